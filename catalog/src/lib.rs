@@ -1,0 +1,411 @@
+//! The fixed catalogue of what tenantscope talks to: the seven Huawei Cloud
+//! services, the regions each one is offered in, the HTTPS host of each
+//! service in each region, and the few API routes the console calls.
+//!
+//! Both the browser app (region select, URL building) and the proxy (host
+//! allow-list, route allow-list, demo dispatch) read this one table, so a host
+//! can never be chosen by a request: it is looked up here or refused.
+//!
+//! Sources are in `docs/huawei-apis.md` (copied from the research notes), §1 for
+//! hosts and regions, §2–§3 for routes.
+
+use std::fmt;
+
+/// A Huawei Cloud service the console calls, by its proxy route key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Service {
+    Iam,
+    Projectman,
+    Testplan,
+    Codecheck,
+    Metastudio,
+    Dsc,
+    Hss,
+}
+
+impl Service {
+    /// Every service the proxy relays.
+    pub const ALL: [Service; 7] = [
+        Service::Iam,
+        Service::Projectman,
+        Service::Testplan,
+        Service::Codecheck,
+        Service::Metastudio,
+        Service::Dsc,
+        Service::Hss,
+    ];
+
+    /// The five services that hold subscription packages, in display order.
+    pub const PACKAGES: [Service; 5] = [
+        Service::Testplan,
+        Service::Codecheck,
+        Service::Metastudio,
+        Service::Dsc,
+        Service::Hss,
+    ];
+
+    /// The key used in proxy routes (`/api/{key}/{region}/...`) and exports.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Service::Iam => "iam",
+            Service::Projectman => "projectman",
+            Service::Testplan => "testplan",
+            Service::Codecheck => "codecheck",
+            Service::Metastudio => "metastudio",
+            Service::Dsc => "dsc",
+            Service::Hss => "hss",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Service> {
+        Service::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// The product name people know the service by.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Service::Iam => "Identity and Access Management",
+            Service::Projectman => "CodeArts Req",
+            Service::Testplan => "CodeArts TestPlan",
+            Service::Codecheck => "CodeArts Check",
+            Service::Metastudio => "MetaStudio",
+            Service::Dsc => "Data Security Center",
+            Service::Hss => "Host Security Service",
+        }
+    }
+
+    /// The HTTPS host of this service for `region`, or `None` when the service
+    /// is not offered there. IAM also answers for the pseudo-region `global`.
+    pub fn host(self, region: &str) -> Option<String> {
+        let known = region_by_id(region).is_some();
+        match self {
+            Service::Iam => match region {
+                "global" => Some("iam.myhuaweicloud.com".into()),
+                "eu-west-101" => Some("iam.eu-west-101.myhuaweicloud.eu".into()),
+                r if known => Some(format!("iam.{r}.myhuaweicloud.com")),
+                _ => None,
+            },
+            Service::Projectman => {
+                offered(PROJECTMAN_REGIONS, region, |r| format!("projectman-ext.{r}.myhuaweicloud.com"))
+            }
+            Service::Testplan => match region {
+                // EU sovereign cloud: https://support.huaweicloud.com/eu/api-testman/cloudtest_03_0000.html
+                "eu-west-101" => Some("cloudtest-ext.eu-west-101.myhuaweicloud.eu".into()),
+                // cn-east-2: the docs say `.com` although the Go SDK says `.cn`.
+                r => offered(TESTPLAN_REGIONS, r, |r| format!("cloudtest-ext.{r}.myhuaweicloud.com")),
+            },
+            Service::Codecheck => match region {
+                "eu-west-101" => Some("check.eu-west-101.myhuaweicloud.eu".into()),
+                // Current docs (api-codecheck/codecheck_api_0000): tasks in cn-north-1 are
+                // served by the cn-north-4 host, those in cn-east-2, cn-east-3 and
+                // cn-southwest-2 by the cn-south-1 host, each with that region's token.
+                "cn-north-1" => Some("codearts-check.cn-north-4.myhuaweicloud.com".into()),
+                "cn-east-2" | "cn-east-3" | "cn-southwest-2" => {
+                    Some("codearts-check.cn-south-1.myhuaweicloud.com".into())
+                }
+                r => offered(CODECHECK_REGIONS, r, |r| format!("codearts-check.{r}.myhuaweicloud.com")),
+            },
+            Service::Metastudio => {
+                offered(METASTUDIO_REGIONS, region, |r| format!("metastudio.{r}.myhuaweicloud.com"))
+            }
+            // DSC's API host is `sdg.`, not `dsc.` (Go SDK dsc/v1/region).
+            Service::Dsc => offered(DSC_REGIONS, region, |r| format!("sdg.{r}.myhuaweicloud.com")),
+            Service::Hss => match region {
+                "eu-west-101" => Some("hss.eu-west-101.myhuaweicloud.eu".into()),
+                r => offered(HSS_REGIONS, r, |r| format!("hss.{r}.myhuaweicloud.com")),
+            },
+        }
+    }
+
+    /// Whether the service is offered in `region`.
+    pub fn offered_in(self, region: &str) -> bool {
+        self.host(region).is_some()
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+fn offered(list: &[&str], region: &str, host: impl Fn(&str) -> String) -> Option<String> {
+    list.contains(&region).then(|| host(region))
+}
+
+// Regions per service, from the Go SDK region files (docs/huawei-apis.md §1).
+const TESTPLAN_REGIONS: &[&str] = &[
+    "cn-north-1", "cn-north-4", "cn-south-1", "cn-east-2", "cn-east-3", "la-north-2", "sa-brazil-1",
+    "ap-southeast-3",
+];
+const CODECHECK_REGIONS: &[&str] = &[
+    "cn-north-4", "cn-south-1", "la-north-2", "sa-brazil-1", "ap-southeast-3",
+];
+const METASTUDIO_REGIONS: &[&str] = &["cn-north-4", "cn-east-3"];
+const DSC_REGIONS: &[&str] = &[
+    "cn-north-4", "cn-north-1", "cn-north-9", "cn-east-2", "cn-east-3", "cn-south-1", "cn-southwest-2",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "sa-brazil-1", "la-south-2", "af-south-1",
+    "la-north-2", "tr-west-1", "eu-west-101",
+];
+const HSS_REGIONS: &[&str] = &[
+    "cn-north-9", "cn-north-1", "cn-north-4", "cn-southwest-2", "cn-east-2", "cn-east-3", "cn-east-4",
+    "cn-east-5", "cn-south-1", "cn-south-2", "cn-south-4", "ap-southeast-1", "ap-southeast-2",
+    "ap-southeast-3", "ap-southeast-4", "na-mexico-1", "af-south-1", "sa-brazil-1", "la-south-2",
+    "la-north-2", "tr-west-1", "cn-north-2", "ae-ad-1", "me-east-1", "my-kualalumpur-1", "ru-moscow-1",
+    "cn-north-12", "cn-southwest-3", "cn-north-11",
+];
+const PROJECTMAN_REGIONS: &[&str] = &[
+    "cn-north-4", "cn-north-1", "cn-east-2", "cn-south-1", "cn-southwest-2", "cn-east-3",
+    "ap-southeast-3", "la-north-2", "sa-brazil-1",
+];
+
+/// A region a person can pick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub id: &'static str,
+    /// The readable name, where a source gives one.
+    pub name: Option<&'static str>,
+}
+
+impl Region {
+    /// `"CN North-Beijing4 (cn-north-4)"`, or the bare id when no name is known.
+    pub fn label(&self) -> String {
+        match self.name {
+            Some(name) => format!("{name} ({})", self.id),
+            None => self.id.to_string(),
+        }
+    }
+}
+
+const fn region(id: &'static str, name: Option<&'static str>) -> Region {
+    Region { id, name }
+}
+
+/// Every region any of the services is offered in, in the order of the select.
+pub const REGIONS: &[Region] = &[
+    region("cn-north-4", Some("CN North-Beijing4")),
+    region("cn-north-1", Some("CN North-Beijing1")),
+    region("cn-north-2", None),
+    region("cn-north-9", Some("CN North-Ulanqab1")),
+    region("cn-north-11", None),
+    region("cn-north-12", None),
+    region("cn-east-3", Some("CN East-Shanghai1")),
+    region("cn-east-2", Some("CN East-Shanghai2")),
+    region("cn-east-4", None),
+    region("cn-east-5", Some("CN East-Qingdao")),
+    region("cn-south-1", Some("CN South-Guangzhou")),
+    region("cn-south-2", Some("CN South-Shenzhen")),
+    region("cn-south-4", None),
+    region("cn-southwest-2", Some("CN Southwest-Guiyang1")),
+    region("cn-southwest-3", None),
+    region("ap-southeast-1", Some("CN-Hong Kong")),
+    region("ap-southeast-2", Some("AP-Bangkok")),
+    region("ap-southeast-3", Some("AP-Singapore")),
+    region("ap-southeast-4", Some("AP-Jakarta")),
+    region("my-kualalumpur-1", None),
+    region("af-south-1", Some("AF-Johannesburg")),
+    region("la-south-2", Some("LA-Santiago")),
+    region("sa-brazil-1", Some("LA-Sao Paulo1")),
+    region("na-mexico-1", Some("LA-Mexico City1")),
+    region("la-north-2", Some("LA-Mexico City2")),
+    region("tr-west-1", Some("TR-Istanbul")),
+    region("ae-ad-1", None),
+    region("me-east-1", Some("ME-Riyadh")),
+    region("ru-moscow-1", None),
+    region("eu-west-101", Some("EU-Dublin")),
+    region("eu-west-0", Some("EU-Paris")),
+];
+
+pub fn region_by_id(id: &str) -> Option<&'static Region> {
+    REGIONS.iter().find(|r| r.id == id)
+}
+
+/// An API route the console uses. Only these are relayed; anything else is
+/// refused before any connection is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Route {
+    /// `GET /v3/auth/tokens`: token introspection (IAM API iam_30_0004).
+    IamToken,
+    /// `GET /v3/auth/projects`: projects the token may use (iam_06_0003).
+    IamProjects,
+    /// `GET /v4/projects`: CodeArts projects (ProjectMan ListProjectsV4).
+    CodeartsProjects,
+    /// `GET /v1/projects/{service_id}/package/status` (TestPlan ShowEchoTestPackageUsing).
+    TestplanPackages,
+    /// `GET /v4/tenant/tenant-package-status` (CodeArts Check ShowTenantPackageStatus).
+    CodecheckPackages,
+    /// `GET /v1/{project_id}/tenants/resources` (MetaStudio ListTenantResources).
+    MetastudioResources,
+    /// `GET /v1/{project_id}/period/product/specification` (DSC ShowSpecification).
+    DscSpecification,
+    /// `GET /v5/{project_id}/billing/quotas-detail` (HSS ListQuotasDetail).
+    HssQuotas,
+}
+
+impl Route {
+    pub const ALL: [Route; 8] = [
+        Route::IamToken,
+        Route::IamProjects,
+        Route::CodeartsProjects,
+        Route::TestplanPackages,
+        Route::CodecheckPackages,
+        Route::MetastudioResources,
+        Route::DscSpecification,
+        Route::HssQuotas,
+    ];
+
+    pub const fn service(self) -> Service {
+        match self {
+            Route::IamToken | Route::IamProjects => Service::Iam,
+            Route::CodeartsProjects => Service::Projectman,
+            Route::TestplanPackages => Service::Testplan,
+            Route::CodecheckPackages => Service::Codecheck,
+            Route::MetastudioResources => Service::Metastudio,
+            Route::DscSpecification => Service::Dsc,
+            Route::HssQuotas => Service::Hss,
+        }
+    }
+
+    /// The path template; `{name}` marks the one parameter a route may have.
+    /// Used in logs instead of the concrete path.
+    pub const fn template(self) -> &'static str {
+        match self {
+            Route::IamToken => "/v3/auth/tokens",
+            Route::IamProjects => "/v3/auth/projects",
+            Route::CodeartsProjects => "/v4/projects",
+            Route::TestplanPackages => "/v1/projects/{service_id}/package/status",
+            Route::CodecheckPackages => "/v4/tenant/tenant-package-status",
+            Route::MetastudioResources => "/v1/{project_id}/tenants/resources",
+            Route::DscSpecification => "/v1/{project_id}/period/product/specification",
+            Route::HssQuotas => "/v5/{project_id}/billing/quotas-detail",
+        }
+    }
+
+    /// Builds the concrete path, or `None` when the parameter is not a valid
+    /// segment (or the route takes none and one was given, or the reverse).
+    pub fn path(self, param: Option<&str>) -> Option<String> {
+        let template = self.template();
+        match (template.find('{'), param) {
+            (None, None) => Some(template.to_string()),
+            (Some(open), Some(value)) if is_valid_segment(value) => {
+                let close = template[open..].find('}')? + open;
+                Some(format!("{}{}{}", &template[..open], value, &template[close + 1..]))
+            }
+            _ => None,
+        }
+    }
+
+    /// Matches a path (without query) against the routes of `service`.
+    /// Returns the route and its parameter. The path must be made of valid
+    /// segments only: see [`is_valid_segment`].
+    pub fn recognize(service: Service, path: &str) -> Option<(Route, Option<&str>)> {
+        let path = path.strip_prefix('/').unwrap_or(path);
+        let segments: Vec<&str> = path.split('/').collect();
+        if !segments.iter().all(|s| is_valid_segment(s)) {
+            return None;
+        }
+        Route::ALL.into_iter().filter(|r| r.service() == service).find_map(|route| {
+            let pattern: Vec<&str> = route.template()[1..].split('/').collect();
+            if pattern.len() != segments.len() {
+                return None;
+            }
+            let mut param = None;
+            for (p, s) in pattern.iter().zip(&segments) {
+                if p.starts_with('{') {
+                    param = Some(*s);
+                } else if p != s {
+                    return None;
+                }
+            }
+            Some((route, param))
+        })
+    }
+}
+
+/// A path segment the relay accepts: 1 to 256 ASCII letters, digits, `-` or
+/// `_`. Every documented route and id fits (project ids are hex, CodeArts ids
+/// 32-char UUIDs without dashes), and nothing that could change the meaning of
+/// a URL (`.`, `%`, `@`, `\`, `;`, `:`, control characters) can get through.
+pub fn is_valid_segment(segment: &str) -> bool {
+    (1..=256).contains(&segment.len())
+        && segment.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_service_key_round_trips() {
+        for s in Service::ALL {
+            assert_eq!(Service::from_key(s.key()), Some(s));
+        }
+        assert_eq!(Service::from_key("ecs"), None);
+    }
+
+    #[test]
+    fn hosts_follow_the_documented_table() {
+        assert_eq!(Service::Dsc.host("cn-north-4").as_deref(), Some("sdg.cn-north-4.myhuaweicloud.com"));
+        assert_eq!(Service::Hss.host("eu-west-101").as_deref(), Some("hss.eu-west-101.myhuaweicloud.eu"));
+        assert_eq!(Service::Iam.host("global").as_deref(), Some("iam.myhuaweicloud.com"));
+        assert_eq!(
+            Service::Codecheck.host("cn-east-3").as_deref(),
+            Some("codearts-check.cn-south-1.myhuaweicloud.com")
+        );
+        assert_eq!(Service::Metastudio.host("ap-southeast-3"), None);
+        assert_eq!(Service::Hss.host("global"), None);
+        assert_eq!(Service::Iam.host("evil.example.com"), None);
+        assert_eq!(Service::Iam.host("cn-north-4.evil"), None);
+    }
+
+    #[test]
+    fn every_region_of_every_service_is_in_the_select() {
+        for list in [TESTPLAN_REGIONS, CODECHECK_REGIONS, METASTUDIO_REGIONS, DSC_REGIONS, HSS_REGIONS, PROJECTMAN_REGIONS] {
+            for r in list {
+                assert!(region_by_id(r).is_some(), "{r} missing from REGIONS");
+            }
+        }
+        let mut ids: Vec<_> = REGIONS.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), REGIONS.len(), "a region is listed twice");
+    }
+
+    #[test]
+    fn routes_recognize_their_own_paths() {
+        for route in Route::ALL {
+            let param = route.template().contains('{').then_some("0123456789abcdef0123456789abcdef");
+            let path = route.path(param).unwrap();
+            assert_eq!(Route::recognize(route.service(), &path), Some((route, param)), "{path}");
+        }
+    }
+
+    #[test]
+    fn routes_refuse_other_paths() {
+        let bad = [
+            "/v5/../billing/quotas-detail",
+            "/v5/./billing/quotas-detail",
+            "/v5//billing/quotas-detail",
+            "/v5/a%2fb/billing/quotas-detail",
+            "/v5/a@b/billing/quotas-detail",
+            "/v5/a;b/billing/quotas-detail",
+            "/v5/a\\b/billing/quotas-detail",
+            "/v5/a\u{0}b/billing/quotas-detail",
+            "/v5/p/billing/quotas-detail/",
+            "/v5/p/billing/quotas",
+            "/v3/auth/tokens",
+        ];
+        for path in bad {
+            assert_eq!(Route::recognize(Service::Hss, path), None, "{path:?}");
+        }
+        assert_eq!(Route::recognize(Service::Iam, "/v5/p/billing/quotas-detail"), None);
+    }
+
+    #[test]
+    fn path_refuses_bad_parameters() {
+        assert_eq!(Route::HssQuotas.path(Some("../x")), None);
+        assert_eq!(Route::HssQuotas.path(None), None);
+        assert_eq!(Route::IamToken.path(Some("x")), None);
+        assert_eq!(Route::HssQuotas.path(Some("p1")).as_deref(), Some("/v5/p1/billing/quotas-detail"));
+    }
+}

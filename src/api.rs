@@ -1,0 +1,339 @@
+//! The API gateway: the one place that builds proxy URLs and request headers,
+//! holds the credentials, talks to gloo-net, and turns every failure into one
+//! typed, cloneable [`ApiError`]. Components call [`Gateway::get`] and never
+//! see a URL, a header or gloo-net.
+
+use std::fmt;
+
+use serde_json::Value;
+use tenantscope_catalog::{Route, Service};
+
+/// The longest token the services accept (`X-Auth-Token` is documented as
+/// 1–100000 characters in the TestPlan and Check API pages).
+pub const MAX_TOKEN_LEN: usize = 100_000;
+
+/// An IAM token. It can be sent, never shown: `Debug` prints a placeholder
+/// and there is no `Display`, so it cannot slip into a log or a message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// Checks a pasted token before it is ever sent.
+    pub fn parse(raw: &str) -> Result<Token, TokenError> {
+        if raw.is_empty() {
+            return Err(TokenError::Empty);
+        }
+        if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(TokenError::Whitespace);
+        }
+        if raw.chars().count() > MAX_TOKEN_LEN {
+            return Err(TokenError::TooLong);
+        }
+        Ok(Token(raw.to_string()))
+    }
+
+    fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// Why a pasted token was refused, with what to do about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenError {
+    Empty,
+    Whitespace,
+    TooLong,
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TokenError::Empty => "Paste an IAM token first (the X-Subject-Token header of an IAM token response).",
+            TokenError::Whitespace => {
+                "The token contains spaces, line breaks or control characters: copy the header value alone, without its name."
+            }
+            TokenError::TooLong => "The token is longer than the 100,000 characters the services accept: check what was pasted.",
+        })
+    }
+}
+
+/// How requests are authenticated. Today an IAM token; AK/SK signing
+/// (SDK-HMAC-SHA256) will be another variant, so views never care which.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    IamToken(Token),
+}
+
+impl Credentials {
+    /// The headers that authenticate a request of `route`.
+    fn headers(&self, route: Route) -> Vec<(&'static str, String)> {
+        match self {
+            Credentials::IamToken(token) => {
+                let mut headers = vec![("X-Auth-Token", token.secret().to_string())];
+                // Token introspection asks about the token itself (IAM API iam_30_0004).
+                if route == Route::IamToken {
+                    headers.push(("X-Subject-Token", token.secret().to_string()));
+                }
+                headers
+            }
+        }
+    }
+}
+
+/// Everything that can go wrong with a call, cloneable so that views can keep
+/// and show it. Never contains a credential.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    /// The request could not be built (a parameter that no route accepts).
+    Invalid { what: String },
+    /// The proxy could not be reached at all.
+    Network { proxy: String },
+    /// An HTTP error status, from the service or from the proxy itself.
+    Http { status: u16, error_code: Option<String>, error_msg: Option<String>, request_id: Option<String> },
+    /// A successful status whose body is not the JSON that was expected.
+    Decode { service: Service, detail: String },
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Invalid { what } => write!(f, "{what}"),
+            ApiError::Network { proxy } => write!(f, "The proxy at {proxy} could not be reached. Is tenantscope-proxy running?"),
+            ApiError::Http { status, error_code, error_msg, .. } => {
+                write!(f, "HTTP {status}")?;
+                if let Some(code) = error_code {
+                    write!(f, " {code}")?;
+                }
+                if let Some(msg) = error_msg {
+                    write!(f, ": {msg}")?;
+                }
+                Ok(())
+            }
+            ApiError::Decode { service, detail } => write!(f, "{} answered with unreadable data: {detail}", service.title()),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    /// What the person should do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ApiError::Invalid { .. } => "Check the project IDs in the form.",
+            ApiError::Network { .. } => "Start the proxy (see the README) or correct the proxy URL.",
+            ApiError::Decode { .. } => "Open Raw JSON to see what came back.",
+            ApiError::Http { status, error_code, .. } => match (status, error_code.as_deref()) {
+                (_, Some("APIG.0307")) | (401, _) => {
+                    "The token is invalid, expired or from another region: get a new project-scoped token for this region."
+                }
+                (_, Some("APIG.0308")) | (429, _) => "Throttled by Huawei Cloud: wait a few seconds and refresh.",
+                (403, _) => "The token's user lacks the permission to read this service's packages.",
+                (404, _) => "This service or route is not offered in this region.",
+                (400, _) => "The service refused the request parameters.",
+                _ => "Try again; if it persists, quote the request ID to Huawei Cloud support.",
+            },
+        }
+    }
+
+    /// Reads an error body in any of the shapes of docs/huawei-apis.md §6:
+    /// `error_code`/`error_msg`, `code`/`message`, or nested one level (as
+    /// in Keystone's `{"error": {"code": 401, "message": ...}}`); codes may
+    /// be numbers.
+    pub fn from_body(status: u16, body: &str, request_id: Option<String>) -> ApiError {
+        let value: Option<Value> = serde_json::from_str(body).ok();
+        let (error_code, error_msg) = value.as_ref().map(error_fields).unwrap_or_default();
+        ApiError::Http { status, error_code, error_msg, request_id }
+    }
+}
+
+fn error_fields(value: &Value) -> (Option<String>, Option<String>) {
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let pick = |obj: &serde_json::Map<String, Value>| {
+        let code = obj.get("error_code").or_else(|| obj.get("code")).and_then(text);
+        let msg = obj.get("error_msg").or_else(|| obj.get("message")).and_then(text);
+        (code, msg)
+    };
+    let Some(obj) = value.as_object() else { return (None, None) };
+    match pick(obj) {
+        (None, None) => obj.values().filter_map(Value::as_object).map(pick).find(|f| *f != (None, None)).unwrap_or_default(),
+        found => found,
+    }
+}
+
+/// A successful answer: the JSON body and the cloud's request id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiResponse {
+    pub body: Value,
+    pub request_id: Option<String>,
+}
+
+/// Where requests go and how they are authenticated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gateway {
+    /// The proxy's API base, such as `/api` (same origin) or
+    /// `https://proxy.example.com/api`.
+    pub proxy: String,
+    pub credentials: Credentials,
+}
+
+impl Gateway {
+    /// The proxy URL of one call. Query values are percent-encoded here.
+    pub fn url(
+        &self,
+        route: Route,
+        region: &str,
+        param: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> Result<String, ApiError> {
+        let path = route.path(param).ok_or_else(|| ApiError::Invalid {
+            what: format!("{} needs a valid ID (letters, digits, '-' and '_')", route.service().title()),
+        })?;
+        if !tenantscope_catalog::is_valid_segment(region) {
+            return Err(ApiError::Invalid { what: "Choose a region".into() });
+        }
+        let mut url = format!("{}/{}/{region}{path}", self.proxy.trim_end_matches('/'), route.service().key());
+        for (i, (key, value)) in query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(key);
+            url.push('=');
+            url.push_str(&encode_query_value(value));
+        }
+        Ok(url)
+    }
+
+    /// One GET through the proxy.
+    pub async fn get(
+        &self,
+        route: Route,
+        region: &str,
+        param: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> Result<ApiResponse, ApiError> {
+        let url = self.url(route, region, param, query)?;
+        let mut request = gloo_net::http::Request::get(&url).header("Accept", "application/json");
+        for (name, value) in self.credentials.headers(route) {
+            request = request.header(name, &value);
+        }
+        let response = request.send().await.map_err(|_| ApiError::Network { proxy: self.proxy.clone() })?;
+        let status = response.status();
+        let request_id = response.headers().get("x-request-id");
+        let text = response.text().await.map_err(|_| ApiError::Network { proxy: self.proxy.clone() })?;
+        if !(200..300).contains(&status) {
+            return Err(ApiError::from_body(status, &text, request_id));
+        }
+        let body = serde_json::from_str(&text).map_err(|e| ApiError::Decode {
+            service: route.service(),
+            detail: format!("not JSON ({e})"),
+        })?;
+        Ok(ApiResponse { body, request_id })
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `,` (which the
+/// APIs use to separate several values, e.g. `resource_source=A,B`).
+fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~,".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gateway() -> Gateway {
+        Gateway { proxy: "/api/".into(), credentials: Credentials::IamToken(Token::parse("MIIabc").unwrap()) }
+    }
+
+    #[test]
+    fn token_rules() {
+        assert_eq!(Token::parse(""), Err(TokenError::Empty));
+        assert_eq!(Token::parse("MII abc"), Err(TokenError::Whitespace));
+        assert_eq!(Token::parse("MIIabc\n"), Err(TokenError::Whitespace));
+        assert_eq!(Token::parse("MII\u{7}abc"), Err(TokenError::Whitespace));
+        assert_eq!(Token::parse(&"a".repeat(MAX_TOKEN_LEN + 1)), Err(TokenError::TooLong));
+        assert!(Token::parse(&"a".repeat(MAX_TOKEN_LEN)).is_ok());
+    }
+
+    #[test]
+    fn token_never_prints() {
+        let g = gateway();
+        let printed = format!("{g:?}");
+        assert!(!printed.contains("MIIabc"), "{printed}");
+    }
+
+    #[test]
+    fn builds_proxy_urls() {
+        let g = gateway();
+        assert_eq!(
+            g.url(Route::MetastudioResources, "cn-north-4", Some("p1"), &[("resource_source", "PURCHASED,ADMIN_ALLOCATED"), ("limit", "100")])
+                .unwrap(),
+            "/api/metastudio/cn-north-4/v1/p1/tenants/resources?resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100"
+        );
+        assert_eq!(g.url(Route::IamToken, "global", None, &[]).unwrap(), "/api/iam/global/v3/auth/tokens");
+        assert_eq!(g.url(Route::HssQuotas, "cn-north-4", Some("a&b=c"), &[]).map_err(|_| ()), Err(()));
+        assert!(g.url(Route::HssQuotas, "cn-north-4", Some(""), &[]).is_err());
+        assert_eq!(
+            g.url(Route::CodeartsProjects, "cn-north-4", None, &[("search", "a b&c")]).unwrap(),
+            "/api/projectman/cn-north-4/v4/projects?search=a%20b%26c"
+        );
+    }
+
+    #[test]
+    fn credentials_headers() {
+        let c = Credentials::IamToken(Token::parse("t0k").unwrap());
+        assert_eq!(c.headers(Route::HssQuotas), vec![("X-Auth-Token", "t0k".to_string())]);
+        assert_eq!(c.headers(Route::IamToken).len(), 2);
+    }
+
+    #[test]
+    fn reads_every_error_shape() {
+        let cases = [
+            (r#"{"error_code":"APIG.0301","error_msg":"decrypt token fail"}"#, Some("APIG.0301"), Some("decrypt token fail")),
+            (r#"{"code":"CC.1","message":"busy"}"#, Some("CC.1"), Some("busy")),
+            (r#"{"error":{"code":401,"message":"The request you have made requires authentication.","title":"Unauthorized"}}"#, Some("401"), Some("The request you have made requires authentication.")),
+            ("<html>bad gateway</html>", None, None),
+            ("[1,2]", None, None),
+            ("", None, None),
+        ];
+        for (body, code, msg) in cases {
+            match ApiError::from_body(401, body, Some("rid".into())) {
+                ApiError::Http { status, error_code, error_msg, request_id } => {
+                    assert_eq!(status, 401);
+                    assert_eq!(error_code.as_deref(), code, "{body}");
+                    assert_eq!(error_msg.as_deref(), msg, "{body}");
+                    assert_eq!(request_id.as_deref(), Some("rid"));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn hints_say_what_to_do() {
+        let e = |status, code: Option<&str>| ApiError::Http { status, error_code: code.map(Into::into), error_msg: None, request_id: None };
+        assert!(e(401, Some("APIG.0301")).hint().contains("token"));
+        assert!(e(401, Some("APIG.0307")).hint().contains("region"));
+        assert!(e(429, None).hint().contains("Throttled"));
+        assert!(e(403, None).hint().contains("permission"));
+        assert!(e(404, None).hint().contains("region"));
+        assert!(ApiError::Network { proxy: "/api".into() }.to_string().contains("/api"));
+    }
+}

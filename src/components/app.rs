@@ -1,0 +1,64 @@
+use leptos::prelude::*;
+use tenantscope_catalog::Service;
+
+use crate::components::{ErrorCard, ServicePanel, SessionForm};
+use crate::session::{resolve, Connection, Context};
+
+/// The whole console: the session form, what the token turned out to be, and
+/// one panel per service. Each panel loads and fails on its own.
+#[component]
+pub fn App() -> impl IntoView {
+    // The submitted connection; `None` before Inspect and after Forget.
+    let connection = RwSignal::new(None::<Connection>);
+    let resolved = LocalResource::new(move || {
+        let connection = connection.get();
+        async move {
+            match connection {
+                Some(c) => Some(resolve(c).await),
+                None => None,
+            }
+        }
+    });
+    let context: Signal<Option<Context>> =
+        Signal::derive(move || resolved.get().flatten().and_then(Result::ok));
+
+    view! {
+        <header class="topbar">
+            <h1>"tenantscope"</h1>
+            <p class="tagline">"Packages, quotas and expiry dates of a Huawei Cloud tenant"</p>
+        </header>
+        <main>
+            <SessionForm on_inspect=Callback::new(move |c| connection.set(Some(c)))
+                on_forget=Callback::new(move |()| connection.set(None)) />
+            <Transition fallback=|| view! { <p class="session-line" data-state="loading">"Checking the token…"</p> }>
+                {move || Suspend::new(async move {
+                    match resolved.await {
+                        None => view! { <p class="session-line" data-state="idle">"Paste a token and press Inspect."</p> }.into_any(),
+                        Some(Ok(ctx)) => view! { <SessionLine ctx /> }.into_any(),
+                        Some(Err(error)) => view! { <ErrorCard error title="The session could not start".to_string() /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <div class="panels">
+                {Service::PACKAGES.into_iter().map(|service| view! { <ServicePanel service context /> }).collect_view()}
+            </div>
+        </main>
+    }
+}
+
+/// Who and where the session is.
+#[component]
+fn SessionLine(ctx: Context) -> impl IntoView {
+    let who = match (ctx.user, ctx.domain) {
+        (Some(u), Some(d)) => format!("{u} @ {d} · "),
+        (Some(u), None) => format!("{u} · "),
+        _ => String::new(),
+    };
+    let region = tenantscope_catalog::region_by_id(&ctx.region).map(|r| r.label()).unwrap_or(ctx.region);
+    let codearts = ctx.codearts_project_id.map(|c| format!(" · CodeArts project {c}")).unwrap_or_default();
+    view! {
+        <p class="session-line" data-state="ready">
+            {who} {region} " · project " <code>{ctx.project_id}</code> {codearts}
+        </p>
+    }
+}

@@ -1,0 +1,26 @@
+use leptos::prelude::*;
+
+use crate::api::ApiError;
+
+/// A failure shown in place of a panel's content: what happened (status,
+/// error code, message, request ID) and what to do about it.
+#[component]
+pub fn ErrorCard(
+    /// The failure.
+    error: ApiError,
+    /// What failed, e.g. the service name.
+    title: String,
+) -> impl IntoView {
+    let request_id = match &error {
+        ApiError::Http { request_id: Some(id), .. } => Some(id.clone()),
+        _ => None,
+    };
+    view! {
+        <div class="error-card" role="alert" data-state="error">
+            <p class="error-title"><span class="badge badge-bad">"Error"</span> " " {title}</p>
+            <p class="error-detail">{error.to_string()}</p>
+            <p class="error-hint">{error.hint()}</p>
+            {request_id.map(|id| view! { <p class="error-rid">"Request ID " <code>{id}</code></p> })}
+        </div>
+    }
+}

@@ -1,0 +1,13 @@
+//! tenantscope: a browser console for Huawei Cloud tenants. Paste an IAM
+//! token and see every subscription package, quota and expiry date across
+//! CodeArts TestPlan, CodeArts Check, MetaStudio, Data Security Center and
+//! Host Security Service, fetched through tenantscope-proxy.
+//!
+//! `main.rs` only mounts [`components::App`]; everything lives here so that
+//! native tests reach the logic.
+
+pub mod api;
+pub mod components;
+pub mod preview;
+pub mod session;
+pub mod settings;

@@ -1,0 +1,5 @@
+//! Mounts the console. Everything else is in the library.
+
+fn main() {
+    leptos::mount::mount_to_body(tenantscope::components::App);
+}
