@@ -28,6 +28,8 @@ pub enum ProxyError {
     /// The upstream answered something that is not JSON (an HTML error page,
     /// for instance); it is not passed through.
     UpstreamNotJson,
+    /// The upstream answered with a redirect, which is never followed.
+    UpstreamRedirect,
 }
 
 impl ProxyError {
@@ -38,7 +40,9 @@ impl ProxyError {
             }
             ProxyError::InvalidPath => StatusCode::BAD_REQUEST,
             ProxyError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ProxyError::UpstreamUnreachable | ProxyError::UpstreamNotJson => StatusCode::BAD_GATEWAY,
+            ProxyError::UpstreamUnreachable | ProxyError::UpstreamNotJson | ProxyError::UpstreamRedirect => {
+                StatusCode::BAD_GATEWAY
+            }
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
         }
     }
@@ -54,6 +58,7 @@ impl ProxyError {
             ProxyError::UpstreamUnreachable => "PROXY.0006",
             ProxyError::UpstreamTimeout => "PROXY.0007",
             ProxyError::UpstreamNotJson => "PROXY.0008",
+            ProxyError::UpstreamRedirect => "PROXY.0009",
         }
     }
 
@@ -71,6 +76,7 @@ impl ProxyError {
             ProxyError::UpstreamUnreachable => "The Huawei Cloud endpoint could not be reached",
             ProxyError::UpstreamTimeout => "The Huawei Cloud endpoint did not answer in time",
             ProxyError::UpstreamNotJson => "The Huawei Cloud endpoint answered with something that is not JSON",
+            ProxyError::UpstreamRedirect => "The Huawei Cloud endpoint answered with a redirect, which is not followed",
         }
     }
 }

@@ -148,6 +148,9 @@ impl Upstream {
         })?;
 
         let status = upstream.status();
+        if status.is_redirection() {
+            return Err(ProxyError::UpstreamRedirect);
+        }
         let is_json = upstream
             .headers()
             .get(header::CONTENT_TYPE)
@@ -213,7 +216,7 @@ mod tests {
             ("/api/hss/cn-north-4/v5/p%2f/billing/quotas-detail", InvalidPath),
             ("/api/hss/cn-north-4/v5/p/billing/quotas-detail?x=%00", InvalidPath),
             ("/api/hss/cn-north-4/v5/p/billing/quotas-detail?x=a%20b%0a", InvalidPath),
-            ("/api/hss/cn-north-4/v5/p/billing/quotas-detail?x=<script>", InvalidPath),
+            ("/api/hss/cn-north-4/v5/p/billing/quotas-detail?x=a$b(c)", InvalidPath),
             ("/api/hss/cn-north-4/v5/p/host-management/hosts", RouteNotAllowed),
             ("/api/iam/global/v3/users", RouteNotAllowed),
         ];

@@ -1,0 +1,58 @@
+// Starts what a browser test needs and stops it: the real proxy serving the
+// release build (dist/) with the demo tenant, and headless Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const PROXY_BIN = process.env.TENANTSCOPE_PROXY_BIN ?? join(ROOT, 'target/server/tenantscope-proxy');
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+
+/** Starts the proxy on a free loopback port; resolves to { url, logs, stop }. */
+export async function startProxy(extraArgs = []) {
+  const args = ['--listen', '127.0.0.1:0', '--static', join(ROOT, 'dist'), '--demo', ...extraArgs];
+  const child = spawn(PROXY_BIN, args, { env: { ...process.env, RUST_LOG: 'debug' } });
+  const logs = [];
+  child.stderr.on('data', (d) => logs.push(d.toString()));
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('proxy did not start in 10 s:\n' + logs.join(''))), 10_000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d.toString();
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`proxy exited (${code}):\n${logs.join('')}`)); });
+  });
+  return {
+    url,
+    logs,
+    stop: () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGTERM'); }),
+  };
+}
+
+/** Launches headless Chromium with a fresh profile. */
+export async function startBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), 'tenantscope-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  return { browser, close: async () => { await browser.close(); rmSync(profile, { recursive: true, force: true }); } };
+}
+
+/** A page that records console errors and failed requests. */
+export async function openPage(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  await page.waitForSelector('form.session button[type=submit]');
+  return { page, problems };
+}
