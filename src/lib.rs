@@ -8,6 +8,8 @@
 
 pub mod api;
 pub mod components;
+pub mod domain;
+pub mod export;
 pub mod preview;
 pub mod session;
 pub mod settings;

@@ -1,0 +1,271 @@
+//! The one normalized model every service's answer becomes: a [`Package`]
+//! with a common status, usage and expiry, and the urgency derived from them.
+
+use tenantscope_catalog::Service;
+
+use super::time::{Instant, MS_PER_DAY};
+
+/// A package's state, common to all services.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    Active,
+    Frozen,
+    Closed,
+    Expired,
+    Unknown,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [Status::Active, Status::Frozen, Status::Closed, Status::Expired, Status::Unknown];
+
+    /// The stable key used in exports.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Frozen => "frozen",
+            Status::Closed => "closed",
+            Status::Expired => "expired",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+/// When a package ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Expiry {
+    At(Instant),
+    /// The service says it never expires (HSS `expire_time: -1`).
+    Never,
+    /// The service gives no date (DSC, unreadable values).
+    Unknown,
+}
+
+impl Expiry {
+    pub fn instant(self) -> Option<Instant> {
+        match self {
+            Expiry::At(at) => Some(at),
+            _ => None,
+        }
+    }
+}
+
+/// How soon a package needs attention, most urgent first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Urgency {
+    /// The expiry has passed, or the service says it expired.
+    Expired,
+    /// Expires within the critical threshold (7 days by default).
+    Critical,
+    /// Expires within the warning threshold (30 days by default).
+    Warning,
+    Ok,
+    /// The service says it never expires.
+    Never,
+    /// No expiry date is known.
+    Unknown,
+}
+
+impl Urgency {
+    pub const ALL: [Urgency; 6] =
+        [Urgency::Expired, Urgency::Critical, Urgency::Warning, Urgency::Ok, Urgency::Never, Urgency::Unknown];
+
+    pub const fn key(self) -> &'static str {
+        match self {
+            Urgency::Expired => "expired",
+            Urgency::Critical => "critical",
+            Urgency::Warning => "warning",
+            Urgency::Ok => "ok",
+            Urgency::Never => "never",
+            Urgency::Unknown => "unknown",
+        }
+    }
+}
+
+/// The two urgency thresholds, in days (settings; defaults 7 and 30).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Thresholds {
+    pub critical_days: u32,
+    pub warning_days: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds { critical_days: 7, warning_days: 30 }
+    }
+}
+
+/// CodeArts Check's lifecycle stage of the main package (`tips.status`;
+/// values from the sibling CodeArts Pipeline API, docs/huawei-apis.md §2.2).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Lifecycle {
+    NotYetEffective,
+    InEffect,
+    Deleted,
+    /// Retention period: frozen, data kept for a while.
+    Retention,
+    /// Grace period: expired but still usable.
+    Grace,
+    FrozenForViolation,
+    Other(i64),
+}
+
+impl Lifecycle {
+    pub fn from_code(code: i64) -> Lifecycle {
+        match code {
+            1 => Lifecycle::NotYetEffective,
+            2 => Lifecycle::InEffect,
+            3 => Lifecycle::Deleted,
+            4 => Lifecycle::Retention,
+            5 => Lifecycle::Grace,
+            99 => Lifecycle::FrozenForViolation,
+            other => Lifecycle::Other(other),
+        }
+    }
+}
+
+/// An order's subscription period (DSC `period_type` / `period_num`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Period {
+    pub unit: PeriodUnit,
+    pub count: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PeriodUnit {
+    Month,
+    Year,
+    /// A `period_type` without a documented meaning, kept as it came.
+    Other(i64),
+}
+
+/// One package, quota or order of any service.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Package {
+    pub service: Service,
+    pub id: String,
+    pub name: String,
+    pub status: Status,
+    /// The service's own word for the status, as received.
+    pub raw_status: Option<String>,
+    pub used: Option<f64>,
+    pub total: Option<f64>,
+    pub unit: Option<String>,
+    /// Whether the quota is bound to something (HSS `used_status`).
+    pub in_use: Option<bool>,
+    pub starts_at: Option<Instant>,
+    pub expiry: Expiry,
+    /// Billing mode as the service names it (`packet_cycle`, `ONE_TIME`...).
+    pub billing_mode: Option<String>,
+    /// A grouping the service gives: MetaStudio `business_type`, HSS category.
+    pub category: Option<String>,
+    pub lifecycle: Option<Lifecycle>,
+    pub period: Option<Period>,
+    /// HSS: the host the quota protects.
+    pub host: Option<String>,
+}
+
+impl Package {
+    /// A package with only its identity known; the normalizers fill the rest.
+    pub fn new(service: Service, id: impl Into<String>, name: impl Into<String>) -> Package {
+        Package {
+            service,
+            id: id.into(),
+            name: name.into(),
+            status: Status::Unknown,
+            raw_status: None,
+            used: None,
+            total: None,
+            unit: None,
+            in_use: None,
+            starts_at: None,
+            expiry: Expiry::Unknown,
+            billing_mode: None,
+            category: None,
+            lifecycle: None,
+            period: None,
+            host: None,
+        }
+    }
+
+    /// How urgent the package is at `now`. A package counts as expiring
+    /// "within N days" while less than N × 24 h remain.
+    pub fn urgency(&self, now: Instant, thresholds: Thresholds) -> Urgency {
+        if self.status == Status::Expired {
+            return Urgency::Expired;
+        }
+        match self.expiry {
+            Expiry::Never => Urgency::Never,
+            Expiry::Unknown => Urgency::Unknown,
+            Expiry::At(at) => {
+                let left = at.since(now);
+                if left <= 0 {
+                    Urgency::Expired
+                } else if left <= i64::from(thresholds.critical_days) * MS_PER_DAY {
+                    Urgency::Critical
+                } else if left <= i64::from(thresholds.warning_days) * MS_PER_DAY {
+                    Urgency::Warning
+                } else {
+                    Urgency::Ok
+                }
+            }
+        }
+    }
+
+    /// Used as a share of total, clamped to 0–1 however odd the numbers.
+    pub fn usage_ratio(&self) -> Option<f64> {
+        match (self.used, self.total) {
+            (Some(used), Some(total)) if total > 0.0 && used.is_finite() && total.is_finite() => {
+                Some((used / total).clamp(0.0, 1.0))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: Instant = Instant::from_millis(1_800_000_000_000);
+
+    fn expiring(ms_from_now: i64) -> Package {
+        Package { expiry: Expiry::At(Instant::from_millis(NOW.millis() + ms_from_now)), ..Package::new(Service::Hss, "id", "n") }
+    }
+
+    #[test]
+    fn urgency_thresholds_are_inclusive() {
+        let t = Thresholds::default();
+        let day = MS_PER_DAY;
+        assert_eq!(expiring(-1).urgency(NOW, t), Urgency::Expired);
+        assert_eq!(expiring(0).urgency(NOW, t), Urgency::Expired);
+        assert_eq!(expiring(1).urgency(NOW, t), Urgency::Critical);
+        assert_eq!(expiring(7 * day).urgency(NOW, t), Urgency::Critical);
+        assert_eq!(expiring(7 * day + 1).urgency(NOW, t), Urgency::Warning);
+        assert_eq!(expiring(30 * day).urgency(NOW, t), Urgency::Warning);
+        assert_eq!(expiring(30 * day + 1).urgency(NOW, t), Urgency::Ok);
+        let custom = Thresholds { critical_days: 3, warning_days: 60 };
+        assert_eq!(expiring(5 * day).urgency(NOW, custom), Urgency::Warning);
+        assert_eq!(expiring(45 * day).urgency(NOW, custom), Urgency::Warning);
+    }
+
+    #[test]
+    fn the_services_word_wins() {
+        let mut p = expiring(100 * MS_PER_DAY);
+        p.status = Status::Expired;
+        assert_eq!(p.urgency(NOW, Thresholds::default()), Urgency::Expired);
+        let never = Package { expiry: Expiry::Never, ..Package::new(Service::Hss, "i", "n") };
+        assert_eq!(never.urgency(NOW, Thresholds::default()), Urgency::Never);
+        assert_eq!(Package::new(Service::Dsc, "i", "n").urgency(NOW, Thresholds::default()), Urgency::Unknown);
+    }
+
+    #[test]
+    fn usage_is_clamped() {
+        let with = |used, total| Package { used, total, ..Package::new(Service::Testplan, "i", "n") };
+        assert_eq!(with(Some(37.0), Some(50.0)).usage_ratio(), Some(0.74));
+        assert_eq!(with(Some(80.0), Some(50.0)).usage_ratio(), Some(1.0));
+        assert_eq!(with(Some(-3.0), Some(50.0)).usage_ratio(), Some(0.0));
+        assert_eq!(with(Some(3.0), Some(0.0)).usage_ratio(), None);
+        assert_eq!(with(Some(f64::NAN), Some(5.0)).usage_ratio(), None);
+        assert_eq!(with(None, Some(5.0)).usage_ratio(), None);
+    }
+}
