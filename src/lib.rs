@@ -11,5 +11,6 @@ pub mod components;
 pub mod domain;
 pub mod export;
 pub mod preview;
+pub mod services;
 pub mod session;
 pub mod settings;

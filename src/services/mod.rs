@@ -1,0 +1,70 @@
+//! One module per service answer: its wire model (serde, tolerant of every
+//! variant in docs/huawei-apis.md §2) and its mapping to [`Package`]s.
+//! Nothing here panics on any input: unreadable bodies become
+//! [`ApiError::Decode`](crate::api::ApiError) naming the service and field.
+
+pub mod codecheck;
+pub mod dsc;
+pub mod hss;
+pub mod iam;
+pub mod lenient;
+pub mod metastudio;
+pub mod projectman;
+pub mod testplan;
+
+use serde_json::Value;
+
+use crate::domain::{Instant, Status};
+
+/// The common status of a service's status word, in any case and with the
+/// `QUOTA_STATUS_` prefix some HSS docs show. Unknown words are `Unknown`
+/// (the raw word is kept beside it).
+pub fn status_word(raw: Option<&str>) -> Status {
+    let Some(raw) = raw else { return Status::Unknown };
+    let word = raw.trim().to_ascii_lowercase();
+    let word = word.strip_prefix("quota_status_").unwrap_or(&word);
+    match word {
+        "normal" | "active" | "effective" | "in_use" => Status::Active,
+        "freeze" | "frozen" => Status::Frozen,
+        "close" | "closed" | "deleted" => Status::Closed,
+        "expired" | "expire" => Status::Expired,
+        _ => Status::Unknown,
+    }
+}
+
+/// A time sent as epoch seconds or milliseconds (number or numeric string)
+/// or as a datetime string.
+pub fn epoch_or_datetime(value: &Value) -> Option<Instant> {
+    match value {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).and_then(Instant::from_epoch),
+        Value::String(s) => Instant::parse(s),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn status_words() {
+        assert_eq!(status_word(Some("normal")), Status::Active);
+        assert_eq!(status_word(Some("QUOTA_STATUS_FREEZE")), Status::Frozen);
+        assert_eq!(status_word(Some("Expired")), Status::Expired);
+        assert_eq!(status_word(Some("close")), Status::Closed);
+        assert_eq!(status_word(Some("pending_payment")), Status::Unknown);
+        assert_eq!(status_word(None), Status::Unknown);
+    }
+
+    #[test]
+    fn times_in_every_form() {
+        let want = Instant::parse("2025-12-31T23:59:59Z");
+        assert_eq!(epoch_or_datetime(&json!(1767225599000_i64)), want);
+        assert_eq!(epoch_or_datetime(&json!("1767225599000")), want);
+        assert_eq!(epoch_or_datetime(&json!(1767225599000.0)), want);
+        assert_eq!(epoch_or_datetime(&json!("2025-12-31 23:59:59")), want);
+        assert_eq!(epoch_or_datetime(&json!(true)), None);
+        assert_eq!(epoch_or_datetime(&json!(-1)), None);
+    }
+}
