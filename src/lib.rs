@@ -10,7 +10,7 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod export;
-pub mod preview;
+pub mod format;
 pub mod services;
 pub mod session;
 pub mod settings;

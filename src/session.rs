@@ -2,11 +2,12 @@
 //! IAM and CodeArts what the token can see, and the loading of each service's
 //! packages through the gateway.
 
-use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
 
 use crate::api::{ApiError, ApiResponse, Gateway};
-use crate::preview::{preview, Preview};
+use crate::domain::{Instant, Package};
+use crate::services::hss::QuotaStats;
+use crate::services::{codecheck, dsc, hss, iam, metastudio, projectman, testplan};
 
 /// What the form submitted. Empty IDs are discovered from the token.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,78 +39,95 @@ pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
     if project_id.trim().is_empty() {
         // Own-token introspection needs no permission (IAM API iam_30_0004).
         let answer = gateway.get(Route::IamToken, "global", None, &[("nocatalog", "true")]).await?;
-        let token = answer.body.get("token").unwrap_or(&Value::Null);
-        let field = |path: &[&str]| {
-            path.iter().try_fold(token, |v, k| v.get(*k)).and_then(Value::as_str).map(str::to_string)
-        };
+        let info = iam::token_info(&answer.body)?;
         // A project-scoped token names its region as the project name (§3).
-        match (field(&["project", "id"]), field(&["project", "name"])) {
-            (Some(id), Some(name)) => {
-                project_id = id;
-                if tenantscope_catalog::region_by_id(&name).is_some() {
-                    region = name;
-                }
-            }
-            _ => {
-                return Err(ApiError::Invalid {
-                    what: "This token is not scoped to a project: enter a Project ID, or use a project-scoped token.".into(),
-                })
-            }
+        let Some(id) = info.project_id else {
+            return Err(ApiError::Invalid {
+                what: "This token is not scoped to a project: enter a Project ID, or use a project-scoped token.".into(),
+            });
+        };
+        project_id = id;
+        if let Some(name) = info.project_name.filter(|n| tenantscope_catalog::region_by_id(n).is_some()) {
+            region = name;
         }
-        user = field(&["user", "name"]);
-        domain = field(&["user", "domain", "name"]).or_else(|| field(&["project", "domain", "name"]));
+        user = info.user;
+        domain = info.domain;
     }
     let codearts_project_id = match codearts_project_id.trim() {
-        "" if Service::Projectman.offered_in(&region) => gateway
-            .get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")])
-            .await
-            .ok()
-            .and_then(|a| first_codearts_project(&a.body)),
+        "" if Service::Projectman.offered_in(&region) => {
+            let answer = gateway.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await;
+            // Not fatal: only TestPlan needs it, and its panel says so.
+            answer.ok().and_then(|a| projectman::projects(&a.body).ok()).and_then(|p| p.into_iter().next()).map(|p| p.id)
+        }
         "" => None,
         id => Some(id.to_string()),
     };
     Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain })
 }
 
-fn first_codearts_project(body: &Value) -> Option<String> {
-    body.get("projects")?.as_array()?.iter().find_map(|p| p.get("project_id")?.as_str().map(str::to_string))
-}
-
-/// One service's answer, read as rows, with the raw answer for the drawer.
+/// One service's packages, with the answers as received for the drawer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Loaded {
-    pub preview: Preview,
-    pub response: ApiResponse,
+    pub packages: Vec<Package>,
+    /// HSS: the tenant-wide quota counts.
+    pub stats: Option<QuotaStats>,
+    /// Paged services: the total the service reports.
+    pub total: Option<u64>,
+    pub answers: Vec<ApiResponse>,
+    pub received_at: Instant,
 }
 
-/// Loads the first page of one service's packages.
+/// The current time, from the browser's clock.
+pub fn now() -> Instant {
+    Instant::from_millis(js_sys::Date::now() as i64)
+}
+
+/// Loads one service's packages.
 pub async fn load(service: Service, ctx: &Context) -> Result<Loaded, ApiError> {
     let project = Some(ctx.project_id.as_str());
     let codearts = ctx.codearts_project_id.as_deref();
-    let response = match service {
+    let gateway = &ctx.gateway;
+    let region = ctx.region.as_str();
+    let single = |answer: ApiResponse, packages: Vec<Package>| Loaded {
+        packages,
+        stats: None,
+        total: None,
+        answers: vec![answer],
+        received_at: now(),
+    };
+    match service {
         Service::Testplan => {
             let id = codearts.ok_or_else(|| ApiError::Invalid {
                 what: "CodeArts TestPlan needs a CodeArts project: enter its ID in the form.".into(),
             })?;
-            ctx.gateway.get(Route::TestplanPackages, &ctx.region, Some(id), &[]).await?
+            let answer = gateway.get(Route::TestplanPackages, region, Some(id), &[]).await?;
+            let packages = testplan::packages(&answer.body)?;
+            Ok(single(answer, packages))
         }
         Service::Codecheck => {
             let query: Vec<(&str, &str)> = codearts.map(|id| ("project_id", id)).into_iter().collect();
-            ctx.gateway.get(Route::CodecheckPackages, &ctx.region, None, &query).await?
+            let answer = gateway.get(Route::CodecheckPackages, region, None, &query).await?;
+            let packages = codecheck::packages(&answer.body, now())?;
+            Ok(single(answer, packages))
         }
-        // `resource_source` is required by the API (400 without it); these are all its values.
         Service::Metastudio => {
-            let query = [("resource_source", "PURCHASED,SP_ALLOCATED,ADMIN_ALLOCATED"), ("limit", "100"), ("offset", "0")];
-            ctx.gateway.get(Route::MetastudioResources, &ctx.region, project, &query).await?
+            let query = [("resource_source", metastudio::RESOURCE_SOURCES), ("limit", "100"), ("offset", "0")];
+            let answer = gateway.get(Route::MetastudioResources, region, project, &query).await?;
+            let (packages, total) = metastudio::page(&answer.body)?;
+            Ok(Loaded { total, ..single(answer, packages) })
         }
-        Service::Dsc => ctx.gateway.get(Route::DscSpecification, &ctx.region, project, &[]).await?,
+        Service::Dsc => {
+            let answer = gateway.get(Route::DscSpecification, region, project, &[]).await?;
+            let packages = dsc::packages(&answer.body)?;
+            Ok(single(answer, packages))
+        }
         Service::Hss => {
-            let query = [("limit", "200"), ("offset", "0")];
-            ctx.gateway.get(Route::HssQuotas, &ctx.region, project, &query).await?
+            let answer = gateway.get(Route::HssQuotas, region, project, &[("limit", "200"), ("offset", "0")]).await?;
+            let (packages, stats) = hss::page(&answer.body)?;
+            Ok(Loaded { total: stats.total, stats: Some(stats), ..single(answer, packages) })
         }
         Service::Iam | Service::Projectman => {
-            return Err(ApiError::Invalid { what: format!("{} holds no packages", service.title()) })
+            Err(ApiError::Invalid { what: format!("{} holds no packages", service.title()) })
         }
-    };
-    Ok(Loaded { preview: preview(service, &response.body), response })
+    }
 }

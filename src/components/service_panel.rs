@@ -3,7 +3,8 @@ use tenantscope_catalog::Service;
 
 use crate::api::ApiError;
 use crate::components::ErrorCard;
-use crate::preview::Row;
+use crate::domain::{Instant, Package, Thresholds};
+use crate::format;
 use crate::session::{load, Context, Loaded};
 
 /// One service's packages: loads on its own, shows a skeleton while loading,
@@ -57,22 +58,27 @@ fn panel_view(panel: Panel) -> AnyView {
         Panel::NotOffered(region) => {
             view! { <p class="muted" data-state="not-offered">"Not offered in " {region} "."</p> }.into_any()
         }
-        Panel::Loaded(Loaded { preview, response }) => {
-            let count = match preview.total {
-                Some(total) if total as usize > preview.rows.len() => {
-                    format!("{} of {total} shown", preview.rows.len())
-                }
-                _ => format!("{} item(s)", preview.rows.len()),
+        Panel::Loaded(Loaded { packages, total, answers, received_at, .. }) => {
+            let count = match total {
+                Some(total) if total as usize > packages.len() => format!("{} of {total} shown", packages.len()),
+                _ => format!("{} package(s)", packages.len()),
             };
-            let raw = serde_json::to_string_pretty(&response.body).unwrap_or_default();
+            let raw: Vec<(Option<String>, String)> = answers
+                .iter()
+                .map(|a| (a.request_id.clone(), serde_json::to_string_pretty(&a.body).unwrap_or_default()))
+                .collect();
             view! {
                 <div data-state="ready">
                     <p class="count">{count}</p>
-                    <ul class="rows">{preview.rows.into_iter().map(row_view).collect_view()}</ul>
+                    <ul class="rows">
+                        {packages.into_iter().map(|p| package_row(p, received_at)).collect_view()}
+                    </ul>
                     <details class="raw">
                         <summary>"Raw JSON"</summary>
-                        {response.request_id.map(|id| view! { <p class="muted">"Request ID " <code>{id}</code></p> })}
-                        <pre>{raw}</pre>
+                        {raw.into_iter().map(|(id, text)| view! {
+                            {id.map(|id| view! { <p class="muted">"Request ID " <code>{id}</code></p> })}
+                            <pre>{text}</pre>
+                        }).collect_view()}
                     </details>
                 </div>
             }
@@ -81,13 +87,17 @@ fn panel_view(panel: Panel) -> AnyView {
     }
 }
 
-fn row_view(row: Row) -> impl IntoView {
+fn package_row(p: Package, now: Instant) -> impl IntoView {
+    let urgency = p.urgency(now, Thresholds::default());
     view! {
-        <li class="row">
-            <span class="row-name">{row.name}</span>
-            <span class="row-status">{row.status}</span>
-            <span class="row-usage">{row.usage}</span>
-            <span class="row-expires">{(!row.expires.is_empty()).then(|| format!("expires {}", row.expires))}</span>
+        <li class="row" data-urgency=urgency.key()>
+            <span class="row-name">{format::name(&p)}</span>
+            <span class="row-status">{format::status(p.status)}</span>
+            <span class="row-usage">{format::usage(&p)}</span>
+            <span class="row-expires">
+                {format::expiry(p.expiry)}
+                <span class=format!("urgency urgency-{}", urgency.key())>{format::urgency(urgency)}</span>
+            </span>
         </li>
     }
 }

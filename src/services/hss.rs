@@ -1,70 +1,16 @@
 //! Host Security Service, `GET /v5/{project_id}/billing/quotas-detail`
-//! (ListQuotasDetail): its wire model, its packages (one per quota) and the
-//! quota statistics the answer carries. Pages of 10–200 (`limit`);
-//! `total_num` is the total. `expire_time` is epoch milliseconds, -1 for
-//! never; statuses come in lower case or as `QUOTA_STATUS_*` /
-//! `USED_STATUS_*` (docs/huawei-apis.md §2.5).
+//! (ListQuotasDetail): its packages (one per quota) and the quota statistics
+//! the answer carries. Pages of 10–200 (`limit`); `total_num` is the total.
+//! `expire_time` is epoch milliseconds, -1 for never; statuses come in lower
+//! case or as `QUOTA_STATUS_*` / `USED_STATUS_*` (docs/huawei-apis.md §2.5).
 
-use serde::Deserialize;
 use serde_json::Value;
 use tenantscope_catalog::Service;
 
-use super::lenient::{decode, List, Num, Text};
+use super::read::{root, Obj};
 use super::status_word;
 use crate::api::ApiError;
 use crate::domain::{Expiry, Instant, Package};
-
-#[derive(Debug, Deserialize)]
-struct Answer {
-    #[serde(default)]
-    total_num: Num,
-    #[serde(default)]
-    normal_num: Num,
-    #[serde(default)]
-    expired_num: Num,
-    #[serde(default)]
-    freeze_num: Num,
-    #[serde(default)]
-    used_num: Num,
-    #[serde(default)]
-    idle_num: Num,
-    #[serde(default)]
-    packet_cycle_num: Num,
-    #[serde(default)]
-    on_demand_num: Num,
-    #[serde(default)]
-    quota_statistics_list: List<VersionCount>,
-    #[serde(default)]
-    data_list: List<Quota>,
-}
-
-#[derive(Debug, Deserialize)]
-struct VersionCount {
-    #[serde(default)]
-    version: Text,
-    #[serde(default)]
-    total_num: Num,
-}
-
-#[derive(Debug, Deserialize)]
-struct Quota {
-    #[serde(default)]
-    resource_id: Text,
-    #[serde(default)]
-    version: Text,
-    #[serde(default)]
-    quota_status: Text,
-    #[serde(default)]
-    used_status: Text,
-    #[serde(default)]
-    host_name: Text,
-    #[serde(default)]
-    charging_mode: Text,
-    #[serde(default)]
-    expire_time: Num,
-    #[serde(default)]
-    create_time: Num,
-}
 
 /// The counts the answer gives for the whole tenant, for the charts.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -81,55 +27,57 @@ pub struct QuotaStats {
     pub by_version: Vec<(String, u64)>,
 }
 
-fn count(n: Num) -> Option<u64> {
-    n.int().and_then(|n| u64::try_from(n).ok())
+fn count(o: &Obj, key: &'static str) -> Result<Option<u64>, ApiError> {
+    Ok(o.int(&[key])?.and_then(|n| u64::try_from(n).ok()))
 }
 
 /// One page: its packages and the statistics (the same on every page).
 pub fn page(body: &Value) -> Result<(Vec<Package>, QuotaStats), ApiError> {
-    let a: Answer = decode(Service::Hss, body)?;
+    let top = root(Service::Hss, body)?;
+    let mut by_version = Vec::new();
+    for v in top.list(&["quota_statistics_list"])? {
+        if let (Some(version), Some(n)) = (v.text(&["version"])?, count(&v, "total_num")?) {
+            by_version.push((version, n));
+        }
+    }
     let stats = QuotaStats {
-        total: count(a.total_num),
-        normal: count(a.normal_num),
-        expired: count(a.expired_num),
-        frozen: count(a.freeze_num),
-        used: count(a.used_num),
-        idle: count(a.idle_num),
-        packet_cycle: count(a.packet_cycle_num),
-        on_demand: count(a.on_demand_num),
-        by_version: a
-            .quota_statistics_list
-            .0
-            .into_iter()
-            .filter_map(|v| Some((v.version.owned()?, count(v.total_num)?)))
-            .collect(),
+        total: count(&top, "total_num")?,
+        normal: count(&top, "normal_num")?,
+        expired: count(&top, "expired_num")?,
+        frozen: count(&top, "freeze_num")?,
+        used: count(&top, "used_num")?,
+        idle: count(&top, "idle_num")?,
+        packet_cycle: count(&top, "packet_cycle_num")?,
+        on_demand: count(&top, "on_demand_num")?,
+        by_version,
     };
-    let packages = a.data_list.0.into_iter().enumerate().map(|(i, q)| package(i, q)).collect();
+    let packages = top.list(&["data_list"])?.iter().enumerate().map(|(i, q)| package(i, q)).collect::<Result<_, _>>()?;
     Ok((packages, stats))
 }
 
-fn package(index: usize, q: Quota) -> Package {
-    let name = q.version.owned().unwrap_or_else(|| "hss.version.unknown".into());
-    let id = q.resource_id.owned().unwrap_or_else(|| format!("{name}#{index}"));
+fn package(index: usize, q: &Obj) -> Result<Package, ApiError> {
+    let name = q.text(&["version"])?.unwrap_or_else(|| "hss.version.unknown".into());
+    let id = q.text(&["resource_id"])?.unwrap_or_else(|| format!("{name}#{index}"));
     let mut p = Package::new(Service::Hss, id, name);
-    p.raw_status = q.quota_status.owned();
+    p.raw_status = q.text(&["quota_status"])?;
     p.status = status_word(p.raw_status.as_deref());
-    p.in_use = q.used_status.get().and_then(|s| {
-        match s.to_ascii_lowercase().strip_prefix("used_status_").unwrap_or(&s.to_ascii_lowercase()) {
+    p.in_use = q.text(&["used_status"])?.and_then(|s| {
+        let s = s.to_ascii_lowercase();
+        match s.strip_prefix("used_status_").unwrap_or(&s) {
             "used" => Some(true),
             "idle" => Some(false),
             _ => None,
         }
     });
-    p.host = q.host_name.owned();
-    p.billing_mode = q.charging_mode.owned();
-    p.starts_at = q.create_time.int().and_then(Instant::from_epoch);
-    p.expiry = match q.expire_time.int() {
+    p.host = q.text(&["host_name"])?;
+    p.billing_mode = q.text(&["charging_mode"])?;
+    p.starts_at = q.int(&["create_time"])?.and_then(Instant::from_epoch);
+    p.expiry = match q.int(&["expire_time"])? {
         Some(-1) => Expiry::Never,
         Some(ms) => Instant::from_epoch(ms).map_or(Expiry::Unknown, Expiry::At),
         None => Expiry::Unknown,
     };
-    p
+    Ok(p)
 }
 
 /// The readable name of an HSS edition (`version`), where it is known.

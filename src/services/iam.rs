@@ -3,42 +3,12 @@
 //! project are optional: a domain-scoped token has no project
 //! (docs/huawei-apis.md §3).
 
-use serde::Deserialize;
 use serde_json::Value;
 use tenantscope_catalog::Service;
 
-use super::lenient::{decode, List, Text};
+use super::read::{root, Obj};
 use crate::api::ApiError;
 use crate::domain::Instant;
-
-#[derive(Debug, Deserialize)]
-struct TokenAnswer {
-    token: TokenBody,
-}
-
-#[derive(Debug, Deserialize)]
-struct TokenBody {
-    #[serde(default)]
-    expires_at: Text,
-    #[serde(default)]
-    issued_at: Text,
-    #[serde(default)]
-    user: Option<Named>,
-    #[serde(default)]
-    project: Option<Named>,
-    #[serde(default)]
-    domain: Option<Named>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Named {
-    #[serde(default)]
-    id: Text,
-    #[serde(default)]
-    name: Text,
-    #[serde(default)]
-    domain: Option<Box<Named>>,
-}
 
 /// What IAM says about a token.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,40 +24,44 @@ pub struct TokenInfo {
     pub project_name: Option<String>,
 }
 
+fn domain_name(o: &Option<Obj>) -> Result<Option<String>, ApiError> {
+    match o {
+        Some(o) => match o.obj(&["domain"])? {
+            Some(d) => d.text(&["name"]),
+            None => Ok(None),
+        },
+        None => Ok(None),
+    }
+}
+
 pub fn token_info(body: &Value) -> Result<TokenInfo, ApiError> {
-    let t = decode::<TokenAnswer>(Service::Iam, body)?.token;
-    let name = |n: &Option<Named>| n.as_ref().and_then(|n| n.name.owned());
-    let domain = t
-        .user
-        .as_ref()
-        .and_then(|u| u.domain.as_deref())
-        .and_then(|d| d.name.owned())
-        .or_else(|| name(&t.domain))
-        .or_else(|| t.project.as_ref().and_then(|p| p.domain.as_deref()).and_then(|d| d.name.owned()));
+    let top = root(Service::Iam, body)?;
+    let Some(token) = top.obj(&["token"])? else {
+        return Err(ApiError::Decode { service: Service::Iam, detail: "field `token` is missing".into() });
+    };
+    let user = token.obj(&["user"])?;
+    let project = token.obj(&["project"])?;
+    let domain = match token.obj(&["domain"])? {
+        Some(d) => d.text(&["name"])?,
+        None => None,
+    };
     Ok(TokenInfo {
-        expires_at: t.expires_at.get().and_then(Instant::parse),
-        issued_at: t.issued_at.get().and_then(Instant::parse),
-        user: name(&t.user),
-        domain,
-        project_id: t.project.as_ref().and_then(|p| p.id.owned()),
-        project_name: name(&t.project),
+        expires_at: token.text(&["expires_at"])?.as_deref().and_then(Instant::parse),
+        issued_at: token.text(&["issued_at"])?.as_deref().and_then(Instant::parse),
+        user: match &user {
+            Some(u) => u.text(&["name"])?,
+            None => None,
+        },
+        domain: domain_name(&user)?.or(domain).or(domain_name(&project)?),
+        project_id: match &project {
+            Some(p) => p.text(&["id"])?,
+            None => None,
+        },
+        project_name: match &project {
+            Some(p) => p.text(&["name"])?,
+            None => None,
+        },
     })
-}
-
-#[derive(Debug, Deserialize)]
-struct ProjectsAnswer {
-    #[serde(default)]
-    projects: List<ProjectItem>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ProjectItem {
-    #[serde(default)]
-    id: Text,
-    #[serde(default)]
-    name: Text,
-    #[serde(default)]
-    enabled: Option<bool>,
 }
 
 /// An IAM project the token may use.
@@ -99,13 +73,11 @@ pub struct Project {
 }
 
 pub fn projects(body: &Value) -> Result<Vec<Project>, ApiError> {
-    let answer: ProjectsAnswer = decode(Service::Iam, body)?;
-    Ok(answer
-        .projects
-        .0
-        .into_iter()
-        .filter_map(|p| {
-            Some(Project { id: p.id.owned()?, name: p.name.owned().unwrap_or_default(), enabled: p.enabled.unwrap_or(true) })
-        })
-        .collect())
+    let mut out = Vec::new();
+    for p in root(Service::Iam, body)?.list(&["projects"])? {
+        if let Some(id) = p.text(&["id"])? {
+            out.push(Project { id, name: p.text(&["name"])?.unwrap_or_default(), enabled: p.flag(&["enabled"])?.unwrap_or(true) });
+        }
+    }
+    Ok(out)
 }

@@ -7,7 +7,7 @@ pub mod codecheck;
 pub mod dsc;
 pub mod hss;
 pub mod iam;
-pub mod lenient;
+pub mod read;
 pub mod metastudio;
 pub mod projectman;
 pub mod testplan;
