@@ -171,10 +171,12 @@ fn error_fields(value: &Value) -> (Option<String>, Option<String>) {
     }
 }
 
-/// A successful answer: the JSON body and the cloud's request id.
+/// A successful answer: the JSON body, the text as received (for the Raw
+/// JSON drawer) and the cloud's request id.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiResponse {
     pub body: Value,
+    pub text: String,
     pub request_id: Option<String>,
 }
 
@@ -236,7 +238,7 @@ impl Gateway {
             service: route.service(),
             detail: format!("not JSON ({e})"),
         })?;
-        Ok(ApiResponse { body, request_id })
+        Ok(ApiResponse { body, text, request_id })
     }
 }
 

@@ -70,6 +70,24 @@ pub fn local_date(at: Instant) -> String {
     }
 }
 
+/// JSON text indented for reading. The browser's `JSON.stringify` does it,
+/// which keeps a JSON serializer out of the wasm bundle; text that is not
+/// JSON is shown as it came.
+pub fn pretty_json(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::JSON::parse(text)
+            .ok()
+            .and_then(|v| js_sys::JSON::stringify_with_replacer_and_space(&v, &wasm_bindgen::JsValue::NULL, &2.into()).ok())
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| text.to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.to_string()
+    }
+}
+
 pub fn expiry(expiry: Expiry) -> String {
     match expiry {
         Expiry::At(at) => format!("expires {}", local_date(at)),

@@ -65,7 +65,7 @@ fn panel_view(panel: Panel) -> AnyView {
             };
             let raw: Vec<(Option<String>, String)> = answers
                 .iter()
-                .map(|a| (a.request_id.clone(), serde_json::to_string_pretty(&a.body).unwrap_or_default()))
+                .map(|a| (a.request_id.clone(), format::pretty_json(&a.text)))
                 .collect();
             view! {
                 <div data-state="ready">
