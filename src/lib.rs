@@ -9,6 +9,7 @@
 pub mod api;
 pub mod components;
 pub mod domain;
+pub mod download;
 pub mod export;
 pub mod format;
 pub mod services;

@@ -82,6 +82,26 @@ pub fn now() -> Instant {
     Instant::from_millis(js_sys::Date::now() as i64)
 }
 
+/// What one service's panel shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ServiceState {
+    /// No session is open.
+    Idle,
+    /// The service is not offered in the session's region.
+    NotOffered(String),
+    Loaded(Loaded),
+}
+
+/// The state of one service for the session `ctx`, loading it if there is
+/// one and the service is offered in its region.
+pub async fn service_state(service: Service, ctx: Option<Context>) -> Result<ServiceState, ApiError> {
+    match ctx {
+        None => Ok(ServiceState::Idle),
+        Some(ctx) if !service.offered_in(&ctx.region) => Ok(ServiceState::NotOffered(ctx.region)),
+        Some(ctx) => load(service, &ctx).await.map(ServiceState::Loaded),
+    }
+}
+
 /// Loads one service's packages.
 pub async fn load(service: Service, ctx: &Context) -> Result<Loaded, ApiError> {
     let project = Some(ctx.project_id.as_str());

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
 use crate::components::{ErrorCard, ServicePanel, SessionForm};
-use crate::session::{resolve, Connection, Context};
+use crate::session::{resolve, service_state, Connection, Context};
 
 /// The whole console: the session form, what the token turned out to be, and
 /// one panel per service. Each panel loads and fails on its own.
@@ -21,6 +21,11 @@ pub fn App() -> impl IntoView {
     });
     let context: Signal<Option<Context>> =
         Signal::derive(move || resolved.get().flatten().and_then(Result::ok));
+    // Each service loads, refreshes and fails on its own. The loads live
+    // here, above the panels, so that views across services can read them.
+    let loads = Service::PACKAGES.map(|service| {
+        (service, LocalResource::new(move || service_state(service, context.get())))
+    });
 
     view! {
         <header class="topbar">
@@ -40,7 +45,7 @@ pub fn App() -> impl IntoView {
                 })}
             </Transition>
             <div class="panels">
-                {Service::PACKAGES.into_iter().map(|service| view! { <ServicePanel service context /> }).collect_view()}
+                {loads.into_iter().map(|(service, data)| view! { <ServicePanel service data /> }).collect_view()}
             </div>
         </main>
     }

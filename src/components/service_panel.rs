@@ -5,27 +5,17 @@ use crate::api::ApiError;
 use crate::components::ErrorCard;
 use crate::domain::{Instant, Package, Thresholds};
 use crate::format;
-use crate::session::{load, Context, Loaded};
+use crate::session::{Loaded, ServiceState};
 
-/// One service's packages: loads on its own, shows a skeleton while loading,
-/// its own error card when it fails, and the raw answer in a drawer.
+/// One service's packages: shows a skeleton while its answer loads, its own
+/// error card when it fails, and the raw answers in a drawer.
 #[component]
 pub fn ServicePanel(
     /// Which service this panel shows.
     service: Service,
-    /// The resolved session, `None` before one is open.
-    context: Signal<Option<Context>>,
+    /// The service's state, loaded on its own.
+    data: LocalResource<Result<ServiceState, ApiError>>,
 ) -> impl IntoView {
-    let data = LocalResource::new(move || {
-        let ctx = context.get();
-        async move {
-            match ctx {
-                Some(ctx) if !service.offered_in(&ctx.region) => Ok(Panel::NotOffered(ctx.region)),
-                Some(ctx) => load(service, &ctx).await.map(Panel::Loaded),
-                None => Ok(Panel::Idle),
-            }
-        }
-    });
     let title = service.title();
     view! {
         <section class="panel" data-service=service.key() aria-label=title>
@@ -38,27 +28,20 @@ pub fn ServicePanel(
                         view! { <ErrorCard error title=title.to_string() /> }
                     })}
                 }>
-                    {move || Suspend::new(async move { data.await.map(panel_view) })}
+                    {move || Suspend::new(async move { data.await.map(state_view) })}
                 </ErrorBoundary>
             </Transition>
         </section>
     }
 }
 
-#[derive(Clone)]
-enum Panel {
-    Idle,
-    NotOffered(String),
-    Loaded(Loaded),
-}
-
-fn panel_view(panel: Panel) -> AnyView {
-    match panel {
-        Panel::Idle => view! { <p class="muted" data-state="idle">"No session yet."</p> }.into_any(),
-        Panel::NotOffered(region) => {
+fn state_view(state: ServiceState) -> AnyView {
+    match state {
+        ServiceState::Idle => view! { <p class="muted" data-state="idle">"No session yet."</p> }.into_any(),
+        ServiceState::NotOffered(region) => {
             view! { <p class="muted" data-state="not-offered">"Not offered in " {region} "."</p> }.into_any()
         }
-        Panel::Loaded(Loaded { packages, total, answers, received_at, .. }) => {
+        ServiceState::Loaded(Loaded { packages, total, answers, received_at, .. }) => {
             let count = match total {
                 Some(total) if total as usize > packages.len() => format!("{} of {total} shown", packages.len()),
                 _ => format!("{} package(s)", packages.len()),
