@@ -1,1 +1,386 @@
-//! Exports (being written).
+//! The three exports of what a session loaded: JSON (the stable
+//! `tenantscope.export.v1` format, documented in docs/export-format.md), CSV
+//! with the same package columns, and an iCalendar file of expiry dates.
+//!
+//! Pure text building, tested natively. JSON is written by hand rather than
+//! with serde's `Serialize`: the format is small and fixed, and the derive
+//! plus serializer cost the wasm bundle more than this module does.
+
+use std::fmt::Write as _;
+
+use tenantscope_catalog::Service;
+
+use crate::domain::{Expiry, Instant, Package, Thresholds};
+
+/// The `schema` value of every JSON export in this format.
+pub const JSON_SCHEMA: &str = "tenantscope.export.v1";
+
+/// The package columns, in order, of both the JSON objects and the CSV.
+pub const COLUMNS: [&str; 12] = [
+    "service",
+    "id",
+    "name",
+    "status",
+    "raw_status",
+    "used",
+    "total",
+    "unit",
+    "in_use",
+    "starts_at",
+    "expires_at",
+    "urgency",
+];
+
+/// Whose packages these are. Never holds a credential.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tenant {
+    pub domain: Option<String>,
+    pub user: Option<String>,
+    pub region: Option<String>,
+    pub project_id: Option<String>,
+    pub codearts_project_id: Option<String>,
+}
+
+/// A service that failed to load, as the export reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceError {
+    pub service: Service,
+    pub http_status: Option<u16>,
+    pub error_code: Option<String>,
+    pub error_msg: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// Everything one export holds.
+#[derive(Clone, Copy, Debug)]
+pub struct Report<'a> {
+    pub generated_at: Instant,
+    pub tenant: &'a Tenant,
+    pub thresholds: Thresholds,
+    pub packages: &'a [Package],
+    pub errors: &'a [ServiceError],
+}
+
+/// `tenantscope-20261122-084317Z.json`: sortable, and safe on every file system.
+pub fn file_name(at: Instant, extension: &str) -> String {
+    format!("tenantscope-{}.{extension}", basic_datetime(at).replace('T', "-"))
+}
+
+/// `20261122T084317Z`, the iCalendar UTC form.
+fn basic_datetime(at: Instant) -> String {
+    at.rfc3339().replace(['-', ':'], "")
+}
+
+/// One value of a package row: `None` is absent (`null` in JSON, an empty
+/// CSV cell).
+enum Cell {
+    Text(Option<String>),
+    Number(Option<f64>),
+    Flag(Option<bool>),
+}
+
+impl Report<'_> {
+    /// A package's values in [`COLUMNS`] order.
+    fn row(&self, p: &Package) -> [Cell; 12] {
+        let text = |t: &str| Cell::Text(Some(t.to_string()));
+        [
+            text(p.service.key()),
+            text(&p.id),
+            text(&p.name),
+            text(p.status.key()),
+            Cell::Text(p.raw_status.clone()),
+            Cell::Number(p.used),
+            Cell::Number(p.total),
+            Cell::Text(p.unit.clone()),
+            Cell::Flag(p.in_use),
+            Cell::Text(p.starts_at.map(Instant::rfc3339)),
+            Cell::Text(p.expiry.instant().map(Instant::rfc3339)),
+            text(p.urgency(self.generated_at, self.thresholds).key()),
+        ]
+    }
+
+    /// The `tenantscope.export.v1` JSON document, keys in the documented order.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(256 + self.packages.len() * 320);
+        out.push_str("{\"schema\":");
+        json_string(&mut out, JSON_SCHEMA);
+        out.push_str(",\"generated_at\":");
+        json_string(&mut out, &self.generated_at.rfc3339());
+        out.push_str(",\"tenant\":{");
+        let t = self.tenant;
+        let tenant = [
+            ("domain", &t.domain),
+            ("user", &t.user),
+            ("region", &t.region),
+            ("project_id", &t.project_id),
+            ("codearts_project_id", &t.codearts_project_id),
+        ];
+        for (i, (key, value)) in tenant.into_iter().enumerate() {
+            json_key(&mut out, i, key);
+            json_text(&mut out, value.as_deref());
+        }
+        let _ = write!(
+            out,
+            "}},\"thresholds_days\":{{\"critical\":{},\"warning\":{}}},\"packages\":[",
+            self.thresholds.critical_days, self.thresholds.warning_days
+        );
+        for (n, package) in self.packages.iter().enumerate() {
+            out.push_str(if n == 0 { "{" } else { ",{" });
+            for (i, (key, cell)) in COLUMNS.iter().zip(self.row(package)).enumerate() {
+                json_key(&mut out, i, key);
+                match cell {
+                    Cell::Text(text) => json_text(&mut out, text.as_deref()),
+                    Cell::Number(Some(n)) if n.is_finite() => {
+                        let _ = write!(out, "{n}");
+                    }
+                    Cell::Flag(Some(flag)) => out.push_str(if flag { "true" } else { "false" }),
+                    Cell::Number(_) | Cell::Flag(None) => out.push_str("null"),
+                }
+            }
+            out.push('}');
+        }
+        out.push_str("],\"errors\":[");
+        for (n, error) in self.errors.iter().enumerate() {
+            out.push_str(if n == 0 { "{\"service\":" } else { ",{\"service\":" });
+            json_string(&mut out, error.service.key());
+            out.push_str(",\"http_status\":");
+            match error.http_status {
+                Some(status) => {
+                    let _ = write!(out, "{status}");
+                }
+                None => out.push_str("null"),
+            }
+            out.push_str(",\"error_code\":");
+            json_text(&mut out, error.error_code.as_deref());
+            out.push_str(",\"error_msg\":");
+            json_text(&mut out, error.error_msg.as_deref());
+            out.push_str(",\"request_id\":");
+            json_text(&mut out, error.request_id.as_deref());
+            out.push('}');
+        }
+        out.push_str("]}\n");
+        out
+    }
+
+    /// The packages as CSV (RFC 4180: comma-separated, CRLF line ends, quoted
+    /// where needed), a header row first. Absent values are empty cells.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::with_capacity(128 + self.packages.len() * 200);
+        out.push_str(&COLUMNS.join(","));
+        out.push_str("\r\n");
+        for package in self.packages {
+            for (i, cell) in self.row(package).into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                match cell {
+                    Cell::Text(Some(text)) => csv_text(&mut out, &text),
+                    Cell::Number(Some(n)) if n.is_finite() => {
+                        let _ = write!(out, "{n}");
+                    }
+                    Cell::Flag(Some(flag)) => out.push_str(if flag { "true" } else { "false" }),
+                    _ => {}
+                }
+            }
+            out.push_str("\r\n");
+        }
+        out
+    }
+
+    /// An iCalendar file (RFC 5545) with one all-day event on the expiry date
+    /// of each package that has one, and a reminder the critical threshold
+    /// before it. `utc_offset_minutes` places the date in the person's time
+    /// zone (east of UTC is positive).
+    pub fn to_ics(&self, utc_offset_minutes: i32) -> String {
+        let stamp = basic_datetime(self.generated_at);
+        let mut out = String::new();
+        let line = ics_line;
+        line(&mut out, "BEGIN:VCALENDAR");
+        line(&mut out, "VERSION:2.0");
+        line(&mut out, "PRODID:-//tenantscope//expiry calendar//EN");
+        line(&mut out, "CALSCALE:GREGORIAN");
+        line(&mut out, "METHOD:PUBLISH");
+        line(&mut out, "X-WR-CALNAME:Huawei Cloud package expiry");
+        for p in self.packages {
+            let Expiry::At(at) = p.expiry else { continue };
+            let local = Instant::from_millis(at.millis().saturating_add(i64::from(utc_offset_minutes) * 60_000));
+            let day = local.date();
+            let next = local.plus_days(1).date();
+            let title = format!("{} expires: {}", p.service.title(), p.name);
+            let mut details = format!("{} package {}\nID: {}\nExpires: {}", p.service.title(), p.name, p.id, at.rfc3339());
+            if let (Some(used), Some(total)) = (p.used, p.total) {
+                let unit = p.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+                let _ = write!(details, "\nUsed: {used} / {total}{unit}");
+            }
+            line(&mut out, "BEGIN:VEVENT");
+            line(&mut out, &format!("UID:{}", ics_text(&format!("{}-{}@tenantscope", p.service.key(), p.id))));
+            line(&mut out, &format!("DTSTAMP:{stamp}"));
+            line(&mut out, &format!("DTSTART;VALUE=DATE:{}", day.basic()));
+            line(&mut out, &format!("DTEND;VALUE=DATE:{}", next.basic()));
+            line(&mut out, &format!("SUMMARY:{}", ics_text(&title)));
+            line(&mut out, &format!("DESCRIPTION:{}", ics_text(&details)));
+            line(&mut out, "TRANSP:TRANSPARENT");
+            line(&mut out, "BEGIN:VALARM");
+            line(&mut out, "ACTION:DISPLAY");
+            line(&mut out, &format!("TRIGGER:-P{}D", self.thresholds.critical_days));
+            line(&mut out, &format!("DESCRIPTION:{}", ics_text(&title)));
+            line(&mut out, "END:VALARM");
+            line(&mut out, "END:VEVENT");
+        }
+        line(&mut out, "END:VCALENDAR");
+        out
+    }
+}
+
+fn json_key(out: &mut String, index: usize, key: &str) {
+    if index > 0 {
+        out.push(',');
+    }
+    json_string(out, key);
+    out.push(':');
+}
+
+fn json_text(out: &mut String, text: Option<&str>) {
+    match text {
+        Some(text) => json_string(out, text),
+        None => out.push_str("null"),
+    }
+}
+
+/// A JSON string literal (RFC 8259 §7): quotes, backslashes and control
+/// characters escaped, everything else as UTF-8.
+fn json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// One CSV text cell. Quoted when it holds a comma, quote or line break
+/// (RFC 4180 §2). A cell that a spreadsheet would run as a formula (starting
+/// with `=`, `+`, `-`, `@`, tab or carriage return: OWASP "CSV injection")
+/// gets a leading apostrophe; the data comes from the network.
+fn csv_text(out: &mut String, text: &str) {
+    let guarded = matches!(text.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'));
+    let quoted = guarded || text.contains([',', '"', '\n', '\r']);
+    if quoted {
+        out.push('"');
+    }
+    if guarded {
+        out.push('\'');
+    }
+    for c in text.chars() {
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+    }
+    if quoted {
+        out.push('"');
+    }
+}
+
+/// An iCalendar TEXT value (RFC 5545 §3.3.11): backslash, semicolon and comma
+/// escaped, line breaks as `\n`, other control characters dropped.
+fn ics_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One content line, folded so that no line exceeds 75 octets (RFC 5545
+/// §3.1): continuation lines start with a space, and a UTF-8 character is
+/// never split.
+fn ics_line(out: &mut String, text: &str) {
+    let mut width = 0;
+    for c in text.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Status, Urgency};
+
+    #[test]
+    fn csv_cells_are_quoted_and_guarded() {
+        let cell = |text: &str| {
+            let mut out = String::new();
+            csv_text(&mut out, text);
+            out
+        };
+        assert_eq!(cell("plain"), "plain");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("two\nlines"), "\"two\nlines\"");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("-1+2"), "\"'-1+2\"");
+        assert_eq!(cell("@SUM(A1)"), "\"'@SUM(A1)\"");
+        assert_eq!(cell("中文"), "中文");
+    }
+
+    #[test]
+    fn json_strings_escape_controls() {
+        let mut out = String::new();
+        json_string(&mut out, "a\"b\\c\nd\u{1}é");
+        assert_eq!(out, "\"a\\\"b\\\\c\\nd\\u0001é\"");
+    }
+
+    #[test]
+    fn ics_lines_fold_at_75_octets_without_splitting_characters() {
+        let mut out = String::new();
+        let text = format!("SUMMARY:{}", "测".repeat(40));
+        ics_line(&mut out, &text);
+        for line in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(line.len() <= 75, "{} octets: {line}", line.len());
+        }
+        let unfolded = out.trim_end_matches("\r\n").replace("\r\n ", "");
+        assert_eq!(unfolded, text);
+        assert_eq!(ics_text("a;b,c\\d\ne"), "a\\;b\\,c\\\\d\\ne");
+    }
+
+    #[test]
+    fn file_names_sort_and_carry_no_colons() {
+        assert_eq!(file_name(Instant::from_millis(1_795_337_000_000), "csv"), "tenantscope-20261122-084320Z.csv");
+    }
+
+    #[test]
+    fn urgency_uses_the_reports_own_time() {
+        let now = Instant::from_millis(1_800_000_000_000);
+        let p = Package { expiry: Expiry::At(now.plus_days(3)), status: Status::Active, ..Package::new(Service::Hss, "q", "n") };
+        let tenant = Tenant::default();
+        let report = Report { generated_at: now, tenant: &tenant, thresholds: Thresholds::default(), packages: &[p], errors: &[] };
+        assert!(report.to_csv().contains(",critical\r\n"));
+        let later = Report { generated_at: now.plus_days(5), ..report };
+        assert!(later.to_csv().contains(",expired\r\n"));
+        assert_eq!(Urgency::Critical.key(), "critical");
+    }
+}

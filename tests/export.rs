@@ -1,0 +1,221 @@
+//! The three exports built from the fixture answers of all five services:
+//! the JSON read back and checked against the documented schema, the CSV
+//! read back with an RFC 4180 reader and compared with the JSON, and the
+//! calendar checked line by line.
+
+use serde_json::Value;
+use tenantscope::domain::{Expiry, Instant, Package, Status, Thresholds};
+use tenantscope::export::{file_name, Report, ServiceError, Tenant, COLUMNS, JSON_SCHEMA};
+use tenantscope::services::{codecheck, dsc, hss, metastudio, testplan};
+use tenantscope_catalog::Service;
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+const NOW: &str = "2026-11-22T08:00:00Z";
+
+fn now() -> Instant {
+    Instant::parse(NOW).unwrap()
+}
+
+/// Every service's packages from its fixtures, plus the awkward cases.
+fn packages() -> Vec<Package> {
+    let mut all = Vec::new();
+    all.extend(testplan::packages(&fixture("testplan.epoch.json")).unwrap());
+    all.extend(codecheck::packages(&fixture("codecheck.doc.json"), now()).unwrap());
+    all.extend(metastudio::page(&fixture("metastudio.doc.json")).unwrap().0);
+    all.extend(dsc::packages(&fixture("dsc.doc.json")).unwrap());
+    all.extend(hss::page(&fixture("hss.doc.json")).unwrap().0);
+    // Text that CSV, JSON and iCalendar must each escape, and a formula.
+    all.push(Package {
+        name: "=cmd|' /C calc'!A0, \"quoted\";\nnext line \\ 中文".into(),
+        raw_status: Some("@odd".into()),
+        used: Some(1.5),
+        total: Some(f64::NAN),
+        unit: Some("min".into()),
+        in_use: Some(false),
+        status: Status::Active,
+        expiry: Expiry::At(now().plus_days(7)),
+        ..Package::new(Service::Metastudio, "id,with\"quote", "")
+    });
+    all.push(Package { expiry: Expiry::Never, ..Package::new(Service::Hss, "never", "hss.version.basic") });
+    all
+}
+
+fn errors() -> Vec<ServiceError> {
+    vec![ServiceError {
+        service: Service::Dsc,
+        http_status: Some(403),
+        error_code: Some("DSC.00000403".into()),
+        error_msg: Some("No permission \"dsc:order:get\"".into()),
+        request_id: Some("req-1".into()),
+    }]
+}
+
+fn tenant() -> Tenant {
+    Tenant {
+        domain: Some("acme".into()),
+        user: Some("ops".into()),
+        region: Some("cn-north-4".into()),
+        project_id: Some("0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25".into()),
+        codearts_project_id: None,
+    }
+}
+
+fn with_report<T>(f: impl FnOnce(&Report) -> T) -> T {
+    let (packages, errors, tenant) = (packages(), errors(), tenant());
+    let report = Report { generated_at: now(), tenant: &tenant, thresholds: Thresholds::default(), packages: &packages, errors: &errors };
+    f(&report)
+}
+
+#[test]
+fn json_follows_the_documented_schema() {
+    let text = with_report(|r| r.to_json());
+    let doc: Value = serde_json::from_str(&text).expect("the export is valid JSON");
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    // serde_json's map is sorted unless preserve_order: compare as sets, then
+    // the order in the text itself.
+    let mut top = keys(&doc);
+    top.sort();
+    assert_eq!(top, ["errors", "generated_at", "packages", "schema", "tenant", "thresholds_days"]);
+    let order = ["\"schema\"", "\"generated_at\"", "\"tenant\"", "\"thresholds_days\"", "\"packages\"", "\"errors\""];
+    let positions: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "top-level keys out of order: {positions:?}");
+
+    assert_eq!(doc["schema"], JSON_SCHEMA);
+    assert_eq!(doc["generated_at"], NOW);
+    assert_eq!(doc["tenant"]["region"], "cn-north-4");
+    assert_eq!(doc["tenant"]["codearts_project_id"], Value::Null);
+    assert_eq!(doc["thresholds_days"], serde_json::json!({"critical": 7, "warning": 30}));
+
+    let packages = doc["packages"].as_array().unwrap();
+    assert_eq!(packages.len(), self::packages().len());
+    for p in packages {
+        let mut k = keys(p);
+        let mut expected: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
+        k.sort();
+        expected.sort();
+        assert_eq!(k, expected);
+        let service = p["service"].as_str().unwrap();
+        assert!(["testplan", "codecheck", "metastudio", "dsc", "hss"].contains(&service), "{service}");
+        for key in ["starts_at", "expires_at"] {
+            if let Some(at) = p[key].as_str() {
+                assert!(at.ends_with('Z') && Instant::parse(at).is_some(), "{key}: {at}");
+            }
+        }
+    }
+    let odd = packages.iter().find(|p| p["id"] == "id,with\"quote").unwrap();
+    assert_eq!(odd["name"], "=cmd|' /C calc'!A0, \"quoted\";\nnext line \\ 中文");
+    assert_eq!(odd["total"], Value::Null, "NaN becomes null");
+    assert_eq!(odd["used"], 1.5);
+    assert_eq!(odd["in_use"], false);
+    assert_eq!(odd["urgency"], "critical", "exactly 7 days is critical");
+    let never = packages.iter().find(|p| p["id"] == "never").unwrap();
+    assert_eq!((never["expires_at"].clone(), never["urgency"].clone()), (Value::Null, Value::from("never")));
+    assert!(packages.iter().any(|p| p["service"] == "dsc" && p["urgency"] == "unknown"));
+
+    assert_eq!(doc["errors"][0]["http_status"], 403);
+    assert_eq!(doc["errors"][0]["error_msg"], "No permission \"dsc:order:get\"");
+}
+
+/// An RFC 4180 reader, strict: CRLF record ends, quotes doubled inside
+/// quoted fields, nothing after a closing quote but a separator.
+fn read_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => {
+                    quoted = false;
+                    assert!(matches!(chars.peek(), Some(',' | '\r') | None), "text after a closing quote");
+                }
+                c => field.push(c),
+            }
+        } else {
+            match c {
+                '"' if field.is_empty() => quoted = true,
+                '"' => panic!("a quote inside an unquoted field"),
+                ',' => record.push(std::mem::take(&mut field)),
+                '\r' => {
+                    assert_eq!(chars.next(), Some('\n'), "CR without LF");
+                    record.push(std::mem::take(&mut field));
+                    records.push(std::mem::take(&mut record));
+                }
+                '\n' => panic!("a bare LF ends a record"),
+                c => field.push(c),
+            }
+        }
+    }
+    assert!(field.is_empty() && record.is_empty(), "the last record has no CRLF");
+    records
+}
+
+#[test]
+fn csv_holds_the_same_packages_as_json() {
+    let (csv, json) = with_report(|r| (r.to_csv(), r.to_json()));
+    let records = read_csv(&csv);
+    assert_eq!(records[0], COLUMNS);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let packages = doc["packages"].as_array().unwrap();
+    assert_eq!(records.len() - 1, packages.len());
+    for (record, package) in records[1..].iter().zip(packages) {
+        assert_eq!(record.len(), COLUMNS.len());
+        for (cell, column) in record.iter().zip(COLUMNS) {
+            let expected = match &package[column] {
+                Value::Null => String::new(),
+                Value::String(s) if s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(cell, &expected, "column {column}");
+        }
+    }
+    // The formula is neutralized, the multi-line name kept whole.
+    assert!(csv.contains("\"'=cmd|' /C calc'!A0, \"\"quoted\"\";\nnext line \\ 中文\""));
+}
+
+#[test]
+fn calendar_has_one_all_day_event_per_dated_package() {
+    let (ics, dated) = with_report(|r| (r.to_ics(480), r.packages.iter().filter(|p| p.expiry.instant().is_some()).count()));
+    assert!(dated >= 3, "the fixtures have dated packages: {dated}");
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+    assert!(ics.ends_with("END:VCALENDAR\r\n"));
+    assert!(!ics.replace("\r\n", "").contains('\n'), "every line ends in CRLF");
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
+    }
+    let unfolded = ics.replace("\r\n ", "");
+    assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), dated);
+    assert_eq!(unfolded.matches("BEGIN:VALARM").count(), dated);
+    assert_eq!(unfolded.matches("TRIGGER:-P7D").count(), dated);
+    // 2026-11-29T08:00Z is 16:00 on the 29th at UTC+8: one whole day.
+    assert!(unfolded.contains("DTSTART;VALUE=DATE:20261129\r\nDTEND;VALUE=DATE:20261130\r\n"));
+    assert!(unfolded.contains("UID:metastudio-id\\,with\"quote@tenantscope\r\n"));
+    assert!(unfolded.contains("SUMMARY:MetaStudio expires: =cmd|' /C calc'!A0\\, \"quoted\"\\;\\nnext line \\\\ 中文\r\n"));
+    assert!(!unfolded.contains("UID:hss-never"), "a package that never expires has no event");
+    // At UTC-10 the same instant falls on the 28th.
+    let west = with_report(|r| r.to_ics(-600)).replace("\r\n ", "");
+    assert!(west.contains("DTSTART;VALUE=DATE:20261128\r\n"));
+}
+
+#[test]
+fn exports_of_nothing_are_still_well_formed() {
+    let tenant = Tenant::default();
+    let report = Report { generated_at: now(), tenant: &tenant, thresholds: Thresholds::default(), packages: &[], errors: &[] };
+    let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(doc["packages"], serde_json::json!([]));
+    assert_eq!(doc["tenant"]["domain"], Value::Null);
+    assert_eq!(read_csv(&report.to_csv()), vec![COLUMNS.to_vec()]);
+    assert!(!report.to_ics(0).contains("VEVENT"));
+    assert_eq!(file_name(now(), "ics"), "tenantscope-20261122-080000Z.ics");
+}
