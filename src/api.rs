@@ -12,6 +12,17 @@ use tenantscope_catalog::{Route, Service};
 /// 1–100000 characters in the TestPlan and Check API pages).
 pub const MAX_TOKEN_LEN: usize = 100_000;
 
+/// Pause before retrying a call that failed for a transient reason.
+pub const RETRY_MS: u32 = 500;
+/// Pause before retrying a throttled call.
+pub const THROTTLE_BACKOFF_MS: u32 = 3_000;
+
+/// Whether `code` is API Gateway's error `number`, in either spelling
+/// (`APIG.0307` or `APIGW.0307`, docs/huawei-apis.md §6).
+fn gateway_code(code: &str, number: &str) -> bool {
+    code.strip_prefix("APIGW.").or_else(|| code.strip_prefix("APIG.")) == Some(number)
+}
+
 /// An IAM token. It can be sent, never shown: `Debug` prints a placeholder
 /// and there is no `Display`, so it cannot slip into a log or a message.
 #[derive(Clone, PartialEq, Eq)]
@@ -130,15 +141,31 @@ impl ApiError {
             ApiError::Network { .. } => "Start the proxy (see the README) or correct the proxy URL.",
             ApiError::Decode { .. } => "Open Raw JSON to see what came back.",
             ApiError::Http { status, error_code, .. } => match (status, error_code.as_deref()) {
-                (_, Some("APIG.0307")) | (401, _) => {
+                (401, _) | (_, Some("APIG.0307" | "APIGW.0307")) => {
                     "The token is invalid, expired or from another region: get a new project-scoped token for this region."
                 }
-                (_, Some("APIG.0308")) | (429, _) => "Throttled by Huawei Cloud: wait a few seconds and refresh.",
+                (429, _) | (_, Some("APIG.0308" | "APIGW.0308")) => "Throttled by Huawei Cloud: wait a few seconds and refresh.",
                 (403, _) => "The token's user lacks the permission to read this service's packages.",
                 (404, _) => "This service or route is not offered in this region.",
                 (400, _) => "The service refused the request parameters.",
                 _ => "Try again; if it persists, quote the request ID to Huawei Cloud support.",
             },
+        }
+    }
+
+    /// How long to wait before retrying the call that failed with this error,
+    /// in milliseconds, or `None` when retrying cannot help: a refused token,
+    /// a missing permission, bad parameters or a route the region lacks.
+    pub fn retry_delay(&self) -> Option<u32> {
+        match self {
+            // Throttled (HTTP 429, or API Gateway's APIG.0308 / APIGW.0308,
+            // "retry after 2-5 s", docs/huawei-apis.md §6): back off first.
+            ApiError::Http { status: 429, .. } => Some(THROTTLE_BACKOFF_MS),
+            ApiError::Http { error_code: Some(code), .. } if gateway_code(code, "0308") => Some(THROTTLE_BACKOFF_MS),
+            ApiError::Http { status, .. } if *status >= 500 => Some(RETRY_MS),
+            ApiError::Http { .. } | ApiError::Invalid { .. } => None,
+            // A dropped connection or a cut-off body may well be transient.
+            ApiError::Network { .. } | ApiError::Decode { .. } => Some(RETRY_MS),
         }
     }
 
@@ -337,5 +364,19 @@ mod tests {
         assert!(e(403, None).hint().contains("permission"));
         assert!(e(404, None).hint().contains("region"));
         assert!(ApiError::Network { proxy: "/api".into() }.to_string().contains("/api"));
+    }
+
+    #[test]
+    fn only_transient_errors_are_retried() {
+        let e = |status, code: Option<&str>| ApiError::Http { status, error_code: code.map(Into::into), error_msg: None, request_id: None };
+        assert_eq!(e(429, None).retry_delay(), Some(THROTTLE_BACKOFF_MS));
+        assert_eq!(e(400, Some("APIG.0308")).retry_delay(), Some(THROTTLE_BACKOFF_MS));
+        assert_eq!(e(400, Some("APIGW.0308")).retry_delay(), Some(THROTTLE_BACKOFF_MS));
+        assert!(e(400, Some("APIGW.0308")).hint().contains("Throttled"));
+        assert_eq!(e(502, Some("PROXY.0003")).retry_delay(), Some(RETRY_MS));
+        for status in [400, 401, 403, 404] {
+            assert_eq!(e(status, None).retry_delay(), None, "{status}");
+        }
+        assert_eq!(ApiError::Network { proxy: "/api".into() }.retry_delay(), Some(RETRY_MS));
     }
 }

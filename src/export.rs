@@ -130,9 +130,7 @@ impl Report<'_> {
                 json_key(&mut out, i, key);
                 match cell {
                     Cell::Text(text) => json_text(&mut out, text.as_deref()),
-                    Cell::Number(Some(n)) if n.is_finite() => {
-                        let _ = write!(out, "{n}");
-                    }
+                    Cell::Number(Some(n)) if n.is_finite() => out.push_str(&number(n)),
                     Cell::Flag(Some(flag)) => out.push_str(if flag { "true" } else { "false" }),
                     Cell::Number(_) | Cell::Flag(None) => out.push_str("null"),
                 }
@@ -175,9 +173,7 @@ impl Report<'_> {
                 }
                 match cell {
                     Cell::Text(Some(text)) => csv_text(&mut out, &text),
-                    Cell::Number(Some(n)) if n.is_finite() => {
-                        let _ = write!(out, "{n}");
-                    }
+                    Cell::Number(Some(n)) if n.is_finite() => out.push_str(&number(n)),
                     Cell::Flag(Some(flag)) => out.push_str(if flag { "true" } else { "false" }),
                     _ => {}
                 }
@@ -210,7 +206,7 @@ impl Report<'_> {
             let mut details = format!("{} package {}\nID: {}\nExpires: {}", p.service.title(), p.name, p.id, at.rfc3339());
             if let (Some(used), Some(total)) = (p.used, p.total) {
                 let unit = p.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
-                let _ = write!(details, "\nUsed: {used} / {total}{unit}");
+                let _ = write!(details, "\nUsed: {} / {}{unit}", number(used), number(total));
             }
             line(&mut out, "BEGIN:VEVENT");
             line(&mut out, &format!("UID:{}", ics_text(&format!("{}-{}@tenantscope", p.service.key(), p.id))));
@@ -229,6 +225,20 @@ impl Report<'_> {
         }
         line(&mut out, "END:VCALENDAR");
         out
+    }
+}
+
+/// The shortest text that reads back as the same finite number (`37`, `0.5`).
+/// In the browser, JavaScript's own number formatting does it: Rust's
+/// shortest float formatting would add several KiB to the wasm bundle.
+fn number(n: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Number::from(n).to_string(10).map(String::from).unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        n.to_string()
     }
 }
 

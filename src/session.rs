@@ -5,6 +5,7 @@
 use tenantscope_catalog::{Route, Service};
 
 use crate::api::{ApiError, ApiResponse, Gateway};
+use crate::domain::paging::{self, PageFailure, PagePlan, Paged, Progress, Stop};
 use crate::domain::{Instant, Package};
 use crate::services::hss::QuotaStats;
 use crate::services::{codecheck, dsc, hss, iam, metastudio, projectman, testplan};
@@ -73,8 +74,75 @@ pub struct Loaded {
     pub stats: Option<QuotaStats>,
     /// Paged services: the total the service reports.
     pub total: Option<u64>,
+    /// Paged services: how the reading went.
+    pub paging: Option<Paging>,
     pub answers: Vec<ApiResponse>,
     pub received_at: Instant,
+}
+
+/// How a paged service was read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paging {
+    pub plan: PagePlan,
+    pub progress: Progress,
+    pub stop: Stop,
+    /// Pages that failed twice; the packages of the others are kept.
+    pub failures: Vec<PageFailure<ApiError>>,
+}
+
+/// One page of a paged service, as the page reader sees it.
+struct PageAnswer {
+    packages: Vec<Package>,
+    total: Option<u64>,
+    stats: Option<QuotaStats>,
+    answer: ApiResponse,
+}
+
+impl Paged for PageAnswer {
+    fn items(&self) -> usize {
+        self.packages.len()
+    }
+    fn total(&self) -> Option<u64> {
+        self.total
+    }
+}
+
+/// Waits `ms` milliseconds on the browser's timer.
+async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled = web_sys::window().and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.min(i32::MAX as u32) as i32).ok()
+        });
+        if scheduled.is_none() {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Reads every page of a paged service: `page(offset)` gets and parses one.
+async fn read_pages<F, Fut>(plan: PagePlan, page: F, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError>
+where
+    F: Fn(u64) -> Fut,
+    Fut: std::future::Future<Output = Result<PageAnswer, ApiError>>,
+{
+    let outcome = paging::read_all(plan, page, ApiError::retry_delay, sleep, progress).await?;
+    let mut loaded = Loaded {
+        packages: Vec::new(),
+        stats: None,
+        total: outcome.total,
+        paging: None,
+        answers: Vec::with_capacity(outcome.pages.len()),
+        received_at: now(),
+    };
+    for page in outcome.pages {
+        // The statistics are tenant-wide and the same on every page.
+        loaded.stats = loaded.stats.or(page.stats);
+        loaded.packages.extend(page.packages);
+        loaded.answers.push(page.answer);
+    }
+    loaded.paging = Some(Paging { plan, progress: outcome.progress, stop: outcome.stop, failures: outcome.failures });
+    Ok(loaded)
 }
 
 /// The current time, from the browser's clock.
@@ -93,17 +161,22 @@ pub enum ServiceState {
 }
 
 /// The state of one service for the session `ctx`, loading it if there is
-/// one and the service is offered in its region.
-pub async fn service_state(service: Service, ctx: Option<Context>) -> Result<ServiceState, ApiError> {
+/// one and the service is offered in its region. `progress` hears how many
+/// pages of a paged service have been read.
+pub async fn service_state(
+    service: Service,
+    ctx: Option<Context>,
+    progress: impl FnMut(Progress),
+) -> Result<ServiceState, ApiError> {
     match ctx {
         None => Ok(ServiceState::Idle),
         Some(ctx) if !service.offered_in(&ctx.region) => Ok(ServiceState::NotOffered(ctx.region)),
-        Some(ctx) => load(service, &ctx).await.map(ServiceState::Loaded),
+        Some(ctx) => load(service, &ctx, progress).await.map(ServiceState::Loaded),
     }
 }
 
-/// Loads one service's packages.
-pub async fn load(service: Service, ctx: &Context) -> Result<Loaded, ApiError> {
+/// Loads one service's packages, every page of them.
+pub async fn load(service: Service, ctx: &Context, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
     let project = Some(ctx.project_id.as_str());
     let codearts = ctx.codearts_project_id.as_deref();
     let gateway = &ctx.gateway;
@@ -112,6 +185,7 @@ pub async fn load(service: Service, ctx: &Context) -> Result<Loaded, ApiError> {
         packages,
         stats: None,
         total: None,
+        paging: None,
         answers: vec![answer],
         received_at: now(),
     };
@@ -131,10 +205,14 @@ pub async fn load(service: Service, ctx: &Context) -> Result<Loaded, ApiError> {
             Ok(single(answer, packages))
         }
         Service::Metastudio => {
-            let query = [("resource_source", metastudio::RESOURCE_SOURCES), ("limit", "100"), ("offset", "0")];
-            let answer = gateway.get(Route::MetastudioResources, region, project, &query).await?;
-            let (packages, total) = metastudio::page(&answer.body)?;
-            Ok(Loaded { total, ..single(answer, packages) })
+            let page = |offset: u64| async move {
+                let (limit, offset) = (paging::METASTUDIO.limit.to_string(), offset.to_string());
+                let query = [("resource_source", metastudio::RESOURCE_SOURCES), ("limit", &limit), ("offset", &offset)];
+                let answer = gateway.get(Route::MetastudioResources, region, project, &query).await?;
+                let (packages, total) = metastudio::page(&answer.body)?;
+                Ok(PageAnswer { packages, total, stats: None, answer })
+            };
+            read_pages(paging::METASTUDIO, page, progress).await
         }
         Service::Dsc => {
             let answer = gateway.get(Route::DscSpecification, region, project, &[]).await?;
@@ -142,9 +220,13 @@ pub async fn load(service: Service, ctx: &Context) -> Result<Loaded, ApiError> {
             Ok(single(answer, packages))
         }
         Service::Hss => {
-            let answer = gateway.get(Route::HssQuotas, region, project, &[("limit", "200"), ("offset", "0")]).await?;
-            let (packages, stats) = hss::page(&answer.body)?;
-            Ok(Loaded { total: stats.total, stats: Some(stats), ..single(answer, packages) })
+            let page = |offset: u64| async move {
+                let (limit, offset) = (paging::HSS.limit.to_string(), offset.to_string());
+                let answer = gateway.get(Route::HssQuotas, region, project, &[("limit", &limit), ("offset", &offset)]).await?;
+                let (packages, stats) = hss::page(&answer.body)?;
+                Ok(PageAnswer { packages, total: stats.total, stats: Some(stats), answer })
+            };
+            read_pages(paging::HSS, page, progress).await
         }
         Service::Iam | Service::Projectman => {
             Err(ApiError::Invalid { what: format!("{} holds no packages", service.title()) })

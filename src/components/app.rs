@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
-use crate::components::{ErrorCard, ServicePanel, SessionForm};
+use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, SessionForm};
 use crate::session::{resolve, service_state, Connection, Context};
 
 /// The whole console: the session form, what the token turned out to be, and
@@ -24,7 +24,16 @@ pub fn App() -> impl IntoView {
     // Each service loads, refreshes and fails on its own. The loads live
     // here, above the panels, so that views across services can read them.
     let loads = Service::PACKAGES.map(|service| {
-        (service, LocalResource::new(move || service_state(service, context.get())))
+        let progress = RwSignal::new(None);
+        let data = LocalResource::new(move || {
+            let ctx = context.get();
+            async move {
+                let state = service_state(service, ctx, move |p| progress.set(Some(p))).await;
+                progress.set(None);
+                state
+            }
+        });
+        ServiceLoad { service, data, progress }
     });
 
     view! {
@@ -44,8 +53,9 @@ pub fn App() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <ExportBar context loads />
             <div class="panels">
-                {loads.into_iter().map(|(service, data)| view! { <ServicePanel service data /> }).collect_view()}
+                {loads.into_iter().map(|load| view! { <ServicePanel load /> }).collect_view()}
             </div>
         </main>
     }

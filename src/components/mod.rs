@@ -2,10 +2,29 @@
 
 mod app;
 mod error_card;
+mod export_bar;
 mod service_panel;
 mod session_form;
 
 pub use app::App;
 pub use error_card::ErrorCard;
+pub use export_bar::ExportBar;
 pub use service_panel::ServicePanel;
 pub use session_form::SessionForm;
+
+use leptos::prelude::*;
+use tenantscope_catalog::Service;
+
+use crate::api::ApiError;
+use crate::domain::paging::Progress;
+use crate::session::ServiceState;
+
+/// One service's load, shared by the views that read it: its state, and
+/// while a paged service is being read, how far along it is.
+#[derive(Clone, Copy)]
+pub struct ServiceLoad {
+    pub service: Service,
+    pub data: LocalResource<Result<ServiceState, ApiError>>,
+    /// `Some` while pages are being read; `None` once done.
+    pub progress: RwSignal<Option<Progress>>,
+}

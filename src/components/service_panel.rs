@@ -1,25 +1,27 @@
 use leptos::prelude::*;
-use tenantscope_catalog::Service;
 
 use crate::api::ApiError;
-use crate::components::ErrorCard;
+use crate::components::{ErrorCard, ServiceLoad};
 use crate::domain::{Instant, Package, Thresholds};
 use crate::format;
 use crate::session::{Loaded, ServiceState};
 
-/// One service's packages: shows a skeleton while its answer loads, its own
-/// error card when it fails, and the raw answers in a drawer.
+/// One service's packages: shows a skeleton and the pages read while its
+/// answer loads, its own error card when it fails, a note when some pages
+/// could not be read, and the raw answers in a drawer.
 #[component]
 pub fn ServicePanel(
-    /// Which service this panel shows.
-    service: Service,
-    /// The service's state, loaded on its own.
-    data: LocalResource<Result<ServiceState, ApiError>>,
+    /// The service's load, which fails and refreshes on its own.
+    load: ServiceLoad,
 ) -> impl IntoView {
+    let ServiceLoad { service, data, progress } = load;
     let title = service.title();
     view! {
         <section class="panel" data-service=service.key() aria-label=title>
-            <h2>{title}</h2>
+            <div class="panel-head">
+                <h2>{title}</h2>
+                <span class="progress" role="status" aria-live="polite">{move || progress.get().map(format::progress)}</span>
+            </div>
             <Transition fallback=|| view! { <Skeleton /> }>
                 <ErrorBoundary fallback=move |errors| view! {
                     {move || errors.get().into_iter().next().map(|(_, e)| {
@@ -41,11 +43,9 @@ fn state_view(state: ServiceState) -> AnyView {
         ServiceState::NotOffered(region) => {
             view! { <p class="muted" data-state="not-offered">"Not offered in " {region} "."</p> }.into_any()
         }
-        ServiceState::Loaded(Loaded { packages, total, answers, received_at, .. }) => {
-            let count = match total {
-                Some(total) if total as usize > packages.len() => format!("{} of {total} shown", packages.len()),
-                _ => format!("{} package(s)", packages.len()),
-            };
+        ServiceState::Loaded(Loaded { packages, total, answers, received_at, paging, .. }) => {
+            let count = format::count(packages.len(), total);
+            let note = paging.as_ref().and_then(|p| format::paging_note(p, packages.len(), total));
             let raw: Vec<(Option<String>, String)> = answers
                 .iter()
                 .map(|a| (a.request_id.clone(), format::pretty_json(&a.text)))
@@ -53,6 +53,7 @@ fn state_view(state: ServiceState) -> AnyView {
             view! {
                 <div data-state="ready">
                     <p class="count">{count}</p>
+                    {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>"Incomplete: "</strong>{note}</p> })}
                     <ul class="rows">
                         {packages.into_iter().map(|p| package_row(p, received_at)).collect_view()}
                     </ul>

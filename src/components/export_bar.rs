@@ -1,0 +1,97 @@
+use leptos::prelude::*;
+use tenantscope_catalog::Service;
+
+use crate::api::ApiError;
+use crate::components::ServiceLoad;
+use crate::domain::{Package, Thresholds};
+use crate::download;
+use crate::export::{file_name, Report, ServiceError, Tenant};
+use crate::session::{now, Context, ServiceState};
+
+/// Export buttons: everything loaded so far, as JSON, CSV or a calendar of
+/// expiry dates. Services that failed are listed in the JSON's `errors`.
+#[component]
+pub fn ExportBar(
+    /// The open session, `None` before one is open.
+    context: Signal<Option<Context>>,
+    /// Every service's load, in display order.
+    loads: [ServiceLoad; 5],
+) -> impl IntoView {
+    let notice = RwSignal::new(None::<String>);
+    let export = move |format: &'static str| {
+        let Some(ctx) = context.get_untracked() else { return };
+        let mut packages: Vec<Package> = Vec::new();
+        let mut errors: Vec<ServiceError> = Vec::new();
+        for ServiceLoad { service, data, .. } in loads {
+            match data.get_untracked() {
+                Some(Ok(ServiceState::Loaded(loaded))) => {
+                    // Pages that failed make the export incomplete: say so.
+                    let failures = loaded.paging.iter().flat_map(|p| p.failures.iter());
+                    errors.extend(failures.map(|f| {
+                        let mut error = service_error(service, &f.error);
+                        error.error_msg = Some(format!("page at offset {}: {}", f.offset, f.error));
+                        error
+                    }));
+                    packages.extend(loaded.packages);
+                }
+                Some(Err(error)) => errors.push(service_error(service, &error)),
+                _ => {}
+            }
+        }
+        let generated_at = now();
+        let tenant = Tenant {
+            domain: ctx.domain.clone(),
+            user: ctx.user.clone(),
+            region: Some(ctx.region.clone()),
+            project_id: Some(ctx.project_id.clone()),
+            codearts_project_id: ctx.codearts_project_id.clone(),
+        };
+        let report = Report {
+            generated_at,
+            tenant: &tenant,
+            thresholds: Thresholds::default(),
+            packages: &packages,
+            errors: &errors,
+        };
+        let (text, mime, label) = match format {
+            "json" => (report.to_json(), "application/json", "JSON"),
+            "csv" => (report.to_csv(), "text/csv;charset=utf-8", "CSV"),
+            // getTimezoneOffset is minutes west of UTC; the calendar wants east.
+            _ => (report.to_ics(-js_sys::Date::new_0().get_timezone_offset() as i32), "text/calendar;charset=utf-8", "calendar"),
+        };
+        let saved = download::save(&file_name(generated_at, format), mime, &text);
+        notice.set(Some(if saved {
+            format!("Exported {} package(s) as {label}.", packages.len())
+        } else {
+            "The browser refused the download: allow downloads for this page and try again.".into()
+        }));
+    };
+    let disabled = move || context.get().is_none();
+    view! {
+        <div class="export-bar" role="group" aria-label="Export">
+            <button type="button" prop:disabled=disabled on:click=move |_| export("json")>"Export JSON"</button>
+            <button type="button" prop:disabled=disabled on:click=move |_| export("csv")>"Export CSV"</button>
+            <button type="button" prop:disabled=disabled on:click=move |_| export("ics")>"Export calendar"</button>
+            <span class="muted" role="status">{move || notice.get()}</span>
+        </div>
+    }
+}
+
+fn service_error(service: Service, error: &ApiError) -> ServiceError {
+    match error {
+        ApiError::Http { status, error_code, error_msg, request_id } => ServiceError {
+            service,
+            http_status: Some(*status),
+            error_code: error_code.clone(),
+            error_msg: error_msg.clone(),
+            request_id: request_id.clone(),
+        },
+        other => ServiceError {
+            service,
+            http_status: None,
+            error_code: None,
+            error_msg: Some(other.to_string()),
+            request_id: None,
+        },
+    }
+}
