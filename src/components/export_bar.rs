@@ -61,7 +61,7 @@ pub fn ExportBar(
         };
         let saved = download::save(&file_name(generated_at, format), mime, &text);
         notice.set(Some(if saved {
-            format!("Exported {} package(s) as {label}.", packages.len())
+            format!("Exported {} as {label}.", crate::format::count(packages.len(), None))
         } else {
             "The browser refused the download: allow downloads for this page and try again.".into()
         }));

@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 
-use crate::api::ApiError;
 use crate::components::{ErrorCard, ServiceLoad};
 use crate::domain::{Instant, Package, Thresholds};
 use crate::format;
@@ -22,16 +21,18 @@ pub fn ServicePanel(
                 <h2>{title}</h2>
                 <span class="progress" role="status" aria-live="polite">{move || progress.get().map(format::progress)}</span>
             </div>
+            // The failure is rendered here rather than thrown to an
+            // <ErrorBoundary>: with Leptos 0.8.23 an `Err` from a `Suspend`
+            // inside <Transition><ErrorBoundary> rendered nothing at all on
+            // the first load (seen in tests/browser/paging.test.mjs; compare
+            // leptos-rs/leptos#2957 and #3851).
             <Transition fallback=|| view! { <Skeleton /> }>
-                <ErrorBoundary fallback=move |errors| view! {
-                    {move || errors.get().into_iter().next().map(|(_, e)| {
-                        let error = e.downcast_ref::<ApiError>().cloned()
-                            .unwrap_or_else(|| ApiError::Invalid { what: e.to_string() });
-                        view! { <ErrorCard error title=title.to_string() /> }
-                    })}
-                }>
-                    {move || Suspend::new(async move { data.await.map(state_view) })}
-                </ErrorBoundary>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(state) => state_view(state),
+                        Err(error) => view! { <ErrorCard error title=title.to_string() /> }.into_any(),
+                    }
+                })}
             </Transition>
         </section>
     }

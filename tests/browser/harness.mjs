@@ -10,9 +10,13 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 const PROXY_BIN = process.env.TENANTSCOPE_PROXY_BIN ?? join(ROOT, 'target/server/tenantscope-proxy');
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 
-/** Starts the proxy on a free loopback port; resolves to { url, logs, stop }. */
-export async function startProxy(extraArgs = []) {
-  const args = ['--listen', '127.0.0.1:0', '--static', join(ROOT, 'dist'), '--demo', ...extraArgs];
+/**
+ * Starts the proxy on a free loopback port; resolves to { url, logs, stop }.
+ * With `demo: false` it relays instead, for example to a stub upstream given
+ * with `--upstream-base`.
+ */
+export async function startProxy(extraArgs = [], { demo = true } = {}) {
+  const args = ['--listen', '127.0.0.1:0', '--static', join(ROOT, 'dist'), ...(demo ? ['--demo'] : []), ...extraArgs];
   const child = spawn(PROXY_BIN, args, { env: { ...process.env, RUST_LOG: 'debug' } });
   const logs = [];
   child.stderr.on('data', (d) => logs.push(d.toString()));
