@@ -23,3 +23,15 @@ pub fn save(file_name: &str, mime: &str, content: &str) -> bool {
     })()
     .is_some()
 }
+
+/// Puts `text` on the clipboard. Returns whether the browser took the
+/// request (the write itself completes later, or is refused silently).
+pub fn copy(text: &str) -> bool {
+    match web_sys::window() {
+        Some(w) => {
+            let _ = w.navigator().clipboard().write_text(text);
+            true
+        }
+        None => false,
+    }
+}

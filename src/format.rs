@@ -2,8 +2,13 @@
 //! and dates. Pure, so that the words are tested natively; only the local
 //! calendar date asks the browser (for the person's time zone).
 
+use tenantscope_catalog::Service;
+
+use crate::api::ApiError;
+use crate::domain::overview::Relative;
 use crate::domain::paging::{Progress, Stop};
-use crate::domain::{Expiry, Instant, Package, Status, Urgency};
+use crate::domain::time::MS_PER_DAY;
+use crate::domain::{Expiry, Instant, Lifecycle, Package, Status, Urgency};
 use crate::session::Paging;
 use crate::services::hss;
 
@@ -107,6 +112,81 @@ pub fn expiry(expiry: Expiry) -> String {
     }
 }
 
+/// `expires in 5 days`, `expired today`, `expired 3 days ago`.
+pub fn relative(relative: Relative) -> String {
+    match relative {
+        Relative::In(1) => "expires in 1 day".into(),
+        Relative::In(days) => format!("expires in {days} days"),
+        Relative::Today => "expired today".into(),
+        Relative::Ago(1) => "expired 1 day ago".into(),
+        Relative::Ago(days) => format!("expired {days} days ago"),
+    }
+}
+
+/// A duration in words, to the minute: `2 h 05 min`, `42 min`, `3 days`.
+pub fn duration(ms: i64) -> String {
+    let minutes = ms.max(0) / 60_000;
+    match (minutes / 60, minutes % 60) {
+        (h, _) if h >= 48 => format!("{} days", ms / MS_PER_DAY),
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m:02} min"),
+    }
+}
+
+/// How long ago something was loaded: `updated just now`, `updated 3 min ago`.
+pub fn updated(ms_ago: i64) -> String {
+    if ms_ago < 60_000 {
+        "updated just now".into()
+    } else {
+        format!("updated {} ago", duration(ms_ago))
+    }
+}
+
+/// The lifecycle stage of a CodeArts Check package, where it matters.
+pub fn lifecycle(lifecycle: &Lifecycle) -> Option<&'static str> {
+    Some(match lifecycle {
+        Lifecycle::NotYetEffective => "Not yet in effect",
+        Lifecycle::InEffect => return None,
+        Lifecycle::Deleted => "Deleted",
+        Lifecycle::Retention => "Retention period: frozen, data kept for now",
+        Lifecycle::Grace => "Grace period: expired but still usable",
+        Lifecycle::FrozenForViolation => "Frozen for violation",
+        Lifecycle::Other(_) => "Stage not documented",
+    })
+}
+
+/// A billing mode in words; modes without a documented meaning as they came.
+pub fn billing(mode: &str) -> String {
+    // charging_mode values: MetaStudio PERIODIC / ONE_TIME / ON_DEMAND, HSS
+    // packet_cycle / on_demand (docs/huawei-apis.md §2.3, §2.5).
+    match mode.to_ascii_lowercase().as_str() {
+        "packet_cycle" | "periodic" | "prepaid" => "Yearly/monthly".into(),
+        "on_demand" | "postpaid" => "Pay-per-use".into(),
+        "one_time" => "One-time".into(),
+        _ => mode.to_string(),
+    }
+}
+
+/// What to do about a failure of `service`: [`ApiError::hint`], made
+/// specific where the service matters (the permission a 403 lacks).
+pub fn hint(error: &ApiError, service: Option<Service>) -> String {
+    match (error, service) {
+        (ApiError::Http { status: 403, .. }, Some(service)) => {
+            let permission = match service {
+                // The one action Huawei documents for these routes
+                // (ShowTenantPackageStatus, docs/huawei-apis.md §2.2).
+                Service::Codecheck => "the IAM action codeartscheck::getConfig".to_string(),
+                other => format!("a policy that allows reading {} (for example its read-only system policy)", other.title()),
+            };
+            format!("The token's user lacks permission: ask an administrator to grant {permission}, then refresh.")
+        }
+        (ApiError::Http { status: 404, .. }, Some(service)) => {
+            format!("{} is not offered in this region, or not enabled for this account: pick another region.", service.title())
+        }
+        _ => error.hint().to_string(),
+    }
+}
+
 /// `Reading page 3 of 5…` while a paged service loads.
 pub fn progress(progress: Progress) -> String {
     match progress.expected {
@@ -185,6 +265,37 @@ mod tests {
         assert_eq!(expiry(Expiry::At(Instant::parse("2026-01-02T10:00:00Z").unwrap())), "expires 2026-01-02");
         assert_eq!(urgency(Urgency::Critical), "Expires within 7 days");
         assert_eq!(status(Status::Unknown), "Status not reported");
+    }
+
+    #[test]
+    fn time_words() {
+        assert_eq!(relative(Relative::In(1)), "expires in 1 day");
+        assert_eq!(relative(Relative::In(5)), "expires in 5 days");
+        assert_eq!(relative(Relative::Today), "expired today");
+        assert_eq!(relative(Relative::Ago(3)), "expired 3 days ago");
+        assert_eq!(duration(-5), "0 min");
+        assert_eq!(duration(42 * 60_000 + 59_999), "42 min");
+        assert_eq!(duration(125 * 60_000), "2 h 05 min");
+        assert_eq!(duration(47 * 3_600_000), "47 h 00 min");
+        assert_eq!(duration(3 * MS_PER_DAY + 5), "3 days");
+        assert_eq!(updated(59_999), "updated just now");
+        assert_eq!(updated(3 * 60_000), "updated 3 min ago");
+    }
+
+    #[test]
+    fn billing_lifecycle_and_hints() {
+        assert_eq!(billing("packet_cycle"), "Yearly/monthly");
+        assert_eq!(billing("ON_DEMAND"), "Pay-per-use");
+        assert_eq!(billing("ONE_TIME"), "One-time");
+        assert_eq!(billing("barter"), "barter");
+        assert_eq!(lifecycle(&Lifecycle::InEffect), None);
+        assert!(lifecycle(&Lifecycle::Grace).unwrap().starts_with("Grace period"));
+        let http = |status| ApiError::Http { status, error_code: None, error_msg: None, request_id: None };
+        assert!(hint(&http(403), Some(Service::Codecheck)).contains("codeartscheck::getConfig"));
+        assert!(hint(&http(403), Some(Service::Hss)).contains("Host Security Service"));
+        assert!(hint(&http(404), Some(Service::Metastudio)).starts_with("MetaStudio is not offered"));
+        assert_eq!(hint(&http(429), Some(Service::Hss)), http(429).hint());
+        assert_eq!(hint(&http(403), None), http(403).hint());
     }
 
     #[test]

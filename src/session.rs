@@ -66,6 +66,40 @@ pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
     Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain })
 }
 
+/// What a token says about itself, and the projects it can choose from:
+/// found as soon as a token is pasted, to fill in the form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Discovery {
+    pub info: iam::TokenInfo,
+    /// The account's IAM projects (empty when the token may not list them).
+    pub projects: Vec<iam::Project>,
+    /// The CodeArts projects in the token's region (empty when there are
+    /// none, CodeArts is not offered there, or the list was refused).
+    pub codearts: Vec<projectman::CodeartsProject>,
+}
+
+/// Asks IAM about the token, then lists its projects and, in the token's
+/// region (else `region`), its CodeArts projects. Only the introspection
+/// must succeed; the lists are a convenience.
+pub async fn discover(gateway: Gateway, region: String) -> Result<Discovery, ApiError> {
+    let answer = gateway.get(Route::IamToken, "global", None, &[("nocatalog", "true")]).await?;
+    let info = iam::token_info(&answer.body)?;
+    let region = info.project_name.clone().filter(|n| tenantscope_catalog::region_by_id(n).is_some()).unwrap_or(region);
+    let projects = match gateway.get(Route::IamProjects, "global", None, &[]).await {
+        Ok(a) => iam::projects(&a.body).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let codearts = if Service::Projectman.offered_in(&region) {
+        match gateway.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await {
+            Ok(a) => projectman::projects(&a.body).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    Ok(Discovery { info, projects, codearts })
+}
+
 /// One service's packages, with the answers as received for the drawer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Loaded {

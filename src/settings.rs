@@ -1,29 +1,211 @@
-//! Settings that persist in localStorage. Never the token: it stays in
-//! memory unless the person opts in (a later issue adds that, to
-//! sessionStorage only).
+//! Settings that persist in localStorage: the proxy URL, the urgency
+//! thresholds, the theme and the auto-refresh interval. Never the token:
+//! it stays in memory unless the person opts in to "Remember in this tab",
+//! and then only in sessionStorage ([`remember`]).
+
+use crate::domain::Thresholds;
 
 /// Where the proxy's API lives when nothing else is set: the page's own
 /// origin, as served by `tenantscope-proxy --static`.
 pub const DEFAULT_PROXY: &str = "/api";
 
-const PROXY_KEY: &str = "tenantscope.proxy";
+/// Light, dark, or whatever the system says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
 
-fn storage() -> Option<web_sys::Storage> {
+impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
+
+    pub const fn key(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Theme::System => "Follow the system",
+            Theme::Light => "Light",
+            Theme::Dark => "Dark",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Theme {
+        Theme::ALL.into_iter().find(|t| t.key() == key).unwrap_or_default()
+    }
+}
+
+/// Everything the person can set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub proxy: String,
+    pub thresholds: Thresholds,
+    pub theme: Theme,
+    /// Minutes between automatic refreshes; 0 for never.
+    pub auto_refresh_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { proxy: DEFAULT_PROXY.into(), thresholds: Thresholds::default(), theme: Theme::System, auto_refresh_minutes: 0 }
+    }
+}
+
+/// The choices offered for auto-refresh, in minutes (0: off).
+pub const AUTO_REFRESH_CHOICES: [u32; 5] = [0, 5, 15, 30, 60];
+
+/// Checks two thresholds typed by hand: whole days, critical at least 1 and
+/// below warning, warning at most ten years.
+pub fn thresholds(critical: &str, warning: &str) -> Result<Thresholds, &'static str> {
+    let (Ok(critical_days), Ok(warning_days)) = (critical.trim().parse::<u32>(), warning.trim().parse::<u32>()) else {
+        return Err("Enter the thresholds as whole numbers of days.");
+    };
+    if critical_days == 0 || critical_days >= warning_days || warning_days > 3650 {
+        return Err("The critical threshold must be at least 1 day and below the warning threshold (at most 3650 days).");
+    }
+    Ok(Thresholds { critical_days, warning_days })
+}
+
+const PREFIX: &str = "tenantscope.";
+const KEYS: [&str; 5] = ["proxy", "critical", "warning", "theme", "refresh"];
+
+impl Settings {
+    /// Reads settings from `get` (a storage lookup by key); whatever is
+    /// missing or unreadable keeps its default.
+    pub fn read(get: impl Fn(&str) -> Option<String>) -> Settings {
+        let mut s = Settings::default();
+        if let Some(p) = get("proxy").filter(|p| !p.trim().is_empty()) {
+            s.proxy = p;
+        }
+        if let (Some(c), Some(w)) = (get("critical"), get("warning")) {
+            s.thresholds = thresholds(&c, &w).unwrap_or_default();
+        }
+        s.theme = Theme::from_key(&get("theme").unwrap_or_default());
+        s.auto_refresh_minutes = get("refresh")
+            .and_then(|m| m.parse().ok())
+            .filter(|m| AUTO_REFRESH_CHOICES.contains(m))
+            .unwrap_or(0);
+        s
+    }
+
+    /// The key/value pairs [`Settings::read`] reads back.
+    pub fn pairs(&self) -> [(&'static str, String); 5] {
+        let values = [
+            self.proxy.clone(),
+            self.thresholds.critical_days.to_string(),
+            self.thresholds.warning_days.to_string(),
+            self.theme.key().to_string(),
+            self.auto_refresh_minutes.to_string(),
+        ];
+        let mut i = 0;
+        values.map(|v| {
+            i += 1;
+            (KEYS[i - 1], v)
+        })
+    }
+
+    /// The saved settings, or the defaults.
+    pub fn load() -> Settings {
+        let storage = local();
+        Settings::read(|key| storage.as_ref()?.get_item(&format!("{PREFIX}{key}")).ok().flatten())
+    }
+
+    pub fn save(&self) {
+        if let Some(s) = local() {
+            for (key, value) in self.pairs() {
+                // Storage may be full or disabled (private mode): the
+                // settings then last for this page only, which is all that
+                // is lost.
+                let _ = s.set_item(&format!("{PREFIX}{key}"), &value);
+            }
+        }
+    }
+}
+
+fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// The proxy URL last saved, or the default.
-pub fn load_proxy() -> String {
-    storage()
-        .and_then(|s| s.get_item(PROXY_KEY).ok().flatten())
-        .filter(|p| !p.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_PROXY.to_string())
+/// "Remember in this tab": the open connections, token included, kept in
+/// sessionStorage, which the browser clears when the tab closes. Only when
+/// the person ticks the box; unticking or "Forget token" removes it.
+pub mod remember {
+    const KEY: &str = "tenantscope.session";
+
+    fn session() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok().flatten()
+    }
+
+    /// One remembered connection: token, region, project, CodeArts project.
+    pub type Entry = [String; 4];
+
+    /// Lines of tab-separated fields; neither tokens nor ids contain tabs or
+    /// line breaks (tokens with whitespace are refused before use).
+    pub fn encode(entries: &[Entry]) -> String {
+        entries.iter().map(|e| e.join("\t")).collect::<Vec<_>>().join("\n")
+    }
+
+    pub fn decode(text: &str) -> Vec<Entry> {
+        text.lines()
+            .filter_map(|line| {
+                let mut f = line.split('\t').map(str::to_string);
+                Some([f.next()?, f.next()?, f.next()?, f.next()?]).filter(|e| !e[0].is_empty())
+            })
+            .collect()
+    }
+
+    pub fn load() -> Vec<Entry> {
+        session().and_then(|s| s.get_item(KEY).ok().flatten()).map(|t| decode(&t)).unwrap_or_default()
+    }
+
+    /// Keeps `entries`, or removes the key when there are none.
+    pub fn store(entries: &[Entry]) {
+        if let Some(s) = session() {
+            let _ = if entries.is_empty() { s.remove_item(KEY) } else { s.set_item(KEY, &encode(entries)) };
+        }
+    }
 }
 
-pub fn save_proxy(proxy: &str) {
-    if let Some(s) = storage() {
-        // Storage may be full or disabled (private mode): the setting then
-        // lasts for this page only, which is all that is lost.
-        let _ = s.set_item(PROXY_KEY, proxy);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_are_checked() {
+        assert_eq!(thresholds(" 3 ", "14"), Ok(Thresholds { critical_days: 3, warning_days: 14 }));
+        assert!(thresholds("0", "30").is_err());
+        assert!(thresholds("30", "30").is_err());
+        assert!(thresholds("7", "4000").is_err());
+        assert!(thresholds("7.5", "30").is_err());
+        assert!(thresholds("", "30").is_err());
+    }
+
+    #[test]
+    fn settings_round_trip_and_forgive() {
+        let s = Settings { proxy: "https://p.example/api".into(), thresholds: Thresholds { critical_days: 2, warning_days: 9 }, theme: Theme::Dark, auto_refresh_minutes: 15 };
+        let pairs = s.pairs();
+        assert_eq!(Settings::read(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())), s);
+        assert_eq!(Settings::read(|_| None), Settings::default());
+        let odd = Settings::read(|k| Some(match k { "critical" => "40", "refresh" => "7", "theme" => "neon", _ => " " }.to_string()));
+        assert_eq!(odd, Settings::default());
+    }
+
+    #[test]
+    fn remembered_connections_round_trip() {
+        let entries = vec![
+            ["tok1".to_string(), "cn-north-4".into(), "p1".into(), "".into()],
+            ["tok2".to_string(), "ap-southeast-3".into(), "".into(), "c2".into()],
+        ];
+        assert_eq!(remember::decode(&remember::encode(&entries)), entries);
+        assert!(remember::decode("").is_empty());
+        assert!(remember::decode("only\ttwo").is_empty());
+        assert!(remember::decode("\ta\tb\tc").is_empty());
     }
 }

@@ -3,6 +3,7 @@ use tenantscope_catalog::Service;
 
 use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, SessionForm};
 use crate::session::{resolve, service_state, Connection, Context};
+use crate::settings::Settings;
 
 /// The whole console: the session form, what the token turned out to be, and
 /// one panel per service. Each panel loads and fails on its own.
@@ -49,11 +50,11 @@ pub fn App() -> impl IntoView {
                     match resolved.await {
                         None => view! { <p class="session-line" data-state="idle">"Paste a token and press Inspect."</p> }.into_any(),
                         Some(Ok(ctx)) => view! { <SessionLine ctx /> }.into_any(),
-                        Some(Err(error)) => view! { <ErrorCard error title="The session could not start".to_string() /> }.into_any(),
+                        Some(Err(error)) => view! { <ErrorCard error title="The session could not start".to_string() service=None /> }.into_any(),
                     }
                 })}
             </Transition>
-            <ExportBar context loads />
+            <ExportBar context loads thresholds=Signal::stored(Settings::load().thresholds) />
             <div class="panels">
                 {loads.into_iter().map(|load| view! { <ServicePanel load /> }).collect_view()}
             </div>

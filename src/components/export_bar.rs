@@ -16,6 +16,8 @@ pub fn ExportBar(
     context: Signal<Option<Context>>,
     /// Every service's load, in display order.
     loads: [ServiceLoad; 5],
+    /// The urgency thresholds in use (exported with the packages).
+    thresholds: Signal<Thresholds>,
 ) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let export = move |format: &'static str| {
@@ -49,7 +51,7 @@ pub fn ExportBar(
         let report = Report {
             generated_at,
             tenant: &tenant,
-            thresholds: Thresholds::default(),
+            thresholds: thresholds.get_untracked(),
             packages: &packages,
             errors: &errors,
         };

@@ -1,4 +1,5 @@
-//! The views. One public component per file.
+//! The views. One public component per file (static markup comes from
+//! [`crate::render`]); [`ServiceLoad`] is one service's load.
 
 mod app;
 mod error_card;

@@ -30,7 +30,7 @@ pub fn ServicePanel(
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(state) => state_view(state),
-                        Err(error) => view! { <ErrorCard error title=title.to_string() /> }.into_any(),
+                        Err(error) => view! { <ErrorCard error title=title.to_string() service=Some(service) /> }.into_any(),
                     }
                 })}
             </Transition>

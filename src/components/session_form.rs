@@ -3,7 +3,7 @@ use tenantscope_catalog::REGIONS;
 
 use crate::api::{Credentials, Gateway, Token};
 use crate::session::Connection;
-use crate::settings;
+use crate::settings::Settings;
 
 /// The session form: IAM token, region, project IDs and proxy URL. Inspect
 /// checks the token and hands a [`Connection`] up; Forget clears the token.
@@ -19,7 +19,7 @@ pub fn SessionForm(
     let region = RwSignal::new("cn-north-4".to_string());
     let project_id = RwSignal::new(String::new());
     let codearts = RwSignal::new(String::new());
-    let proxy = RwSignal::new(settings::load_proxy());
+    let proxy = RwSignal::new(Settings::load().proxy);
     let problem = RwSignal::new(None::<String>);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -29,7 +29,7 @@ pub fn SessionForm(
             Ok(t) => {
                 problem.set(None);
                 let proxy_url = proxy.get_untracked().trim().to_string();
-                settings::save_proxy(&proxy_url);
+                Settings { proxy: proxy_url.clone(), ..Settings::load() }.save();
                 on_inspect.run(Connection {
                     gateway: Gateway { proxy: proxy_url, credentials: Credentials::IamToken(t) },
                     region: region.get_untracked(),

@@ -1,0 +1,171 @@
+//! Chart geometry, in whole numbers: the views draw SVG from these shares
+//! and positions. Integers keep float formatting out of the wasm bundle
+//! (about 10 KiB) and make the geometry exact to test.
+
+use super::time::{Instant, MS_PER_DAY};
+
+/// Every chart is drawn on this many units: a donut's circle has
+/// `pathLength="1000"`, a bar chart's view box is 1000 wide.
+pub const SCALE: u32 = 1000;
+
+/// Splits `SCALE` in proportion to `values` so that the parts add up to
+/// exactly `SCALE` (largest remainder). All zeros give all zeros.
+pub fn shares(values: &[u64]) -> Vec<u32> {
+    let total: u128 = values.iter().map(|&v| u128::from(v)).sum();
+    if total == 0 {
+        return vec![0; values.len()];
+    }
+    let scale = u128::from(SCALE);
+    let mut parts: Vec<u32> = values.iter().map(|&v| (u128::from(v) * scale / total) as u32).collect();
+    let mut left = SCALE - parts.iter().sum::<u32>();
+    // Hand the units lost to rounding down to the largest remainders.
+    let remainders = values.iter().map(|&v| (-((u128::from(v) * scale % total).min(i64::MAX as u128) as i64), String::new()));
+    for i in super::order(remainders.collect()) {
+        if left == 0 {
+            break;
+        }
+        if values[i] > 0 {
+            parts[i] += 1;
+            left -= 1;
+        }
+    }
+    parts
+}
+
+/// One arc of a donut, on a circle of `pathLength` [`SCALE`]: it starts
+/// `offset` units along the circle and runs `len` units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arc {
+    pub offset: u32,
+    pub len: u32,
+}
+
+impl Arc {
+    /// The circle's `stroke-dasharray`: the arc, then a gap for the rest.
+    pub fn dasharray(self) -> String {
+        format!("{} {}", self.len, SCALE - self.len)
+    }
+
+    /// The circle's `stroke-dashoffset`: negative moves the dash forward.
+    pub fn dashoffset(self) -> String {
+        format!("-{}", self.offset)
+    }
+}
+
+/// The arcs of a donut of `values`, one per value, in order, end to end.
+pub fn donut(values: &[u64]) -> Vec<Arc> {
+    let mut offset = 0;
+    shares(values)
+        .into_iter()
+        .map(|len| {
+            let arc = Arc { offset, len };
+            offset += len;
+            arc
+        })
+        .collect()
+}
+
+/// One segment of a stacked bar: where it starts and how wide it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub x: u32,
+    pub width: u32,
+}
+
+/// Stacked horizontal bars on a common scale: the longest row spans
+/// [`SCALE`]. Each row's segments follow each other from 0.
+pub fn stacked(rows: &[Vec<u64>]) -> Vec<Vec<Segment>> {
+    let longest: u128 = rows.iter().map(|r| r.iter().map(|&v| u128::from(v)).sum::<u128>()).max().unwrap_or(0);
+    rows.iter()
+        .map(|row| {
+            let mut x = 0;
+            let mut sum = 0u128;
+            row.iter()
+                .map(|&v| {
+                    // Rounding the running end, not each width, keeps the
+                    // last segment's end exactly where the row's total falls.
+                    sum += u128::from(v);
+                    let end = (sum * u128::from(SCALE)).checked_div(longest).unwrap_or(0) as u32;
+                    let segment = Segment { x, width: end - x };
+                    x = end;
+                    segment
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A single bar's filled part, `0..=SCALE`, for a value against a total;
+/// clamped however odd the numbers.
+pub fn fill(value: f64, total: f64) -> u32 {
+    if !(value.is_finite() && total.is_finite()) || total <= 0.0 || value <= 0.0 {
+        return 0;
+    }
+    ((value / total).min(1.0) * f64::from(SCALE)).round() as u32
+}
+
+/// Where an instant falls on a timeline of `days` days from `now`, in
+/// `0..=SCALE`; `None` outside it.
+pub fn timeline_x(at: Instant, now: Instant, days: i64) -> Option<u32> {
+    let span = i128::from(days.max(1)) * i128::from(MS_PER_DAY);
+    let from_now = i128::from(at.since(now));
+    (0..=span).contains(&from_now).then(|| (from_now * i128::from(SCALE) / span) as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_add_up_to_the_scale() {
+        assert_eq!(shares(&[1, 1, 1]), [334, 333, 333]);
+        assert_eq!(shares(&[3, 1]), [750, 250]);
+        assert_eq!(shares(&[0, 5]), [0, 1000]);
+        assert_eq!(shares(&[0, 0]), [0, 0]);
+        assert_eq!(shares(&[]), Vec::<u32>::new());
+        // A tiny value next to a huge one still sums exactly.
+        let odd = shares(&[1, u64::MAX, 7]);
+        assert_eq!(odd.iter().sum::<u32>(), SCALE);
+        assert_eq!(odd[1], 1000);
+    }
+
+    #[test]
+    fn donut_arcs_run_end_to_end() {
+        let arcs = donut(&[420, 180]);
+        assert_eq!(arcs, [Arc { offset: 0, len: 700 }, Arc { offset: 700, len: 300 }]);
+        assert_eq!(arcs[1].dasharray(), "300 700");
+        assert_eq!(arcs[1].dashoffset(), "-700");
+    }
+
+    #[test]
+    fn stacked_bars_share_one_scale() {
+        let bars = stacked(&[vec![2, 1, 1], vec![1, 0, 1], vec![0, 0, 0]]);
+        assert_eq!(bars[0], [Segment { x: 0, width: 500 }, Segment { x: 500, width: 250 }, Segment { x: 750, width: 250 }]);
+        assert_eq!(bars[1], [Segment { x: 0, width: 250 }, Segment { x: 250, width: 0 }, Segment { x: 250, width: 250 }]);
+        assert_eq!(bars[2][2], Segment { x: 0, width: 0 });
+        assert!(stacked(&[]).is_empty());
+        assert_eq!(stacked(&[vec![0, 0]]), [vec![Segment { x: 0, width: 0 }; 2]]);
+        assert_eq!(stacked(&[vec![], vec![3]]), [vec![], vec![Segment { x: 0, width: 1000 }]]);
+    }
+
+    #[test]
+    fn fill_is_clamped() {
+        assert_eq!(fill(37.0, 50.0), 740);
+        assert_eq!(fill(70.0, 50.0), 1000);
+        assert_eq!(fill(-1.0, 50.0), 0);
+        assert_eq!(fill(1.0, 0.0), 0);
+        assert_eq!(fill(f64::NAN, 1.0), 0);
+        assert_eq!(fill(1.0, f64::INFINITY), 0);
+    }
+
+    #[test]
+    fn timeline_positions() {
+        let now = Instant::from_millis(1_800_000_000_000);
+        assert_eq!(timeline_x(now, now, 90), Some(0));
+        assert_eq!(timeline_x(now.plus_days(45), now, 90), Some(500));
+        assert_eq!(timeline_x(now.plus_days(90), now, 90), Some(1000));
+        assert_eq!(timeline_x(now.plus_days(91), now, 90), None);
+        assert_eq!(timeline_x(now.plus_days(-1), now, 90), None);
+        assert_eq!(timeline_x(Instant::from_millis(i64::MAX), Instant::from_millis(i64::MIN), 90), None);
+    }
+}

@@ -1,0 +1,189 @@
+//! What the overview derives from the packages of every open tenant: counts
+//! by urgency and by status, the expiry warnings in the order a person deals
+//! with them, and how far away an expiry is in whole days.
+
+use super::package::{Expiry, Package, Status, Thresholds, Urgency};
+use super::time::{Instant, MS_PER_DAY};
+
+/// How many packages there are of each urgency and each status, in the order
+/// of [`Urgency::ALL`] and [`Status::ALL`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub by_urgency: [usize; 6],
+    pub by_status: [usize; 5],
+}
+
+impl Counts {
+    pub fn of<'a>(packages: impl IntoIterator<Item = &'a Package>, now: Instant, thresholds: Thresholds) -> Counts {
+        let mut counts = Counts::default();
+        for p in packages {
+            counts.by_urgency[p.urgency(now, thresholds) as usize] += 1;
+            counts.by_status[p.status as usize] += 1;
+        }
+        counts
+    }
+
+    pub fn urgency(&self, urgency: Urgency) -> usize {
+        self.by_urgency[urgency as usize]
+    }
+
+    pub fn status(&self, status: Status) -> usize {
+        self.by_status[status as usize]
+    }
+
+    pub fn total(&self) -> usize {
+        self.by_status.iter().sum()
+    }
+}
+
+/// Whole days between `now` and an expiry, as people say it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relative {
+    /// Expires in this many days (1 or more; partial days count as a day,
+    /// so "in 7 days" is exactly what the 7-day threshold calls critical).
+    In(i64),
+    /// Expired less than a day ago.
+    Today,
+    /// Expired this many whole days ago (1 or more).
+    Ago(i64),
+}
+
+impl Relative {
+    pub fn between(at: Instant, now: Instant) -> Relative {
+        let left = at.since(now);
+        if left > 0 {
+            // Ceiling division on a positive number.
+            Relative::In((left - 1) / MS_PER_DAY + 1)
+        } else {
+            match left.saturating_neg() / MS_PER_DAY {
+                0 => Relative::Today,
+                days => Relative::Ago(days),
+            }
+        }
+    }
+}
+
+/// One line of the expiry warnings: which tenant (tab), and which package.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Warning<'a> {
+    pub tenant: usize,
+    pub package: &'a Package,
+    pub urgency: Urgency,
+}
+
+/// The packages that need attention (expired, or within the warning
+/// threshold), sorted by expiry with the expired first. Packages the service
+/// calls expired but that have no date, or a later one, come first of all:
+/// the service's word is the more recent news.
+pub fn warnings<'a>(
+    tenants: impl IntoIterator<Item = (usize, &'a [Package])>,
+    now: Instant,
+    thresholds: Thresholds,
+) -> Vec<Warning<'a>> {
+    let list: Vec<Warning<'a>> = tenants
+        .into_iter()
+        .flat_map(|(tenant, packages)| packages.iter().map(move |package| (tenant, package)))
+        .filter_map(|(tenant, package)| {
+            let urgency = package.urgency(now, thresholds);
+            matches!(urgency, Urgency::Expired | Urgency::Critical | Urgency::Warning)
+                .then_some(Warning { tenant, package, urgency })
+        })
+        .collect();
+    super::sorted(list, |w| {
+        let at = w.package.expiry.instant();
+        let said_expired = w.urgency == Urgency::Expired && at.is_none_or(|at| at > now);
+        (if said_expired { i64::MIN } else { super::expiry_key(false, at) }, w.package.name.clone())
+    })
+}
+
+/// The packages with an expiry date inside the next `days` days (or already
+/// past, but at most `days` back), sorted by date: the timeline's points.
+pub fn upcoming<'a>(packages: impl IntoIterator<Item = &'a Package>, now: Instant, days: i64) -> Vec<(&'a Package, Instant)> {
+    let end = now.plus_days(days);
+    let list: Vec<(&Package, Instant)> = packages
+        .into_iter()
+        .filter_map(|p| match p.expiry {
+            Expiry::At(at) if at > now && at <= end => Some((p, at)),
+            _ => None,
+        })
+        .collect();
+    super::sorted(list, |(p, at)| (at.millis(), p.name.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tenantscope_catalog::Service;
+
+    const NOW: Instant = Instant::from_millis(1_800_000_000_000);
+    const HOUR: i64 = 3_600_000;
+
+    fn expiring(name: &str, ms_from_now: i64) -> Package {
+        Package { expiry: Expiry::At(Instant::from_millis(NOW.millis() + ms_from_now)), ..Package::new(Service::Hss, name, name) }
+    }
+
+    #[test]
+    fn relative_days_round_up_ahead_and_down_behind() {
+        let rel = |ms: i64| Relative::between(Instant::from_millis(NOW.millis() + ms), NOW);
+        assert_eq!(rel(1), Relative::In(1));
+        assert_eq!(rel(MS_PER_DAY), Relative::In(1));
+        assert_eq!(rel(MS_PER_DAY + 1), Relative::In(2));
+        assert_eq!(rel(7 * MS_PER_DAY), Relative::In(7));
+        assert_eq!(rel(0), Relative::Today);
+        assert_eq!(rel(-23 * HOUR), Relative::Today);
+        assert_eq!(rel(-MS_PER_DAY), Relative::Ago(1));
+        assert_eq!(rel(-3 * MS_PER_DAY - HOUR), Relative::Ago(3));
+        // Far ends saturate instead of overflowing.
+        assert!(matches!(Relative::between(Instant::from_millis(i64::MIN), Instant::from_millis(i64::MAX)), Relative::Ago(_)));
+    }
+
+    #[test]
+    fn counts_add_up_by_urgency_and_status() {
+        let mut frozen = expiring("f", 3 * MS_PER_DAY);
+        frozen.status = Status::Frozen;
+        let packages = [
+            expiring("a", -MS_PER_DAY),
+            expiring("b", 2 * MS_PER_DAY),
+            frozen,
+            expiring("c", 20 * MS_PER_DAY),
+            expiring("d", 200 * MS_PER_DAY),
+            Package { expiry: Expiry::Never, status: Status::Active, ..Package::new(Service::Hss, "n", "n") },
+            Package::new(Service::Dsc, "u", "u"),
+        ];
+        let counts = Counts::of(&packages, NOW, Thresholds::default());
+        assert_eq!(counts.by_urgency, [1, 2, 1, 1, 1, 1]);
+        assert_eq!(counts.status(Status::Frozen), 1);
+        assert_eq!(counts.status(Status::Active), 1);
+        assert_eq!(counts.status(Status::Unknown), 5);
+        assert_eq!(counts.total(), 7);
+        // Thresholds are settings: a 1-day critical threshold moves "b" out.
+        let tight = Counts::of(&packages, NOW, Thresholds { critical_days: 1, warning_days: 30 });
+        assert_eq!(tight.urgency(Urgency::Critical), 0);
+        assert_eq!(tight.urgency(Urgency::Warning), 3);
+    }
+
+    #[test]
+    fn warnings_put_the_expired_first_then_by_date() {
+        let mut said = Package::new(Service::Testplan, "s", "said-expired");
+        said.status = Status::Expired;
+        let one = [expiring("later", 20 * MS_PER_DAY), expiring("soon", 2 * MS_PER_DAY), expiring("fine", 90 * MS_PER_DAY)];
+        let two = [expiring("gone", -5 * MS_PER_DAY), said, Package { expiry: Expiry::Never, ..Package::new(Service::Hss, "n", "n") }];
+        let list = warnings([(0, &one[..]), (1, &two[..])], NOW, Thresholds::default());
+        let names: Vec<(&str, usize)> = list.iter().map(|w| (w.package.name.as_str(), w.tenant)).collect();
+        assert_eq!(names, [("said-expired", 1), ("gone", 1), ("soon", 0), ("later", 0)]);
+        assert_eq!(list[2].urgency, Urgency::Critical);
+    }
+
+    #[test]
+    fn upcoming_keeps_the_next_days_in_date_order() {
+        let packages = [
+            expiring("c", 89 * MS_PER_DAY),
+            expiring("a", HOUR),
+            expiring("past", -HOUR),
+            expiring("b", 90 * MS_PER_DAY),
+            expiring("beyond", 90 * MS_PER_DAY + 1),
+        ];
+        let names: Vec<&str> = upcoming(&packages, NOW, 90).iter().map(|(p, _)| p.name.as_str()).collect();
+        assert_eq!(names, ["a", "c", "b"]);
+    }
+}

@@ -1,0 +1,294 @@
+//! What the person is looking at: search text, filters and sort, and which
+//! tenant tab is open. It lives in the URL hash so that a view can be
+//! bookmarked (never the token: nothing here can hold one). Also the
+//! grouping that keeps thousands of HSS quotas readable.
+
+use tenantscope_catalog::Service;
+
+use super::package::{Package, Status, Thresholds, Urgency};
+use super::time::Instant;
+
+/// How a package list is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Soonest expiry first; expired first of all, undated last.
+    #[default]
+    Expiry,
+    /// Fullest first.
+    Usage,
+    Name,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 3] = [Sort::Expiry, Sort::Usage, Sort::Name];
+
+    pub const fn key(self) -> &'static str {
+        match self {
+            Sort::Expiry => "expiry",
+            Sort::Usage => "usage",
+            Sort::Name => "name",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// The view's state, as kept in the URL hash.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    /// The open tenant tab (0-based).
+    pub tab: usize,
+    pub text: String,
+    pub service: Option<Service>,
+    pub status: Option<Status>,
+    pub urgency: Option<Urgency>,
+    pub sort: Sort,
+}
+
+impl View {
+    /// Whether `package` passes the filters. Text matches, ignoring ASCII
+    /// case, the name, its readable label, the id, the host and the category.
+    pub fn matches(&self, package: &Package, label: &str, now: Instant, thresholds: Thresholds) -> bool {
+        if self.service.is_some_and(|s| s != package.service) || self.status.is_some_and(|s| s != package.status) {
+            return false;
+        }
+        if self.urgency.is_some_and(|u| u != package.urgency(now, thresholds)) {
+            return false;
+        }
+        let needle = self.text.trim();
+        needle.is_empty()
+            || [Some(package.name.as_str()), Some(label), Some(package.id.as_str()), package.host.as_deref(), package.category.as_deref()]
+                .into_iter()
+                .flatten()
+                .any(|hay| contains_ignoring_ascii_case(hay, needle))
+    }
+
+    /// The indices of the `packages` that pass the filters, in the view's
+    /// order. `label` gives a package's readable name.
+    pub fn select(&self, packages: &[Package], label: impl Fn(&Package) -> String, now: Instant, thresholds: Thresholds) -> Vec<usize> {
+        let labels: Vec<String> = packages.iter().map(&label).collect();
+        let picked: Vec<usize> =
+            (0..packages.len()).filter(|&i| self.matches(&packages[i], &labels[i], now, thresholds)).collect();
+        let key = |i: usize| -> super::Key {
+            let p = &packages[i];
+            match self.sort {
+                Sort::Expiry => (super::expiry_key(p.urgency(now, thresholds) == Urgency::Expired, p.expiry.instant()), String::new()),
+                // Fullest first (in millionths); packages without figures last.
+                Sort::Usage => (p.usage_ratio().map_or(i64::MAX, |r| -((r * 1e6) as i64)), String::new()),
+                Sort::Name => (0, labels[i].to_ascii_lowercase()),
+            }
+        };
+        let keys = picked.iter().map(|&i| key(i)).collect();
+        super::order(keys).into_iter().map(|k| picked[k]).collect()
+    }
+
+    /// Whether any filter is set (the sort is not a filter).
+    pub fn is_filtered(&self) -> bool {
+        !self.text.trim().is_empty() || self.service.is_some() || self.status.is_some() || self.urgency.is_some()
+    }
+
+    /// The hash that restores this view, without the `#`: only what differs
+    /// from the default, e.g. `tab=2&service=hss&q=web%20tamper`.
+    pub fn to_hash(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if self.tab > 0 {
+            parts.push(format!("tab={}", self.tab + 1));
+        }
+        if !self.text.is_empty() {
+            parts.push(format!("q={}", encode(&self.text)));
+        }
+        if let Some(s) = self.service {
+            parts.push(format!("service={}", s.key()));
+        }
+        if let Some(s) = self.status {
+            parts.push(format!("status={}", s.key()));
+        }
+        if let Some(u) = self.urgency {
+            parts.push(format!("urgency={}", u.key()));
+        }
+        if self.sort != Sort::default() {
+            parts.push(format!("sort={}", self.sort.key()));
+        }
+        parts.join("&")
+    }
+
+    /// The view a hash asks for. Whatever cannot be read is left at its
+    /// default: a hand-edited or old bookmark still opens.
+    pub fn from_hash(hash: &str) -> View {
+        let mut view = View::default();
+        for pair in hash.trim_start_matches('#').split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = decode(value);
+            match key {
+                "tab" => view.tab = value.parse::<usize>().ok().and_then(|t| t.checked_sub(1)).unwrap_or(0),
+                "q" => view.text = value,
+                "service" => view.service = Service::from_key(&value).filter(|s| Service::PACKAGES.contains(s)),
+                "status" => view.status = Status::ALL.into_iter().find(|s| s.key() == value),
+                "urgency" => view.urgency = Urgency::ALL.into_iter().find(|u| u.key() == value),
+                "sort" => view.sort = Sort::from_key(&value).unwrap_or_default(),
+                _ => {}
+            }
+        }
+        view
+    }
+}
+
+fn contains_ignoring_ascii_case(hay: &str, needle: &str) -> bool {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` (and `+` as a space); malformed escapes stay as they are
+/// and invalid UTF-8 becomes U+FFFD.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One group of a long list: the packages of one name and status.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub name: String,
+    pub status: Status,
+    pub count: usize,
+    /// How many are bound to something (HSS `used_status`), where known.
+    pub in_use: usize,
+}
+
+/// Groups `indices` of `packages` by name and status, largest group first.
+pub fn groups(packages: &[Package], indices: &[usize]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for &i in indices {
+        let p = &packages[i];
+        let in_use = usize::from(p.in_use == Some(true));
+        match groups.iter_mut().find(|g| g.name == p.name && g.status == p.status) {
+            Some(g) => {
+                g.count += 1;
+                g.in_use += in_use;
+            }
+            None => groups.push(Group { name: p.name.clone(), status: p.status, count: 1, in_use }),
+        }
+    }
+    // Largest first, then by name and status.
+    super::sorted(groups, |g| (-(g.count as i64), format!("{}\u{0}{}", g.name, g.status as u8)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Expiry;
+
+    const NOW: Instant = Instant::from_millis(1_800_000_000_000);
+
+    fn package(service: Service, name: &str, days: Option<i64>, used: Option<f64>) -> Package {
+        Package {
+            expiry: days.map_or(Expiry::Unknown, |d| Expiry::At(NOW.plus_days(d))),
+            used,
+            total: used.map(|_| 100.0),
+            status: Status::Active,
+            ..Package::new(service, format!("id-{name}"), name)
+        }
+    }
+
+    fn names(view: &View, packages: &[Package]) -> Vec<String> {
+        view.select(packages, |p| p.name.clone(), NOW, Thresholds::default()).into_iter().map(|i| packages[i].name.clone()).collect()
+    }
+
+    #[test]
+    fn filters_search_and_sorts() {
+        let mut frozen = package(Service::Hss, "Web Tamper", Some(3), Some(10.0));
+        frozen.status = Status::Frozen;
+        frozen.host = Some("web-01".into());
+        let packages = [
+            package(Service::Testplan, "beta", Some(40), Some(90.0)),
+            package(Service::Dsc, "alpha", None, None),
+            package(Service::Testplan, "gamma", Some(-2), Some(50.0)),
+            frozen,
+        ];
+        let all = View::default();
+        assert_eq!(names(&all, &packages), ["gamma", "Web Tamper", "beta", "alpha"]);
+        assert_eq!(names(&View { sort: Sort::Usage, ..View::default() }, &packages), ["beta", "gamma", "Web Tamper", "alpha"]);
+        assert_eq!(names(&View { sort: Sort::Name, ..View::default() }, &packages), ["alpha", "beta", "gamma", "Web Tamper"]);
+        assert_eq!(names(&View { service: Some(Service::Testplan), ..View::default() }, &packages), ["gamma", "beta"]);
+        assert_eq!(names(&View { status: Some(Status::Frozen), ..View::default() }, &packages), ["Web Tamper"]);
+        assert_eq!(names(&View { urgency: Some(Urgency::Expired), ..View::default() }, &packages), ["gamma"]);
+        assert_eq!(names(&View { text: "WEB-0".into(), ..View::default() }, &packages), ["Web Tamper"]);
+        assert_eq!(names(&View { text: " id-ALP ".into(), ..View::default() }, &packages), ["alpha"]);
+        assert!(names(&View { text: "nothing".into(), ..View::default() }, &packages).is_empty());
+        assert!(View { text: "x".into(), ..View::default() }.is_filtered());
+        assert!(!View { sort: Sort::Name, ..View::default() }.is_filtered());
+    }
+
+    #[test]
+    fn the_hash_round_trips_and_forgives() {
+        let view = View {
+            tab: 2,
+            text: "web tamper & 100%/é".into(),
+            service: Some(Service::Hss),
+            status: Some(Status::Frozen),
+            urgency: Some(Urgency::Critical),
+            sort: Sort::Usage,
+        };
+        let hash = view.to_hash();
+        assert_eq!(hash, "tab=3&q=web%20tamper%20%26%20100%25%2F%C3%A9&service=hss&status=frozen&urgency=critical&sort=usage");
+        assert_eq!(View::from_hash(&format!("#{hash}")), view);
+        assert_eq!(View::default().to_hash(), "");
+        assert_eq!(View::from_hash(""), View::default());
+        // Unknown keys and values, bad escapes, services without packages.
+        let odd = View::from_hash("#tab=0&service=iam&status=gone&sort=up&q=%zz%4&x=1&&=");
+        assert_eq!(odd, View { text: "%zz%4".into(), ..View::default() });
+        assert_eq!(View::from_hash("q=a+b%ff").text, "a b\u{fffd}");
+        assert_eq!(View::from_hash("tab=99999999999999999999999").tab, 0);
+    }
+
+    #[test]
+    fn groups_by_name_and_status() {
+        let mut packages: Vec<Package> = (0..5).map(|_| package(Service::Hss, "basic", None, None)).collect();
+        packages[0].in_use = Some(true);
+        packages[1].status = Status::Expired;
+        packages.push(package(Service::Hss, "premium", None, None));
+        let all: Vec<usize> = (0..packages.len()).collect();
+        let g = groups(&packages, &all);
+        assert_eq!(g.iter().map(|g| (g.name.as_str(), g.status, g.count, g.in_use)).collect::<Vec<_>>(), [
+            ("basic", Status::Active, 4, 1),
+            ("basic", Status::Expired, 1, 0),
+            ("premium", Status::Active, 1, 0),
+        ]);
+        assert_eq!(groups(&packages, &[5]).len(), 1);
+    }
+}

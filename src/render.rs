@@ -1,0 +1,362 @@
+//! Static markup as HTML text: package cards, tables and SVG charts, which
+//! have no state of their own. The views insert it with `inner_html` and
+//! handle its few buttons by delegation (`data-copy`).
+//!
+//! Why text rather than `view!`: every distinct typed view costs the wasm
+//! bundle its own generated build and update code, and these fragments
+//! doubled the bundle (221 KiB brotli with typed views against a 150 KiB
+//! budget). As text they cost a little formatting, render thousands of
+//! cards in one DOM parse, and are tested natively here, escaping included.
+//! Everything that came from the network goes through [`escape`].
+
+use std::fmt::Write;
+
+use crate::domain::chart::{self, SCALE};
+use crate::domain::overview::{Counts, Relative};
+use crate::domain::query::Group;
+use crate::domain::{Instant, Package, Status, Thresholds, Urgency};
+use crate::format;
+use crate::services::hss;
+
+/// Text made safe for HTML content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One package card: name, status and urgency in words (colour beside),
+/// usage bar with figures, dates with how far away they are, billing mode,
+/// lifecycle stage, host, and a button that copies the resource ID.
+pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
+    let urgency = p.urgency(now, thresholds);
+    let (u, s) = (urgency.key(), p.status.key());
+    let mut h = format!(
+        r#"<li class="card" data-urgency="{u}" data-status="{s}"><div class="card-head"><span class="card-name">{}</span><span class="badge status-{s}">{}</span></div>"#,
+        escape(&format::name(p)),
+        format::status(p.status)
+    );
+    if let (Some(used), Some(total)) = (p.used, p.total) {
+        let fill = chart::fill(used, total) / 10;
+        let _ = write!(h, r#"<div class="meter" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="Usage"><span style="width:{fill}%"></span></div>"#);
+    }
+    let usage = format::usage(p);
+    if !usage.is_empty() {
+        let _ = write!(h, r#"<p class="card-usage">{}</p>"#, escape(&usage));
+    }
+    let mut dates = format::expiry(p.expiry);
+    if let Some(at) = p.expiry.instant() {
+        let _ = write!(dates, " ({})", format::relative(Relative::between(at, now)));
+    }
+    if let Some(at) = p.starts_at {
+        let _ = write!(dates, " · from {}", format::local_date(at));
+    }
+    let _ = write!(h, r#"<p class="card-dates"><span class="urgency urgency-{u}">{}</span> {dates}</p><p class="card-meta">"#, format::urgency(urgency));
+    if let Some(mode) = &p.billing_mode {
+        let _ = write!(h, "<span>{}</span>", escape(&format::billing(mode)));
+    }
+    if let Some(stage) = p.lifecycle.as_ref().and_then(format::lifecycle) {
+        let _ = write!(h, r#"<span class="stage">{stage}</span>"#);
+    }
+    if let Some(host) = &p.host {
+        let _ = write!(h, "<span>host {}</span>", escape(host));
+    }
+    let id = escape(&p.id);
+    let _ = write!(h, r#"<button type="button" class="link" data-copy="{id}" title="{id}">Copy ID</button></p></li>"#);
+    h
+}
+
+/// The cards of `packages[i]` for each `i` of `indices`, in that order.
+pub fn cards(packages: &[Package], indices: &[usize], now: Instant, thresholds: Thresholds) -> String {
+    indices.iter().filter_map(|&i| packages.get(i)).map(|p| card(p, now, thresholds)).collect()
+}
+
+/// A table with a header row; cells are already HTML.
+fn table(class: &str, caption: &str, head: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut h = format!(r#"<table class="{class}">"#);
+    if !caption.is_empty() {
+        let _ = write!(h, "<caption>{caption}</caption>");
+    }
+    h.push_str("<thead><tr>");
+    for cell in head {
+        let _ = write!(h, "<th>{cell}</th>");
+    }
+    h.push_str("</tr></thead><tbody>");
+    for row in rows {
+        h.push_str("<tr>");
+        for cell in row {
+            let _ = write!(h, "<td>{cell}</td>");
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</tbody></table>");
+    h
+}
+
+/// HSS quotas grouped by edition and status.
+pub fn groups(groups: &[Group]) -> String {
+    table(
+        "groups",
+        "Quotas by edition and status",
+        &["Edition", "Status", "Quotas", "In use"],
+        groups.iter().map(|g| {
+            let edition = hss::edition_label(&g.name).map(str::to_string).unwrap_or_else(|| escape(&g.name));
+            vec![edition, format::status(g.status).into(), g.count.to_string(), g.in_use.to_string()]
+        }),
+    )
+}
+
+fn swatch(class: &str, label: &str) -> String {
+    format!(r#"<span class="swatch {class}"></span>{}"#, escape(label))
+}
+
+/// A donut of `parts` (label, value, colour class) as SVG with its text
+/// alternative, and the same figures as a table beside it.
+pub fn donut(title: &str, parts: &[(&str, u64, &str)]) -> String {
+    let values: Vec<u64> = parts.iter().map(|p| p.1).collect();
+    let total: u64 = values.iter().sum();
+    let alt: Vec<String> = parts.iter().map(|(label, value, _)| format!("{label} {value}")).collect();
+    let mut h = format!(
+        r#"<figure class="chart"><svg viewBox="0 0 42 42" class="donut" role="img" aria-label="{}: {}"><circle class="donut-track" cx="21" cy="21" r="15.9" pathLength="{SCALE}"></circle>"#,
+        escape(title),
+        escape(&alt.join(", "))
+    );
+    for ((_, _, class), arc) in parts.iter().zip(chart::donut(&values)) {
+        let _ = write!(
+            h,
+            r#"<circle class="donut-arc {class}" cx="21" cy="21" r="15.9" pathLength="{SCALE}" stroke-dasharray="{}" stroke-dashoffset="{}"></circle>"#,
+            arc.dasharray(),
+            arc.dashoffset()
+        );
+    }
+    let _ = write!(h, r#"<text x="21" y="23" class="donut-total">{total}</text></svg><figcaption>{}</figcaption>"#, escape(title));
+    h.push_str(&table("legend", "", &["", ""], parts.iter().map(|(label, value, class)| vec![swatch(class, label), value.to_string()])));
+    h.push_str("</figure>");
+    h
+}
+
+/// Horizontal stacked bars on one scale as SVG, with a text alternative
+/// and the figures as a table. `series` are (name, colour class); each bar
+/// is (label, one value per series).
+pub fn bars(title: &str, series: &[(&str, &str)], bars: &[(String, Vec<u64>)]) -> String {
+    const ROW: usize = 14;
+    let rows: Vec<Vec<u64>> = bars.iter().map(|(_, v)| v.clone()).collect();
+    let alt: Vec<String> = bars
+        .iter()
+        .map(|(label, values)| {
+            let parts: Vec<String> = series.iter().zip(values).map(|((name, _), v)| format!("{v} {name}")).collect();
+            format!("{label}: {}", parts.join(", "))
+        })
+        .collect();
+    let height = bars.len().max(1) * ROW;
+    let mut h = format!(
+        r#"<figure class="chart chart-bars"><figcaption>{}</figcaption><svg viewBox="0 0 {SCALE} {height}" preserveAspectRatio="none" class="bars" style="height:{}px" role="img" aria-label="{}: {}">"#,
+        escape(title),
+        bars.len().max(1) * 22,
+        escape(title),
+        escape(&alt.join("; "))
+    );
+    for (i, segments) in chart::stacked(&rows).into_iter().enumerate() {
+        for (s, (_, class)) in segments.into_iter().zip(series) {
+            let _ = write!(h, r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}"></rect>"#, s.x, i * ROW + 2, s.width, ROW - 4);
+        }
+    }
+    h.push_str("</svg>");
+    let mut head: Vec<String> = vec![String::new()];
+    head.extend(series.iter().map(|(name, class)| swatch(class, name)));
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    h.push_str(&table("legend", "", &head, bars.iter().map(|(label, values)| {
+        let mut row = vec![escape(label)];
+        row.extend(values.iter().map(u64::to_string));
+        row
+    })));
+    h.push_str("</figure>");
+    h
+}
+
+/// The overview's large figures: packages by urgency, then by status.
+pub fn figures(counts: &Counts) -> String {
+    let mut h = String::from(r#"<div class="figures" role="list" aria-label="Packages by urgency">"#);
+    for u in Urgency::ALL {
+        let _ = write!(
+            h,
+            r#"<div class="figure urgency-{k}" role="listitem" data-urgency="{k}"><span class="figure-n">{}</span><span class="figure-label">{}</span></div>"#,
+            counts.urgency(u),
+            format::urgency(u),
+            k = u.key()
+        );
+    }
+    h.push_str(r#"</div><p class="statuses">"#);
+    for s in Status::ALL {
+        let _ = write!(h, r#"<span data-status="{}">{}: <strong>{}</strong></span>"#, s.key(), format::status(s), counts.status(s));
+    }
+    h.push_str("</p>");
+    h
+}
+
+/// One line of the expiry warnings, ready to show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WarningRow {
+    pub urgency: Urgency,
+    pub at: Option<Instant>,
+    /// Where: the service, with the tenant when several tabs are open.
+    pub place: String,
+    pub name: String,
+    pub phrase: String,
+}
+
+/// The expiry warnings as a table, in the order given.
+pub fn warnings(rows: &[WarningRow]) -> String {
+    table(
+        "warnings",
+        "",
+        &["Urgency", "Service", "Package", "Date", "When"],
+        rows.iter().map(|r| {
+            vec![
+                format!(r#"<span class="urgency urgency-{}">{}</span>"#, r.urgency.key(), format::urgency(r.urgency)),
+                escape(&r.place),
+                escape(&r.name),
+                r.at.map(format::local_date).unwrap_or_default(),
+                escape(&r.phrase),
+            ]
+        }),
+    )
+}
+
+/// The timeline of the next `days` days from `now`: one mark per expiry
+/// (urgency, instant, name), the axis, and a table of counts by period.
+pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64) -> String {
+    let marks: Vec<(Urgency, u32, &str, i64, Instant)> = points
+        .iter()
+        .filter_map(|(u, at, name)| {
+            let x = chart::timeline_x(*at, now, days)?;
+            let day = match Relative::between(*at, now) {
+                Relative::In(d) => d,
+                _ => 0,
+            };
+            Some((*u, x, name.as_str(), day, *at))
+        })
+        .collect();
+    let first = marks.first().map(|m| format::local_date(m.4)).unwrap_or_default();
+    let mut h = format!(
+        r#"<figure class="chart timeline-chart"><svg viewBox="0 0 {SCALE} 40" preserveAspectRatio="none" class="timeline" role="img" aria-label="{} packages expire in the next {days} days{}"><line x1="0" y1="20" x2="{SCALE}" y2="20" class="axis"></line>"#,
+        marks.len(),
+        if first.is_empty() { String::new() } else { format!(", the first on {first}") }
+    );
+    for d in [0, days / 3, days * 2 / 3, days] {
+        let x = d * i64::from(SCALE) / days.max(1);
+        let _ = write!(h, r#"<line x1="{x}" x2="{x}" y1="12" y2="28" class="tick"></line>"#);
+    }
+    for (u, x, name, _, _) in &marks {
+        let _ = write!(
+            h,
+            r#"<rect x="{}" y="8" width="6" height="24" class="mark s-{}"><title>{}</title></rect>"#,
+            x.saturating_sub(3),
+            u.key(),
+            escape(name)
+        );
+    }
+    let _ = write!(
+        h,
+        r#"</svg><div class="timeline-axis" aria-hidden="true"><span>today</span><span>{} d</span><span>{} d</span><span>{days} d</span></div>"#,
+        days / 3,
+        days * 2 / 3
+    );
+    let buckets = [(0, 7), (8, 30), (31, days)].map(|(from, to)| {
+        vec![format!("in {from}–{to} days"), marks.iter().filter(|m| (from..=to).contains(&m.3)).count().to_string()]
+    });
+    h.push_str(&table("legend", "", &["Expiring", "Packages"], buckets));
+    h.push_str("</figure>");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Expiry, Lifecycle};
+    use tenantscope_catalog::Service;
+
+    const NOW: Instant = Instant::from_millis(1_800_000_000_000);
+
+    #[test]
+    fn escaping_covers_markup_and_quotes() {
+        assert_eq!(escape(r#"<img src=x onerror="a('b')">&"#), "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;");
+        assert_eq!(escape("plain 文字"), "plain 文字");
+    }
+
+    #[test]
+    fn a_card_says_everything_in_words_and_escapes_network_text() {
+        let p = Package {
+            used: Some(37.0),
+            total: Some(50.0),
+            unit: Some("MIN".into()),
+            expiry: Expiry::At(NOW.plus_days(5)),
+            billing_mode: Some("packet_cycle".into()),
+            lifecycle: Some(Lifecycle::Grace),
+            host: Some("<b>web</b>".into()),
+            status: Status::Active,
+            ..Package::new(Service::Testplan, "id\"><script>", "<script>alert(1)</script>")
+        };
+        let h = card(&p, NOW, Thresholds::default());
+        assert!(!h.contains("<script>"), "{h}");
+        assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(h.contains(r#"data-copy="id&quot;&gt;&lt;script&gt;""#));
+        assert!(h.contains("37 / 50 min (74%)"));
+        assert!(h.contains(r#"aria-valuenow="74""#));
+        assert!(h.contains(r#"<span style="width:74%">"#));
+        assert!(h.contains(r#"data-urgency="critical""#));
+        assert!(h.contains("Expires within 7 days"));
+        assert!(h.contains("(expires in 5 days)"));
+        assert!(h.contains("Yearly/monthly"));
+        assert!(h.contains("Grace period"));
+        assert!(h.contains("host &lt;b&gt;web&lt;/b&gt;"));
+        // No figures, no meter.
+        let bare = card(&Package::new(Service::Dsc, "d", "n"), NOW, Thresholds::default());
+        assert!(!bare.contains("meter") && bare.contains("No expiry date"), "{bare}");
+        assert_eq!(cards(std::slice::from_ref(&p), &[0, 7], NOW, Thresholds::default()), h);
+    }
+
+    #[test]
+    fn charts_have_text_alternatives_and_tables() {
+        let d = donut("Quotas in use", &[("In use", 300, "s-used"), ("Idle", 100, "s-left")]);
+        assert!(d.contains(r#"role="img" aria-label="Quotas in use: In use 300, Idle 100""#), "{d}");
+        assert!(d.contains(r#"stroke-dasharray="750 250" stroke-dashoffset="-0""#));
+        assert!(d.contains(r#"stroke-dasharray="250 750" stroke-dashoffset="-750""#));
+        assert!(d.contains("<td>300</td>") && d.contains(">400</text>"));
+        let b = bars("By edition", &[("Normal", "s-ok"), ("Expired", "s-bad")], &[("Basic".into(), vec![3, 1]), ("<x>".into(), vec![2, 0])]);
+        assert!(b.contains(r#"aria-label="By edition: Basic: 3 Normal, 1 Expired; &lt;x&gt;: 2 Normal, 0 Expired""#), "{b}");
+        assert!(b.contains(r#"<rect class="s-ok" x="0" y="2" width="750" height="10">"#));
+        assert!(b.contains(r#"<rect class="s-bad" x="750" y="2" width="250" height="10">"#));
+        assert!(b.contains("<td>&lt;x&gt;</td><td>2</td><td>0</td>"));
+    }
+
+    #[test]
+    fn overview_fragments() {
+        let counts = Counts { by_urgency: [1, 2, 3, 4, 5, 6], by_status: [7, 0, 0, 1, 13] };
+        let f = figures(&counts);
+        assert!(f.contains(r#"data-urgency="critical"><span class="figure-n">2</span><span class="figure-label">Expires within 7 days</span>"#), "{f}");
+        assert!(f.contains("Active: <strong>7</strong>"));
+        let w = warnings(&[WarningRow { urgency: Urgency::Expired, at: None, place: "HSS".into(), name: "<n>".into(), phrase: "expired today".into() }]);
+        assert!(w.contains("<td>&lt;n&gt;</td><td></td><td>expired today</td>"), "{w}");
+        let points = [
+            (Urgency::Critical, NOW.plus_days(3), "a".to_string()),
+            (Urgency::Warning, NOW.plus_days(20), "b".to_string()),
+            (Urgency::Ok, NOW.plus_days(60), "c".to_string()),
+            (Urgency::Ok, NOW.plus_days(120), "beyond".to_string()),
+        ];
+        let t = timeline(&points, NOW, 90);
+        assert!(t.contains("3 packages expire in the next 90 days, the first on"), "{t}");
+        assert!(t.contains(r#"<rect x="30" y="8""#));
+        assert!(t.contains("<td>in 0–7 days</td><td>1</td>") && t.contains("<td>in 31–90 days</td><td>1</td>"));
+        assert!(!t.contains("beyond"));
+    }
+}
