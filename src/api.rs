@@ -43,7 +43,9 @@ impl Token {
         Ok(Token(raw.to_string()))
     }
 
-    fn secret(&self) -> &str {
+    /// The token itself, for the request header and, when the person opts
+    /// in, the tab's sessionStorage; nothing else.
+    pub(crate) fn secret(&self) -> &str {
         &self.0
     }
 }
@@ -150,6 +152,17 @@ impl ApiError {
                 (400, _) => "The service refused the request parameters.",
                 _ => "Try again; if it persists, quote the request ID to Huawei Cloud support.",
             },
+        }
+    }
+
+    /// Whether the token itself was refused (HTTP 401, or API Gateway's
+    /// APIG.0301 / APIG.0307, docs/huawei-apis.md §6): nothing else will
+    /// work with it either.
+    pub fn is_auth(&self) -> bool {
+        match self {
+            ApiError::Http { status: 401, .. } => true,
+            ApiError::Http { error_code: Some(code), .. } => gateway_code(code, "0301") || gateway_code(code, "0307"),
+            _ => false,
         }
     }
 
@@ -353,6 +366,16 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn refused_tokens_are_told_apart() {
+        let e = |status, code: Option<&str>| ApiError::Http { status, error_code: code.map(Into::into), error_msg: None, request_id: None };
+        assert!(e(401, None).is_auth());
+        assert!(e(400, Some("APIGW.0307")).is_auth());
+        assert!(e(403, Some("APIG.0301")).is_auth());
+        assert!(!e(403, Some("DSC.0403")).is_auth());
+        assert!(!ApiError::Network { proxy: "/api".into() }.is_auth());
     }
 
     #[test]

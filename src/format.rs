@@ -133,6 +133,19 @@ pub fn duration(ms: i64) -> String {
     }
 }
 
+/// How much life a token has left: a state for colour (`ok`, `warn` in its
+/// last hour, `expired`) and the words.
+pub fn lifetime(expires_at: Instant, now: Instant) -> (&'static str, String) {
+    let left = expires_at.since(now);
+    if left <= 0 {
+        ("expired", format!("Token expired {} ago: paste a new token.", duration(-left)))
+    } else if left <= 3_600_000 {
+        ("warn", format!("Token expires in {}: get a new one soon.", duration(left)))
+    } else {
+        ("ok", format!("Token valid for {}.", duration(left)))
+    }
+}
+
 /// How long ago something was loaded: `updated just now`, `updated 3 min ago`.
 pub fn updated(ms_ago: i64) -> String {
     if ms_ago < 60_000 {
@@ -279,6 +292,13 @@ mod tests {
         assert_eq!(duration(47 * 3_600_000), "47 h 00 min");
         assert_eq!(duration(3 * MS_PER_DAY + 5), "3 days");
         assert_eq!(updated(59_999), "updated just now");
+        let at = Instant::from_millis(10 * MS_PER_DAY);
+        let before = |ms: i64| Instant::from_millis(at.millis() - ms);
+        assert_eq!(lifetime(at, before(3 * 3_600_000)), ("ok", "Token valid for 3 h 00 min.".to_string()));
+        assert_eq!(lifetime(at, before(3_600_000)), ("warn", "Token expires in 1 h 00 min: get a new one soon.".to_string()));
+        assert_eq!(lifetime(at, before(59_000)).0, "warn");
+        assert_eq!(lifetime(at, at), ("expired", "Token expired 0 min ago: paste a new token.".to_string()));
+        assert_eq!(lifetime(at, Instant::from_millis(at.millis() + 5 * 60_000)).1, "Token expired 5 min ago: paste a new token.");
         assert_eq!(updated(3 * 60_000), "updated 3 min ago");
     }
 

@@ -4,7 +4,7 @@
 
 use tenantscope_catalog::{Route, Service};
 
-use crate::api::{ApiError, ApiResponse, Gateway};
+use crate::api::{ApiError, ApiResponse, Credentials, Gateway, Token};
 use crate::domain::paging::{self, PageFailure, PagePlan, Paged, Progress, Stop};
 use crate::domain::{Instant, Package};
 use crate::services::hss::QuotaStats;
@@ -19,6 +19,27 @@ pub struct Connection {
     pub codearts_project_id: String,
 }
 
+impl Connection {
+    /// The connection as "Remember in this tab" keeps it.
+    pub fn to_entry(&self) -> crate::settings::remember::Entry {
+        let Credentials::IamToken(token) = &self.gateway.credentials;
+        [token.secret().to_string(), self.region.clone(), self.project_id.clone(), self.codearts_project_id.clone()]
+    }
+
+    /// A remembered connection, through `proxy`; `None` when the stored
+    /// token would no longer be accepted (storage edited by hand).
+    pub fn from_entry(entry: &crate::settings::remember::Entry, proxy: &str) -> Option<Connection> {
+        let [token, region, project_id, codearts_project_id] = entry.clone();
+        let token = Token::parse(&token).ok()?;
+        Some(Connection {
+            gateway: Gateway { proxy: proxy.to_string(), credentials: Credentials::IamToken(token) },
+            region,
+            project_id,
+            codearts_project_id,
+        })
+    }
+}
+
 /// A connection with every ID known.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Context {
@@ -30,29 +51,38 @@ pub struct Context {
     pub codearts_project_id: Option<String>,
     pub user: Option<String>,
     pub domain: Option<String>,
+    /// When the token stops working, where IAM said.
+    pub expires_at: Option<Instant>,
 }
 
 /// Fills in what the person left empty: the project (and its region) from
 /// token introspection, the CodeArts project from the project list.
 pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
     let Connection { gateway, mut region, mut project_id, codearts_project_id } = connection;
-    let (mut user, mut domain) = (None, None);
+    // Own-token introspection needs no permission (IAM API iam_30_0004); it
+    // tells who the token is for and when it expires.
+    let info = match gateway.get(Route::IamToken, "global", None, &[("nocatalog", "true")]).await {
+        Ok(answer) => Some(iam::token_info(&answer.body)?),
+        // Without it the IDs typed in still work, unless the token itself
+        // was refused: then nothing will.
+        Err(e) if !project_id.trim().is_empty() && !e.is_auth() => None,
+        Err(e) => return Err(e),
+    };
+    let (user, domain, expires_at) = match &info {
+        Some(i) => (i.user.clone(), i.domain.clone(), i.expires_at),
+        None => (None, None, None),
+    };
     if project_id.trim().is_empty() {
-        // Own-token introspection needs no permission (IAM API iam_30_0004).
-        let answer = gateway.get(Route::IamToken, "global", None, &[("nocatalog", "true")]).await?;
-        let info = iam::token_info(&answer.body)?;
         // A project-scoped token names its region as the project name (§3).
-        let Some(id) = info.project_id else {
+        let Some(id) = info.as_ref().and_then(|i| i.project_id.clone()) else {
             return Err(ApiError::Invalid {
                 what: "This token is not scoped to a project: enter a Project ID, or use a project-scoped token.".into(),
             });
         };
         project_id = id;
-        if let Some(name) = info.project_name.filter(|n| tenantscope_catalog::region_by_id(n).is_some()) {
+        if let Some(name) = info.and_then(|i| i.project_name).filter(|n| tenantscope_catalog::region_by_id(n).is_some()) {
             region = name;
         }
-        user = info.user;
-        domain = info.domain;
     }
     let codearts_project_id = match codearts_project_id.trim() {
         "" if Service::Projectman.offered_in(&region) => {
@@ -63,7 +93,7 @@ pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
         "" => None,
         id => Some(id.to_string()),
     };
-    Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain })
+    Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain, expires_at })
 }
 
 /// What a token says about itself, and the projects it can choose from:

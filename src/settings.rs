@@ -73,6 +73,17 @@ pub fn thresholds(critical: &str, warning: &str) -> Result<Thresholds, &'static 
     Ok(Thresholds { critical_days, warning_days })
 }
 
+/// Checks a proxy URL typed by hand: a path on this site (`/api`) or an
+/// http(s) URL, without spaces. A trailing `/` is dropped.
+pub fn proxy_url(text: &str) -> Result<String, &'static str> {
+    let url = text.trim().trim_end_matches('/');
+    let scheme_ok = url.starts_with('/') || url.starts_with("https://") || url.starts_with("http://");
+    if url.is_empty() || !scheme_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.contains(['?', '#']) {
+        return Err("Enter the proxy's API base as a path on this site (/api) or a URL such as https://proxy.example.com/api.");
+    }
+    Ok(url.to_string())
+}
+
 const PREFIX: &str = "tenantscope.";
 const KEYS: [&str; 5] = ["proxy", "critical", "warning", "theme", "refresh"];
 
@@ -185,6 +196,18 @@ mod tests {
         assert!(thresholds("7", "4000").is_err());
         assert!(thresholds("7.5", "30").is_err());
         assert!(thresholds("", "30").is_err());
+    }
+
+    #[test]
+    fn proxy_urls_are_checked() {
+        assert_eq!(proxy_url(" /api/ "), Ok("/api".to_string()));
+        assert_eq!(proxy_url("https://p.example/api"), Ok("https://p.example/api".to_string()));
+        assert!(proxy_url("").is_err());
+        assert!(proxy_url("/").is_err());
+        assert!(proxy_url("ftp://p.example").is_err());
+        assert!(proxy_url("p.example/api").is_err());
+        assert!(proxy_url("https://p.example/a pi").is_err());
+        assert!(proxy_url("https://p.example/api?token=x").is_err());
     }
 
     #[test]

@@ -2,26 +2,27 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
 use crate::api::ApiError;
-use crate::components::ServiceLoad;
+use crate::components::{ServiceLoad, Tenant};
 use crate::domain::{Package, Thresholds};
 use crate::download;
-use crate::export::{file_name, Report, ServiceError, Tenant};
+use crate::export::{self, file_name, Report, ServiceError};
 use crate::session::{now, Context, ServiceState};
 
-/// Export buttons: everything loaded so far, as JSON, CSV or a calendar of
-/// expiry dates. Services that failed are listed in the JSON's `errors`.
+/// Export buttons: everything the open tab has loaded so far, as JSON, CSV
+/// or a calendar of expiry dates. Services that failed are listed in the
+/// JSON's `errors`.
 #[component]
 pub fn ExportBar(
-    /// The open session, `None` before one is open.
-    context: Signal<Option<Context>>,
-    /// Every service's load, in display order.
-    loads: [ServiceLoad; 5],
+    /// The open tab, `None` before one is open.
+    tenant: Signal<Option<Tenant>>,
     /// The urgency thresholds in use (exported with the packages).
     thresholds: Signal<Thresholds>,
 ) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
+    let context = Signal::derive(move || tenant.with(|t| t.as_ref().and_then(Tenant::ready)));
     let export = move |format: &'static str| {
-        let Some(ctx) = context.get_untracked() else { return };
+        let Some(ctx): Option<Context> = context.get_untracked() else { return };
+        let Some(loads) = tenant.with_untracked(|t| t.as_ref().map(|t| t.loads)) else { return };
         let mut packages: Vec<Package> = Vec::new();
         let mut errors: Vec<ServiceError> = Vec::new();
         for ServiceLoad { service, data, .. } in loads {
@@ -41,7 +42,7 @@ pub fn ExportBar(
             }
         }
         let generated_at = now();
-        let tenant = Tenant {
+        let about = export::Tenant {
             domain: ctx.domain.clone(),
             user: ctx.user.clone(),
             region: Some(ctx.region.clone()),
@@ -50,7 +51,7 @@ pub fn ExportBar(
         };
         let report = Report {
             generated_at,
-            tenant: &tenant,
+            tenant: &about,
             thresholds: thresholds.get_untracked(),
             packages: &packages,
             errors: &errors,

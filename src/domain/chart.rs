@@ -2,6 +2,7 @@
 //! and positions. Integers keep float formatting out of the wasm bundle
 //! (about 10 KiB) and make the geometry exact to test.
 
+use super::package::{Package, Status};
 use super::time::{Instant, MS_PER_DAY};
 
 /// Every chart is drawn on this many units: a donut's circle has
@@ -112,9 +113,76 @@ pub fn timeline_x(at: Instant, now: Instant, days: i64) -> Option<u32> {
     (0..=span).contains(&from_now).then(|| (from_now * i128::from(SCALE) / span) as u32)
 }
 
+/// A chart's series of usage: per package name (in the order names first
+/// appear), the amount used and the amount left, summed over the packages
+/// that give both figures and rounded to whole units; negative or odd
+/// figures count as nothing, and more used than bought leaves nothing.
+pub fn usage_by_name(packages: &[Package]) -> Vec<(String, [u64; 2])> {
+    let whole = |n: f64| if n.is_finite() && n > 0.0 { n.round().min(u64::MAX as f64) as u64 } else { 0 };
+    let mut rows: Vec<(String, [u64; 2])> = Vec::new();
+    for p in packages {
+        let (Some(used), Some(total)) = (p.used, p.total) else { continue };
+        let (used, total) = (whole(used), whole(total));
+        let add = [used.min(total), total.saturating_sub(used)];
+        match rows.iter_mut().find(|(name, _)| *name == p.name) {
+            Some((_, sums)) => {
+                sums[0] = sums[0].saturating_add(add[0]);
+                sums[1] = sums[1].saturating_add(add[1]);
+            }
+            None => rows.push((p.name.clone(), add)),
+        }
+    }
+    rows
+}
+
+/// A chart's series of states: per package name, how many are active,
+/// expired and frozen (other states are left out), largest name first.
+pub fn states_by_name(packages: &[Package]) -> Vec<(String, [u64; 3])> {
+    let mut rows: Vec<(String, [u64; 3])> = Vec::new();
+    for p in packages {
+        let Some(slot) = [Status::Active, Status::Expired, Status::Frozen].iter().position(|s| *s == p.status) else { continue };
+        match rows.iter_mut().find(|(name, _)| *name == p.name) {
+            Some((_, counts)) => counts[slot] += 1,
+            None => {
+                let mut counts = [0; 3];
+                counts[slot] = 1;
+                rows.push((p.name.clone(), counts));
+            }
+        }
+    }
+    super::sorted(rows, |(name, c)| (-((c[0] + c[1] + c[2]) as i64), name.clone()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tenantscope_catalog::Service;
+
+    #[test]
+    fn usage_series_sum_by_name_and_clamp() {
+        let p = |name: &str, used: Option<f64>, total: Option<f64>| Package { used, total, ..Package::new(Service::Metastudio, "i", name) };
+        let rows = usage_by_name(&[
+            p("voice", Some(10.0), Some(50.0)),
+            p("avatar", Some(70.0), Some(50.0)),
+            p("voice", Some(2.4), Some(10.0)),
+            p("voice", None, Some(10.0)),
+            p("odd", Some(f64::NAN), Some(-3.0)),
+        ]);
+        assert_eq!(rows, [("voice".to_string(), [12, 48]), ("avatar".into(), [50, 0]), ("odd".into(), [0, 0])]);
+    }
+
+    #[test]
+    fn state_series_count_by_name_largest_first() {
+        let p = |name: &str, status| Package { status, ..Package::new(Service::Hss, "i", name) };
+        let rows = states_by_name(&[
+            p("basic", Status::Active),
+            p("premium", Status::Active),
+            p("premium", Status::Expired),
+            p("premium", Status::Frozen),
+            p("basic", Status::Unknown),
+        ]);
+        assert_eq!(rows, [("premium".to_string(), [1, 1, 1]), ("basic".into(), [1, 0, 0])]);
+    }
 
     #[test]
     fn shares_add_up_to_the_scale() {

@@ -1,0 +1,69 @@
+use leptos::prelude::*;
+use tenantscope_catalog::Service;
+
+use crate::domain::query::{Sort, View};
+use crate::domain::{Status, Urgency};
+use crate::format;
+
+/// Search, filters by service, status and urgency, and the sort order of
+/// the package lists. They live in the URL hash (never the token), so a
+/// view can be bookmarked.
+#[component]
+pub fn Filters(
+    /// The view state, shared with the panels and the URL hash.
+    view: RwSignal<View>,
+) -> impl IntoView {
+    let all = || vec![(String::new(), "All".to_string())];
+    let services = Service::PACKAGES.iter().map(|s| (s.key().to_string(), s.title().to_string()));
+    let statuses = Status::ALL.iter().map(|s| (s.key().to_string(), format::status(*s).to_string()));
+    let urgencies = Urgency::ALL.iter().map(|u| (u.key().to_string(), format::urgency(*u).to_string()));
+    let sorts = Sort::ALL.iter().map(|s| {
+        let label = match s {
+            Sort::Expiry => "Expiry, soonest first",
+            Sort::Usage => "Usage, fullest first",
+            Sort::Name => "Name",
+        };
+        (s.key().to_string(), label.to_string())
+    });
+    view! {
+        <div class="filters" role="search" aria-label="Filter the packages">
+            <label class="field field-search">
+                <span>"Search"</span>
+                <input type="search" id="search" placeholder="Name, ID, host…" prop:value=move || view.with(|v| v.text.clone())
+                    on:input=move |ev| view.update(|v| v.text = event_target_value(&ev)) />
+            </label>
+            {choice("Service", "filter-service", all().into_iter().chain(services).collect(),
+                Signal::derive(move || view.with(|v| v.service.map(|s| s.key().to_string()).unwrap_or_default())),
+                Callback::new(move |k: String| view.update(|v| v.service = Service::from_key(&k))))}
+            {choice("Status", "filter-status", all().into_iter().chain(statuses).collect(),
+                Signal::derive(move || view.with(|v| v.status.map(|s| s.key().to_string()).unwrap_or_default())),
+                Callback::new(move |k: String| view.update(|v| v.status = Status::ALL.into_iter().find(|s| s.key() == k))))}
+            {choice("Urgency", "filter-urgency", all().into_iter().chain(urgencies).collect(),
+                Signal::derive(move || view.with(|v| v.urgency.map(|u| u.key().to_string()).unwrap_or_default())),
+                Callback::new(move |k: String| view.update(|v| v.urgency = Urgency::ALL.into_iter().find(|u| u.key() == k))))}
+            {choice("Sort by", "sort", sorts.collect(),
+                Signal::derive(move || view.with(|v| v.sort.key().to_string())),
+                Callback::new(move |k: String| view.update(|v| v.sort = Sort::from_key(&k).unwrap_or_default())))}
+            <Show when=move || view.with(View::is_filtered)>
+                <button type="button" on:click=move |_| view.update(|v| *v = View { tab: v.tab, sort: v.sort, ..View::default() })>
+                    "Clear filters"
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+/// One labelled select; every one of the filters is drawn by this one view.
+fn choice(label: &'static str, id: &'static str, options: Vec<(String, String)>, value: Signal<String>, set: Callback<String>) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select id=id on:change=move |ev| set.run(event_target_value(&ev))>
+                {options.into_iter().map(|(key, text)| {
+                    let selected = key.clone();
+                    view! { <option value=key prop:selected=move || value.with(|v| *v == selected)>{text}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
