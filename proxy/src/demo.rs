@@ -1,6 +1,21 @@
 //! The demo tenant: the proxy's own answers to every API route the console
 //! uses, for the token [`DEMO_TOKEN`], with no network.
 //!
+//! Two more tokens make it fail the way the console must be able to show, so
+//! browser tests can drive each error state:
+//!
+//! - [`DEMO_EXPIRED_TOKEN`]: every route, introspection included, refuses the
+//!   token as expired (HTTP 401, API Gateway's `APIG.0307`).
+//! - [`DEMO_FAULTS_TOKEN`]: IAM (introspect it with itself as
+//!   `X-Subject-Token`), the CodeArts project list and TestPlan answer as for
+//!   `demo`; the other services fail, one fault each: CodeArts Check sends a
+//!   cut-off JSON body with HTTP 200, MetaStudio is not published (404
+//!   `APIG.0101`), DSC refuses permission (403), and HSS throttles the page
+//!   at offset 200 (429 `APIG.0308`, `Retry-After: 1`) while its other pages
+//!   answer.
+//!
+//! Any other token is refused as unreadable (401 `APIG.0301`).
+//!
 //! This module owns the sample tenant: its ids (domain, user, IAM and CodeArts
 //! projects), its IAM token and project list, and the packages and quotas of
 //! the five services. Bodies are shaped like the official response examples
@@ -8,7 +23,9 @@
 //! the gateway's and the services' (§6), so the console reads the demo exactly
 //! as it reads a real tenant.
 //!
-//! Nothing here is random. The long lists (160 MetaStudio resources, 420 HSS
+//! Nothing here is random, and nothing is remembered between calls: the same
+//! request always gets the same answer (HSS's throttle looks at the offset,
+//! not at a counter). The long lists (160 MetaStudio resources, 420 HSS
 //! quotas) are generated from each item's index, and every date is counted in
 //! days from the UTC midnight of `now`: the pages fetched on one day agree with
 //! each other, and at any time there is something already expired, something
@@ -17,15 +34,22 @@
 
 use std::ops::RangeInclusive;
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use tenantscope_catalog::Route;
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, Time, UtcOffset};
 
-/// The only token the demo tenant accepts (as `X-Auth-Token`, and as
+/// The token the demo tenant answers normally (as `X-Auth-Token`, and as
 /// `X-Subject-Token` for token introspection).
 pub const DEMO_TOKEN: &str = "demo";
+/// A token the demo tenant refuses as expired on every route, introspection
+/// included: HTTP 401, `APIG.0307` "The token must be updated.".
+pub const DEMO_EXPIRED_TOKEN: &str = "demo-expired";
+/// A token for the demo tenant with one fault per service (see the module
+/// doc); like [`DEMO_TOKEN`], introspected with itself as `X-Subject-Token`.
+pub const DEMO_FAULTS_TOKEN: &str = "demo-faults";
 /// The demo tenant's IAM project in [`DEMO_REGION`] (project-scoped token).
 pub const DEMO_PROJECT_ID: &str = "0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25";
 /// The first of the demo tenant's CodeArts projects (TestPlan `service_id`,
@@ -45,27 +69,61 @@ const CN_EAST_3_PROJECT_ID: &str = "3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03";
 const AP_SOUTHEAST_3_PROJECT_ID: &str = "a2d7e0b4c9f14a6e8b5d3c1f7e0a9b62";
 const FINANCE_PROJECT_ID: &str = "6e0c3a9f1b5d47e2a8c4f0b6d2e9a1c7";
 
-/// A status and a JSON body, as [`respond`] returns them.
+/// A status and a JSON body, as the services answer.
 type Answer = (StatusCode, Value);
+
+/// What [`respond`] sends: a status and JSON text, or a fault that no
+/// [`Value`] can carry (a cut-off body, a `Retry-After` header).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Reply {
+    status: StatusCode,
+    body: String,
+    /// Seconds, sent as `Retry-After`.
+    retry_after: Option<u32>,
+}
+
+impl From<Answer> for Reply {
+    fn from((status, body): Answer) -> Reply {
+        Reply { status, body: body.to_string(), retry_after: None }
+    }
+}
+
+impl IntoResponse for Reply {
+    /// The status, the body and `Retry-After`; the caller labels the body.
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.body).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
 
 /// Answers one API call of the demo tenant. `param` is the route's one path
 /// parameter (project id / service id) if any; `query` is the raw query string
-/// without '?'. `now` is the current instant (tests pass a fixed one).
+/// without '?'. `now` is the current instant (tests pass a fixed one). The
+/// `X-Auth-Token` in `headers` picks the behaviour (see the module doc).
 pub fn respond(
     route: Route,
     param: Option<&str>,
     query: Option<&str>,
     headers: &HeaderMap,
     now: time::OffsetDateTime,
-) -> (StatusCode, serde_json::Value) {
-    if let Err(refusal) = authenticate(route, headers) {
-        return refusal;
-    }
+) -> Reply {
+    let mode = match authenticate(route, headers) {
+        Ok(mode) => mode,
+        Err(refusal) => return refusal.into(),
+    };
     // The sample tenant has the same packages whichever project is named.
     let _ = param;
     let query = Query::parse(query.unwrap_or_default());
+    if mode == Mode::Faults {
+        if let Some(fault) = fault(route, &query) {
+            return fault;
+        }
+    }
     let today = Today::of(now);
-    match route {
+    let answer = match route {
         Route::IamToken => ok(iam_token(now)),
         Route::IamProjects => ok(iam_projects()),
         Route::CodeartsProjects => ok(codearts_projects(&query)),
@@ -74,7 +132,8 @@ pub fn respond(
         Route::MetastudioResources => metastudio_resources(&query, today),
         Route::DscSpecification => ok(dsc_specification()),
         Route::HssQuotas => hss_quotas(&query, today),
-    }
+    };
+    answer.into()
 }
 
 fn ok(body: Value) -> Answer {
@@ -84,14 +143,28 @@ fn ok(body: Value) -> Answer {
 // ---------------------------------------------------------------------------
 // Authentication and errors (docs/huawei-apis.md §6)
 
+/// How the accepted token asks the demo tenant to behave.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// [`DEMO_TOKEN`]: every service answers.
+    Normal,
+    /// [`DEMO_FAULTS_TOKEN`]: one fault per service ([`fault`]).
+    Faults,
+}
+
 /// The gateway checks `X-Auth-Token` before any service sees the call; IAM's
-/// introspection also needs the token to look at, `X-Subject-Token`.
-fn authenticate(route: Route, headers: &HeaderMap) -> Result<(), Answer> {
-    match headers.get("x-auth-token") {
-        None => return Err(gateway_401("x-auth-token not found")),
-        Some(token) if token.as_bytes() != DEMO_TOKEN.as_bytes() => return Err(gateway_401("decrypt token fail")),
-        Some(_) => {}
-    }
+/// introspection also needs the token to look at, `X-Subject-Token`, and
+/// finds only the token in hand.
+fn authenticate(route: Route, headers: &HeaderMap) -> Result<Mode, Answer> {
+    let Some(token) = headers.get("x-auth-token") else {
+        return Err(gateway_401("x-auth-token not found"));
+    };
+    let mode = match token.as_bytes() {
+        t if t == DEMO_TOKEN.as_bytes() => Mode::Normal,
+        t if t == DEMO_FAULTS_TOKEN.as_bytes() => Mode::Faults,
+        t if t == DEMO_EXPIRED_TOKEN.as_bytes() => return Err(gateway_token_expired()),
+        _ => return Err(gateway_401("decrypt token fail")),
+    };
     if route == Route::IamToken {
         match headers.get("x-subject-token") {
             None => {
@@ -101,13 +174,13 @@ fn authenticate(route: Route, headers: &HeaderMap) -> Result<(), Answer> {
                     "Expecting to find X-Subject-Token in headers.",
                 ))
             }
-            Some(token) if token.as_bytes() != DEMO_TOKEN.as_bytes() => {
+            Some(subject) if subject != token => {
                 return Err(keystone_error(StatusCode::NOT_FOUND, "Not Found", "Could not find token."))
             }
             Some(_) => {}
         }
     }
-    Ok(())
+    Ok(mode)
 }
 
 /// APIG.0301, the gateway's answer to a missing or unreadable token.
@@ -121,8 +194,72 @@ fn keystone_error(status: StatusCode, title: &str, message: &str) -> Answer {
     (status, json!({ "error": { "code": status.as_u16(), "message": message, "title": title } }))
 }
 
+/// APIG.0307, the gateway's answer to an expired token, on every route.
+fn gateway_token_expired() -> Answer {
+    // docs/huawei-apis.md §6 (and §3): 401 APIG.0307 "The token must be
+    // updated." for an expired token (or one scoped to another region).
+    error(StatusCode::UNAUTHORIZED, "APIG.0307", "The token must be updated.")
+}
+
 fn bad_request(code: &str, msg: &str) -> Answer {
     (StatusCode::BAD_REQUEST, json!({ "error_code": code, "error_msg": msg }))
+}
+
+/// The services' and the gateway's error shape, `{"error_code", "error_msg"}`
+/// (docs/huawei-apis.md §6).
+fn error(status: StatusCode, code: &str, msg: &str) -> Answer {
+    (status, json!({ "error_code": code, "error_msg": msg }))
+}
+
+// ---------------------------------------------------------------------------
+// Faults, for DEMO_FAULTS_TOKEN
+
+/// The offset of the one HSS page that is always throttled.
+const HSS_THROTTLED_OFFSET: i64 = 200;
+
+/// The CodeArts Check answer cut off inside a string: the start of the demo's
+/// own body (keys in serde_json's order), as if the connection had dropped.
+const CODECHECK_CUT_OFF: &str = concat!(
+    r#"{"result":{"charge_type":"effective_business_service","concurrencyPackageOpenStatus":true,"duration":-1,"#,
+    r#""main_resource_list":[{"chargeType":1,"resourceSpecCode":"codearts.chi"#,
+);
+
+// docs/huawei-apis.md §6 gives the shape, `{error_code, error_msg}`, but does
+// not list APIG.0101: this is the gateway's own wording (no full stop).
+/// API Gateway's message for an API not published where it was called (404).
+const API_NOT_PUBLISHED: &str = "The API does not exist or has not been published in the environment";
+
+// docs/huawei-apis.md §6: APIG.0308's message, with a limit filled in.
+/// API Gateway's message when it throttles a caller (429).
+const THROTTLED: &str = "The throttling threshold has been reached: policy user over ratelimit,limit:60,time:1 minute";
+
+// docs/huawei-apis.md §2.4 and §6: DSC errors are `{error_code, error_msg}`
+// with codes like `dsc.40000011`; no 403 code is documented, so this one is
+// illustrative.
+/// DSC's refusal of a user without read permission (403).
+const DSC_NO_PERMISSION: &str = "Permission denied: the user has no dsc read permission.";
+
+/// The fault [`DEMO_FAULTS_TOKEN`] meets on `route`, or `None` where it is
+/// answered as [`DEMO_TOKEN`] is. The gateway's refusals come before the
+/// service reads the query, so only the HSS throttle looks at it (at the
+/// offset alone: the same request always gets the same answer).
+fn fault(route: Route, query: &Query) -> Option<Reply> {
+    match route {
+        Route::IamToken | Route::IamProjects | Route::CodeartsProjects | Route::TestplanPackages => None,
+        // HTTP 200 labelled JSON, but the §2.2 body (docs/huawei-apis.md)
+        // stops short: the console must report it as unreadable, not as an
+        // empty tenant.
+        Route::CodecheckPackages => {
+            Some(Reply { status: StatusCode::OK, body: CODECHECK_CUT_OFF.to_string(), retry_after: None })
+        }
+        Route::MetastudioResources => Some(error(StatusCode::NOT_FOUND, "APIG.0101", API_NOT_PUBLISHED).into()),
+        Route::DscSpecification => Some(error(StatusCode::FORBIDDEN, "dsc.00000403", DSC_NO_PERMISSION).into()),
+        // §6 advises retrying after 2-5 s; the demo asks for one second.
+        Route::HssQuotas => (query.bounded("offset", 0..=2_000_000, 0) == Ok(HSS_THROTTLED_OFFSET)).then(|| Reply {
+            retry_after: Some(1),
+            ..error(StatusCode::TOO_MANY_REQUESTS, "APIG.0308", THROTTLED).into()
+        }),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -914,13 +1051,26 @@ mod tests {
         }
     }
 
+    /// A reply's status and JSON body; no header.
+    fn parsed(reply: Reply) -> Answer {
+        assert_eq!(reply.retry_after, None, "{reply:?}");
+        let body = serde_json::from_str(&reply.body).unwrap_or_else(|e| panic!("{e}: {}", reply.body));
+        (reply.status, body)
+    }
+
     fn call_at(route: Route, query: &str, now: OffsetDateTime) -> Answer {
         let query = (!query.is_empty()).then_some(query);
-        respond(route, param(route), query, &headers(Some(DEMO_TOKEN)), now)
+        parsed(respond(route, param(route), query, &headers(Some(DEMO_TOKEN)), now))
     }
 
     fn call(route: Route, query: &str) -> Answer {
         call_at(route, query, NOW)
+    }
+
+    /// The reply to `token` (also the subject token), unparsed.
+    fn reply(route: Route, query: &str, token: &str) -> Reply {
+        let query = (!query.is_empty()).then_some(query);
+        respond(route, param(route), query, &headers(Some(token)), NOW)
     }
 
     fn call_ok(route: Route, query: &str) -> Value {
@@ -978,7 +1128,7 @@ mod tests {
             for (token, expected) in
                 [(None, &missing), (Some("MIIwrong"), &decrypt), (Some("Demo"), &decrypt), (Some(""), &decrypt)]
             {
-                let answer = respond(route, param(route), Some("limit=10"), &headers(token), NOW);
+                let answer = parsed(respond(route, param(route), Some("limit=10"), &headers(token), NOW));
                 assert_eq!(answer, (StatusCode::UNAUTHORIZED, expected.clone()), "{route:?} with {token:?}");
             }
         }
@@ -988,17 +1138,149 @@ mod tests {
     fn introspection_needs_the_demo_subject_token() {
         let mut h = HeaderMap::new();
         h.insert("x-auth-token", HeaderValue::from_static("demo"));
-        let (status, body) = respond(Route::IamToken, None, None, &h, NOW);
+        let (status, body) = parsed(respond(Route::IamToken, None, None, &h, NOW));
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["error"]["code"], 400);
 
         h.insert("x-subject-token", HeaderValue::from_static("MIIother"));
-        let answer = respond(Route::IamToken, None, None, &h, NOW);
+        let answer = parsed(respond(Route::IamToken, None, None, &h, NOW));
         let not_found = json!({ "error": { "code": 404, "message": "Could not find token.", "title": "Not Found" } });
         assert_eq!(answer, (StatusCode::NOT_FOUND, not_found));
 
         // Other routes do not look at the subject token.
-        assert_eq!(respond(Route::IamProjects, None, None, &h, NOW).0, StatusCode::OK);
+        assert_eq!(respond(Route::IamProjects, None, None, &h, NOW).status, StatusCode::OK);
+    }
+
+    #[test]
+    fn near_miss_tokens_are_unreadable() {
+        let decrypt = json!({
+            "error_code": "APIG.0301",
+            "error_msg": "Incorrect IAM authentication information: decrypt token fail",
+        });
+        let near_misses = ["demo-", "demo-fault", "demo-faults2", "Demo-Faults", "demo-expired-", "DEMO-EXPIRED"];
+        for token in near_misses {
+            for route in Route::ALL {
+                assert_eq!(parsed(reply(route, "", token)), (StatusCode::UNAUTHORIZED, decrypt.clone()), "{token}");
+            }
+        }
+    }
+
+    #[test]
+    fn expired_token_is_refused_as_expired_on_every_route() {
+        let expired = json!({ "error_code": "APIG.0307", "error_msg": "The token must be updated." });
+        for route in Route::ALL {
+            for query in ["", "limit=200&offset=200", "resource_source=PURCHASED", "nocatalog=true"] {
+                let answer = parsed(reply(route, query, DEMO_EXPIRED_TOKEN));
+                assert_eq!(answer, (StatusCode::UNAUTHORIZED, expired.clone()), "{route:?}?{query}");
+            }
+        }
+        // The gateway refuses it before IAM looks for the subject token.
+        let mut h = headers(Some(DEMO_EXPIRED_TOKEN));
+        for subject in [Some(DEMO_TOKEN), None] {
+            h.remove("x-subject-token");
+            if let Some(subject) = subject {
+                h.insert("x-subject-token", HeaderValue::from_static(subject));
+            }
+            let answer = parsed(respond(Route::IamToken, None, None, &h, NOW));
+            assert_eq!(answer, (StatusCode::UNAUTHORIZED, expired.clone()), "{subject:?}");
+        }
+    }
+
+    #[test]
+    fn faults_token_answers_iam_codearts_projects_and_testplan_as_demo() {
+        let calls = [
+            (Route::IamToken, "nocatalog=true"),
+            (Route::IamToken, ""),
+            (Route::IamProjects, ""),
+            (Route::CodeartsProjects, "offset=0&limit=100"),
+            (Route::CodeartsProjects, "offset=1&limit=1"),
+            (Route::TestplanPackages, ""),
+        ];
+        for (route, query) in calls {
+            let faults = reply(route, query, DEMO_FAULTS_TOKEN);
+            assert_eq!(faults.status, StatusCode::OK, "{route:?}?{query}");
+            assert_eq!(faults, reply(route, query, DEMO_TOKEN), "{route:?}?{query}");
+        }
+        // Introspection finds only the token in hand.
+        for (auth, subject) in [(DEMO_FAULTS_TOKEN, DEMO_TOKEN), (DEMO_TOKEN, DEMO_FAULTS_TOKEN)] {
+            let mut h = headers(Some(auth));
+            h.insert("x-subject-token", HeaderValue::from_static(subject));
+            assert_eq!(respond(Route::IamToken, None, None, &h, NOW).status, StatusCode::NOT_FOUND, "{auth}");
+        }
+    }
+
+    #[test]
+    fn faults_token_gets_check_json_cut_off() {
+        for query in ["", &format!("project_id={DEMO_CODEARTS_PROJECT_ID}")] {
+            let cut = reply(Route::CodecheckPackages, query, DEMO_FAULTS_TOKEN);
+            assert_eq!((cut.status, cut.retry_after), (StatusCode::OK, None), "{query}");
+            assert_eq!(cut.body, CODECHECK_CUT_OFF);
+            let error = serde_json::from_str::<Value>(&cut.body).unwrap_err();
+            assert!(error.is_eof(), "{error}");
+        }
+        // The start of the demo's own answer.
+        let whole = reply(Route::CodecheckPackages, "", DEMO_TOKEN).body;
+        assert!(whole.len() > CODECHECK_CUT_OFF.len() && whole.starts_with(CODECHECK_CUT_OFF), "{whole}");
+    }
+
+    #[test]
+    fn faults_token_gets_metastudio_404_and_dsc_403_whatever_the_query() {
+        let not_published = json!({
+            "error_code": "APIG.0101",
+            "error_msg": "The API does not exist or has not been published in the environment",
+        });
+        let denied = json!({
+            "error_code": "dsc.00000403",
+            "error_msg": "Permission denied: the user has no dsc read permission.",
+        });
+        for query in ["", "resource_source=PURCHASED&limit=100&offset=0", "limit=0", "%zz"] {
+            let metastudio = parsed(reply(Route::MetastudioResources, query, DEMO_FAULTS_TOKEN));
+            assert_eq!(metastudio, (StatusCode::NOT_FOUND, not_published.clone()), "{query}");
+            let dsc = parsed(reply(Route::DscSpecification, query, DEMO_FAULTS_TOKEN));
+            assert_eq!(dsc, (StatusCode::FORBIDDEN, denied.clone()), "{query}");
+        }
+    }
+
+    #[test]
+    fn faults_token_throttles_only_the_hss_page_at_offset_200() {
+        let throttled = json!({
+            "error_code": "APIG.0308",
+            "error_msg": "The throttling threshold has been reached: policy user over ratelimit,limit:60,time:1 minute",
+        });
+        // The offset as the HSS pages read it: the first one, decoded.
+        let at_200 =
+            ["limit=200&offset=200", "offset=200", "limit=5&offset=200", "offset=200&offset=0", "offset=%320%30"];
+        for query in at_200 {
+            let first = reply(Route::HssQuotas, query, DEMO_FAULTS_TOKEN);
+            assert_eq!((first.status, first.retry_after), (StatusCode::TOO_MANY_REQUESTS, Some(1)), "{query}");
+            assert_eq!(serde_json::from_str::<Value>(&first.body).unwrap(), throttled, "{query}");
+            // Nothing is counted: the same request, the same answer.
+            assert_eq!(reply(Route::HssQuotas, query, DEMO_FAULTS_TOKEN), first, "{query}");
+        }
+        let elsewhere =
+            ["", "limit=200&offset=0", "limit=200&offset=400", "limit=10&offset=190", "offset=0&offset=200"];
+        for query in elsewhere.into_iter().chain(["limit=5", "offset=-200"]) {
+            let faults = reply(Route::HssQuotas, query, DEMO_FAULTS_TOKEN);
+            assert_eq!(faults, reply(Route::HssQuotas, query, DEMO_TOKEN), "{query}");
+        }
+        let (status, first_page) = parsed(reply(Route::HssQuotas, "limit=200&offset=0", DEMO_FAULTS_TOKEN));
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(first_page["total_num"], 420);
+        assert_eq!(first_page["data_list"].as_array().map(Vec::len), Some(200));
+    }
+
+    #[test]
+    fn odd_queries_never_panic_with_the_fault_tokens() {
+        let queries = ["%", "%zz", "=", "&&&", "offset", "offset=", "offset=9223372036854775808", "offset=\u{1F600}"];
+        let expected = [200, 400, 401, 403, 404, 429];
+        for token in [DEMO_EXPIRED_TOKEN, DEMO_FAULTS_TOKEN] {
+            for route in Route::ALL {
+                for query in queries {
+                    let status = reply(route, query, token).status;
+                    assert!(expected.contains(&status.as_u16()), "{token} {route:?}?{query}: {status}");
+                }
+            }
+        }
     }
 
     #[test]

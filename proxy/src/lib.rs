@@ -103,9 +103,8 @@ async fn api(State(state): State<Arc<AppState>>, method: Method, uri: Uri, heade
 
 fn demo_response(target: &Target, headers: &HeaderMap) -> Response<Body> {
     let now = time::OffsetDateTime::now_utc();
-    let (status, body) =
-        demo::respond(target.route, target.param.as_deref(), target.query.as_deref(), headers, now);
-    let mut response = (status, body.to_string()).into_response();
+    let reply = demo::respond(target.route, target.param.as_deref(), target.query.as_deref(), headers, now);
+    let mut response = reply.into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
     h.insert("x-request-id", relay::new_request_id());

@@ -1,20 +1,30 @@
 //! The demo tenant through the whole router, as the browser reaches it.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use serde_json::json;
 use tenantscope_proxy::{app, Config};
 use tower::ServiceExt;
 
-async fn get(uri: &str, token: Option<&str>) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+/// The status, headers and body bytes of a demo answer.
+async fn fetch(uri: &str, token: Option<&str>) -> (StatusCode, axum::http::HeaderMap, Bytes) {
     let mut request = Request::get(uri);
     if let Some(token) = token {
         request = request.header("x-auth-token", token).header("x-subject-token", token);
     }
     let response = app(Config { demo: true, ..Config::default() }).oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
     let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes();
-    (parts.status, parts.headers, serde_json::from_slice(&bytes).unwrap())
+    (parts.status, parts.headers, body.collect().await.unwrap().to_bytes())
+}
+
+async fn get(uri: &str, token: Option<&str>) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+    let (status, headers, bytes) = fetch(uri, token).await;
+    (status, headers, serde_json::from_slice(&bytes).unwrap())
+}
+
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers.get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"))
 }
 
 #[tokio::test]
@@ -57,4 +67,104 @@ async fn demo_routes_are_still_allow_listed() {
     let (status, _, body) = get("/api/hss/cn-north-4/v5/p/host-management/hosts", Some("demo")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error_code"], "PROXY.0004");
+}
+
+/// One call of every relayed route, for a project `p`.
+const EVERY_ROUTE: [&str; 8] = [
+    "/api/iam/global/v3/auth/tokens?nocatalog=true",
+    "/api/iam/global/v3/auth/projects",
+    "/api/projectman/cn-north-4/v4/projects?offset=0&limit=100",
+    "/api/testplan/cn-north-4/v1/projects/p/package/status",
+    "/api/codecheck/cn-north-4/v4/tenant/tenant-package-status?project_id=p",
+    "/api/metastudio/cn-north-4/v1/p/tenants/resources?resource_source=PURCHASED&limit=100&offset=0",
+    "/api/dsc/cn-north-4/v1/p/period/product/specification",
+    "/api/hss/cn-north-4/v5/p/billing/quotas-detail?limit=200&offset=200",
+];
+
+#[tokio::test]
+async fn expired_token_gets_apig_0307_on_every_route() {
+    let expired = json!({ "error_code": "APIG.0307", "error_msg": "The token must be updated." });
+    for uri in EVERY_ROUTE {
+        let (status, headers, body) = get(uri, Some("demo-expired")).await;
+        assert_eq!((status, &body), (StatusCode::UNAUTHORIZED, &expired), "{uri}");
+        assert!(is_json(&headers), "{uri}");
+        assert_eq!(headers.get("x-request-id").map(|v| v.len()), Some(32), "{uri}");
+        assert!(headers.get("retry-after").is_none(), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn near_miss_tokens_get_the_gateways_401() {
+    for token in ["demo-faults2", "Demo-Expired", "demo-"] {
+        for uri in EVERY_ROUTE {
+            let (status, _, body) = get(uri, Some(token)).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{token} {uri}");
+            assert_eq!(body["error_code"], "APIG.0301", "{token} {uri}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn faults_token_fails_each_service_its_own_way() {
+    let token = Some("demo-faults");
+    // IAM, the CodeArts project list and TestPlan answer.
+    let (status, _, introspected) = get("/api/iam/global/v3/auth/tokens?nocatalog=true", token).await;
+    assert_eq!(status, StatusCode::OK, "{introspected}");
+    let project = introspected["token"]["project"]["id"].as_str().unwrap().to_string();
+    let region = introspected["token"]["project"]["name"].as_str().unwrap().to_string();
+    let (status, _, projects) = get("/api/iam/global/v3/auth/projects", token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(projects["projects"].as_array().is_some_and(|p| !p.is_empty()));
+    let (status, _, codearts) = get(&format!("/api/projectman/{region}/v4/projects?offset=0&limit=100"), token).await;
+    assert_eq!(status, StatusCode::OK);
+    let codearts = codearts["projects"][0]["project_id"].as_str().unwrap().to_string();
+    let (status, _, testplan) =
+        get(&format!("/api/testplan/{region}/v1/projects/{codearts}/package/status"), token).await;
+    assert_eq!((status, &testplan["status"]), (StatusCode::OK, &json!("ok")));
+
+    // CodeArts Check: 200 and labelled JSON, but cut off.
+    let (status, headers, bytes) =
+        fetch(&format!("/api/codecheck/{region}/v4/tenant/tenant-package-status?project_id={codearts}"), token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(is_json(&headers));
+    assert!(bytes.starts_with(br#"{"result":{"#), "{bytes:?}");
+    assert!(serde_json::from_slice::<serde_json::Value>(&bytes).is_err(), "{bytes:?}");
+
+    // MetaStudio: not published (404); DSC: no permission (403).
+    let metastudio = format!("/api/metastudio/{region}/v1/{project}/tenants/resources?resource_source=PURCHASED");
+    let (status, _, body) = get(&metastudio, token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error_code"], "APIG.0101");
+    assert_eq!(body["error_msg"], "The API does not exist or has not been published in the environment");
+    let (status, _, body) = get(&format!("/api/dsc/{region}/v1/{project}/period/product/specification"), token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error_code"], "dsc.00000403");
+    assert_eq!(body["error_msg"], "Permission denied: the user has no dsc read permission.");
+
+    // HSS: the page at offset 200 is throttled, every time; the others answer.
+    let hss = |offset: u32| format!("/api/hss/{region}/v5/{project}/billing/quotas-detail?limit=200&offset={offset}");
+    for (offset, len) in [(0, 200), (400, 20)] {
+        let (status, headers, body) = get(&hss(offset), token).await;
+        assert_eq!(status, StatusCode::OK, "{offset}");
+        assert!(headers.get("retry-after").is_none());
+        assert_eq!(body["total_num"], 420);
+        assert_eq!(body["data_list"].as_array().map(Vec::len), Some(len), "{offset}");
+    }
+    for _ in 0..2 {
+        let (status, headers, body) = get(&hss(200), token).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+        assert!(is_json(&headers));
+        assert_eq!(body["error_code"], "APIG.0308");
+        assert!(body["error_msg"].as_str().is_some_and(|m| m.starts_with("The throttling threshold has been reached")));
+    }
+}
+
+#[tokio::test]
+async fn demo_token_is_never_throttled() {
+    let (status, headers, body) =
+        get("/api/hss/cn-north-4/v5/p/billing/quotas-detail?limit=200&offset=200", Some("demo")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("retry-after").is_none());
+    assert_eq!(body["data_list"].as_array().map(Vec::len), Some(200));
 }
