@@ -21,11 +21,16 @@ pub fn App() -> impl IntoView {
     let thresholds = Signal::derive(move || settings.with(|s| s.thresholds));
 
     let next_id = StoredValue::new(1u32);
+    // Each tab's owner, by tab id: what disposes of its resources and token.
+    let owners = StoredValue::new(Vec::<(u32, Owner)>::new());
     let open_tenant = move |owner: &Owner, connection: Connection| {
         let id = next_id.get_value();
         next_id.set_value(id + 1);
-        Tenant::open(owner, id, connection)
+        let (tenant, tab_owner) = Tenant::open(owner, id, connection);
+        owners.update_value(|o| o.push((id, tab_owner)));
+        tenant
     };
+
     // "Remember in this tab": the connections come back after a reload.
     let proxy = settings.with_untracked(|s| s.proxy.clone());
     let restored: Vec<Tenant> = remember::load()
@@ -35,6 +40,21 @@ pub fn App() -> impl IntoView {
         .collect();
     let remembering = RwSignal::new(!restored.is_empty());
     let tenants = RwSignal::new(restored);
+    // Disposes of the tabs no longer open once the views that read them
+    // have been redrawn: a disposed signal read by a view still on the page
+    // would panic.
+    let retire = move || {
+        let open: Vec<u32> = tenants.with_untracked(|l| l.iter().map(|t| t.id).collect());
+        let mut gone = Vec::new();
+        owners.update_value(|all| {
+            let (keep, drop): (Vec<_>, Vec<_>) = std::mem::take(all).into_iter().partition(|(id, _)| open.contains(id));
+            *all = keep;
+            gone = drop;
+        });
+        if !gone.is_empty() {
+            set_timeout(move || drop(gone), std::time::Duration::ZERO);
+        }
+    };
 
     let active = Memo::new(move |_| {
         let len = tenants.with(Vec::len);
@@ -105,11 +125,13 @@ pub fn App() -> impl IntoView {
             }
         });
         view.update(|v| v.tab = index);
+        retire();
     });
     let on_forget = Callback::new(move |()| {
         tenants.set(Vec::new());
         remembering.set(false);
         view.update(|v| v.tab = 0);
+        retire();
     });
     let on_close = Callback::new(move |index: usize| {
         tenants.update(|list| {
@@ -117,7 +139,13 @@ pub fn App() -> impl IntoView {
                 list.remove(index);
             }
         });
-        view.update(|v| v.tab = v.tab.min(index.saturating_sub(usize::from(v.tab >= index && v.tab > 0))));
+        // The tabs after the closed one move one place left, the open one too.
+        view.update(|v| {
+            if v.tab > index || (v.tab == index && v.tab > 0) {
+                v.tab -= 1;
+            }
+        });
+        retire();
     });
 
     view! {

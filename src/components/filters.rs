@@ -56,14 +56,16 @@ pub fn Filters(
 /// One labelled select; every one of the filters is drawn by this one view.
 fn choice(label: &'static str, id: &'static str, options: Vec<(String, String)>, value: Signal<String>, set: Callback<String>) -> impl IntoView {
     view! {
-        <label class="field">
-            <span>{label}</span>
+        // Labelled by `for`: a label around a select would name it with
+        // every option's text too.
+        <div class="field">
+            <label for=id>{label}</label>
             <select id=id on:change=move |ev| set.run(event_target_value(&ev))>
                 {options.into_iter().map(|(key, text)| {
                     let selected = key.clone();
                     view! { <option value=key prop:selected=move || value.with(|v| *v == selected)>{text}</option> }
                 }).collect_view()}
             </select>
-        </label>
+        </div>
     }
 }

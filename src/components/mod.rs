@@ -63,16 +63,16 @@ pub struct Tenant {
     pub loads: [ServiceLoad; 5],
     /// Bumped to load every service again.
     pub refresh: RwSignal<u32>,
-    // Owns the resources above: dropping the last clone disposes of them.
-    _owner: Owner,
 }
 
 impl Tenant {
     /// Opens `connection` under `parent` (the app's owner: event handlers
-    /// run outside any).
-    pub fn open(parent: &Owner, id: u32, connection: Connection) -> Tenant {
+    /// run outside any). The returned owner owns the tab's resources and
+    /// its token: dropping it disposes of them, so it is dropped only once
+    /// the views that read them are gone.
+    pub fn open(parent: &Owner, id: u32, connection: Connection) -> (Tenant, Owner) {
         let owner = parent.with(Owner::new);
-        owner.with(|| {
+        let tenant = owner.with(|| {
             let refresh = RwSignal::new(0u32);
             let start = connection.clone();
             let context = LocalResource::new(move || resolve(start.clone()));
@@ -91,8 +91,9 @@ impl Tenant {
                 });
                 ServiceLoad { service, data, progress }
             });
-            Tenant { id, connection, context, loads, refresh, _owner: owner.clone() }
-        })
+            Tenant { id, connection, context, loads, refresh }
+        });
+        (tenant, owner)
     }
 
     /// Loads everything again: the connection too if it had failed.

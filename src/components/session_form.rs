@@ -91,19 +91,19 @@ pub fn SessionForm(
                     prop:value=move || token.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
-                        // A jump of many characters at once is a paste.
-                        let pasted = value.len() > token.with_untracked(String::len) + 8;
+                        // More than one character at once is a paste.
+                        let pasted = value.len() > token.with_untracked(String::len) + 1;
                         token.set(value.clone());
                         if pasted { look_up(&value) }
                     }
                     on:change=move |ev| look_up(&event_target_value(&ev)) />
             </label>
-            <label class="field">
-                <span>"Region"</span>
+            <div class="field">
+                <label for="region">"Region"</label>
                 <select id="region" name="region" on:change=typed(region)>
                     {REGIONS.iter().map(|r| view! { <option value=r.id prop:selected=move || region_value() == r.id>{r.label()}</option> }).collect_view()}
                 </select>
-            </label>
+            </div>
             <label class="field">
                 <span>"Project ID"</span>
                 <input id="project-id" name="project-id" list="project-choices" placeholder="from the token"
