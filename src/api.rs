@@ -141,7 +141,8 @@ impl ApiError {
         match self {
             ApiError::Invalid { .. } => "Check the project IDs in the form.",
             ApiError::Network { .. } => "Start the proxy (see the README) or correct the proxy URL.",
-            ApiError::Decode { .. } => "Open Raw JSON to see what came back.",
+            // The body is not kept for a failed read: say what to do without it.
+            ApiError::Decode { .. } => "The answer could not be read: refresh; if it persists, the service changed its format (report it to tenantscope).",
             ApiError::Http { status, error_code, .. } => match (status, error_code.as_deref()) {
                 (401, _) | (_, Some("APIG.0307" | "APIGW.0307")) => {
                     "The token is invalid, expired or from another region: get a new project-scoped token for this region."

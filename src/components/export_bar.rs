@@ -2,27 +2,26 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
 use crate::api::ApiError;
-use crate::components::{ServiceLoad, Tenant};
+use crate::components::ServiceLoad;
 use crate::domain::{Package, Thresholds};
 use crate::download;
-use crate::export::{self, file_name, Report, ServiceError};
+use crate::export::{file_name, Report, ServiceError, Tenant};
 use crate::session::{now, Context, ServiceState};
 
-/// Export buttons: everything the open tab has loaded so far, as JSON, CSV
-/// or a calendar of expiry dates. Services that failed are listed in the
-/// JSON's `errors`.
+/// Export buttons: everything loaded so far, as JSON, CSV or a calendar of
+/// expiry dates. Services that failed are listed in the JSON's `errors`.
 #[component]
 pub fn ExportBar(
-    /// The open tab, `None` before one is open.
-    tenant: Signal<Option<Tenant>>,
+    /// The open session, `None` before one is open.
+    context: Signal<Option<Context>>,
+    /// Every service's load, in display order.
+    loads: [ServiceLoad; 5],
     /// The urgency thresholds in use (exported with the packages).
     thresholds: Signal<Thresholds>,
 ) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
-    let context = Signal::derive(move || tenant.with(|t| t.as_ref().and_then(Tenant::ready)));
     let export = move |format: &'static str| {
-        let Some(ctx): Option<Context> = context.get_untracked() else { return };
-        let Some(loads) = tenant.with_untracked(|t| t.as_ref().map(|t| t.loads)) else { return };
+        let Some(ctx) = context.get_untracked() else { return };
         let mut packages: Vec<Package> = Vec::new();
         let mut errors: Vec<ServiceError> = Vec::new();
         for ServiceLoad { service, data, .. } in loads {
@@ -42,7 +41,7 @@ pub fn ExportBar(
             }
         }
         let generated_at = now();
-        let about = export::Tenant {
+        let tenant = Tenant {
             domain: ctx.domain.clone(),
             user: ctx.user.clone(),
             region: Some(ctx.region.clone()),
@@ -51,7 +50,7 @@ pub fn ExportBar(
         };
         let report = Report {
             generated_at,
-            tenant: &about,
+            tenant: &tenant,
             thresholds: thresholds.get_untracked(),
             packages: &packages,
             errors: &errors,

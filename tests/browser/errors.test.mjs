@@ -1,0 +1,86 @@
+// Each error state the console must explain, produced by the demo tenant's
+// fault tokens (proxy/src/demo.rs) through the real proxy and release build:
+// an expired token, a malformed body, a 404, a 403 and a throttled page, with
+// one failing service never blanking the others.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, startProxy, startBrowser, openPage } from './harness.mjs';
+
+let proxy, chrome;
+
+before(async () => {
+  proxy = await startProxy();
+  chrome = await startBrowser();
+});
+after(async () => {
+  await chrome?.close();
+  await proxy?.stop();
+});
+
+const panel = (page, key) => page.locator(`section.panel[data-service=${key}]`);
+
+async function inspect(token) {
+  const { page, problems } = await openPage(chrome.browser, proxy.url);
+  await page.getByLabel('IAM token').fill(token);
+  await page.getByRole('button', { name: 'Inspect' }).click();
+  return { page, problems };
+}
+
+test('an expired token says so and what to do', async () => {
+  const { page, problems } = await inspect('demo-expired');
+  const card = page.locator('.error-card');
+  await card.waitFor();
+  const text = await card.textContent();
+  assert.match(text, /The session could not start/);
+  assert.match(text, /HTTP 401 APIG\.0307: The token must be updated\./);
+  assert.match(text, /invalid, expired or from another region: get a new project-scoped token/);
+  assert.match(text, /Request ID [0-9a-f]{32}/);
+  assert.ok(!text.includes('demo-expired'), 'the token is in the error');
+  assert.equal(await page.inputValue('#token'), 'demo-expired', 'what was typed is kept');
+  assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
+});
+
+test('each failing service explains itself; the others are shown', async () => {
+  const { page } = await inspect('demo-faults');
+  // TestPlan is fine.
+  await panel(page, 'testplan').locator('[data-state=ready]').waitFor({ timeout: 15_000 });
+  assert.ok(await panel(page, 'testplan').locator('li.row').count() > 0);
+
+  // CodeArts Check: a 200 whose body is cut off.
+  const check = panel(page, 'codecheck').locator('.error-card');
+  await check.waitFor({ timeout: 15_000 });
+  assert.match(await check.textContent(), /CodeArts Check answered with unreadable data: not JSON/);
+  assert.match(await check.textContent(), /The answer could not be read: refresh/);
+
+  // MetaStudio: not published in this region.
+  const meta = panel(page, 'metastudio').locator('.error-card');
+  await meta.waitFor({ timeout: 15_000 });
+  assert.match(await meta.textContent(), /HTTP 404 APIG\.0101/);
+  assert.match(await meta.textContent(), /MetaStudio is not offered in this region, or not enabled for this account/);
+  assert.match(await meta.textContent(), /Request ID [0-9a-f]{32}/);
+
+  // Data Security Center: no permission, and which one to grant.
+  const dsc = panel(page, 'dsc').locator('.error-card');
+  await dsc.waitFor({ timeout: 15_000 });
+  assert.match(await dsc.textContent(), /HTTP 403/);
+  assert.match(await dsc.textContent(), /lacks permission: ask an administrator to grant a policy that allows reading Data Security Center/);
+
+  // HSS: one page throttled every time; retried once after the back-off,
+  // then reported while the other pages are kept.
+  const hss = panel(page, 'hss');
+  await hss.locator('[data-state=ready]').waitFor({ timeout: 20_000 });
+  assert.equal(await hss.locator('.count').textContent(), '220 of 420 shown');
+  assert.match(await hss.locator('.notice-warn').textContent(),
+    /1 page could not be read \(first at offset 200: HTTP 429 APIG\.0308: The throttling threshold has been reached/);
+  await page.screenshot({ path: join(ROOT, 'target/screenshots/errors-demo-faults.png'), fullPage: true });
+
+  // The export lists every failure, and no token.
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(await file.path(), 'utf8');
+  const doc = JSON.parse(text);
+  assert.deepEqual(doc.errors.map((e) => [e.service, e.http_status]),
+    [['codecheck', null], ['metastudio', 404], ['dsc', 403], ['hss', 429]]);
+  assert.ok(!text.includes('demo-faults'), 'the token is in the export');
+});
