@@ -58,7 +58,8 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         let _ = write!(dates, " ({})", format::relative(Relative::between(at, now)));
     }
     if let Some(at) = p.starts_at {
-        let _ = write!(dates, " · from {}", format::local_date(at));
+        let sep = if dates.is_empty() { "" } else { " · " };
+        let _ = write!(dates, "{sep}from {}", format::local_date(at));
     }
     let _ = write!(h, r#"<p class="card-dates"><span class="urgency urgency-{u}">{}</span> {dates}</p><p class="card-meta">"#, format::urgency(urgency));
     if let Some(mode) = &p.billing_mode {
@@ -322,6 +323,8 @@ mod tests {
         // No figures, no meter.
         let bare = card(&Package::new(Service::Dsc, "d", "n"), NOW, Thresholds::default());
         assert!(!bare.contains("meter") && bare.contains("No expiry date"), "{bare}");
+        let started = Package { starts_at: Some(NOW), ..Package::new(Service::Dsc, "d", "n") };
+        assert!(card(&started, NOW, Thresholds::default()).contains("</span> from "), "no separator before the start date");
         assert_eq!(cards(std::slice::from_ref(&p), &[0, 7], NOW, Thresholds::default()), h);
     }
 

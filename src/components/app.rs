@@ -2,7 +2,9 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
 use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, SessionForm};
-use crate::session::{resolve, service_state, Connection, Context};
+use crate::domain::Instant;
+use crate::format;
+use crate::session::{now, resolve, service_state, Connection, Context};
 use crate::settings::Settings;
 
 /// The whole console: the session form, what the token turned out to be, and
@@ -37,6 +39,11 @@ pub fn App() -> impl IntoView {
         ServiceLoad { service, data, progress }
     });
 
+    // One clock for the page: the token countdown.
+    let clock = RwSignal::new(now());
+    let _ = set_interval_with_handle(move || clock.set(now()), std::time::Duration::from_secs(1));
+    let thresholds = Signal::stored(Settings::load().thresholds);
+
     view! {
         <header class="topbar">
             <h1>"tenantscope"</h1>
@@ -49,22 +56,26 @@ pub fn App() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match resolved.await {
                         None => view! { <p class="session-line" data-state="idle">"Paste a token and press Inspect."</p> }.into_any(),
-                        Some(Ok(ctx)) => view! { <SessionLine ctx /> }.into_any(),
+                        Some(Ok(ctx)) => view! { <SessionLine ctx clock=clock.into() /> }.into_any(),
                         Some(Err(error)) => view! { <ErrorCard error title="The session could not start".to_string() service=None /> }.into_any(),
                     }
                 })}
             </Transition>
-            <ExportBar context loads thresholds=Signal::stored(Settings::load().thresholds) />
+            <ExportBar context loads thresholds />
             <div class="panels">
-                {loads.into_iter().map(|load| view! { <ServicePanel load /> }).collect_view()}
+                {loads.into_iter().map(|load| view! {
+                    <ServicePanel load thresholds />
+                }).collect_view()}
             </div>
         </main>
     }
 }
 
-/// Who and where the session is.
+/// Who and where the session is, and how long its token still lives.
 #[component]
-fn SessionLine(ctx: Context) -> impl IntoView {
+fn SessionLine(ctx: Context, clock: Signal<Instant>) -> impl IntoView {
+    let expires_at = ctx.expires_at;
+    let life = move || expires_at.map(|at| format::lifetime(at, clock.get()));
     let who = match (ctx.user, ctx.domain) {
         (Some(u), Some(d)) => format!("{u} @ {d} · "),
         (Some(u), None) => format!("{u} · "),
@@ -76,5 +87,6 @@ fn SessionLine(ctx: Context) -> impl IntoView {
         <p class="session-line" data-state="ready">
             {who} {region} " · project " <code>{ctx.project_id}</code> {codearts}
         </p>
+        <p class="token-life" data-state=move || life().map(|l| l.0)>{move || life().map(|l| l.1)}</p>
     }
 }

@@ -18,6 +18,7 @@ use tenantscope_catalog::Service;
 
 use crate::api::ApiError;
 use crate::domain::paging::Progress;
+use crate::domain::{Instant, Package};
 use crate::session::ServiceState;
 
 /// One service's load, shared by the views that read it: its state, and
@@ -28,4 +29,15 @@ pub struct ServiceLoad {
     pub data: LocalResource<Result<ServiceState, ApiError>>,
     /// `Some` while pages are being read; `None` once done.
     pub progress: RwSignal<Option<Progress>>,
+}
+
+impl ServiceLoad {
+    /// Reads the loaded packages (none while loading or after a failure)
+    /// and when they were received, without copying them.
+    pub fn with_packages<R>(&self, f: impl FnOnce(&[Package], Instant) -> R) -> Option<R> {
+        self.data.with(|d| match d {
+            Some(Ok(ServiceState::Loaded(l))) => Some(f(&l.packages, l.received_at)),
+            _ => None,
+        })
+    }
 }

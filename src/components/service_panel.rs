@@ -1,17 +1,26 @@
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::components::{ErrorCard, ServiceLoad};
-use crate::domain::{Instant, Package, Thresholds};
+use crate::domain::{expiry_key, order, Thresholds, Urgency};
 use crate::format;
+use crate::render;
 use crate::session::{Loaded, ServiceState};
 
-/// One service's packages: shows a skeleton and the pages read while its
-/// answer loads, its own error card when it fails, a note when some pages
-/// could not be read, and the raw answers in a drawer.
+/// Cards drawn at first, and added by each "Show more": long lists (HSS
+/// can hold thousands of quotas) are drawn a window at a time.
+const WINDOW: usize = 60;
+
+/// One service's packages: a skeleton and the pages read while it loads,
+/// its own error card when it fails, then its package cards, soonest expiry
+/// first and a window at a time, a note when some pages could not be read,
+/// and the raw answers in a drawer.
 #[component]
 pub fn ServicePanel(
     /// The service's load, which fails and refreshes on its own.
     load: ServiceLoad,
+    /// The urgency thresholds.
+    thresholds: Signal<Thresholds>,
 ) -> impl IntoView {
     let ServiceLoad { service, data, progress } = load;
     let title = service.title();
@@ -29,7 +38,11 @@ pub fn ServicePanel(
             <Transition fallback=|| view! { <Skeleton /> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(state) => state_view(state),
+                        Ok(ServiceState::Idle) => view! { <p class="muted" data-state="idle">"No session yet."</p> }.into_any(),
+                        Ok(ServiceState::NotOffered(region)) => {
+                            view! { <p class="muted" data-state="not-offered">"Not offered in " {region} "."</p> }.into_any()
+                        }
+                        Ok(ServiceState::Loaded(loaded)) => loaded_view(loaded, thresholds),
                         Err(error) => view! { <ErrorCard error title=title.to_string() service=Some(service) /> }.into_any(),
                     }
                 })}
@@ -38,52 +51,65 @@ pub fn ServicePanel(
     }
 }
 
-fn state_view(state: ServiceState) -> AnyView {
-    match state {
-        ServiceState::Idle => view! { <p class="muted" data-state="idle">"No session yet."</p> }.into_any(),
-        ServiceState::NotOffered(region) => {
-            view! { <p class="muted" data-state="not-offered">"Not offered in " {region} "."</p> }.into_any()
-        }
-        ServiceState::Loaded(Loaded { packages, total, answers, received_at, paging, .. }) => {
-            let count = format::count(packages.len(), total);
-            let note = paging.as_ref().and_then(|p| format::paging_note(p, packages.len(), total));
-            let raw: Vec<(Option<String>, String)> = answers
-                .iter()
-                .map(|a| (a.request_id.clone(), format::pretty_json(&a.text)))
-                .collect();
-            view! {
-                <div data-state="ready">
-                    <p class="count">{count}</p>
-                    {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>"Incomplete: "</strong>{note}</p> })}
-                    <ul class="rows">
-                        {packages.into_iter().map(|p| package_row(p, received_at)).collect_view()}
-                    </ul>
-                    <details class="raw">
-                        <summary>"Raw JSON"</summary>
-                        {raw.into_iter().map(|(id, text)| view! {
-                            {id.map(|id| view! { <p class="muted">"Request ID " <code>{id}</code></p> })}
-                            <pre>{text}</pre>
-                        }).collect_view()}
-                    </details>
-                </div>
-            }
-            .into_any()
-        }
+fn loaded_view(loaded: Loaded, thresholds: Signal<Thresholds>) -> AnyView {
+    let count = format::count(loaded.packages.len(), loaded.total);
+    let note = loaded.paging.as_ref().and_then(|p| format::paging_note(p, loaded.packages.len(), loaded.total));
+    // Soonest expiry first, expired first of all (domain::expiry_key).
+    let at = loaded.received_at;
+    // (Whether a package has expired does not depend on the thresholds.)
+    let keys = loaded.packages.iter().map(|p| {
+        let expired = p.urgency(at, Thresholds::default()) == Urgency::Expired;
+        (expiry_key(expired, p.expiry.instant()), String::new())
+    });
+    let order = order(keys.collect());
+    let total = order.len();
+    let limit = RwSignal::new(WINDOW);
+    let raw: Vec<(Option<String>, String)> =
+        loaded.answers.iter().map(|a| (a.request_id.clone(), format::pretty_json(&a.text))).collect();
+    let Loaded { packages, .. } = loaded;
+    let cards = move || render::cards(&packages, &order[..total.min(limit.get())], at, thresholds.get());
+    let more = move || total.saturating_sub(limit.get());
+    let shown_line = move || match total {
+        0 => "This service reports no packages.".to_string(),
+        n if n > limit.get() => format!("Showing {} of {n}.", limit.get()),
+        _ => String::new(),
+    };
+    view! {
+        <div data-state="ready">
+            <p class="count">{count}</p>
+            {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>"Incomplete: "</strong>{note}</p> })}
+            <p class="muted shown" aria-live="polite">{shown_line}</p>
+            <ul class="cards" inner_html=cards on:click=copy_clicked></ul>
+            <Show when=move || { more() > 0 }>
+                <button type="button" class="more" on:click=move |_| limit.update(|l| *l += WINDOW)>
+                    {move || format!("Show {} more", more().min(WINDOW))}
+                </button>
+            </Show>
+            <details class="raw">
+                <summary>"Raw JSON"</summary>
+                {raw.into_iter().map(|(id, text)| view! {
+                    {id.map(|id| view! { <p class="muted">"Request ID " <code>{id}</code></p> })}
+                    <pre>{text}</pre>
+                }).collect_view()}
+            </details>
+        </div>
+    }
+    .into_any()
+}
+
+/// Copies the ID of a card's "Copy ID" button (cards are HTML text, so
+/// their buttons are handled here, by delegation).
+fn copy_clicked(ev: leptos::ev::MouseEvent) {
+    let Some(button) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+    if let Some(id) = button.get_attribute("data-copy") {
+        clipboard(&id);
+        button.set_text_content(Some("Copied"));
     }
 }
 
-fn package_row(p: Package, now: Instant) -> impl IntoView {
-    let urgency = p.urgency(now, Thresholds::default());
-    view! {
-        <li class="row" data-urgency=urgency.key()>
-            <span class="row-name">{format::name(&p)}</span>
-            <span class="row-status">{format::status(p.status)}</span>
-            <span class="row-usage">{format::usage(&p)}</span>
-            <span class="row-expires">
-                {format::expiry(p.expiry)}
-                <span class=format!("urgency urgency-{}", urgency.key())>{format::urgency(urgency)}</span>
-            </span>
-        </li>
+fn clipboard(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
     }
 }
 

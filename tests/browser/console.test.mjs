@@ -43,18 +43,44 @@ test('the demo token shows data from all five services', async () => {
     const panel = page.locator(`section.panel[data-service=${key}]`);
     await panel.locator('[data-state=ready]').waitFor({ timeout: 15_000 });
     assert.equal(await panel.locator('h2').textContent(), title);
-    const rows = await panel.locator('li.row').count();
-    assert.ok(rows > 0, `${title} shows no rows`);
+    assert.ok(await panel.locator('li.card').count() > 0, `${title} shows no cards`);
   }
-  // Paged services are read to the end: every page once, rows for all.
+  // The token's remaining life (the demo's token was issued 2 h ago for a day).
+  assert.match(await page.textContent('.token-life'), /^Token valid for 2[12] h \d\d min\.$/);
+  assert.equal(await page.getAttribute('.token-life', 'data-state'), 'ok');
+  // Paged services are read to the end: every page once.
   assert.equal(await page.locator('[data-service=hss] .count').textContent(), '420 packages');
-  assert.equal(await page.locator('[data-service=hss] li.row').count(), 420);
   assert.deepEqual(pages.hss.sort((a, b) => a - b), [0, 200, 400]);
   assert.equal(await page.locator('[data-service=metastudio] .count').textContent(), '160 packages');
-  assert.equal(await page.locator('[data-service=metastudio] li.row').count(), 160);
   assert.deepEqual(pages.metastudio.sort((a, b) => a - b), [0, 100]);
   assert.equal(await page.locator('.notice-warn').count(), 0, 'nothing is reported incomplete');
   assert.equal(await page.locator('.progress').evaluateAll((els) => els.map((e) => e.textContent).join('')), '');
+
+  // Long lists are drawn a window at a time, soonest expiry first.
+  const hss = page.locator('[data-service=hss]');
+  assert.equal(await hss.locator('li.card').count(), 60);
+  assert.equal(await hss.locator('.shown').textContent(), 'Showing 60 of 420.');
+  await hss.getByRole('button', { name: 'Show 60 more' }).click();
+  assert.equal(await hss.locator('li.card').count(), 120);
+  const urgencies = await hss.locator('li.card').evaluateAll((cs) => cs.map((c) => c.dataset.urgency));
+  const rank = ['expired', 'critical', 'warning', 'ok', 'never', 'unknown'];
+  assert.equal(urgencies[0], 'expired');
+  assert.ok(urgencies.every((u, i) => i === 0 || rank.indexOf(u) >= rank.indexOf(urgencies[i - 1]) || u === 'never'),
+    urgencies.join());
+
+  // A card says everything in words: status, usage with figures, urgency and
+  // how far away, billing; and copies its resource ID.
+  const card = page.locator('[data-service=testplan] li.card').first();
+  const text = await card.textContent();
+  assert.match(text, /\d+ \/ \d+ .*\(\d+%\)/);
+  assert.match(text, /Expired|Expires within 7 days|Expires within 30 days|Expires later/);
+  assert.match(text, /expire(s in \d+ days?|d \d+ days? ago|d today)/);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  const copy = card.getByRole('button', { name: 'Copy ID' });
+  const id = await copy.getAttribute('data-copy');
+  await copy.click();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), id);
+  assert.equal(await card.getByRole('button', { name: 'Copied' }).count(), 1);
 
   await page.screenshot({ path: join(SHOTS, 'console-demo.png'), fullPage: true });
 

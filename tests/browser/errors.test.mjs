@@ -45,7 +45,7 @@ test('each failing service explains itself; the others are shown', async () => {
   const { page } = await inspect('demo-faults');
   // TestPlan is fine.
   await panel(page, 'testplan').locator('[data-state=ready]').waitFor({ timeout: 15_000 });
-  assert.ok(await panel(page, 'testplan').locator('li.row').count() > 0);
+  assert.ok(await panel(page, 'testplan').locator('li.card').count() > 0);
 
   // CodeArts Check: a 200 whose body is cut off.
   const check = panel(page, 'codecheck').locator('.error-card');
