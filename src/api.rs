@@ -188,7 +188,7 @@ impl ApiError {
     /// in Keystone's `{"error": {"code": 401, "message": ...}}`); codes may
     /// be numbers.
     pub fn from_body(status: u16, body: &str, request_id: Option<String>) -> ApiError {
-        let value: Option<Value> = serde_json::from_str(body).ok();
+        let value: Option<Value> = parse_json(body).ok();
         let (error_code, error_msg) = value.as_ref().map(error_fields).unwrap_or_default();
         ApiError::Http { status, error_code, error_msg, request_id }
     }
@@ -275,11 +275,62 @@ impl Gateway {
         if !(200..300).contains(&status) {
             return Err(ApiError::from_body(status, &text, request_id));
         }
-        let body = serde_json::from_str(&text).map_err(|e| ApiError::Decode {
+        let body = parse_json(&text).map_err(|e| ApiError::Decode {
             service: route.service(),
             detail: format!("not JSON ({e})"),
         })?;
         Ok(ApiResponse { body, text, request_id })
+    }
+}
+
+/// Reads JSON text. In the browser its own `JSON.parse` does it, which
+/// keeps serde_json's parser out of the wasm bundle (about 5 KiB brotli);
+/// natively (tests) serde_json does.
+pub fn parse_json(text: &str) -> Result<Value, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        let parsed = js_sys::JSON::parse(text).map_err(|e| {
+            e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "malformed".into())
+        })?;
+        Ok(from_js(&parsed))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+/// A value `JSON.parse` made, as serde_json's tree. Whole numbers that fit
+/// stay integers, as serde_json would read them.
+#[cfg(target_arch = "wasm32")]
+fn from_js(v: &wasm_bindgen::JsValue) -> Value {
+    use wasm_bindgen::JsCast;
+    if let Some(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
+            Value::from(n as i64)
+        } else {
+            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+        }
+    } else if let Some(s) = v.as_string() {
+        Value::String(s)
+    } else if let Some(a) = v.dyn_ref::<js_sys::Array>() {
+        Value::Array(a.iter().map(|x| from_js(&x)).collect())
+    } else if v.is_object() {
+        let entries = js_sys::Object::entries(v.unchecked_ref());
+        Value::Object(
+            entries
+                .iter()
+                .filter_map(|pair| {
+                    let pair: js_sys::Array = pair.unchecked_into();
+                    Some((pair.get(0).as_string()?, from_js(&pair.get(1))))
+                })
+                .collect(),
+        )
+    } else {
+        Value::Null
     }
 }
 

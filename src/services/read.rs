@@ -98,7 +98,7 @@ impl<'a> Obj<'a> {
         match self.find(keys) {
             None => Ok(None),
             Some((_, Value::Number(n))) => Ok(n.as_f64().filter(|f| f.is_finite())),
-            Some((_, Value::String(s))) => Ok(s.trim().parse::<f64>().ok().filter(|f| f.is_finite())),
+            Some((_, Value::String(s))) => Ok(decimal(s.trim()).filter(|f| f.is_finite())),
             Some((key, other)) => Err(self.fail(key, "a number", other)),
         }
     }
@@ -168,8 +168,63 @@ impl<'a> Obj<'a> {
     }
 }
 
+/// A decimal number written as text (`12`, `-0.5`, `1e3`, `.5`), or `None`.
+/// Only this plain form is read, so that both parsers below agree: the
+/// browser's `Number` in the wasm bundle (Rust's float parser costs it
+/// about 2 KiB brotli), Rust's natively.
+pub fn decimal(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut mantissa = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        mantissa += digits(&mut i);
+    }
+    if mantissa == 0 {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
+        if digits(&mut i) == 0 {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        Some(js_sys::Number::from(wasm_bindgen::JsValue::from_str(text)).value_of())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.parse().ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decimals_in_text() {
+        use super::decimal;
+        assert_eq!(decimal("12"), Some(12.0));
+        assert_eq!(decimal("-0.5"), Some(-0.5));
+        assert_eq!(decimal("+1e3"), Some(1000.0));
+        assert_eq!(decimal(".5"), Some(0.5));
+        assert_eq!(decimal("5."), Some(5.0));
+        assert_eq!(decimal("2E-2"), Some(0.02));
+        for bad in ["", "-", ".", "e5", "1e", "1e+", "xx", "0x10", "1.2.3", "inf", "NaN", "1 2", "12abc"] {
+            assert_eq!(decimal(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
     use serde_json::json;
 
