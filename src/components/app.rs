@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
-use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, SessionForm};
+use crate::components::{ErrorCard, ExportBar, Overview, ServiceLoad, ServicePanel, SessionForm};
 use crate::domain::Instant;
 use crate::format;
 use crate::session::{now, resolve, service_state, Connection, Context};
@@ -39,8 +39,10 @@ pub fn App() -> impl IntoView {
         ServiceLoad { service, data, progress }
     });
 
-    // One clock for the page: the token countdown.
+    // One clock for the page (the token countdown); what only changes by
+    // the minute (urgency in the overview) follows a memo of it.
     let clock = RwSignal::new(now());
+    let minute = Memo::new(move |_| Instant::from_millis(clock.get().millis() / 60_000 * 60_000));
     let _ = set_interval_with_handle(move || clock.set(now()), std::time::Duration::from_secs(1));
     let thresholds = Signal::stored(Settings::load().thresholds);
 
@@ -61,6 +63,7 @@ pub fn App() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <Overview tenants=Signal::stored(vec![(String::new(), loads)]) thresholds minute=minute.into() />
             <ExportBar context loads thresholds />
             <div class="panels">
                 {loads.into_iter().map(|load| view! {

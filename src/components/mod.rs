@@ -4,12 +4,14 @@
 mod app;
 mod error_card;
 mod export_bar;
+mod overview;
 mod service_panel;
 mod session_form;
 
 pub use app::App;
 pub use error_card::ErrorCard;
 pub use export_bar::ExportBar;
+pub use overview::Overview;
 pub use service_panel::ServicePanel;
 pub use session_form::SessionForm;
 

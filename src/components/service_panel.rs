@@ -1,10 +1,14 @@
 use leptos::prelude::*;
+use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
 use crate::components::{ErrorCard, ServiceLoad};
+use crate::domain::chart::{states_by_name, usage_by_name};
+use crate::domain::query::groups;
 use crate::domain::{expiry_key, order, Thresholds, Urgency};
 use crate::format;
 use crate::render;
+use crate::services::hss;
 use crate::session::{Loaded, ServiceState};
 
 /// Cards drawn at first, and added by each "Show more": long lists (HSS
@@ -12,7 +16,8 @@ use crate::session::{Loaded, ServiceState};
 const WINDOW: usize = 60;
 
 /// One service's packages: a skeleton and the pages read while it loads,
-/// its own error card when it fails, then its package cards, soonest expiry
+/// its own error card when it fails, then its charts (each with a table of
+/// the same figures) and its package cards, soonest expiry
 /// first and a window at a time, a note when some pages could not be read,
 /// and the raw answers in a drawer.
 #[component]
@@ -42,7 +47,7 @@ pub fn ServicePanel(
                         Ok(ServiceState::NotOffered(region)) => {
                             view! { <p class="muted" data-state="not-offered">"Not offered in " {region} "."</p> }.into_any()
                         }
-                        Ok(ServiceState::Loaded(loaded)) => loaded_view(loaded, thresholds),
+                        Ok(ServiceState::Loaded(loaded)) => loaded_view(service, loaded, thresholds),
                         Err(error) => view! { <ErrorCard error title=title.to_string() service=Some(service) /> }.into_any(),
                     }
                 })}
@@ -51,7 +56,8 @@ pub fn ServicePanel(
     }
 }
 
-fn loaded_view(loaded: Loaded, thresholds: Signal<Thresholds>) -> AnyView {
+fn loaded_view(service: Service, loaded: Loaded, thresholds: Signal<Thresholds>) -> AnyView {
+    let charts = charts(service, &loaded);
     let count = format::count(loaded.packages.len(), loaded.total);
     let note = loaded.paging.as_ref().and_then(|p| format::paging_note(p, loaded.packages.len(), loaded.total));
     // Soonest expiry first, expired first of all (domain::expiry_key).
@@ -78,6 +84,7 @@ fn loaded_view(loaded: Loaded, thresholds: Signal<Thresholds>) -> AnyView {
         <div data-state="ready">
             <p class="count">{count}</p>
             {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>"Incomplete: "</strong>{note}</p> })}
+            {(!charts.is_empty()).then(|| view! { <div class="charts" inner_html=charts></div> })}
             <p class="muted shown" aria-live="polite">{shown_line}</p>
             <ul class="cards" inner_html=cards on:click=copy_clicked></ul>
             <Show when=move || { more() > 0 }>
@@ -95,6 +102,36 @@ fn loaded_view(loaded: Loaded, thresholds: Signal<Thresholds>) -> AnyView {
         </div>
     }
     .into_any()
+}
+
+/// The service's charts, each with its table: HSS quotas in use and by
+/// edition; usage against amount where the service gives figures.
+fn charts(service: Service, loaded: &Loaded) -> String {
+    let packages = &loaded.packages;
+    let mut html = String::new();
+    if service == Service::Hss {
+        let in_use = packages.iter().filter(|p| p.in_use == Some(true)).count() as u64;
+        let (used, idle) = match &loaded.stats {
+            // The tenant-wide counts, when every page agreed on them.
+            Some(hss::QuotaStats { used: Some(u), idle: Some(i), .. }) if loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty()) => (*u, *i),
+            _ => (in_use, packages.len() as u64 - in_use),
+        };
+        html.push_str(&render::donut("Quotas in use", &[("In use", used, "s-used"), ("Idle", idle, "s-left")]));
+        let rows: Vec<(String, Vec<u64>)> = states_by_name(packages)
+            .into_iter()
+            .map(|(name, c)| (hss::edition_label(&name).map_or(name, str::to_string), c.to_vec()))
+            .collect();
+        html.push_str(&render::bars("Quotas by edition", &[("Normal", "s-ok"), ("Expired", "s-bad"), ("Frozen", "s-frozen")], &rows));
+        let all: Vec<usize> = (0..packages.len()).collect();
+        html.push_str(&render::groups(&groups(packages, &all)));
+    } else {
+        let rows: Vec<(String, Vec<u64>)> = usage_by_name(packages).into_iter().map(|(n, v)| (n, v.to_vec())).collect();
+        if !rows.is_empty() {
+            let title = if service == Service::Metastudio { "Usage by resource type" } else { "Usage against total" };
+            html.push_str(&render::bars(title, &[("Used", "s-used"), ("Left", "s-left")], &rows));
+        }
+    }
+    html
 }
 
 /// Copies the ID of a card's "Copy ID" button (cards are HTML text, so

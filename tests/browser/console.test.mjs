@@ -82,7 +82,38 @@ test('the demo token shows data from all five services', async () => {
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), id);
   assert.equal(await card.getByRole('button', { name: 'Copied' }).count(), 1);
 
+  // The overview counts every package once, by urgency and by status.
+  const overview = page.getByRole('region', { name: 'Overview' });
+  const figures = await overview.locator('.figure').evaluateAll((fs) =>
+    Object.fromEntries(fs.map((f) => [f.dataset.urgency, Number(f.querySelector('.figure-n').textContent)])));
+  const counts = await page.locator('.count').allTextContents();
+  const total = counts.reduce((sum, t) => sum + Number(t.match(/^(\d+)/)[1]), 0);
+  assert.equal(Object.values(figures).reduce((a, b) => a + b, 0), total);
+  for (const u of ['expired', 'critical', 'warning', 'ok', 'never']) assert.ok(figures[u] > 0, `no ${u}: ${JSON.stringify(figures)}`);
+  // Warnings: expired first, then by date, each in words with how far away.
+  const warnings = overview.locator('table.warnings');
+  const said = await warnings.locator('tbody tr td:first-child').allTextContents();
+  const order = ['Expired', 'Expires within 7 days', 'Expires within 30 days'];
+  const ranks = said.map((u) => order.indexOf(u));
+  assert.equal(said[0], 'Expired');
+  assert.ok(ranks.every((r, i) => r >= 0 && (i === 0 || r >= ranks[i - 1])), said.join(' | '));
+  assert.match(await warnings.textContent(), /expired \d+ days? ago|expired today/);
+  assert.match(await warnings.textContent(), /expires in \d+ days?/);
+  assert.equal(await page.getByRole('img', { name: /packages expire in the next 90 days, the first on \d{4}-\d\d-\d\d/ }).count(), 1);
+  // Charts are images with words, each with a table of the same figures.
+  const donut = hss.getByRole('img', { name: /^Quotas in use: In use (\d+), Idle (\d+)$/ });
+  const [, used, idle] = (await donut.getAttribute('aria-label')).match(/In use (\d+), Idle (\d+)/);
+  assert.equal(Number(used) + Number(idle), 420);
+  assert.equal(await hss.getByRole('img', { name: /^Quotas by edition: / }).count(), 1);
+  assert.equal(await page.locator('[data-service=metastudio]').getByRole('img', { name: /^Usage by resource type: / }).count(), 1);
+  assert.equal(await page.locator('[data-service=testplan]').getByRole('img', { name: /^Usage against total: / }).count(), 1);
+  assert.ok(await hss.locator('table.groups tbody tr').count() > 1, 'HSS quotas grouped by edition and status');
+
   await page.screenshot({ path: join(SHOTS, 'console-demo.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SHOTS, 'console-phone.png'), fullPage: true });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page scrolls sideways on a phone');
+  await page.setViewportSize({ width: 1400, height: 1000 });
 
   // The token is nowhere but in memory.
   assert.ok(!page.url().includes('demo'), 'token in the URL');
