@@ -52,7 +52,7 @@ pub fn App() -> impl IntoView {
             <p class="tagline">"Packages, quotas and expiry dates of a Huawei Cloud tenant"</p>
         </header>
         <main>
-            <SessionForm on_inspect=Callback::new(move |c| connection.set(Some(c)))
+            <SessionForm context on_inspect=Callback::new(move |c| connection.set(Some(c)))
                 on_forget=Callback::new(move |()| connection.set(None)) />
             <Transition fallback=|| view! { <p class="session-line" data-state="loading">"Checking the token…"</p> }>
                 {move || Suspend::new(async move {

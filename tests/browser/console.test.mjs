@@ -32,8 +32,9 @@ test('the demo token shows data from all five services', async () => {
     const m = r.url().match(/\/api\/(hss|metastudio)\/.*[?&]offset=(\d+)/);
     if (m) pages[m[1]].push(Number(m[2]));
   });
+  // Pasting the token inspects it at once (no click, so every page is
+  // asked for once).
   await page.fill('#token', 'demo');
-  await page.click('button[type=submit]');
 
   await page.waitForSelector('.session-line[data-state=ready]');
   const session = await page.textContent('.session-line');
@@ -155,4 +156,24 @@ test('forget token clears the field and the panels', async () => {
   await page.click('text=Forget token');
   assert.equal(await page.inputValue('#token'), '');
   await page.locator('[data-service=dsc] [data-state=idle]').waitFor();
+});
+
+test('a pasted token is looked up at once and fills the form, which stays editable', async () => {
+  const { page, problems } = await openPage(chrome.browser, proxy.url);
+  await page.getByLabel('IAM token').fill('demo');
+  await page.locator('.session-line[data-state=ready]').waitFor();
+  assert.match(await page.textContent('.session-line'), /demo-operator @ northwind-demo/);
+  assert.equal(await page.getByLabel('Project ID').inputValue(), '0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25');
+  assert.equal(await page.getByLabel('CodeArts project').inputValue(), '5d2f8a1b9c4e4f7a8b3c6e0d1a2f4b97');
+  assert.equal(await page.getByLabel('Region', { exact: true }).inputValue(), 'cn-north-4');
+  // Typed by hand wins over what was found.
+  await page.getByLabel('Project ID').fill('typed-by-hand');
+  assert.equal(await page.getByLabel('Project ID').inputValue(), 'typed-by-hand');
+  // Another token: nothing found for the first one is offered for it.
+  await page.getByLabel('Project ID').fill('');
+  await page.getByLabel('IAM token').fill('MIIanother-token');
+  await page.locator('.error-card').waitFor();
+  assert.equal(await page.getByLabel('Project ID').inputValue(), '');
+  assert.equal(await page.getByLabel('CodeArts project').inputValue(), '');
+  assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
 });
