@@ -43,9 +43,7 @@ impl Token {
         Ok(Token(raw.to_string()))
     }
 
-    /// The token itself, for the request header and, when the person opts
-    /// in, the tab's sessionStorage; nothing else.
-    pub(crate) fn secret(&self) -> &str {
+    fn secret(&self) -> &str {
         &self.0
     }
 }

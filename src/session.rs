@@ -4,7 +4,7 @@
 
 use tenantscope_catalog::{Route, Service};
 
-use crate::api::{ApiError, ApiResponse, Credentials, Gateway, Token};
+use crate::api::{ApiError, ApiResponse, Gateway};
 use crate::domain::paging::{self, PageFailure, PagePlan, Paged, Progress, Stop};
 use crate::domain::{Instant, Package};
 use crate::services::hss::QuotaStats;
@@ -17,27 +17,6 @@ pub struct Connection {
     pub region: String,
     pub project_id: String,
     pub codearts_project_id: String,
-}
-
-impl Connection {
-    /// The connection as "Remember in this tab" keeps it.
-    pub fn to_entry(&self) -> crate::settings::remember::Entry {
-        let Credentials::IamToken(token) = &self.gateway.credentials;
-        [token.secret().to_string(), self.region.clone(), self.project_id.clone(), self.codearts_project_id.clone()]
-    }
-
-    /// A remembered connection, through `proxy`; `None` when the stored
-    /// token would no longer be accepted (storage edited by hand).
-    pub fn from_entry(entry: &crate::settings::remember::Entry, proxy: &str) -> Option<Connection> {
-        let [token, region, project_id, codearts_project_id] = entry.clone();
-        let token = Token::parse(&token).ok()?;
-        Some(Connection {
-            gateway: Gateway { proxy: proxy.to_string(), credentials: Credentials::IamToken(token) },
-            region,
-            project_id,
-            codearts_project_id,
-        })
-    }
 }
 
 /// A connection with every ID known.

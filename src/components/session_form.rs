@@ -3,7 +3,7 @@ use tenantscope_catalog::REGIONS;
 
 use crate::api::{Credentials, Gateway, Token};
 use crate::session::{Connection, Context};
-use crate::settings::Settings;
+use crate::settings::{self, Settings};
 
 /// The session form: IAM token, region, project IDs and proxy URL. Inspect
 /// checks the token and hands a [`Connection`] up; so does pasting a token,
@@ -40,8 +40,11 @@ pub fn SessionForm(
         match Token::parse(&token.get_untracked()) {
             Err(e) => problem.set(Some(e.to_string())),
             Ok(t) => {
+                let proxy_url = match settings::proxy_url(&proxy.get_untracked()) {
+                    Ok(url) => url,
+                    Err(e) => return problem.set(Some(e.to_string())),
+                };
                 problem.set(None);
-                let proxy_url = proxy.get_untracked().trim().to_string();
                 Settings { proxy: proxy_url.clone(), ..Settings::load() }.save();
                 on_inspect.run(Connection {
                     gateway: Gateway { proxy: proxy_url, credentials: Credentials::IamToken(t) },

@@ -177,3 +177,19 @@ test('a pasted token is looked up at once and fills the form, which stays editab
   assert.equal(await page.getByLabel('CodeArts project').inputValue(), '');
   assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
 });
+
+test('a proxy URL that cannot work is refused with what to type', async () => {
+  const { page } = await openPage(chrome.browser, proxy.url);
+  let apiCalls = 0;
+  page.on('request', (r) => { if (r.url().includes('/api/')) apiCalls += 1; });
+  await page.getByLabel('Proxy URL').fill('proxy.example.com');
+  await page.getByLabel('IAM token').fill('demo');
+  await page.locator('.form-problem').waitFor();
+  assert.match(await page.textContent('.form-problem'), /a path on this site \(\/api\) or a URL such as https:\/\/proxy\.example\.com\/api/);
+  assert.equal(apiCalls, 0);
+  assert.equal(await page.evaluate(() => localStorage.getItem('tenantscope.proxy')), null, 'a bad URL is not saved');
+  // Corrected, it works.
+  await page.getByLabel('Proxy URL').fill('/api');
+  await page.getByRole('button', { name: 'Inspect' }).click();
+  await page.locator('.session-line[data-state=ready]').waitFor();
+});
