@@ -58,7 +58,7 @@ pub fn App() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match resolved.await {
                         None => view! { <p class="session-line" data-state="idle">"Paste a token and press Inspect."</p> }.into_any(),
-                        Some(Ok(ctx)) => view! { <SessionLine ctx clock=clock.into() /> }.into_any(),
+                        Some(Ok(ctx)) => view! { <SessionLine ctx clock=clock.into() minute=minute.into() loads /> }.into_any(),
                         Some(Err(error)) => view! { <ErrorCard error title="The session could not start".to_string() service=None /> }.into_any(),
                     }
                 })}
@@ -74,9 +74,16 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Who and where the session is, and how long its token still lives.
+/// Who and where the session is, how long its token still lives, how old
+/// the answers are, and Refresh.
 #[component]
-fn SessionLine(ctx: Context, clock: Signal<Instant>) -> impl IntoView {
+fn SessionLine(ctx: Context, clock: Signal<Instant>, minute: Signal<Instant>, loads: [ServiceLoad; 5]) -> impl IntoView {
+    // When the oldest of the answers shown was received.
+    let updated = move || {
+        let at = loads.iter().filter_map(|l| l.with_packages(|_, at| at)).min()?;
+        Some(format::updated(minute.get().millis().max(at.millis()) - at.millis()))
+    };
+    let refresh = move |_| loads.iter().for_each(|l| l.data.refetch());
     let expires_at = ctx.expires_at;
     let life = move || expires_at.map(|at| format::lifetime(at, clock.get()));
     let who = match (ctx.user, ctx.domain) {
@@ -91,5 +98,6 @@ fn SessionLine(ctx: Context, clock: Signal<Instant>) -> impl IntoView {
             {who} {region} " · project " <code>{ctx.project_id}</code> {codearts}
         </p>
         <p class="token-life" data-state=move || life().map(|l| l.0)>{move || life().map(|l| l.1)}</p>
+        <p class="updated muted">{updated} " " <button type="button" on:click=refresh>"Refresh"</button></p>
     }
 }

@@ -193,3 +193,18 @@ test('a proxy URL that cannot work is refused with what to type', async () => {
   await page.getByRole('button', { name: 'Inspect' }).click();
   await page.locator('.session-line[data-state=ready]').waitFor();
 });
+
+test('Refresh loads every service again and says how old the answers are', async () => {
+  const { page, problems } = await openPage(chrome.browser, proxy.url);
+  await page.getByLabel('IAM token').fill('demo');
+  await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 15_000 });
+  await page.locator('.updated', { hasText: 'updated just now' }).waitFor();
+  const calls = [];
+  page.on('request', (r) => { const m = r.url().match(/\/api\/(\w+)\//); if (m) calls.push(m[1]); });
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.waitForFunction(() => !document.querySelector('[data-service=hss] .progress')?.textContent);
+  await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 15_000 });
+  for (const key of ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss']) assert.ok(calls.includes(key), `${key} not reloaded: ${calls}`);
+  assert.ok(!calls.includes('iam'), 'the session is not opened again');
+  assert.deepEqual(problems, []);
+});
