@@ -63,7 +63,7 @@ pub fn App() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <Overview tenants=Signal::stored(vec![(String::new(), loads)]) thresholds minute=minute.into() />
+            <Overview loads thresholds minute=minute.into() />
             <ExportBar context loads thresholds />
             <div class="panels">
                 {loads.into_iter().map(|load| view! {

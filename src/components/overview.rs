@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::components::ServiceLoad;
 use crate::domain::overview::{upcoming, warnings, Counts, Relative};
-use crate::domain::{Instant, Package, Thresholds};
+use crate::domain::{Instant, Package, Thresholds, Urgency};
 use crate::format;
 use crate::render::{self, WarningRow};
 
@@ -11,15 +11,14 @@ const WARNINGS_SHOWN: usize = 50;
 /// The timeline's span.
 const TIMELINE_DAYS: i64 = 90;
 
-/// Across every open tenant: packages by urgency and by status in large
+/// Across the services: packages by urgency and by status in large
 /// figures, the expiry warnings soonest first, and a timeline of the next
 /// 90 days. Redrawn when data arrives, a threshold changes, or a minute
 /// passes.
 #[component]
 pub fn Overview(
-    /// The open tenants: a label (empty when there is one) and the loads
-    /// of its services.
-    tenants: Signal<Vec<(String, [ServiceLoad; 5])>>,
+    /// Every service's load.
+    loads: [ServiceLoad; 5],
     /// The urgency thresholds.
     thresholds: Signal<Thresholds>,
     /// The clock to the minute.
@@ -27,34 +26,25 @@ pub fn Overview(
 ) -> impl IntoView {
     let parts = Memo::new(move |_| {
         let (now, thresholds) = (minute.get(), thresholds.get());
-        // (tenant label, packages of one service), for every loaded service.
-        let mut sets: Vec<(String, Vec<Package>)> = Vec::new();
-        for (label, loads) in tenants.get() {
-            for load in &loads {
-                if let Some(packages) = load.with_packages(|p, _| p.to_vec()) {
-                    sets.push((label.clone(), packages));
-                }
-            }
-        }
+        // The packages of every service loaded so far.
+        let sets: Vec<Vec<Package>> = loads.iter().filter_map(|l| l.with_packages(|p, _| p.to_vec())).collect();
         if sets.is_empty() {
             return None;
         }
-        let counts = Counts::of(sets.iter().flat_map(|(_, p)| p), now, thresholds);
-        let list = warnings(sets.iter().enumerate().map(|(i, (_, p))| (i, p.as_slice())), now, thresholds);
+        let counts = Counts::of(sets.iter().flatten(), now, thresholds);
+        let list = warnings(sets.iter().enumerate().map(|(i, p)| (i, p.as_slice())), now, thresholds);
         let rows: Vec<WarningRow> = list
             .iter()
             .take(WARNINGS_SHOWN)
             .map(|w| {
                 let p = w.package;
                 let at = p.expiry.instant();
-                let tenant = &sets[w.tenant].0;
-                let place = if tenant.is_empty() { p.service.title().to_string() } else { format!("{} · {tenant}", p.service.title()) };
+                // Expired by the service's word, with no date or a later one.
                 let phrase = match at {
-                    Some(at) if at > now && w.urgency == crate::domain::Urgency::Expired => "the service says it has expired".into(),
-                    Some(at) => format::relative(Relative::between(at, now)),
-                    None => "the service says it has expired".into(),
+                    Some(at) if !(at > now && w.urgency == Urgency::Expired) => format::relative(Relative::between(at, now)),
+                    _ => "the service says it has expired".into(),
                 };
-                WarningRow { urgency: w.urgency, at, place, name: format::name(p), phrase }
+                WarningRow { urgency: w.urgency, at, place: p.service.title().to_string(), name: format::name(p), phrase }
             })
             .collect();
         let mut warnings_html = if rows.is_empty() {
@@ -64,11 +54,11 @@ pub fn Overview(
         };
         if list.len() > WARNINGS_SHOWN {
             warnings_html.push_str(&format!(
-                r#"<p class="muted">…and {} more: filter by urgency below to see them all.</p>"#,
+                r#"<p class="muted">…and {} more: the panels list them all.</p>"#,
                 list.len() - WARNINGS_SHOWN
             ));
         }
-        let points: Vec<_> = upcoming(sets.iter().flat_map(|(_, p)| p), now, TIMELINE_DAYS)
+        let points: Vec<_> = upcoming(sets.iter().flatten(), now, TIMELINE_DAYS)
             .into_iter()
             .map(|(p, at)| (p.urgency(now, thresholds), at, format::name(p)))
             .collect();
