@@ -331,6 +331,142 @@ pub fn is_valid_segment(segment: &str) -> bool {
         && segment.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Why [`parse_api_call`] refused a proxy path. No variant carries any part of
+/// the input, so a refusal can be logged or answered without echoing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathError {
+    /// The first segment is not one of the seven service keys.
+    UnknownService,
+    /// A segment or the query is malformed: bad escapes, `.`/`..`, empty
+    /// segments, characters no route has, a region that is not region-shaped.
+    InvalidPath,
+    /// A region-shaped name where the service is not offered.
+    RegionNotOffered,
+    /// Well-formed, but not one of the routes tenantscope relays.
+    RouteNotAllowed,
+}
+
+/// One validated API call, as the proxy forwards it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiCall {
+    pub service: Service,
+    /// A region where the service is offered (or `global` for IAM).
+    pub region: String,
+    pub route: Route,
+    /// The route's one parameter (project id, CodeArts id), decoded and valid.
+    pub param: Option<String>,
+    /// The upstream path, rebuilt from the route template and `param`: only
+    /// `/` and the characters of [`is_valid_segment`].
+    pub path: String,
+    /// The query as received, checked by [`is_plain_query`].
+    pub query: Option<String>,
+}
+
+impl ApiCall {
+    /// The HTTPS host of the call, from the catalogue.
+    pub fn host(&self) -> Option<String> {
+        self.service.host(&self.region)
+    }
+}
+
+/// Parses what follows `/api/` in a proxy URL (`{service}/{region}/{path}`)
+/// and its raw query. Every segment is percent-decoded strictly (two hex
+/// digits, the result valid UTF-8, so overlong encodings fail) and must then be
+/// a valid segment, so `..`, `.`, empty segments, encoded `/` or `\`, `%00`,
+/// `@`, `;`, `:` and control characters are refused wherever they appear. The
+/// upstream path is rebuilt from the route template, never copied.
+pub fn parse_api_call(rest: &str, query: Option<&str>) -> Result<ApiCall, PathError> {
+    let mut raw = rest.split('/');
+    let service = decode_segment(raw.next().unwrap_or_default()).ok_or(PathError::InvalidPath)?;
+    let service = Service::from_key(&service).ok_or(PathError::UnknownService)?;
+    let region = decode_segment(raw.next().unwrap_or_default()).ok_or(PathError::InvalidPath)?;
+    let segments: Vec<String> = raw.map(decode_segment).collect::<Option<_>>().ok_or(PathError::InvalidPath)?;
+    if segments.is_empty() || !is_region_shaped(&region) {
+        return Err(PathError::InvalidPath);
+    }
+    let query = query.filter(|q| !q.is_empty());
+    if query.is_some_and(|q| !is_plain_query(q)) {
+        return Err(PathError::InvalidPath);
+    }
+    if !service.offered_in(&region) {
+        return Err(PathError::RegionNotOffered);
+    }
+    let joined = segments.join("/");
+    let (route, param) = Route::recognize(service, &joined).ok_or(PathError::RouteNotAllowed)?;
+    let path = route.path(param).ok_or(PathError::InvalidPath)?;
+    Ok(ApiCall {
+        service,
+        region,
+        route,
+        param: param.map(str::to_string),
+        path,
+        query: query.map(str::to_string),
+    })
+}
+
+/// Percent-decodes one path segment strictly and checks the result with
+/// [`is_valid_segment`]. `None` for a bad escape (`%4`, `%zz`), bytes that are
+/// not UTF-8 (overlong forms such as `%c0%ae` included) or a decoded value
+/// that is not a valid segment (`%2e%2e`, `%2f`, `%5c`, `%00`...).
+pub fn decode_segment(raw: &str) -> Option<String> {
+    let decoded = percent_decode(raw)?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    is_valid_segment(&decoded).then_some(decoded)
+}
+
+fn percent_decode(raw: &str) -> Option<Vec<u8>> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hi = hex_value(*bytes.get(i + 1)?)?;
+            let lo = hex_value(*bytes.get(i + 2)?)?;
+            out.push(hi << 4 | lo);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// A region id has the shape `xx-name-1`: lowercase ASCII letters first, then
+/// letters, digits and at least one `-`; or it is IAM's `global`. IP literals
+/// in any notation (`127.0.0.1`, `2130706433`, `0x7f000001`, `[::1]`) and
+/// host names (`localhost`, `evil.example`) are not.
+pub fn is_region_shaped(region: &str) -> bool {
+    region == "global"
+        || (region.len() <= 32
+            && region.starts_with(|c: char| c.is_ascii_lowercase())
+            && region.contains('-')
+            && !region.ends_with('-')
+            && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+}
+
+/// The query is forwarded as received, so it may hold only what a query of
+/// these APIs needs: at most 2048 bytes of unreserved characters, `=`, `&`,
+/// `,`, `:`, `+` and percent-escapes that decode to UTF-8 text without
+/// control characters (no `%00`, no overlong forms).
+pub fn is_plain_query(query: &str) -> bool {
+    let plain = query.len() <= 2048
+        && query.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~=&,:+%".contains(&b));
+    plain
+        && percent_decode(query)
+            .and_then(|d| String::from_utf8(d).ok())
+            .is_some_and(|text| !text.chars().any(char::is_control))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,5 +543,47 @@ mod tests {
         assert_eq!(Route::HssQuotas.path(None), None);
         assert_eq!(Route::IamToken.path(Some("x")), None);
         assert_eq!(Route::HssQuotas.path(Some("p1")).as_deref(), Some("/v5/p1/billing/quotas-detail"));
+    }
+
+    #[test]
+    fn api_calls_are_rebuilt_from_decoded_segments() {
+        let call = parse_api_call("hss/cn-north-4/v5/p%61b/billing/quotas-detail", Some("limit=200&offset=0")).unwrap();
+        assert_eq!(call.route, Route::HssQuotas);
+        assert_eq!(call.param.as_deref(), Some("pab"));
+        assert_eq!(call.path, "/v5/pab/billing/quotas-detail");
+        assert_eq!(call.host().as_deref(), Some("hss.cn-north-4.myhuaweicloud.com"));
+        assert_eq!(parse_api_call("iam/global/v3/auth/tokens", Some("")).unwrap().query, None);
+    }
+
+    #[test]
+    fn api_calls_refuse_confusing_input() {
+        use PathError::*;
+        let cases = [
+            ("ecs/cn-north-4/v1/p/cloudservers", None, UnknownService),
+            ("hss/127.0.0.1/v5/p/billing/quotas-detail", None, InvalidPath),
+            ("hss/2130706433/v5/p/billing/quotas-detail", None, InvalidPath),
+            ("hss/0x7f000001/v5/p/billing/quotas-detail", None, InvalidPath),
+            ("hss/localhost/v5/p/billing/quotas-detail", None, InvalidPath),
+            ("hss/cn-north-4%2f/v5/p/billing/quotas-detail", None, InvalidPath),
+            ("hss/cn-north-4/v5/%2e%2e/billing/quotas-detail", None, InvalidPath),
+            ("hss/cn-north-4/v5/%2E/billing/quotas-detail", None, InvalidPath),
+            ("hss/cn-north-4/v5/a%5cb/billing/quotas-detail", None, InvalidPath),
+            ("hss/cn-north-4/v5/a%00/billing/quotas-detail", None, InvalidPath),
+            ("hss/cn-north-4/v5/%c0%ae%c0%ae/billing/quotas-detail", None, InvalidPath),
+            ("hss/cn-north-4/v5/%e0%80%ae/billing/quotas-detail", None, InvalidPath),
+            ("hss/cn-north-4/v5/a%4/billing/quotas-detail", None, InvalidPath),
+            ("hss/cn-north-4/v5//billing/quotas-detail", None, InvalidPath),
+            ("hss/cn-north-4/v5/p/billing/quotas-detail/", None, InvalidPath),
+            ("hss/cn-north-4", None, InvalidPath),
+            ("hss/cn-north-4/v5/p/billing/quotas-detail", Some("x=%00"), InvalidPath),
+            ("hss/cn-north-4/v5/p/billing/quotas-detail", Some("x=%c0%af"), InvalidPath),
+            ("hss/cn-north-4/v5/p/billing/quotas-detail", Some("x=%c2%85"), InvalidPath),
+            ("hss/cn-north-4/v5/p/billing/quotas-detail", Some("x=a#b"), InvalidPath),
+            ("hss/xx-nowhere-1/v5/p/billing/quotas-detail", None, RegionNotOffered),
+            ("hss/cn-north-4/v5/p/host-management/hosts", None, RouteNotAllowed),
+        ];
+        for (rest, query, expected) in cases {
+            assert_eq!(parse_api_call(rest, query), Err(expected), "{rest} {query:?}");
+        }
     }
 }

@@ -5,13 +5,15 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use axum::http::HeaderName;
 use clap::Parser;
 
 /// Command-line flags (see the README for the contract).
 #[derive(Debug, Parser)]
 #[command(name = "tenantscope-proxy", version, about = "Allow-listed relay to Huawei Cloud APIs for the tenantscope console")]
 pub struct Args {
-    /// Address to listen on.
+    /// Address to listen on. On a loopback address only loopback Host names
+    /// (and --allowed-host names) are answered.
     #[arg(long, env = "TENANTSCOPE_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Serve the built site (Trunk's dist/) from this directory at `/`.
@@ -19,8 +21,16 @@ pub struct Args {
     pub static_dir: Option<PathBuf>,
     /// An origin allowed to call the API cross-origin (exact match, repeatable;
     /// comma-separated in the environment variable).
-    #[arg(long = "allow-origin", env = "TENANTSCOPE_ALLOW_ORIGIN", value_name = "ORIGIN", value_delimiter = ',')]
+    #[arg(long = "allow-origin", env = "TENANTSCOPE_ALLOW_ORIGIN", value_name = "ORIGIN", value_delimiter = ',', value_parser = parse_origin)]
     pub allow_origins: Vec<String>,
+    /// A Host name (without port) the proxy answers besides the loopback names;
+    /// once given, it is enforced on any listen address (repeatable).
+    #[arg(long = "allowed-host", env = "TENANTSCOPE_ALLOWED_HOST", value_name = "NAME", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// Another origin the served page may call (CSP connect-src), e.g. a proxy
+    /// elsewhere (repeatable).
+    #[arg(long = "connect-src", env = "TENANTSCOPE_CONNECT_SRC", value_name = "ORIGIN", value_delimiter = ',', value_parser = parse_origin)]
+    pub connect_src: Vec<String>,
     /// Answer the API from the built-in demo tenant (token `demo`), with no network.
     #[arg(long, env = "TENANTSCOPE_DEMO")]
     pub demo: bool,
@@ -31,25 +41,102 @@ pub struct Args {
     /// keeping path and query (tests, private endpoints).
     #[arg(long, env = "TENANTSCOPE_UPSTREAM_BASE", value_name = "URL", value_parser = parse_base)]
     pub upstream_base: Option<String>,
+    /// API requests per second each client may make on average (token bucket; 0: no limit).
+    #[arg(long, env = "TENANTSCOPE_RATE_LIMIT", default_value_t = 20.0, value_name = "PER_SECOND")]
+    pub rate_limit: f64,
+    /// How many API requests a client may make at once before the rate applies.
+    #[arg(long, env = "TENANTSCOPE_RATE_BURST", default_value_t = 200, value_name = "REQUESTS")]
+    pub rate_burst: u32,
+    /// Take the client address for the rate limit from this header (set by a
+    /// trusted load balancer, e.g. X-Real-IP; the last address of a list is used).
+    #[arg(long, env = "TENANTSCOPE_CLIENT_IP_HEADER", value_name = "HEADER")]
+    pub client_ip_header: Option<HeaderName>,
+    /// Upstream requests in flight at most; more wait up to --connect-timeout, then get 503.
+    #[arg(long, env = "TENANTSCOPE_MAX_UPSTREAM", default_value_t = 256, value_name = "N")]
+    pub max_upstream: usize,
+    /// Seconds to wait for an upstream connection.
+    #[arg(long, env = "TENANTSCOPE_CONNECT_TIMEOUT", default_value_t = 5, value_name = "SECONDS")]
+    pub connect_timeout: u64,
+    /// Seconds an upstream call may take in all, body included.
+    #[arg(long, env = "TENANTSCOPE_UPSTREAM_TIMEOUT", default_value_t = 30, value_name = "SECONDS")]
+    pub upstream_timeout: u64,
+    /// Largest upstream answer body relayed, in bytes.
+    #[arg(long, env = "TENANTSCOPE_MAX_BODY_BYTES", default_value_t = 16 << 20, value_name = "BYTES")]
+    pub max_body_bytes: u64,
+    /// Largest total size of a request's headers, in bytes (more: 431).
+    #[arg(long, env = "TENANTSCOPE_MAX_HEADER_BYTES", default_value_t = 32 << 10, value_name = "BYTES")]
+    pub max_header_bytes: usize,
 }
 
 fn parse_base(s: &str) -> Result<String, String> {
-    let ok = (s.starts_with("http://") || s.starts_with("https://")) && !s.contains(['?', '#', ' ']);
+    let ok = (s.starts_with("http://") || s.starts_with("https://")) && !s.contains(['?', '#', ' ', '@']);
     if ok {
         Ok(s.trim_end_matches('/').to_string())
     } else {
-        Err("expected an http:// or https:// base URL without query or fragment".into())
+        Err("expected an http:// or https:// base URL without query, fragment or userinfo".into())
+    }
+}
+
+/// An origin: scheme, host and optional port, nothing else (never `*` or `null`).
+fn parse_origin(s: &str) -> Result<String, String> {
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    let ok = rest.is_some_and(|r| {
+        !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+    });
+    if ok {
+        Ok(s.to_ascii_lowercase())
+    } else {
+        Err("expected an origin such as https://console.example.com (no path, no wildcard)".into())
     }
 }
 
 /// What [`crate::app`] needs to build the router.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub static_dir: Option<PathBuf>,
     pub allow_origins: Vec<String>,
+    /// Refuse requests whose Host is not a loopback name or one of `allowed_hosts`.
+    pub guard_host: bool,
+    pub allowed_hosts: Vec<String>,
+    pub connect_src: Vec<String>,
     pub demo: bool,
     pub demo_latency: Duration,
     pub upstream_base: Option<String>,
+    /// Token bucket per client: refill per second (0: off) and size.
+    pub rate_per_sec: f64,
+    pub rate_burst: u32,
+    pub client_ip_header: Option<HeaderName>,
+    pub max_upstream: usize,
+    /// How long a request waits for one of the `max_upstream` slots.
+    pub upstream_queue_wait: Duration,
+    pub connect_timeout: Duration,
+    pub upstream_timeout: Duration,
+    pub max_body_bytes: u64,
+    pub max_header_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            static_dir: None,
+            allow_origins: Vec::new(),
+            guard_host: false,
+            allowed_hosts: Vec::new(),
+            connect_src: Vec::new(),
+            demo: false,
+            demo_latency: Duration::ZERO,
+            upstream_base: None,
+            rate_per_sec: 20.0,
+            rate_burst: 200,
+            client_ip_header: None,
+            max_upstream: 256,
+            upstream_queue_wait: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
+            upstream_timeout: Duration::from_secs(30),
+            max_body_bytes: 16 << 20,
+            max_header_bytes: 32 << 10,
+        }
+    }
 }
 
 impl From<&Args> for Config {
@@ -57,9 +144,21 @@ impl From<&Args> for Config {
         Config {
             static_dir: args.static_dir.clone(),
             allow_origins: args.allow_origins.clone(),
+            guard_host: args.listen.ip().is_loopback() || !args.allowed_hosts.is_empty(),
+            allowed_hosts: args.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+            connect_src: args.connect_src.clone(),
             demo: args.demo,
             demo_latency: Duration::from_millis(args.demo_latency_ms),
             upstream_base: args.upstream_base.clone(),
+            rate_per_sec: args.rate_limit.max(0.0),
+            rate_burst: args.rate_burst.max(1),
+            client_ip_header: args.client_ip_header.clone(),
+            max_upstream: args.max_upstream.max(1),
+            upstream_queue_wait: Duration::from_secs(args.connect_timeout),
+            connect_timeout: Duration::from_secs(args.connect_timeout),
+            upstream_timeout: Duration::from_secs(args.upstream_timeout),
+            max_body_bytes: args.max_body_bytes,
+            max_header_bytes: args.max_header_bytes,
         }
     }
 }
@@ -69,10 +168,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_listen_on_loopback_8080() {
+    fn defaults_listen_on_loopback_8080_with_the_host_guard() {
         let args = Args::try_parse_from(["tenantscope-proxy"]).unwrap();
         assert_eq!(args.listen, "127.0.0.1:8080".parse().unwrap());
         assert!(!args.demo);
+        let config = Config::from(&args);
+        assert!(config.guard_host);
+        assert_eq!(config.upstream_timeout, Duration::from_secs(30));
+        assert_eq!(config.max_body_bytes, 16 << 20);
+        let public = Config::from(&Args::try_parse_from(["x", "--listen", "0.0.0.0:80"]).unwrap());
+        assert!(!public.guard_host);
     }
 
     #[test]
@@ -80,13 +185,21 @@ mod tests {
         let args = Args::try_parse_from([
             "tenantscope-proxy", "--listen", "0.0.0.0:9000", "--static", "dist", "--allow-origin",
             "https://a.example", "--allow-origin", "https://b.example", "--demo", "--demo-latency-ms", "300",
-            "--upstream-base", "http://127.0.0.1:9999/",
+            "--upstream-base", "http://127.0.0.1:9999/", "--allowed-host", "Proxy.Example", "--rate-limit", "5",
+            "--rate-burst", "10", "--max-upstream", "3", "--client-ip-header", "x-real-ip",
         ])
         .unwrap();
         let config = Config::from(&args);
         assert_eq!(config.allow_origins, ["https://a.example", "https://b.example"]);
         assert_eq!(config.upstream_base.as_deref(), Some("http://127.0.0.1:9999"));
         assert_eq!(config.demo_latency, Duration::from_millis(300));
+        assert_eq!(config.allowed_hosts, ["proxy.example"]);
+        assert!(config.guard_host);
+        assert_eq!((config.rate_per_sec, config.rate_burst, config.max_upstream), (5.0, 10, 3));
         assert!(Args::try_parse_from(["x", "--upstream-base", "ftp://x"]).is_err());
+        assert!(Args::try_parse_from(["x", "--upstream-base", "http://u@x"]).is_err());
+        for bad in ["*", "null", "https://a.example/", "a.example"] {
+            assert!(Args::try_parse_from(["x", "--allow-origin", bad]).is_err(), "{bad}");
+        }
     }
 }

@@ -30,6 +30,19 @@ pub enum ProxyError {
     UpstreamNotJson,
     /// The upstream answered with a redirect, which is never followed.
     UpstreamRedirect,
+    /// The upstream's answer is larger than the body cap.
+    UpstreamTooLarge,
+    /// The client spent its rate-limit tokens; `Retry-After` says when to come back.
+    RateLimited { retry_after_secs: u64 },
+    /// Every upstream slot stayed busy for the queue wait.
+    Busy,
+    /// An `Origin` that is neither the page's own nor an allowed one, or a
+    /// preflight asking for a method or header that is not relayed.
+    OriginNotAllowed,
+    /// A `Host` that is not a loopback name or an allowed host (DNS rebinding guard).
+    HostNotAllowed,
+    /// The request's headers are larger than the cap.
+    HeadersTooLarge,
 }
 
 impl ProxyError {
@@ -44,6 +57,11 @@ impl ProxyError {
                 StatusCode::BAD_GATEWAY
             }
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
+            ProxyError::UpstreamTooLarge => StatusCode::BAD_GATEWAY,
+            ProxyError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ProxyError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ProxyError::OriginNotAllowed | ProxyError::HostNotAllowed => StatusCode::FORBIDDEN,
+            ProxyError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         }
     }
 
@@ -59,6 +77,12 @@ impl ProxyError {
             ProxyError::UpstreamTimeout => "PROXY.0007",
             ProxyError::UpstreamNotJson => "PROXY.0008",
             ProxyError::UpstreamRedirect => "PROXY.0009",
+            ProxyError::UpstreamTooLarge => "PROXY.0010",
+            ProxyError::RateLimited { .. } => "PROXY.0011",
+            ProxyError::Busy => "PROXY.0012",
+            ProxyError::OriginNotAllowed => "PROXY.0013",
+            ProxyError::HostNotAllowed => "PROXY.0014",
+            ProxyError::HeadersTooLarge => "PROXY.0015",
         }
     }
 
@@ -72,11 +96,17 @@ impl ProxyError {
                 "Invalid path or query: segments may hold only letters, digits, '-' and '_'"
             }
             ProxyError::RouteNotAllowed => "This API route is not relayed by tenantscope-proxy",
-            ProxyError::MethodNotAllowed => "Only GET is relayed",
+            ProxyError::MethodNotAllowed => "Only GET (and OPTIONS for CORS preflight) is accepted",
             ProxyError::UpstreamUnreachable => "The Huawei Cloud endpoint could not be reached",
             ProxyError::UpstreamTimeout => "The Huawei Cloud endpoint did not answer in time",
             ProxyError::UpstreamNotJson => "The Huawei Cloud endpoint answered with something that is not JSON",
             ProxyError::UpstreamRedirect => "The Huawei Cloud endpoint answered with a redirect, which is not followed",
+            ProxyError::UpstreamTooLarge => "The Huawei Cloud endpoint's answer is larger than the proxy relays",
+            ProxyError::RateLimited { .. } => "Too many requests from this client: retry after the time in Retry-After",
+            ProxyError::Busy => "The proxy has too many requests in flight: retry shortly",
+            ProxyError::OriginNotAllowed => "This origin may not call the proxy (see --allow-origin)",
+            ProxyError::HostNotAllowed => "This Host name is not served by the proxy (see --allowed-host)",
+            ProxyError::HeadersTooLarge => "The request headers are too large",
         }
     }
 }
@@ -88,8 +118,17 @@ impl IntoResponse for ProxyError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if self == ProxyError::MethodNotAllowed {
-            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
+        match self {
+            ProxyError::MethodNotAllowed => {
+                response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
+            }
+            ProxyError::RateLimited { retry_after_secs } => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            }
+            ProxyError::Busy => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
         }
         response
     }

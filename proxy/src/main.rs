@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use tenantscope_proxy::config::{Args, Config};
+use tenantscope_proxy::server::{serve, ServeOptions};
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
@@ -9,15 +10,17 @@ async fn main() -> std::io::Result<()> {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    let config = Config::from(&args);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, demo = args.demo, static_dir = ?args.static_dir, "listening");
+    tracing::info!(%addr, demo = args.demo, static_dir = ?args.static_dir, host_guard = config.guard_host, "listening");
     println!("tenantscope-proxy listening on http://{addr}");
-    axum::serve(listener, tenantscope_proxy::app(Config::from(&args)))
-        .with_graceful_shutdown(shutdown())
-        .await
+    let options = ServeOptions::for_config(&config);
+    serve(listener, tenantscope_proxy::app(config), options, shutdown()).await;
+    Ok(())
 }
 
 async fn shutdown() {

@@ -1,0 +1,99 @@
+//! The per-client rate limit: one token bucket per client address (IPv6
+//! clients by their /64, which one host usually holds whole), refilled at a
+//! steady rate up to the burst size. Kept in this instance's memory only.
+//!
+//! A mutex around a map is enough here: the critical section is a few
+//! arithmetic operations, and `governor`'s keyed limiter would bring a
+//! concurrent map and a clock abstraction for the same result.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Buckets kept before full ones are dropped (a full bucket is the same as none).
+const PRUNE_AT: usize = 50_000;
+
+pub struct Limiter {
+    rate: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+impl Limiter {
+    /// `rate` tokens per second (0: no limit), at most `burst` saved up.
+    pub fn new(rate: f64, burst: u32) -> Limiter {
+        Limiter { rate, burst: f64::from(burst.max(1)), buckets: Mutex::new(HashMap::new()) }
+    }
+
+    /// Takes a token for `client`, or says in how many seconds one will be there.
+    pub fn check(&self, client: IpAddr) -> Result<(), u64> {
+        self.check_at(client, Instant::now())
+    }
+
+    fn check_at(&self, client: IpAddr, now: Instant) -> Result<(), u64> {
+        if self.rate <= 0.0 || !self.rate.is_finite() {
+            return Ok(());
+        }
+        let key = match client {
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+            IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().unwrap_or(std::net::Ipv4Addr::UNSPECIFIED)),
+            v4 => v4,
+        };
+        let Ok(mut buckets) = self.buckets.lock() else { return Ok(()) };
+        let (rate, burst) = (self.rate, self.burst);
+        if buckets.len() >= PRUNE_AT {
+            buckets.retain(|_, (tokens, at)| *tokens + now.saturating_duration_since(*at).as_secs_f64() * rate < burst);
+        }
+        let (tokens, at) = buckets.entry(key).or_insert((burst, now));
+        *tokens = (*tokens + now.saturating_duration_since(*at).as_secs_f64() * rate).min(burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / rate).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn bucket_empties_then_refills() {
+        let limiter = Limiter::new(2.0, 3);
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert_eq!(limiter.check_at(a, t0), Ok(()));
+        }
+        assert_eq!(limiter.check_at(a, t0), Err(1));
+        assert_eq!(limiter.check_at(b, t0), Ok(()), "clients have their own buckets");
+        assert_eq!(limiter.check_at(a, t0 + Duration::from_millis(500)), Ok(()));
+        assert!(limiter.check_at(a, t0 + Duration::from_millis(500)).is_err());
+    }
+
+    #[test]
+    fn ipv6_clients_share_their_64() {
+        let limiter = Limiter::new(1.0, 1);
+        let t0 = Instant::now();
+        assert_eq!(limiter.check_at("2001:db8::1".parse().unwrap(), t0), Ok(()));
+        assert!(limiter.check_at("2001:db8::2".parse().unwrap(), t0).is_err());
+        assert_eq!(limiter.check_at("2001:db8:0:1::1".parse().unwrap(), t0), Ok(()));
+    }
+
+    #[test]
+    fn zero_rate_is_no_limit() {
+        let limiter = Limiter::new(0.0, 1);
+        for _ in 0..10 {
+            assert_eq!(limiter.check("192.0.2.1".parse().unwrap()), Ok(()));
+        }
+    }
+}
