@@ -1,0 +1,226 @@
+//! Shared by the integration tests: a raw stub upstream on 127.0.0.1:0 that
+//! counts every connection it accepts and records every request head, and the
+//! real proxy server (hyper-util loop) on 127.0.0.1:0.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tenantscope_proxy::server::{serve, ServeOptions};
+use tenantscope_proxy::{app, Config};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A secret that must never show in a log, metric or error body.
+pub const TOKEN: &str = "MIIsecretTOKENvalue0123456789";
+
+#[derive(Clone)]
+pub struct Stub {
+    pub addr: SocketAddr,
+    pub connections: Arc<AtomicUsize>,
+    pub heads: Arc<Mutex<Vec<String>>>,
+}
+
+impl Stub {
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+    pub fn heads(&self) -> Vec<String> {
+        self.heads.lock().unwrap().clone()
+    }
+}
+
+/// The stub's behaviour is chosen by the HSS route's project segment:
+/// `/v5/{mode}/billing/quotas-detail`; every other path answers `ok`.
+pub async fn stub() -> Stub {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stub = Stub {
+        addr: listener.local_addr().unwrap(),
+        connections: Arc::default(),
+        heads: Arc::default(),
+    };
+    let s = stub.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else { return };
+            s.connections.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(connection(socket, s.clone()));
+        }
+    });
+    stub
+}
+
+const OK_BODY: &str = r#"{"total_num":0,"data_list":[]}"#;
+
+fn json(status: &str, body: &str, extra: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json;charset=UTF-8\r\ncontent-length: {}\r\n{extra}\r\n{body}",
+        body.len()
+    )
+}
+
+async fn connection(mut socket: TcpStream, stub: Stub) {
+    let mut buf = Vec::new();
+    loop {
+        let head = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head: Vec<u8> = buf.drain(..i + 4).collect();
+                break String::from_utf8_lossy(&head).to_string();
+            }
+            let mut chunk = [0u8; 4096];
+            match socket.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        stub.heads.lock().unwrap().push(head.clone());
+        let path = head.split_whitespace().nth(1).unwrap_or_default().to_string();
+        let mode = if path.starts_with("/v5/") { path.split('/').nth(2).unwrap_or_default().to_string() } else { String::new() };
+        let answer = match mode.as_str() {
+            "html" => "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: 26\r\n\r\n<html>gateway error</html>".to_string(),
+            "htmljson" => json("200 OK", "<!DOCTYPE html><p>hi</p>", ""),
+            "badjson" => json("200 OK", r#"{"total_num":3,"data_li"#, ""),
+            "redirect" => format!(
+                "HTTP/1.1 302 Found\r\nlocation: http://{}/v5/followed/billing/quotas-detail\r\ncontent-length: 0\r\n\r\n",
+                stub.addr
+            ),
+            "reset" => {
+                // SO_LINGER 0: the close is a TCP reset (the deprecation is about blocking drops).
+                #[allow(deprecated)]
+                let _ = socket.set_linger(Some(Duration::ZERO));
+                return;
+            }
+            "hang" => {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                return;
+            }
+            "delay" => {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                json("200 OK", OK_BODY, "")
+            }
+            "slow" => {
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
+                    .await;
+                for part in ["{\"data_list\":[", "1,", "2,", "3", "]}"] {
+                    tokio::time::sleep(Duration::from_millis(40)).await;
+                    let _ = socket.write_all(format!("{:x}\r\n{part}\r\n", part.len()).as_bytes()).await;
+                }
+                let _ = socket.write_all(b"0\r\n\r\n").await;
+                continue;
+            }
+            "stall" => {
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"data_list\":[")
+                    .await;
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                return;
+            }
+            "big" => {
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 17825792\r\n\r\n[")
+                    .await;
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                return;
+            }
+            "bigchunked" => {
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n1\r\n[\r\n")
+                    .await;
+                let chunk = format!("{:x}\r\n{}\r\n", 16384, " ".repeat(16384));
+                for _ in 0..64 {
+                    if socket.write_all(chunk.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+                let _ = socket.write_all(b"1\r\n]\r\n0\r\n\r\n").await;
+                continue;
+            }
+            _ => json(
+                "200 OK",
+                OK_BODY,
+                "x-request-id: 0123456789abcdef0123456789abcdef\r\nset-cookie: session=stolen\r\n\
+                 access-control-allow-origin: *\r\naccess-control-allow-credentials: true\r\n\
+                 www-authenticate: Basic\r\nx-upstream-internal: 10.0.0.7\r\nretry-after: 3\r\n",
+            ),
+        };
+        if socket.write_all(answer.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The proxy served on 127.0.0.1:0 by the real server loop.
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    pub done: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+    /// Sends the shutdown signal; the server drains and `done` ends.
+    pub fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+pub async fn start(config: Config) -> Running {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel();
+    let options = ServeOptions::for_config(&config);
+    let done = tokio::spawn(serve(listener, app(config), options, async {
+        let _ = rx.await;
+    }));
+    Running { addr, stop: Some(tx), done: Some(done) }
+}
+
+pub fn relay_config(stub: &Stub) -> Config {
+    Config {
+        upstream_base: Some(stub.base()),
+        guard_host: true,
+        upstream_timeout: Duration::from_secs(2),
+        connect_timeout: Duration::from_secs(2),
+        ..Config::default()
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Sends `head` (request line and headers, without the final blank line)
+/// over a fresh connection and returns the status code and the whole answer.
+pub async fn raw(addr: SocketAddr, head: &str) -> (u16, String) {
+    let mut socket = TcpStream::connect(addr).await.unwrap();
+    socket.write_all(format!("{head}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(20), socket.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer).to_string();
+    let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, answer)
+}
+
+pub const HSS: &str = "/api/hss/cn-north-4/v5/{mode}/billing/quotas-detail?limit=200&offset=0";
+
+pub fn hss(mode: &str) -> String {
+    HSS.replace("{mode}", mode)
+}
