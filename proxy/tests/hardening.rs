@@ -395,3 +395,14 @@ async fn pooled_connections_are_reused_and_counted() {
     assert!(metrics.contains("tenantscope_upstream_latency_seconds_count{service=\"hss\"} 5\n"), "{metrics}");
     assert!(!metrics.contains(TOKEN) && !metrics.contains("offset"));
 }
+
+#[tokio::test]
+async fn http2_clients_are_served() {
+    let stub = stub().await;
+    let proxy = start(relay_config(&stub)).await;
+    let h2 = reqwest::Client::builder().no_proxy().http2_prior_knowledge().build().unwrap();
+    let response = h2.get(proxy.url(&hss("p"))).header("x-auth-token", TOKEN).send().await.unwrap();
+    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), r#"{"total_num":0,"data_list":[]}"#);
+}
