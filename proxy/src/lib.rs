@@ -14,6 +14,7 @@
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod logging;
 pub mod metrics;
 pub mod ratelimit;
 pub mod relay;
@@ -354,7 +355,10 @@ impl HttpBody for LoggedBody {
 impl Drop for LoggedBody {
     fn drop(&mut self) {
         let Some(line) = self.line.take() else { return };
-        let outcome = if self.outcome == "abandoned" && self.inner.is_end_stream() { "complete" } else { self.outcome };
+        // hyper stops polling once a body says it has ended, so "ended" is
+        // the body's own word (or nothing left to send), not a final poll.
+        let ended = self.inner.is_end_stream() || self.inner.size_hint().exact() == Some(0);
+        let outcome = if self.outcome == "abandoned" && ended { "complete" } else { self.outcome };
         tracing::info!(
             service = line.service.map_or("-", Service::key),
             route = line.route,

@@ -10,16 +10,25 @@ async fn main() -> std::io::Result<()> {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
-        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(tenantscope_proxy::logging::BufferedStderr::new())
         .init();
     let args = Args::parse();
     let config = Config::from(&args);
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            tenantscope_proxy::logging::flush();
+            return Err(e);
+        }
+    };
     let addr = listener.local_addr()?;
     tracing::info!(%addr, demo = args.demo, static_dir = ?args.static_dir, host_guard = config.guard_host, "listening");
     println!("tenantscope-proxy listening on http://{addr}");
     let options = ServeOptions::for_config(&config);
     serve(listener, tenantscope_proxy::app(config), options, shutdown()).await;
+    tracing::info!("stopped");
+    tenantscope_proxy::logging::flush();
     Ok(())
 }
 

@@ -125,6 +125,8 @@ async fn no_secret_reaches_a_log_at_trace_level() {
     // The capture works: access lines, refusals, and dependency records at trace level.
     assert!(logs.contains("api") && logs.contains("route=\"/v5/{project_id}/billing/quotas-detail\""), "{logs}");
     assert!(logs.contains("refused"), "no refusal line");
+    assert!(logs.contains("status=200") && logs.contains("body=\"complete\""), "no complete answer logged as such");
+    assert!(logs.contains("body=\"cut\""), "no cut-off body logged as such");
     assert!(logs.contains("TRACE"), "nothing at trace level was captured");
     assert!(logs.lines().count() > 200, "suspiciously few log lines: {}", logs.lines().count());
     for secret in [TOKEN, SUBJECT, "AKSECRETAK", "sigSECRETsig", SECURITY, QUERY_VALUE, COOKIE, "L0ngSecret"] {
