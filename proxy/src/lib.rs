@@ -155,7 +155,7 @@ fn host_allowed(request: &Request, allowed: &[String]) -> bool {
         || host.ends_with(".localhost")
         || host == "[::1]"
         || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-        || allowed.iter().any(|a| *a == host)
+        || allowed.contains(&host)
 }
 
 /// How the request stands towards CORS.
