@@ -47,7 +47,7 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     );
     if let (Some(used), Some(total)) = (p.used, p.total) {
         let fill = chart::fill(used, total) / 10;
-        let _ = write!(h, r#"<div class="meter" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="Usage"><span style="width:{fill}%"></span></div>"#);
+        let _ = write!(h, r#"<div class="meter" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="Usage"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#);
     }
     let usage = format::usage(p);
     if !usage.is_empty() {
@@ -160,7 +160,7 @@ pub fn bars(title: &str, series: &[(&str, &str)], bars: &[(String, Vec<u64>)]) -
         .collect();
     let height = bars.len().max(1) * ROW;
     let mut h = format!(
-        r#"<figure class="chart chart-bars"><figcaption>{}</figcaption><svg viewBox="0 0 {SCALE} {height}" preserveAspectRatio="none" class="bars" style="height:{}px" role="img" aria-label="{}: {}">"#,
+        r#"<figure class="chart chart-bars"><figcaption>{}</figcaption><svg viewBox="0 0 {SCALE} {height}" preserveAspectRatio="none" class="bars" height="{}" role="img" aria-label="{}: {}">"#,
         escape(title),
         bars.len().max(1) * 22,
         escape(title),
@@ -313,7 +313,7 @@ mod tests {
         assert!(h.contains(r#"data-copy="id&quot;&gt;&lt;script&gt;""#));
         assert!(h.contains("37 / 50 min (74%)"));
         assert!(h.contains(r#"aria-valuenow="74""#));
-        assert!(h.contains(r#"<span style="width:74%">"#));
+        assert!(h.contains(r#"<rect width="74" height="1"/>"#));
         assert!(h.contains(r#"data-urgency="critical""#));
         assert!(h.contains("Expires within 7 days"));
         assert!(h.contains("(expires in 5 days)"));

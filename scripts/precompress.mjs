@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Writes .br and .gz beside every page, script, wasm and stylesheet of the
+// built site, so that `tenantscope-proxy --static` (and any static host that
+// serves precompressed variants) sends them compressed at no CPU cost.
+//   node scripts/precompress.mjs [dist]
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+const dir = process.argv[2] ?? 'dist';
+let n = 0;
+for (const f of readdirSync(dir)) {
+  const path = join(dir, f);
+  if (!/\.(html|js|wasm|css|svg|json)$/.test(f) || !statSync(path).isFile()) continue;
+  const raw = readFileSync(path);
+  writeFileSync(`${path}.br`, brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  writeFileSync(`${path}.gz`, gzipSync(raw, { level: 9 }));
+  n += 1;
+}
+console.log(`precompress: ${n} files in ${dir} (.br, .gz)`);
