@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const dir = process.argv[2] ?? 'dist';
+const walk = (d) => readdirSync(d, { withFileTypes: true })
+  .flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
 let n = 0;
-for (const f of readdirSync(dir)) {
-  const path = join(dir, f);
-  if (!/\.(html|js|wasm|css|svg|json)$/.test(f) || !statSync(path).isFile()) continue;
+for (const path of walk(dir)) {
+  if (!/\.(html|js|wasm|css|svg|json)$/.test(path) || !statSync(path).isFile()) continue;
   const raw = readFileSync(path);
   writeFileSync(`${path}.br`, brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
   writeFileSync(`${path}.gz`, gzipSync(raw, { level: 9 }));

@@ -34,6 +34,19 @@ pub struct Context {
     pub expires_at: Option<Instant>,
 }
 
+impl Context {
+    /// Whether opening `c` would give this very session: the same proxy,
+    /// credentials and region, and IDs either left empty (to be discovered)
+    /// or those the session already has. The form shows what the session
+    /// found, so Inspect after a paste submits the found IDs.
+    pub fn serves(&self, c: &Connection) -> bool {
+        self.gateway == c.gateway
+            && self.region == c.region
+            && (c.project_id.is_empty() || c.project_id == self.project_id)
+            && (c.codearts_project_id.is_empty() || Some(&c.codearts_project_id) == self.codearts_project_id.as_ref())
+    }
+}
+
 /// Fills in what the person left empty: the project (and its region) from
 /// token introspection, the CodeArts project from the project list.
 pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
@@ -274,5 +287,50 @@ pub async fn load(service: Service, ctx: &Context, progress: impl FnMut(Progress
         Service::Iam | Service::Projectman => {
             Err(ApiError::Invalid { what: format!("{} holds no packages", service.title()) })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Credentials, Token};
+
+    fn gateway(token: &str) -> Gateway {
+        Gateway { proxy: "/api".into(), credentials: Credentials::IamToken(Token::parse(token).unwrap()) }
+    }
+
+    fn context() -> Context {
+        Context {
+            gateway: gateway("MIIa"),
+            region: "cn-north-4".into(),
+            project_id: "p1".into(),
+            codearts_project_id: Some("c1".into()),
+            user: None,
+            domain: None,
+            expires_at: None,
+        }
+    }
+
+    fn connection(token: &str, region: &str, project: &str, codearts: &str) -> Connection {
+        Connection { gateway: gateway(token), region: region.into(), project_id: project.into(), codearts_project_id: codearts.into() }
+    }
+
+    #[test]
+    fn a_session_serves_its_own_connection_with_or_without_the_found_ids() {
+        let ctx = context();
+        assert!(ctx.serves(&connection("MIIa", "cn-north-4", "", "")));
+        assert!(ctx.serves(&connection("MIIa", "cn-north-4", "p1", "c1")));
+        assert!(ctx.serves(&connection("MIIa", "cn-north-4", "p1", "")));
+    }
+
+    #[test]
+    fn another_token_region_or_id_is_another_session() {
+        let ctx = context();
+        assert!(!ctx.serves(&connection("MIIb", "cn-north-4", "", "")));
+        assert!(!ctx.serves(&connection("MIIa", "ap-southeast-1", "", "")));
+        assert!(!ctx.serves(&connection("MIIa", "cn-north-4", "p2", "")));
+        assert!(!ctx.serves(&connection("MIIa", "cn-north-4", "p1", "c2")));
+        let no_codearts = Context { codearts_project_id: None, ..context() };
+        assert!(!no_codearts.serves(&connection("MIIa", "cn-north-4", "p1", "c1")));
     }
 }

@@ -2,6 +2,7 @@
 //! [`crate::render`]); [`ServiceLoad`] is one service's load.
 
 mod app;
+pub mod console;
 mod error_card;
 mod export_bar;
 mod overview;

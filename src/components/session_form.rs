@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use tenantscope_catalog::REGIONS;
 
 use crate::api::{Credentials, Gateway, Token};
+use crate::components::console::preload_console;
 use crate::session::{Connection, Context};
 use crate::settings::{self, Settings};
 
@@ -70,6 +71,9 @@ pub fn SessionForm(
             <label class="field field-token">
                 <span>"IAM token"</span>
                 <input type="password" name="token" id="token" spellcheck="false" autocomplete="off" placeholder="MII…"
+                    // The console's code is fetched while the token is
+                    // being pasted; a failure shows when it is needed.
+                    on:focus=|_| leptos::task::spawn_local(async { let _ = preload_console().await; })
                     prop:value=move || token.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);

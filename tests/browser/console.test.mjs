@@ -155,7 +155,10 @@ test('forget token clears the field and the panels', async () => {
   await page.locator('[data-service=dsc] [data-state=ready]').waitFor();
   await page.click('text=Forget token');
   assert.equal(await page.inputValue('#token'), '');
-  await page.locator('[data-service=dsc] [data-state=idle]').waitFor();
+  // The session's whole console goes with it.
+  await page.locator('.session-line[data-state=idle]').waitFor();
+  assert.equal(await page.locator('section.panel').count(), 0);
+  assert.equal(await page.locator('.overview').count(), 0);
 });
 
 test('a pasted token is looked up at once and fills the form, which stays editable', async () => {

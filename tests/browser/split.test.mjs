@@ -1,0 +1,62 @@
+// The console's code is split out of the first page load (scripts/build-wasm,
+// src/components/console.rs): the page loads without it, fetches it once the
+// token field is focused, and a failed fetch is an error card with Try
+// again, never a crashed page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startProxy, startBrowser } from './harness.mjs';
+
+const CHUNK = /\/pkg\/split_[^/]*\.wasm$/;
+let proxy, chrome;
+
+before(async () => {
+  proxy = await startProxy();
+  chrome = await startBrowser();
+});
+after(async () => {
+  await chrome?.close();
+  await proxy?.stop();
+});
+
+/** A fresh page that records every request from the first one. */
+async function freshPage() {
+  const context = await chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  const requests = [];
+  const problems = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(proxy.url);
+  await page.waitForSelector('form.session button[type=submit]');
+  return { page, requests, problems };
+}
+
+test('the first page load does not fetch the console; focusing the token field does', async () => {
+  const { page, requests, problems } = await freshPage();
+  await page.waitForLoadState('networkidle');
+  assert.ok(requests.some((p) => p.endsWith('/pkg/tenantscope_bg.wasm')), requests.join(' '));
+  assert.equal(requests.filter((p) => CHUNK.test(p)).length, 0, `fetched before any input: ${requests.join(' ')}`);
+  const chunk = page.waitForRequest((r) => CHUNK.test(new URL(r.url()).pathname));
+  await page.getByLabel('IAM token').focus();
+  await chunk;
+  await page.getByLabel('IAM token').fill('demo');
+  await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor();
+  assert.equal(requests.filter((p) => CHUNK.test(p)).length, 1, 'fetched once');
+  assert.deepEqual(problems, []);
+});
+
+test('a console that cannot be fetched is an error card with Try again', async () => {
+  const { page, problems } = await freshPage();
+  await page.route(CHUNK, (route) => route.abort('internetdisconnected'));
+  await page.getByLabel('IAM token').fill('demo');
+  const card = page.locator('.error-card', { hasText: 'The console could not be loaded' });
+  await card.waitFor();
+  assert.match(await card.textContent(), /Check the network connection and try again/);
+  // The form keeps what was typed.
+  assert.equal(await page.getByLabel('IAM token').inputValue(), 'demo');
+  await page.unroute(CHUNK);
+  await card.getByRole('button', { name: 'Try again' }).click();
+  await page.locator('section.panel[data-service=testplan] [data-state=ready]').waitFor();
+  assert.equal(await card.count(), 0);
+  assert.deepEqual(problems, []);
+});
