@@ -209,25 +209,19 @@ pub fn now() -> Instant {
 /// What one service's panel shows.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ServiceState {
-    /// No session is open.
-    Idle,
     /// The service is not offered in the session's region.
     NotOffered(String),
     Loaded(Loaded),
 }
 
-/// The state of one service for the session `ctx`, loading it if there is
-/// one and the service is offered in its region. `progress` hears how many
-/// pages of a paged service have been read.
-pub async fn service_state(
-    service: Service,
-    ctx: Option<Context>,
-    progress: impl FnMut(Progress),
-) -> Result<ServiceState, ApiError> {
-    match ctx {
-        None => Ok(ServiceState::Idle),
-        Some(ctx) if !service.offered_in(&ctx.region) => Ok(ServiceState::NotOffered(ctx.region)),
-        Some(ctx) => load(service, &ctx, progress).await.map(ServiceState::Loaded),
+/// The state of one service for the session `ctx`, loading it if the
+/// service is offered in its region. `progress` hears how many pages of a
+/// paged service have been read.
+pub async fn service_state(service: Service, ctx: &Context, progress: impl FnMut(Progress)) -> Result<ServiceState, ApiError> {
+    if service.offered_in(&ctx.region) {
+        load(service, ctx, progress).await.map(ServiceState::Loaded)
+    } else {
+        Ok(ServiceState::NotOffered(ctx.region.clone()))
     }
 }
 

@@ -58,7 +58,7 @@ pub fn Console(
         let data = LocalResource::new(move || {
             let ctx = ctx.clone();
             async move {
-                let state = service_state(service, Some(ctx), move |p| progress.set(Some(p))).await;
+                let state = service_state(service, &ctx, move |p| progress.set(Some(p))).await;
                 progress.set(None);
                 state
             }

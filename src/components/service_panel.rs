@@ -43,7 +43,6 @@ pub fn ServicePanel(
             <Transition fallback=|| view! { <Skeleton /> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(ServiceState::Idle) => view! { <p class="muted" data-state="idle">"No session yet."</p> }.into_any(),
                         Ok(ServiceState::NotOffered(region)) => {
                             view! { <p class="muted" data-state="not-offered">"Not offered in " {region} "."</p> }.into_any()
                         }
