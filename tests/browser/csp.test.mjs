@@ -1,24 +1,15 @@
 // The page under its Content-Security-Policy (proxy/src/site.rs): the real
 // proxy serving the release build, the demo tenant loaded end to end, and not
 // one securitypolicyviolation event on the way.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startProxy, startBrowser } from './harness.mjs';
+import { useDemo } from './harness.mjs';
 
 const SERVICES = ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss'];
-let proxy, chrome;
-
-before(async () => {
-  proxy = await startProxy();
-  chrome = await startBrowser();
-});
-after(async () => {
-  await chrome?.close();
-  await proxy?.stop();
-});
+const demo = useDemo();
 
 test('the console runs under its CSP with no violation', async () => {
-  const context = await chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await demo.chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   // Registered before the page exists, so violations during load count too.
   await context.addInitScript(() => {
     window.__cspViolations = [];
@@ -32,7 +23,7 @@ test('the console runs under its CSP with no violation', async () => {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
 
-  const response = await page.goto(proxy.url);
+  const response = await page.goto(demo.proxy.url);
   const headers = response.headers();
   const csp = headers['content-security-policy'] ?? '';
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'( 'sha256-[A-Za-z0-9+/]+=*')+;/);

@@ -2,26 +2,17 @@
 // fault tokens (proxy/src/demo.rs) through the real proxy and release build:
 // an expired token, a malformed body, a 404, a 403 and a throttled page, with
 // one failing service never blanking the others.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, startProxy, startBrowser, openPage } from './harness.mjs';
+import { ROOT, useDemo, openPage } from './harness.mjs';
 
-let proxy, chrome;
-
-before(async () => {
-  proxy = await startProxy();
-  chrome = await startBrowser();
-});
-after(async () => {
-  await chrome?.close();
-  await proxy?.stop();
-});
+const demo = useDemo();
 
 const panel = (page, key) => page.locator(`section.panel[data-service=${key}]`);
 
 async function inspect(token) {
-  const { page, problems } = await openPage(chrome.browser, proxy.url);
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
   await page.getByLabel('IAM token').fill(token);
   await page.getByRole('button', { name: 'Inspect' }).click();
   return { page, problems };

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const PROXY_BIN = process.env.TENANTSCOPE_PROXY_BIN ?? join(ROOT, 'target/server/tenantscope-proxy');
@@ -59,4 +60,22 @@ export async function openPage(browser, url) {
   await page.goto(url);
   await page.waitForSelector('form.session button[type=submit]');
   return { page, problems };
+}
+
+/**
+ * For a test file that needs only the demo proxy and Chromium: starts both
+ * before its tests and stops them after. The returned object holds
+ * `{ proxy, chrome }` once the tests run.
+ */
+export function useDemo(extraArgs = []) {
+  const env = {};
+  before(async () => {
+    env.proxy = await startProxy(extraArgs);
+    env.chrome = await startBrowser();
+  });
+  after(async () => {
+    await env.chrome?.close();
+    await env.proxy?.stop();
+  });
+  return env;
 }

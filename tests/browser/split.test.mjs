@@ -2,31 +2,22 @@
 // src/components/console.rs): the page loads without it, fetches it once the
 // token field is focused, and a failed fetch is an error card with Try
 // again, never a crashed page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startProxy, startBrowser } from './harness.mjs';
+import { useDemo } from './harness.mjs';
 
 const CHUNK = /\/pkg\/split_[^/]*\.wasm$/;
-let proxy, chrome;
-
-before(async () => {
-  proxy = await startProxy();
-  chrome = await startBrowser();
-});
-after(async () => {
-  await chrome?.close();
-  await proxy?.stop();
-});
+const demo = useDemo();
 
 /** A fresh page that records every request from the first one. */
 async function freshPage() {
-  const context = await chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await demo.chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
   const requests = [];
   const problems = [];
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(proxy.url);
+  await page.goto(demo.proxy.url);
   await page.waitForSelector('form.session button[type=submit]');
   return { page, requests, problems };
 }
