@@ -8,6 +8,8 @@ use std::fmt;
 use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
 
+use crate::i18n::{t, tf};
+
 /// The longest token the services accept (`X-Auth-Token` is documented as
 /// 1–100000 characters in the TestPlan and Check API pages).
 pub const MAX_TOKEN_LEN: usize = 100_000;
@@ -43,7 +45,9 @@ impl Token {
         Ok(Token(raw.to_string()))
     }
 
-    fn secret(&self) -> &str {
+    /// The token itself: for the request headers and, when the person opts
+    /// in, "Remember in this tab" (settings::remember). Nowhere else.
+    pub(crate) fn secret(&self) -> &str {
         &self.0
     }
 }
@@ -65,11 +69,11 @@ pub enum TokenError {
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            TokenError::Empty => "Paste an IAM token first (the X-Subject-Token header of an IAM token response).",
+            TokenError::Empty => t("Paste an IAM token first (the X-Subject-Token header of an IAM token response)."),
             TokenError::Whitespace => {
-                "The token contains spaces, line breaks or control characters: copy the header value alone, without its name."
+                t("The token contains spaces, line breaks or control characters: copy the header value alone, without its name.")
             }
-            TokenError::TooLong => "The token is longer than the 100,000 characters the services accept: check what was pasted.",
+            TokenError::TooLong => t("The token is longer than the 100,000 characters the services accept: check what was pasted."),
         })
     }
 }
@@ -115,7 +119,7 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApiError::Invalid { what } => write!(f, "{what}"),
-            ApiError::Network { proxy } => write!(f, "The proxy at {proxy} could not be reached. Is tenantscope-proxy running?"),
+            ApiError::Network { proxy } => f.write_str(&tf("The proxy at {0} could not be reached. Is tenantscope-proxy running?", &[proxy])),
             ApiError::Http { status, error_code, error_msg, .. } => {
                 write!(f, "HTTP {status}")?;
                 if let Some(code) = error_code {
@@ -126,7 +130,7 @@ impl fmt::Display for ApiError {
                 }
                 Ok(())
             }
-            ApiError::Decode { service, detail } => write!(f, "{} answered with unreadable data: {detail}", service.title()),
+            ApiError::Decode { service, detail } => f.write_str(&tf("{0} answered with unreadable data: {1}", &[&service.title(), detail])),
         }
     }
 }
@@ -137,19 +141,19 @@ impl ApiError {
     /// What the person should do about it.
     pub fn hint(&self) -> &'static str {
         match self {
-            ApiError::Invalid { .. } => "Check the project IDs in the form.",
-            ApiError::Network { .. } => "Start the proxy (see the README) or correct the proxy URL.",
+            ApiError::Invalid { .. } => t("Check the project IDs in the form."),
+            ApiError::Network { .. } => t("Start the proxy (see the README) or correct the proxy URL in the settings."),
             // The body is not kept for a failed read: say what to do without it.
-            ApiError::Decode { .. } => "The answer could not be read: refresh; if it persists, the service changed its format (report it to tenantscope).",
+            ApiError::Decode { .. } => t("The answer could not be read: refresh; if it persists, the service changed its format (report it to tenantscope)."),
             ApiError::Http { status, error_code, .. } => match (status, error_code.as_deref()) {
                 (401, _) | (_, Some("APIG.0307" | "APIGW.0307")) => {
-                    "The token is invalid, expired or from another region: get a new project-scoped token for this region."
+                    t("The token is invalid, expired or from another region: get a new project-scoped token for this region.")
                 }
-                (429, _) | (_, Some("APIG.0308" | "APIGW.0308")) => "Throttled by Huawei Cloud: wait a few seconds and refresh.",
-                (403, _) => "The token's user lacks the permission to read this service's packages.",
-                (404, _) => "This service or route is not offered in this region.",
-                (400, _) => "The service refused the request parameters.",
-                _ => "Try again; if it persists, quote the request ID to Huawei Cloud support.",
+                (429, _) | (_, Some("APIG.0308" | "APIGW.0308")) => t("Throttled by Huawei Cloud: wait a few seconds and refresh."),
+                (403, _) => t("The token's user lacks the permission to read this service's packages."),
+                (404, _) => t("This service or route is not offered in this region."),
+                (400, _) => t("The service refused the request parameters."),
+                _ => t("Try again; if it persists, quote the request ID to Huawei Cloud support."),
             },
         }
     }

@@ -1,6 +1,7 @@
 //! How the views say things: status and urgency words, usage figures, names
-//! and dates. Pure, so that the words are tested natively; only the local
-//! calendar date asks the browser (for the person's time zone).
+//! and dates, in the language in force ([`crate::i18n`]). Pure, so that the
+//! words are tested natively; only the local calendar date asks the browser
+//! (for the person's time zone).
 
 use tenantscope_catalog::Service;
 
@@ -9,27 +10,28 @@ use crate::domain::overview::Relative;
 use crate::domain::paging::{Progress, Stop};
 use crate::domain::time::MS_PER_DAY;
 use crate::domain::{Expiry, Instant, Lifecycle, Package, Status, Urgency};
+use crate::i18n::{self, plural, t, tf};
 use crate::session::Paging;
 use crate::services::hss;
 
 pub fn status(status: Status) -> &'static str {
     match status {
-        Status::Active => "Active",
-        Status::Frozen => "Frozen",
-        Status::Closed => "Closed",
-        Status::Expired => "Expired",
-        Status::Unknown => "Status not reported",
+        Status::Active => t("Active"),
+        Status::Frozen => t("Frozen"),
+        Status::Closed => t("Closed"),
+        Status::Expired => t("Expired"),
+        Status::Unknown => t("Status not reported"),
     }
 }
 
 pub fn urgency(urgency: Urgency) -> &'static str {
     match urgency {
-        Urgency::Expired => "Expired",
-        Urgency::Critical => "Expires within 7 days",
-        Urgency::Warning => "Expires within 30 days",
-        Urgency::Ok => "Expires later",
-        Urgency::Never => "Never expires",
-        Urgency::Unknown => "No expiry date",
+        Urgency::Expired => t("Expired"),
+        Urgency::Critical => t("Expires within 7 days"),
+        Urgency::Warning => t("Expires within 30 days"),
+        Urgency::Ok => t("Expires later"),
+        Urgency::Never => t("Never expires"),
+        Urgency::Unknown => t("No expiry date"),
     }
 }
 
@@ -50,11 +52,11 @@ fn number(n: f64) -> String {
     }
     if n.fract() == 0.0 || n.abs() >= 1e15 {
         // Saturates past ±9.2e18, which is as good as any figure there.
-        return (n.round() as i64).to_string();
+        return i18n::number(n.round() as i64);
     }
     let cents = (n.abs() * 100.0).round() as i64;
     let sign = if n < 0.0 && cents > 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", cents / 100, cents % 100)
+    format!("{sign}{}{}{:02}", i18n::number(cents / 100), i18n::decimal_point(), cents % 100)
 }
 
 /// `37 / 50 min (74%)`, `50 min`, or empty when the service gives no figures.
@@ -68,7 +70,7 @@ pub fn usage(package: &Package) -> String {
             format!("{} / {}{unit}{percent}", number(used), number(total))
         }
         (None, Some(total)) => format!("{}{unit}", number(total)),
-        (Some(used), None) => format!("{} used{unit}", number(used)),
+        (Some(used), None) => tf("{0} used{1}", &[&number(used), &unit]),
         (None, None) => String::new(),
     }
 }
@@ -78,11 +80,12 @@ pub fn local_date(at: Instant) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.millis() as f64));
-        format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+        i18n::date(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        at.date().to_string()
+        let d = at.date();
+        i18n::date(d.year, d.month, d.day)
     }
 }
 
@@ -106,8 +109,8 @@ pub fn pretty_json(text: &str) -> String {
 
 pub fn expiry(expiry: Expiry) -> String {
     match expiry {
-        Expiry::At(at) => format!("expires {}", local_date(at)),
-        Expiry::Never => "never expires".into(),
+        Expiry::At(at) => tf("expires {0}", &[&local_date(at)]),
+        Expiry::Never => t("never expires").into(),
         Expiry::Unknown => String::new(),
     }
 }
@@ -115,11 +118,9 @@ pub fn expiry(expiry: Expiry) -> String {
 /// `expires in 5 days`, `expired today`, `expired 3 days ago`.
 pub fn relative(relative: Relative) -> String {
     match relative {
-        Relative::In(1) => "expires in 1 day".into(),
-        Relative::In(days) => format!("expires in {days} days"),
-        Relative::Today => "expired today".into(),
-        Relative::Ago(1) => "expired 1 day ago".into(),
-        Relative::Ago(days) => format!("expired {days} days ago"),
+        Relative::In(days) => plural(days.unsigned_abs(), "expires in {0} day", "expires in {0} days"),
+        Relative::Today => t("expired today").into(),
+        Relative::Ago(days) => plural(days.unsigned_abs(), "expired {0} day ago", "expired {0} days ago"),
     }
 }
 
@@ -127,9 +128,9 @@ pub fn relative(relative: Relative) -> String {
 pub fn duration(ms: i64) -> String {
     let minutes = ms.max(0) / 60_000;
     match (minutes / 60, minutes % 60) {
-        (h, _) if h >= 48 => format!("{} days", ms / MS_PER_DAY),
-        (0, m) => format!("{m} min"),
-        (h, m) => format!("{h} h {m:02} min"),
+        (h, _) if h >= 48 => tf("{0} days", &[&(ms / MS_PER_DAY)]),
+        (0, m) => tf("{0} min", &[&m]),
+        (h, m) => tf("{0} h {1} min", &[&h, &format_args!("{m:02}")]),
     }
 }
 
@@ -138,33 +139,33 @@ pub fn duration(ms: i64) -> String {
 pub fn lifetime(expires_at: Instant, now: Instant) -> (&'static str, String) {
     let left = expires_at.since(now);
     if left <= 0 {
-        ("expired", format!("Token expired {} ago: paste a new token.", duration(-left)))
+        ("expired", tf("Token expired {0} ago: paste a new token.", &[&duration(-left)]))
     } else if left <= 3_600_000 {
-        ("warn", format!("Token expires in {}: get a new one soon.", duration(left)))
+        ("warn", tf("Token expires in {0}: get a new one soon.", &[&duration(left)]))
     } else {
-        ("ok", format!("Token valid for {}.", duration(left)))
+        ("ok", tf("Token valid for {0}.", &[&duration(left)]))
     }
 }
 
 /// How long ago something was loaded: `updated just now`, `updated 3 min ago`.
 pub fn updated(ms_ago: i64) -> String {
     if ms_ago < 60_000 {
-        "updated just now".into()
+        t("updated just now").into()
     } else {
-        format!("updated {} ago", duration(ms_ago))
+        tf("updated {0} ago", &[&duration(ms_ago)])
     }
 }
 
 /// The lifecycle stage of a CodeArts Check package, where it matters.
 pub fn lifecycle(lifecycle: &Lifecycle) -> Option<&'static str> {
     Some(match lifecycle {
-        Lifecycle::NotYetEffective => "Not yet in effect",
+        Lifecycle::NotYetEffective => t("Not yet in effect"),
         Lifecycle::InEffect => return None,
-        Lifecycle::Deleted => "Deleted",
-        Lifecycle::Retention => "Retention period: frozen, data kept for now",
-        Lifecycle::Grace => "Grace period: expired but still usable",
-        Lifecycle::FrozenForViolation => "Frozen for violation",
-        Lifecycle::Other(_) => "Stage not documented",
+        Lifecycle::Deleted => t("Deleted"),
+        Lifecycle::Retention => t("Retention period: frozen, data kept for now"),
+        Lifecycle::Grace => t("Grace period: expired but still usable"),
+        Lifecycle::FrozenForViolation => t("Frozen for violation"),
+        Lifecycle::Other(_) => t("Stage not documented"),
     })
 }
 
@@ -173,9 +174,9 @@ pub fn billing(mode: &str) -> String {
     // charging_mode values: MetaStudio PERIODIC / ONE_TIME / ON_DEMAND, HSS
     // packet_cycle / on_demand (docs/huawei-apis.md §2.3, §2.5).
     match mode.to_ascii_lowercase().as_str() {
-        "packet_cycle" | "periodic" | "prepaid" => "Yearly/monthly".into(),
-        "on_demand" | "postpaid" => "Pay-per-use".into(),
-        "one_time" => "One-time".into(),
+        "packet_cycle" | "periodic" | "prepaid" => t("Yearly/monthly").into(),
+        "on_demand" | "postpaid" => t("Pay-per-use").into(),
+        "one_time" => t("One-time").into(),
         _ => mode.to_string(),
     }
 }
@@ -188,13 +189,13 @@ pub fn hint(error: &ApiError, service: Option<Service>) -> String {
             let permission = match service {
                 // The one action Huawei documents for these routes
                 // (ShowTenantPackageStatus, docs/huawei-apis.md §2.2).
-                Service::Codecheck => "the IAM action codeartscheck::getConfig".to_string(),
-                other => format!("a policy that allows reading {} (for example its read-only system policy)", other.title()),
+                Service::Codecheck => tf("the IAM action {0}", &[&"codeartscheck::getConfig"]),
+                other => tf("a policy that allows reading {0} (for example its read-only system policy)", &[&other.title()]),
             };
-            format!("The token's user lacks permission: ask an administrator to grant {permission}, then refresh.")
+            tf("The token's user lacks permission: ask an administrator to grant {0}, then refresh.", &[&permission])
         }
         (ApiError::Http { status: 404, .. }, Some(service)) => {
-            format!("{} is not offered in this region, or not enabled for this account: pick another region.", service.title())
+            tf("{0} is not offered in this region, or not enabled for this account: pick another region.", &[&service.title()])
         }
         _ => error.hint().to_string(),
     }
@@ -203,17 +204,16 @@ pub fn hint(error: &ApiError, service: Option<Service>) -> String {
 /// `Reading page 3 of 5…` while a paged service loads.
 pub fn progress(progress: Progress) -> String {
     match progress.expected {
-        Some(expected) => format!("Reading page {} of {expected}…", progress.read.min(expected)),
-        None => format!("Reading page {}…", progress.read),
+        Some(expected) => tf("Reading page {0} of {1}…", &[&progress.read.min(expected), &expected]),
+        None => tf("Reading page {0}…", &[&progress.read]),
     }
 }
 
 /// `420 packages`, or `400 of 420 shown` when not all could be read.
 pub fn count(shown: usize, total: Option<u64>) -> String {
     match total {
-        Some(total) if total > shown as u64 => format!("{shown} of {total} shown"),
-        _ if shown == 1 => "1 package".into(),
-        _ => format!("{shown} packages"),
+        Some(total) if total > shown as u64 => tf("{0} of {1} shown", &[&i18n::number(shown as i64), &i18n::number(total as i64)]),
+        _ => plural(shown as u64, "{0} package", "{0} packages"),
     }
 }
 
@@ -225,24 +225,24 @@ pub fn paging_note(paging: &Paging, shown: usize, total: Option<u64>) -> Option<
     if !paging.failures.is_empty() {
         let pages = paging.failures.len();
         let first = &paging.failures[0];
-        notes.push(format!(
-            "{pages} page{} could not be read (first at offset {}: {}). The packages of the other pages are shown; refresh to try again.",
-            if pages == 1 { "" } else { "s" },
-            first.offset,
-            first.error
-        ));
+        let args: [&dyn std::fmt::Display; 3] = [&pages, &first.offset, &first.error];
+        notes.push(if pages == 1 {
+            tf("{0} page could not be read (first at offset {1}: {2}). The packages of the other pages are shown; refresh to try again.", &args)
+        } else {
+            tf("{0} pages could not be read (first at offset {1}: {2}). The packages of the other pages are shown; refresh to try again.", &args)
+        });
     }
     match (paging.stop, total) {
-        (Stop::Cap, Some(total)) => notes.push(format!(
-            "The service counts {total}; the console reads at most {} pages of {}, so {shown} are shown.",
-            paging.plan.max_pages, paging.plan.limit
+        (Stop::Cap, Some(total)) => notes.push(tf(
+            "The service counts {0}; the console reads at most {1} pages of {2}, so {3} are shown.",
+            &[&total, &paging.plan.max_pages, &paging.plan.limit, &shown],
         )),
-        (Stop::Cap, None) => notes.push(format!(
-            "The console stopped after {} pages of {}; there may be more.",
-            paging.plan.max_pages, paging.plan.limit
+        (Stop::Cap, None) => notes.push(tf(
+            "The console stopped after {0} pages of {1}; there may be more.",
+            &[&paging.plan.max_pages, &paging.plan.limit],
         )),
         (Stop::EmptyPage | Stop::ShortPage, Some(total)) if total > shown as u64 && paging.failures.is_empty() => {
-            notes.push(format!("The service counts {total} but sent {shown}: the list may have changed while it was read."))
+            notes.push(tf("The service counts {0} but sent {1}: the list may have changed while it was read.", &[&total, &shown]))
         }
         _ => {}
     }
@@ -267,7 +267,7 @@ mod tests {
         assert_eq!(usage(&p(Some(2.5), Some(0.0), None)), "2.50 / 0");
         assert_eq!(usage(&p(None, Some(20.0), None)), "20");
         assert_eq!(usage(&p(None, None, None)), "");
-        assert_eq!(usage(&p(Some(-0.125), Some(1e20), None)), "-0.13 / 9223372036854775807 (0%)");
+        assert_eq!(usage(&p(Some(-0.125), Some(1e20), None)), "-0.13 / 9,223,372,036,854,775,807 (0%)");
         assert_eq!(usage(&p(Some(0.004), Some(f64::INFINITY), None)), "0.00 / ?");
     }
 

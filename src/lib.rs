@@ -12,6 +12,7 @@ pub mod domain;
 pub mod download;
 pub mod export;
 pub mod format;
+pub mod i18n;
 pub mod render;
 pub mod services;
 pub mod session;

@@ -16,6 +16,7 @@ use crate::domain::overview::{Counts, Relative};
 use crate::domain::query::Group;
 use crate::domain::{Instant, Package, Status, Thresholds, Urgency};
 use crate::format;
+use crate::i18n::{t, tf};
 use crate::services::hss;
 
 /// Text made safe for HTML content and quoted attribute values.
@@ -47,7 +48,7 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     );
     if let (Some(used), Some(total)) = (p.used, p.total) {
         let fill = chart::fill(used, total) / 10;
-        let _ = write!(h, r#"<div class="meter" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="Usage"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#);
+        let _ = write!(h, r#"<div class="meter" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="{}"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#, t("Usage"));
     }
     let usage = format::usage(p);
     if !usage.is_empty() {
@@ -59,7 +60,7 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     }
     if let Some(at) = p.starts_at {
         let sep = if dates.is_empty() { "" } else { " · " };
-        let _ = write!(dates, "{sep}from {}", format::local_date(at));
+        let _ = write!(dates, "{sep}{}", tf("from {0}", &[&format::local_date(at)]));
     }
     let _ = write!(h, r#"<p class="card-dates"><span class="urgency urgency-{u}">{}</span> {dates}</p><p class="card-meta">"#, format::urgency(urgency));
     if let Some(mode) = &p.billing_mode {
@@ -69,10 +70,10 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         let _ = write!(h, r#"<span class="stage">{stage}</span>"#);
     }
     if let Some(host) = &p.host {
-        let _ = write!(h, "<span>host {}</span>", escape(host));
+        let _ = write!(h, "<span>{}</span>", tf("host {0}", &[&escape(host)]));
     }
     let id = escape(&p.id);
-    let _ = write!(h, r#"<button type="button" class="link" data-copy="{id}" title="{id}">Copy ID</button></p></li>"#);
+    let _ = write!(h, r#"<button type="button" class="link" data-copy="{id}" title="{id}">{}</button></p></li>"#, t("Copy ID"));
     h
 }
 
@@ -107,8 +108,8 @@ fn table(class: &str, caption: &str, head: &[&str], rows: impl IntoIterator<Item
 pub fn groups(groups: &[Group]) -> String {
     table(
         "groups",
-        "Quotas by edition and status",
-        &["Edition", "Status", "Quotas", "In use"],
+        t("Quotas by edition and status"),
+        &[t("Edition"), t("Status"), t("Quotas"), t("In use")],
         groups.iter().map(|g| {
             let edition = hss::edition_label(&g.name).map(str::to_string).unwrap_or_else(|| escape(&g.name));
             vec![edition, format::status(g.status).into(), g.count.to_string(), g.in_use.to_string()]
@@ -186,7 +187,7 @@ pub fn bars(title: &str, series: &[(&str, &str)], bars: &[(String, Vec<u64>)]) -
 
 /// The overview's large figures: packages by urgency, then by status.
 pub fn figures(counts: &Counts) -> String {
-    let mut h = String::from(r#"<div class="figures" role="list" aria-label="Packages by urgency">"#);
+    let mut h = format!(r#"<div class="figures" role="list" aria-label="{}">"#, t("Packages by urgency"));
     for u in Urgency::ALL {
         let _ = write!(
             h,
@@ -220,7 +221,7 @@ pub fn warnings(rows: &[WarningRow]) -> String {
     table(
         "warnings",
         "",
-        &["Urgency", "Service", "Package", "Date", "When"],
+        &[t("Urgency"), t("Service"), t("Package"), t("Date"), t("When")],
         rows.iter().map(|r| {
             vec![
                 format!(r#"<span class="urgency urgency-{}">{}</span>"#, r.urgency.key(), format::urgency(r.urgency)),
@@ -249,9 +250,9 @@ pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64) 
         .collect();
     let first = marks.first().map(|m| format::local_date(m.4)).unwrap_or_default();
     let mut h = format!(
-        r#"<figure class="chart timeline-chart"><svg viewBox="0 0 {SCALE} 40" preserveAspectRatio="none" class="timeline" role="img" aria-label="{} packages expire in the next {days} days{}"><line x1="0" y1="20" x2="{SCALE}" y2="20" class="axis"></line>"#,
-        marks.len(),
-        if first.is_empty() { String::new() } else { format!(", the first on {first}") }
+        r#"<figure class="chart timeline-chart"><svg viewBox="0 0 {SCALE} 40" preserveAspectRatio="none" class="timeline" role="img" aria-label="{}{}"><line x1="0" y1="20" x2="{SCALE}" y2="20" class="axis"></line>"#,
+        tf("{0} packages expire in the next {1} days", &[&marks.len(), &days]),
+        if first.is_empty() { String::new() } else { tf(", the first on {0}", &[&first]) }
     );
     for d in [0, days / 3, days * 2 / 3, days] {
         let x = d * i64::from(SCALE) / days.max(1);
@@ -268,14 +269,16 @@ pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64) 
     }
     let _ = write!(
         h,
-        r#"</svg><div class="timeline-axis" aria-hidden="true"><span>today</span><span>{} d</span><span>{} d</span><span>{days} d</span></div>"#,
-        days / 3,
-        days * 2 / 3
+        r#"</svg><div class="timeline-axis" aria-hidden="true"><span>{}</span><span>{}</span><span>{}</span><span>{}</span></div>"#,
+        t("today"),
+        tf("{0} d", &[&(days / 3)]),
+        tf("{0} d", &[&(days * 2 / 3)]),
+        tf("{0} d", &[&days])
     );
     let buckets = [(0, 7), (8, 30), (31, days)].map(|(from, to)| {
-        vec![format!("in {from}–{to} days"), marks.iter().filter(|m| (from..=to).contains(&m.3)).count().to_string()]
+        vec![tf("in {0}–{1} days", &[&from, &to]), marks.iter().filter(|m| (from..=to).contains(&m.3)).count().to_string()]
     });
-    h.push_str(&table("legend", "", &["Expiring", "Packages"], buckets));
+    h.push_str(&table("legend", "", &[t("Expiring"), t("Packages")], buckets));
     h.push_str("</figure>");
     h
 }

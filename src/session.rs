@@ -4,9 +4,10 @@
 
 use tenantscope_catalog::{Route, Service};
 
-use crate::api::{ApiError, ApiResponse, Gateway};
+use crate::api::{ApiError, ApiResponse, Credentials, Gateway, Token};
 use crate::domain::paging::{self, PageFailure, PagePlan, Paged, Progress, Stop};
 use crate::domain::{Instant, Package};
+use crate::i18n::{t, tf};
 use crate::services::hss::QuotaStats;
 use crate::services::{codecheck, dsc, hss, iam, metastudio, projectman, testplan};
 
@@ -17,6 +18,27 @@ pub struct Connection {
     pub region: String,
     pub project_id: String,
     pub codearts_project_id: String,
+}
+
+impl Connection {
+    /// The connection as "Remember in this tab" keeps it.
+    pub fn to_entry(&self) -> crate::settings::remember::Entry {
+        let Credentials::IamToken(token) = &self.gateway.credentials;
+        [token.secret().to_string(), self.region.clone(), self.project_id.clone(), self.codearts_project_id.clone()]
+    }
+
+    /// A remembered connection, through `proxy`; `None` when the stored
+    /// token would not be accepted (storage edited by hand).
+    pub fn from_entry(entry: &crate::settings::remember::Entry, proxy: &str) -> Option<Connection> {
+        let [token, region, project_id, codearts_project_id] = entry.clone();
+        let token = Token::parse(&token).ok()?;
+        Some(Connection {
+            gateway: Gateway { proxy: proxy.to_string(), credentials: Credentials::IamToken(token) },
+            region,
+            project_id,
+            codearts_project_id,
+        })
+    }
 }
 
 /// A connection with every ID known.
@@ -32,19 +54,6 @@ pub struct Context {
     pub domain: Option<String>,
     /// When the token stops working, where IAM said.
     pub expires_at: Option<Instant>,
-}
-
-impl Context {
-    /// Whether opening `c` would give this very session: the same proxy,
-    /// credentials and region, and IDs either left empty (to be discovered)
-    /// or those the session already has. The form shows what the session
-    /// found, so Inspect after a paste submits the found IDs.
-    pub fn serves(&self, c: &Connection) -> bool {
-        self.gateway == c.gateway
-            && self.region == c.region
-            && (c.project_id.is_empty() || c.project_id == self.project_id)
-            && (c.codearts_project_id.is_empty() || Some(&c.codearts_project_id) == self.codearts_project_id.as_ref())
-    }
 }
 
 /// Fills in what the person left empty: the project (and its region) from
@@ -68,7 +77,7 @@ pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
         // A project-scoped token names its region as the project name (§3).
         let Some(id) = info.as_ref().and_then(|i| i.project_id.clone()) else {
             return Err(ApiError::Invalid {
-                what: "This token is not scoped to a project: enter a Project ID, or use a project-scoped token.".into(),
+                what: t("This token is not scoped to a project: enter a Project ID, or use a project-scoped token.").into(),
             });
         };
         project_id = id;
@@ -209,6 +218,8 @@ pub fn now() -> Instant {
 /// What one service's panel shows.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ServiceState {
+    /// The tab's session is still being opened.
+    Waiting,
     /// The service is not offered in the session's region.
     NotOffered(String),
     Loaded(Loaded),
@@ -242,7 +253,7 @@ pub async fn load(service: Service, ctx: &Context, progress: impl FnMut(Progress
     match service {
         Service::Testplan => {
             let id = codearts.ok_or_else(|| ApiError::Invalid {
-                what: "CodeArts TestPlan needs a CodeArts project: enter its ID in the form.".into(),
+                what: t("CodeArts TestPlan needs a CodeArts project: enter its ID in the form.").into(),
             })?;
             let answer = gateway.get(Route::TestplanPackages, region, Some(id), &[]).await?;
             let packages = testplan::packages(&answer.body)?;
@@ -279,7 +290,7 @@ pub async fn load(service: Service, ctx: &Context, progress: impl FnMut(Progress
             read_pages(paging::HSS, page, progress).await
         }
         Service::Iam | Service::Projectman => {
-            Err(ApiError::Invalid { what: format!("{} holds no packages", service.title()) })
+            Err(ApiError::Invalid { what: tf("{0} holds no packages", &[&service.title()]) })
         }
     }
 }
@@ -287,44 +298,20 @@ pub async fn load(service: Service, ctx: &Context, progress: impl FnMut(Progress
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Credentials, Token};
 
-    fn gateway(token: &str) -> Gateway {
-        Gateway { proxy: "/api".into(), credentials: Credentials::IamToken(Token::parse(token).unwrap()) }
-    }
-
-    fn context() -> Context {
-        Context {
-            gateway: gateway("MIIa"),
-            region: "cn-north-4".into(),
+    #[test]
+    fn a_remembered_connection_comes_back_as_it_was() {
+        let c = Connection {
+            gateway: Gateway { proxy: "/api".into(), credentials: Credentials::IamToken(Token::parse("MIIa").unwrap()) },
+            region: "ap-southeast-3".into(),
             project_id: "p1".into(),
-            codearts_project_id: Some("c1".into()),
-            user: None,
-            domain: None,
-            expires_at: None,
-        }
-    }
-
-    fn connection(token: &str, region: &str, project: &str, codearts: &str) -> Connection {
-        Connection { gateway: gateway(token), region: region.into(), project_id: project.into(), codearts_project_id: codearts.into() }
-    }
-
-    #[test]
-    fn a_session_serves_its_own_connection_with_or_without_the_found_ids() {
-        let ctx = context();
-        assert!(ctx.serves(&connection("MIIa", "cn-north-4", "", "")));
-        assert!(ctx.serves(&connection("MIIa", "cn-north-4", "p1", "c1")));
-        assert!(ctx.serves(&connection("MIIa", "cn-north-4", "p1", "")));
-    }
-
-    #[test]
-    fn another_token_region_or_id_is_another_session() {
-        let ctx = context();
-        assert!(!ctx.serves(&connection("MIIb", "cn-north-4", "", "")));
-        assert!(!ctx.serves(&connection("MIIa", "ap-southeast-1", "", "")));
-        assert!(!ctx.serves(&connection("MIIa", "cn-north-4", "p2", "")));
-        assert!(!ctx.serves(&connection("MIIa", "cn-north-4", "p1", "c2")));
-        let no_codearts = Context { codearts_project_id: None, ..context() };
-        assert!(!no_codearts.serves(&connection("MIIa", "cn-north-4", "p1", "c1")));
+            codearts_project_id: String::new(),
+        };
+        let entry = c.to_entry();
+        assert_eq!(entry[0], "MIIa");
+        assert_eq!(Connection::from_entry(&entry, "/api"), Some(c));
+        // Storage edited by hand: a token the form would refuse is dropped.
+        let edited = ["MII a".to_string(), "cn-north-4".into(), String::new(), String::new()];
+        assert_eq!(Connection::from_entry(&edited, "/api"), None);
     }
 }

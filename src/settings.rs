@@ -1,9 +1,10 @@
 //! Settings that persist in localStorage: the proxy URL, the urgency
-//! thresholds, the theme and the auto-refresh interval. Never the token:
+//! thresholds, the theme, the language and the auto-refresh interval. Never the token:
 //! it stays in memory unless the person opts in to "Remember in this tab",
 //! and then only in sessionStorage ([`remember`]).
 
 use crate::domain::Thresholds;
+use crate::i18n::{t, Lang};
 
 /// Where the proxy's API lives when nothing else is set: the page's own
 /// origin, as served by `tenantscope-proxy --static`.
@@ -29,11 +30,11 @@ impl Theme {
         }
     }
 
-    pub const fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
-            Theme::System => "Follow the system",
-            Theme::Light => "Light",
-            Theme::Dark => "Dark",
+            Theme::System => t("Follow the system"),
+            Theme::Light => t("Light"),
+            Theme::Dark => t("Dark"),
         }
     }
 
@@ -50,11 +51,12 @@ pub struct Settings {
     pub theme: Theme,
     /// Minutes between automatic refreshes; 0 for never.
     pub auto_refresh_minutes: u32,
+    pub lang: Lang,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { proxy: DEFAULT_PROXY.into(), thresholds: Thresholds::default(), theme: Theme::System, auto_refresh_minutes: 0 }
+        Settings { proxy: DEFAULT_PROXY.into(), thresholds: Thresholds::default(), theme: Theme::System, auto_refresh_minutes: 0, lang: Lang::En }
     }
 }
 
@@ -65,10 +67,10 @@ pub const AUTO_REFRESH_CHOICES: [u32; 5] = [0, 5, 15, 30, 60];
 /// below warning, warning at most ten years.
 pub fn thresholds(critical: &str, warning: &str) -> Result<Thresholds, &'static str> {
     let (Ok(critical_days), Ok(warning_days)) = (critical.trim().parse::<u32>(), warning.trim().parse::<u32>()) else {
-        return Err("Enter the thresholds as whole numbers of days.");
+        return Err(t("Enter the thresholds as whole numbers of days."));
     };
     if critical_days == 0 || critical_days >= warning_days || warning_days > 3650 {
-        return Err("The critical threshold must be at least 1 day and below the warning threshold (at most 3650 days).");
+        return Err(t("The critical threshold must be at least 1 day and below the warning threshold (at most 3650 days)."));
     }
     Ok(Thresholds { critical_days, warning_days })
 }
@@ -79,13 +81,13 @@ pub fn proxy_url(text: &str) -> Result<String, &'static str> {
     let url = text.trim().trim_end_matches('/');
     let scheme_ok = url.starts_with('/') || url.starts_with("https://") || url.starts_with("http://");
     if url.is_empty() || !scheme_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.contains(['?', '#']) {
-        return Err("Enter the proxy's API base as a path on this site (/api) or a URL such as https://proxy.example.com/api.");
+        return Err(t("Enter the proxy's API base as a path on this site (/api) or a URL such as https://proxy.example.com/api."));
     }
     Ok(url.to_string())
 }
 
 const PREFIX: &str = "tenantscope.";
-const KEYS: [&str; 5] = ["proxy", "critical", "warning", "theme", "refresh"];
+const KEYS: [&str; 6] = ["proxy", "critical", "warning", "theme", "refresh", "lang"];
 
 impl Settings {
     /// Reads settings from `get` (a storage lookup by key); whatever is
@@ -103,17 +105,19 @@ impl Settings {
             .and_then(|m| m.parse().ok())
             .filter(|m| AUTO_REFRESH_CHOICES.contains(m))
             .unwrap_or(0);
+        s.lang = get("lang").and_then(|l| Lang::from_key(&l)).unwrap_or_default();
         s
     }
 
     /// The key/value pairs [`Settings::read`] reads back.
-    pub fn pairs(&self) -> [(&'static str, String); 5] {
+    pub fn pairs(&self) -> [(&'static str, String); 6] {
         let values = [
             self.proxy.clone(),
             self.thresholds.critical_days.to_string(),
             self.thresholds.warning_days.to_string(),
             self.theme.key().to_string(),
             self.auto_refresh_minutes.to_string(),
+            self.lang.key().to_string(),
         ];
         let mut i = 0;
         values.map(|v| {
@@ -122,10 +126,17 @@ impl Settings {
         })
     }
 
-    /// The saved settings, or the defaults.
+    /// The saved settings, or the defaults; the language, until one is
+    /// picked, is the browser's.
     pub fn load() -> Settings {
         let storage = local();
-        Settings::read(|key| storage.as_ref()?.get_item(&format!("{PREFIX}{key}")).ok().flatten())
+        Settings::read(|key| {
+            let saved = storage.as_ref().and_then(|s| s.get_item(&format!("{PREFIX}{key}")).ok().flatten());
+            match key {
+                "lang" => saved.or_else(|| web_sys::window()?.navigator().language()),
+                _ => saved,
+            }
+        })
     }
 
     pub fn save(&self) {
@@ -212,11 +223,11 @@ mod tests {
 
     #[test]
     fn settings_round_trip_and_forgive() {
-        let s = Settings { proxy: "https://p.example/api".into(), thresholds: Thresholds { critical_days: 2, warning_days: 9 }, theme: Theme::Dark, auto_refresh_minutes: 15 };
+        let s = Settings { proxy: "https://p.example/api".into(), thresholds: Thresholds { critical_days: 2, warning_days: 9 }, theme: Theme::Dark, auto_refresh_minutes: 15, lang: Lang::PtBr };
         let pairs = s.pairs();
         assert_eq!(Settings::read(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())), s);
         assert_eq!(Settings::read(|_| None), Settings::default());
-        let odd = Settings::read(|k| Some(match k { "critical" => "40", "refresh" => "7", "theme" => "neon", _ => " " }.to_string()));
+        let odd = Settings::read(|k| Some(match k { "critical" => "40", "refresh" => "7", "theme" => "neon", "lang" => "klingon", _ => " " }.to_string()));
         assert_eq!(odd, Settings::default());
     }
 

@@ -1,73 +1,172 @@
 use leptos::prelude::*;
 
-use crate::components::console::{console, NotLoaded};
-use crate::components::{ErrorCard, SessionForm};
-use crate::domain::Instant;
-use crate::session::{now, resolve, Connection, Context};
-use crate::settings::Settings;
+use futures::FutureExt;
 
-/// The page: the session form, and once a token is inspected, what it turned
-/// out to be and the [`Console`](crate::components::console::Console) of the
-/// session (loaded on first use, see [`crate::components::console`]).
+use crate::components::console::{console, preload_console, NotLoaded};
+use crate::components::{tr, SessionForm, SettingsPanel, Shared, Tab};
+use crate::domain::query::View;
+use crate::domain::Instant;
+use crate::i18n::{self, Lang};
+use crate::session::{now, Connection};
+use crate::settings::{remember, Settings};
+
+/// The page: settings, the session form, and once a connection is open the
+/// [`Console`](crate::components::console::Console) of every open tab,
+/// loaded on first use (see [`crate::components::console`]). The page keeps
+/// the tabs as plain connections, the view in the URL hash, the settings in
+/// localStorage and, when asked, the tabs in sessionStorage.
 #[component]
 pub fn App() -> impl IntoView {
-    // The submitted connection; `None` before Inspect and after Forget.
-    let connection = RwSignal::new(None::<Connection>);
-    let resolved = LocalResource::new(move || {
-        let connection = connection.get();
+    let settings = RwSignal::new(Settings::load());
+    // Before anything is drawn; the settings panel sets it on change.
+    i18n::set_lang(settings.with_untracked(|s| s.lang));
+    let lang = Signal::from(Memo::new(move |_| settings.with(|s| s.lang)));
+    let view = RwSignal::new(View::from_hash(&location_hash()));
+    // One clock for the page (the token countdown); what only changes by
+    // the minute (urgency, "updated N min ago") follows a memo of it.
+    let clock = RwSignal::new(now());
+    let minute = Memo::new(move |_| Instant::from_millis(clock.get().millis() / 60_000 * 60_000));
+    let auto_refresh = RwSignal::new(0u32);
+
+    let next_id = StoredValue::new(1u32);
+    let new_tab = move |connection: Connection| {
+        let id = next_id.get_value();
+        next_id.set_value(id + 1);
+        Tab { id, connection }
+    };
+    // "Remember in this tab": the connections come back after a reload.
+    let proxy = settings.with_untracked(|s| s.proxy.clone());
+    let restored: Vec<Tab> =
+        remember::load().iter().filter_map(|entry| Connection::from_entry(entry, &proxy)).map(new_tab).collect();
+    let remembering = RwSignal::new(!restored.is_empty());
+    let tabs = RwSignal::new(restored);
+    let shared = Shared {
+        tabs,
+        view,
+        clock: clock.into(),
+        minute: minute.into(),
+        thresholds: Signal::derive(move || settings.with(|s| s.thresholds)),
+        auto_refresh: auto_refresh.into(),
+        lang,
+    };
+
+    // Side effects only: the URL hash, storage and the page's theme follow
+    // the signals; nothing here writes a signal.
+    Effect::new(move |_| {
+        let hash = view.with(View::to_hash);
+        if let Ok(history) = window().history() {
+            let url = if hash.is_empty() { location_path() } else { format!("#{hash}") };
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    });
+    Effect::new(move |_| {
+        settings.with(Settings::save);
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-theme", settings.with(|s| s.theme.key()));
+            let _ = root.set_attribute("lang", settings.with(|s| s.lang.key()));
+        }
+    });
+    Effect::new(move |_| {
+        let entries: Vec<remember::Entry> = if remembering.get() {
+            tabs.with(|list| list.iter().map(|t| t.connection.to_entry()).collect())
+        } else {
+            Vec::new()
+        };
+        remember::store(&entries);
+    });
+    // A bookmark or the back button changes the hash.
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| view.set(View::from_hash(&location_hash())));
+    let last_refresh = StoredValue::new(now());
+    let _ = set_interval_with_handle(
+        move || {
+            let t = now();
+            clock.set(t);
+            let minutes = settings.with_untracked(|s| s.auto_refresh_minutes);
+            if minutes > 0 && t.millis() - last_refresh.get_value().millis() >= i64::from(minutes) * 60_000 {
+                last_refresh.set_value(t);
+                auto_refresh.update(|n| *n += 1);
+            }
+        },
+        std::time::Duration::from_secs(1),
+    );
+
+    let on_open = Callback::new(move |(connection, in_new_tab): (Connection, bool)| {
+        let at = shared.active_index();
+        let (len, same) = tabs.with_untracked(|l| (l.len(), l.get(at).is_some_and(|t| t.connection == connection)));
+        if in_new_tab || len == 0 {
+            tabs.update(|l| l.push(new_tab(connection)));
+            view.update(|v| v.tab = len);
+        } else if !same {
+            // Inspect replaces the open tab; the same connection again keeps
+            // it (Refresh reloads it).
+            tabs.update(|l| l[at] = new_tab(connection));
+        }
+    });
+    let on_forget = Callback::new(move |()| {
+        tabs.set(Vec::new());
+        remembering.set(false);
+        view.update(|v| v.tab = 0);
+    });
+    let has_tabs = Memo::new(move |_| tabs.with(|l| !l.is_empty()));
+    let retry = RwSignal::new(0u32);
+    // The console's code, fetched once a tab is open (if focusing the token
+    // field has not fetched it already); Try again fetches it anew.
+    let chunk = LocalResource::new(move || {
+        retry.track();
+        let wanted = has_tabs.get();
         async move {
-            match connection {
-                Some(c) => Some(resolve(c).await),
-                None => None,
+            match wanted {
+                true => Some(preload_console().await.map_err(NotLoaded::from)),
+                false => None,
             }
         }
     });
-    let context: Signal<Option<Context>> =
-        Signal::derive(move || resolved.get().flatten().and_then(Result::ok));
-    // A paste opens the session at once, so Inspect often repeats it (with
-    // the IDs the session found, now shown in the form): a session that is
-    // open and serves the connection is kept (Refresh reloads it); one that
-    // failed, is still resolving or differs is opened anew.
-    let open = move |c: Connection| {
-        let kept = resolved.with_untracked(|r| matches!(r, Some(Some(Ok(ctx))) if ctx.serves(&c)));
-        if !kept {
-            connection.set(Some(c));
-        }
-    };
-    // One clock for the page (the token countdown); what only changes by
-    // the minute (urgency in the overview) follows a memo of it.
-    let clock = RwSignal::new(now());
-    let minute = Memo::new(move |_| Instant::from_millis(clock.get().millis() / 60_000 * 60_000));
-    let _ = set_interval_with_handle(move || clock.set(now()), std::time::Duration::from_secs(1));
-    let thresholds = Signal::stored(Settings::load().thresholds);
 
     view! {
         <header class="topbar">
             <h1>"tenantscope"</h1>
-            <p class="tagline">"Packages, quotas and expiry dates of a Huawei Cloud tenant"</p>
+            <p class="tagline">{tr(lang, "Packages, quotas and expiry dates of Huawei Cloud tenants")}</p>
+            <SettingsPanel settings />
         </header>
         <main>
-            <SessionForm context on_inspect=Callback::new(open)
-                on_forget=Callback::new(move |()| connection.set(None)) />
-            <Transition fallback=|| view! { <p class="session-line" data-state="loading">"Checking the token…"</p> }>
-                {move || Suspend::new(async move {
-                    match resolved.await {
-                        None => view! { <p class="session-line" data-state="idle">"Paste a token and press Inspect."</p> }.into_any(),
-                        Some(Ok(ctx)) => match console(ctx, clock.into(), minute.into(), thresholds).await {
-                            Ok(view) => view,
-                            Err(NotLoaded) => view! {
-                                <div class="error-card" role="alert" data-state="error">
-                                    <p class="error-title"><span class="badge badge-bad">"Error"</span> " The console could not be loaded"</p>
-                                    <p class="error-hint">"Its code is fetched from this site on first use, and that failed. Check the network connection and try again."</p>
-                                    <p><button type="button" on:click=move |_| resolved.refetch()>"Try again"</button></p>
-                                </div>
-                            }.into_any(),
-                        },
-                        Some(Err(error)) => view! { <ErrorCard error title="The session could not start".to_string() service=None /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <SessionForm proxy=Signal::derive(move || settings.with(|s| s.proxy.clone())) remembering lang
+                has_tabs=has_tabs.into() on_open on_forget />
+            {move || if !has_tabs.get() {
+                view! { <p class="session-line" data-state="idle">{tr(lang, "Paste a token and press Inspect.")}</p> }.into_any()
+            } else {
+                // Not a <Transition>: it would wait for every load the
+                // console reads (the overview reads them all) before showing
+                // any of it. Once fetched, the split point answers at once.
+                match chunk.get().flatten() {
+                    None => view! { <p class="session-line" data-state="loading">{tr(lang, "Loading the console…")}</p> }.into_any(),
+                    Some(Ok(())) => match console(shared).now_or_never() {
+                        Some(Ok(view)) => view,
+                        _ => not_loaded(lang, retry),
+                    },
+                    Some(Err(NotLoaded)) => not_loaded(lang, retry),
+                }
+            }}
         </main>
     }
 }
 
+/// The error card for a console whose code could not be fetched.
+fn not_loaded(lang: Signal<Lang>, retry: RwSignal<u32>) -> AnyView {
+    view! {
+        <div class="error-card" role="alert" data-state="error">
+            <p class="error-title"><span class="badge badge-bad">{tr(lang, "Error")}</span> " " {tr(lang, "The console could not be loaded")}</p>
+            <p class="error-hint">{tr(lang, "Its code is fetched from this site on first use, and that failed. Check the network connection and try again.")}</p>
+            <p><button type="button" on:click=move |_| retry.update(|n| *n += 1)>{tr(lang, "Try again")}</button></p>
+        </div>
+    }
+    .into_any()
+}
+
+fn location_hash() -> String {
+    window().location().hash().unwrap_or_default()
+}
+
+fn location_path() -> String {
+    let l = window().location();
+    format!("{}{}", l.pathname().unwrap_or_default(), l.search().unwrap_or_default())
+}

@@ -5,6 +5,7 @@ use crate::api::ApiError;
 use crate::components::ServiceLoad;
 use crate::domain::{Package, Thresholds};
 use crate::download;
+use crate::i18n::{self, t, tf, Lang};
 use crate::export::{file_name, Report, ServiceError, Tenant};
 use crate::session::{now, Context, ServiceState};
 
@@ -22,6 +23,11 @@ pub fn ExportBar(
     let notice = RwSignal::new(None::<String>);
     let export = move |format: &'static str| {
         let Some(ctx) = context.get_untracked() else { return };
+        // Files are for scripts and other tools as much as for people: their
+        // texts (error messages in the JSON) are in English whatever the
+        // page's language.
+        let shown = i18n::lang();
+        i18n::set_lang(Lang::En);
         let mut packages: Vec<Package> = Vec::new();
         let mut errors: Vec<ServiceError> = Vec::new();
         for ServiceLoad { service, data, .. } in loads {
@@ -61,19 +67,21 @@ pub fn ExportBar(
             // getTimezoneOffset is minutes west of UTC; the calendar wants east.
             _ => (report.to_ics(-js_sys::Date::new_0().get_timezone_offset() as i32), "text/calendar;charset=utf-8", "calendar"),
         };
+        i18n::set_lang(shown);
+        let label = if label == "calendar" { t("calendar") } else { label };
         let saved = download::save(&file_name(generated_at, format), mime, &text);
         notice.set(Some(if saved {
-            format!("Exported {} as {label}.", crate::format::count(packages.len(), None))
+            tf("Exported {0} as {1}.", &[&crate::format::count(packages.len(), None), &label])
         } else {
-            "The browser refused the download: allow downloads for this page and try again.".into()
+            t("The browser refused the download: allow downloads for this page and try again.").into()
         }));
     };
     let disabled = move || context.get().is_none();
     view! {
-        <div class="export-bar" role="group" aria-label="Export">
-            <button type="button" prop:disabled=disabled on:click=move |_| export("json")>"Export JSON"</button>
-            <button type="button" prop:disabled=disabled on:click=move |_| export("csv")>"Export CSV"</button>
-            <button type="button" prop:disabled=disabled on:click=move |_| export("ics")>"Export calendar"</button>
+        <div class="export-bar" role="group" aria-label=t("Export")>
+            <button type="button" prop:disabled=disabled on:click=move |_| export("json")>{t("Export JSON")}</button>
+            <button type="button" prop:disabled=disabled on:click=move |_| export("csv")>{t("Export CSV")}</button>
+            <button type="button" prop:disabled=disabled on:click=move |_| export("ics")>{t("Export calendar")}</button>
             <span class="muted" role="status">{move || notice.get()}</span>
         </div>
     }

@@ -1,28 +1,84 @@
 //! The views. One public component per file (static markup comes from
-//! [`crate::render`]); [`ServiceLoad`] is one service's load.
+//! [`crate::render`]). [`Tab`] is one open connection as the page keeps it,
+//! [`Shared`] what the page hands the console, [`Tenant`] a tab's loads and
+//! [`ServiceLoad`] one service's load.
 
 mod app;
 pub mod console;
 mod error_card;
 mod export_bar;
+mod filters;
 mod overview;
 mod service_panel;
 mod session_form;
+mod settings_panel;
+mod tab_bar;
+mod tenant_view;
 
 pub use app::App;
 pub use error_card::ErrorCard;
 pub use export_bar::ExportBar;
+pub use filters::Filters;
 pub use overview::Overview;
 pub use service_panel::ServicePanel;
 pub use session_form::SessionForm;
+pub use settings_panel::SettingsPanel;
+pub use tab_bar::TabBar;
+pub use tenant_view::TenantView;
 
 use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
 use crate::api::ApiError;
 use crate::domain::paging::Progress;
-use crate::domain::{Instant, Package};
-use crate::session::ServiceState;
+use crate::domain::query::View;
+use crate::domain::{Instant, Package, Thresholds};
+use crate::i18n::{t, Lang};
+use crate::session::{Connection, Context, ServiceState};
+
+/// One open connection (token, region, projects), shown as a tab.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tab {
+    /// Unique while the page lives: the tab's views and loads are keyed by
+    /// it, so inspecting again in a tab makes a new one.
+    pub id: u32,
+    pub connection: Connection,
+}
+
+/// What the page (first load) shares with the console (loaded on demand):
+/// the open tabs and the view, which the form, the URL hash and
+/// "Remember in this tab" also read, and the clocks and settings.
+#[derive(Clone, Copy)]
+pub struct Shared {
+    pub tabs: RwSignal<Vec<Tab>>,
+    /// Open tab, search, filters and sort: kept in the URL hash.
+    pub view: RwSignal<View>,
+    /// The page's clock, by the second (token countdown).
+    pub clock: Signal<Instant>,
+    /// The same clock by the minute (urgency, "updated N min ago").
+    pub minute: Signal<Instant>,
+    pub thresholds: Signal<Thresholds>,
+    /// Bumped by auto-refresh: every tab loads again.
+    pub auto_refresh: Signal<u32>,
+    /// The language: views that show text track it to redraw.
+    pub lang: Signal<Lang>,
+}
+
+impl Shared {
+    /// The index of the open tab: the view's, within the tabs there are.
+    pub fn active_index(&self) -> usize {
+        let len = self.tabs.with(Vec::len);
+        self.view.with(|v| v.tab).min(len.saturating_sub(1))
+    }
+}
+
+/// `en` in the language in force, as a text that follows `lang`.
+pub fn tr(lang: Signal<Lang>, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || {
+        lang.track();
+        t(en)
+    }
+}
 
 /// One service's load, shared by the views that read it: its state, and
 /// while a paged service is being read, how far along it is.
@@ -35,12 +91,58 @@ pub struct ServiceLoad {
 }
 
 impl ServiceLoad {
-    /// Reads the loaded packages (none while loading or after a failure)
-    /// and when they were received, without copying them.
+    /// Reads the loaded packages (none while loading, after a failure, or
+    /// once the tab is closed) and when they were received, without copying
+    /// them.
     pub fn with_packages<R>(&self, f: impl FnOnce(&[Package], Instant) -> R) -> Option<R> {
-        self.data.with(|d| match d {
-            Some(Ok(ServiceState::Loaded(l))) => Some(f(&l.packages, l.received_at)),
-            _ => None,
+        // `try_`: a view's last update may come after its tab was closed.
+        self.data
+            .try_with(|d| match d {
+                Some(Ok(ServiceState::Loaded(l))) => Some(f(&l.packages, l.received_at)),
+                _ => None,
+            })
+            .flatten()
+    }
+}
+
+/// A tab's loads: the session it resolves to and each service's packages.
+/// They belong to the tab's [`TenantView`] and go with it when the tab is
+/// closed, token and all.
+#[derive(Clone, Copy)]
+pub struct Tenant {
+    pub id: u32,
+    pub context: LocalResource<Result<Context, ApiError>>,
+    pub loads: [ServiceLoad; 5],
+    /// Bumped by Refresh.
+    pub refresh: RwSignal<u32>,
+}
+
+impl Tenant {
+    /// Loads everything again: the session too if it could not start.
+    pub fn reload(&self) {
+        if matches!(self.context.get_untracked(), Some(Err(_))) {
+            self.context.refetch();
+        } else {
+            self.refresh.update(|n| *n += 1);
+        }
+    }
+
+    /// The session, once resolved (and while the tab is open).
+    pub fn ready(&self) -> Option<Context> {
+        self.context.try_get().flatten().and_then(Result::ok)
+    }
+
+    /// What the tab is called: who and where, once known.
+    pub fn label(&self) -> Option<String> {
+        let ctx = self.ready()?;
+        Some(match ctx.domain.or(ctx.user) {
+            Some(who) => format!("{who} · {}", ctx.region),
+            None => ctx.region,
         })
+    }
+
+    /// When the oldest of the loaded answers was received.
+    pub fn updated_at(&self) -> Option<Instant> {
+        self.loads.iter().filter_map(|l| l.with_packages(|_, at| at)).min()
     }
 }

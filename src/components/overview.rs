@@ -1,9 +1,10 @@
 use leptos::prelude::*;
 
-use crate::components::ServiceLoad;
+use crate::components::{tr, Tenant};
 use crate::domain::overview::{upcoming, warnings, Counts, Relative};
 use crate::domain::{Instant, Package, Thresholds, Urgency};
 use crate::format;
+use crate::i18n::{t, tf, Lang};
 use crate::render::{self, WarningRow};
 
 /// How many warnings are listed before "and N more".
@@ -11,28 +12,39 @@ const WARNINGS_SHOWN: usize = 50;
 /// The timeline's span.
 const TIMELINE_DAYS: i64 = 90;
 
-/// Across the services: packages by urgency and by status in large
+/// Across every open tab and service: packages by urgency and by status in large
 /// figures, the expiry warnings soonest first, and a timeline of the next
 /// 90 days. Redrawn when data arrives, a threshold changes, or a minute
 /// passes.
 #[component]
 pub fn Overview(
-    /// Every service's load.
-    loads: [ServiceLoad; 5],
+    /// The open tabs' loads.
+    tenants: Signal<Vec<Tenant>>,
     /// The urgency thresholds.
     thresholds: Signal<Thresholds>,
     /// The clock to the minute.
     minute: Signal<Instant>,
+    /// The language.
+    lang: Signal<Lang>,
 ) -> impl IntoView {
     let parts = Memo::new(move |_| {
+        lang.track();
         let (now, thresholds) = (minute.get(), thresholds.get());
-        // The packages of every service loaded so far.
-        let sets: Vec<Vec<Package>> = loads.iter().filter_map(|l| l.with_packages(|p, _| p.to_vec())).collect();
+        let list = tenants.get();
+        // With several tabs, each warning says whose it is.
+        let many = list.len() > 1;
+        // (tab, packages of one service), for every service loaded so far.
+        let mut sets: Vec<(String, Vec<Package>)> = Vec::new();
+        for (i, t) in list.iter().enumerate() {
+            // As the tab bar names it.
+            let label = if many { format!("{}. {}", i + 1, t.label().unwrap_or_default()) } else { String::new() };
+            sets.extend(t.loads.iter().filter_map(|l| l.with_packages(|p, _| (label.clone(), p.to_vec()))));
+        }
         if sets.is_empty() {
             return None;
         }
-        let counts = Counts::of(sets.iter().flatten(), now, thresholds);
-        let list = warnings(sets.iter().enumerate().map(|(i, p)| (i, p.as_slice())), now, thresholds);
+        let counts = Counts::of(sets.iter().flat_map(|(_, p)| p), now, thresholds);
+        let list = warnings(sets.iter().enumerate().map(|(i, (_, p))| (i, p.as_slice())), now, thresholds);
         let rows: Vec<WarningRow> = list
             .iter()
             .take(WARNINGS_SHOWN)
@@ -42,42 +54,46 @@ pub fn Overview(
                 // Expired by the service's word, with no date or a later one.
                 let phrase = match at {
                     Some(at) if !(at > now && w.urgency == Urgency::Expired) => format::relative(Relative::between(at, now)),
-                    _ => "the service says it has expired".into(),
+                    _ => t("the service says it has expired").into(),
                 };
-                WarningRow { urgency: w.urgency, at, place: p.service.title().to_string(), name: format::name(p), phrase }
+                let place = match sets[w.tenant].0.as_str() {
+                    "" => p.service.title().to_string(),
+                    tab => format!("{} · {tab}", p.service.title()),
+                };
+                WarningRow { urgency: w.urgency, at, place, name: format::name(p), phrase }
             })
             .collect();
         let mut warnings_html = if rows.is_empty() {
-            r#"<p class="muted">Nothing expires within the warning threshold.</p>"#.to_string()
+            format!(r#"<p class="muted">{}</p>"#, t("Nothing expires within the warning threshold."))
         } else {
             render::warnings(&rows)
         };
         if list.len() > WARNINGS_SHOWN {
             warnings_html.push_str(&format!(
-                r#"<p class="muted">…and {} more: the panels list them all.</p>"#,
-                list.len() - WARNINGS_SHOWN
+                r#"<p class="muted">{}</p>"#,
+                tf("…and {0} more: filter by urgency below to see them all.", &[&(list.len() - WARNINGS_SHOWN)])
             ));
         }
-        let points: Vec<_> = upcoming(sets.iter().flatten(), now, TIMELINE_DAYS)
+        let points: Vec<_> = upcoming(sets.iter().flat_map(|(_, p)| p), now, TIMELINE_DAYS)
             .into_iter()
             .map(|(p, at)| (p.urgency(now, thresholds), at, format::name(p)))
             .collect();
         Some((render::figures(&counts), warnings_html, render::timeline(&points, now, TIMELINE_DAYS), counts.total(), list.len()))
     });
-    let part = move |f: fn(&(String, String, String, usize, usize)) -> String| move || parts.with(|p| p.as_ref().map(f).unwrap_or_default());
+    let part = move |f: fn(&(String, String, String, usize, usize)) -> String| move || parts.try_with(|p| p.as_ref().map(f).unwrap_or_default()).unwrap_or_default();
     view! {
-        <Show when=move || parts.with(Option::is_some)>
+        <Show when=move || parts.try_with(Option::is_some).unwrap_or(false)>
             <section class="overview" aria-labelledby="overview-title">
-                <h2 id="overview-title">"Overview"</h2>
-                <p class="muted">{part(|p| format!("{} packages; {} need attention.", p.3, p.4))}</p>
+                <h2 id="overview-title">{tr(lang, "Overview")}</h2>
+                <p class="muted">{part(|p| tf("{0} packages; {1} need attention.", &[&p.3, &p.4]))}</p>
                 <div inner_html=part(|p| p.0.clone())></div>
                 <div class="overview-grid">
                     <div>
-                        <h3>"Expiry warnings"</h3>
+                        <h3>{tr(lang, "Expiry warnings")}</h3>
                         <div class="table-wrap" inner_html=part(|p| p.1.clone())></div>
                     </div>
                     <div>
-                        <h3>"Upcoming expiries, next 90 days"</h3>
+                        <h3>{tr(lang, "Upcoming expiries, next 90 days")}</h3>
                         <div inner_html=part(|p| p.2.clone())></div>
                     </div>
                 </div>

@@ -4,9 +4,10 @@ use wasm_bindgen::JsCast;
 
 use crate::components::{ErrorCard, ServiceLoad};
 use crate::domain::chart::{states_by_name, usage_by_name};
-use crate::domain::query::groups;
-use crate::domain::{expiry_key, order, Thresholds, Urgency};
+use crate::domain::query::{groups, View};
+use crate::domain::Thresholds;
 use crate::format;
+use crate::i18n::{t, tf};
 use crate::render;
 use crate::services::hss;
 use crate::session::{Loaded, ServiceState};
@@ -17,13 +18,15 @@ const WINDOW: usize = 60;
 
 /// One service's packages: a skeleton and the pages read while it loads,
 /// its own error card when it fails, then its charts (each with a table of
-/// the same figures) and its package cards, soonest expiry
-/// first and a window at a time, a note when some pages could not be read,
+/// the same figures) and the cards that pass the filters, in the view's
+/// order and a window at a time, a note when some pages could not be read,
 /// and the raw answers in a drawer.
 #[component]
 pub fn ServicePanel(
     /// The service's load, which fails and refreshes on its own.
     load: ServiceLoad,
+    /// Search, filters and sort.
+    view: Signal<View>,
     /// The urgency thresholds.
     thresholds: Signal<Thresholds>,
 ) -> impl IntoView {
@@ -33,7 +36,7 @@ pub fn ServicePanel(
         <section class="panel" data-service=service.key() aria-label=title>
             <div class="panel-head">
                 <h2>{title}</h2>
-                <span class="progress" role="status" aria-live="polite">{move || progress.get().map(format::progress)}</span>
+                <span class="progress" role="status" aria-live="polite">{move || progress.try_get().flatten().map(format::progress)}</span>
             </div>
             // The failure is rendered here rather than thrown to an
             // <ErrorBoundary>: with Leptos 0.8.23 an `Err` from a `Suspend`
@@ -43,10 +46,11 @@ pub fn ServicePanel(
             <Transition fallback=|| view! { <Skeleton /> }>
                 {move || Suspend::new(async move {
                     match data.await {
+                        Ok(ServiceState::Waiting) => view! { <Skeleton /> }.into_any(),
                         Ok(ServiceState::NotOffered(region)) => {
-                            view! { <p class="muted" data-state="not-offered">"Not offered in " {region} "."</p> }.into_any()
+                            view! { <p class="muted" data-state="not-offered">{tf("Not offered in {0}.", &[&region])}</p> }.into_any()
                         }
-                        Ok(ServiceState::Loaded(loaded)) => loaded_view(service, loaded, thresholds),
+                        Ok(ServiceState::Loaded(loaded)) => loaded_view(service, loaded, view, thresholds),
                         Err(error) => view! { <ErrorCard error title=title.to_string() service=Some(service) /> }.into_any(),
                     }
                 })}
@@ -55,46 +59,60 @@ pub fn ServicePanel(
     }
 }
 
-fn loaded_view(service: Service, loaded: Loaded, thresholds: Signal<Thresholds>) -> AnyView {
+fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds: Signal<Thresholds>) -> AnyView {
     let charts = charts(service, &loaded);
     let count = format::count(loaded.packages.len(), loaded.total);
     let note = loaded.paging.as_ref().and_then(|p| format::paging_note(p, loaded.packages.len(), loaded.total));
-    // Soonest expiry first, expired first of all (domain::expiry_key).
     let at = loaded.received_at;
-    // (Whether a package has expired does not depend on the thresholds.)
-    let keys = loaded.packages.iter().map(|p| {
-        let expired = p.urgency(at, Thresholds::default()) == Urgency::Expired;
-        (expiry_key(expired, p.expiry.instant()), String::new())
-    });
-    let order = order(keys.collect());
-    let total = order.len();
     let limit = RwSignal::new(WINDOW);
     let raw: Vec<(Option<String>, String)> =
         loaded.answers.iter().map(|a| (a.request_id.clone(), format::pretty_json(&a.text))).collect();
-    let Loaded { packages, .. } = loaded;
-    let cards = move || render::cards(&packages, &order[..total.min(limit.get())], at, thresholds.get());
-    let more = move || total.saturating_sub(limit.get());
-    let shown_line = move || match total {
-        0 => "This service reports no packages.".to_string(),
-        n if n > limit.get() => format!("Showing {} of {n}.", limit.get()),
-        _ => String::new(),
+    let packages = StoredValue::new(loaded.packages);
+    // The indices of the packages that pass the filters, in the view's
+    // order (soonest expiry first unless another sort is picked).
+    let selected = Memo::new(move |_| {
+        let t = thresholds.get();
+        view.with(|v| packages.with_value(|p| v.select(p, format::name, at, t)))
+    });
+    // The `try_` reads: when the view is switched away (another tab, or new
+    // data), these closures can run once more after what they read has been
+    // disposed of; they then draw nothing rather than panic.
+    let limit_now = move || limit.try_get().unwrap_or(WINDOW);
+    let cards = move || {
+        let t = thresholds.get();
+        selected
+            .try_with(|s| packages.try_with_value(|p| render::cards(p, &s[..s.len().min(limit_now())], at, t)))
+            .flatten()
+            .unwrap_or_default()
+    };
+    let more = move || selected.try_with(Vec::len).unwrap_or(0).saturating_sub(limit_now());
+    let shown_line = move || {
+        let (matching, shown, filtered) = (selected.try_with(Vec::len).unwrap_or(0), limit_now(), view.try_with(View::is_filtered).unwrap_or(false));
+        match (matching, filtered) {
+            (0, true) => t("No package matches the filters.").to_string(),
+            (0, false) => t("This service reports no packages.").to_string(),
+            (n, true) if n > shown => tf("Showing {0} of {1} that match.", &[&shown, &n]),
+            (n, false) if n > shown => tf("Showing {0} of {1}.", &[&shown, &n]),
+            (n, true) => tf("{0} match the filters.", &[&n]),
+            _ => String::new(),
+        }
     };
     view! {
         <div data-state="ready">
             <p class="count">{count}</p>
-            {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>"Incomplete: "</strong>{note}</p> })}
+            {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>{t("Incomplete: ")}</strong>{note}</p> })}
             {(!charts.is_empty()).then(|| view! { <div class="charts" inner_html=charts></div> })}
             <p class="muted shown" aria-live="polite">{shown_line}</p>
             <ul class="cards" inner_html=cards on:click=copy_clicked></ul>
             <Show when=move || { more() > 0 }>
                 <button type="button" class="more" on:click=move |_| limit.update(|l| *l += WINDOW)>
-                    {move || format!("Show {} more", more().min(WINDOW))}
+                    {move || tf("Show {0} more", &[&more().min(WINDOW)])}
                 </button>
             </Show>
             <details class="raw">
-                <summary>"Raw JSON"</summary>
+                <summary>{t("Raw JSON")}</summary>
                 {raw.into_iter().map(|(id, text)| view! {
-                    {id.map(|id| view! { <p class="muted">"Request ID " <code>{id}</code></p> })}
+                    {id.map(|id| view! { <p class="muted">{t("Request ID")} " " <code>{id}</code></p> })}
                     <pre>{text}</pre>
                 }).collect_view()}
             </details>
@@ -115,19 +133,19 @@ fn charts(service: Service, loaded: &Loaded) -> String {
             Some(hss::QuotaStats { used: Some(u), idle: Some(i), .. }) if loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty()) => (*u, *i),
             _ => (in_use, packages.len() as u64 - in_use),
         };
-        html.push_str(&render::donut("Quotas in use", &[("In use", used, "s-used"), ("Idle", idle, "s-left")]));
+        html.push_str(&render::donut(t("Quotas in use"), &[(t("In use"), used, "s-used"), (t("Idle"), idle, "s-left")]));
         let rows: Vec<(String, Vec<u64>)> = states_by_name(packages)
             .into_iter()
             .map(|(name, c)| (hss::edition_label(&name).map_or(name, str::to_string), c.to_vec()))
             .collect();
-        html.push_str(&render::bars("Quotas by edition", &[("Normal", "s-ok"), ("Expired", "s-bad"), ("Frozen", "s-frozen")], &rows));
+        html.push_str(&render::bars(t("Quotas by edition"), &[(t("Normal"), "s-ok"), (t("Expired"), "s-bad"), (t("Frozen"), "s-frozen")], &rows));
         let all: Vec<usize> = (0..packages.len()).collect();
         html.push_str(&render::groups(&groups(packages, &all)));
     } else {
         let rows: Vec<(String, Vec<u64>)> = usage_by_name(packages).into_iter().map(|(n, v)| (n, v.to_vec())).collect();
         if !rows.is_empty() {
-            let title = if service == Service::Metastudio { "Usage by resource type" } else { "Usage against total" };
-            html.push_str(&render::bars(title, &[("Used", "s-used"), ("Left", "s-left")], &rows));
+            let title = if service == Service::Metastudio { t("Usage by resource type") } else { t("Usage against total") };
+            html.push_str(&render::bars(title, &[(t("Used"), "s-used"), (t("Left"), "s-left")], &rows));
         }
     }
     html
@@ -139,7 +157,7 @@ fn copy_clicked(ev: leptos::ev::MouseEvent) {
     let Some(button) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
     if let Some(id) = button.get_attribute("data-copy") {
         clipboard(&id);
-        button.set_text_content(Some("Copied"));
+        button.set_text_content(Some(t("Copied")));
     }
 }
 
@@ -153,7 +171,7 @@ fn clipboard(text: &str) {
 #[component]
 fn Skeleton() -> impl IntoView {
     view! {
-        <div class="skeleton" data-state="loading" aria-busy="true" aria-label="Loading">
+        <div class="skeleton" data-state="loading" aria-busy="true" aria-label=t("Loading")>
             <span></span><span></span><span></span>
         </div>
     }

@@ -1,75 +1,123 @@
 use leptos::prelude::*;
 use tenantscope_catalog::REGIONS;
 
-use crate::api::{Credentials, Gateway, Token};
+use crate::api::{ApiError, Credentials, Gateway, Token};
 use crate::components::console::preload_console;
-use crate::session::{Connection, Context};
-use crate::settings::{self, Settings};
+use crate::components::tr;
+use crate::format;
+use crate::i18n::{t, tf, Lang};
+use crate::session::{discover, now, Connection, Discovery};
+use crate::settings;
 
-/// The session form: IAM token, region, project IDs and proxy URL. Inspect
-/// checks the token and hands a [`Connection`] up; so does pasting a token,
-/// and what the session then learns from IAM (region, project, CodeArts
-/// project) fills the fields it left empty. They stay editable: what is
-/// typed wins. Forget clears the token. The token lives only in this
-/// component's memory.
+/// The session form: IAM token, region, project and CodeArts project. A
+/// pasted token is looked up at once (who, which account and project, how
+/// long it lives, which projects it can choose from) and fills the fields,
+/// which stay editable: what is typed wins. With no tab open, a paste also
+/// opens one. Inspect opens the connection in the open tab, "Inspect in new
+/// tab" beside it; Forget clears the token everywhere. The token lives only
+/// in memory unless "Remember in this tab" is ticked.
 #[component]
 pub fn SessionForm(
-    /// The open session, once resolved: fills what was left empty.
-    context: Signal<Option<Context>>,
-    /// Called with the connection to open.
-    on_inspect: Callback<Connection>,
+    /// The proxy's API base, from the settings.
+    proxy: Signal<String>,
+    /// "Remember in this tab": keep the open connections in sessionStorage.
+    remembering: RwSignal<bool>,
+    /// Whether a tab is open.
+    has_tabs: Signal<bool>,
+    /// Called with the connection to open, and whether in a new tab.
+    on_open: Callback<(Connection, bool)>,
     /// Called when the token is forgotten.
     on_forget: Callback<()>,
+    /// The language.
+    lang: Signal<Lang>,
 ) -> impl IntoView {
     let token = RwSignal::new(String::new());
-    // What was typed by hand; `None` shows what the session found.
+    // What was typed by hand; `None` shows what the token said.
     let region = RwSignal::new(None::<String>);
-    let project_id = RwSignal::new(None::<String>);
+    let project = RwSignal::new(None::<String>);
     let codearts = RwSignal::new(None::<String>);
-    // Only what was found for the token in the field counts.
-    let found = move |f: fn(Context) -> Option<String>| {
-        let current = Token::parse(&token.get()).ok().map(Credentials::IamToken);
-        context.get().filter(|c| Some(&c.gateway.credentials) == current.as_ref()).and_then(f)
-    };
-    let region_value = move || region.get().or_else(|| found(|c| Some(c.region))).unwrap_or_else(|| "cn-north-4".into());
-    let project_value = move || project_id.get().or_else(|| found(|c| Some(c.project_id))).unwrap_or_default();
-    let codearts_value = move || codearts.get().or_else(|| found(|c| c.codearts_project_id)).unwrap_or_default();
-    let proxy = RwSignal::new(Settings::load().proxy);
     let problem = RwSignal::new(None::<String>);
+    // The token last looked up, and what was found for it.
+    let probe = RwSignal::new(None::<Token>);
+    let found = RwSignal::new(None::<Result<Discovery, ApiError>>);
+    // Only what was found for the token in the field counts.
+    let discovery = move || {
+        let current = Token::parse(&token.get()).ok();
+        if probe.with(|p| p.is_none() || *p != current) {
+            return None;
+        }
+        found.get()
+    };
+    let found_with = move |f: fn(Discovery) -> Option<String>| discovery().and_then(Result::ok).and_then(f);
+    let region_value = move || {
+        region
+            .get()
+            .or_else(|| found_with(|d| d.info.project_name.filter(|n| tenantscope_catalog::region_by_id(n).is_some())))
+            .unwrap_or_else(|| "cn-north-4".into())
+    };
+    let project_value = move || project.get().or_else(|| found_with(|d| d.info.project_id)).unwrap_or_default();
+    let codearts_value =
+        move || codearts.get().or_else(|| found_with(|d| d.codearts.into_iter().next().map(|p| p.id))).unwrap_or_default();
 
-    let inspect = move || {
-        match Token::parse(&token.get_untracked()) {
-            Err(e) => problem.set(Some(e.to_string())),
-            Ok(t) => {
-                let proxy_url = match settings::proxy_url(&proxy.get_untracked()) {
-                    Ok(url) => url,
-                    Err(e) => return problem.set(Some(e.to_string())),
-                };
-                problem.set(None);
-                Settings { proxy: proxy_url.clone(), ..Settings::load() }.save();
-                on_inspect.run(Connection {
-                    gateway: Gateway { proxy: proxy_url, credentials: Credentials::IamToken(t) },
-                    region: region_value(),
-                    project_id: project_value(),
-                    codearts_project_id: codearts_value(),
-                });
-            }
+    let open = move |in_new_tab: bool| match Token::parse(&token.get_untracked()) {
+        Err(e) => problem.set(Some(e.to_string())),
+        Ok(t) => {
+            let proxy = match settings::proxy_url(&proxy.get_untracked()) {
+                Ok(url) => url,
+                Err(e) => return problem.set(Some(tf("{0} (Settings, Proxy URL)", &[&e]))),
+            };
+            problem.set(None);
+            // Read once, for this click: nothing here subscribes.
+            let connection = untrack(|| Connection {
+                gateway: Gateway { proxy, credentials: Credentials::IamToken(t) },
+                region: region_value(),
+                project_id: project_value(),
+                codearts_project_id: codearts_value(),
+            });
+            on_open.run((connection, in_new_tab));
         }
     };
-    let typed = |field: RwSignal<Option<String>>| move |ev| field.set(Some(event_target_value(&ev)));
+    // Looks the token up unless it already was; `then_open`: open a tab
+    // with what was found if none is open by then (a paste on an empty page).
+    let look_up = move |raw: &str, then_open: bool| {
+        let Ok(t) = Token::parse(raw) else { return };
+        let Ok(proxy) = settings::proxy_url(&proxy.get_untracked()) else { return open(false) };
+        if probe.with_untracked(|p| p.as_ref() == Some(&t)) {
+            return;
+        }
+        probe.set(Some(t.clone()));
+        found.set(None);
+        let gateway = Gateway { proxy, credentials: Credentials::IamToken(t.clone()) };
+        let region = region.get_untracked().unwrap_or_else(|| "cn-north-4".into());
+        leptos::task::spawn_local(async move {
+            let answer = discover(gateway, region).await;
+            // Another token was pasted meanwhile: this answer is not for it.
+            if probe.with_untracked(|p| p.as_ref() != Some(&t)) {
+                return;
+            }
+            found.set(Some(answer));
+            if then_open && !has_tabs.get_untracked() {
+                open(false);
+            }
+        });
+    };
     let forget = move |_| {
         token.set(String::new());
-        for field in [region, project_id, codearts] {
+        probe.set(None);
+        found.set(None);
+        for field in [region, project, codearts] {
             field.set(None);
         }
         problem.set(None);
         on_forget.run(());
     };
+    let typed = |field: RwSignal<Option<String>>| move |ev| field.set(Some(event_target_value(&ev)));
+    let checking = move || probe.with(Option::is_some) && found.with(Option::is_none);
 
     view! {
-        <form class="session" on:submit=move |ev| { ev.prevent_default(); inspect() } autocomplete="off">
+        <form class="session" autocomplete="off" on:submit=move |ev| { ev.prevent_default(); open(false) }>
             <label class="field field-token">
-                <span>"IAM token"</span>
+                <span>{tr(lang, "IAM token")}</span>
                 <input type="password" name="token" id="token" spellcheck="false" autocomplete="off" placeholder="MII…"
                     // The console's code is fetched while the token is
                     // being pasted; a failure shows when it is needed.
@@ -77,19 +125,19 @@ pub fn SessionForm(
                     prop:value=move || token.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
-                        // More than one character at once is a paste: look
-                        // the token up at once.
+                        // More than one character at once is a paste.
                         let pasted = value.len() > token.with_untracked(String::len) + 1;
-                        token.set(value);
-                        if pasted && Token::parse(&token.get_untracked()).is_ok() {
-                            inspect();
+                        token.set(value.clone());
+                        if pasted {
+                            look_up(&value, true);
                         }
-                    } />
+                    }
+                    on:change=move |ev| look_up(&event_target_value(&ev), false) />
             </label>
             // Labelled by `for`: a label around a select would name it with
             // every option's text too.
             <div class="field">
-                <label for="region">"Region"</label>
+                <label for="region">{tr(lang, "Region")}</label>
                 <select id="region" name="region" on:change=typed(region)>
                     {REGIONS.iter().map(|r| view! {
                         <option value=r.id prop:selected=move || region_value() == r.id>{r.label()}</option>
@@ -97,24 +145,64 @@ pub fn SessionForm(
                 </select>
             </div>
             <label class="field">
-                <span>"Project ID"</span>
-                <input id="project-id" name="project-id" placeholder="from the token" prop:value=project_value
-                    on:input=typed(project_id) />
+                <span>{tr(lang, "Project ID")}</span>
+                <input id="project-id" name="project-id" list="project-choices" placeholder=tr(lang, "from the token")
+                    prop:value=project_value on:input=typed(project) />
             </label>
             <label class="field">
-                <span>"CodeArts project"</span>
-                <input id="codearts-project" name="codearts-project" placeholder="first one found" prop:value=codearts_value
-                    on:input=typed(codearts) />
+                <span>{tr(lang, "CodeArts project")}</span>
+                <input id="codearts-project" name="codearts-project" list="codearts-choices" placeholder=tr(lang, "first one found")
+                    prop:value=codearts_value on:input=typed(codearts) />
             </label>
-            <label class="field">
-                <span>"Proxy URL"</span>
-                <input id="proxy" name="proxy" bind:value=proxy />
-            </label>
+            <datalist id="project-choices">
+                {move || discovery().and_then(Result::ok).map(|d| d.projects.into_iter().map(|p| view! {
+                    <option value=p.id>{p.name}</option>
+                }).collect_view())}
+            </datalist>
+            <datalist id="codearts-choices">
+                {move || discovery().and_then(Result::ok).map(|d| d.codearts.into_iter().map(|p| view! {
+                    <option value=p.id>{p.name}</option>
+                }).collect_view())}
+            </datalist>
             <div class="actions">
-                <button type="submit" class="primary">"Inspect"</button>
-                <button type="button" on:click=forget>"Forget token"</button>
+                <button type="submit" class="primary">{tr(lang, "Inspect")}</button>
+                <Show when=move || has_tabs.get()>
+                    <button type="button" on:click=move |_| open(true)>{tr(lang, "Inspect in new tab")}</button>
+                </Show>
+                <button type="button" on:click=forget>{tr(lang, "Forget token")}</button>
             </div>
+            <label class="check">
+                <input type="checkbox" id="remember" prop:checked=move || remembering.get()
+                    on:change=move |ev| remembering.set(event_target_checked(&ev)) />
+                " " {tr(lang, "Remember in this tab (kept in sessionStorage until the tab closes)")}
+            </label>
+            <p class="discovery" role="status" aria-live="polite">
+                {move || match (lang.track(), discovery()).1 {
+                    _ if checking() => t("Checking the token…").to_string(),
+                    Some(Ok(d)) => who(&d),
+                    Some(Err(e)) => tf("The token could not be looked up: {0}. {1}", &[&e, &e.hint()]),
+                    None => String::new(),
+                }}
+            </p>
             {move || problem.get().map(|p| view! { <p class="form-problem" role="alert">{p}</p> })}
         </form>
     }
+}
+
+/// What a token said about itself, in one line.
+fn who(d: &Discovery) -> String {
+    let i = &d.info;
+    let mut line = match (&i.user, &i.domain) {
+        (Some(u), Some(a)) => tf("Token of {0} in account {1}", &[u, a]),
+        (Some(u), None) => tf("Token of {0}", &[u]),
+        _ => t("Token accepted").to_string(),
+    };
+    if let Some(p) = &i.project_name {
+        line.push_str(&tf(", project {0}", &[p]));
+    }
+    line.push_str(". ");
+    if let Some(at) = i.expires_at {
+        line.push_str(&format::lifetime(at, now()).1);
+    }
+    line
 }

@@ -73,7 +73,7 @@ test('the demo token shows data from all five services', async () => {
   // how far away, billing; and copies its resource ID.
   const card = page.locator('[data-service=testplan] li.card').first();
   const text = await card.textContent();
-  assert.match(text, /\d+ \/ \d+ .*\(\d+%\)/);
+  assert.match(text, /[\d,]+ \/ [\d,]+ .*\(\d+%\)/);
   assert.match(text, /Expired|Expires within 7 days|Expires within 30 days|Expires later/);
   assert.match(text, /expire(s in \d+ days?|d \d+ days? ago|d today)/);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -81,7 +81,12 @@ test('the demo token shows data from all five services', async () => {
   const id = await copy.getAttribute('data-copy');
   await copy.click();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), id);
-  assert.equal(await card.getByRole('button', { name: 'Copied' }).count(), 1);
+  // The button says so (read at once: cards are redrawn as data arrives).
+  assert.equal(await page.evaluate(() => {
+    const b = document.querySelector('[data-service=testplan] li.card button[data-copy]');
+    b.click();
+    return b.textContent;
+  }), 'Copied');
 
   // The overview counts every package once, by urgency and by status.
   const overview = page.getByRole('region', { name: 'Overview' });
@@ -172,29 +177,45 @@ test('a pasted token is looked up at once and fills the form, which stays editab
   // Typed by hand wins over what was found.
   await page.getByLabel('Project ID').fill('typed-by-hand');
   assert.equal(await page.getByLabel('Project ID').inputValue(), 'typed-by-hand');
-  // Another token: nothing found for the first one is offered for it.
+  // The account's projects are offered to pick from.
+  const choices = await page.locator('#project-choices option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(choices.includes('0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25'), choices.join());
+  assert.ok(await page.locator('#codearts-choices option').count() > 0);
+  assert.match(await page.textContent('.discovery'), /Token of demo-operator in account northwind-demo, project cn-north-4\. Token valid for/);
+  // Another token, with a tab open: it is looked up, not opened, and
+  // nothing found for the first one is offered for it.
   await page.getByLabel('Project ID').fill('');
   await page.getByLabel('IAM token').fill('MIIanother-token');
-  await page.locator('.error-card').waitFor();
+  await page.locator('.discovery', { hasText: 'could not be looked up' }).waitFor();
+  assert.match(await page.textContent('.discovery'), /HTTP 401/);
   assert.equal(await page.getByLabel('Project ID').inputValue(), '');
   assert.equal(await page.getByLabel('CodeArts project').inputValue(), '');
+  assert.equal(await page.locator('#project-choices option').count(), 0);
+  // The open tab still shows the first token's session.
+  assert.match(await page.textContent('.session-line'), /demo-operator @ northwind-demo/);
   assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
 });
 
-test('a proxy URL that cannot work is refused with what to type', async () => {
+test('a proxy URL that cannot work is refused in the settings with what to type', async () => {
   const { page } = await openPage(chrome.browser, proxy.url);
   let apiCalls = 0;
   page.on('request', (r) => { if (r.url().includes('/api/')) apiCalls += 1; });
+  await page.getByText('Settings', { exact: true }).click();
   await page.getByLabel('Proxy URL').fill('proxy.example.com');
-  await page.getByLabel('IAM token').fill('demo');
-  await page.locator('.form-problem').waitFor();
-  assert.match(await page.textContent('.form-problem'), /a path on this site \(\/api\) or a URL such as https:\/\/proxy\.example\.com\/api/);
+  await page.getByLabel('Proxy URL').press('Tab');
+  const problem = page.locator('.settings .form-problem');
+  await problem.waitFor();
+  assert.match(await problem.textContent(), /a path on this site \(\/api\) or a URL such as https:\/\/proxy\.example\.com\/api/);
   assert.equal(apiCalls, 0);
-  assert.equal(await page.evaluate(() => localStorage.getItem('tenantscope.proxy')), null, 'a bad URL is not saved');
-  // Corrected, it works.
-  await page.getByLabel('Proxy URL').fill('/api');
-  await page.getByRole('button', { name: 'Inspect' }).click();
+  assert.equal(await page.evaluate(() => localStorage.getItem('tenantscope.proxy')), '/api', 'a bad URL is not saved');
+  // The URL in force still works.
+  await page.getByLabel('IAM token').fill('demo');
   await page.locator('.session-line[data-state=ready]').waitFor();
+  // Corrected, it is kept.
+  await page.getByLabel('Proxy URL').fill(`${proxy.url}/api/`);
+  await page.getByLabel('Proxy URL').press('Tab');
+  await page.waitForFunction(() => localStorage.getItem('tenantscope.proxy')?.endsWith('/api'));
+  assert.equal(await problem.count(), 0);
 });
 
 test('Refresh loads every service again and says how old the answers are', async () => {

@@ -1,0 +1,72 @@
+use leptos::prelude::*;
+use tenantscope_catalog::Service;
+
+use crate::domain::query::{Sort, View};
+use crate::domain::{Status, Urgency};
+use crate::format;
+use crate::i18n::t;
+
+/// Search, filters by service, status and urgency, and the sort order of
+/// the package lists. They live in the URL hash (never the token), so a
+/// view can be bookmarked.
+#[component]
+pub fn Filters(
+    /// The view state, shared with the panels and the URL hash.
+    view: RwSignal<View>,
+) -> impl IntoView {
+    let all = || vec![(String::new(), t("All").to_string())];
+    let services = Service::PACKAGES.iter().map(|s| (s.key().to_string(), s.title().to_string()));
+    let statuses = Status::ALL.iter().map(|s| (s.key().to_string(), format::status(*s).to_string()));
+    let urgencies = Urgency::ALL.iter().map(|u| (u.key().to_string(), format::urgency(*u).to_string()));
+    let sorts = Sort::ALL.iter().map(|s| {
+        let label = match s {
+            Sort::Expiry => t("Expiry, soonest first"),
+            Sort::Usage => t("Usage, fullest first"),
+            Sort::Name => t("Name"),
+        };
+        (s.key().to_string(), label.to_string())
+    });
+    view! {
+        <div class="filters" role="search" aria-label=t("Filter the packages")>
+            <label class="field field-search">
+                <span>{t("Search")}</span>
+                <input type="search" id="search" placeholder=t("Name, ID, host…") prop:value=move || view.with(|v| v.text.clone())
+                    on:input=move |ev| view.update(|v| v.text = event_target_value(&ev)) />
+            </label>
+            {choice(t("Service"), "filter-service", all().into_iter().chain(services).collect(),
+                Signal::derive(move || view.with(|v| v.service.map(|s| s.key().to_string()).unwrap_or_default())),
+                Callback::new(move |k: String| view.update(|v| v.service = Service::from_key(&k))))}
+            {choice(t("Status"), "filter-status", all().into_iter().chain(statuses).collect(),
+                Signal::derive(move || view.with(|v| v.status.map(|s| s.key().to_string()).unwrap_or_default())),
+                Callback::new(move |k: String| view.update(|v| v.status = Status::ALL.into_iter().find(|s| s.key() == k))))}
+            {choice(t("Urgency"), "filter-urgency", all().into_iter().chain(urgencies).collect(),
+                Signal::derive(move || view.with(|v| v.urgency.map(|u| u.key().to_string()).unwrap_or_default())),
+                Callback::new(move |k: String| view.update(|v| v.urgency = Urgency::ALL.into_iter().find(|u| u.key() == k))))}
+            {choice(t("Sort by"), "sort", sorts.collect(),
+                Signal::derive(move || view.with(|v| v.sort.key().to_string())),
+                Callback::new(move |k: String| view.update(|v| v.sort = Sort::from_key(&k).unwrap_or_default())))}
+            <Show when=move || view.with(View::is_filtered)>
+                <button type="button" on:click=move |_| view.update(|v| *v = View { tab: v.tab, sort: v.sort, ..View::default() })>
+                    {t("Clear filters")}
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+/// One labelled select; every one of the filters is drawn by this one view.
+fn choice(label: &'static str, id: &'static str, options: Vec<(String, String)>, value: Signal<String>, set: Callback<String>) -> impl IntoView {
+    view! {
+        // Labelled by `for`: a label around a select would name it with
+        // every option's text too.
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id on:change=move |ev| set.run(event_target_value(&ev))>
+                {options.into_iter().map(|(key, text)| {
+                    let selected = key.clone();
+                    view! { <option value=key prop:selected=move || value.with(|v| *v == selected)>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}

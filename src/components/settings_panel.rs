@@ -1,0 +1,100 @@
+use leptos::prelude::*;
+
+use crate::components::tr;
+use crate::i18n::{self, tf, Lang};
+use crate::settings::{self, Settings, Theme, AUTO_REFRESH_CHOICES};
+
+/// Settings, kept in localStorage (never the token): the proxy URL, the two
+/// urgency thresholds, the language, the theme and auto-refresh. A value
+/// that does not check out is kept as typed, with what to do, and not
+/// applied.
+#[component]
+pub fn SettingsPanel(
+    /// The settings in force.
+    settings: RwSignal<Settings>,
+) -> impl IntoView {
+    let lang = Signal::derive(move || settings.with(|s| s.lang));
+    let initial = settings.get_untracked();
+    let proxy = RwSignal::new(initial.proxy.clone());
+    let critical = RwSignal::new(initial.thresholds.critical_days.to_string());
+    let warning = RwSignal::new(initial.thresholds.warning_days.to_string());
+    let problem = RwSignal::new(None::<&'static str>);
+
+    let apply_proxy = move || match settings::proxy_url(&proxy.get_untracked()) {
+        Ok(url) => {
+            problem.set(None);
+            settings.update(|s| s.proxy = url);
+        }
+        Err(e) => problem.set(Some(e)),
+    };
+    let apply_thresholds = move || match settings::thresholds(&critical.get_untracked(), &warning.get_untracked()) {
+        Ok(t) => {
+            problem.set(None);
+            settings.update(|s| s.thresholds = t);
+        }
+        Err(e) => problem.set(Some(e)),
+    };
+    let text = |field: RwSignal<String>| move |ev| field.set(event_target_value(&ev));
+    let pick_lang = move |ev| {
+        let lang = Lang::from_key(&event_target_value(&ev)).unwrap_or_default();
+        // The formatting functions read it as the views redraw.
+        i18n::set_lang(lang);
+        problem.set(None);
+        settings.update(|s| s.lang = lang);
+    };
+
+    view! {
+        <details class="settings">
+            <summary>{tr(lang, "Settings")}</summary>
+            <div class="settings-body">
+                <label class="field">
+                    <span>{tr(lang, "Language")}</span>
+                    <select id="lang" on:change=pick_lang>
+                        {Lang::ALL.map(|l| view! {
+                            <option value=l.key() lang=l.key() prop:selected=move || lang.get() == l>{l.label()}</option>
+                        }).into_iter().collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{tr(lang, "Proxy URL")}</span>
+                    <input id="proxy" name="proxy" prop:value=move || proxy.get() on:input=text(proxy)
+                        on:change=move |_| apply_proxy() />
+                </label>
+                <label class="field">
+                    <span>{tr(lang, "Critical within (days)")}</span>
+                    <input id="critical-days" type="number" min="1" inputmode="numeric" prop:value=move || critical.get()
+                        on:input=text(critical) on:change=move |_| apply_thresholds() />
+                </label>
+                <label class="field">
+                    <span>{tr(lang, "Warning within (days)")}</span>
+                    <input id="warning-days" type="number" min="2" inputmode="numeric" prop:value=move || warning.get()
+                        on:input=text(warning) on:change=move |_| apply_thresholds() />
+                </label>
+                <label class="field">
+                    <span>{tr(lang, "Theme")}</span>
+                    <select id="theme" on:change=move |ev| settings.update(|s| s.theme = Theme::from_key(&event_target_value(&ev)))>
+                        {Theme::ALL.map(|theme| view! {
+                            <option value=theme.key() prop:selected=move || settings.with(|s| s.theme == theme)>
+                                {move || { lang.track(); theme.label() }}
+                            </option>
+                        }).into_iter().collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{tr(lang, "Auto-refresh")}</span>
+                    <select id="auto-refresh" on:change=move |ev| {
+                        let minutes = event_target_value(&ev).parse().unwrap_or(0);
+                        settings.update(|s| s.auto_refresh_minutes = minutes)
+                    }>
+                        {AUTO_REFRESH_CHOICES.map(|m| view! {
+                            <option value=m.to_string() prop:selected=move || settings.with(|s| s.auto_refresh_minutes == m)>
+                                {move || { lang.track(); if m == 0 { i18n::t("Off").to_string() } else { tf("Every {0} min", &[&m]) } }}
+                            </option>
+                        }).into_iter().collect_view()}
+                    </select>
+                </label>
+                {move || problem.get().map(|p| view! { <p class="form-problem" role="alert">{p}</p> })}
+            </div>
+        </details>
+    }
+}

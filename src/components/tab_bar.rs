@@ -1,0 +1,62 @@
+use leptos::prelude::*;
+
+use crate::components::{tr, Shared, Tenant};
+use crate::i18n::{t, tf};
+
+/// The open tabs, one per connection: pick one to see it, close it to drop
+/// its token and everything it loaded. Hidden while only one is open.
+#[component]
+pub fn TabBar(
+    /// The tabs and the view (which tab is open).
+    shared: Shared,
+    /// The tabs' loads, in tab order (for their names).
+    tenants: Signal<Vec<Tenant>>,
+) -> impl IntoView {
+    let Shared { tabs, view, lang, .. } = shared;
+    let close = move |index: usize| {
+        tabs.update(|list| {
+            if index < list.len() {
+                list.remove(index);
+            }
+        });
+        // The tabs after the closed one move one place left, the open one too.
+        view.update(|v| {
+            if v.tab > index || (v.tab == index && v.tab > 0) {
+                v.tab -= 1;
+            }
+        });
+    };
+    let entries = move || {
+        lang.track();
+        let active = shared.active_index();
+        tabs.get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, tab)| {
+                let id = tab.id;
+                // Who and where once the session is known; until then what
+                // was asked for.
+                // Numbered: two tabs may be the same account.
+                let region = tab.connection.region;
+                let label = move || {
+                    let known = tenants.try_with(|t| t.iter().find(|t| t.id == id).and_then(Tenant::label)).flatten();
+                    format!("{}. {}", i + 1, known.unwrap_or_else(|| tf("{0} (opening…)", &[&region])))
+                };
+                let selected = i == active;
+                view! {
+                    <span class="tab" class:tab-active=selected>
+                        <button type="button" role="tab" aria-selected=selected.to_string() id=format!("tab-{id}")
+                            on:click=move |_| view.update(|v| v.tab = i)>{label.clone()}</button>
+                        <button type="button" class="tab-close" aria-label=move || tf("Close {0}", &[&label()])
+                            title=t("Close this tab") on:click=move |_| close(i)>"×"</button>
+                    </span>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <Show when=move || tabs.with(|l| l.len() > 1)>
+            <nav class="tabs" role="tablist" aria-label=tr(lang, "Open tenants")>{entries}</nav>
+        </Show>
+    }
+}

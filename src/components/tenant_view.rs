@@ -1,0 +1,122 @@
+use leptos::prelude::*;
+use tenantscope_catalog::Service;
+
+use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, Shared, Tab, Tenant};
+use crate::domain::Instant;
+use crate::format;
+use crate::i18n::{t, tf};
+use crate::session::{resolve, service_state, Context, ServiceState};
+
+/// One tab: its connection resolved to a session, and each service's
+/// packages loaded for it. The loads live as long as this view, so closing
+/// the tab drops its token and data; they register in `registry` for the
+/// overview and the tab bar. Shown while the tab is open: who and where,
+/// the token's life, Refresh, exports and the service panels (those the
+/// service filter lets through).
+#[component]
+pub fn TenantView(
+    /// The tab's connection.
+    tab: Tab,
+    /// The tabs, the view, the clocks and the thresholds.
+    shared: Shared,
+    /// Every tab's loads, for the views across tabs.
+    registry: RwSignal<Vec<Tenant>>,
+) -> impl IntoView {
+    let Tab { id, connection } = tab;
+    let Shared { view, clock, minute, thresholds, auto_refresh, lang, .. } = shared;
+    let refresh = RwSignal::new(0u32);
+    let context = LocalResource::new(move || resolve(connection.clone()));
+    let loads = Service::PACKAGES.map(|service| {
+        let progress = RwSignal::new(None);
+        let data = LocalResource::new(move || {
+            refresh.track();
+            auto_refresh.track();
+            // Read now, not awaited: awaiting would also subscribe, and the
+            // session's arrival would then start a second load beside the
+            // first. Until it arrives there is nothing to load.
+            let ctx = context.get();
+            async move {
+                let ctx = match ctx {
+                    Some(ctx) => ctx?,
+                    None => return Ok(ServiceState::Waiting),
+                };
+                let state = service_state(service, &ctx, move |p| progress.set(Some(p))).await;
+                progress.set(None);
+                state
+            }
+        });
+        ServiceLoad { service, data, progress }
+    });
+    let tenant = Tenant { id, context, loads, refresh };
+    registry.update(|r| r.push(tenant));
+    on_cleanup(move || registry.update(|r| r.retain(|t| t.id != id)));
+
+    let active = Memo::new(move |_| {
+        let at = shared.active_index();
+        shared.tabs.with(|l| l.get(at).map(|t| t.id)) == Some(id)
+    });
+    // The service filter hides the other panels (a memo: typing a search
+    // redraws the panels' lists, not the panels).
+    let only = Memo::new(move |_| view.with(|v| v.service));
+    // Made once for the tab: a signal made in the views below would be
+    // disposed of with them, while their last updates may still read it.
+    let view: Signal<_> = view.into();
+    view! {
+        <Show when=move || active.get()>
+            // Drawn anew in another language; the loads stay.
+            {move || { lang.track(); view! {
+            <div class="tenant" role="tabpanel" aria-labelledby=format!("tab-{id}")>
+                // Not a <Transition>: it would wait for every load the
+                // session line reads before showing any panel.
+                {move || match context.get() {
+                    None => view! { <p class="session-line" data-state="loading">{t("Checking the token…")}</p> }.into_any(),
+                    Some(Ok(ctx)) => view! {
+                        <SessionLine ctx=ctx.clone() tenant clock minute />
+                        <ExportBar context=Signal::stored(Some(ctx)) loads thresholds />
+                        <div class="panels">
+                            {move || {
+                                let only = only.get();
+                                loads.into_iter().filter(|l| only.is_none_or(|s| s == l.service)).map(|load| view! {
+                                    <ServicePanel load view thresholds />
+                                }).collect_view()
+                            }}
+                        </div>
+                    }.into_any(),
+                    Some(Err(error)) => view! {
+                        <ErrorCard error title=t("The session could not start").to_string() service=None />
+                        <p><button type="button" on:click=move |_| tenant.reload()>{t("Try again")}</button></p>
+                    }.into_any(),
+                }}
+            </div>
+            } }}
+        </Show>
+    }
+}
+
+/// Who and where the session is, how long its token still lives, how old
+/// the answers are, and Refresh.
+#[component]
+fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Signal<Instant>) -> impl IntoView {
+    let updated = move || tenant.updated_at().map(|at| format::updated(minute.get().millis().max(at.millis()) - at.millis()));
+    let expires_at = ctx.expires_at;
+    let life = move || expires_at.map(|at| format::lifetime(at, clock.get()));
+    let who = match (ctx.user, ctx.domain) {
+        (Some(u), Some(d)) => format!("{u} @ {d} · "),
+        (Some(u), None) => format!("{u} · "),
+        _ => String::new(),
+    };
+    let region = tenantscope_catalog::region_by_id(&ctx.region).map(|r| r.label()).unwrap_or(ctx.region);
+    let codearts = ctx.codearts_project_id.map(|c| tf(" · CodeArts project {0}", &[&c])).unwrap_or_default();
+    view! {
+        <div class="session-bar">
+            <p class="session-line" data-state="ready">
+                {who} {region} {t(" · project ")} <code>{ctx.project_id}</code> {codearts}
+            </p>
+            <p class="token-life" data-state=move || life().map(|l| l.0)>{move || life().map(|l| l.1)}</p>
+            <p class="updated muted">
+                <span>{updated}</span> " "
+                <button type="button" on:click=move |_| tenant.reload()>{t("Refresh")}</button>
+            </p>
+        </div>
+    }
+}

@@ -1,0 +1,324 @@
+//! The page's language: English, 简体中文 or Português (Brasil). The source
+//! documents are Chinese and Portuguese, so are the people who read them.
+//!
+//! Every visible string is written in English in the code, inside [`t`] (a
+//! fixed text) or [`tf`] (a pattern with `{0}`, `{1}`… for the figures); the
+//! tables [`zh`] and [`pt`] give the other languages, looked up by that
+//! English text. A native test reads the sources and checks that every such
+//! text has both translations with the same placeholders, and that the
+//! tables hold nothing else. Dates and numbers follow the language too
+//! ([`date`], [`number`]).
+//!
+//! The language in force is a plain thread-local, read by the formatting
+//! functions; views that show text also track the settings' language signal
+//! so that they redraw when it changes.
+
+mod pt;
+mod zh;
+
+use std::cell::Cell;
+use std::fmt::{Display, Write};
+
+/// A language the console speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    En,
+    ZhCn,
+    PtBr,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::ZhCn, Lang::PtBr];
+
+    /// The BCP 47 tag: the setting's stored value and `<html lang>`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::ZhCn => "zh-CN",
+            Lang::PtBr => "pt-BR",
+        }
+    }
+
+    /// The language's own name for itself, as the picker shows it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::ZhCn => "简体中文",
+            Lang::PtBr => "Português (Brasil)",
+        }
+    }
+
+    /// The stored setting, or the browser's preferred language (`zh-TW`
+    /// reads Chinese, `pt-PT` Portuguese); English otherwise.
+    pub fn from_key(key: &str) -> Option<Lang> {
+        let key = key.to_ascii_lowercase();
+        if key == "en" || key.starts_with("en-") {
+            Some(Lang::En)
+        } else if key == "zh" || key.starts_with("zh-") {
+            Some(Lang::ZhCn)
+        } else if key == "pt" || key.starts_with("pt-") {
+            Some(Lang::PtBr)
+        } else {
+            None
+        }
+    }
+}
+
+thread_local! {
+    static CURRENT: Cell<Lang> = const { Cell::new(Lang::En) };
+}
+
+/// The language in force.
+pub fn lang() -> Lang {
+    CURRENT.with(Cell::get)
+}
+
+/// Sets the language in force (the settings do, before they change).
+pub fn set_lang(lang: Lang) {
+    CURRENT.with(|c| c.set(lang));
+}
+
+/// `en` in the language in force.
+pub fn t(en: &'static str) -> &'static str {
+    match lang() {
+        Lang::En => en,
+        Lang::ZhCn => lookup(zh::TABLE, en),
+        Lang::PtBr => lookup(pt::TABLE, en),
+    }
+}
+
+fn lookup(table: &'static [(&'static str, &'static str)], en: &'static str) -> &'static str {
+    table.iter().find(|(k, _)| *k == en).map_or(en, |(_, v)| v)
+}
+
+/// The pattern `en` in the language in force, with `{0}`, `{1}`… replaced
+/// by `args`.
+pub fn tf(en: &'static str, args: &[&dyn Display]) -> String {
+    fill(t(en), args)
+}
+
+fn fill(pattern: &str, args: &[&dyn Display]) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| Some((close, after[..close].parse::<usize>().ok()?))) {
+            Some((close, i)) if i < args.len() => {
+                let _ = write!(out, "{}", args[i]);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `one` for 1 (and, in Portuguese, 0), `other` otherwise: Chinese has one
+/// form, so its tables give both the same. Both are English keys.
+pub fn plural(n: u64, one: &'static str, other: &'static str) -> String {
+    let singular = n == 1 || (n == 0 && lang() == Lang::PtBr);
+    tf(if singular { one } else { other }, &[&n])
+}
+
+/// A whole number with the language's digit grouping: `12,345`, `12.345`.
+pub fn number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let sep = if lang() == Lang::PtBr { '.' } else { ',' };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The decimal separator: `.` or, in Portuguese, `,`.
+pub fn decimal_point() -> char {
+    if lang() == Lang::PtBr {
+        ','
+    } else {
+        '.'
+    }
+}
+
+/// A calendar date: `2026-01-02`, `2026年1月2日`, `02/01/2026`.
+pub fn date(year: i32, month: u32, day: u32) -> String {
+    match lang() {
+        Lang::En => format!("{year:04}-{month:02}-{day:02}"),
+        Lang::ZhCn => format!("{year}年{month}月{day}日"),
+        Lang::PtBr => format!("{day:02}/{month:02}/{year:04}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_filled() {
+        assert_eq!(fill("{0} of {1}", &[&3, &"five"]), "3 of five");
+        assert_eq!(fill("{1}/{0} {2} {x} {", &[&1, &2]), "2/1 {2} {x} {");
+        set_lang(Lang::ZhCn);
+        assert_eq!(plural(1, "{0} package", "{0} packages"), "1 个套餐");
+        assert_eq!(plural(3, "{0} package", "{0} packages"), "3 个套餐");
+        set_lang(Lang::PtBr);
+        assert_eq!(plural(0, "{0} package", "{0} packages"), "0 pacote");
+        assert_eq!(plural(2, "{0} package", "{0} packages"), "2 pacotes");
+        set_lang(Lang::En);
+        assert_eq!(plural(0, "{0} package", "{0} packages"), "0 packages");
+    }
+
+    #[test]
+    fn numbers_and_dates_follow_the_language() {
+        assert_eq!(number(1_234_567), "1,234,567");
+        assert_eq!(number(-999), "-999");
+        assert_eq!(date(2026, 1, 2), "2026-01-02");
+        set_lang(Lang::PtBr);
+        assert_eq!(number(12_345), "12.345");
+        assert_eq!(date(2026, 1, 2), "02/01/2026");
+        set_lang(Lang::ZhCn);
+        assert_eq!(date(2026, 1, 2), "2026年1月2日");
+        set_lang(Lang::En);
+    }
+
+    #[test]
+    fn languages_are_read_from_tags() {
+        assert_eq!(Lang::from_key("zh-TW"), Some(Lang::ZhCn));
+        assert_eq!(Lang::from_key("pt"), Some(Lang::PtBr));
+        assert_eq!(Lang::from_key("EN-gb"), Some(Lang::En));
+        assert_eq!(Lang::from_key("de-DE"), None);
+        for l in Lang::ALL {
+            assert_eq!(Lang::from_key(l.key()), Some(l));
+        }
+    }
+
+    /// Every `t("…")`, `tf("…"`, `tr(…, "…")` and `plural(…, "…", "…")`
+    /// text in the sources, as written.
+    fn texts_in_sources() -> Vec<String> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") && !path.starts_with(concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n")) {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    out.extend(literals(&text));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), &mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The string literals that follow `t(`, `tf(` or `plural(` (after a
+    /// first argument), unescaped.
+    fn literals(source: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let bytes = source.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let rest = &source[i..];
+            // A call, not a method or the function's own definition.
+            let boundary = i == 0
+                || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'.' || source[..i].ends_with("fn "));
+            let call = ["t(", "tf("].iter().find(|p| rest.starts_with(**p));
+            if let (Some(p), true) = (call, boundary) {
+                // The first argument, when it is a literal (after any
+                // line break and indent).
+                let arg = rest[p.len()..].trim_start();
+                let skipped = rest.len() - arg.len();
+                if arg.starts_with('"') {
+                    let (lit, len) = string_at(arg);
+                    out.push(lit);
+                    i += skipped + len;
+                    continue;
+                }
+            }
+            let after_first = [("plural(", 2), ("tr(", 1)].into_iter().find(|(p, _)| rest.starts_with(*p));
+            if let (Some((p, n)), true) = (after_first, boundary) {
+                // plural(n, "one", "other"), tr(lang, "text")
+                let mut j = p.len();
+                for _ in 0..n {
+                    let Some(q) = rest[j..].find('"') else { break };
+                    let (lit, len) = string_at(&rest[j + q..]);
+                    out.push(lit);
+                    j += q + len;
+                }
+                i += j;
+                continue;
+            }
+            i += rest.chars().next().map_or(1, char::len_utf8);
+        }
+        out
+    }
+
+    /// The string literal at the start of `s` (which begins with `"`),
+    /// unescaped, and its length in the source.
+    fn string_at(s: &str) -> (String, usize) {
+        let mut out = String::new();
+        let mut chars = s.char_indices().skip(1);
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => return (out, i + 1),
+                '\\' => match chars.next() {
+                    Some((_, 'n')) => out.push('\n'),
+                    Some((_, '\n')) => {
+                        // A line continuation skips the next line's indent.
+                        while let Some((_, c)) = chars.clone().next() {
+                            if c.is_whitespace() { chars.next(); } else { break }
+                        }
+                    }
+                    Some((_, c)) => out.push(c),
+                    None => break,
+                },
+                c => out.push(c),
+            }
+        }
+        (out, s.len())
+    }
+
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = text.match_indices('{').filter_map(|(i, _)| {
+            let close = text[i..].find('}')?;
+            Some(&text[i..i + close + 1])
+        }).collect();
+        found.sort_unstable();
+        found
+    }
+
+    #[test]
+    fn every_text_is_translated_with_its_placeholders() {
+        let texts = texts_in_sources();
+        assert!(texts.len() > 100, "the scan finds the texts: {}", texts.len());
+        let mut missing = Vec::new();
+        for en in &texts {
+            for (name, table) in [("zh", zh::TABLE), ("pt", pt::TABLE)] {
+                match table.iter().find(|(k, _)| k == en).map(|(_, v)| *v) {
+                    None => missing.push(format!("{name}: {en:?}")),
+                    Some(tr) if placeholders(tr) != placeholders(en) => missing.push(format!("{name} placeholders differ: {en:?} -> {tr:?}")),
+                    Some(_) => {}
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{} texts lack a translation:\n{}", missing.len(), missing.join("\n"));
+        // Nothing in the tables that the code no longer says.
+        for (name, table) in [("zh", zh::TABLE), ("pt", pt::TABLE)] {
+            let stale: Vec<_> = table.iter().map(|(k, _)| k).filter(|k| !texts.iter().any(|t| t == *k)).collect();
+            assert!(stale.is_empty(), "{name} holds texts nobody uses: {stale:?}");
+        }
+    }
+}

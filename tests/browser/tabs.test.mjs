@@ -1,0 +1,105 @@
+// Several tenants as tabs, and "Remember in this tab": each tab loads and
+// fails on its own, the overview spans them, closing one drops it, and the
+// token is kept in sessionStorage only when asked (never localStorage).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, useDemo, openPage } from './harness.mjs';
+
+const demo = useDemo();
+const ready = (page, key) => page.locator(`section.panel[data-service=${key}] [data-state=ready]`);
+
+test('two tenants in two tabs load, switch, span the overview and close on their own', async () => {
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
+  await page.getByLabel('IAM token').fill('demo');
+  await ready(page, 'hss').waitFor({ timeout: 15_000 });
+  // One tab: no tab bar.
+  assert.equal(await page.getByRole('tablist').count(), 0);
+  const single = Number((await page.locator('.overview > p.muted').textContent()).match(/^(\d+) packages/)[1]);
+
+  // A second token beside it: pasting with a tab open only looks it up.
+  await page.getByLabel('IAM token').fill('demo-faults');
+  await page.locator('.discovery', { hasText: 'Token of demo-operator' }).waitFor();
+  assert.equal(await page.getByRole('tab').count(), 0, 'a paste opened a tab');
+  await page.getByRole('button', { name: 'Inspect in new tab' }).click();
+  const tabs = page.getByRole('tab');
+  await page.getByRole('tablist', { name: 'Open tenants' }).waitFor();
+  assert.equal(await tabs.count(), 2);
+  assert.equal(await tabs.nth(1).getAttribute('aria-selected'), 'true');
+  // Named by who and where once the session is known.
+  await page.getByRole('tab', { name: /^2\. northwind-demo · cn-north-4$/ }).waitFor();
+  // The new tab shows its own failures; the first tab's data is untouched.
+  await page.locator('section.panel[data-service=dsc] .error-card').waitFor({ timeout: 15_000 });
+  await ready(page, 'hss').waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '220 of 420 shown');
+  assert.match(page.url(), /#tab=2$/);
+  // The overview spans both tabs, and says whose each warning is.
+  await page.waitForFunction((n) => Number(document.querySelector('.overview > p.muted')?.textContent.match(/^(\d+)/)?.[1]) > n, single);
+  const places = await page.locator('table.warnings tbody tr').allTextContents();
+  assert.ok(places.some((r) => r.includes('1. northwind-demo')), 'no warning from tab 1');
+  assert.ok(places.some((r) => r.includes('2. northwind-demo')), 'no warning from tab 2');
+  await page.screenshot({ path: join(ROOT, 'target/screenshots/tabs-two-tenants.png'), fullPage: true });
+
+  // Back to the first: its panels, loaded once, with nothing asked again.
+  const calls = [];
+  page.on('request', (r) => { if (r.url().includes('/api/')) calls.push(r.url()); });
+  await tabs.nth(0).click();
+  assert.equal(await tabs.nth(0).getAttribute('aria-selected'), 'true');
+  await ready(page, 'dsc').waitFor();
+  assert.equal(await page.locator('section.panel .error-card').count(), 0);
+  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '420 packages');
+  assert.deepEqual(calls, []);
+
+  // Closing the first leaves the second, now first and open.
+  await page.getByRole('button', { name: 'Close 1. northwind-demo · cn-north-4' }).click();
+  assert.equal(await page.getByRole('tab').count(), 0, 'one tab left: no tab bar');
+  await page.locator('section.panel[data-service=dsc] .error-card').waitFor();
+  const after = Number((await page.locator('.overview > p.muted').textContent()).match(/^(\d+) packages/)[1]);
+  assert.ok(after < single + 220, `the closed tab still counts: ${after}`);
+  assert.ok(!page.url().includes('tab='), page.url());
+  // Forget closes everything.
+  await page.getByRole('button', { name: 'Forget token' }).click();
+  await page.locator('.session-line[data-state=idle]').waitFor();
+  assert.equal(await page.locator('section.panel').count(), 0);
+  assert.deepEqual(problems.filter((p) => !/40[34]|429/.test(p)), []);
+});
+
+test('Inspect again in the same tab replaces its session; the same connection is kept', async () => {
+  const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
+  await page.getByLabel('IAM token').fill('demo');
+  for (const key of ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss']) await ready(page, key).waitFor({ timeout: 15_000 });
+  const calls = [];
+  page.on('request', (r) => { if (r.url().includes('/api/')) calls.push(r.url()); });
+  // The form shows what the session found: Inspect would open the same.
+  await page.getByRole('button', { name: 'Inspect', exact: true }).click();
+  await page.waitForTimeout(300);
+  assert.deepEqual(calls, [], 'the same connection was loaded again');
+  // Another project: the tab is replaced (no second tab).
+  await page.getByLabel('Project ID').fill('another-project');
+  await page.getByRole('button', { name: 'Inspect', exact: true }).click();
+  await page.locator('.session-line', { hasText: 'another-project' }).waitFor();
+  assert.equal(await page.getByRole('tab').count(), 0);
+});
+
+test('"Remember in this tab" keeps the tabs over a reload, in sessionStorage only', async () => {
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
+  await page.getByLabel('IAM token').fill('demo');
+  await ready(page, 'dsc').waitFor({ timeout: 15_000 });
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'kept without being asked');
+  await page.getByLabel(/Remember in this tab/).check();
+  await page.waitForFunction(() => sessionStorage.getItem('tenantscope.session') !== null);
+  await page.reload();
+  await ready(page, 'dsc').waitFor({ timeout: 15_000 });
+  assert.match(await page.textContent('.session-line'), /demo-operator @ northwind-demo/);
+  assert.equal(await page.getByLabel(/Remember in this tab/).isChecked(), true);
+  // Never in localStorage, the URL or the title.
+  const local = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+  assert.ok(!local.includes('demo'), local);
+  assert.ok(!page.url().includes('demo') && !(await page.title()).includes('demo'));
+  // Unticked, it is gone at once.
+  await page.getByLabel(/Remember in this tab/).uncheck();
+  await page.waitForFunction(() => sessionStorage.getItem('tenantscope.session') === null);
+  await page.reload();
+  await page.locator('.session-line[data-state=idle]').waitFor();
+  assert.deepEqual(problems, []);
+});
