@@ -90,7 +90,9 @@ pub fn Overview(
                 <div class="overview-grid">
                     <div>
                         <h3>{tr(lang, "Expiry warnings")}</h3>
-                        <div class="table-wrap" inner_html=part(|p| p.1.clone())></div>
+                        // Scrolls: focusable so that keys can scroll it too.
+                        <div class="table-wrap" tabindex="0" role="region" aria-label=tr(lang, "Expiry warnings")
+                            inner_html=part(|p| p.1.clone())></div>
                     </div>
                     <div>
                         <h3>{tr(lang, "Upcoming expiries, next 90 days")}</h3>

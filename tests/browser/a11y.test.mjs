@@ -1,0 +1,60 @@
+// Accessibility: axe-core's WCAG 2 A and AA rules (contrast included) on the
+// console with data, in the light and the dark theme, and keyboard-only use
+// from the token field to the panels.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { useDemo, openPage } from './harness.mjs';
+
+const demo = useDemo();
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+async function violations(page) {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+for (const theme of ['light', 'dark']) {
+  test(`no WCAG 2 AA violation in the ${theme} theme`, async () => {
+    // The page's CSP refuses injected scripts, axe included: this one
+    // context sets it aside (tests/browser/csp.test.mjs checks the CSP).
+    const context = await demo.chrome.browser.newContext({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(demo.proxy.url);
+    await page.evaluate((t) => localStorage.setItem('tenantscope.theme', t), theme);
+    await page.reload();
+    await page.waitForSelector('form.session button[type=submit]');
+    await page.getByLabel('IAM token').fill('demo-faults');
+    for (const key of ['testplan', 'hss']) {
+      await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 20_000 });
+    }
+    await page.locator('section.panel[data-service=dsc] .error-card').waitFor();
+    await page.getByText('Settings', { exact: true }).click();
+    assert.deepEqual(await violations(page), []);
+  });
+}
+
+test('the console works from the keyboard alone, with a visible focus', async () => {
+  const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
+  await page.getByLabel('IAM token').focus();
+  await page.keyboard.insertText('demo');
+  await page.keyboard.press('Enter');
+  await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 15_000 });
+  // Tab until the search field, typing into it, then on to the first Copy ID.
+  const reach = async (check, limit = 80) => {
+    for (let i = 0; i < limit; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(check)) return true;
+    }
+    return false;
+  };
+  assert.ok(await reach(() => document.activeElement?.id === 'search'), 'the search field cannot be reached with Tab');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none', 'no visible focus on the search field');
+  await page.keyboard.insertText('HSS');
+  await page.waitForFunction(() => document.querySelectorAll('[data-service=dsc] li.card').length === 0);
+  assert.ok(await reach(() => document.activeElement?.dataset.copy !== undefined, 200), 'no Copy ID reachable');
+});

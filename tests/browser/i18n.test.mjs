@@ -1,0 +1,76 @@
+// Languages: the console in English, 简体中文 and Português (Brasil), switched
+// from the settings without losing anything loaded; dates and numbers follow
+// the language; the choice is kept, and the browser's language is the first
+// guess. The token appears in no console output along the way.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, useDemo } from './harness.mjs';
+
+const demo = useDemo();
+
+async function open(locale) {
+  const context = await demo.chrome.browser.newContext({ viewport: { width: 1400, height: 1000 }, locale });
+  const page = await context.newPage();
+  const said = [];
+  page.on('console', (m) => said.push(m.text()));
+  page.on('pageerror', (e) => said.push(`pageerror: ${e.message}`));
+  await page.goto(demo.proxy.url);
+  await page.waitForSelector('form.session button[type=submit]');
+  return { page, said };
+}
+
+const readyAll = async (page) => {
+  for (const key of ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss']) {
+    await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
+  }
+};
+
+test('switching language redraws every text, date and number, and loads nothing again', async () => {
+  const { page, said } = await open('en-US');
+  await page.getByLabel('IAM token').fill('demo');
+  await readyAll(page);
+  const calls = [];
+  page.on('request', (r) => { if (r.url().includes('/api/')) calls.push(r.url()); });
+  const firstDate = () => page.locator('table.warnings tbody tr td:nth-child(4)').first().textContent();
+  assert.match(await firstDate(), /^\d{4}-\d\d-\d\d$/);
+
+  await page.getByText('Settings', { exact: true }).click();
+  await page.getByLabel('Language').selectOption('zh-CN');
+  await page.getByRole('heading', { name: '概览' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  assert.equal(await page.getByRole('button', { name: '查看', exact: true }).count(), 1);
+  assert.equal(await page.getByLabel('搜索', { exact: true }).count(), 1);
+  assert.match(await firstDate(), /^\d{4}年\d{1,2}月\d{1,2}日$/);
+  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '420 个套餐');
+  assert.match(await page.locator('.token-life').textContent(), /小时/);
+  assert.equal(await page.locator('[data-service=hss] li.card').count(), 60, 'the cards are drawn again');
+  await page.screenshot({ path: join(ROOT, 'target/screenshots/console-zh.png') });
+
+  await page.getByLabel('语言').selectOption('pt-BR');
+  await page.getByRole('heading', { name: 'Visão geral' }).waitFor();
+  assert.match(await firstDate(), /^\d\d\/\d\d\/\d{4}$/);
+  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '420 pacotes');
+  assert.match(await page.locator('[data-service=testplan] li.card').first().textContent(), /\d+\.\d{3} \/ \d+\.\d{3}|\d+ \/ \d+/);
+  assert.equal(await page.getByRole('button', { name: 'Exportar JSON' }).count(), 1);
+  await page.screenshot({ path: join(ROOT, 'target/screenshots/console-pt.png') });
+  // Nothing was asked of the services again, and the choice is kept.
+  assert.deepEqual(calls, []);
+  assert.equal(await page.evaluate(() => localStorage.getItem('tenantscope.lang')), 'pt-BR');
+  await page.reload();
+  await page.getByRole('button', { name: 'Inspecionar', exact: true }).waitFor();
+  assert.equal(await page.getByLabel('Token IAM').count(), 1);
+
+  const errors = said.filter((s) => /error|panic/i.test(s));
+  assert.deepEqual(errors, []);
+  assert.ok(!said.some((s) => s.includes('demo')), `the token in console output: ${said.join(' | ')}`);
+});
+
+test("the browser's language is the first guess; English otherwise", async () => {
+  const zh = await open('zh-TW');
+  assert.equal(await zh.page.getByRole('button', { name: '查看', exact: true }).count(), 1);
+  const de = await open('de-DE');
+  assert.equal(await de.page.getByRole('button', { name: 'Inspect', exact: true }).count(), 1);
+  const pt = await open('pt-PT');
+  assert.equal(await pt.page.getByRole('button', { name: 'Inspecionar', exact: true }).count(), 1);
+});
