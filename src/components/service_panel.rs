@@ -111,9 +111,20 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
             </Show>
             <details class="raw">
                 <summary>{t("Raw JSON")}</summary>
-                {raw.into_iter().map(|(id, text)| view! {
-                    {id.map(|id| view! { <p class="muted">{t("Request ID")} " " <code>{id}</code></p> })}
-                    <pre>{text}</pre>
+                {raw.into_iter().map(|(id, text)| {
+                    let copy = text.clone();
+                    view! {
+                        <p class="muted">
+                            {id.map(|id| view! { {t("Request ID")} " " <code>{id}</code> " " })}
+                            <button type="button" class="link" on:click=move |ev| {
+                                clipboard(&copy);
+                                if let Some(b) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                                    b.set_text_content(Some(t("Copied")));
+                                }
+                            }>{t("Copy JSON")}</button>
+                        </p>
+                        <pre>{text}</pre>
+                    }
                 }).collect_view()}
             </details>
         </div>

@@ -19,6 +19,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("CodeArts TestPlan needs a CodeArts project: enter its ID in the form.", "O CodeArts TestPlan precisa de um projeto CodeArts: informe o ID dele no formulário."),
     ("CodeArts project", "Projeto CodeArts"),
     ("Copied", "Copiado"),
+    ("Copy JSON", "Copiar JSON"),
     ("Copy ID", "Copiar ID"),
     ("Critical within (days)", "Crítico em até (dias)"),
     ("Dark", "Escuro"),

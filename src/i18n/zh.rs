@@ -18,6 +18,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("CodeArts TestPlan needs a CodeArts project: enter its ID in the form.", "CodeArts TestPlan 需要 CodeArts 项目：请在表单中输入其 ID。"),
     ("CodeArts project", "CodeArts 项目"),
     ("Copied", "已复制"),
+    ("Copy JSON", "复制 JSON"),
     ("Copy ID", "复制 ID"),
     ("Critical within (days)", "紧急阈值（天）"),
     ("Dark", "深色"),

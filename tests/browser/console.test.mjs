@@ -88,6 +88,14 @@ test('the demo token shows data from all five services', async () => {
     return b.textContent;
   }), 'Copied');
 
+  // The raw answers, as received and pretty-printed, copy as JSON.
+  const drawer = page.locator('[data-service=dsc] details.raw');
+  await drawer.locator('summary').click();
+  await drawer.getByRole('button', { name: 'Copy JSON' }).click();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.ok(copied.includes('\n  '), 'not pretty-printed');
+  assert.equal(JSON.stringify(JSON.parse(copied), null, 2), copied.trim());
+
   // The overview counts every package once, by urgency and by status.
   const overview = page.getByRole('region', { name: 'Overview' });
   const figures = await overview.locator('.figure').evaluateAll((fs) =>

@@ -106,3 +106,26 @@ test('settings: thresholds change the overview, the theme the page, and both are
   assert.ok(!stored.includes('demo'), stored);
   assert.deepEqual(problems, []);
 });
+
+test('auto-refresh loads the open tabs again when the interval has passed', async () => {
+  const context = await demo.chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  // A clock the test can move: five minutes pass in an instant.
+  await page.clock.install();
+  await page.goto(demo.proxy.url);
+  await page.evaluate(() => localStorage.setItem('tenantscope.refresh', '5'));
+  await page.reload();
+  await page.getByLabel('IAM token').fill('demo');
+  for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
+  const calls = [];
+  page.on('request', (r) => { const m = r.url().match(/\/api\/(\w+)\//); if (m) calls.push(m[1]); });
+  await page.clock.fastForward('04:00');
+  await page.waitForTimeout(500);
+  assert.deepEqual(calls, [], 'refreshed before the interval');
+  await page.clock.fastForward('01:30');
+  await page.waitForFunction(() => true);
+  for (let i = 0; i < 50 && !KEYS.every((k) => calls.includes(k)); i++) await page.waitForTimeout(100);
+  for (const key of KEYS) assert.ok(calls.includes(key), `${key} not refreshed: ${calls}`);
+  assert.ok(!calls.includes('iam'), 'the session is not opened again');
+  await context.close();
+});
