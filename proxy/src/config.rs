@@ -66,6 +66,11 @@ pub struct Args {
     /// Largest total size of a request's headers, in bytes (more: 431).
     #[arg(long, env = "TENANTSCOPE_MAX_HEADER_BYTES", default_value_t = 32 << 10, value_name = "BYTES")]
     pub max_header_bytes: usize,
+    /// Threads serving requests (0: one per CPU this process may use). With
+    /// one, a single-threaded runtime serves everything, which costs less CPU
+    /// per request than a worker pool of one.
+    #[arg(long, env = "TENANTSCOPE_THREADS", default_value_t = 0, value_name = "N")]
+    pub threads: usize,
 }
 
 fn parse_base(s: &str) -> Result<String, String> {
@@ -186,9 +191,10 @@ mod tests {
             "tenantscope-proxy", "--listen", "0.0.0.0:9000", "--static", "dist", "--allow-origin",
             "https://a.example", "--allow-origin", "https://b.example", "--demo", "--demo-latency-ms", "300",
             "--upstream-base", "http://127.0.0.1:9999/", "--allowed-host", "Proxy.Example", "--rate-limit", "5",
-            "--rate-burst", "10", "--max-upstream", "3", "--client-ip-header", "x-real-ip",
+            "--rate-burst", "10", "--max-upstream", "3", "--client-ip-header", "x-real-ip", "--threads", "1",
         ])
         .unwrap();
+        assert_eq!(args.threads, 1);
         let config = Config::from(&args);
         assert_eq!(config.allow_origins, ["https://a.example", "https://b.example"]);
         assert_eq!(config.upstream_base.as_deref(), Some("http://127.0.0.1:9999"));

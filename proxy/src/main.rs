@@ -4,8 +4,28 @@ use clap::Parser;
 use tenantscope_proxy::config::{Args, Config};
 use tenantscope_proxy::server::{serve, ServeOptions};
 
-#[tokio::main]
-async fn main() -> std::io::Result<()> {
+fn main() -> std::io::Result<()> {
+    let args = Args::parse();
+    // One thread runs everything when there is one CPU to use (--threads 1,
+    // or 0 on a machine, container quota or taskset of one CPU): no wake-ups
+    // between threads, no work stealing. Otherwise a worker per CPU, or N.
+    let threads = match args.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let mut runtime = if threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        if args.threads > 0 {
+            builder.worker_threads(args.threads);
+        }
+        builder
+    };
+    runtime.enable_all().build()?.block_on(run(args))
+}
+
+async fn run(args: Args) -> std::io::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -13,7 +33,6 @@ async fn main() -> std::io::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(tenantscope_proxy::logging::BufferedStderr::new())
         .init();
-    let args = Args::parse();
     let config = Config::from(&args);
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(listener) => listener,
