@@ -41,7 +41,7 @@ const cfg = {
   threads: Number(env.BENCH_THREADS ?? 2),
   tokenBytes: Number(env.BENCH_TOKEN_BYTES ?? 4096),
   origin: env.BENCH_ORIGIN ?? 'http://console.bench.test',
-  pin: env.BENCH_PIN ?? 'none',
+  pin: env.BENCH_PIN ?? 'server',
   rustLog: env.BENCH_RUST_LOG ?? env.RUST_LOG ?? 'info',
   proxyArgs: (env.BENCH_PROXY_ARGS ?? '').split(/\s+/).filter(Boolean),
   corsKeepAlive: (env.BENCH_CORS_KEEPALIVE_ROW ?? '1') === '1',
@@ -55,28 +55,37 @@ const PROXY_PATH = `/api/hss/cn-north-4${UPSTREAM_PATH}`;
 const TARGETS = { p50AddedUs: 150, p99AddedUs: 400, throughputX: 9, reusePct: 99, idleRssMB: 20 };
 
 if (!cfg.proxyBin) fail('TENANTSCOPE_PROXY_BIN is not set (scripts/bench sets it)');
-if (!['split', 'none'].includes(cfg.pin)) fail(`BENCH_PIN must be split or none, not ${cfg.pin}`);
+if (!['server', 'split', 'none'].includes(cfg.pin)) fail(`BENCH_PIN must be server, split or none, not ${cfg.pin}`);
 mkdirSync(out, { recursive: true });
 
 // ---------------------------------------------------------------- processes
 
 const children = [];
 const cpus = os.cpus().length;
-// split: wrk on CPU 0, the servers on the other CPU(s); see scripts/bench.
-const serverCpus = cpus > 1 ? `1-${cpus - 1}` : '0';
-const pinned = (cpuList, cmd, args) =>
-  cfg.pin === 'split' && cpus > 1 ? ['taskset', ['-c', cpuList, cmd, ...args]] : [cmd, args];
+// split: wrk on CPU 0, the servers on the other CPU(s). server: the server
+// under test alone on the other CPU(s), wrk and the stub on CPU 0; while the
+// stub is itself the target nothing is pinned (alone on one core its
+// thread-per-connection model queues behind the scheduler: p99 in the ms).
+// See scripts/bench.
+const serverCpus = cpus > 2 ? `1-${cpus - 1}` : cpus > 1 ? '1' : '0';
+const allCpus = `0-${cpus - 1}`;
+const pinning = cfg.pin !== 'none' && cpus > 1;
+const pinned = (cpuList, cmd, args) => (pinning ? ['taskset', ['-c', cpuList, cmd, ...args]] : [cmd, args]);
+// Moves every thread of a running process (threads it starts later inherit).
+const repin = (pid, cpuList) => {
+  if (pinning) execFileSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' });
+};
 
 const childEnv = { ...env };
 for (const k of Object.keys(childEnv)) if (/^(https?|all|no)_proxy$/i.test(k)) delete childEnv[k];
 
-function start(name, cmd, args, extraEnv = {}) {
+function start(name, cmd, args, extraEnv = {}, cpuList = serverCpus) {
   // stdout and stderr go to a file, never to a pipe: wrk runs synchronously
   // (execFileSync), and a pipe nobody drains would stall a child that logs
   // every request (tracing's fmt subscriber writes to stdout).
   const log = path.join(out, `${name}.log`);
   const fd = openSync(log, 'w');
-  const [c, a] = pinned(serverCpus, cmd, args);
+  const [c, a] = pinned(cpuList, cmd, args);
   const child = spawn(c, a, { env: { ...childEnv, ...extraEnv }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   children.push(child);
@@ -180,8 +189,8 @@ const token = (() => {
   return t;
 })();
 
-function wrk(baseUrl, reqPath, seconds, connections = cfg.connections, threads = cfg.threads) {
-  const [c, a] = pinned('0', 'wrk', [
+function wrk(baseUrl, reqPath, seconds, connections = cfg.connections, threads = cfg.threads, cpuList = '0') {
+  const [c, a] = pinned(cpuList, 'wrk', [
     `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '5s',
     '-s', path.join(root, 'bench', 'wrk.lua'), `${baseUrl}/`,
   ]);
@@ -243,7 +252,7 @@ function proxyBenchArgs() {
 
 async function main() {
   const proxyArgs = proxyBenchArgs();
-  const stub = await start('stub', cfg.stubBin, ['127.0.0.1:0']);
+  const stub = await start('stub', cfg.stubBin, ['127.0.0.1:0'], {}, cfg.pin === 'server' ? '0' : serverCpus);
   const proxy = await start(
     'proxy',
     cfg.proxyBin,
@@ -285,13 +294,18 @@ async function main() {
   for (const row of rows) {
     process.stderr.write(`bench: ${row.key}: ${cfg.warmup} s warm-up, ${cfg.duration} s measured...\n`);
     await waitQuiet(row.key);
+    // server: the stub's own row is not pinned at all (stub and wrk on every
+    // CPU), so the baseline the added latency is taken from is not made
+    // worse by the pinning.
+    const wrkCpus = cfg.pin === 'server' && row.key === 'stub' ? allCpus : '0';
+    if (wrkCpus === allCpus) repin(stub.pid, allCpus);
     const before = await stubStats(stub);
-    if (cfg.warmup > 0) wrk(row.base, row.path, cfg.warmup);
+    if (cfg.warmup > 0) wrk(row.base, row.path, cfg.warmup, cfg.connections, cfg.threads, wrkCpus);
     const stop = row.server ? sampleRss(row.server.pid) : null;
     const cpuBefore = cpuUs(row.pid);
     const ours0 = cpuUs(stub.pid) + (row.pid === stub.pid ? 0 : cpuBefore) + childrenUs();
     const busy0 = machineBusyUs();
-    row.result = wrk(row.base, row.path, cfg.duration);
+    row.result = wrk(row.base, row.path, cfg.duration, cfg.connections, cfg.threads, wrkCpus);
     const cpuAfter = cpuUs(row.pid);
     row.cpuPerRequestUs = (cpuAfter - cpuBefore) / row.result.requests;
     const ours1 = cpuUs(stub.pid) + (row.pid === stub.pid ? 0 : cpuAfter) + childrenUs();
@@ -300,9 +314,10 @@ async function main() {
     row.rss = stop?.();
     const after = await stubStats(stub);
     if (cfg.serialDuration > 0) {
-      row.serial = wrk(row.base, row.path, cfg.serialDuration, 1, 1);
+      row.serial = wrk(row.base, row.path, cfg.serialDuration, 1, 1, wrkCpus);
       if (row.serial.errors > 0) failures.push(`${row.key}: wrk saw ${row.serial.errors} errors at 1 connection`);
     }
+    if (wrkCpus === allCpus) repin(stub.pid, '0');
     row.upstream = { connections: after.connections - before.connections, requests: after.requests - before.requests };
     row.reusePct = 100 * (1 - row.upstream.connections / row.upstream.requests);
     if (row.result.errors > 0) {
@@ -357,9 +372,11 @@ function report(rows, mem) {
     (cpus <= 2
       ? `Only ${cpus} core${cpus > 1 ? 's' : ''}: the load tool, the stub and the proxy under test share them, so every figure includes that contention. `
       : '') +
-    (cfg.pin === 'split' && cpus > 1
-      ? `Pinned: wrk on CPU 0, the stub and the proxies on CPU ${serverCpus} (taskset).`
-      : 'Not pinned.'));
+    (!pinning
+      ? 'Not pinned.'
+      : cfg.pin === 'split'
+        ? `Pinned: wrk on CPU 0, the stub and the proxies on CPU ${serverCpus} (taskset).`
+        : `Pinned: the server under test alone on CPU ${serverCpus}, wrk and the stub on CPU 0 (taskset; the stub's own row is not pinned).`));
   say(`Load: wrk, ${cfg.threads} threads, ${cfg.connections} connections, ${cfg.duration} s per target after a ${cfg.warmup} s warm-up; ` +
     `GET of a 1 KiB JSON body with a ${cfg.tokenBytes}-byte X-Auth-Token and an allowed Origin. Proxy log level: ${cfg.rustLog}; proxy flags besides listen, upstream and origin: ${mem.proxyArgs.length ? '`' + mem.proxyArgs.join(' ') + '`' : 'none'}.`);
   say();
