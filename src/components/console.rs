@@ -50,7 +50,7 @@ pub fn Console(
     view! {
         <TabBar shared tenants />
         <Overview tenants thresholds minute lang />
-        {move || { lang.track(); view! { <Filters view /> } }}
+        {move || { lang.get(); view! { <Filters view /> } }}
         <For each=move || tabs.get() key=|tab| tab.id let:tab>
             <TenantView tab shared registry />
         </For>

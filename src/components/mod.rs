@@ -73,9 +73,14 @@ impl Shared {
 }
 
 /// `en` in the language in force, as a text that follows `lang`.
+///
+/// Views follow the language by reading it with `get()`, never `track()`:
+/// `lang` is a memo, and a memo only tracked is not computed, so its first
+/// computation, whenever some other view reads it, would look like a change
+/// and redraw those views (a tab's panels, losing "Show more" and notices).
 pub fn tr(lang: Signal<Lang>, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     move || {
-        lang.track();
+        lang.get();
         t(en)
     }
 }

@@ -28,7 +28,7 @@ pub fn Overview(
     lang: Signal<Lang>,
 ) -> impl IntoView {
     let parts = Memo::new(move |_| {
-        lang.track();
+        lang.get();
         let (now, thresholds) = (minute.get(), thresholds.get());
         let list = tenants.get();
         // With several tabs, each warning says whose it is.

@@ -177,7 +177,7 @@ pub fn SessionForm(
                 " " {tr(lang, "Remember in this tab (kept in sessionStorage until the tab closes)")}
             </label>
             <p class="discovery" role="status" aria-live="polite">
-                {move || match (lang.track(), discovery()).1 {
+                {move || match (lang.get(), discovery()).1 {
                     _ if checking() => t("Checking the token…").to_string(),
                     Some(Ok(d)) => who(&d),
                     Some(Err(e)) => tf("The token could not be looked up: {0}. {1}", &[&e, &e.hint()]),

@@ -75,7 +75,7 @@ pub fn SettingsPanel(
                     <select id="theme" on:change=move |ev| settings.update(|s| s.theme = Theme::from_key(&event_target_value(&ev)))>
                         {Theme::ALL.map(|theme| view! {
                             <option value=theme.key() prop:selected=move || settings.with(|s| s.theme == theme)>
-                                {move || { lang.track(); theme.label() }}
+                                {move || { lang.get(); theme.label() }}
                             </option>
                         }).into_iter().collect_view()}
                     </select>
@@ -88,7 +88,7 @@ pub fn SettingsPanel(
                     }>
                         {AUTO_REFRESH_CHOICES.map(|m| view! {
                             <option value=m.to_string() prop:selected=move || settings.with(|s| s.auto_refresh_minutes == m)>
-                                {move || { lang.track(); if m == 0 { i18n::t("Off").to_string() } else { tf("Every {0} min", &[&m]) } }}
+                                {move || { lang.get(); if m == 0 { i18n::t("Off").to_string() } else { tf("Every {0} min", &[&m]) } }}
                             </option>
                         }).into_iter().collect_view()}
                     </select>

@@ -27,7 +27,7 @@ pub fn TabBar(
         });
     };
     let entries = move || {
-        lang.track();
+        lang.get();
         let active = shared.active_index();
         tabs.get()
             .into_iter()

@@ -64,7 +64,7 @@ pub fn TenantView(
     view! {
         <Show when=move || active.get()>
             // Drawn anew in another language; the loads stay.
-            {move || { lang.track(); view! {
+            {move || { lang.get(); view! {
             <div class="tenant" role="tabpanel" aria-labelledby=format!("tab-{id}")>
                 // Not a <Transition>: it would wait for every load the
                 // session line reads before showing any panel.

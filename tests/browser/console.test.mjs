@@ -240,3 +240,21 @@ test('Refresh loads every service again and says how old the answers are', async
   assert.ok(!calls.includes('iam'), 'the session is not opened again');
   assert.deepEqual(problems, []);
 });
+
+test('what is shown stays put: the token lookup finishing later redraws no panel', async () => {
+  const { page, problems } = await openPage(chrome.browser, proxy.url);
+  await page.fill('#token', 'demo');
+  await page.click('button[type=submit]');
+  for (const key of Object.keys(SERVICES)) {
+    await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
+  }
+  const hss = page.locator('[data-service=hss]');
+  await hss.getByRole('button', { name: 'Show 60 more' }).click();
+  await page.evaluate(() => { document.querySelector('.tenant').dataset.mark = 'drawn once'; });
+  // The lookup that fills the form (and whatever else settles) finishes.
+  await page.locator('.discovery', { hasText: 'Token of demo-operator' }).waitFor();
+  await page.waitForTimeout(1500);
+  assert.equal(await page.evaluate(() => document.querySelector('.tenant')?.dataset.mark), 'drawn once', 'the tab was drawn anew');
+  assert.equal(await hss.locator('li.card').count(), 120, '"Show more" was lost');
+  assert.deepEqual(problems, []);
+});

@@ -14,7 +14,7 @@ const panel = (page, key) => page.locator(`section.panel[data-service=${key}]`);
 async function inspect(token) {
   const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
   await page.getByLabel('IAM token').fill(token);
-  await page.getByRole('button', { name: 'Inspect' }).click();
+  await page.getByRole('button', { name: 'Inspect', exact: true }).click();
   return { page, problems };
 }
 
