@@ -18,6 +18,9 @@ pub struct Connection {
     pub region: String,
     pub project_id: String,
     pub codearts_project_id: String,
+    /// What IAM said about the token when the form looked it up: opening
+    /// the connection then need not ask again.
+    pub known: Option<iam::TokenInfo>,
 }
 
 impl Connection {
@@ -37,6 +40,7 @@ impl Connection {
             region,
             project_id,
             codearts_project_id,
+            known: None,
         })
     }
 }
@@ -59,11 +63,19 @@ pub struct Context {
 /// Fills in what the person left empty: the project (and its region) from
 /// token introspection, the CodeArts project from the project list.
 pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
-    let Connection { gateway, mut region, mut project_id, codearts_project_id } = connection;
+    let Connection { gateway, mut region, mut project_id, codearts_project_id, known } = connection;
     // Own-token introspection needs no permission (IAM API iam_30_0004); it
-    // tells who the token is for and when it expires.
-    let info = match gateway.get(Route::IamToken, "global", None, &[("nocatalog", "true")]).await {
-        Ok(answer) => Some(iam::token_info(&answer.body)?),
+    // tells who the token is for and when it expires. The form may have
+    // asked already.
+    let asked = match known {
+        Some(info) => Ok(Some(info)),
+        None => match gateway.get(Route::IamToken, "global", None, &[("nocatalog", "true")]).await {
+            Ok(answer) => iam::token_info(&answer.body).map(Some),
+            Err(e) => Err(e),
+        },
+    };
+    let info = match asked {
+        Ok(info) => info,
         // Without it the IDs typed in still work, unless the token itself
         // was refused: then nothing will.
         Err(e) if !project_id.trim().is_empty() && !e.is_auth() => None,
@@ -116,18 +128,23 @@ pub async fn discover(gateway: Gateway, region: String) -> Result<Discovery, Api
     let answer = gateway.get(Route::IamToken, "global", None, &[("nocatalog", "true")]).await?;
     let info = iam::token_info(&answer.body)?;
     let region = info.project_name.clone().filter(|n| tenantscope_catalog::region_by_id(n).is_some()).unwrap_or(region);
-    let projects = match gateway.get(Route::IamProjects, "global", None, &[]).await {
-        Ok(a) => iam::projects(&a.body).unwrap_or_default(),
-        Err(_) => Vec::new(),
+    // The two lists at once: the form fills in when both are known.
+    let projects = async {
+        match gateway.get(Route::IamProjects, "global", None, &[]).await {
+            Ok(a) => iam::projects(&a.body).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
     };
-    let codearts = if Service::Projectman.offered_in(&region) {
+    let codearts = async {
+        if !Service::Projectman.offered_in(&region) {
+            return Vec::new();
+        }
         match gateway.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await {
             Ok(a) => projectman::projects(&a.body).unwrap_or_default(),
             Err(_) => Vec::new(),
         }
-    } else {
-        Vec::new()
     };
+    let (projects, codearts) = futures::join!(projects, codearts);
     Ok(Discovery { info, projects, codearts })
 }
 
@@ -306,6 +323,7 @@ mod tests {
             region: "ap-southeast-3".into(),
             project_id: "p1".into(),
             codearts_project_id: String::new(),
+            known: None,
         };
         let entry = c.to_entry();
         assert_eq!(entry[0], "MIIa");

@@ -73,6 +73,7 @@ pub fn SessionForm(
                 region: region_value(),
                 project_id: project_value(),
                 codearts_project_id: codearts_value(),
+                known: discovery().and_then(Result::ok).map(|d| d.info),
             });
             on_open.run((connection, in_new_tab));
         }
