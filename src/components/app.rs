@@ -45,7 +45,8 @@ pub fn App() -> impl IntoView {
         view,
         clock: clock.into(),
         minute: minute.into(),
-        thresholds: Signal::derive(move || settings.with(|s| s.thresholds)),
+        // A memo: changing the theme or the proxy must not redraw every card.
+        thresholds: Memo::new(move |_| settings.with(|s| s.thresholds)).into(),
         auto_refresh: auto_refresh.into(),
         lang,
     };
