@@ -54,12 +54,31 @@ pub struct Args {
     /// Upstream requests in flight at most; more wait up to --connect-timeout, then get 503.
     #[arg(long, env = "TENANTSCOPE_MAX_UPSTREAM", default_value_t = 256, value_name = "N")]
     pub max_upstream: usize,
+    /// Upstream calls one client (address, IPv6 by /64) may have in flight at
+    /// once; more get 429 (0: no per-client cap).
+    #[arg(long, env = "TENANTSCOPE_MAX_UPSTREAM_PER_CLIENT", default_value_t = 64, value_name = "N")]
+    pub max_upstream_per_client: usize,
     /// Seconds to wait for an upstream connection.
     #[arg(long, env = "TENANTSCOPE_CONNECT_TIMEOUT", default_value_t = 5, value_name = "SECONDS")]
     pub connect_timeout: u64,
     /// Seconds an upstream call may take in all, body included.
     #[arg(long, env = "TENANTSCOPE_UPSTREAM_TIMEOUT", default_value_t = 30, value_name = "SECONDS")]
     pub upstream_timeout: u64,
+    /// Seconds a client has to take an answer: a connection whose answers make
+    /// no progress for --upstream-timeout plus this is closed.
+    #[arg(long, env = "TENANTSCOPE_SEND_TIMEOUT", default_value_t = 30, value_name = "SECONDS")]
+    pub send_timeout: u64,
+    /// Seconds a new connection has to send its first request's headers (and
+    /// any request its headers).
+    #[arg(long, env = "TENANTSCOPE_HEADER_TIMEOUT", default_value_t = 10, value_name = "SECONDS")]
+    pub header_timeout: u64,
+    /// Seconds a connection (HTTP/1 keep-alive or HTTP/2) may stay open with
+    /// no request in flight.
+    #[arg(long, env = "TENANTSCOPE_IDLE_TIMEOUT", default_value_t = 60, value_name = "SECONDS")]
+    pub idle_timeout: u64,
+    /// Seconds to drain after SIGTERM before the connections left are closed.
+    #[arg(long, env = "TENANTSCOPE_SHUTDOWN_TIMEOUT", default_value_t = 30, value_name = "SECONDS")]
+    pub shutdown_timeout: u64,
     /// Largest upstream answer body relayed, in bytes.
     #[arg(long, env = "TENANTSCOPE_MAX_BODY_BYTES", default_value_t = 16 << 20, value_name = "BYTES")]
     pub max_body_bytes: u64,
@@ -112,13 +131,29 @@ pub struct Config {
     pub rate_burst: u32,
     pub client_ip_header: Option<HeaderName>,
     pub max_upstream: usize,
+    /// Upstream calls in flight per client at most (0: no cap).
+    pub max_upstream_per_client: usize,
     /// How long a request waits for one of the `max_upstream` slots.
     pub upstream_queue_wait: Duration,
     pub connect_timeout: Duration,
     pub upstream_timeout: Duration,
     pub max_body_bytes: u64,
     pub max_header_bytes: usize,
+    /// Bytes of an upstream answer read ahead of the client: an answer this
+    /// small frees its upstream slot as soon as the upstream has sent it.
+    pub answer_buffer_bytes: usize,
+    /// See the flags of the same names.
+    pub send_timeout: Duration,
+    pub header_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub shutdown_timeout: Duration,
+    /// HTTP/2 streams a client connection may have open at once.
+    pub h2_max_streams: u32,
 }
+
+/// A console load is a few dozen calls: 64 streams let one go out at once
+/// (a browser queues the rest) and bound what one connection can hold.
+pub const H2_MAX_STREAMS: u32 = 64;
 
 impl Default for Config {
     fn default() -> Config {
@@ -135,11 +170,18 @@ impl Default for Config {
             rate_burst: 200,
             client_ip_header: None,
             max_upstream: 256,
+            max_upstream_per_client: 64,
             upstream_queue_wait: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
             upstream_timeout: Duration::from_secs(30),
             max_body_bytes: 16 << 20,
             max_header_bytes: 32 << 10,
+            answer_buffer_bytes: 256 << 10,
+            send_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            shutdown_timeout: Duration::from_secs(30),
+            h2_max_streams: H2_MAX_STREAMS,
         }
     }
 }
@@ -159,11 +201,18 @@ impl From<&Args> for Config {
             rate_burst: args.rate_burst.max(1),
             client_ip_header: args.client_ip_header.clone(),
             max_upstream: args.max_upstream.max(1),
+            max_upstream_per_client: args.max_upstream_per_client,
             upstream_queue_wait: Duration::from_secs(args.connect_timeout),
             connect_timeout: Duration::from_secs(args.connect_timeout),
             upstream_timeout: Duration::from_secs(args.upstream_timeout),
             max_body_bytes: args.max_body_bytes,
             max_header_bytes: args.max_header_bytes,
+            answer_buffer_bytes: Config::default().answer_buffer_bytes,
+            send_timeout: Duration::from_secs(args.send_timeout),
+            header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+            idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
+            shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
+            h2_max_streams: H2_MAX_STREAMS,
         }
     }
 }
@@ -181,6 +230,9 @@ mod tests {
         assert!(config.guard_host);
         assert_eq!(config.upstream_timeout, Duration::from_secs(30));
         assert_eq!(config.max_body_bytes, 16 << 20);
+        assert_eq!(config.max_upstream_per_client, 64);
+        assert_eq!((config.send_timeout, config.header_timeout), (Duration::from_secs(30), Duration::from_secs(10)));
+        assert_eq!((config.idle_timeout, config.shutdown_timeout), (Duration::from_secs(60), Duration::from_secs(30)));
         let public = Config::from(&Args::try_parse_from(["x", "--listen", "0.0.0.0:80"]).unwrap());
         assert!(!public.guard_host);
     }

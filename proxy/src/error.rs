@@ -43,6 +43,15 @@ pub enum ProxyError {
     HostNotAllowed,
     /// The request's headers are larger than the cap.
     HeadersTooLarge,
+    /// This client already has as many upstream calls in flight as it may.
+    ClientBusy,
+    /// The upstream answered an interim (1xx) or upgrade (101) status: only
+    /// final answers are relayed.
+    UpstreamBadStatus,
+    /// A header that must come once came twice (`Host`, a credential).
+    DuplicateHeader,
+    /// The request target is longer than any the proxy serves.
+    UriTooLong,
 }
 
 impl ProxyError {
@@ -62,6 +71,10 @@ impl ProxyError {
             ProxyError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ProxyError::OriginNotAllowed | ProxyError::HostNotAllowed => StatusCode::FORBIDDEN,
             ProxyError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ProxyError::ClientBusy => StatusCode::TOO_MANY_REQUESTS,
+            ProxyError::UpstreamBadStatus => StatusCode::BAD_GATEWAY,
+            ProxyError::DuplicateHeader => StatusCode::BAD_REQUEST,
+            ProxyError::UriTooLong => StatusCode::URI_TOO_LONG,
         }
     }
 
@@ -83,6 +96,10 @@ impl ProxyError {
             ProxyError::OriginNotAllowed => "PROXY.0013",
             ProxyError::HostNotAllowed => "PROXY.0014",
             ProxyError::HeadersTooLarge => "PROXY.0015",
+            ProxyError::ClientBusy => "PROXY.0016",
+            ProxyError::UpstreamBadStatus => "PROXY.0017",
+            ProxyError::DuplicateHeader => "PROXY.0018",
+            ProxyError::UriTooLong => "PROXY.0019",
         }
     }
 
@@ -107,6 +124,10 @@ impl ProxyError {
             ProxyError::OriginNotAllowed => "This origin may not call the proxy (see --allow-origin)",
             ProxyError::HostNotAllowed => "This Host name is not served by the proxy (see --allowed-host)",
             ProxyError::HeadersTooLarge => "The request headers are too large",
+            ProxyError::ClientBusy => "This client has too many requests in flight: retry shortly",
+            ProxyError::UpstreamBadStatus => "The Huawei Cloud endpoint answered with an interim or upgrade status",
+            ProxyError::DuplicateHeader => "A header that may appear once (Host, a token) appears more than once",
+            ProxyError::UriTooLong => "The request target is too long",
         }
     }
 }
@@ -125,7 +146,7 @@ impl IntoResponse for ProxyError {
             ProxyError::RateLimited { retry_after_secs } => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
             }
-            ProxyError::Busy => {
+            ProxyError::Busy | ProxyError::ClientBusy => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}

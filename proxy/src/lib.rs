@@ -5,11 +5,11 @@
 //! answered by the demo tenant), `/healthz`, `/metrics`, and the built site at
 //! `/`; [`server::serve`] runs it. `main.rs` only parses flags, binds and serves.
 //!
-//! Every request first passes [`guard`] (Host allow-list when bound to
-//! loopback, header size cap, security headers on the answer); `/api`
-//! requests then pass the origin check (CORS), the method check, the
-//! per-client rate limit and path validation, in that order, before anything
-//! is sent upstream.
+//! Every request first passes [`guard`] (target length, a single Host, Host
+//! allow-list when bound to loopback, header size cap, security headers on
+//! the answer); `/api` requests then pass the origin check (CORS), the method
+//! check, the single-credential check, the per-client rate limit and path
+//! validation, in that order, before anything is sent upstream.
 
 pub mod config;
 pub mod demo;
@@ -84,10 +84,20 @@ async fn metrics_text(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
 }
 
-/// What every request passes, whatever its path: the Host guard (DNS
-/// rebinding) and the header size cap; then security headers on the answer.
+/// The longest request target (path and query) served: the console's
+/// longest call is well under 1 KiB; anything near this is an attack.
+const MAX_TARGET_BYTES: usize = 8 << 10;
+
+/// What every request passes, whatever its path: the target length, a single
+/// Host, the Host guard (DNS rebinding) and the header size cap; then
+/// security headers on the answer.
 async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response<Body> {
-    let refused = if state.config.guard_host && !host_allowed(&request, &state.config.allowed_hosts) {
+    let refused = if request.uri().path().len() + request.uri().query().map_or(0, str::len) > MAX_TARGET_BYTES {
+        Some(ProxyError::UriTooLong)
+    } else if request.headers().get_all(header::HOST).iter().nth(1).is_some() {
+        // RFC 9110 §7.2: a request with more than one Host is invalid.
+        Some(ProxyError::DuplicateHeader)
+    } else if state.config.guard_host && !host_allowed(&request, &state.config.allowed_hosts) {
         Some(ProxyError::HostNotAllowed)
     } else if headers_size(request.headers()) > state.config.max_header_bytes {
         Some(ProxyError::HeadersTooLarge)
@@ -184,10 +194,13 @@ fn cross(headers: &HeaderMap, allowed: &[String]) -> Result<Cross, ProxyError> {
     }
 }
 
-/// The client a rate-limit bucket belongs to.
+/// The client a rate-limit bucket belongs to. From the header, the last
+/// address of the last line: a balancer that appends (HAProxy `option
+/// forwardfor`) adds its own line after any the client wrote, and one that
+/// extends a list puts its address at the end.
 fn client_ip(request: &Parts, config: &Config) -> IpAddr {
     let from_header = config.client_ip_header.as_ref().and_then(|name| {
-        let value = request.headers.get(name)?.to_str().ok()?;
+        let value = request.headers.get_all(name).iter().next_back()?.to_str().ok()?;
         value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
     });
     from_header
@@ -256,7 +269,9 @@ fn preflight(state: &AppState, cross: &Cross, headers: &HeaderMap) -> Result<Res
 }
 
 async fn relay_get(state: &AppState, request: &Parts, line: &mut AccessLine) -> Result<Response<Body>, ProxyError> {
-    state.limiter.check(client_ip(request, &state.config)).map_err(|retry_after_secs| {
+    relay::check_duplicates(&request.headers)?;
+    let client = client_ip(request, &state.config);
+    state.limiter.check(client).map_err(|retry_after_secs| {
         state.metrics.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         ProxyError::RateLimited { retry_after_secs }
     })?;
@@ -269,7 +284,7 @@ async fn relay_get(state: &AppState, request: &Parts, line: &mut AccessLine) -> 
         }
         return Ok(demo_response(&target, &request.headers));
     }
-    let relayed = state.upstream.forward(&target, &request.headers).await?;
+    let relayed = state.upstream.forward(&target, &request.headers, client).await?;
     line.upstream = Some(relayed.latency);
     Ok(relayed.response)
 }

@@ -1,6 +1,8 @@
-//! The per-client rate limit: one token bucket per client address (IPv6
+//! The per-client limits: one token bucket per client address (IPv6
 //! clients by their /64, which one host usually holds whole), refilled at a
-//! steady rate up to the burst size. Kept in this instance's memory only.
+//! steady rate up to the burst size; and a cap on the upstream calls one
+//! client may have in flight, so that slow calls of one client cannot take
+//! every upstream slot. Kept in this instance's memory only.
 //!
 //! A mutex around a map is enough here: the critical section is a few
 //! arithmetic operations, and `governor`'s keyed limiter would bring a
@@ -8,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Buckets kept before full ones are dropped (a full bucket is the same as none).
@@ -35,14 +37,7 @@ impl Limiter {
         if self.rate <= 0.0 || !self.rate.is_finite() {
             return Ok(());
         }
-        let key = match client {
-            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-                let s = v6.segments();
-                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
-            IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().unwrap_or(std::net::Ipv4Addr::UNSPECIFIED)),
-            v4 => v4,
-        };
+        let key = client_key(client);
         let Ok(mut buckets) = self.buckets.lock() else { return Ok(()) };
         let (rate, burst) = (self.rate, self.burst);
         if buckets.len() >= PRUNE_AT {
@@ -56,6 +51,66 @@ impl Limiter {
             Ok(())
         } else {
             Err(((1.0 - *tokens) / rate).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// The key a client's limits are kept under: its IPv4 address, or its IPv6 /64.
+fn client_key(client: IpAddr) -> IpAddr {
+    match client {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().unwrap_or(std::net::Ipv4Addr::UNSPECIFIED)),
+        v4 => v4,
+    }
+}
+
+/// Upstream calls in flight per client, at most `max` (0: no cap).
+pub struct InFlightCap {
+    max: usize,
+    counts: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One upstream call of a client, counted until dropped.
+pub struct ClientSlot {
+    cap: Option<Arc<InFlightCap>>,
+    key: IpAddr,
+}
+
+impl InFlightCap {
+    pub fn new(max: usize) -> Arc<InFlightCap> {
+        Arc::new(InFlightCap { max, counts: Mutex::new(HashMap::new()) })
+    }
+
+    /// A slot for `client`, or `None` when it has `max` calls in flight.
+    pub fn take(self: &Arc<InFlightCap>, client: IpAddr) -> Option<ClientSlot> {
+        let key = client_key(client);
+        if self.max == 0 {
+            return Some(ClientSlot { cap: None, key });
+        }
+        let mut counts = self.counts.lock().ok()?;
+        let count = counts.entry(key).or_insert(0);
+        if *count >= self.max {
+            return None;
+        }
+        *count += 1;
+        Some(ClientSlot { cap: Some(self.clone()), key })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let Some(cap) = &self.cap else { return };
+        if let Ok(mut counts) = cap.counts.lock() {
+            if let Some(count) = counts.get_mut(&self.key) {
+                *count -= 1;
+                // Clients with nothing in flight take no memory.
+                if *count == 0 {
+                    counts.remove(&self.key);
+                }
+            }
         }
     }
 }
@@ -87,6 +142,19 @@ mod tests {
         assert_eq!(limiter.check_at("2001:db8::1".parse().unwrap(), t0), Ok(()));
         assert!(limiter.check_at("2001:db8::2".parse().unwrap(), t0).is_err());
         assert_eq!(limiter.check_at("2001:db8:0:1::1".parse().unwrap(), t0), Ok(()));
+    }
+
+    #[test]
+    fn in_flight_is_capped_per_client_and_counted_down() {
+        let cap = InFlightCap::new(2);
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let (one, two) = (cap.take(a).unwrap(), cap.take(a).unwrap());
+        assert!(cap.take(a).is_none());
+        assert!(cap.take("192.0.2.2".parse().unwrap()).is_some());
+        drop(one);
+        assert!(cap.take(a).is_some());
+        drop(two);
+        assert!(cap.counts.lock().unwrap().is_empty());
     }
 
     #[test]

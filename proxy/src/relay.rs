@@ -8,7 +8,9 @@
 //! ([`tenantscope_catalog::parse_api_call`]), and the operator's
 //! `--upstream-base` is the only other destination there is.
 
+use std::collections::VecDeque;
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -20,11 +22,12 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Response, StatusCod
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use tenantscope_catalog::{parse_api_call, ApiCall, PathError};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 use crate::config::Config;
 use crate::error::ProxyError;
 use crate::metrics::Metrics;
+use crate::ratelimit::{ClientSlot, InFlightCap};
 
 /// Request headers forwarded upstream; every other header is dropped
 /// (cookies, the client's Host, Forwarded/X-Forwarded-*/X-Real-IP, hop-by-hop
@@ -42,8 +45,10 @@ pub const FORWARDED_REQUEST_HEADERS: [&str; 8] = [
 ];
 
 /// Response headers passed back to the browser; every other one is dropped
-/// (Set-Cookie, WWW-Authenticate, the upstream's own CORS headers...).
-pub const RETURNED_RESPONSE_HEADERS: [&str; 4] = ["content-type", "content-length", "x-request-id", "retry-after"];
+/// (Set-Cookie, WWW-Authenticate, the upstream's own CORS headers, and
+/// framing: Content-Length and Transfer-Encoding are the proxy's own, from
+/// the body it sends).
+pub const RETURNED_RESPONSE_HEADERS: [&str; 3] = ["content-type", "x-request-id", "retry-after"];
 
 /// One validated API call: which route of which service in which region.
 pub type Target = ApiCall;
@@ -80,14 +85,17 @@ pub fn upstream_url(target: &Target, base: Option<&str>) -> Result<String, Proxy
 
 /// The HTTP client for upstream calls: pooled keep-alive connections
 /// (HTTP/2 where the host offers it), no redirects, no system proxy, bounded
-/// waits, a cap on concurrent calls and on answer size.
+/// waits, a cap on concurrent calls (in all and per client) and on answer size.
 #[derive(Clone)]
 pub struct Upstream {
     client: reqwest::Client,
     base: Option<String>,
     slots: Arc<Semaphore>,
+    per_client: Arc<InFlightCap>,
     queue_wait: Duration,
+    timeout: Duration,
     max_body: u64,
+    read_ahead: usize,
     metrics: Arc<Metrics>,
 }
 
@@ -95,6 +103,31 @@ pub struct Upstream {
 pub struct Relayed {
     pub response: Response<Body>,
     pub latency: Duration,
+}
+
+/// Credentials: two of one are ambiguous (a gateway may read the first, the
+/// service behind it the last), and no browser sends two, so duplicates are
+/// refused rather than one picked.
+const SINGLE_CREDENTIALS: [&str; 4] = ["x-auth-token", "x-subject-token", "authorization", "x-security-token"];
+
+/// Refuses a request carrying one of the credential headers twice.
+pub fn check_duplicates(headers: &HeaderMap) -> Result<(), ProxyError> {
+    for name in SINGLE_CREDENTIALS {
+        let mut values = headers.get_all(name).iter();
+        if values.next().is_some() && values.next().is_some() {
+            return Err(ProxyError::DuplicateHeader);
+        }
+    }
+    Ok(())
+}
+
+/// What an upstream call holds while it runs: a global slot, the client's
+/// slot and the in-flight gauge. Dropped when the upstream answer has been
+/// read (or has failed, or its time is up), whatever the client does.
+struct Slot {
+    _global: OwnedSemaphorePermit,
+    _client: ClientSlot,
+    _in_flight: InFlight,
 }
 
 impl Upstream {
@@ -114,8 +147,11 @@ impl Upstream {
             client,
             base: config.upstream_base.clone(),
             slots: Arc::new(Semaphore::new(config.max_upstream.max(1))),
+            per_client: InFlightCap::new(config.max_upstream_per_client),
             queue_wait: config.upstream_queue_wait,
+            timeout: config.upstream_timeout,
             max_body: config.max_body_bytes,
+            read_ahead: config.answer_buffer_bytes.clamp(1, Semaphore::MAX_PERMITS.min(u32::MAX as usize)),
             metrics,
         }
     }
@@ -130,25 +166,35 @@ impl Upstream {
         }
     }
 
-    pub async fn forward(&self, target: &Target, headers: &HeaderMap) -> Result<Relayed, ProxyError> {
+    pub async fn forward(&self, target: &Target, headers: &HeaderMap, client: IpAddr) -> Result<Relayed, ProxyError> {
         let url = upstream_url(target, self.base.as_deref())?;
+        let client_slot = self.per_client.take(client).ok_or(ProxyError::ClientBusy)?;
         let permit = self.slot().await?;
         let mut request = self.client.get(url);
+        // One of each: credentials were checked to be single
+        // (`check_duplicates`); of the others the first is enough.
         for name in FORWARDED_REQUEST_HEADERS {
-            for value in headers.get_all(name) {
+            if let Some(value) = headers.get(name) {
                 request = request.header(name, value);
             }
         }
-        let in_flight = InFlight::new(self.metrics.clone());
+        let slot = Slot { _global: permit, _client: client_slot, _in_flight: InFlight::new(self.metrics.clone()) };
         self.metrics.upstream_requests.fetch_add(1, Relaxed);
         let started = Instant::now();
-        let mut upstream = request.send().await.map_err(classify)?;
+        // reqwest's total timeout only runs while its body is polled; this
+        // deadline is the proxy's own, kept by the task that reads the body.
+        let deadline = tokio::time::Instant::from_std(started) + self.timeout;
+        let upstream = request.send().await.map_err(classify)?;
         let latency = started.elapsed();
         self.metrics.observe_upstream(target.service, latency);
 
         let status = upstream.status();
         if status.is_redirection() {
             return Err(ProxyError::UpstreamRedirect);
+        }
+        // Only final answers: a 1xx or 101 (an upgrade) is not one.
+        if status.is_informational() {
+            return Err(ProxyError::UpstreamBadStatus);
         }
         if upstream.content_length().is_some_and(|n| n > self.max_body) {
             return Err(ProxyError::UpstreamTooLarge);
@@ -158,45 +204,89 @@ impl Upstream {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(is_json_type);
+        // Content-Length and other framing are never copied: the answer's
+        // length is the body's own (hyper sets it from the body).
         let mut returned = HeaderMap::new();
         for name in RETURNED_RESPONSE_HEADERS {
             if let Some(value) = upstream.headers().get(name) {
                 returned.insert(HeaderName::from_static(name), value.clone());
             }
         }
-        // The first bytes decide: JSON starts with `{` or `[`. An HTML page
-        // (even one labelled JSON) becomes a proxy error; an empty body passes.
-        let first = loop {
-            match upstream.chunk().await.map_err(classify)? {
-                Some(chunk) if chunk.is_empty() => continue,
-                other => break other,
-            }
-        };
-        if let Some(chunk) = &first {
-            let starts_json = match chunk.iter().find(|b| !b.is_ascii_whitespace()) {
-                Some(b) => *b == b'{' || *b == b'[',
-                None => true,
+        // The first non-whitespace byte decides, however many chunks it takes
+        // (within the cap): JSON starts with `{` or `[`. An HTML page (even
+        // one labelled JSON) becomes a proxy error; an empty body passes.
+        let mut body = reqwest::Body::from(upstream);
+        let mut prefix = VecDeque::new();
+        let mut seen = 0u64;
+        let mut ended = false;
+        let starts_json = loop {
+            let frame = match tokio::time::timeout_at(deadline, next_frame(&mut body)).await {
+                Err(_) => return Err(ProxyError::UpstreamTimeout),
+                Ok(frame) => frame,
             };
-            if !is_json || !starts_json {
-                return Err(ProxyError::UpstreamNotJson);
-            }
-            if chunk.len() as u64 > self.max_body {
+            let data = match frame {
+                None => None,
+                Some(Err(e)) => return Err(classify(e)),
+                Some(Ok(frame)) => frame.into_data().ok(),
+            };
+            // The end, or trailers (not relayed): the body is over.
+            let Some(data) = data else {
+                ended = true;
+                break None;
+            };
+            seen += data.len() as u64;
+            if seen > self.max_body {
                 return Err(ProxyError::UpstreamTooLarge);
             }
-        }
-        let body = RelayBody {
-            seen: first.as_ref().map_or(0, |c| c.len() as u64),
-            first,
-            rest: Some(reqwest::Body::from(upstream)),
-            max: self.max_body,
-            metrics: self.metrics.clone(),
-            _slot: (permit, in_flight),
+            let first = data.iter().find(|b| !b.is_ascii_whitespace()).copied();
+            if !data.is_empty() {
+                prefix.push_back(data);
+            }
+            if let Some(b) = first {
+                break Some(b == b'{' || b == b'[');
+            }
         };
+        if !prefix.is_empty() && (!is_json || starts_json == Some(false)) {
+            return Err(ProxyError::UpstreamNotJson);
+        }
+        ended = ended || body.is_end_stream();
+        let remaining = body.size_hint().exact();
+        let exact = if ended { Some(seen) } else { remaining.map(|r| r + seen) };
+        self.metrics.body_bytes.fetch_add(seen, Relaxed);
+        let rest = if ended {
+            // All read: the slot is free now, before the client takes anything.
+            drop(slot);
+            None
+        } else {
+            // The rest is read by a task of its own, ahead of the client by
+            // up to `read_ahead` bytes: an answer that fits frees its slot as
+            // soon as the upstream has sent it, a larger one when it has been
+            // read or the deadline passes, whether or not the client reads.
+            let (tx, rx) = mpsc::unbounded_channel();
+            let budget = Arc::new(Semaphore::new(self.read_ahead));
+            let reader = Reader {
+                body,
+                tx,
+                budget: budget.clone(),
+                read_ahead: self.read_ahead,
+                seen,
+                max: self.max_body,
+                metrics: self.metrics.clone(),
+                _slot: slot,
+            };
+            tokio::spawn(reader.run(deadline));
+            Some(Rest { rx, budget, read_ahead: self.read_ahead })
+        };
+        let body = RelayBody { prefix, rest, remaining: exact };
         let mut response = Response::new(Body::new(body));
         *response.status_mut() = StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         *response.headers_mut() = returned;
         Ok(Relayed { response, latency })
     }
+}
+
+async fn next_frame(body: &mut reqwest::Body) -> Option<Result<Frame<Bytes>, reqwest::Error>> {
+    std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await
 }
 
 fn classify(e: reqwest::Error) -> ProxyError {
@@ -229,16 +319,89 @@ impl Drop for InFlight {
     }
 }
 
-/// The upstream body, streamed: the peeked first chunk, then the rest, cut
-/// off with an error (which aborts the answer) past the cap. Holds the
-/// upstream slot until it ends or is dropped.
-struct RelayBody {
-    first: Option<Bytes>,
-    rest: Option<reqwest::Body>,
+/// What the reader task hands the client's body.
+enum Piece {
+    Data(Bytes),
+    End,
+    Cut(BodyCut),
+}
+
+/// Reads an upstream body to its end, its cap or its deadline, holding the
+/// upstream slot until then, never waiting for the client beyond `read_ahead`
+/// bytes of buffer (and then only until the deadline).
+struct Reader {
+    body: reqwest::Body,
+    tx: mpsc::UnboundedSender<Piece>,
+    budget: Arc<Semaphore>,
+    read_ahead: usize,
     seen: u64,
     max: u64,
     metrics: Arc<Metrics>,
-    _slot: (OwnedSemaphorePermit, InFlight),
+    _slot: Slot,
+}
+
+impl Reader {
+    async fn run(mut self, deadline: tokio::time::Instant) {
+        let piece = match tokio::time::timeout_at(deadline, self.read()).await {
+            Ok(Some(piece)) => piece,
+            // The client went away: nothing to tell it.
+            Ok(None) => return,
+            Err(_) => Piece::Cut(BodyCut("upstream timeout")),
+        };
+        let _ = self.tx.send(piece);
+    }
+
+    /// The last piece to send, or `None` when the client has gone.
+    async fn read(&mut self) -> Option<Piece> {
+        loop {
+            let data = match next_frame(&mut self.body).await {
+                None => return Some(Piece::End),
+                Some(Err(e)) => {
+                    return Some(Piece::Cut(BodyCut(if e.is_timeout() { "upstream timeout" } else { "upstream body error" })))
+                }
+                Some(Ok(frame)) => match frame.into_data() {
+                    Ok(data) => data,
+                    // Trailers are not relayed.
+                    Err(_) => return Some(Piece::End),
+                },
+            };
+            self.seen += data.len() as u64;
+            if self.seen > self.max {
+                return Some(Piece::Cut(BodyCut("upstream body over the cap")));
+            }
+            let cost = data.len().min(self.read_ahead) as u32;
+            // The client's body closes the budget when it is dropped.
+            self.budget.acquire_many(cost).await.ok()?.forget();
+            self.metrics.body_bytes.fetch_add(data.len() as u64, Relaxed);
+            self.tx.send(Piece::Data(data)).ok()?;
+        }
+    }
+}
+
+/// The part of a body the reader task still sends.
+struct Rest {
+    rx: mpsc::UnboundedReceiver<Piece>,
+    budget: Arc<Semaphore>,
+    read_ahead: usize,
+}
+
+/// The upstream body as the client gets it: the chunks read before the
+/// answer's headers went out, then what the reader task sends, ending with
+/// an error (which aborts the answer) if the upstream's body was cut.
+struct RelayBody {
+    prefix: VecDeque<Bytes>,
+    rest: Option<Rest>,
+    /// Bytes still to come, when the upstream's framing says.
+    remaining: Option<u64>,
+}
+
+impl Drop for RelayBody {
+    fn drop(&mut self) {
+        // The client went away: the reader stops (and frees its slot) at once.
+        if let Some(rest) = &self.rest {
+            rest.budget.close();
+        }
+    }
 }
 
 /// Why a relayed body stopped early (never carries upstream data).
@@ -259,55 +422,48 @@ impl HttpBody for RelayBody {
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BodyCut>>> {
         let this = &mut *self;
-        if let Some(first) = this.first.take() {
-            this.metrics.body_bytes.fetch_add(first.len() as u64, Relaxed);
-            return Poll::Ready(Some(Ok(Frame::data(first))));
-        }
-        let Some(rest) = this.rest.as_mut() else { return Poll::Ready(None) };
-        match Pin::new(rest).poll_frame(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(None) => {
-                this.rest = None;
-                Poll::Ready(None)
-            }
-            Poll::Ready(Some(Err(e))) => {
-                this.rest = None;
-                Poll::Ready(Some(Err(BodyCut(if e.is_timeout() { "upstream timeout" } else { "upstream body error" }))))
-            }
-            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                Ok(data) => {
-                    this.seen += data.len() as u64;
-                    if this.seen > this.max {
-                        this.rest = None;
-                        return Poll::Ready(Some(Err(BodyCut("upstream body over the cap"))));
-                    }
-                    this.metrics.body_bytes.fetch_add(data.len() as u64, Relaxed);
-                    Poll::Ready(Some(Ok(Frame::data(data))))
+        let data = if let Some(first) = this.prefix.pop_front() {
+            first
+        } else {
+            let Some(rest) = this.rest.as_mut() else { return Poll::Ready(None) };
+            match rest.rx.poll_recv(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Piece::Data(data))) => {
+                    rest.budget.add_permits(data.len().min(rest.read_ahead));
+                    data
                 }
-                // Trailers are not relayed.
-                Err(_) => Poll::Ready(None),
-            },
+                Poll::Ready(Some(Piece::End)) => {
+                    this.rest = None;
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Some(Piece::Cut(cut))) => {
+                    this.rest = None;
+                    return Poll::Ready(Some(Err(cut)));
+                }
+                Poll::Ready(None) => {
+                    this.rest = None;
+                    return Poll::Ready(Some(Err(BodyCut("upstream reader ended early"))));
+                }
+            }
+        };
+        if let Some(remaining) = &mut this.remaining {
+            *remaining = remaining.saturating_sub(data.len() as u64);
         }
+        Poll::Ready(Some(Ok(Frame::data(data))))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.first.is_none() && self.rest.as_ref().is_none_or(|rest| rest.is_end_stream())
+        self.prefix.is_empty() && self.rest.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
-        match (&self.first, &self.rest) {
-            (first, Some(rest)) => {
-                let extra = first.as_ref().map_or(0, |f| f.len() as u64);
-                let inner = rest.size_hint();
+        match self.remaining {
+            Some(n) => SizeHint::with_exact(n),
+            None => {
                 let mut hint = SizeHint::new();
-                hint.set_lower(inner.lower() + extra);
-                if let Some(upper) = inner.upper() {
-                    hint.set_upper(upper + extra);
-                }
+                hint.set_lower(self.prefix.iter().map(|b| b.len() as u64).sum());
                 hint
             }
-            (Some(first), None) => SizeHint::with_exact(first.len() as u64),
-            (None, None) => SizeHint::with_exact(0),
         }
     }
 }

@@ -7,6 +7,10 @@
 //! allows exactly that script by its SHA-256 hash. The hashes are computed
 //! when the page is first served and again whenever `index.html` changes on
 //! disk (a rebuild while the proxy runs), so policy and page always agree.
+//!
+//! Nothing outside the directory, and nothing hidden in it, is served: a
+//! path with a segment starting with `.` (`.env`, `.git/`) is 404, and so is
+//! a file whose real path (symlinks resolved) leaves the directory.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -64,6 +68,9 @@ impl Site {
         if path == "/" || path == "/index.html" {
             return self.index();
         }
+        if !self.may_serve(&path).await {
+            return StatusCode::NOT_FOUND.into_response();
+        }
         let site = self.clone();
         // The app routes on the client, so unknown paths get the page.
         let fallback = tower::service_fn(move |_: Request| {
@@ -84,6 +91,31 @@ impl Site {
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
         }
         response
+    }
+
+    /// Whether `path` (as requested, percent-encoded) names no dotfile and
+    /// nothing that resolves outside the directory. Paths that name nothing
+    /// pass: they get the page.
+    async fn may_serve(&self, path: &str) -> bool {
+        let mut relative = PathBuf::new();
+        for raw in path.split('/').filter(|s| !s.is_empty()) {
+            // ServeDir decodes too: decode the same way, refuse what does not decode.
+            let Some(segment) = decode_path_segment(raw) else { return false };
+            if segment.starts_with('.') || segment.contains(['/', '\\', '\0']) {
+                return false;
+            }
+            relative.push(segment);
+        }
+        let Ok(root) = tokio::fs::canonicalize(&self.dir).await else { return false };
+        let file = self.dir.join(&relative);
+        // The file and the precompressed variants ServeDir may send instead.
+        for candidate in [file.clone(), with_suffix(&file, ".br"), with_suffix(&file, ".gz")] {
+            match tokio::fs::canonicalize(&candidate).await {
+                Ok(real) if !real.starts_with(&root) => return false,
+                _ => {}
+            }
+        }
+        true
     }
 
     fn index(&self) -> Response<Body> {
@@ -156,6 +188,36 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
         at = close;
     }
     hashes
+}
+
+fn with_suffix(path: &std::path::Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Percent-decodes one path segment to UTF-8, or `None` for a bad escape.
+/// (The catalogue's decoder also insists on API segment characters, which
+/// file names need not follow.)
+fn decode_path_segment(raw: &str) -> Option<String> {
+    if !raw.contains('%') {
+        return Some(raw.to_string());
+    }
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            // Two hex digits, nothing else (from_str_radix alone takes a sign).
+            let hex = bytes.get(i + 1..i + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit))?;
+            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Trunk's content-hashed names: `name-0123456789abcdef.js`, `…_bg.wasm`.

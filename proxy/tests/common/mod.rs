@@ -1,6 +1,8 @@
 //! Shared by the integration tests: a raw stub upstream on 127.0.0.1:0 that
 //! counts every connection it accepts and records every request head, and the
-//! real proxy server (hyper-util loop) on 127.0.0.1:0.
+//! real proxy server (hyper-util loop) on 127.0.0.1:0; and small clients that
+//! misbehave on purpose (an HTTP/2 client that never opens its window, a
+//! reader that waits for the proxy to close).
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
@@ -8,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
 use tenantscope_proxy::server::{serve, ServeOptions};
 use tenantscope_proxy::{app, Config};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -56,6 +59,9 @@ pub async fn stub() -> Stub {
     });
     stub
 }
+
+/// The size of the `huge` answer.
+pub const HUGE: usize = 12 << 20;
 
 const OK_BODY: &str = r#"{"total_num":0,"data_list":[]}"#;
 
@@ -143,6 +149,41 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
                 let _ = socket.write_all(b"1\r\n]\r\n0\r\n\r\n").await;
                 continue;
             }
+            "huge" => {
+                // 12 MiB of JSON, more than any socket buffer holds.
+                let _ = socket
+                    .write_all(format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {HUGE}\r\n\r\n[").as_bytes())
+                    .await;
+                let piece = "0,".repeat(32 << 10);
+                let mut left = HUGE - 2;
+                while left > 0 {
+                    let n = left.min(piece.len());
+                    if socket.write_all(&piece.as_bytes()[..n]).await.is_err() {
+                        return;
+                    }
+                    left -= n;
+                }
+                let _ = socket.write_all(b"]").await;
+                continue;
+            }
+            "wshtml" => {
+                // Whitespace alone in the first chunk, an HTML page after it.
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n4\r\n \r\n \r\n")
+                    .await;
+                tokio::time::sleep(Duration::from_millis(80)).await;
+                let _ = socket.write_all(b"11\r\n<html>evil</html>\r\n0\r\n\r\n").await;
+                continue;
+            }
+            "switch" => "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n".to_string(),
+            "lyingcl" => {
+                // Chunked framing with a Content-Length that only covers the start.
+                let body = r#"{"total_num":2,"data_list":[1,2]}"#;
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{body}\r\n0\r\n\r\n",
+                    body.len()
+                )
+            }
             _ => json(
                 "200 OK",
                 OK_BODY,
@@ -223,4 +264,44 @@ pub const HSS: &str = "/api/hss/cn-north-4/v5/{mode}/billing/quotas-detail?limit
 
 pub fn hss(mode: &str) -> String {
     HSS.replace("{mode}", mode)
+}
+
+/// Reads until the peer closes (or resets) the connection; false if it is
+/// still open after `within`. Returns the bytes read too.
+pub async fn closed_within(socket: &mut TcpStream, within: Duration) -> (bool, usize) {
+    let mut total = 0;
+    let mut buf = vec![0u8; 64 << 10];
+    let closed = tokio::time::timeout(within, async {
+        loop {
+            match socket.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => total += n,
+            }
+        }
+    })
+    .await
+    .is_ok();
+    (closed, total)
+}
+
+pub async fn metric(proxy: &Running, name: &str) -> String {
+    let text = client().get(proxy.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    text.lines().find(|l| l.starts_with(name)).unwrap_or_default().to_string()
+}
+
+/// An HTTP/2 connection whose client never opens its flow-control window.
+pub async fn h2_window_zero(proxy: &Running) -> h2::client::SendRequest<Bytes> {
+    let tcp = TcpStream::connect(proxy.addr).await.unwrap();
+    let (send, connection) = h2::client::Builder::new().initial_window_size(0).handshake::<_, Bytes>(tcp).await.unwrap();
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    send.ready().await.unwrap()
+}
+
+pub async fn h2_get(send: &mut h2::client::SendRequest<Bytes>, url: &str) -> axum::http::Response<h2::RecvStream> {
+    *send = send.clone().ready().await.unwrap();
+    let request = axum::http::Request::get(url).header("x-auth-token", TOKEN).body(()).unwrap();
+    let (response, _) = send.send_request(request, true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), response).await.expect("answer headers").unwrap()
 }
