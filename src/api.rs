@@ -19,6 +19,10 @@ pub const RETRY_MS: u32 = 500;
 /// Pause before retrying a throttled call.
 pub const THROTTLE_BACKOFF_MS: u32 = 3_000;
 
+/// CodeArts Check's "network busy, try later" (`CC.00000000`, HTTP 400 in
+/// seed 001).
+const BUSY: &str = "CC.00000000";
+
 /// Whether `code` is API Gateway's error `number`, in either spelling
 /// (`APIG.0307` or `APIGW.0307`, docs/huawei-apis.md §6).
 fn gateway_code(code: &str, number: &str) -> bool {
@@ -113,6 +117,9 @@ pub enum ApiError {
     Http { status: u16, error_code: Option<String>, error_msg: Option<String>, request_id: Option<String> },
     /// A successful status whose body is not the JSON that was expected.
     Decode { service: Service, detail: String },
+    /// A successful status whose body says the call failed (TestPlan
+    /// `"status": "failed"`, seed 000), with the body as received.
+    Failed { service: Service, body: String },
 }
 
 impl fmt::Display for ApiError {
@@ -131,6 +138,7 @@ impl fmt::Display for ApiError {
                 Ok(())
             }
             ApiError::Decode { service, detail } => f.write_str(&tf("{0} answered with unreadable data: {1}", &[&service.title(), detail])),
+            ApiError::Failed { service, .. } => f.write_str(&tf("{0} answered that the request failed (status \"failed\").", &[&service.title()])),
         }
     }
 }
@@ -145,11 +153,13 @@ impl ApiError {
             ApiError::Network { .. } => t("Start the proxy (see the README) or correct the proxy URL in the settings."),
             // The body is not kept for a failed read: say what to do without it.
             ApiError::Decode { .. } => t("The answer could not be read: refresh; if it persists, the service changed its format (report it to tenantscope)."),
+            ApiError::Failed { .. } => t("Refresh; if it persists, quote the answer below to Huawei Cloud support."),
             ApiError::Http { status, error_code, .. } => match (status, error_code.as_deref()) {
                 (401, _) | (_, Some("APIG.0307" | "APIGW.0307")) => {
                     t("The token is invalid, expired or from another region: get a new project-scoped token for this region.")
                 }
                 (429, _) | (_, Some("APIG.0308" | "APIGW.0308")) => t("Throttled by Huawei Cloud: wait a few seconds and refresh."),
+                (_, Some(BUSY)) => t("The service says its network is busy: this passes, wait a few seconds and refresh."),
                 (403, _) => t("The token's user lacks the permission to read this service's packages."),
                 (404, _) => t("This service or route is not offered in this region."),
                 (400, _) => t("The service refused the request parameters."),
@@ -178,8 +188,11 @@ impl ApiError {
             // "retry after 2-5 s", docs/huawei-apis.md §6): back off first.
             ApiError::Http { status: 429, .. } => Some(THROTTLE_BACKOFF_MS),
             ApiError::Http { error_code: Some(code), .. } if gateway_code(code, "0308") => Some(THROTTLE_BACKOFF_MS),
+            // CodeArts Check's documented 400 "network busy, try later"
+            // (seed 001) passes like a throttle.
+            ApiError::Http { error_code: Some(code), .. } if code == BUSY => Some(THROTTLE_BACKOFF_MS),
             ApiError::Http { status, .. } if *status >= 500 => Some(RETRY_MS),
-            ApiError::Http { .. } | ApiError::Invalid { .. } => None,
+            ApiError::Http { .. } | ApiError::Invalid { .. } | ApiError::Failed { .. } => None,
             // A dropped connection or a cut-off body may well be transient.
             ApiError::Network { .. } | ApiError::Decode { .. } => Some(RETRY_MS),
         }
@@ -455,5 +468,10 @@ mod tests {
             assert_eq!(e(status, None).retry_delay(), None, "{status}");
         }
         assert_eq!(ApiError::Network { proxy: "/api".into() }.retry_delay(), Some(RETRY_MS));
+        // CodeArts Check's documented "network busy, try later" (seed 001).
+        let busy = e(400, Some("CC.00000000"));
+        assert_eq!(busy.retry_delay(), Some(THROTTLE_BACKOFF_MS));
+        assert!(busy.hint().contains("busy"), "{}", busy.hint());
+        assert_eq!(e(400, Some("CC.00000003")).retry_delay(), None);
     }
 }

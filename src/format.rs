@@ -9,7 +9,7 @@ use crate::api::ApiError;
 use crate::domain::overview::Relative;
 use crate::domain::paging::{Progress, Stop};
 use crate::domain::time::MS_PER_DAY;
-use crate::domain::{Expiry, Instant, Lifecycle, Package, Status, Urgency};
+use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Source, Status, Urgency};
 use crate::i18n::{self, plural, t, tf};
 use crate::session::Paging;
 use crate::services::hss;
@@ -87,6 +87,21 @@ pub fn local_date(at: Instant) -> String {
         let d = at.date();
         i18n::date(d.year, d.month, d.day)
     }
+}
+
+/// The time of day of an instant in the person's time zone (`14:02`).
+pub fn local_time(at: Instant) -> String {
+    #[cfg(target_arch = "wasm32")]
+    let (h, m) = {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.millis() as f64));
+        (d.get_hours(), d.get_minutes())
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let (h, m) = {
+        let ms = at.millis().rem_euclid(MS_PER_DAY);
+        (ms / 3_600_000, ms / 60_000 % 60)
+    };
+    format!("{h:02}:{m:02}")
 }
 
 /// JSON text indented for reading. The browser's `JSON.stringify` does it,
@@ -167,6 +182,62 @@ pub fn lifecycle(lifecycle: &Lifecycle) -> Option<&'static str> {
         Lifecycle::FrozenForViolation => t("Frozen for violation"),
         Lifecycle::Other(_) => t("Stage not documented"),
     })
+}
+
+/// `in 5 days`, `today`, `3 days ago`: how far `at` is from `now`.
+pub fn days_from(at: Instant, now: Instant) -> String {
+    match Relative::between(at, now) {
+        Relative::In(days) => plural(days.unsigned_abs(), "in {0} day", "in {0} days"),
+        Relative::Today => t("today").into(),
+        Relative::Ago(days) => plural(days.unsigned_abs(), "{0} day ago", "{0} days ago"),
+    }
+}
+
+/// What comes next to a package (CodeArts Check `tips.next_action`).
+pub fn next_action(action: NextAction) -> &'static str {
+    match action {
+        NextAction::GracePeriod => t("enters its grace period"),
+        NextAction::PayPerUse => t("turns pay-per-use"),
+        NextAction::DeletedAtExpiry | NextAction::Deleted => t("deleted"),
+        NextAction::Frozen => t("frozen"),
+        NextAction::Other(_) => t("changes state (next action not documented)"),
+    }
+}
+
+/// `frozen in 12 days (2026-12-13)`.
+pub fn next_step(step: NextStep, now: Instant) -> String {
+    tf("{0} {1} ({2})", &[&next_action(step.action), &days_from(step.at, now), &local_date(step.at)])
+}
+
+/// A frozen or closed state in words, for the warnings.
+pub fn attention(attention: Attention) -> &'static str {
+    match attention {
+        Attention::Frozen => t("Frozen: cannot be used until it is renewed or unfrozen"),
+        Attention::Closed => t("Closed: no longer in service"),
+    }
+}
+
+/// Where a package came from (MetaStudio `resource_source`).
+pub fn source(source: &Source) -> String {
+    match source {
+        Source::Purchased => t("Purchased").into(),
+        Source::Allocated => t("Allocated by an administrator").into(),
+        Source::Other(raw) => raw.clone(),
+    }
+}
+
+/// HSS `shared_quota` in words; other values as they came.
+pub fn shared(value: &str) -> String {
+    match value.to_ascii_lowercase().as_str() {
+        "shared" => t("Shared quota").into(),
+        "unshared" => t("Not shared").into(),
+        _ => value.to_string(),
+    }
+}
+
+/// A number as the language writes it (`2,000`, `2.000`, `1.5`).
+pub fn amount(n: f64) -> String {
+    number(n)
 }
 
 /// A billing mode in words; modes without a documented meaning as they came.

@@ -62,7 +62,27 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         let sep = if dates.is_empty() { "" } else { " · " };
         let _ = write!(dates, "{sep}{}", tf("from {0}", &[&format::local_date(at)]));
     }
-    let _ = write!(h, r#"<p class="card-dates"><span class="urgency urgency-{u}">{}</span> {dates}</p><p class="card-meta">"#, format::urgency(urgency));
+    let _ = write!(h, r#"<p class="card-dates"><span class="urgency urgency-{u}">{}</span> {dates}</p>"#, format::urgency(urgency));
+    if let Some(step) = p.next {
+        let _ = write!(h, r#"<p class="card-next">{}"#, escape(&tf("Next: {0}", &[&format::next_step(step, now)])));
+        if let Some(url) = &p.renew_url {
+            let _ = write!(h, r#" <a class="renew" href="{}" target="_blank" rel="noopener noreferrer">{}</a>"#, escape(url), t("Renew"));
+        }
+        h.push_str("</p>");
+    } else if let Some(url) = &p.renew_url {
+        let _ = write!(h, r#"<p class="card-next"><a class="renew" href="{}" target="_blank" rel="noopener noreferrer">{}</a></p>"#, escape(url), t("Renew"));
+    }
+    if let Some(q) = p.quantity {
+        let _ = write!(h, r#"<p class="card-usage">{}</p>"#, tf("Quantity bought: {0}", &[&format::amount(q)]));
+    }
+    if let Some(d) = p.run_time {
+        let _ = write!(h, r#"<p class="card-usage">{}</p>"#, tf("Check time this month: {0} (the service names no unit)", &[&format::amount(d)]));
+    }
+    if !p.tags.is_empty() {
+        let tags: Vec<String> = p.tags.iter().map(|(k, v)| if v.is_empty() { escape(k) } else { format!("{}={}", escape(k), escape(v)) }).collect();
+        let _ = write!(h, r#"<p class="card-tags">{}</p>"#, tf("tags: {0}", &[&tags.join(", ")]));
+    }
+    h.push_str(r#"<p class="card-meta">"#);
     if let Some(mode) = &p.billing_mode {
         let _ = write!(h, "<span>{}</span>", escape(&format::billing(mode)));
     }
@@ -71,6 +91,24 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     }
     if let Some(host) = &p.host {
         let _ = write!(h, "<span>{}</span>", tf("host {0}", &[&escape(host)]));
+    }
+    if let Some(id) = &p.host_id {
+        let _ = write!(h, "<span>{}</span>", tf("host ID {0}", &[&escape(id)]));
+    }
+    if let Some(ep) = &p.enterprise_project {
+        let _ = write!(h, r#"<span class="ep">{}</span>"#, tf("enterprise project {0}", &[&escape(ep)]));
+    }
+    if let Some(shared) = &p.shared {
+        let _ = write!(h, "<span>{}</span>", escape(&format::shared(shared)));
+    }
+    if let Some(source) = &p.source {
+        let _ = write!(h, "<span>{}</span>", escape(&format::source(source)));
+    }
+    if p.cross_tenant == Some(true) {
+        let _ = write!(h, "<span>{}</span>", t("Shared from another tenant"));
+    }
+    if let Some(licensed) = p.has_license {
+        let _ = write!(h, "<span>{}</span>", if licensed { t("Licensed") } else { t("No license") });
     }
     let id = escape(&p.id);
     let _ = write!(h, r#"<button type="button" class="link" data-copy="{id}" title="{id}">{}</button></p></li>"#, t("Copy ID"));
@@ -104,15 +142,27 @@ fn table(class: &str, caption: &str, head: &[&str], rows: impl IntoIterator<Item
     h
 }
 
-/// HSS quotas grouped by edition and status.
+/// HSS quotas grouped by edition, enterprise project (when the answer
+/// names any) and status.
 pub fn groups(groups: &[Group]) -> String {
+    let projects = groups.iter().any(|g| g.enterprise_project.is_some());
+    let mut head = vec![t("Edition")];
+    if projects {
+        head.push(t("Enterprise project"));
+    }
+    head.extend([t("Status"), t("Quotas"), t("In use")]);
     table(
         "groups",
         t("Quotas by edition and status"),
-        &[t("Edition"), t("Status"), t("Quotas"), t("In use")],
+        &head,
         groups.iter().map(|g| {
             let edition = hss::edition_label(&g.name).map(str::to_string).unwrap_or_else(|| escape(&g.name));
-            vec![edition, format::status(g.status).into(), g.count.to_string(), g.in_use.to_string()]
+            let mut row = vec![edition];
+            if projects {
+                row.push(escape(g.enterprise_project.as_deref().unwrap_or("—")));
+            }
+            row.extend([format::status(g.status).into(), g.count.to_string(), g.in_use.to_string()]);
+            row
         }),
     )
 }
@@ -197,6 +247,12 @@ pub fn figures(counts: &Counts) -> String {
             k = u.key()
         );
     }
+    let _ = write!(
+        h,
+        r#"<div class="figure attention" role="listitem" data-attention="frozen-or-closed"><span class="figure-n">{}</span><span class="figure-label">{}</span></div>"#,
+        counts.frozen_or_closed,
+        t("Frozen or closed")
+    );
     h.push_str(r#"</div><p class="statuses">"#);
     for s in Status::ALL {
         let _ = write!(h, r#"<span data-status="{}">{}: <strong>{}</strong></span>"#, s.key(), format::status(s), counts.status(s));
@@ -286,7 +342,7 @@ pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Expiry, Lifecycle};
+    use crate::domain::{Expiry, Lifecycle, NextAction, NextStep};
     use tenantscope_catalog::Service;
 
     const NOW: Instant = Instant::from_millis(1_800_000_000_000);
@@ -305,8 +361,12 @@ mod tests {
             unit: Some("MIN".into()),
             expiry: Expiry::At(NOW.plus_days(5)),
             billing_mode: Some("packet_cycle".into()),
-            lifecycle: Some(Lifecycle::Grace),
+            lifecycle: Some(Lifecycle::NotYetEffective),
             host: Some("<b>web</b>".into()),
+            next: Some(NextStep { action: NextAction::PayPerUse, at: NOW.plus_days(5) }),
+            renew_url: Some("https://account.huaweicloud.com/renew?a=1&b=\"x".into()),
+            enterprise_project: Some("<finance>".into()),
+            tags: vec![("env".into(), "<prod>".into())],
             status: Status::Active,
             ..Package::new(Service::Testplan, "id\"><script>", "<script>alert(1)</script>")
         };
@@ -321,7 +381,10 @@ mod tests {
         assert!(h.contains("Expires within 7 days"));
         assert!(h.contains("(expires in 5 days)"));
         assert!(h.contains("Yearly/monthly"));
-        assert!(h.contains("Grace period"));
+        assert!(h.contains("Not yet in effect"));
+        assert!(h.contains("Next: turns pay-per-use in 5 days ("), "{h}");
+        assert!(h.contains(r#"<a class="renew" href="https://account.huaweicloud.com/renew?a=1&amp;b=&quot;x" target="_blank" rel="noopener noreferrer">Renew</a>"#), "{h}");
+        assert!(h.contains("enterprise project &lt;finance&gt;") && h.contains("tags: env=&lt;prod&gt;"), "{h}");
         assert!(h.contains("host &lt;b&gt;web&lt;/b&gt;"));
         // No figures, no meter.
         let bare = card(&Package::new(Service::Dsc, "d", "n"), NOW, Thresholds::default());
@@ -347,10 +410,11 @@ mod tests {
 
     #[test]
     fn overview_fragments() {
-        let counts = Counts { by_urgency: [1, 2, 3, 4, 5, 6], by_status: [7, 0, 0, 1, 13] };
+        let counts = Counts { by_urgency: [1, 2, 3, 4, 5, 6], by_status: [7, 0, 0, 1, 13], frozen_or_closed: 4 };
         let f = figures(&counts);
         assert!(f.contains(r#"data-urgency="critical"><span class="figure-n">2</span><span class="figure-label">Expires within 7 days</span>"#), "{f}");
         assert!(f.contains("Active: <strong>7</strong>"));
+        assert!(f.contains(r#"<span class="figure-n">4</span><span class="figure-label">Frozen or closed</span>"#), "{f}");
         let w = warnings(&[WarningRow { urgency: Urgency::Expired, at: None, place: "HSS".into(), name: "<n>".into(), phrase: "expired today".into() }]);
         assert!(w.contains("<td>&lt;n&gt;</td><td></td><td>expired today</td>"), "{w}");
         let points = [

@@ -154,12 +154,17 @@ pub struct Loaded {
     pub packages: Vec<Package>,
     /// HSS: the tenant-wide quota counts.
     pub stats: Option<QuotaStats>,
+    /// HSS: which enterprise projects the reading covers.
+    pub scope: Option<hss::Scope>,
     /// Paged services: the total the service reports.
     pub total: Option<u64>,
     /// Paged services: how the reading went.
     pub paging: Option<Paging>,
     pub answers: Vec<ApiResponse>,
     pub received_at: Instant,
+    /// Set when a refresh failed and these are the last good answers, kept
+    /// on screen (and in the overview and exports) with the failure.
+    pub stale: Option<ApiError>,
 }
 
 /// How a paged service was read.
@@ -189,33 +194,32 @@ impl Paged for PageAnswer {
     }
 }
 
-/// Waits `ms` milliseconds on the browser's timer.
-async fn sleep(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let scheduled = web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.min(i32::MAX as u32) as i32).ok()
-        });
-        if scheduled.is_none() {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+/// One call of a service that answers in one page, retried once when the
+/// failure may pass (see [`ApiError::retry_delay`]).
+async fn once<N: Fetch, F, Fut>(net: &N, call: F) -> Result<ApiResponse, ApiError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<ApiResponse, ApiError>>,
+{
+    paging::retried(call, ApiError::retry_delay, |ms| net.sleep(ms)).await
 }
 
 /// Reads every page of a paged service: `page(offset)` gets and parses one.
-async fn read_pages<F, Fut>(plan: PagePlan, page: F, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError>
+async fn read_pages<N: Fetch, F, Fut>(net: &N, plan: PagePlan, page: F, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError>
 where
     F: Fn(u64) -> Fut,
     Fut: std::future::Future<Output = Result<PageAnswer, ApiError>>,
 {
-    let outcome = paging::read_all(plan, page, ApiError::retry_delay, sleep, progress).await?;
+    let outcome = paging::read_all(plan, page, ApiError::retry_delay, |ms| net.sleep(ms), progress).await?;
     let mut loaded = Loaded {
         packages: Vec::new(),
         stats: None,
+        scope: None,
         total: outcome.total,
         paging: None,
         answers: Vec::with_capacity(outcome.pages.len()),
-        received_at: now(),
+        received_at: net.now(),
+        stale: None,
     };
     for page in outcome.pages {
         // The statistics are tenant-wide and the same on every page.
@@ -232,6 +236,53 @@ pub fn now() -> Instant {
     Instant::from_millis(js_sys::Date::now() as i64)
 }
 
+/// What the loading needs of the outside world: calls through the proxy,
+/// a timer and a clock. The browser's is [`Browser`]; native tests answer
+/// from the fixtures, so that the orchestration (retries, fallbacks, which
+/// query each service is asked) is tested without a browser.
+pub trait Fetch {
+    fn get(
+        &self,
+        route: Route,
+        region: &str,
+        param: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>>;
+    fn sleep(&self, ms: u32) -> impl std::future::Future<Output = ()>;
+    fn now(&self) -> Instant;
+}
+
+/// The browser: the gateway's calls, the window's timer and clock.
+pub struct Browser<'a>(pub &'a Gateway);
+
+impl Fetch for Browser<'_> {
+    fn get(
+        &self,
+        route: Route,
+        region: &str,
+        param: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
+        self.0.get(route, region, param, query)
+    }
+
+    async fn sleep(&self, ms: u32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let scheduled = web_sys::window().and_then(|w| {
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.min(i32::MAX as u32) as i32).ok()
+            });
+            if scheduled.is_none() {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    fn now(&self) -> Instant {
+        now()
+    }
+}
+
 /// What one service's panel shows.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ServiceState {
@@ -242,44 +293,61 @@ pub enum ServiceState {
     Loaded(Loaded),
 }
 
+/// What a panel shows after a load, given the last good answers `last`:
+/// a failed refresh keeps them, marked with the failure; only a first load
+/// that fails is an error alone. Returns the state and the new last good.
+pub fn keep_last_good(state: Result<ServiceState, ApiError>, last: Option<Loaded>) -> (Result<ServiceState, ApiError>, Option<Loaded>) {
+    match (state, last) {
+        (Ok(ServiceState::Loaded(loaded)), _) => (Ok(ServiceState::Loaded(loaded.clone())), Some(loaded)),
+        (Err(error), Some(last)) => (Ok(ServiceState::Loaded(Loaded { stale: Some(error), ..last.clone() })), Some(last)),
+        (other, last) => (other, last),
+    }
+}
+
 /// The state of one service for the session `ctx`, loading it if the
 /// service is offered in its region. `progress` hears how many pages of a
 /// paged service have been read.
 pub async fn service_state(service: Service, ctx: &Context, progress: impl FnMut(Progress)) -> Result<ServiceState, ApiError> {
     if service.offered_in(&ctx.region) {
-        load(service, ctx, progress).await.map(ServiceState::Loaded)
+        load(&Browser(&ctx.gateway), service, ctx, progress).await.map(ServiceState::Loaded)
     } else {
         Ok(ServiceState::NotOffered(ctx.region.clone()))
     }
 }
 
-/// Loads one service's packages, every page of them.
-pub async fn load(service: Service, ctx: &Context, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
+/// Loads one service's packages, every page of them, through `net`.
+pub async fn load<N: Fetch>(net: &N, service: Service, ctx: &Context, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
     let project = Some(ctx.project_id.as_str());
     let codearts = ctx.codearts_project_id.as_deref();
-    let gateway = &ctx.gateway;
+    let gateway = net;
     let region = ctx.region.as_str();
+    let received_at = net.now();
     let single = |answer: ApiResponse, packages: Vec<Package>| Loaded {
         packages,
         stats: None,
+        scope: None,
         total: None,
         paging: None,
         answers: vec![answer],
-        received_at: now(),
+        received_at,
+        stale: None,
     };
     match service {
         Service::Testplan => {
             let id = codearts.ok_or_else(|| ApiError::Invalid {
                 what: t("CodeArts TestPlan needs a CodeArts project: enter its ID in the form.").into(),
             })?;
-            let answer = gateway.get(Route::TestplanPackages, region, Some(id), &[]).await?;
-            let packages = testplan::packages(&answer.body)?;
+            let answer = once(net, || gateway.get(Route::TestplanPackages, region, Some(id), &[])).await?;
+            let packages = testplan::packages(&answer.body).map_err(|e| match e {
+                ApiError::Failed { service, .. } => ApiError::Failed { service, body: answer.text.clone() },
+                other => other,
+            })?;
             Ok(single(answer, packages))
         }
         Service::Codecheck => {
             let query: Vec<(&str, &str)> = codearts.map(|id| ("project_id", id)).into_iter().collect();
-            let answer = gateway.get(Route::CodecheckPackages, region, None, &query).await?;
-            let packages = codecheck::packages(&answer.body, now())?;
+            let answer = once(net, || gateway.get(Route::CodecheckPackages, region, None, &query)).await?;
+            let packages = codecheck::packages(&answer.body, received_at)?;
             Ok(single(answer, packages))
         }
         Service::Metastudio => {
@@ -290,21 +358,37 @@ pub async fn load(service: Service, ctx: &Context, progress: impl FnMut(Progress
                 let (packages, total) = metastudio::page(&answer.body)?;
                 Ok(PageAnswer { packages, total, stats: None, answer })
             };
-            read_pages(paging::METASTUDIO, page, progress).await
+            read_pages(net, paging::METASTUDIO, page, progress).await
         }
         Service::Dsc => {
-            let answer = gateway.get(Route::DscSpecification, region, project, &[]).await?;
+            let answer = once(net, || gateway.get(Route::DscSpecification, region, project, &[])).await?;
             let packages = dsc::packages(&answer.body)?;
             Ok(single(answer, packages))
         }
         Service::Hss => {
-            let page = |offset: u64| async move {
-                let (limit, offset) = (paging::HSS.limit.to_string(), offset.to_string());
-                let answer = gateway.get(Route::HssQuotas, region, project, &[("limit", &limit), ("offset", &offset)]).await?;
-                let (packages, stats) = hss::page(&answer.body)?;
-                Ok(PageAnswer { packages, total: stats.total, stats: Some(stats), answer })
+            // Every enterprise project (seed 004: the default is project 0
+            // alone); an account that refuses that is read for the default.
+            let page = |all: bool| {
+                move |offset: u64| async move {
+                    let (limit, offset) = (paging::HSS.limit.to_string(), offset.to_string());
+                    let mut query = vec![("limit", limit.as_str()), ("offset", offset.as_str())];
+                    if all {
+                        query.push(("enterprise_project_id", hss::ALL_ENTERPRISE_PROJECTS));
+                    }
+                    let answer = gateway.get(Route::HssQuotas, region, project, &query).await?;
+                    let (packages, stats) = hss::page(&answer.body)?;
+                    Ok(PageAnswer { packages, total: stats.total, stats: Some(stats), answer })
+                }
             };
-            read_pages(paging::HSS, page, progress).await
+            let mut progress = progress;
+            match read_pages(net, paging::HSS, page(true), &mut progress).await {
+                Ok(loaded) => Ok(Loaded { scope: Some(hss::Scope::AllProjects), ..loaded }),
+                Err(refused) if hss::Scope::falls_back(&refused) => {
+                    let loaded = read_pages(net, paging::HSS, page(false), &mut progress).await?;
+                    Ok(Loaded { scope: Some(hss::Scope::DefaultOnly(refused)), ..loaded })
+                }
+                Err(other) => Err(other),
+            }
         }
         Service::Iam | Service::Projectman => {
             Err(ApiError::Invalid { what: tf("{0} holds no packages", &[&service.title()]) })

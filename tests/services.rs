@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 use tenantscope::api::ApiError;
-use tenantscope::domain::{Expiry, Instant, Lifecycle, Package, PeriodUnit, Status, Thresholds, Urgency};
+use tenantscope::domain::{Expiry, Instant, Lifecycle, NextAction, Package, PeriodUnit, Status, Thresholds, Urgency};
 use tenantscope::services::{codecheck, dsc, hss, iam, metastudio, projectman, testplan};
 
 fn fixture(name: &str) -> Value {
@@ -63,14 +63,17 @@ fn codecheck_doc_example() {
     );
     let main = &packages[0];
     assert_eq!(main.id, "5988b33d03f44c8f91141512xxxxxxxx");
-    assert_eq!(main.total, Some(20.0));
+    // `amount` is how many seats were bought, not a usage total.
+    assert_eq!((main.quantity, main.total), (Some(20.0), None));
+    assert_eq!(main.next.map(|n| n.action), Some(NextAction::GracePeriod));
+    assert!(main.renew_url.as_deref().is_some_and(|u| u.starts_with("https://account.huawei.com/usercenter/")));
     assert_eq!(main.expiry, Expiry::At(received.plus_days(32)));
     assert_eq!(main.lifecycle, Some(Lifecycle::InEffect));
     assert_eq!(main.billing_mode.as_deref(), Some("packet_cycle"));
     assert_eq!(main.starts_at, Some(at("2024-07-26T08:31:53Z")));
     assert_eq!(main.used, None, "duration -1 means not a free edition");
     let security = &packages[1];
-    assert_eq!((security.status, security.total), (Status::Active, Some(1.0)));
+    assert_eq!((security.status, security.quantity), (Status::Active, Some(1.0)));
     assert_eq!(security.expiry, Expiry::Unknown);
 }
 
@@ -83,8 +86,11 @@ fn codecheck_singular_and_snake_case() {
     assert_eq!(free.name, "codearts.china.free");
     assert_eq!(free.status, Status::Frozen);
     assert_eq!(free.lifecycle, Some(Lifecycle::Grace));
-    assert_eq!(free.expiry, Expiry::At(received.plus_days(3)));
-    assert_eq!((free.used, free.unit.as_deref()), (Some(120.0), Some("min")));
+    // In the grace period the countdown runs to what comes next, not to expiry.
+    assert_eq!(free.expiry, Expiry::Unknown);
+    assert_eq!(free.next.map(|n| n.at), Some(received.plus_days(3)));
+    assert_eq!(free.run_time, Some(120.0));
+    assert_eq!((free.used, free.unit.as_deref()), (None, None));
     assert_eq!(free.billing_mode.as_deref(), Some("on_demand"));
     // An empty other resource still becomes a package rather than an error.
     assert_eq!(packages[2].name, "CodeArts package");

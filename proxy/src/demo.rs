@@ -14,6 +14,11 @@
 //!   at offset 200 (429 `APIG.0308`, `Retry-After: 1`) while its other pages
 //!   answer.
 //!
+//! - [`DEMO_LIMITED_TOKEN`]: a smaller account without enterprise projects:
+//!   HSS refuses `enterprise_project_id=all_granted_eps` (403) and answers
+//!   for the default enterprise project without it; TestPlan answers
+//!   `"status": "failed"`.
+//!
 //! Any other token is refused as unreadable (401 `APIG.0301`).
 //!
 //! This module owns the sample tenant: its ids (domain, user, IAM and CodeArts
@@ -50,6 +55,12 @@ pub const DEMO_EXPIRED_TOKEN: &str = "demo-expired";
 /// A token for the demo tenant with one fault per service (see the module
 /// doc); like [`DEMO_TOKEN`], introspected with itself as `X-Subject-Token`.
 pub const DEMO_FAULTS_TOKEN: &str = "demo-faults";
+/// A token for a smaller demo account without enterprise projects: HSS
+/// refuses `enterprise_project_id=all_granted_eps` (403) and answers for the
+/// default enterprise project without it, and TestPlan answers
+/// `"status": "failed"`; the other services answer as for [`DEMO_TOKEN`].
+/// Introspected with itself as `X-Subject-Token`.
+pub const DEMO_LIMITED_TOKEN: &str = "demo-limited";
 /// The demo tenant's IAM project in [`DEMO_REGION`] (project-scoped token).
 pub const DEMO_PROJECT_ID: &str = "0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25";
 /// The first of the demo tenant's CodeArts projects (TestPlan `service_id`,
@@ -127,11 +138,14 @@ pub fn respond(
         Route::IamToken => ok(iam_token(now)),
         Route::IamProjects => ok(iam_projects()),
         Route::CodeartsProjects => ok(codearts_projects(&query)),
+        // Seed 000: `status` is `ok` or `failed`; a failed answer carries no
+        // packages (the shape of the failure is not documented beyond that).
+        Route::TestplanPackages if mode == Mode::Limited => ok(json!({ "status": "failed", "result": [] })),
         Route::TestplanPackages => ok(testplan_packages(today)),
-        Route::CodecheckPackages => ok(codecheck_packages(today)),
+        Route::CodecheckPackages => ok(codecheck_packages(&query, today)),
         Route::MetastudioResources => metastudio_resources(&query, today),
         Route::DscSpecification => ok(dsc_specification()),
-        Route::HssQuotas => hss_quotas(&query, today),
+        Route::HssQuotas => hss_quotas(&query, today, mode == Mode::Limited),
     };
     answer.into()
 }
@@ -150,6 +164,8 @@ enum Mode {
     Normal,
     /// [`DEMO_FAULTS_TOKEN`]: one fault per service ([`fault`]).
     Faults,
+    /// [`DEMO_LIMITED_TOKEN`]: no enterprise projects, a failing TestPlan.
+    Limited,
 }
 
 /// The gateway checks `X-Auth-Token` before any service sees the call; IAM's
@@ -162,6 +178,7 @@ fn authenticate(route: Route, headers: &HeaderMap) -> Result<Mode, Answer> {
     let mode = match token.as_bytes() {
         t if t == DEMO_TOKEN.as_bytes() => Mode::Normal,
         t if t == DEMO_FAULTS_TOKEN.as_bytes() => Mode::Faults,
+        t if t == DEMO_LIMITED_TOKEN.as_bytes() => Mode::Limited,
         t if t == DEMO_EXPIRED_TOKEN.as_bytes() => return Err(gateway_token_expired()),
         _ => return Err(gateway_401("decrypt token fail")),
     };
@@ -609,19 +626,37 @@ const CODECHECK_LANGUAGES: [&str; 20] = [
 /// `GET /v4/tenant/tenant-package-status`, exactly the seed 001 example's
 /// shape: `supportedLanguages` (plural, as in the example), camelCase inside
 /// `other_resource_list`, `amount` as a string, and the main package's
-/// countdown in `tips`.
-fn codecheck_packages(today: Today) -> Value {
+/// countdown in `tips`. The Check tenant differs by CodeArts project
+/// (`project_id`), so that each state of seed 001 can be seen:
+/// - the first project (and none): the enterprise combo, in effect, turning
+///   pay-per-use at expiry in 25 days (`next_action` 1), with the combo's
+///   seats, a security package and two concurrency packs of one spec code;
+/// - the second: the same combo in its grace period (`status` 5), frozen in
+///   12 days (`next_action` 4);
+/// - the third: the free edition, with this month's check time
+///   (`duration`), deleted at expiry (`next_action` 2).
+fn codecheck_packages(query: &Query, today: Today) -> Value {
+    let variant = match query.get("project_id") {
+        Some(id) if id == CODEARTS_PROJECTS[1].id => 1,
+        Some(id) if id == CODEARTS_PROJECTS[2].id => 2,
+        _ => 0,
+    };
     let updated = rfc3339(today.at(-12, 14 * 3600 + 36 * 60 + 32));
     // resourceType, specCode, amount, created (days ago)
-    let others = [
-        ("hws.resource.type.codecheck.security", "devcloud.codecheck.sec.professional", "1", -88),
-        ("hws.resource.type.codearts.combo", "codearts.china.enterprise", "20", -340),
-        ("hws.resource.type.codearts.extension.concurrency", "codearts.extension.concurrency.check", "2", -21),
-    ];
+    let others: &[(&str, &str, &str, i64)] = match variant {
+        2 => &[],
+        1 => &[("hws.resource.type.codearts.combo", "codearts.china.enterprise", "20", -400)],
+        _ => &[
+            ("hws.resource.type.codecheck.security", "devcloud.codecheck.sec.professional", "1", -88),
+            ("hws.resource.type.codearts.combo", "codearts.china.enterprise", "20", -340),
+            ("hws.resource.type.codearts.extension.concurrency", "codearts.extension.concurrency.check", "2", -21),
+            ("hws.resource.type.codearts.extension.concurrency", "codearts.extension.concurrency.check", "5", -9),
+        ],
+    };
     let other_resource_list: Vec<Value> = others
-        .into_iter()
+        .iter()
         .enumerate()
-        .map(|(i, (resource_type, spec_code, amount, created))| {
+        .map(|(i, &(resource_type, spec_code, amount, created))| {
             json!({
                 "id": null,
                 "tenantId": DEMO_DOMAIN_ID,
@@ -631,37 +666,43 @@ fn codecheck_packages(today: Today) -> Value {
                 "serviceType": "hws.service.type.devcloud",
                 "resourceType": resource_type,
                 "specCode": spec_code,
-                "resourceId": hex32(SALT_CODECHECK, i),
+                "resourceId": hex32(SALT_CODECHECK, i + 10 * variant),
                 "resourceStatus": "normal",
                 "amount": amount,
             })
         })
         .collect();
+    // Seed 001 `tips`: status 2 in effect, 5 grace period; next_action 1
+    // pay-per-use at expiry, 4 frozen, 2 deleted at expiry.
+    let (spec_code, charge_type, duration, status, next_action, remain_day) = match variant {
+        1 => ("codearts.china.enterprise", 1, -1, 5, 4, 12),
+        2 => ("codearts.china.free", 0, 135, 2, 2, 30),
+        _ => ("codearts.china.enterprise", 1, -1, 2, 1, 25),
+    };
     json!({
         "result": {
-            "duration": -1,
+            "duration": duration,
             "charge_type": "effective_business_service",
             "supportedLanguages": CODECHECK_LANGUAGES,
-            "securityPackageOpenStatus": true,
+            "securityPackageOpenStatus": variant == 0,
             "tenantId": DEMO_DOMAIN_ID,
             "main_resource_list": [{
-                "chargeType": 1,
-                "resourceSpecCode": "codearts.china.enterprise",
+                "chargeType": charge_type,
+                "resourceSpecCode": spec_code,
                 "resourceType": "hws.resource.type.codearts.combo",
                 "serviceType": "hws.service.type.devcloud",
                 "status": "normal",
             }],
             "type": "charge_type",
             "other_resource_list": other_resource_list,
-            "concurrencyPackageOpenStatus": true,
+            "concurrencyPackageOpenStatus": variant == 0,
             "tips": {
                 "next_action_url": format!(
                     "https://account.huawei.com/usercenter/?region={DEMO_REGION}&locale=zh-cn#/renewal?subscriptionId=&orderId=&isFrom=expense"
                 ),
-                // 0: enters the grace period when it lapses; 2: in effect.
-                "next_action": 0,
-                "next_action_remain_day": 25,
-                "status": 2,
+                "next_action": next_action,
+                "next_action_remain_day": remain_day,
+                "status": status,
             },
         }
     })
@@ -877,7 +918,14 @@ fn dsc_specification() -> Value {
 // ---------------------------------------------------------------------------
 // HSS (§2.5, seed 004)
 
+/// Quotas in the default enterprise project (`0`).
 const HSS_TOTAL: usize = 420;
+/// Quotas in the second enterprise project, seen only with
+/// `enterprise_project_id=all_granted_eps` or its own id (seed 004).
+const HSS_FINANCE_TOTAL: usize = 60;
+/// The second enterprise project.
+const HSS_FINANCE_EP_ID: &str = "5b1e9c0a-7d3f-4e2a-9c6b-0f8d1e4a7b35";
+const HSS_FINANCE_EP_NAME: &str = "finance";
 
 /// Editions, weighted by how often a tenant buys them; picked by index.
 const HSS_VERSIONS: [&str; 20] = [
@@ -976,8 +1024,8 @@ impl Quota {
             "expire_time": self.expire_time,
             "create_time": self.create_time,
             "shared_quota": if i % 3 == 0 { "shared" } else { "unshared" },
-            "enterprise_project_id": "0",
-            "enterprise_project_name": "default",
+            "enterprise_project_id": if i < HSS_TOTAL { "0" } else { HSS_FINANCE_EP_ID },
+            "enterprise_project_name": if i < HSS_TOTAL { "default" } else { HSS_FINANCE_EP_NAME },
         });
         // Only a quota bound to a server names it.
         if let (true, Some(fields)) = (self.used, item.as_object_mut()) {
@@ -990,15 +1038,29 @@ impl Quota {
 }
 
 /// `GET /v5/{project_id}/billing/quotas-detail`: `limit` 10–200 (default
-/// 10) and `offset` 0–2000000 page `data_list`; the counts describe all 420.
-fn hss_quotas(query: &Query, today: Today) -> Answer {
+/// 10) and `offset` 0–2000000 page `data_list`; the counts describe every
+/// quota asked for. `enterprise_project_id` picks the enterprise project:
+/// absent or `0` the default one (420 quotas, as the real API defaults),
+/// the finance project's id its 60, `all_granted_eps` all 480; the
+/// `limited` account has no enterprise projects and refuses the last.
+fn hss_quotas(query: &Query, today: Today, limited: bool) -> Answer {
     let Ok(limit) = query.bounded("limit", 10..=200, 10) else {
         return bad_request("HSS.1001", "Invalid parameter: limit");
     };
     let Ok(offset) = query.bounded("offset", 0..=2_000_000, 0) else {
         return bad_request("HSS.1001", "Invalid parameter: offset");
     };
-    let quotas: Vec<Quota> = (0..HSS_TOTAL).map(|i| hss_quota(i, today)).collect();
+    let range = match query.get("enterprise_project_id") {
+        None | Some("0") => 0..HSS_TOTAL,
+        // The code is illustrative: seed 004 lists no error codes.
+        Some("all_granted_eps") if limited => {
+            return error(StatusCode::FORBIDDEN, "HSS.0004", "Enterprise project management is not enabled for this account.")
+        }
+        Some("all_granted_eps") => 0..HSS_TOTAL + HSS_FINANCE_TOTAL,
+        Some(id) if id == HSS_FINANCE_EP_ID && !limited => HSS_TOTAL..HSS_TOTAL + HSS_FINANCE_TOTAL,
+        Some(_) => return bad_request("HSS.1001", "Invalid parameter: enterprise_project_id"),
+    };
+    let quotas: Vec<Quota> = range.map(|i| hss_quota(i, today)).collect();
     let count = |f: &dyn Fn(&Quota) -> bool| quotas.iter().filter(|q| f(q)).count();
     let statistics: Vec<Value> = HSS_VERSION_ORDER
         .iter()
@@ -1467,6 +1529,45 @@ mod tests {
         }
         let never = quotas.iter().filter(|q| q["charging_mode"] == "packet_cycle" && q["expire_time"] == -1).count();
         assert!(never > 0, "a yearly/monthly quota that never expires");
+    }
+
+    #[test]
+    fn hss_reads_the_default_enterprise_project_unless_asked_for_all() {
+        let total = |query: &str| call_ok(Route::HssQuotas, query)["total_num"].as_u64();
+        assert_eq!(total("limit=200"), Some(420), "the real API's default: enterprise project 0");
+        assert_eq!(total("limit=200&enterprise_project_id=0"), Some(420));
+        assert_eq!(total("limit=200&enterprise_project_id=all_granted_eps"), Some(480));
+        assert_eq!(total(&format!("limit=200&enterprise_project_id={HSS_FINANCE_EP_ID}")), Some(60));
+        let last = call_ok(Route::HssQuotas, "limit=200&offset=400&enterprise_project_id=all_granted_eps");
+        let names: HashSet<&str> = strings(last["data_list"].as_array().unwrap(), "enterprise_project_name").into_iter().collect();
+        assert_eq!(names, HashSet::from(["default", "finance"]));
+        // The limited account has no enterprise projects: all_granted_eps is refused, the default answers.
+        let refused = parsed(reply(Route::HssQuotas, "limit=200&enterprise_project_id=all_granted_eps", DEMO_LIMITED_TOKEN));
+        assert_eq!(refused.0, StatusCode::FORBIDDEN);
+        let default = parsed(reply(Route::HssQuotas, "limit=200", DEMO_LIMITED_TOKEN));
+        assert_eq!((default.0, default.1["total_num"].as_u64()), (StatusCode::OK, Some(420)));
+    }
+
+    #[test]
+    fn the_limited_accounts_testplan_says_failed() {
+        let (status, body) = parsed(reply(Route::TestplanPackages, "", DEMO_LIMITED_TOKEN));
+        assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("failed")));
+        assert_eq!(parsed(reply(Route::IamToken, "nocatalog=true", DEMO_LIMITED_TOKEN)).0, StatusCode::OK);
+    }
+
+    #[test]
+    fn codecheck_shows_each_seed_state_by_codearts_project() {
+        let tips = |project: &str| call_ok(Route::CodecheckPackages, &format!("project_id={project}"))["result"].clone();
+        let first = tips(DEMO_CODEARTS_PROJECT_ID);
+        assert_eq!((first["tips"]["status"].as_i64(), first["tips"]["next_action"].as_i64()), (Some(2), Some(1)));
+        let concurrency = first["other_resource_list"].as_array().unwrap().iter()
+            .filter(|o| o["specCode"] == "codearts.extension.concurrency.check").count();
+        assert_eq!(concurrency, 2, "two packs of one spec code");
+        let grace = tips(CODEARTS_PROJECTS[1].id);
+        assert_eq!((grace["tips"]["status"].as_i64(), grace["tips"]["next_action"].as_i64()), (Some(5), Some(4)));
+        let free = tips(CODEARTS_PROJECTS[2].id);
+        assert_eq!((free["duration"].as_i64(), free["tips"]["next_action"].as_i64()), (Some(135), Some(2)));
+        assert_eq!(free["main_resource_list"][0]["resourceSpecCode"], "codearts.china.free");
     }
 
     #[test]

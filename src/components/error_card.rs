@@ -6,7 +6,8 @@ use crate::format;
 use crate::i18n::t;
 
 /// A failure shown in place of a panel's content: what happened (status,
-/// error code, message, request ID) and what to do about it.
+/// error code, message, request ID, the answer when a service said it
+/// failed) and what to do about it.
 #[component]
 pub fn ErrorCard(
     /// The failure.
@@ -20,12 +21,19 @@ pub fn ErrorCard(
         ApiError::Http { request_id: Some(id), .. } => Some(id.clone()),
         _ => None,
     };
+    // A service that said "failed" in a successful answer: the answer is
+    // all there is to go on, so it is shown.
+    let body = match &error {
+        ApiError::Failed { body, .. } if !body.is_empty() => Some(format::pretty_json(body)),
+        _ => None,
+    };
     view! {
         <div class="error-card" role="alert" data-state="error">
             <p class="error-title"><span class="badge badge-bad">{t("Error")}</span> " " {title}</p>
             <p class="error-detail">{error.to_string()}</p>
             <p class="error-hint">{format::hint(&error, service)}</p>
             {request_id.map(|id| view! { <p class="error-rid">{t("Request ID")} " " <code>{id}</code></p> })}
+            {body.map(|body| view! { <pre class="error-body">{body}</pre> })}
         </div>
     }
 }

@@ -52,10 +52,20 @@ pub fn Overview(
                 let p = w.package;
                 let at = p.expiry.instant();
                 // Expired by the service's word, with no date or a later one.
-                let phrase = match at {
-                    Some(at) if !(at > now && w.urgency == Urgency::Expired) => format::relative(Relative::between(at, now)),
-                    _ => t("the service says it has expired").into(),
+                let mut phrase = match (at, w.urgency) {
+                    (Some(at), u) if !(at > now && u == Urgency::Expired) => format::relative(Relative::between(at, now)),
+                    (_, Urgency::Expired) => t("the service says it has expired").into(),
+                    _ => String::new(),
                 };
+                // Frozen or closed whatever the date, and what comes next
+                // (CodeArts Check: frozen, deleted, or pay-per-use at expiry).
+                let extra = [w.attention.map(|a| format::attention(a).to_string()), p.next.map(|n| tf("next: {0}", &[&format::next_step(n, now)]))];
+                for part in extra.into_iter().flatten() {
+                    if !phrase.is_empty() {
+                        phrase.push_str("; ");
+                    }
+                    phrase.push_str(&part);
+                }
                 let place = match sets[w.tenant].0.as_str() {
                     "" => p.service.title().to_string(),
                     tab => format!("{} · {tab}", p.service.title()),

@@ -63,6 +63,19 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
     let charts = charts(service, &loaded);
     let count = format::count(loaded.packages.len(), loaded.total);
     let note = loaded.paging.as_ref().and_then(|p| format::paging_note(p, loaded.packages.len(), loaded.total));
+    // A refresh failed: these are the last good answers, with their age.
+    let stale = loaded.stale.as_ref().map(|error| {
+        let at = loaded.received_at;
+        (tf("As of {0} {1}: the refresh failed: {2}", &[&format::local_date(at), &format::local_time(at), &error.to_string()]), format::hint(error, Some(service)))
+    });
+    // HSS: every enterprise project, or the default one only.
+    let scope = match &loaded.scope {
+        Some(hss::Scope::DefaultOnly(error)) => Some(tf(
+            "Default enterprise project only: asking for every enterprise project was refused ({0}). Quotas in other enterprise projects are not counted.",
+            &[&error.to_string()],
+        )),
+        _ => None,
+    };
     let at = loaded.received_at;
     let limit = RwSignal::new(WINDOW);
     let raw: Vec<(Option<String>, String)> =
@@ -100,6 +113,8 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
     view! {
         <div data-state="ready">
             <p class="count">{count}</p>
+            {stale.map(|(line, hint)| view! { <p class="notice notice-warn" role="alert" data-state="stale"><strong>{t("Not up to date. ")}</strong>{line} " " {hint}</p> })}
+            {scope.map(|line| view! { <p class="notice notice-warn" data-scope="default-only">{line}</p> })}
             {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>{t("Incomplete: ")}</strong>{note}</p> })}
             {(!charts.is_empty()).then(|| view! { <div class="charts" inner_html=charts></div> })}
             <p class="muted shown" aria-live="polite">{shown_line}</p>

@@ -5,7 +5,7 @@ use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, Shared,
 use crate::domain::Instant;
 use crate::format;
 use crate::i18n::{t, tf};
-use crate::session::{resolve, service_state, Context, ServiceState};
+use crate::session::{keep_last_good, resolve, service_state, Context, ServiceState};
 
 /// One tab: its connection resolved to a session, and each service's
 /// packages loaded for it. The loads live as long as this view, so closing
@@ -28,6 +28,8 @@ pub fn TenantView(
     let context = LocalResource::new(move || resolve(connection.clone()));
     let loads = Service::PACKAGES.map(|service| {
         let progress = RwSignal::new(None);
+        // The last good answers: a refresh that fails keeps them on screen.
+        let last_good = StoredValue::new(None);
         let data = LocalResource::new(move || {
             refresh.track();
             auto_refresh.track();
@@ -42,6 +44,8 @@ pub fn TenantView(
                 };
                 let state = service_state(service, &ctx, move |p| progress.set(Some(p))).await;
                 progress.set(None);
+                let (state, last) = keep_last_good(state, last_good.try_get_value().flatten());
+                last_good.try_set_value(last);
                 state
             }
         });

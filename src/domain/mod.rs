@@ -46,7 +46,7 @@ pub fn expiry_key(expired: bool, at: Option<Instant>) -> i64 {
     }
 }
 
-pub use package::{Expiry, Lifecycle, Package, Period, PeriodUnit, Status, Thresholds, Urgency};
+pub use package::{Attention, Expiry, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Thresholds, Urgency};
 pub use time::{Date, Instant};
 
 #[cfg(test)]

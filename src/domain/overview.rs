@@ -2,7 +2,7 @@
 //! by urgency and by status, the expiry warnings in the order a person deals
 //! with them, and how far away an expiry is in whole days.
 
-use super::package::{Expiry, Package, Status, Thresholds, Urgency};
+use super::package::{Attention, Expiry, Package, Status, Thresholds, Urgency};
 use super::time::{Instant, MS_PER_DAY};
 
 /// How many packages there are of each urgency and each status, in the order
@@ -11,6 +11,9 @@ use super::time::{Instant, MS_PER_DAY};
 pub struct Counts {
     pub by_urgency: [usize; 6],
     pub by_status: [usize; 5],
+    /// Frozen or closed, by status or lifecycle ([`Package::attention`]),
+    /// counted apart from urgency, which is a matter of time only.
+    pub frozen_or_closed: usize,
 }
 
 impl Counts {
@@ -19,6 +22,7 @@ impl Counts {
         for p in packages {
             counts.by_urgency[p.urgency(now, thresholds) as usize] += 1;
             counts.by_status[p.status as usize] += 1;
+            counts.frozen_or_closed += usize::from(p.attention().is_some());
         }
         counts
     }
@@ -69,10 +73,13 @@ pub struct Warning<'a> {
     pub tenant: usize,
     pub package: &'a Package,
     pub urgency: Urgency,
+    /// Frozen or closed, whatever the date.
+    pub attention: Option<Attention>,
 }
 
-/// The packages that need attention (expired, or within the warning
-/// threshold), sorted by expiry with the expired first. Packages the service
+/// The packages that need attention (expired, within the warning
+/// threshold, or frozen or closed whatever their date), sorted by expiry
+/// with the expired first. Packages the service
 /// calls expired but that have no date, or a later one, come first of all:
 /// the service's word is the more recent news.
 pub fn warnings<'a>(
@@ -85,8 +92,9 @@ pub fn warnings<'a>(
         .flat_map(|(tenant, packages)| packages.iter().map(move |package| (tenant, package)))
         .filter_map(|(tenant, package)| {
             let urgency = package.urgency(now, thresholds);
-            matches!(urgency, Urgency::Expired | Urgency::Critical | Urgency::Warning)
-                .then_some(Warning { tenant, package, urgency })
+            let attention = package.attention();
+            (attention.is_some() || matches!(urgency, Urgency::Expired | Urgency::Critical | Urgency::Warning))
+                .then_some(Warning { tenant, package, urgency, attention })
         })
         .collect();
     super::sorted(list, |w| {
@@ -172,6 +180,29 @@ mod tests {
         let names: Vec<(&str, usize)> = list.iter().map(|w| (w.package.name.as_str(), w.tenant)).collect();
         assert_eq!(names, [("said-expired", 1), ("gone", 1), ("soon", 0), ("later", 0)]);
         assert_eq!(list[2].urgency, Urgency::Critical);
+    }
+
+    #[test]
+    fn frozen_and_closed_need_attention_whatever_their_date() {
+        use crate::domain::Lifecycle;
+        let mut frozen = expiring("frozen-later", 200 * MS_PER_DAY);
+        frozen.status = Status::Frozen;
+        let mut closed = Package::new(Service::Testplan, "c", "closed-undated");
+        closed.status = Status::Closed;
+        let mut violation = expiring("violation", 100 * MS_PER_DAY);
+        violation.lifecycle = Some(Lifecycle::FrozenForViolation);
+        let fine = expiring("fine", 200 * MS_PER_DAY);
+        let packages = [frozen, closed, violation, fine];
+        let list = warnings([(0, &packages[..])], NOW, Thresholds::default());
+        let names: Vec<(&str, Option<Attention>)> = list.iter().map(|w| (w.package.name.as_str(), w.attention)).collect();
+        assert_eq!(names, [
+            ("violation", Some(Attention::Frozen)),
+            ("frozen-later", Some(Attention::Frozen)),
+            ("closed-undated", Some(Attention::Closed)),
+        ]);
+        // Urgency stays a matter of time; the state is counted apart.
+        let counts = Counts::of(&packages, NOW, Thresholds::default());
+        assert_eq!((counts.frozen_or_closed, counts.urgency(Urgency::Ok)), (3, 3));
     }
 
     #[test]

@@ -123,6 +123,92 @@ impl Lifecycle {
     }
 }
 
+/// What CodeArts Check will do to the main package next (`tips.next_action`,
+/// seed 001: 0 grace period at expiry, 1 turns pay-per-use at expiry, 2
+/// deleted at expiry, 4 frozen (from the grace period), 5 deleted (from the
+/// retention period)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NextAction {
+    GracePeriod,
+    PayPerUse,
+    DeletedAtExpiry,
+    Frozen,
+    Deleted,
+    Other(i64),
+}
+
+impl NextAction {
+    pub fn from_code(code: i64) -> NextAction {
+        match code {
+            0 => NextAction::GracePeriod,
+            1 => NextAction::PayPerUse,
+            2 => NextAction::DeletedAtExpiry,
+            4 => NextAction::Frozen,
+            5 => NextAction::Deleted,
+            other => NextAction::Other(other),
+        }
+    }
+
+    /// The stable key used in exports.
+    pub fn key(self) -> String {
+        match self {
+            NextAction::GracePeriod => "grace_period".into(),
+            NextAction::PayPerUse => "pay_per_use".into(),
+            NextAction::DeletedAtExpiry => "deleted_at_expiry".into(),
+            NextAction::Frozen => "frozen".into(),
+            NextAction::Deleted => "deleted".into(),
+            NextAction::Other(n) => format!("other_{n}"),
+        }
+    }
+}
+
+/// The next step of a package's lifecycle and when it comes
+/// (`next_action_remain_day` counts to it from when the answer arrived).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NextStep {
+    pub action: NextAction,
+    pub at: Instant,
+}
+
+impl Lifecycle {
+    /// The stable key used in exports.
+    pub fn key(&self) -> String {
+        match self {
+            Lifecycle::NotYetEffective => "opening".into(),
+            Lifecycle::InEffect => "in_effect".into(),
+            Lifecycle::Deleted => "deleted".into(),
+            Lifecycle::Retention => "retention_period".into(),
+            Lifecycle::Grace => "grace_period".into(),
+            Lifecycle::FrozenForViolation => "frozen_for_violation".into(),
+            Lifecycle::Other(n) => format!("other_{n}"),
+        }
+    }
+
+    /// Whether the stage comes after the package's expiry (seed 001: the
+    /// grace and retention periods follow it; deleted is past both).
+    pub fn past_expiry(&self) -> bool {
+        matches!(self, Lifecycle::Grace | Lifecycle::Retention | Lifecycle::Deleted)
+    }
+}
+
+/// A state that needs a person whatever the date: the package cannot be
+/// used (frozen) or is gone (closed, deleted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Attention {
+    Frozen,
+    Closed,
+}
+
+/// Where a package came from, when the service says (MetaStudio
+/// `resource_source`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    Purchased,
+    /// Allocated to this account by an administrator.
+    Allocated,
+    Other(String),
+}
+
 /// An order's subscription period (DSC `period_type` / `period_num`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Period {
@@ -162,6 +248,31 @@ pub struct Package {
     pub period: Option<Period>,
     /// HSS: the host the quota protects.
     pub host: Option<String>,
+    /// CodeArts Check: the next step of the main package and its date.
+    pub next: Option<NextStep>,
+    /// Where to renew it (`https://` on a Huawei Cloud host only).
+    pub renew_url: Option<String>,
+    /// How many were bought (CodeArts Check `amount`: seats, concurrency):
+    /// a count, not a usage figure.
+    pub quantity: Option<f64>,
+    /// CodeArts Check free edition: this month's check time (`duration`);
+    /// the document names no unit.
+    pub run_time: Option<f64>,
+    /// HSS: the enterprise project (its name, else its id).
+    pub enterprise_project: Option<String>,
+    /// The tenant that owns the package, when the service names it.
+    pub owner_tenant: Option<String>,
+    /// TestPlan `package_user`: the package is shared from another tenant.
+    pub cross_tenant: Option<bool>,
+    /// TestPlan `has_license`.
+    pub has_license: Option<bool>,
+    pub source: Option<Source>,
+    /// HSS `host_id`.
+    pub host_id: Option<String>,
+    /// HSS `shared_quota` (`shared` / `unshared`), as received.
+    pub shared: Option<String>,
+    /// HSS `tags`, as key and value.
+    pub tags: Vec<(String, String)>,
 }
 
 impl Package {
@@ -184,13 +295,27 @@ impl Package {
             lifecycle: None,
             period: None,
             host: None,
+            next: None,
+            renew_url: None,
+            quantity: None,
+            run_time: None,
+            enterprise_project: None,
+            owner_tenant: None,
+            cross_tenant: None,
+            has_license: None,
+            source: None,
+            host_id: None,
+            shared: None,
+            tags: Vec::new(),
         }
     }
 
     /// How urgent the package is at `now`. A package counts as expiring
     /// "within N days" while less than N × 24 h remain.
     pub fn urgency(&self, now: Instant, thresholds: Thresholds) -> Urgency {
-        if self.status == Status::Expired {
+        // In the grace or retention period the package has expired already;
+        // its countdown runs to freezing or deletion (seed 001, `tips`).
+        if self.status == Status::Expired || self.lifecycle.as_ref().is_some_and(Lifecycle::past_expiry) {
             return Urgency::Expired;
         }
         match self.expiry {
@@ -208,6 +333,17 @@ impl Package {
                     Urgency::Ok
                 }
             }
+        }
+    }
+
+    /// Whether the package is frozen or closed, whatever its date: by its
+    /// status word, or by its lifecycle stage (retention period and frozen
+    /// for violation are frozen; deleted is closed).
+    pub fn attention(&self) -> Option<Attention> {
+        match (self.status, &self.lifecycle) {
+            (Status::Closed, _) | (_, Some(Lifecycle::Deleted)) => Some(Attention::Closed),
+            (Status::Frozen, _) | (_, Some(Lifecycle::Retention | Lifecycle::FrozenForViolation)) => Some(Attention::Frozen),
+            _ => None,
         }
     }
 

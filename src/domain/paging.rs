@@ -110,6 +110,28 @@ pub fn expected_pages(plan: PagePlan, step: u64, total: u64) -> u32 {
     pages.min(u64::from(plan.max_pages)) as u32
 }
 
+/// One call, made once more after `retry_delay(error)` milliseconds when
+/// that says the failure may pass (a throttle, a busy network, a dropped
+/// connection); otherwise its first result.
+pub async fn retried<T, E, F, Fut, S, SFut>(call: F, retry_delay: impl Fn(&E) -> Option<u32>, sleep: S) -> Result<T, E>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    S: Fn(u32) -> SFut,
+    SFut: Future<Output = ()>,
+{
+    match call().await {
+        Ok(value) => Ok(value),
+        Err(error) => match retry_delay(&error) {
+            Some(ms) => {
+                sleep(ms).await;
+                call().await
+            }
+            None => Err(error),
+        },
+    }
+}
+
 /// Reads every page. `fetch(offset)` gets one page; `retry_delay(error)` says
 /// how long to wait before the one retry of a failed page, in milliseconds,
 /// or `None` when the error will not go away by retrying (a refused token);
@@ -131,18 +153,7 @@ where
 {
     let page = |offset: u64| {
         let (fetch, sleep, retry_delay) = (&fetch, &sleep, &retry_delay);
-        async move {
-            match fetch(offset).await {
-                Ok(page) => Ok(page),
-                Err(error) => match retry_delay(&error) {
-                    Some(ms) => {
-                        sleep(ms).await;
-                        fetch(offset).await
-                    }
-                    None => Err(error),
-                },
-            }
-        }
+        retried(move || fetch(offset), retry_delay, sleep)
     };
 
     let first = page(0).await?;

@@ -44,14 +44,21 @@ pub struct View {
     pub service: Option<Service>,
     pub status: Option<Status>,
     pub urgency: Option<Urgency>,
+    /// HSS: one enterprise project (its name or id, as the cards show it).
+    pub enterprise_project: Option<String>,
     pub sort: Sort,
 }
 
 impl View {
     /// Whether `package` passes the filters. Text matches, ignoring ASCII
-    /// case, the name, its readable label, the id, the host and the category.
+    /// case, the name, its readable label, the id, the host and its id, the
+    /// category, the enterprise project, the owner tenant, and tag keys and
+    /// values.
     pub fn matches(&self, package: &Package, label: &str, now: Instant, thresholds: Thresholds) -> bool {
         if self.service.is_some_and(|s| s != package.service) || self.status.is_some_and(|s| s != package.status) {
+            return false;
+        }
+        if self.enterprise_project.as_ref().is_some_and(|ep| package.enterprise_project.as_ref() != Some(ep)) {
             return false;
         }
         if self.urgency.is_some_and(|u| u != package.urgency(now, thresholds)) {
@@ -59,10 +66,20 @@ impl View {
         }
         let needle = self.text.trim();
         needle.is_empty()
-            || [Some(package.name.as_str()), Some(label), Some(package.id.as_str()), package.host.as_deref(), package.category.as_deref()]
-                .into_iter()
-                .flatten()
-                .any(|hay| contains_ignoring_ascii_case(hay, needle))
+            || [
+                Some(package.name.as_str()),
+                Some(label),
+                Some(package.id.as_str()),
+                package.host.as_deref(),
+                package.host_id.as_deref(),
+                package.category.as_deref(),
+                package.enterprise_project.as_deref(),
+                package.owner_tenant.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .chain(package.tags.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]))
+            .any(|hay| contains_ignoring_ascii_case(hay, needle))
     }
 
     /// The indices of the `packages` that pass the filters, in the view's
@@ -86,7 +103,11 @@ impl View {
 
     /// Whether any filter is set (the sort is not a filter).
     pub fn is_filtered(&self) -> bool {
-        !self.text.trim().is_empty() || self.service.is_some() || self.status.is_some() || self.urgency.is_some()
+        !self.text.trim().is_empty()
+            || self.service.is_some()
+            || self.status.is_some()
+            || self.urgency.is_some()
+            || self.enterprise_project.is_some()
     }
 
     /// The hash that restores this view, without the `#`: only what differs
@@ -108,6 +129,9 @@ impl View {
         if let Some(u) = self.urgency {
             parts.push(format!("urgency={}", u.key()));
         }
+        if let Some(ep) = &self.enterprise_project {
+            parts.push(format!("ep={}", encode(ep)));
+        }
         if self.sort != Sort::default() {
             parts.push(format!("sort={}", self.sort.key()));
         }
@@ -127,6 +151,7 @@ impl View {
                 "service" => view.service = Service::from_key(&value).filter(|s| Service::PACKAGES.contains(s)),
                 "status" => view.status = Status::ALL.into_iter().find(|s| s.key() == value),
                 "urgency" => view.urgency = Urgency::ALL.into_iter().find(|u| u.key() == value),
+                "ep" if !value.is_empty() => view.enterprise_project = Some(value),
                 "sort" => view.sort = Sort::from_key(&value).unwrap_or_default(),
                 _ => {}
             }
@@ -180,32 +205,44 @@ fn decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// One group of a long list: the packages of one name and status.
+/// One group of a long list: the packages of one name, enterprise project
+/// and status.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Group {
     pub name: String,
+    pub enterprise_project: Option<String>,
     pub status: Status,
     pub count: usize,
     /// How many are bound to something (HSS `used_status`), where known.
     pub in_use: usize,
 }
 
-/// Groups `indices` of `packages` by name and status, largest group first.
+/// Groups `indices` of `packages` by name, enterprise project and status,
+/// largest group first.
 pub fn groups(packages: &[Package], indices: &[usize]) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for &i in indices {
         let p = &packages[i];
         let in_use = usize::from(p.in_use == Some(true));
-        match groups.iter_mut().find(|g| g.name == p.name && g.status == p.status) {
+        match groups.iter_mut().find(|g| g.name == p.name && g.status == p.status && g.enterprise_project == p.enterprise_project) {
             Some(g) => {
                 g.count += 1;
                 g.in_use += in_use;
             }
-            None => groups.push(Group { name: p.name.clone(), status: p.status, count: 1, in_use }),
+            None => groups.push(Group {
+                name: p.name.clone(),
+                enterprise_project: p.enterprise_project.clone(),
+                status: p.status,
+                count: 1,
+                in_use,
+            }),
         }
     }
     // Largest first, then by name and status.
-    super::sorted(groups, |g| (-(g.count as i64), format!("{}\u{0}{}", g.name, g.status as u8)))
+    super::sorted(groups, |g| {
+        let ep = g.enterprise_project.as_deref().unwrap_or_default();
+        (-(g.count as i64), format!("{}\u{0}{ep}\u{0}{}", g.name, g.status as u8))
+    })
 }
 
 #[cfg(test)]
@@ -262,6 +299,7 @@ mod tests {
             service: Some(Service::Hss),
             status: Some(Status::Frozen),
             urgency: Some(Urgency::Critical),
+            enterprise_project: None,
             sort: Sort::Usage,
         };
         let hash = view.to_hash();
@@ -290,5 +328,24 @@ mod tests {
             ("premium", Status::Active, 1, 0),
         ]);
         assert_eq!(groups(&packages, &[5]).len(), 1);
+        // The same edition in two enterprise projects is two groups.
+        packages[2].enterprise_project = Some("finance".into());
+        assert_eq!(groups(&packages, &all).len(), 4);
+    }
+
+    #[test]
+    fn enterprise_projects_tags_and_host_ids_filter_and_search() {
+        let mut a = package(Service::Hss, "basic", None, None);
+        a.enterprise_project = Some("finance".into());
+        a.tags = vec![("Service".into(), "payments".into())];
+        a.host_id = Some("71a15ecc-049f".into());
+        let b = package(Service::Hss, "basic", None, None);
+        let packages = vec![a, b];
+        let pick = |view: View| view.select(&packages, |p| p.name.clone(), NOW, Thresholds::default());
+        assert_eq!(pick(View { enterprise_project: Some("finance".into()), ..View::default() }), [0]);
+        assert_eq!(pick(View { text: "PAYMENTS".into(), ..View::default() }), [0]);
+        assert_eq!(pick(View { text: "71a15ecc".into(), ..View::default() }), [0]);
+        let hash = View { enterprise_project: Some("fin ance".into()), ..View::default() }.to_hash();
+        assert_eq!(View::from_hash(&hash).enterprise_project.as_deref(), Some("fin ance"));
     }
 }

@@ -12,36 +12,44 @@ use serde_json::Value;
 use tenantscope_catalog::Service;
 
 use super::read::root;
-use super::status_word;
+use super::{renew_link, status_word};
 use crate::api::ApiError;
-use crate::domain::{Expiry, Instant, Lifecycle, Package};
+use crate::domain::{Expiry, Instant, Lifecycle, NextAction, NextStep, Package};
 
-/// The packages of one answer: one per distinct resource across the main and
-/// other resource lists. `received_at` is when the answer arrived: the main
-/// package's expiry is counted from it (`tips.next_action_remain_day`).
+/// The packages of one answer: the main resources, each joined to at most
+/// one other resource of its spec code (the documented example lists the
+/// main combo package again among the others, with its id and seat count),
+/// and every other resource as a package of its own, keyed by `resourceId`.
+/// `received_at` is when the answer arrived: the main package's countdown is
+/// counted from it (`tips.next_action_remain_day`).
 pub fn packages(body: &Value, received_at: Instant) -> Result<Vec<Package>, ApiError> {
     let top = root(Service::Codecheck, body)?;
     let Some(status) = top.obj(&["result"])? else { return Ok(Vec::new()) };
     let tips = status.obj(&["tips"])?;
-    let remain_days = match &tips {
-        Some(t) => t.int(&["next_action_remain_day"])?,
-        None => None,
+    let (remain_days, lifecycle, action, url) = match &tips {
+        Some(t) => (
+            t.int(&["next_action_remain_day"])?,
+            t.int(&["status"])?.map(Lifecycle::from_code),
+            t.int(&["next_action"])?.map(NextAction::from_code),
+            t.text(&["next_action_url"])?,
+        ),
+        None => (None, None, None, None),
     };
-    let lifecycle = match &tips {
-        Some(t) => t.int(&["status"])?.map(Lifecycle::from_code),
-        None => None,
-    };
-    // Free edition: execution minutes used this month; other editions -1.
-    let minutes_used = status.num(&["duration"])?.filter(|d| *d >= 0.0);
+    let countdown = remain_days.map(|d| received_at.plus_days(d));
+    // Seed 001: free edition, this month's check time; other editions -1.
+    let run_time = status.num(&["duration"])?.filter(|d| *d >= 0.0);
 
     let mut packages: Vec<Package> = Vec::new();
-    for (i, main) in status.list(&["main_resource_list"])?.iter().enumerate() {
+    let mains = status.list(&["main_resource_list"])?;
+    for (i, main) in mains.iter().enumerate() {
         let name = main
             .text(&["resourceSpecCode", "resource_spec_code"])?
             .or(main.text(&["resourceType", "resource_type"])?)
             .unwrap_or_else(|| "CodeArts package".into());
         let id = main.text(&["resourceId", "resource_id"])?.unwrap_or_else(|| format!("{name}#main{i}"));
         let mut p = Package::new(Service::Codecheck, id, name);
+        p.category = main.text(&["resourceType", "resource_type"])?;
+        // normal / freeze / close (失效: lapsed), seed 001.
         p.raw_status = main.text(&["status"])?;
         p.status = status_word(p.raw_status.as_deref());
         // chargeType: 0 on demand, 1 yearly/monthly.
@@ -50,44 +58,130 @@ pub fn packages(body: &Value, received_at: Instant) -> Result<Vec<Package>, ApiE
             Some(1) => Some("packet_cycle".into()),
             _ => None,
         };
-        p.expiry = remain_days.map_or(Expiry::Unknown, |d| Expiry::At(received_at.plus_days(d)));
         p.lifecycle = lifecycle.clone();
-        if let Some(minutes) = minutes_used {
-            p.used = Some(minutes);
-            p.unit = Some("min".into());
-        }
+        // The countdown runs to the next action. In effect (or not said),
+        // that is the expiry; in the grace or retention period the package
+        // has expired already and it runs to freezing or deletion.
+        let expired_already = lifecycle.as_ref().is_some_and(Lifecycle::past_expiry);
+        p.expiry = match countdown {
+            Some(at) if !expired_already => Expiry::At(at),
+            _ => Expiry::Unknown,
+        };
+        p.next = match (action, countdown) {
+            (Some(action), Some(at)) => Some(NextStep { action, at }),
+            _ => None,
+        };
+        p.renew_url = url.as_deref().and_then(renew_link);
+        p.run_time = run_time;
         packages.push(p);
     }
+    let main_count = packages.len();
+    let mut joined = vec![false; main_count];
     for (i, other) in status.list(&["other_resource_list"])?.iter().enumerate() {
         let name = other
             .text(&["specCode", "spec_code", "resourceSpecCode"])?
             .or(other.text(&["resourceType", "resource_type"])?)
             .unwrap_or_else(|| "CodeArts package".into());
         let resource_id = other.text(&["resourceId", "resource_id"])?;
-        // The same spec code in both lists is one package (the documented
-        // example lists the main combo package again among the others).
-        let index = match packages.iter().position(|p| p.name == name) {
-            Some(index) => index,
+        let index = match (0..main_count).find(|&m| !joined[m] && packages[m].name == name) {
+            Some(m) => {
+                joined[m] = true;
+                if let Some(id) = resource_id {
+                    packages[m].id = id;
+                }
+                m
+            }
             None => {
-                let id = resource_id.clone().unwrap_or_else(|| format!("{name}#other{i}"));
+                let id = resource_id.unwrap_or_else(|| format!("{name}#other{i}"));
                 packages.push(Package::new(Service::Codecheck, id, name));
                 packages.len() - 1
             }
         };
         let p = &mut packages[index];
-        if let Some(id) = resource_id {
-            p.id = id;
+        if p.category.is_none() {
+            p.category = other.text(&["resourceType", "resource_type"])?;
         }
         if p.raw_status.is_none() {
             p.raw_status = other.text(&["resourceStatus", "resource_status", "status"])?;
             p.status = status_word(p.raw_status.as_deref());
         }
-        if p.total.is_none() {
-            p.total = other.num(&["amount"])?;
-        }
+        // 数量: a count bought (seats, parallel jobs), a string in the seed.
+        p.quantity = other.num(&["amount"])?;
+        p.owner_tenant = other.text(&["tenantId", "tenant_id"])?;
         if p.starts_at.is_none() {
             p.starts_at = other.text(&["createTime", "create_time"])?.as_deref().and_then(Instant::parse);
         }
     }
     Ok(packages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: Instant = Instant::from_millis(1_800_000_000_000);
+
+    fn answer(tips: Value, others: Value) -> Value {
+        json!({ "result": {
+            "duration": -1,
+            "main_resource_list": [{ "chargeType": 1, "resourceSpecCode": "codearts.china.enterprise", "status": "normal" }],
+            "other_resource_list": others,
+            "tips": tips,
+        }})
+    }
+
+    #[test]
+    fn in_grace_the_package_has_expired_and_counts_down_to_freezing() {
+        let tips = json!({ "status": 5, "next_action": 4, "next_action_remain_day": 12, "next_action_url": "https://account.huaweicloud.com/renew" });
+        let p = &packages(&answer(tips, json!([])), NOW).unwrap()[0];
+        assert_eq!(p.lifecycle, Some(Lifecycle::Grace));
+        assert_eq!(p.expiry, Expiry::Unknown, "the countdown is not an expiry date");
+        assert_eq!(p.next, Some(NextStep { action: NextAction::Frozen, at: NOW.plus_days(12) }));
+        assert_eq!(p.urgency(NOW, Default::default()), crate::domain::Urgency::Expired);
+        assert_eq!(p.renew_url.as_deref(), Some("https://account.huaweicloud.com/renew"));
+    }
+
+    #[test]
+    fn in_effect_the_countdown_is_the_expiry_and_says_what_follows() {
+        let tips = json!({ "status": 2, "next_action": 1, "next_action_remain_day": 32 });
+        let p = &packages(&answer(tips, json!([])), NOW).unwrap()[0];
+        assert_eq!(p.expiry, Expiry::At(NOW.plus_days(32)));
+        assert_eq!(p.next.map(|n| n.action), Some(NextAction::PayPerUse));
+        assert_eq!(p.urgency(NOW, Default::default()), crate::domain::Urgency::Ok);
+    }
+
+    #[test]
+    fn every_other_resource_is_its_own_package() {
+        let other = |spec: &str, id: &str, amount: &str| json!({ "specCode": spec, "resourceId": id, "resourceStatus": "normal", "amount": amount });
+        let others = json!([
+            other("codearts.china.enterprise", "main-id", "20"),
+            other("codearts.extension.concurrency.check", "c1", "2"),
+            other("codearts.extension.concurrency.check", "c2", "5"),
+            other("codearts.china.enterprise", "second-combo", "3"),
+        ]);
+        let all = packages(&answer(json!({}), others), NOW).unwrap();
+        let ids: Vec<(&str, Option<f64>)> = all.iter().map(|p| (p.id.as_str(), p.quantity)).collect();
+        assert_eq!(ids, [("main-id", Some(20.0)), ("c1", Some(2.0)), ("c2", Some(5.0)), ("second-combo", Some(3.0))]);
+        assert!(all.iter().all(|p| p.total.is_none() && p.used.is_none()), "an amount is a count bought, not usage");
+    }
+
+    #[test]
+    fn the_free_editions_check_time_is_not_a_usage_figure() {
+        let mut body = answer(json!({}), json!([]));
+        body["result"]["duration"] = json!(135);
+        let p = &packages(&body, NOW).unwrap()[0];
+        assert_eq!(p.run_time, Some(135.0));
+        assert_eq!((p.used, p.unit.as_deref()), (None, None));
+    }
+
+    #[test]
+    fn only_huawei_cloud_https_links_become_renew_links() {
+        for bad in ["http://account.huaweicloud.com/x", "https://evil.com/huaweicloud.com", "https://huaweicloud.com.evil.com/",
+            "https://user@evil.com", "javascript:alert(1)", "https://evil.com\\@account.huaweicloud.com", "https://account.huaweicloud.com:444/"]
+        {
+            let tips = json!({ "next_action_url": bad });
+            assert_eq!(packages(&answer(tips, json!([])), NOW).unwrap()[0].renew_url, None, "{bad}");
+        }
+    }
 }

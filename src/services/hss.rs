@@ -31,6 +31,30 @@ fn count(o: &Obj, key: &'static str) -> Result<Option<u64>, ApiError> {
     Ok(o.int(&[key])?.and_then(|n| u64::try_from(n).ok()))
 }
 
+/// The `enterprise_project_id` that asks for every enterprise project the
+/// caller may see (seed 004; without it the default project `0` only).
+pub const ALL_ENTERPRISE_PROJECTS: &str = "all_granted_eps";
+
+/// Which enterprise projects a reading covers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scope {
+    /// Every enterprise project the token may see.
+    AllProjects,
+    /// The default enterprise project only: asking for all of them was
+    /// refused with this error.
+    DefaultOnly(crate::api::ApiError),
+}
+
+impl Scope {
+    /// Whether a refusal of [`ALL_ENTERPRISE_PROJECTS`] should fall back to
+    /// the default project: a refusal of the parameter or of the permission
+    /// for it (an account without enterprise projects), not of the token,
+    /// a throttle or an outage.
+    pub fn falls_back(error: &crate::api::ApiError) -> bool {
+        matches!(error, crate::api::ApiError::Http { status: 400 | 403 | 404, .. }) && !error.is_auth()
+    }
+}
+
 /// One page: its packages and the statistics (the same on every page).
 pub fn page(body: &Value) -> Result<(Vec<Package>, QuotaStats), ApiError> {
     let top = root(Service::Hss, body)?;
@@ -70,6 +94,15 @@ fn package(index: usize, q: &Obj) -> Result<Package, ApiError> {
         }
     });
     p.host = q.text(&["host_name"])?;
+    p.host_id = q.text(&["host_id"])?;
+    p.shared = q.text(&["shared_quota"])?;
+    // The name where it is given; the id ("0" is the default project).
+    p.enterprise_project = q.text(&["enterprise_project_name"])?.or(q.text(&["enterprise_project_id"])?);
+    for tag in q.list(&["tags"])? {
+        if let Some(key) = tag.text(&["key"])? {
+            p.tags.push((key, tag.text(&["value"])?.unwrap_or_default()));
+        }
+    }
     p.billing_mode = q.text(&["charging_mode"])?;
     p.starts_at = q.int(&["create_time"])?.and_then(Instant::from_epoch);
     p.expiry = match q.int(&["expire_time"])? {

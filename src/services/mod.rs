@@ -42,6 +42,25 @@ pub fn epoch_or_datetime(value: &Value) -> Option<Instant> {
     }
 }
 
+/// Huawei Cloud's own hosts, for links a service sends (the renewal link of
+/// seed 001's example is on `account.huawei.com`).
+const LINK_HOSTS: [&str; 6] =
+    ["huaweicloud.com", "myhuaweicloud.com", "huaweicloud.cn", "myhuaweicloud.cn", "myhuaweicloud.eu", "account.huawei.com"];
+
+/// `url` when it is an `https://` link to a Huawei Cloud host on the default
+/// port, with no user part: the only links a card opens.
+pub fn renew_link(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://")?;
+    if url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '\\' | '"' | '<' | '>' | '`')) {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    if host.contains(['@', ':']) {
+        return None;
+    }
+    LINK_HOSTS.iter().any(|h| host == *h || host.ends_with(&format!(".{h}"))).then(|| url.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

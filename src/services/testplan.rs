@@ -13,12 +13,18 @@ use super::{epoch_or_datetime, status_word};
 use crate::api::ApiError;
 use crate::domain::{Expiry, Package};
 
-/// The packages of one answer.
+/// The packages of one answer. `"status": "failed"` (seed 000: `ok` or
+/// `failed`) is a failure of the service, however the rest reads; its body
+/// is filled in by the caller, which has the text.
 pub fn packages(body: &Value) -> Result<Vec<Package>, ApiError> {
     let items = if body.is_array() {
         root_list(Service::Testplan, body)?
     } else {
-        root(Service::Testplan, body)?.list(&["result"])?
+        let top = root(Service::Testplan, body)?;
+        if top.text(&["status"])?.is_some_and(|s| s.eq_ignore_ascii_case("failed")) {
+            return Err(ApiError::Failed { service: Service::Testplan, body: String::new() });
+        }
+        top.list(&["result"])?
     };
     items.iter().enumerate().map(|(i, item)| package(i, item)).collect()
 }
@@ -36,5 +42,9 @@ fn package(index: usize, item: &Obj) -> Result<Package, ApiError> {
     p.total = item.num(&["original_amount"])?;
     p.starts_at = item.raw(&["start_time"]).and_then(epoch_or_datetime);
     p.expiry = item.raw(&["expiration_time"]).and_then(epoch_or_datetime).map_or(Expiry::Unknown, Expiry::At);
+    // 是否跨租户: false this tenant, true another tenant's package (seed 000).
+    p.cross_tenant = item.flag(&["package_user"])?;
+    p.has_license = item.flag(&["has_license"])?;
+    p.owner_tenant = item.text(&["tenant_id"])?;
     Ok(p)
 }

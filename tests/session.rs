@@ -1,0 +1,145 @@
+//! The session's orchestration, natively: which query each service is
+//! asked, retries of transient failures, HSS's enterprise-project fallback,
+//! TestPlan's `"status": "failed"`, and a failed refresh that keeps the
+//! last good answers. The network is a [`Fetch`] that answers from the
+//! fixtures and records every call and every pause.
+
+use std::cell::RefCell;
+
+use futures::executor::block_on;
+use serde_json::Value;
+use tenantscope::api::{ApiError, ApiResponse, Credentials, Gateway, Token, THROTTLE_BACKOFF_MS};
+use tenantscope::domain::Instant;
+use tenantscope::services::hss::Scope;
+use tenantscope::session::{keep_last_good, load, Context, Fetch, Loaded, ServiceState};
+use tenantscope_catalog::{Route, Service};
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn ok(text: &str) -> Result<ApiResponse, ApiError> {
+    let body: Value = serde_json::from_str(text).unwrap();
+    Ok(ApiResponse { body, text: text.to_string(), request_id: None })
+}
+
+fn http(status: u16, code: &str) -> Result<ApiResponse, ApiError> {
+    Err(ApiError::Http { status, error_code: Some(code.into()), error_msg: None, request_id: None })
+}
+
+type Answer = Box<dyn Fn(Route, &[(&str, &str)], usize) -> Result<ApiResponse, ApiError>>;
+
+/// Answers each call with `answer(route, query, how many calls so far)`.
+struct Fake {
+    answer: Answer,
+    calls: RefCell<Vec<(Route, Vec<(String, String)>)>>,
+    sleeps: RefCell<Vec<u32>>,
+}
+
+impl Fake {
+    fn new(answer: impl Fn(Route, &[(&str, &str)], usize) -> Result<ApiResponse, ApiError> + 'static) -> Fake {
+        Fake { answer: Box::new(answer), calls: RefCell::default(), sleeps: RefCell::default() }
+    }
+}
+
+impl Fetch for Fake {
+    async fn get(&self, route: Route, _region: &str, _param: Option<&str>, query: &[(&str, &str)]) -> Result<ApiResponse, ApiError> {
+        let n = self.calls.borrow().len();
+        self.calls.borrow_mut().push((route, query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()));
+        (self.answer)(route, query, n)
+    }
+    async fn sleep(&self, ms: u32) {
+        self.sleeps.borrow_mut().push(ms);
+    }
+    fn now(&self) -> Instant {
+        Instant::from_millis(1_752_000_000_000)
+    }
+}
+
+fn ctx() -> Context {
+    Context {
+        gateway: Gateway { proxy: "/api".into(), credentials: Credentials::IamToken(Token::parse("t").unwrap()) },
+        region: "cn-north-4".into(),
+        project_id: "p".into(),
+        codearts_project_id: Some("c".into()),
+        user: None,
+        domain: None,
+        expires_at: None,
+    }
+}
+
+fn has(query: &[(&str, &str)], key: &str, value: &str) -> bool {
+    query.iter().any(|(k, v)| *k == key && *v == value)
+}
+
+#[test]
+fn hss_asks_for_every_enterprise_project() {
+    let net = Fake::new(|_, query, _| {
+        assert!(has(query, "enterprise_project_id", "all_granted_eps"), "{query:?}");
+        ok(&fixture("hss.doc.json"))
+    });
+    let loaded = block_on(load(&net, Service::Hss, &ctx(), |_| {})).unwrap();
+    assert_eq!(loaded.scope, Some(Scope::AllProjects));
+    assert!(!loaded.packages.is_empty());
+}
+
+#[test]
+fn hss_falls_back_to_the_default_enterprise_project_and_says_so() {
+    let net = Fake::new(|_, query, _| {
+        if has(query, "enterprise_project_id", "all_granted_eps") {
+            http(403, "HSS.0004")
+        } else {
+            ok(&fixture("hss.doc.json"))
+        }
+    });
+    let loaded = block_on(load(&net, Service::Hss, &ctx(), |_| {})).unwrap();
+    assert!(matches!(&loaded.scope, Some(Scope::DefaultOnly(ApiError::Http { status: 403, .. }))), "{:?}", loaded.scope);
+    assert!(!loaded.packages.is_empty());
+    let calls = net.calls.borrow();
+    assert!(calls.iter().all(|(route, _)| *route == Route::HssQuotas));
+    assert!(!calls.last().unwrap().1.iter().any(|(k, _)| k == "enterprise_project_id"), "the fallback asks for the default");
+}
+
+#[test]
+fn a_refused_token_is_not_a_reason_to_fall_back() {
+    let net = Fake::new(|_, _, _| http(401, "APIG.0307"));
+    assert!(matches!(block_on(load(&net, Service::Hss, &ctx(), |_| {})), Err(ApiError::Http { status: 401, .. })));
+    assert_eq!(net.calls.borrow().len(), 1, "no retry, no fallback");
+}
+
+#[test]
+fn check_busy_is_retried_after_a_throttles_pause() {
+    let net = Fake::new(|_, _, n| if n == 0 { http(400, "CC.00000000") } else { ok(&fixture("codecheck.doc.json")) });
+    let loaded = block_on(load(&net, Service::Codecheck, &ctx(), |_| {})).unwrap();
+    assert!(!loaded.packages.is_empty());
+    assert_eq!(*net.sleeps.borrow(), [THROTTLE_BACKOFF_MS]);
+    assert_eq!(net.calls.borrow().len(), 2);
+}
+
+#[test]
+fn testplan_failed_is_an_error_with_the_body() {
+    let text = r#"{"status":"failed","result":[]}"#;
+    let net = Fake::new(move |_, _, _| ok(text));
+    match block_on(load(&net, Service::Testplan, &ctx(), |_| {})) {
+        Err(ApiError::Failed { service: Service::Testplan, body }) => assert_eq!(body, text),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_failed_refresh_keeps_the_last_good_answers() {
+    let good = || block_on(load(&Fake::new(|_, _, _| ok(&fixture("dsc.doc.json"))), Service::Dsc, &ctx(), |_| {}));
+    let down = || Err(ApiError::Network { proxy: "/api".into() });
+    // A first load that fails is an error alone.
+    let (state, last) = keep_last_good(down(), None);
+    assert!(state.is_err() && last.is_none());
+    // Loaded, then a refresh fails: the answers stay, marked.
+    let (_, last) = keep_last_good(good().map(ServiceState::Loaded), None);
+    let (state, last) = keep_last_good(down(), last);
+    let Ok(ServiceState::Loaded(Loaded { stale: Some(ApiError::Network { .. }), packages, .. })) = state else { panic!("{state:?}") };
+    assert!(!packages.is_empty());
+    // The next good refresh replaces them, unmarked.
+    let (state, _) = keep_last_good(good().map(ServiceState::Loaded), last);
+    assert!(matches!(state, Ok(ServiceState::Loaded(Loaded { stale: None, .. }))));
+}
