@@ -1,22 +1,32 @@
 //! The server loop: hyper-util's HTTP/1 and HTTP/2 connection builder with a
-//! header read timeout (slow clients), a header buffer limit, the peer
-//! address for the rate limit, and graceful shutdown (stop accepting, let
-//! requests in flight finish, close idle connections).
+//! header buffer limit and the peer address for the rate limit; a watchdog
+//! per connection that closes it when it says nothing, stays idle, or has
+//! answers its client does not take; accept errors backed off; and a
+//! shutdown that drains for a bounded time, then closes what is left.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
+use bytes::Bytes;
+use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
-use hyper::Request;
+use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::time::Instant;
 use tower::ServiceExt;
 
 /// How the connections are served.
@@ -25,21 +35,52 @@ pub struct ServeOptions {
     /// Largest request head hyper buffers; headers above the app's own cap
     /// but below this get the proxy's JSON 431, above this hyper's bare 431.
     pub max_head_bytes: usize,
-    /// Time a client has to send a request's headers.
+    /// Time a client has to send a request's headers, and a new connection
+    /// to start its first request (protocol detection and the HTTP/2
+    /// preface included).
     pub header_read_timeout: Duration,
-    /// After the shutdown signal, how long requests in flight may take.
+    /// Time a connection may stay open with no request in flight.
+    pub idle_timeout: Duration,
+    /// Time a connection with requests in flight may go without any of its
+    /// answers moving (the upstream timeout plus the send timeout: past the
+    /// first, the proxy has answered or cut every call).
+    pub stalled_timeout: Duration,
+    /// After the shutdown signal, how long requests in flight may take
+    /// before the connections left are closed.
     pub drain: Duration,
+    /// HTTP/2 streams a connection may have open at once.
+    pub h2_max_streams: u32,
+    /// HTTP/2 keep-alive ping interval; a ping unanswered as long closes.
+    pub h2_keep_alive: Duration,
 }
 
 impl ServeOptions {
     pub fn for_config(config: &crate::Config) -> ServeOptions {
         ServeOptions {
             max_head_bytes: (config.max_header_bytes * 4).max(128 << 10),
-            header_read_timeout: Duration::from_secs(10),
-            drain: config.upstream_timeout + Duration::from_secs(5),
+            header_read_timeout: config.header_timeout,
+            idle_timeout: config.idle_timeout,
+            stalled_timeout: config.upstream_timeout + config.send_timeout,
+            drain: config.shutdown_timeout,
+            h2_max_streams: config.h2_max_streams.max(1),
+            h2_keep_alive: config.idle_timeout.min(Duration::from_secs(20)),
         }
     }
 }
+
+/// Where the server stands, as the connection tasks see it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Phase {
+    Serving,
+    /// Finish what is in flight, take nothing new.
+    Draining,
+    /// Close now.
+    Closing,
+}
+
+/// Accept errors (out of file descriptors, mostly) are retried after a wait
+/// that doubles from the first to the last of these.
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains.
 pub async fn serve(listener: TcpListener, app: Router, options: ServeOptions, shutdown: impl Future<Output = ()>) {
@@ -52,39 +93,212 @@ pub async fn serve(listener: TcpListener, app: Router, options: ServeOptions, sh
     builder
         .http2()
         .timer(TokioTimer::new())
+        .max_concurrent_streams(options.h2_max_streams)
+        .keep_alive_interval(options.h2_keep_alive)
+        .keep_alive_timeout(options.h2_keep_alive)
         .max_header_list_size(u32::try_from(options.max_head_bytes).unwrap_or(u32::MAX));
-    let graceful = GracefulShutdown::new();
+    let options = Arc::new(options);
+    let (phase, watching) = watch::channel(Phase::Serving);
     tokio::pin!(shutdown);
+    let mut backoff = Duration::ZERO;
+    let mut failures = 0u64;
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
-                    // Out of file descriptors and the like: wait instead of spinning.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
+                    // One warning per run of failures, not one per retry.
+                    failures += 1;
+                    if failures == 1 {
+                        tracing::warn!(error = %e, "accept failed; retrying with backoff");
+                    }
+                    backoff = (backoff * 2).clamp(ACCEPT_BACKOFF.0, ACCEPT_BACKOFF.1);
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => continue,
+                        _ = &mut shutdown => break,
+                    }
                 }
             },
             _ = &mut shutdown => break,
         };
+        if failures > 0 {
+            tracing::info!(failures, "accepting again");
+            (failures, backoff) = (0, Duration::ZERO);
+        }
         let _ = stream.set_nodelay(true);
-        let service = app.clone().map_request(move |mut request: Request<Incoming>| {
-            request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
-            request.map(Body::new)
-        });
+        let activity = Arc::new(Activity::new());
+        let service = tracked(app.clone(), peer, activity.clone());
         let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)).into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended with an error");
-            }
-        });
+        tokio::spawn(watch_connection(connection, |c| c.graceful_shutdown(), activity, options.clone(), watching.clone()));
     }
     drop(listener);
+    drop(watching);
     tracing::info!("shutting down: waiting for requests in flight");
-    tokio::select! {
-        _ = graceful.shutdown() => tracing::info!("all connections closed"),
-        _ = tokio::time::sleep(options.drain) => tracing::warn!("requests still in flight after the drain time; closing"),
+    let _ = phase.send(Phase::Draining);
+    // Every connection task holds a receiver: all gone, all closed.
+    if tokio::time::timeout(options.drain, phase.closed()).await.is_ok() {
+        tracing::info!("all connections closed");
+    } else {
+        tracing::warn!("requests still in flight after the drain time; closing");
+        let _ = phase.send(Phase::Closing);
+        let _ = tokio::time::timeout(Duration::from_secs(1), phase.closed()).await;
+    }
+}
+
+/// The router for one connection: the peer address for the rate limit, and
+/// every request counted in the connection's [`Activity`] until its answer
+/// has been sent or dropped.
+fn tracked(
+    app: Router,
+    peer: SocketAddr,
+    activity: Arc<Activity>,
+) -> impl tower::Service<
+    Request<Incoming>,
+    Response = Response<Body>,
+    Error = Infallible,
+    Future = impl Future<Output = Result<Response<Body>, Infallible>> + Send,
+> + Clone {
+    tower::service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+        let open = Open::new(activity.clone());
+        let answer = app.clone().oneshot(request.map(Body::new));
+        async move {
+            let response = answer.await?;
+            Ok(response.map(|inner| Body::new(Watched { inner, _open: open })))
+        }
+    })
+}
+
+/// What a connection's watchdog reads: answers open, and when anything last
+/// happened (a request began or ended, an answer sent a frame).
+struct Activity {
+    born: Instant,
+    open: AtomicUsize,
+    last_ms: AtomicU64,
+    served: AtomicBool,
+}
+
+impl Activity {
+    fn new() -> Activity {
+        Activity { born: Instant::now(), open: AtomicUsize::new(0), last_ms: AtomicU64::new(0), served: AtomicBool::new(false) }
+    }
+
+    fn touch(&self) {
+        self.last_ms.store(self.born.elapsed().as_millis() as u64, Relaxed);
+    }
+
+    /// When the connection should be closed if nothing happens meanwhile.
+    fn deadline(&self, options: &ServeOptions) -> Instant {
+        let last = self.born + Duration::from_millis(self.last_ms.load(Relaxed));
+        let wait = if self.open.load(Relaxed) > 0 {
+            options.stalled_timeout
+        } else if self.served.load(Relaxed) {
+            options.idle_timeout
+        } else {
+            options.header_read_timeout
+        };
+        last + wait
+    }
+}
+
+/// One request in flight on a connection.
+struct Open(Arc<Activity>);
+
+impl Open {
+    fn new(activity: Arc<Activity>) -> Open {
+        activity.served.store(true, Relaxed);
+        activity.open.fetch_add(1, Relaxed);
+        activity.touch();
+        Open(activity)
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.open.fetch_sub(1, Relaxed);
+    }
+}
+
+/// An answer's body, telling the connection's activity when it moves.
+struct Watched {
+    inner: Body,
+    _open: Open,
+}
+
+impl HttpBody for Watched {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(_))) = &polled {
+            self._open.0.touch();
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Runs one connection under its watchdog and the server's phase.
+/// `finish` asks the connection to finish what it has and stop (hyper's
+/// graceful shutdown: no new requests, idle HTTP/1 closed, HTTP/2 GOAWAY).
+async fn watch_connection<C, E>(
+    connection: C,
+    finish: fn(Pin<&mut C>),
+    activity: Arc<Activity>,
+    options: Arc<ServeOptions>,
+    mut phase: watch::Receiver<Phase>,
+) where
+    C: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    tokio::pin!(connection);
+    // Deadlines only move later while nothing happens, except when a request
+    // begins on an idle connection; looking again this often bounds that.
+    let recheck = options.header_read_timeout.min(options.idle_timeout).min(options.stalled_timeout);
+    let mut draining = false;
+    loop {
+        let wake = activity.deadline(&options).min(Instant::now() + recheck);
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(e) = result {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+                return;
+            }
+            _ = tokio::time::sleep_until(wake) => {
+                if Instant::now() < activity.deadline(&options) {
+                    continue;
+                }
+                if activity.open.load(Relaxed) > 0 {
+                    // Answers its client does not take: no point in asking nicely.
+                    tracing::debug!("closing a connection whose answers made no progress");
+                    return;
+                }
+                // Silent, or idle: close politely, but not for long.
+                tracing::debug!("closing a silent or idle connection");
+                finish(connection.as_mut());
+                let _ = tokio::time::timeout(Duration::from_secs(1), connection.as_mut()).await;
+                return;
+            }
+            changed = phase.changed() => {
+                let now = *phase.borrow_and_update();
+                if changed.is_err() || now == Phase::Closing {
+                    return;
+                }
+                if now == Phase::Draining && !draining {
+                    draining = true;
+                    finish(connection.as_mut());
+                }
+            }
+        }
     }
 }

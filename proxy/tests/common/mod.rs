@@ -289,14 +289,15 @@ pub async fn metric(proxy: &Running, name: &str) -> String {
     text.lines().find(|l| l.starts_with(name)).unwrap_or_default().to_string()
 }
 
-/// An HTTP/2 connection whose client never opens its flow-control window.
-pub async fn h2_window_zero(proxy: &Running) -> h2::client::SendRequest<Bytes> {
+/// An HTTP/2 connection whose client never opens its flow-control window,
+/// and the task driving it, which ends when the proxy closes the connection.
+pub async fn h2_window_zero(proxy: &Running) -> (h2::client::SendRequest<Bytes>, JoinHandle<()>) {
     let tcp = TcpStream::connect(proxy.addr).await.unwrap();
     let (send, connection) = h2::client::Builder::new().initial_window_size(0).handshake::<_, Bytes>(tcp).await.unwrap();
-    tokio::spawn(async move {
+    let driving = tokio::spawn(async move {
         let _ = connection.await;
     });
-    send.ready().await.unwrap()
+    (send.ready().await.unwrap(), driving)
 }
 
 pub async fn h2_get(send: &mut h2::client::SendRequest<Bytes>, url: &str) -> axum::http::Response<h2::RecvStream> {
