@@ -11,7 +11,7 @@ use crate::domain::paging::{Progress, Stop};
 use crate::domain::time::MS_PER_DAY;
 use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Source, Status, Urgency};
 use crate::i18n::{self, plural, t, tf};
-use crate::session::Paging;
+use crate::session::{Coverage, Paging};
 use crate::services::hss;
 
 pub fn status(status: Status) -> &'static str {
@@ -288,6 +288,28 @@ pub fn count(shown: usize, total: Option<u64>) -> String {
     }
 }
 
+/// What the figures across services leave out, beside them: each service
+/// (with its tab, when several are open) whose packages are missing or
+/// partial, and why. `None` when every service is whole.
+pub fn coverage_note(items: &[(Service, String, Coverage)]) -> Option<String> {
+    let parts: Vec<String> = items
+        .iter()
+        .filter_map(|(service, tab, coverage)| {
+            let why = match coverage {
+                Coverage::Whole => return None,
+                Coverage::Loading => t("still loading").to_string(),
+                Coverage::Incomplete => t("incomplete").to_string(),
+                Coverage::Stale(e) => tf("last good answers, the refresh failed: {0}", &[e]),
+                Coverage::Failed(e) => tf("failed: {0}", &[e]),
+                Coverage::NotOffered(region) => tf("not offered in {0}", &[region]),
+            };
+            let name = if tab.is_empty() { service.title().to_string() } else { format!("{} · {tab}", service.title()) };
+            Some(tf("{0} ({1})", &[&name, &why]))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| tf("Not in these figures, or only in part: {0}.", &[&parts.join("; ")]))
+}
+
 /// What a person should know about how a paged list was read: pages that
 /// failed, a cap that cut it short, or a service that sent fewer than it
 /// counted. `None` when everything was read.
@@ -417,5 +439,19 @@ mod tests {
         let short = Paging { stop: Stop::ShortPage, ..done };
         assert!(paging_note(&short, 300, Some(420)).unwrap().contains("counts 420 but sent 300"));
         assert_eq!(paging_note(&short, 420, Some(420)), None);
+    }
+
+    #[test]
+    fn the_overview_names_what_its_figures_leave_out() {
+        let e = ApiError::Http { status: 403, error_code: None, error_msg: None, request_id: None };
+        let items = [
+            (Service::Testplan, String::new(), Coverage::Whole),
+            (Service::Metastudio, String::new(), Coverage::Failed(e.clone())),
+            (Service::Dsc, String::new(), Coverage::NotOffered("la-south-2".into())),
+            (Service::Hss, "2. acme".into(), Coverage::Incomplete),
+        ];
+        let note = coverage_note(&items).unwrap();
+        assert_eq!(note, "Not in these figures, or only in part: MetaStudio (failed: HTTP 403); Data Security Center (not offered in la-south-2); Host Security Service · 2. acme (incomplete).");
+        assert_eq!(coverage_note(&items[..1]), None);
     }
 }

@@ -293,6 +293,50 @@ pub enum ServiceState {
     Loaded(Loaded),
 }
 
+/// How much of a service's packages the figures across services hold.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Coverage {
+    /// Still loading (or the session is being opened).
+    Loading,
+    /// Every package the service reported.
+    Whole,
+    /// Some: pages that failed, a cap, a list that changed while read, or
+    /// HSS's default enterprise project only.
+    Incomplete,
+    /// The last good answers, a refresh having failed with this.
+    Stale(ApiError),
+    /// None: the service failed with this.
+    Failed(ApiError),
+    /// None: the service is not offered in this region.
+    NotOffered(String),
+}
+
+impl Coverage {
+    /// The coverage of a load's result (`None` while it loads).
+    pub fn of(state: Option<&Result<ServiceState, ApiError>>) -> Coverage {
+        match state {
+            None | Some(Ok(ServiceState::Waiting)) => Coverage::Loading,
+            Some(Err(e)) => Coverage::Failed(e.clone()),
+            Some(Ok(ServiceState::NotOffered(region))) => Coverage::NotOffered(region.clone()),
+            Some(Ok(ServiceState::Loaded(l))) => match &l.stale {
+                Some(e) => Coverage::Stale(e.clone()),
+                None if l.is_incomplete() => Coverage::Incomplete,
+                None => Coverage::Whole,
+            },
+        }
+    }
+}
+
+impl Loaded {
+    /// Whether fewer packages were read than the service holds, as far as
+    /// the answers tell.
+    pub fn is_incomplete(&self) -> bool {
+        let short = self.total.is_some_and(|t| t > self.packages.len() as u64);
+        let failed = self.paging.as_ref().is_some_and(|p| !p.failures.is_empty());
+        short || failed || matches!(self.scope, Some(hss::Scope::DefaultOnly(_)))
+    }
+}
+
 /// What a panel shows after a load, given the last good answers `last`:
 /// a failed refresh keeps them, marked with the failure; only a first load
 /// that fails is an error alone. Returns the state and the new last good.

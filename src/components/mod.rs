@@ -96,6 +96,11 @@ pub struct ServiceLoad {
 }
 
 impl ServiceLoad {
+    /// How much of the service the figures across services hold.
+    pub fn coverage(&self) -> crate::session::Coverage {
+        self.data.try_with(|d| crate::session::Coverage::of(d.as_ref())).unwrap_or(crate::session::Coverage::Loading)
+    }
+
     /// Reads the loaded packages (none while loading, after a failure, or
     /// once the tab is closed) and when they were received, without copying
     /// them.

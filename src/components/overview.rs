@@ -35,11 +35,15 @@ pub fn Overview(
         let many = list.len() > 1;
         // (tab, packages of one service), for every service loaded so far.
         let mut sets: Vec<(String, Vec<Package>)> = Vec::new();
+        // What the figures leave out, and why, said beside them.
+        let mut coverage = Vec::new();
         for (i, t) in list.iter().enumerate() {
             // As the tab bar names it.
             let label = if many { format!("{}. {}", i + 1, t.label().unwrap_or_default()) } else { String::new() };
             sets.extend(t.loads.iter().filter_map(|l| l.with_packages(|p, _| (label.clone(), p.to_vec()))));
+            coverage.extend(t.loads.iter().map(|l| (l.service, label.clone(), l.coverage())));
         }
+        let left_out = format::coverage_note(&coverage).unwrap_or_default();
         if sets.is_empty() {
             return None;
         }
@@ -88,14 +92,16 @@ pub fn Overview(
             .into_iter()
             .map(|(p, at)| (p.urgency(now, thresholds), at, format::name(p)))
             .collect();
-        Some((render::figures(&counts), warnings_html, render::timeline(&points, now, TIMELINE_DAYS), counts.total(), list.len()))
+        Some((render::figures(&counts), warnings_html, render::timeline(&points, now, TIMELINE_DAYS), counts.total(), list.len(), left_out))
     });
-    let part = move |f: fn(&(String, String, String, usize, usize)) -> String| move || parts.try_with(|p| p.as_ref().map(f).unwrap_or_default()).unwrap_or_default();
+    type Parts = (String, String, String, usize, usize, String);
+    let part = move |f: fn(&Parts) -> String| move || parts.try_with(|p| p.as_ref().map(f).unwrap_or_default()).unwrap_or_default();
     view! {
         <Show when=move || parts.try_with(Option::is_some).unwrap_or(false)>
             <section class="overview" aria-labelledby="overview-title">
                 <h2 id="overview-title">{tr(lang, "Overview")}</h2>
                 <p class="muted">{part(|p| tf("{0} packages; {1} need attention.", &[&p.3, &p.4]))}</p>
+                <p class="notice notice-warn coverage" data-state="left-out" hidden=move || part(|p| p.5.clone())().is_empty()>{part(|p| p.5.clone())}</p>
                 <div inner_html=part(|p| p.0.clone())></div>
                 <div class="overview-grid">
                     <div>

@@ -217,4 +217,11 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("{0} day ago", "há {0} dia"),
     ("{0} days ago", "há {0} dias"),
     ("{0} {1} ({2})", "{0} {1} ({2})"),
+    ("Not in these figures, or only in part: {0}.", "Fora destes números, ou só em parte: {0}."),
+    ("failed: {0}", "falhou: {0}"),
+    ("incomplete", "incompleto"),
+    ("last good answers, the refresh failed: {0}", "últimas respostas válidas, a atualização falhou: {0}"),
+    ("not offered in {0}", "não oferecido em {0}"),
+    ("still loading", "ainda carregando"),
+    ("{0} ({1})", "{0} ({1})"),
 ];

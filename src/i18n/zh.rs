@@ -216,4 +216,11 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("{0} day ago", "{0} 天前"),
     ("{0} days ago", "{0} 天前"),
     ("{0} {1} ({2})", "{1}{0}（{2}）"),
+    ("Not in these figures, or only in part: {0}.", "以下服务未计入或仅部分计入这些数字：{0}。"),
+    ("failed: {0}", "失败：{0}"),
+    ("incomplete", "不完整"),
+    ("last good answers, the refresh failed: {0}", "显示上次成功的数据，刷新失败：{0}"),
+    ("not offered in {0}", "{0} 未提供"),
+    ("still loading", "仍在加载"),
+    ("{0} ({1})", "{0}（{1}）"),
 ];
