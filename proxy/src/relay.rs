@@ -354,7 +354,13 @@ impl Reader {
     /// The last piece to send, or `None` when the client has gone.
     async fn read(&mut self) -> Option<Piece> {
         loop {
-            let data = match next_frame(&mut self.body).await {
+            // A client that goes away frees the slot at once, even while the
+            // upstream is silent.
+            let frame = tokio::select! {
+                frame = next_frame(&mut self.body) => frame,
+                _ = self.tx.closed() => return None,
+            };
+            let data = match frame {
                 None => return Some(Piece::End),
                 Some(Err(e)) => {
                     return Some(Piece::Cut(BodyCut(if e.is_timeout() { "upstream timeout" } else { "upstream body error" })))

@@ -106,16 +106,18 @@ impl Site {
             }
             relative.push(segment);
         }
-        let Ok(root) = tokio::fs::canonicalize(&self.dir).await else { return false };
-        let file = self.dir.join(&relative);
-        // The file and the precompressed variants ServeDir may send instead.
-        for candidate in [file.clone(), with_suffix(&file, ".br"), with_suffix(&file, ".gz")] {
-            match tokio::fs::canonicalize(&candidate).await {
-                Ok(real) if !real.starts_with(&root) => return false,
-                _ => {}
-            }
-        }
-        true
+        let dir = self.dir.clone();
+        // One trip to the blocking pool for all the lookups.
+        tokio::task::spawn_blocking(move || {
+            let Ok(root) = std::fs::canonicalize(&dir) else { return false };
+            let file = dir.join(&relative);
+            // The file and the precompressed variants ServeDir may send instead.
+            [with_suffix(&file, ""), with_suffix(&file, ".br"), with_suffix(&file, ".gz")]
+                .iter()
+                .all(|candidate| std::fs::canonicalize(candidate).map_or(true, |real| real.starts_with(&root)))
+        })
+        .await
+        .unwrap_or(false)
     }
 
     fn index(&self) -> Response<Body> {

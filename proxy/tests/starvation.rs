@@ -74,6 +74,52 @@ async fn http1_client_not_reading_a_huge_answer_frees_its_slot_then_is_cut_off()
 }
 
 #[tokio::test]
+async fn http1_client_that_stops_reading_an_answer_read_ahead_is_closed() {
+    let stub = stub().await;
+    // The whole answer fits the read-ahead: the upstream side is done at
+    // once and nothing on it cuts the answer; only the send deadline can.
+    let config = Config {
+        max_upstream: 1,
+        upstream_queue_wait: Duration::from_millis(100),
+        answer_buffer_bytes: 2 * HUGE,
+        upstream_timeout: Duration::from_millis(500),
+        send_timeout: Duration::from_millis(300),
+        rate_per_sec: 0.0,
+        ..relay_config(&stub)
+    };
+    let proxy = start(config).await;
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut lazy = socket.connect(proxy.addr).await.unwrap();
+    lazy.write_all(format!("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", hss("huge")).as_bytes()).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while metric(&proxy, "tenantscope_upstream_requests_total").await != "tenantscope_upstream_requests_total 1" {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .unwrap();
+    // The slot frees as soon as the upstream has sent the answer.
+    let other = tokio::time::timeout(Duration::from_secs(2), async {
+        loop {
+            let response = client().get(proxy.url(&hss("p"))).send().await.unwrap();
+            if response.status() == 200 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(other.is_ok(), "the slot stayed held though the upstream was done");
+    // Past the upstream and send timeouts without progress (0.8 s; the
+    // watchdog looks that often, so by 1.6 s at most), the proxy has closed
+    // the connection: reading now gets what the sockets held, then the end.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let (closed, read) = closed_within(&mut lazy, Duration::from_secs(3)).await;
+    assert!(closed && read < HUGE, "closed {closed}, read {read} of {HUGE}");
+}
+
+#[tokio::test]
 async fn http2_connections_whose_answers_never_move_are_closed() {
     let stub = stub().await;
     let config = Config {
@@ -91,6 +137,23 @@ async fn http2_connections_whose_answers_never_move_are_closed() {
     tokio::time::timeout(Duration::from_secs(3), driving).await.expect("the connection is still open").unwrap();
     assert!(started.elapsed() >= Duration::from_millis(700), "closed too early: {:?}", started.elapsed());
     drop(stuck);
+}
+
+#[tokio::test]
+async fn a_client_that_goes_away_frees_its_slot_at_once() {
+    let stub = stub().await;
+    let config = Config { max_upstream: 1, upstream_queue_wait: Duration::from_millis(100), ..relay_config(&stub) };
+    let proxy = start(config).await;
+    // The upstream sends the head and the start of the body, then nothing.
+    let mut gone = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
+    gone.write_all(format!("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", hss("stall")).as_bytes()).await.unwrap();
+    let mut head = [0u8; 12];
+    tokio::time::timeout(Duration::from_secs(5), tokio::io::AsyncReadExt::read_exact(&mut gone, &mut head)).await.unwrap().unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    drop(gone);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Long before the upstream timeout (2 s), the slot is someone else's.
+    assert_eq!(client().get(proxy.url(&hss("p"))).send().await.unwrap().status(), 200);
 }
 
 #[tokio::test]
