@@ -9,10 +9,10 @@ use crate::api::ApiError;
 use crate::domain::overview::Relative;
 use crate::domain::paging::{Progress, Stop};
 use crate::domain::time::MS_PER_DAY;
-use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Source, Status, Urgency};
+use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Urgency};
 use crate::i18n::{self, plural, t, tf};
 use crate::session::{Coverage, Paging};
-use crate::services::hss;
+use crate::services::{codecheck, dsc, hss, metastudio, testplan};
 
 pub fn status(status: Status) -> &'static str {
     match status {
@@ -35,12 +35,37 @@ pub fn urgency(urgency: Urgency) -> &'static str {
     }
 }
 
-/// The name people know a package by: the readable edition for HSS, the
-/// spec code otherwise.
+/// The readable name of a service's code in the page's language, where the
+/// documents or SDKs name it; `None` for an unknown code.
+pub fn code_label(service: Service, code: &str) -> Option<String> {
+    let label = match service {
+        Service::Hss => return hss::edition_label(code).map(|l| format!("HSS {l}")),
+        Service::Testplan => testplan::label(code),
+        Service::Codecheck => codecheck::label(code),
+        Service::Metastudio => metastudio::label(code),
+        Service::Dsc => dsc::label(code),
+        Service::Iam | Service::Projectman => None,
+    };
+    label.map(str::to_string)
+}
+
+/// The name people know a package by: the name the service gives, else the
+/// readable name of its code, else the code as it came.
 pub fn name(package: &Package) -> String {
-    match hss::edition_label(&package.name) {
-        Some(label) => format!("HSS {label}"),
-        None => package.name.clone(),
+    package.label.clone().or_else(|| code_label(package.service, &package.name)).unwrap_or_else(|| package.name.clone())
+}
+
+/// A unit code in words (MetaStudio `unit`, DSC measure units); unknown
+/// codes in lower case, as they came.
+pub fn unit(code: &str) -> String {
+    match code.to_ascii_uppercase().as_str() {
+        "GB" | "MB" | "TB" => code.to_ascii_uppercase(),
+        "MBIT/S" => "Mbit/s".into(),
+        "MIN" => t("min").into(),
+        "CHANNEL" => t("channels").into(),
+        "NUM" | "COUNT" => t("items").into(),
+        "TEN_THOUSAND_WORDS" => t("× 10,000 characters").into(),
+        _ => code.to_ascii_lowercase().replace('_', " "),
     }
 }
 
@@ -63,7 +88,11 @@ fn number(n: f64) -> String {
 pub fn usage(package: &Package) -> String {
     // ASCII only: units are codes such as `MIN` or `GB`, and the full Unicode
     // case tables would cost the wasm bundle over 10 KiB.
-    let unit = package.unit.as_deref().map(|u| format!(" {}", u.to_ascii_lowercase())).unwrap_or_default();
+    let unit = package.unit.as_deref().map(|u| format!(" {}", self::unit(u))).unwrap_or_default();
+    if let (Some(used), Some(total), Some(used_unit)) = (package.used, package.total, &package.used_unit) {
+        // Two units: both figures, no share.
+        return tf("{0} used; size {1}", &[&format!("{} {}", number(used), self::unit(used_unit)), &format!("{}{unit}", number(total))]);
+    }
     match (package.used, package.total) {
         (Some(used), Some(total)) => {
             let percent = package.usage_ratio().map(|r| format!(" ({}%)", (r * 100.0).round() as i64)).unwrap_or_default();
@@ -222,6 +251,7 @@ pub fn source(source: &Source) -> String {
     match source {
         Source::Purchased => t("Purchased").into(),
         Source::Allocated => t("Allocated by an administrator").into(),
+        Source::ProviderAllocated => t("Allocated by a service provider").into(),
         Source::Other(raw) => raw.clone(),
     }
 }
@@ -238,6 +268,16 @@ pub fn shared(value: &str) -> String {
 /// A number as the language writes it (`2,000`, `2.000`, `1.5`).
 pub fn amount(n: f64) -> String {
     number(n)
+}
+
+/// An order's period in words: `1 year`, `6 months`.
+pub fn period(period: Period) -> String {
+    let n = u64::from(period.count.unwrap_or(1));
+    match period.unit {
+        PeriodUnit::Month => plural(n, "{0} month", "{0} months"),
+        PeriodUnit::Year => plural(n, "{0} year", "{0} years"),
+        PeriodUnit::Other(code) => tf("{0} periods of type {1}", &[&n, &code]),
+    }
 }
 
 /// A billing mode in words; modes without a documented meaning as they came.
@@ -367,7 +407,19 @@ mod tests {
     #[test]
     fn names_and_words() {
         assert_eq!(name(&Package::new(Service::Hss, "i", "hss.version.premium")), "HSS Premium");
-        assert_eq!(name(&Package::new(Service::Dsc, "i", "base_professional")), "base_professional");
+        // Readable names from the codes the documents name; unknown codes as they came.
+        assert_eq!(name(&Package::new(Service::Dsc, "i", "base_professional")), "DSC Professional edition");
+        assert_eq!(name(&Package::new(Service::Metastudio, "i", "hws.resource.type.metastudio.live_2d.package")), "2D livestream package");
+        assert_eq!(name(&Package::new(Service::Testplan, "i", "codearts.testplan.intl.pro")), "TestPlan Professional");
+        assert_eq!(name(&Package::new(Service::Dsc, "i", "mystery.code")), "mystery.code");
+        let given = Package { label: Some("my-db-scan".into()), ..Package::new(Service::Dsc, "i", "DB_standard") };
+        assert_eq!(name(&given), "my-db-scan", "the service's own name wins");
+        crate::i18n::set_lang(crate::i18n::Lang::ZhCn);
+        let zh = name(&Package::new(Service::Codecheck, "i", "codearts.china.enterprise"));
+        crate::i18n::set_lang(crate::i18n::Lang::En);
+        assert_eq!(zh, "CodeArts 企业版");
+        assert_eq!(period(Period { unit: PeriodUnit::Year, count: Some(1) }), "1 year");
+        assert_eq!(period(Period { unit: PeriodUnit::Month, count: Some(6) }), "6 months");
         assert_eq!(expiry(Expiry::At(Instant::parse("2026-01-02T10:00:00Z").unwrap())), "expires 2026-01-02");
         assert_eq!(urgency(Urgency::Critical), "Expires within 7 days");
         assert_eq!(status(Status::Unknown), "Status not reported");

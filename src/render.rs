@@ -41,11 +41,16 @@ pub fn escape(text: &str) -> String {
 pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     let urgency = p.urgency(now, thresholds);
     let (u, s) = (urgency.key(), p.status.key());
+    let name = format::name(p);
     let mut h = format!(
         r#"<li class="card" data-urgency="{u}" data-status="{s}"><div class="card-head"><span class="card-name">{}</span><span class="badge status-{s}">{}</span></div>"#,
-        escape(&format::name(p)),
+        escape(&name),
         format::status(p.status)
     );
+    // The code beneath a readable name: what support and the exports say.
+    if name != p.name {
+        let _ = write!(h, r#"<p class="card-code"><code>{}</code></p>"#, escape(&p.name));
+    }
     if let (Some(used), Some(total)) = (p.used, p.total) {
         let fill = chart::fill(used, total) / 10;
         let _ = write!(h, r#"<div class="meter" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="{}"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#, t("Usage"));
@@ -85,6 +90,16 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     h.push_str(r#"<p class="card-meta">"#);
     if let Some(mode) = &p.billing_mode {
         let _ = write!(h, "<span>{}</span>", escape(&format::billing(mode)));
+    }
+    if let Some(period) = p.period {
+        let _ = write!(h, "<span>{}</span>", tf("ordered for {0}", &[&format::period(period)]));
+    }
+    if let Some(category) = &p.category {
+        let _ = write!(h, r#"<span class="category">{}</span>"#, escape(category));
+    }
+    if let Some(parent) = &p.parent {
+        let label = format::code_label(p.service, parent).unwrap_or_else(|| parent.clone());
+        let _ = write!(h, "<span>{}</span>", tf("part of {0}", &[&escape(&label)]));
     }
     if let Some(stage) = p.lifecycle.as_ref().and_then(format::lifecycle) {
         let _ = write!(h, r#"<span class="stage">{stage}</span>"#);

@@ -217,3 +217,42 @@ fn unreadable_bodies_name_service_and_field() {
     let err = testplan::packages(&serde_json::json!({"result": "none"})).unwrap_err().to_string();
     assert!(err.contains("`result`"), "{err}");
 }
+
+#[test]
+fn dsc_units_periods_and_names() {
+    let packages = dsc::packages(&fixture("dsc.units-names.json")).unwrap();
+    assert_eq!(packages.len(), 3, "every element of a product_info array is a package");
+    let db = &packages[0];
+    assert_eq!((db.label.as_deref(), db.unit.as_deref(), db.used_unit.as_deref()), (Some("finance-db-scan"), Some("count"), None));
+    assert_eq!(db.usage_ratio(), Some(0.6), "same unit on both sides: a share");
+    assert_eq!(db.period.map(|p| (p.unit, p.count)), Some((PeriodUnit::Year, Some(1))));
+    let obs = &packages[1];
+    assert_eq!((obs.label.as_deref(), obs.unit.as_deref()), (Some("obs-scan-a, obs-scan-b"), Some("GB")));
+    assert_eq!(obs.period.map(|p| (p.unit, p.count)), Some((PeriodUnit::Month, Some(6))));
+    let base = &packages[2];
+    assert_eq!((base.unit.as_deref(), base.used_unit.as_deref()), (Some("Mbit/s"), Some("count")));
+    assert_eq!(base.usage_ratio(), None, "no percentage across two units");
+    assert_ne!(obs.id, base.id, "two products of one order stay apart");
+    assert_eq!(tenantscope::format::usage(base), "2 items used; size 100 Mbit/s");
+}
+
+#[test]
+fn metastudio_sub_resources_sources_and_units() {
+    use tenantscope::domain::chart::usage_by_name;
+    use tenantscope::domain::Source;
+    let (packages, _) = metastudio::page(&fixture("metastudio.flexus.json")).unwrap();
+    let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["hws.resource.type.metastudio.flexus.package", "voice_clone_flexus", "video_time_flexus_2d_model"]);
+    assert_eq!(packages[1].parent.as_deref(), Some("hws.resource.type.metastudio.flexus.package"));
+    assert_eq!(packages[2].source, Some(Source::Allocated));
+    assert_eq!(packages[0].source, Some(Source::Purchased));
+    assert_eq!(packages[0].category.as_deref(), Some("FLEXUS_2D"));
+    // Bars by name and unit; the frozen video minutes leave nothing.
+    let rows = usage_by_name(&packages, at("2026-12-01T00:00:00Z"));
+    let units: Vec<(&str, Option<&str>, [u64; 2])> = rows.iter().map(|(n, u, v)| (n.as_str(), u.as_deref(), *v)).collect();
+    assert_eq!(units, [
+        ("hws.resource.type.metastudio.flexus.package", Some("NUM"), [0, 1]),
+        ("voice_clone_flexus", Some("NUM"), [1, 1]),
+        ("video_time_flexus_2d_model", Some("MIN"), [12, 0]),
+    ]);
+}

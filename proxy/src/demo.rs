@@ -843,8 +843,12 @@ struct DscOrder {
     period_num: u32,
     /// Databases, or GB of OBS scan volume.
     size: u32,
-    /// TF uses 30 for DB packs and 47 for OBS packs; seed 003's edition has 30.
+    /// Seed 003: 14 count, 15 Mbit/s, 17 GB; its own example edition has 30,
+    /// which no published table names (docs/huawei-apis.md §2.4).
     size_measure_id: u32,
+    /// What has been used, in `usage_measure_id`.
+    usage: f64,
+    usage_measure_id: u32,
 }
 
 const DSC_ORDERS: [DscOrder; 3] = [
@@ -857,6 +861,8 @@ const DSC_ORDERS: [DscOrder; 3] = [
         period_num: 1,
         size: 30,
         size_measure_id: 30,
+        usage: 12.0,
+        usage_measure_id: 14,
     },
     DscOrder {
         spec_code: "DB_standard",
@@ -866,7 +872,9 @@ const DSC_ORDERS: [DscOrder; 3] = [
         period_type: 2,
         period_num: 6,
         size: 5,
-        size_measure_id: 30,
+        size_measure_id: 14,
+        usage: 3.0,
+        usage_measure_id: 14,
     },
     DscOrder {
         spec_code: "OBS_standard",
@@ -876,7 +884,9 @@ const DSC_ORDERS: [DscOrder; 3] = [
         period_type: 2,
         period_num: 1,
         size: 1024,
-        size_measure_id: 47,
+        size_measure_id: 17,
+        usage: 380.5,
+        usage_measure_id: 17,
     },
 ];
 
@@ -904,10 +914,10 @@ fn dsc_specification() -> Value {
                     "resource_size_measure_id": order.size_measure_id,
                     "resource_spec_code": order.spec_code,
                     "resource_type": order.resource_type,
-                    // The docs give no values for these three; these are illustrative.
+                    // The docs give no values for usage_factor; illustrative.
                     "usage_factor": "Duration",
-                    "usage_measure_id": 4,
-                    "usage_value": 1.0,
+                    "usage_measure_id": order.usage_measure_id,
+                    "usage_value": order.usage,
                 },
             })
         })

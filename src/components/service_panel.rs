@@ -168,7 +168,18 @@ fn charts(service: Service, loaded: &Loaded) -> String {
         let all: Vec<usize> = (0..packages.len()).collect();
         html.push_str(&render::groups(&groups(packages, &all)));
     } else {
-        let rows: Vec<(String, Vec<u64>)> = usage_by_name(packages).into_iter().map(|(n, v)| (n, v.to_vec())).collect();
+        // One bar per name and unit, labelled readably, with its unit.
+        let rows: Vec<(String, Vec<u64>)> = usage_by_name(packages, loaded.received_at)
+            .into_iter()
+            .map(|(code, unit, v)| {
+                let name = format::code_label(service, &code).unwrap_or(code);
+                let label = match unit {
+                    Some(u) => format!("{name} ({})", format::unit(&u)),
+                    None => name,
+                };
+                (label, v.to_vec())
+            })
+            .collect();
         if !rows.is_empty() {
             let title = if service == Service::Metastudio { t("Usage by resource type") } else { t("Usage against total") };
             html.push_str(&render::bars(title, &[(t("Used"), "s-used"), (t("Left"), "s-left")], &rows));

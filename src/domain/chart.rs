@@ -113,23 +113,32 @@ pub fn timeline_x(at: Instant, now: Instant, days: i64) -> Option<u32> {
     (0..=span).contains(&from_now).then(|| (from_now * i128::from(SCALE) / span) as u32)
 }
 
-/// A chart's series of usage: per package name (in the order names first
-/// appear), the amount used and the amount left, summed over the packages
-/// that give both figures and rounded to whole units; negative or odd
-/// figures count as nothing, and more used than bought leaves nothing.
-pub fn usage_by_name(packages: &[Package]) -> Vec<(String, [u64; 2])> {
+/// A chart's series of usage: per package name and unit (in the order they
+/// first appear; figures in different units are never added together), the
+/// amount used and the amount left, summed over the packages that give both
+/// figures in one unit and rounded to whole units. Negative or odd figures
+/// count as nothing, more used than bought leaves nothing, and nothing is
+/// left of a package that has expired or is frozen or closed at `now`.
+pub fn usage_by_name(packages: &[Package], now: Instant) -> Vec<(String, Option<String>, [u64; 2])> {
     let whole = |n: f64| if n.is_finite() && n > 0.0 { n.round().min(u64::MAX as f64) as u64 } else { 0 };
-    let mut rows: Vec<(String, [u64; 2])> = Vec::new();
+    let mut rows: Vec<(String, Option<String>, [u64; 2])> = Vec::new();
     for p in packages {
         let (Some(used), Some(total)) = (p.used, p.total) else { continue };
+        if p.used_unit.is_some() {
+            continue;
+        }
         let (used, total) = (whole(used), whole(total));
-        let add = [used.min(total), total.saturating_sub(used)];
-        match rows.iter_mut().find(|(name, _)| *name == p.name) {
-            Some((_, sums)) => {
+        let lapsed = p.attention().is_some()
+            || p.status == Status::Expired
+            || p.expiry.instant().is_some_and(|at| at <= now);
+        let left = if lapsed { 0 } else { total.saturating_sub(used) };
+        let add = [used.min(total), left];
+        match rows.iter_mut().find(|(name, unit, _)| *name == p.name && *unit == p.unit) {
+            Some((_, _, sums)) => {
                 sums[0] = sums[0].saturating_add(add[0]);
                 sums[1] = sums[1].saturating_add(add[1]);
             }
-            None => rows.push((p.name.clone(), add)),
+            None => rows.push((p.name.clone(), p.unit.clone(), add)),
         }
     }
     rows
@@ -161,14 +170,28 @@ mod tests {
     #[test]
     fn usage_series_sum_by_name_and_clamp() {
         let p = |name: &str, used: Option<f64>, total: Option<f64>| Package { used, total, ..Package::new(Service::Metastudio, "i", name) };
+        let now = Instant::from_millis(1_800_000_000_000);
         let rows = usage_by_name(&[
             p("voice", Some(10.0), Some(50.0)),
             p("avatar", Some(70.0), Some(50.0)),
             p("voice", Some(2.4), Some(10.0)),
             p("voice", None, Some(10.0)),
             p("odd", Some(f64::NAN), Some(-3.0)),
+        ], now);
+        let plain: Vec<(&str, [u64; 2])> = rows.iter().map(|(n, _, v)| (n.as_str(), *v)).collect();
+        assert_eq!(plain, [("voice", [12, 48]), ("avatar", [50, 0]), ("odd", [0, 0])]);
+        // Minutes are never added to counts, and nothing is left of an
+        // expired or frozen package.
+        let with_unit = |unit: &str, used, total| Package { unit: Some(unit.into()), ..p("flexus", Some(used), Some(total)) };
+        let mut frozen = with_unit("MIN", 5.0, 100.0);
+        frozen.status = Status::Frozen;
+        let mut expired = with_unit("MIN", 5.0, 100.0);
+        expired.expiry = crate::domain::Expiry::At(now.plus_days(-1));
+        let rows = usage_by_name(&[with_unit("MIN", 10.0, 60.0), with_unit("NUM", 1.0, 2.0), frozen, expired], now);
+        assert_eq!(rows, [
+            ("flexus".to_string(), Some("MIN".to_string()), [20, 50]),
+            ("flexus".to_string(), Some("NUM".to_string()), [1, 1]),
         ]);
-        assert_eq!(rows, [("voice".to_string(), [12, 48]), ("avatar".into(), [50, 0]), ("odd".into(), [0, 0])]);
     }
 
     #[test]

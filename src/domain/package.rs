@@ -204,9 +204,33 @@ pub enum Attention {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Source {
     Purchased,
-    /// Allocated to this account by an administrator.
+    /// Allocated to this account by an administrator (`ADMIN_ALLOCATED`).
     Allocated,
+    /// Allocated by a service provider (`SP_ALLOCATED`).
+    ProviderAllocated,
     Other(String),
+}
+
+impl Source {
+    /// MetaStudio's `resource_source` word.
+    pub fn from_word(word: &str) -> Source {
+        match word.to_ascii_uppercase().as_str() {
+            "PURCHASED" => Source::Purchased,
+            "ADMIN_ALLOCATED" => Source::Allocated,
+            "SP_ALLOCATED" => Source::ProviderAllocated,
+            _ => Source::Other(word.to_string()),
+        }
+    }
+
+    /// The stable key used in exports and the URL hash.
+    pub fn key(&self) -> String {
+        match self {
+            Source::Purchased => "purchased".into(),
+            Source::Allocated => "admin_allocated".into(),
+            Source::ProviderAllocated => "sp_allocated".into(),
+            Source::Other(word) => word.to_ascii_lowercase(),
+        }
+    }
 }
 
 /// An order's subscription period (DSC `period_type` / `period_num`).
@@ -235,7 +259,14 @@ pub struct Package {
     pub raw_status: Option<String>,
     pub used: Option<f64>,
     pub total: Option<f64>,
+    /// The unit of `total` (and of `used`, unless `used_unit` says otherwise).
     pub unit: Option<String>,
+    /// The unit of `used` when it is not `unit` (DSC `usage_measure_id`):
+    /// then no share of the total is made.
+    pub used_unit: Option<String>,
+    /// The readable name the service gives (DSC `resource_name`), shown
+    /// instead of the code in `name`.
+    pub label: Option<String>,
     /// Whether the quota is bound to something (HSS `used_status`).
     pub in_use: Option<bool>,
     pub starts_at: Option<Instant>,
@@ -267,6 +298,8 @@ pub struct Package {
     /// TestPlan `has_license`.
     pub has_license: Option<bool>,
     pub source: Option<Source>,
+    /// A sub-resource's package (MetaStudio Flexus `resource_type`).
+    pub parent: Option<String>,
     /// HSS `host_id`.
     pub host_id: Option<String>,
     /// HSS `shared_quota` (`shared` / `unshared`), as received.
@@ -287,6 +320,8 @@ impl Package {
             used: None,
             total: None,
             unit: None,
+            used_unit: None,
+            label: None,
             in_use: None,
             starts_at: None,
             expiry: Expiry::Unknown,
@@ -304,6 +339,7 @@ impl Package {
             cross_tenant: None,
             has_license: None,
             source: None,
+            parent: None,
             host_id: None,
             shared: None,
             tags: Vec::new(),
@@ -349,6 +385,9 @@ impl Package {
 
     /// Used as a share of total, clamped to 0–1 however odd the numbers.
     pub fn usage_ratio(&self) -> Option<f64> {
+        if self.used_unit.is_some() {
+            return None;
+        }
         match (self.used, self.total) {
             (Some(used), Some(total)) if total > 0.0 && used.is_finite() && total.is_finite() => {
                 Some((used / total).clamp(0.0, 1.0))
@@ -403,5 +442,7 @@ mod tests {
         assert_eq!(with(Some(3.0), Some(0.0)).usage_ratio(), None);
         assert_eq!(with(Some(f64::NAN), Some(5.0)).usage_ratio(), None);
         assert_eq!(with(None, Some(5.0)).usage_ratio(), None);
+        let other_unit = Package { used_unit: Some("count".into()), ..with(Some(3.0), Some(50.0)) };
+        assert_eq!(other_unit.usage_ratio(), None, "no share of figures in two units");
     }
 }

@@ -5,7 +5,7 @@
 
 use tenantscope_catalog::Service;
 
-use super::package::{Package, Status, Thresholds, Urgency};
+use super::package::{Package, Source, Status, Thresholds, Urgency};
 use super::time::Instant;
 
 /// How a package list is ordered.
@@ -46,7 +46,43 @@ pub struct View {
     pub urgency: Option<Urgency>,
     /// HSS: one enterprise project (its name or id, as the cards show it).
     pub enterprise_project: Option<String>,
+    /// One category (MetaStudio business type, Check resource type…).
+    pub category: Option<String>,
+    /// One source, by [`Source::key`] (MetaStudio `resource_source`).
+    pub source: Option<String>,
     pub sort: Sort,
+}
+
+/// The values the data-driven filters offer: those the loaded packages have.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Facets {
+    pub enterprise_projects: Vec<String>,
+    pub categories: Vec<String>,
+    /// Key and source.
+    pub sources: Vec<(String, Source)>,
+}
+
+impl Facets {
+    pub fn of<'a>(packages: impl IntoIterator<Item = &'a Package>) -> Facets {
+        let mut f = Facets::default();
+        for p in packages {
+            if let Some(ep) = p.enterprise_project.as_ref().filter(|ep| !f.enterprise_projects.contains(ep)) {
+                f.enterprise_projects.push(ep.clone());
+            }
+            if let Some(c) = p.category.as_ref().filter(|c| !f.categories.contains(c)) {
+                f.categories.push(c.clone());
+            }
+            if let Some(s) = &p.source {
+                let key = s.key();
+                if !f.sources.iter().any(|(k, _)| *k == key) {
+                    f.sources.push((key, s.clone()));
+                }
+            }
+        }
+        f.enterprise_projects.sort_unstable();
+        f.categories.sort_unstable();
+        f
+    }
 }
 
 impl View {
@@ -59,6 +95,12 @@ impl View {
             return false;
         }
         if self.enterprise_project.as_ref().is_some_and(|ep| package.enterprise_project.as_ref() != Some(ep)) {
+            return false;
+        }
+        if self.category.as_ref().is_some_and(|c| package.category.as_ref() != Some(c)) {
+            return false;
+        }
+        if self.source.as_ref().is_some_and(|key| package.source.as_ref().map(Source::key).as_ref() != Some(key)) {
             return false;
         }
         if self.urgency.is_some_and(|u| u != package.urgency(now, thresholds)) {
@@ -108,6 +150,8 @@ impl View {
             || self.status.is_some()
             || self.urgency.is_some()
             || self.enterprise_project.is_some()
+            || self.category.is_some()
+            || self.source.is_some()
     }
 
     /// The hash that restores this view, without the `#`: only what differs
@@ -132,6 +176,12 @@ impl View {
         if let Some(ep) = &self.enterprise_project {
             parts.push(format!("ep={}", encode(ep)));
         }
+        if let Some(c) = &self.category {
+            parts.push(format!("category={}", encode(c)));
+        }
+        if let Some(s) = &self.source {
+            parts.push(format!("source={}", encode(s)));
+        }
         if self.sort != Sort::default() {
             parts.push(format!("sort={}", self.sort.key()));
         }
@@ -152,6 +202,8 @@ impl View {
                 "status" => view.status = Status::ALL.into_iter().find(|s| s.key() == value),
                 "urgency" => view.urgency = Urgency::ALL.into_iter().find(|u| u.key() == value),
                 "ep" if !value.is_empty() => view.enterprise_project = Some(value),
+                "category" if !value.is_empty() => view.category = Some(value),
+                "source" if !value.is_empty() => view.source = Some(value),
                 "sort" => view.sort = Sort::from_key(&value).unwrap_or_default(),
                 _ => {}
             }
@@ -300,6 +352,8 @@ mod tests {
             status: Some(Status::Frozen),
             urgency: Some(Urgency::Critical),
             enterprise_project: None,
+            category: None,
+            source: None,
             sort: Sort::Usage,
         };
         let hash = view.to_hash();
@@ -347,5 +401,26 @@ mod tests {
         assert_eq!(pick(View { text: "71a15ecc".into(), ..View::default() }), [0]);
         let hash = View { enterprise_project: Some("fin ance".into()), ..View::default() }.to_hash();
         assert_eq!(View::from_hash(&hash).enterprise_project.as_deref(), Some("fin ance"));
+        let facets = Facets::of(&packages);
+        assert_eq!(facets.enterprise_projects, ["finance"]);
+    }
+
+    #[test]
+    fn business_type_and_source_filter() {
+        let mut a = package(Service::Metastudio, "m", None, None);
+        a.category = Some("LIVE_2D".into());
+        a.source = Some(Source::Allocated);
+        let mut b = package(Service::Metastudio, "m", None, None);
+        b.category = Some("VIDEO_2D".into());
+        b.source = Some(Source::Purchased);
+        let packages = vec![a, b];
+        let pick = |view: View| view.select(&packages, |p| p.name.clone(), NOW, Thresholds::default());
+        assert_eq!(pick(View { category: Some("VIDEO_2D".into()), ..View::default() }), [1]);
+        assert_eq!(pick(View { source: Some("admin_allocated".into()), ..View::default() }), [0]);
+        let view = View::from_hash("category=LIVE_2D&source=purchased");
+        assert_eq!((view.category.as_deref(), view.source.as_deref()), (Some("LIVE_2D"), Some("purchased")));
+        let facets = Facets::of(&packages);
+        assert_eq!(facets.categories, ["LIVE_2D", "VIDEO_2D"]);
+        assert_eq!(facets.sources.len(), 2);
     }
 }

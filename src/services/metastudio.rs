@@ -7,7 +7,8 @@ use tenantscope_catalog::Service;
 
 use super::read::{root, Obj};
 use crate::api::ApiError;
-use crate::domain::{Expiry, Instant, Package, Status};
+use crate::i18n::t;
+use crate::domain::{Expiry, Instant, Package, Source, Status};
 
 /// `resource_source` is required (400 without it); these are all its values.
 pub const RESOURCE_SOURCES: &str = "PURCHASED,SP_ALLOCATED,ADMIN_ALLOCATED";
@@ -21,7 +22,16 @@ pub fn page(body: &Value) -> Result<(Vec<Package>, Option<u64>), ApiError> {
 }
 
 fn package(index: usize, r: &Obj) -> Result<Package, ApiError> {
-    let name = r.text(&["resource_type"])?.unwrap_or_else(|| "MetaStudio resource".into());
+    let resource_type = r.text(&["resource_type"])?;
+    // A sub-resource (seed 002: "describes the sub-resource's quantity and
+    // unit"; Flexus packages only) is its own row, named by its type.
+    let sub = r.flag(&["is_sub_resource"])?.unwrap_or(false);
+    let sub_type = r.text(&["sub_resource_type"])?;
+    let name = match (sub, &sub_type, &resource_type) {
+        (true, Some(sub), _) => sub.clone(),
+        (_, _, Some(t)) => t.clone(),
+        _ => "MetaStudio resource".into(),
+    };
     let id = r.text(&["resource_id"])?.unwrap_or_else(|| format!("{name}#{index}"));
     let mut p = Package::new(Service::Metastudio, id, name);
     let status = r.int(&["status"])?;
@@ -36,7 +46,33 @@ fn package(index: usize, r: &Obj) -> Result<Package, ApiError> {
     p.total = r.num(&["amount"])?;
     p.unit = r.text(&["unit"])?;
     p.category = r.text(&["business_type"])?;
+    p.source = r.text(&["resource_source"])?.as_deref().map(Source::from_word);
+    if sub {
+        p.parent = resource_type;
+    }
     p.billing_mode = r.text(&["charging_mode"])?;
     p.expiry = r.text(&["resource_expire_time"])?.as_deref().and_then(Instant::parse).map_or(Expiry::Unknown, Expiry::At);
     Ok(p)
+}
+
+/// The readable name, in the page's language, of a MetaStudio resource or sub-resource type, where
+/// it is known (resource types: docs/huawei-apis.md §2.3 and seed 002;
+/// sub-resource types: the Flexus ones the SDK model names).
+pub fn label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "hws.resource.type.metastudio.avatarmodeling.number" => t("Avatar modeling"),
+        "hws.resource.type.metastudio.modeling.avatarlive.channel" => t("Avatar livestream channel"),
+        "hws.resource.type.metastudio.modeling.enterpriselivepackage" => t("Enterprise livestream package"),
+        "hws.resource.type.metastudio.live_2d.package" => t("2D livestream package"),
+        "hws.resource.type.metastudio.voiceclone.number" => t("Voice cloning"),
+        "hws.resource.type.metastudio.video.duration" => t("Video synthesis time"),
+        "hws.resource.type.metastudio.ttsc.words" => t("Text to speech"),
+        "hws.resource.type.metastudio.asset.storage" => t("Asset storage"),
+        "hws.resource.type.metastudio.flexus.package" => t("Flexus package"),
+        "Interaction.basic.channel" => t("Basic interaction channel"),
+        "voice_clone_flexus" => t("Flexus: voice cloning"),
+        "modeling_count_2d_model_flexus" => t("Flexus: 2D model modeling"),
+        "video_time_flexus_2d_model" => t("Flexus: 2D model video time"),
+        _ => return None,
+    })
 }

@@ -11,6 +11,7 @@ use tenantscope_catalog::Service;
 use super::read::{root, root_list, Obj};
 use super::{epoch_or_datetime, status_word};
 use crate::api::ApiError;
+use crate::i18n::t;
 use crate::domain::{Expiry, Package};
 
 /// The packages of one answer. `"status": "failed"` (seed 000: `ok` or
@@ -47,4 +48,15 @@ fn package(index: usize, item: &Obj) -> Result<Package, ApiError> {
     p.has_license = item.flag(&["has_license"])?;
     p.owner_tenant = item.text(&["tenant_id"])?;
     Ok(p)
+}
+
+/// The readable name, in the page's language, of a TestPlan spec code, where it is known (seed 000's
+/// example; the `.intl.` spelling of the international site).
+pub fn label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "codearts.testplan.china.echotest" | "codearts.testplan.intl.echotest" => t("TestPlan dial-testing package"),
+        "codearts.testplan.china.pro" | "codearts.testplan.intl.pro" => t("TestPlan Professional"),
+        "codearts.extension.concurrency.ticc" => t("TestPlan concurrency extension"),
+        _ => return None,
+    })
 }
