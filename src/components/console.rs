@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 
 use crate::components::{Filters, Overview, Shared, TabBar, Tenant, TenantView};
+use crate::domain::query::Facets;
 
 /// The console's code could not be fetched from the site (offline, or the
 /// site was redeployed meanwhile). Calling [`console`] again retries.
@@ -47,10 +48,22 @@ pub fn Console(
         let ids: Vec<u32> = tabs.with(|l| l.iter().map(|t| t.id).collect());
         registry.with(|r| ids.iter().filter_map(|id| r.iter().find(|t| t.id == *id).copied()).collect::<Vec<_>>())
     });
+    // What the data-driven filters offer: the values of every loaded package.
+    let facets = Memo::new(move |_| {
+        let list = tenants.get();
+        let mut all = Vec::new();
+        for t in &list {
+            for l in &t.loads {
+                l.with_packages(|p, _| all.extend_from_slice(p));
+            }
+        }
+        Facets::of(&all)
+    });
+    let facets: Signal<Facets> = facets.into();
     view! {
         <TabBar shared tenants />
         <Overview tenants thresholds minute lang />
-        {move || { lang.get(); view! { <Filters view /> } }}
+        {move || { lang.get(); view! { <Filters view facets /> } }}
         <For each=move || tabs.get() key=|tab| tab.id let:tab>
             <TenantView tab shared registry />
         </For>

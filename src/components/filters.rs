@@ -1,18 +1,21 @@
 use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
-use crate::domain::query::{Sort, View};
+use crate::domain::query::{Facets, Sort, View};
 use crate::domain::{Status, Urgency};
 use crate::format;
 use crate::i18n::t;
 
-/// Search, filters by service, status and urgency, and the sort order of
-/// the package lists. They live in the URL hash (never the token), so a
-/// view can be bookmarked.
+/// Search, filters by service, status and urgency, by enterprise project,
+/// category and source where the loaded packages have any, and the sort
+/// order of the package lists. They live in the URL hash (never the token),
+/// so a view can be bookmarked.
 #[component]
 pub fn Filters(
     /// The view state, shared with the panels and the URL hash.
     view: RwSignal<View>,
+    /// The values the loaded packages offer for the data-driven filters.
+    facets: Signal<Facets>,
 ) -> impl IntoView {
     let all = || vec![(String::new(), t("All").to_string())];
     let services = Service::PACKAGES.iter().map(|s| (s.key().to_string(), s.title().to_string()));
@@ -42,6 +45,22 @@ pub fn Filters(
             {choice(t("Urgency"), "filter-urgency", all().into_iter().chain(urgencies).collect(),
                 Signal::derive(move || view.with(|v| v.urgency.map(|u| u.key().to_string()).unwrap_or_default())),
                 Callback::new(move |k: String| view.update(|v| v.urgency = Urgency::ALL.into_iter().find(|u| u.key() == k))))}
+            {move || {
+                let f = facets.get();
+                let plain = |values: &[String]| all().into_iter().chain(values.iter().map(|v| (v.clone(), v.clone()))).collect::<Vec<_>>();
+                let sources = all().into_iter().chain(f.sources.iter().map(|(k, s)| (k.clone(), format::source(s)))).collect::<Vec<_>>();
+                view! {
+                    {(!f.enterprise_projects.is_empty()).then(|| choice(t("Enterprise project"), "filter-ep", plain(&f.enterprise_projects),
+                        Signal::derive(move || view.with(|v| v.enterprise_project.clone().unwrap_or_default())),
+                        Callback::new(move |k: String| view.update(|v| v.enterprise_project = Some(k).filter(|k| !k.is_empty())))))}
+                    {(!f.categories.is_empty()).then(|| choice(t("Category"), "filter-category", plain(&f.categories),
+                        Signal::derive(move || view.with(|v| v.category.clone().unwrap_or_default())),
+                        Callback::new(move |k: String| view.update(|v| v.category = Some(k).filter(|k| !k.is_empty())))))}
+                    {(!f.sources.is_empty()).then(|| choice(t("Source"), "filter-source", sources,
+                        Signal::derive(move || view.with(|v| v.source.clone().unwrap_or_default())),
+                        Callback::new(move |k: String| view.update(|v| v.source = Some(k).filter(|k| !k.is_empty())))))}
+                }
+            }}
             {choice(t("Sort by"), "sort", sorts.collect(),
                 Signal::derive(move || view.with(|v| v.sort.key().to_string())),
                 Callback::new(move |k: String| view.update(|v| v.sort = Sort::from_key(&k).unwrap_or_default())))}

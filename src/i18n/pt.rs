@@ -265,4 +265,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("{0} year", "{0} ano"),
     ("{0} years", "{0} anos"),
     ("× 10,000 characters", "× 10.000 caracteres"),
+    ("Category", "Categoria"),
+    ("Source", "Origem"),
 ];

@@ -264,4 +264,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("{0} year", "{0} 年"),
     ("{0} years", "{0} 年"),
     ("× 10,000 characters", "万字"),
+    ("Category", "类别"),
+    ("Source", "来源"),
 ];
