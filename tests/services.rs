@@ -256,3 +256,16 @@ fn metastudio_sub_resources_sources_and_units() {
         ("video_time_flexus_2d_model", Some("MIN"), [12, 0]),
     ]);
 }
+
+#[test]
+fn times_without_a_zone_are_utc_for_every_service() {
+    // docs/huawei-apis.md §2.6: the Go SDK's SdkTime reads these as UTC.
+    let older = serde_json::json!([{ "spec_code": "s", "resource_id": "r", "start_time": "2025-01-02 03:04:05", "expiration_time": "2025-12-31T23:59:59" }]);
+    let p = &testplan::packages(&older).unwrap()[0];
+    assert_eq!(p.starts_at, Some(at("2025-01-02T03:04:05Z")));
+    assert_eq!(p.expiry, Expiry::At(at("2025-12-31T23:59:59Z")));
+    let check = serde_json::json!({ "result": { "other_resource_list": [{ "specCode": "x", "resourceId": "o", "createTime": "2025-04-11T06:24:47" }] } });
+    assert_eq!(codecheck::packages(&check, at("2026-01-01T00:00:00Z")).unwrap()[0].starts_at, Some(at("2025-04-11T06:24:47Z")));
+    let meta = serde_json::json!({ "count": 1, "resources": [{ "resource_id": "m", "resource_type": "t", "resource_expire_time": "2021-01-10 08:43:17" }] });
+    assert_eq!(metastudio::page(&meta).unwrap().0[0].expiry, Expiry::At(at("2021-01-10T08:43:17Z")));
+}
