@@ -60,25 +60,60 @@ pub struct Context {
     pub expires_at: Option<Instant>,
 }
 
+/// Asks IAM about the token (own-token introspection needs no permission,
+/// IAM API iam_30_0004): first at the global IAM host of `region`'s cloud,
+/// then at the other cloud's (a token of the EU sovereign cloud is unknown
+/// to `iam.myhuaweicloud.com`, and one from the `.com` cloud to the EU's),
+/// then at `region`'s own IAM host. Returns where it answered (for the
+/// project list: a global pseudo-region, or `None` for `region`'s own), or
+/// the first failure once every host refused.
+pub async fn introspect<N: Fetch>(net: &N, region: &str) -> Result<(iam::TokenInfo, Option<&'static str>), ApiError> {
+    let home = tenantscope_catalog::iam_home(region);
+    let other = if home == "global" { tenantscope_catalog::GLOBAL_EU } else { "global" };
+    let mut hosts: Vec<&str> = vec![home, other];
+    if Service::Iam.offered_in(region) && tenantscope_catalog::is_valid_segment(region) {
+        hosts.push(region);
+    }
+    let mut first = None;
+    for at in hosts {
+        match net.get(Route::IamToken, at, None, &[("nocatalog", "true")]).await {
+            Ok(answer) => {
+                let info = iam::token_info(&answer.body)?;
+                let at = [home, other].into_iter().find(|g| *g == at);
+                return Ok((info, at));
+            }
+            // Only a refusal, or a host that does not know the route, is a
+            // reason to ask another IAM; a network failure is not.
+            Err(e) if e.is_auth() || matches!(e, ApiError::Http { status: 404, .. }) => {
+                first.get_or_insert(e);
+            }
+            Err(e) => return Err(first.unwrap_or(e)),
+        }
+    }
+    Err(first.unwrap_or(ApiError::Network { proxy: String::new() }))
+}
+
 /// Fills in what the person left empty: the project (and its region) from
 /// token introspection, the CodeArts project from the project list.
 pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
+    let gateway = connection.gateway.clone();
+    resolve_via(&Browser(&gateway), connection).await
+}
+
+/// [`resolve`] through `net`.
+pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Context, ApiError> {
     let Connection { gateway, mut region, mut project_id, codearts_project_id, known } = connection;
-    // Own-token introspection needs no permission (IAM API iam_30_0004); it
-    // tells who the token is for and when it expires. The form may have
-    // asked already.
+    // The form may have asked already.
     let asked = match known {
         Some(info) => Ok(Some(info)),
-        None => match gateway.get(Route::IamToken, "global", None, &[("nocatalog", "true")]).await {
-            Ok(answer) => iam::token_info(&answer.body).map(Some),
-            Err(e) => Err(e),
-        },
+        None => introspect(net, &region).await.map(|(info, _)| Some(info)),
     };
     let info = match asked {
         Ok(info) => info,
-        // Without it the IDs typed in still work, unless the token itself
-        // was refused: then nothing will.
-        Err(e) if !project_id.trim().is_empty() && !e.is_auth() => None,
+        // Without it the IDs typed in still work: a token of a cloud or
+        // region no IAM host here knows may still be accepted by the
+        // services (issue 13: every region reachable).
+        Err(_) if !project_id.trim().is_empty() => None,
         Err(e) => return Err(e),
     };
     let (user, domain, expires_at) = match &info {
@@ -99,7 +134,7 @@ pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
     }
     let codearts_project_id = match codearts_project_id.trim() {
         "" if Service::Projectman.offered_in(&region) => {
-            let answer = gateway.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await;
+            let answer = net.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await;
             // Not fatal: only TestPlan needs it, and its panel says so.
             answer.ok().and_then(|a| projectman::projects(&a.body).ok()).and_then(|p| p.into_iter().next()).map(|p| p.id)
         }
@@ -125,12 +160,18 @@ pub struct Discovery {
 /// region (else `region`), its CodeArts projects. Only the introspection
 /// must succeed; the lists are a convenience.
 pub async fn discover(gateway: Gateway, region: String) -> Result<Discovery, ApiError> {
-    let answer = gateway.get(Route::IamToken, "global", None, &[("nocatalog", "true")]).await?;
-    let info = iam::token_info(&answer.body)?;
+    discover_via(&Browser(&gateway), region).await
+}
+
+/// [`discover`] through `net`.
+pub async fn discover_via<N: Fetch>(net: &N, region: String) -> Result<Discovery, ApiError> {
+    let (info, at) = introspect(net, &region).await?;
     let region = info.project_name.clone().filter(|n| tenantscope_catalog::region_by_id(n).is_some()).unwrap_or(region);
+    // The project list from the IAM that knew the token.
+    let iam_at = at.unwrap_or(region.as_str());
     // The two lists at once: the form fills in when both are known.
     let projects = async {
-        match gateway.get(Route::IamProjects, "global", None, &[]).await {
+        match net.get(Route::IamProjects, iam_at, None, &[]).await {
             Ok(a) => iam::projects(&a.body).unwrap_or_default(),
             Err(_) => Vec::new(),
         }
@@ -139,7 +180,7 @@ pub async fn discover(gateway: Gateway, region: String) -> Result<Discovery, Api
         if !Service::Projectman.offered_in(&region) {
             return Vec::new();
         }
-        match gateway.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await {
+        match net.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await {
             Ok(a) => projectman::projects(&a.body).unwrap_or_default(),
             Err(_) => Vec::new(),
         }

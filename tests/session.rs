@@ -143,3 +143,55 @@ fn a_failed_refresh_keeps_the_last_good_answers() {
     let (state, _) = keep_last_good(good().map(ServiceState::Loaded), last);
     assert!(matches!(state, Ok(ServiceState::Loaded(Loaded { stale: None, .. }))));
 }
+
+fn connection(region: &str, project: &str) -> tenantscope::session::Connection {
+    tenantscope::session::Connection {
+        gateway: ctx().gateway,
+        region: region.into(),
+        project_id: project.into(),
+        codearts_project_id: "c".into(),
+        known: None,
+    }
+}
+
+#[test]
+fn an_eu_token_is_introspected_at_the_eu_cloud_first() {
+    let regions = RefCell::new(Vec::new());
+    struct Eu<'a>(&'a RefCell<Vec<String>>, Fake);
+    impl Fetch for Eu<'_> {
+        async fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<ApiResponse, ApiError> {
+            self.0.borrow_mut().push(region.to_string());
+            self.1.get(route, region, param, query).await
+        }
+        async fn sleep(&self, _: u32) {}
+        fn now(&self) -> Instant {
+            self.1.now()
+        }
+    }
+    // Only the EU cloud's IAM knows the token.
+    let net = Eu(&regions, Fake::new(|_, _, _| ok(&fixture("iam.token.json"))));
+    let c = block_on(tenantscope::session::resolve_via(&net, connection("eu-west-101", ""))).unwrap();
+    assert_eq!(regions.borrow()[0], "global-eu");
+    assert!(c.user.is_some());
+}
+
+#[test]
+fn a_token_the_global_iam_refuses_is_asked_again_elsewhere() {
+    let net = Fake::new(|route, _, n| match (route, n) {
+        (Route::IamToken, 0 | 1) => http(401, "APIG.0307"),
+        _ => ok(&fixture("iam.token.json")),
+    });
+    let c = block_on(tenantscope::session::resolve_via(&net, connection("eu-west-101", ""))).unwrap();
+    assert!(c.user.is_some(), "the regional IAM answered");
+    assert_eq!(net.calls.borrow().len(), 3);
+}
+
+#[test]
+fn typed_ids_work_when_every_iam_refuses_the_token() {
+    let net = Fake::new(|_, _, _| http(401, "APIG.0307"));
+    let c = block_on(tenantscope::session::resolve_via(&net, connection("eu-west-101", "p-typed"))).unwrap();
+    assert_eq!((c.project_id.as_str(), c.region.as_str(), c.user), ("p-typed", "eu-west-101", None));
+    // Without a project there is nothing to go on: the refusal is the answer.
+    let net = Fake::new(|_, _, _| http(401, "APIG.0307"));
+    assert!(block_on(tenantscope::session::resolve_via(&net, connection("eu-west-101", ""))).is_err());
+}

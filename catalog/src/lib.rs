@@ -81,6 +81,9 @@ impl Service {
         match self {
             Service::Iam => match region {
                 "global" => Some("iam.myhuaweicloud.com".into()),
+                // The EU sovereign cloud's own global IAM host (Huawei's EU IAM
+                // documents, iam_30_0004: GET https://iam.myhuaweicloud.eu/v3/auth/tokens).
+                GLOBAL_EU => Some("iam.myhuaweicloud.eu".into()),
                 "eu-west-101" => Some("iam.eu-west-101.myhuaweicloud.eu".into()),
                 r if known => Some(format!("iam.{r}.myhuaweicloud.com")),
                 _ => None,
@@ -129,6 +132,20 @@ impl fmt::Display for Service {
     }
 }
 
+/// IAM's pseudo-region for the EU sovereign cloud's global host.
+pub const GLOBAL_EU: &str = "global-eu";
+
+/// Where to ask IAM about a token meant for `region`: the global host of
+/// that region's cloud (`global-eu` for the `.eu` regions, `global`
+/// otherwise).
+pub fn iam_home(region: &str) -> &'static str {
+    if Service::Iam.host(region).is_some_and(|h| h.ends_with(".myhuaweicloud.eu")) {
+        GLOBAL_EU
+    } else {
+        "global"
+    }
+}
+
 fn offered(list: &[&str], region: &str, host: impl Fn(&str) -> String) -> Option<String> {
     list.contains(&region).then(|| host(region))
 }
@@ -153,6 +170,8 @@ const HSS_REGIONS: &[&str] = &[
     "ap-southeast-3", "ap-southeast-4", "na-mexico-1", "af-south-1", "sa-brazil-1", "la-south-2",
     "la-north-2", "tr-west-1", "cn-north-2", "ae-ad-1", "me-east-1", "my-kualalumpur-1", "ru-moscow-1",
     "cn-north-12", "cn-southwest-3", "cn-north-11",
+    // Java and Python SDKs (3.1.212 / 3.1.211), not yet the Go SDK (docs/huawei-apis.md §1).
+    "af-north-1", "ap-southeast-5",
 ];
 const PROJECTMAN_REGIONS: &[&str] = &[
     "cn-north-4", "cn-north-1", "cn-east-2", "cn-south-1", "cn-southwest-2", "cn-east-3",
@@ -202,8 +221,10 @@ pub const REGIONS: &[Region] = &[
     region("ap-southeast-2", Some("AP-Bangkok")),
     region("ap-southeast-3", Some("AP-Singapore")),
     region("ap-southeast-4", Some("AP-Jakarta")),
+    region("ap-southeast-5", None),
     region("my-kualalumpur-1", None),
     region("af-south-1", Some("AF-Johannesburg")),
+    region("af-north-1", None),
     region("la-south-2", Some("LA-Santiago")),
     region("sa-brazil-1", Some("LA-Sao Paulo1")),
     region("na-mexico-1", Some("LA-Mexico City1")),
@@ -490,6 +511,12 @@ mod tests {
         );
         assert_eq!(Service::Metastudio.host("ap-southeast-3"), None);
         assert_eq!(Service::Hss.host("global"), None);
+        // Issue 13 item 14: the EU cloud's global IAM, and the HSS regions of the Java and Python SDKs.
+        assert_eq!(Service::Iam.host(GLOBAL_EU).as_deref(), Some("iam.myhuaweicloud.eu"));
+        assert_eq!((iam_home("eu-west-101"), iam_home("cn-north-4")), (GLOBAL_EU, "global"));
+        assert_eq!(Service::Hss.host("af-north-1").as_deref(), Some("hss.af-north-1.myhuaweicloud.com"));
+        assert_eq!(Service::Hss.host("ap-southeast-5").as_deref(), Some("hss.ap-southeast-5.myhuaweicloud.com"));
+        assert_eq!(Service::Hss.host(GLOBAL_EU), None);
         assert_eq!(Service::Iam.host("evil.example.com"), None);
         assert_eq!(Service::Iam.host("cn-north-4.evil"), None);
     }
