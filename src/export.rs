@@ -1,6 +1,7 @@
 //! The three exports of what a session loaded: JSON (the stable
-//! `tenantscope.export.v1` format, documented in docs/export-format.md), CSV
-//! with the same package columns, and an iCalendar file of expiry dates.
+//! `tenantscope.export.v2` format, documented in the README's Exports
+//! section: v1's fields, then those added in v2), CSV with the same package
+//! columns, and an iCalendar file of expiry dates.
 //!
 //! Pure text building, tested natively. JSON is written by hand rather than
 //! with serde's `Serialize`: the format is small and fixed, and the derive
@@ -10,13 +11,16 @@ use std::fmt::Write as _;
 
 use tenantscope_catalog::Service;
 
-use crate::domain::{Expiry, Instant, Package, Thresholds};
+use crate::domain::overview::{warnings, Warning};
+use crate::domain::{Attention, Expiry, Instant, Lifecycle, Package, PeriodUnit, Source, Thresholds};
 
-/// The `schema` value of every JSON export in this format.
-pub const JSON_SCHEMA: &str = "tenantscope.export.v1";
+/// The `schema` value of every JSON export in this format. v1's promise
+/// stands: fields are only ever added under a new value.
+pub const JSON_SCHEMA: &str = "tenantscope.export.v2";
 
-/// The package columns, in order, of both the JSON objects and the CSV.
-pub const COLUMNS: [&str; 12] = [
+/// The package columns, in order, of both the JSON objects and the CSV:
+/// v1's twelve, then v2's.
+pub const COLUMNS: [&str; 34] = [
     "service",
     "id",
     "name",
@@ -29,6 +33,29 @@ pub const COLUMNS: [&str; 12] = [
     "starts_at",
     "expires_at",
     "urgency",
+    // v2
+    "label",
+    "category",
+    "enterprise_project",
+    "host",
+    "host_id",
+    "billing_mode",
+    "lifecycle",
+    "next_action",
+    "next_action_at",
+    "period",
+    "source",
+    "owner_tenant",
+    "cross_tenant",
+    "has_license",
+    "quantity",
+    "run_time",
+    "used_unit",
+    "shared_quota",
+    "tags",
+    "parent",
+    "renew_url",
+    "attention",
 ];
 
 /// Whose packages these are. Never holds a credential.
@@ -49,6 +76,9 @@ pub struct ServiceError {
     pub error_code: Option<String>,
     pub error_msg: Option<String>,
     pub request_id: Option<String>,
+    /// When a refresh failed and the packages exported for this service are
+    /// the last good ones: when those were received.
+    pub kept_from: Option<Instant>,
 }
 
 /// Everything one export holds.
@@ -81,9 +111,24 @@ enum Cell {
 
 impl Report<'_> {
     /// A package's values in [`COLUMNS`] order.
-    fn row(&self, p: &Package) -> [Cell; 12] {
+    fn row(&self, p: &Package) -> Vec<Cell> {
         let text = |t: &str| Cell::Text(Some(t.to_string()));
-        [
+        let period = p.period.map(|period| {
+            let n = period.count.unwrap_or(1);
+            match period.unit {
+                PeriodUnit::Month => format!("{n} month"),
+                PeriodUnit::Year => format!("{n} year"),
+                PeriodUnit::Other(code) => format!("{n} type-{code}"),
+            }
+        });
+        let tags = (!p.tags.is_empty()).then(|| {
+            p.tags.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") }).collect::<Vec<_>>().join(";")
+        });
+        let attention = p.attention().map(|a| match a {
+            Attention::Frozen => "frozen",
+            Attention::Closed => "closed",
+        });
+        vec![
             text(p.service.key()),
             text(&p.id),
             text(&p.name),
@@ -96,10 +141,39 @@ impl Report<'_> {
             Cell::Text(p.starts_at.map(Instant::rfc3339)),
             Cell::Text(p.expiry.instant().map(Instant::rfc3339)),
             text(p.urgency(self.generated_at, self.thresholds).key()),
+            // v2
+            Cell::Text(crate::format::english_name(p)),
+            Cell::Text(p.category.clone()),
+            Cell::Text(p.enterprise_project.clone()),
+            Cell::Text(p.host.clone()),
+            Cell::Text(p.host_id.clone()),
+            Cell::Text(p.billing_mode.clone()),
+            Cell::Text(p.lifecycle.as_ref().map(Lifecycle::key)),
+            Cell::Text(p.next.map(|n| n.action.key())),
+            Cell::Text(p.next.map(|n| n.at.rfc3339())),
+            Cell::Text(period),
+            Cell::Text(p.source.as_ref().map(Source::key)),
+            Cell::Text(p.owner_tenant.clone()),
+            Cell::Flag(p.cross_tenant),
+            Cell::Flag(p.has_license),
+            Cell::Number(p.quantity),
+            Cell::Number(p.run_time),
+            Cell::Text(p.used_unit.clone()),
+            Cell::Text(p.shared.clone()),
+            Cell::Text(tags),
+            Cell::Text(p.parent.clone()),
+            Cell::Text(p.renew_url.clone()),
+            Cell::Text(attention.map(str::to_string)),
         ]
     }
 
-    /// The `tenantscope.export.v1` JSON document, keys in the documented order.
+    /// The warnings as the page shows them: expired, within the warning
+    /// threshold, or frozen or closed, soonest first.
+    fn attention(&self) -> Vec<Warning<'_>> {
+        warnings([(0, self.packages)], self.generated_at, self.thresholds)
+    }
+
+    /// The `tenantscope.export.v2` JSON document, keys in the documented order.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(256 + self.packages.len() * 320);
         out.push_str("{\"schema\":");
@@ -137,6 +211,25 @@ impl Report<'_> {
             }
             out.push('}');
         }
+        out.push_str("],\"attention\":[");
+        for (n, w) in self.attention().iter().enumerate() {
+            let p = w.package;
+            out.push_str(if n == 0 { "{" } else { ",{" });
+            let fields: [(&str, Option<String>); 7] = [
+                ("service", Some(p.service.key().to_string())),
+                ("id", Some(p.id.clone())),
+                ("name", Some(p.name.clone())),
+                ("urgency", Some(w.urgency.key().to_string())),
+                ("state", w.attention.map(|a| if a == Attention::Frozen { "frozen".to_string() } else { "closed".to_string() })),
+                ("expires_at", p.expiry.instant().map(Instant::rfc3339)),
+                ("next_action", p.next.map(|x| format!("{} {}", x.action.key(), x.at.rfc3339()))),
+            ];
+            for (i, (key, value)) in fields.iter().enumerate() {
+                json_key(&mut out, i, key);
+                json_text(&mut out, value.as_deref());
+            }
+            out.push('}');
+        }
         out.push_str("],\"errors\":[");
         for (n, error) in self.errors.iter().enumerate() {
             out.push_str(if n == 0 { "{\"service\":" } else { ",{\"service\":" });
@@ -154,6 +247,8 @@ impl Report<'_> {
             json_text(&mut out, error.error_msg.as_deref());
             out.push_str(",\"request_id\":");
             json_text(&mut out, error.request_id.as_deref());
+            out.push_str(",\"kept_from\":");
+            json_text(&mut out, error.kept_from.map(Instant::rfc3339).as_deref());
             out.push('}');
         }
         out.push_str("]}\n");
@@ -388,9 +483,11 @@ mod tests {
         let p = Package { expiry: Expiry::At(now.plus_days(3)), status: Status::Active, ..Package::new(Service::Hss, "q", "n") };
         let tenant = Tenant::default();
         let report = Report { generated_at: now, tenant: &tenant, thresholds: Thresholds::default(), packages: &[p], errors: &[] };
-        assert!(report.to_csv().contains(",critical\r\n"));
+        // The urgency column is v1's last; v2's columns follow it.
+        let v2_empty = ",".repeat(COLUMNS.len() - 12);
+        assert!(report.to_csv().contains(&format!(",critical{v2_empty}\r\n")), "{}", report.to_csv());
         let later = Report { generated_at: now.plus_days(5), ..report };
-        assert!(later.to_csv().contains(",expired\r\n"));
+        assert!(later.to_csv().contains(&format!(",expired{v2_empty}\r\n")));
         assert_eq!(Urgency::Critical.key(), "critical");
     }
 }

@@ -55,6 +55,16 @@ pub fn name(package: &Package) -> String {
     package.label.clone().or_else(|| code_label(package.service, &package.name)).unwrap_or_else(|| package.name.clone())
 }
 
+/// The readable name in English, for the exports (files are for scripts
+/// as much as for people); `None` when it is only the code.
+pub fn english_name(package: &Package) -> Option<String> {
+    let shown = i18n::lang();
+    i18n::set_lang(i18n::Lang::En);
+    let label = name(package);
+    i18n::set_lang(shown);
+    (label != package.name).then_some(label)
+}
+
 /// A unit code in words (MetaStudio `unit`, DSC measure units); unknown
 /// codes in lower case, as they came.
 pub fn unit(code: &str) -> String {

@@ -51,6 +51,7 @@ fn errors() -> Vec<ServiceError> {
         error_code: Some("DSC.00000403".into()),
         error_msg: Some("No permission \"dsc:order:get\"".into()),
         request_id: Some("req-1".into()),
+        kept_from: None,
     }]
 }
 
@@ -79,8 +80,8 @@ fn json_follows_the_documented_schema() {
     // the order in the text itself.
     let mut top = keys(&doc);
     top.sort();
-    assert_eq!(top, ["errors", "generated_at", "packages", "schema", "tenant", "thresholds_days"]);
-    let order = ["\"schema\"", "\"generated_at\"", "\"tenant\"", "\"thresholds_days\"", "\"packages\"", "\"errors\""];
+    assert_eq!(top, ["attention", "errors", "generated_at", "packages", "schema", "tenant", "thresholds_days"]);
+    let order = ["\"schema\"", "\"generated_at\"", "\"tenant\"", "\"thresholds_days\"", "\"packages\"", "\"attention\"", "\"errors\""];
     let positions: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "top-level keys out of order: {positions:?}");
 
@@ -115,6 +116,25 @@ fn json_follows_the_documented_schema() {
     let never = packages.iter().find(|p| p["id"] == "never").unwrap();
     assert_eq!((never["expires_at"].clone(), never["urgency"].clone()), (Value::Null, Value::from("never")));
     assert!(packages.iter().any(|p| p["service"] == "dsc" && p["urgency"] == "unknown"));
+
+    // v2: what each package is, beyond v1's fields.
+    assert_eq!(doc["schema"], "tenantscope.export.v2");
+    let combo = packages.iter().find(|p| p["name"] == "codearts.china.enterprise").unwrap();
+    assert_eq!(combo["label"], "CodeArts Enterprise");
+    assert_eq!(combo["quantity"], 20.0);
+    assert_eq!(combo["lifecycle"], "in_effect");
+    assert_eq!(combo["next_action"], "grace_period");
+    assert!(combo["renew_url"].as_str().is_some_and(|u| u.starts_with("https://account.huawei.com/")));
+    let dsc = packages.iter().find(|p| p["service"] == "dsc").unwrap();
+    assert_eq!(dsc["period"], "1 month");
+    let hss = packages.iter().find(|p| p["service"] == "hss" && p["host_id"].is_string()).unwrap();
+    assert_eq!(hss["tags"], "Service=HSS");
+    assert_eq!(hss["shared_quota"], "shared");
+    // The warnings as the page shows them, the near expiry among them.
+    let attention = doc["attention"].as_array().unwrap();
+    assert!(attention.iter().any(|w| w["id"] == "id,with\"quote" && w["urgency"] == "critical"), "{attention:?}");
+    assert!(attention.iter().all(|w| w["id"] != "never"));
+    assert_eq!(doc["errors"][0]["kept_from"], Value::Null);
 
     assert_eq!(doc["errors"][0]["http_status"], 403);
     assert_eq!(doc["errors"][0]["error_msg"], "No permission \"dsc:order:get\"");

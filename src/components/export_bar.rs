@@ -33,6 +33,11 @@ pub fn ExportBar(
         for ServiceLoad { service, data, .. } in loads {
             match data.get_untracked() {
                 Some(Ok(ServiceState::Loaded(loaded))) => {
+                    // The last good answers after a failed refresh: say so,
+                    // and from when they are.
+                    if let Some(error) = &loaded.stale {
+                        errors.push(ServiceError { kept_from: Some(loaded.received_at), ..service_error(service, error) });
+                    }
                     // Pages that failed make the export incomplete: say so.
                     let failures = loaded.paging.iter().flat_map(|p| p.failures.iter());
                     errors.extend(failures.map(|f| {
@@ -95,6 +100,7 @@ fn service_error(service: Service, error: &ApiError) -> ServiceError {
             error_code: error_code.clone(),
             error_msg: error_msg.clone(),
             request_id: request_id.clone(),
+            kept_from: None,
         },
         other => ServiceError {
             service,
@@ -102,6 +108,7 @@ fn service_error(service: Service, error: &ApiError) -> ServiceError {
             error_code: None,
             error_msg: Some(other.to_string()),
             request_id: None,
+            kept_from: None,
         },
     }
 }
