@@ -244,6 +244,8 @@ mod tests {
             "https://a.example", "--allow-origin", "https://b.example", "--demo", "--demo-latency-ms", "300",
             "--upstream-base", "http://127.0.0.1:9999/", "--allowed-host", "Proxy.Example", "--rate-limit", "5",
             "--rate-burst", "10", "--max-upstream", "3", "--client-ip-header", "x-real-ip", "--threads", "1",
+            "--max-upstream-per-client", "2", "--send-timeout", "7", "--header-timeout", "3", "--idle-timeout", "9",
+            "--shutdown-timeout", "4",
         ])
         .unwrap();
         assert_eq!(args.threads, 1);
@@ -254,6 +256,10 @@ mod tests {
         assert_eq!(config.allowed_hosts, ["proxy.example"]);
         assert!(config.guard_host);
         assert_eq!((config.rate_per_sec, config.rate_burst, config.max_upstream), (5.0, 10, 3));
+        assert_eq!(config.max_upstream_per_client, 2);
+        let secs = Duration::from_secs;
+        assert_eq!((config.send_timeout, config.header_timeout, config.idle_timeout), (secs(7), secs(3), secs(9)));
+        assert_eq!(config.shutdown_timeout, secs(4));
         assert!(Args::try_parse_from(["x", "--upstream-base", "ftp://x"]).is_err());
         assert!(Args::try_parse_from(["x", "--upstream-base", "http://u@x"]).is_err());
         for bad in ["*", "null", "https://a.example/", "a.example"] {

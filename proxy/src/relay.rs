@@ -7,6 +7,12 @@
 //! of the documented route templates and decoded, validated segments
 //! ([`tenantscope_catalog::parse_api_call`]), and the operator's
 //! `--upstream-base` is the only other destination there is.
+//!
+//! An upstream call holds a slot (of `--max-upstream`, and of the client's
+//! `--max-upstream-per-client`) only while the upstream works: its body is
+//! read by a task of its own, a bounded distance ahead of the client and
+//! under the proxy's own deadline, so a client that reads slowly or not at
+//! all holds buffered bytes, never a slot.
 
 use std::collections::VecDeque;
 use std::future::Future;
