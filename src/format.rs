@@ -476,7 +476,8 @@ mod tests {
     #[test]
     fn paging_words() {
         use crate::api::ApiError;
-        use crate::domain::paging::{PageFailure, HSS};
+        use crate::domain::paging::PageFailure;
+        use crate::services::hss::PAGES as HSS;
         assert_eq!(progress(Progress { read: 3, expected: Some(5) }), "Reading page 3 of 5…");
         assert_eq!(progress(Progress { read: 7, expected: None }), "Reading page 7…");
         assert_eq!(count(420, Some(420)), "420 packages");

@@ -219,11 +219,11 @@ pub struct Paging {
 }
 
 /// One page of a paged service, as the page reader sees it.
-struct PageAnswer {
-    packages: Vec<Package>,
-    total: Option<u64>,
-    stats: Option<QuotaStats>,
-    answer: ApiResponse,
+pub(crate) struct PageAnswer {
+    pub packages: Vec<Package>,
+    pub total: Option<u64>,
+    pub stats: Option<QuotaStats>,
+    pub answer: ApiResponse,
 }
 
 impl Paged for PageAnswer {
@@ -237,7 +237,7 @@ impl Paged for PageAnswer {
 
 /// One call of a service that answers in one page, retried once when the
 /// failure may pass (see [`ApiError::retry_delay`]).
-async fn once<N: Fetch, F, Fut>(net: &N, call: F) -> Result<ApiResponse, ApiError>
+pub(crate) async fn once<N: Fetch, F, Fut>(net: &N, call: F) -> Result<ApiResponse, ApiError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<ApiResponse, ApiError>>,
@@ -246,7 +246,7 @@ where
 }
 
 /// Reads every page of a paged service: `page(offset)` gets and parses one.
-async fn read_pages<N: Fetch, F, Fut>(net: &N, plan: PagePlan, page: F, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError>
+pub(crate) async fn read_pages<N: Fetch, F, Fut>(net: &N, plan: PagePlan, page: F, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError>
 where
     F: Fn(u64) -> Fut,
     Fut: std::future::Future<Output = Result<PageAnswer, ApiError>>,
@@ -400,85 +400,25 @@ pub async fn service_state(service: Service, ctx: &Context, progress: impl FnMut
     }
 }
 
-/// Loads one service's packages, every page of them, through `net`.
+/// Loads one service's packages, every page of them, through `net`. What
+/// each service is asked and how its answer is read lives in its own module
+/// (`src/services/`); this only dispatches.
 pub async fn load<N: Fetch>(net: &N, service: Service, ctx: &Context, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
-    let project = Some(ctx.project_id.as_str());
-    let codearts = ctx.codearts_project_id.as_deref();
-    let gateway = net;
-    let region = ctx.region.as_str();
-    let received_at = net.now();
-    let single = |answer: ApiResponse, packages: Vec<Package>| Loaded {
-        packages,
-        stats: None,
-        scope: None,
-        total: None,
-        paging: None,
-        answers: vec![answer],
-        received_at,
-        stale: None,
-    };
     match service {
-        Service::Testplan => {
-            let id = codearts.ok_or_else(|| ApiError::Invalid {
-                what: t("CodeArts TestPlan needs a CodeArts project: enter its ID in the form.").into(),
-            })?;
-            let answer = once(net, || gateway.get(Route::TestplanPackages, region, Some(id), &[])).await?;
-            let packages = testplan::packages(&answer.body).map_err(|e| match e {
-                ApiError::Failed { service, .. } => ApiError::Failed { service, body: answer.text.clone() },
-                other => other,
-            })?;
-            Ok(single(answer, packages))
-        }
-        Service::Codecheck => {
-            let query: Vec<(&str, &str)> = codearts.map(|id| ("project_id", id)).into_iter().collect();
-            let answer = once(net, || gateway.get(Route::CodecheckPackages, region, None, &query)).await?;
-            let packages = codecheck::packages(&answer.body, received_at)?;
-            Ok(single(answer, packages))
-        }
-        Service::Metastudio => {
-            let page = |offset: u64| async move {
-                let (limit, offset) = (paging::METASTUDIO.limit.to_string(), offset.to_string());
-                let query = [("resource_source", metastudio::RESOURCE_SOURCES), ("limit", &limit), ("offset", &offset)];
-                let answer = gateway.get(Route::MetastudioResources, region, project, &query).await?;
-                let (packages, total) = metastudio::page(&answer.body)?;
-                Ok(PageAnswer { packages, total, stats: None, answer })
-            };
-            read_pages(net, paging::METASTUDIO, page, progress).await
-        }
-        Service::Dsc => {
-            let answer = once(net, || gateway.get(Route::DscSpecification, region, project, &[])).await?;
-            let packages = dsc::packages(&answer.body)?;
-            Ok(single(answer, packages))
-        }
-        Service::Hss => {
-            // Every enterprise project (seed 004: the default is project 0
-            // alone); an account that refuses that is read for the default.
-            let page = |all: bool| {
-                move |offset: u64| async move {
-                    let (limit, offset) = (paging::HSS.limit.to_string(), offset.to_string());
-                    let mut query = vec![("limit", limit.as_str()), ("offset", offset.as_str())];
-                    if all {
-                        query.push(("enterprise_project_id", hss::ALL_ENTERPRISE_PROJECTS));
-                    }
-                    let answer = gateway.get(Route::HssQuotas, region, project, &query).await?;
-                    let (packages, stats) = hss::page(&answer.body)?;
-                    Ok(PageAnswer { packages, total: stats.total, stats: Some(stats), answer })
-                }
-            };
-            let mut progress = progress;
-            match read_pages(net, paging::HSS, page(true), &mut progress).await {
-                Ok(loaded) => Ok(Loaded { scope: Some(hss::Scope::AllProjects), ..loaded }),
-                Err(refused) if hss::Scope::falls_back(&refused) => {
-                    let loaded = read_pages(net, paging::HSS, page(false), &mut progress).await?;
-                    Ok(Loaded { scope: Some(hss::Scope::DefaultOnly(refused)), ..loaded })
-                }
-                Err(other) => Err(other),
-            }
-        }
+        Service::Testplan => testplan::load(net, ctx).await,
+        Service::Codecheck => codecheck::load(net, ctx).await,
+        Service::Metastudio => metastudio::load(net, ctx, progress).await,
+        Service::Dsc => dsc::load(net, ctx).await,
+        Service::Hss => hss::load(net, ctx, progress).await,
         Service::Iam | Service::Projectman => {
             Err(ApiError::Invalid { what: tf("{0} holds no packages", &[&service.title()]) })
         }
     }
+}
+
+/// The answer of a service that answers in one call, as a [`Loaded`].
+pub(crate) fn single(answer: ApiResponse, packages: Vec<Package>, received_at: Instant) -> Loaded {
+    Loaded { packages, stats: None, scope: None, total: None, paging: None, answers: vec![answer], received_at, stale: None }
 }
 
 #[cfg(test)]

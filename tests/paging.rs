@@ -9,7 +9,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::executor::block_on;
-use tenantscope::domain::paging::{read_all, Outcome, PageFailure, PagePlan, Paged, Progress, Stop, HSS, IN_FLIGHT};
+use tenantscope::domain::paging::{read_all, Outcome, PageFailure, PagePlan, Paged, Progress, Stop, IN_FLIGHT};
+use tenantscope::services::hss::PAGES as HSS;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Page {

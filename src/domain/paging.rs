@@ -29,13 +29,6 @@ pub struct PagePlan {
     pub max_pages: u32,
 }
 
-/// MetaStudio `ListTenantResources`: `limit` up to 100 (API reference
-/// "Querying Tenant Resources", docs/upstream/metastudio-*.txt).
-pub const METASTUDIO: PagePlan = PagePlan { limit: 100, max_pages: 100 };
-
-/// HSS `ListQuotasDetail`: `limit` 10 to 200 (docs/upstream/hss-*.txt).
-pub const HSS: PagePlan = PagePlan { limit: 200, max_pages: 100 };
-
 /// What the reader needs to know of a page.
 pub trait Paged {
     /// Items on this page.

@@ -9,13 +9,24 @@
 //! its example `supportedLanguages`; neither is needed for packages.
 
 use serde_json::Value;
-use tenantscope_catalog::Service;
+use tenantscope_catalog::{Route, Service};
 
 use super::read::root;
 use super::{renew_link, status_word};
 use crate::api::ApiError;
 use crate::i18n::t;
+use crate::session::{once, single, Context, Fetch, Loaded};
 use crate::domain::{Expiry, Instant, Lifecycle, NextAction, NextStep, Package};
+
+/// Reads the tenant's packages, for the session's CodeArts project when it
+/// has one (`project_id`).
+pub async fn load<N: Fetch>(net: &N, ctx: &Context) -> Result<Loaded, ApiError> {
+    let query: Vec<(&str, &str)> = ctx.codearts_project_id.as_deref().map(|id| ("project_id", id)).into_iter().collect();
+    let answer = once(net, || net.get(Route::CodecheckPackages, &ctx.region, None, &query)).await?;
+    let received_at = net.now();
+    let packages = packages(&answer.body, received_at)?;
+    Ok(single(answer, packages, received_at))
+}
 
 /// The packages of one answer: the main resources, each joined to at most
 /// one other resource of its spec code (the documented example lists the

@@ -9,12 +9,20 @@
 //! no expiry date, so urgency is `unknown`.
 
 use serde_json::Value;
-use tenantscope_catalog::Service;
+use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, Obj};
 use crate::api::ApiError;
 use crate::i18n::t;
+use crate::session::{once, single, Context, Fetch, Loaded};
 use crate::domain::{Package, Period, PeriodUnit};
+
+/// Reads the project's orders.
+pub async fn load<N: Fetch>(net: &N, ctx: &Context) -> Result<Loaded, ApiError> {
+    let answer = once(net, || net.get(Route::DscSpecification, &ctx.region, Some(&ctx.project_id), &[])).await?;
+    let packages = packages(&answer.body)?;
+    Ok(single(answer, packages, net.now()))
+}
 
 /// The packages of one answer: one per product of each order (an order's
 /// `product_info` is one object in most docs, an array in the ae-ad-1 docs;

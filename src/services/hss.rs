@@ -5,11 +5,13 @@
 //! case or as `QUOTA_STATUS_*` / `USED_STATUS_*` (docs/huawei-apis.md §2.5).
 
 use serde_json::Value;
-use tenantscope_catalog::Service;
+use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, Obj};
 use super::status_word;
 use crate::api::ApiError;
+use crate::domain::paging::{PagePlan, Progress};
+use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
 use crate::domain::{Expiry, Instant, Package};
 
 /// The counts the answer gives for the whole tenant, for the charts.
@@ -29,6 +31,35 @@ pub struct QuotaStats {
 
 fn count(o: &Obj, key: &'static str) -> Result<Option<u64>, ApiError> {
     Ok(o.int(&[key])?.and_then(|n| u64::try_from(n).ok()))
+}
+
+/// Pages of 10–200 (`limit`, docs/upstream/hss-*.txt), at most 100 of them.
+pub const PAGES: PagePlan = PagePlan { limit: 200, max_pages: 100 };
+
+/// Reads every page of the project's quotas in every enterprise project
+/// (seed 004: the default is project 0 alone); an account that refuses that
+/// is read for the default one, and the reading says so ([`Scope`]).
+pub async fn load<N: Fetch>(net: &N, ctx: &Context, mut progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
+    let page = |all: bool| {
+        move |offset: u64| async move {
+            let (limit, offset) = (PAGES.limit.to_string(), offset.to_string());
+            let mut query = vec![("limit", limit.as_str()), ("offset", offset.as_str())];
+            if all {
+                query.push(("enterprise_project_id", ALL_ENTERPRISE_PROJECTS));
+            }
+            let answer = net.get(Route::HssQuotas, &ctx.region, Some(&ctx.project_id), &query).await?;
+            let (packages, stats) = page(&answer.body)?;
+            Ok(PageAnswer { packages, total: stats.total, stats: Some(stats), answer })
+        }
+    };
+    match read_pages(net, PAGES, page(true), &mut progress).await {
+        Ok(loaded) => Ok(Loaded { scope: Some(Scope::AllProjects), ..loaded }),
+        Err(refused) if Scope::falls_back(&refused) => {
+            let loaded = read_pages(net, PAGES, page(false), &mut progress).await?;
+            Ok(Loaded { scope: Some(Scope::DefaultOnly(refused)), ..loaded })
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// The `enterprise_project_id` that asks for every enterprise project the

@@ -3,15 +3,33 @@
 //! `count` is the total, a float in the SDK model (docs/huawei-apis.md §2.3).
 
 use serde_json::Value;
-use tenantscope_catalog::Service;
+use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, Obj};
 use crate::api::ApiError;
 use crate::i18n::t;
+use crate::domain::paging::{PagePlan, Progress};
+use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
 use crate::domain::{Expiry, Instant, Package, Source, Status};
 
 /// `resource_source` is required (400 without it); these are all its values.
 pub const RESOURCE_SOURCES: &str = "PURCHASED,SP_ALLOCATED,ADMIN_ALLOCATED";
+
+/// Pages of up to 100 (`limit` 1–100, API reference "Querying Tenant
+/// Resources", docs/upstream/metastudio-*.txt), at most 100 of them.
+pub const PAGES: PagePlan = PagePlan { limit: 100, max_pages: 100 };
+
+/// Reads every page of the project's resources, of every source.
+pub async fn load<N: Fetch>(net: &N, ctx: &Context, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
+    let page = |offset: u64| async move {
+        let (limit, offset) = (PAGES.limit.to_string(), offset.to_string());
+        let query = [("resource_source", RESOURCE_SOURCES), ("limit", &limit), ("offset", &offset)];
+        let answer = net.get(Route::MetastudioResources, &ctx.region, Some(&ctx.project_id), &query).await?;
+        let (packages, total) = page(&answer.body)?;
+        Ok(PageAnswer { packages, total, stats: None, answer })
+    };
+    read_pages(net, PAGES, page, progress).await
+}
 
 /// One page: its packages and the total the service reports.
 pub fn page(body: &Value) -> Result<(Vec<Package>, Option<u64>), ApiError> {

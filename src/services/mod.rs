@@ -1,4 +1,5 @@
-//! One module per service answer: its wire model (serde, tolerant of every
+//! One module per service: what it is asked (route, query, page plan) and
+//! how it is read: its wire model (tolerant of every
 //! variant in docs/huawei-apis.md §2) and its mapping to [`Package`]s.
 //! Nothing here panics on any input: unreadable bodies become
 //! [`ApiError::Decode`](crate::api::ApiError) naming the service and field.

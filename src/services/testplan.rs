@@ -6,13 +6,27 @@
 //! or datetime strings (docs/huawei-apis.md §2.1).
 
 use serde_json::Value;
-use tenantscope_catalog::Service;
+use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, root_list, Obj};
 use super::{epoch_or_datetime, status_word};
 use crate::api::ApiError;
 use crate::i18n::t;
+use crate::session::{once, single, Context, Fetch, Loaded};
 use crate::domain::{Expiry, Package};
+
+/// Reads the packages of the session's CodeArts project (`service_id`).
+pub async fn load<N: Fetch>(net: &N, ctx: &Context) -> Result<Loaded, ApiError> {
+    let id = ctx.codearts_project_id.as_deref().ok_or_else(|| ApiError::Invalid {
+        what: t("CodeArts TestPlan needs a CodeArts project: enter its ID in the form.").into(),
+    })?;
+    let answer = once(net, || net.get(Route::TestplanPackages, &ctx.region, Some(id), &[])).await?;
+    let packages = packages(&answer.body).map_err(|e| match e {
+        ApiError::Failed { service, .. } => ApiError::Failed { service, body: answer.text.clone() },
+        other => other,
+    })?;
+    Ok(single(answer, packages, net.now()))
+}
 
 /// The packages of one answer. `"status": "failed"` (seed 000: `ok` or
 /// `failed`) is a failure of the service, however the rest reads; its body

@@ -52,7 +52,7 @@ test('the demo token shows data from all five services', async () => {
   assert.match(await page.textContent('.token-life'), /^Token valid for 2[12] h \d\d min\.$/);
   assert.equal(await page.getAttribute('.token-life', 'data-state'), 'ok');
   // Paged services are read to the end: every page once.
-  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '420 packages');
+  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '480 packages');
   assert.deepEqual(pages.hss.sort((a, b) => a - b), [0, 200, 400]);
   assert.equal(await page.locator('[data-service=metastudio] .count').textContent(), '160 packages');
   assert.deepEqual(pages.metastudio.sort((a, b) => a - b), [0, 100]);
@@ -64,7 +64,7 @@ test('the demo token shows data from all five services', async () => {
   // Long lists are drawn a window at a time, soonest expiry first.
   const hss = page.locator('[data-service=hss]');
   assert.equal(await hss.locator('li.card').count(), 60);
-  assert.equal(await hss.locator('.shown').textContent(), 'Showing 60 of 420.');
+  assert.equal(await hss.locator('.shown').textContent(), 'Showing 60 of 480.');
   await hss.getByRole('button', { name: 'Show 60 more' }).click();
   assert.equal(await hss.locator('li.card').count(), 120);
   const urgencies = await hss.locator('li.card').evaluateAll((cs) => cs.map((c) => c.dataset.urgency));
@@ -121,7 +121,7 @@ test('the demo token shows data from all five services', async () => {
   // Charts are images with words, each with a table of the same figures.
   const donut = hss.getByRole('img', { name: /^Quotas in use: In use (\d+), Idle (\d+)$/ });
   const [, used, idle] = (await donut.getAttribute('aria-label')).match(/In use (\d+), Idle (\d+)/);
-  assert.equal(Number(used) + Number(idle), 420);
+  assert.equal(Number(used) + Number(idle), 480);
   assert.equal(await hss.getByRole('img', { name: /^Quotas by edition: / }).count(), 1);
   assert.equal(await page.locator('[data-service=metastudio]').getByRole('img', { name: /^Usage by resource type: / }).count(), 1);
   assert.equal(await page.locator('[data-service=testplan]').getByRole('img', { name: /^Usage against total: / }).count(), 1);

@@ -61,7 +61,7 @@ test('each failing service explains itself; the others are shown', async () => {
   // then reported while the other pages are kept.
   const hss = panel(page, 'hss');
   await hss.locator('[data-state=ready]').waitFor({ timeout: 20_000 });
-  assert.equal(await hss.locator('.count').textContent(), '220 of 420 shown');
+  assert.equal(await hss.locator('.count').textContent(), '280 of 480 shown');
   assert.match(await hss.locator('.notice-warn').textContent(),
     /1 page could not be read \(first at offset 200: HTTP 429 APIG\.0308: The throttling threshold has been reached/);
   await page.screenshot({ path: join(ROOT, 'target/screenshots/errors-demo-faults.png'), fullPage: true });

@@ -29,16 +29,21 @@ async function download(label) {
   return { name: file.suggestedFilename(), text };
 }
 
-// Every panel's count line ("420 packages"), added up.
+// Every panel's count line ("480 packages"), added up.
 const rowCount = async () => (await page.locator('.count').allTextContents())
   .reduce((sum, t) => sum + Number(t.match(/^(\d+) package/)[1]), 0);
 
-test('Export JSON downloads the documented v1 document', async () => {
+const V1 = ['service', 'id', 'name', 'status', 'raw_status', 'used', 'total', 'unit', 'in_use', 'starts_at', 'expires_at', 'urgency'];
+const V2 = ['label', 'category', 'enterprise_project', 'host', 'host_id', 'billing_mode', 'lifecycle', 'next_action',
+  'next_action_at', 'period', 'source', 'owner_tenant', 'cross_tenant', 'has_license', 'quantity', 'run_time', 'used_unit',
+  'shared_quota', 'tags', 'parent', 'renew_url', 'attention'];
+
+test('Export JSON downloads the documented v2 document', async () => {
   const { name, text } = await download('Export JSON');
   assert.match(name, /^tenantscope-\d{8}-\d{6}Z\.json$/);
   const doc = JSON.parse(text);
-  assert.deepEqual(Object.keys(doc), ['schema', 'generated_at', 'tenant', 'thresholds_days', 'packages', 'errors']);
-  assert.equal(doc.schema, 'tenantscope.export.v1');
+  assert.deepEqual(Object.keys(doc), ['schema', 'generated_at', 'tenant', 'thresholds_days', 'packages', 'attention', 'errors']);
+  assert.equal(doc.schema, 'tenantscope.export.v2');
   assert.match(doc.generated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.deepEqual(Object.keys(doc.tenant), ['domain', 'user', 'region', 'project_id', 'codearts_project_id']);
   assert.equal(doc.tenant.region, 'cn-north-4');
@@ -46,14 +51,19 @@ test('Export JSON downloads the documented v1 document', async () => {
   assert.equal(doc.packages.length, await rowCount());
   const byService = {};
   for (const p of doc.packages) {
-    assert.deepEqual(Object.keys(p), ['service', 'id', 'name', 'status', 'raw_status', 'used', 'total', 'unit',
-      'in_use', 'starts_at', 'expires_at', 'urgency']);
+    assert.deepEqual(Object.keys(p), [...V1, ...V2]);
     byService[p.service] = (byService[p.service] ?? 0) + 1;
   }
-  assert.equal(byService.hss, 420);
+  assert.equal(byService.hss, 480);
   assert.equal(byService.metastudio, 160);
   assert.deepEqual(Object.keys(byService).sort(), ['codecheck', 'dsc', 'hss', 'metastudio', 'testplan']);
   assert.deepEqual(doc.errors, []);
+  // The enterprise projects, the Check countdown and the warnings as the page shows them.
+  assert.deepEqual([...new Set(doc.packages.filter((p) => p.service === 'hss').map((p) => p.enterprise_project))].sort(), ['default', 'finance']);
+  const combo = doc.packages.find((p) => p.name === 'codearts.china.enterprise');
+  assert.equal(combo.next_action, 'pay_per_use');
+  assert.equal(combo.label, 'CodeArts Enterprise');
+  assert.ok(doc.attention.length > 0 && doc.attention.every((w) => w.service && w.urgency));
   assert.ok(!text.includes('"demo"'), 'the token is in the export');
   await page.getByRole('status').filter({ hasText: 'Exported' }).waitFor();
 });
@@ -62,7 +72,7 @@ test('Export CSV has a header and one row per package', async () => {
   const { name, text } = await download('Export CSV');
   assert.match(name, /\.csv$/);
   const lines = text.split('\r\n');
-  assert.equal(lines[0], 'service,id,name,status,raw_status,used,total,unit,in_use,starts_at,expires_at,urgency');
+  assert.equal(lines[0], [...V1, ...V2].join(','));
   assert.equal(lines.at(-1), '', 'the last record ends in CRLF');
   assert.equal(lines.length - 2, await rowCount());
   assert.ok(!text.includes('demo,') && !text.includes(',demo'), 'the token is in the export');

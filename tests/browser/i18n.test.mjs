@@ -42,7 +42,7 @@ test('switching language redraws every text, date and number, and loads nothing 
   assert.equal(await page.getByRole('button', { name: '查看', exact: true }).count(), 1);
   assert.equal(await page.getByLabel('搜索', { exact: true }).count(), 1);
   assert.match(await firstDate(), /^\d{4}年\d{1,2}月\d{1,2}日$/);
-  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '420 个套餐');
+  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '480 个套餐');
   assert.match(await page.locator('.token-life').textContent(), /小时/);
   assert.equal(await page.locator('[data-service=hss] li.card').count(), 60, 'the cards are drawn again');
   await page.screenshot({ path: join(ROOT, 'target/screenshots/console-zh.png') });
@@ -50,7 +50,7 @@ test('switching language redraws every text, date and number, and loads nothing 
   await page.getByLabel('语言').selectOption('pt-BR');
   await page.getByRole('heading', { name: 'Visão geral' }).waitFor();
   assert.match(await firstDate(), /^\d\d\/\d\d\/\d{4}$/);
-  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '420 pacotes');
+  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '480 pacotes');
   assert.match(await page.locator('[data-service=testplan] li.card').first().textContent(), /\d+\.\d{3} \/ \d+\.\d{3}|\d+ \/ \d+/);
   assert.equal(await page.getByRole('button', { name: 'Exportar JSON' }).count(), 1);
   await page.screenshot({ path: join(ROOT, 'target/screenshots/console-pt.png') });

@@ -31,7 +31,7 @@ test('two tenants in two tabs load, switch, span the overview and close on their
   // The new tab shows its own failures; the first tab's data is untouched.
   await page.locator('section.panel[data-service=dsc] .error-card').waitFor({ timeout: 15_000 });
   await ready(page, 'hss').waitFor({ timeout: 20_000 });
-  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '220 of 420 shown');
+  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '280 of 480 shown');
   assert.match(page.url(), /#tab=2$/);
   // The overview spans both tabs, and says whose each warning is.
   await page.waitForFunction((n) => Number(document.querySelector('.overview > p.muted')?.textContent.match(/^(\d+)/)?.[1]) > n, single);
@@ -47,7 +47,7 @@ test('two tenants in two tabs load, switch, span the overview and close on their
   assert.equal(await tabs.nth(0).getAttribute('aria-selected'), 'true');
   await ready(page, 'dsc').waitFor();
   assert.equal(await page.locator('section.panel .error-card').count(), 0);
-  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '420 packages');
+  assert.equal(await page.locator('[data-service=hss] .count').textContent(), '480 packages');
   assert.deepEqual(calls, []);
 
   // Closing the first leaves the second, now first and open.
