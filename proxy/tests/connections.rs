@@ -50,6 +50,40 @@ async fn silent_and_idle_connections_are_closed() {
     assert_eq!(client().get(proxy.url("/healthz")).send().await.unwrap().status(), 200);
 }
 
+#[tokio::test]
+async fn http2_connections_that_leave_pings_unanswered_are_closed() {
+    let stub = stub().await;
+    // Pings every idle timeout (300 ms); the request in flight keeps the
+    // idle and stalled deadlines (2 s + 30 s) out of the way.
+    let config = Config { idle_timeout: Duration::from_millis(300), ..relay_config(&stub) };
+    let proxy = start(config).await;
+    let mut socket = TcpStream::connect(proxy.addr).await.unwrap();
+    // The preface, empty SETTINGS, and one GET (HPACK: :method GET, :scheme
+    // http, then :path and :authority as literals) to an upstream that hangs.
+    let path = hss("hang");
+    let authority = "127.0.0.1";
+    let mut block = vec![0x82, 0x86, 0x04, path.len() as u8];
+    block.extend_from_slice(path.as_bytes());
+    block.extend_from_slice(&[0x01, authority.len() as u8]);
+    block.extend_from_slice(authority.as_bytes());
+    let mut bytes = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00".to_vec();
+    bytes.extend_from_slice(&(block.len() as u32).to_be_bytes()[1..]);
+    bytes.extend_from_slice(&[0x01, 0x05, 0, 0, 0, 1]);
+    bytes.extend_from_slice(&block);
+    socket.write_all(&bytes).await.unwrap();
+    let started = Instant::now();
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while stub.connections() == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the request reached the upstream");
+    // Read everything (PINGs included), answer nothing.
+    let (closed, _) = closed_within(&mut socket, Duration::from_millis(1500).saturating_sub(started.elapsed())).await;
+    assert!(closed, "still open after {:?} with pings unanswered", started.elapsed());
+}
+
 // 3. Shutdown has a deadline.
 
 #[tokio::test]
