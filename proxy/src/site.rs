@@ -27,6 +27,18 @@ use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
+/// The longest file name and relative path looked up (Linux's NAME_MAX,
+/// and well under PATH_MAX with the directory in front).
+const NAME_MAX: usize = 255;
+const PATH_MAX: usize = 3 << 10;
+
+/// What a requested path may be (see [`Site::lookup`]).
+enum Lookup {
+    Refused,
+    NoSuchName,
+    Files,
+}
+
 pub struct Site {
     dir: PathBuf,
     connect_src: String,
@@ -68,8 +80,10 @@ impl Site {
         if path == "/" || path == "/index.html" {
             return self.index();
         }
-        if !self.may_serve(&path).await {
-            return StatusCode::NOT_FOUND.into_response();
+        match self.lookup(&path).await {
+            Lookup::Refused => return StatusCode::NOT_FOUND.into_response(),
+            Lookup::NoSuchName => return self.index(),
+            Lookup::Files => {}
         }
         let site = self.clone();
         // The app routes on the client, so unknown paths get the page.
@@ -93,31 +107,41 @@ impl Site {
         response
     }
 
-    /// Whether `path` (as requested, percent-encoded) names no dotfile and
-    /// nothing that resolves outside the directory. Paths that name nothing
-    /// pass: they get the page.
-    async fn may_serve(&self, path: &str) -> bool {
+    /// What `path` (as requested, percent-encoded) may be: refused (a
+    /// dotfile, or something that resolves outside the directory), a name no
+    /// file system holds (the page, as for any unknown path, instead of
+    /// ServeDir's 500 for "file name too long"), or one for ServeDir.
+    async fn lookup(&self, path: &str) -> Lookup {
         let mut relative = PathBuf::new();
         for raw in path.split('/').filter(|s| !s.is_empty()) {
             // ServeDir decodes too: decode the same way, refuse what does not decode.
-            let Some(segment) = decode_path_segment(raw) else { return false };
+            let Some(segment) = decode_path_segment(raw) else { return Lookup::Refused };
             if segment.starts_with('.') || segment.contains(['/', '\\', '\0']) {
-                return false;
+                return Lookup::Refused;
+            }
+            if segment.len() > NAME_MAX {
+                return Lookup::NoSuchName;
             }
             relative.push(segment);
         }
+        if relative.as_os_str().len() > PATH_MAX {
+            return Lookup::NoSuchName;
+        }
         let dir = self.dir.clone();
         // One trip to the blocking pool for all the lookups.
-        tokio::task::spawn_blocking(move || {
+        let inside = tokio::task::spawn_blocking(move || {
             let Ok(root) = std::fs::canonicalize(&dir) else { return false };
             let file = dir.join(&relative);
             // The file and the precompressed variants ServeDir may send instead.
             [with_suffix(&file, ""), with_suffix(&file, ".br"), with_suffix(&file, ".gz")]
                 .iter()
                 .all(|candidate| std::fs::canonicalize(candidate).map_or(true, |real| real.starts_with(&root)))
-        })
-        .await
-        .unwrap_or(false)
+        });
+        if inside.await.unwrap_or(false) {
+            Lookup::Files
+        } else {
+            Lookup::Refused
+        }
     }
 
     fn index(&self) -> Response<Body> {

@@ -101,4 +101,20 @@ async fn a_very_long_path_is_414() {
     let (status, _) = raw(proxy.addr, &format!("GET /{} HTTP/1.1\r\nHost: 127.0.0.1", "a".repeat(60 << 10))).await;
     assert_eq!(status, 414);
     assert_eq!(stub.connections(), 0);
+
+    // With --static: too long for the file system is not a server error.
+    let dir = std::env::temp_dir().join(format!("tenantscope-long-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<html>page</html>").unwrap();
+    let site = start(Config { static_dir: Some(dir.clone()), guard_host: true, ..Config::default() }).await;
+    let (status, _) = raw(site.addr, &format!("GET /{} HTTP/1.1\r\nHost: 127.0.0.1", "a".repeat(60 << 10))).await;
+    assert_eq!(status, 414);
+    // A name longer than any file's (255 bytes), or a path longer than any
+    // (4 KiB), names nothing: it gets the page, like any unknown path.
+    for path in [format!("/{}", "a".repeat(300)), "/abcdefgh".repeat(600)] {
+        let (status, answer) = raw(site.addr, &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1")).await;
+        assert_eq!(status, 200, "{}", &answer[..answer.len().min(200)]);
+        assert!(answer.ends_with("<html>page</html>"));
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
