@@ -278,8 +278,21 @@ impl Gateway {
         param: Option<&str>,
         query: &[(&str, &str)],
     ) -> Result<ApiResponse, ApiError> {
+        self.get_until(route, region, param, query, None).await
+    }
+
+    /// One GET through the proxy, abandoned when `signal` aborts (a closed
+    /// tab stops what it was loading).
+    pub async fn get_until(
+        &self,
+        route: Route,
+        region: &str,
+        param: Option<&str>,
+        query: &[(&str, &str)],
+        signal: Option<&web_sys::AbortSignal>,
+    ) -> Result<ApiResponse, ApiError> {
         let url = self.url(route, region, param, query)?;
-        let mut request = gloo_net::http::Request::get(&url).header("Accept", "application/json");
+        let mut request = gloo_net::http::Request::get(&url).header("Accept", "application/json").abort_signal(signal);
         for (name, value) in self.credentials.headers(route) {
             request = request.header(name, &value);
         }

@@ -97,7 +97,7 @@ pub async fn introspect<N: Fetch>(net: &N, region: &str) -> Result<(iam::TokenIn
 /// token introspection, the CodeArts project from the project list.
 pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
     let gateway = connection.gateway.clone();
-    resolve_via(&Browser(&gateway), connection).await
+    resolve_via(&Browser(&gateway, None), connection).await
 }
 
 /// [`resolve`] through `net`.
@@ -160,7 +160,7 @@ pub struct Discovery {
 /// region (else `region`), its CodeArts projects. Only the introspection
 /// must succeed; the lists are a convenience.
 pub async fn discover(gateway: Gateway, region: String) -> Result<Discovery, ApiError> {
-    discover_via(&Browser(&gateway), region).await
+    discover_via(&Browser(&gateway, None), region).await
 }
 
 /// [`discover`] through `net`.
@@ -293,8 +293,9 @@ pub trait Fetch {
     fn now(&self) -> Instant;
 }
 
-/// The browser: the gateway's calls, the window's timer and clock.
-pub struct Browser<'a>(pub &'a Gateway);
+/// The browser: the gateway's calls (abandoned when the signal, if any,
+/// aborts), the window's timer and clock.
+pub struct Browser<'a>(pub &'a Gateway, pub Option<&'a web_sys::AbortSignal>);
 
 impl Fetch for Browser<'_> {
     fn get(
@@ -304,7 +305,7 @@ impl Fetch for Browser<'_> {
         param: Option<&str>,
         query: &[(&str, &str)],
     ) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
-        self.0.get(route, region, param, query)
+        self.0.get_until(route, region, param, query, self.1)
     }
 
     async fn sleep(&self, ms: u32) {
@@ -391,10 +392,15 @@ pub fn keep_last_good(state: Result<ServiceState, ApiError>, last: Option<Loaded
 
 /// The state of one service for the session `ctx`, loading it if the
 /// service is offered in its region. `progress` hears how many pages of a
-/// paged service have been read.
-pub async fn service_state(service: Service, ctx: &Context, progress: impl FnMut(Progress)) -> Result<ServiceState, ApiError> {
+/// paged service have been read; `signal` abandons the calls in flight.
+pub async fn service_state(
+    service: Service,
+    ctx: &Context,
+    signal: Option<&web_sys::AbortSignal>,
+    progress: impl FnMut(Progress),
+) -> Result<ServiceState, ApiError> {
     if service.offered_in(&ctx.region) {
-        load(&Browser(&ctx.gateway), service, ctx, progress).await.map(ServiceState::Loaded)
+        load(&Browser(&ctx.gateway, signal), service, ctx, progress).await.map(ServiceState::Loaded)
     } else {
         Ok(ServiceState::NotOffered(ctx.region.clone()))
     }

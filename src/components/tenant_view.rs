@@ -26,6 +26,11 @@ pub fn TenantView(
     let Shared { view, clock, minute, thresholds, auto_refresh, lang, .. } = shared;
     let refresh = RwSignal::new(0u32);
     let context = LocalResource::new(move || resolve(connection.clone()));
+    // Closing the tab abandons what it is still loading (issue 13).
+    let abort = StoredValue::new_local(web_sys::AbortController::new().ok());
+    on_cleanup(move || {
+        abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::abort));
+    });
     let loads = Service::PACKAGES.map(|service| {
         let progress = RwSignal::new(None);
         // The last good answers: a refresh that fails keeps them on screen.
@@ -42,8 +47,9 @@ pub fn TenantView(
                     Some(ctx) => ctx?,
                     None => return Ok(ServiceState::Waiting),
                 };
-                let state = service_state(service, &ctx, move |p| progress.set(Some(p))).await;
-                progress.set(None);
+                let signal = abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::signal)).flatten();
+                let state = service_state(service, &ctx, signal.as_ref(), move |p| { progress.try_set(Some(p)); }).await;
+                progress.try_set(None);
                 let (state, last) = keep_last_good(state, last_good.try_get_value().flatten());
                 last_good.try_set_value(last);
                 state
