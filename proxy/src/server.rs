@@ -263,7 +263,8 @@ async fn watch_connection<C, E>(
     tokio::pin!(connection);
     // Deadlines only move later while nothing happens, except when a request
     // begins on an idle connection; looking again this often bounds that.
-    let recheck = options.header_read_timeout.min(options.idle_timeout).min(options.stalled_timeout);
+    // (Never less than 10 ms, so that a zero timeout cannot make it spin.)
+    let recheck = options.header_read_timeout.min(options.idle_timeout).min(options.stalled_timeout).max(Duration::from_millis(10));
     let mut draining = false;
     loop {
         let wake = activity.deadline(&options).min(Instant::now() + recheck);
