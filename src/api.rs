@@ -8,7 +8,6 @@ use std::fmt;
 use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
 
-use crate::i18n::{t, tf};
 
 /// The longest token the services accept (`X-Auth-Token` is documented as
 /// 1–100000 characters in the TestPlan and Check API pages).
@@ -62,24 +61,12 @@ impl fmt::Debug for Token {
     }
 }
 
-/// Why a pasted token was refused, with what to do about it.
+/// Why a pasted token was refused (worded by `format::token_error`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenError {
     Empty,
     Whitespace,
     TooLong,
-}
-
-impl fmt::Display for TokenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TokenError::Empty => t("Paste an IAM token first (the X-Subject-Token header of an IAM token response)."),
-            TokenError::Whitespace => {
-                t("The token contains spaces, line breaks or control characters: copy the header value alone, without its name.")
-            }
-            TokenError::TooLong => t("The token is longer than the 100,000 characters the services accept: check what was pasted."),
-        })
-    }
 }
 
 /// How requests are authenticated. Today an IAM token; AK/SK signing
@@ -105,12 +92,28 @@ impl Credentials {
     }
 }
 
+/// Why a call could not even be made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    /// An id that no route accepts (letters, digits, `-` and `_` only).
+    BadId(Service),
+    /// No region chosen.
+    NoRegion,
+    /// TestPlan is asked per CodeArts project, and none is known.
+    NeedsCodeartsProject,
+    /// The token names no project and none was typed.
+    NotScoped,
+    /// IAM and ProjectMan hold no packages.
+    NoPackages(Service),
+}
+
 /// Everything that can go wrong with a call, cloneable so that views can keep
-/// and show it. Never contains a credential.
+/// and show it. Plain values: no wording (that is `format::error` and
+/// `format::hint`), and never a credential.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiError {
-    /// The request could not be built (a parameter that no route accepts).
-    Invalid { what: String },
+    /// The request could not be built.
+    Invalid(Invalid),
     /// The proxy could not be reached at all.
     Network { proxy: String },
     /// An HTTP error status, from the service or from the proxy itself.
@@ -122,49 +125,24 @@ pub enum ApiError {
     Failed { service: Service, body: String },
 }
 
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ApiError::Invalid { what } => write!(f, "{what}"),
-            ApiError::Network { proxy } => f.write_str(&tf("The proxy at {0} could not be reached. Is tenantscope-proxy running?", &[proxy])),
-            ApiError::Http { status, error_code, error_msg, .. } => {
-                write!(f, "HTTP {status}")?;
-                if let Some(code) = error_code {
-                    write!(f, " {code}")?;
-                }
-                if let Some(msg) = error_msg {
-                    write!(f, ": {msg}")?;
-                }
-                Ok(())
-            }
-            ApiError::Decode { service, detail } => f.write_str(&tf("{0} answered with unreadable data: {1}", &[&service.title(), detail])),
-            ApiError::Failed { service, .. } => f.write_str(&tf("{0} answered that the request failed (status \"failed\").", &[&service.title()])),
-        }
-    }
-}
-
-impl std::error::Error for ApiError {}
-
 impl ApiError {
-    /// What the person should do about it.
-    pub fn hint(&self) -> &'static str {
+    /// Whether the service said its network is busy (CodeArts Check's 400
+    /// `CC.00000000`, seed 001): it passes.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, ApiError::Http { error_code: Some(code), .. } if code == BUSY)
+    }
+
+    /// A stable, unworded summary for files (the exports): `network /api`,
+    /// `decode hss: field ...`, `failed testplan`, `invalid no_region`.
+    pub fn summary(&self) -> String {
         match self {
-            ApiError::Invalid { .. } => t("Check the project IDs in the form."),
-            ApiError::Network { .. } => t("Start the proxy (see the README) or correct the proxy URL in the settings."),
-            // The body is not kept for a failed read: say what to do without it.
-            ApiError::Decode { .. } => t("The answer could not be read: refresh; if it persists, the service changed its format (report it to tenantscope)."),
-            ApiError::Failed { .. } => t("Refresh; if it persists, quote the answer below to Huawei Cloud support."),
-            ApiError::Http { status, error_code, .. } => match (status, error_code.as_deref()) {
-                (401, _) | (_, Some("APIG.0307" | "APIGW.0307")) => {
-                    t("The token is invalid, expired or from another region: get a new project-scoped token for this region.")
-                }
-                (429, _) | (_, Some("APIG.0308" | "APIGW.0308")) => t("Throttled by Huawei Cloud: wait a few seconds and refresh."),
-                (_, Some(BUSY)) => t("The service says its network is busy: this passes, wait a few seconds and refresh."),
-                (403, _) => t("The token's user lacks the permission to read this service's packages."),
-                (404, _) => t("This service or route is not offered in this region."),
-                (400, _) => t("The service refused the request parameters."),
-                _ => t("Try again; if it persists, quote the request ID to Huawei Cloud support."),
-            },
+            ApiError::Invalid(why) => format!("invalid {why:?}"),
+            ApiError::Network { proxy } => format!("network {proxy}"),
+            ApiError::Http { status, error_code, error_msg, .. } => {
+                format!("http {status} {} {}", error_code.as_deref().unwrap_or("-"), error_msg.as_deref().unwrap_or(""))
+            }
+            ApiError::Decode { service, detail } => format!("decode {}: {detail}", service.key()),
+            ApiError::Failed { service, .. } => format!("failed {}", service.key()),
         }
     }
 
@@ -192,7 +170,7 @@ impl ApiError {
             // (seed 001) passes like a throttle.
             ApiError::Http { error_code: Some(code), .. } if code == BUSY => Some(THROTTLE_BACKOFF_MS),
             ApiError::Http { status, .. } if *status >= 500 => Some(RETRY_MS),
-            ApiError::Http { .. } | ApiError::Invalid { .. } | ApiError::Failed { .. } => None,
+            ApiError::Http { .. } | ApiError::Invalid(_) | ApiError::Failed { .. } => None,
             // A dropped connection or a cut-off body may well be transient.
             ApiError::Network { .. } | ApiError::Decode { .. } => Some(RETRY_MS),
         }
@@ -254,11 +232,9 @@ impl Gateway {
         param: Option<&str>,
         query: &[(&str, &str)],
     ) -> Result<String, ApiError> {
-        let path = route.path(param).ok_or_else(|| ApiError::Invalid {
-            what: format!("{} needs a valid ID (letters, digits, '-' and '_')", route.service().title()),
-        })?;
+        let path = route.path(param).ok_or(ApiError::Invalid(Invalid::BadId(route.service())))?;
         if !tenantscope_catalog::is_valid_segment(region) {
-            return Err(ApiError::Invalid { what: "Choose a region".into() });
+            return Err(ApiError::Invalid(Invalid::NoRegion));
         }
         let mut url = format!("{}/{}/{region}{path}", self.proxy.trim_end_matches('/'), route.service().key());
         for (i, (key, value)) in query.iter().enumerate() {
@@ -459,23 +435,11 @@ mod tests {
     }
 
     #[test]
-    fn hints_say_what_to_do() {
-        let e = |status, code: Option<&str>| ApiError::Http { status, error_code: code.map(Into::into), error_msg: None, request_id: None };
-        assert!(e(401, Some("APIG.0301")).hint().contains("token"));
-        assert!(e(401, Some("APIG.0307")).hint().contains("region"));
-        assert!(e(429, None).hint().contains("Throttled"));
-        assert!(e(403, None).hint().contains("permission"));
-        assert!(e(404, None).hint().contains("region"));
-        assert!(ApiError::Network { proxy: "/api".into() }.to_string().contains("/api"));
-    }
-
-    #[test]
     fn only_transient_errors_are_retried() {
         let e = |status, code: Option<&str>| ApiError::Http { status, error_code: code.map(Into::into), error_msg: None, request_id: None };
         assert_eq!(e(429, None).retry_delay(), Some(THROTTLE_BACKOFF_MS));
         assert_eq!(e(400, Some("APIG.0308")).retry_delay(), Some(THROTTLE_BACKOFF_MS));
         assert_eq!(e(400, Some("APIGW.0308")).retry_delay(), Some(THROTTLE_BACKOFF_MS));
-        assert!(e(400, Some("APIGW.0308")).hint().contains("Throttled"));
         assert_eq!(e(502, Some("PROXY.0003")).retry_delay(), Some(RETRY_MS));
         for status in [400, 401, 403, 404] {
             assert_eq!(e(status, None).retry_delay(), None, "{status}");
@@ -484,7 +448,7 @@ mod tests {
         // CodeArts Check's documented "network busy, try later" (seed 001).
         let busy = e(400, Some("CC.00000000"));
         assert_eq!(busy.retry_delay(), Some(THROTTLE_BACKOFF_MS));
-        assert!(busy.hint().contains("busy"), "{}", busy.hint());
+        assert!(busy.is_busy());
         assert_eq!(e(400, Some("CC.00000003")).retry_delay(), None);
     }
 }

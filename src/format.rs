@@ -5,7 +5,7 @@
 
 use tenantscope_catalog::Service;
 
-use crate::api::ApiError;
+use crate::api::{ApiError, Invalid, TokenError};
 use crate::domain::overview::Relative;
 use crate::domain::paging::{Progress, Stop};
 use crate::domain::time::MS_PER_DAY;
@@ -35,9 +35,9 @@ pub fn urgency(urgency: Urgency) -> &'static str {
     }
 }
 
-/// The readable name of a service's code in the page's language, where the
-/// documents or SDKs name it; `None` for an unknown code.
-pub fn code_label(service: Service, code: &str) -> Option<String> {
+/// The readable name of a service's code in English, where the documents
+/// or SDKs name it; `None` for an unknown code.
+pub fn code_label_en(service: Service, code: &str) -> Option<String> {
     let label = match service {
         Service::Hss => return hss::edition_label(code).map(|l| format!("HSS {l}")),
         Service::Testplan => testplan::label(code),
@@ -49,6 +49,19 @@ pub fn code_label(service: Service, code: &str) -> Option<String> {
     label.map(str::to_string)
 }
 
+/// The readable name of a service's code in the page's language.
+pub fn code_label(service: Service, code: &str) -> Option<String> {
+    match service {
+        // HSS editions are product names, the same in every language.
+        Service::Hss => code_label_en(service, code),
+        Service::Testplan => testplan::label(code).map(|l| t(l).to_string()),
+        Service::Codecheck => codecheck::label(code).map(|l| t(l).to_string()),
+        Service::Metastudio => metastudio::label(code).map(|l| t(l).to_string()),
+        Service::Dsc => dsc::label(code).map(|l| t(l).to_string()),
+        Service::Iam | Service::Projectman => None,
+    }
+}
+
 /// The name people know a package by: the name the service gives, else the
 /// readable name of its code, else the code as it came.
 pub fn name(package: &Package) -> String {
@@ -58,11 +71,7 @@ pub fn name(package: &Package) -> String {
 /// The readable name in English, for the exports (files are for scripts
 /// as much as for people); `None` when it is only the code.
 pub fn english_name(package: &Package) -> Option<String> {
-    let shown = i18n::lang();
-    i18n::set_lang(i18n::Lang::En);
-    let label = name(package);
-    i18n::set_lang(shown);
-    (label != package.name).then_some(label)
+    package.label.clone().or_else(|| code_label_en(package.service, &package.name))
 }
 
 /// A unit code in words (MetaStudio `unit`, DSC measure units); unknown
@@ -302,11 +311,73 @@ pub fn billing(mode: &str) -> String {
     }
 }
 
-/// What to do about a failure of `service`: [`ApiError::hint`], made
+/// What went wrong, in words: the gateway's typed errors worded here, the
+/// one place they are.
+pub fn error(error: &ApiError) -> String {
+    match error {
+        ApiError::Invalid(why) => match why {
+            Invalid::BadId(service) => tf("{0} needs a valid ID (letters, digits, '-' and '_').", &[&service.title()]),
+            Invalid::NoRegion => t("Choose a region.").into(),
+            Invalid::NeedsCodeartsProject => t("CodeArts TestPlan needs a CodeArts project: enter its ID in the form.").into(),
+            Invalid::NotScoped => t("This token is not scoped to a project: enter a Project ID, or use a project-scoped token.").into(),
+            Invalid::NoPackages(service) => tf("{0} holds no packages", &[&service.title()]),
+        },
+        ApiError::Network { proxy } => tf("The proxy at {0} could not be reached. Is tenantscope-proxy running?", &[proxy]),
+        ApiError::Http { status, error_code, error_msg, .. } => {
+            let mut text = format!("HTTP {status}");
+            if let Some(code) = error_code {
+                text.push(' ');
+                text.push_str(code);
+            }
+            if let Some(msg) = error_msg {
+                text.push_str(": ");
+                text.push_str(msg);
+            }
+            text
+        }
+        ApiError::Decode { service, detail } => tf("{0} answered with unreadable data: {1}", &[&service.title(), detail]),
+        ApiError::Failed { service, .. } => tf("{0} answered that the request failed (status \"failed\").", &[&service.title()]),
+    }
+}
+
+/// Why a pasted token was refused, and what to do.
+pub fn token_error(error: TokenError) -> &'static str {
+    match error {
+        TokenError::Empty => t("Paste an IAM token first (the X-Subject-Token header of an IAM token response)."),
+        TokenError::Whitespace => {
+            t("The token contains spaces, line breaks or control characters: copy the header value alone, without its name.")
+        }
+        TokenError::TooLong => t("The token is longer than the 100,000 characters the services accept: check what was pasted."),
+    }
+}
+
+/// What the person should do about a failure, whatever the service.
+fn general_hint(error: &ApiError) -> &'static str {
+    match error {
+        ApiError::Invalid(_) => t("Check the project IDs in the form."),
+        ApiError::Network { .. } => t("Start the proxy (see the README) or correct the proxy URL in the settings."),
+        // The body is not kept for a failed read: say what to do without it.
+        ApiError::Decode { .. } => t("The answer could not be read: refresh; if it persists, the service changed its format (report it to tenantscope)."),
+        ApiError::Failed { .. } => t("Refresh; if it persists, quote the answer below to Huawei Cloud support."),
+        e if e.is_busy() => t("The service says its network is busy: this passes, wait a few seconds and refresh."),
+        ApiError::Http { status, error_code, .. } => match (status, error_code.as_deref()) {
+            (401, _) | (_, Some("APIG.0307" | "APIGW.0307")) => {
+                t("The token is invalid, expired or from another region: get a new project-scoped token for this region.")
+            }
+            (429, _) | (_, Some("APIG.0308" | "APIGW.0308")) => t("Throttled by Huawei Cloud: wait a few seconds and refresh."),
+            (403, _) => t("The token's user lacks the permission to read this service's packages."),
+            (404, _) => t("This service or route is not offered in this region."),
+            (400, _) => t("The service refused the request parameters."),
+            _ => t("Try again; if it persists, quote the request ID to Huawei Cloud support."),
+        },
+    }
+}
+
+/// What to do about a failure of `service`: the general hint, made
 /// specific where the service matters (the permission a 403 lacks).
 pub fn hint(error: &ApiError, service: Option<Service>) -> String {
     match (error, service) {
-        (ApiError::Http { status: 403, .. }, Some(service)) => {
+        (ApiError::Http { status: 403, .. }, Some(service)) if !error.is_auth() => {
             let permission = match service {
                 // The one action Huawei documents for these routes
                 // (ShowTenantPackageStatus, docs/huawei-apis.md §2.2).
@@ -318,7 +389,7 @@ pub fn hint(error: &ApiError, service: Option<Service>) -> String {
         (ApiError::Http { status: 404, .. }, Some(service)) => {
             tf("{0} is not offered in this region, or not enabled for this account: pick another region.", &[&service.title()])
         }
-        _ => error.hint().to_string(),
+        _ => general_hint(error).to_string(),
     }
 }
 
@@ -349,8 +420,8 @@ pub fn coverage_note(items: &[(Service, String, Coverage)]) -> Option<String> {
                 Coverage::Whole => return None,
                 Coverage::Loading => t("still loading").to_string(),
                 Coverage::Incomplete => t("incomplete").to_string(),
-                Coverage::Stale(e) => tf("last good answers, the refresh failed: {0}", &[e]),
-                Coverage::Failed(e) => tf("failed: {0}", &[e]),
+                Coverage::Stale(e) => tf("last good answers, the refresh failed: {0}", &[&error(e)]),
+                Coverage::Failed(e) => tf("failed: {0}", &[&error(e)]),
                 Coverage::NotOffered(region) => tf("not offered in {0}", &[region]),
             };
             let name = if tab.is_empty() { service.title().to_string() } else { format!("{} · {tab}", service.title()) };
@@ -368,7 +439,7 @@ pub fn paging_note(paging: &Paging, shown: usize, total: Option<u64>) -> Option<
     if !paging.failures.is_empty() {
         let pages = paging.failures.len();
         let first = &paging.failures[0];
-        let args: [&dyn std::fmt::Display; 3] = [&pages, &first.offset, &first.error];
+        let args: [&dyn std::fmt::Display; 3] = [&pages, &first.offset, &error(&first.error)];
         notes.push(if pages == 1 {
             tf("{0} page could not be read (first at offset {1}: {2}). The packages of the other pages are shown; refresh to try again.", &args)
         } else {
@@ -469,8 +540,8 @@ mod tests {
         assert!(hint(&http(403), Some(Service::Codecheck)).contains("codeartscheck::getConfig"));
         assert!(hint(&http(403), Some(Service::Hss)).contains("Host Security Service"));
         assert!(hint(&http(404), Some(Service::Metastudio)).starts_with("MetaStudio is not offered"));
-        assert_eq!(hint(&http(429), Some(Service::Hss)), http(429).hint());
-        assert_eq!(hint(&http(403), None), http(403).hint());
+        assert_eq!(hint(&http(429), Some(Service::Hss)), general_hint(&http(429)));
+        assert_eq!(hint(&http(403), None), general_hint(&http(403)));
     }
 
     #[test]
@@ -502,6 +573,22 @@ mod tests {
         let short = Paging { stop: Stop::ShortPage, ..done };
         assert!(paging_note(&short, 300, Some(420)).unwrap().contains("counts 420 but sent 300"));
         assert_eq!(paging_note(&short, 420, Some(420)), None);
+    }
+
+    #[test]
+    fn errors_and_hints_say_what_to_do() {
+        let e = |status, code: Option<&str>| ApiError::Http { status, error_code: code.map(Into::into), error_msg: None, request_id: None };
+        assert!(general_hint(&e(401, Some("APIG.0301"))).contains("token"));
+        assert!(general_hint(&e(401, Some("APIG.0307"))).contains("region"));
+        assert!(general_hint(&e(429, None)).contains("Throttled"));
+        assert!(general_hint(&e(400, Some("APIGW.0308"))).contains("Throttled"));
+        assert!(general_hint(&e(400, Some("CC.00000000"))).contains("busy"));
+        assert!(general_hint(&e(403, None)).contains("permission"));
+        assert!(general_hint(&e(404, None)).contains("region"));
+        assert!(error(&ApiError::Network { proxy: "/api".into() }).contains("/api"));
+        assert_eq!(error(&e(403, Some("DSC.1"))), "HTTP 403 DSC.1");
+        assert!(error(&ApiError::Invalid(Invalid::NeedsCodeartsProject)).contains("CodeArts project"));
+        assert!(token_error(TokenError::Whitespace).contains("spaces"));
     }
 
     #[test]

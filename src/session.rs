@@ -4,10 +4,9 @@
 
 use tenantscope_catalog::{Route, Service};
 
-use crate::api::{ApiError, ApiResponse, Credentials, Gateway, Token};
+use crate::api::{ApiError, ApiResponse, Credentials, Gateway, Invalid, Token};
 use crate::domain::paging::{self, PageFailure, PagePlan, Paged, Progress, Stop};
 use crate::domain::{Instant, Package};
-use crate::i18n::{t, tf};
 use crate::services::hss::QuotaStats;
 use crate::services::{codecheck, dsc, hss, iam, metastudio, projectman, testplan};
 
@@ -123,9 +122,7 @@ pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Co
     if project_id.trim().is_empty() {
         // A project-scoped token names its region as the project name (§3).
         let Some(id) = info.as_ref().and_then(|i| i.project_id.clone()) else {
-            return Err(ApiError::Invalid {
-                what: t("This token is not scoped to a project: enter a Project ID, or use a project-scoped token.").into(),
-            });
+            return Err(ApiError::Invalid(Invalid::NotScoped));
         };
         project_id = id;
         if let Some(name) = info.and_then(|i| i.project_name).filter(|n| tenantscope_catalog::region_by_id(n).is_some()) {
@@ -417,7 +414,7 @@ pub async fn load<N: Fetch>(net: &N, service: Service, ctx: &Context, progress: 
         Service::Dsc => dsc::load(net, ctx).await,
         Service::Hss => hss::load(net, ctx, progress).await,
         Service::Iam | Service::Projectman => {
-            Err(ApiError::Invalid { what: tf("{0} holds no packages", &[&service.title()]) })
+            Err(ApiError::Invalid(Invalid::NoPackages(service)))
         }
     }
 }

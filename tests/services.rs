@@ -210,11 +210,11 @@ fn error_bodies_in_every_shape() {
 #[test]
 fn unreadable_bodies_name_service_and_field() {
     let err = hss::page(&serde_json::json!({"data_list": [{"expire_time": {"ms": 1}}]})).unwrap_err();
-    let text = err.to_string();
+    let text = tenantscope::format::error(&err);
     assert!(text.contains("Host Security Service") && text.contains("data_list[0].expire_time"), "{text}");
-    let err = metastudio::page(&serde_json::json!([])).unwrap_err().to_string();
+    let err = tenantscope::format::error(&metastudio::page(&serde_json::json!([])).unwrap_err());
     assert!(err.contains("MetaStudio") && err.contains("response body"), "{err}");
-    let err = testplan::packages(&serde_json::json!({"result": "none"})).unwrap_err().to_string();
+    let err = tenantscope::format::error(&testplan::packages(&serde_json::json!({"result": "none"})).unwrap_err());
     assert!(err.contains("`result`"), "{err}");
 }
 

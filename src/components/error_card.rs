@@ -30,7 +30,7 @@ pub fn ErrorCard(
     view! {
         <div class="error-card" role="alert" data-state="error">
             <p class="error-title"><span class="badge badge-bad">{t("Error")}</span> " " {title}</p>
-            <p class="error-detail">{error.to_string()}</p>
+            <p class="error-detail">{format::error(&error)}</p>
             <p class="error-hint">{format::hint(&error, service)}</p>
             {request_id.map(|id| view! { <p class="error-rid">{t("Request ID")} " " <code>{id}</code></p> })}
             {body.map(|body| view! { <pre class="error-body">{body}</pre> })}

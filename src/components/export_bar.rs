@@ -5,7 +5,7 @@ use crate::api::ApiError;
 use crate::components::ServiceLoad;
 use crate::domain::{Package, Thresholds};
 use crate::download;
-use crate::i18n::{self, t, tf, Lang};
+use crate::i18n::{t, tf};
 use crate::export::{file_name, Report, ServiceError, Tenant};
 use crate::session::{now, Context, ServiceState};
 
@@ -23,11 +23,9 @@ pub fn ExportBar(
     let notice = RwSignal::new(None::<String>);
     let export = move |format: &'static str| {
         let Some(ctx) = context.get_untracked() else { return };
-        // Files are for scripts and other tools as much as for people: their
-        // texts (error messages in the JSON) are in English whatever the
-        // page's language.
-        let shown = i18n::lang();
-        i18n::set_lang(Lang::En);
+        // Files are for scripts and other tools as much as for people: what
+        // they say is the services' own words and stable keys
+        // (`ApiError::summary`, English labels), whatever the page's language.
         let mut packages: Vec<Package> = Vec::new();
         let mut errors: Vec<ServiceError> = Vec::new();
         for ServiceLoad { service, data, .. } in loads {
@@ -42,7 +40,7 @@ pub fn ExportBar(
                     let failures = loaded.paging.iter().flat_map(|p| p.failures.iter());
                     errors.extend(failures.map(|f| {
                         let mut error = service_error(service, &f.error);
-                        error.error_msg = Some(format!("page at offset {}: {}", f.offset, f.error));
+                        error.error_msg = Some(format!("page at offset {}: {}", f.offset, f.error.summary()));
                         error
                     }));
                     packages.extend(loaded.packages);
@@ -72,7 +70,6 @@ pub fn ExportBar(
             // getTimezoneOffset is minutes west of UTC; the calendar wants east.
             _ => (report.to_ics(-js_sys::Date::new_0().get_timezone_offset() as i32), "text/calendar;charset=utf-8", "calendar"),
         };
-        i18n::set_lang(shown);
         let label = if label == "calendar" { t("calendar") } else { label };
         let saved = download::save(&file_name(generated_at, format), mime, &text);
         notice.set(Some(if saved {
@@ -106,7 +103,7 @@ fn service_error(service: Service, error: &ApiError) -> ServiceError {
             service,
             http_status: None,
             error_code: None,
-            error_msg: Some(other.to_string()),
+            error_msg: Some(other.summary()),
             request_id: None,
             kept_from: None,
         },

@@ -66,13 +66,13 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
     // A refresh failed: these are the last good answers, with their age.
     let stale = loaded.stale.as_ref().map(|error| {
         let at = loaded.received_at;
-        (tf("As of {0} {1}: the refresh failed: {2}", &[&format::local_date(at), &format::local_time(at), &error.to_string()]), format::hint(error, Some(service)))
+        (tf("As of {0} {1}: the refresh failed: {2}", &[&format::local_date(at), &format::local_time(at), &format::error(error)]), format::hint(error, Some(service)))
     });
     // HSS: every enterprise project, or the default one only.
     let scope = match &loaded.scope {
         Some(hss::Scope::DefaultOnly(error)) => Some(tf(
             "Default enterprise project only: asking for every enterprise project was refused ({0}). Quotas in other enterprise projects are not counted.",
-            &[&error.to_string()],
+            &[&format::error(error)],
         )),
         _ => None,
     };

@@ -60,7 +60,7 @@ pub fn SessionForm(
         move || codearts.get().or_else(|| found_with(|d| d.codearts.into_iter().next().map(|p| p.id))).unwrap_or_default();
 
     let open = move |in_new_tab: bool| match Token::parse(&token.get_untracked()) {
-        Err(e) => problem.set(Some(e.to_string())),
+        Err(e) => problem.set(Some(format::token_error(e).to_string())),
         Ok(t) => {
             let proxy = match settings::proxy_url(&proxy.get_untracked()) {
                 Ok(url) => url,
@@ -181,7 +181,7 @@ pub fn SessionForm(
                 {move || match (lang.get(), discovery()).1 {
                     _ if checking() => t("Checking the token…").to_string(),
                     Some(Ok(d)) => who(&d),
-                    Some(Err(e)) => tf("The token could not be looked up: {0}. {1}", &[&e, &e.hint()]),
+                    Some(Err(e)) => tf("The token could not be looked up: {0}. {1}", &[&format::error(&e), &format::hint(&e, None)]),
                     None => String::new(),
                 }}
             </p>

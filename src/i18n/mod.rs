@@ -92,6 +92,13 @@ fn lookup(table: &'static [(&'static str, &'static str)], en: &'static str) -> &
     table.iter().find(|(k, _)| *k == en).map_or(en, |(_, v)| v)
 }
 
+/// Marks `en` as a text to translate where it is shown, not here: tables
+/// of names (`services::*::label`) keep the English, which the exports use
+/// as it is and the views pass through [`t`]. The source scan counts it.
+pub const fn tx(en: &'static str) -> &'static str {
+    en
+}
+
 /// The pattern `en` in the language in force, with `{0}`, `{1}`… replaced
 /// by `args`.
 pub fn tf(en: &'static str, args: &[&dyn Display]) -> String {
@@ -224,7 +231,7 @@ mod tests {
         out
     }
 
-    /// The string literals that follow `t(`, `tf(` or `plural(` (after a
+    /// The string literals that follow `t(`, `tf(`, `tx(` or `plural(` (after a
     /// first argument), unescaped.
     fn literals(source: &str) -> Vec<String> {
         let mut out = Vec::new();
@@ -235,7 +242,7 @@ mod tests {
             // A call, not a method or the function's own definition.
             let boundary = i == 0
                 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'.' || source[..i].ends_with("fn "));
-            let call = ["t(", "tf("].iter().find(|p| rest.starts_with(**p));
+            let call = ["t(", "tf(", "tx("].iter().find(|p| rest.starts_with(**p));
             if let (Some(p), true) = (call, boundary) {
                 // The first argument, when it is a literal (after any
                 // line break and indent).

@@ -267,4 +267,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("× 10,000 characters", "× 10.000 caracteres"),
     ("Category", "Categoria"),
     ("Source", "Origem"),
+    ("Choose a region.", "Escolha uma região."),
+    ("{0} needs a valid ID (letters, digits, '-' and '_').", "{0} precisa de um ID válido (letras, dígitos, '-' e '_')."),
 ];

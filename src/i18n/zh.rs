@@ -266,4 +266,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("× 10,000 characters", "万字"),
     ("Category", "类别"),
     ("Source", "来源"),
+    ("Choose a region.", "请选择区域。"),
+    ("{0} needs a valid ID (letters, digits, '-' and '_').", "{0} 需要有效的 ID（字母、数字、“-”和“_”）。"),
 ];

@@ -14,7 +14,7 @@ use tenantscope_catalog::{Route, Service};
 use super::read::root;
 use super::{renew_link, status_word};
 use crate::api::ApiError;
-use crate::i18n::t;
+use crate::i18n::tx;
 use crate::session::{once, single, Context, Fetch, Loaded};
 use crate::domain::{Expiry, Instant, Lifecycle, NextAction, NextStep, Package};
 
@@ -127,16 +127,16 @@ pub fn packages(body: &Value, received_at: Instant) -> Result<Vec<Package>, ApiE
     Ok(packages)
 }
 
-/// The readable name, in the page's language, of a CodeArts spec code, where it is known (seed 001's
+/// The readable name (English, for [`t`] where it is shown) of a CodeArts spec code, where it is known (seed 001's
 /// example, and the editions of the same combo package).
 pub fn label(code: &str) -> Option<&'static str> {
     Some(match code {
-        "codearts.china.enterprise" | "codearts.intl.enterprise" => t("CodeArts Enterprise"),
-        "codearts.china.professional" | "codearts.intl.professional" => t("CodeArts Professional"),
-        "codearts.china.basic" | "codearts.intl.basic" => t("CodeArts Basic"),
-        "codearts.china.free" | "codearts.intl.free" => t("CodeArts Free"),
-        "devcloud.codecheck.sec.professional" => t("Check security package, Professional"),
-        "codearts.extension.concurrency.check" => t("Check concurrency extension"),
+        "codearts.china.enterprise" | "codearts.intl.enterprise" => tx("CodeArts Enterprise"),
+        "codearts.china.professional" | "codearts.intl.professional" => tx("CodeArts Professional"),
+        "codearts.china.basic" | "codearts.intl.basic" => tx("CodeArts Basic"),
+        "codearts.china.free" | "codearts.intl.free" => tx("CodeArts Free"),
+        "devcloud.codecheck.sec.professional" => tx("Check security package, Professional"),
+        "codearts.extension.concurrency.check" => tx("Check concurrency extension"),
         _ => return None,
     })
 }

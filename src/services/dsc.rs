@@ -13,7 +13,7 @@ use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, Obj};
 use crate::api::ApiError;
-use crate::i18n::t;
+use crate::i18n::tx;
 use crate::session::{once, single, Context, Fetch, Loaded};
 use crate::domain::{Package, Period, PeriodUnit};
 
@@ -104,16 +104,16 @@ fn package(index: usize, part: usize, parts: usize, order: &Obj, info: Option<&O
     Ok(p)
 }
 
-/// The readable name, in the page's language, of a DSC spec code, where it is known (seed 003's
+/// The readable name (English, for [`t`] where it is shown) of a DSC spec code, where it is known (seed 003's
 /// example and the demo's, docs/huawei-apis.md §2.4).
 pub fn label(code: &str) -> Option<&'static str> {
     Some(match code {
-        "base_standard" => t("DSC Standard edition"),
-        "base_professional" => t("DSC Professional edition"),
-        "DB_standard" => t("Database scan, Standard"),
-        "DB_professional" => t("Database scan, Professional"),
-        "OBS_standard" => t("OBS scan, Standard"),
-        "OBS_professional" => t("OBS scan, Professional"),
+        "base_standard" => tx("DSC Standard edition"),
+        "base_professional" => tx("DSC Professional edition"),
+        "DB_standard" => tx("Database scan, Standard"),
+        "DB_professional" => tx("Database scan, Professional"),
+        "OBS_standard" => tx("OBS scan, Standard"),
+        "OBS_professional" => tx("OBS scan, Professional"),
         _ => return None,
     })
 }

@@ -7,7 +7,7 @@ use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, Obj};
 use crate::api::ApiError;
-use crate::i18n::t;
+use crate::i18n::tx;
 use crate::domain::paging::{PagePlan, Progress};
 use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
 use crate::domain::{Expiry, Instant, Package, Source, Status};
@@ -73,24 +73,24 @@ fn package(index: usize, r: &Obj) -> Result<Package, ApiError> {
     Ok(p)
 }
 
-/// The readable name, in the page's language, of a MetaStudio resource or sub-resource type, where
+/// The readable name (English, for [`t`] where it is shown) of a MetaStudio resource or sub-resource type, where
 /// it is known (resource types: docs/huawei-apis.md §2.3 and seed 002;
 /// sub-resource types: the Flexus ones the SDK model names).
 pub fn label(code: &str) -> Option<&'static str> {
     Some(match code {
-        "hws.resource.type.metastudio.avatarmodeling.number" => t("Avatar modeling"),
-        "hws.resource.type.metastudio.modeling.avatarlive.channel" => t("Avatar livestream channel"),
-        "hws.resource.type.metastudio.modeling.enterpriselivepackage" => t("Enterprise livestream package"),
-        "hws.resource.type.metastudio.live_2d.package" => t("2D livestream package"),
-        "hws.resource.type.metastudio.voiceclone.number" => t("Voice cloning"),
-        "hws.resource.type.metastudio.video.duration" => t("Video synthesis time"),
-        "hws.resource.type.metastudio.ttsc.words" => t("Text to speech"),
-        "hws.resource.type.metastudio.asset.storage" => t("Asset storage"),
-        "hws.resource.type.metastudio.flexus.package" => t("Flexus package"),
-        "Interaction.basic.channel" => t("Basic interaction channel"),
-        "voice_clone_flexus" => t("Flexus: voice cloning"),
-        "modeling_count_2d_model_flexus" => t("Flexus: 2D model modeling"),
-        "video_time_flexus_2d_model" => t("Flexus: 2D model video time"),
+        "hws.resource.type.metastudio.avatarmodeling.number" => tx("Avatar modeling"),
+        "hws.resource.type.metastudio.modeling.avatarlive.channel" => tx("Avatar livestream channel"),
+        "hws.resource.type.metastudio.modeling.enterpriselivepackage" => tx("Enterprise livestream package"),
+        "hws.resource.type.metastudio.live_2d.package" => tx("2D livestream package"),
+        "hws.resource.type.metastudio.voiceclone.number" => tx("Voice cloning"),
+        "hws.resource.type.metastudio.video.duration" => tx("Video synthesis time"),
+        "hws.resource.type.metastudio.ttsc.words" => tx("Text to speech"),
+        "hws.resource.type.metastudio.asset.storage" => tx("Asset storage"),
+        "hws.resource.type.metastudio.flexus.package" => tx("Flexus package"),
+        "Interaction.basic.channel" => tx("Basic interaction channel"),
+        "voice_clone_flexus" => tx("Flexus: voice cloning"),
+        "modeling_count_2d_model_flexus" => tx("Flexus: 2D model modeling"),
+        "video_time_flexus_2d_model" => tx("Flexus: 2D model video time"),
         _ => return None,
     })
 }

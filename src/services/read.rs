@@ -278,13 +278,13 @@ mod tests {
             }
             Ok(())
         })
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+        let err = crate::format::error(&err);
         assert!(err.contains("Data Security Center"), "{err}");
         assert!(err.contains("field `l[1].b[0].c`: expected a number, found an object"), "{err}");
-        let err = with(json!({"l": [1]}), |o| o.list(&["l"]).map(|_| ())).unwrap_err().to_string();
+        let err = crate::format::error(&with(json!({"l": [1]}), |o| o.list(&["l"]).map(|_| ())).unwrap_err());
         assert!(err.contains("`l[0]`"), "{err}");
-        let err = root(Service::Hss, &json!([1, 2])).err().unwrap().to_string();
+        let err = crate::format::error(&root(Service::Hss, &json!([1, 2])).err().unwrap());
         assert!(err.contains("the response body: expected an object, found an array"), "{err}");
     }
 }

@@ -10,16 +10,14 @@ use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, root_list, Obj};
 use super::{epoch_or_datetime, status_word};
-use crate::api::ApiError;
-use crate::i18n::t;
+use crate::api::{ApiError, Invalid};
+use crate::i18n::tx;
 use crate::session::{once, single, Context, Fetch, Loaded};
 use crate::domain::{Expiry, Package};
 
 /// Reads the packages of the session's CodeArts project (`service_id`).
 pub async fn load<N: Fetch>(net: &N, ctx: &Context) -> Result<Loaded, ApiError> {
-    let id = ctx.codearts_project_id.as_deref().ok_or_else(|| ApiError::Invalid {
-        what: t("CodeArts TestPlan needs a CodeArts project: enter its ID in the form.").into(),
-    })?;
+    let id = ctx.codearts_project_id.as_deref().ok_or(ApiError::Invalid(Invalid::NeedsCodeartsProject))?;
     let answer = once(net, || net.get(Route::TestplanPackages, &ctx.region, Some(id), &[])).await?;
     let packages = packages(&answer.body).map_err(|e| match e {
         ApiError::Failed { service, .. } => ApiError::Failed { service, body: answer.text.clone() },
@@ -64,13 +62,13 @@ fn package(index: usize, item: &Obj) -> Result<Package, ApiError> {
     Ok(p)
 }
 
-/// The readable name, in the page's language, of a TestPlan spec code, where it is known (seed 000's
+/// The readable name (English, for [`t`] where it is shown) of a TestPlan spec code, where it is known (seed 000's
 /// example; the `.intl.` spelling of the international site).
 pub fn label(code: &str) -> Option<&'static str> {
     Some(match code {
-        "codearts.testplan.china.echotest" | "codearts.testplan.intl.echotest" => t("TestPlan dial-testing package"),
-        "codearts.testplan.china.pro" | "codearts.testplan.intl.pro" => t("TestPlan Professional"),
-        "codearts.extension.concurrency.ticc" => t("TestPlan concurrency extension"),
+        "codearts.testplan.china.echotest" | "codearts.testplan.intl.echotest" => tx("TestPlan dial-testing package"),
+        "codearts.testplan.china.pro" | "codearts.testplan.intl.pro" => tx("TestPlan Professional"),
+        "codearts.extension.concurrency.ticc" => tx("TestPlan concurrency extension"),
         _ => return None,
     })
 }
