@@ -1,0 +1,225 @@
+//! The demo tenant: the proxy's own answers to every API route the console
+//! uses, for the token [`DEMO_TOKEN`], with no network.
+//!
+//! Two more tokens make it fail the way the console must be able to show, so
+//! browser tests can drive each error state:
+//!
+//! - [`DEMO_EXPIRED_TOKEN`]: every route, introspection included, refuses the
+//!   token as expired (HTTP 401, API Gateway's `APIG.0307`).
+//! - [`DEMO_FAULTS_TOKEN`]: IAM (introspect it with itself as
+//!   `X-Subject-Token`), the CodeArts project list and TestPlan answer as for
+//!   `demo`; the other services fail, one fault each: CodeArts Check sends a
+//!   cut-off JSON body with HTTP 200, MetaStudio is not published (404
+//!   `APIG.0101`), DSC refuses permission (403), and HSS throttles the page
+//!   at offset 200 (429 `APIG.0308`, `Retry-After: 1`) while its other pages
+//!   answer.
+//!
+//! - [`DEMO_LIMITED_TOKEN`]: a smaller account without enterprise projects:
+//!   HSS refuses `enterprise_project_id=all_granted_eps` (403) and answers
+//!   for the default enterprise project without it; TestPlan answers
+//!   `"status": "failed"`.
+//!
+//! Any other token is refused as unreadable (401 `APIG.0301`).
+//!
+//! This module owns the sample tenant: its ids (domain, user, IAM and CodeArts
+//! projects), its IAM token and project list, and the packages and quotas of
+//! the five services. Bodies are shaped like the official response examples
+//! (`docs/upstream/`, summarised in `docs/huawei-apis.md` §2–§3) and errors like
+//! the gateway's and the services' (§6), so the console reads the demo exactly
+//! as it reads a real tenant.
+//!
+//! This file holds [`respond`], [`Reply`] and the dispatch by route; the rest
+//! is one file each: `auth` (identities, tokens, errors, the faults of
+//! [`DEMO_FAULTS_TOKEN`]), `query` (query strings, paging), `ids` (dates and
+//! ids), `iam` (the IAM token and projects), `projects` (CodeArts projects),
+//! and the services' answers in `testplan`, `codecheck`, `metastudio`, `dsc`
+//! and `hss`; `support` is the unit tests' shared harness.
+//!
+//! Nothing here is random, and nothing is remembered between calls: the same
+//! request always gets the same answer (HSS's throttle looks at the offset,
+//! not at a counter). The long lists (160 MetaStudio resources, 420 HSS
+//! quotas) are generated from each item's index, and every date is counted in
+//! days from the UTC midnight of `now`: the pages fetched on one day agree with
+//! each other, and at any time there is something already expired, something
+//! expiring within 7 days, within 30 days, later, and an HSS quota that never
+//! expires.
+
+mod auth;
+mod codecheck;
+mod dsc;
+mod hss;
+mod iam;
+mod ids;
+mod metastudio;
+mod projects;
+mod query;
+#[cfg(test)]
+mod support;
+mod testplan;
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use tenantscope_catalog::Route;
+
+pub use auth::{
+    DEMO_CODEARTS_PROJECT_ID, DEMO_DOMAIN_NAME, DEMO_EXPIRED_TOKEN, DEMO_FAULTS_TOKEN, DEMO_LIMITED_TOKEN,
+    DEMO_PROJECT_ID, DEMO_REGION, DEMO_TOKEN, DEMO_USER_NAME,
+};
+use auth::{authenticate, fault, Mode};
+use codecheck::codecheck_packages;
+use dsc::dsc_specification;
+use hss::hss_quotas;
+use iam::{iam_projects, iam_token};
+use ids::Today;
+use metastudio::metastudio_resources;
+use projects::codearts_projects;
+use query::Query;
+use testplan::testplan_packages;
+
+/// A status and a JSON body, as the services answer.
+type Answer = (StatusCode, Value);
+
+/// What [`respond`] sends: a status and JSON text, or a fault that no
+/// [`Value`] can carry (a cut-off body, a `Retry-After` header).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Reply {
+    status: StatusCode,
+    body: String,
+    /// Seconds, sent as `Retry-After`.
+    retry_after: Option<u32>,
+}
+
+impl From<Answer> for Reply {
+    fn from((status, body): Answer) -> Reply {
+        Reply { status, body: body.to_string(), retry_after: None }
+    }
+}
+
+impl IntoResponse for Reply {
+    /// The status, the body and `Retry-After`; the caller labels the body.
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.body).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// Answers one API call of the demo tenant. `param` is the route's one path
+/// parameter (project id / service id) if any; `query` is the raw query string
+/// without '?'. `now` is the current instant (tests pass a fixed one). The
+/// `X-Auth-Token` in `headers` picks the behaviour (see the module doc).
+pub fn respond(
+    route: Route,
+    param: Option<&str>,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    now: time::OffsetDateTime,
+) -> Reply {
+    let mode = match authenticate(route, headers) {
+        Ok(mode) => mode,
+        Err(refusal) => return refusal.into(),
+    };
+    // The sample tenant has the same packages whichever project is named.
+    let _ = param;
+    let query = Query::parse(query.unwrap_or_default());
+    if mode == Mode::Faults {
+        if let Some(fault) = fault(route, &query) {
+            return fault;
+        }
+    }
+    let today = Today::of(now);
+    let answer = match route {
+        Route::IamToken => ok(iam_token(now)),
+        Route::IamProjects => ok(iam_projects()),
+        Route::CodeartsProjects => ok(codearts_projects(&query)),
+        // Seed 000: `status` is `ok` or `failed`; a failed answer carries no
+        // packages (the shape of the failure is not documented beyond that).
+        Route::TestplanPackages if mode == Mode::Limited => ok(json!({ "status": "failed", "result": [] })),
+        Route::TestplanPackages => ok(testplan_packages(today)),
+        Route::CodecheckPackages => ok(codecheck_packages(&query, today)),
+        Route::MetastudioResources => metastudio_resources(&query, today),
+        Route::DscSpecification => ok(dsc_specification()),
+        Route::HssQuotas => hss_quotas(&query, today, mode == Mode::Limited),
+    };
+    answer.into()
+}
+
+fn ok(body: Value) -> Answer {
+    (StatusCode::OK, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+    use time::{Duration, OffsetDateTime};
+
+    use super::ids::epoch_ms;
+    use super::support::{call_at, parse_utc, parsed, reply, strings, NOW};
+    use super::*;
+
+    /// Every expiry instant the demo reports for `now`, in epoch ms.
+    fn expiries(now: OffsetDateTime) -> Vec<i64> {
+        let mut all = Vec::new();
+        let testplan = call_at(Route::TestplanPackages, "", now).1;
+        all.extend(testplan["result"].as_array().unwrap().iter().map(|p| p["expiration_time"].as_i64().unwrap()));
+        for offset in [0, 100] {
+            let query = format!("resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset={offset}");
+            let body = call_at(Route::MetastudioResources, &query, now).1;
+            all.extend(
+                strings(body["resources"].as_array().unwrap(), "resource_expire_time")
+                    .into_iter()
+                    .map(|t| epoch_ms(parse_utc(t).unwrap())),
+            );
+        }
+        for offset in [0, 200, 400] {
+            let body = call_at(Route::HssQuotas, &format!("limit=200&offset={offset}"), now).1;
+            all.extend(body["data_list"].as_array().unwrap().iter().map(|q| q["expire_time"].as_i64().unwrap()));
+        }
+        all
+    }
+
+    #[test]
+    fn the_limited_accounts_testplan_says_failed() {
+        let (status, body) = parsed(reply(Route::TestplanPackages, "", DEMO_LIMITED_TOKEN));
+        assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("failed")));
+        assert_eq!(parsed(reply(Route::IamToken, "nocatalog=true", DEMO_LIMITED_TOKEN)).0, StatusCode::OK);
+    }
+
+    #[test]
+    fn there_is_always_something_urgent_and_something_not() {
+        let day = Duration::days(1).whole_milliseconds() as i64;
+        for now in [NOW, datetime!(2025-07-08 00:00:00 UTC), datetime!(2031-02-28 23:59:59.999999 UTC)] {
+            let now_ms = epoch_ms(now);
+            let left: Vec<i64> = expiries(now).into_iter().filter(|&t| t != -1).map(|t| t - now_ms).collect();
+            assert!(left.iter().any(|&l| l < 0), "expired at {now}");
+            assert!(left.iter().any(|&l| (0..7 * day).contains(&l)), "within 7 days at {now}");
+            assert!(left.iter().any(|&l| (7 * day..30 * day).contains(&l)), "within 30 days at {now}");
+            assert!(left.iter().any(|&l| l >= 30 * day), "later at {now}");
+            assert!(expiries(now).contains(&-1), "never expires at {now}");
+        }
+    }
+
+    #[test]
+    fn the_same_page_is_the_same_all_day() {
+        let morning = datetime!(2025-07-08 00:00:01 UTC);
+        let night = datetime!(2025-07-08 23:59:59.5 UTC);
+        let calls = [
+            (Route::IamProjects, ""),
+            (Route::CodeartsProjects, "offset=0&limit=100"),
+            (Route::TestplanPackages, ""),
+            (Route::CodecheckPackages, ""),
+            (Route::MetastudioResources, "resource_source=PURCHASED&limit=100&offset=40"),
+            (Route::DscSpecification, ""),
+            (Route::HssQuotas, "limit=200&offset=200"),
+        ];
+        for (route, query) in calls {
+            assert_eq!(call_at(route, query, morning), call_at(route, query, night), "{route:?}");
+        }
+        let tomorrow = datetime!(2025-07-09 00:00:01 UTC);
+        let hss = "limit=10";
+        assert_ne!(call_at(Route::HssQuotas, hss, morning), call_at(Route::HssQuotas, hss, tomorrow));
+    }
+}
