@@ -1,0 +1,57 @@
+# syntax=docker/dockerfile:1
+# tenantscope: the site (dist/) and tenantscope-proxy in one image.
+#
+#   docker build -t tenantscope .
+#   docker run --rm -p 8080:8080 tenantscope --demo
+#
+# The entrypoint listens on 0.0.0.0:8080 and serves /srv/dist; anything after
+# the image name is passed to tenantscope-proxy as further flags (or use the
+# TENANTSCOPE_* variables with -e). Drain time: the proxy waits up to
+# --shutdown-timeout (30 s) after SIGTERM, so stop with `docker stop -t 35`.
+
+# ---------------------------------------------------------------------------
+# Build: the tools scripts/bootstrap installs, then scripts/build.
+# The toolchain of the development machines (rustc 1.95, Debian 12).
+FROM docker.io/library/rust:1.95-bookworm AS build
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+WORKDIR /src
+
+# The tools first, from only what chooses their versions (the bootstrap
+# script, the wasm-bindgen line of Cargo.lock, npm's lock), so that a change
+# of the sources does not install them again (about 15 minutes).
+COPY scripts/bootstrap scripts/env.sh scripts/
+COPY Cargo.lock package.json package-lock.json ./
+RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
+    scripts/bootstrap \
+    && rm -rf /var/lib/apt/lists/*
+
+# The site (release, split wasm, precompressed) into dist/ and the proxy into
+# target/server/tenantscope-proxy. target/ is a build cache, so the results
+# are copied out of it in the same step.
+COPY . .
+RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
+    --mount=type=cache,target=/src/target,sharing=locked \
+    scripts/build \
+    && install -D -m 0755 target/server/tenantscope-proxy /out/tenantscope-proxy
+
+# ---------------------------------------------------------------------------
+# Runtime: the binary and dist/, nothing else. The proxy uses rustls with its
+# own (webpki) roots, so not even ca-certificates is needed; it links only
+# glibc (built against Debian 12's, so any newer one runs it) and libgcc_s,
+# both in the base image. bash stays for the health check.
+FROM docker.io/library/debian:stable-slim
+RUN groupadd --system --gid 10001 tenantscope \
+    && useradd --system --uid 10001 --gid tenantscope --no-create-home --home-dir /nonexistent \
+       --shell /usr/sbin/nologin tenantscope
+COPY --from=build /out/tenantscope-proxy /usr/local/bin/tenantscope-proxy
+COPY --from=build /src/dist /srv/dist
+USER 10001:10001
+EXPOSE 8080
+STOPSIGNAL SIGTERM
+# /healthz answers `ok` (README, Operations). The image has no curl or wget:
+# bash's /dev/tcp speaks the one HTTP/1.0 request. Host `localhost` is always
+# answered, whatever --allowed-host says.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 \
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && grep -qx 'ok' <&3"]
+ENTRYPOINT ["/usr/local/bin/tenantscope-proxy", "--listen", "0.0.0.0:8080", "--static", "/srv/dist"]
+CMD []
