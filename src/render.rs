@@ -51,7 +51,8 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     if name != p.name {
         let _ = write!(h, r#"<p class="card-code"><code>{}</code></p>"#, escape(&p.name));
     }
-    if let (Some(used), Some(total)) = (p.used, p.total) {
+    // A meter only where used and total share a unit.
+    if let (Some(used), Some(total), None) = (p.used, p.total, &p.used_unit) {
         let fill = chart::fill(used, total) / 10;
         let _ = write!(h, r#"<div class="meter" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="{}"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#, t("Usage"));
     }
@@ -215,8 +216,17 @@ pub fn donut(title: &str, parts: &[(&str, u64, &str)]) -> String {
 /// and the figures as a table. `series` are (name, colour class); each bar
 /// is (label, one value per series).
 pub fn bars(title: &str, series: &[(&str, &str)], bars: &[(String, Vec<u64>)]) -> String {
+    bars_on(title, series, bars, false)
+}
+
+/// [`bars`], each bar drawn as shares of its own total when `own_scale`:
+/// figures in different units have no common scale (the table keeps them).
+pub fn bars_on(title: &str, series: &[(&str, &str)], bars: &[(String, Vec<u64>)], own_scale: bool) -> String {
     const ROW: usize = 14;
-    let rows: Vec<Vec<u64>> = bars.iter().map(|(_, v)| v.clone()).collect();
+    let rows: Vec<Vec<u64>> = bars
+        .iter()
+        .map(|(_, v)| if own_scale { chart::shares(v).into_iter().map(u64::from).collect() } else { v.clone() })
+        .collect();
     let alt: Vec<String> = bars
         .iter()
         .map(|(label, values)| {
@@ -421,6 +431,10 @@ mod tests {
         assert!(b.contains(r#"<rect class="s-ok" x="0" y="2" width="750" height="10">"#));
         assert!(b.contains(r#"<rect class="s-bad" x="750" y="2" width="250" height="10">"#));
         assert!(b.contains("<td>&lt;x&gt;</td><td>2</td><td>0</td>"));
+        // On their own scales, each bar spans the width; the table keeps the figures.
+        let own = bars_on("Usage", &[("Used", "s-used"), ("Left", "s-left")], &[("GB".into(), vec![300, 700]), ("items".into(), vec![1, 1])], true);
+        assert!(own.contains(r#"<rect class="s-used" x="0" y="16" width="500" height="10">"#), "{own}");
+        assert!(own.contains("<td>GB</td><td>300</td><td>700</td>"));
     }
 
     #[test]

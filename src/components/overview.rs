@@ -101,7 +101,10 @@ pub fn Overview(
             <section class="overview" aria-labelledby="overview-title">
                 <h2 id="overview-title">{tr(lang, "Overview")}</h2>
                 <p class="muted">{part(|p| tf("{0} packages; {1} need attention.", &[&p.3, &p.4]))}</p>
-                <p class="notice notice-warn coverage" data-state="left-out" hidden=move || part(|p| p.5.clone())().is_empty()>{part(|p| p.5.clone())}</p>
+                {move || {
+                    let left_out = part(|p| p.5.clone())();
+                    (!left_out.is_empty()).then(|| view! { <p class="notice notice-warn coverage" data-state="left-out">{left_out}</p> })
+                }}
                 <div inner_html=part(|p| p.0.clone())></div>
                 <div class="overview-grid">
                     <div>

@@ -182,7 +182,10 @@ fn charts(service: Service, loaded: &Loaded) -> String {
             .collect();
         if !rows.is_empty() {
             let title = if service == Service::Metastudio { t("Usage by resource type") } else { t("Usage against total") };
-            html.push_str(&render::bars(title, &[(t("Used"), "s-used"), (t("Left"), "s-left")], &rows));
+            // Bars of different units share no scale: each on its own.
+            let units: Vec<Option<&str>> = packages.iter().filter(|p| p.used.is_some() && p.total.is_some()).map(|p| p.unit.as_deref()).collect();
+            let mixed = units.windows(2).any(|w| w[0] != w[1]);
+            html.push_str(&render::bars_on(title, &[(t("Used"), "s-used"), (t("Left"), "s-left")], &rows, mixed));
         }
     }
     html

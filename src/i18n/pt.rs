@@ -269,4 +269,5 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Source", "Origem"),
     ("Choose a region.", "Escolha uma região."),
     ("{0} needs a valid ID (letters, digits, '-' and '_').", "{0} precisa de um ID válido (letras, dígitos, '-' e '_')."),
+    ("Interaction channel", "Canal de interação"),
 ];

@@ -268,4 +268,5 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Source", "来源"),
     ("Choose a region.", "请选择区域。"),
     ("{0} needs a valid ID (letters, digits, '-' and '_').", "{0} 需要有效的 ID（字母、数字、“-”和“_”）。"),
+    ("Interaction channel", "交互路数"),
 ];

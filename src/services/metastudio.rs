@@ -88,6 +88,7 @@ pub fn label(code: &str) -> Option<&'static str> {
         "hws.resource.type.metastudio.asset.storage" => tx("Asset storage"),
         "hws.resource.type.metastudio.flexus.package" => tx("Flexus package"),
         "Interaction.basic.channel" => tx("Basic interaction channel"),
+        "hws.resource.type.metastudio.interaction.channel" => tx("Interaction channel"),
         "voice_clone_flexus" => tx("Flexus: voice cloning"),
         "modeling_count_2d_model_flexus" => tx("Flexus: 2D model modeling"),
         "video_time_flexus_2d_model" => tx("Flexus: 2D model video time"),
