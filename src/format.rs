@@ -340,6 +340,16 @@ pub fn error(error: &ApiError) -> String {
     }
 }
 
+/// What went wrong in a few words, where the service is already named.
+pub fn short_error(e: &ApiError) -> String {
+    match e {
+        ApiError::Failed { .. } => t("it answered \"failed\"").into(),
+        ApiError::Decode { .. } => t("unreadable answer").into(),
+        ApiError::Network { .. } => t("the proxy could not be reached").into(),
+        other => error(other),
+    }
+}
+
 /// Why a pasted token was refused, and what to do.
 pub fn token_error(error: TokenError) -> &'static str {
     match error {
@@ -413,21 +423,25 @@ pub fn count(shown: usize, total: Option<u64>) -> String {
 /// (with its tab, when several are open) whose packages are missing or
 /// partial, and why. `None` when every service is whole.
 pub fn coverage_note(items: &[(Service, String, Coverage)]) -> Option<String> {
-    let parts: Vec<String> = items
-        .iter()
-        .filter_map(|(service, tab, coverage)| {
-            let why = match coverage {
-                Coverage::Whole => return None,
-                Coverage::Loading => t("still loading").to_string(),
-                Coverage::Incomplete => t("incomplete").to_string(),
-                Coverage::Stale(e) => tf("last good answers, the refresh failed: {0}", &[&error(e)]),
-                Coverage::Failed(e) => tf("failed: {0}", &[&error(e)]),
-                Coverage::NotOffered(region) => tf("not offered in {0}", &[region]),
-            };
-            let name = if tab.is_empty() { service.title().to_string() } else { format!("{} · {tab}", service.title()) };
-            Some(tf("{0} ({1})", &[&name, &why]))
-        })
-        .collect();
+    // Services that are left out for the same reason are named together.
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for (service, tab, coverage) in items {
+        let why = match coverage {
+            Coverage::Whole => continue,
+            Coverage::Loading => t("still loading").to_string(),
+            Coverage::Incomplete => t("incomplete").to_string(),
+            Coverage::DefaultProjectOnly => t("default enterprise project only").to_string(),
+            Coverage::Stale(e) => tf("last good answers, the refresh failed: {0}", &[&short_error(e)]),
+            Coverage::Failed(e) => tf("failed: {0}", &[&short_error(e)]),
+            Coverage::NotOffered(region) => tf("not offered in {0}", &[region]),
+        };
+        let name = if tab.is_empty() { service.title().to_string() } else { format!("{} · {tab}", service.title()) };
+        match groups.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((why, vec![name])),
+        }
+    }
+    let parts: Vec<String> = groups.into_iter().map(|(why, names)| tf("{0} ({1})", &[&names.join(", "), &why])).collect();
     (!parts.is_empty()).then(|| tf("Not in these figures, or only in part: {0}.", &[&parts.join("; ")]))
 }
 
@@ -599,9 +613,12 @@ mod tests {
             (Service::Metastudio, String::new(), Coverage::Failed(e.clone())),
             (Service::Dsc, String::new(), Coverage::NotOffered("la-south-2".into())),
             (Service::Hss, "2. acme".into(), Coverage::Incomplete),
+            (Service::Hss, "3. acme".into(), Coverage::DefaultProjectOnly),
+            (Service::Testplan, "3. acme".into(), Coverage::Failed(ApiError::Failed { service: Service::Testplan, body: String::new() })),
+            (Service::Codecheck, String::new(), Coverage::Failed(e.clone())),
         ];
         let note = coverage_note(&items).unwrap();
-        assert_eq!(note, "Not in these figures, or only in part: MetaStudio (failed: HTTP 403); Data Security Center (not offered in la-south-2); Host Security Service · 2. acme (incomplete).");
+        assert_eq!(note, "Not in these figures, or only in part: MetaStudio, CodeArts Check (failed: HTTP 403); Data Security Center (not offered in la-south-2); Host Security Service · 2. acme (incomplete); Host Security Service · 3. acme (default enterprise project only); CodeArts TestPlan · 3. acme (failed: it answered \"failed\").");
         assert_eq!(coverage_note(&items[..1]), None);
     }
 }

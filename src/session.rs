@@ -339,9 +339,10 @@ pub enum Coverage {
     Loading,
     /// Every package the service reported.
     Whole,
-    /// Some: pages that failed, a cap, a list that changed while read, or
-    /// HSS's default enterprise project only.
+    /// Some: pages that failed, a cap, a list that changed while read.
     Incomplete,
+    /// HSS: the default enterprise project only (asking for all was refused).
+    DefaultProjectOnly,
     /// The last good answers, a refresh having failed with this.
     Stale(ApiError),
     /// None: the service failed with this.
@@ -360,6 +361,7 @@ impl Coverage {
             Some(Ok(ServiceState::Loaded(l))) => match &l.stale {
                 Some(e) => Coverage::Stale(e.clone()),
                 None if l.is_incomplete() => Coverage::Incomplete,
+                None if matches!(l.scope, Some(hss::Scope::DefaultOnly(_))) => Coverage::DefaultProjectOnly,
                 None => Coverage::Whole,
             },
         }
@@ -372,7 +374,7 @@ impl Loaded {
     pub fn is_incomplete(&self) -> bool {
         let short = self.total.is_some_and(|t| t > self.packages.len() as u64);
         let failed = self.paging.as_ref().is_some_and(|p| !p.failures.is_empty());
-        short || failed || matches!(self.scope, Some(hss::Scope::DefaultOnly(_)))
+        short || failed
     }
 }
 

@@ -270,4 +270,8 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Choose a region.", "Escolha uma região."),
     ("{0} needs a valid ID (letters, digits, '-' and '_').", "{0} precisa de um ID válido (letras, dígitos, '-' e '_')."),
     ("Interaction channel", "Canal de interação"),
+    ("default enterprise project only", "somente o projeto empresarial padrão"),
+    ("it answered \"failed\"", "respondeu \"failed\""),
+    ("unreadable answer", "resposta ilegível"),
+    ("the proxy could not be reached", "o proxy não pôde ser alcançado"),
 ];

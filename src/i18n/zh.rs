@@ -269,4 +269,8 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Choose a region.", "请选择区域。"),
     ("{0} needs a valid ID (letters, digits, '-' and '_').", "{0} 需要有效的 ID（字母、数字、“-”和“_”）。"),
     ("Interaction channel", "交互路数"),
+    ("default enterprise project only", "仅默认企业项目"),
+    ("it answered \"failed\"", "返回 \"failed\""),
+    ("unreadable answer", "响应无法读取"),
+    ("the proxy could not be reached", "无法连接代理"),
 ];

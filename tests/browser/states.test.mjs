@@ -109,7 +109,7 @@ test('demo-limited: HSS falls back to the default enterprise project and TestPla
   // The overview says what its figures leave out.
   const left = page.locator('.overview [data-state=left-out]');
   assert.match(await left.textContent(), /CodeArts TestPlan \(failed: /);
-  assert.match(await left.textContent(), /Host Security Service \(incomplete\)/);
+  assert.match(await left.textContent(), /Host Security Service \(default enterprise project only\)/);
   await shot(page, 'states-demo-limited');
   // The errors the page shows are the expected ones, nothing else.
   assert.deepEqual(problems.filter((p) => !p.includes('status of 403')), []);
