@@ -254,6 +254,10 @@ pub fn next_action(action: NextAction) -> &'static str {
 
 /// `frozen in 12 days (2026-12-13)`.
 pub fn next_step(step: NextStep, now: Instant) -> String {
+    // The countdown is whole days from when the answer arrived, and the
+    // page's clock is read to the minute (floored): without this margin a
+    // countdown of 12 days would read "in 13 days" for its first minute.
+    let now = Instant::from_millis(now.millis().saturating_add(59_999));
     tf("{0} {1} ({2})", &[&next_action(step.action), &days_from(step.at, now), &local_date(step.at)])
 }
 
@@ -587,6 +591,16 @@ mod tests {
         let short = Paging { stop: Stop::ShortPage, ..done };
         assert!(paging_note(&short, 300, Some(420)).unwrap().contains("counts 420 but sent 300"));
         assert_eq!(paging_note(&short, 420, Some(420)), None);
+    }
+
+    #[test]
+    fn a_countdown_reads_the_same_on_the_card_and_on_the_minute_clock() {
+        let received = Instant::from_millis(1_800_000_030_000);
+        let step = NextStep { action: NextAction::Frozen, at: received.plus_days(12) };
+        let minute = Instant::from_millis(received.millis() / 60_000 * 60_000);
+        assert!(next_step(step, received).starts_with("frozen in 12 days"), "{}", next_step(step, received));
+        assert!(next_step(step, minute).starts_with("frozen in 12 days"), "{}", next_step(step, minute));
+        assert!(next_step(step, received.plus_days(1)).starts_with("frozen in 11 days"));
     }
 
     #[test]

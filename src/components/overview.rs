@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::components::{tr, Tenant};
 use crate::domain::overview::{upcoming, warnings, Counts, Relative};
-use crate::domain::{Instant, Package, Thresholds, Urgency};
+use crate::domain::{Instant, Lifecycle, Package, Thresholds, Urgency};
 use crate::format;
 use crate::i18n::{t, tf, Lang};
 use crate::render::{self, WarningRow};
@@ -58,6 +58,10 @@ pub fn Overview(
                 // Expired by the service's word, with no date or a later one.
                 let mut phrase = match (at, w.urgency) {
                     (Some(at), u) if !(at > now && u == Urgency::Expired) => format::relative(Relative::between(at, now)),
+                    // Expired by its lifecycle stage (grace or retention period).
+                    (_, Urgency::Expired) if p.lifecycle.as_ref().is_some_and(Lifecycle::past_expiry) => {
+                        p.lifecycle.as_ref().and_then(format::lifecycle).unwrap_or_default().to_string()
+                    }
                     (_, Urgency::Expired) => t("the service says it has expired").into(),
                     _ => String::new(),
                 };
