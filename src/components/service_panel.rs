@@ -3,8 +3,8 @@ use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
 use crate::components::{ErrorCard, ServiceLoad};
-use crate::domain::chart::{states_by_name, usage_by_name};
-use crate::domain::query::{groups, View};
+use crate::domain::chart::usage_by_name;
+use crate::domain::query::View;
 use crate::domain::Thresholds;
 use crate::format;
 use crate::i18n::{t, tf};
@@ -147,46 +147,33 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
     .into_any()
 }
 
-/// The service's charts, each with its table: HSS quotas in use and by
-/// edition; usage against amount where the service gives figures.
+/// The service's charts, each with its table: those particular to a
+/// service come from its module (HSS's quota charts), the others show usage
+/// against amount where the service gives figures.
 fn charts(service: Service, loaded: &Loaded) -> String {
+    if service == Service::Hss {
+        return hss::charts(loaded);
+    }
     let packages = &loaded.packages;
     let mut html = String::new();
-    if service == Service::Hss {
-        let in_use = packages.iter().filter(|p| p.in_use == Some(true)).count() as u64;
-        let (used, idle) = match &loaded.stats {
-            // The tenant-wide counts, when every page agreed on them.
-            Some(hss::QuotaStats { used: Some(u), idle: Some(i), .. }) if loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty()) => (*u, *i),
-            _ => (in_use, packages.len() as u64 - in_use),
-        };
-        html.push_str(&render::donut(t("Quotas in use"), &[(t("In use"), used, "s-used"), (t("Idle"), idle, "s-left")]));
-        let rows: Vec<(String, Vec<u64>)> = states_by_name(packages)
-            .into_iter()
-            .map(|(name, c)| (hss::edition_label(&name).map_or(name, str::to_string), c.to_vec()))
-            .collect();
-        html.push_str(&render::bars(t("Quotas by edition"), &[(t("Normal"), "s-ok"), (t("Expired"), "s-bad"), (t("Frozen"), "s-frozen")], &rows));
-        let all: Vec<usize> = (0..packages.len()).collect();
-        html.push_str(&render::groups(&groups(packages, &all)));
-    } else {
-        // One bar per name and unit, labelled readably, with its unit.
-        let rows: Vec<(String, Vec<u64>)> = usage_by_name(packages, loaded.received_at)
-            .into_iter()
-            .map(|(code, unit, v)| {
-                let name = format::code_label(service, &code).unwrap_or(code);
-                let label = match unit {
-                    Some(u) => format!("{name} ({})", format::unit(&u)),
-                    None => name,
-                };
-                (label, v.to_vec())
-            })
-            .collect();
-        if !rows.is_empty() {
-            let title = if service == Service::Metastudio { t("Usage by resource type") } else { t("Usage against total") };
-            // Bars of different units share no scale: each on its own.
-            let units: Vec<Option<&str>> = packages.iter().filter(|p| p.used.is_some() && p.total.is_some()).map(|p| p.unit.as_deref()).collect();
-            let mixed = units.windows(2).any(|w| w[0] != w[1]);
-            html.push_str(&render::bars_on(title, &[(t("Used"), "s-used"), (t("Left"), "s-left")], &rows, mixed));
-        }
+    // One bar per name and unit, labelled readably, with its unit.
+    let rows: Vec<(String, Vec<u64>)> = usage_by_name(packages, loaded.received_at)
+        .into_iter()
+        .map(|(code, unit, v)| {
+            let name = format::code_label(service, &code).unwrap_or(code);
+            let label = match unit {
+                Some(u) => format!("{name} ({})", format::unit(&u)),
+                None => name,
+            };
+            (label, v.to_vec())
+        })
+        .collect();
+    if !rows.is_empty() {
+        let title = if service == Service::Metastudio { t("Usage by resource type") } else { t("Usage against total") };
+        // Bars of different units share no scale: each on its own.
+        let units: Vec<Option<&str>> = packages.iter().filter(|p| p.used.is_some() && p.total.is_some()).map(|p| p.unit.as_deref()).collect();
+        let mixed = units.windows(2).any(|w| w[0] != w[1]);
+        html.push_str(&render::bars_on(title, &[(t("Used"), "s-used"), (t("Left"), "s-left")], &rows, mixed));
     }
     html
 }

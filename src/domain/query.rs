@@ -88,8 +88,8 @@ impl Facets {
 impl View {
     /// Whether `package` passes the filters. Text matches, ignoring ASCII
     /// case, the name, its readable label, the id, the host and its id, the
-    /// category, the enterprise project, the owner tenant, and tag keys and
-    /// values.
+    /// category, the enterprise project, the owner tenant, HSS's shared
+    /// quota word, and tag keys and values.
     pub fn matches(&self, package: &Package, label: &str, now: Instant, thresholds: Thresholds) -> bool {
         if self.service.is_some_and(|s| s != package.service) || self.status.is_some_and(|s| s != package.status) {
             return false;
@@ -117,6 +117,7 @@ impl View {
                 package.category.as_deref(),
                 package.enterprise_project.as_deref(),
                 package.owner_tenant.as_deref(),
+                package.shared.as_deref(),
             ]
             .into_iter()
             .flatten()

@@ -10,6 +10,7 @@ use tenantscope_catalog::{Route, Service};
 use super::read::{root, Obj};
 use super::status_word;
 use crate::api::ApiError;
+use crate::i18n::t;
 use crate::domain::paging::{PagePlan, Progress};
 use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
 use crate::domain::{Expiry, Instant, Package};
@@ -155,4 +156,29 @@ pub fn edition_label(version: &str) -> Option<&'static str> {
         "hss.version.container.enterprise" => "Container Edition",
         _ => return None,
     })
+}
+
+/// HSS's own charts, each with its table: quotas in use (the tenant-wide
+/// counts when every page agreed on them), quotas by edition and state,
+/// and the edition table by enterprise project and status.
+pub fn charts(loaded: &Loaded) -> String {
+    use crate::domain::chart::states_by_name;
+    use crate::domain::query::groups;
+    use crate::render;
+    let packages = &loaded.packages;
+    let mut html = String::new();
+    let in_use = packages.iter().filter(|p| p.in_use == Some(true)).count() as u64;
+    let (used, idle) = match &loaded.stats {
+        Some(QuotaStats { used: Some(u), idle: Some(i), .. }) if loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty()) => (*u, *i),
+        _ => (in_use, packages.len() as u64 - in_use),
+    };
+    html.push_str(&render::donut(t("Quotas in use"), &[(t("In use"), used, "s-used"), (t("Idle"), idle, "s-left")]));
+    let rows: Vec<(String, Vec<u64>)> = states_by_name(packages)
+        .into_iter()
+        .map(|(name, c)| (edition_label(&name).map_or(name, str::to_string), c.to_vec()))
+        .collect();
+    html.push_str(&render::bars(t("Quotas by edition"), &[(t("Normal"), "s-ok"), (t("Expired"), "s-bad"), (t("Frozen"), "s-frozen")], &rows));
+    let all: Vec<usize> = (0..packages.len()).collect();
+    html.push_str(&render::groups(&groups(packages, &all)));
+    html
 }
