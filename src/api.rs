@@ -287,6 +287,37 @@ impl Gateway {
     }
 }
 
+impl Gateway {
+    /// Where the proxy's operator set a service's host for a region the
+    /// catalogue lacks (`GET {proxy}/offered`, the proxy's `--service-host`):
+    /// (service, region) pairs. Empty when the proxy does not say (an older
+    /// proxy, a failure): the catalogue alone then decides.
+    pub async fn offered(&self) -> Vec<(Service, String)> {
+        let url = format!("{}/offered", self.proxy.trim_end_matches('/'));
+        let Ok(response) = gloo_net::http::Request::get(&url).header("Accept", "application/json").send().await else {
+            return Vec::new();
+        };
+        if !response.ok() {
+            return Vec::new();
+        }
+        let text = response.text().await.unwrap_or_default();
+        parse_json(&text).map(|v| offered_pairs(&v)).unwrap_or_default()
+    }
+}
+
+/// The (service, region) pairs of the proxy's `/offered` answer; entries that
+/// do not read are left out.
+pub fn offered_pairs(body: &Value) -> Vec<(Service, String)> {
+    let Some(list) = body.get("service_hosts").and_then(Value::as_array) else { return Vec::new() };
+    list.iter()
+        .filter_map(|h| {
+            let service = Service::from_key(h.get("service")?.as_str()?)?;
+            let region = h.get("region")?.as_str()?;
+            tenantscope_catalog::is_region_shaped(region).then(|| (service, region.to_string()))
+        })
+        .collect()
+}
+
 /// Reads JSON text. In the browser its own `JSON.parse` does it, which
 /// keeps serde_json's parser out of the wasm bundle (3.9 KiB brotli);
 /// natively (tests) serde_json does.
@@ -358,6 +389,18 @@ mod tests {
 
     fn gateway() -> Gateway {
         Gateway { proxy: "/api/".into(), credentials: Credentials::IamToken(Token::parse("MIIabc").unwrap()) }
+    }
+
+    #[test]
+    fn the_proxys_offered_regions_are_read_leniently() {
+        let body = serde_json::json!({ "service_hosts": [
+            { "service": "hss", "region": "xx-test-1", "host": "hss.xx-test-1.myhuaweicloud.com" },
+            { "service": "nope", "region": "xx-test-1" },
+            { "service": "dsc", "region": "evil.example.com" },
+            { "region": "xx-1" },
+        ]});
+        assert_eq!(offered_pairs(&body), [(Service::Hss, "xx-test-1".to_string())]);
+        assert!(offered_pairs(&serde_json::json!([])).is_empty());
     }
 
     #[test]

@@ -57,6 +57,16 @@ pub struct Context {
     pub domain: Option<String>,
     /// When the token stops working, where IAM said.
     pub expires_at: Option<Instant>,
+    /// (service, region) pairs the proxy offers beyond the catalogue.
+    pub extra_offered: Vec<(Service, String)>,
+}
+
+impl Context {
+    /// Whether `service` is offered in the session's region: by the
+    /// catalogue, or by a host the proxy's operator set.
+    pub fn offers(&self, service: Service) -> bool {
+        service.offered_in(&self.region) || self.extra_offered.iter().any(|(s, r)| *s == service && *r == self.region)
+    }
 }
 
 /// Asks IAM about the token (own-token introspection needs no permission,
@@ -138,7 +148,8 @@ pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Co
         "" => None,
         id => Some(id.to_string()),
     };
-    Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain, expires_at })
+    let extra_offered = net.offered().await;
+    Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain, expires_at, extra_offered })
 }
 
 /// What a token says about itself, and the projects it can choose from:
@@ -288,6 +299,11 @@ pub trait Fetch {
     ) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>>;
     fn sleep(&self, ms: u32) -> impl std::future::Future<Output = ()>;
     fn now(&self) -> Instant;
+    /// Regions where the proxy's operator made a service offered beyond the
+    /// catalogue (`Gateway::offered`); none unless a fetcher knows better.
+    fn offered(&self) -> impl std::future::Future<Output = Vec<(Service, String)>> {
+        async { Vec::new() }
+    }
 }
 
 /// The browser: the gateway's calls (abandoned when the signal, if any,
@@ -319,6 +335,10 @@ impl Fetch for Browser<'_> {
 
     fn now(&self) -> Instant {
         now()
+    }
+
+    fn offered(&self) -> impl std::future::Future<Output = Vec<(Service, String)>> {
+        self.0.offered()
     }
 }
 
@@ -398,7 +418,7 @@ pub async fn service_state(
     signal: Option<&web_sys::AbortSignal>,
     progress: impl FnMut(Progress),
 ) -> Result<ServiceState, ApiError> {
-    if service.offered_in(&ctx.region) {
+    if ctx.offers(service) {
         load(&Browser(&ctx.gateway, signal), service, ctx, progress).await.map(ServiceState::Loaded)
     } else {
         Ok(ServiceState::NotOffered(ctx.region.clone()))

@@ -66,6 +66,7 @@ fn ctx() -> Context {
         user: None,
         domain: None,
         expires_at: None,
+        extra_offered: Vec::new(),
     }
 }
 
@@ -194,4 +195,26 @@ fn typed_ids_work_when_every_iam_refuses_the_token() {
     // Without a project there is nothing to go on: the refusal is the answer.
     let net = Fake::new(|_, _, _| http(401, "APIG.0307"));
     assert!(block_on(tenantscope::session::resolve_via(&net, connection("eu-west-101", ""))).is_err());
+}
+
+#[test]
+fn a_region_the_proxy_offers_beyond_the_catalogue_is_offered() {
+    struct Offering(Fake);
+    impl Fetch for Offering {
+        async fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<ApiResponse, ApiError> {
+            self.0.get(route, region, param, query).await
+        }
+        async fn sleep(&self, _: u32) {}
+        fn now(&self) -> Instant {
+            self.0.now()
+        }
+        async fn offered(&self) -> Vec<(Service, String)> {
+            vec![(Service::Hss, "eu-west-0".into())]
+        }
+    }
+    let net = Offering(Fake::new(|_, _, _| ok(&fixture("iam.token.json"))));
+    let c = block_on(tenantscope::session::resolve_via(&net, connection("eu-west-0", "p-typed"))).unwrap();
+    assert!(c.offers(Service::Hss), "the operator's host makes HSS offered there");
+    assert!(!c.offers(Service::Dsc));
+    assert!(!Service::Hss.offered_in("eu-west-0"), "the catalogue alone does not offer it");
 }

@@ -132,6 +132,23 @@ impl fmt::Display for Service {
     }
 }
 
+/// Whether `host` may be set as a service's host by an operator: a DNS name
+/// of lowercase letters, digits and `-` in each label, under one of Huawei
+/// Cloud's API domains. The scheme is always `https://`, the port the
+/// default: neither can be given.
+pub fn is_huawei_cloud_host(host: &str) -> bool {
+    const DOMAINS: [&str; 4] = [".myhuaweicloud.com", ".myhuaweicloud.cn", ".myhuaweicloud.eu", ".huaweicloud.com"];
+    let labels_ok = host.len() <= 253
+        && host.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
+    labels_ok && DOMAINS.iter().any(|d| host.ends_with(d) && host.len() > d.len())
+}
+
 /// IAM's pseudo-region for the EU sovereign cloud's global host.
 pub const GLOBAL_EU: &str = "global-eu";
 
@@ -397,6 +414,13 @@ impl ApiCall {
 /// `@`, `;`, `:` and control characters are refused wherever they appear. The
 /// upstream path is rebuilt from the route template, never copied.
 pub fn parse_api_call(rest: &str, query: Option<&str>) -> Result<ApiCall, PathError> {
+    parse_api_call_with(rest, query, |service, region| service.offered_in(region))
+}
+
+/// [`parse_api_call`] with `offered` deciding where a service is offered:
+/// the catalogue, or the catalogue and the hosts an operator set for
+/// regions it lacks (the proxy's `--service-host`).
+pub fn parse_api_call_with(rest: &str, query: Option<&str>, offered: impl Fn(Service, &str) -> bool) -> Result<ApiCall, PathError> {
     let mut raw = rest.split('/');
     let service = decode_segment(raw.next().unwrap_or_default()).ok_or(PathError::InvalidPath)?;
     let service = Service::from_key(&service).ok_or(PathError::UnknownService)?;
@@ -409,7 +433,7 @@ pub fn parse_api_call(rest: &str, query: Option<&str>) -> Result<ApiCall, PathEr
     if query.is_some_and(|q| !is_plain_query(q)) {
         return Err(PathError::InvalidPath);
     }
-    if !service.offered_in(&region) {
+    if !offered(service, &region) {
         return Err(PathError::RegionNotOffered);
     }
     let joined = segments.join("/");
@@ -517,6 +541,18 @@ mod tests {
         assert_eq!(Service::Hss.host("af-north-1").as_deref(), Some("hss.af-north-1.myhuaweicloud.com"));
         assert_eq!(Service::Hss.host("ap-southeast-5").as_deref(), Some("hss.ap-southeast-5.myhuaweicloud.com"));
         assert_eq!(Service::Hss.host(GLOBAL_EU), None);
+        for good in ["hss.af-north-1.myhuaweicloud.com", "cloudtest-ext.cn-east-2.myhuaweicloud.cn", "check.eu-west-101.myhuaweicloud.eu"] {
+            assert!(is_huawei_cloud_host(good), "{good}");
+        }
+        for bad in ["myhuaweicloud.com", "evil.com", "hss.myhuaweicloud.com.evil.com", "127.0.0.1", "HSS.X.MYHUAWEICLOUD.COM",
+            "a..myhuaweicloud.com", "-a.myhuaweicloud.com", "a.myhuaweicloud.com:444", "a_b.myhuaweicloud.com", "user@a.myhuaweicloud.com"]
+        {
+            assert!(!is_huawei_cloud_host(bad), "{bad}");
+        }
+        // An operator's host makes a region the catalogue lacks a valid call.
+        let offered = |s: Service, r: &str| s.offered_in(r) || (s == Service::Hss && r == "xx-test-1");
+        assert!(parse_api_call_with("hss/xx-test-1/v5/p/billing/quotas-detail", None, offered).is_ok());
+        assert_eq!(parse_api_call("hss/xx-test-1/v5/p/billing/quotas-detail", None).err(), Some(PathError::RegionNotOffered));
         assert_eq!(Service::Iam.host("evil.example.com"), None);
         assert_eq!(Service::Iam.host("cn-north-4.evil"), None);
     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::http::HeaderName;
 use clap::Parser;
+use tenantscope_catalog::Service;
 
 /// Command-line flags (see the README for the contract).
 #[derive(Debug, Parser)]
@@ -41,6 +42,12 @@ pub struct Args {
     /// keeping path and query (tests, private endpoints).
     #[arg(long, env = "TENANTSCOPE_UPSTREAM_BASE", value_name = "URL", value_parser = parse_base)]
     pub upstream_base: Option<String>,
+    /// A service's host in a region, set by the operator: `SERVICE:REGION=HOST`
+    /// (for example `hss:af-north-1=hss.af-north-1.myhuaweicloud.com`), over
+    /// the catalogue's, or for a region it lacks. HTTPS on the default port;
+    /// Huawei Cloud API domains only. Repeatable.
+    #[arg(long = "service-host", env = "TENANTSCOPE_SERVICE_HOST", value_name = "SERVICE:REGION=HOST", value_delimiter = ',', value_parser = parse_service_host)]
+    pub service_hosts: Vec<ServiceHost>,
     /// API requests per second each client may make on average (token bucket; 0: no limit).
     #[arg(long, env = "TENANTSCOPE_RATE_LIMIT", default_value_t = 20.0, value_name = "PER_SECOND")]
     pub rate_limit: f64,
@@ -101,6 +108,29 @@ fn parse_base(s: &str) -> Result<String, String> {
     }
 }
 
+/// One `--service-host`: where `service` is reached in `region`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceHost {
+    pub service: Service,
+    pub region: String,
+    pub host: String,
+}
+
+fn parse_service_host(s: &str) -> Result<ServiceHost, String> {
+    let usage = "expected SERVICE:REGION=HOST, for example hss:af-north-1=hss.af-north-1.myhuaweicloud.com";
+    let (key, host) = s.trim().split_once('=').ok_or(usage)?;
+    let (service, region) = key.split_once(':').ok_or(usage)?;
+    let service = Service::from_key(service).ok_or_else(|| format!("unknown service {service:?}: one of iam, projectman, testplan, codecheck, metastudio, dsc, hss"))?;
+    if !tenantscope_catalog::is_region_shaped(region) {
+        return Err(format!("{region:?} is not a region id such as af-north-1"));
+    }
+    let host = host.to_string();
+    if !tenantscope_catalog::is_huawei_cloud_host(&host) {
+        return Err(format!("{host:?} is not a Huawei Cloud API host (a lower-case name under myhuaweicloud.com, .cn, .eu or huaweicloud.com; no scheme, port or path)"));
+    }
+    Ok(ServiceHost { service, region: region.to_string(), host })
+}
+
 /// An origin: scheme, host and optional port, nothing else (never `*` or `null`).
 fn parse_origin(s: &str) -> Result<String, String> {
     let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
@@ -126,6 +156,8 @@ pub struct Config {
     pub demo: bool,
     pub demo_latency: Duration,
     pub upstream_base: Option<String>,
+    /// The operator's hosts (`--service-host`), over the catalogue's.
+    pub service_hosts: Vec<ServiceHost>,
     /// Token bucket per client: refill per second (0: off) and size.
     pub rate_per_sec: f64,
     pub rate_burst: u32,
@@ -155,6 +187,19 @@ pub struct Config {
 /// (a browser queues the rest) and bound what one connection can hold.
 pub const H2_MAX_STREAMS: u32 = 64;
 
+/// The host of `service` in `region`: the operator's (`hosts`), else the
+/// catalogue's; `None` where neither names one.
+pub fn service_host(hosts: &[ServiceHost], service: Service, region: &str) -> Option<String> {
+    hosts.iter().find(|h| h.service == service && h.region == region).map(|h| h.host.clone()).or_else(|| service.host(region))
+}
+
+impl Config {
+    /// [`service_host`] with this configuration's hosts.
+    pub fn host(&self, service: Service, region: &str) -> Option<String> {
+        service_host(&self.service_hosts, service, region)
+    }
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -166,6 +211,7 @@ impl Default for Config {
             demo: false,
             demo_latency: Duration::ZERO,
             upstream_base: None,
+            service_hosts: Vec::new(),
             rate_per_sec: 20.0,
             rate_burst: 200,
             client_ip_header: None,
@@ -197,6 +243,7 @@ impl From<&Args> for Config {
             demo: args.demo,
             demo_latency: Duration::from_millis(args.demo_latency_ms),
             upstream_base: args.upstream_base.clone(),
+            service_hosts: args.service_hosts.clone(),
             rate_per_sec: args.rate_limit.max(0.0),
             rate_burst: args.rate_burst.max(1),
             client_ip_header: args.client_ip_header.clone(),
@@ -220,6 +267,22 @@ impl From<&Args> for Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_hosts_are_huawei_cloud_names_only() {
+        let args = Args::try_parse_from(["tenantscope-proxy", "--service-host", "hss:xx-test-1=hss.xx-test-1.myhuaweicloud.com",
+            "--service-host", "testplan:cn-east-2=cloudtest-ext.cn-east-2.myhuaweicloud.cn"]).unwrap();
+        let config = Config::from(&args);
+        assert_eq!(config.host(Service::Hss, "xx-test-1").as_deref(), Some("hss.xx-test-1.myhuaweicloud.com"));
+        assert_eq!(config.host(Service::Testplan, "cn-east-2").as_deref(), Some("cloudtest-ext.cn-east-2.myhuaweicloud.cn"));
+        assert_eq!(config.host(Service::Hss, "cn-north-4").as_deref(), Some("hss.cn-north-4.myhuaweicloud.com"), "the catalogue's otherwise");
+        for bad in ["hss:xx-1=evil.com", "hss:xx-1=https://hss.xx-1.myhuaweicloud.com", "hss:xx-1=hss.xx-1.myhuaweicloud.com:444",
+            "nope:xx-1=a.myhuaweicloud.com", "hss:127.0.0.1=a.myhuaweicloud.com", "hss=a.myhuaweicloud.com", "hss:xx-1=127.0.0.1"]
+        {
+            let err = Args::try_parse_from(["tenantscope-proxy", "--service-host", bad]).unwrap_err().to_string();
+            assert!(err.contains("service-host"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn defaults_listen_on_loopback_8080_with_the_host_guard() {

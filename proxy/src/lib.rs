@@ -275,7 +275,13 @@ async fn relay_get(state: &AppState, request: &Parts, line: &mut AccessLine) -> 
         state.metrics.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         ProxyError::RateLimited { retry_after_secs }
     })?;
-    let target = relay::parse_target(&request.uri)?;
+    // Where the operator's --service-host makes a service offered beyond
+    // the catalogue: the console asks so that it does not call it "not
+    // offered". Hosts only, nothing secret.
+    if request.uri.path() == "/api/offered" {
+        return Ok(offered(&state.config));
+    }
+    let target = relay::parse_target(&request.uri, &state.config.service_hosts)?;
     line.service = Some(target.service);
     line.route = target.route.template();
     if state.config.demo {
@@ -287,6 +293,21 @@ async fn relay_get(state: &AppState, request: &Parts, line: &mut AccessLine) -> 
     let relayed = state.upstream.forward(&target, &request.headers, client).await?;
     line.upstream = Some(relayed.latency);
     Ok(relayed.response)
+}
+
+/// `GET /api/offered`: `{"service_hosts": [{"service", "region", "host"}]}`,
+/// the operator's `--service-host` entries.
+fn offered(config: &Config) -> Response<Body> {
+    let hosts: Vec<serde_json::Value> = config
+        .service_hosts
+        .iter()
+        .map(|h| serde_json::json!({ "service": h.service.key(), "region": h.region, "host": h.host }))
+        .collect();
+    let mut response = (StatusCode::OK, serde_json::json!({ "service_hosts": hosts }).to_string()).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+    h.insert("x-request-id", relay::new_request_id());
+    response
 }
 
 fn demo_response(target: &Target, headers: &HeaderMap) -> Response<Body> {

@@ -27,10 +27,10 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Response, StatusCode, Uri};
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
-use tenantscope_catalog::{parse_api_call, ApiCall, PathError};
+use tenantscope_catalog::{parse_api_call_with, ApiCall, PathError};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
-use crate::config::Config;
+use crate::config::{service_host, Config, ServiceHost};
 use crate::error::ProxyError;
 use crate::metrics::Metrics;
 use crate::ratelimit::{ClientSlot, InFlightCap};
@@ -72,16 +72,20 @@ impl From<PathError> for ProxyError {
 
 /// Parses the proxy URI (`/api/...`). The order of checks gives each mistake
 /// its own answer: unknown service, malformed segment or query, region, route.
-pub fn parse_target(uri: &Uri) -> Result<Target, ProxyError> {
+/// A region is offered where the catalogue or an operator's `--service-host`
+/// names a host.
+pub fn parse_target(uri: &Uri, hosts: &[ServiceHost]) -> Result<Target, ProxyError> {
     let rest = uri.path().strip_prefix("/api/").ok_or(ProxyError::RouteNotAllowed)?;
-    Ok(parse_api_call(rest, uri.query())?)
+    let offered = |service, region: &str| service_host(hosts, service, region).is_some();
+    Ok(parse_api_call_with(rest, uri.query(), offered)?)
 }
 
-/// The upstream URL: the catalogue's host, or the operator's base URL.
-pub fn upstream_url(target: &Target, base: Option<&str>) -> Result<String, ProxyError> {
+/// The upstream URL: the operator's host or the catalogue's, or the
+/// operator's base URL for everything.
+pub fn upstream_url(target: &Target, base: Option<&str>, hosts: &[ServiceHost]) -> Result<String, ProxyError> {
     let origin = match base {
         Some(base) => base.trim_end_matches('/').to_string(),
-        None => format!("https://{}", target.host().ok_or(ProxyError::RegionNotOffered)?),
+        None => format!("https://{}", service_host(hosts, target.service, &target.region).ok_or(ProxyError::RegionNotOffered)?),
     };
     Ok(match &target.query {
         Some(q) => format!("{origin}{}?{q}", target.path),
@@ -96,6 +100,7 @@ pub fn upstream_url(target: &Target, base: Option<&str>) -> Result<String, Proxy
 pub struct Upstream {
     client: reqwest::Client,
     base: Option<String>,
+    hosts: Vec<ServiceHost>,
     slots: Arc<Semaphore>,
     per_client: Arc<InFlightCap>,
     queue_wait: Duration,
@@ -152,6 +157,7 @@ impl Upstream {
         Upstream {
             client,
             base: config.upstream_base.clone(),
+            hosts: config.service_hosts.clone(),
             slots: Arc::new(Semaphore::new(config.max_upstream.max(1))),
             per_client: InFlightCap::new(config.max_upstream_per_client),
             queue_wait: config.upstream_queue_wait,
@@ -173,7 +179,7 @@ impl Upstream {
     }
 
     pub async fn forward(&self, target: &Target, headers: &HeaderMap, client: IpAddr) -> Result<Relayed, ProxyError> {
-        let url = upstream_url(target, self.base.as_deref())?;
+        let url = upstream_url(target, self.base.as_deref(), &self.hosts)?;
         let client_slot = self.per_client.take(client).ok_or(ProxyError::ClientBusy)?;
         let permit = self.slot().await?;
         let mut request = self.client.get(url);
@@ -539,7 +545,7 @@ mod tests {
     use tenantscope_catalog::Route;
 
     fn parse(uri: &str) -> Result<Target, ProxyError> {
-        parse_target(&uri.parse::<Uri>().unwrap())
+        parse_target(&uri.parse::<Uri>().unwrap(), &[])
     }
 
     #[test]
@@ -547,13 +553,27 @@ mod tests {
         let t = parse("/api/hss/cn-north-4/v5/0123abc/billing/quotas-detail?limit=200&offset=0").unwrap();
         assert_eq!(t.route, Route::HssQuotas);
         assert_eq!(
-            upstream_url(&t, None).unwrap(),
+            upstream_url(&t, None, &[]).unwrap(),
             "https://hss.cn-north-4.myhuaweicloud.com/v5/0123abc/billing/quotas-detail?limit=200&offset=0"
         );
         assert_eq!(
-            upstream_url(&t, Some("http://127.0.0.1:9/")).unwrap(),
+            upstream_url(&t, Some("http://127.0.0.1:9/"), &[]).unwrap(),
             "http://127.0.0.1:9/v5/0123abc/billing/quotas-detail?limit=200&offset=0"
         );
+    }
+
+    #[test]
+    fn an_operators_host_serves_its_region() {
+        let hosts = [ServiceHost { service: tenantscope_catalog::Service::Hss, region: "xx-test-1".into(), host: "hss.xx-test-1.myhuaweicloud.com".into() },
+            ServiceHost { service: tenantscope_catalog::Service::Hss, region: "cn-north-4".into(), host: "hss-alt.cn-north-4.myhuaweicloud.com".into() }];
+        let uri = |u: &str| u.parse::<Uri>().unwrap();
+        assert_eq!(parse("/api/hss/xx-test-1/v5/p/billing/quotas-detail").err(), Some(ProxyError::RegionNotOffered));
+        let t = parse_target(&uri("/api/hss/xx-test-1/v5/p/billing/quotas-detail"), &hosts).unwrap();
+        assert_eq!(upstream_url(&t, None, &hosts).unwrap(), "https://hss.xx-test-1.myhuaweicloud.com/v5/p/billing/quotas-detail");
+        let t = parse_target(&uri("/api/hss/cn-north-4/v5/p/billing/quotas-detail"), &hosts).unwrap();
+        assert_eq!(upstream_url(&t, None, &hosts).unwrap(), "https://hss-alt.cn-north-4.myhuaweicloud.com/v5/p/billing/quotas-detail");
+        // Another service in that region is still not offered.
+        assert_eq!(parse_target(&uri("/api/dsc/xx-test-1/v1/p/period/product/specification"), &hosts).err(), Some(ProxyError::RegionNotOffered));
     }
 
     #[test]

@@ -170,3 +170,28 @@ async fn healthz_answers() {
     let response = app(Config::default()).oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_operators_service_host_offers_its_region_and_says_so() {
+    use tenantscope_catalog::Service;
+    use tenantscope_proxy::config::ServiceHost;
+    let (base, seen) = stub_upstream().await;
+    let hosts = vec![ServiceHost { service: Service::Hss, region: "xx-test-1".into(), host: "hss.xx-test-1.myhuaweicloud.com".into() }];
+    let with = app(Config { upstream_base: Some(base.clone()), service_hosts: hosts, ..Config::default() });
+    let call = || Request::get("/api/hss/xx-test-1/v5/p1/billing/quotas-detail?limit=10").body(Body::empty()).unwrap();
+    // Without it the catalogue has no such region: refused before any connection.
+    let refused = relay_to(&base).oneshot(call()).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    assert_eq!(seen.0.lock().unwrap().len(), 0);
+    // With it the call is relayed.
+    let relayed = with.clone().oneshot(call()).await.unwrap();
+    assert_eq!(relayed.status(), StatusCode::OK);
+    assert_eq!(seen.0.lock().unwrap().len(), 1);
+    // And the console can ask where it is offered.
+    let offered = with.oneshot(Request::get("/api/offered").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(offered.status(), StatusCode::OK);
+    assert_eq!(
+        body_json(offered).await,
+        serde_json::json!({ "service_hosts": [{ "service": "hss", "region": "xx-test-1", "host": "hss.xx-test-1.myhuaweicloud.com" }] })
+    );
+}
