@@ -434,7 +434,7 @@ pub fn coverage_note(items: &[(Service, String, Coverage)]) -> Option<String> {
             Coverage::Whole => continue,
             Coverage::Loading => t("still loading").to_string(),
             Coverage::Incomplete => t("incomplete").to_string(),
-            Coverage::DefaultProjectOnly => t("default enterprise project only").to_string(),
+            Coverage::Narrowed(why) => why.to_string(),
             Coverage::Stale(e) => tf("last good answers, the refresh failed: {0}", &[&short_error(e)]),
             Coverage::Failed(e) => tf("failed: {0}", &[&short_error(e)]),
             Coverage::NotOffered(region) => tf("not offered in {0}", &[region]),
@@ -627,7 +627,7 @@ mod tests {
             (Service::Metastudio, String::new(), Coverage::Failed(e.clone())),
             (Service::Dsc, String::new(), Coverage::NotOffered("la-south-2".into())),
             (Service::Hss, "2. acme".into(), Coverage::Incomplete),
-            (Service::Hss, "3. acme".into(), Coverage::DefaultProjectOnly),
+            (Service::Hss, "3. acme".into(), Coverage::Narrowed("default enterprise project only")),
             (Service::Testplan, "3. acme".into(), Coverage::Failed(ApiError::Failed { service: Service::Testplan, body: String::new() })),
             (Service::Codecheck, String::new(), Coverage::Failed(e.clone())),
         ];

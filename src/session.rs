@@ -7,7 +7,7 @@ use tenantscope_catalog::{Route, Service};
 use crate::api::{ApiError, ApiResponse, Credentials, Gateway, Invalid, Token};
 use crate::domain::paging::{self, PageFailure, PagePlan, Paged, Progress, Stop};
 use crate::domain::{Instant, Package};
-use crate::services::hss::QuotaStats;
+use crate::services::Facts;
 use crate::services::{codecheck, dsc, hss, iam, metastudio, projectman, testplan};
 
 /// What the form submitted. Empty IDs are discovered from the token.
@@ -201,10 +201,9 @@ pub async fn discover_via<N: Fetch>(net: &N, region: String) -> Result<Discovery
 #[derive(Clone, Debug, PartialEq)]
 pub struct Loaded {
     pub packages: Vec<Package>,
-    /// HSS: the tenant-wide quota counts.
-    pub stats: Option<QuotaStats>,
-    /// HSS: which enterprise projects the reading covers.
-    pub scope: Option<hss::Scope>,
+    /// What the reading tells beyond its packages, owned by the service's
+    /// module (`services::Facts`).
+    pub facts: Option<Facts>,
     /// Paged services: the total the service reports.
     pub total: Option<u64>,
     /// Paged services: how the reading went.
@@ -230,7 +229,6 @@ pub struct Paging {
 pub(crate) struct PageAnswer {
     pub packages: Vec<Package>,
     pub total: Option<u64>,
-    pub stats: Option<QuotaStats>,
     pub answer: ApiResponse,
 }
 
@@ -262,8 +260,7 @@ where
     let outcome = paging::read_all(plan, page, ApiError::retry_delay, |ms| net.sleep(ms), progress).await?;
     let mut loaded = Loaded {
         packages: Vec::new(),
-        stats: None,
-        scope: None,
+        facts: None,
         total: outcome.total,
         paging: None,
         answers: Vec::with_capacity(outcome.pages.len()),
@@ -271,8 +268,6 @@ where
         stale: None,
     };
     for page in outcome.pages {
-        // The statistics are tenant-wide and the same on every page.
-        loaded.stats = loaded.stats.or(page.stats);
         loaded.packages.extend(page.packages);
         loaded.answers.push(page.answer);
     }
@@ -361,8 +356,9 @@ pub enum Coverage {
     Whole,
     /// Some: pages that failed, a cap, a list that changed while read.
     Incomplete,
-    /// HSS: the default enterprise project only (asking for all was refused).
-    DefaultProjectOnly,
+    /// Less than the tenant holds, by the service's own account, in words
+    /// (HSS: the default enterprise project only).
+    Narrowed(&'static str),
     /// The last good answers, a refresh having failed with this.
     Stale(ApiError),
     /// None: the service failed with this.
@@ -381,8 +377,10 @@ impl Coverage {
             Some(Ok(ServiceState::Loaded(l))) => match &l.stale {
                 Some(e) => Coverage::Stale(e.clone()),
                 None if l.is_incomplete() => Coverage::Incomplete,
-                None if matches!(l.scope, Some(hss::Scope::DefaultOnly(_))) => Coverage::DefaultProjectOnly,
-                None => Coverage::Whole,
+                None => match l.facts.as_ref().and_then(Facts::narrowed) {
+                    Some(why) => Coverage::Narrowed(why),
+                    None => Coverage::Whole,
+                },
             },
         }
     }
@@ -443,7 +441,7 @@ pub async fn load<N: Fetch>(net: &N, service: Service, ctx: &Context, progress: 
 
 /// The answer of a service that answers in one call, as a [`Loaded`].
 pub(crate) fn single(answer: ApiResponse, packages: Vec<Package>, received_at: Instant) -> Loaded {
-    Loaded { packages, stats: None, scope: None, total: None, paging: None, answers: vec![answer], received_at, stale: None }
+    Loaded { packages, facts: None, total: None, paging: None, answers: vec![answer], received_at, stale: None }
 }
 
 #[cfg(test)]

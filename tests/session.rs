@@ -11,6 +11,7 @@ use serde_json::Value;
 use tenantscope::api::{ApiError, ApiResponse, Credentials, Gateway, Token, THROTTLE_BACKOFF_MS};
 use tenantscope::domain::Instant;
 use tenantscope::services::hss::Scope;
+use tenantscope::services::Facts;
 use tenantscope::session::{keep_last_good, load, Context, Fetch, Loaded, ServiceState};
 use tenantscope_catalog::{Route, Service};
 
@@ -81,7 +82,7 @@ fn hss_asks_for_every_enterprise_project() {
         ok(&fixture("hss.doc.json"))
     });
     let loaded = block_on(load(&net, Service::Hss, &ctx(), |_| {})).unwrap();
-    assert_eq!(loaded.scope, Some(Scope::AllProjects));
+    assert!(matches!(&loaded.facts, Some(Facts::Hss(r)) if r.scope == Scope::AllProjects && r.stats.is_some()), "{:?}", loaded.facts);
     assert!(!loaded.packages.is_empty());
 }
 
@@ -95,7 +96,7 @@ fn hss_falls_back_to_the_default_enterprise_project_and_says_so() {
         }
     });
     let loaded = block_on(load(&net, Service::Hss, &ctx(), |_| {})).unwrap();
-    assert!(matches!(&loaded.scope, Some(Scope::DefaultOnly(ApiError::Http { status: 403, .. }))), "{:?}", loaded.scope);
+    assert!(matches!(&loaded.facts, Some(Facts::Hss(r)) if matches!(r.scope, Scope::DefaultOnly(ApiError::Http { status: 403, .. }))), "{:?}", loaded.facts);
     assert!(!loaded.packages.is_empty());
     let calls = net.calls.borrow();
     assert!(calls.iter().all(|(route, _)| *route == Route::HssQuotas));

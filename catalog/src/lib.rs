@@ -23,6 +23,9 @@ pub enum Service {
     Hss,
 }
 
+/// How many services hold packages ([`Service::PACKAGES`]).
+pub const PACKAGE_COUNT: usize = 5;
+
 impl Service {
     /// Every service the proxy relays.
     pub const ALL: [Service; 7] = [
@@ -35,8 +38,9 @@ impl Service {
         Service::Hss,
     ];
 
-    /// The five services that hold subscription packages, in display order.
-    pub const PACKAGES: [Service; 5] = [
+    /// The services that hold subscription packages, in display order.
+    /// Adding one is a module in `src/services/` and an entry here.
+    pub const PACKAGES: [Service; PACKAGE_COUNT] = [
         Service::Testplan,
         Service::Codecheck,
         Service::Metastudio,

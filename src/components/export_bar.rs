@@ -16,7 +16,7 @@ pub fn ExportBar(
     /// The open session, `None` before one is open.
     context: Signal<Option<Context>>,
     /// Every service's load, in display order.
-    loads: [ServiceLoad; 5],
+    loads: [ServiceLoad; tenantscope_catalog::PACKAGE_COUNT],
     /// The urgency thresholds in use (exported with the packages).
     thresholds: Signal<Thresholds>,
 ) -> impl IntoView {

@@ -122,7 +122,7 @@ impl ServiceLoad {
 pub struct Tenant {
     pub id: u32,
     pub context: LocalResource<Result<Context, ApiError>>,
-    pub loads: [ServiceLoad; 5],
+    pub loads: [ServiceLoad; tenantscope_catalog::PACKAGE_COUNT],
     /// Bumped by Refresh.
     pub refresh: RwSignal<u32>,
 }

@@ -9,7 +9,7 @@ use crate::domain::Thresholds;
 use crate::format;
 use crate::i18n::{t, tf};
 use crate::render;
-use crate::services::hss;
+use crate::services;
 use crate::session::{Loaded, ServiceState};
 
 /// Cards drawn at first, and added by each "Show more": long lists (HSS
@@ -68,14 +68,9 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
         let at = loaded.received_at;
         (tf("As of {0} {1}: the refresh failed: {2}", &[&format::local_date(at), &format::local_time(at), &format::error(error)]), format::hint(error, Some(service)))
     });
-    // HSS: every enterprise project, or the default one only.
-    let scope = match &loaded.scope {
-        Some(hss::Scope::DefaultOnly(error)) => Some(tf(
-            "Default enterprise project only: asking for every enterprise project was refused ({0}). Quotas in other enterprise projects are not counted.",
-            &[&format::error(error)],
-        )),
-        _ => None,
-    };
+    // What the service's own module has to say of this reading (HSS: the
+    // default enterprise project only).
+    let scope = services::notice(service, &loaded);
     let at = loaded.received_at;
     let limit = RwSignal::new(WINDOW);
     let raw: Vec<(Option<String>, String)> =
@@ -151,8 +146,8 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
 /// service come from its module (HSS's quota charts), the others show usage
 /// against amount where the service gives figures.
 fn charts(service: Service, loaded: &Loaded) -> String {
-    if service == Service::Hss {
-        return hss::charts(loaded);
+    if let Some(own) = services::charts(service, loaded) {
+        return own;
     }
     let packages = &loaded.packages;
     let mut html = String::new();

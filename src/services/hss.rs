@@ -10,7 +10,8 @@ use tenantscope_catalog::{Route, Service};
 use super::read::{root, Obj};
 use super::status_word;
 use crate::api::ApiError;
-use crate::i18n::t;
+use crate::i18n::{t, tf};
+use super::Facts;
 use crate::domain::paging::{PagePlan, Progress};
 use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
 use crate::domain::{Expiry, Instant, Package};
@@ -50,22 +51,48 @@ pub async fn load<N: Fetch>(net: &N, ctx: &Context, mut progress: impl FnMut(Pro
             }
             let answer = net.get(Route::HssQuotas, &ctx.region, Some(&ctx.project_id), &query).await?;
             let (packages, stats) = page(&answer.body)?;
-            Ok(PageAnswer { packages, total: stats.total, stats: Some(stats), answer })
+            Ok(PageAnswer { packages, total: stats.total, answer })
         }
     };
-    match read_pages(net, PAGES, page(true), &mut progress).await {
-        Ok(loaded) => Ok(Loaded { scope: Some(Scope::AllProjects), ..loaded }),
-        Err(refused) if Scope::falls_back(&refused) => {
-            let loaded = read_pages(net, PAGES, page(false), &mut progress).await?;
-            Ok(Loaded { scope: Some(Scope::DefaultOnly(refused)), ..loaded })
-        }
-        Err(other) => Err(other),
-    }
+    let (loaded, scope) = match read_pages(net, PAGES, page(true), &mut progress).await {
+        Ok(loaded) => (loaded, Scope::AllProjects),
+        Err(refused) if Scope::falls_back(&refused) => (read_pages(net, PAGES, page(false), &mut progress).await?, Scope::DefaultOnly(refused)),
+        Err(other) => return Err(other),
+    };
+    // The statistics are tenant-wide and the same on every page: the first.
+    let stats = loaded.answers.first().and_then(|a| self::page(&a.body).ok()).map(|(_, stats)| stats);
+    Ok(Loaded { facts: Some(Facts::Hss(Reading { stats, scope })), ..loaded })
 }
 
 /// The `enterprise_project_id` that asks for every enterprise project the
 /// caller may see (seed 004; without it the default project `0` only).
 pub const ALL_ENTERPRISE_PROJECTS: &str = "all_granted_eps";
+
+/// What a reading of HSS tells beyond its quotas.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading {
+    /// The tenant-wide counts of the first page.
+    pub stats: Option<QuotaStats>,
+    pub scope: Scope,
+}
+
+impl Reading {
+    /// Why the reading covers less than the tenant holds, if it does.
+    pub fn narrowed(&self) -> Option<&'static str> {
+        matches!(self.scope, Scope::DefaultOnly(_)).then(|| t("default enterprise project only"))
+    }
+
+    /// The panel's notice when only the default enterprise project was read.
+    pub fn notice(&self) -> Option<String> {
+        match &self.scope {
+            Scope::DefaultOnly(error) => Some(tf(
+                "Default enterprise project only: asking for every enterprise project was refused ({0}). Quotas in other enterprise projects are not counted.",
+                &[&crate::format::error(error)],
+            )),
+            Scope::AllProjects => None,
+        }
+    }
+}
 
 /// Which enterprise projects a reading covers.
 #[derive(Clone, Debug, PartialEq)]
@@ -168,7 +195,11 @@ pub fn charts(loaded: &Loaded) -> String {
     let packages = &loaded.packages;
     let mut html = String::new();
     let in_use = packages.iter().filter(|p| p.in_use == Some(true)).count() as u64;
-    let (used, idle) = match &loaded.stats {
+    let stats = match &loaded.facts {
+        Some(Facts::Hss(r)) => r.stats.as_ref(),
+        None => None,
+    };
+    let (used, idle) = match stats {
         Some(QuotaStats { used: Some(u), idle: Some(i), .. }) if loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty()) => (*u, *i),
         _ => (in_use, packages.len() as u64 - in_use),
     };

@@ -14,6 +14,7 @@ pub mod projectman;
 pub mod testplan;
 
 use serde_json::Value;
+use tenantscope_catalog::Service;
 
 use crate::domain::{Instant, Status};
 
@@ -39,6 +40,42 @@ pub fn epoch_or_datetime(value: &Value) -> Option<Instant> {
     match value {
         Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).and_then(Instant::from_epoch),
         Value::String(s) => Instant::parse(s),
+        _ => None,
+    }
+}
+
+/// What a reading of one service tells beyond its packages, owned by that
+/// service's module (HSS: the tenant-wide counts, the enterprise projects
+/// read). A sixth service with facts of its own adds a variant here.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Facts {
+    Hss(hss::Reading),
+}
+
+impl Facts {
+    /// Why the reading covers less than the tenant holds, in words, when
+    /// it does (HSS: the default enterprise project only).
+    pub fn narrowed(&self) -> Option<&'static str> {
+        match self {
+            Facts::Hss(r) => r.narrowed(),
+        }
+    }
+}
+
+/// The charts particular to `service`, each with its table, or `None`
+/// where the service has none of its own (the panel then draws usage).
+pub fn charts(service: Service, loaded: &crate::session::Loaded) -> Option<String> {
+    match service {
+        Service::Hss => Some(hss::charts(loaded)),
+        _ => None,
+    }
+}
+
+/// The notice particular to `service`'s reading, if any (HSS: read for the
+/// default enterprise project only, and why).
+pub fn notice(service: Service, loaded: &crate::session::Loaded) -> Option<String> {
+    match (service, &loaded.facts) {
+        (Service::Hss, Some(Facts::Hss(r))) => r.notice(),
         _ => None,
     }
 }
