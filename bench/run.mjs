@@ -2,7 +2,9 @@
 // it needs first). In one run, on loopback:
 //
 //   1. starts the stub upstream (bench/stub.rs), tenantscope-proxy relaying
-//      to it with --upstream-base, and cors-anywhere in front of it (twice:
+//      to it with --upstream-base, the thin relay of issue #14
+//      (proxy/examples/thin_relay.rs: the limit a hyper relay can reach on
+//      this route, the reference for CPU per request), and cors-anywhere in front of it (twice:
 //      as configured by default, and with a keep-alive agent, for reference);
 //   2. checks one request through each answers 200 with the stub's 1 KiB body
 //      and the CORS header;
@@ -12,7 +14,7 @@
 //      proxy's VmRSS while it is under load;
 //   4. prints a Markdown report: requests/s, p50/p99 and what each proxy adds
 //      over the stub, upstream connection reuse, the proxy's memory, and
-//      PASS/MISS against the targets of issue #5.
+//      PASS/MISS against the targets of issues #5 and #14.
 //
 // It exits 0 whether targets are met or missed (a benchmark, not a test) and
 // 1 when something failed to run: a process did not start, a check request
@@ -29,6 +31,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const out = env.BENCH_OUT ?? path.join(root, 'target', 'bench');
 const cfg = {
   proxyBin: env.TENANTSCOPE_PROXY_BIN,
+  thinBin: env.BENCH_THIN_RELAY_BIN,
   stubBin: env.BENCH_STUB_BIN ?? path.join(out, 'bench-stub'),
   nodeModules: env.BENCH_NODE_MODULES ?? path.join(root, 'target', 'bench-node', 'node_modules'),
   duration: Number(env.BENCH_DURATION ?? 15),
@@ -53,8 +56,12 @@ const PROJECT = '0b4a3c5d6e7f80912a3b4c5d6e7f8091';
 const UPSTREAM_PATH = `/v5/${PROJECT}/billing/quotas-detail?limit=200&offset=0`;
 const PROXY_PATH = `/api/hss/cn-north-4${UPSTREAM_PATH}`;
 const TARGETS = { p50AddedUs: 150, p99AddedUs: 400, throughputX: 9, reusePct: 99, idleRssMB: 20 };
+// Issue #14, "Speed against the limit": CPU per request against the thin
+// relay's, throughput against cors-anywhere's (with the safety features on).
+const LIMIT_TARGETS = { cpuVsThinX: 1.5, throughputX: 10 };
 
 if (!cfg.proxyBin) fail('TENANTSCOPE_PROXY_BIN is not set (scripts/bench sets it)');
+if (!cfg.thinBin) fail('BENCH_THIN_RELAY_BIN is not set (scripts/bench sets it)');
 if (!['server', 'split', 'none'].includes(cfg.pin)) fail(`BENCH_PIN must be server, split or none, not ${cfg.pin}`);
 mkdirSync(out, { recursive: true });
 
@@ -259,6 +266,8 @@ async function main() {
     ['--listen', '127.0.0.1:0', '--upstream-base', stub.url, '--allow-origin', cfg.origin, ...proxyArgs],
     { RUST_LOG: cfg.rustLog },
   );
+  // Pinned like the proxy (the server under test alone on CPU 1).
+  const thin = await start('thin-relay', cfg.thinBin, ['127.0.0.1:0', stub.url]);
   const corsDefault = await start('cors-anywhere', 'node', [path.join(root, 'bench', 'cors-anywhere.cjs')], {
     BENCH_NODE_MODULES: cfg.nodeModules,
     BENCH_ORIGIN: cfg.origin,
@@ -281,13 +290,15 @@ async function main() {
   const rows = [
     { key: 'stub', label: 'stub upstream, directly', base: stub.url, path: UPSTREAM_PATH, pid: stub.pid },
     { key: 'proxy', label: '**tenantscope-proxy**', base: proxy.url, path: PROXY_PATH, server: proxy, pid: proxy.pid },
+    // Same upstream request; the thin relay copies path and query as they come.
+    { key: 'thin', label: 'thin relay (hyper + pooled client, no checks; reference)', base: thin.url, path: UPSTREAM_PATH, pid: thin.pid, cors: false },
     { key: 'cors', label: 'cors-anywhere 0.4.4 (allow-list, defaults)', base: corsDefault.url, path: corsPath(), pid: corsDefault.pid },
   ];
   if (corsKeepAlive) {
     rows.push({ key: 'corsKA', label: 'cors-anywhere + keep-alive agent (reference)', base: corsKeepAlive.url, path: corsPath(), pid: corsKeepAlive.pid });
   }
   for (const row of rows.slice(1)) {
-    const body = await check(row.key, `${row.base}${row.path}`, true);
+    const body = await check(row.key, `${row.base}${row.path}`, row.cors !== false);
     if (!body.equals(stubBody)) throw new Error(`${row.key}: the relayed body differs from the stub's`);
   }
 
@@ -426,8 +437,23 @@ function report(rows, mem) {
   say('|---|---|---:|---|');
   for (const [name, goal, got, ok] of checks) say(`| ${name} | ${goal} | ${got} | ${ok ? 'PASS' : '**MISS**'} |`);
   say();
+  const thinRow = by.thin;
+  const cpuX = p.cpuPerRequestUs / thinRow.cpuPerRequestUs;
+  const limitChecks = [
+    ['CPU per request, tenantscope-proxy / thin relay', `≤ ${LIMIT_TARGETS.cpuVsThinX}×`,
+      `${cpuX.toFixed(2)}× (${p.cpuPerRequestUs.toFixed(1)} / ${thinRow.cpuPerRequestUs.toFixed(1)} µs)`, cpuX <= LIMIT_TARGETS.cpuVsThinX],
+    ['throughput vs cors-anywhere', `≥ ${LIMIT_TARGETS.throughputX}×`, `${ratio.toFixed(1)}×`, ratio >= LIMIT_TARGETS.throughputX],
+  ];
+  say('| target (issue #14, speed against the limit) | goal | measured | |');
+  say('|---|---|---:|---|');
+  for (const [name, goal, got, ok] of limitChecks) say(`| ${name} | ${goal} | ${got} | ${ok ? 'PASS' : '**MISS**'} |`);
+  say();
+  say(`For reference: the thin relay does ${(thinRow.result.rps / by.cors.result.rps).toFixed(1)}× cors-anywhere's throughput, tenantscope-proxy ${(p.result.rps / thinRow.result.rps * 100).toFixed(0)}% of the thin relay's.`);
+  say();
+  checks.push(...limitChecks);
   say('Reuse is measured at the stub over warm-up and run: 1 − accepted connections / requests. ' +
     'cors-anywhere (http-proxy without an agent) sends every request upstream with `Connection: close`. ' +
+    'The thin relay (proxy/examples/thin_relay.rs) forwards only X-Auth-Token and Accept and returns status, Content-Type and the body: no route or origin checks, no CORS headers, no limits, no logging. ' +
     'CPU per request: user + system time of that server process (the proxy, or the stub when called directly) over the measured run, divided by its requests. ' +
     'Other load: CPU used during the measured run by processes other than the stub, the server under test and wrk, in % of one core (also counts interrupt time the kernel charges to no process); ' +
     `before each target the driver waits (up to ${cfg.quietWait} s) for the machine to be idle.`);
