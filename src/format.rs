@@ -35,31 +35,33 @@ pub fn urgency(urgency: Urgency) -> &'static str {
     }
 }
 
+/// The English name a service's table gives a code (HSS's editions are
+/// product names, the same in every language).
+fn code_table(service: Service, code: &str) -> Option<(&'static str, bool)> {
+    let translated = |label: Option<&'static str>| label.map(|l| (l, true));
+    match service {
+        Service::Hss => hss::edition_label(code).map(|l| (l, false)),
+        Service::Testplan => translated(testplan::label(code)),
+        Service::Codecheck => translated(codecheck::label(code)),
+        Service::Metastudio => translated(metastudio::label(code)),
+        Service::Dsc => translated(dsc::label(code)),
+        Service::Iam | Service::Projectman => None,
+    }
+}
+
+fn labelled(service: Service, label: &str) -> String {
+    if service == Service::Hss { format!("HSS {label}") } else { label.to_string() }
+}
+
 /// The readable name of a service's code in English, where the documents
 /// or SDKs name it; `None` for an unknown code.
 pub fn code_label_en(service: Service, code: &str) -> Option<String> {
-    let label = match service {
-        Service::Hss => return hss::edition_label(code).map(|l| format!("HSS {l}")),
-        Service::Testplan => testplan::label(code),
-        Service::Codecheck => codecheck::label(code),
-        Service::Metastudio => metastudio::label(code),
-        Service::Dsc => dsc::label(code),
-        Service::Iam | Service::Projectman => None,
-    };
-    label.map(str::to_string)
+    code_table(service, code).map(|(label, _)| labelled(service, label))
 }
 
 /// The readable name of a service's code in the page's language.
 pub fn code_label(service: Service, code: &str) -> Option<String> {
-    match service {
-        // HSS editions are product names, the same in every language.
-        Service::Hss => code_label_en(service, code),
-        Service::Testplan => testplan::label(code).map(|l| t(l).to_string()),
-        Service::Codecheck => codecheck::label(code).map(|l| t(l).to_string()),
-        Service::Metastudio => metastudio::label(code).map(|l| t(l).to_string()),
-        Service::Dsc => dsc::label(code).map(|l| t(l).to_string()),
-        Service::Iam | Service::Projectman => None,
-    }
+    code_table(service, code).map(|(label, translate)| labelled(service, if translate { t(label) } else { label }))
 }
 
 /// The name people know a package by: the name the service gives, else the

@@ -229,6 +229,9 @@ pub struct Paging {
 pub(crate) struct PageAnswer {
     pub packages: Vec<Package>,
     pub total: Option<u64>,
+    /// What the page tells beyond its packages (HSS: the tenant-wide
+    /// counts, the same on every page): the first page's is kept.
+    pub facts: Option<Facts>,
     pub answer: ApiResponse,
 }
 
@@ -268,6 +271,7 @@ where
         stale: None,
     };
     for page in outcome.pages {
+        loaded.facts = loaded.facts.or(page.facts);
         loaded.packages.extend(page.packages);
         loaded.answers.push(page.answer);
     }

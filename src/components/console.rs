@@ -51,13 +51,14 @@ pub fn Console(
     // What the data-driven filters offer: the values of every loaded package.
     let facets = Memo::new(move |_| {
         let list = tenants.get();
-        let mut all = Vec::new();
+        let mut facets = Facets::default();
         for t in &list {
             for l in &t.loads {
-                l.with_packages(|p, _| all.extend_from_slice(p));
+                // Read in place: no copy of thousands of quotas.
+                l.with_packages(|p, _| facets.add(p));
             }
         }
-        Facets::of(&all)
+        facets.sorted()
     });
     let facets: Signal<Facets> = facets.into();
     view! {

@@ -65,6 +65,13 @@ pub struct Facets {
 impl Facets {
     pub fn of<'a>(packages: impl IntoIterator<Item = &'a Package>) -> Facets {
         let mut f = Facets::default();
+        f.add(packages);
+        f.sorted()
+    }
+
+    /// Adds the values of `packages` not offered yet.
+    pub fn add<'a>(&mut self, packages: impl IntoIterator<Item = &'a Package>) {
+        let f = self;
         for p in packages {
             if let Some(ep) = p.enterprise_project.as_ref().filter(|ep| !f.enterprise_projects.contains(ep)) {
                 f.enterprise_projects.push(ep.clone());
@@ -79,9 +86,13 @@ impl Facets {
                 }
             }
         }
-        f.enterprise_projects.sort_unstable();
-        f.categories.sort_unstable();
-        f
+    }
+
+    /// The text values in order, for the selects.
+    pub fn sorted(mut self) -> Facets {
+        self.enterprise_projects.sort_unstable();
+        self.categories.sort_unstable();
+        self
     }
 }
 

@@ -51,7 +51,9 @@ pub async fn load<N: Fetch>(net: &N, ctx: &Context, mut progress: impl FnMut(Pro
             }
             let answer = net.get(Route::HssQuotas, &ctx.region, Some(&ctx.project_id), &query).await?;
             let (packages, stats) = page(&answer.body)?;
-            Ok(PageAnswer { packages, total: stats.total, answer })
+            let total = stats.total;
+            let facts = Some(Facts::Hss(Reading { stats: Some(stats), scope: Scope::AllProjects }));
+            Ok(PageAnswer { packages, total, facts, answer })
         }
     };
     let (loaded, scope) = match read_pages(net, PAGES, page(true), &mut progress).await {
@@ -59,8 +61,10 @@ pub async fn load<N: Fetch>(net: &N, ctx: &Context, mut progress: impl FnMut(Pro
         Err(refused) if Scope::falls_back(&refused) => (read_pages(net, PAGES, page(false), &mut progress).await?, Scope::DefaultOnly(refused)),
         Err(other) => return Err(other),
     };
-    // The statistics are tenant-wide and the same on every page: the first.
-    let stats = loaded.answers.first().and_then(|a| self::page(&a.body).ok()).map(|(_, stats)| stats);
+    let stats = match loaded.facts {
+        Some(Facts::Hss(Reading { stats, .. })) => stats,
+        None => None,
+    };
     Ok(Loaded { facts: Some(Facts::Hss(Reading { stats, scope })), ..loaded })
 }
 

@@ -26,7 +26,7 @@ pub async fn load<N: Fetch>(net: &N, ctx: &Context, progress: impl FnMut(Progres
         let query = [("resource_source", RESOURCE_SOURCES), ("limit", &limit), ("offset", &offset)];
         let answer = net.get(Route::MetastudioResources, &ctx.region, Some(&ctx.project_id), &query).await?;
         let (packages, total) = page(&answer.body)?;
-        Ok(PageAnswer { packages, total, answer })
+        Ok(PageAnswer { packages, total, facts: None, answer })
     };
     read_pages(net, PAGES, page, progress).await
 }
