@@ -81,7 +81,7 @@ pub fn app(config: Config) -> Router {
 }
 
 async fn metrics_text(State(state): State<Arc<AppState>>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+    ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], state.metrics.render())
 }
 
 /// The longest request target (path and query) served: the console's
@@ -272,7 +272,7 @@ async fn relay_get(state: &AppState, request: &Parts, line: &mut AccessLine) -> 
     relay::check_duplicates(&request.headers)?;
     let client = client_ip(request, &state.config);
     state.limiter.check(client).map_err(|retry_after_secs| {
-        state.metrics.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.metrics.rate_limited();
         ProxyError::RateLimited { retry_after_secs }
     })?;
     // Where the operator's --service-host makes a service offered beyond

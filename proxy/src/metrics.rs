@@ -1,120 +1,155 @@
-//! Prometheus metrics, in the text exposition format, without a metrics crate:
-//! a handful of counters and one histogram whose labels come only from fixed
-//! sets (service keys, HTTP status codes), never from what a request carries.
+//! Prometheus metrics, through the `prometheus-client` crate: a few counters,
+//! one gauge and one histogram family, whose labels come only from fixed sets
+//! (service keys, HTTP status codes), never from what a request carries.
 //!
-//! Written by hand because the `metrics`/`prometheus` crates bring a registry,
-//! a recorder and (for the exporter) their own HTTP server for what is here a
-//! few atomics and one mutex-guarded map.
+//! The request path pays an atomic add per metric, and a read lock on the
+//! (service, status) family's map; the text is made only when `/metrics` is
+//! scraped. The crate was chosen over `metrics` + `metrics-exporter-prometheus`
+//! because it has no global recorder and no HTTP server of its own: the
+//! proxy serves the text itself, on its public router or on a loopback
+//! listener of its own (`--metrics-listen`).
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 use tenantscope_catalog::Service;
+
+/// The content type of [`Metrics::render`]'s text.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 14] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
-#[derive(Default)]
-struct Histogram {
-    /// Cumulative counts per bucket, then +Inf.
-    counts: [AtomicU64; BUCKETS.len() + 1],
-    sum_micros: AtomicU64,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Answered {
+    service: &'static str,
+    status: u16,
 }
 
-impl Histogram {
-    fn observe(&self, d: Duration) {
-        let secs = d.as_secs_f64();
-        for (i, le) in BUCKETS.iter().enumerate() {
-            if secs <= *le {
-                self.counts[i].fetch_add(1, Relaxed);
-            }
-        }
-        self.counts[BUCKETS.len()].fetch_add(1, Relaxed);
-        self.sum_micros.fetch_add(d.as_micros().min(u64::MAX as u128) as u64, Relaxed);
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ServiceLabel {
+    service: &'static str,
+}
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(BUCKETS)
+}
+
+/// The counters the derived "reused" figure is made of, shared with its collector.
+#[derive(Debug, Default)]
+struct Upstream {
+    requests: Counter<u64, AtomicU64>,
+    connections_opened: Counter<u64, AtomicU64>,
+}
+
+/// Requests sent upstream less connections opened, computed at each scrape.
+#[derive(Debug)]
+struct Reused(std::sync::Arc<Upstream>);
+
+impl Collector for Reused {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let reused = self.0.requests.get().saturating_sub(self.0.connections_opened.get());
+        let counter = ConstCounter::new(reused);
+        let metric = encoder.encode_descriptor(
+            "tenantscope_upstream_requests_reused",
+            "Requests sent upstream less connections opened.",
+            None,
+            counter.metric_type(),
+        )?;
+        counter.encode(metric)
     }
 }
 
 /// Every metric of one proxy instance.
-#[derive(Default)]
 pub struct Metrics {
-    /// API requests answered, by service key (or `none`) and status.
-    requests: Mutex<BTreeMap<(&'static str, u16), u64>>,
-    /// Upstream latency (until the answer's headers), per service.
-    latency: [Histogram; Service::ALL.len()],
-    /// Requests sent upstream, and connections the pool had to open for them.
-    pub upstream_requests: AtomicU64,
-    pub connections_opened: AtomicU64,
-    pub upstream_in_flight: AtomicU64,
-    pub rate_limited: AtomicU64,
-    pub body_bytes: AtomicU64,
+    registry: Registry,
+    requests: Family<Answered, Counter>,
+    latency: Family<ServiceLabel, Histogram>,
+    upstream: std::sync::Arc<Upstream>,
+    in_flight: Gauge,
+    rate_limited: Counter,
+    body_bytes: Counter,
 }
 
-fn index(service: Service) -> usize {
-    Service::ALL.iter().position(|s| *s == service).unwrap_or(0)
+impl Default for Metrics {
+    fn default() -> Metrics {
+        let mut registry = Registry::default();
+        let requests = Family::<Answered, Counter>::default();
+        let latency = Family::<ServiceLabel, Histogram>::new_with_constructor(latency_histogram as fn() -> Histogram);
+        let upstream = std::sync::Arc::new(Upstream::default());
+        let (in_flight, rate_limited, body_bytes) = (Gauge::default(), Counter::default(), Counter::default());
+        registry.register("tenantscope_requests", "API requests answered, by service and HTTP status", requests.clone());
+        registry.register(
+            "tenantscope_upstream_latency_seconds",
+            "Time from sending an upstream request to its answer's headers",
+            latency.clone(),
+        );
+        registry.register("tenantscope_upstream_requests", "Requests sent upstream", upstream.requests.clone());
+        registry.register(
+            "tenantscope_upstream_connections_opened",
+            "Upstream connections opened (TCP, and TLS where used); requests minus these reused a pooled connection",
+            upstream.connections_opened.clone(),
+        );
+        registry.register_collector(Box::new(Reused(upstream.clone())));
+        registry.register("tenantscope_upstream_in_flight", "Upstream requests in flight", in_flight.clone());
+        registry.register("tenantscope_rate_limited", "API requests refused by the per-client rate limit", rate_limited.clone());
+        registry.register("tenantscope_upstream_body_bytes", "Answer body bytes relayed from upstream", body_bytes.clone());
+        Metrics { registry, requests, latency, upstream, in_flight, rate_limited, body_bytes }
+    }
 }
 
 impl Metrics {
+    /// An API request answered with `status`, by `service` (`none` before one is known).
     pub fn count_request(&self, service: Option<Service>, status: u16) {
-        let key = (service.map_or("none", Service::key), status);
-        if let Ok(mut map) = self.requests.lock() {
-            *map.entry(key).or_default() += 1;
-        }
+        self.requests.get_or_create(&Answered { service: service.map_or("none", Service::key), status }).inc();
     }
 
+    /// The time an upstream took to send its answer's headers.
     pub fn observe_upstream(&self, service: Service, latency: Duration) {
-        self.latency[index(service)].observe(latency);
+        self.latency.get_or_create(&ServiceLabel { service: service.key() }).observe(latency.as_secs_f64());
     }
 
-    /// The exposition text.
+    /// A request sent upstream.
+    pub fn upstream_sent(&self) {
+        self.upstream.requests.inc();
+    }
+
+    /// A connection the pool had to open.
+    pub fn connection_opened(&self) {
+        self.upstream.connections_opened.inc();
+    }
+
+    /// An upstream call started (`1`) or ended (`-1`).
+    pub fn upstream_in_flight(&self, delta: i64) {
+        self.in_flight.inc_by(delta);
+    }
+
+    /// A request refused by the rate limit.
+    pub fn rate_limited(&self) {
+        self.rate_limited.inc();
+    }
+
+    /// Answer body bytes read from upstream.
+    pub fn body_bytes(&self, n: u64) {
+        self.body_bytes.inc_by(n);
+    }
+
+    /// The exposition text (OpenMetrics), with every service's histogram
+    /// present from the start so that dashboards see zeros, not gaps.
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(4096);
-        out.push_str("# HELP tenantscope_requests_total API requests answered, by service and HTTP status.\n");
-        out.push_str("# TYPE tenantscope_requests_total counter\n");
-        if let Ok(map) = self.requests.lock() {
-            for ((service, status), n) in map.iter() {
-                let _ = writeln!(out, "tenantscope_requests_total{{service=\"{service}\",status=\"{status}\"}} {n}");
-            }
-        }
-        out.push_str("# HELP tenantscope_upstream_latency_seconds Time from sending an upstream request to its answer's headers.\n");
-        out.push_str("# TYPE tenantscope_upstream_latency_seconds histogram\n");
         for service in Service::ALL {
-            let h = &self.latency[index(service)];
-            let key = service.key();
-            for (i, le) in BUCKETS.iter().enumerate() {
-                let n = h.counts[i].load(Relaxed);
-                let _ = writeln!(out, "tenantscope_upstream_latency_seconds_bucket{{service=\"{key}\",le=\"{le}\"}} {n}");
-            }
-            let total = h.counts[BUCKETS.len()].load(Relaxed);
-            let _ = writeln!(out, "tenantscope_upstream_latency_seconds_bucket{{service=\"{key}\",le=\"+Inf\"}} {total}");
-            let sum = h.sum_micros.load(Relaxed) as f64 / 1e6;
-            let _ = writeln!(out, "tenantscope_upstream_latency_seconds_sum{{service=\"{key}\"}} {sum}");
-            let _ = writeln!(out, "tenantscope_upstream_latency_seconds_count{{service=\"{key}\"}} {total}");
+            let _ = self.latency.get_or_create(&ServiceLabel { service: service.key() });
         }
-        let counters = [
-            ("tenantscope_upstream_requests_total", "counter", "Requests sent upstream.", &self.upstream_requests),
-            (
-                "tenantscope_upstream_connections_opened_total",
-                "counter",
-                "Upstream connections opened (TCP, and TLS where used); requests minus these reused a pooled connection.",
-                &self.connections_opened,
-            ),
-            ("tenantscope_upstream_in_flight", "gauge", "Upstream requests in flight.", &self.upstream_in_flight),
-            ("tenantscope_rate_limited_total", "counter", "API requests refused by the per-client rate limit.", &self.rate_limited),
-            ("tenantscope_upstream_body_bytes_total", "counter", "Answer body bytes relayed from upstream.", &self.body_bytes),
-        ];
-        for (name, kind, help, value) in counters {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}", value.load(Relaxed));
-        }
-        let requests = self.upstream_requests.load(Relaxed);
-        let reused = requests.saturating_sub(self.connections_opened.load(Relaxed));
-        let _ = writeln!(
-            out,
-            "# HELP tenantscope_upstream_requests_reused_total Requests sent upstream less connections opened.\n\
-             # TYPE tenantscope_upstream_requests_reused_total counter\ntenantscope_upstream_requests_reused_total {reused}"
-        );
+        let mut out = String::with_capacity(8192);
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
     }
 }
@@ -130,11 +165,19 @@ mod tests {
         m.count_request(Some(Service::Hss), 200);
         m.count_request(None, 400);
         m.observe_upstream(Service::Dsc, Duration::from_millis(3));
+        m.upstream_sent();
+        m.upstream_sent();
+        m.connection_opened();
+        m.upstream_in_flight(1);
         let text = m.render();
         assert!(text.contains("tenantscope_requests_total{service=\"hss\",status=\"200\"} 2\n"), "{text}");
         assert!(text.contains("tenantscope_requests_total{service=\"none\",status=\"400\"} 1\n"));
-        assert!(text.contains("tenantscope_upstream_latency_seconds_bucket{service=\"dsc\",le=\"0.0025\"} 0\n"));
-        assert!(text.contains("tenantscope_upstream_latency_seconds_bucket{service=\"dsc\",le=\"0.005\"} 1\n"));
+        assert!(text.contains("tenantscope_upstream_latency_seconds_bucket{le=\"0.0025\",service=\"dsc\"} 0\n"), "{text}");
+        assert!(text.contains("tenantscope_upstream_latency_seconds_bucket{le=\"0.005\",service=\"dsc\"} 1\n"));
         assert!(text.contains("tenantscope_upstream_latency_seconds_count{service=\"dsc\"} 1\n"));
+        assert!(text.contains("tenantscope_upstream_latency_seconds_count{service=\"hss\"} 0\n"));
+        assert!(text.contains("tenantscope_upstream_requests_reused_total 1\n"));
+        assert!(text.contains("tenantscope_upstream_in_flight 1\n"));
+        assert!(text.ends_with("# EOF\n"));
     }
 }

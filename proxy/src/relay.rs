@@ -18,7 +18,6 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -191,7 +190,7 @@ impl Upstream {
             }
         }
         let slot = Slot { _global: permit, _client: client_slot, _in_flight: InFlight::new(self.metrics.clone()) };
-        self.metrics.upstream_requests.fetch_add(1, Relaxed);
+        self.metrics.upstream_sent();
         let started = Instant::now();
         // reqwest's total timeout only runs while its body is polled; this
         // deadline is the proxy's own, kept by the task that reads the body.
@@ -264,7 +263,7 @@ impl Upstream {
         ended = ended || body.is_end_stream();
         let remaining = body.size_hint().exact();
         let exact = if ended { Some(seen) } else { remaining.map(|r| r + seen) };
-        self.metrics.body_bytes.fetch_add(seen, Relaxed);
+        self.metrics.body_bytes(seen);
         let rest = if ended {
             // All read: the slot is free now, before the client takes anything.
             drop(slot);
@@ -320,14 +319,14 @@ struct InFlight(Arc<Metrics>);
 
 impl InFlight {
     fn new(metrics: Arc<Metrics>) -> InFlight {
-        metrics.upstream_in_flight.fetch_add(1, Relaxed);
+        metrics.upstream_in_flight(1);
         InFlight(metrics)
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.upstream_in_flight.fetch_sub(1, Relaxed);
+        self.0.upstream_in_flight(-1);
     }
 }
 
@@ -390,7 +389,7 @@ impl Reader {
             let cost = data.len().min(self.read_ahead) as u32;
             // The client's body closes the budget when it is dropped.
             self.budget.acquire_many(cost).await.ok()?.forget();
-            self.metrics.body_bytes.fetch_add(data.len() as u64, Relaxed);
+            self.metrics.body_bytes(data.len() as u64);
             self.tx.send(Piece::Data(data)).ok()?;
         }
     }
@@ -523,7 +522,7 @@ where
         let metrics = self.metrics.clone();
         Box::pin(async move {
             let connection = connecting.await?;
-            metrics.connections_opened.fetch_add(1, Relaxed);
+            metrics.connection_opened();
             Ok(connection)
         })
     }
