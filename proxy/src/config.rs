@@ -97,6 +97,20 @@ pub struct Args {
     /// per request than a worker pool of one.
     #[arg(long, env = "TENANTSCOPE_THREADS", default_value_t = 0, value_name = "N")]
     pub threads: usize,
+    /// Serve `/metrics` on this loopback address (for example
+    /// 127.0.0.1:9464) instead of on the public listener: the default for an
+    /// exposed deployment, where the request counts are nobody else's business.
+    #[arg(long, env = "TENANTSCOPE_METRICS_LISTEN", value_name = "ADDR", value_parser = parse_loopback)]
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+fn parse_loopback(s: &str) -> Result<SocketAddr, String> {
+    let addr: SocketAddr = s.parse().map_err(|_| "expected an address and port, for example 127.0.0.1:9464".to_string())?;
+    if addr.ip().is_loopback() {
+        Ok(addr)
+    } else {
+        Err("the metrics listener is loopback-only: use 127.0.0.1:PORT or [::1]:PORT, and scrape it from the same host or pod".into())
+    }
 }
 
 fn parse_base(s: &str) -> Result<String, String> {
@@ -181,6 +195,8 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// HTTP/2 streams a client connection may have open at once.
     pub h2_max_streams: u32,
+    /// Where `/metrics` is served instead of the public router (loopback only).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// A console load is a few dozen calls: 64 streams let one go out at once
@@ -228,6 +244,7 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(60),
             shutdown_timeout: Duration::from_secs(30),
             h2_max_streams: H2_MAX_STREAMS,
+            metrics_listen: None,
         }
     }
 }
@@ -260,6 +277,7 @@ impl From<&Args> for Config {
             idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
             h2_max_streams: H2_MAX_STREAMS,
+            metrics_listen: args.metrics_listen,
         }
     }
 }
@@ -267,6 +285,17 @@ impl From<&Args> for Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_metrics_listener_is_loopback_only() {
+        let args = Args::try_parse_from(["x", "--metrics-listen", "127.0.0.1:9464"]).unwrap();
+        assert_eq!(Config::from(&args).metrics_listen, Some("127.0.0.1:9464".parse().unwrap()));
+        assert!(Args::try_parse_from(["x", "--metrics-listen", "[::1]:9464"]).is_ok());
+        for bad in ["0.0.0.0:9464", "10.0.0.5:9464", "9464", "localhost:9464"] {
+            assert!(Args::try_parse_from(["x", "--metrics-listen", bad]).is_err(), "{bad}");
+        }
+        assert_eq!(Config::from(&Args::try_parse_from(["x"]).unwrap()).metrics_listen, None);
+    }
 
     #[test]
     fn service_hosts_are_huawei_cloud_names_only() {

@@ -1,71 +1,23 @@
-//! Where log lines go: stderr, through a buffer that a background thread
-//! empties every 100 ms (or the writer itself past 64 KiB), so that a request
-//! does not pay a `write` system call for its access line. The cost: on a
-//! crash, the last 100 ms of lines can be lost; [`flush`] empties the buffer
-//! at shutdown.
+//! Where log lines go: stderr, through `tracing-appender`'s non-blocking
+//! writer, so a request does not pay a `write` system call for its access
+//! line, nor wait when stderr is slow (a full pipe, a stalled journal): the
+//! line goes to a channel that one writer thread empties.
+//!
+//! The channel holds 128,000 lines; past that, lines are dropped and counted
+//! rather than requests slowed (the crate's "lossy" mode, its default). The
+//! [`WorkerGuard`] that [`init`] returns writes what is left when it drops,
+//! at the end of `main`; on a crash, what the thread had not written yet is lost.
 
-use std::io::Write;
-use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use tracing_appender::non_blocking::WorkerGuard;
 
-use tracing_subscriber::fmt::MakeWriter;
-
-const FLUSH_AT: usize = 64 << 10;
-
-static BUFFER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-static FLUSHER: OnceLock<()> = OnceLock::new();
-
-/// Writes the buffered lines to stderr now.
-pub fn flush() {
-    let pending = match BUFFER.lock() {
-        Ok(mut buffer) => std::mem::take(&mut *buffer),
-        Err(_) => return,
-    };
-    if !pending.is_empty() {
-        let _ = std::io::stderr().write_all(&pending);
-    }
-}
-
-/// The `MakeWriter` for `tracing_subscriber::fmt().with_writer(...)`.
-#[derive(Clone, Copy, Default)]
-pub struct BufferedStderr;
-
-impl BufferedStderr {
-    pub fn new() -> BufferedStderr {
-        FLUSHER.get_or_init(|| {
-            let _ = std::thread::Builder::new().name("log-flush".into()).spawn(|| loop {
-                std::thread::sleep(Duration::from_millis(100));
-                flush();
-            });
-        });
-        BufferedStderr
-    }
-}
-
-impl<'a> MakeWriter<'a> for BufferedStderr {
-    type Writer = BufferedStderr;
-    fn make_writer(&'a self) -> BufferedStderr {
-        *self
-    }
-}
-
-impl Write for BufferedStderr {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let full = match BUFFER.lock() {
-            Ok(mut buffer) => {
-                buffer.extend_from_slice(buf);
-                buffer.len() >= FLUSH_AT
-            }
-            // A poisoned buffer: write through rather than lose the line.
-            Err(_) => return std::io::stderr().write(buf),
-        };
-        if full {
-            flush();
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// Installs the global subscriber: level from `RUST_LOG` (default `info`),
+/// colours only on a terminal. Keep the guard until the process ends.
+pub fn init() -> WorkerGuard {
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(writer)
+        .init();
+    guard
 }

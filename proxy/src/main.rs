@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use tenantscope_proxy::config::{Args, Config};
-use tenantscope_proxy::server::{serve, ServeOptions};
+use tenantscope_proxy::server::serve_config;
 
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
@@ -26,28 +26,19 @@ fn main() -> std::io::Result<()> {
 }
 
 async fn run(args: Args) -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(tenantscope_proxy::logging::BufferedStderr::new())
-        .init();
+    // Written out when `run` returns, the bind's error included.
+    let _log = tenantscope_proxy::logging::init();
     let config = Config::from(&args);
-    let listener = match tokio::net::TcpListener::bind(args.listen).await {
-        Ok(listener) => listener,
-        Err(e) => {
-            tenantscope_proxy::logging::flush();
-            return Err(e);
-        }
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let metrics_listener = match config.metrics_listen {
+        Some(at) => Some(tokio::net::TcpListener::bind(at).await?),
+        None => None,
     };
     let addr = listener.local_addr()?;
     tracing::info!(%addr, demo = args.demo, static_dir = ?args.static_dir, host_guard = config.guard_host, "listening");
     println!("tenantscope-proxy listening on http://{addr}");
-    let options = ServeOptions::for_config(&config);
-    serve(listener, tenantscope_proxy::app(config), options, shutdown()).await;
+    serve_config(listener, metrics_listener, config, shutdown()).await;
     tracing::info!("stopped");
-    tenantscope_proxy::logging::flush();
     Ok(())
 }
 

@@ -68,6 +68,37 @@ impl ServeOptions {
     }
 }
 
+/// Serves `config`'s app on `listener`, and `/metrics` alone on
+/// `metrics_listener` when given (both with the same options), until
+/// `shutdown`; then both drain.
+pub async fn serve_config(
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    config: crate::Config,
+    shutdown: impl Future<Output = ()>,
+) {
+    let metrics = Arc::new(crate::metrics::Metrics::default());
+    let options = ServeOptions::for_config(&config);
+    let (stop, stopped) = watch::channel(false);
+    let metrics_server = metrics_listener.map(|listener| {
+        if let Ok(addr) = listener.local_addr() {
+            tracing::info!(%addr, "metrics listening");
+        }
+        let (app, options, mut stopped) = (crate::metrics_app(metrics.clone()), options.clone(), stopped.clone());
+        tokio::spawn(async move {
+            serve(listener, app, options, async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            })
+            .await
+        })
+    });
+    serve(listener, crate::app_with_metrics(config, metrics), options, shutdown).await;
+    let _ = stop.send(true);
+    if let Some(server) = metrics_server {
+        let _ = server.await;
+    }
+}
+
 /// Where the server stands, as the connection tasks see it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Phase {

@@ -1,0 +1,106 @@
+//! CORS for `/api`: the origin check, the preflight answer and the headers
+//! of an allowed cross-origin answer.
+//!
+//! A small layer of its own rather than tower-http's `CorsLayer`, whose
+//! policy is to leave the CORS headers off for an origin it does not allow
+//! and still run the request. Here a request from an origin that is neither
+//! the page's own nor an `--allow-origin` one is refused with 403 before it
+//! costs anything: no upstream call is made with a token some other page
+//! got hold of (a browser would not show that page the answer, but the call
+//! would still be made), and a preflight for a method or header the relay
+//! does not forward is refused too.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+use axum::middleware::Next;
+use axum::response::IntoResponse;
+
+use crate::error::ProxyError;
+use crate::relay;
+use crate::AppState;
+
+/// How a request stands towards CORS.
+enum Cross {
+    /// No `Origin`: not a cross-origin browser request.
+    None,
+    /// The page's own origin (same scheme-less host and port as `Host`).
+    SameOrigin,
+    /// One of the `--allow-origin` origins.
+    Allowed(HeaderValue),
+}
+
+/// `Access-Control-Allow-Headers` of a preflight: the headers the relay forwards.
+pub fn preflight_headers() -> HeaderValue {
+    HeaderValue::from_str(&relay::FORWARDED_REQUEST_HEADERS.join(", ")).expect("header names are valid header values")
+}
+
+pub(crate) async fn layer(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response<Body> {
+    let cross = match cross(request.headers(), &state.config.allow_origins) {
+        Ok(cross) => cross,
+        Err(e) => return e.into_response(),
+    };
+    let preflight_asked = request.method() == Method::OPTIONS;
+    let mut response = if preflight_asked {
+        preflight(&state, &cross, request.headers()).unwrap_or_else(IntoResponse::into_response)
+    } else {
+        next.run(request).await
+    };
+    let h = response.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    if let Cross::Allowed(origin) = cross {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        if !preflight_asked {
+            h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("X-Request-Id"));
+        }
+    }
+    response
+}
+
+fn cross(headers: &HeaderMap, allowed: &[String]) -> Result<Cross, ProxyError> {
+    let Some(origin) = headers.get(header::ORIGIN) else { return Ok(Cross::None) };
+    let text = origin.to_str().map_err(|_| ProxyError::OriginNotAllowed)?;
+    if allowed.iter().any(|a| a == text) {
+        return Ok(Cross::Allowed(origin.clone()));
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let same = !host.is_empty()
+        && text.strip_prefix("http://").or_else(|| text.strip_prefix("https://")).is_some_and(|rest| rest.eq_ignore_ascii_case(host));
+    if same {
+        Ok(Cross::SameOrigin)
+    } else {
+        Err(ProxyError::OriginNotAllowed)
+    }
+}
+
+/// A CORS preflight from an allowed origin for GET with relayed headers
+/// only; any other OPTIONS request is told what is allowed.
+fn preflight(state: &AppState, cross: &Cross, headers: &HeaderMap) -> Result<Response<Body>, ProxyError> {
+    let Some(method) = headers.get(header::ACCESS_CONTROL_REQUEST_METHOD) else {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
+        return Ok(response);
+    };
+    if !matches!(cross, Cross::Allowed(_)) || method != "GET" {
+        return Err(ProxyError::OriginNotAllowed);
+    }
+    for requested in headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+        let requested = requested.to_str().map_err(|_| ProxyError::OriginNotAllowed)?;
+        let all_relayed = requested
+            .split(',')
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .all(|h| relay::FORWARDED_REQUEST_HEADERS.contains(&h.as_str()));
+        if !all_relayed {
+            return Err(ProxyError::OriginNotAllowed);
+        }
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let h = response.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, state.preflight_headers.clone());
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("7200"));
+    Ok(response)
+}
