@@ -53,5 +53,8 @@ STOPSIGNAL SIGTERM
 # answered, whatever --allowed-host says.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 \
     CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && grep -qx 'ok' <&3"]
+# /metrics on a loopback listener inside the container (a sidecar or a
+# pod-local scraper shares the network namespace), never on the published port.
+ENV TENANTSCOPE_METRICS_LISTEN=127.0.0.1:9464
 ENTRYPOINT ["/usr/local/bin/tenantscope-proxy", "--listen", "0.0.0.0:8080", "--static", "/srv/dist"]
 CMD []
