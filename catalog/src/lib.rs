@@ -458,9 +458,21 @@ pub fn parse_api_call_with(rest: &str, query: Option<&str>, offered: impl Fn(Ser
 /// not UTF-8 (overlong forms such as `%c0%ae` included) or a decoded value
 /// that is not a valid segment (`%2e%2e`, `%2f`, `%5c`, `%00`...).
 pub fn decode_segment(raw: &str) -> Option<String> {
-    let decoded = percent_decode(raw)?;
-    let decoded = String::from_utf8(decoded).ok()?;
+    let decoded = percent_decode_utf8(raw)?;
     is_valid_segment(&decoded).then_some(decoded)
+}
+
+// The one percent-decoder of the catalogue and the proxy: the API path
+// segments above, the query check below and the proxy's static file paths
+// (`proxy/src/site.rs`) all decode with it. Query parameters, form-decoded
+// (`+` a space), are read by axum's `Query` (the demo tenant); nothing else
+// in the proxy decodes by hand.
+/// Percent-decodes `raw` strictly to UTF-8: `%` must be followed by two hex
+/// digits and the bytes must be UTF-8 (overlong forms such as `%c0%ae` are
+/// not), else `None`. Any other character is kept as it is (`+` too), and
+/// nothing is checked of the result: see [`decode_segment`] for API segments.
+pub fn percent_decode_utf8(raw: &str) -> Option<String> {
+    String::from_utf8(percent_decode(raw)?).ok()
 }
 
 fn percent_decode(raw: &str) -> Option<Vec<u8>> {
@@ -510,10 +522,7 @@ pub fn is_region_shaped(region: &str) -> bool {
 pub fn is_plain_query(query: &str) -> bool {
     let plain = query.len() <= 2048
         && query.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~=&,:+%".contains(&b));
-    plain
-        && percent_decode(query)
-            .and_then(|d| String::from_utf8(d).ok())
-            .is_some_and(|text| !text.chars().any(char::is_control))
+    plain && percent_decode_utf8(query).is_some_and(|text| !text.chars().any(char::is_control))
 }
 
 #[cfg(test)]
@@ -620,6 +629,18 @@ mod tests {
         assert_eq!(call.path, "/v5/pab/billing/quotas-detail");
         assert_eq!(call.host().as_deref(), Some("hss.cn-north-4.myhuaweicloud.com"));
         assert_eq!(parse_api_call("iam/global/v3/auth/tokens", Some("")).unwrap().query, None);
+    }
+
+    #[test]
+    fn percent_decoding_is_strict_and_only_decodes() {
+        assert_eq!(percent_decode_utf8("a%2Fb+c%20%e2%82%AC.txt").as_deref(), Some("a/b+c \u{20ac}.txt"));
+        assert_eq!(percent_decode_utf8("").as_deref(), Some(""));
+        for bad in ["%", "%4", "a%zz", "%+1", "%-1", "%c0%ae", "%ff", "%e2%82"] {
+            assert_eq!(percent_decode_utf8(bad), None, "{bad}");
+        }
+        // Decoding only: the API segment rules are decode_segment's.
+        assert_eq!(percent_decode_utf8("%2e%2e").as_deref(), Some(".."));
+        assert_eq!(decode_segment("%2e%2e"), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ use axum::Router;
 use base64::Engine;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
+use tenantscope_catalog::percent_decode_utf8;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
@@ -114,8 +115,11 @@ impl Site {
     async fn lookup(&self, path: &str) -> Lookup {
         let mut relative = PathBuf::new();
         for raw in path.split('/').filter(|s| !s.is_empty()) {
-            // ServeDir decodes too: decode the same way, refuse what does not decode.
-            let Some(segment) = decode_path_segment(raw) else { return Lookup::Refused };
+            // ServeDir decodes too: decode the same way, refuse what does not
+            // decode. Strictly to UTF-8 and no more: the catalogue's
+            // `decode_segment` also insists on API segment characters, which
+            // file names need not follow.
+            let Some(segment) = percent_decode_utf8(raw) else { return Lookup::Refused };
             if segment.starts_with('.') || segment.contains(['/', '\\', '\0']) {
                 return Lookup::Refused;
             }
@@ -220,30 +224,6 @@ fn with_suffix(path: &std::path::Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
-}
-
-/// Percent-decodes one path segment to UTF-8, or `None` for a bad escape.
-/// (The catalogue's decoder also insists on API segment characters, which
-/// file names need not follow.)
-fn decode_path_segment(raw: &str) -> Option<String> {
-    if !raw.contains('%') {
-        return Some(raw.to_string());
-    }
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            // Two hex digits, nothing else (from_str_radix alone takes a sign).
-            let hex = bytes.get(i + 1..i + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit))?;
-            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Trunk's content-hashed names: `name-0123456789abcdef.js`, `…_bg.wasm`.

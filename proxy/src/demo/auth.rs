@@ -7,7 +7,8 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::json;
 use tenantscope_catalog::Route;
 
-use super::query::Query;
+use super::hss::HssQuery;
+use super::query::params;
 use super::{Answer, Reply};
 
 /// The token the demo tenant answers normally (as `X-Auth-Token`, and as
@@ -150,7 +151,7 @@ const DSC_NO_PERMISSION: &str = "Permission denied: the user has no dsc read per
 /// answered as [`DEMO_TOKEN`] is. The gateway's refusals come before the
 /// service reads the query, so only the HSS throttle looks at it (at the
 /// offset alone: the same request always gets the same answer).
-pub(super) fn fault(route: Route, query: &Query) -> Option<Reply> {
+pub(super) fn fault(route: Route, query: Option<&str>) -> Option<Reply> {
     match route {
         Route::IamToken | Route::IamProjects | Route::CodeartsProjects | Route::TestplanPackages => None,
         // HTTP 200 labelled JSON, but the §2.2 body (docs/huawei-apis.md)
@@ -162,7 +163,7 @@ pub(super) fn fault(route: Route, query: &Query) -> Option<Reply> {
         Route::MetastudioResources => Some(error(StatusCode::NOT_FOUND, "APIG.0101", API_NOT_PUBLISHED).into()),
         Route::DscSpecification => Some(error(StatusCode::FORBIDDEN, "dsc.00000403", DSC_NO_PERMISSION).into()),
         // §6 advises retrying after 2-5 s; the demo asks for one second.
-        Route::HssQuotas => (query.bounded("offset", 0..=2_000_000, 0) == Ok(HSS_THROTTLED_OFFSET)).then(|| Reply {
+        Route::HssQuotas => (params::<HssQuery>(query).offset() == Ok(HSS_THROTTLED_OFFSET)).then(|| Reply {
             retry_after: Some(1),
             ..error(StatusCode::TOO_MANY_REQUESTS, "APIG.0308", THROTTLED).into()
         }),

@@ -1,12 +1,20 @@
 //! CodeArts Check (docs/huawei-apis.md §2.2, seed 001): the tenant's
 //! package status, one state of the seed per CodeArts project.
 
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::{DEMO_DOMAIN_ID, DEMO_REGION};
 use super::ids::{hex32, rfc3339, Today, SALT_CODECHECK};
 use super::projects::CODEARTS_PROJECTS;
-use super::query::Query;
+
+/// The query parameter of `GET /v4/tenant/tenant-package-status` (see
+/// [`codecheck_packages`]).
+#[derive(Deserialize, Default)]
+pub(super) struct CodecheckQuery {
+    /// The CodeArts project.
+    project_id: Option<String>,
+}
 
 /// The languages of seed 001's example, in its order.
 #[rustfmt::skip]
@@ -27,8 +35,8 @@ const CODECHECK_LANGUAGES: [&str; 20] = [
 ///   12 days (`next_action` 4);
 /// - the third: the free edition, with this month's check time
 ///   (`duration`), deleted at expiry (`next_action` 2).
-pub(super) fn codecheck_packages(query: &Query, today: Today) -> Value {
-    let variant = match query.get("project_id") {
+pub(super) fn codecheck_packages(query: &CodecheckQuery, today: Today) -> Value {
+    let variant = match query.project_id.as_deref() {
         Some(id) if id == CODEARTS_PROJECTS[1].id => 1,
         Some(id) if id == CODEARTS_PROJECTS[2].id => 2,
         _ => 0,

@@ -2,12 +2,34 @@
 //! in two enterprise projects, paged with their counts.
 
 use axum::http::StatusCode;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::{bad_request, error};
 use super::ids::{epoch_ms, uuid, Today, SALT_HSS, SALT_HSS_HOST};
-use super::query::{page, Query};
+use super::query::{bounded, page, Int};
 use super::{ok, Answer};
+
+/// The query parameters of `GET /v5/{project_id}/billing/quotas-detail`
+/// the demo reads (see [`hss_quotas`]).
+#[derive(Deserialize, Default)]
+pub(super) struct HssQuery {
+    limit: Option<Int>,
+    offset: Option<Int>,
+    enterprise_project_id: Option<String>,
+}
+
+impl HssQuery {
+    /// `limit`: 10–200, default 10.
+    fn limit(&self) -> Result<i64, ()> {
+        bounded(self.limit, 10..=200, 10)
+    }
+
+    /// `offset`: 0–2000000, default 0.
+    pub(super) fn offset(&self) -> Result<i64, ()> {
+        bounded(self.offset, 0..=2_000_000, 0)
+    }
+}
 
 /// Quotas in the default enterprise project (`0`).
 const HSS_TOTAL: usize = 420;
@@ -134,14 +156,14 @@ impl Quota {
 /// absent or `0` the default one (420 quotas, as the real API defaults),
 /// the finance project's id its 60, `all_granted_eps` all 480; the
 /// `limited` account has no enterprise projects and refuses the last.
-pub(super) fn hss_quotas(query: &Query, today: Today, limited: bool) -> Answer {
-    let Ok(limit) = query.bounded("limit", 10..=200, 10) else {
+pub(super) fn hss_quotas(query: &HssQuery, today: Today, limited: bool) -> Answer {
+    let Ok(limit) = query.limit() else {
         return bad_request("HSS.1001", "Invalid parameter: limit");
     };
-    let Ok(offset) = query.bounded("offset", 0..=2_000_000, 0) else {
+    let Ok(offset) = query.offset() else {
         return bad_request("HSS.1001", "Invalid parameter: offset");
     };
-    let range = match query.get("enterprise_project_id") {
+    let range = match query.enterprise_project_id.as_deref() {
         None | Some("0") => 0..HSS_TOTAL,
         // The code is illustrative: seed 004 lists no error codes.
         Some("all_granted_eps") if limited => {

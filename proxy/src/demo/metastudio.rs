@@ -1,12 +1,23 @@
 //! MetaStudio (docs/huawei-apis.md §2.3, seed 002): 160 package resources,
 //! paged and filtered by `resource_source` as the real API does.
 
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::bad_request;
 use super::ids::{hex32, rfc3339, Today, SALT_METASTUDIO, SALT_METASTUDIO_ORDER};
-use super::query::{page, Query};
+use super::query::{bounded, list, page, Int};
 use super::{ok, Answer};
+
+/// The query parameters of `GET /v1/{project_id}/tenants/resources` (see
+/// [`metastudio_resources`]).
+#[derive(Deserialize, Default)]
+pub(super) struct MetastudioQuery {
+    /// Comma-separated: `PURCHASED`, `ADMIN_ALLOCATED`, `SP_ALLOCATED`.
+    resource_source: Option<String>,
+    limit: Option<Int>,
+    offset: Option<Int>,
+}
 
 const METASTUDIO_TOTAL: usize = 160;
 
@@ -107,16 +118,16 @@ fn metastudio_resource(i: usize, today: Today) -> Value {
 /// `GET /v1/{project_id}/tenants/resources`: `resource_source` is required
 /// and filters; `limit` 1–100 (default 10) and `offset` 0–2147483647 page;
 /// `count` is the number of matching resources, not of the page.
-pub(super) fn metastudio_resources(query: &Query, today: Today) -> Answer {
+pub(super) fn metastudio_resources(query: &MetastudioQuery, today: Today) -> Answer {
     const CODE: &str = "MSS.00000003";
-    let sources = query.list("resource_source");
+    let sources = list(query.resource_source.as_deref());
     if sources.is_empty() {
         return bad_request(CODE, "Invalid parameter: resource_source is required");
     }
-    let Ok(limit) = query.bounded("limit", 1..=100, 10) else {
+    let Ok(limit) = bounded(query.limit, 1..=100, 10) else {
         return bad_request(CODE, "Invalid parameter: limit");
     };
-    let Ok(offset) = query.bounded("offset", 0..=2_147_483_647, 0) else {
+    let Ok(offset) = bounded(query.offset, 0..=2_147_483_647, 0) else {
         return bad_request(CODE, "Invalid parameter: offset");
     };
     let matching: Vec<Value> = (0..METASTUDIO_TOTAL)

@@ -30,10 +30,13 @@
 //!
 //! This file holds [`respond`], [`Reply`] and the dispatch by route; the rest
 //! is one file each: `auth` (identities, tokens, errors, the faults of
-//! [`DEMO_FAULTS_TOKEN`]), `query` (query strings, paging), `ids` (dates and
-//! ids), `iam` (the IAM token and projects), `projects` (CodeArts projects),
-//! and the services' answers in `testplan`, `codecheck`, `metastudio`, `dsc`
-//! and `hss`; `support` is the unit tests' shared harness.
+//! [`DEMO_FAULTS_TOKEN`]), `query` (query strings read with axum's `Query`,
+//! integer and list parameters, paging), `ids` (dates and ids), `iam` (the
+//! IAM token and projects), `projects` (CodeArts projects), and the
+//! services' answers in `testplan`, `codecheck`, `metastudio`, `dsc` and
+//! `hss`; a route that reads its query declares its parameters beside its
+//! answer. `support` is the unit tests' shared harness. The router-level
+//! tests are in `proxy/tests/demo.rs`.
 //!
 //! Nothing here is random, and nothing is remembered between calls: the same
 //! request always gets the same answer (HSS's throttle looks at the offset,
@@ -74,7 +77,7 @@ use iam::{iam_projects, iam_token};
 use ids::Today;
 use metastudio::metastudio_resources;
 use projects::codearts_projects;
-use query::Query;
+use query::params;
 use testplan::testplan_packages;
 
 /// A status and a JSON body, as the services answer.
@@ -124,9 +127,8 @@ pub fn respond(
     };
     // The sample tenant has the same packages whichever project is named.
     let _ = param;
-    let query = Query::parse(query.unwrap_or_default());
     if mode == Mode::Faults {
-        if let Some(fault) = fault(route, &query) {
+        if let Some(fault) = fault(route, query) {
             return fault;
         }
     }
@@ -134,15 +136,15 @@ pub fn respond(
     let answer = match route {
         Route::IamToken => ok(iam_token(now)),
         Route::IamProjects => ok(iam_projects()),
-        Route::CodeartsProjects => ok(codearts_projects(&query)),
+        Route::CodeartsProjects => ok(codearts_projects(&params(query))),
         // Seed 000: `status` is `ok` or `failed`; a failed answer carries no
         // packages (the shape of the failure is not documented beyond that).
         Route::TestplanPackages if mode == Mode::Limited => ok(json!({ "status": "failed", "result": [] })),
         Route::TestplanPackages => ok(testplan_packages(today)),
-        Route::CodecheckPackages => ok(codecheck_packages(&query, today)),
-        Route::MetastudioResources => metastudio_resources(&query, today),
+        Route::CodecheckPackages => ok(codecheck_packages(&params(query), today)),
+        Route::MetastudioResources => metastudio_resources(&params(query), today),
         Route::DscSpecification => ok(dsc_specification()),
-        Route::HssQuotas => hss_quotas(&query, today, mode == Mode::Limited),
+        Route::HssQuotas => hss_quotas(&params(query), today, mode == Mode::Limited),
     };
     answer.into()
 }

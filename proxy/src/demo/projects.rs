@@ -1,10 +1,19 @@
 //! CodeArts projects (docs/huawei-apis.md §3, ProjectMan ListProjectsV4):
 //! the three projects the TestPlan and Check answers are asked about.
 
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::{DEMO_CODEARTS_PROJECT_ID, DEMO_DOMAIN_ID, DEMO_DOMAIN_NAME, DEMO_USER_ID, DEMO_USER_NAME};
-use super::query::{page, Query};
+use super::query::{bounded, page, Int};
+
+/// The query parameters of `GET /v4/projects` the demo reads (see
+/// [`codearts_projects`]).
+#[derive(Deserialize, Default)]
+pub(super) struct ProjectsQuery {
+    offset: Option<Int>,
+    limit: Option<Int>,
+}
 
 /// A CodeArts project as ListProjectsV4 lists it (§3).
 pub(super) struct CodeartsProject {
@@ -47,7 +56,7 @@ pub(super) const CODEARTS_PROJECTS: [CodeartsProject; 3] = [
 
 /// `GET /v4/projects`: three projects, paged by `offset` and `limit`
 /// (1–1000); unreadable values fall back to the first page of 10.
-pub(super) fn codearts_projects(query: &Query) -> Value {
+pub(super) fn codearts_projects(query: &ProjectsQuery) -> Value {
     let projects: Vec<Value> = CODEARTS_PROJECTS
         .iter()
         .map(|p| {
@@ -70,8 +79,8 @@ pub(super) fn codearts_projects(query: &Query) -> Value {
             })
         })
         .collect();
-    let offset = query.bounded("offset", 0..=i64::MAX, 0).unwrap_or(0);
-    let limit = query.bounded("limit", 1..=1000, 10).unwrap_or(10);
+    let offset = bounded(query.offset, 0..=i64::MAX, 0).unwrap_or(0);
+    let limit = bounded(query.limit, 1..=1000, 10).unwrap_or(10);
     json!({ "projects": page(&projects, offset, limit), "total": projects.len() })
 }
 

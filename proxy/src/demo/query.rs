@@ -1,73 +1,88 @@
-//! Query strings: the parser and its form-style percent-decoding, and the
-//! paging window the long lists are cut with.
+//! Query strings: each route's parameters read into its own struct with
+//! axum's [`Query`], the integer and list parameters those structs hold, and
+//! the paging window the long lists are cut with.
 
+use std::collections::HashSet;
+use std::fmt::Write;
 use std::ops::RangeInclusive;
 
-/// A decoded query string. The first occurrence of a key wins.
-pub(super) struct Query(Vec<(String, String)>);
+use axum::extract::Query;
+use axum::http::Uri;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 
-impl Query {
-    pub(super) fn parse(raw: &str) -> Query {
-        let pairs = raw
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-            .map(|pair| {
-                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                (percent_decode(key), percent_decode(value))
-            })
-            .collect();
-        Query(pairs)
+/// The parameters `T` of a raw query string (without `?`), read with axum's
+/// [`Query`]: form decoding (`+` is a space, `%XX` a byte, a malformed
+/// escape is kept as it is and invalid UTF-8 is replaced, never refused),
+/// unknown keys ignored, and of a key given more than once the first wins.
+/// `T`'s fields are `Option`s of text or [`Int`], which accept any value, so
+/// reading never fails; a value a route refuses is its own answer.
+pub(super) fn params<T: DeserializeOwned + Default>(raw: Option<&str>) -> T {
+    let raw = uri_query(raw.unwrap_or_default());
+    // Query (serde_urlencoded) refuses a repeated field: keep each key's
+    // first piece. The form parser yields one pair per non-empty `&`-piece,
+    // in order (WHATWG URL, application/x-www-form-urlencoded parsing), so
+    // the pieces and the decoded keys line up.
+    let pieces = raw.split('&').filter(|piece| !piece.is_empty());
+    let Ok(Query(pairs)) = read::<Vec<(String, String)>>(&raw) else { return T::default() };
+    let mut seen = HashSet::new();
+    let first: Vec<&str> = pieces.zip(&pairs).filter(|(_, (key, _))| seen.insert(key)).map(|(piece, _)| piece).collect();
+    read(&first.join("&")).map_or_else(|_| T::default(), |Query(params)| params)
+}
+
+fn read<T: DeserializeOwned>(query: &str) -> Result<Query<T>, ()> {
+    let uri = Uri::try_from(format!("/?{query}")).map_err(drop)?;
+    Query::try_from_uri(&uri).map_err(drop)
+}
+
+/// `raw` as a URI's query. A request's query, and so every query the router
+/// passes (checked by the catalogue's `is_plain_query`), is kept as it is; a
+/// byte a URI cannot hold there, which only a direct caller can pass (`\0`,
+/// a space, `#`, non-ASCII text), becomes its `%XX` escape, which the form
+/// decoder turns back into the same byte: the text reads as it is.
+fn uri_query(raw: &str) -> String {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-_.~=&,:+%".contains(&b);
+    if raw.bytes().all(plain) {
+        return raw.to_string();
     }
-
-    pub(super) fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-    }
-
-    /// An integer parameter: `default` when absent, `Err` when present but
-    /// not a decimal integer within `range`.
-    pub(super) fn bounded(&self, key: &str, range: RangeInclusive<i64>, default: i64) -> Result<i64, ()> {
-        match self.get(key) {
-            None => Ok(default),
-            Some(text) => text.parse::<i64>().ok().filter(|n| range.contains(n)).ok_or(()),
+    let mut escaped = String::with_capacity(raw.len() * 3);
+    for b in raw.bytes() {
+        if plain(b) {
+            escaped.push(char::from(b));
+        } else {
+            let _ = write!(escaped, "%{b:02X}");
         }
     }
+    escaped
+}
 
-    /// The values of a comma-separated list parameter (empty when absent).
-    pub(super) fn list(&self, key: &str) -> Vec<&str> {
-        self.get(key).into_iter().flat_map(|v| v.split(',')).map(str::trim).filter(|v| !v.is_empty()).collect()
+/// An integer parameter as sent: a decimal `i64` (Rust's `parse`: an
+/// optional sign, digits), or `Err` for any other text. Kept apart from
+/// the other fields so that one bad value neither hides the others nor
+/// fails the whole query: each route checks its parameters in its order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Int(Result<i64, ()>);
+
+impl<'de> Deserialize<'de> for Int {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Int, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(Int(text.parse().map_err(drop)))
     }
 }
 
-/// Form-style decoding (`+` is a space, `%XX` a byte); malformed escapes are
-/// kept as they are and invalid UTF-8 is replaced, never refused.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = match bytes[i] {
-            b'%' => bytes
-                .get(i + 1..i + 3)
-                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-                .and_then(|h| std::str::from_utf8(h).ok().and_then(|h| u8::from_str_radix(h, 16).ok())),
-            _ => None,
-        };
-        match (escaped, bytes[i]) {
-            (Some(byte), _) => {
-                out.push(byte);
-                i += 3;
-            }
-            (None, b'+') => {
-                out.push(b' ');
-                i += 1;
-            }
-            (None, byte) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
+/// An integer parameter: `default` when absent, `Err` when present but not a
+/// decimal integer within `range`.
+pub(super) fn bounded(value: Option<Int>, range: RangeInclusive<i64>, default: i64) -> Result<i64, ()> {
+    match value {
+        None => Ok(default),
+        Some(Int(number)) => number.ok().filter(|n| range.contains(n)).ok_or(()),
     }
-    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The values of a comma-separated list parameter, trimmed, without empty
+/// ones (none when absent).
+pub(super) fn list(value: Option<&str>) -> Vec<&str> {
+    value.into_iter().flat_map(|v| v.split(',')).map(str::trim).filter(|v| !v.is_empty()).collect()
 }
 
 /// The `[offset, offset + limit)` window of `items`, clipped to its length.
@@ -84,6 +99,44 @@ mod tests {
 
     use super::super::support::{call, call_ok};
     use super::*;
+
+    #[derive(Deserialize, Default, Debug, PartialEq)]
+    struct Sample {
+        text: Option<String>,
+        number: Option<Int>,
+    }
+
+    fn sample(raw: &str) -> Sample {
+        params(Some(raw))
+    }
+
+    #[test]
+    fn params_are_form_decoded_first_wins_unknown_ignored() {
+        let text = |raw: &str| sample(raw).text;
+        assert_eq!(text("text=a%2Cb+c%2"), Some("a,b c%2".into()));
+        assert_eq!(text("text=%zz%4&text=second"), Some("%zz%4".into()));
+        assert_eq!(text("t%65xt=x"), Some("x".into()));
+        assert_eq!(text("text=%FF"), Some("\u{FFFD}".into()));
+        assert_eq!(text("text"), Some(String::new()));
+        assert_eq!(text("text=a=b"), Some("a=b".into()));
+        // Bytes no URI holds read as they are.
+        assert_eq!(text("text=a b#c\0\u{1F600}"), Some("a b#c\0\u{1F600}".into()));
+        assert_eq!(text("other=1&&=&text=%26"), Some("&".into()));
+        assert_eq!(sample(""), Sample::default());
+        assert_eq!(sample("&&&"), Sample::default());
+        assert_eq!(sample("number=12&number=x").number, Some(Int(Ok(12))));
+        assert_eq!(sample("number=x&number=12").number, Some(Int(Err(()))));
+        for bad in ["", "x", "1e2", "+10", "1%20", "99999999999999999999"] {
+            assert_eq!(sample(&format!("number={bad}")).number, Some(Int(Err(()))), "{bad}");
+        }
+        assert_eq!(sample("number=%2B10").number, Some(Int(Ok(10))));
+        assert_eq!(sample("number=-0").number, Some(Int(Ok(0))));
+        assert_eq!(bounded(sample("number=%31%30").number, 1..=10, 5), Ok(10));
+        assert_eq!(bounded(None, 1..=10, 5), Ok(5));
+        assert_eq!(bounded(Some(Int(Ok(11))), 1..=10, 5), Err(()));
+        assert_eq!(list(Some(" a ,,b,")), ["a", "b"]);
+        assert!(list(None).is_empty());
+    }
 
     #[test]
     fn odd_queries_never_panic() {
@@ -114,7 +167,6 @@ mod tests {
                 assert!(body.is_object(), "{route:?}?{query}");
             }
         }
-        assert_eq!(percent_decode("a%2Cb+c%2"), "a,b c%2");
         assert_eq!(
             call_ok(Route::MetastudioResources, "resource_source=PURCHASED&limit=%31%30")["resources"]
                 .as_array()
