@@ -9,7 +9,7 @@ use crate::api::{ApiError, Invalid, TokenError};
 use crate::domain::overview::Relative;
 use crate::domain::paging::{Progress, Stop};
 use crate::domain::time::MS_PER_DAY;
-use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Urgency};
+use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Thresholds, Urgency};
 use crate::i18n::{self, plural, t, tf};
 use crate::session::{Coverage, Paging};
 use crate::services::{codecheck, dsc, hss, metastudio, testplan};
@@ -24,14 +24,15 @@ pub fn status(status: Status) -> &'static str {
     }
 }
 
-pub fn urgency(urgency: Urgency) -> &'static str {
+pub fn urgency(urgency: Urgency, thresholds: Thresholds) -> String {
     match urgency {
-        Urgency::Expired => t("Expired"),
-        Urgency::Critical => t("Expires within 7 days"),
-        Urgency::Warning => t("Expires within 30 days"),
-        Urgency::Ok => t("Expires later"),
-        Urgency::Never => t("Never expires"),
-        Urgency::Unknown => t("No expiry date"),
+        Urgency::Expired => t("Expired").into(),
+        // Made from the thresholds the person set, like the counts are.
+        Urgency::Critical => plural(thresholds.critical_days.into(), "Expires within {0} day", "Expires within {0} days"),
+        Urgency::Warning => plural(thresholds.warning_days.into(), "Expires within {0} day", "Expires within {0} days"),
+        Urgency::Ok => plural(thresholds.warning_days.into(), "Expires after {0} day", "Expires after {0} days"),
+        Urgency::Never => t("Never expires").into(),
+        Urgency::Unknown => t("No expiry date").into(),
     }
 }
 
@@ -522,7 +523,13 @@ mod tests {
         assert_eq!(period(Period { unit: PeriodUnit::Year, count: Some(1) }), "1 year");
         assert_eq!(period(Period { unit: PeriodUnit::Month, count: Some(6) }), "6 months");
         assert_eq!(expiry(Expiry::At(Instant::parse("2026-01-02T10:00:00Z").unwrap())), "expires 2026-01-02");
-        assert_eq!(urgency(Urgency::Critical), "Expires within 7 days");
+        assert_eq!(urgency(Urgency::Critical, Thresholds::default()), "Expires within 7 days");
+        // The labels follow the thresholds the person set.
+        let set = Thresholds { critical_days: 14, warning_days: 60 };
+        assert_eq!(urgency(Urgency::Critical, set), "Expires within 14 days");
+        assert_eq!(urgency(Urgency::Warning, set), "Expires within 60 days");
+        assert_eq!(urgency(Urgency::Ok, set), "Expires after 60 days");
+        assert_eq!(urgency(Urgency::Critical, Thresholds { critical_days: 1, warning_days: 2 }), "Expires within 1 day");
         assert_eq!(status(Status::Unknown), "Status not reported");
     }
 

@@ -16,7 +16,7 @@ use crate::domain::overview::{Counts, Relative};
 use crate::domain::query::Group;
 use crate::domain::{Instant, Package, Status, Thresholds, Urgency};
 use crate::format;
-use crate::i18n::{t, tf};
+use crate::i18n::{plural, t, tf};
 use crate::services::hss;
 
 /// Text made safe for HTML content and quoted attribute values.
@@ -68,7 +68,7 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         let sep = if dates.is_empty() { "" } else { " · " };
         let _ = write!(dates, "{sep}{}", tf("from {0}", &[&format::local_date(at)]));
     }
-    let _ = write!(h, r#"<p class="card-dates"><span class="urgency urgency-{u}">{}</span> {dates}</p>"#, format::urgency(urgency));
+    let _ = write!(h, r#"<p class="card-dates"><span class="urgency urgency-{u}">{}</span> {dates}</p>"#, format::urgency(urgency, thresholds));
     if let Some(step) = p.next {
         let _ = write!(h, r#"<p class="card-next">{}"#, escape(&tf("Next: {0}", &[&format::next_step(step, now)])));
         if let Some(url) = &p.renew_url {
@@ -261,26 +261,35 @@ pub fn bars_on(title: &str, series: &[(&str, &str)], bars: &[(String, Vec<u64>)]
 }
 
 /// The overview's large figures: packages by urgency, then by status.
-pub fn figures(counts: &Counts) -> String {
+pub fn figures(counts: &Counts, thresholds: Thresholds) -> String {
     let mut h = format!(r#"<div class="figures" role="list" aria-label="{}">"#, t("Packages by urgency"));
+    // Each figure is a button that sets the matching filter (the overview
+    // handles `data-filter` clicks by delegation).
+    let title = t("Show these packages");
     for u in Urgency::ALL {
         let _ = write!(
             h,
-            r#"<div class="figure urgency-{k}" role="listitem" data-urgency="{k}"><span class="figure-n">{}</span><span class="figure-label">{}</span></div>"#,
+            r#"<div class="figure urgency-{k}" role="listitem" data-urgency="{k}"><button type="button" class="figure-button" data-filter="urgency" data-value="{k}" title="{title}"><span class="figure-n">{}</span><span class="figure-label">{}</span></button></div>"#,
             counts.urgency(u),
-            format::urgency(u),
+            format::urgency(u, thresholds),
             k = u.key()
         );
     }
     let _ = write!(
         h,
-        r#"<div class="figure attention" role="listitem" data-attention="frozen-or-closed"><span class="figure-n">{}</span><span class="figure-label">{}</span></div>"#,
+        r#"<div class="figure attention" role="listitem" data-attention="frozen-or-closed"><button type="button" class="figure-button" data-filter="attention" data-value="frozen-or-closed" title="{title}"><span class="figure-n">{}</span><span class="figure-label">{}</span></button></div>"#,
         counts.frozen_or_closed,
         t("Frozen or closed")
     );
-    h.push_str(r#"</div><p class="statuses">"#);
+    let _ = write!(h, r#"</div><p class="statuses"><span class="muted">{}</span> "#, t("By the status the services report:"));
     for s in Status::ALL {
-        let _ = write!(h, r#"<span data-status="{}">{}: <strong>{}</strong></span>"#, s.key(), format::status(s), counts.status(s));
+        let _ = write!(
+            h,
+            r#"<span data-status="{k}"><button type="button" class="link" data-filter="status" data-value="{k}" title="{title}">{}: <strong>{}</strong></button></span>"#,
+            format::status(s),
+            counts.status(s),
+            k = s.key()
+        );
     }
     h.push_str("</p>");
     h
@@ -295,29 +304,83 @@ pub struct WarningRow {
     pub place: String,
     pub name: String,
     pub phrase: String,
+    /// Identical packages this row stands for.
+    pub count: usize,
+    /// What finds the package(s) in the panels: the service and a search text.
+    pub service: &'static str,
+    pub find: String,
+    /// The tab it is in (0-based).
+    pub tab: usize,
 }
 
-/// The expiry warnings as a table, in the order given.
-pub fn warnings(rows: &[WarningRow]) -> String {
-    table(
-        "warnings",
+/// The warnings' three groups, each with the rows shown and how many more there are.
+pub struct WarningGroups<'a> {
+    pub upcoming: (&'a [WarningRow], usize),
+    pub frozen_or_closed: (&'a [WarningRow], usize),
+    pub expired: (&'a [WarningRow], usize),
+    /// Packages the expired rows stand for (merged rows count each).
+    pub expired_packages: usize,
+}
+
+/// The expiry warnings: what expires soon (or a line saying nothing does),
+/// what is frozen or closed, and the expired, collapsed behind their count.
+pub fn warnings(groups: &WarningGroups, thresholds: Thresholds) -> String {
+    let mut h = String::new();
+    let (upcoming, more) = groups.upcoming;
+    if upcoming.is_empty() {
+        let _ = write!(h, r#"<p class="muted">{}</p>"#, plural(thresholds.warning_days.into(), "Nothing expires within {0} day.", "Nothing expires within {0} days."));
+    } else {
+        h.push_str(&warning_table("warnings upcoming", upcoming, more, thresholds));
+    }
+    let (frozen, more) = groups.frozen_or_closed;
+    if !frozen.is_empty() {
+        let _ = write!(h, r#"<h4>{}</h4>"#, t("Frozen or closed"));
+        h.push_str(&warning_table("warnings frozen", frozen, more, thresholds));
+    }
+    let (expired, more) = groups.expired;
+    if !expired.is_empty() {
+        let _ = write!(
+            h,
+            r#"<details class="expired-group"><summary>{}</summary>{}</details>"#,
+            plural(groups.expired_packages as u64, "Expired: {0} package", "Expired: {0} packages"),
+            warning_table("warnings expired", expired, more, thresholds)
+        );
+    }
+    h
+}
+
+fn warning_table(class: &str, rows: &[WarningRow], more: usize, thresholds: Thresholds) -> String {
+    let mut h = table(
+        class,
         "",
         &[t("Urgency"), t("Service"), t("Package"), t("Date"), t("When")],
         rows.iter().map(|r| {
+            let count = if r.count > 1 { format!(r#" <span class="merged" title="{}">×{}</span>"#, escape(&tf("{0} identical packages", &[&r.count])), r.count) } else { String::new() };
             vec![
-                format!(r#"<span class="urgency urgency-{}">{}</span>"#, r.urgency.key(), format::urgency(r.urgency)),
+                format!(r#"<span class="urgency urgency-{}">{}</span>"#, r.urgency.key(), format::urgency(r.urgency, thresholds)),
                 escape(&r.place),
-                escape(&r.name),
+                format!(
+                    r#"<button type="button" class="link" data-filter="package" data-tab="{}" data-service="{}" data-value="{}" title="{}">{}</button>{count}"#,
+                    r.tab,
+                    r.service,
+                    escape(&r.find),
+                    t("Show in its panel"),
+                    escape(&r.name)
+                ),
                 r.at.map(format::local_date).unwrap_or_default(),
                 escape(&r.phrase),
             ]
         }),
-    )
+    );
+    if more > 0 {
+        let _ = write!(h, r#"<p class="muted">{}</p>"#, tf("…and {0} more: filter by urgency below to see them all.", &[&more]));
+    }
+    h
 }
 
 /// The timeline of the next `days` days from `now`: one mark per expiry
 /// (urgency, instant, name), the axis, and a table of counts by period.
-pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64) -> String {
+pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64, thresholds: Thresholds) -> String {
     let marks: Vec<(Urgency, u32, &str, i64, Instant)> = points
         .iter()
         .filter_map(|(u, at, name)| {
@@ -356,9 +419,13 @@ pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64) 
         tf("{0} d", &[&(days * 2 / 3)]),
         tf("{0} d", &[&days])
     );
-    let buckets = [(0, 7), (8, 30), (31, days)].map(|(from, to)| {
-        vec![tf("in {0}–{1} days", &[&from, &to]), marks.iter().filter(|m| (from..=to).contains(&m.3)).count().to_string()]
-    });
+    // The periods follow the thresholds: within the critical one, within
+    // the warning one, and the rest of the span.
+    let (critical, warning) = (i64::from(thresholds.critical_days).min(days), i64::from(thresholds.warning_days).min(days));
+    let buckets = [(0, critical), (critical + 1, warning), (warning + 1, days)]
+        .into_iter()
+        .filter(|(from, to)| from <= to)
+        .map(|(from, to)| vec![tf("in {0}–{1} days", &[&from, &to]), marks.iter().filter(|m| (from..=to).contains(&m.3)).count().to_string()]);
     h.push_str(&table("legend", "", &[t("Expiring"), t("Packages")], buckets));
     h.push_str("</figure>");
     h
@@ -440,22 +507,45 @@ mod tests {
     #[test]
     fn overview_fragments() {
         let counts = Counts { by_urgency: [1, 2, 3, 4, 5, 6], by_status: [7, 0, 0, 1, 13], frozen_or_closed: 4 };
-        let f = figures(&counts);
-        assert!(f.contains(r#"data-urgency="critical"><span class="figure-n">2</span><span class="figure-label">Expires within 7 days</span>"#), "{f}");
-        assert!(f.contains("Active: <strong>7</strong>"));
+        let f = figures(&counts, Thresholds::default());
+        assert!(f.contains(r#"data-value="critical" title="Show these packages"><span class="figure-n">2</span><span class="figure-label">Expires within 7 days</span>"#), "{f}");
+        assert!(f.contains(r#"data-filter="status" data-value="active" title="Show these packages">Active: <strong>7</strong>"#), "{f}");
         assert!(f.contains(r#"<span class="figure-n">4</span><span class="figure-label">Frozen or closed</span>"#), "{f}");
-        let w = warnings(&[WarningRow { urgency: Urgency::Expired, at: None, place: "HSS".into(), name: "<n>".into(), phrase: "expired today".into() }]);
-        assert!(w.contains("<td>&lt;n&gt;</td><td></td><td>expired today</td>"), "{w}");
+        let set = figures(&counts, Thresholds { critical_days: 14, warning_days: 60 });
+        assert!(set.contains("Expires within 14 days") && set.contains("Expires within 60 days") && !set.contains("7 days"), "{set}");
+        let row = |name: &str, count| WarningRow {
+            urgency: Urgency::Expired,
+            at: None,
+            place: "HSS".into(),
+            name: name.into(),
+            phrase: "expired today".into(),
+            count,
+            service: "hss",
+            find: "id\"1".into(),
+            tab: 0,
+        };
+        let expired = [row("<n>", 1), row("pack", 13)];
+        let groups = WarningGroups { upcoming: (&[], 0), frozen_or_closed: (&[], 0), expired: (&expired, 2), expired_packages: 16 };
+        let w = warnings(&groups, Thresholds::default());
+        assert!(w.contains(r#"data-filter="package" data-tab="0" data-service="hss" data-value="id&quot;1" title="Show in its panel">&lt;n&gt;</button></td><td></td><td>expired today</td>"#), "{w}");
+        assert!(w.contains(">pack</button> <span class=\"merged\" title=\"13 identical packages\">×13</span>"), "{w}");
+        assert!(w.contains("Nothing expires within 30 days.") && w.contains("<details class=\"expired-group\"><summary>Expired: 16 packages</summary>"), "{w}");
+        assert!(w.contains("…and 2 more"), "{w}");
         let points = [
             (Urgency::Critical, NOW.plus_days(3), "a".to_string()),
             (Urgency::Warning, NOW.plus_days(20), "b".to_string()),
             (Urgency::Ok, NOW.plus_days(60), "c".to_string()),
             (Urgency::Ok, NOW.plus_days(120), "beyond".to_string()),
         ];
-        let t = timeline(&points, NOW, 90);
+        let t = timeline(&points, NOW, 90, Thresholds::default());
         assert!(t.contains("3 packages expire in the next 90 days, the first on"), "{t}");
         assert!(t.contains(r#"<rect x="30" y="8""#));
         assert!(t.contains("<td>in 0–7 days</td><td>1</td>") && t.contains("<td>in 31–90 days</td><td>1</td>"));
         assert!(!t.contains("beyond"));
+        // The periods follow the thresholds.
+        let set = timeline(&points, NOW, 90, Thresholds { critical_days: 14, warning_days: 60 });
+        assert!(set.contains("<td>in 0–14 days</td><td>1</td>") && set.contains("<td>in 15–60 days</td><td>2</td>") && set.contains("<td>in 61–90 days</td><td>0</td>"), "{set}");
+        let wide = timeline(&points, NOW, 90, Thresholds { critical_days: 30, warning_days: 120 });
+        assert!(wide.contains("<td>in 0–30 days</td><td>2</td>") && wide.contains("<td>in 31–90 days</td><td>1</td>") && !wide.contains("91–"), "{wide}");
     }
 }

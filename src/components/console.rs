@@ -63,8 +63,9 @@ pub fn Console(
     let facets: Signal<Facets> = facets.into();
     view! {
         <TabBar shared tenants />
-        <Overview tenants thresholds minute lang />
-        {move || { lang.get(); view! { <Filters view facets /> } }}
+        <Overview tenants thresholds minute lang view />
+        // Worded in the language and from the thresholds: redrawn when either changes.
+        {move || { lang.get(); let thresholds = thresholds.get(); view! { <Filters view facets thresholds /> } }}
         <For each=move || tabs.get() key=|tab| tab.id let:tab>
             <TenantView tab shared registry />
         </For>

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
-use crate::domain::query::{Facets, Sort, View};
-use crate::domain::{Status, Urgency};
+use crate::domain::query::{Facets, Sort, View, FROZEN_OR_CLOSED};
+use crate::domain::{Status, Thresholds, Urgency};
 use crate::format;
 use crate::i18n::t;
 
@@ -16,11 +16,16 @@ pub fn Filters(
     view: RwSignal<View>,
     /// The values the loaded packages offer for the data-driven filters.
     facets: Signal<Facets>,
+    /// The urgency thresholds, which the urgency choices are worded from.
+    thresholds: Thresholds,
 ) -> impl IntoView {
     let all = || vec![(String::new(), t("All").to_string())];
     let services = Service::PACKAGES.iter().map(|s| (s.key().to_string(), s.title().to_string()));
     let statuses = Status::ALL.iter().map(|s| (s.key().to_string(), format::status(*s).to_string()));
-    let urgencies = Urgency::ALL.iter().map(|u| (u.key().to_string(), format::urgency(*u).to_string()));
+    let urgencies = Urgency::ALL
+        .iter()
+        .map(|u| (u.key().to_string(), format::urgency(*u, thresholds)))
+        .chain([(FROZEN_OR_CLOSED.to_string(), t("Frozen or closed").to_string())]);
     let sorts = Sort::ALL.iter().map(|s| {
         let label = match s {
             Sort::Expiry => t("Expiry, soonest first"),
@@ -43,8 +48,15 @@ pub fn Filters(
                 Signal::derive(move || view.with(|v| v.status.map(|s| s.key().to_string()).unwrap_or_default())),
                 Callback::new(move |k: String| view.update(|v| v.status = Status::ALL.into_iter().find(|s| s.key() == k))))}
             {choice(t("Urgency"), "filter-urgency", all().into_iter().chain(urgencies).collect(),
-                Signal::derive(move || view.with(|v| v.urgency.map(|u| u.key().to_string()).unwrap_or_default())),
-                Callback::new(move |k: String| view.update(|v| v.urgency = Urgency::ALL.into_iter().find(|u| u.key() == k))))}
+                Signal::derive(move || view.with(|v| match v.urgency {
+                    Some(u) => u.key().to_string(),
+                    None if v.frozen_or_closed => FROZEN_OR_CLOSED.to_string(),
+                    None => String::new(),
+                })),
+                Callback::new(move |k: String| view.update(|v| {
+                    v.frozen_or_closed = k == FROZEN_OR_CLOSED;
+                    v.urgency = Urgency::ALL.into_iter().find(|u| u.key() == k);
+                })))}
             {move || {
                 let f = facets.get();
                 let plain = |values: &[String]| all().into_iter().chain(values.iter().map(|v| (v.clone(), v.clone()))).collect::<Vec<_>>();

@@ -1,21 +1,28 @@
 use leptos::prelude::*;
 
+use tenantscope_catalog::Service;
+use wasm_bindgen::JsCast;
+
 use crate::components::{tr, Tenant};
-use crate::domain::overview::{upcoming, warnings, Counts, Relative};
-use crate::domain::{Instant, Lifecycle, Package, Thresholds, Urgency};
+use crate::domain::overview::{grouped, upcoming, warnings, Counts, Merged, Relative};
+use crate::domain::query::{View, FROZEN_OR_CLOSED};
+use crate::domain::{Instant, Lifecycle, Package, Status, Thresholds, Urgency};
 use crate::format;
 use crate::i18n::{t, tf, Lang};
-use crate::render::{self, WarningRow};
+use crate::render::{self, WarningGroups, WarningRow};
 
-/// How many warnings are listed before "and N more".
+/// How many rows each group of warnings lists before "and N more".
 const WARNINGS_SHOWN: usize = 50;
 /// The timeline's span.
 const TIMELINE_DAYS: i64 = 90;
 
-/// Across every open tab and service: packages by urgency and by status in large
-/// figures, the expiry warnings soonest first, and a timeline of the next
-/// 90 days. Redrawn when data arrives, a threshold changes, or a minute
-/// passes.
+/// Across every open tab and service: packages by urgency and by status in
+/// large figures, each a button that sets the matching filter; the expiry
+/// warnings, soonest first, then the frozen or closed, then the expired
+/// (collapsed, most recent first), identical rows merged, each row a button
+/// that shows its package in its panel; and a timeline of the next 90 days.
+/// Redrawn when data arrives, a threshold changes, or a minute passes; the
+/// page title says what expires within the critical threshold.
 #[component]
 pub fn Overview(
     /// The open tabs' loads.
@@ -26,6 +33,8 @@ pub fn Overview(
     minute: Signal<Instant>,
     /// The language.
     lang: Signal<Lang>,
+    /// The view state, which the figures and warning rows set.
+    view: RwSignal<View>,
 ) -> impl IntoView {
     let parts = Memo::new(move |_| {
         lang.get();
@@ -33,76 +42,103 @@ pub fn Overview(
         let list = tenants.get();
         // With several tabs, each warning says whose it is.
         let many = list.len() > 1;
-        // (tab, packages of one service), for every service loaded so far.
-        let mut sets: Vec<(String, Vec<Package>)> = Vec::new();
+        // (tab label, tab index, packages of one service), for every service loaded so far.
+        let mut sets: Vec<(String, usize, Vec<Package>)> = Vec::new();
         // What the figures leave out, and why, said beside them.
         let mut coverage = Vec::new();
         for (i, t) in list.iter().enumerate() {
             // As the tab bar names it.
             let label = if many { format!("{}. {}", i + 1, t.label().unwrap_or_default()) } else { String::new() };
-            sets.extend(t.loads.iter().filter_map(|l| l.with_packages(|p, _| (label.clone(), p.to_vec()))));
+            sets.extend(t.loads.iter().filter_map(|l| l.with_packages(|p, _| (label.clone(), i, p.to_vec()))));
             coverage.extend(t.loads.iter().map(|l| (l.service, label.clone(), l.coverage())));
         }
         let left_out = format::coverage_note(&coverage).unwrap_or_default();
         if sets.is_empty() {
             return None;
         }
-        let counts = Counts::of(sets.iter().flat_map(|(_, p)| p), now, thresholds);
-        let list = warnings(sets.iter().enumerate().map(|(i, (_, p))| (i, p.as_slice())), now, thresholds);
-        let rows: Vec<WarningRow> = list
-            .iter()
-            .take(WARNINGS_SHOWN)
-            .map(|w| {
-                let p = w.package;
-                let at = p.expiry.instant();
-                // Expired by the service's word, with no date or a later one.
-                let mut phrase = match (at, w.urgency) {
-                    (Some(at), u) if !(at > now && u == Urgency::Expired) => format::relative(Relative::between(at, now)),
-                    // Expired by its lifecycle stage (grace or retention period).
-                    (_, Urgency::Expired) if p.lifecycle.as_ref().is_some_and(Lifecycle::past_expiry) => {
-                        p.lifecycle.as_ref().and_then(format::lifecycle).unwrap_or_default().to_string()
-                    }
-                    (_, Urgency::Expired) => t("the service says it has expired").into(),
-                    _ => String::new(),
-                };
-                // Frozen or closed whatever the date, and what comes next
-                // (CodeArts Check: frozen, deleted, or pay-per-use at expiry).
-                let extra = [w.attention.map(|a| format::attention(a).to_string()), p.next.map(|n| tf("next: {0}", &[&format::next_step(n, now)]))];
-                for part in extra.into_iter().flatten() {
-                    if !phrase.is_empty() {
-                        phrase.push_str("; ");
-                    }
-                    phrase.push_str(&part);
-                }
-                let place = match sets[w.tenant].0.as_str() {
-                    "" => p.service.title().to_string(),
-                    tab => format!("{} · {tab}", p.service.title()),
-                };
-                WarningRow { urgency: w.urgency, at, place, name: format::name(p), phrase }
-            })
-            .collect();
-        let mut warnings_html = if rows.is_empty() {
-            format!(r#"<p class="muted">{}</p>"#, t("Nothing expires within the warning threshold."))
-        } else {
-            render::warnings(&rows)
+        let counts = Counts::of(sets.iter().flat_map(|(_, _, p)| p), now, thresholds);
+        let list = warnings(sets.iter().enumerate().map(|(i, (_, _, p))| (i, p.as_slice())), now, thresholds);
+        let groups = grouped(&list);
+        let rows = |merged: &[Merged]| -> (Vec<WarningRow>, usize) {
+            let shown = merged.iter().take(WARNINGS_SHOWN).map(|m| warning_row(m, &sets[m.first.tenant], now)).collect();
+            (shown, merged.len().saturating_sub(WARNINGS_SHOWN))
         };
-        if list.len() > WARNINGS_SHOWN {
-            warnings_html.push_str(&format!(
-                r#"<p class="muted">{}</p>"#,
-                tf("…and {0} more: filter by urgency below to see them all.", &[&(list.len() - WARNINGS_SHOWN)])
-            ));
-        }
-        let points: Vec<_> = upcoming(sets.iter().flat_map(|(_, p)| p), now, TIMELINE_DAYS)
+        let (upcoming_rows, frozen_rows, expired_rows) = (rows(&groups.upcoming), rows(&groups.frozen_or_closed), rows(&groups.expired));
+        let expired_packages = groups.expired.iter().map(|m| m.count).sum();
+        let warnings_html = render::warnings(
+            &WarningGroups {
+                upcoming: (&upcoming_rows.0, upcoming_rows.1),
+                frozen_or_closed: (&frozen_rows.0, frozen_rows.1),
+                expired: (&expired_rows.0, expired_rows.1),
+                expired_packages,
+            },
+            thresholds,
+        );
+        let points: Vec<_> = upcoming(sets.iter().flat_map(|(_, _, p)| p), now, TIMELINE_DAYS)
             .into_iter()
             .map(|(p, at)| (p.urgency(now, thresholds), at, format::name(p)))
             .collect();
-        Some((render::figures(&counts), warnings_html, render::timeline(&points, now, TIMELINE_DAYS), counts.total(), list.len(), left_out))
+        let title = match counts.urgency(Urgency::Critical) {
+            0 => String::new(),
+            n if thresholds.critical_days == 1 => tf("{0} expiring within {1} day", &[&n, &1]),
+            n => tf("{0} expiring within {1} days", &[&n, &thresholds.critical_days]),
+        };
+        Some((
+            render::figures(&counts, thresholds),
+            warnings_html,
+            render::timeline(&points, now, TIMELINE_DAYS, thresholds),
+            counts.total(),
+            list.len(),
+            left_out,
+            title,
+        ))
     });
-    type Parts = (String, String, String, usize, usize, String);
+    // The page title says what needs attention, so a background tab shows it.
+    Effect::new(move |_| {
+        let title = parts.try_with(|p| p.as_ref().map(|p| p.6.clone()).unwrap_or_default()).unwrap_or_default();
+        let page = if title.is_empty() { "tenantscope".to_string() } else { format!("{title} — tenantscope") };
+        document().set_title(&page);
+    });
+    // The figures' and rows' buttons (`data-filter`), by delegation: a
+    // figure shows its packages, a row its package in its panel. The tab
+    // and the sort stay; the other filters are replaced.
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(button) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("[data-filter]").ok().flatten()) else {
+            return;
+        };
+        let (filter, value) = (button.get_attribute("data-filter").unwrap_or_default(), button.get_attribute("data-value").unwrap_or_default());
+        let service = button.get_attribute("data-service").and_then(|k| Service::from_key(&k));
+        let tab = button.get_attribute("data-tab").and_then(|t| t.parse::<usize>().ok());
+        view.update(|v| {
+            let mut next = View { tab: tab.unwrap_or(v.tab), sort: v.sort, ..View::default() };
+            match filter.as_str() {
+                "urgency" => next.urgency = Urgency::ALL.into_iter().find(|u| u.key() == value),
+                "attention" => next.frozen_or_closed = value == FROZEN_OR_CLOSED,
+                "status" => next.status = Status::ALL.into_iter().find(|s| s.key() == value),
+                "package" => {
+                    next.service = service;
+                    next.text = value.clone();
+                }
+                _ => return,
+            }
+            *v = next;
+        });
+        // To the packages: the panel of the row's service, or the filters.
+        let target = match service {
+            Some(s) if filter == "package" => format!(r#".tenant .panel[data-service="{}"]"#, s.key()),
+            _ => ".filters".to_string(),
+        };
+        request_animation_frame(move || {
+            if let Some(el) = document().query_selector(&target).ok().flatten() {
+                el.scroll_into_view();
+            }
+        });
+    };
+    type Parts = (String, String, String, usize, usize, String, String);
     let part = move |f: fn(&Parts) -> String| move || parts.try_with(|p| p.as_ref().map(f).unwrap_or_default()).unwrap_or_default();
     view! {
         <Show when=move || parts.try_with(Option::is_some).unwrap_or(false)>
-            <section class="overview" aria-labelledby="overview-title">
+            <section class="overview" aria-labelledby="overview-title" on:click=on_click>
                 <h2 id="overview-title">{tr(lang, "Overview")}</h2>
                 <p class="muted">{part(|p| tf("{0} packages; {1} need attention.", &[&p.3, &p.4]))}</p>
                 {move || {
@@ -125,4 +161,37 @@ pub fn Overview(
             </section>
         </Show>
     }
+}
+
+/// One row of the warnings: how far away (or why it is listed), what comes
+/// next, and where it lives.
+fn warning_row(m: &Merged, set: &(String, usize, Vec<Package>), now: Instant) -> WarningRow {
+    let (w, p) = (m.first, m.first.package);
+    let at = p.expiry.instant();
+    // Expired by the service's word, with no date or a later one.
+    let mut phrase = match (at, w.urgency) {
+        (Some(at), _) if !w.said_expired => format::relative(Relative::between(at, now)),
+        // Expired by its lifecycle stage (grace or retention period).
+        (_, Urgency::Expired) if p.lifecycle.as_ref().is_some_and(Lifecycle::past_expiry) => {
+            p.lifecycle.as_ref().and_then(format::lifecycle).unwrap_or_default().to_string()
+        }
+        (_, Urgency::Expired) => t("the service says it has expired").into(),
+        _ => String::new(),
+    };
+    // Frozen or closed whatever the date, and what comes next
+    // (CodeArts Check: frozen, deleted, or pay-per-use at expiry).
+    let extra = [w.attention.map(|a| format::attention(a).to_string()), p.next.map(|n| tf("next: {0}", &[&format::next_step(n, now)]))];
+    for part in extra.into_iter().flatten() {
+        if !phrase.is_empty() {
+            phrase.push_str("; ");
+        }
+        phrase.push_str(&part);
+    }
+    let place = match set.0.as_str() {
+        "" => p.service.title().to_string(),
+        tab => format!("{} · {tab}", p.service.title()),
+    };
+    // A merged row finds all of its packages by their shared name.
+    let find = if m.count > 1 { p.name.clone() } else { p.id.clone() };
+    WarningRow { urgency: w.urgency, at, place, name: format::name(p), phrase, count: m.count, service: p.service.key(), find, tab: set.1 }
 }

@@ -1,6 +1,7 @@
 //! What the overview derives from the packages of every open tenant: counts
 //! by urgency and by status, the expiry warnings in the order a person deals
-//! with them, and how far away an expiry is in whole days.
+//! with them (grouped, identical rows merged), and how far away an expiry is
+//! in whole days.
 
 use super::package::{Attention, Expiry, Package, Status, Thresholds, Urgency};
 use super::time::{Instant, MS_PER_DAY};
@@ -75,6 +76,8 @@ pub struct Warning<'a> {
     pub urgency: Urgency,
     /// Frozen or closed, whatever the date.
     pub attention: Option<Attention>,
+    /// Expired by the service's word, with no date or a later one.
+    pub said_expired: bool,
 }
 
 /// The packages that need attention (expired, within the warning
@@ -93,15 +96,78 @@ pub fn warnings<'a>(
         .filter_map(|(tenant, package)| {
             let urgency = package.urgency(now, thresholds);
             let attention = package.attention();
+            let said_expired = urgency == Urgency::Expired && package.expiry.instant().is_none_or(|at| at > now);
             (attention.is_some() || matches!(urgency, Urgency::Expired | Urgency::Critical | Urgency::Warning))
-                .then_some(Warning { tenant, package, urgency, attention })
+                .then_some(Warning { tenant, package, urgency, attention, said_expired })
         })
         .collect();
     super::sorted(list, |w| {
         let at = w.package.expiry.instant();
-        let said_expired = w.urgency == Urgency::Expired && at.is_none_or(|at| at > now);
-        (if said_expired { i64::MIN } else { super::expiry_key(false, at) }, w.package.name.clone())
+        (if w.said_expired { i64::MIN } else { super::expiry_key(false, at) }, w.package.name.clone())
     })
+}
+
+/// Warnings of identical packages (same tab, service, name, date, state and
+/// next step), shown as one row with their count: MetaStudio lists one
+/// resource per purchase, so thirteen identical packs would be thirteen rows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Merged<'a> {
+    pub first: Warning<'a>,
+    pub count: usize,
+}
+
+/// The warnings as the overview shows them: what expires soon, soonest
+/// first; what is frozen or closed but not past its date; and what has
+/// expired, most recent first (the service's own word, with no date or a
+/// later one, first of all), which the overview collapses behind its count.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Grouped<'a> {
+    pub upcoming: Vec<Merged<'a>>,
+    pub frozen_or_closed: Vec<Merged<'a>>,
+    pub expired: Vec<Merged<'a>>,
+}
+
+impl Grouped<'_> {
+    /// Packages in all (a merged row counts each of its packages).
+    pub fn packages(&self) -> usize {
+        [&self.upcoming, &self.frozen_or_closed, &self.expired].iter().flat_map(|g| g.iter()).map(|m| m.count).sum()
+    }
+}
+
+/// [`warnings`], grouped and merged for the overview.
+pub fn grouped<'a>(list: &[Warning<'a>]) -> Grouped<'a> {
+    let mut grouped = Grouped::default();
+    // `warnings` puts the expired first (the service's word, then by date);
+    // the expired group reads them from the most recent back.
+    let (expired, rest): (Vec<&Warning>, Vec<&Warning>) = list.iter().partition(|w| w.urgency == Urgency::Expired);
+    for w in rest {
+        let group = if w.attention.is_some() { &mut grouped.frozen_or_closed } else { &mut grouped.upcoming };
+        push_merged(group, *w);
+    }
+    // The service's word first (no date, or a later one), then the dated
+    // ones from the most recent back.
+    let (said, dated): (Vec<&Warning>, Vec<&Warning>) = expired.into_iter().partition(|w| w.said_expired);
+    for w in said.into_iter().chain(dated.into_iter().rev()) {
+        push_merged(&mut grouped.expired, *w);
+    }
+    grouped
+}
+
+fn push_merged<'a>(group: &mut Vec<Merged<'a>>, w: Warning<'a>) {
+    let same = |a: &Warning, b: &Warning| {
+        a.tenant == b.tenant
+            && a.urgency == b.urgency
+            && a.attention == b.attention
+            && a.package.service == b.package.service
+            && a.package.name == b.package.name
+            && a.package.expiry == b.package.expiry
+            && a.package.next == b.package.next
+            && a.package.lifecycle == b.package.lifecycle
+    };
+    match group.last_mut() {
+        Some(last) if same(&last.first, &w) => last.count += 1,
+        _ => group.push(Merged { first: w, count: 1 }),
+    }
 }
 
 /// The packages with an expiry date inside the next `days` days (or already
@@ -203,6 +269,48 @@ mod tests {
         // Urgency stays a matter of time; the state is counted apart.
         let counts = Counts::of(&packages, NOW, Thresholds::default());
         assert_eq!((counts.frozen_or_closed, counts.urgency(Urgency::Ok)), (3, 3));
+    }
+
+    #[test]
+    fn grouped_puts_upcoming_first_then_frozen_then_expired_newest_first() {
+        let mut said = Package::new(Service::Testplan, "s", "said-expired");
+        said.status = Status::Expired;
+        let mut frozen = expiring("frozen-later", 200 * MS_PER_DAY);
+        frozen.status = Status::Frozen;
+        let mut frozen_past = expiring("frozen-past", -2 * MS_PER_DAY);
+        frozen_past.status = Status::Frozen;
+        let packages = [
+            expiring("long-gone", -56 * MS_PER_DAY),
+            expiring("later", 20 * MS_PER_DAY),
+            said,
+            frozen,
+            expiring("yesterday", -MS_PER_DAY - HOUR),
+            expiring("soon", 2 * MS_PER_DAY),
+            frozen_past,
+            expiring("fine", 90 * MS_PER_DAY),
+        ];
+        let list = warnings([(0, &packages[..])], NOW, Thresholds::default());
+        let g = grouped(&list);
+        let names = |rows: &[Merged]| rows.iter().map(|m| m.first.package.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&g.upcoming), ["soon", "later"]);
+        assert_eq!(names(&g.frozen_or_closed), ["frozen-later"]);
+        assert_eq!(names(&g.expired), ["said-expired", "yesterday", "frozen-past", "long-gone"]);
+        assert_eq!(g.packages(), 7);
+    }
+
+    #[test]
+    fn identical_warnings_merge_into_one_row_with_their_count() {
+        let mut packages: Vec<Package> = (0..13)
+            .map(|i| Package { id: format!("id-{i}"), ..expiring("voice-pack", 3 * MS_PER_DAY) })
+            .collect();
+        packages.push(expiring("voice-pack", 4 * MS_PER_DAY));
+        packages.push(Package { id: "other".into(), ..expiring("other-pack", 3 * MS_PER_DAY) });
+        let list = warnings([(0, &packages[..]), (1, &packages[..1])], NOW, Thresholds::default());
+        let g = grouped(&list);
+        let rows: Vec<(&str, usize, usize)> = g.upcoming.iter().map(|m| (m.first.package.name.as_str(), m.first.tenant, m.count)).collect();
+        // Another tab's identical package is its own row; so is another day.
+        assert_eq!(rows, [("other-pack", 0, 1), ("voice-pack", 0, 13), ("voice-pack", 1, 1), ("voice-pack", 0, 1)]);
+        assert_eq!(g.packages(), 16);
     }
 
     #[test]

@@ -35,6 +35,9 @@ impl Sort {
     }
 }
 
+/// The urgency filter's value (and hash value) for [`View::frozen_or_closed`].
+pub const FROZEN_OR_CLOSED: &str = "frozen-or-closed";
+
 /// The view's state, as kept in the URL hash.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct View {
@@ -44,6 +47,10 @@ pub struct View {
     pub service: Option<Service>,
     pub status: Option<Status>,
     pub urgency: Option<Urgency>,
+    /// Only packages frozen or closed, by status or lifecycle stage
+    /// ([`Package::attention`]); in the hash as `urgency=frozen-or-closed`,
+    /// since the urgency filter offers it.
+    pub frozen_or_closed: bool,
     /// HSS: one enterprise project (its name or id, as the cards show it).
     pub enterprise_project: Option<String>,
     /// One category (MetaStudio business type, Check resource type…).
@@ -117,6 +124,9 @@ impl View {
         if self.urgency.is_some_and(|u| u != package.urgency(now, thresholds)) {
             return false;
         }
+        if self.frozen_or_closed && package.attention().is_none() {
+            return false;
+        }
         let needle = self.text.trim();
         needle.is_empty()
             || [
@@ -161,6 +171,7 @@ impl View {
             || self.service.is_some()
             || self.status.is_some()
             || self.urgency.is_some()
+            || self.frozen_or_closed
             || self.enterprise_project.is_some()
             || self.category.is_some()
             || self.source.is_some()
@@ -184,6 +195,8 @@ impl View {
         }
         if let Some(u) = self.urgency {
             parts.push(format!("urgency={}", u.key()));
+        } else if self.frozen_or_closed {
+            parts.push(format!("urgency={FROZEN_OR_CLOSED}"));
         }
         if let Some(ep) = &self.enterprise_project {
             parts.push(format!("ep={}", encode(ep)));
@@ -212,6 +225,7 @@ impl View {
                 "q" => view.text = value,
                 "service" => view.service = Service::from_key(&value).filter(|s| Service::PACKAGES.contains(s)),
                 "status" => view.status = Status::ALL.into_iter().find(|s| s.key() == value),
+                "urgency" if value == FROZEN_OR_CLOSED => view.frozen_or_closed = true,
                 "urgency" => view.urgency = Urgency::ALL.into_iter().find(|u| u.key() == value),
                 "ep" if !value.is_empty() => view.enterprise_project = Some(value),
                 "category" if !value.is_empty() => view.category = Some(value),
@@ -348,6 +362,8 @@ mod tests {
         assert_eq!(names(&View { service: Some(Service::Testplan), ..View::default() }, &packages), ["gamma", "beta"]);
         assert_eq!(names(&View { status: Some(Status::Frozen), ..View::default() }, &packages), ["Web Tamper"]);
         assert_eq!(names(&View { urgency: Some(Urgency::Expired), ..View::default() }, &packages), ["gamma"]);
+        assert_eq!(names(&View { frozen_or_closed: true, ..View::default() }, &packages), ["Web Tamper"]);
+        assert!(View { frozen_or_closed: true, ..View::default() }.is_filtered());
         assert_eq!(names(&View { text: "WEB-0".into(), ..View::default() }, &packages), ["Web Tamper"]);
         assert_eq!(names(&View { text: " id-ALP ".into(), ..View::default() }, &packages), ["alpha"]);
         assert!(names(&View { text: "nothing".into(), ..View::default() }, &packages).is_empty());
@@ -363,6 +379,7 @@ mod tests {
             service: Some(Service::Hss),
             status: Some(Status::Frozen),
             urgency: Some(Urgency::Critical),
+            frozen_or_closed: false,
             enterprise_project: None,
             category: None,
             source: None,
@@ -372,6 +389,9 @@ mod tests {
         assert_eq!(hash, "tab=3&q=web%20tamper%20%26%20100%25%2F%C3%A9&service=hss&status=frozen&urgency=critical&sort=usage");
         assert_eq!(View::from_hash(&format!("#{hash}")), view);
         assert_eq!(View::default().to_hash(), "");
+        let frozen = View { frozen_or_closed: true, ..View::default() };
+        assert_eq!(frozen.to_hash(), "urgency=frozen-or-closed");
+        assert_eq!(View::from_hash("#urgency=frozen-or-closed"), frozen);
         assert_eq!(View::from_hash(""), View::default());
         // Unknown keys and values, bad escapes, services without packages.
         let odd = View::from_hash("#tab=0&service=iam&status=gone&sort=up&q=%zz%4&x=1&&=");
