@@ -181,6 +181,35 @@ pub fn expiry(expiry: Expiry) -> String {
     }
 }
 
+/// A package's one state, worded once: `Expired 2026-10-22, 40 days ago`,
+/// `Expires 2026-12-07, in 5 days`, `Never expires`. Expired by the
+/// service's word with no date, or with a date still ahead, says so.
+pub fn state(p: &Package, now: Instant, thresholds: Thresholds) -> String {
+    let said_expired = p.urgency(now, thresholds) == Urgency::Expired;
+    match p.expiry {
+        Expiry::At(at) if at <= now => match Relative::between(at, now) {
+            Relative::Ago(days) => plural(days.unsigned_abs(), "Expired {1}, {0} day ago", "Expired {1}, {0} days ago").replace("{1}", &local_date(at)),
+            _ => tf("Expired {0}, today", &[&local_date(at)]),
+        },
+        Expiry::At(at) if said_expired => tf("Expired, the service says (its date, {0}, is still ahead)", &[&local_date(at)]),
+        Expiry::At(at) => match Relative::between(at, now) {
+            Relative::In(days) => plural(days.unsigned_abs(), "Expires {1}, in {0} day", "Expires {1}, in {0} days").replace("{1}", &local_date(at)),
+            _ => tf("Expires {0}", &[&local_date(at)]),
+        },
+        Expiry::Never => t("Never expires").into(),
+        Expiry::Unknown if said_expired => t("Expired, the service says (it gives no date)").into(),
+        Expiry::Unknown => t("No expiry date reported").into(),
+    }
+}
+
+/// What the service's status word adds to [`state`], when it says
+/// something the date does not: `None` when the two agree.
+pub fn status_note(p: &Package, now: Instant) -> Option<&'static str> {
+    // (Expired by the service's word while the date is ahead is said in `state`.)
+    let past = p.expiry.instant().is_some_and(|at| at <= now);
+    (p.status == Status::Active && past).then(|| t("the service still reports it active"))
+}
+
 /// `expires in 5 days`, `expired today`, `expired 3 days ago`.
 pub fn relative(relative: Relative) -> String {
     match relative {
@@ -498,7 +527,7 @@ mod tests {
             ..Package::new(Service::Testplan, "i", "n")
         };
         assert_eq!(usage(&p(Some(37.0), Some(50.0), Some("MIN"))), "37 / 50 min (74%)");
-        assert_eq!(usage(&p(Some(70.0), Some(50.0), None)), "70 / 50 (100%)");
+        assert_eq!(usage(&p(Some(70.0), Some(50.0), None)), "70 / 50 (140%)");
         assert_eq!(usage(&p(Some(2.5), Some(0.0), None)), "2.50 / 0");
         assert_eq!(usage(&p(None, Some(20.0), None)), "20");
         assert_eq!(usage(&p(None, None, None)), "");

@@ -14,7 +14,7 @@ use std::fmt::Write;
 use crate::domain::chart::{self, SCALE};
 use crate::domain::overview::{Counts, Relative};
 use crate::domain::query::Group;
-use crate::domain::{Instant, Package, Status, Thresholds, Urgency};
+use crate::domain::{Attention, Instant, Package, Status, Thresholds, Urgency};
 use crate::format;
 use crate::i18n::{plural, t, tf};
 use crate::services::hss;
@@ -42,10 +42,16 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     let urgency = p.urgency(now, thresholds);
     let (u, s) = (urgency.key(), p.status.key());
     let name = format::name(p);
+    // One state leads: frozen or closed as a badge (a state of its own,
+    // whatever the date), then the expiry in words, in its urgency's colour.
+    let badge = match p.attention() {
+        Some(Attention::Frozen) => format!(r#"<span class="badge status-frozen">{}</span>"#, format::status(Status::Frozen)),
+        Some(Attention::Closed) => format!(r#"<span class="badge status-closed">{}</span>"#, format::status(Status::Closed)),
+        None => String::new(),
+    };
     let mut h = format!(
-        r#"<li class="card" data-urgency="{u}" data-status="{s}"><div class="card-head"><span class="card-name">{}</span><span class="badge status-{s}">{}</span></div>"#,
+        r#"<li class="card" data-urgency="{u}" data-status="{s}"><div class="card-head"><span class="card-name">{}</span>{badge}</div>"#,
         escape(&name),
-        format::status(p.status)
     );
     // The code beneath a readable name: what support and the exports say.
     if name != p.name {
@@ -54,21 +60,25 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     // A meter only where used and total share a unit.
     if let (Some(used), Some(total), None) = (p.used, p.total, &p.used_unit) {
         let fill = chart::fill(used, total) / 10;
-        let _ = write!(h, r#"<div class="meter" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="{}"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#, t("Usage"));
+        let over = if used > total && total > 0.0 { " over" } else { "" };
+        let _ = write!(h, r#"<div class="meter{over}" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="{}"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#, t("Usage"));
     }
     let usage = format::usage(p);
     if !usage.is_empty() {
-        let _ = write!(h, r#"<p class="card-usage">{}</p>"#, escape(&usage));
+        // More used than bought: said in red, beside the figures.
+        let over = p.usage_ratio().is_some_and(|r| r > 1.0);
+        let (class, note) = if over { (" over", format!(" — {}", t("more than the total"))) } else { ("", String::new()) };
+        let _ = write!(h, r#"<p class="card-usage{class}">{}{note}</p>"#, escape(&usage));
     }
-    let mut dates = format::expiry(p.expiry);
-    if let Some(at) = p.expiry.instant() {
-        let _ = write!(dates, " ({})", format::relative(Relative::between(at, now)));
-    }
+    let _ = write!(h, r#"<p class="card-dates"><span class="urgency urgency-{u}">{}</span>"#, escape(&format::state(p, now, thresholds)));
     if let Some(at) = p.starts_at {
-        let sep = if dates.is_empty() { "" } else { " · " };
-        let _ = write!(dates, "{sep}{}", tf("from {0}", &[&format::local_date(at)]));
+        let _ = write!(h, r#" <span class="muted">{}</span>"#, tf("from {0}", &[&format::local_date(at)]));
     }
-    let _ = write!(h, r#"<p class="card-dates"><span class="urgency urgency-{u}">{}</span> {dates}</p>"#, format::urgency(urgency, thresholds));
+    h.push_str("</p>");
+    // The status word, where it says something the date does not.
+    if let Some(note) = format::status_note(p, now) {
+        let _ = write!(h, r#"<p class="card-note muted">{note}</p>"#);
+    }
     if let Some(step) = p.next {
         let _ = write!(h, r#"<p class="card-next">{}"#, escape(&tf("Next: {0}", &[&format::next_step(step, now)])));
         if let Some(url) = &p.renew_url {
@@ -470,8 +480,11 @@ mod tests {
         assert!(h.contains(r#"aria-valuenow="74""#));
         assert!(h.contains(r#"<rect width="74" height="1"/>"#));
         assert!(h.contains(r#"data-urgency="critical""#));
-        assert!(h.contains("Expires within 7 days"));
-        assert!(h.contains("(expires in 5 days)"));
+        // One state, worded once, in its urgency's colour; no status badge
+        // where the status agrees with the date.
+        assert!(h.contains(r#"<span class="urgency urgency-critical">Expires 2027-01-"#), "{h}");
+        assert!(h.contains(", in 5 days</span>"), "{h}");
+        assert!(!h.contains("Expires within") && !h.contains("badge") && !h.contains("card-note"), "{h}");
         assert!(h.contains("Yearly/monthly"));
         assert!(h.contains("Not yet in effect"));
         assert!(h.contains("Next: turns pay-per-use in 5 days ("), "{h}");
@@ -480,9 +493,21 @@ mod tests {
         assert!(h.contains("host &lt;b&gt;web&lt;/b&gt;"));
         // No figures, no meter.
         let bare = card(&Package::new(Service::Dsc, "d", "n"), NOW, Thresholds::default());
-        assert!(!bare.contains("meter") && bare.contains("No expiry date"), "{bare}");
+        assert!(!bare.contains("meter") && bare.contains("No expiry date reported"), "{bare}");
         let started = Package { starts_at: Some(NOW), ..Package::new(Service::Dsc, "d", "n") };
-        assert!(card(&started, NOW, Thresholds::default()).contains("</span> from "), "no separator before the start date");
+        assert!(card(&started, NOW, Thresholds::default()).contains(r#"</span> <span class="muted">from "#), "no separator before the start date");
+        // Past its date while the service still calls it active: said once, and explained.
+        let stale = Package { expiry: Expiry::At(NOW.plus_days(-40)), status: Status::Active, ..Package::new(Service::Dsc, "d", "n") };
+        let stale = card(&stale, NOW, Thresholds::default());
+        assert!(stale.contains(", 40 days ago</span>") && stale.contains(r#"<p class="card-note muted">the service still reports it active</p>"#), "{stale}");
+        assert!(!stale.contains(">Active<"), "{stale}");
+        // Said expired with a date ahead; frozen as a badge; more used than bought, in red.
+        let said = Package { expiry: Expiry::At(NOW.plus_days(9)), status: Status::Expired, ..Package::new(Service::Testplan, "t", "n") };
+        assert!(card(&said, NOW, Thresholds::default()).contains("Expired, the service says (its date, "));
+        let frozen = Package { status: Status::Frozen, used: Some(70.0), total: Some(50.0), ..Package::new(Service::Hss, "h", "n") };
+        let frozen = card(&frozen, NOW, Thresholds::default());
+        assert!(frozen.contains(r#"<span class="badge status-frozen">Frozen</span>"#), "{frozen}");
+        assert!(frozen.contains(r#"<div class="meter over""#) && frozen.contains(r#"<p class="card-usage over">70 / 50 (140%) — more than the total</p>"#), "{frozen}");
         assert_eq!(cards(std::slice::from_ref(&p), &[0, 7], NOW, Thresholds::default()), h);
     }
 

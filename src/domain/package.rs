@@ -383,14 +383,16 @@ impl Package {
         }
     }
 
-    /// Used as a share of total, clamped to 0–1 however odd the numbers.
+    /// Used as a share of total: at least 0, and above 1 when the service
+    /// reports more used than bought.
     pub fn usage_ratio(&self) -> Option<f64> {
         if self.used_unit.is_some() {
             return None;
         }
         match (self.used, self.total) {
             (Some(used), Some(total)) if total > 0.0 && used.is_finite() && total.is_finite() => {
-                Some((used / total).clamp(0.0, 1.0))
+                // Not capped at 1: more used than bought is worth seeing.
+                Some((used / total).max(0.0))
             }
             _ => None,
         }
@@ -437,7 +439,7 @@ mod tests {
     fn usage_is_clamped() {
         let with = |used, total| Package { used, total, ..Package::new(Service::Testplan, "i", "n") };
         assert_eq!(with(Some(37.0), Some(50.0)).usage_ratio(), Some(0.74));
-        assert_eq!(with(Some(80.0), Some(50.0)).usage_ratio(), Some(1.0));
+        assert_eq!(with(Some(80.0), Some(50.0)).usage_ratio(), Some(1.6));
         assert_eq!(with(Some(-3.0), Some(50.0)).usage_ratio(), Some(0.0));
         assert_eq!(with(Some(3.0), Some(0.0)).usage_ratio(), None);
         assert_eq!(with(Some(f64::NAN), Some(5.0)).usage_ratio(), None);

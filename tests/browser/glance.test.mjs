@@ -1,0 +1,137 @@
+// The console an operator reads at a glance (issue 15): the warnings answer
+// "what needs me, and by when", every figure and warning row leads to its
+// packages, labels follow the thresholds, and the page title says what is
+// urgent.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, useDemo, openPage } from './harness.mjs';
+
+const demo = useDemo();
+const KEYS = ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss'];
+const SHOTS = join(ROOT, 'target/screenshots');
+
+async function openDemo(hash = '') {
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url + '/' + hash);
+  await page.getByLabel('IAM token').fill('demo');
+  for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
+  await page.locator('.overview').waitFor();
+  return { page, problems };
+}
+
+const cells = (rows) => rows.evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+
+test('warnings: soonest first, then frozen or closed, the expired collapsed; identical rows merged', async () => {
+  const { page, problems } = await openDemo();
+  const overview = page.locator('.overview');
+
+  // What expires soon comes first, soonest at the top, in words.
+  const upcoming = await cells(overview.locator('table.warnings.upcoming tbody tr'));
+  assert.ok(upcoming.length > 1, 'nothing expiring soon in the demo');
+  assert.ok(upcoming.every(([u]) => /^Expires within (7|30) days$/.test(u)), upcoming.map((r) => r[0]).join(' | '));
+  const dates = upcoming.map((r) => r[3]);
+  assert.deepEqual(dates, [...dates].sort(), 'soonest first');
+  assert.match(upcoming[0][4], /expires in \d+ days?/);
+  // The first row of the whole list is an upcoming one, not an old expiry.
+  assert.equal(await overview.locator('table.warnings').first().getAttribute('class'), 'warnings upcoming');
+
+  // Frozen or closed, whatever the date, saying so.
+  const frozen = await cells(overview.locator('table.warnings.frozen tbody tr'));
+  assert.ok(frozen.length > 0);
+  for (const row of frozen) assert.match(row[4], /Frozen|Closed/, row.join(' | '));
+
+  // The expired: collapsed behind their count, most recent first.
+  const expired = overview.locator('details.expired-group');
+  assert.equal(await expired.evaluate((d) => d.open), false, 'the expired group starts collapsed');
+  const summary = await expired.locator('summary').textContent();
+  const [, n] = summary.match(/^Expired: (\d+) packages?$/);
+  assert.ok(Number(n) > 0);
+  assert.equal(Number(n), Number(await page.locator('.figure[data-urgency=expired] .figure-n').textContent()), 'the group counts every expired package');
+  await expired.locator('summary').click();
+  const gone = await cells(expired.locator('tbody tr'));
+  const ago = gone.map((r) => r[4].match(/expired (\d+) days? ago/)).filter(Boolean).map((m) => Number(m[1]));
+  assert.ok(ago.length > 1);
+  assert.deepEqual(ago, [...ago].sort((a, b) => a - b), 'most recent first');
+
+  // Identical rows (service, package, date) are one row with their count,
+  // and the rows' counts add up to the packages that need attention.
+  const merged = await overview.locator('.merged').allTextContents();
+  assert.ok(merged.length > 0, 'the demo has identical packages: none merged');
+  assert.ok(merged.every((m) => /^×\d+$/.test(m) && Number(m.slice(1)) > 1), merged.join());
+  const rowsStandFor = await overview.locator('table.warnings tbody tr').evaluateAll((trs) =>
+    trs.reduce((sum, tr) => sum + Number(tr.querySelector('.merged')?.textContent.slice(1) ?? 1), 0));
+  const needs = Number((await overview.locator('> p.muted').first().textContent()).match(/; (\d+) need attention/)[1]);
+  if (!(await overview.textContent()).includes('more: filter by urgency')) assert.equal(rowsStandFor, needs);
+
+  await page.screenshot({ path: join(SHOTS, 'glance-warnings.png'), fullPage: false });
+  assert.deepEqual(problems, []);
+});
+
+test('figures set their filter, and a warning row shows its package in its panel', async () => {
+  const { page, problems } = await openDemo();
+  const overview = page.locator('.overview');
+
+  // A figure is a button: pressing it filters every panel to its packages.
+  const critical = Number(await page.locator('.figure[data-urgency=critical] .figure-n').textContent());
+  await page.locator('.figure[data-urgency=critical] button').click();
+  await page.waitForFunction(() => location.hash === '#urgency=critical');
+  assert.equal(await page.getByLabel('Urgency', { exact: true }).inputValue(), 'critical');
+  await page.waitForFunction(() => [...document.querySelectorAll('li.card')].every((c) => c.dataset.urgency === 'critical'));
+  const matching = await page.locator('.panel .shown').allTextContents();
+  const shown = matching.map((t) => Number(t.match(/(?:of )?(\d+)(?: that)? match/)?.[1] ?? 0)).reduce((a, b) => a + b, 0);
+  assert.equal(shown, critical, matching.join(' | '));
+
+  // The frozen-or-closed figure, by keyboard.
+  await page.locator('.figure[data-attention=frozen-or-closed] button').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash === '#urgency=frozen-or-closed');
+  assert.equal(await page.getByLabel('Urgency', { exact: true }).inputValue(), 'frozen-or-closed');
+  const frozenCards = await page.locator('li.card').count();
+  assert.ok(frozenCards > 0);
+  assert.equal(frozenCards, Number(await page.locator('.figure[data-attention=frozen-or-closed] .figure-n').textContent()));
+
+  // A status count sets the status filter.
+  await page.locator('.statuses [data-status=expired] button').click();
+  await page.waitForFunction(() => location.hash === '#status=expired');
+  await page.waitForFunction(() => [...document.querySelectorAll('li.card')].every((c) => c.dataset.status === 'expired'));
+
+  // A warning row's package: only its service's panel, with that package.
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  const row = overview.locator('table.warnings.upcoming tbody tr').filter({ hasNot: page.locator('.merged') }).first();
+  const name = await row.locator('button[data-filter=package]').textContent();
+  const service = await row.locator('button[data-filter=package]').getAttribute('data-service');
+  await row.locator('button[data-filter=package]').click();
+  await page.waitForFunction(() => document.querySelectorAll('section.panel').length === 1);
+  assert.equal(await page.locator('section.panel').getAttribute('data-service'), service);
+  assert.equal(await page.locator('section.panel li.card').count(), 1);
+  assert.equal(await page.locator('section.panel li.card .card-name').textContent(), name);
+  assert.match(page.url(), new RegExp(`#q=[^&]+&service=${service}$`));
+  // It was scrolled to.
+  assert.ok(await page.locator('section.panel').evaluate((el) => el.getBoundingClientRect().top < innerHeight));
+  assert.deepEqual(problems, []);
+});
+
+test('labels follow the thresholds, and the page title says what is urgent', async () => {
+  const { page, problems } = await openDemo();
+  const critical = Number(await page.locator('.figure[data-urgency=critical] .figure-n').textContent());
+  assert.equal(await page.title(), `${critical} expiring within 7 days — tenantscope`);
+
+  await page.getByText('Settings', { exact: true }).click();
+  await page.getByLabel('Warning within (days)').fill('60');
+  await page.getByLabel('Warning within (days)').press('Tab');
+  await page.getByLabel('Critical within (days)').fill('14');
+  await page.getByLabel('Critical within (days)').press('Tab');
+  await page.waitForFunction(() => document.querySelector('.figure[data-urgency=critical] .figure-label').textContent === 'Expires within 14 days');
+  const labels = await page.locator('.figure .figure-label').allTextContents();
+  assert.deepEqual(labels.slice(1, 4), ['Expires within 14 days', 'Expires within 60 days', 'Expires after 60 days']);
+  const options = await page.getByLabel('Urgency', { exact: true }).locator('option').allTextContents();
+  assert.ok(options.includes('Expires within 14 days') && options.includes('Expires within 60 days'), options.join(' | '));
+  const periods = await page.locator('.overview table.legend tbody tr td:first-child').allTextContents();
+  assert.deepEqual(periods, ['in 0–14 days', 'in 15–60 days', 'in 61–90 days']);
+  const text = await page.locator('body').textContent();
+  assert.ok(!/within 7 days|within 30 days|0–7|8–30/.test(text), 'a label still says the default thresholds');
+  const now = Number(await page.locator('.figure[data-urgency=critical] .figure-n').textContent());
+  assert.equal(await page.title(), `${now} expiring within 14 days — tenantscope`);
+  await page.screenshot({ path: join(SHOTS, 'glance-thresholds.png'), fullPage: false });
+  assert.deepEqual(problems, []);
+});
