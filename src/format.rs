@@ -32,7 +32,7 @@ pub fn urgency(urgency: Urgency, thresholds: Thresholds) -> String {
         Urgency::Warning => plural(thresholds.warning_days.into(), "Expires within {0} day", "Expires within {0} days"),
         Urgency::Ok => plural(thresholds.warning_days.into(), "Expires after {0} day", "Expires after {0} days"),
         Urgency::Never => t("Never expires").into(),
-        Urgency::Unknown => t("No expiry date").into(),
+        Urgency::Unknown => t("No expiry date reported").into(),
     }
 }
 

@@ -277,9 +277,15 @@ pub fn figures(counts: &Counts, thresholds: Thresholds) -> String {
     // handles `data-filter` clicks by delegation).
     let title = t("Show these packages");
     for u in Urgency::ALL {
+        // The two figures without a date say why they have none.
+        let hint = match u {
+            Urgency::Never => format!(r#"<span class="figure-hint">{}</span>"#, t("no end date: permanent or pay-per-use")),
+            Urgency::Unknown => format!(r#"<span class="figure-hint">{}</span>"#, t("the service gives no date")),
+            _ => String::new(),
+        };
         let _ = write!(
             h,
-            r#"<div class="figure urgency-{k}" role="listitem" data-urgency="{k}"><button type="button" class="figure-button" data-filter="urgency" data-value="{k}" title="{title}"><span class="figure-n">{}</span><span class="figure-label">{}</span></button></div>"#,
+            r#"<div class="figure urgency-{k}" role="listitem" data-urgency="{k}"><button type="button" class="figure-button" data-filter="urgency" data-value="{k}" title="{title}"><span class="figure-n">{}</span><span class="figure-label">{}</span>{hint}</button></div>"#,
             counts.urgency(u),
             format::urgency(u, thresholds),
             k = u.key()

@@ -60,7 +60,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Name", "Nome"),
     ("Name, ID, host…", "Nome, ID, host…"),
     ("Never expires", "Nunca expira"),
-    ("No expiry date", "Sem data de expiração"),
     ("No package matches the filters.", "Nenhum pacote corresponde aos filtros."),
     ("Normal", "Normal"),
     ("Not offered in {0}.", "Não oferecido em {0}."),
@@ -295,4 +294,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("No expiry date reported", "Nenhuma data de expiração informada"),
     ("more than the total", "mais que o total"),
     ("the service still reports it active", "o serviço ainda o informa como ativo"),
+    ("no end date: permanent or pay-per-use", "sem data de fim: permanente ou pagamento por uso"),
+    ("the service gives no date", "o serviço não informa data"),
 ];

@@ -59,7 +59,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Name", "名称"),
     ("Name, ID, host…", "名称、ID、主机…"),
     ("Never expires", "永不过期"),
-    ("No expiry date", "无到期日期"),
     ("No package matches the filters.", "没有符合筛选条件的套餐。"),
     ("Normal", "正常"),
     ("Not offered in {0}.", "{0} 未提供此服务。"),
@@ -294,4 +293,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("No expiry date reported", "服务未报告到期日期"),
     ("more than the total", "超过总量"),
     ("the service still reports it active", "服务仍报告其为正常状态"),
+    ("no end date: permanent or pay-per-use", "无结束日期：永久或按需计费"),
+    ("the service gives no date", "服务未提供日期"),
 ];
