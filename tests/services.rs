@@ -114,7 +114,7 @@ fn metastudio_doc_and_variants() {
     assert_eq!(total, Some(160));
     assert_eq!(packages[0].status, Status::Frozen);
     assert_eq!(packages[0].expiry, Expiry::At(at("2026-01-10T08:43:17Z")));
-    assert_eq!(packages[0].usage_ratio(), Some(1.0), "over-use is clamped");
+    assert_eq!(packages[0].usage_ratio(), Some(1.4), "over-use is kept: the card shows it as more than 100%");
     assert_eq!(packages[1].category.as_deref(), Some("NEW_BUSINESS_TYPE"), "unknown enums are kept");
     assert_eq!(packages[1].expiry, Expiry::Unknown);
 }
