@@ -27,6 +27,12 @@ pub fn App() -> impl IntoView {
     let clock = RwSignal::new(now());
     let minute = Memo::new(move |_| Instant::from_millis(clock.get().millis() / 60_000 * 60_000));
     let auto_refresh = RwSignal::new(0u32);
+    // When auto-refresh last ran (or the page opened), for "next in …".
+    let last_refresh = RwSignal::new(now());
+    let next_refresh = Signal::derive(move || {
+        let minutes = settings.with(|s| s.auto_refresh_minutes);
+        (minutes > 0).then(|| Instant::from_millis(last_refresh.get().millis() + i64::from(minutes) * 60_000))
+    });
 
     let next_id = StoredValue::new(1u32);
     let new_tab = move |connection: Connection| {
@@ -48,6 +54,7 @@ pub fn App() -> impl IntoView {
         // A memo: changing the theme or the proxy must not redraw every card.
         thresholds: Memo::new(move |_| settings.with(|s| s.thresholds)).into(),
         auto_refresh: auto_refresh.into(),
+        next_refresh,
         lang,
     };
 
@@ -77,14 +84,13 @@ pub fn App() -> impl IntoView {
     });
     // A bookmark or the back button changes the hash.
     let _ = window_event_listener(leptos::ev::hashchange, move |_| view.set(View::from_hash(&location_hash())));
-    let last_refresh = StoredValue::new(now());
     let _ = set_interval_with_handle(
         move || {
             let t = now();
             clock.set(t);
             let minutes = settings.with_untracked(|s| s.auto_refresh_minutes);
-            if minutes > 0 && t.millis() - last_refresh.get_value().millis() >= i64::from(minutes) * 60_000 {
-                last_refresh.set_value(t);
+            if minutes > 0 && t.millis() - last_refresh.get_untracked().millis() >= i64::from(minutes) * 60_000 {
+                last_refresh.set(t);
                 auto_refresh.update(|n| *n += 1);
             }
         },

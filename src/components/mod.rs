@@ -60,6 +60,8 @@ pub struct Shared {
     pub thresholds: Signal<Thresholds>,
     /// Bumped by auto-refresh: every tab loads again.
     pub auto_refresh: Signal<u32>,
+    /// When auto-refresh runs next (`None`: off).
+    pub next_refresh: Signal<Option<Instant>>,
     /// The language: views that show text track it to redraw.
     pub lang: Signal<Lang>,
 }

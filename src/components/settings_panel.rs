@@ -4,8 +4,9 @@ use crate::components::tr;
 use crate::i18n::{self, tf, Lang};
 use crate::settings::{self, Settings, Theme, AUTO_REFRESH_CHOICES};
 
-/// Settings, kept in localStorage (never the token): the proxy URL, the two
-/// urgency thresholds, the language, the theme and auto-refresh. A value
+/// Settings, kept in localStorage (never the token): the person's own (the
+/// language, the two urgency thresholds, the theme and auto-refresh) and,
+/// apart, the deployment's (the proxy URL). A value
 /// that does not check out is kept as typed, with what to do, and not
 /// applied.
 #[component]
@@ -47,6 +48,8 @@ pub fn SettingsPanel(
         <details class="settings">
             <summary>{tr(lang, "Settings")}</summary>
             <div class="settings-body">
+                <fieldset class="settings-group">
+                <legend>{tr(lang, "Yours, kept in this browser")}</legend>
                 <label class="field">
                     <span>{tr(lang, "Language")}</span>
                     <select id="lang" on:change=pick_lang>
@@ -54,11 +57,6 @@ pub fn SettingsPanel(
                             <option value=l.key() lang=l.key() prop:selected=move || lang.get() == l>{l.label()}</option>
                         }).into_iter().collect_view()}
                     </select>
-                </label>
-                <label class="field">
-                    <span>{tr(lang, "Proxy URL")}</span>
-                    <input id="proxy" name="proxy" prop:value=move || proxy.get() on:input=text(proxy)
-                        on:change=move |_| apply_proxy() />
                 </label>
                 <label class="field">
                     <span>{tr(lang, "Critical within (days)")}</span>
@@ -93,6 +91,17 @@ pub fn SettingsPanel(
                         }).into_iter().collect_view()}
                     </select>
                 </label>
+                </fieldset>
+                // Where the proxy runs is the deployment's business, not a
+                // preference: apart, so nobody changes it by accident.
+                <fieldset class="settings-group">
+                <legend>{tr(lang, "Deployment")}</legend>
+                <label class="field">
+                    <span>{tr(lang, "Proxy URL")}</span>
+                    <input id="proxy" name="proxy" prop:value=move || proxy.get() on:input=text(proxy)
+                        on:change=move |_| apply_proxy() />
+                </label>
+                </fieldset>
                 {move || problem.get().map(|p| view! { <p class="form-problem" role="alert">{p}</p> })}
             </div>
         </details>

@@ -23,7 +23,7 @@ pub fn TenantView(
     registry: RwSignal<Vec<Tenant>>,
 ) -> impl IntoView {
     let Tab { id, connection } = tab;
-    let Shared { view, clock, minute, thresholds, auto_refresh, lang, .. } = shared;
+    let Shared { view, clock, minute, thresholds, auto_refresh, next_refresh, lang, .. } = shared;
     let refresh = RwSignal::new(0u32);
     let context = LocalResource::new(move || resolve(connection.clone()));
     // Closing the tab abandons what it is still loading (issue 13).
@@ -81,7 +81,7 @@ pub fn TenantView(
                 {move || match context.get() {
                     None => view! { <p class="session-line" data-state="loading">{t("Checking the token…")}</p> }.into_any(),
                     Some(Ok(ctx)) => view! {
-                        <SessionLine ctx=ctx.clone() tenant clock minute />
+                        <SessionLine ctx=ctx.clone() tenant clock minute next_refresh />
                         <ExportBar context=Signal::stored(Some(ctx)) loads thresholds />
                         <div class="panels">
                             {move || {
@@ -106,8 +106,10 @@ pub fn TenantView(
 /// Who and where the session is, how long its token still lives, how old
 /// the answers are, and Refresh.
 #[component]
-fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Signal<Instant>) -> impl IntoView {
+fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Signal<Instant>, next_refresh: Signal<Option<Instant>>) -> impl IntoView {
     let updated = move || tenant.updated_at().map(|at| format::updated(minute.get().millis().max(at.millis()) - at.millis()));
+    // Auto-refresh, when on: when it runs next.
+    let next = move || next_refresh.get().map(|at| format!(" · {}", tf("next refresh in {0}", &[&format::duration(at.since(clock.get()).max(60_000))])));
     let expires_at = ctx.expires_at;
     let life = move || expires_at.map(|at| format::lifetime(at, clock.get()));
     let who = match (ctx.user, ctx.domain) {
@@ -124,7 +126,7 @@ fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Sig
             </p>
             <p class="token-life" data-state=move || life().map(|l| l.0)>{move || life().map(|l| l.1)}</p>
             <p class="updated muted">
-                <span>{updated}</span> " "
+                <span>{updated}</span><span class="next-refresh">{next}</span> " "
                 <button type="button" on:click=move |_| tenant.reload()>{t("Refresh")}</button>
             </p>
         </div>

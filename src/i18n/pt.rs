@@ -296,4 +296,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("the service still reports it active", "o serviço ainda o informa como ativo"),
     ("no end date: permanent or pay-per-use", "sem data de fim: permanente ou pagamento por uso"),
     ("the service gives no date", "o serviço não informa data"),
+    ("Yours, kept in this browser", "Suas, guardadas neste navegador"),
+    ("Deployment", "Implantação"),
+    ("next refresh in {0}", "próxima atualização em {0}"),
 ];

@@ -295,4 +295,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("the service still reports it active", "服务仍报告其为正常状态"),
     ("no end date: permanent or pay-per-use", "无结束日期：永久或按需计费"),
     ("the service gives no date", "服务未提供日期"),
+    ("Yours, kept in this browser", "个人设置（保存在此浏览器中）"),
+    ("Deployment", "部署"),
+    ("next refresh in {0}", "{0}后自动刷新"),
 ];
