@@ -24,6 +24,21 @@ pub fn status(status: Status) -> &'static str {
     }
 }
 
+/// The product name in the page's language, as Huawei Cloud's own pages
+/// name it (企业主机安全, 数据安全中心…); the exports keep
+/// [`Service::title`], the English.
+pub fn service(service: Service) -> &'static str {
+    match service {
+        Service::Iam => t("Identity and Access Management"),
+        Service::Projectman => t("CodeArts Req"),
+        Service::Testplan => t("CodeArts TestPlan"),
+        Service::Codecheck => t("CodeArts Check"),
+        Service::Metastudio => t("MetaStudio"),
+        Service::Dsc => t("Data Security Center"),
+        Service::Hss => t("Host Security Service"),
+    }
+}
+
 pub fn urgency(urgency: Urgency, thresholds: Thresholds) -> String {
     match urgency {
         Urgency::Expired => t("Expired").into(),
@@ -352,11 +367,11 @@ pub fn billing(mode: &str) -> String {
 pub fn error(error: &ApiError) -> String {
     match error {
         ApiError::Invalid(why) => match why {
-            Invalid::BadId(service) => tf("{0} needs a valid ID (letters, digits, '-' and '_').", &[&service.title()]),
+            Invalid::BadId(service) => tf("{0} needs a valid ID (letters, digits, '-' and '_').", &[&self::service(*service)]),
             Invalid::NoRegion => t("Choose a region.").into(),
             Invalid::NeedsCodeartsProject => t("CodeArts TestPlan needs a CodeArts project: enter its ID in the form.").into(),
             Invalid::NotScoped => t("This token is not scoped to a project: enter a Project ID, or use a project-scoped token.").into(),
-            Invalid::NoPackages(service) => tf("{0} holds no packages", &[&service.title()]),
+            Invalid::NoPackages(service) => tf("{0} holds no packages", &[&self::service(*service)]),
         },
         ApiError::Network { proxy } => tf("The proxy at {0} could not be reached. Is tenantscope-proxy running?", &[proxy]),
         ApiError::Http { status, error_code, error_msg, .. } => {
@@ -371,8 +386,8 @@ pub fn error(error: &ApiError) -> String {
             }
             text
         }
-        ApiError::Decode { service, detail } => tf("{0} answered with unreadable data: {1}", &[&service.title(), detail]),
-        ApiError::Failed { service, .. } => tf("{0} answered that the request failed (status \"failed\").", &[&service.title()]),
+        ApiError::Decode { service, detail } => tf("{0} answered with unreadable data: {1}", &[&self::service(*service), detail]),
+        ApiError::Failed { service, .. } => tf("{0} answered that the request failed (status \"failed\").", &[&self::service(*service)]),
     }
 }
 
@@ -428,12 +443,12 @@ pub fn hint(error: &ApiError, service: Option<Service>) -> String {
                 // The one action Huawei documents for these routes
                 // (ShowTenantPackageStatus, docs/huawei-apis.md §2.2).
                 Service::Codecheck => tf("the IAM action {0}", &[&"codeartscheck::getConfig"]),
-                other => tf("a policy that allows reading {0} (for example its read-only system policy)", &[&other.title()]),
+                other => tf("a policy that allows reading {0} (for example its read-only system policy)", &[&self::service(other)]),
             };
             tf("The token's user lacks permission: ask an administrator to grant {0}, then refresh.", &[&permission])
         }
         (ApiError::Http { status: 404, .. }, Some(service)) => {
-            tf("{0} is not offered in this region, or not enabled for this account: pick another region.", &[&service.title()])
+            tf("{0} is not offered in this region, or not enabled for this account: pick another region.", &[&self::service(service)])
         }
         _ => general_hint(error).to_string(),
     }
@@ -471,7 +486,7 @@ pub fn coverage_note(items: &[(Service, String, Coverage)]) -> Option<String> {
             Coverage::Failed(e) => tf("failed: {0}", &[&short_error(e)]),
             Coverage::NotOffered(region) => tf("not offered in {0}", &[region]),
         };
-        let name = if tab.is_empty() { service.title().to_string() } else { format!("{} · {tab}", service.title()) };
+        let name = if tab.is_empty() { self::service(*service).to_string() } else { format!("{} · {tab}", self::service(*service)) };
         match groups.iter_mut().find(|(w, _)| *w == why) {
             Some((_, names)) => names.push(name),
             None => groups.push((why, vec![name])),

@@ -20,7 +20,7 @@ pub fn Filters(
     thresholds: Thresholds,
 ) -> impl IntoView {
     let all = || vec![(String::new(), t("All").to_string())];
-    let services = Service::PACKAGES.iter().map(|s| (s.key().to_string(), s.title().to_string()));
+    let services = Service::PACKAGES.iter().map(|s| (s.key().to_string(), format::service(*s).to_string()));
     let statuses = Status::ALL.iter().map(|s| (s.key().to_string(), format::status(*s).to_string()));
     let urgencies = Urgency::ALL
         .iter()

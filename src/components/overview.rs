@@ -188,8 +188,8 @@ fn warning_row(m: &Merged, set: &(String, usize, Vec<Package>), now: Instant) ->
         phrase.push_str(&part);
     }
     let place = match set.0.as_str() {
-        "" => p.service.title().to_string(),
-        tab => format!("{} · {tab}", p.service.title()),
+        "" => format::service(p.service).to_string(),
+        tab => format!("{} · {tab}", format::service(p.service)),
     };
     // A merged row finds all of its packages by their shared name.
     let find = if m.count > 1 { p.name.clone() } else { p.id.clone() };

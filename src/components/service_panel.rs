@@ -31,7 +31,7 @@ pub fn ServicePanel(
     thresholds: Signal<Thresholds>,
 ) -> impl IntoView {
     let ServiceLoad { service, data, progress } = load;
-    let title = service.title();
+    let title = format::service(service);
     view! {
         <section class="panel" data-service=service.key() aria-label=title>
             <div class="panel-head">

@@ -299,4 +299,11 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Yours, kept in this browser", "Suas, guardadas neste navegador"),
     ("Deployment", "Implantação"),
     ("next refresh in {0}", "próxima atualização em {0}"),
+    ("Identity and Access Management", "Identity and Access Management"),
+    ("CodeArts Req", "CodeArts Req"),
+    ("CodeArts TestPlan", "CodeArts TestPlan"),
+    ("CodeArts Check", "CodeArts Check"),
+    ("MetaStudio", "MetaStudio"),
+    ("Data Security Center", "Data Security Center"),
+    ("Host Security Service", "Host Security Service"),
 ];

@@ -298,4 +298,11 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Yours, kept in this browser", "个人设置（保存在此浏览器中）"),
     ("Deployment", "部署"),
     ("next refresh in {0}", "{0}后自动刷新"),
+    ("Identity and Access Management", "统一身份认证服务 IAM"),
+    ("CodeArts Req", "需求管理 CodeArts Req"),
+    ("CodeArts TestPlan", "测试计划 CodeArts TestPlan"),
+    ("CodeArts Check", "代码检查 CodeArts Check"),
+    ("MetaStudio", "数字内容生产线 MetaStudio"),
+    ("Data Security Center", "数据安全中心"),
+    ("Host Security Service", "企业主机安全"),
 ];
