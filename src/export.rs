@@ -1,7 +1,9 @@
-//! The three exports of what a session loaded: JSON (the stable
-//! `tenantscope.export.v2` format, documented in the README's Exports
-//! section: v1's fields, then those added in v2), CSV with the same package
-//! columns, and an iCalendar file of expiry dates.
+//! The three exports of what a session loaded (everything, or what the
+//! filters show): JSON (the stable `tenantscope.export.v3` format,
+//! documented in the README's Exports section: v1's fields, then those added
+//! in v2 and v3), CSV with the same package columns under readable headers
+//! and with dates a spreadsheet reads, and an iCalendar file of the coming
+//! expiries, one event per service and day.
 //!
 //! Pure text building, tested natively. JSON is written by hand rather than
 //! with serde's `Serialize`: the format is small and fixed, and the derive
@@ -11,16 +13,16 @@ use std::fmt::Write as _;
 
 use tenantscope_catalog::Service;
 
-use crate::domain::overview::{warnings, Warning};
+use crate::domain::overview::{warnings, Relative, Warning};
 use crate::domain::{Attention, Expiry, Instant, Lifecycle, Package, PeriodUnit, Source, Thresholds};
 
 /// The `schema` value of every JSON export in this format. v1's promise
 /// stands: fields are only ever added under a new value.
-pub const JSON_SCHEMA: &str = "tenantscope.export.v2";
+pub const JSON_SCHEMA: &str = "tenantscope.export.v3";
 
 /// The package columns, in order, of both the JSON objects and the CSV:
-/// v1's twelve, then v2's.
-pub const COLUMNS: [&str; 34] = [
+/// v1's twelve, then v2's, then v3's.
+pub const COLUMNS: [&str; 37] = [
     "service",
     "id",
     "name",
@@ -56,7 +58,64 @@ pub const COLUMNS: [&str; 34] = [
     "parent",
     "renew_url",
     "attention",
+    // v3
+    "days_left",
+    "region",
+    "account",
 ];
+
+/// The CSV's header row: [`COLUMNS`] in words, for people reading it in a
+/// spreadsheet (the JSON keeps the stable keys). Times are UTC, as
+/// `YYYY-MM-DD HH:MM:SS`, which spreadsheets read as dates.
+pub const CSV_HEADERS: [&str; 37] = [
+    "Service",
+    "Resource ID",
+    "Name (code)",
+    "Status",
+    "Status as reported",
+    "Used",
+    "Total",
+    "Unit",
+    "In use",
+    "Starts (UTC)",
+    "Expires (UTC)",
+    "Urgency",
+    "Name",
+    "Category",
+    "Enterprise project",
+    "Host",
+    "Host ID",
+    "Billing mode",
+    "Lifecycle stage",
+    "Next action",
+    "Next action at (UTC)",
+    "Period",
+    "Source",
+    "Owner tenant",
+    "Shared across tenants",
+    "Has licence",
+    "Quantity bought",
+    "Check time this month",
+    "Used unit",
+    "Shared quota",
+    "Tags",
+    "Part of",
+    "Renew link",
+    "Frozen or closed",
+    "Days left",
+    "Region",
+    "Account",
+];
+
+/// What an export holds: everything loaded, or what the filters show.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    Everything,
+    /// The packages the view's filters keep; `filters` is the view's URL
+    /// hash (`service=hss&urgency=critical`), which restores it.
+    Shown { filters: String },
+}
 
 /// Whose packages these are. Never holds a credential.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -89,6 +148,7 @@ pub struct Report<'a> {
     pub thresholds: Thresholds,
     pub packages: &'a [Package],
     pub errors: &'a [ServiceError],
+    pub scope: &'a Scope,
 }
 
 /// `tenantscope-20261122-084317Z.json`: sortable, and safe on every file system.
@@ -105,8 +165,25 @@ fn basic_datetime(at: Instant) -> String {
 /// CSV cell).
 enum Cell {
     Text(Option<String>),
+    /// An instant: RFC 3339 in JSON, `YYYY-MM-DD HH:MM:SS` (UTC) in CSV.
+    Time(Option<Instant>),
     Number(Option<f64>),
     Flag(Option<bool>),
+}
+
+/// `2026-11-22 08:43:17`: the UTC time as spreadsheets read a date and time.
+fn spreadsheet_time(at: Instant) -> String {
+    at.rfc3339().trim_end_matches('Z').replacen('T', " ", 1)
+}
+
+/// Whole days to an expiry, as the page says them: 3 for "in 3 days", 0
+/// for today, -40 for "40 days ago".
+fn days_left(at: Instant, now: Instant) -> i64 {
+    match Relative::between(at, now) {
+        Relative::In(days) => days,
+        Relative::Today => 0,
+        Relative::Ago(days) => -days,
+    }
 }
 
 impl Report<'_> {
@@ -138,8 +215,8 @@ impl Report<'_> {
             Cell::Number(p.total),
             Cell::Text(p.unit.clone()),
             Cell::Flag(p.in_use),
-            Cell::Text(p.starts_at.map(Instant::rfc3339)),
-            Cell::Text(p.expiry.instant().map(Instant::rfc3339)),
+            Cell::Time(p.starts_at),
+            Cell::Time(p.expiry.instant()),
             text(p.urgency(self.generated_at, self.thresholds).key()),
             // v2
             Cell::Text(crate::format::english_name(p)),
@@ -150,7 +227,7 @@ impl Report<'_> {
             Cell::Text(p.billing_mode.clone()),
             Cell::Text(p.lifecycle.as_ref().map(Lifecycle::key)),
             Cell::Text(p.next.map(|n| n.action.key())),
-            Cell::Text(p.next.map(|n| n.at.rfc3339())),
+            Cell::Time(p.next.map(|n| n.at)),
             Cell::Text(period),
             Cell::Text(p.source.as_ref().map(Source::key)),
             Cell::Text(p.owner_tenant.clone()),
@@ -164,6 +241,10 @@ impl Report<'_> {
             Cell::Text(p.parent.clone()),
             Cell::Text(p.renew_url.clone()),
             Cell::Text(attention.map(str::to_string)),
+            // v3
+            Cell::Number(p.expiry.instant().map(|at| days_left(at, self.generated_at) as f64)),
+            Cell::Text(self.tenant.region.clone()),
+            Cell::Text(self.tenant.domain.clone()),
         ]
     }
 
@@ -173,7 +254,7 @@ impl Report<'_> {
         warnings([(0, self.packages)], self.generated_at, self.thresholds)
     }
 
-    /// The `tenantscope.export.v2` JSON document, keys in the documented order.
+    /// The `tenantscope.export.v3` JSON document, keys in the documented order.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(256 + self.packages.len() * 320);
         out.push_str("{\"schema\":");
@@ -204,6 +285,7 @@ impl Report<'_> {
                 json_key(&mut out, i, key);
                 match cell {
                     Cell::Text(text) => json_text(&mut out, text.as_deref()),
+                    Cell::Time(at) => json_text(&mut out, at.map(Instant::rfc3339).as_deref()),
                     Cell::Number(Some(n)) if n.is_finite() => out.push_str(&number(n)),
                     Cell::Flag(Some(flag)) => out.push_str(if flag { "true" } else { "false" }),
                     Cell::Number(_) | Cell::Flag(None) => out.push_str("null"),
@@ -251,15 +333,25 @@ impl Report<'_> {
             json_text(&mut out, error.kept_from.map(Instant::rfc3339).as_deref());
             out.push('}');
         }
-        out.push_str("]}\n");
+        // v3: what the export holds.
+        out.push_str("],\"scope\":{\"what\":");
+        match self.scope {
+            Scope::Everything => out.push_str("\"everything\",\"filters\":null"),
+            Scope::Shown { filters } => {
+                out.push_str("\"shown\",\"filters\":");
+                json_string(&mut out, filters);
+            }
+        }
+        out.push_str("}}\n");
         out
     }
 
     /// The packages as CSV (RFC 4180: comma-separated, CRLF line ends, quoted
-    /// where needed), a header row first. Absent values are empty cells.
+    /// where needed), the readable header row first. Absent values are
+    /// empty cells; the service is named, not keyed.
     pub fn to_csv(&self) -> String {
-        let mut out = String::with_capacity(128 + self.packages.len() * 200);
-        out.push_str(&COLUMNS.join(","));
+        let mut out = String::with_capacity(256 + self.packages.len() * 220);
+        out.push_str(&CSV_HEADERS.join(","));
         out.push_str("\r\n");
         for package in self.packages {
             for (i, cell) in self.row(package).into_iter().enumerate() {
@@ -267,7 +359,9 @@ impl Report<'_> {
                     out.push(',');
                 }
                 match cell {
+                    _ if i == 0 => csv_text(&mut out, package.service.title()),
                     Cell::Text(Some(text)) => csv_text(&mut out, &text),
+                    Cell::Time(Some(at)) => out.push_str(&spreadsheet_time(at)),
                     Cell::Number(Some(n)) if n.is_finite() => out.push_str(&number(n)),
                     Cell::Flag(Some(flag)) => out.push_str(if flag { "true" } else { "false" }),
                     _ => {}
@@ -278,10 +372,11 @@ impl Report<'_> {
         out
     }
 
-    /// An iCalendar file (RFC 5545) with one all-day event on the expiry date
-    /// of each package that has one, and a reminder the critical threshold
-    /// before it. `utc_offset_minutes` places the date in the person's time
-    /// zone (east of UTC is positive).
+    /// An iCalendar file (RFC 5545) of the coming expiries: one all-day
+    /// event per service and day, listing what expires that day, for dates
+    /// after the export only, each with a reminder at both thresholds.
+    /// `utc_offset_minutes` places the day in the person's time zone (east
+    /// of UTC is positive).
     pub fn to_ics(&self, utc_offset_minutes: i32) -> String {
         let stamp = basic_datetime(self.generated_at);
         let mut out = String::new();
@@ -292,30 +387,57 @@ impl Report<'_> {
         line(&mut out, "CALSCALE:GREGORIAN");
         line(&mut out, "METHOD:PUBLISH");
         line(&mut out, "X-WR-CALNAME:Huawei Cloud package expiry");
+        // (service, local day) → the packages expiring then, in order.
+        let mut days: Vec<((Service, crate::domain::Date), Vec<(&Package, Instant)>)> = Vec::new();
         for p in self.packages {
             let Expiry::At(at) = p.expiry else { continue };
-            let local = Instant::from_millis(at.millis().saturating_add(i64::from(utc_offset_minutes) * 60_000));
-            let day = local.date();
-            let next = local.plus_days(1).date();
-            let title = format!("{} expires: {}", p.service.title(), p.name);
-            let mut details = format!("{} package {}\nID: {}\nExpires: {}", p.service.title(), p.name, p.id, at.rfc3339());
-            if let (Some(used), Some(total)) = (p.used, p.total) {
-                let unit = p.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
-                let _ = write!(details, "\nUsed: {} / {}{unit}", number(used), number(total));
+            if at <= self.generated_at {
+                continue;
+            }
+            let day = Instant::from_millis(at.millis().saturating_add(i64::from(utc_offset_minutes) * 60_000)).date();
+            match days.iter_mut().find(|(key, _)| *key == (p.service, day)) {
+                Some((_, list)) => list.push((p, at)),
+                None => days.push(((p.service, day), vec![(p, at)])),
+            }
+        }
+        days.sort_by_key(|((service, day), _)| (day.days_from_epoch(), *service as usize));
+        let project = self.tenant.project_id.as_deref().unwrap_or("-");
+        // The alarms, further first; one when both thresholds are the same.
+        let mut alarms = vec![self.thresholds.warning_days, self.thresholds.critical_days];
+        alarms.dedup();
+        for ((service, day), list) in &days {
+            let next = crate::domain::Date::from_days(day.days_from_epoch() + 1);
+            let title = match list.as_slice() {
+                [(p, _)] => format!("{} expires: {}", service.title(), p.name),
+                _ => format!("{}: {} packages expire", service.title(), list.len()),
+            };
+            let mut details = String::new();
+            for (i, (p, at)) in list.iter().enumerate() {
+                if i == 50 {
+                    let _ = write!(details, "\n…and {} more", list.len() - 50);
+                    break;
+                }
+                let _ = write!(details, "{}{} (ID {}), expires {}", if i > 0 { "\n" } else { "" }, p.name, p.id, at.rfc3339());
+                if let (Some(used), Some(total)) = (p.used, p.total) {
+                    let unit = p.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+                    let _ = write!(details, "; used {} / {}{unit}", number(used), number(total));
+                }
             }
             line(&mut out, "BEGIN:VEVENT");
-            line(&mut out, &format!("UID:{}", ics_text(&format!("{}-{}@tenantscope", p.service.key(), p.id))));
+            line(&mut out, &format!("UID:{}", ics_text(&format!("{}-{}-{project}@tenantscope", service.key(), day.basic()))));
             line(&mut out, &format!("DTSTAMP:{stamp}"));
             line(&mut out, &format!("DTSTART;VALUE=DATE:{}", day.basic()));
             line(&mut out, &format!("DTEND;VALUE=DATE:{}", next.basic()));
             line(&mut out, &format!("SUMMARY:{}", ics_text(&title)));
             line(&mut out, &format!("DESCRIPTION:{}", ics_text(&details)));
             line(&mut out, "TRANSP:TRANSPARENT");
-            line(&mut out, "BEGIN:VALARM");
-            line(&mut out, "ACTION:DISPLAY");
-            line(&mut out, &format!("TRIGGER:-P{}D", self.thresholds.critical_days));
-            line(&mut out, &format!("DESCRIPTION:{}", ics_text(&title)));
-            line(&mut out, "END:VALARM");
+            for days_before in &alarms {
+                line(&mut out, "BEGIN:VALARM");
+                line(&mut out, "ACTION:DISPLAY");
+                line(&mut out, &format!("TRIGGER:-P{days_before}D"));
+                line(&mut out, &format!("DESCRIPTION:{}", ics_text(&format!("{title} (in {days_before} days)"))));
+                line(&mut out, "END:VALARM");
+            }
             line(&mut out, "END:VEVENT");
         }
         line(&mut out, "END:VCALENDAR");
@@ -482,12 +604,14 @@ mod tests {
         let now = Instant::from_millis(1_800_000_000_000);
         let p = Package { expiry: Expiry::At(now.plus_days(3)), status: Status::Active, ..Package::new(Service::Hss, "q", "n") };
         let tenant = Tenant::default();
-        let report = Report { generated_at: now, tenant: &tenant, thresholds: Thresholds::default(), packages: &[p], errors: &[] };
-        // The urgency column is v1's last; v2's columns follow it.
-        let v2_empty = ",".repeat(COLUMNS.len() - 12);
-        assert!(report.to_csv().contains(&format!(",critical{v2_empty}\r\n")), "{}", report.to_csv());
+        let scope = Scope::Everything;
+        let report = Report { generated_at: now, tenant: &tenant, thresholds: Thresholds::default(), packages: &[p], errors: &[], scope: &scope };
+        // The urgency column is v1's last; v2's columns follow it, then v3's
+        // days left (and region and account, none here).
+        let v2_empty = ",".repeat(COLUMNS.len() - 12 - 3);
+        assert!(report.to_csv().contains(&format!(",critical{v2_empty},3,,\r\n")), "{}", report.to_csv());
         let later = Report { generated_at: now.plus_days(5), ..report };
-        assert!(later.to_csv().contains(&format!(",expired{v2_empty}\r\n")));
+        assert!(later.to_csv().contains(&format!(",expired{v2_empty},-2,,\r\n")), "{}", later.to_csv());
         assert_eq!(Urgency::Critical.key(), "critical");
     }
 }

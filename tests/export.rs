@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 use tenantscope::domain::{Expiry, Instant, Package, Status, Thresholds};
-use tenantscope::export::{file_name, Report, ServiceError, Tenant, COLUMNS, JSON_SCHEMA};
+use tenantscope::export::{file_name, Report, Scope, ServiceError, Tenant, COLUMNS, CSV_HEADERS, JSON_SCHEMA};
 use tenantscope::services::{codecheck, dsc, hss, metastudio, testplan};
 use tenantscope_catalog::Service;
 
@@ -67,7 +67,8 @@ fn tenant() -> Tenant {
 
 fn with_report<T>(f: impl FnOnce(&Report) -> T) -> T {
     let (packages, errors, tenant) = (packages(), errors(), tenant());
-    let report = Report { generated_at: now(), tenant: &tenant, thresholds: Thresholds::default(), packages: &packages, errors: &errors };
+    let scope = Scope::Everything;
+    let report = Report { generated_at: now(), tenant: &tenant, thresholds: Thresholds::default(), packages: &packages, errors: &errors, scope: &scope };
     f(&report)
 }
 
@@ -80,8 +81,8 @@ fn json_follows_the_documented_schema() {
     // the order in the text itself.
     let mut top = keys(&doc);
     top.sort();
-    assert_eq!(top, ["attention", "errors", "generated_at", "packages", "schema", "tenant", "thresholds_days"]);
-    let order = ["\"schema\"", "\"generated_at\"", "\"tenant\"", "\"thresholds_days\"", "\"packages\"", "\"attention\"", "\"errors\""];
+    assert_eq!(top, ["attention", "errors", "generated_at", "packages", "schema", "scope", "tenant", "thresholds_days"]);
+    let order = ["\"schema\"", "\"generated_at\"", "\"tenant\"", "\"thresholds_days\"", "\"packages\"", "\"attention\"", "\"errors\"", "\"scope\""];
     let positions: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "top-level keys out of order: {positions:?}");
 
@@ -113,12 +114,15 @@ fn json_follows_the_documented_schema() {
     assert_eq!(odd["used"], 1.5);
     assert_eq!(odd["in_use"], false);
     assert_eq!(odd["urgency"], "critical", "exactly 7 days is critical");
+    // v3: days left as the page counts them, and where and whose.
+    assert_eq!((odd["days_left"].clone(), odd["region"].clone(), odd["account"].clone()), (Value::from(7), Value::from("cn-north-4"), Value::from("acme")));
+    assert_eq!(doc["scope"], serde_json::json!({"what": "everything", "filters": null}));
     let never = packages.iter().find(|p| p["id"] == "never").unwrap();
     assert_eq!((never["expires_at"].clone(), never["urgency"].clone()), (Value::Null, Value::from("never")));
     assert!(packages.iter().any(|p| p["service"] == "dsc" && p["urgency"] == "unknown"));
 
     // v2: what each package is, beyond v1's fields.
-    assert_eq!(doc["schema"], "tenantscope.export.v2");
+    assert_eq!(doc["schema"], "tenantscope.export.v3");
     let combo = packages.iter().find(|p| p["name"] == "codearts.china.enterprise").unwrap();
     assert_eq!(combo["label"], "CodeArts Enterprise");
     assert_eq!(combo["quantity"], 20.0);
@@ -184,30 +188,48 @@ fn read_csv(text: &str) -> Vec<Vec<String>> {
 fn csv_holds_the_same_packages_as_json() {
     let (csv, json) = with_report(|r| (r.to_csv(), r.to_json()));
     let records = read_csv(&csv);
-    assert_eq!(records[0], COLUMNS);
+    // Readable headers, one per column.
+    assert_eq!(records[0], CSV_HEADERS);
+    assert_eq!(CSV_HEADERS.len(), COLUMNS.len());
     let doc: Value = serde_json::from_str(&json).unwrap();
     let packages = doc["packages"].as_array().unwrap();
     assert_eq!(records.len() - 1, packages.len());
+    let titles = [("testplan", "CodeArts TestPlan"), ("codecheck", "CodeArts Check"), ("metastudio", "MetaStudio"), ("dsc", "Data Security Center"), ("hss", "Host Security Service")];
     for (record, package) in records[1..].iter().zip(packages) {
         assert_eq!(record.len(), COLUMNS.len());
         for (cell, column) in record.iter().zip(COLUMNS) {
             let expected = match &package[column] {
                 Value::Null => String::new(),
+                // The service by name; times as a spreadsheet reads them (UTC).
+                Value::String(s) if column == "service" => titles.iter().find(|(k, _)| k == s).unwrap().1.to_string(),
+                Value::String(s) if column.ends_with("_at") => s.trim_end_matches('Z').replacen('T', " ", 1),
                 Value::String(s) if s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
                 Value::String(s) => s.clone(),
+                Value::Number(n) => n.as_f64().unwrap().to_string(),
                 other => other.to_string(),
             };
             assert_eq!(cell, &expected, "column {column}");
         }
     }
+    assert!(records.iter().any(|r| r[10].len() == 19 && r[10].as_bytes()[10] == b' '), "no expiry as YYYY-MM-DD HH:MM:SS");
     // The formula is neutralized, the multi-line name kept whole.
     assert!(csv.contains("\"'=cmd|' /C calc'!A0, \"\"quoted\"\";\nnext line \\ 中文\""));
 }
 
 #[test]
-fn calendar_has_one_all_day_event_per_dated_package() {
-    let (ics, dated) = with_report(|r| (r.to_ics(480), r.packages.iter().filter(|p| p.expiry.instant().is_some()).count()));
-    assert!(dated >= 3, "the fixtures have dated packages: {dated}");
+fn calendar_has_one_event_per_service_and_day_of_the_coming_expiries() {
+    let (ics, days) = with_report(|r| {
+        // The (service, day at UTC+8) pairs with an expiry after the export.
+        let mut days: Vec<(Service, i64)> = r
+            .packages
+            .iter()
+            .filter_map(|p| p.expiry.instant().filter(|at| *at > now()).map(|at| (p.service, (at.millis() + 8 * 3_600_000).div_euclid(86_400_000))))
+            .collect();
+        days.sort_by_key(|(s, d)| (*d, *s as usize));
+        days.dedup();
+        (r.to_ics(480), days.len())
+    });
+    assert!(days >= 2, "the fixtures have coming expiries: {days}");
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
     assert!(ics.ends_with("END:VCALENDAR\r\n"));
     assert!(!ics.replace("\r\n", "").contains('\n'), "every line ends in CRLF");
@@ -215,27 +237,52 @@ fn calendar_has_one_all_day_event_per_dated_package() {
         assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
     }
     let unfolded = ics.replace("\r\n ", "");
-    assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), dated);
-    assert_eq!(unfolded.matches("BEGIN:VALARM").count(), dated);
-    assert_eq!(unfolded.matches("TRIGGER:-P7D").count(), dated);
+    assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), days);
+    // An alarm at each threshold.
+    assert_eq!(unfolded.matches("BEGIN:VALARM").count(), 2 * days);
+    assert_eq!(unfolded.matches("TRIGGER:-P7D").count(), days);
+    assert_eq!(unfolded.matches("TRIGGER:-P30D").count(), days);
     // 2026-11-29T08:00Z is 16:00 on the 29th at UTC+8: one whole day.
     assert!(unfolded.contains("DTSTART;VALUE=DATE:20261129\r\nDTEND;VALUE=DATE:20261130\r\n"));
-    assert!(unfolded.contains("UID:metastudio-id\\,with\"quote@tenantscope\r\n"));
-    assert!(unfolded.contains("SUMMARY:MetaStudio expires: =cmd|' /C calc'!A0\\, \"quoted\"\\;\\nnext line \\\\ 中文\r\n"));
-    assert!(!unfolded.contains("UID:hss-never"), "a package that never expires has no event");
+    assert!(unfolded.contains("UID:metastudio-20261129-0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25@tenantscope\r\n"), "{unfolded}");
+    assert!(unfolded.contains("SUMMARY:MetaStudio expires: =cmd|' /C calc'!A0\\, \"quoted\"\\;\\nnext line \\\\ 中文\r\n"), "{unfolded}");
+    assert!(!unfolded.contains("hss-never"), "a package that never expires has no event");
+    // Nothing that has already expired.
+    let past = unfolded.split("DTSTART;VALUE=DATE:").skip(1).filter(|e| &e[..8] < "20261122").count();
+    assert_eq!(past, 0, "an event before the export's day");
     // At UTC-10 the same instant falls on the 28th.
     let west = with_report(|r| r.to_ics(-600)).replace("\r\n ", "");
     assert!(west.contains("DTSTART;VALUE=DATE:20261128\r\n"));
 }
 
 #[test]
+fn calendar_merges_a_services_packages_of_one_day() {
+    let at = now().plus_days(3);
+    let packages: Vec<Package> = (0..103)
+        .map(|i| Package { expiry: Expiry::At(at), ..Package::new(Service::Metastudio, format!("id-{i}"), "voice-pack") })
+        .chain([Package { expiry: Expiry::At(at), ..Package::new(Service::Hss, "h", "hss.version.basic") }])
+        .chain([Package { expiry: Expiry::At(now().plus_days(-3)), ..Package::new(Service::Hss, "gone", "old") }])
+        .collect();
+    let (tenant, scope) = (Tenant::default(), Scope::Everything);
+    let report = Report { generated_at: now(), tenant: &tenant, thresholds: Thresholds { critical_days: 7, warning_days: 7 }, packages: &packages, errors: &[], scope: &scope };
+    let ics = report.to_ics(0).replace("\r\n ", "");
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2, "one event per service and day: {ics}");
+    assert!(ics.contains("SUMMARY:MetaStudio: 103 packages expire\r\n"));
+    assert!(ics.contains("…and 53 more"));
+    // Both thresholds the same: one alarm each.
+    assert_eq!(ics.matches("BEGIN:VALARM").count(), 2);
+}
+
+#[test]
 fn exports_of_nothing_are_still_well_formed() {
     let tenant = Tenant::default();
-    let report = Report { generated_at: now(), tenant: &tenant, thresholds: Thresholds::default(), packages: &[], errors: &[] };
+    let scope = Scope::Shown { filters: "service=hss&q=a\"b".into() };
+    let report = Report { generated_at: now(), tenant: &tenant, thresholds: Thresholds::default(), packages: &[], errors: &[], scope: &scope };
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(doc["packages"], serde_json::json!([]));
     assert_eq!(doc["tenant"]["domain"], Value::Null);
-    assert_eq!(read_csv(&report.to_csv()), vec![COLUMNS.to_vec()]);
+    assert_eq!(doc["scope"], serde_json::json!({"what": "shown", "filters": "service=hss&q=a\"b"}));
+    assert_eq!(read_csv(&report.to_csv()), vec![CSV_HEADERS.to_vec()]);
     assert!(!report.to_ics(0).contains("VEVENT"));
     assert_eq!(file_name(now(), "ics"), "tenantscope-20261122-080000Z.ics");
 }

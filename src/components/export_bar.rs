@@ -3,14 +3,16 @@ use tenantscope_catalog::Service;
 
 use crate::api::ApiError;
 use crate::components::ServiceLoad;
+use crate::domain::query::View;
 use crate::domain::{Package, Thresholds};
 use crate::download;
 use crate::i18n::{t, tf};
-use crate::export::{file_name, Report, ServiceError, Tenant};
+use crate::export::{file_name, Report, Scope, ServiceError, Tenant};
 use crate::session::{now, Context, ServiceState};
 
-/// Export buttons: everything loaded so far, as JSON, CSV or a calendar of
-/// expiry dates. Services that failed are listed in the JSON's `errors`.
+/// Export buttons: everything loaded so far, or (when filters are set) what
+/// the filters show, as JSON, CSV or a calendar of the coming expiries.
+/// Services that failed are listed in the JSON's `errors`.
 #[component]
 pub fn ExportBar(
     /// The open session, `None` before one is open.
@@ -19,8 +21,13 @@ pub fn ExportBar(
     loads: [ServiceLoad; tenantscope_catalog::PACKAGE_COUNT],
     /// The urgency thresholds in use (exported with the packages).
     thresholds: Signal<Thresholds>,
+    /// The filters, for "what is shown".
+    view: Signal<View>,
 ) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
+    // "What is shown" or everything; offered only while a filter is set.
+    let shown_only = RwSignal::new(true);
+    let filtered = move || view.with(View::is_filtered);
     let export = move |format: &'static str| {
         let Some(ctx) = context.get_untracked() else { return };
         // Files are for scripts and other tools as much as for people: what
@@ -50,6 +57,15 @@ pub fn ExportBar(
             }
         }
         let generated_at = now();
+        let thresholds_now = thresholds.get_untracked();
+        let scope = match view.get_untracked() {
+            v if v.is_filtered() && shown_only.get_untracked() => {
+                // The same test the panels apply (the tab is not a filter).
+                packages.retain(|p| v.matches(p, &crate::format::name(p), generated_at, thresholds_now));
+                Scope::Shown { filters: View { tab: 0, ..v }.to_hash() }
+            }
+            _ => Scope::Everything,
+        };
         let tenant = Tenant {
             domain: ctx.domain.clone(),
             user: ctx.user.clone(),
@@ -60,9 +76,10 @@ pub fn ExportBar(
         let report = Report {
             generated_at,
             tenant: &tenant,
-            thresholds: thresholds.get_untracked(),
+            thresholds: thresholds_now,
             packages: &packages,
             errors: &errors,
+            scope: &scope,
         };
         let (text, mime, label) = match format {
             "json" => (report.to_json(), "application/json", "JSON"),
@@ -81,6 +98,15 @@ pub fn ExportBar(
     let disabled = move || context.get().is_none();
     view! {
         <div class="export-bar" role="group" aria-label=t("Export")>
+            {move || filtered().then(|| view! {
+                <label class="field field-inline">
+                    <span>{t("Export")}</span>
+                    <select id="export-scope" on:change=move |ev| shown_only.set(event_target_value(&ev) == "shown")>
+                        <option value="shown" prop:selected=move || shown_only.get()>{t("what the filters show")}</option>
+                        <option value="everything" prop:selected=move || !shown_only.get()>{t("everything loaded")}</option>
+                    </select>
+                </label>
+            })}
             <button type="button" prop:disabled=disabled on:click=move |_| export("json")>{t("Export JSON")}</button>
             <button type="button" prop:disabled=disabled on:click=move |_| export("csv")>{t("Export CSV")}</button>
             <button type="button" prop:disabled=disabled on:click=move |_| export("ics")>{t("Export calendar")}</button>

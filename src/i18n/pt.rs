@@ -306,4 +306,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("MetaStudio", "MetaStudio"),
     ("Data Security Center", "Data Security Center"),
     ("Host Security Service", "Host Security Service"),
+    ("what the filters show", "o que os filtros mostram"),
+    ("everything loaded", "tudo o que foi carregado"),
 ];

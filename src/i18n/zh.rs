@@ -305,4 +305,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("MetaStudio", "数字内容生产线 MetaStudio"),
     ("Data Security Center", "数据安全中心"),
     ("Host Security Service", "企业主机安全"),
+    ("what the filters show", "筛选后显示的内容"),
+    ("everything loaded", "已加载的全部内容"),
 ];

@@ -37,13 +37,15 @@ const V1 = ['service', 'id', 'name', 'status', 'raw_status', 'used', 'total', 'u
 const V2 = ['label', 'category', 'enterprise_project', 'host', 'host_id', 'billing_mode', 'lifecycle', 'next_action',
   'next_action_at', 'period', 'source', 'owner_tenant', 'cross_tenant', 'has_license', 'quantity', 'run_time', 'used_unit',
   'shared_quota', 'tags', 'parent', 'renew_url', 'attention'];
+const V3 = ['days_left', 'region', 'account'];
 
-test('Export JSON downloads the documented v2 document', async () => {
+test('Export JSON downloads the documented v3 document', async () => {
   const { name, text } = await download('Export JSON');
   assert.match(name, /^tenantscope-\d{8}-\d{6}Z\.json$/);
   const doc = JSON.parse(text);
-  assert.deepEqual(Object.keys(doc), ['schema', 'generated_at', 'tenant', 'thresholds_days', 'packages', 'attention', 'errors']);
-  assert.equal(doc.schema, 'tenantscope.export.v2');
+  assert.deepEqual(Object.keys(doc), ['schema', 'generated_at', 'tenant', 'thresholds_days', 'packages', 'attention', 'errors', 'scope']);
+  assert.equal(doc.schema, 'tenantscope.export.v3');
+  assert.deepEqual(doc.scope, { what: 'everything', filters: null });
   assert.match(doc.generated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.deepEqual(Object.keys(doc.tenant), ['domain', 'user', 'region', 'project_id', 'codearts_project_id']);
   assert.equal(doc.tenant.region, 'cn-north-4');
@@ -51,7 +53,9 @@ test('Export JSON downloads the documented v2 document', async () => {
   assert.equal(doc.packages.length, await rowCount());
   const byService = {};
   for (const p of doc.packages) {
-    assert.deepEqual(Object.keys(p), [...V1, ...V2]);
+    assert.deepEqual(Object.keys(p), [...V1, ...V2, ...V3]);
+    assert.equal(p.region, 'cn-north-4');
+    if (p.expires_at) assert.equal(typeof p.days_left, 'number');
     byService[p.service] = (byService[p.service] ?? 0) + 1;
   }
   assert.equal(byService.hss, 480);
@@ -68,23 +72,53 @@ test('Export JSON downloads the documented v2 document', async () => {
   await page.getByRole('status').filter({ hasText: 'Exported' }).waitFor();
 });
 
-test('Export CSV has a header and one row per package', async () => {
+test('Export CSV has readable headers, dates a spreadsheet reads, and one row per package', async () => {
   const { name, text } = await download('Export CSV');
   assert.match(name, /\.csv$/);
   const lines = text.split('\r\n');
-  assert.equal(lines[0], [...V1, ...V2].join(','));
+  const headers = lines[0].split(',');
+  assert.equal(headers.length, V1.length + V2.length + V3.length);
+  assert.deepEqual(headers.slice(0, 3), ['Service', 'Resource ID', 'Name (code)']);
+  assert.ok(headers.includes('Expires (UTC)') && headers.includes('Days left') && headers.includes('Region') && headers.includes('Account'), lines[0]);
+  assert.ok(lines.some((l) => l.startsWith('Host Security Service,')), 'the service by name');
+  assert.match(text, /,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,/);
   assert.equal(lines.at(-1), '', 'the last record ends in CRLF');
   assert.equal(lines.length - 2, await rowCount());
   assert.ok(!text.includes('demo,') && !text.includes(',demo'), 'the token is in the export');
 });
 
-test('Export calendar has an all-day event with a reminder per dated package', async () => {
+test('Export calendar has one event per service and day of the coming expiries, with an alarm at each threshold', async () => {
   const { name, text } = await download('Export calendar');
   assert.match(name, /\.ics$/);
   assert.ok(text.startsWith('BEGIN:VCALENDAR\r\n'));
   const events = text.match(/BEGIN:VEVENT/g)?.length ?? 0;
-  assert.ok(events > 100, `only ${events} events`);
-  assert.equal(text.match(/BEGIN:VALARM/g)?.length, events);
+  assert.ok(events > 5, `only ${events} events`);
+  assert.equal(text.match(/BEGIN:VALARM/g)?.length, 2 * events);
+  assert.equal(text.match(/TRIGGER:-P7D/g)?.length, events);
+  assert.equal(text.match(/TRIGGER:-P30D/g)?.length, events);
+  // Future days only, and no two events for one service on one day.
+  // (A day of slack: the event's day is the browser's, the clock UTC.)
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const unfolded = text.replaceAll('\r\n ', '');
+  const keys = [...unfolded.matchAll(/UID:([a-z]+)-(\d{8})-/g)].map((m) => m[1] + m[2]);
+  assert.equal(new Set(keys).size, events);
+  assert.ok([...unfolded.matchAll(/DTSTART;VALUE=DATE:(\d{8})/g)].every((m) => m[1] >= yesterday), 'an event for a day already past');
   assert.match(text, /DTSTART;VALUE=DATE:\d{8}\r\n/);
   for (const line of text.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75, line);
+});
+
+test('with a filter set, the export can hold what the filters show', async () => {
+  await page.getByLabel('Service', { exact: true }).selectOption('dsc');
+  await page.waitForFunction(() => document.querySelectorAll('section.panel').length === 1);
+  assert.equal(await page.locator('#export-scope').inputValue(), 'shown');
+  const shown = await download('Export JSON');
+  const doc = JSON.parse(shown.text);
+  assert.deepEqual(doc.scope, { what: 'shown', filters: 'service=dsc' });
+  assert.ok(doc.packages.length > 0 && doc.packages.every((p) => p.service === 'dsc'), doc.packages.map((p) => p.service).join());
+  await page.locator('#export-scope').selectOption('everything');
+  const all = JSON.parse((await download('Export JSON')).text);
+  assert.equal(all.scope.what, 'everything');
+  assert.ok(all.packages.length > doc.packages.length);
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  assert.equal(await page.locator('#export-scope').count(), 0, 'no choice without a filter');
 });
