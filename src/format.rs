@@ -9,7 +9,8 @@ use crate::api::{ApiError, Invalid, TokenError};
 use crate::domain::overview::Relative;
 use crate::domain::paging::{Progress, Stop};
 use crate::domain::time::MS_PER_DAY;
-use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Thresholds, Urgency};
+use crate::domain::time::offset_label;
+use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Thresholds, Urgency, Zone};
 use crate::i18n::{self, plural, t, tf};
 use crate::session::{Coverage, Paging};
 use crate::services::{codecheck, dsc, hss, metastudio, testplan};
@@ -141,33 +142,65 @@ pub fn usage(package: &Package) -> String {
     }
 }
 
-/// The calendar date of an instant in the person's time zone (`YYYY-MM-DD`).
-pub fn local_date(at: Instant) -> String {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.millis() as f64));
-        i18n::date(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let d = at.date();
-        i18n::date(d.year, d.month, d.day)
+thread_local! {
+    /// The zone dates and times are shown in (Settings); see [`set_zone`].
+    static ZONE: std::cell::Cell<Zone> = const { std::cell::Cell::new(Zone::Browser) };
+}
+
+/// Sets the zone in force (the settings do, before the views redraw).
+pub fn set_zone(zone: Zone) {
+    ZONE.with(|z| z.set(zone));
+}
+
+/// The zone in force.
+pub fn zone() -> Zone {
+    ZONE.with(std::cell::Cell::get)
+}
+
+/// Minutes east of UTC of the zone in force at `at` (the browser's zone
+/// moves with daylight saving time).
+pub fn offset_at(at: Instant) -> i32 {
+    match zone() {
+        Zone::Fixed(minutes) => minutes,
+        Zone::Browser => browser_offset(at),
     }
 }
 
-/// The time of day of an instant in the person's time zone (`14:02`).
-pub fn local_time(at: Instant) -> String {
+/// The browser's own offset at `at` (natively, in tests: UTC).
+pub fn browser_offset(at: Instant) -> i32 {
     #[cfg(target_arch = "wasm32")]
-    let (h, m) = {
-        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.millis() as f64));
-        (d.get_hours(), d.get_minutes())
-    };
+    {
+        // getTimezoneOffset is minutes west of UTC.
+        -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.millis() as f64)).get_timezone_offset() as i32)
+    }
     #[cfg(not(target_arch = "wasm32"))]
-    let (h, m) = {
-        let ms = at.millis().rem_euclid(MS_PER_DAY);
-        (ms / 3_600_000, ms / 60_000 % 60)
-    };
-    format!("{h:02}:{m:02}")
+    {
+        let _ = at;
+        0
+    }
+}
+
+/// `at` moved to the zone in force, as a UTC instant whose fields read as local.
+fn shifted(at: Instant) -> Instant {
+    Instant::from_millis(at.millis().saturating_add(i64::from(offset_at(at)) * 60_000))
+}
+
+/// The calendar date of an instant in the chosen time zone (`YYYY-MM-DD`).
+pub fn local_date(at: Instant) -> String {
+    let d = shifted(at).date();
+    i18n::date(d.year, d.month, d.day)
+}
+
+/// The time of day of an instant in the chosen time zone (`14:02`).
+pub fn local_time(at: Instant) -> String {
+    let ms = shifted(at).millis().rem_euclid(MS_PER_DAY);
+    format!("{:02}:{:02}", ms / 3_600_000, ms / 60_000 % 60)
+}
+
+/// Date, time and zone: `2026-12-05 23:59 UTC+8`. An expiry is a moment,
+/// and the day it falls on depends on where one is.
+pub fn date_time(at: Instant) -> String {
+    format!("{} {} {}", local_date(at), local_time(at), offset_label(offset_at(at)))
 }
 
 /// JSON text indented for reading. The browser's `JSON.stringify` does it,
@@ -203,13 +236,13 @@ pub fn state(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     let said_expired = p.urgency(now, thresholds) == Urgency::Expired;
     match p.expiry {
         Expiry::At(at) if at <= now => match Relative::between(at, now) {
-            Relative::Ago(days) => plural(days.unsigned_abs(), "Expired {1}, {0} day ago", "Expired {1}, {0} days ago").replace("{1}", &local_date(at)),
-            _ => tf("Expired {0}, today", &[&local_date(at)]),
+            Relative::Ago(days) => plural(days.unsigned_abs(), "Expired {1}, {0} day ago", "Expired {1}, {0} days ago").replace("{1}", &date_time(at)),
+            _ => tf("Expired {0}, today", &[&date_time(at)]),
         },
-        Expiry::At(at) if said_expired => tf("Expired, the service says (its date, {0}, is still ahead)", &[&local_date(at)]),
+        Expiry::At(at) if said_expired => tf("Expired, the service says (its date, {0}, is still ahead)", &[&date_time(at)]),
         Expiry::At(at) => match Relative::between(at, now) {
-            Relative::In(days) => plural(days.unsigned_abs(), "Expires {1}, in {0} day", "Expires {1}, in {0} days").replace("{1}", &local_date(at)),
-            _ => tf("Expires {0}", &[&local_date(at)]),
+            Relative::In(days) => plural(days.unsigned_abs(), "Expires {1}, in {0} day", "Expires {1}, in {0} days").replace("{1}", &date_time(at)),
+            _ => tf("Expires {0}", &[&date_time(at)]),
         },
         Expiry::Never => t("Never expires").into(),
         Expiry::Unknown if said_expired => t("Expired, the service says (it gives no date)").into(),
@@ -305,7 +338,7 @@ pub fn next_step(step: NextStep, now: Instant) -> String {
     // page's clock is read to the minute (floored): without this margin a
     // countdown of 12 days would read "in 13 days" for its first minute.
     let now = Instant::from_millis(now.millis().saturating_add(59_999));
-    tf("{0} {1} ({2})", &[&next_action(step.action), &days_from(step.at, now), &local_date(step.at)])
+    tf("{0} {1} ({2})", &[&next_action(step.action), &days_from(step.at, now), &date_time(step.at)])
 }
 
 /// A frozen or closed state in words, for the warnings.
@@ -532,6 +565,22 @@ pub fn paging_note(paging: &Paging, shown: usize, total: Option<u64>) -> Option<
 mod tests {
     use super::*;
     use tenantscope_catalog::Service;
+
+    #[test]
+    fn dates_and_times_follow_the_chosen_zone() {
+        let at = Instant::parse("2026-12-01T16:30:00Z").unwrap();
+        set_zone(Zone::HUAWEI_CLOUD);
+        let beijing = (date_time(at), local_date(at));
+        set_zone(Zone::UTC);
+        let utc = date_time(at);
+        set_zone(Zone::Fixed(-180));
+        let brasilia = date_time(at);
+        set_zone(Zone::Browser);
+        // A package ending 00:30 in Beijing ends the day before in UTC.
+        assert_eq!(beijing, ("2026-12-02 00:30 UTC+8".to_string(), "2026-12-02".to_string()));
+        assert_eq!(utc, "2026-12-01 16:30 UTC");
+        assert_eq!(brasilia, "2026-12-01 13:30 UTC-3");
+    }
 
     #[test]
     fn usage_figures() {

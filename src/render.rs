@@ -383,7 +383,7 @@ fn warning_table(class: &str, rows: &[WarningRow], more: usize, thresholds: Thre
                     t("Show in its panel"),
                     escape(&r.name)
                 ),
-                r.at.map(format::local_date).unwrap_or_default(),
+                r.at.map(format::date_time).unwrap_or_default(),
                 escape(&r.phrase),
             ]
         }),

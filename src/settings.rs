@@ -1,9 +1,9 @@
-//! Settings that persist in localStorage: the proxy URL, the urgency
+//! Settings that persist in localStorage: the proxy URL, the time zone, the urgency
 //! thresholds, the theme, the language and the auto-refresh interval. Never the token:
 //! it stays in memory unless the person opts in to "Remember in this tab",
 //! and then only in sessionStorage ([`remember`]).
 
-use crate::domain::Thresholds;
+use crate::domain::{Thresholds, Zone};
 use crate::i18n::{t, Lang};
 
 /// Where the proxy's API lives when nothing else is set: the page's own
@@ -52,11 +52,20 @@ pub struct Settings {
     /// Minutes between automatic refreshes; 0 for never.
     pub auto_refresh_minutes: u32,
     pub lang: Lang,
+    /// The time zone dates and times are shown in.
+    pub zone: Zone,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { proxy: DEFAULT_PROXY.into(), thresholds: Thresholds::default(), theme: Theme::System, auto_refresh_minutes: 0, lang: Lang::En }
+        Settings {
+            proxy: DEFAULT_PROXY.into(),
+            thresholds: Thresholds::default(),
+            theme: Theme::System,
+            auto_refresh_minutes: 0,
+            lang: Lang::En,
+            zone: Zone::Browser,
+        }
     }
 }
 
@@ -87,7 +96,7 @@ pub fn proxy_url(text: &str) -> Result<String, &'static str> {
 }
 
 const PREFIX: &str = "tenantscope.";
-const KEYS: [&str; 6] = ["proxy", "critical", "warning", "theme", "refresh", "lang"];
+const KEYS: [&str; 7] = ["proxy", "critical", "warning", "theme", "refresh", "lang", "zone"];
 
 impl Settings {
     /// Reads settings from `get` (a storage lookup by key); whatever is
@@ -106,11 +115,12 @@ impl Settings {
             .filter(|m| AUTO_REFRESH_CHOICES.contains(m))
             .unwrap_or(0);
         s.lang = get("lang").and_then(|l| Lang::from_key(&l)).unwrap_or_default();
+        s.zone = Zone::from_key(&get("zone").unwrap_or_default());
         s
     }
 
     /// The key/value pairs [`Settings::read`] reads back.
-    pub fn pairs(&self) -> [(&'static str, String); 6] {
+    pub fn pairs(&self) -> [(&'static str, String); 7] {
         let values = [
             self.proxy.clone(),
             self.thresholds.critical_days.to_string(),
@@ -118,6 +128,7 @@ impl Settings {
             self.theme.key().to_string(),
             self.auto_refresh_minutes.to_string(),
             self.lang.key().to_string(),
+            self.zone.key(),
         ];
         let mut i = 0;
         values.map(|v| {
@@ -223,11 +234,11 @@ mod tests {
 
     #[test]
     fn settings_round_trip_and_forgive() {
-        let s = Settings { proxy: "https://p.example/api".into(), thresholds: Thresholds { critical_days: 2, warning_days: 9 }, theme: Theme::Dark, auto_refresh_minutes: 15, lang: Lang::PtBr };
+        let s = Settings { proxy: "https://p.example/api".into(), thresholds: Thresholds { critical_days: 2, warning_days: 9 }, theme: Theme::Dark, auto_refresh_minutes: 15, lang: Lang::PtBr, zone: Zone::HUAWEI_CLOUD };
         let pairs = s.pairs();
         assert_eq!(Settings::read(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())), s);
         assert_eq!(Settings::read(|_| None), Settings::default());
-        let odd = Settings::read(|k| Some(match k { "critical" => "40", "refresh" => "7", "theme" => "neon", "lang" => "klingon", _ => " " }.to_string()));
+        let odd = Settings::read(|k| Some(match k { "critical" => "40", "refresh" => "7", "theme" => "neon", "lang" => "klingon", "zone" => "UTC+99", _ => " " }.to_string()));
         assert_eq!(odd, Settings::default());
     }
 

@@ -18,9 +18,14 @@ use crate::settings::{remember, Settings};
 #[component]
 pub fn App() -> impl IntoView {
     let settings = RwSignal::new(Settings::load());
-    // Before anything is drawn; the settings panel sets it on change.
+    // Before anything is drawn; the settings panel sets them on change.
     i18n::set_lang(settings.with_untracked(|s| s.lang));
-    let lang = Signal::from(Memo::new(move |_| settings.with(|s| s.lang)));
+    crate::format::set_zone(settings.with_untracked(|s| s.zone));
+    // What the text is drawn in: the language and the time zone. Views that
+    // track `lang` redraw when either changes (a derived signal notifies on
+    // every change of the memo it reads), and nothing else.
+    let display = Memo::new(move |_| settings.with(|s| (s.lang, s.zone)));
+    let lang = Signal::derive(move || display.with(|d| d.0));
     let view = RwSignal::new(View::from_hash(&location_hash()));
     // One clock for the page (the token countdown); what only changes by
     // the minute (urgency, "updated N min ago") follows a memo of it.

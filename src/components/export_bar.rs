@@ -84,8 +84,8 @@ pub fn ExportBar(
         let (text, mime, label) = match format {
             "json" => (report.to_json(), "application/json", "JSON"),
             "csv" => (report.to_csv(), "text/csv;charset=utf-8", "CSV"),
-            // getTimezoneOffset is minutes west of UTC; the calendar wants east.
-            _ => (report.to_ics(-js_sys::Date::new_0().get_timezone_offset() as i32), "text/calendar;charset=utf-8", "calendar"),
+            // The days fall in the zone the page shows (Settings).
+            _ => (report.to_ics(crate::format::offset_at(generated_at)), "text/calendar;charset=utf-8", "calendar"),
         };
         let label = if label == "calendar" { t("calendar") } else { label };
         let saved = download::save(&file_name(generated_at, format), mime, &text);

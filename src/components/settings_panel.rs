@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::components::tr;
 use crate::i18n::{self, tf, Lang};
+use crate::domain::Zone;
 use crate::settings::{self, Settings, Theme, AUTO_REFRESH_CHOICES};
 
 /// Settings, kept in localStorage (never the token): the person's own (the
@@ -36,6 +37,12 @@ pub fn SettingsPanel(
         Err(e) => problem.set(Some(e)),
     };
     let text = |field: RwSignal<String>| move |ev| field.set(event_target_value(&ev));
+    let pick_zone = move |ev| {
+        let zone = Zone::from_key(&event_target_value(&ev));
+        // Read as the views redraw, like the language.
+        crate::format::set_zone(zone);
+        settings.update(|s| s.zone = zone);
+    };
     let pick_lang = move |ev| {
         let lang = Lang::from_key(&event_target_value(&ev)).unwrap_or_default();
         // The formatting functions read it as the views redraw.
@@ -55,6 +62,16 @@ pub fn SettingsPanel(
                     <select id="lang" on:change=pick_lang>
                         {Lang::ALL.map(|l| view! {
                             <option value=l.key() lang=l.key() prop:selected=move || lang.get() == l>{l.label()}</option>
+                        }).into_iter().collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{tr(lang, "Time zone")}</span>
+                    <select id="zone" on:change=pick_zone>
+                        {Zone::ALL.map(|zone| view! {
+                            <option value=zone.key() prop:selected=move || settings.with(|s| s.zone == zone)>
+                                {move || { lang.get(); zone_label(zone) }}
+                            </option>
                         }).into_iter().collect_view()}
                     </select>
                 </label>
@@ -105,5 +122,18 @@ pub fn SettingsPanel(
                 {move || problem.get().map(|p| view! { <p class="form-problem" role="alert">{p}</p> })}
             </div>
         </details>
+    }
+}
+
+/// A zone as the settings offer it: the browser's with its offset now,
+/// Huawei Cloud's (UTC+8), UTC.
+fn zone_label(zone: Zone) -> String {
+    match zone {
+        Zone::Browser => {
+            let offset = crate::format::browser_offset(crate::session::now());
+            tf("This browser's ({0})", &[&crate::domain::time::offset_label(offset)])
+        }
+        Zone::HUAWEI_CLOUD => i18n::t("UTC+8, as Huawei Cloud's pages show it").to_string(),
+        _ => i18n::t("UTC").to_string(),
     }
 }

@@ -9,6 +9,46 @@
 
 use std::fmt;
 
+/// Where the page shows dates and times: the browser's own zone, or a fixed
+/// offset from UTC. Huawei Cloud's own pages show Beijing time (UTC+8), so
+/// that one is a click away.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Zone {
+    #[default]
+    Browser,
+    /// Minutes east of UTC.
+    Fixed(i32),
+}
+
+impl Zone {
+    /// Beijing time, as Huawei Cloud's consoles and bills show it.
+    pub const HUAWEI_CLOUD: Zone = Zone::Fixed(480);
+    pub const UTC: Zone = Zone::Fixed(0);
+    pub const ALL: [Zone; 3] = [Zone::Browser, Zone::HUAWEI_CLOUD, Zone::UTC];
+
+    pub fn key(self) -> String {
+        match self {
+            Zone::Browser => "browser".into(),
+            Zone::Fixed(minutes) => offset_label(minutes),
+        }
+    }
+
+    /// A saved key; anything else is the browser's zone.
+    pub fn from_key(key: &str) -> Zone {
+        Zone::ALL.into_iter().find(|z| z.key() == key).unwrap_or_default()
+    }
+}
+
+/// `UTC`, `UTC+8`, `UTC-3`, `UTC+5:30`.
+pub fn offset_label(minutes_east: i32) -> String {
+    if minutes_east == 0 {
+        return "UTC".into();
+    }
+    let sign = if minutes_east < 0 { '-' } else { '+' };
+    let (h, m) = (minutes_east.unsigned_abs() / 60, minutes_east.unsigned_abs() % 60);
+    if m == 0 { format!("UTC{sign}{h}") } else { format!("UTC{sign}{h}:{m:02}") }
+}
+
 /// A point in time: milliseconds since 1970-01-01T00:00:00Z.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Instant(i64);
@@ -242,6 +282,23 @@ fn parse_datetime(text: &str) -> Option<Instant> {
         return None;
     }
     Some(Instant(local.0 - offset_minutes * 60_000))
+}
+
+#[cfg(test)]
+mod zone_tests {
+    use super::*;
+
+    #[test]
+    fn zones_have_keys_and_labels() {
+        assert_eq!(offset_label(480), "UTC+8");
+        assert_eq!(offset_label(-180), "UTC-3");
+        assert_eq!(offset_label(330), "UTC+5:30");
+        assert_eq!(offset_label(0), "UTC");
+        for zone in Zone::ALL {
+            assert_eq!(Zone::from_key(&zone.key()), zone);
+        }
+        assert_eq!(Zone::from_key("nonsense"), Zone::Browser);
+    }
 }
 
 #[cfg(test)]

@@ -308,4 +308,8 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Host Security Service", "Host Security Service"),
     ("what the filters show", "o que os filtros mostram"),
     ("everything loaded", "tudo o que foi carregado"),
+    ("Time zone", "Fuso horário"),
+    ("This browser's ({0})", "O deste navegador ({0})"),
+    ("UTC+8, as Huawei Cloud's pages show it", "UTC+8, como nas páginas da Huawei Cloud"),
+    ("UTC", "UTC"),
 ];

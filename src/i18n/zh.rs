@@ -307,4 +307,8 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Host Security Service", "企业主机安全"),
     ("what the filters show", "筛选后显示的内容"),
     ("everything loaded", "已加载的全部内容"),
+    ("Time zone", "时区"),
+    ("This browser's ({0})", "此浏览器的时区（{0}）"),
+    ("UTC+8, as Huawei Cloud's pages show it", "UTC+8（与华为云页面一致）"),
+    ("UTC", "UTC"),
 ];

@@ -135,3 +135,23 @@ test('labels follow the thresholds, and the page title says what is urgent', asy
   await page.screenshot({ path: join(SHOTS, 'glance-thresholds.png'), fullPage: false });
   assert.deepEqual(problems, []);
 });
+
+test('dates carry their time and zone, in the zone chosen in Settings', async () => {
+  const { page, problems } = await openDemo();
+  const firstDate = () => page.locator('.overview table.warnings.upcoming tbody tr td:nth-child(4)').first().textContent();
+  // The browser's zone by default (the test browser runs in UTC).
+  assert.match(await firstDate(), /^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+  assert.match(await page.locator('li.card .card-dates .urgency').first().textContent(), /\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  const before = await firstDate();
+  await page.getByText('Settings', { exact: true }).click();
+  await page.getByLabel('Time zone').selectOption('UTC+8');
+  await page.waitForFunction(() => document.querySelector('.overview table.warnings.upcoming tbody tr td:nth-child(4)')?.textContent.endsWith('UTC+8'));
+  const after = await firstDate();
+  // The same moment, eight hours on.
+  const at = (text) => Date.parse(text.replace(' ', 'T').replace(/ UTC(\+8)?$/, ':00Z')) - (text.endsWith('+8') ? 8 * 3_600_000 : 0);
+  assert.equal(at(after), at(before), `${before} → ${after}`);
+  assert.match(await page.locator('li.card .card-dates .urgency').first().textContent(), /UTC\+8/);
+  // Kept over a reload.
+  assert.equal(await page.evaluate(() => localStorage.getItem('tenantscope.zone')), 'UTC+8');
+  assert.deepEqual(problems, []);
+});
