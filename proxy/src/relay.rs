@@ -14,19 +14,25 @@
 //! under the proxy's own deadline, so a client that reads slowly or not at
 //! all holds buffered bytes, never a slot.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::error::Error as StdError;
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Response, StatusCode, Uri};
+use axum::http::uri::{Authority, PathAndQuery, Scheme};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Request, Response, Uri};
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
-use tenantscope_catalog::{parse_api_call_with, ApiCall, PathError};
+use hyper::body::Incoming;
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tenantscope_catalog::{parse_api_call_with, ApiCall, PathError, Service};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 use crate::config::{service_host, Config, ServiceHost};
@@ -92,14 +98,24 @@ pub fn upstream_url(target: &Target, base: Option<&str>, hosts: &[ServiceHost]) 
     })
 }
 
+/// The HTTP client for upstream calls: hyper-util's pooled client over
+/// rustls (webpki roots, ring, HTTP/2 where the host offers it through
+/// ALPN), so a call costs no URL parse and no second header map: the
+/// upstream `Uri` is put together from parts made once ([`Origins`]).
+type Client = hyper_util::client::legacy::Client<Connector, NoBody>;
+
+/// TCP (connect timeout, `TCP_NODELAY`, keep-alive probes), then TLS where
+/// the scheme is `https`; the whole of it bounded by the connect timeout
+/// and counted when it succeeds.
+type Connector = CountConnections<HttpsConnector<HttpConnector>>;
+
 /// The HTTP client for upstream calls: pooled keep-alive connections
 /// (HTTP/2 where the host offers it), no redirects, no system proxy, bounded
 /// waits, a cap on concurrent calls (in all and per client) and on answer size.
 #[derive(Clone)]
 pub struct Upstream {
-    client: reqwest::Client,
-    base: Option<String>,
-    hosts: Vec<ServiceHost>,
+    client: Client,
+    origins: Arc<Origins>,
     slots: Arc<Semaphore>,
     per_client: Arc<InFlightCap>,
     queue_wait: Duration,
@@ -131,6 +147,33 @@ pub fn check_duplicates(headers: &HeaderMap) -> Result<(), ProxyError> {
     Ok(())
 }
 
+/// [`FORWARDED_REQUEST_HEADERS`] as header names, made once.
+static FORWARDED_NAMES: [HeaderName; 8] = [
+    HeaderName::from_static("x-auth-token"),
+    HeaderName::from_static("x-subject-token"),
+    header::ACCEPT,
+    header::CONTENT_TYPE,
+    header::AUTHORIZATION,
+    HeaderName::from_static("x-sdk-date"),
+    HeaderName::from_static("x-project-id"),
+    HeaderName::from_static("x-security-token"),
+];
+
+/// [`RETURNED_RESPONSE_HEADERS`] as header names.
+static RETURNED_NAMES: [HeaderName; 3] = [header::CONTENT_TYPE, HeaderName::from_static("x-request-id"), header::RETRY_AFTER];
+
+/// Every upstream request's `User-Agent`.
+const USER_AGENT: HeaderValue = HeaderValue::from_static(concat!("tenantscope-proxy/", env!("CARGO_PKG_VERSION")));
+
+/// The `Accept` sent when the client sent none (what reqwest, the client
+/// before this one, sent).
+const ACCEPT_ANY: HeaderValue = HeaderValue::from_static("*/*");
+
+/// Room in an answer's header map for the headers the layers above add
+/// (`Vary`, CORS, `X-Request-Id`, the four security headers) besides the
+/// three relayed, so that none of them grows it.
+const ANSWER_HEADERS: usize = 12;
+
 /// What an upstream call holds while it runs: a global slot, the client's
 /// slot and the in-flight gauge. Dropped when the upstream answer has been
 /// read (or has failed, or its time is up), whatever the client does.
@@ -142,21 +185,32 @@ struct Slot {
 
 impl Upstream {
     pub fn new(config: &Config, metrics: Arc<Metrics>) -> Upstream {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.upstream_timeout)
+        // reqwest's settings, which this client replaces: connect timeout
+        // (per address, and over TCP and TLS together), no Nagle, TCP
+        // keep-alive probes after 15 s idle, every 15 s, 3 of them.
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(config.connect_timeout));
+        http.set_keepalive(Some(Duration::from_secs(15)));
+        http.set_keepalive_interval(Some(Duration::from_secs(15)));
+        http.set_keepalive_retries(Some(3));
+        http.set_tcp_user_timeout(Some(Duration::from_secs(30)));
+        let https = HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+            .expect("ring offers TLS 1.2 and 1.3")
+            .https_or_http()
+            .enable_all_versions()
+            .wrap_connector(http);
+        let connector = CountConnections { inner: https, timeout: config.connect_timeout, metrics: metrics.clone() };
+        let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .timer(TokioTimer::new())
+            .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_nodelay(true)
-            .user_agent(concat!("tenantscope-proxy/", env!("CARGO_PKG_VERSION")))
-            .connector_layer(CountConnections(metrics.clone()))
-            .build()
-            .expect("the TLS backend is compiled in");
+            .build(connector);
         Upstream {
             client,
-            base: config.upstream_base.clone(),
-            hosts: config.service_hosts.clone(),
+            origins: Arc::new(Origins::new(config.upstream_base.as_deref(), config.service_hosts.clone())),
             slots: Arc::new(Semaphore::new(config.max_upstream.max(1))),
             per_client: InFlightCap::new(config.max_upstream_per_client),
             queue_wait: config.upstream_queue_wait,
@@ -178,28 +232,47 @@ impl Upstream {
     }
 
     pub async fn forward(&self, target: &Target, headers: &HeaderMap, client: IpAddr) -> Result<Relayed, ProxyError> {
-        let url = upstream_url(target, self.base.as_deref(), &self.hosts)?;
+        let uri = self.origins.uri(target)?;
         let client_slot = self.per_client.take(client).ok_or(ProxyError::ClientBusy)?;
         let permit = self.slot().await?;
-        let mut request = self.client.get(url);
         // One of each: credentials were checked to be single
         // (`check_duplicates`); of the others the first is enough.
-        for name in FORWARDED_REQUEST_HEADERS {
-            if let Some(value) = headers.get(name) {
-                request = request.header(name, value);
+        let forwarded = FORWARDED_NAMES.each_ref().map(|name| headers.get(name));
+        // The forwarded ones, Accept, User-Agent, and the Host hyper adds.
+        let mut out = HeaderMap::with_capacity(forwarded.iter().flatten().count() + 3);
+        for (name, value) in FORWARDED_NAMES.iter().zip(forwarded) {
+            if let Some(value) = value {
+                out.insert(name.clone(), value.clone());
             }
         }
+        if forwarded[2].is_none() {
+            out.insert(header::ACCEPT, ACCEPT_ANY);
+        }
+        out.insert(header::USER_AGENT, USER_AGENT);
+        let mut request = Request::new(NoBody);
+        *request.uri_mut() = uri;
+        *request.headers_mut() = out;
+
         let slot = Slot { _global: permit, _client: client_slot, _in_flight: InFlight::new(self.metrics.clone()) };
         self.metrics.upstream_sent();
         let started = Instant::now();
-        // reqwest's total timeout only runs while its body is polled; this
-        // deadline is the proxy's own, kept by the task that reads the body.
+        // The proxy's own deadline, for the answer's headers and its body
+        // alike: one timer, here and then (for a body not read yet) in the
+        // reader task.
         let deadline = tokio::time::Instant::from_std(started) + self.timeout;
-        let upstream = request.send().await.map_err(classify)?;
+        let sleep = tokio::time::sleep_until(deadline);
+        tokio::pin!(sleep);
+        let sending = self.client.request(request);
+        let upstream = tokio::select! {
+            biased;
+            answer = sending => answer.map_err(|e| classify(&e))?,
+            () = &mut sleep => return Err(ProxyError::UpstreamTimeout),
+        };
         let latency = started.elapsed();
         self.metrics.observe_upstream(target.service, latency);
 
-        let status = upstream.status();
+        let (parts, mut body) = upstream.into_parts();
+        let status = parts.status;
         if status.is_redirection() {
             return Err(ProxyError::UpstreamRedirect);
         }
@@ -207,37 +280,35 @@ impl Upstream {
         if status.is_informational() {
             return Err(ProxyError::UpstreamBadStatus);
         }
-        if upstream.content_length().is_some_and(|n| n > self.max_body) {
+        // The framing's length (a Content-Length hyper believes; none for a
+        // chunked body, whatever Content-Length says).
+        if body.size_hint().exact().is_some_and(|n| n > self.max_body) {
             return Err(ProxyError::UpstreamTooLarge);
         }
-        let is_json = upstream
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(is_json_type);
+        let is_json = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(is_json_type);
         // Content-Length and other framing are never copied: the answer's
         // length is the body's own (hyper sets it from the body).
-        let mut returned = HeaderMap::new();
-        for name in RETURNED_RESPONSE_HEADERS {
-            if let Some(value) = upstream.headers().get(name) {
-                returned.insert(HeaderName::from_static(name), value.clone());
+        let mut returned = HeaderMap::with_capacity(ANSWER_HEADERS);
+        for name in &RETURNED_NAMES {
+            if let Some(value) = parts.headers.get(name) {
+                returned.insert(name.clone(), value.clone());
             }
         }
         // The first non-whitespace byte decides, however many chunks it takes
         // (within the cap): JSON starts with `{` or `[`. An HTML page (even
         // one labelled JSON) becomes a proxy error; an empty body passes.
-        let mut body = reqwest::Body::from(upstream);
-        let mut prefix = VecDeque::new();
+        let mut prefix = Prefix::default();
         let mut seen = 0u64;
         let mut ended = false;
         let starts_json = loop {
-            let frame = match tokio::time::timeout_at(deadline, next_frame(&mut body)).await {
-                Err(_) => return Err(ProxyError::UpstreamTimeout),
-                Ok(frame) => frame,
+            let frame = tokio::select! {
+                biased;
+                frame = next_frame(&mut body) => frame,
+                () = &mut sleep => return Err(ProxyError::UpstreamTimeout),
             };
             let data = match frame {
                 None => None,
-                Some(Err(e)) => return Err(classify(e)),
+                Some(Err(e)) => return Err(classify(&e)),
                 Some(Ok(frame)) => frame.into_data().ok(),
             };
             // The end, or trailers (not relayed): the body is over.
@@ -250,9 +321,7 @@ impl Upstream {
                 return Err(ProxyError::UpstreamTooLarge);
             }
             let first = data.iter().find(|b| !b.is_ascii_whitespace()).copied();
-            if !data.is_empty() {
-                prefix.push_back(data);
-            }
+            prefix.push(data);
             if let Some(b) = first {
                 break Some(b == b'{' || b == b'[');
             }
@@ -290,28 +359,150 @@ impl Upstream {
         };
         let body = RelayBody { prefix, rest, remaining: exact };
         let mut response = Response::new(Body::new(body));
-        *response.status_mut() = StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        *response.status_mut() = status;
         *response.headers_mut() = returned;
         Ok(Relayed { response, latency })
     }
 }
 
-async fn next_frame(body: &mut reqwest::Body) -> Option<Result<Frame<Bytes>, reqwest::Error>> {
+/// Where calls go, made once: the operator's base URL, or the scheme and
+/// authority of each service's host in each region, kept the first time
+/// that host is called (the catalogue and `--service-host` are fixed for
+/// the process, so a host never changes).
+struct Origins {
+    /// `--upstream-base`: scheme, authority, and a path prefix without its
+    /// trailing `/`; `Err` when it is not a URL `http::Uri` reads.
+    base: Option<Result<Base, ()>>,
+    hosts: Vec<ServiceHost>,
+    /// Region to the authority of each service there (by `Service::ALL` index).
+    known: RwLock<HashMap<Box<str>, [Option<Authority>; SERVICES]>>,
+}
+
+const SERVICES: usize = Service::ALL.len();
+
+struct Base {
+    scheme: Scheme,
+    authority: Authority,
+    prefix: Box<str>,
+}
+
+impl Base {
+    fn parse(base: &str) -> Option<Base> {
+        let uri: Uri = base.parse().ok()?;
+        let scheme = match uri.scheme_str()? {
+            s if s.eq_ignore_ascii_case("https") => Scheme::HTTPS,
+            s if s.eq_ignore_ascii_case("http") => Scheme::HTTP,
+            _ => return None,
+        };
+        // Lower case, as a URL parser would have it (Host header, SNI).
+        let authority = Authority::try_from(uri.authority()?.as_str().to_ascii_lowercase()).ok()?;
+        let prefix = uri.path().trim_end_matches('/').into();
+        Some(Base { scheme, authority, prefix })
+    }
+}
+
+impl Origins {
+    fn new(base: Option<&str>, hosts: Vec<ServiceHost>) -> Origins {
+        let base = base.map(|b| Base::parse(b.trim_end_matches('/')).ok_or(()));
+        Origins { base, hosts, known: RwLock::new(HashMap::new()) }
+    }
+
+    /// The authority of `service`'s host in `region`.
+    fn authority(&self, service: Service, region: &str) -> Result<Authority, ProxyError> {
+        let index = Service::ALL.iter().position(|s| *s == service).unwrap_or(0);
+        if let Some(known) = self.known.read().ok().and_then(|k| k.get(region).and_then(|a| a[index].clone())) {
+            return Ok(known);
+        }
+        let host = service_host(&self.hosts, service, region).ok_or(ProxyError::RegionNotOffered)?;
+        let authority = Authority::try_from(host).map_err(|_| ProxyError::UpstreamUnreachable)?;
+        if let Ok(mut known) = self.known.write() {
+            known.entry(region.into()).or_default()[index] = Some(authority.clone());
+        }
+        Ok(authority)
+    }
+
+    /// The upstream URI of `target`: what [`upstream_url`] says, without
+    /// parsing it.
+    fn uri(&self, target: &Target) -> Result<Uri, ProxyError> {
+        let (scheme, authority, prefix) = match &self.base {
+            Some(Ok(base)) => (base.scheme.clone(), base.authority.clone(), &*base.prefix),
+            // A base URL no request can be sent to (reqwest said so at send).
+            Some(Err(())) => return Err(ProxyError::UpstreamUnreachable),
+            None => (Scheme::HTTPS, self.authority(target.service, &target.region)?, ""),
+        };
+        let query = target.query.as_deref();
+        let mut path = String::with_capacity(prefix.len() + target.path.len() + query.map_or(0, |q| q.len() + 1));
+        path.push_str(prefix);
+        path.push_str(&target.path);
+        if let Some(q) = query {
+            path.push('?');
+            path.push_str(q);
+        }
+        let mut parts = axum::http::uri::Parts::default();
+        parts.scheme = Some(scheme);
+        parts.authority = Some(authority);
+        parts.path_and_query = Some(PathAndQuery::from_maybe_shared(Bytes::from(path)).map_err(|_| ProxyError::UpstreamUnreachable)?);
+        Uri::from_parts(parts).map_err(|_| ProxyError::UpstreamUnreachable)
+    }
+}
+
+/// The body of every upstream request: none (a GET), ended from the start.
+#[derive(Clone, Copy, Debug, Default)]
+struct NoBody;
+
+impl HttpBody for NoBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        Poll::Ready(None)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        true
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(0)
+    }
+}
+
+async fn next_frame(body: &mut Incoming) -> Option<Result<Frame<Bytes>, hyper::Error>> {
     std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await
 }
 
-fn classify(e: reqwest::Error) -> ProxyError {
-    if e.is_timeout() {
+/// A timeout anywhere in the error's chain (the connect timeout, the OS's,
+/// hyper's) is one; anything else means the upstream could not be reached
+/// or broke off (as reqwest's `is_timeout` told them apart).
+fn classify(e: &(dyn StdError + 'static)) -> ProxyError {
+    if is_timeout(e) {
         ProxyError::UpstreamTimeout
     } else {
         ProxyError::UpstreamUnreachable
     }
 }
 
+fn is_timeout(e: &(dyn StdError + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if e.is::<ConnectTimeout>()
+            || e.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_timeout)
+            || e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
 /// `application/json`, `text/json` or `application/*+json`, any parameters.
 fn is_json_type(value: &str) -> bool {
-    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || essence == "text/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value.split(';').next().unwrap_or_default().trim().as_bytes();
+    let is = |s: &str| essence.eq_ignore_ascii_case(s.as_bytes());
+    let ends_json = essence.len() >= 5 && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json");
+    let starts_application = essence.len() >= 12 && essence[..12].eq_ignore_ascii_case(b"application/");
+    is("application/json") || is("text/json") || (starts_application && ends_json)
 }
 
 /// Counts the upstream gauge up while a call (and its body) is in flight.
@@ -341,7 +532,7 @@ enum Piece {
 /// upstream slot until then, never waiting for the client beyond `read_ahead`
 /// bytes of buffer (and then only until the deadline).
 struct Reader {
-    body: reqwest::Body,
+    body: Incoming,
     tx: mpsc::UnboundedSender<Piece>,
     budget: Arc<Semaphore>,
     read_ahead: usize,
@@ -374,7 +565,7 @@ impl Reader {
             let data = match frame {
                 None => return Some(Piece::End),
                 Some(Err(e)) => {
-                    return Some(Piece::Cut(BodyCut(if e.is_timeout() { "upstream timeout" } else { "upstream body error" })))
+                    return Some(Piece::Cut(BodyCut(if is_timeout(&e) { "upstream timeout" } else { "upstream body error" })))
                 }
                 Some(Ok(frame)) => match frame.into_data() {
                     Ok(data) => data,
@@ -402,11 +593,44 @@ struct Rest {
     read_ahead: usize,
 }
 
+/// The chunks read before the answer's headers went out: usually one,
+/// which takes no allocation of its own.
+#[derive(Default)]
+struct Prefix {
+    first: Option<Bytes>,
+    more: VecDeque<Bytes>,
+}
+
+impl Prefix {
+    fn push(&mut self, data: Bytes) {
+        if data.is_empty() {
+            return;
+        }
+        if self.first.is_none() && self.more.is_empty() {
+            self.first = Some(data);
+        } else {
+            self.more.push_back(data);
+        }
+    }
+
+    fn pop(&mut self) -> Option<Bytes> {
+        self.first.take().or_else(|| self.more.pop_front())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first.is_none() && self.more.is_empty()
+    }
+
+    fn len(&self) -> u64 {
+        self.first.iter().chain(&self.more).map(|b| b.len() as u64).sum()
+    }
+}
+
 /// The upstream body as the client gets it: the chunks read before the
 /// answer's headers went out, then what the reader task sends, ending with
 /// an error (which aborts the answer) if the upstream's body was cut.
 struct RelayBody {
-    prefix: VecDeque<Bytes>,
+    prefix: Prefix,
     rest: Option<Rest>,
     /// Bytes still to come, when the upstream's framing says.
     remaining: Option<u64>,
@@ -439,7 +663,7 @@ impl HttpBody for RelayBody {
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BodyCut>>> {
         let this = &mut *self;
-        let data = if let Some(first) = this.prefix.pop_front() {
+        let data = if let Some(first) = this.prefix.pop() {
             first
         } else {
             let Some(rest) = this.rest.as_mut() else { return Poll::Ready(None) };
@@ -478,50 +702,57 @@ impl HttpBody for RelayBody {
             Some(n) => SizeHint::with_exact(n),
             None => {
                 let mut hint = SizeHint::new();
-                hint.set_lower(self.prefix.iter().map(|b| b.len() as u64).sum());
+                hint.set_lower(self.prefix.len());
                 hint
             }
         }
     }
 }
 
-/// A layer on reqwest's connector: every connection it completes (TCP, and
-/// TLS where used) is one the pool did not have. Requests sent minus these
-/// is how many reused a pooled connection.
-#[derive(Clone)]
-struct CountConnections(Arc<Metrics>);
+/// The connect timeout passed (TCP and TLS together).
+#[derive(Debug)]
+struct ConnectTimeout;
 
-impl<S> tower::Layer<S> for CountConnections {
-    type Service = Counted<S>;
-    fn layer(&self, inner: S) -> Counted<S> {
-        Counted { inner, metrics: self.0.clone() }
+impl std::fmt::Display for ConnectTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connect timeout")
     }
 }
 
+impl StdError for ConnectTimeout {}
+
+/// The connector as the pool sees it: every connection it completes (TCP,
+/// and TLS where used) within the connect timeout is one the pool did not
+/// have. Requests sent minus these is how many reused a pooled connection.
 #[derive(Clone)]
-struct Counted<S> {
+struct CountConnections<S> {
     inner: S,
+    timeout: Duration,
     metrics: Arc<Metrics>,
 }
 
-impl<S, R> tower::Service<R> for Counted<S>
+impl<S> tower::Service<Uri> for CountConnections<S>
 where
-    S: tower::Service<R>,
+    S: tower::Service<Uri>,
     S::Future: Send + 'static,
+    S::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
     type Response = S::Response;
-    type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+    type Error = Box<dyn StdError + Send + Sync>;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, Self::Error>> + Send>>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        self.inner.poll_ready(cx)
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
     }
 
-    fn call(&mut self, request: R) -> Self::Future {
-        let connecting = self.inner.call(request);
-        let metrics = self.metrics.clone();
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        let connecting = self.inner.call(uri);
+        let (timeout, metrics) = (self.timeout, self.metrics.clone());
         Box::pin(async move {
-            let connection = connecting.await?;
+            let connection = match tokio::time::timeout(timeout, connecting).await {
+                Ok(connection) => connection.map_err(Into::into)?,
+                Err(_) => return Err(ConnectTimeout.into()),
+            };
             metrics.connection_opened();
             Ok(connection)
         })
@@ -573,6 +804,70 @@ mod tests {
         assert_eq!(upstream_url(&t, None, &hosts).unwrap(), "https://hss-alt.cn-north-4.myhuaweicloud.com/v5/p/billing/quotas-detail");
         // Another service in that region is still not offered.
         assert_eq!(parse_target(&uri("/api/dsc/xx-test-1/v1/p/period/product/specification"), &hosts).err(), Some(ProxyError::RegionNotOffered));
+    }
+
+    #[test]
+    fn the_uri_is_the_url_unparsed() {
+        let hosts = [ServiceHost { service: tenantscope_catalog::Service::Hss, region: "cn-north-4".into(), host: "hss-alt.cn-north-4.myhuaweicloud.com".into() }];
+        let calls = [
+            "/api/hss/cn-north-4/v5/0123abc/billing/quotas-detail?limit=200&offset=0",
+            "/api/dsc/cn-north-4/v1/p/period/product/specification",
+            "/api/iam/global/v3/auth/projects",
+            "/api/iam/global-eu/v3/auth/tokens?nocatalog=true",
+        ];
+        let bases = [None, Some("http://127.0.0.1:9/"), Some("http://127.0.0.1:9"), Some("https://gateway.example:8443/prefix/")];
+        for host_list in [&hosts[..], &[]] {
+            for base in bases {
+                let origins = Origins::new(base, host_list.to_vec());
+                for call in calls {
+                    let t = parse_target(&call.parse::<Uri>().unwrap(), host_list).unwrap();
+                    let uri = origins.uri(&t).unwrap();
+                    assert_eq!(uri.to_string(), upstream_url(&t, base, host_list).unwrap(), "{call} {base:?}");
+                    // Twice: the second from the kept authority.
+                    assert_eq!(origins.uri(&t).unwrap(), uri);
+                }
+            }
+        }
+        let upper = Origins::new(Some("HTTP://LocalHost:8080"), vec![]);
+        let t = parse("/api/iam/global/v3/auth/projects").unwrap();
+        assert_eq!(upper.uri(&t).unwrap().to_string(), "http://localhost:8080/v3/auth/projects");
+    }
+
+    #[test]
+    fn timeouts_are_told_from_other_failures() {
+        let io = |kind| std::io::Error::new(kind, "x");
+        assert!(is_timeout(&ConnectTimeout));
+        assert!(is_timeout(&io(std::io::ErrorKind::TimedOut)));
+        // Nested, as hyper-util's connect error carries the OS's.
+        #[derive(Debug)]
+        struct Wrapping(std::io::Error);
+        impl std::fmt::Display for Wrapping {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("tcp connect error")
+            }
+        }
+        impl StdError for Wrapping {
+            fn source(&self) -> Option<&(dyn StdError + 'static)> {
+                Some(&self.0)
+            }
+        }
+        assert_eq!(classify(&Wrapping(io(std::io::ErrorKind::TimedOut))), ProxyError::UpstreamTimeout);
+        assert_eq!(classify(&Wrapping(io(std::io::ErrorKind::ConnectionReset))), ProxyError::UpstreamUnreachable);
+        assert_eq!(classify(&io(std::io::ErrorKind::ConnectionRefused)), ProxyError::UpstreamUnreachable);
+    }
+
+    #[tokio::test]
+    async fn a_connection_past_the_connect_timeout_is_a_timeout_and_not_counted() {
+        let never = tower::service_fn(|_: Uri| std::future::pending::<Result<(), std::io::Error>>());
+        let metrics = Arc::new(Metrics::default());
+        let mut connector = CountConnections { inner: never, timeout: Duration::from_millis(20), metrics: metrics.clone() };
+        let e = tower::Service::call(&mut connector, Uri::from_static("http://127.0.0.1:9/")).await.err().unwrap();
+        assert_eq!(classify(&*e), ProxyError::UpstreamTimeout);
+        assert!(metrics.render().contains("tenantscope_upstream_connections_opened_total 0\n"));
+        let ready = tower::service_fn(|_: Uri| async { Ok::<_, std::io::Error>(()) });
+        let mut connector = CountConnections { inner: ready, timeout: Duration::from_millis(20), metrics: metrics.clone() };
+        tower::Service::call(&mut connector, Uri::from_static("http://127.0.0.1:9/")).await.unwrap();
+        assert!(metrics.render().contains("tenantscope_upstream_connections_opened_total 1\n"));
     }
 
     #[test]
