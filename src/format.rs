@@ -40,6 +40,17 @@ pub fn service(service: Service) -> &'static str {
     }
 }
 
+/// A region as the form and the session line show it: `华北-北京四
+/// (cn-north-4)` in Chinese where Huawei Cloud's Chinese pages name it,
+/// else the English name (`CN North-Beijing4 (cn-north-4)`) or the bare id.
+pub fn region(region: &tenantscope_catalog::Region) -> String {
+    let zh = (i18n::lang() == i18n::Lang::ZhCn).then(|| i18n::zh::REGIONS.iter().find(|(id, _)| *id == region.id)).flatten();
+    match zh {
+        Some((id, name)) => format!("{name} ({id})"),
+        None => region.label(),
+    }
+}
+
 pub fn urgency(urgency: Urgency, thresholds: Thresholds) -> String {
     match urgency {
         Urgency::Expired => t("Expired").into(),
@@ -52,12 +63,12 @@ pub fn urgency(urgency: Urgency, thresholds: Thresholds) -> String {
     }
 }
 
-/// The English name a service's table gives a code (HSS's editions are
-/// product names, the same in every language).
+/// The English name a service's table gives a code, and whether the page
+/// shows it translated.
 fn code_table(service: Service, code: &str) -> Option<(&'static str, bool)> {
     let translated = |label: Option<&'static str>| label.map(|l| (l, true));
     match service {
-        Service::Hss => hss::edition_label(code).map(|l| (l, false)),
+        Service::Hss => translated(hss::edition_label(code)),
         Service::Testplan => translated(testplan::label(code)),
         Service::Codecheck => translated(codecheck::label(code)),
         Service::Metastudio => translated(metastudio::label(code)),
@@ -565,6 +576,20 @@ pub fn paging_note(paging: &Paging, shown: usize, total: Option<u64>) -> Option<
 mod tests {
     use super::*;
     use tenantscope_catalog::Service;
+
+    #[test]
+    fn regions_and_services_in_chinese_where_huawei_cloud_names_them() {
+        let r = |id| tenantscope_catalog::region_by_id(id).unwrap();
+        crate::i18n::set_lang(crate::i18n::Lang::ZhCn);
+        let zh = (region(r("cn-north-4")), region(r("af-north-1")), region(r("la-south-2")), service(Service::Hss), code_label(Service::Hss, "hss.version.premium"));
+        crate::i18n::set_lang(crate::i18n::Lang::En);
+        assert_eq!(zh.0, "华北-北京四 (cn-north-4)");
+        assert_eq!(zh.1, "af-north-1", "no official Chinese name: as it is");
+        assert_eq!(zh.2, "拉美-圣地亚哥 (la-south-2)");
+        assert_eq!((zh.3, zh.4.as_deref()), ("企业主机安全", Some("HSS 旗舰版")));
+        assert_eq!(region(r("cn-north-4")), "CN North-Beijing4 (cn-north-4)");
+        assert_eq!(code_label(Service::Hss, "hss.version.premium").as_deref(), Some("HSS Premium"));
+    }
 
     #[test]
     fn dates_and_times_follow_the_chosen_zone() {

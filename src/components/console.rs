@@ -9,7 +9,7 @@
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 
-use crate::components::{Filters, Overview, Shared, TabBar, Tenant, TenantView};
+use crate::components::{Filters, JumpLinks, Overview, Shared, TabBar, Tenant, TenantView};
 use crate::domain::query::Facets;
 
 /// The console's code could not be fetched from the site (offline, or the
@@ -63,6 +63,7 @@ pub fn Console(
     let facets: Signal<Facets> = facets.into();
     view! {
         <TabBar shared tenants />
+        {move || { lang.get(); view! { <JumpLinks view /> } }}
         <Overview tenants thresholds minute lang view />
         // Worded in the language and from the thresholds: redrawn when either changes.
         {move || { lang.get(); let thresholds = thresholds.get(); view! { <Filters view facets thresholds /> } }}

@@ -33,7 +33,7 @@ pub fn ServicePanel(
     let ServiceLoad { service, data, progress } = load;
     let title = format::service(service);
     view! {
-        <section class="panel" data-service=service.key() aria-label=title>
+        <section class="panel" data-service=service.key() aria-label=title tabindex="-1">
             <div class="panel-head">
                 <h2>{title}</h2>
                 <span class="progress" role="status" aria-live="polite">{move || progress.try_get().flatten().map(format::progress)}</span>

@@ -117,7 +117,7 @@ fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Sig
         (Some(u), None) => format!("{u} · "),
         _ => String::new(),
     };
-    let region = tenantscope_catalog::region_by_id(&ctx.region).map(|r| r.label()).unwrap_or(ctx.region);
+    let region = tenantscope_catalog::region_by_id(&ctx.region).map(format::region).unwrap_or(ctx.region);
     let codearts = ctx.codearts_project_id.map(|c| tf(" · CodeArts project {0}", &[&c])).unwrap_or_default();
     view! {
         <div class="session-bar">

@@ -14,7 +14,7 @@
 //! so that they redraw when it changes.
 
 mod pt;
-mod zh;
+pub(crate) mod zh;
 
 use std::cell::Cell;
 use std::fmt::{Display, Write};

@@ -312,4 +312,13 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("This browser's ({0})", "O deste navegador ({0})"),
     ("UTC+8, as Huawei Cloud's pages show it", "UTC+8, como nas páginas da Huawei Cloud"),
     ("UTC", "UTC"),
+    ("Jump to", "Ir para"),
+    ("Jump to:", "Ir para:"),
+    ("Search and filters", "Busca e filtros"),
+    ("Basic", "Básica"),
+    ("Professional", "Profissional"),
+    ("Enterprise", "Enterprise"),
+    ("Premium", "Premium"),
+    ("Web Tamper Protection", "Proteção contra adulteração de páginas"),
+    ("Container Edition", "Edição para contêineres"),
 ];

@@ -10,7 +10,7 @@ use tenantscope_catalog::{Route, Service};
 use super::read::{root, Obj};
 use super::status_word;
 use crate::api::ApiError;
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, tx};
 use super::Facts;
 use crate::domain::paging::{PagePlan, Progress};
 use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
@@ -176,15 +176,17 @@ fn package(index: usize, q: &Obj) -> Result<Package, ApiError> {
     Ok(p)
 }
 
-/// The readable name of an HSS edition (`version`), where it is known.
+/// The readable name of an HSS edition (`version`), where it is known;
+/// in Chinese as HSS's own ListQuotasDetail reference names them (基础版,
+/// 专业版, 企业版, 旗舰版, 网页防篡改版, 容器版).
 pub fn edition_label(version: &str) -> Option<&'static str> {
     Some(match version {
-        "hss.version.basic" => "Basic",
-        "hss.version.advanced" => "Professional",
-        "hss.version.enterprise" => "Enterprise",
-        "hss.version.premium" => "Premium",
-        "hss.version.wtp" => "Web Tamper Protection",
-        "hss.version.container.enterprise" => "Container Edition",
+        "hss.version.basic" => tx("Basic"),
+        "hss.version.advanced" => tx("Professional"),
+        "hss.version.enterprise" => tx("Enterprise"),
+        "hss.version.premium" => tx("Premium"),
+        "hss.version.wtp" => tx("Web Tamper Protection"),
+        "hss.version.container.enterprise" => tx("Container Edition"),
         _ => return None,
     })
 }

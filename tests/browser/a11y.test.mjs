@@ -51,10 +51,17 @@ test('the console works from the keyboard alone, with a visible focus', async ()
     }
     return false;
   };
-  assert.ok(await reach(() => document.activeElement?.id === 'search'), 'the search field cannot be reached with Tab');
+  // The jump buttons come before the overview's many buttons: the filters
+  // are a few presses away.
+  assert.ok(await reach(() => document.activeElement?.textContent === 'Search and filters', 15), 'no jump to the filters within 15 presses');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'search');
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
   assert.notEqual(outline, 'none', 'no visible focus on the search field');
   await page.keyboard.insertText('HSS');
   await page.waitForFunction(() => document.querySelectorAll('[data-service=dsc] li.card').length === 0);
   assert.ok(await reach(() => document.activeElement?.dataset.copy !== undefined, 200), 'no Copy ID reachable');
+  // A panel by its jump button.
+  await page.locator('.jump-links').getByRole('button', { name: 'Host Security Service' }).press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.service), 'hss');
 });

@@ -78,7 +78,7 @@ test('the demo token shows data from all five services', async () => {
   const card = page.locator('[data-service=testplan] li.card').first();
   const text = await card.textContent();
   assert.match(text, /[\d,]+ \/ [\d,]+ .*\(\d+%\)/);
-  assert.match(text, /(Expired \d{4}-\d\d-\d\d, (\d+ days? ago|today)|Expires \d{4}-\d\d-\d\d, in \d+ days?)/);
+  assert.match(text, /(Expired \d{4}-\d\d-\d\d \d\d:\d\d UTC[^,]*, (\d+ days? ago|today)|Expires \d{4}-\d\d-\d\d \d\d:\d\d UTC[^,]*, in \d+ days?)/);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   const copy = card.getByRole('button', { name: 'Copy ID' });
   const id = await copy.getAttribute('data-copy');

@@ -33,7 +33,7 @@ test('switching language redraws every text, date and number, and loads nothing 
   const calls = [];
   page.on('request', (r) => { if (r.url().includes('/api/')) calls.push(r.url()); });
   const firstDate = () => page.locator('table.warnings tbody tr td:nth-child(4)').first().textContent();
-  assert.match(await firstDate(), /^\d{4}-\d\d-\d\d$/);
+  assert.match(await firstDate(), /^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
 
   await page.getByText('Settings', { exact: true }).click();
   await page.getByLabel('Language').selectOption('zh-CN');
@@ -41,7 +41,7 @@ test('switching language redraws every text, date and number, and loads nothing 
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
   assert.equal(await page.getByRole('button', { name: '查看', exact: true }).count(), 1);
   assert.equal(await page.getByLabel('搜索', { exact: true }).count(), 1);
-  assert.match(await firstDate(), /^\d{4}年\d{1,2}月\d{1,2}日$/);
+  assert.match(await firstDate(), /^\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d UTC$/);
   assert.equal(await page.locator('[data-service=hss] .count').textContent(), '480 个套餐');
   assert.match(await page.locator('.token-life').textContent(), /小时/);
   assert.equal(await page.locator('[data-service=hss] li.card').count(), 60, 'the cards are drawn again');
@@ -49,7 +49,7 @@ test('switching language redraws every text, date and number, and loads nothing 
 
   await page.getByLabel('语言').selectOption('pt-BR');
   await page.getByRole('heading', { name: 'Visão geral' }).waitFor();
-  assert.match(await firstDate(), /^\d\d\/\d\d\/\d{4}$/);
+  assert.match(await firstDate(), /^\d\d\/\d\d\/\d{4} \d\d:\d\d UTC$/);
   assert.equal(await page.locator('[data-service=hss] .count').textContent(), '480 pacotes');
   assert.match(await page.locator('[data-service=testplan] li.card').first().textContent(), /\d+\.\d{3} \/ \d+\.\d{3}|\d+ \/ \d+/);
   assert.equal(await page.getByRole('button', { name: 'Exportar JSON' }).count(), 1);
