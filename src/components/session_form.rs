@@ -141,7 +141,7 @@ pub fn SessionForm(
                 <label for="region">{tr(lang, "Region")}</label>
                 <select id="region" name="region" on:change=typed(region)>
                     {REGIONS.iter().map(|r| view! {
-                        <option value=r.id prop:selected=move || region_value() == r.id>{format::region(r)}</option>
+                        <option value=r.id prop:selected=move || region_value() == r.id>{move || { lang.get(); format::region(r) }}</option>
                     }).collect_view()}
                 </select>
             </div>
