@@ -105,8 +105,12 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
             _ => String::new(),
         }
     };
+    // A panel the filters empty collapses to its name and that line.
+    let emptied = move || {
+        (selected.try_with(Vec::is_empty).unwrap_or(false) && view.try_with(View::is_filtered).unwrap_or(false)).then_some("")
+    };
     view! {
-        <div data-state="ready">
+        <div data-state="ready" data-emptied=emptied>
             <p class="count">{count}</p>
             {stale.map(|(line, hint)| view! { <p class="notice notice-warn" role="alert" data-state="stale"><strong>{t("Not up to date. ")}</strong>{line} " " {hint}</p> })}
             {scope.map(|line| view! { <p class="notice notice-warn" data-scope="default-only">{line}</p> })}

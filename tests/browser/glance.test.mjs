@@ -155,3 +155,25 @@ test('dates carry their time and zone, in the zone chosen in Settings', async ()
   assert.equal(await page.evaluate(() => localStorage.getItem('tenantscope.zone')), 'UTC+8');
   assert.deepEqual(problems, []);
 });
+
+test('panels a filter empties collapse, and a single service takes the whole width', async () => {
+  const { page, problems } = await openDemo();
+  const width = (key) => page.locator(`section.panel[data-service=${key}]`).evaluate((el) => el.getBoundingClientRect().width);
+  const narrow = await width('hss');
+  const tall = await page.locator('section.panel[data-service=dsc]').evaluate((el) => el.getBoundingClientRect().height);
+  // A search only HSS quotas match: the other panels keep their name and say so.
+  await page.getByLabel('Search', { exact: true }).fill('hss.version');
+  await page.waitForFunction(() => document.querySelector('section.panel[data-service=dsc] [data-emptied]'));
+  const dsc = page.locator('section.panel[data-service=dsc]');
+  assert.equal(await dsc.locator('.shown').textContent(), 'No package matches the filters.');
+  assert.equal(await dsc.locator('.charts').isVisible(), false);
+  assert.ok(await dsc.evaluate((el) => el.getBoundingClientRect().height) < tall / 2, 'the emptied panel did not collapse');
+  assert.equal(await page.locator('section.panel[data-service=hss] [data-emptied]').count(), 0);
+  // One service: the whole width.
+  await page.getByLabel('Search', { exact: true }).fill('');
+  await page.getByLabel('Service', { exact: true }).selectOption('hss');
+  await page.waitForFunction(() => document.querySelectorAll('section.panel').length === 1);
+  assert.ok(await width('hss') > narrow * 1.5, `${await width('hss')} vs ${narrow}`);
+  await page.screenshot({ path: join(SHOTS, 'glance-single-service.png'), fullPage: false });
+  assert.deepEqual(problems, []);
+});
