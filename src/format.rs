@@ -51,6 +51,14 @@ pub fn region(region: &tenantscope_catalog::Region) -> String {
     }
 }
 
+/// `text` ending a sentence: a full stop added unless it has one (or
+/// another end: `?`, `!`, `。`), so that "…must be updated." does not
+/// become "…must be updated..".
+pub fn sentence(text: &str) -> String {
+    let text = text.trim_end();
+    if text.ends_with(['.', '?', '!', '。', '？', '！', '…']) { text.to_string() } else { format!("{text}.") }
+}
+
 pub fn urgency(urgency: Urgency, thresholds: Thresholds) -> String {
     match urgency {
         Urgency::Expired => t("Expired").into(),
@@ -589,6 +597,13 @@ mod tests {
         assert_eq!((zh.3, zh.4.as_deref()), ("企业主机安全", Some("HSS 旗舰版")));
         assert_eq!(region(r("cn-north-4")), "CN North-Beijing4 (cn-north-4)");
         assert_eq!(code_label(Service::Hss, "hss.version.premium").as_deref(), Some("HSS Premium"));
+    }
+
+    #[test]
+    fn sentences_end_once() {
+        assert_eq!(sentence("HTTP 401 APIG.0307: The token must be updated."), "HTTP 401 APIG.0307: The token must be updated.");
+        assert_eq!(sentence("the proxy could not be reached"), "the proxy could not be reached.");
+        assert_eq!(sentence("令牌已过期。"), "令牌已过期。");
     }
 
     #[test]

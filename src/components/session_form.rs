@@ -181,7 +181,8 @@ pub fn SessionForm(
                 {move || match (lang.get(), discovery()).1 {
                     _ if checking() => t("Checking the token…").to_string(),
                     Some(Ok(d)) => who(&d),
-                    Some(Err(e)) => tf("The token could not be looked up: {0}. {1}", &[&format::error(&e), &format::hint(&e, None)]),
+                    // The error's own words end a sentence already ("…must be updated.").
+                    Some(Err(e)) => tf("The token could not be looked up: {0} {1}", &[&format::sentence(&format::error(&e)), &format::hint(&e, None)]),
                     None => String::new(),
                 }}
             </p>

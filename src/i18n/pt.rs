@@ -111,7 +111,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("The service refused the request parameters.", "O serviço recusou os parâmetros da solicitação."),
     ("The session could not start", "Não foi possível iniciar a sessão"),
     ("The token contains spaces, line breaks or control characters: copy the header value alone, without its name.", "O token contém espaços, quebras de linha ou caracteres de controle: copie apenas o valor do cabeçalho, sem o nome dele."),
-    ("The token could not be looked up: {0}. {1}", "Não foi possível consultar o token: {0}. {1}"),
+    ("The token could not be looked up: {0} {1}", "Não foi possível consultar o token: {0} {1}"),
     ("The token is invalid, expired or from another region: get a new project-scoped token for this region.", "O token é inválido, expirou ou é de outra região: obtenha um novo token com escopo de projeto para esta região."),
     ("The token is longer than the 100,000 characters the services accept: check what was pasted.", "O token excede os 100.000 caracteres que os serviços aceitam: verifique o que foi colado."),
     ("The token's user lacks permission: ask an administrator to grant {0}, then refresh.", "O usuário do token não tem permissão: peça a um administrador que conceda {0} e depois atualize."),

@@ -110,7 +110,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("The service refused the request parameters.", "服务拒绝了请求参数。"),
     ("The session could not start", "无法启动会话"),
     ("The token contains spaces, line breaks or control characters: copy the header value alone, without its name.", "令牌包含空格、换行符或控制字符：请只复制响应头的值，不要包含其名称。"),
-    ("The token could not be looked up: {0}. {1}", "无法查询令牌：{0}。{1}"),
+    ("The token could not be looked up: {0} {1}", "无法查询令牌：{0}{1}"),
     ("The token is invalid, expired or from another region: get a new project-scoped token for this region.", "令牌无效、已过期或属于其他区域：请为此区域获取新的项目级令牌。"),
     ("The token is longer than the 100,000 characters the services accept: check what was pasted.", "令牌长度超过服务接受的 100,000 个字符：请检查粘贴的内容。"),
     ("The token's user lacks permission: ask an administrator to grant {0}, then refresh.", "令牌的用户缺少权限：请联系管理员授予{0}，然后刷新。"),
