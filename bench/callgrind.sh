@@ -13,6 +13,8 @@
 # benchmark's request (bench/wrk.lua: 4 KiB token, Accept, allowed Origin),
 # dumps the counters and prints instructions per request. The callgrind file
 # is target/bench/callgrind.<kind>.out (callgrind_annotate reads it).
+# BENCH_RUST_LOG sets the server's RUST_LOG (default info); BENCH_PRELOAD an
+# LD_PRELOAD for it (e.g. another allocator, to see what malloc costs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:?usage: bench/callgrind.sh SERVER_BIN [proxy|thin] [SECONDS]}
@@ -31,7 +33,7 @@ trap cleanup EXIT
 
 listening() { # file -> url
   for _ in $(seq 1 400); do
-    url=$(grep -o 'listening on http://[^ )]*' "$1" 2>/dev/null | head -1 | sed 's/listening on //; s#/$##') || true
+    url=$(grep -ao 'listening on http://[^ )]*' "$1" 2>/dev/null | head -1 | sed 's/listening on //; s#/$##') || true
     [ -n "$url" ] && { echo "$url"; return; }
     sleep 0.05
   done
@@ -53,7 +55,7 @@ case "${KIND%%-*}" in
     REQ_PATH="$UPSTREAM_PATH" ;;
   *) echo "kind must be proxy or thin" >&2; exit 1 ;;
 esac
-RUST_LOG=${BENCH_RUST_LOG:-info} taskset -c 1 valgrind --tool=callgrind --callgrind-out-file="$CG_OUT" \
+RUST_LOG=${BENCH_RUST_LOG:-info} LD_PRELOAD=${BENCH_PRELOAD:-} taskset -c 1 valgrind --tool=callgrind --callgrind-out-file="$CG_OUT" \
   --dump-instr=no --instr-atstart=no "$BIN" "${args[@]}" >"$OUT/callgrind-server.log" 2>&1 &
 pids+=($!)
 SERVER_URL=$(listening "$OUT/callgrind-server.log")

@@ -19,7 +19,7 @@ use std::error::Error as StdError;
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,7 @@ use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tenantscope_catalog::{parse_api_call_with, ApiCall, PathError, Service};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
@@ -81,8 +81,33 @@ impl From<PathError> for ProxyError {
 /// names a host.
 pub fn parse_target(uri: &Uri, hosts: &[ServiceHost]) -> Result<Target, ProxyError> {
     let rest = uri.path().strip_prefix("/api/").ok_or(ProxyError::RouteNotAllowed)?;
-    let offered = |service, region: &str| service_host(hosts, service, region).is_some();
+    let offered = |service, region: &str| hosts.iter().any(|h| h.service == service && h.region == region) || catalogue_offers(service, region);
     Ok(parse_api_call_with(rest, uri.query(), offered)?)
+}
+
+/// [`Service::offered_in`], whose answer (a host name made with `format!`)
+/// is kept when it is yes: the catalogue is fixed, and the regions where
+/// some service is offered are few, so the set stays small whatever
+/// regions requests name.
+fn catalogue_offers(service: Service, region: &str) -> bool {
+    static OFFERED: OnceLock<RwLock<HashMap<Box<str>, u32>>> = OnceLock::new();
+    let bit = 1u32 << service_index(service);
+    let offered = OFFERED.get_or_init(Default::default);
+    if offered.read().ok().and_then(|o| o.get(region).copied()).is_some_and(|services| services & bit != 0) {
+        return true;
+    }
+    if !service.offered_in(region) {
+        return false;
+    }
+    if let Ok(mut o) = offered.write() {
+        *o.entry(region.into()).or_default() |= bit;
+    }
+    true
+}
+
+/// `service`'s place in [`Service::ALL`].
+fn service_index(service: Service) -> usize {
+    Service::ALL.iter().position(|s| *s == service).unwrap_or(0)
 }
 
 /// The upstream URL: the operator's host or the catalogue's, or the
@@ -136,9 +161,17 @@ pub struct Relayed {
 /// refused rather than one picked.
 const SINGLE_CREDENTIALS: [&str; 4] = ["x-auth-token", "x-subject-token", "authorization", "x-security-token"];
 
+/// [`SINGLE_CREDENTIALS`] as header names, made once.
+static SINGLE_CREDENTIAL_NAMES: [HeaderName; 4] = [
+    HeaderName::from_static(SINGLE_CREDENTIALS[0]),
+    HeaderName::from_static(SINGLE_CREDENTIALS[1]),
+    header::AUTHORIZATION,
+    HeaderName::from_static(SINGLE_CREDENTIALS[3]),
+];
+
 /// Refuses a request carrying one of the credential headers twice.
 pub fn check_duplicates(headers: &HeaderMap) -> Result<(), ProxyError> {
-    for name in SINGLE_CREDENTIALS {
+    for name in &SINGLE_CREDENTIAL_NAMES {
         let mut values = headers.get_all(name).iter();
         if values.next().is_some() && values.next().is_some() {
             return Err(ProxyError::DuplicateHeader);
@@ -409,7 +442,7 @@ impl Origins {
 
     /// The authority of `service`'s host in `region`.
     fn authority(&self, service: Service, region: &str) -> Result<Authority, ProxyError> {
-        let index = Service::ALL.iter().position(|s| *s == service).unwrap_or(0);
+        let index = service_index(service);
         if let Some(known) = self.known.read().ok().and_then(|k| k.get(region).and_then(|a| a[index].clone())) {
             return Ok(known);
         }
@@ -737,9 +770,9 @@ where
     S::Future: Send + 'static,
     S::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
-    type Response = S::Response;
+    type Response = Bare<S::Response>;
     type Error = Box<dyn StdError + Send + Sync>;
-    type Future = Pin<Box<dyn Future<Output = Result<S::Response, Self::Error>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
@@ -754,8 +787,54 @@ where
                 Err(_) => return Err(ConnectTimeout.into()),
             };
             metrics.connection_opened();
-            Ok(connection)
+            Ok(Bare(connection))
         })
+    }
+}
+
+/// An upstream connection that tells the pool only what it needs (HTTP/2
+/// or not, proxied or not): hyper-util's TCP connection also offers its
+/// addresses (`HttpInfo`), which the pool then copies into every answer's
+/// extensions, an allocation or two per call that nothing here reads.
+struct Bare<T>(T);
+
+impl<T: Connection> Connection for Bare<T> {
+    fn connected(&self) -> Connected {
+        let inner = self.0.connected();
+        let bare = Connected::new().proxy(inner.is_proxied());
+        if inner.is_negotiated_h2() {
+            bare.negotiated_h2()
+        } else {
+            bare
+        }
+    }
+}
+
+impl<T: hyper::rt::Read + Unpin> hyper::rt::Read for Bare<T> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: hyper::rt::ReadBufCursor<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl<T: hyper::rt::Write + Unpin> hyper::rt::Write for Bare<T> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[std::io::IoSlice<'_>]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
     }
 }
 
@@ -868,6 +947,21 @@ mod tests {
         let mut connector = CountConnections { inner: ready, timeout: Duration::from_millis(20), metrics: metrics.clone() };
         tower::Service::call(&mut connector, Uri::from_static("http://127.0.0.1:9/")).await.unwrap();
         assert!(metrics.render().contains("tenantscope_upstream_connections_opened_total 1\n"));
+    }
+
+    #[test]
+    fn a_bare_connection_keeps_what_the_pool_needs() {
+        struct H2;
+        impl Connection for H2 {
+            fn connected(&self) -> Connected {
+                Connected::new().negotiated_h2().proxy(true).extra(7u8)
+            }
+        }
+        let bare = Bare(H2).connected();
+        assert!(bare.is_negotiated_h2() && bare.is_proxied());
+        let mut extensions = axum::http::Extensions::new();
+        bare.get_extras(&mut extensions);
+        assert!(extensions.is_empty());
     }
 
     #[test]
