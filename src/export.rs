@@ -388,7 +388,7 @@ impl Report<'_> {
         line(&mut out, "METHOD:PUBLISH");
         line(&mut out, "X-WR-CALNAME:Huawei Cloud package expiry");
         // (service, local day) → the packages expiring then, in order.
-        let mut days: Vec<((Service, crate::domain::Date), Vec<(&Package, Instant)>)> = Vec::new();
+        let mut days: Vec<(DayKey, Vec<(&Package, Instant)>)> = Vec::new();
         for p in self.packages {
             let Expiry::At(at) = p.expiry else { continue };
             if at <= self.generated_at {
@@ -444,6 +444,9 @@ impl Report<'_> {
         out
     }
 }
+
+/// A calendar event's key: one service on one day.
+type DayKey = (Service, crate::domain::Date);
 
 /// The shortest text that reads back as the same finite number (`37`, `0.5`).
 /// In the browser, JavaScript's own number formatting does it: Rust's
