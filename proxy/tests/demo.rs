@@ -1,5 +1,7 @@
 //! The demo tenant through the whole router, as the browser reaches it.
 
+mod common;
+
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
@@ -167,4 +169,37 @@ async fn demo_token_is_never_throttled() {
     assert_eq!(status, StatusCode::OK);
     assert!(headers.get("retry-after").is_none());
     assert_eq!(body["data_list"].as_array().map(Vec::len), Some(200));
+}
+
+/// Two regions of the sample tenant are two different regions: HSS and
+/// MetaStudio in cn-east-3 (its own project) hold fewer packages, none of
+/// cn-north-4's.
+#[tokio::test]
+async fn each_region_of_the_demo_holds_its_own_packages() {
+    use tenantscope_proxy::demo::DEMO_PROJECT_ID;
+    let proxy = common::start(Config { demo: true, ..Config::default() }).await;
+    let get = |path: String| {
+        let url = proxy.url(&path);
+        async move {
+            let answer = common::client().get(url).header("X-Auth-Token", "demo").send().await.unwrap();
+            assert_eq!(answer.status(), 200, "{path}");
+            serde_json::from_str::<serde_json::Value>(&answer.text().await.unwrap()).unwrap()
+        }
+    };
+    let projects = get("/api/iam/cn-east-3/v3/auth/projects".into()).await;
+    let shanghai = projects["projects"].as_array().unwrap().iter().find(|p| p["name"] == "cn-east-3").unwrap()["id"].as_str().unwrap().to_string();
+    let ids = |body: &serde_json::Value, list: &str, key: &str| -> Vec<String> {
+        body[list].as_array().unwrap().iter().map(|q| q[key].as_str().unwrap().to_string()).collect()
+    };
+    let hss = |project: &str, region: &str| format!("/api/hss/{region}/v5/{project}/billing/quotas-detail?limit=200&offset=0&enterprise_project_id=all_granted_eps");
+    let (north, east) = (get(hss(DEMO_PROJECT_ID, "cn-north-4")).await, get(hss(&shanghai, "cn-east-3")).await);
+    assert_eq!((north["total_num"].as_u64(), east["total_num"].as_u64()), (Some(480), Some(105)));
+    let (north_ids, east_ids) = (ids(&north, "data_list", "resource_id"), ids(&east, "data_list", "resource_id"));
+    assert!(east_ids.iter().all(|id| !north_ids.contains(id)), "cn-east-3 repeats cn-north-4's quotas");
+    assert!(east["data_list"].as_array().unwrap().iter().all(|q| q["enterprise_project_id"] == "0"), "only the default enterprise project there");
+    let meta = |project: &str, region: &str| format!("/api/metastudio/{region}/v1/{project}/tenants/resources?resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset=0");
+    let (north, east) = (get(meta(DEMO_PROJECT_ID, "cn-north-4")).await, get(meta(&shanghai, "cn-east-3")).await);
+    assert!(east["count"].as_u64().unwrap() < north["count"].as_u64().unwrap());
+    let (north_ids, east_ids) = (ids(&north, "resources", "resource_id"), ids(&east, "resources", "resource_id"));
+    assert!(!east_ids.is_empty() && east_ids.iter().all(|id| !north_ids.contains(id)));
 }

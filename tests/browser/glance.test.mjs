@@ -177,3 +177,17 @@ test('panels a filter empties collapse, and a single service takes the whole wid
   await page.screenshot({ path: join(SHOTS, 'glance-single-service.png'), fullPage: false });
   assert.deepEqual(problems, []);
 });
+
+test('two regions of the demo tenant are two different regions', async () => {
+  const { page, problems } = await openDemo();
+  const count = () => page.locator('[data-service=hss] .count').textContent();
+  assert.equal(await count(), '480 packages');
+  // The same token in cn-east-3, in a new tab: its own project, its own quotas.
+  await page.locator('#region').selectOption('cn-east-3');
+  await page.getByRole('button', { name: 'Inspect in new tab' }).click();
+  await page.getByRole('tab', { name: /^2\. .*cn-east-3$/ }).waitFor({ timeout: 15_000 });
+  await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 15_000 });
+  assert.equal(await count(), '105 packages');
+  assert.match(await page.locator('.session-line').textContent(), /3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03/);
+  assert.deepEqual(problems, []);
+});

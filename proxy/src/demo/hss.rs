@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::auth::{bad_request, error};
 use super::ids::{epoch_ms, uuid, Today, SALT_HSS, SALT_HSS_HOST};
 use super::query::{bounded, page, Int};
-use super::{ok, Answer};
+use super::{ok, Answer, Site};
 
 /// The query parameters of `GET /v5/{project_id}/billing/quotas-detail`
 /// the demo reads (see [`hss_quotas`]).
@@ -122,6 +122,7 @@ fn hss_quota(i: usize, today: Today) -> Quota {
 impl Quota {
     fn to_json(&self) -> Value {
         let i = self.index;
+        let finance = (HSS_TOTAL..HSS_TOTAL + HSS_FINANCE_TOTAL).contains(&i);
         let tags = match i % 3 {
             0 => json!([]),
             1 => json!([{ "key": "env", "value": "prod" }]),
@@ -137,8 +138,8 @@ impl Quota {
             "expire_time": self.expire_time,
             "create_time": self.create_time,
             "shared_quota": if i % 3 == 0 { "shared" } else { "unshared" },
-            "enterprise_project_id": if i < HSS_TOTAL { "0" } else { HSS_FINANCE_EP_ID },
-            "enterprise_project_name": if i < HSS_TOTAL { "default" } else { HSS_FINANCE_EP_NAME },
+            "enterprise_project_id": if finance { HSS_FINANCE_EP_ID } else { "0" },
+            "enterprise_project_name": if finance { HSS_FINANCE_EP_NAME } else { "default" },
         });
         // Only a quota bound to a server names it.
         if let (true, Some(fields)) = (self.used, item.as_object_mut()) {
@@ -156,20 +157,24 @@ impl Quota {
 /// absent or `0` the default one (420 quotas, as the real API defaults),
 /// the finance project's id its 60, `all_granted_eps` all 480; the
 /// `limited` account has no enterprise projects and refuses the last.
-pub(super) fn hss_quotas(query: &HssQuery, today: Today, limited: bool) -> Answer {
+pub(super) fn hss_quotas(query: &HssQuery, today: Today, limited: bool, site: Site) -> Answer {
     let Ok(limit) = query.limit() else {
         return bad_request("HSS.1001", "Invalid parameter: limit");
     };
     let Ok(offset) = query.offset() else {
         return bad_request("HSS.1001", "Invalid parameter: offset");
     };
+    // Outside cn-north-4 there is only the default enterprise project.
+    let elsewhere = site != Site::Main;
     let range = match query.enterprise_project_id.as_deref() {
-        None | Some("0") => 0..HSS_TOTAL,
+        None | Some("0") => site.indices(0..HSS_TOTAL),
         // The code is illustrative: seed 004 lists no error codes.
         Some("all_granted_eps") if limited => {
             return error(StatusCode::FORBIDDEN, "HSS.0004", "Enterprise project management is not enabled for this account.")
         }
+        Some("all_granted_eps") if elsewhere => site.indices(0..HSS_TOTAL),
         Some("all_granted_eps") => 0..HSS_TOTAL + HSS_FINANCE_TOTAL,
+        Some(id) if id == HSS_FINANCE_EP_ID && elsewhere => 0..0,
         Some(id) if id == HSS_FINANCE_EP_ID && !limited => HSS_TOTAL..HSS_TOTAL + HSS_FINANCE_TOTAL,
         Some(_) => return bad_request("HSS.1001", "Invalid parameter: enterprise_project_id"),
     };

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::auth::bad_request;
 use super::ids::{hex32, rfc3339, Today, SALT_METASTUDIO, SALT_METASTUDIO_ORDER};
 use super::query::{bounded, list, page, Int};
-use super::{ok, Answer};
+use super::{ok, Answer, Site};
 
 /// The query parameters of `GET /v1/{project_id}/tenants/resources` (see
 /// [`metastudio_resources`]).
@@ -118,7 +118,7 @@ fn metastudio_resource(i: usize, today: Today) -> Value {
 /// `GET /v1/{project_id}/tenants/resources`: `resource_source` is required
 /// and filters; `limit` 1–100 (default 10) and `offset` 0–2147483647 page;
 /// `count` is the number of matching resources, not of the page.
-pub(super) fn metastudio_resources(query: &MetastudioQuery, today: Today) -> Answer {
+pub(super) fn metastudio_resources(query: &MetastudioQuery, today: Today, site: Site) -> Answer {
     const CODE: &str = "MSS.00000003";
     let sources = list(query.resource_source.as_deref());
     if sources.is_empty() {
@@ -130,7 +130,7 @@ pub(super) fn metastudio_resources(query: &MetastudioQuery, today: Today) -> Ans
     let Ok(offset) = bounded(query.offset, 0..=2_147_483_647, 0) else {
         return bad_request(CODE, "Invalid parameter: offset");
     };
-    let matching: Vec<Value> = (0..METASTUDIO_TOTAL)
+    let matching: Vec<Value> = site.indices(0..METASTUDIO_TOTAL)
         .map(|i| metastudio_resource(i, today))
         .filter(|item| item["resource_source"].as_str().is_some_and(|s| sources.contains(&s)))
         .collect();

@@ -125,8 +125,8 @@ pub fn respond(
         Ok(mode) => mode,
         Err(refusal) => return refusal.into(),
     };
-    // The sample tenant has the same packages whichever project is named.
-    let _ = param;
+    // HSS and MetaStudio answer per region, by the project named.
+    let site = Site::of(param);
     if mode == Mode::Faults {
         if let Some(fault) = fault(route, query) {
             return fault;
@@ -142,11 +142,45 @@ pub fn respond(
         Route::TestplanPackages if mode == Mode::Limited => ok(json!({ "status": "failed", "result": [] })),
         Route::TestplanPackages => ok(testplan_packages(today)),
         Route::CodecheckPackages => ok(codecheck_packages(&params(query), today)),
-        Route::MetastudioResources => metastudio_resources(&params(query), today),
+        Route::MetastudioResources => metastudio_resources(&params(query), today, site),
         Route::DscSpecification => ok(dsc_specification()),
-        Route::HssQuotas => hss_quotas(&params(query), today, mode == Mode::Limited),
+        Route::HssQuotas => hss_quotas(&params(query), today, mode == Mode::Limited, site),
     };
     answer.into()
+}
+
+/// Which of the sample tenant's regions a call is about, by the project id
+/// it names: cn-north-4's project (and any other id) holds most packages;
+/// the cn-east-3 and ap-southeast-3 projects hold smaller sets of their own,
+/// so that two tabs in two regions show two different regions. The
+/// services that answer per account or per CodeArts project (TestPlan,
+/// Check, DSC) answer the same everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Site {
+    Main,
+    Shanghai,
+    Singapore,
+}
+
+impl Site {
+    fn of(param: Option<&str>) -> Site {
+        match param {
+            Some(auth::CN_EAST_3_PROJECT_ID) => Site::Shanghai,
+            Some(auth::AP_SOUTHEAST_3_PROJECT_ID) => Site::Singapore,
+            _ => Site::Main,
+        }
+    }
+
+    /// The item indices of a list of `main` items in this region: the main
+    /// region's own, or a smaller range of other indices (other ids, other
+    /// dates) elsewhere.
+    pub(super) fn indices(self, main: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        match self {
+            Site::Main => main,
+            Site::Shanghai => 10_000..10_000 + main.len() / 4,
+            Site::Singapore => 20_000..20_000 + main.len() / 12,
+        }
+    }
 }
 
 fn ok(body: Value) -> Answer {
