@@ -55,7 +55,18 @@ pub fn SessionForm(
             .or_else(|| found_with(|d| d.info.project_name.filter(|n| tenantscope_catalog::region_by_id(n).is_some())))
             .unwrap_or_else(|| "cn-north-4".into())
     };
-    let project_value = move || project.get().or_else(|| found_with(|d| d.info.project_id)).unwrap_or_default();
+    // The chosen region's project (system projects are named by their
+    // region: the form follows the region), else the token's own.
+    let project_value = move || {
+        project
+            .get()
+            .or_else(|| {
+                let d = discovery().and_then(Result::ok)?;
+                let region = region_value();
+                d.projects.iter().find(|p| p.name == region).map(|p| p.id.clone()).or(d.info.project_id)
+            })
+            .unwrap_or_default()
+    };
     let codearts_value =
         move || codearts.get().or_else(|| found_with(|d| d.codearts.into_iter().next().map(|p| p.id))).unwrap_or_default();
 
