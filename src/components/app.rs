@@ -107,7 +107,10 @@ pub fn App() -> impl IntoView {
         let (len, same) = tabs.with_untracked(|l| (l.len(), l.get(at).is_some_and(|t| t.connection == connection)));
         if in_new_tab || len == 0 {
             tabs.update(|l| l.push(new_tab(connection)));
-            view.update(|v| v.tab = len);
+            view.update(|v| {
+                v.tab = len;
+                v.all_tenants = false;
+            });
         } else if !same {
             // Inspect replaces the open tab; the same connection again keeps
             // it (Refresh reloads it).
@@ -117,7 +120,10 @@ pub fn App() -> impl IntoView {
     let on_forget = Callback::new(move |()| {
         tabs.set(Vec::new());
         remembering.set(false);
-        view.update(|v| v.tab = 0);
+        view.update(|v| {
+            v.tab = 0;
+            v.all_tenants = false;
+        });
     });
     let has_tabs = Memo::new(move |_| tabs.with(|l| !l.is_empty()));
     let retry = RwSignal::new(0u32);

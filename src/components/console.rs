@@ -11,6 +11,7 @@ use leptos::wasm_split::SplitLoaderError;
 
 use crate::components::{Filters, JumpLinks, Overview, Shared, TabBar, Tenant, TenantView};
 use crate::domain::query::Facets;
+use crate::i18n::t;
 
 /// The console's code could not be fetched from the site (offline, or the
 /// site was redeployed meanwhile). Calling [`console`] again retries.
@@ -67,6 +68,9 @@ pub fn Console(
         <Overview tenants thresholds minute lang view />
         // Worded in the language and from the thresholds: redrawn when either changes.
         {move || { lang.get(); let thresholds = thresholds.get(); view! { <Filters view facets thresholds /> } }}
+        <Show when=move || shared.all_tenants()>
+            <p class="muted all-tenants-note">{move || { lang.get(); t("The overview spans every tab. Pick a tenant's tab for its session, exports and panels.") }}</p>
+        </Show>
         <For each=move || tabs.get() key=|tab| tab.id let:tab>
             <TenantView tab shared registry />
         </For>

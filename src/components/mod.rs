@@ -70,6 +70,11 @@ pub struct Shared {
 
 impl Shared {
     /// The index of the open tab: the view's, within the tabs there are.
+    /// Whether the "All tenants" tab is the one open (two tabs or more).
+    pub fn all_tenants(&self) -> bool {
+        self.view.with(|v| v.all_tenants) && self.tabs.with(|l| l.len() > 1)
+    }
+
     pub fn active_index(&self) -> usize {
         let len = self.tabs.with(Vec::len);
         self.view.with(|v| v.tab).min(len.saturating_sub(1))

@@ -16,7 +16,8 @@ const WARNINGS_SHOWN: usize = 50;
 /// The timeline's span.
 const TIMELINE_DAYS: i64 = 90;
 
-/// Across every open tab and service: packages by urgency and by status in
+/// For the open tab, or under "All tenants" across every tab, and every
+/// service: packages by urgency and by status in
 /// large figures, each a button that sets the matching filter; the expiry
 /// warnings, soonest first, then the frozen or closed, then the expired
 /// (collapsed, most recent first), identical rows merged, each row a button
@@ -40,13 +41,16 @@ pub fn Overview(
         lang.get();
         let (now, thresholds) = (minute.get(), thresholds.get());
         let list = tenants.get();
-        // With several tabs, each warning says whose it is.
-        let many = list.len() > 1;
+        // The open tab's packages, or under "All tenants" every tab's, each
+        // warning saying whose it is.
+        let all = view.with(|v| v.all_tenants) && list.len() > 1;
+        let open = view.with(|v| v.tab).min(list.len().saturating_sub(1));
+        let many = all;
         // (tab label, tab index, packages of one service), for every service loaded so far.
         let mut sets: Vec<(String, usize, Vec<Package>)> = Vec::new();
         // What the figures leave out, and why, said beside them.
         let mut coverage = Vec::new();
-        for (i, t) in list.iter().enumerate() {
+        for (i, t) in list.iter().enumerate().filter(|(i, _)| all || *i == open) {
             // As the tab bar names it.
             let label = if many { format!("{}. {}", i + 1, t.label().unwrap_or_default()) } else { String::new() };
             sets.extend(t.loads.iter().filter_map(|l| l.with_packages(|p, _| (label.clone(), i, p.to_vec()))));

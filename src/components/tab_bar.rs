@@ -4,7 +4,8 @@ use crate::components::{tr, Shared, Tenant};
 use crate::i18n::{t, tf};
 
 /// The open tabs, one per connection: pick one to see it, close it to drop
-/// its token and everything it loaded. Hidden while only one is open.
+/// its token and everything it loaded; and first, "All tenants", whose
+/// overview spans every tab. Hidden while only one is open.
 #[component]
 pub fn TabBar(
     /// The tabs and the view (which tab is open).
@@ -28,7 +29,8 @@ pub fn TabBar(
     };
     let entries = move || {
         lang.get();
-        let active = shared.active_index();
+        let all = shared.all_tenants();
+        let active = if all { usize::MAX } else { shared.active_index() };
         tabs.get()
             .into_iter()
             .enumerate()
@@ -46,7 +48,10 @@ pub fn TabBar(
                 view! {
                     <span class="tab" class:tab-active=selected>
                         <button type="button" role="tab" aria-selected=selected.to_string() id=format!("tab-{id}")
-                            on:click=move |_| view.update(|v| v.tab = i)>{label.clone()}</button>
+                            on:click=move |_| view.update(|v| {
+                                v.tab = i;
+                                v.all_tenants = false;
+                            })>{label.clone()}</button>
                         <button type="button" class="tab-close" aria-label=move || tf("Close {0}", &[&label()])
                             title=t("Close this tab") on:click=move |_| close(i)>"×"</button>
                     </span>
@@ -56,7 +61,19 @@ pub fn TabBar(
     };
     view! {
         <Show when=move || tabs.with(|l| l.len() > 1)>
-            <nav class="tabs" role="tablist" aria-label=tr(lang, "Open tenants")>{entries}</nav>
+            <nav class="tabs" role="tablist" aria-label=tr(lang, "Open tenants")>
+                {move || {
+                    lang.get();
+                    let selected = shared.all_tenants();
+                    view! {
+                        <span class="tab tab-all" class:tab-active=selected>
+                            <button type="button" role="tab" aria-selected=selected.to_string() id="tab-all"
+                                on:click=move |_| view.update(|v| v.all_tenants = true)>{t("All tenants")}</button>
+                        </span>
+                    }
+                }}
+                {entries}
+            </nav>
         </Show>
     }
 }

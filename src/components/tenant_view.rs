@@ -63,7 +63,7 @@ pub fn TenantView(
 
     let active = Memo::new(move |_| {
         let at = shared.active_index();
-        shared.tabs.with(|l| l.get(at).map(|t| t.id)) == Some(id)
+        !shared.all_tenants() && shared.tabs.with(|l| l.get(at).map(|t| t.id)) == Some(id)
     });
     // The service filter hides the other panels (a memo: typing a search
     // redraws the panels' lists, not the panels).

@@ -43,6 +43,9 @@ pub const FROZEN_OR_CLOSED: &str = "frozen-or-closed";
 pub struct View {
     /// The open tenant tab (0-based).
     pub tab: usize,
+    /// The "All tenants" tab (with two tabs or more): the overview spans
+    /// every tab, and no tab's panels are shown. In the hash as `tab=all`.
+    pub all_tenants: bool,
     pub text: String,
     pub service: Option<Service>,
     pub status: Option<Status>,
@@ -181,7 +184,9 @@ impl View {
     /// from the default, e.g. `tab=2&service=hss&q=web%20tamper`.
     pub fn to_hash(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
-        if self.tab > 0 {
+        if self.all_tenants {
+            parts.push("tab=all".to_string());
+        } else if self.tab > 0 {
             parts.push(format!("tab={}", self.tab + 1));
         }
         if !self.text.is_empty() {
@@ -221,6 +226,7 @@ impl View {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let value = decode(value);
             match key {
+                "tab" if value == "all" => view.all_tenants = true,
                 "tab" => view.tab = value.parse::<usize>().ok().and_then(|t| t.checked_sub(1)).unwrap_or(0),
                 "q" => view.text = value,
                 "service" => view.service = Service::from_key(&value).filter(|s| Service::PACKAGES.contains(s)),
@@ -375,6 +381,7 @@ mod tests {
     fn the_hash_round_trips_and_forgives() {
         let view = View {
             tab: 2,
+            all_tenants: false,
             text: "web tamper & 100%/é".into(),
             service: Some(Service::Hss),
             status: Some(Status::Frozen),
@@ -389,6 +396,9 @@ mod tests {
         assert_eq!(hash, "tab=3&q=web%20tamper%20%26%20100%25%2F%C3%A9&service=hss&status=frozen&urgency=critical&sort=usage");
         assert_eq!(View::from_hash(&format!("#{hash}")), view);
         assert_eq!(View::default().to_hash(), "");
+        let all = View { all_tenants: true, service: Some(Service::Hss), ..View::default() };
+        assert_eq!(all.to_hash(), "tab=all&service=hss");
+        assert_eq!(View::from_hash("#tab=all&service=hss"), all);
         let frozen = View { frozen_or_closed: true, ..View::default() };
         assert_eq!(frozen.to_hash(), "urgency=frozen-or-closed");
         assert_eq!(View::from_hash("#urgency=frozen-or-closed"), frozen);

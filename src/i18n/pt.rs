@@ -321,4 +321,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Premium", "Premium"),
     ("Web Tamper Protection", "Proteção contra adulteração de páginas"),
     ("Container Edition", "Edição para contêineres"),
+    ("All tenants", "Todos os locatários"),
+    ("The overview spans every tab. Pick a tenant's tab for its session, exports and panels.", "A visão geral abrange todas as abas. Escolha a aba de um locatário para ver a sessão, as exportações e os painéis."),
 ];

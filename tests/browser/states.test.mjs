@@ -88,7 +88,7 @@ test('Check in its grace period and the free edition, by CodeArts project', asyn
 
   await page.getByLabel('CodeArts project').fill(OPS_BOARD);
   await page.getByRole('button', { name: 'Inspect in new tab' }).click();
-  await page.getByRole('tab').nth(2).waitFor();
+  await page.getByRole('tab').nth(3).waitFor(); // "All tenants", then three tenants
   await ready(page, 'codecheck').waitFor({ timeout: 15_000 });
   const free = panel(page, 'codecheck').locator('li.card', { hasText: 'CodeArts Free' });
   assert.match(await free.textContent(), /Check time this month: 135 \(the service names no unit\)/);

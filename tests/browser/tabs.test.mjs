@@ -22,7 +22,8 @@ test('two tenants in two tabs load, switch, span the overview and close on their
   await page.locator('.discovery', { hasText: 'Token of demo-operator' }).waitFor();
   assert.equal(await page.getByRole('tab').count(), 0, 'a paste opened a tab');
   await page.getByRole('button', { name: 'Inspect in new tab' }).click();
-  const tabs = page.getByRole('tab');
+  // The tenants' tabs ("All tenants" comes first).
+  const tabs = page.locator('[role=tab]:not(#tab-all)');
   await page.getByRole('tablist', { name: 'Open tenants' }).waitFor();
   assert.equal(await tabs.count(), 2);
   assert.equal(await tabs.nth(1).getAttribute('aria-selected'), 'true');
@@ -33,12 +34,21 @@ test('two tenants in two tabs load, switch, span the overview and close on their
   await ready(page, 'hss').waitFor({ timeout: 20_000 });
   assert.equal(await page.locator('[data-service=hss] .count').textContent(), '280 of 480 shown');
   assert.match(page.url(), /#tab=2$/);
-  // The overview spans both tabs, and says whose each warning is.
-  await page.waitForFunction((n) => Number(document.querySelector('.overview > p.muted')?.textContent.match(/^(\d+)/)?.[1]) > n, single);
+  // Each tab has its own overview: the second tab's counts only its own.
+  const overviewTotal = () => page.locator('.overview > p.muted').textContent().then((t) => Number(t.match(/^(\d+)/)[1]));
+  const second = await overviewTotal();
+  assert.ok(second < 2 * single, `the overview sums both tabs: ${second}`);
+  // "All tenants": the overview spans both tabs and says whose each warning is; no tab's panels.
+  await page.getByRole('tab', { name: 'All tenants' }).click();
+  await page.waitForFunction((n) => Number(document.querySelector('.overview > p.muted')?.textContent.match(/^(\d+)/)?.[1]) > n, second);
+  assert.equal(await overviewTotal(), single + second);
+  assert.match(page.url(), /#tab=all$/);
+  assert.equal(await page.locator('section.panel').count(), 0);
   const places = await page.locator('table.warnings tbody tr').allTextContents();
   assert.ok(places.some((r) => r.includes('1. northwind-demo')), 'no warning from tab 1');
   assert.ok(places.some((r) => r.includes('2. northwind-demo')), 'no warning from tab 2');
   await page.screenshot({ path: join(ROOT, 'target/screenshots/tabs-two-tenants.png'), fullPage: true });
+  await page.getByRole('tab', { name: /^2\. northwind-demo/ }).click();
 
   // Back to the first: its panels, loaded once, with nothing asked again.
   const calls = [];
