@@ -200,6 +200,12 @@ fn swatch(class: &str, label: &str) -> String {
 /// A donut of `parts` (label, value, colour class) as SVG with its text
 /// alternative, and the same figures as a table beside it.
 pub fn donut(title: &str, parts: &[(&str, u64, &str)]) -> String {
+    donut_with(title, parts, None)
+}
+
+/// [`donut`] with two lines of its own in the centre (`287 / 420`,
+/// `in use (68%)`) instead of the total.
+pub fn donut_with(title: &str, parts: &[(&str, u64, &str)], centre: Option<(String, String)>) -> String {
     let values: Vec<u64> = parts.iter().map(|p| p.1).collect();
     let total: u64 = values.iter().sum();
     let alt: Vec<String> = parts.iter().map(|(label, value, _)| format!("{label} {value}")).collect();
@@ -216,7 +222,20 @@ pub fn donut(title: &str, parts: &[(&str, u64, &str)]) -> String {
             arc.dashoffset()
         );
     }
-    let _ = write!(h, r#"<text x="21" y="23" class="donut-total">{total}</text></svg><figcaption>{}</figcaption>"#, escape(title));
+    match centre {
+        Some((big, small)) => {
+            let _ = write!(
+                h,
+                r#"<text x="21" y="21" class="donut-total donut-ratio">{}</text><text x="21" y="26.5" class="donut-sub">{}</text></svg><figcaption>{}</figcaption>"#,
+                escape(&big),
+                escape(&small),
+                escape(title)
+            );
+        }
+        None => {
+            let _ = write!(h, r#"<text x="21" y="23" class="donut-total">{total}</text></svg><figcaption>{}</figcaption>"#, escape(title));
+        }
+    }
     h.push_str(&table("legend", "", &["", ""], parts.iter().map(|(label, value, class)| vec![swatch(class, label), value.to_string()])));
     h.push_str("</figure>");
     h

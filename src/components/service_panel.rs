@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use crate::components::{ErrorCard, ServiceLoad};
 use crate::domain::chart::usage_by_name;
 use crate::domain::query::View;
-use crate::domain::Thresholds;
+use crate::domain::{Package, Thresholds};
 use crate::format;
 use crate::i18n::{t, tf};
 use crate::render;
@@ -60,7 +60,8 @@ pub fn ServicePanel(
 }
 
 fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds: Signal<Thresholds>) -> AnyView {
-    let charts = charts(service, &loaded);
+    let facts = loaded.facts.clone();
+    let complete = loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty());
     let count = format::count(loaded.packages.len(), loaded.total);
     let note = loaded.paging.as_ref().and_then(|p| format::paging_note(p, loaded.packages.len(), loaded.total));
     // A refresh failed: these are the last good answers, with their age.
@@ -94,6 +95,20 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
             .unwrap_or_default()
     };
     let more = move || selected.try_with(Vec::len).unwrap_or(0).saturating_sub(limit_now());
+    // The charts follow the filters: drawn from the packages that pass them.
+    let charts = Memo::new(move |_| {
+        let filtered = view.with(View::is_filtered);
+        selected.with(|s| {
+            packages.with_value(|p| {
+                if filtered {
+                    let shown: Vec<Package> = s.iter().map(|&i| p[i].clone()).collect();
+                    charts(service, &shown, None, true, at)
+                } else {
+                    charts(service, p, facts.as_ref(), complete, at)
+                }
+            })
+        })
+    });
     let shown_line = move || {
         let (matching, shown, filtered) = (selected.try_with(Vec::len).unwrap_or(0), limit_now(), view.try_with(View::is_filtered).unwrap_or(false));
         match (matching, filtered) {
@@ -115,7 +130,7 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
             {stale.map(|(line, hint)| view! { <p class="notice notice-warn" role="alert" data-state="stale"><strong>{t("Not up to date. ")}</strong>{line} " " {hint}</p> })}
             {scope.map(|line| view! { <p class="notice notice-warn" data-scope="default-only">{line}</p> })}
             {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>{t("Incomplete: ")}</strong>{note}</p> })}
-            {(!charts.is_empty()).then(|| view! { <div class="charts" inner_html=charts></div> })}
+            <div class="charts" inner_html=move || charts.get()></div>
             <p class="muted shown" aria-live="polite">{shown_line}</p>
             <ul class="cards" inner_html=cards on:click=copy_clicked></ul>
             <Show when=move || { more() > 0 }>
@@ -149,14 +164,13 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
 /// The service's charts, each with its table: those particular to a
 /// service come from its module (HSS's quota charts), the others show usage
 /// against amount where the service gives figures.
-fn charts(service: Service, loaded: &Loaded) -> String {
-    if let Some(own) = services::charts(service, loaded) {
+fn charts(service: Service, packages: &[Package], facts: Option<&services::Facts>, complete: bool, at: crate::domain::Instant) -> String {
+    if let Some(own) = services::charts(service, packages, facts, complete) {
         return own;
     }
-    let packages = &loaded.packages;
     let mut html = String::new();
     // One bar per name and unit, labelled readably, with its unit.
-    let rows: Vec<(String, Vec<u64>)> = usage_by_name(packages, loaded.received_at)
+    let rows: Vec<(String, Vec<u64>)> = usage_by_name(packages, at)
         .into_iter()
         .map(|(code, unit, v)| {
             let name = format::code_label(service, &code).unwrap_or(code);

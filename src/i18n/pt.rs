@@ -323,4 +323,5 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Container Edition", "Edição para contêineres"),
     ("All tenants", "Todos os locatários"),
     ("The overview spans every tab. Pick a tenant's tab for its session, exports and panels.", "A visão geral abrange todas as abas. Escolha a aba de um locatário para ver a sessão, as exportações e os painéis."),
+    ("in use ({0}%)", "em uso ({0}%)"),
 ];

@@ -322,6 +322,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Container Edition", "容器版"),
     ("All tenants", "全部租户"),
     ("The overview spans every tab. Pick a tenant's tab for its session, exports and panels.", "概览涵盖所有标签页。选择某个租户的标签页可查看其会话、导出和面板。"),
+    ("in use ({0}%)", "已使用（{0}%）"),
 ];
 
 /// Region names as Huawei Cloud's Chinese pages give them, by region id,

@@ -194,25 +194,32 @@ pub fn edition_label(version: &str) -> Option<&'static str> {
 /// HSS's own charts, each with its table: quotas in use (the tenant-wide
 /// counts when every page agreed on them), quotas by edition and state,
 /// and the edition table by enterprise project and status.
-pub fn charts(loaded: &Loaded) -> String {
+pub fn charts(packages: &[Package], facts: Option<&Facts>, complete: bool) -> String {
     use crate::domain::chart::states_by_name;
     use crate::domain::query::groups;
     use crate::render;
-    let packages = &loaded.packages;
     let mut html = String::new();
     let in_use = packages.iter().filter(|p| p.in_use == Some(true)).count() as u64;
-    let stats = match &loaded.facts {
+    // The tenant-wide counts when every page agreed on them and nothing is
+    // filtered out (`facts` is `None` for a filtered view); else the packages'.
+    let stats = match facts {
         Some(Facts::Hss(r)) => r.stats.as_ref(),
         None => None,
     };
     let (used, idle) = match stats {
-        Some(QuotaStats { used: Some(u), idle: Some(i), .. }) if loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty()) => (*u, *i),
+        Some(QuotaStats { used: Some(u), idle: Some(i), .. }) if complete => (*u, *i),
         _ => (in_use, packages.len() as u64 - in_use),
     };
-    html.push_str(&render::donut(t("Quotas in use"), &[(t("In use"), used, "s-used"), (t("Idle"), idle, "s-left")]));
+    let total = used + idle;
+    let share = if total == 0 { 0 } else { (used * 100 + total / 2) / total };
+    html.push_str(&render::donut_with(
+        t("Quotas in use"),
+        &[(t("In use"), used, "s-used"), (t("Idle"), idle, "s-left")],
+        Some((format!("{used} / {total}"), tf("in use ({0}%)", &[&share]))),
+    ));
     let rows: Vec<(String, Vec<u64>)> = states_by_name(packages)
         .into_iter()
-        .map(|(name, c)| (edition_label(&name).map_or(name, str::to_string), c.to_vec()))
+        .map(|(name, c)| (crate::format::code_label(Service::Hss, &name).unwrap_or(name), c.to_vec()))
         .collect();
     html.push_str(&render::bars(t("Quotas by edition"), &[(t("Normal"), "s-ok"), (t("Expired"), "s-bad"), (t("Frozen"), "s-frozen")], &rows));
     let all: Vec<usize> = (0..packages.len()).collect();

@@ -64,9 +64,9 @@ impl Facts {
 
 /// The charts particular to `service`, each with its table, or `None`
 /// where the service has none of its own (the panel then draws usage).
-pub fn charts(service: Service, loaded: &crate::session::Loaded) -> Option<String> {
+pub fn charts(service: Service, packages: &[crate::domain::Package], facts: Option<&Facts>, complete: bool) -> Option<String> {
     match service {
-        Service::Hss => Some(hss::charts(loaded)),
+        Service::Hss => Some(hss::charts(packages, facts, complete)),
         _ => None,
     }
 }

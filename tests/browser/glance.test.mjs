@@ -191,3 +191,23 @@ test('two regions of the demo tenant are two different regions', async () => {
   assert.match(await page.locator('.session-line').textContent(), /3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03/);
   assert.deepEqual(problems, []);
 });
+
+test('charts say their figures in words, use one colour per meaning, and follow the filters', async () => {
+  const { page, problems } = await openDemo();
+  const hss = page.locator('section.panel[data-service=hss]');
+  const centre = async () => (await hss.locator('svg.donut text').allTextContents()).join(' | ');
+  // The donut's centre says what is in use, of how many.
+  const [, used, total, share] = (await centre()).match(/^(\d+) \/ (\d+) \| in use \((\d+)%\)$/);
+  assert.equal(Number(total), 480);
+  assert.equal(Number(share), Math.round((100 * Number(used)) / 480));
+  // Used and frozen are two colours.
+  const fill = (cls) => hss.locator(`rect.${cls}, circle.${cls}`).first().evaluate((el) => getComputedStyle(el).fill);
+  assert.notEqual(await fill('s-used'), await fill('s-frozen'));
+  // Filtered, the charts count what the filters leave.
+  await page.getByLabel('Urgency', { exact: true }).selectOption('critical');
+  await page.waitForFunction(() => !/\/ 480 /.test([...document.querySelectorAll('[data-service=hss] svg.donut text')].map((t) => t.textContent).join(' ')));
+  const shown = Number((await hss.locator('.shown').textContent()).match(/(\d+) (that )?match/)[1]);
+  assert.equal(Number((await centre()).match(/\/ (\d+)/)[1]), shown);
+  await hss.screenshot({ path: join(SHOTS, 'glance-hss-charts.png') });
+  assert.deepEqual(problems, []);
+});
