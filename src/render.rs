@@ -416,35 +416,56 @@ fn warning_table(class: &str, rows: &[WarningRow], more: usize, thresholds: Thre
 /// The timeline of the next `days` days from `now`: one mark per expiry
 /// (urgency, instant, name), the axis, and a table of counts by period.
 pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64, thresholds: Thresholds) -> String {
-    let marks: Vec<(Urgency, u32, &str, i64, Instant)> = points
+    // (urgency, day from now: 1 for "in 1 day"), of what expires within the span.
+    let marks: Vec<(Urgency, i64, Instant)> = points
         .iter()
-        .filter_map(|(u, at, name)| {
-            let x = chart::timeline_x(*at, now, days)?;
+        .filter(|(_, at, _)| chart::timeline_x(*at, now, days).is_some())
+        .map(|(u, at, _)| {
             let day = match Relative::between(*at, now) {
                 Relative::In(d) => d,
                 _ => 0,
             };
-            Some((*u, x, name.as_str(), day, *at))
+            (*u, day, *at)
         })
         .collect();
-    let first = marks.first().map(|m| format::local_date(m.4)).unwrap_or_default();
+    let first = marks.first().map(|m| format::local_date(m.2)).unwrap_or_default();
+    // One bar a week, stacked by urgency (one colour each, in the legend),
+    // its count above it.
+    const SERIES: [Urgency; 3] = [Urgency::Critical, Urgency::Warning, Urgency::Ok];
+    let weeks = ((days + 6) / 7).max(1) as usize;
+    let mut counts = vec![[0u64; 3]; weeks];
+    for (u, day, _) in &marks {
+        let week = (((*day).max(1) - 1) / 7) as usize;
+        if let (Some(row), Some(k)) = (counts.get_mut(week.min(weeks - 1)), SERIES.iter().position(|s| s == u)) {
+            row[k] += 1;
+        }
+    }
+    let max = counts.iter().map(|c| c.iter().sum::<u64>()).max().unwrap_or(0).max(1);
+    // In the viewBox's units (1000 wide): the bars' highest, and room above for the counts.
+    const HEIGHT: u64 = 160;
+    let width = u64::from(SCALE) / weeks as u64;
     let mut h = format!(
-        r#"<figure class="chart timeline-chart"><svg viewBox="0 0 {SCALE} 40" preserveAspectRatio="none" class="timeline" role="img" aria-label="{}{}"><line x1="0" y1="20" x2="{SCALE}" y2="20" class="axis"></line>"#,
+        r#"<figure class="chart timeline-chart"><svg viewBox="0 0 {SCALE} {}" class="timeline weeks" role="img" aria-label="{}{}">"#,
+        HEIGHT + 40,
         tf("{0} packages expire in the next {1} days", &[&marks.len(), &days]),
         if first.is_empty() { String::new() } else { tf(", the first on {0}", &[&first]) }
     );
-    for d in [0, days / 3, days * 2 / 3, days] {
-        let x = d * i64::from(SCALE) / days.max(1);
-        let _ = write!(h, r#"<line x1="{x}" x2="{x}" y1="12" y2="28" class="tick"></line>"#);
-    }
-    for (u, x, name, _, _) in &marks {
-        let _ = write!(
-            h,
-            r#"<rect x="{}" y="8" width="6" height="24" class="mark s-{}"><title>{}</title></rect>"#,
-            x.saturating_sub(3),
-            u.key(),
-            escape(name)
-        );
+    for (w, row) in counts.iter().enumerate() {
+        let x = w as u64 * width + width / 8;
+        let bar = width - width / 4;
+        let mut y = HEIGHT + 38;
+        for (k, n) in row.iter().enumerate() {
+            if *n == 0 {
+                continue;
+            }
+            let height = (n * HEIGHT / max).max(1);
+            y -= height;
+            let _ = write!(h, r#"<rect x="{x}" y="{y}" width="{bar}" height="{height}" class="s-{}"></rect>"#, SERIES[k].key());
+        }
+        let total: u64 = row.iter().sum();
+        if total > 0 {
+            let _ = write!(h, r#"<text x="{}" y="{}" class="week-count">{total}</text>"#, x + bar / 2, y.saturating_sub(6).max(28));
+        }
     }
     let _ = write!(
         h,
@@ -454,13 +475,16 @@ pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64, 
         tf("{0} d", &[&(days * 2 / 3)]),
         tf("{0} d", &[&days])
     );
+    let legend: Vec<String> =
+        SERIES.iter().map(|u| format!("<span>{}</span>", swatch(&format!("s-{}", u.key()), &format::urgency(*u, thresholds)))).collect();
+    let _ = write!(h, r#"<p class="chart-legend">{} {}</p>"#, t("Packages expiring each week, by urgency:"), legend.join(" "));
     // The periods follow the thresholds: within the critical one, within
     // the warning one, and the rest of the span.
     let (critical, warning) = (i64::from(thresholds.critical_days).min(days), i64::from(thresholds.warning_days).min(days));
     let buckets = [(0, critical), (critical + 1, warning), (warning + 1, days)]
         .into_iter()
         .filter(|(from, to)| from <= to)
-        .map(|(from, to)| vec![tf("in {0}–{1} days", &[&from, &to]), marks.iter().filter(|m| (from..=to).contains(&m.3)).count().to_string()]);
+        .map(|(from, to)| vec![tf("in {0}–{1} days", &[&from, &to]), marks.iter().filter(|m| (from..=to).contains(&m.1)).count().to_string()]);
     h.push_str(&table("legend", "", &[t("Expiring"), t("Packages")], buckets));
     h.push_str("</figure>");
     h
@@ -589,7 +613,10 @@ mod tests {
         ];
         let t = timeline(&points, NOW, 90, Thresholds::default());
         assert!(t.contains("3 packages expire in the next 90 days, the first on"), "{t}");
-        assert!(t.contains(r#"<rect x="30" y="8""#));
+        // Weekly bars: week 1 holds the one in 3 days, week 3 the one in 20, week 9 the one in 60.
+        assert!(t.contains(r#"class="week-count">1</text>"#), "{t}");
+        assert_eq!(t.matches("class=\"week-count\"").count(), 3, "{t}");
+        assert!(t.contains("Packages expiring each week, by urgency:"));
         assert!(t.contains("<td>in 0–7 days</td><td>1</td>") && t.contains("<td>in 31–90 days</td><td>1</td>"));
         assert!(!t.contains("beyond"));
         // The periods follow the thresholds.

@@ -324,4 +324,5 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("All tenants", "Todos os locatários"),
     ("The overview spans every tab. Pick a tenant's tab for its session, exports and panels.", "A visão geral abrange todas as abas. Escolha a aba de um locatário para ver a sessão, as exportações e os painéis."),
     ("in use ({0}%)", "em uso ({0}%)"),
+    ("Packages expiring each week, by urgency:", "Pacotes que expiram a cada semana, por urgência:"),
 ];

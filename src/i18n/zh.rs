@@ -323,6 +323,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("All tenants", "全部租户"),
     ("The overview spans every tab. Pick a tenant's tab for its session, exports and panels.", "概览涵盖所有标签页。选择某个租户的标签页可查看其会话、导出和面板。"),
     ("in use ({0}%)", "已使用（{0}%）"),
+    ("Packages expiring each week, by urgency:", "每周到期的套餐（按紧急程度）："),
 ];
 
 /// Region names as Huawei Cloud's Chinese pages give them, by region id,
