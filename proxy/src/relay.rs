@@ -268,24 +268,6 @@ impl Upstream {
         let uri = self.origins.uri(target)?;
         let client_slot = self.per_client.take(client).ok_or(ProxyError::ClientBusy)?;
         let permit = self.slot().await?;
-        // One of each: credentials were checked to be single
-        // (`check_duplicates`); of the others the first is enough.
-        let forwarded = FORWARDED_NAMES.each_ref().map(|name| headers.get(name));
-        // The forwarded ones, Accept, User-Agent, and the Host hyper adds.
-        let mut out = HeaderMap::with_capacity(forwarded.iter().flatten().count() + 3);
-        for (name, value) in FORWARDED_NAMES.iter().zip(forwarded) {
-            if let Some(value) = value {
-                out.insert(name.clone(), value.clone());
-            }
-        }
-        if forwarded[2].is_none() {
-            out.insert(header::ACCEPT, ACCEPT_ANY);
-        }
-        out.insert(header::USER_AGENT, USER_AGENT);
-        let mut request = Request::new(NoBody);
-        *request.uri_mut() = uri;
-        *request.headers_mut() = out;
-
         let slot = Slot { _global: permit, _client: client_slot, _in_flight: InFlight::new(self.metrics.clone()) };
         self.metrics.upstream_sent();
         let started = Instant::now();
@@ -295,11 +277,23 @@ impl Upstream {
         let deadline = tokio::time::Instant::from_std(started) + self.timeout;
         let sleep = tokio::time::sleep_until(deadline);
         tokio::pin!(sleep);
-        let sending = self.client.request(request);
-        let upstream = tokio::select! {
-            biased;
-            answer = sending => answer.map_err(|e| classify(&e))?,
-            () = &mut sleep => return Err(ProxyError::UpstreamTimeout),
+        // An HTTP/2 upstream's "not this one" (a graceful GOAWAY, a refused
+        // stream) means the call was not processed: sent again, at most
+        // twice, within the same deadline (what reqwest, the client before
+        // this one, did by default).
+        let mut resent = 0;
+        let upstream = loop {
+            let sending = self.client.request(upstream_request(uri.clone(), headers));
+            let answer = tokio::select! {
+                biased;
+                answer = sending => answer,
+                () = &mut sleep => return Err(ProxyError::UpstreamTimeout),
+            };
+            match answer {
+                Ok(answer) => break answer,
+                Err(e) if resent < MAX_RESENT && is_not_processed(&e) => resent += 1,
+                Err(e) => return Err(classify(&e)),
+            }
         };
         let latency = started.elapsed();
         self.metrics.observe_upstream(target.service, latency);
@@ -396,6 +390,47 @@ impl Upstream {
         *response.headers_mut() = returned;
         Ok(Relayed { response, latency })
     }
+}
+
+/// How many times a call an HTTP/2 upstream did not process is sent again.
+const MAX_RESENT: u32 = 2;
+
+/// The upstream request: `uri`, the forwarded headers (one of each:
+/// credentials were checked to be single by [`check_duplicates`]; of the
+/// others the first is enough), `Accept` when the client sent none, and
+/// the proxy's `User-Agent`; hyper adds `Host`.
+fn upstream_request(uri: Uri, headers: &HeaderMap) -> Request<NoBody> {
+    let forwarded = FORWARDED_NAMES.each_ref().map(|name| headers.get(name));
+    let mut out = HeaderMap::with_capacity(forwarded.iter().flatten().count() + 3);
+    for (name, value) in FORWARDED_NAMES.iter().zip(forwarded) {
+        if let Some(value) = value {
+            out.insert(name.clone(), value.clone());
+        }
+    }
+    if forwarded[2].is_none() {
+        out.insert(header::ACCEPT, ACCEPT_ANY);
+    }
+    out.insert(header::USER_AGENT, USER_AGENT);
+    let mut request = Request::new(NoBody);
+    *request.uri_mut() = uri;
+    *request.headers_mut() = out;
+    request
+}
+
+/// An HTTP/2 upstream said it did not process the call: a GOAWAY without
+/// error (it is closing the connection gracefully) or a stream it refused
+/// (RFC 9113 §8.7), both from its side.
+fn is_not_processed(e: &(dyn StdError + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if let Some(h2) = e.downcast_ref::<h2::Error>() {
+            let reason = h2.reason();
+            return h2.is_remote()
+                && ((h2.is_go_away() && reason == Some(h2::Reason::NO_ERROR)) || (h2.is_reset() && reason == Some(h2::Reason::REFUSED_STREAM)));
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// Where calls go, made once: the operator's base URL, or the scheme and
@@ -962,6 +997,33 @@ mod tests {
         let mut extensions = axum::http::Extensions::new();
         bare.get_extras(&mut extensions);
         assert!(extensions.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_stream_an_http2_upstream_refused_is_sent_again_and_no_other_error() {
+        // A real HTTP/2 exchange over loopback: the upstream resets the
+        // first stream with `reason`; what hyper's client reports is judged.
+        async fn reset_with(reason: h2::Reason) -> hyper::Error {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tokio::spawn(async move {
+                let (tcp, _) = listener.accept().await.unwrap();
+                let mut connection = h2::server::handshake(tcp).await.unwrap();
+                if let Some(Ok((_, mut respond))) = connection.accept().await {
+                    respond.send_reset(reason);
+                }
+                // Keep the connection going until the client has read the reset.
+                while connection.accept().await.is_some() {}
+            });
+            let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let (mut send, connection) = hyper::client::conn::http2::handshake(TokioExecutor::new(), hyper_util::rt::TokioIo::new(tcp)).await.unwrap();
+            tokio::spawn(connection);
+            let request = Request::get("http://127.0.0.1/").body(NoBody).unwrap();
+            send.send_request(request).await.err().expect("the stream was reset")
+        }
+        assert!(is_not_processed(&reset_with(h2::Reason::REFUSED_STREAM).await));
+        assert!(!is_not_processed(&reset_with(h2::Reason::INTERNAL_ERROR).await));
+        assert!(!is_not_processed(&std::io::Error::other("reset")));
     }
 
     #[test]
