@@ -50,7 +50,7 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         None => String::new(),
     };
     let mut h = format!(
-        r#"<li class="card" data-urgency="{u}" data-status="{s}"><div class="card-head"><span class="card-name">{}</span>{badge}</div>"#,
+        r#"<li class="card" data-urgency="{u}" data-status="{s}" tabindex="-1"><div class="card-head"><span class="card-name">{}</span>{badge}</div>"#,
         escape(&name),
     );
     // The code beneath a readable name: what support and the exports say.

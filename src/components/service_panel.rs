@@ -95,6 +95,22 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
             .unwrap_or_default()
     };
     let more = move || selected.try_with(Vec::len).unwrap_or(0).saturating_sub(limit_now());
+    // "Show more" takes the person to what it added: the first new card,
+    // in view and focused (cards are focusable for this).
+    let list = NodeRef::<leptos::html::Ul>::new();
+    let show_more = move || {
+        let first_new = limit_now();
+        limit.update(|l| *l += WINDOW);
+        request_animation_frame(move || {
+            let Some(ul) = list.get_untracked() else { return };
+            if let Some(card) = ul.children().item(first_new as u32) {
+                card.scroll_into_view();
+                if let Ok(card) = card.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = card.focus();
+                }
+            }
+        });
+    };
     // The charts follow the filters: drawn from the packages that pass them.
     let charts = Memo::new(move |_| {
         let filtered = view.with(View::is_filtered);
@@ -132,9 +148,9 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
             {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>{t("Incomplete: ")}</strong>{note}</p> })}
             <div class="charts" inner_html=move || charts.get()></div>
             <p class="muted shown" aria-live="polite">{shown_line}</p>
-            <ul class="cards" inner_html=cards on:click=copy_clicked></ul>
+            <ul class="cards" inner_html=cards on:click=copy_clicked node_ref=list></ul>
             <Show when=move || { more() > 0 }>
-                <button type="button" class="more" on:click=move |_| limit.update(|l| *l += WINDOW)>
+                <button type="button" class="more" on:click=move |_| show_more()>
                     {move || tf("Show {0} more", &[&more().min(WINDOW)])}
                 </button>
             </Show>

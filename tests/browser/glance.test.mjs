@@ -211,3 +211,14 @@ test('charts say their figures in words, use one colour per meaning, and follow 
   await hss.screenshot({ path: join(SHOTS, 'glance-hss-charts.png') });
   assert.deepEqual(problems, []);
 });
+
+test('"Show more" takes you to the cards it added', async () => {
+  const { page, problems } = await openDemo();
+  const hss = page.locator('section.panel[data-service=hss]');
+  await hss.getByRole('button', { name: 'Show 60 more' }).click();
+  await page.waitForFunction(() => document.activeElement?.matches('[data-service=hss] li.card'));
+  const index = await page.evaluate(() => [...document.activeElement.parentElement.children].indexOf(document.activeElement));
+  assert.equal(index, 60, 'the first new card is focused');
+  assert.ok(await page.evaluate(() => { const r = document.activeElement.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }), 'and in view');
+  assert.deepEqual(problems, []);
+});
