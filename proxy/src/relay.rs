@@ -123,10 +123,10 @@ pub fn upstream_url(target: &Target, base: Option<&str>, hosts: &[ServiceHost]) 
     })
 }
 
-/// The HTTP client for upstream calls: hyper-util's pooled client over
-/// rustls (webpki roots, ring, HTTP/2 where the host offers it through
-/// ALPN), so a call costs no URL parse and no second header map: the
-/// upstream `Uri` is put together from parts made once ([`Origins`]).
+/// hyper-util's pooled client over rustls (webpki roots, ring, HTTP/2
+/// where the host offers it through ALPN), used directly: a call costs no
+/// URL parse and no second header map (the upstream `Uri` is put together
+/// from parts made once, [`Origins`]).
 type Client = hyper_util::client::legacy::Client<Connector, NoBody>;
 
 /// TCP (connect timeout, `TCP_NODELAY`, keep-alive probes), then TLS where
