@@ -873,16 +873,6 @@ impl<T: hyper::rt::Write + Unpin> hyper::rt::Write for Bare<T> {
     }
 }
 
-/// `X-Request-Id` for answers the proxy makes itself: 32 hex digits, like the cloud's.
-pub fn new_request_id() -> HeaderValue {
-    use std::hash::{BuildHasher, Hasher};
-    let state = std::collections::hash_map::RandomState::new();
-    let (mut a, mut b) = (state.build_hasher(), state.build_hasher());
-    a.write_u8(1);
-    b.write_u8(2);
-    HeaderValue::from_str(&format!("{:016x}{:016x}", a.finish(), b.finish())).expect("hex is a valid header value")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1058,9 +1048,4 @@ mod tests {
         }
     }
 
-    #[test]
-    fn request_ids_differ() {
-        assert_ne!(new_request_id(), new_request_id());
-        assert_eq!(new_request_id().len(), 32);
-    }
 }

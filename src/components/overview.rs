@@ -37,22 +37,25 @@ pub fn Overview(
     /// The view state, which the figures and warning rows set.
     view: RwSignal<View>,
 ) -> impl IntoView {
+    // Which tab the overview is of: a memo, so that typing a search (which
+    // changes the view too) does not redraw the overview.
+    let scope = Memo::new(move |_| view.with(|v| (v.all_tenants, v.tab)));
     let parts = Memo::new(move |_| {
         lang.get();
         let (now, thresholds) = (minute.get(), thresholds.get());
         let list = tenants.get();
         // The open tab's packages, or under "All tenants" every tab's, each
         // warning saying whose it is.
-        let all = view.with(|v| v.all_tenants) && list.len() > 1;
-        let open = view.with(|v| v.tab).min(list.len().saturating_sub(1));
-        let many = all;
+        let (all, open) = scope.get();
+        let all = all && list.len() > 1;
+        let open = open.min(list.len().saturating_sub(1));
         // (tab label, tab index, packages of one service), for every service loaded so far.
         let mut sets: Vec<(String, usize, Vec<Package>)> = Vec::new();
         // What the figures leave out, and why, said beside them.
         let mut coverage = Vec::new();
         for (i, t) in list.iter().enumerate().filter(|(i, _)| all || *i == open) {
             // As the tab bar names it.
-            let label = if many { format!("{}. {}", i + 1, t.label().unwrap_or_default()) } else { String::new() };
+            let label = if all { format!("{}. {}", i + 1, t.label().unwrap_or_default()) } else { String::new() };
             sets.extend(t.loads.iter().filter_map(|l| l.with_packages(|p, _| (label.clone(), i, p.to_vec()))));
             coverage.extend(t.loads.iter().map(|l| (l.service, label.clone(), l.coverage())));
         }
