@@ -269,6 +269,20 @@ pub fn state(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     }
 }
 
+/// The table's "days left": `in 5 days`, `today`, `expired 3 days ago`,
+/// `never expires`, or a dash when no date is known. Expired by the
+/// service's word (with no date, or one still ahead) says so.
+pub fn days_left(p: &Package, now: Instant, thresholds: Thresholds) -> String {
+    let said_expired = p.urgency(now, thresholds) == Urgency::Expired;
+    match p.expiry {
+        Expiry::At(at) if at <= now => relative(Relative::between(at, now)),
+        Expiry::At(_) | Expiry::Unknown if said_expired => t("the service says it has expired").into(),
+        Expiry::At(at) => days_from(at, now),
+        Expiry::Never => t("never expires").into(),
+        Expiry::Unknown => "—".into(),
+    }
+}
+
 /// What the service's status word adds to [`state`], when it says
 /// something the date does not: `None` when the two agree.
 pub fn status_note(p: &Package, now: Instant) -> Option<&'static str> {

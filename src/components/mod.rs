@@ -10,6 +10,7 @@ mod export_bar;
 mod filters;
 mod jump_links;
 mod overview;
+mod package_table;
 mod service_panel;
 mod session_form;
 mod settings_panel;
@@ -22,6 +23,7 @@ pub use export_bar::ExportBar;
 pub use filters::Filters;
 pub use jump_links::JumpLinks;
 pub use overview::Overview;
+pub use package_table::PackageTable;
 pub use service_panel::ServicePanel;
 pub use session_form::SessionForm;
 pub use settings_panel::SettingsPanel;
@@ -163,5 +165,23 @@ impl Tenant {
     /// When the oldest of the loaded answers was received.
     pub fn updated_at(&self) -> Option<Instant> {
         self.loads.iter().filter_map(|l| l.with_packages(|_, at| at)).min()
+    }
+}
+
+/// Copies the ID of a "Copy ID" button in HTML text (cards and table rows
+/// are text, so their buttons are handled by delegation).
+pub(crate) fn copy_clicked(ev: leptos::ev::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    let Some(button) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+    if let Some(id) = button.get_attribute("data-copy") {
+        clipboard(&id);
+        button.set_text_content(Some(t("Copied")));
+    }
+}
+
+/// Puts `text` on the clipboard.
+pub(crate) fn clipboard(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
     }
 }

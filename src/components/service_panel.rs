@@ -2,9 +2,10 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
-use crate::components::{ErrorCard, ServiceLoad};
+use crate::components::{clipboard, copy_clicked, ErrorCard, PackageTable, ServiceLoad};
 use crate::domain::chart::usage_by_name;
 use crate::domain::query::View;
+use crate::domain::table::CARDS_UP_TO;
 use crate::domain::{Package, Thresholds};
 use crate::format;
 use crate::i18n::{t, tf};
@@ -12,15 +13,11 @@ use crate::render;
 use crate::services;
 use crate::session::{Loaded, ServiceState};
 
-/// Cards drawn at first, and added by each "Show more": long lists (HSS
-/// can hold thousands of quotas) are drawn a window at a time.
-const WINDOW: usize = 60;
-
 /// One service's packages: a skeleton and the pages read while it loads,
-/// its own error card when it fails, then its charts (each with a table of
-/// the same figures) and the cards that pass the filters, in the view's
-/// order and a window at a time, a note when some pages could not be read,
-/// and the raw answers in a drawer.
+/// its own error card when it fails, then its charts and the packages that
+/// pass the filters, in the view's order: as cards when there are a few
+/// (up to [`CARDS_UP_TO`]), else as a table drawn a window at a time; a
+/// note when some pages could not be read, and the raw answers in a drawer.
 #[component]
 pub fn ServicePanel(
     /// The service's load, which fails and refreshes on its own.
@@ -73,7 +70,6 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
     // default enterprise project only).
     let scope = services::notice(service, &loaded);
     let at = loaded.received_at;
-    let limit = RwSignal::new(WINDOW);
     let raw: Vec<(Option<String>, String)> =
         loaded.answers.iter().map(|a| (a.request_id.clone(), format::pretty_json(&a.text))).collect();
     let packages = StoredValue::new(loaded.packages);
@@ -83,34 +79,18 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
         let t = thresholds.get();
         view.with(|v| packages.with_value(|p| v.select(p, format::name, at, t)))
     });
+    // A few are cards; more, the table. A memo, so that typing a search
+    // redraws the table's rows, not the table.
+    let as_table = Memo::new(move |_| selected.with(Vec::len) > CARDS_UP_TO);
     // The `try_` reads: when the view is switched away (another tab, or new
     // data), these closures can run once more after what they read has been
     // disposed of; they then draw nothing rather than panic.
-    let limit_now = move || limit.try_get().unwrap_or(WINDOW);
     let cards = move || {
         let t = thresholds.get();
-        selected
-            .try_with(|s| packages.try_with_value(|p| render::cards(p, &s[..s.len().min(limit_now())], at, t)))
-            .flatten()
-            .unwrap_or_default()
+        selected.try_with(|s| packages.try_with_value(|p| render::cards(p, s, at, t))).flatten().unwrap_or_default()
     };
-    let more = move || selected.try_with(Vec::len).unwrap_or(0).saturating_sub(limit_now());
-    // "Show more" takes the person to what it added: the first new card,
-    // in view and focused (cards are focusable for this).
-    let list = NodeRef::<leptos::html::Ul>::new();
-    let show_more = move || {
-        let first_new = limit_now();
-        limit.update(|l| *l += WINDOW);
-        request_animation_frame(move || {
-            let Some(ul) = list.get_untracked() else { return };
-            if let Some(card) = ul.children().item(first_new as u32) {
-                card.scroll_into_view();
-                if let Ok(card) = card.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = card.focus();
-                }
-            }
-        });
-    };
+    // The table's header sort, kept here so that it outlives the table.
+    let sort = RwSignal::new(None);
     // The charts follow the filters: drawn from the packages that pass them.
     let charts = Memo::new(move |_| {
         let filtered = view.with(View::is_filtered);
@@ -126,12 +106,10 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
         })
     });
     let shown_line = move || {
-        let (matching, shown, filtered) = (selected.try_with(Vec::len).unwrap_or(0), limit_now(), view.try_with(View::is_filtered).unwrap_or(false));
+        let (matching, filtered) = (selected.try_with(Vec::len).unwrap_or(0), view.try_with(View::is_filtered).unwrap_or(false));
         match (matching, filtered) {
             (0, true) => t("No package matches the filters.").to_string(),
             (0, false) => t("This service reports no packages.").to_string(),
-            (n, true) if n > shown => tf("Showing {0} of {1} that match.", &[&shown, &n]),
-            (n, false) if n > shown => tf("Showing {0} of {1}.", &[&shown, &n]),
             (n, true) => tf("{0} match the filters.", &[&n]),
             _ => String::new(),
         }
@@ -148,11 +126,9 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
             {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>{t("Incomplete: ")}</strong>{note}</p> })}
             <div class="charts" inner_html=move || charts.get()></div>
             <p class="muted shown" aria-live="polite">{shown_line}</p>
-            <ul class="cards" inner_html=cards on:click=copy_clicked node_ref=list></ul>
-            <Show when=move || { more() > 0 }>
-                <button type="button" class="more" on:click=move |_| show_more()>
-                    {move || tf("Show {0} more", &[&more().min(WINDOW)])}
-                </button>
+            <Show when=move || as_table.try_get().unwrap_or(false)
+                fallback=move || view! { <ul class="cards" inner_html=cards on:click=copy_clicked></ul> }>
+                <PackageTable service packages selected view sort at thresholds />
             </Show>
             <details class="raw">
                 <summary>{t("Raw JSON")}</summary>
@@ -185,42 +161,27 @@ fn charts(service: Service, packages: &[Package], facts: Option<&services::Facts
         return own;
     }
     let mut html = String::new();
-    // One bar per name and unit, labelled readably, with its unit.
-    let rows: Vec<(String, Vec<u64>)> = usage_by_name(packages, at)
+    // One gauge per name and unit, labelled readably, with its unit: each
+    // on its own scale, so that a small quota reads as well as a large one.
+    let rows: Vec<render::Gauge> = usage_by_name(packages, at)
         .into_iter()
-        .map(|(code, unit, v)| {
+        .map(|(code, unit, [used, left])| {
             let name = format::code_label(service, &code).unwrap_or(code);
             let label = match unit {
                 Some(u) => format!("{name} ({})", format::unit(&u)),
                 None => name,
             };
-            (label, v.to_vec())
+            let whole = used.saturating_add(left);
+            let share = if whole == 0 { 0 } else { (u128::from(used) * 100 + u128::from(whole) / 2) / u128::from(whole) };
+            let figures = tf("{0} used, {1} left ({2}%)", &[&format::amount(used as f64), &format::amount(left as f64), &share]);
+            render::Gauge { label, values: vec![used, left], figures }
         })
         .collect();
     if !rows.is_empty() {
         let title = if service == Service::Metastudio { t("Usage by resource type") } else { t("Usage against total") };
-        // Bars of different units share no scale: each on its own.
-        let units: Vec<Option<&str>> = packages.iter().filter(|p| p.used.is_some() && p.total.is_some()).map(|p| p.unit.as_deref()).collect();
-        let mixed = units.windows(2).any(|w| w[0] != w[1]);
-        html.push_str(&render::bars_on(title, &[(t("Used"), "s-used"), (t("Left"), "s-left")], &rows, mixed));
+        html.push_str(&render::gauges(title, &[(t("Used"), "s-used"), (t("Left"), "s-left")], &rows));
     }
     html
-}
-
-/// Copies the ID of a card's "Copy ID" button (cards are HTML text, so
-/// their buttons are handled here, by delegation).
-fn copy_clicked(ev: leptos::ev::MouseEvent) {
-    let Some(button) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
-    if let Some(id) = button.get_attribute("data-copy") {
-        clipboard(&id);
-        button.set_text_content(Some(t("Copied")));
-    }
-}
-
-fn clipboard(text: &str) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(text);
-    }
 }
 
 /// Grey placeholder lines while a panel loads.

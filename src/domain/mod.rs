@@ -7,6 +7,7 @@ pub mod overview;
 pub mod package;
 pub mod paging;
 pub mod query;
+pub mod table;
 pub mod time;
 
 /// What every list of the console is ordered by: a number, then text.

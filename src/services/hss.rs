@@ -191,13 +191,14 @@ pub fn edition_label(version: &str) -> Option<&'static str> {
     })
 }
 
-/// HSS's own charts, each with its table: quotas in use (the tenant-wide
-/// counts when every page agreed on them), quotas by edition and state,
-/// and the edition table by enterprise project and status.
+/// HSS's own charts: quotas in use (the tenant-wide counts when every page
+/// agreed on them), quotas by edition and state as bar gauges, and the
+/// edition table by enterprise project and status, folded.
 pub fn charts(packages: &[Package], facts: Option<&Facts>, complete: bool) -> String {
     use crate::domain::chart::states_by_name;
     use crate::domain::query::groups;
     use crate::render;
+    use std::fmt::Write;
     let mut html = String::new();
     let in_use = packages.iter().filter(|p| p.in_use == Some(true)).count() as u64;
     // The tenant-wide counts when every page agreed on them and nothing is
@@ -217,12 +218,19 @@ pub fn charts(packages: &[Package], facts: Option<&Facts>, complete: bool) -> St
         &[(t("In use"), used, "s-used"), (t("Idle"), idle, "s-left")],
         Some((format!("{used} / {total}"), tf("in use ({0}%)", &[&share]))),
     ));
-    let rows: Vec<(String, Vec<u64>)> = states_by_name(packages)
+    // Per edition, how many are normal, expired and frozen, in words beside the bar.
+    let rows: Vec<render::Gauge> = states_by_name(packages)
         .into_iter()
-        .map(|(name, c)| (crate::format::code_label(Service::Hss, &name).unwrap_or(name), c.to_vec()))
+        .map(|(name, c)| {
+            let words = [(c[0], tx("{0} normal")), (c[1], tx("{0} expired")), (c[2], tx("{0} frozen"))];
+            let figures: Vec<String> = words.iter().filter(|(n, _)| *n > 0).map(|(n, w)| tf(w, &[n])).collect();
+            render::Gauge { label: crate::format::code_label(Service::Hss, &name).unwrap_or(name), values: c.to_vec(), figures: figures.join(", ") }
+        })
         .collect();
-    html.push_str(&render::bars(t("Quotas by edition"), &[(t("Normal"), "s-ok"), (t("Expired"), "s-bad"), (t("Frozen"), "s-frozen")], &rows));
+    html.push_str(&render::gauges(t("Quotas by edition"), &[(t("Normal"), "s-ok"), (t("Expired"), "s-bad"), (t("Frozen"), "s-frozen")], &rows));
     let all: Vec<usize> = (0..packages.len()).collect();
-    html.push_str(&render::groups(&groups(packages, &all)));
+    // The finer split, by enterprise project too, folded away: the gauges
+    // above say most of it.
+    let _ = write!(html, r#"<details class="groups-drawer"><summary>{}</summary>{}</details>"#, t("By edition, enterprise project and status"), render::groups(&groups(packages, &all)));
     html
 }

@@ -19,6 +19,9 @@ use crate::format;
 use crate::i18n::{plural, t, tf};
 use crate::services::hss;
 
+mod rows;
+pub use rows::{rows, Columns};
+
 /// Text made safe for HTML content and quoted attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -35,6 +38,26 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A frozen or closed package's badge (a state of its own, whatever the
+/// date), or nothing.
+pub(crate) fn badge(p: &Package) -> String {
+    match p.attention() {
+        Some(Attention::Frozen) => format!(r#"<span class="badge status-frozen">{}</span>"#, format::status(Status::Frozen)),
+        Some(Attention::Closed) => format!(r#"<span class="badge status-closed">{}</span>"#, format::status(Status::Closed)),
+        None => String::new(),
+    }
+}
+
+/// A usage meter, red past the total, where used and total share a unit;
+/// else nothing. The fill is an SVG attribute: the page's CSP allows no
+/// inline style.
+pub(crate) fn meter(p: &Package) -> String {
+    let (Some(used), Some(total), None) = (p.used, p.total, &p.used_unit) else { return String::new() };
+    let fill = chart::fill(used, total) / 10;
+    let over = if used > total && total > 0.0 { " over" } else { "" };
+    format!(r#"<div class="meter{over}" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="{}"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#, t("Usage"))
+}
+
 /// One package card: name, status and urgency in words (colour beside),
 /// usage bar with figures, dates with how far away they are, billing mode,
 /// lifecycle stage, host, and a button that copies the resource ID.
@@ -44,11 +67,7 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     let name = format::name(p);
     // One state leads: frozen or closed as a badge (a state of its own,
     // whatever the date), then the expiry in words, in its urgency's colour.
-    let badge = match p.attention() {
-        Some(Attention::Frozen) => format!(r#"<span class="badge status-frozen">{}</span>"#, format::status(Status::Frozen)),
-        Some(Attention::Closed) => format!(r#"<span class="badge status-closed">{}</span>"#, format::status(Status::Closed)),
-        None => String::new(),
-    };
+    let badge = badge(p);
     let mut h = format!(
         r#"<li class="card" data-urgency="{u}" data-status="{s}" tabindex="-1"><div class="card-head"><span class="card-name">{}</span>{badge}</div>"#,
         escape(&name),
@@ -58,11 +77,7 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         let _ = write!(h, r#"<p class="card-code"><code>{}</code></p>"#, escape(&p.name));
     }
     // A meter only where used and total share a unit.
-    if let (Some(used), Some(total), None) = (p.used, p.total, &p.used_unit) {
-        let fill = chart::fill(used, total) / 10;
-        let over = if used > total && total > 0.0 { " over" } else { "" };
-        let _ = write!(h, r#"<div class="meter{over}" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="{}"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#, t("Usage"));
-    }
+    h.push_str(&meter(p));
     let usage = format::usage(p);
     if !usage.is_empty() {
         // More used than bought: said in red, beside the figures.
@@ -241,51 +256,43 @@ pub fn donut_with(title: &str, parts: &[(&str, u64, &str)], centre: Option<(Stri
     h
 }
 
-/// Horizontal stacked bars on one scale as SVG, with a text alternative
-/// and the figures as a table. `series` are (name, colour class); each bar
-/// is (label, one value per series).
-pub fn bars(title: &str, series: &[(&str, &str)], bars: &[(String, Vec<u64>)]) -> String {
-    bars_on(title, series, bars, false)
+/// One row of a [`gauges`] chart: its label, one value per series, and the
+/// figures in words shown beside the bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gauge {
+    pub label: String,
+    pub values: Vec<u64>,
+    pub figures: String,
 }
 
-/// [`bars`], each bar drawn as shares of its own total when `own_scale`:
-/// figures in different units have no common scale (the table keeps them).
-pub fn bars_on(title: &str, series: &[(&str, &str)], bars: &[(String, Vec<u64>)], own_scale: bool) -> String {
-    const ROW: usize = 14;
-    let rows: Vec<Vec<u64>> = bars
-        .iter()
-        .map(|(_, v)| if own_scale { chart::shares(v).into_iter().map(u64::from).collect() } else { v.clone() })
-        .collect();
-    let alt: Vec<String> = bars
-        .iter()
-        .map(|(label, values)| {
-            let parts: Vec<String> = series.iter().zip(values).map(|((name, _), v)| format!("{v} {name}")).collect();
-            format!("{label}: {}", parts.join(", "))
-        })
-        .collect();
-    let height = bars.len().max(1) * ROW;
-    let mut h = format!(
-        r#"<figure class="chart chart-bars"><figcaption>{}</figcaption><svg viewBox="0 0 {SCALE} {height}" preserveAspectRatio="none" class="bars" height="{}" role="img" aria-label="{}: {}">"#,
-        escape(title),
-        bars.len().max(1) * 22,
-        escape(title),
-        escape(&alt.join("; "))
-    );
-    for (i, segments) in chart::stacked(&rows).into_iter().enumerate() {
-        for (s, (_, class)) in segments.into_iter().zip(series) {
-            let _ = write!(h, r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}"></rect>"#, s.x, i * ROW + 2, s.width, ROW - 4);
-        }
+/// Bar gauges (as Grafana draws them): one row per label, its bar split in
+/// shares of the row's own sum (so that a small quota reads as well as a
+/// large one, whatever the units), with the label before it and the figures
+/// in words after it. A legend names the colours once. The row's words are
+/// its text alternative, so the SVG is hidden from assistive technology and
+/// no table repeats the figures.
+pub fn gauges(title: &str, series: &[(&str, &str)], rows: &[Gauge]) -> String {
+    let mut h = format!(r#"<figure class="chart chart-gauges"><figcaption>{}</figcaption><p class="chart-legend">"#, escape(title));
+    for (name, class) in series {
+        let _ = write!(h, "<span>{}</span>", swatch(class, name));
     }
-    h.push_str("</svg>");
-    let mut head: Vec<String> = vec![String::new()];
-    head.extend(series.iter().map(|(name, class)| swatch(class, name)));
-    let head: Vec<&str> = head.iter().map(String::as_str).collect();
-    h.push_str(&table("legend", "", &head, bars.iter().map(|(label, values)| {
-        let mut row = vec![escape(label)];
-        row.extend(values.iter().map(u64::to_string));
-        row
-    })));
-    h.push_str("</figure>");
+    h.push_str(r#"</p><ul class="gauges">"#);
+    for row in rows {
+        let _ = write!(
+            h,
+            r#"<li><span class="gauge-label">{}</span><svg class="gauge" viewBox="0 0 {SCALE} 1" preserveAspectRatio="none" aria-hidden="true">"#,
+            escape(&row.label)
+        );
+        let mut x = 0;
+        for (share, (_, class)) in chart::shares(&row.values).into_iter().zip(series) {
+            if share > 0 {
+                let _ = write!(h, r#"<rect class="{class}" x="{x}" width="{share}" height="1"></rect>"#);
+            }
+            x += share;
+        }
+        let _ = write!(h, r#"</svg><span class="gauge-figures">{}</span></li>"#, escape(&row.figures));
+    }
+    h.push_str("</ul></figure>");
     h
 }
 
@@ -567,15 +574,19 @@ mod tests {
         assert!(d.contains(r#"stroke-dasharray="750 250" stroke-dashoffset="-0""#));
         assert!(d.contains(r#"stroke-dasharray="250 750" stroke-dashoffset="-750""#));
         assert!(d.contains("<td>300</td>") && d.contains(">400</text>"));
-        let b = bars("By edition", &[("Normal", "s-ok"), ("Expired", "s-bad")], &[("Basic".into(), vec![3, 1]), ("<x>".into(), vec![2, 0])]);
-        assert!(b.contains(r#"aria-label="By edition: Basic: 3 Normal, 1 Expired; &lt;x&gt;: 2 Normal, 0 Expired""#), "{b}");
-        assert!(b.contains(r#"<rect class="s-ok" x="0" y="2" width="750" height="10">"#));
-        assert!(b.contains(r#"<rect class="s-bad" x="750" y="2" width="250" height="10">"#));
-        assert!(b.contains("<td>&lt;x&gt;</td><td>2</td><td>0</td>"));
-        // On their own scales, each bar spans the width; the table keeps the figures.
-        let own = bars_on("Usage", &[("Used", "s-used"), ("Left", "s-left")], &[("GB".into(), vec![300, 700]), ("items".into(), vec![1, 1])], true);
-        assert!(own.contains(r#"<rect class="s-used" x="0" y="16" width="500" height="10">"#), "{own}");
-        assert!(own.contains("<td>GB</td><td>300</td><td>700</td>"));
+        let g = gauges(
+            "By edition",
+            &[("Normal", "s-ok"), ("Expired", "s-bad")],
+            &[
+                Gauge { label: "Basic".into(), values: vec![3, 1], figures: "3 normal, 1 expired".into() },
+                Gauge { label: "<x>".into(), values: vec![0, 0], figures: "none".into() },
+            ],
+        );
+        // The legend once, then each row: label, bar on its own scale, figures.
+        assert!(g.contains(r#"<p class="chart-legend"><span><span class="swatch s-ok"></span>Normal</span><span><span class="swatch s-bad"></span>Expired</span></p>"#), "{g}");
+        assert!(g.contains(r#"<li><span class="gauge-label">Basic</span><svg class="gauge" viewBox="0 0 1000 1" preserveAspectRatio="none" aria-hidden="true"><rect class="s-ok" x="0" width="750" height="1"></rect><rect class="s-bad" x="750" width="250" height="1"></rect></svg><span class="gauge-figures">3 normal, 1 expired</span></li>"#), "{g}");
+        // Network text escaped; a row of zeros is an empty bar, not a division by zero.
+        assert!(g.contains(r#"<span class="gauge-label">&lt;x&gt;</span><svg class="gauge" viewBox="0 0 1000 1" preserveAspectRatio="none" aria-hidden="true"></svg>"#));
     }
 
     #[test]

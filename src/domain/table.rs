@@ -1,0 +1,240 @@
+//! The dense package table of a service panel: its columns, the order a
+//! column header sorts by, and which rows of a long list are drawn (the
+//! table is windowed: only the rows in sight, plus a margin, are in the
+//! page, so thousands of HSS quotas scroll smoothly).
+
+use std::ops::Range;
+
+use super::package::{Package, Thresholds, Urgency};
+use super::time::Instant;
+
+/// Up to this many packages pass the filters, a panel shows cards (every
+/// detail at once); more, the table. A warning row narrows its panel to one
+/// package, so it opens on that package's card.
+pub const CARDS_UP_TO: usize = 8;
+
+/// A column a header sorts by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Name,
+    /// HSS: the host; the others: the category (type) the service gives.
+    Place,
+    /// Used over total, as a share.
+    Usage,
+    /// The expiry date; "days left" sorts the same way.
+    Expiry,
+    Id,
+}
+
+impl Column {
+    pub const fn key(self) -> &'static str {
+        match self {
+            Column::Name => "name",
+            Column::Place => "place",
+            Column::Usage => "usage",
+            Column::Expiry => "expiry",
+            Column::Id => "id",
+        }
+    }
+}
+
+/// A header's sort: a column, and whether it goes from the largest (latest,
+/// fullest, Z) down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableSort {
+    pub column: Column,
+    pub descending: bool,
+}
+
+impl TableSort {
+    /// What clicking `column`'s header makes of the sort in force: the
+    /// column ascending, or the other way when it is already sorted by it
+    /// (usage starts fullest first, as the view's "usage" sort does).
+    pub fn toggled(current: Option<TableSort>, column: Column) -> TableSort {
+        match current {
+            Some(s) if s.column == column => TableSort { column, descending: !s.descending },
+            _ => TableSort { column, descending: column == Column::Usage },
+        }
+    }
+}
+
+/// What the second column shows for a service's packages: the host when
+/// any package names one (HSS), else the category when any has one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Host,
+    Category,
+}
+
+impl Place {
+    pub fn of(packages: &[Package]) -> Option<Place> {
+        if packages.iter().any(|p| p.host.is_some()) {
+            Some(Place::Host)
+        } else if packages.iter().any(|p| p.category.is_some()) {
+            Some(Place::Category)
+        } else {
+            None
+        }
+    }
+
+    pub fn value(self, p: &Package) -> Option<&str> {
+        match self {
+            Place::Host => p.host.as_deref(),
+            Place::Category => p.category.as_deref(),
+        }
+    }
+}
+
+/// `indices` (into `packages`) in the order of `sort`; `label` gives the
+/// readable name. Packages without the value sorted on (no figures, no
+/// host) stay last in both directions; ties keep the order they came in.
+pub fn sort(
+    packages: &[Package],
+    indices: &[usize],
+    sort: TableSort,
+    label: impl Fn(&Package) -> String,
+    now: Instant,
+    thresholds: Thresholds,
+) -> Vec<usize> {
+    let place = Place::of(packages);
+    // (has no value, number, text) for each index.
+    let key = |p: &Package| -> Option<super::Key> {
+        match sort.column {
+            Column::Name => Some((0, label(p).to_ascii_lowercase())),
+            Column::Place => place.and_then(|pl| pl.value(p)).map(|v| (0, v.to_ascii_lowercase())),
+            Column::Usage => p.usage_ratio().map(|r| ((r * 1e6) as i64, String::new())),
+            Column::Expiry => {
+                let expired = p.urgency(now, thresholds) == Urgency::Expired;
+                (expired || p.expiry.instant().is_some()).then(|| (super::expiry_key(expired, p.expiry.instant()), String::new()))
+            }
+            Column::Id => Some((0, p.id.clone())),
+        }
+    };
+    let (mut present, mut missing) = (Vec::new(), Vec::new());
+    for &i in indices {
+        let Some(p) = packages.get(i) else { continue };
+        match key(p) {
+            Some(k) => present.push((i, k)),
+            None => missing.push(i),
+        }
+    }
+    let order = super::order(present.iter().map(|(_, k)| k.clone()).collect());
+    let mut out: Vec<usize> = order.into_iter().map(|k| present[k].0).collect();
+    if sort.descending {
+        out.reverse();
+    }
+    out.append(&mut missing);
+    out
+}
+
+/// The rows to draw of a table of `len` rows, `row` pixels each, scrolled
+/// `top` pixels down a viewport `height` pixels high: those in sight and
+/// `margin` more on each side.
+pub fn window(top: f64, height: f64, row: f64, len: usize, margin: usize) -> Range<usize> {
+    if len == 0 {
+        return 0..0;
+    }
+    let row = if row.is_finite() && row >= 1.0 { row } else { 1.0 };
+    let (top, height) = (top.max(0.0), height.max(row));
+    let first = ((top / row) as usize).min(len - 1);
+    let seen = (height / row).ceil() as usize + 1;
+    first.saturating_sub(margin)..(first + seen + margin).min(len)
+}
+
+/// Where to scroll so that row `index` is in sight, from `top`: unchanged
+/// when it already is, else just enough.
+pub fn scroll_to(index: usize, top: f64, height: f64, row: f64, header: f64) -> f64 {
+    let (start, end) = (index as f64 * row, (index + 1) as f64 * row);
+    // The sticky header covers the top `header` pixels of the viewport.
+    if start < top {
+        start
+    } else if end > top + height - header {
+        end - (height - header)
+    } else {
+        top
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Expiry;
+    use tenantscope_catalog::Service;
+
+    fn package(id: &str, name: &str) -> Package {
+        Package::new(Service::Hss, id, name)
+    }
+
+    fn day(n: i64) -> Instant {
+        Instant::from_millis(n * crate::domain::time::MS_PER_DAY)
+    }
+
+    #[test]
+    fn headers_sort_either_way_with_missing_values_last() {
+        let mut ps = vec![package("c", "beta"), package("a", "Alpha"), package("b", "gamma"), package("d", "delta")];
+        ps[0].host = Some("web-2".into());
+        ps[1].host = Some("db-1".into());
+        ps[3].host = Some("Web-1".into());
+        ps[0].used = Some(5.0);
+        ps[0].total = Some(10.0);
+        ps[2].used = Some(9.0);
+        ps[2].total = Some(10.0);
+        ps[1].expiry = Expiry::At(day(30));
+        ps[2].expiry = Expiry::At(day(10));
+        ps[3].expiry = Expiry::At(day(1)); // expired at day 5
+        let all = [0, 1, 2, 3];
+        let by = |column, descending| sort(&ps, &all, TableSort { column, descending }, |p| p.name.clone(), day(5), Thresholds::default());
+        assert_eq!(by(Column::Name, false), [1, 0, 3, 2]);
+        assert_eq!(by(Column::Name, true), [2, 3, 0, 1]);
+        assert_eq!(by(Column::Place, false), [1, 3, 0, 2], "hosts ignoring case, the one without last");
+        assert_eq!(by(Column::Place, true), [0, 3, 1, 2], "still last the other way");
+        assert_eq!(by(Column::Usage, true), [2, 0, 1, 3]);
+        assert_eq!(by(Column::Usage, false), [0, 2, 1, 3]);
+        assert_eq!(by(Column::Expiry, false), [3, 2, 1, 0], "expired first, undated last");
+        assert_eq!(by(Column::Expiry, true), [1, 2, 3, 0]);
+        assert_eq!(by(Column::Id, false), [1, 2, 0, 3]);
+        // Only the indices given, and none out of range.
+        assert_eq!(sort(&ps, &[2, 9, 0], TableSort { column: Column::Name, descending: false }, |p| p.name.clone(), day(5), Thresholds::default()), [0, 2]);
+    }
+
+    #[test]
+    fn a_header_click_sorts_by_it_then_turns_it_round() {
+        let name = TableSort::toggled(None, Column::Name);
+        assert_eq!(name, TableSort { column: Column::Name, descending: false });
+        assert_eq!(TableSort::toggled(Some(name), Column::Name), TableSort { column: Column::Name, descending: true });
+        assert_eq!(TableSort::toggled(Some(name), Column::Usage), TableSort { column: Column::Usage, descending: true });
+    }
+
+    #[test]
+    fn the_place_column_is_the_host_else_the_category() {
+        let mut ps = vec![package("a", "x"), package("b", "y")];
+        assert_eq!(Place::of(&ps), None);
+        ps[0].category = Some("VIRTUAL_HUMAN".into());
+        assert_eq!(Place::of(&ps), Some(Place::Category));
+        ps[1].host = Some("web-1".into());
+        assert_eq!(Place::of(&ps), Some(Place::Host));
+        assert_eq!(Place::Host.value(&ps[0]), None);
+    }
+
+    #[test]
+    fn the_window_holds_the_rows_in_sight_and_a_margin() {
+        assert_eq!(window(0.0, 360.0, 36.0, 2000, 10), 0..21);
+        assert_eq!(window(3600.0, 360.0, 36.0, 2000, 10), 90..121);
+        // Scrolled past the end (the list shrank), and tiny lists.
+        assert_eq!(window(1e9, 360.0, 36.0, 2000, 10), 1989..2000);
+        assert_eq!(window(0.0, 360.0, 36.0, 3, 10), 0..3);
+        assert_eq!(window(0.0, 360.0, 36.0, 0, 10), 0..0);
+        // Nonsense from the page (nothing measured yet) never panics.
+        assert_eq!(window(f64::NAN, f64::NAN, f64::NAN, 50, 5), 0..7);
+        assert_eq!(window(-50.0, 0.0, 0.0, 50, 0), 0..2);
+    }
+
+    #[test]
+    fn scrolling_to_a_row_moves_only_as_far_as_needed() {
+        // A 360 px viewport under a 36 px sticky header, 36 px rows.
+        assert_eq!(scroll_to(5, 0.0, 360.0, 36.0, 36.0), 0.0, "in sight");
+        assert_eq!(scroll_to(9, 0.0, 360.0, 36.0, 36.0), 36.0, "just below: one row");
+        assert_eq!(scroll_to(2, 720.0, 360.0, 36.0, 36.0), 72.0, "above: to its top");
+        assert_eq!(scroll_to(1999, 0.0, 360.0, 36.0, 36.0), 2000.0 * 36.0 - 324.0);
+    }
+}

@@ -1,0 +1,166 @@
+//! The rows of a service's package table ([`crate::domain::table`]): one
+//! dense line per package, drawn a window at a time between two spacers
+//! that keep the scroll height of the whole list.
+
+use std::fmt::Write;
+use std::ops::Range;
+
+use super::{badge, escape, meter};
+use crate::domain::table::Place;
+use crate::domain::{Expiry, Instant, Package, Thresholds};
+use crate::format;
+use crate::i18n::t;
+
+/// What a table shows beside the fixed columns, and how its rows are named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Columns {
+    /// The second column (host or type), when the service gives either.
+    pub place: Option<Place>,
+    /// The service's key: rows are `row-{key}-{index}` in the page, for
+    /// `aria-activedescendant` (one tab's panels are shown at a time).
+    pub prefix: &'static str,
+}
+
+impl Columns {
+    /// Name, place, usage, expiry, days left, ID.
+    pub fn count(&self) -> usize {
+        5 + usize::from(self.place.is_some())
+    }
+}
+
+/// The rows `range` of the packages `order` (indices into `packages`, in
+/// the table's order), each `row_px` high, with spacers for the rows above
+/// and below that are not drawn. Row `active` is the one the keyboard is on.
+/// Each row carries its position (`aria-rowindex`, the header being row 1)
+/// and its package's index (`data-i`).
+#[allow(clippy::too_many_arguments)]
+pub fn rows(
+    packages: &[Package],
+    order: &[usize],
+    range: Range<usize>,
+    row_px: f64,
+    active: usize,
+    columns: Columns,
+    now: Instant,
+    thresholds: Thresholds,
+) -> String {
+    let range = range.start.min(order.len())..range.end.min(order.len());
+    let cols = columns.count();
+    // A spacer's height is an SVG attribute: the page's CSP allows no inline style.
+    let spacer = |rows: usize| {
+        let px = (rows as f64 * row_px).round() as u64;
+        format!(r#"<tr class="spacer" aria-hidden="true"><td colspan="{cols}"><svg width="1" height="{px}"></svg></td></tr>"#)
+    };
+    let mut h = String::with_capacity(range.len() * 600 + 200);
+    if range.start > 0 {
+        h.push_str(&spacer(range.start));
+    }
+    for pos in range.clone() {
+        let Some(p) = order.get(pos).and_then(|&i| packages.get(i).map(|p| (i, p))) else { continue };
+        row(&mut h, p, pos, pos == active, columns, now, thresholds);
+    }
+    if range.end < order.len() {
+        h.push_str(&spacer(order.len() - range.end));
+    }
+    h
+}
+
+fn row(h: &mut String, (i, p): (usize, &Package), pos: usize, active: bool, columns: Columns, now: Instant, thresholds: Thresholds) {
+    let urgency = p.urgency(now, thresholds);
+    let (u, s) = (urgency.key(), p.status.key());
+    let name = format::name(p);
+    let class = if active { "row active" } else { "row" };
+    let _ = write!(
+        h,
+        r#"<tr class="{class}" id="row-{}-{i}" data-i="{i}" data-id="{}" data-urgency="{u}" data-status="{s}" aria-rowindex="{}" aria-selected="{active}">"#,
+        columns.prefix,
+        escape(&p.id),
+        pos + 2,
+    );
+    // The code as a tooltip where a readable name stands in for it.
+    let code = if name != p.name { format!(r#" title="{}""#, escape(&p.name)) } else { String::new() };
+    let _ = write!(h, r#"<td class="c-name"><span class="row-name"{code}>{}</span>{}</td>"#, escape(&name), badge(p));
+    if let Some(place) = columns.place {
+        let value = place.value(p).map(escape).unwrap_or_else(|| "—".into());
+        let _ = write!(h, r#"<td class="c-place">{value}</td>"#);
+    }
+    // Figures with a meter; HSS quotas say whether they are bound to a host.
+    let usage = format::usage(p);
+    let usage = match (usage.is_empty(), p.in_use) {
+        (false, _) => escape(&usage),
+        (true, Some(true)) => t("In use").into(),
+        (true, Some(false)) => t("Not in use").into(),
+        (true, None) => "—".into(),
+    };
+    let over = if p.usage_ratio().is_some_and(|r| r > 1.0) { r#" class="over""# } else { "" };
+    let _ = write!(h, r#"<td class="c-usage">{}<span{over}>{usage}</span></td>"#, meter(p));
+    let expires = match p.expiry {
+        Expiry::At(at) => format::date_time(at),
+        _ => "—".into(),
+    };
+    let _ = write!(h, r#"<td class="c-expiry">{expires}</td>"#);
+    let _ = write!(h, r#"<td class="c-days"><span class="urgency urgency-{u}">{}</span></td>"#, escape(&format::days_left(p, now, thresholds)));
+    let id = escape(&p.id);
+    // Not a tab stop: the table is one, and Enter opens the row's card,
+    // whose own Copy ID button is.
+    let _ = write!(
+        h,
+        r#"<td class="c-id"><code title="{id}">{id}</code> <button type="button" class="link" tabindex="-1" data-copy="{id}">{}</button></td></tr>"#,
+        t("Copy")
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::time::MS_PER_DAY;
+    use tenantscope_catalog::Service;
+
+    const COLUMNS: Columns = Columns { place: Some(Place::Host), prefix: "hss" };
+
+    fn quota(i: usize) -> Package {
+        let mut p = Package::new(Service::Hss, format!("q-{i}"), "hss.version.enterprise");
+        p.host = Some(format!("web-<{i}>"));
+        p.in_use = Some(i % 2 == 0);
+        p.expiry = Expiry::At(Instant::from_millis(i as i64 * MS_PER_DAY));
+        p
+    }
+
+    #[test]
+    fn only_the_window_is_drawn_between_spacers_that_keep_the_height() {
+        let ps: Vec<Package> = (0..100).map(quota).collect();
+        let order: Vec<usize> = (0..100).rev().collect();
+        let h = rows(&ps, &order, 10..30, 36.0, 12, COLUMNS, Instant::from_millis(50 * MS_PER_DAY), Thresholds::default());
+        assert_eq!(h.matches(r#"<tr class="row"#).count(), 20);
+        assert!(h.starts_with(r#"<tr class="spacer" aria-hidden="true"><td colspan="6"><svg width="1" height="360">"#), "{h}");
+        assert!(h.ends_with(r#"<td colspan="6"><svg width="1" height="2520"></svg></td></tr>"#), "70 rows below");
+        // In the table's order, numbered from the header, the active row marked.
+        assert!(h.contains(r#"id="row-hss-89" data-i="89" data-id="q-89" data-urgency="ok" data-status="unknown" aria-rowindex="12""#));
+        assert!(h.contains(r#"<tr class="row active" id="row-hss-87""#));
+        assert_eq!(h.matches(r#"aria-selected="true""#).count(), 1);
+        // Network text is escaped; the HSS figures are words.
+        assert!(h.contains("web-&lt;89&gt;") && !h.contains("web-<"));
+        assert!(h.contains(">Not in use<") && h.contains(">In use<"));
+        // A window past the end of a list that shrank keeps its height.
+        let h = rows(&ps, &order[..5], 10..30, 36.0, 0, COLUMNS, Instant::from_millis(0), Thresholds::default());
+        assert_eq!(h, r#"<tr class="spacer" aria-hidden="true"><td colspan="6"><svg width="1" height="180"></svg></td></tr>"#);
+        let h = rows(&ps, &order[..5], 0..30, 36.0, 0, Columns { place: None, prefix: "x" }, Instant::from_millis(0), Thresholds::default());
+        assert_eq!(h.matches("<tr").count(), 5);
+        assert!(!h.contains("c-place") && !h.contains("spacer"));
+    }
+
+    #[test]
+    fn a_row_says_its_state_in_words_beside_the_colour() {
+        let now = Instant::from_millis(100 * MS_PER_DAY);
+        let mut over = Package::new(Service::Metastudio, "m-1", "VOICE_TRAINING");
+        over.used = Some(12.0);
+        over.total = Some(10.0);
+        over.unit = Some("NUM".into());
+        over.expiry = Expiry::At(Instant::from_millis(97 * MS_PER_DAY));
+        over.status = crate::domain::Status::Frozen;
+        let h = rows(std::slice::from_ref(&over), &[0], 0..1, 36.0, 0, Columns { place: None, prefix: "m" }, now, Thresholds::default());
+        assert!(h.contains(r#"class="meter over""#) && h.contains(r#"<span class="over">12 / 10 items (120%)</span>"#), "{h}");
+        assert!(h.contains(r#"class="badge status-frozen">Frozen<"#));
+        assert!(h.contains(r#"<span class="urgency urgency-expired">expired 3 days ago</span>"#), "{h}");
+    }
+}
