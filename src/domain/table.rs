@@ -119,9 +119,21 @@ pub fn sort(
         }
     }
     let order = super::order(present.iter().map(|(_, k)| k.clone()).collect());
-    let mut out: Vec<usize> = order.into_iter().map(|k| present[k].0).collect();
+    let mut out: Vec<usize> = Vec::with_capacity(indices.len());
     if sort.descending {
-        out.reverse();
+        // Runs of equal keys in reverse, each run in the order it came (the
+        // view's: soonest expiry first among packages of one name).
+        let mut end = order.len();
+        while end > 0 {
+            let mut start = end - 1;
+            while start > 0 && present[order[start - 1]].1 == present[order[end - 1]].1 {
+                start -= 1;
+            }
+            out.extend(order[start..end].iter().map(|&k| present[k].0));
+            end = start;
+        }
+    } else {
+        out.extend(order.iter().map(|&k| present[k].0));
     }
     out.append(&mut missing);
     out
@@ -193,6 +205,11 @@ mod tests {
         assert_eq!(by(Column::Expiry, false), [3, 2, 1, 0], "expired first, undated last");
         assert_eq!(by(Column::Expiry, true), [1, 2, 3, 0]);
         assert_eq!(by(Column::Id, false), [1, 2, 0, 3]);
+        // Ties keep the order they came in, either way.
+        let same = [package("x", "Same"), package("y", "same"), package("z", "Other")];
+        let tied = |descending| sort(&same, &[0, 1, 2], TableSort { column: Column::Name, descending }, |p| p.name.clone(), day(5), Thresholds::default());
+        assert_eq!(tied(false), [2, 0, 1]);
+        assert_eq!(tied(true), [0, 1, 2]);
         // Only the indices given, and none out of range.
         assert_eq!(sort(&ps, &[2, 9, 0], TableSort { column: Column::Name, descending: false }, |p| p.name.clone(), day(5), Thresholds::default()), [0, 2]);
     }

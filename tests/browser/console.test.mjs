@@ -46,7 +46,7 @@ test('the demo token shows data from all five services', async () => {
     const panel = page.locator(`section.panel[data-service=${key}]`);
     await panel.locator('[data-state=ready]').waitFor({ timeout: 15_000 });
     assert.equal(await panel.locator('h2').textContent(), title);
-    assert.ok(await panel.locator('li.card').count() > 0, `${title} shows no cards`);
+    assert.ok(await panel.locator('li.card, tr.row').count() > 0, `${title} shows no packages`);
   }
   // The token's remaining life (the demo's token was issued 2 h ago for a day).
   assert.match(await page.textContent('.token-life'), /^Token valid for 2[12] h \d\d min\.$/);
@@ -61,13 +61,15 @@ test('the demo token shows data from all five services', async () => {
   assert.equal(tokenLookups, 1);
   assert.equal(await page.locator('.progress').evaluateAll((els) => els.map((e) => e.textContent).join('')), '');
 
-  // Long lists are drawn a window at a time, soonest expiry first.
+  // Long lists are a table drawn a window at a time, soonest expiry first;
+  // a few packages are cards.
   const hss = page.locator('[data-service=hss]');
-  assert.equal(await hss.locator('li.card').count(), 60);
-  assert.equal(await hss.locator('.shown').textContent(), 'Showing 60 of 480.');
-  await hss.getByRole('button', { name: 'Show 60 more' }).click();
-  assert.equal(await hss.locator('li.card').count(), 120);
-  const urgencies = await hss.locator('li.card').evaluateAll((cs) => cs.map((c) => c.dataset.urgency));
+  assert.equal(await hss.locator('li.card').count(), 0);
+  assert.equal(await hss.locator('table.rows').getAttribute('aria-rowcount'), '481');
+  const drawn = await hss.locator('tr.row').count();
+  assert.ok(drawn > 10 && drawn < 60, `${drawn} rows drawn of 480`);
+  assert.equal(await page.locator('[data-service=testplan] li.card').count(), 4);
+  const urgencies = await hss.locator('tr.row').evaluateAll((cs) => cs.map((c) => c.dataset.urgency));
   const rank = ['expired', 'critical', 'warning', 'ok', 'never', 'unknown'];
   assert.equal(urgencies[0], 'expired');
   assert.ok(urgencies.every((u, i) => i === 0 || rank.indexOf(u) >= rank.indexOf(urgencies[i - 1]) || u === 'never'),
@@ -117,13 +119,15 @@ test('the demo token shows data from all five services', async () => {
   assert.match(await overview.locator('details.expired-group summary').textContent(), /^Expired: \d+ packages$/);
   assert.match(await warnings.last().textContent(), /expired \d+ days? ago|expired today/);
   assert.equal(await page.getByRole('img', { name: /packages expire in the next 90 days, the first on \d{4}-\d\d-\d\d/ }).count(), 1);
-  // Charts are images with words, each with a table of the same figures.
+  // Charts say their figures in words: the donut as an image with words,
+  // the bar gauges beside each bar.
   const donut = hss.getByRole('img', { name: /^Quotas in use: In use (\d+), Idle (\d+)$/ });
   const [, used, idle] = (await donut.getAttribute('aria-label')).match(/In use (\d+), Idle (\d+)/);
   assert.equal(Number(used) + Number(idle), 480);
-  assert.equal(await hss.getByRole('img', { name: /^Quotas by edition: / }).count(), 1);
-  assert.equal(await page.locator('[data-service=metastudio]').getByRole('img', { name: /^Usage by resource type: / }).count(), 1);
-  assert.equal(await page.locator('[data-service=testplan]').getByRole('img', { name: /^Usage against total: / }).count(), 1);
+  const gauges = (key, title) => page.locator(`[data-service=${key}] figure.chart-gauges`, { has: page.locator('figcaption', { hasText: title }) }).locator('.gauges li');
+  assert.match(await gauges('hss', 'Quotas by edition').first().textContent(), /^HSS \w+.*\d+ normal/);
+  assert.match(await gauges('metastudio', 'Usage by resource type').first().textContent(), /[\d,.]+ used, [\d,.]+ left \(\d+%\)$/);
+  assert.ok(await gauges('testplan', 'Usage against total').count() > 0);
   assert.ok(await hss.locator('table.groups tbody tr').count() > 1, 'HSS quotas grouped by edition and status');
 
   await page.screenshot({ path: join(SHOTS, 'console-demo.png'), fullPage: true });
@@ -252,12 +256,12 @@ test('what is shown stays put: the token lookup finishing later redraws no panel
     await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
   }
   const hss = page.locator('[data-service=hss]');
-  await hss.getByRole('button', { name: 'Show 60 more' }).click();
+  await hss.getByRole('button', { name: 'Name' }).click();
   await page.evaluate(() => { document.querySelector('.tenant').dataset.mark = 'drawn once'; });
   // The lookup that fills the form (and whatever else settles) finishes.
   await page.locator('.discovery', { hasText: 'Token of demo-operator' }).waitFor();
   await page.waitForTimeout(1500);
   assert.equal(await page.evaluate(() => document.querySelector('.tenant')?.dataset.mark), 'drawn once', 'the tab was drawn anew');
-  assert.equal(await hss.locator('li.card').count(), 120, '"Show more" was lost');
+  assert.equal(await hss.locator('th[aria-sort=ascending]').textContent(), 'Name▲', 'the table\'s sort was lost');
   assert.deepEqual(problems, []);
 });

@@ -76,24 +76,27 @@ test('figures set their filter, and a warning row shows its package in its panel
   await page.locator('.figure[data-urgency=critical] button').click();
   await page.waitForFunction(() => location.hash === '#urgency=critical');
   assert.equal(await page.getByLabel('Urgency', { exact: true }).inputValue(), 'critical');
-  await page.waitForFunction(() => [...document.querySelectorAll('li.card')].every((c) => c.dataset.urgency === 'critical'));
-  const matching = await page.locator('.panel .shown').allTextContents();
-  const shown = matching.map((t) => Number(t.match(/(?:of )?(\d+)(?: that)? match/)?.[1] ?? 0)).reduce((a, b) => a + b, 0);
-  assert.equal(shown, critical, matching.join(' | '));
+  await page.waitForFunction(() => [...document.querySelectorAll('li.card, tr.row')].every((c) => c.dataset.urgency === 'critical'));
+  const matchingAll = async () => {
+    const lines = await page.locator('.panel .shown').allTextContents();
+    return lines.map((t) => Number(t.match(/(\d+) match/)?.[1] ?? 0)).reduce((a, b) => a + b, 0);
+  };
+  assert.equal(await matchingAll(), critical);
 
   // The frozen-or-closed figure, by keyboard.
   await page.locator('.figure[data-attention=frozen-or-closed] button').focus();
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => location.hash === '#urgency=frozen-or-closed');
   assert.equal(await page.getByLabel('Urgency', { exact: true }).inputValue(), 'frozen-or-closed');
-  const frozenCards = await page.locator('li.card').count();
-  assert.ok(frozenCards > 0);
-  assert.equal(frozenCards, Number(await page.locator('.figure[data-attention=frozen-or-closed] .figure-n').textContent()));
+  await page.waitForFunction(() => [...document.querySelectorAll('li.card, tr.row')].every((c) => c.querySelector('.badge')));
+  const frozen = await matchingAll();
+  assert.ok(frozen > 0);
+  assert.equal(frozen, Number(await page.locator('.figure[data-attention=frozen-or-closed] .figure-n').textContent()));
 
   // A status count sets the status filter.
   await page.locator('.statuses [data-status=expired] button').click();
   await page.waitForFunction(() => location.hash === '#status=expired');
-  await page.waitForFunction(() => [...document.querySelectorAll('li.card')].every((c) => c.dataset.status === 'expired'));
+  await page.waitForFunction(() => [...document.querySelectorAll('li.card, tr.row')].every((c) => c.dataset.status === 'expired'));
 
   // A warning row's package: only its service's panel, with that package.
   await page.getByRole('button', { name: 'Clear filters' }).click();
@@ -159,7 +162,7 @@ test('dates carry their time and zone, in the zone chosen in Settings', async ()
 test('panels a filter empties collapse, and a single service takes the whole width', async () => {
   const { page, problems } = await openDemo();
   const width = (key) => page.locator(`section.panel[data-service=${key}]`).evaluate((el) => el.getBoundingClientRect().width);
-  const narrow = await width('hss');
+  const narrow = await width('dsc');
   const tall = await page.locator('section.panel[data-service=dsc]').evaluate((el) => el.getBoundingClientRect().height);
   // A search only HSS quotas match: the other panels keep their name and say so.
   await page.getByLabel('Search', { exact: true }).fill('hss.version');
@@ -171,9 +174,9 @@ test('panels a filter empties collapse, and a single service takes the whole wid
   assert.equal(await page.locator('section.panel[data-service=hss] [data-emptied]').count(), 0);
   // One service: the whole width.
   await page.getByLabel('Search', { exact: true }).fill('');
-  await page.getByLabel('Service', { exact: true }).selectOption('hss');
+  await page.getByLabel('Service', { exact: true }).selectOption('dsc');
   await page.waitForFunction(() => document.querySelectorAll('section.panel').length === 1);
-  assert.ok(await width('hss') > narrow * 1.5, `${await width('hss')} vs ${narrow}`);
+  assert.ok(await width('dsc') > narrow * 1.5, `${await width('dsc')} vs ${narrow}`);
   await page.screenshot({ path: join(SHOTS, 'glance-single-service.png'), fullPage: false });
   assert.deepEqual(problems, []);
 });
@@ -212,13 +215,71 @@ test('charts say their figures in words, use one colour per meaning, and follow 
   assert.deepEqual(problems, []);
 });
 
-test('"Show more" takes you to the cards it added', async () => {
+test('a long list is a table: windowed, sortable by its headers, one tab stop with arrow keys', async () => {
   const { page, problems } = await openDemo();
   const hss = page.locator('section.panel[data-service=hss]');
-  await hss.getByRole('button', { name: 'Show 60 more' }).click();
-  await page.waitForFunction(() => document.activeElement?.matches('[data-service=hss] li.card'));
-  const index = await page.evaluate(() => [...document.activeElement.parentElement.children].indexOf(document.activeElement));
-  assert.equal(index, 60, 'the first new card is focused');
-  assert.ok(await page.evaluate(() => { const r = document.activeElement.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }), 'and in view');
+  const table = hss.locator('table.rows');
+  const box = hss.locator('.table-scroll');
+  // 480 quotas, a window of them in the page; scrolling to the end draws the last.
+  assert.equal(await table.getAttribute('aria-rowcount'), '481');
+  const drawn = await hss.locator('tr.row').count();
+  assert.ok(drawn < 60, `${drawn} rows in the page`);
+  await box.evaluate((b) => { b.scrollTop = b.scrollHeight; });
+  await page.waitForFunction(() => document.querySelector('[data-service=hss] tr.row:last-child')?.getAttribute('aria-rowindex') === '481');
+  assert.ok(await hss.locator('tr.row').count() < 60);
+  // The scroll height is the whole list's: spacers stand in for the rows not drawn.
+  const rowHeight = await hss.locator('tr.row').first().evaluate((r) => r.getBoundingClientRect().height);
+  const height = await box.evaluate((b) => b.scrollHeight);
+  assert.ok(Math.abs(height - 480 * rowHeight) < rowHeight * 3, `scroll height ${height} for 480 rows of ${rowHeight}`);
+  await box.evaluate((b) => { b.scrollTop = 0; });
+
+  // Headers sort, and again the other way; the order is said with aria-sort.
+  assert.equal(await table.locator('th[aria-sort=ascending]').textContent(), 'Expires▲', 'the view\'s order at first');
+  const names = () => hss.locator('tr.row .row-name').allTextContents();
+  await table.getByRole('button', { name: 'Name' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-service=hss] th.c-name')?.getAttribute('aria-sort') === 'ascending');
+  const up = await names();
+  assert.deepEqual(up, [...up].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+  await table.getByRole('button', { name: 'Name' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-service=hss] th.c-name')?.getAttribute('aria-sort') === 'descending');
+  const down = await names();
+  assert.ok(down[0].localeCompare(up[0]) > 0, `${down[0]} after ${up[0]}`);
+  // Usage: fullest first (MetaStudio gives figures).
+  const meta = page.locator('section.panel[data-service=metastudio]');
+  await meta.getByRole('button', { name: 'Usage' }).click();
+  const shares = (await meta.locator('tr.row .c-usage').allTextContents()).map((t) => Number(t.match(/\((\d+)%\)/)?.[1] ?? -1));
+  assert.ok(shares.length > 5 && shares.every((v, i) => i === 0 || v <= shares[i - 1]), shares.join());
+
+  // One tab stop for the rows: the table itself comes just before its
+  // header buttons, and Tab past them leaves it (no button in a row is one).
+  await table.getByRole('button', { name: 'ID' }).focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => !!document.activeElement?.closest('[data-service=hss] .table-scroll')), false, 'Tab stopped inside the rows');
+  await table.getByRole('button', { name: 'Name' }).focus();
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.matches('[data-service=hss] table.rows')), true);
+  // End goes to the last row (drawn, in sight, the active descendant); Enter opens its card.
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => {
+    const t = document.querySelector('[data-service=hss] table.rows');
+    const row = document.getElementById(t.getAttribute('aria-activedescendant'));
+    return row?.getAttribute('aria-rowindex') === '481' && row.classList.contains('active');
+  });
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  const active = await page.evaluate(() => document.getElementById(document.querySelector('[data-service=hss] table.rows').getAttribute('aria-activedescendant')).dataset.id);
+  await page.keyboard.press('Enter');
+  const detail = hss.locator('.row-detail li.card');
+  await detail.waitFor();
+  assert.equal(await detail.getByRole('button', { name: 'Copy ID' }).getAttribute('data-copy'), active);
+  await page.keyboard.press('Escape');
+  await detail.waitFor({ state: 'detached' });
+  await hss.screenshot({ path: join(SHOTS, 'glance-table.png') });
+  // A few packages stay cards; filtered to a few, a long list becomes cards.
+  assert.equal(await page.locator('[data-service=dsc] li.card').count(), 3);
+  await page.getByLabel('Search').fill(active);
+  await hss.locator('li.card').waitFor();
+  assert.equal(await hss.locator('table.rows').count(), 0);
   assert.deepEqual(problems, []);
 });

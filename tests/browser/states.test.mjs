@@ -32,10 +32,11 @@ test('the demo tenant: enterprise projects, the Check countdown, units, names an
   assert.equal(await hss.locator('[data-scope=default-only]').count(), 0);
   assert.match(await hss.locator('table.groups').textContent(), /finance/);
   await page.getByLabel('Enterprise project').selectOption('finance');
-  await page.waitForFunction(() => document.querySelector('[data-service=hss] .shown')?.textContent === 'Showing 60 of 60 that match.'
-    || document.querySelector('[data-service=hss] .shown')?.textContent === '60 match the filters.');
+  await page.waitForFunction(() => document.querySelector('[data-service=hss] .shown')?.textContent === '60 match the filters.');
   assert.match(page.url(), /ep=finance/);
-  assert.match(await hss.locator('li.card').first().textContent(), /enterprise project finance/);
+  // A row opens its card, which names the enterprise project.
+  await hss.locator('tr.row').first().click();
+  assert.match(await hss.locator('.row-detail li.card').textContent(), /enterprise project finance/);
   await page.getByRole('button', { name: 'Clear filters' }).click();
 
   // CodeArts Check in effect: the countdown is the expiry, and it turns pay-per-use.

@@ -22,14 +22,14 @@ test('filters narrow the cards, live in the hash and come back from a bookmark',
 
   // Urgency: only expired cards, in every panel.
   await page.getByLabel('Urgency', { exact: true }).selectOption('expired');
-  await page.waitForFunction(() => [...document.querySelectorAll('li.card')].every((c) => c.dataset.urgency === 'expired'));
-  assert.ok(await page.locator('li.card').count() > 0);
-  assert.match(await hss.locator('.shown').textContent(), /(Showing 60 of \d+ that match|\d+ match the filters)\./);
+  await page.waitForFunction(() => [...document.querySelectorAll('li.card, tr.row')].every((c) => c.dataset.urgency === 'expired'));
+  assert.ok(await page.locator('li.card, tr.row').count() > 0);
+  assert.match(await hss.locator('.shown').textContent(), /^\d+ match the filters\.$/);
   assert.match(page.url(), /#urgency=expired$/);
 
   // Search by a resource ID finds that one card.
   await page.getByLabel('Urgency', { exact: true }).selectOption('');
-  const id = await hss.locator('li.card button[data-copy]').first().getAttribute('data-copy');
+  const id = await hss.locator('tr.row button[data-copy]').first().getAttribute('data-copy');
   await page.getByLabel('Search', { exact: true }).fill(id);
   await page.waitForFunction(() => document.querySelectorAll('[data-service=hss] li.card').length === 1);
   assert.equal(await hss.locator('.shown').textContent(), '1 match the filters.');
@@ -41,13 +41,13 @@ test('filters narrow the cards, live in the hash and come back from a bookmark',
   await page.waitForFunction(() => document.querySelectorAll('section.panel').length === 1);
   assert.equal(await page.locator('section.panel').getAttribute('data-service'), 'metastudio');
 
-  // Sort by name: the cards in name order.
-  const names = () => page.locator('[data-service=metastudio] .card-name').allTextContents();
+  // Sort by name: the rows in name order.
+  const names = () => page.locator('[data-service=metastudio] .row-name').allTextContents();
   const byName = (list) => [...list].sort((a, b) => a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0);
   assert.notDeepEqual(await names(), byName(await names()), 'already in name order: the test would prove nothing');
   await page.getByLabel('Sort by', { exact: true }).selectOption('name');
   await page.waitForFunction(() => {
-    const n = [...document.querySelectorAll('[data-service=metastudio] .card-name')].map((e) => e.textContent.toLowerCase());
+    const n = [...document.querySelectorAll('[data-service=metastudio] .row-name')].map((e) => e.textContent.toLowerCase());
     return n.length > 1 && n.every((x, i) => i === 0 || n[i - 1] <= x);
   });
   assert.deepEqual(await names(), byName(await names()));
