@@ -92,17 +92,12 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
     // The table's header sort, kept here so that it outlives the table.
     let sort = RwSignal::new(None);
     // The charts follow the filters: drawn from the packages that pass them.
+    // By index: a keystroke copies no package. Unfiltered, the service's
+    // own tenant-wide figures may be used.
     let charts = Memo::new(move |_| {
         let filtered = view.with(View::is_filtered);
         selected.with(|s| {
-            packages.with_value(|p| {
-                if filtered {
-                    let shown: Vec<Package> = s.iter().map(|&i| p[i].clone()).collect();
-                    charts(service, &shown, None, true, at)
-                } else {
-                    charts(service, p, facts.as_ref(), complete, at)
-                }
-            })
+            packages.with_value(|p| if filtered { charts(service, p, s, None, true, at) } else { charts(service, p, s, facts.as_ref(), complete, at) })
         })
     });
     let shown_line = move || {
@@ -156,14 +151,14 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
 /// The service's charts, each with its table: those particular to a
 /// service come from its module (HSS's quota charts), the others show usage
 /// against amount where the service gives figures.
-fn charts(service: Service, packages: &[Package], facts: Option<&services::Facts>, complete: bool, at: crate::domain::Instant) -> String {
-    if let Some(own) = services::charts(service, packages, facts, complete) {
+fn charts(service: Service, packages: &[Package], shown: &[usize], facts: Option<&services::Facts>, complete: bool, at: crate::domain::Instant) -> String {
+    if let Some(own) = services::charts(service, packages, shown, facts, complete) {
         return own;
     }
     let mut html = String::new();
     // One gauge per name and unit, labelled readably, with its unit: each
     // on its own scale, so that a small quota reads as well as a large one.
-    let rows: Vec<render::Gauge> = usage_by_name(packages, at)
+    let rows: Vec<render::Gauge> = usage_by_name(shown.iter().filter_map(|&i| packages.get(i)), at)
         .into_iter()
         .map(|(code, unit, [used, left])| {
             let name = format::code_label(service, &code).unwrap_or(code);

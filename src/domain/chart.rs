@@ -119,7 +119,7 @@ pub fn timeline_x(at: Instant, now: Instant, days: i64) -> Option<u32> {
 /// figures in one unit and rounded to whole units. Negative or odd figures
 /// count as nothing, more used than bought leaves nothing, and nothing is
 /// left of a package that has expired or is frozen or closed at `now`.
-pub fn usage_by_name(packages: &[Package], now: Instant) -> Vec<(String, Option<String>, [u64; 2])> {
+pub fn usage_by_name<'a>(packages: impl IntoIterator<Item = &'a Package>, now: Instant) -> Vec<(String, Option<String>, [u64; 2])> {
     let whole = |n: f64| if n.is_finite() && n > 0.0 { n.round().min(u64::MAX as f64) as u64 } else { 0 };
     let mut rows: Vec<(String, Option<String>, [u64; 2])> = Vec::new();
     for p in packages {
@@ -146,7 +146,7 @@ pub fn usage_by_name(packages: &[Package], now: Instant) -> Vec<(String, Option<
 
 /// A chart's series of states: per package name, how many are active,
 /// expired and frozen (other states are left out), largest name first.
-pub fn states_by_name(packages: &[Package]) -> Vec<(String, [u64; 3])> {
+pub fn states_by_name<'a>(packages: impl IntoIterator<Item = &'a Package>) -> Vec<(String, [u64; 3])> {
     let mut rows: Vec<(String, [u64; 3])> = Vec::new();
     for p in packages {
         let Some(slot) = [Status::Active, Status::Expired, Status::Frozen].iter().position(|s| *s == p.status) else { continue };

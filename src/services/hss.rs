@@ -194,13 +194,15 @@ pub fn edition_label(version: &str) -> Option<&'static str> {
 /// HSS's own charts: quotas in use (the tenant-wide counts when every page
 /// agreed on them), quotas by edition and state as bar gauges, and the
 /// edition table by enterprise project and status, folded.
-pub fn charts(packages: &[Package], facts: Option<&Facts>, complete: bool) -> String {
+pub fn charts(packages: &[Package], shown: &[usize], facts: Option<&Facts>, complete: bool) -> String {
     use crate::domain::chart::states_by_name;
     use crate::domain::query::groups;
     use crate::render;
     use std::fmt::Write;
     let mut html = String::new();
-    let in_use = packages.iter().filter(|p| p.in_use == Some(true)).count() as u64;
+    // The packages shown (by index: a filter keystroke copies none).
+    let each = || shown.iter().filter_map(|&i| packages.get(i));
+    let in_use = each().filter(|p| p.in_use == Some(true)).count() as u64;
     // The tenant-wide counts when every page agreed on them and nothing is
     // filtered out (`facts` is `None` for a filtered view); else the packages'.
     let stats = match facts {
@@ -209,7 +211,7 @@ pub fn charts(packages: &[Package], facts: Option<&Facts>, complete: bool) -> St
     };
     let (used, idle) = match stats {
         Some(QuotaStats { used: Some(u), idle: Some(i), .. }) if complete => (*u, *i),
-        _ => (in_use, packages.len() as u64 - in_use),
+        _ => (in_use, each().count() as u64 - in_use),
     };
     let total = used + idle;
     let share = if total == 0 { 0 } else { (used * 100 + total / 2) / total };
@@ -219,7 +221,7 @@ pub fn charts(packages: &[Package], facts: Option<&Facts>, complete: bool) -> St
         Some((format!("{used} / {total}"), tf("in use ({0}%)", &[&share]))),
     ));
     // Per edition, how many are normal, expired and frozen, in words beside the bar.
-    let rows: Vec<render::Gauge> = states_by_name(packages)
+    let rows: Vec<render::Gauge> = states_by_name(each())
         .into_iter()
         .map(|(name, c)| {
             let words = [(c[0], tx("{0} normal")), (c[1], tx("{0} expired")), (c[2], tx("{0} frozen"))];
@@ -228,9 +230,8 @@ pub fn charts(packages: &[Package], facts: Option<&Facts>, complete: bool) -> St
         })
         .collect();
     html.push_str(&render::gauges(t("Quotas by edition"), &[(t("Normal"), "s-ok"), (t("Expired"), "s-bad"), (t("Frozen"), "s-frozen")], &rows));
-    let all: Vec<usize> = (0..packages.len()).collect();
     // The finer split, by enterprise project too, folded away: the gauges
     // above say most of it.
-    let _ = write!(html, r#"<details class="groups-drawer"><summary>{}</summary>{}</details>"#, t("By edition, enterprise project and status"), render::groups(&groups(packages, &all)));
+    let _ = write!(html, r#"<details class="groups-drawer"><summary>{}</summary>{}</details>"#, t("By edition, enterprise project and status"), render::groups(&groups(packages, shown)));
     html
 }

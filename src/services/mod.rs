@@ -64,9 +64,9 @@ impl Facts {
 
 /// The charts particular to `service`, each with its table, or `None`
 /// where the service has none of its own (the panel then draws usage).
-pub fn charts(service: Service, packages: &[crate::domain::Package], facts: Option<&Facts>, complete: bool) -> Option<String> {
+pub fn charts(service: Service, packages: &[crate::domain::Package], shown: &[usize], facts: Option<&Facts>, complete: bool) -> Option<String> {
     match service {
-        Service::Hss => Some(hss::charts(packages, facts, complete)),
+        Service::Hss => Some(hss::charts(packages, shown, facts, complete)),
         _ => None,
     }
 }
