@@ -14,7 +14,8 @@ use crate::settings;
 /// long it lives, which projects it can choose from) and fills the fields,
 /// which stay editable: what is typed wins. With no tab open, a paste also
 /// opens one. Inspect opens the connection in the open tab, "Inspect in new
-/// tab" beside it; Forget clears the token everywhere. The token lives only
+/// tab" beside it, unless the lookup found the token refused: then the form
+/// says so once and opens nothing. Forget clears the token everywhere. The token lives only
 /// in memory unless "Remember in this tab" is ticked.
 #[component]
 pub fn SessionForm(
@@ -40,6 +41,9 @@ pub fn SessionForm(
     // The token last looked up, and what was found for it.
     let probe = RwSignal::new(None::<Token>);
     let found = RwSignal::new(None::<Result<Discovery, ApiError>>);
+    // The token a tab was last opened with: that tab says what its session
+    // met, so the form does not say a refusal a second time.
+    let opened_with = RwSignal::new(None::<Token>);
     // Only what was found for the token in the field counts.
     let discovery = move || {
         let current = Token::parse(&token.get()).ok();
@@ -70,8 +74,19 @@ pub fn SessionForm(
     let codearts_value =
         move || codearts.get().or_else(|| found_with(|d| d.codearts.into_iter().next().map(|p| p.id))).unwrap_or_default();
 
+    // The lookup found the token refused (by every IAM it asked).
+    let refused = move || discovery().is_some_and(|d| d.as_ref().err().is_some_and(ApiError::is_auth));
     let open = move |in_new_tab: bool| match Token::parse(&token.get_untracked()) {
         Err(e) => problem.set(Some(format::token_error(e).to_string())),
+        // A tab would only say it again (an expired token's error appeared
+        // twice), and Inspect would replace what the open tab shows: the
+        // form keeps the one error, and the field takes the focus for a new token.
+        Ok(_) if untrack(refused) => {
+            problem.set(None);
+            if let Some(field) = document().get_element_by_id("token").and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+                let _ = field.focus();
+            }
+        }
         Ok(t) => {
             let proxy = match settings::proxy_url(&proxy.get_untracked()) {
                 Ok(url) => url,
@@ -80,12 +95,13 @@ pub fn SessionForm(
             problem.set(None);
             // Read once, for this click: nothing here subscribes.
             let connection = untrack(|| Connection {
-                gateway: Gateway { proxy, credentials: Credentials::IamToken(t) },
+                gateway: Gateway { proxy, credentials: Credentials::IamToken(t.clone()) },
                 region: region_value(),
                 project_id: project_value(),
                 codearts_project_id: codearts_value(),
                 known: discovery().and_then(Result::ok).map(|d| d.info),
             });
+            opened_with.set(Some(t));
             on_open.run((connection, in_new_tab));
         }
     };
@@ -131,6 +147,7 @@ pub fn SessionForm(
             <label class="field field-token">
                 <span>{tr(lang, "IAM token")}</span>
                 <input type="password" name="token" id="token" spellcheck="false" autocomplete="off" placeholder="MII…"
+                    aria-describedby="token-status" aria-invalid=move || refused().then_some("true")
                     // The console's code is fetched while the token is
                     // being pasted; a failure shows when it is needed.
                     on:focus=|_| leptos::task::spawn_local(async { let _ = preload_console().await; })
@@ -188,11 +205,13 @@ pub fn SessionForm(
                     on:change=move |ev| remembering.set(event_target_checked(&ev)) />
                 " " {tr(lang, "Remember in this tab (kept in sessionStorage until the tab closes)")}
             </label>
-            <p class="discovery" role="status" aria-live="polite">
+            <p class="discovery" id="token-status" role="status" aria-live="polite" data-refused=move || refused().then_some("")>
                 {move || match (lang.get(), discovery()).1 {
                     _ if checking() => t("Checking the token…").to_string(),
                     Some(Ok(d)) => who(&d),
                     // The error's own words end a sentence already ("…must be updated.").
+                    // A tab opened with this token says it in its own error card.
+                    Some(Err(e)) if e.is_auth() && opened_with.with(|o| o.is_some() && *o == Token::parse(&token.get()).ok()) => String::new(),
                     Some(Err(e)) => tf("The token could not be looked up: {0} {1}", &[&format::sentence(&format::error(&e)), &format::hint(&e, None)]),
                     None => String::new(),
                 }}

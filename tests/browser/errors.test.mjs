@@ -19,7 +19,10 @@ async function inspect(token) {
 }
 
 test('an expired token says so and what to do', async () => {
-  const { page, problems } = await inspect('demo-expired');
+  // Typed and sent with Enter: no lookup runs first, the tab says it.
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
+  await page.locator('#token').pressSequentially('demo-expired');
+  await page.locator('#token').press('Enter');
   const card = page.locator('.error-card');
   await card.waitFor();
   const text = await card.textContent();
@@ -29,6 +32,30 @@ test('an expired token says so and what to do', async () => {
   assert.match(text, /Request ID [0-9a-f]{32}/);
   assert.ok(!text.includes('demo-expired'), 'the token is in the error');
   assert.equal(await page.inputValue('#token'), 'demo-expired', 'what was typed is kept');
+  // Said once: the token lookup that finishes after the tab opened does not
+  // repeat it in the form.
+  await page.waitForTimeout(1000);
+  assert.equal((await page.locator('main').innerText()).split('The token must be updated').length - 1, 1);
+  assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
+});
+
+test('a token the lookup found refused opens no tab: the form says it once', async () => {
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
+  await page.getByLabel('IAM token').fill('demo');
+  await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 15_000 });
+  // Another token, refused by the lookup; Inspect would replace the tab.
+  await page.getByLabel('IAM token').fill('demo-expired');
+  const line = page.locator('.discovery[data-refused]');
+  await line.waitFor();
+  assert.match(await line.textContent(), /^The token could not be looked up: HTTP 401 APIG\.0307: The token must be updated\. .*get a new project-scoped token/);
+  await page.getByRole('button', { name: 'Inspect', exact: true }).click();
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'token', 'the field is ready for a new token');
+  assert.equal(await page.getAttribute('#token', 'aria-invalid'), 'true');
+  assert.equal(await page.locator('.error-card').count(), 0, 'a tab was opened with the refused token');
+  assert.equal((await page.locator('main').innerText()).split('The token must be updated').length - 1, 1);
+  assert.ok(await page.locator('section.panel[data-service=hss] tr.row').count() > 0, 'what was loaded is kept');
+  await page.screenshot({ path: join(ROOT, 'target/screenshots/errors-refused-token.png') });
   assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
 });
 
