@@ -126,6 +126,14 @@ pub fn App() -> impl IntoView {
         });
     });
     let has_tabs = Memo::new(move |_| tabs.with(|l| !l.is_empty()));
+    // The tab the form is in step with: the open one (none under "All tenants").
+    let open_tab = Memo::new(move |_| {
+        if shared.all_tenants() {
+            return None;
+        }
+        let at = shared.active_index();
+        tabs.with(|l| l.get(at).map(|t| (t.id, t.connection.clone())))
+    });
     let retry = RwSignal::new(0u32);
     // The console's code, fetched once a tab is open (if focusing the token
     // field has not fetched it already); Try again fetches it anew.
@@ -148,7 +156,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             <SessionForm proxy=Signal::derive(move || settings.with(|s| s.proxy.clone())) remembering lang
-                has_tabs=has_tabs.into() on_open on_forget />
+                has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget />
             {move || if !has_tabs.get() {
                 view! { <p class="session-line" data-state="idle">{tr(lang, "Paste a token and press Inspect.")}</p> }.into_any()
             } else {

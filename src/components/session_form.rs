@@ -9,7 +9,9 @@ use crate::i18n::{t, tf, Lang};
 use crate::session::{discover, now, Connection, Discovery};
 use crate::settings;
 
-/// The session form: IAM token, region, project and CodeArts project. A
+/// The session form: IAM token, region, project and CodeArts project. It
+/// is in step with the open tab: while the field holds that tab's token, the
+/// region and projects are the tab's unless typed anew (in that tab). A
 /// pasted token is looked up at once (who, which account and project, how
 /// long it lives, which projects it can choose from) and fills the fields,
 /// which stay editable: what is typed wins. With no tab open, a paste also
@@ -25,6 +27,8 @@ pub fn SessionForm(
     remembering: RwSignal<bool>,
     /// Whether a tab is open.
     has_tabs: Signal<bool>,
+    /// The open tab (its id and connection), which the form follows.
+    open_tab: Signal<Option<(u32, Connection)>>,
     /// Called with the connection to open, and whether in a new tab.
     on_open: Callback<(Connection, bool)>,
     /// Called when the token is forgotten.
@@ -33,10 +37,30 @@ pub fn SessionForm(
     lang: Signal<Lang>,
 ) -> impl IntoView {
     let token = RwSignal::new(String::new());
-    // What was typed by hand; `None` shows what the token said.
-    let region = RwSignal::new(None::<String>);
-    let project = RwSignal::new(None::<String>);
-    let codearts = RwSignal::new(None::<String>);
+    // What was typed by hand, and in which tab (`None`: none open); `None`
+    // shows the open tab's, else what the token said.
+    let region_typed = RwSignal::new(None::<(Option<u32>, String)>);
+    let project_typed = RwSignal::new(None::<(Option<u32>, String)>);
+    let codearts_typed = RwSignal::new(None::<(Option<u32>, String)>);
+    let tab_id = move || open_tab.with(|t| t.as_ref().map(|(id, _)| *id));
+    // Typed in the tab open now: typing in one tab leaves the others as they are.
+    let typed_here = move |field: RwSignal<Option<(Option<u32>, String)>>| {
+        let here = tab_id();
+        field.with(|f| f.as_ref().filter(|(at, _)| *at == here).map(|(_, v)| v.clone()))
+    };
+    let region = Signal::derive(move || typed_here(region_typed));
+    let project = Signal::derive(move || typed_here(project_typed));
+    let codearts = Signal::derive(move || typed_here(codearts_typed));
+    // The open tab's connection, while the field holds its token.
+    let tab_value = move |f: fn(&Connection) -> &String| {
+        let current = Token::parse(&token.get()).ok()?;
+        open_tab.with(|t| {
+            t.as_ref()
+                .filter(|(_, c)| matches!(&c.gateway.credentials, Credentials::IamToken(tok) if *tok == current))
+                .map(|(_, c)| f(c).clone())
+                .filter(|v| !v.is_empty())
+        })
+    };
     let problem = RwSignal::new(None::<String>);
     // The token last looked up, and what was found for it.
     let probe = RwSignal::new(None::<Token>);
@@ -56,6 +80,7 @@ pub fn SessionForm(
     let region_value = move || {
         region
             .get()
+            .or_else(|| tab_value(|c| &c.region))
             .or_else(|| found_with(|d| d.info.project_name.filter(|n| tenantscope_catalog::region_by_id(n).is_some())))
             .unwrap_or_else(|| "cn-north-4".into())
     };
@@ -64,6 +89,9 @@ pub fn SessionForm(
     let project_value = move || {
         project
             .get()
+            // The tab's project while its region is shown; a region picked
+            // anew brings that region's project.
+            .or_else(|| region.get().is_none().then(|| tab_value(|c| &c.project_id)).flatten())
             .or_else(|| {
                 let d = discovery().and_then(Result::ok)?;
                 let region = region_value();
@@ -72,7 +100,7 @@ pub fn SessionForm(
             .unwrap_or_default()
     };
     let codearts_value =
-        move || codearts.get().or_else(|| found_with(|d| d.codearts.into_iter().next().map(|p| p.id))).unwrap_or_default();
+        move || codearts.get().or_else(|| region.get().is_none().then(|| tab_value(|c| &c.codearts_project_id)).flatten()).or_else(|| found_with(|d| d.codearts.into_iter().next().map(|p| p.id))).unwrap_or_default();
 
     // The lookup found the token refused (by every IAM it asked).
     let refused = move || discovery().is_some_and(|d| d.as_ref().err().is_some_and(ApiError::is_auth));
@@ -102,6 +130,10 @@ pub fn SessionForm(
                 known: discovery().and_then(Result::ok).map(|d| d.info),
             });
             opened_with.set(Some(t));
+            // What was typed is the new tab's connection now.
+            for field in [region_typed, project_typed, codearts_typed] {
+                field.set(None);
+            }
             on_open.run((connection, in_new_tab));
         }
     };
@@ -133,13 +165,13 @@ pub fn SessionForm(
         token.set(String::new());
         probe.set(None);
         found.set(None);
-        for field in [region, project, codearts] {
+        for field in [region_typed, project_typed, codearts_typed] {
             field.set(None);
         }
         problem.set(None);
         on_forget.run(());
     };
-    let typed = |field: RwSignal<Option<String>>| move |ev| field.set(Some(event_target_value(&ev)));
+    let typed = move |field: RwSignal<Option<(Option<u32>, String)>>| move |ev| field.set(Some((tab_id(), event_target_value(&ev))));
     let checking = move || probe.with(Option::is_some) && found.with(Option::is_none);
 
     view! {
@@ -167,7 +199,7 @@ pub fn SessionForm(
             // every option's text too.
             <div class="field">
                 <label for="region">{tr(lang, "Region")}</label>
-                <select id="region" name="region" on:change=typed(region)>
+                <select id="region" name="region" on:change=typed(region_typed)>
                     {REGIONS.iter().map(|r| view! {
                         <option value=r.id prop:selected=move || region_value() == r.id>{move || { lang.get(); format::region(r) }}</option>
                     }).collect_view()}
@@ -176,12 +208,12 @@ pub fn SessionForm(
             <label class="field">
                 <span>{tr(lang, "Project ID")}</span>
                 <input id="project-id" name="project-id" list="project-choices" placeholder=tr(lang, "from the token")
-                    prop:value=project_value on:input=typed(project) />
+                    prop:value=project_value on:input=typed(project_typed) />
             </label>
             <label class="field">
                 <span>{tr(lang, "CodeArts project")}</span>
                 <input id="codearts-project" name="codearts-project" list="codearts-choices" placeholder=tr(lang, "first one found")
-                    prop:value=codearts_value on:input=typed(codearts) />
+                    prop:value=codearts_value on:input=typed(codearts_typed) />
             </label>
             <datalist id="project-choices">
                 {move || discovery().and_then(Result::ok).map(|d| d.projects.into_iter().map(|p| view! {

@@ -192,6 +192,18 @@ test('two regions of the demo tenant are two different regions', async () => {
   await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 15_000 });
   assert.equal(await count(), '105 packages');
   assert.match(await page.locator('.session-line').textContent(), /3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03/);
+  // The form follows the tab: its region and project are the open tab's.
+  assert.equal(await page.locator('#region').inputValue(), 'cn-east-3');
+  assert.equal(await page.getByLabel('Project ID').inputValue(), '3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03');
+  await page.getByRole('tab', { name: /^1\. / }).click();
+  await page.waitForFunction(() => document.getElementById('region').value === 'cn-north-4');
+  assert.notEqual(await page.getByLabel('Project ID').inputValue(), '3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03');
+  // A region typed in one tab stays there.
+  await page.locator('#region').selectOption('ap-southeast-3');
+  await page.getByRole('tab', { name: /^2\. / }).click();
+  await page.waitForFunction(() => document.getElementById('region').value === 'cn-east-3');
+  await page.getByRole('tab', { name: /^1\. / }).click();
+  await page.waitForFunction(() => document.getElementById('region').value === 'ap-southeast-3');
   assert.deepEqual(problems, []);
 });
 
