@@ -60,7 +60,14 @@ test('the console works from the keyboard alone, with a visible focus', async ()
   assert.notEqual(outline, 'none', 'no visible focus on the search field');
   await page.keyboard.insertText('HSS');
   await page.waitForFunction(() => document.querySelectorAll('[data-service=dsc] li.card').length === 0);
-  assert.ok(await reach(() => document.activeElement?.dataset.copy !== undefined, 200), 'no Copy ID reachable');
+  // The HSS table is one tab stop, a few presses on (its rows' buttons are
+  // none); Enter opens the row's card, whose Copy ID is the next stop.
+  assert.ok(await reach(() => document.activeElement?.matches('[data-service=hss] table.rows'), 30), 'the HSS table is not within 30 presses');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-service=hss] .row-detail li.card').waitFor();
+  assert.ok(await reach(() => document.activeElement?.dataset.copy !== undefined, 12), 'no Copy ID reachable');
+  assert.ok(await page.evaluate(() => document.activeElement.closest('.row-detail') !== null), 'the Copy ID reached is not the open card\'s');
   // A panel by its jump button.
   await page.locator('.jump-links').getByRole('button', { name: 'Host Security Service' }).press('Enter');
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.service), 'hss');
