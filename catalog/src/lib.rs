@@ -9,6 +9,7 @@
 //! Sources are in `docs/huawei-apis.md` (copied from the research notes), §1 for
 //! hosts and regions, §2–§3 for routes.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A Huawei Cloud service the console calls, by its proxy route key.
@@ -425,14 +426,91 @@ pub fn parse_api_call(rest: &str, query: Option<&str>) -> Result<ApiCall, PathEr
 /// the catalogue, or the catalogue and the hosts an operator set for
 /// regions it lacks (the proxy's `--service-host`).
 pub fn parse_api_call_with(rest: &str, query: Option<&str>, offered: impl Fn(Service, &str) -> bool) -> Result<ApiCall, PathError> {
-    let mut raw = rest.split('/');
-    let service = decode_segment(raw.next().unwrap_or_default()).ok_or(PathError::InvalidPath)?;
-    let service = Service::from_key(&service).ok_or(PathError::UnknownService)?;
-    let region = decode_segment(raw.next().unwrap_or_default()).ok_or(PathError::InvalidPath)?;
-    let segments: Vec<String> = raw.map(decode_segment).collect::<Option<_>>().ok_or(PathError::InvalidPath)?;
-    if segments.is_empty() || !is_region_shaped(&region) {
-        return Err(PathError::InvalidPath);
+    parse_api_call_ref(rest, query, offered).map(|call| call.to_owned())
+}
+
+/// [`ApiCall`], borrowing from the parsed input: the region, parameter and
+/// query are slices of it, copied only where a segment had to be
+/// percent-decoded; the upstream path is written on demand ([`Self::path`],
+/// [`Self::push_path`]). What the proxy parses once per request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiCallRef<'a> {
+    pub service: Service,
+    /// A region where the service is offered (or `global` for IAM).
+    pub region: Cow<'a, str>,
+    pub route: Route,
+    /// The route's one parameter (project id, CodeArts id), decoded and valid.
+    pub param: Option<Cow<'a, str>>,
+    /// The query as received, checked by [`is_plain_query`].
+    pub query: Option<&'a str>,
+}
+
+impl ApiCallRef<'_> {
+    /// The upstream path, rebuilt from the route template and `param`: only
+    /// `/` and the characters of [`is_valid_segment`].
+    pub fn path(&self) -> String {
+        let mut path = String::with_capacity(self.route.template().len() + self.param.as_ref().map_or(0, |p| p.len()));
+        self.push_path(&mut path);
+        path
     }
+
+    /// Appends [`Self::path`] to `out`.
+    pub fn push_path(&self, out: &mut String) {
+        let template = self.route.template();
+        // The parser only makes calls whose parameter matches the template's.
+        match (template.find('{'), &self.param) {
+            (Some(open), Some(value)) => {
+                let close = template[open..].find('}').map_or(template.len() - 1, |c| c + open);
+                out.push_str(&template[..open]);
+                out.push_str(value);
+                out.push_str(&template[close + 1..]);
+            }
+            _ => out.push_str(template),
+        }
+    }
+
+    /// The HTTPS host of the call, from the catalogue.
+    pub fn host(&self) -> Option<String> {
+        self.service.host(&self.region)
+    }
+
+    /// The same call, owning its parts.
+    pub fn to_owned(&self) -> ApiCall {
+        ApiCall {
+            service: self.service,
+            region: self.region.to_string(),
+            route: self.route,
+            param: self.param.as_deref().map(str::to_string),
+            path: self.path(),
+            query: self.query.map(str::to_string),
+        }
+    }
+}
+
+/// [`parse_api_call_with`] without copying what it need not: the same
+/// checks in the same order, so the same answer and the same error.
+pub fn parse_api_call_ref<'a>(
+    rest: &'a str,
+    query: Option<&'a str>,
+    offered: impl Fn(Service, &str) -> bool,
+) -> Result<ApiCallRef<'a>, PathError> {
+    let (service, after) = rest.split_once('/').unwrap_or((rest, ""));
+    let service = segment(service).ok_or(PathError::InvalidPath)?;
+    let service = Service::from_key(&service).ok_or(PathError::UnknownService)?;
+    let (region, tail) = match after.split_once('/') {
+        Some((region, tail)) => (region, Some(tail)),
+        None => (after, None),
+    };
+    let region = segment(region).ok_or(PathError::InvalidPath)?;
+    // The segments after the region, each decoded and checked, joined by
+    // `/` again: the input itself when nothing needed decoding.
+    let joined = match tail {
+        Some(tail) => Some(segments(tail).ok_or(PathError::InvalidPath)?),
+        None => None,
+    };
+    let Some(joined) = joined.filter(|_| is_region_shaped(&region)) else {
+        return Err(PathError::InvalidPath);
+    };
     let query = query.filter(|q| !q.is_empty());
     if query.is_some_and(|q| !is_plain_query(q)) {
         return Err(PathError::InvalidPath);
@@ -440,17 +518,66 @@ pub fn parse_api_call_with(rest: &str, query: Option<&str>, offered: impl Fn(Ser
     if !offered(service, &region) {
         return Err(PathError::RegionNotOffered);
     }
-    let joined = segments.join("/");
-    let (route, param) = Route::recognize(service, &joined).ok_or(PathError::RouteNotAllowed)?;
-    let path = route.path(param).ok_or(PathError::InvalidPath)?;
-    Ok(ApiCall {
-        service,
-        region,
-        route,
-        param: param.map(str::to_string),
-        path,
-        query: query.map(str::to_string),
+    let (route, param) = recognize_joined(service, &joined).ok_or(PathError::RouteNotAllowed)?;
+    let param = param.map(|at| match &joined {
+        Cow::Borrowed(tail) => Cow::Borrowed(&tail[at]),
+        Cow::Owned(decoded) => Cow::Owned(decoded[at].to_string()),
+    });
+    Ok(ApiCallRef { service, region, route, param, query })
+}
+
+/// `tail` split at `/`, every segment decoded and checked with
+/// [`decode_segment`], joined again; `tail` itself when it has no escape
+/// (then each segment is checked as it is, in one pass).
+fn segments(tail: &str) -> Option<Cow<'_, str>> {
+    if tail.as_bytes().contains(&b'%') {
+        let decoded: Vec<String> = tail.split('/').map(decode_segment).collect::<Option<_>>()?;
+        return Some(Cow::Owned(decoded.join("/")));
+    }
+    let mut len = 0;
+    for b in tail.bytes() {
+        if b == b'/' {
+            if len == 0 {
+                return None;
+            }
+            len = 0;
+        } else if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            len += 1;
+            if len > 256 {
+                return None;
+            }
+        } else {
+            return None;
+        }
+    }
+    (len > 0).then_some(Cow::Borrowed(tail))
+}
+
+/// [`Route::recognize`] on segments already decoded, checked and joined by
+/// `/`: the route and where its parameter is in `joined`. A template's
+/// parameter matches exactly one segment: what lies between the text
+/// before it and the text after it, with no `/`.
+fn recognize_joined(service: Service, joined: &str) -> Option<(Route, Option<std::ops::Range<usize>>)> {
+    Route::ALL.into_iter().filter(|r| r.service() == service).find_map(|route| {
+        let template = &route.template()[1..];
+        let Some(open) = template.find('{') else {
+            return (joined == template).then_some((route, None));
+        };
+        let close = template[open..].find('}')? + open;
+        let (before, after) = (&template[..open], &template[close + 1..]);
+        let end = joined.len().checked_sub(after.len())?;
+        let fits = end > before.len() && joined.starts_with(before) && joined.ends_with(after);
+        (fits && !joined[before.len()..end].contains('/')).then_some((route, Some(before.len()..end)))
     })
+}
+
+/// [`decode_segment`], borrowing the segment when it has no escape to decode.
+fn segment(raw: &str) -> Option<Cow<'_, str>> {
+    if raw.as_bytes().contains(&b'%') {
+        decode_segment(raw).map(Cow::Owned)
+    } else {
+        is_valid_segment(raw).then_some(Cow::Borrowed(raw))
+    }
 }
 
 /// Percent-decodes one path segment strictly and checks the result with
@@ -522,7 +649,8 @@ pub fn is_region_shaped(region: &str) -> bool {
 pub fn is_plain_query(query: &str) -> bool {
     let plain = query.len() <= 2048
         && query.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~=&,:+%".contains(&b));
-    plain && percent_decode_utf8(query).is_some_and(|text| !text.chars().any(char::is_control))
+    // Without an escape the text is those characters, none of them a control.
+    plain && (!query.contains('%') || percent_decode_utf8(query).is_some_and(|text| !text.chars().any(char::is_control)))
 }
 
 #[cfg(test)]
@@ -673,5 +801,102 @@ mod tests {
         for (rest, query, expected) in cases {
             assert_eq!(parse_api_call(rest, query), Err(expected), "{rest} {query:?}");
         }
+    }
+
+    #[test]
+    fn borrowed_calls_copy_only_what_was_decoded() {
+        let call = parse_api_call_ref("hss/cn-north-4/v5/p1/billing/quotas-detail", Some("limit=200&offset=0"), |s, r| s.offered_in(r)).unwrap();
+        assert!(matches!(call.region, Cow::Borrowed("cn-north-4")));
+        assert!(matches!(call.param, Some(Cow::Borrowed("p1"))));
+        assert_eq!(call.query, Some("limit=200&offset=0"));
+        assert_eq!(call.path(), "/v5/p1/billing/quotas-detail");
+        assert_eq!(call.to_owned(), parse_api_call("hss/cn-north-4/v5/p1/billing/quotas-detail", Some("limit=200&offset=0")).unwrap());
+        let decoded = parse_api_call_ref("hss/cn-north-4/v5/p%61b/billing/quotas-detail", None, |s, r| s.offered_in(r)).unwrap();
+        assert!(matches!(decoded.param, Some(Cow::Owned(ref p)) if p == "pab"));
+        let iam = parse_api_call_ref("iam/global/v3/auth/tokens", Some("nocatalog"), |s, r| s.offered_in(r)).unwrap();
+        assert_eq!((iam.param.clone(), iam.path()), (None, "/v3/auth/tokens".to_string()));
+    }
+
+    /// The parser as it was before it borrowed: a `String` per segment,
+    /// joined, then [`Route::recognize`].
+    fn copying_parse(rest: &str, query: Option<&str>) -> Result<ApiCall, PathError> {
+        let mut raw = rest.split('/');
+        let service = decode_segment(raw.next().unwrap_or_default()).ok_or(PathError::InvalidPath)?;
+        let service = Service::from_key(&service).ok_or(PathError::UnknownService)?;
+        let region = decode_segment(raw.next().unwrap_or_default()).ok_or(PathError::InvalidPath)?;
+        let segments: Vec<String> = raw.map(decode_segment).collect::<Option<_>>().ok_or(PathError::InvalidPath)?;
+        if segments.is_empty() || !is_region_shaped(&region) {
+            return Err(PathError::InvalidPath);
+        }
+        let query = query.filter(|q| !q.is_empty());
+        if query.is_some_and(|q| !is_plain_query(q)) {
+            return Err(PathError::InvalidPath);
+        }
+        if !service.offered_in(&region) {
+            return Err(PathError::RegionNotOffered);
+        }
+        let joined = segments.join("/");
+        let (route, param) = Route::recognize(service, &joined).ok_or(PathError::RouteNotAllowed)?;
+        let path = route.path(param).ok_or(PathError::InvalidPath)?;
+        Ok(ApiCall { service, region, route, param: param.map(str::to_string), path, query: query.map(str::to_string) })
+    }
+
+    #[test]
+    fn the_borrowing_parser_answers_as_the_copying_one() {
+        let services = ["hss", "iam", "dsc", "testplan", "h%73s", "ecs", "", "%zz"];
+        let regions = ["cn-north-4", "global", "cn-north-%34", "xx-nowhere-1", "127.0.0.1", "", "%2e"];
+        let tails = [
+            None,
+            Some(""),
+            Some("v5/p/billing/quotas-detail"),
+            Some("v5/p%61/billing/quotas-detail"),
+            Some("v5/%70/billing/quotas-detail"),
+            Some("v5//billing/quotas-detail"),
+            Some("v5/p/billing/quotas-detail/"),
+            Some("v5/p/q/billing/quotas-detail"),
+            Some("v5/billing/quotas-detail"),
+            Some("v5/p/billing/quotas-detai%6c"),
+            Some("v5/%2e%2e/billing/quotas-detail"),
+            Some("v5/a.b/billing/quotas-detail"),
+            Some("v3/auth/tokens"),
+            Some("v3/auth/projects"),
+            Some("v3/auth/tokens/x"),
+            Some("v1/p/period/product/specification"),
+            Some("v1/projects/0123abc/package/status"),
+            Some("v1/projects//package/status"),
+        ];
+        let long = "x".repeat(257);
+        let queries = [None, Some(""), Some("limit=200&offset=0"), Some("x=%00"), Some("a=%41"), Some("x=a#b")];
+        let mut compared = 0;
+        for service in services {
+            for region in regions {
+                for tail in tails.iter().copied().chain([Some(&*format!("v5/{long}/billing/quotas-detail"))]) {
+                    for query in queries {
+                        let rest = match tail {
+                            Some(tail) => format!("{service}/{region}/{tail}"),
+                            None => format!("{service}/{region}"),
+                        };
+                        let borrowed = parse_api_call_ref(&rest, query, |s, r| s.offered_in(r)).map(|c| c.to_owned());
+                        assert_eq!(borrowed, copying_parse(&rest, query), "{rest} {query:?}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 5000);
+        for rest in ["hss", "hss/", "/hss/cn-north-4/v5/p/billing/quotas-detail", ""] {
+            assert_eq!(parse_api_call(rest, None), copying_parse(rest, None), "{rest}");
+        }
+    }
+
+    #[test]
+    fn long_paths_are_checked_whole_then_refused() {
+        use PathError::*;
+        let long = "hss/cn-north-4/v5/p/billing/quotas-detail/a/b/c/d/e/f";
+        assert_eq!(parse_api_call(long, None), Err(RouteNotAllowed));
+        assert_eq!(parse_api_call(&format!("{long}/%2e"), None), Err(InvalidPath), "a bad segment past the eighth");
+        assert_eq!(parse_api_call(&format!("{long}/g"), Some("x=%00")), Err(InvalidPath), "the query first");
+        assert_eq!(parse_api_call("hss/xx-nowhere-1/a/b/c/d/e/f/g/h/i", None), Err(RegionNotOffered));
+        assert_eq!(parse_api_call("hss/cn-north-4/v5/p/billing/quotas-detail/", None), Err(InvalidPath));
     }
 }
