@@ -13,6 +13,12 @@
 //! the access log, CORS and the rate limit. The `/api` handler then checks
 //! the method, the single credential and the path, in that order, before
 //! anything is sent upstream ([`relay`]).
+//!
+//! `/api` and `/api/...` go from the request-id layer straight to the API
+//! stack ([`Dispatch`]); everything else to an axum `Router` (`/healthz`,
+//! `/metrics`, the site). The API path is the hot one: an axum route there
+//! cost a boxed service clone, a boxed future, a path match and a URL
+//! parameter map per request, for a prefix test (README, Benchmark).
 
 pub mod config;
 pub mod demo;
@@ -25,18 +31,25 @@ pub mod relay;
 pub mod server;
 pub mod site;
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
-use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
-use axum::routing::{any, get};
+use axum::routing::future::RouteFuture;
+use axum::routing::get;
 use axum::Router;
-use tower::ServiceBuilder;
+use http_body::Body as _;
+use pin_project_lite::pin_project;
+use tower::layer::util::{Identity, Stack};
+use tower::{Layer, Service, ServiceBuilder};
 
 pub use config::Config;
 use error::ProxyError;
@@ -44,7 +57,7 @@ use metrics::Metrics;
 use middleware::access_log::Routed;
 use middleware::rate_limit::ClientIp;
 use ratelimit::Limiter;
-use relay::{Target, Upstream};
+use relay::{TargetRef, Upstream};
 
 /// What the handlers and layers share.
 pub(crate) struct AppState {
@@ -61,9 +74,162 @@ pub fn app(config: Config) -> Router {
 }
 
 /// The proxy's router, counting into `metrics` (which [`metrics_app`] can
-/// serve on another listener). `/metrics` is on this router only when
-/// `config.metrics_listen` is not set.
+/// serve on another listener): [`service`] as a `Router`'s only service,
+/// for callers that want a `Router`. `main` serves the [`App`] itself.
 pub fn app_with_metrics(config: Config, metrics: Arc<Metrics>) -> Router {
+    Router::new().fallback_service(service(config, metrics))
+}
+
+/// The layers every request passes, outermost first (see [`middleware`]).
+type Outer = ServiceBuilder<
+    Stack<
+        middleware::request_id::RequestIds<Body>,
+        Stack<
+            middleware::limits::LimitsLayer,
+            Stack<
+                middleware::host_guard::HostGuardLayer,
+                Stack<tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer, Stack<middleware::security_headers::SecurityHeaders, Identity>>,
+            >,
+        >,
+    >,
+>;
+
+/// The layers of `/api`, outermost first.
+type ApiLayers = ServiceBuilder<
+    Stack<middleware::rate_limit::RateLimitLayer, Stack<middleware::cors::CorsLayer, Stack<middleware::access_log::AccessLogLayer, Identity>>>,
+>;
+
+type ApiStack = <ApiLayers as Layer<ApiHandler>>::Service;
+
+/// The whole proxy as one service: what [`server::serve_config`] runs.
+#[derive(Clone)]
+pub struct App {
+    inner: <Outer as Layer<Dispatch>>::Service,
+}
+
+impl Service<Request> for App {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = TopLevel<<<Outer as Layer<Dispatch>>::Service as Service<Request>>::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let head = request.method() == Method::HEAD;
+        TopLevel { inner: self.inner.call(request), head }
+    }
+}
+
+pin_project! {
+    /// What axum's router did to every answer, refusals included, when it
+    /// was the outermost service: a `Content-Length` from the body's exact
+    /// size where none is set, and no body for `HEAD`.
+    pub struct TopLevel<F> {
+        #[pin]
+        inner: F,
+        head: bool,
+    }
+}
+
+impl<F> Future for TopLevel<F>
+where
+    F: Future<Output = Result<Response<Body>, Infallible>>,
+{
+    type Output = Result<Response<Body>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        if !response.headers().contains_key(header::CONTENT_LENGTH) {
+            if let Some(size) = response.body().size_hint().exact() {
+                let value = HeaderValue::from_str(logging::Decimal::new(size).as_str()).expect("digits are a header value");
+                response.headers_mut().insert(header::CONTENT_LENGTH, value);
+            }
+        }
+        if *this.head {
+            *response.body_mut() = Body::empty();
+        }
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// Past the outer layers: `/api` and `/api/...` to the API stack, the rest
+/// to the router.
+#[derive(Clone)]
+pub struct Dispatch {
+    api: ApiStack,
+    router: Router,
+}
+
+impl Service<Request> for Dispatch {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = DispatchFuture<<ApiStack as Service<Request>>::Future>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Both are always ready (the router says so; the API stack's layers
+        // ask the handler, which is).
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let path = request.uri().path();
+        if path == "/api" || path.starts_with("/api/") {
+            DispatchFuture::Api { future: self.api.call(request) }
+        } else {
+            DispatchFuture::Router { future: self.router.call(request) }
+        }
+    }
+}
+
+pin_project! {
+    #[project = DispatchProj]
+    pub enum DispatchFuture<A> {
+        Api { #[pin] future: A },
+        Router { #[pin] future: RouteFuture<Infallible> },
+    }
+}
+
+impl<A> Future for DispatchFuture<A>
+where
+    A: Future<Output = Result<Response<Body>, Infallible>>,
+{
+    type Output = Result<Response<Body>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            DispatchProj::Api { future } => future.poll(cx),
+            DispatchProj::Router { future } => future.poll(cx),
+        }
+    }
+}
+
+/// The `/api` handler as a service: [`api`] on the shared state.
+#[derive(Clone)]
+pub struct ApiHandler(Arc<AppState>);
+
+impl Service<Request> for ApiHandler {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let state = self.0.clone();
+        // The one box of a request: the handler's future is unnameable.
+        Box::pin(async move { Ok(api(&state, request).await) })
+    }
+}
+
+/// The proxy's service, counting into `metrics` (which [`metrics_app`] can
+/// serve on another listener). `/metrics` is served here only when
+/// `config.metrics_listen` is not set.
+pub fn service(config: Config, metrics: Arc<Metrics>) -> App {
     let site = config.static_dir.clone().map(|dir| site::Site::new(dir, &config.connect_src));
     let public_metrics = config.metrics_listen.is_none();
     let state = Arc::new(AppState {
@@ -74,34 +240,26 @@ pub fn app_with_metrics(config: Config, metrics: Arc<Metrics>) -> Router {
         config,
     });
 
-    let api = Router::new()
-        .route("/api/{*rest}", any(api))
-        .route("/api", any(api))
-        .route("/api/", any(api))
-        .layer(
-            ServiceBuilder::new()
-                .layer(from_fn_with_state(state.clone(), middleware::access_log::layer))
-                .layer(from_fn_with_state(state.clone(), middleware::cors::layer))
-                .layer(from_fn_with_state(state.clone(), middleware::rate_limit::layer)),
-        )
-        .with_state(state.clone());
+    let api: ApiLayers = ServiceBuilder::new()
+        .layer(middleware::access_log::AccessLogLayer(state.clone()))
+        .layer(middleware::cors::CorsLayer(state.clone()))
+        .layer(middleware::rate_limit::RateLimitLayer(state.clone()));
     let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
     if public_metrics {
         router = router.route("/metrics", get(move || metrics_text(metrics.clone())));
     }
-    let router = router.merge(api);
     let router = match site {
         Some(site) => site.mount(router),
         None => router.fallback(|| async { StatusCode::NOT_FOUND }),
     };
-    router.layer(
-        ServiceBuilder::new()
-            .layer(middleware::security_headers::layer())
-            .layer(middleware::sensitive_headers::layer())
-            .layer(from_fn_with_state(state.clone(), middleware::host_guard::layer))
-            .layer(from_fn_with_state(state, middleware::limits::layer))
-            .layer(middleware::request_id::layer()),
-    )
+    let dispatch = Dispatch { api: api.service(ApiHandler(state.clone())), router };
+    let outer: Outer = ServiceBuilder::new()
+        .layer(middleware::security_headers::layer())
+        .layer(middleware::sensitive_headers::layer())
+        .layer(middleware::host_guard::HostGuardLayer(state.clone()))
+        .layer(middleware::limits::LimitsLayer(state))
+        .layer(middleware::request_id::layer());
+    App { inner: outer.service(dispatch) }
 }
 
 /// `/metrics` alone, for the loopback listener of `--metrics-listen`.
@@ -117,13 +275,13 @@ async fn metrics_text(metrics: Arc<Metrics>) -> impl IntoResponse {
 
 /// `/api/...`: the method, the single credential, `/api/offered`, the
 /// path; then the demo's answer or the upstream's.
-async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response<Body> {
+async fn api(state: &AppState, request: Request) -> Response<Body> {
     let (request, _body) = request.into_parts();
     let mut routed = Routed::default();
     let mut response = if request.method != Method::GET {
         Err(ProxyError::MethodNotAllowed)
     } else {
-        relay_get(&state, &request, &mut routed).await
+        relay_get(state, &request, &mut routed).await
     }
     .unwrap_or_else(IntoResponse::into_response);
     response.extensions_mut().insert(routed);
@@ -138,7 +296,7 @@ async fn relay_get(state: &AppState, request: &Parts, routed: &mut Routed) -> Re
     if request.uri.path() == "/api/offered" {
         return Ok(offered(&state.config));
     }
-    let target = relay::parse_target(&request.uri, &state.config.service_hosts)?;
+    let target = relay::parse_target_ref(&request.uri, &state.config.service_hosts)?;
     routed.service = Some(target.service);
     routed.route = Some(target.route.template());
     if state.config.demo {
@@ -166,9 +324,9 @@ fn offered(config: &Config) -> Response<Body> {
     response
 }
 
-fn demo_response(target: &Target, headers: &HeaderMap) -> Response<Body> {
+fn demo_response(target: &TargetRef<'_>, headers: &HeaderMap) -> Response<Body> {
     let now = time::OffsetDateTime::now_utc();
-    let reply = demo::respond(target.route, target.param.as_deref(), target.query.as_deref(), headers, now);
+    let reply = demo::respond(target.route, target.param.as_deref(), target.query, headers, now);
     let mut response = reply.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
     response

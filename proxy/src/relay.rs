@@ -32,7 +32,7 @@ use hyper::body::Incoming;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use tenantscope_catalog::{parse_api_call_with, ApiCall, PathError, Service};
+use tenantscope_catalog::{parse_api_call_ref, ApiCall, ApiCallRef, PathError, Service};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 use crate::config::{service_host, Config, ServiceHost};
@@ -80,9 +80,64 @@ impl From<PathError> for ProxyError {
 /// A region is offered where the catalogue or an operator's `--service-host`
 /// names a host.
 pub fn parse_target(uri: &Uri, hosts: &[ServiceHost]) -> Result<Target, ProxyError> {
+    Ok(parse_target_ref(uri, hosts)?.to_owned())
+}
+
+/// One validated API call, borrowing from the request's URI (what a
+/// request parses: no copy of what needed no decoding).
+pub type TargetRef<'a> = ApiCallRef<'a>;
+
+/// [`parse_target`], borrowing from `uri`.
+pub fn parse_target_ref<'a>(uri: &'a Uri, hosts: &[ServiceHost]) -> Result<TargetRef<'a>, ProxyError> {
     let rest = uri.path().strip_prefix("/api/").ok_or(ProxyError::RouteNotAllowed)?;
     let offered = |service, region: &str| hosts.iter().any(|h| h.service == service && h.region == region) || catalogue_offers(service, region);
-    Ok(parse_api_call_with(rest, uri.query(), offered)?)
+    Ok(parse_api_call_ref(rest, uri.query(), offered)?)
+}
+
+/// What the relay reads of a call, owned ([`Target`]) or borrowed ([`TargetRef`]).
+pub trait Call {
+    fn service(&self) -> Service;
+    fn region(&self) -> &str;
+    fn query(&self) -> Option<&str>;
+    /// Appends the upstream path (without the query).
+    fn push_path(&self, out: &mut String);
+    fn path_len(&self) -> usize;
+}
+
+impl Call for ApiCall {
+    fn service(&self) -> Service {
+        self.service
+    }
+    fn region(&self) -> &str {
+        &self.region
+    }
+    fn query(&self) -> Option<&str> {
+        self.query.as_deref()
+    }
+    fn push_path(&self, out: &mut String) {
+        out.push_str(&self.path);
+    }
+    fn path_len(&self) -> usize {
+        self.path.len()
+    }
+}
+
+impl Call for ApiCallRef<'_> {
+    fn service(&self) -> Service {
+        self.service
+    }
+    fn region(&self) -> &str {
+        &self.region
+    }
+    fn query(&self) -> Option<&str> {
+        self.query
+    }
+    fn push_path(&self, out: &mut String) {
+        ApiCallRef::push_path(self, out);
+    }
+    fn path_len(&self) -> usize {
+        self.route.template().len() + self.param.as_ref().map_or(0, |p| p.len())
+    }
 }
 
 /// [`Service::offered_in`], whose answer (a host name made with `format!`)
@@ -264,7 +319,7 @@ impl Upstream {
         }
     }
 
-    pub async fn forward(&self, target: &Target, headers: &HeaderMap, client: IpAddr) -> Result<Relayed, ProxyError> {
+    pub async fn forward(&self, target: &impl Call, headers: &HeaderMap, client: IpAddr) -> Result<Relayed, ProxyError> {
         let uri = self.origins.uri(target)?;
         let client_slot = self.per_client.take(client).ok_or(ProxyError::ClientBusy)?;
         let permit = self.slot().await?;
@@ -296,7 +351,7 @@ impl Upstream {
             }
         };
         let latency = started.elapsed();
-        self.metrics.observe_upstream(target.service, latency);
+        self.metrics.observe_upstream(target.service(), latency);
 
         let (parts, mut body) = upstream.into_parts();
         let status = parts.status;
@@ -491,17 +546,17 @@ impl Origins {
 
     /// The upstream URI of `target`: what [`upstream_url`] says, without
     /// parsing it.
-    fn uri(&self, target: &Target) -> Result<Uri, ProxyError> {
+    fn uri(&self, target: &impl Call) -> Result<Uri, ProxyError> {
         let (scheme, authority, prefix) = match &self.base {
             Some(Ok(base)) => (base.scheme.clone(), base.authority.clone(), &*base.prefix),
             // A base URL no request can be sent to (reqwest said so at send).
             Some(Err(())) => return Err(ProxyError::UpstreamUnreachable),
-            None => (Scheme::HTTPS, self.authority(target.service, &target.region)?, ""),
+            None => (Scheme::HTTPS, self.authority(target.service(), target.region())?, ""),
         };
-        let query = target.query.as_deref();
-        let mut path = String::with_capacity(prefix.len() + target.path.len() + query.map_or(0, |q| q.len() + 1));
+        let query = target.query();
+        let mut path = String::with_capacity(prefix.len() + target.path_len() + query.map_or(0, |q| q.len() + 1));
         path.push_str(prefix);
-        path.push_str(&target.path);
+        target.push_path(&mut path);
         if let Some(q) = query {
             path.push('?');
             path.push_str(q);

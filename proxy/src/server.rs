@@ -16,14 +16,12 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::Router;
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -92,7 +90,7 @@ pub async fn serve_config(
             .await
         })
     });
-    serve(listener, crate::app_with_metrics(config, metrics), options, shutdown).await;
+    serve(listener, crate::service(config, metrics), options, shutdown).await;
     let _ = stop.send(true);
     if let Some(server) = metrics_server {
         let _ = server.await;
@@ -113,8 +111,20 @@ enum Phase {
 /// that doubles from the first to the last of these.
 const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
 
+/// What [`serve`] can serve: the proxy's [`crate::App`], or a `Router`
+/// (the `/metrics` listener's, and [`crate::app`]'s).
+pub trait Served:
+    tower::Service<Request<Body>, Response = Response<Body>, Error = Infallible, Future: Send + 'static> + Clone + Send + Sync + 'static
+{
+}
+
+impl<S> Served for S where
+    S: tower::Service<Request<Body>, Response = Response<Body>, Error = Infallible, Future: Send + 'static> + Clone + Send + Sync + 'static
+{
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves, then drains.
-pub async fn serve(listener: TcpListener, app: Router, options: ServeOptions, shutdown: impl Future<Output = ()>) {
+pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOptions, shutdown: impl Future<Output = ()>) {
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -158,8 +168,8 @@ pub async fn serve(listener: TcpListener, app: Router, options: ServeOptions, sh
         }
         let _ = stream.set_nodelay(true);
         let activity = Arc::new(Activity::new());
-        let service = tracked(app.clone(), peer, activity.clone());
-        let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)).into_owned();
+        let service = Tracked { app: app.clone(), peer, activity: activity.clone() };
+        let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
         tokio::spawn(watch_connection(connection, |c| c.graceful_shutdown(), activity, options.clone(), watching.clone()));
     }
     drop(listener);
@@ -176,28 +186,58 @@ pub async fn serve(listener: TcpListener, app: Router, options: ServeOptions, sh
     }
 }
 
-/// The router for one connection: the peer address for the rate limit, and
-/// every request counted in the connection's [`Activity`] until its answer
-/// has been sent or dropped.
-fn tracked(
-    app: Router,
+/// The service for one connection: the peer address for the rate limit,
+/// and every request counted in the connection's [`Activity`] until its
+/// answer has been sent or dropped.
+///
+/// A hyper service of its own rather than hyper-util's
+/// `TowerToHyperService` around a `service_fn`: that pair cloned the whole
+/// layer stack twice per request; this clones it once, asks it whether it
+/// is ready without a waker (every service served here always is: the
+/// proxy's layers and axum's router say so) and calls it.
+struct Tracked<S> {
+    app: S,
     peer: SocketAddr,
     activity: Arc<Activity>,
-) -> impl tower::Service<
-    Request<Incoming>,
-    Response = Response<Body>,
-    Error = Infallible,
-    Future = impl Future<Output = Result<Response<Body>, Infallible>> + Send,
-> + Clone {
-    tower::service_fn(move |mut request: Request<Incoming>| {
-        request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
-        let open = Open::new(activity.clone());
-        let answer = app.clone().oneshot(request.map(Body::new));
-        async move {
-            let response = answer.await?;
-            Ok(response.map(|inner| Body::new(Watched { inner, _open: open })))
+}
+
+impl<S: Served> hyper::service::Service<Request<Incoming>> for Tracked<S> {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = TrackedFuture<S>;
+
+    fn call(&self, mut request: Request<Incoming>) -> Self::Future {
+        request.extensions_mut().insert(ConnectInfo::<SocketAddr>(self.peer));
+        let open = Some(Open::new(self.activity.clone()));
+        let request = request.map(Body::new);
+        let mut app = self.app.clone();
+        match app.poll_ready(&mut Context::from_waker(std::task::Waker::noop())) {
+            Poll::Ready(Ok(())) => TrackedFuture::Called { future: app.call(request), open },
+            Poll::Ready(Err(never)) => match never {},
+            Poll::Pending => TrackedFuture::Waiting { future: app.oneshot(request), open },
         }
-    })
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = TrackedProj]
+    enum TrackedFuture<S: Served> {
+        Called { #[pin] future: S::Future, open: Option<Open> },
+        Waiting { #[pin] future: tower::util::Oneshot<S, Request<Body>>, open: Option<Open> },
+    }
+}
+
+impl<S: Served> Future for TrackedFuture<S> {
+    type Output = Result<Response<Body>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let (response, open) = match self.project() {
+            TrackedProj::Called { future, open } => (std::task::ready!(future.poll(cx))?, open),
+            TrackedProj::Waiting { future, open } => (std::task::ready!(future.poll(cx))?, open),
+        };
+        let open = open.take().expect("an answer is polled once it is ready");
+        Poll::Ready(Ok(response.map(|inner| Body::new(Watched { inner, _open: open }))))
+    }
 }
 
 /// What a connection's watchdog reads: answers open, and when anything last

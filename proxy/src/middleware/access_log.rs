@@ -12,21 +12,25 @@
 //! header, path parameter or query value. The handler says which service
 //! and route it served with a [`Routed`] extension on its answer.
 
+use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Response};
-use axum::middleware::Next;
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
+use pin_project_lite::pin_project;
 use tenantscope_catalog::Service;
+use tower::Layer;
 use tower_http::request_id::RequestId;
 
 use super::request_id::X_REQUEST_ID;
+use crate::metrics::Metrics;
 use crate::AppState;
 
 /// What the handler served, for the log line and the metrics.
@@ -39,17 +43,101 @@ pub struct Routed {
     pub upstream: Option<Duration>,
 }
 
-pub(crate) async fn layer(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response<Body> {
-    let started = Instant::now();
-    // The proxy's own id, in case the answer carries none of the upstream's.
-    let own_id = request.extensions().get::<RequestId>().map(|id| id.header_value().clone());
-    let response = next.run(request).await;
-    let routed = response.extensions().get::<Routed>().copied().unwrap_or_default();
-    let status = response.status().as_u16();
-    state.metrics.count_request(routed.service, status);
-    let request_id = response.headers().get(X_REQUEST_ID).cloned().or(own_id).unwrap_or(HeaderValue::from_static("-"));
-    let line = Line { routed, status, started, request_id };
-    response.map(|inner| Body::new(LoggedBody { inner, bytes: 0, outcome: "abandoned", line: Some(line) }))
+#[derive(Clone)]
+/// The layer that makes [`AccessLog`] (`lib.rs` stacks it).
+pub struct AccessLogLayer(pub(crate) Arc<AppState>);
+
+impl<S> Layer<S> for AccessLogLayer {
+    type Service = AccessLog<S>;
+
+    fn layer(&self, inner: S) -> AccessLog<S> {
+        AccessLog { inner, metrics: self.0.metrics.clone() }
+    }
+}
+
+#[derive(Clone)]
+pub struct AccessLog<S> {
+    inner: S,
+    metrics: Arc<Metrics>,
+}
+
+impl<S> tower::Service<Request> for AccessLog<S>
+where
+    S: tower::Service<Request, Response = Response<Body>>,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = AccessLogFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let started = Instant::now();
+        // The proxy's own id, in case the answer carries none of the upstream's.
+        let own_id = request.extensions().get::<RequestId>().map(|id| id.header_value().clone());
+        AccessLogFuture { inner: self.inner.call(request), started, own_id, metrics: Some(self.metrics.clone()) }
+    }
+}
+
+pin_project! {
+    /// The answer, counted, with its body wrapped to write the line at its end.
+    pub struct AccessLogFuture<F> {
+        #[pin]
+        inner: F,
+        started: Instant,
+        own_id: Option<HeaderValue>,
+        metrics: Option<Arc<Metrics>>,
+    }
+}
+
+impl<F, E> Future for AccessLogFuture<F>
+where
+    F: Future<Output = Result<Response<Body>, E>>,
+{
+    type Output = Result<Response<Body>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = ready!(this.inner.poll(cx))?;
+        let routed = response.extensions().get::<Routed>().copied().unwrap_or_default();
+        let status = response.status().as_u16();
+        if let Some(metrics) = this.metrics.take() {
+            metrics.count_request(routed.service, status);
+        }
+        let request_id =
+            response.headers().get(X_REQUEST_ID).cloned().or_else(|| this.own_id.take()).unwrap_or(HeaderValue::from_static("-"));
+        let line = Line { routed, status, started: *this.started, request_id };
+        Poll::Ready(Ok(response.map(|inner| Body::new(LoggedBody { inner, bytes: 0, outcome: "abandoned", line: Some(line) }))))
+    }
+}
+
+/// A duration as milliseconds with three decimals (`12.345`), from whole
+/// microseconds: the line's `upstream_ms` and `total_ms`, written without
+/// floating-point formatting.
+struct Millis(Duration);
+
+impl fmt::Debug for Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let micros = u64::try_from(self.0.as_micros()).unwrap_or(u64::MAX);
+        let mut text = [0u8; 24];
+        let mut at = text.len();
+        let mut n = micros;
+        for i in 0.. {
+            if i == 3 {
+                at -= 1;
+                text[at] = b'.';
+            }
+            at -= 1;
+            text[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 && i >= 3 {
+                break;
+            }
+        }
+        f.write_str(std::str::from_utf8(&text[at..]).expect("ASCII digits"))
+    }
 }
 
 struct Line {
@@ -106,8 +194,8 @@ impl Drop for LoggedBody {
             service = line.routed.service.map_or("-", Service::key),
             route = line.routed.route.unwrap_or("-"),
             status = line.status,
-            upstream_ms = line.routed.upstream.map(|d| d.as_secs_f64() * 1000.0),
-            total_ms = line.started.elapsed().as_secs_f64() * 1000.0,
+            upstream_ms = line.routed.upstream.map(|d| tracing::field::debug(Millis(d))),
+            total_ms = tracing::field::debug(Millis(line.started.elapsed())),
             bytes = self.bytes,
             body = outcome,
             request_id = line.request_id.to_str().unwrap_or("-"),
@@ -116,3 +204,16 @@ impl Drop for LoggedBody {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn millis_have_three_decimals() {
+        for (micros, text) in [(0, "0.000"), (7, "0.007"), (412, "0.412"), (1_000, "1.000"), (5_434_253, "5434.253"), (u64::MAX, "18446744073709551.615")] {
+            assert_eq!(format!("{:?}", Millis(Duration::from_micros(micros))), text);
+        }
+        assert_eq!(format!("{:?}", Millis(Duration::from_nanos(1_999))), "0.001", "whole microseconds");
+    }
+}

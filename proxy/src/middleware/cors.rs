@@ -10,14 +10,19 @@
 //! would still be made), and a preflight for a method or header the relay
 //! does not forward is refused too.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
-use axum::middleware::Next;
 use axum::response::IntoResponse;
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
 
+use super::{Answer, AnswerProj};
 use crate::error::ProxyError;
 use crate::relay;
 use crate::AppState;
@@ -37,26 +42,84 @@ pub fn preflight_headers() -> HeaderValue {
     HeaderValue::from_str(&relay::FORWARDED_REQUEST_HEADERS.join(", ")).expect("header names are valid header values")
 }
 
-pub(crate) async fn layer(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response<Body> {
-    let cross = match cross(request.headers(), &state.config.allow_origins) {
-        Ok(cross) => cross,
-        Err(e) => return e.into_response(),
-    };
-    let preflight_asked = request.method() == Method::OPTIONS;
-    let mut response = if preflight_asked {
-        preflight(&state, &cross, request.headers()).unwrap_or_else(IntoResponse::into_response)
-    } else {
-        next.run(request).await
-    };
-    let h = response.headers_mut();
-    h.insert(header::VARY, HeaderValue::from_static("Origin"));
-    if let Cross::Allowed(origin) = cross {
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        if !preflight_asked {
-            h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("X-Request-Id"));
-        }
+#[derive(Clone)]
+/// The layer that makes [`Cors`] (`lib.rs` stacks it).
+pub struct CorsLayer(pub(crate) Arc<AppState>);
+
+impl<S> Layer<S> for CorsLayer {
+    type Service = Cors<S>;
+
+    fn layer(&self, inner: S) -> Cors<S> {
+        Cors { inner, state: self.0.clone() }
     }
-    response
+}
+
+#[derive(Clone)]
+pub struct Cors<S> {
+    inner: S,
+    state: Arc<AppState>,
+}
+
+impl<S> Service<Request> for Cors<S>
+where
+    S: Service<Request, Response = Response<Body>>,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = CorsFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let cross = match cross(request.headers(), &self.state.config.allow_origins) {
+            Ok(cross) => cross,
+            // Refused before anything else: no CORS headers on the answer.
+            Err(e) => return CorsFuture { answer: Answer::now(e.into_response()), headers: None },
+        };
+        let preflight_asked = request.method() == Method::OPTIONS;
+        let answer = if preflight_asked {
+            Answer::now(preflight(&self.state, &cross, request.headers()).unwrap_or_else(IntoResponse::into_response))
+        } else {
+            Answer::inner(self.inner.call(request))
+        };
+        CorsFuture { answer, headers: Some((cross, preflight_asked)) }
+    }
+}
+
+pin_project! {
+    /// The answer, with `Vary` and (for an allowed origin) the CORS headers.
+    pub struct CorsFuture<F> {
+        #[pin]
+        answer: Answer<F>,
+        headers: Option<(Cross, bool)>,
+    }
+}
+
+impl<F, E> Future for CorsFuture<F>
+where
+    F: Future<Output = Result<Response<Body>, E>>,
+{
+    type Output = Result<Response<Body>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = match this.answer.project() {
+            AnswerProj::Now { response } => response.take().expect("an answer is polled once it is ready"),
+            AnswerProj::Inner { future } => ready!(future.poll(cx))?,
+        };
+        let Some((cross, preflight_asked)) = this.headers.take() else { return Poll::Ready(Ok(response)) };
+        let h = response.headers_mut();
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+        if let Cross::Allowed(origin) = cross {
+            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            if !preflight_asked {
+                h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("X-Request-Id"));
+            }
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 fn cross(headers: &HeaderMap, allowed: &[String]) -> Result<Cross, ProxyError> {

@@ -4,12 +4,14 @@
 //! `server.rs`). The request body is never read: the API is GET only.
 
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, Response};
-use axum::middleware::Next;
+use tower::{Layer, Service};
 
+use super::Answer;
 use crate::error::ProxyError;
 use crate::AppState;
 
@@ -17,18 +19,49 @@ use crate::AppState;
 /// longest call is well under 1 KiB; anything near this is an attack.
 pub const MAX_TARGET_BYTES: usize = 8 << 10;
 
-pub(crate) async fn layer(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response<Body> {
-    let uri = request.uri();
-    let refused = if uri.path().len() + uri.query().map_or(0, str::len) > MAX_TARGET_BYTES {
-        Some(ProxyError::UriTooLong)
-    } else if headers_size(request.headers()) > state.config.max_header_bytes {
-        Some(ProxyError::HeadersTooLarge)
-    } else {
-        None
-    };
-    match refused {
-        Some(error) => super::refuse(request.uri(), &state.metrics, error),
-        None => next.run(request).await,
+#[derive(Clone)]
+/// The layer that makes [`Limits`] (`lib.rs` stacks it).
+pub struct LimitsLayer(pub(crate) Arc<AppState>);
+
+impl<S> Layer<S> for LimitsLayer {
+    type Service = Limits<S>;
+
+    fn layer(&self, inner: S) -> Limits<S> {
+        Limits { inner, state: self.0.clone() }
+    }
+}
+
+#[derive(Clone)]
+pub struct Limits<S> {
+    inner: S,
+    state: Arc<AppState>,
+}
+
+impl<S> Service<Request> for Limits<S>
+where
+    S: Service<Request, Response = Response<Body>>,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = Answer<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let uri = request.uri();
+        let refused = if uri.path().len() + uri.query().map_or(0, str::len) > MAX_TARGET_BYTES {
+            Some(ProxyError::UriTooLong)
+        } else if headers_size(request.headers()) > self.state.config.max_header_bytes {
+            Some(ProxyError::HeadersTooLarge)
+        } else {
+            None
+        };
+        match refused {
+            Some(error) => Answer::now(super::refuse(request.uri(), &self.state.metrics, error)),
+            None => Answer::inner(self.inner.call(request)),
+        }
     }
 }
 

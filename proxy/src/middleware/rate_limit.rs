@@ -4,13 +4,15 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::Response;
-use axum::middleware::Next;
 use axum::response::IntoResponse;
+use tower::{Layer, Service};
 
+use super::Answer;
 use crate::config::Config;
 use crate::error::ProxyError;
 use crate::AppState;
@@ -19,14 +21,45 @@ use crate::AppState;
 #[derive(Clone, Copy, Debug)]
 pub struct ClientIp(pub IpAddr);
 
-pub(crate) async fn layer(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response<Body> {
-    let client = client_ip(&request, &state.config);
-    if let Err(retry_after_secs) = state.limiter.check(client) {
-        state.metrics.rate_limited();
-        return ProxyError::RateLimited { retry_after_secs }.into_response();
+#[derive(Clone)]
+/// The layer that makes [`RateLimit`] (`lib.rs` stacks it).
+pub struct RateLimitLayer(pub(crate) Arc<AppState>);
+
+impl<S> Layer<S> for RateLimitLayer {
+    type Service = RateLimit<S>;
+
+    fn layer(&self, inner: S) -> RateLimit<S> {
+        RateLimit { inner, state: self.0.clone() }
     }
-    request.extensions_mut().insert(ClientIp(client));
-    next.run(request).await
+}
+
+#[derive(Clone)]
+pub struct RateLimit<S> {
+    inner: S,
+    state: Arc<AppState>,
+}
+
+impl<S> Service<Request> for RateLimit<S>
+where
+    S: Service<Request, Response = Response<Body>>,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = Answer<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let client = client_ip(&request, &self.state.config);
+        if let Err(retry_after_secs) = self.state.limiter.check(client) {
+            self.state.metrics.rate_limited();
+            return Answer::now(ProxyError::RateLimited { retry_after_secs }.into_response());
+        }
+        request.extensions_mut().insert(ClientIp(client));
+        Answer::inner(self.inner.call(request))
+    }
 }
 
 /// The client a rate-limit bucket belongs to. From the header, the last
