@@ -458,9 +458,8 @@ impl ApiCallRef<'_> {
     pub fn push_path(&self, out: &mut String) {
         let template = self.route.template();
         // The parser only makes calls whose parameter matches the template's.
-        match (template.find('{'), &self.param) {
-            (Some(open), Some(value)) => {
-                let close = template[open..].find('}').map_or(template.len() - 1, |c| c + open);
+        match (param_span(self.route), &self.param) {
+            (Some((open, close)), Some(value)) => {
                 out.push_str(&template[..open]);
                 out.push_str(value);
                 out.push_str(&template[close + 1..]);
@@ -535,13 +534,13 @@ fn segments(tail: &str) -> Option<Cow<'_, str>> {
         return Some(Cow::Owned(decoded.join("/")));
     }
     let mut len = 0;
-    for b in tail.bytes() {
+    for &b in tail.as_bytes() {
         if b == b'/' {
             if len == 0 {
                 return None;
             }
             len = 0;
-        } else if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+        } else if SEGMENT_BYTES[b as usize] {
             len += 1;
             if len > 256 {
                 return None;
@@ -553,21 +552,72 @@ fn segments(tail: &str) -> Option<Cow<'_, str>> {
     (len > 0).then_some(Cow::Borrowed(tail))
 }
 
+/// The bytes of [`is_valid_segment`], as a table.
+const SEGMENT_BYTES: [bool; 256] = byte_set(b"-_");
+
+/// The bytes of [`is_plain_query`], as a table.
+const QUERY_BYTES: [bool; 256] = byte_set(b"-_.~=&,:+%");
+
+/// ASCII letters and digits, and `extra`.
+const fn byte_set(extra: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        set[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        set[extra[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
+/// Where `{` and `}` are in `route`'s template, if it has a parameter
+/// (found once, at compile time).
+fn param_span(route: Route) -> Option<(usize, usize)> {
+    const fn span(template: &str) -> Option<(usize, usize)> {
+        let bytes = template.as_bytes();
+        let mut i = 0;
+        let mut open = None;
+        while i < bytes.len() {
+            match (bytes[i], open) {
+                (b'{', None) => open = Some(i),
+                (b'}', Some(at)) => return Some((at, i)),
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    }
+    const SPANS: [Option<(usize, usize)>; Route::ALL.len()] = {
+        let mut spans = [None; Route::ALL.len()];
+        let mut i = 0;
+        while i < spans.len() {
+            spans[i] = span(Route::ALL[i].template());
+            i += 1;
+        }
+        spans
+    };
+    let at = Route::ALL.iter().position(|r| *r == route).unwrap_or(0);
+    SPANS[at]
+}
+
 /// [`Route::recognize`] on segments already decoded, checked and joined by
 /// `/`: the route and where its parameter is in `joined`. A template's
 /// parameter matches exactly one segment: what lies between the text
 /// before it and the text after it, with no `/`.
 fn recognize_joined(service: Service, joined: &str) -> Option<(Route, Option<std::ops::Range<usize>>)> {
     Route::ALL.into_iter().filter(|r| r.service() == service).find_map(|route| {
-        let template = &route.template()[1..];
-        let Some(open) = template.find('{') else {
-            return (joined == template).then_some((route, None));
+        let template = route.template();
+        let Some((open, close)) = param_span(route) else {
+            return (joined == &template[1..]).then_some((route, None));
         };
-        let close = template[open..].find('}')? + open;
-        let (before, after) = (&template[..open], &template[close + 1..]);
+        let (before, after) = (&template[1..open], &template[close + 1..]);
         let end = joined.len().checked_sub(after.len())?;
         let fits = end > before.len() && joined.starts_with(before) && joined.ends_with(after);
-        (fits && !joined[before.len()..end].contains('/')).then_some((route, Some(before.len()..end)))
+        (fits && !joined.as_bytes()[before.len()..end].contains(&b'/')).then_some((route, Some(before.len()..end)))
     })
 }
 
@@ -647,8 +697,7 @@ pub fn is_region_shaped(region: &str) -> bool {
 /// `,`, `:`, `+` and percent-escapes that decode to UTF-8 text without
 /// control characters (no `%00`, no overlong forms).
 pub fn is_plain_query(query: &str) -> bool {
-    let plain = query.len() <= 2048
-        && query.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~=&,:+%".contains(&b));
+    let plain = query.len() <= 2048 && query.bytes().all(|b| QUERY_BYTES[b as usize]);
     // Without an escape the text is those characters, none of them a control.
     plain && (!query.contains('%') || percent_decode_utf8(query).is_some_and(|text| !text.chars().any(char::is_control)))
 }
@@ -887,6 +936,16 @@ mod tests {
         for rest in ["hss", "hss/", "/hss/cn-north-4/v5/p/billing/quotas-detail", ""] {
             assert_eq!(parse_api_call(rest, None), copying_parse(rest, None), "{rest}");
         }
+    }
+
+    #[test]
+    fn byte_tables_are_the_predicates() {
+        for b in 0..=255u8 {
+            assert_eq!(SEGMENT_BYTES[b as usize], b.is_ascii_alphanumeric() || b == b'-' || b == b'_', "{b}");
+            assert_eq!(QUERY_BYTES[b as usize], b.is_ascii_alphanumeric() || b"-_.~=&,:+%".contains(&b), "{b}");
+        }
+        assert_eq!(param_span(Route::HssQuotas), Some((4, 15)));
+        assert_eq!(param_span(Route::IamToken), None);
     }
 
     #[test]

@@ -125,7 +125,9 @@ impl Service<Request> for App {
 pin_project! {
     /// What axum's router did to every answer, refusals included, when it
     /// was the outermost service: a `Content-Length` from the body's exact
-    /// size where none is set, and no body for `HEAD`.
+    /// size where none is set (hyper would add one too, but not in every
+    /// case the router did: an empty HTTP/2 body, a 204), and no body for
+    /// `HEAD`.
     pub struct TopLevel<F> {
         #[pin]
         inner: F,
@@ -144,8 +146,7 @@ where
         let mut response = ready!(this.inner.poll(cx))?;
         if !response.headers().contains_key(header::CONTENT_LENGTH) {
             if let Some(size) = response.body().size_hint().exact() {
-                let value = HeaderValue::from_str(logging::Decimal::new(size).as_str()).expect("digits are a header value");
-                response.headers_mut().insert(header::CONTENT_LENGTH, value);
+                response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(size));
             }
         }
         if *this.head {
@@ -289,7 +290,7 @@ async fn api(state: &AppState, request: Request) -> Response<Body> {
 }
 
 async fn relay_get(state: &AppState, request: &Parts, routed: &mut Routed) -> Result<Response<Body>, ProxyError> {
-    relay::check_duplicates(&request.headers)?;
+    let forwarded = relay::Forwarded::pick(&request.headers)?;
     // Where the operator's --service-host makes a service offered beyond
     // the catalogue: the console asks so that it does not call it "not
     // offered". Hosts only, nothing secret.
@@ -306,7 +307,7 @@ async fn relay_get(state: &AppState, request: &Parts, routed: &mut Routed) -> Re
         return Ok(demo_response(&target, &request.headers));
     }
     let client = request.extensions.get::<ClientIp>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0);
-    let relayed = state.upstream.forward(&target, &request.headers, client).await?;
+    let relayed = state.upstream.forward(&target, &forwarded, client).await?;
     routed.upstream = Some(relayed.latency);
     Ok(relayed.response)
 }

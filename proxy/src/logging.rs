@@ -136,14 +136,23 @@ impl<'a> MakeVisitor<Writer<'a>> for PlainFields {
     type Visitor = PlainVisitor<'a>;
 
     fn make_visitor(&self, writer: Writer<'a>) -> PlainVisitor<'a> {
-        PlainVisitor { writer, is_empty: true, result: Ok(()) }
+        PlainVisitor { writer, is_empty: true, result: Ok(()), text: SCRATCH.take() }
     }
+}
+
+thread_local! {
+    /// The fields' text while a visitor writes them, kept between events.
+    static SCRATCH: Cell<String> = const { Cell::new(String::new()) };
 }
 
 pub struct PlainVisitor<'a> {
     writer: Writer<'a>,
     is_empty: bool,
     result: fmt::Result,
+    /// What the fast paths wrote and the writer has not had yet: each write
+    /// to the writer goes through a `dyn Write`, and a line has a dozen
+    /// pieces, so they are put together here and written at once.
+    text: String,
 }
 
 impl PlainVisitor<'_> {
@@ -157,32 +166,35 @@ impl PlainVisitor<'_> {
         Some(name.strip_prefix("r#").unwrap_or(name))
     }
 
-    /// The separator, `name=` and `value` (quoted if asked), put together
-    /// on the stack and written at once: each write to the line goes
-    /// through a `dyn Write`, and a line has a dozen fields.
-    fn write_plain(&mut self, name: &str, value: &str, quoted: bool) {
-        if self.result.is_err() {
-            return;
+    /// The separator and `name=`.
+    fn push_name(&mut self, name: &str) {
+        if !self.is_empty {
+            self.text.push(' ');
         }
-        let pad = if self.is_empty { "" } else { " " };
         self.is_empty = false;
-        let quote = if quoted { "\"" } else { "" };
-        let parts = [pad, name, "=", quote, value, quote];
-        let mut text = [0u8; 256];
-        let mut at = 0;
-        for part in parts {
-            let Some(slot) = text.get_mut(at..at + part.len()) else {
-                // Too long for the stack: piece by piece.
-                self.result = parts.iter().try_for_each(|p| self.writer.write_str(p));
-                return;
-            };
-            slot.copy_from_slice(part.as_bytes());
-            at += part.len();
+        self.text.push_str(name);
+        self.text.push('=');
+    }
+
+    fn push_decimal(&mut self, n: u64) {
+        let digits = Decimal::new(n);
+        for &d in &digits.digits[digits.start..] {
+            self.text.push(char::from(d));
         }
-        self.result = self.writer.write_str(std::str::from_utf8(&text[..at]).expect("joined from strs"));
+    }
+
+    /// Hands what was put together to the writer.
+    fn flush(&mut self) {
+        if !self.text.is_empty() {
+            if self.result.is_ok() {
+                self.result = self.writer.write_str(&self.text);
+            }
+            self.text.clear();
+        }
     }
 
     fn default_visitor(&mut self, visit: impl FnOnce(&mut DefaultVisitor<'_>)) {
+        self.flush();
         if self.result.is_err() {
             return;
         }
@@ -194,36 +206,60 @@ impl PlainVisitor<'_> {
     }
 }
 
-/// What `<str as Debug>` writes unchanged between its quotes.
+/// What `<str as Debug>` writes unchanged between its quotes: printable
+/// ASCII but `"` and `\`.
 fn debug_verbatim(value: &str) -> bool {
-    value.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    const VERBATIM: [bool; 256] = {
+        let mut set = [false; 256];
+        let mut b = 0x20;
+        while b < 0x7f {
+            set[b] = b != b'"' as usize && b != b'\\' as usize;
+            b += 1;
+        }
+        set
+    };
+    value.bytes().all(|b| VERBATIM[b as usize])
 }
 
 impl Visit for PlainVisitor<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         match self.plain_name(field) {
-            Some(name) if debug_verbatim(value) => self.write_plain(name, value, true),
+            Some(name) if debug_verbatim(value) => {
+                self.push_name(name);
+                self.text.push('"');
+                self.text.push_str(value);
+                self.text.push('"');
+            }
             _ => self.default_visitor(|d| d.record_str(field, value)),
         }
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
         match self.plain_name(field) {
-            Some(name) => self.write_plain(name, Decimal::new(value).as_str(), false),
+            Some(name) => {
+                self.push_name(name);
+                self.push_decimal(value);
+            }
             None => self.default_visitor(|d| d.record_u64(field, value)),
         }
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
         match self.plain_name(field) {
-            Some(name) if value >= 0 => self.write_plain(name, Decimal::new(value.unsigned_abs()).as_str(), false),
+            Some(name) if value >= 0 => {
+                self.push_name(name);
+                self.push_decimal(value.unsigned_abs());
+            }
             _ => self.default_visitor(|d| d.record_i64(field, value)),
         }
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
         match self.plain_name(field) {
-            Some(name) => self.write_plain(name, if value { "true" } else { "false" }, false),
+            Some(name) => {
+                self.push_name(name);
+                self.text.push_str(if value { "true" } else { "false" });
+            }
             None => self.default_visitor(|d| d.record_bool(field, value)),
         }
     }
@@ -239,26 +275,31 @@ impl Visit for PlainVisitor<'_> {
         match self.plain_name(field) {
             // `name=` then the value's own `Debug`, as the default visitor
             // writes it without colours.
-            Some(name) if self.result.is_ok() => {
-                self.write_plain(name, "", false);
-                if self.result.is_ok() {
-                    self.result = write!(self.writer, "{value:?}");
+            Some(name) => {
+                self.push_name(name);
+                if write!(self.text, "{value:?}").is_err() {
+                    self.result = Err(fmt::Error);
                 }
             }
-            Some(_) => {}
             None => self.default_visitor(|d| d.record_debug(field, value)),
         }
     }
 }
 
 impl VisitOutput<fmt::Result> for PlainVisitor<'_> {
-    fn finish(self) -> fmt::Result {
+    fn finish(mut self) -> fmt::Result {
+        self.flush();
+        // Kept for the next event, unless a large value made it grow.
+        if self.text.capacity() <= 4096 {
+            SCRATCH.set(std::mem::take(&mut self.text));
+        }
         self.result
     }
 }
 
 impl VisitFmt for PlainVisitor<'_> {
     fn writer(&mut self) -> &mut dyn fmt::Write {
+        self.flush();
         &mut self.writer
     }
 }

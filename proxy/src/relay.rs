@@ -226,13 +226,7 @@ static SINGLE_CREDENTIAL_NAMES: [HeaderName; 4] = [
 
 /// Refuses a request carrying one of the credential headers twice.
 pub fn check_duplicates(headers: &HeaderMap) -> Result<(), ProxyError> {
-    for name in &SINGLE_CREDENTIAL_NAMES {
-        let mut values = headers.get_all(name).iter();
-        if values.next().is_some() && values.next().is_some() {
-            return Err(ProxyError::DuplicateHeader);
-        }
-    }
-    Ok(())
+    Forwarded::pick(headers).map(|_| ())
 }
 
 /// [`FORWARDED_REQUEST_HEADERS`] as header names, made once.
@@ -319,7 +313,7 @@ impl Upstream {
         }
     }
 
-    pub async fn forward(&self, target: &impl Call, headers: &HeaderMap, client: IpAddr) -> Result<Relayed, ProxyError> {
+    pub async fn forward(&self, target: &impl Call, forwarded: &Forwarded<'_>, client: IpAddr) -> Result<Relayed, ProxyError> {
         let uri = self.origins.uri(target)?;
         let client_slot = self.per_client.take(client).ok_or(ProxyError::ClientBusy)?;
         let permit = self.slot().await?;
@@ -338,7 +332,7 @@ impl Upstream {
         // this one, did by default).
         let mut resent = 0;
         let upstream = loop {
-            let sending = self.client.request(upstream_request(uri.clone(), headers));
+            let sending = self.client.request(upstream_request(uri.clone(), forwarded));
             let answer = tokio::select! {
                 biased;
                 answer = sending => answer,
@@ -451,18 +445,17 @@ impl Upstream {
 const MAX_RESENT: u32 = 2;
 
 /// The upstream request: `uri`, the forwarded headers (one of each:
-/// credentials were checked to be single by [`check_duplicates`]; of the
+/// credentials were checked to be single by [`Forwarded::pick`]; of the
 /// others the first is enough), `Accept` when the client sent none, and
 /// the proxy's `User-Agent`; hyper adds `Host`.
-fn upstream_request(uri: Uri, headers: &HeaderMap) -> Request<NoBody> {
-    let forwarded = FORWARDED_NAMES.each_ref().map(|name| headers.get(name));
-    let mut out = HeaderMap::with_capacity(forwarded.iter().flatten().count() + 3);
-    for (name, value) in FORWARDED_NAMES.iter().zip(forwarded) {
+fn upstream_request(uri: Uri, forwarded: &Forwarded<'_>) -> Request<NoBody> {
+    let mut out = HeaderMap::with_capacity(forwarded.0.iter().flatten().count() + 3);
+    for (name, value) in FORWARDED_NAMES.iter().zip(forwarded.0) {
         if let Some(value) = value {
             out.insert(name.clone(), value.clone());
         }
     }
-    if forwarded[2].is_none() {
+    if forwarded.0[2].is_none() {
         out.insert(header::ACCEPT, ACCEPT_ANY);
     }
     out.insert(header::USER_AGENT, USER_AGENT);
@@ -470,6 +463,25 @@ fn upstream_request(uri: Uri, headers: &HeaderMap) -> Request<NoBody> {
     *request.uri_mut() = uri;
     *request.headers_mut() = out;
     request
+}
+
+/// The first value of each of [`FORWARDED_NAMES`] in a request, found in
+/// one pass over its few headers rather than by one hashed lookup per name,
+/// the same pass refusing a credential sent twice ([`check_duplicates`]).
+pub struct Forwarded<'a>([Option<&'a HeaderValue>; 8]);
+
+impl<'a> Forwarded<'a> {
+    pub fn pick(headers: &'a HeaderMap) -> Result<Forwarded<'a>, ProxyError> {
+        let mut picked = [None; 8];
+        for (name, value) in headers {
+            let Some(at) = FORWARDED_NAMES.iter().position(|n| n == name) else { continue };
+            if picked[at].is_some() && SINGLE_CREDENTIAL_NAMES.contains(name) {
+                return Err(ProxyError::DuplicateHeader);
+            }
+            picked[at].get_or_insert(value);
+        }
+        Ok(Forwarded(picked))
+    }
 }
 
 /// An HTTP/2 upstream said it did not process the call: a GOAWAY without
