@@ -8,8 +8,9 @@
 //! earlier by [`preload_console`] when the token field is focused.
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
+use tenantscope_catalog::Service;
 
-use crate::components::{Filters, JumpLinks, Overview, Shared, TabBar, Tenant, TenantView};
+use crate::components::{tab_label, AllTenantsPanel, Filters, JumpLinks, Overview, Shared, TabBar, Tenant, TenantView};
 use crate::domain::query::Facets;
 use crate::i18n::t;
 
@@ -62,14 +63,33 @@ pub fn Console(
         facets.sorted()
     });
     let facets: Signal<Facets> = facets.into();
+    // The tenant filter's choices: the tabs, under "All tenants" only.
+    let labels = Memo::new(move |_| {
+        if !shared.all_tenants() {
+            return Vec::new();
+        }
+        tenants.with(|list| list.iter().enumerate().map(|(i, t)| tab_label(i, t)).collect::<Vec<_>>())
+    });
+    let only = Memo::new(move |_| view.with(|v| v.service));
+    let view_signal: Signal<_> = view.into();
     view! {
         <TabBar shared tenants />
         {move || { lang.get(); view! { <JumpLinks view /> } }}
         <Overview tenants thresholds minute lang view />
         // Worded in the language and from the thresholds: redrawn when either changes.
-        {move || { lang.get(); let thresholds = thresholds.get(); view! { <Filters view facets thresholds /> } }}
+        {move || { lang.get(); let thresholds = thresholds.get(); view! { <Filters view facets thresholds tenants=labels.into() /> } }}
         <Show when=move || shared.all_tenants()>
-            <p class="muted all-tenants-note">{move || { lang.get(); t("The overview spans every tab. Pick a tenant's tab for its session, exports and panels.") }}</p>
+            {move || { lang.get(); view! {
+                <p class="muted all-tenants-note">{t("Every tab's packages, the tab named in the first column. Pick a tenant's tab for its session, exports and charts.")}</p>
+                <div class="panels panels-across">
+                    {move || {
+                        let only = only.get();
+                        Service::PACKAGES.iter().copied().filter(|s| only.is_none_or(|o| o == *s)).map(|service| view! {
+                            <AllTenantsPanel service tenants view=view_signal thresholds />
+                        }).collect_view()
+                    }}
+                </div>
+            } }}
         </Show>
         <For each=move || tabs.get() key=|tab| tab.id let:tab>
             <TenantView tab shared registry />

@@ -18,6 +18,9 @@ pub fn Filters(
     facets: Signal<Facets>,
     /// The urgency thresholds, which the urgency choices are worded from.
     thresholds: Thresholds,
+    /// Under "All tenants", the tabs' labels (the tenant filter's choices);
+    /// empty otherwise, and the filter is not shown.
+    tenants: Signal<Vec<String>>,
 ) -> impl IntoView {
     let all = || vec![(String::new(), t("All").to_string())];
     let services = Service::PACKAGES.iter().map(|s| (s.key().to_string(), format::service(*s).to_string()));
@@ -41,6 +44,15 @@ pub fn Filters(
                 <input type="search" id="search" placeholder=t("Name, ID, host…") prop:value=move || view.with(|v| v.text.clone())
                     on:input=move |ev| view.update(|v| v.text = event_target_value(&ev)) />
             </label>
+            {move || {
+                let labels = tenants.get();
+                (!labels.is_empty()).then(|| {
+                    let options = all().into_iter().chain(labels.into_iter().enumerate().map(|(i, l)| ((i + 1).to_string(), l))).collect();
+                    choice(t("Tenant"), "filter-tenant", options,
+                        Signal::derive(move || view.with(|v| v.tenant.map(|t| (t + 1).to_string()).unwrap_or_default())),
+                        Callback::new(move |k: String| view.update(|v| v.tenant = k.parse::<usize>().ok().and_then(|t| t.checked_sub(1)))))
+                })
+            }}
             {choice(t("Service"), "filter-service", all().into_iter().chain(services).collect(),
                 Signal::derive(move || view.with(|v| v.service.map(|s| s.key().to_string()).unwrap_or_default())),
                 Callback::new(move |k: String| view.update(|v| v.service = Service::from_key(&k))))}
@@ -77,7 +89,7 @@ pub fn Filters(
                 Signal::derive(move || view.with(|v| v.sort.key().to_string())),
                 Callback::new(move |k: String| view.update(|v| v.sort = Sort::from_key(&k).unwrap_or_default())))}
             <Show when=move || view.with(View::is_filtered)>
-                <button type="button" on:click=move |_| view.update(|v| *v = View { tab: v.tab, sort: v.sort, ..View::default() })>
+                <button type="button" on:click=move |_| view.update(|v| *v = v.cleared())>
                     {t("Clear filters")}
                 </button>
             </Show>

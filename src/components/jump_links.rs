@@ -32,11 +32,11 @@ pub fn JumpLinks(
             <span class="muted">{t("Jump to:")}</span>
             <button type="button" class="link" on:click=jump("#search".into())>{t("Search and filters")}</button>
             {move || {
-                // Under "All tenants" no tab's panels are shown.
-                let (only, all) = view.with(|v| (v.service, v.all_tenants));
+                // A tab's panels, or under "All tenants" those across the tabs.
+                let only = view.with(|v| v.service);
                 Service::PACKAGES
                     .iter()
-                    .filter(|s| !all && only.is_none_or(|o| o == **s))
+                    .filter(|s| only.is_none_or(|o| o == **s))
                     .map(|s| view! {
                         <button type="button" class="link" on:click=jump(format!(r#".panel[data-service="{}"]"#, s.key()))>
                             {format::service(*s)}

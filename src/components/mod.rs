@@ -3,6 +3,7 @@
 //! [`Shared`] what the page hands the console, [`Tenant`] a tab's loads and
 //! [`ServiceLoad`] one service's load.
 
+mod all_tenants_panel;
 mod app;
 pub mod console;
 mod error_card;
@@ -17,6 +18,7 @@ mod settings_panel;
 mod tab_bar;
 mod tenant_view;
 
+pub use all_tenants_panel::AllTenantsPanel;
 pub use app::App;
 pub use error_card::ErrorCard;
 pub use export_bar::ExportBar;
@@ -166,6 +168,12 @@ impl Tenant {
     pub fn updated_at(&self) -> Option<Instant> {
         self.loads.iter().filter_map(|l| l.with_packages(|_, at| at)).min()
     }
+}
+
+/// Tab `i` as the tab bar, the overview and the views across tabs name it:
+/// numbered, since two tabs may be the same account.
+pub fn tab_label(i: usize, tenant: &Tenant) -> String {
+    format!("{}. {}", i + 1, tenant.label().unwrap_or_default())
 }
 
 /// Copies the ID of a "Copy ID" button in HTML text (cards and table rows

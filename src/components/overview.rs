@@ -39,23 +39,25 @@ pub fn Overview(
 ) -> impl IntoView {
     // Which tab the overview is of: a memo, so that typing a search (which
     // changes the view too) does not redraw the overview.
-    let scope = Memo::new(move |_| view.with(|v| (v.all_tenants, v.tab)));
+    let scope = Memo::new(move |_| view.with(|v| (v.all_tenants, v.tab, v.tenant)));
     let parts = Memo::new(move |_| {
         lang.get();
         let (now, thresholds) = (minute.get(), thresholds.get());
         let list = tenants.get();
         // The open tab's packages, or under "All tenants" every tab's, each
         // warning saying whose it is.
-        let (all, open) = scope.get();
+        let (all, open, tenant) = scope.get();
         let all = all && list.len() > 1;
         let open = open.min(list.len().saturating_sub(1));
+        // Under "All tenants", the tenant filter narrows it to one tab.
+        let shown = |i: usize| if all { tenant.is_none_or(|t| t == i) } else { i == open };
         // (tab label, tab index, packages of one service), for every service loaded so far.
         let mut sets: Vec<(String, usize, Vec<Package>)> = Vec::new();
         // What the figures leave out, and why, said beside them.
         let mut coverage = Vec::new();
-        for (i, t) in list.iter().enumerate().filter(|(i, _)| all || *i == open) {
+        for (i, t) in list.iter().enumerate().filter(|(i, _)| shown(*i)) {
             // As the tab bar names it.
-            let label = if all { format!("{}. {}", i + 1, t.label().unwrap_or_default()) } else { String::new() };
+            let label = if all { crate::components::tab_label(i, t) } else { String::new() };
             sets.extend(t.loads.iter().filter_map(|l| l.with_packages(|p, _| (label.clone(), i, p.to_vec()))));
             coverage.extend(t.loads.iter().map(|l| (l.service, label.clone(), l.coverage())));
         }
@@ -107,8 +109,9 @@ pub fn Overview(
         document().set_title(&page);
     });
     // The figures' and rows' buttons (`data-filter`), by delegation: a
-    // figure shows its packages, a row its package in its panel. The tab
-    // and the sort stay; the other filters are replaced.
+    // figure shows its packages, a row its package in its panel (under "All
+    // tenants", in the panel across tabs, narrowed to the row's tab). The
+    // tab, "All tenants" and the sort stay; the other filters are replaced.
     let on_click = move |ev: leptos::ev::MouseEvent| {
         let Some(button) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("[data-filter]").ok().flatten()) else {
             return;
@@ -117,7 +120,12 @@ pub fn Overview(
         let service = button.get_attribute("data-service").and_then(|k| Service::from_key(&k));
         let tab = button.get_attribute("data-tab").and_then(|t| t.parse::<usize>().ok());
         view.update(|v| {
-            let mut next = View { tab: tab.unwrap_or(v.tab), sort: v.sort, ..View::default() };
+            let mut next = v.cleared();
+            match (v.all_tenants, tab) {
+                (true, Some(tab)) => next.tenant = Some(tab),
+                (true, None) => next.tenant = v.tenant,
+                (false, tab) => next.tab = tab.unwrap_or(v.tab),
+            }
             match filter.as_str() {
                 "urgency" => next.urgency = Urgency::ALL.into_iter().find(|u| u.key() == value),
                 "attention" => next.frozen_or_closed = value == FROZEN_OR_CLOSED,
@@ -132,7 +140,7 @@ pub fn Overview(
         });
         // To the packages: the panel of the row's service, or the filters.
         let target = match service {
-            Some(s) if filter == "package" => format!(r#".tenant .panel[data-service="{}"]"#, s.key()),
+            Some(s) if filter == "package" => format!(r#".panels .panel[data-service="{}"]"#, s.key()),
             _ => ".filters".to_string(),
         };
         request_animation_frame(move || {

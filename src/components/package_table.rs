@@ -7,7 +7,7 @@ use web_sys::HtmlElement;
 
 use crate::components::copy_clicked;
 use crate::domain::query::{Sort, View};
-use crate::domain::table::{self, Column, Place, TableSort};
+use crate::domain::table::{self, Column, Owners, Place, TableSort};
 use crate::domain::{Instant, Package, Thresholds};
 use crate::format;
 use crate::i18n::t;
@@ -52,9 +52,16 @@ pub fn PackageTable(
     at: Instant,
     /// The urgency thresholds.
     thresholds: Signal<Thresholds>,
+    /// Under "All tenants": each package's tab, shown in a first column.
+    #[prop(optional)]
+    owners: Option<StoredValue<Owners>>,
 ) -> impl IntoView {
     let place = packages.with_value(|p| Place::of(p));
-    let columns = Columns { place, prefix: service.key() };
+    let columns = Columns { tenant: owners.is_some(), place, prefix: service.key() };
+    let with_owners = move |f: &dyn Fn(Option<&Owners>) -> Vec<usize>| match owners {
+        Some(o) => o.with_value(|o| f(Some(o))),
+        None => f(None),
+    };
     // A header's sort, while the view's sort is still the one it was picked
     // under (picking another in the filters takes over).
     let by_header = Memo::new(move |_| sort.get().filter(|(s, _)| view.with(|v| v.sort == *s)).map(|(_, h)| h));
@@ -62,7 +69,10 @@ pub fn PackageTable(
         let s = selected.get();
         match by_header.get() {
             None => s,
-            Some(h) => packages.with_value(|p| table::sort(p, &s, h, format::name, at, thresholds.get())),
+            Some(h) => {
+                let t = thresholds.get();
+                packages.with_value(|p| with_owners(&|o| table::sort(p, &s, h, format::name, o, at, t)))
+            }
         }
     });
     let metrics = RwSignal::new(GUESS);
@@ -96,7 +106,11 @@ pub fn PackageTable(
     };
     let body = move || {
         let (r, a, px, t) = (range.try_get()?, active.try_get()?, row_px.try_get()?, thresholds.try_get()?);
-        order.try_with(|o| packages.try_with_value(|p| render::rows(p, o, r, px, a, columns, at, t))).flatten()
+        let draw = |owned: Option<&Owners>| order.try_with(|o| packages.try_with_value(|p| render::rows(p, owned, o, r, px, a, columns, at, t))).flatten();
+        match owners {
+            Some(owners) => owners.try_with_value(|o| draw(Some(o))).flatten(),
+            None => draw(None),
+        }
     };
     let toggle = move |pos: usize| {
         if let Some(i) = order.with_untracked(|o| o.get(pos).copied()) {
@@ -203,6 +217,7 @@ pub fn PackageTable(
                 aria-label=format::service(service) on:keydown=on_key on:click=on_click on:focus=move |_| measure()>
                 <thead>
                     <tr aria-rowindex="1">
+                        {owners.is_some().then(|| header(Column::Tenant, t("Tenant")))}
                         {header(Column::Name, t("Name"))}
                         {place_header}
                         {header(Column::Usage, t("Usage"))}

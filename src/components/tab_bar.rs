@@ -25,6 +25,12 @@ pub fn TabBar(
             if v.tab > index || (v.tab == index && v.tab > 0) {
                 v.tab -= 1;
             }
+            // The tenant filter follows its tab, and goes with it.
+            v.tenant = match v.tenant {
+                Some(t) if t == index => None,
+                Some(t) if t > index => Some(t - 1),
+                other => other,
+            };
         });
     };
     let entries = move || {

@@ -46,6 +46,9 @@ pub struct View {
     /// The "All tenants" tab (with two tabs or more): the overview spans
     /// every tab, and no tab's panels are shown. In the hash as `tab=all`.
     pub all_tenants: bool,
+    /// Under "All tenants": one tab's packages only (0-based); in the hash
+    /// as `tenant=N` (1-based). A tab's own view ignores it.
+    pub tenant: Option<usize>,
     pub text: String,
     pub service: Option<Service>,
     pub status: Option<Status>,
@@ -178,6 +181,18 @@ impl View {
             || self.enterprise_project.is_some()
             || self.category.is_some()
             || self.source.is_some()
+            || (self.all_tenants && self.tenant.is_some())
+    }
+
+    /// Whether tab `tab`'s packages pass the tenant filter ("All tenants").
+    pub fn shows_tab(&self, tab: usize) -> bool {
+        !self.all_tenants || self.tenant.is_none_or(|t| t == tab)
+    }
+
+    /// The view with its filters cleared: the tab, "All tenants" and the
+    /// sort stay.
+    pub fn cleared(&self) -> View {
+        View { tab: self.tab, all_tenants: self.all_tenants, sort: self.sort, ..View::default() }
     }
 
     /// The hash that restores this view, without the `#`: only what differs
@@ -186,6 +201,9 @@ impl View {
         let mut parts: Vec<String> = Vec::new();
         if self.all_tenants {
             parts.push("tab=all".to_string());
+            if let Some(t) = self.tenant {
+                parts.push(format!("tenant={}", t + 1));
+            }
         } else if self.tab > 0 {
             parts.push(format!("tab={}", self.tab + 1));
         }
@@ -228,6 +246,7 @@ impl View {
             match key {
                 "tab" if value == "all" => view.all_tenants = true,
                 "tab" => view.tab = value.parse::<usize>().ok().and_then(|t| t.checked_sub(1)).unwrap_or(0),
+                "tenant" => view.tenant = value.parse::<usize>().ok().and_then(|t| t.checked_sub(1)),
                 "q" => view.text = value,
                 "service" => view.service = Service::from_key(&value).filter(|s| Service::PACKAGES.contains(s)),
                 "status" => view.status = Status::ALL.into_iter().find(|s| s.key() == value),
@@ -382,6 +401,7 @@ mod tests {
         let view = View {
             tab: 2,
             all_tenants: false,
+            tenant: None,
             text: "web tamper & 100%/é".into(),
             service: Some(Service::Hss),
             status: Some(Status::Frozen),
@@ -399,6 +419,15 @@ mod tests {
         let all = View { all_tenants: true, service: Some(Service::Hss), ..View::default() };
         assert_eq!(all.to_hash(), "tab=all&service=hss");
         assert_eq!(View::from_hash("#tab=all&service=hss"), all);
+        // The tenant filter, under "All tenants" only.
+        let second = View { tenant: Some(1), ..all.clone() };
+        assert_eq!(second.to_hash(), "tab=all&tenant=2&service=hss");
+        assert_eq!(View::from_hash("#tab=all&tenant=2&service=hss"), second);
+        assert!(second.is_filtered() && second.shows_tab(1) && !second.shows_tab(0));
+        assert_eq!(second.cleared(), View { all_tenants: true, ..View::default() }, "clearing keeps the tab");
+        let in_a_tab = View { tenant: Some(1), ..View::default() };
+        assert!(!in_a_tab.is_filtered() && in_a_tab.shows_tab(0), "a tab's own view ignores it");
+        assert_eq!(View::from_hash("#tab=all&tenant=0").tenant, None);
         let frozen = View { frozen_or_closed: true, ..View::default() };
         assert_eq!(frozen.to_hash(), "urgency=frozen-or-closed");
         assert_eq!(View::from_hash("#urgency=frozen-or-closed"), frozen);

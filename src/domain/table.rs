@@ -16,6 +16,8 @@ pub const CARDS_UP_TO: usize = 8;
 /// A column a header sorts by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
+    /// Under "All tenants": the tab a package was read in.
+    Tenant,
     Name,
     /// HSS: the host; the others: the category (type) the service gives.
     Place,
@@ -29,6 +31,7 @@ pub enum Column {
 impl Column {
     pub const fn key(self) -> &'static str {
         match self {
+            Column::Tenant => "tenant",
             Column::Name => "name",
             Column::Place => "place",
             Column::Usage => "usage",
@@ -85,21 +88,46 @@ impl Place {
     }
 }
 
+/// Whose each package of a table across tabs is ("All tenants"): the tab
+/// it was read in, and each tab's label as the tab bar names it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Owners {
+    /// By package index: the tab's index.
+    pub tab_of: Vec<usize>,
+    /// By tab index: its label ("2. alice · cn-east-3").
+    pub labels: Vec<String>,
+}
+
+impl Owners {
+    /// The tab package `i` was read in.
+    pub fn tab(&self, i: usize) -> Option<usize> {
+        self.tab_of.get(i).copied()
+    }
+
+    /// The label of the tab package `i` was read in.
+    pub fn label(&self, i: usize) -> Option<&str> {
+        self.tab(i).and_then(|t| self.labels.get(t)).map(String::as_str)
+    }
+}
+
 /// `indices` (into `packages`) in the order of `sort`; `label` gives the
-/// readable name. Packages without the value sorted on (no figures, no
+/// readable name, `owners` (across tabs) the tab of each. Packages without the value sorted on (no figures, no
 /// host) stay last in both directions; ties keep the order they came in.
 pub fn sort(
     packages: &[Package],
     indices: &[usize],
     sort: TableSort,
     label: impl Fn(&Package) -> String,
+    owners: Option<&Owners>,
     now: Instant,
     thresholds: Thresholds,
 ) -> Vec<usize> {
     let place = Place::of(packages);
     // (has no value, number, text) for each index.
-    let key = |p: &Package| -> Option<super::Key> {
+    let key = |i: usize, p: &Package| -> Option<super::Key> {
         match sort.column {
+            // In tab order, as the tab bar has them.
+            Column::Tenant => owners.and_then(|o| o.tab(i)).map(|t| (t as i64, String::new())),
             Column::Name => Some((0, label(p).to_ascii_lowercase())),
             Column::Place => place.and_then(|pl| pl.value(p)).map(|v| (0, v.to_ascii_lowercase())),
             Column::Usage => p.usage_ratio().map(|r| ((r * 1e6) as i64, String::new())),
@@ -113,7 +141,7 @@ pub fn sort(
     let (mut present, mut missing) = (Vec::new(), Vec::new());
     for &i in indices {
         let Some(p) = packages.get(i) else { continue };
-        match key(p) {
+        match key(i, p) {
             Some(k) => present.push((i, k)),
             None => missing.push(i),
         }
@@ -195,7 +223,7 @@ mod tests {
         ps[2].expiry = Expiry::At(day(10));
         ps[3].expiry = Expiry::At(day(1)); // expired at day 5
         let all = [0, 1, 2, 3];
-        let by = |column, descending| sort(&ps, &all, TableSort { column, descending }, |p| p.name.clone(), day(5), Thresholds::default());
+        let by = |column, descending| sort(&ps, &all, TableSort { column, descending }, |p| p.name.clone(), None, day(5), Thresholds::default());
         assert_eq!(by(Column::Name, false), [1, 0, 3, 2]);
         assert_eq!(by(Column::Name, true), [2, 3, 0, 1]);
         assert_eq!(by(Column::Place, false), [1, 3, 0, 2], "hosts ignoring case, the one without last");
@@ -207,11 +235,26 @@ mod tests {
         assert_eq!(by(Column::Id, false), [1, 2, 0, 3]);
         // Ties keep the order they came in, either way.
         let same = [package("x", "Same"), package("y", "same"), package("z", "Other")];
-        let tied = |descending| sort(&same, &[0, 1, 2], TableSort { column: Column::Name, descending }, |p| p.name.clone(), day(5), Thresholds::default());
+        let tied = |descending| sort(&same, &[0, 1, 2], TableSort { column: Column::Name, descending }, |p| p.name.clone(), None, day(5), Thresholds::default());
         assert_eq!(tied(false), [2, 0, 1]);
         assert_eq!(tied(true), [0, 1, 2]);
         // Only the indices given, and none out of range.
-        assert_eq!(sort(&ps, &[2, 9, 0], TableSort { column: Column::Name, descending: false }, |p| p.name.clone(), day(5), Thresholds::default()), [0, 2]);
+        assert_eq!(sort(&ps, &[2, 9, 0], TableSort { column: Column::Name, descending: false }, |p| p.name.clone(), None, day(5), Thresholds::default()), [0, 2]);
+    }
+
+    #[test]
+    fn across_tabs_the_tenant_column_sorts_in_tab_order() {
+        let ps = vec![package("a", "x"), package("b", "y"), package("c", "z"), package("d", "w")];
+        let owners = Owners { tab_of: vec![1, 0, 1], labels: vec!["1. alice".into(), "2. bob".into()] };
+        let by = |descending| {
+            sort(&ps, &[0, 1, 2, 3], TableSort { column: Column::Tenant, descending }, |p| p.name.clone(), Some(&owners), day(5), Thresholds::default())
+        };
+        assert_eq!(by(false), [1, 0, 2, 3], "the tab's packages keep their order; one of no known tab last");
+        assert_eq!(by(true), [0, 2, 1, 3]);
+        assert_eq!(owners.label(2), Some("2. bob"));
+        assert_eq!(owners.label(3), None);
+        // Without owners (one tab's table) the column sorts nothing.
+        assert_eq!(sort(&ps, &[2, 0], TableSort { column: Column::Tenant, descending: false }, |p| p.name.clone(), None, day(5), Thresholds::default()), [2, 0]);
     }
 
     #[test]

@@ -319,7 +319,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Web Tamper Protection", "Proteção contra adulteração de páginas"),
     ("Container Edition", "Edição para contêineres"),
     ("All tenants", "Todos os locatários"),
-    ("The overview spans every tab. Pick a tenant's tab for its session, exports and panels.", "A visão geral abrange todas as abas. Escolha a aba de um locatário para ver a sessão, as exportações e os painéis."),
     ("in use ({0}%)", "em uso ({0}%)"),
     ("Packages expiring each week, by urgency:", "Pacotes que expiram a cada semana, por urgência:"),
     ("Copy", "Copiar"),
@@ -335,4 +334,9 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("{0} frozen", "{0} congeladas"),
     ("By edition, enterprise project and status", "Por edição, projeto empresarial e status"),
     ("{0} used, {1} left ({2}%)", "{0} usados, {1} restantes ({2}%)"),
+    ("Tenant", "Locatário"),
+    ("Every tab's packages, the tab named in the first column. Pick a tenant's tab for its session, exports and charts.", "Os pacotes de todas as abas, com a aba na primeira coluna. Escolha a aba de um locatário para ver a sessão, as exportações e os gráficos."),
+    ("No tab reports packages of this service.", "Nenhuma aba informa pacotes deste serviço."),
+    ("{0} packages across the tabs", "{0} pacotes em todas as abas"),
+    ("(the service names no unit)", "(o serviço não indica a unidade)"),
 ];

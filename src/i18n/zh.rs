@@ -318,7 +318,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Web Tamper Protection", "网页防篡改版"),
     ("Container Edition", "容器版"),
     ("All tenants", "全部租户"),
-    ("The overview spans every tab. Pick a tenant's tab for its session, exports and panels.", "概览涵盖所有标签页。选择某个租户的标签页可查看其会话、导出和面板。"),
     ("in use ({0}%)", "已使用（{0}%）"),
     ("Packages expiring each week, by urgency:", "每周到期的套餐（按紧急程度）："),
     ("Copy", "复制"),
@@ -334,6 +333,11 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("{0} frozen", "{0} 个已冻结"),
     ("By edition, enterprise project and status", "按版本、企业项目和状态"),
     ("{0} used, {1} left ({2}%)", "已用 {0}，剩余 {1}（{2}%）"),
+    ("Tenant", "租户"),
+    ("Every tab's packages, the tab named in the first column. Pick a tenant's tab for its session, exports and charts.", "所有标签页的套餐，第一列注明所属标签页。选择某个租户的标签页可查看其会话、导出和图表。"),
+    ("No tab reports packages of this service.", "没有标签页报告此服务的套餐。"),
+    ("{0} packages across the tabs", "所有标签页共 {0} 个套餐"),
+    ("(the service names no unit)", "（服务未注明单位）"),
 ];
 
 /// Region names as Huawei Cloud's Chinese pages give them, by region id,

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use std::ops::Range;
 
 use super::{badge, escape, meter};
-use crate::domain::table::Place;
+use crate::domain::table::{Owners, Place};
 use crate::domain::{Expiry, Instant, Package, Thresholds};
 use crate::format;
 use crate::i18n::t;
@@ -14,6 +14,8 @@ use crate::i18n::t;
 /// What a table shows beside the fixed columns, and how its rows are named.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Columns {
+    /// A first column naming each package's tab ("All tenants").
+    pub tenant: bool,
     /// The second column (host or type), when the service gives either.
     pub place: Option<Place>,
     /// The service's key: rows are `row-{key}-{index}` in the page, for
@@ -22,9 +24,9 @@ pub struct Columns {
 }
 
 impl Columns {
-    /// Name, place, usage, expiry, days left, ID.
+    /// Tenant, name, place, usage, expiry, days left, ID.
     pub fn count(&self) -> usize {
-        5 + usize::from(self.place.is_some())
+        5 + usize::from(self.place.is_some()) + usize::from(self.tenant)
     }
 }
 
@@ -32,10 +34,12 @@ impl Columns {
 /// the table's order), each `row_px` high, with spacers for the rows above
 /// and below that are not drawn. Row `active` is the one the keyboard is on.
 /// Each row carries its position (`aria-rowindex`, the header being row 1)
-/// and its package's index (`data-i`).
+/// and its package's index (`data-i`). `owners` names each package's tab
+/// when the table spans tabs.
 #[allow(clippy::too_many_arguments)]
 pub fn rows(
     packages: &[Package],
+    owners: Option<&Owners>,
     order: &[usize],
     range: Range<usize>,
     row_px: f64,
@@ -57,7 +61,8 @@ pub fn rows(
     }
     for pos in range.clone() {
         let Some(p) = order.get(pos).and_then(|&i| packages.get(i).map(|p| (i, p))) else { continue };
-        row(&mut h, p, pos, pos == active, columns, now, thresholds);
+        let owner = owners.and_then(|o| o.label(p.0));
+        row(&mut h, p, owner, pos, pos == active, columns, now, thresholds);
     }
     if range.end < order.len() {
         h.push_str(&spacer(order.len() - range.end));
@@ -65,7 +70,8 @@ pub fn rows(
     h
 }
 
-fn row(h: &mut String, (i, p): (usize, &Package), pos: usize, active: bool, columns: Columns, now: Instant, thresholds: Thresholds) {
+#[allow(clippy::too_many_arguments)]
+fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<&str>, pos: usize, active: bool, columns: Columns, now: Instant, thresholds: Thresholds) {
     let urgency = p.urgency(now, thresholds);
     let (u, s) = (urgency.key(), p.status.key());
     let name = format::name(p);
@@ -77,6 +83,9 @@ fn row(h: &mut String, (i, p): (usize, &Package), pos: usize, active: bool, colu
         escape(&p.id),
         pos + 2,
     );
+    if columns.tenant {
+        let _ = write!(h, r#"<td class="c-tenant">{}</td>"#, escape(owner.unwrap_or("—")));
+    }
     // The code as a tooltip where a readable name stands in for it.
     let code = if name != p.name { format!(r#" title="{}""#, escape(&p.name)) } else { String::new() };
     let _ = write!(h, r#"<td class="c-name"><span class="row-name"{code}>{}</span>{}</td>"#, escape(&name), badge(p));
@@ -116,7 +125,7 @@ mod tests {
     use crate::domain::time::MS_PER_DAY;
     use tenantscope_catalog::Service;
 
-    const COLUMNS: Columns = Columns { place: Some(Place::Host), prefix: "hss" };
+    const COLUMNS: Columns = Columns { tenant: false, place: Some(Place::Host), prefix: "hss" };
 
     fn quota(i: usize) -> Package {
         let mut p = Package::new(Service::Hss, format!("q-{i}"), "hss.version.enterprise");
@@ -130,7 +139,7 @@ mod tests {
     fn only_the_window_is_drawn_between_spacers_that_keep_the_height() {
         let ps: Vec<Package> = (0..100).map(quota).collect();
         let order: Vec<usize> = (0..100).rev().collect();
-        let h = rows(&ps, &order, 10..30, 36.0, 12, COLUMNS, Instant::from_millis(50 * MS_PER_DAY), Thresholds::default());
+        let h = rows(&ps, None, &order, 10..30, 36.0, 12, COLUMNS, Instant::from_millis(50 * MS_PER_DAY), Thresholds::default());
         assert_eq!(h.matches(r#"<tr class="row"#).count(), 20);
         assert!(h.starts_with(r#"<tr class="spacer" aria-hidden="true"><td colspan="6"><svg width="1" height="360">"#), "{h}");
         assert!(h.ends_with(r#"<td colspan="6"><svg width="1" height="2520"></svg></td></tr>"#), "70 rows below");
@@ -142,9 +151,9 @@ mod tests {
         assert!(h.contains("web-&lt;89&gt;") && !h.contains("web-<"));
         assert!(h.contains(">Not in use<") && h.contains(">In use<"));
         // A window past the end of a list that shrank keeps its height.
-        let h = rows(&ps, &order[..5], 10..30, 36.0, 0, COLUMNS, Instant::from_millis(0), Thresholds::default());
+        let h = rows(&ps, None, &order[..5], 10..30, 36.0, 0, COLUMNS, Instant::from_millis(0), Thresholds::default());
         assert_eq!(h, r#"<tr class="spacer" aria-hidden="true"><td colspan="6"><svg width="1" height="180"></svg></td></tr>"#);
-        let h = rows(&ps, &order[..5], 0..30, 36.0, 0, Columns { place: None, prefix: "x" }, Instant::from_millis(0), Thresholds::default());
+        let h = rows(&ps, None, &order[..5], 0..30, 36.0, 0, Columns { tenant: false, place: None, prefix: "x" }, Instant::from_millis(0), Thresholds::default());
         assert_eq!(h.matches("<tr").count(), 5);
         assert!(!h.contains("c-place") && !h.contains("spacer"));
     }
@@ -158,9 +167,21 @@ mod tests {
         over.unit = Some("NUM".into());
         over.expiry = Expiry::At(Instant::from_millis(97 * MS_PER_DAY));
         over.status = crate::domain::Status::Frozen;
-        let h = rows(std::slice::from_ref(&over), &[0], 0..1, 36.0, 0, Columns { place: None, prefix: "m" }, now, Thresholds::default());
+        let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: None, prefix: "m" }, now, Thresholds::default());
         assert!(h.contains(r#"class="meter over""#) && h.contains(r#"<span class="over">12 / 10 items (120%)</span>"#), "{h}");
         assert!(h.contains(r#"class="badge status-frozen">Frozen<"#));
         assert!(h.contains(r#"<span class="urgency urgency-expired">expired 3 days ago</span>"#), "{h}");
+    }
+
+    #[test]
+    fn across_tabs_each_row_names_its_tab_first() {
+        let ps: Vec<Package> = (0..3).map(quota).collect();
+        let owners = Owners { tab_of: vec![0, 1], labels: vec!["1. <alice>".into(), "2. bob".into()] };
+        let columns = Columns { tenant: true, ..COLUMNS };
+        let h = rows(&ps, Some(&owners), &[1, 0, 2], 0..3, 36.0, 0, columns, Instant::from_millis(0), Thresholds::default());
+        assert!(h.contains(r#"aria-selected="true"><td class="c-tenant">2. bob</td><td class="c-name">"#), "{h}");
+        assert!(h.contains(r#"<td class="c-tenant">1. &lt;alice&gt;</td>"#));
+        assert!(h.contains(r#"<td class="c-tenant">—</td>"#), "a package of no known tab");
+        assert_eq!(columns.count(), 7);
     }
 }
