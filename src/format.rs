@@ -100,6 +100,12 @@ pub fn code_label(service: Service, code: &str) -> Option<String> {
     code_table(service, code).map(|(label, translate)| labelled(service, if translate { t(label) } else { label }))
 }
 
+/// A category as shown: its readable name where the service's documents
+/// give the code's meaning (MetaStudio business types), else as it came.
+pub fn category(code: &str) -> String {
+    metastudio::business_label(code).map_or_else(|| code.to_string(), |l| t(l).to_string())
+}
+
 /// The name people know a package by: the name the service gives, else the
 /// readable name of its code, else the code as it came.
 pub fn name(package: &Package) -> String {

@@ -77,7 +77,8 @@ pub fn Filters(
                     {(!f.enterprise_projects.is_empty()).then(|| choice(t("Enterprise project"), "filter-ep", plain(&f.enterprise_projects),
                         Signal::derive(move || view.with(|v| v.enterprise_project.clone().unwrap_or_default())),
                         Callback::new(move |k: String| view.update(|v| v.enterprise_project = Some(k).filter(|k| !k.is_empty())))))}
-                    {(!f.categories.is_empty()).then(|| choice(t("Category"), "filter-category", plain(&f.categories),
+                    {(!f.categories.is_empty()).then(|| choice(t("Category"), "filter-category",
+                        all().into_iter().chain(f.categories.iter().map(|c| (c.clone(), format::category(c)))).collect(),
                         Signal::derive(move || view.with(|v| v.category.clone().unwrap_or_default())),
                         Callback::new(move |k: String| view.update(|v| v.category = Some(k).filter(|k| !k.is_empty())))))}
                     {(!f.sources.is_empty()).then(|| choice(t("Source"), "filter-source", sources,

@@ -338,6 +338,18 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("No tab reports packages of this service.", "没有标签页报告此服务的套餐。"),
     ("{0} packages across the tabs", "所有标签页共 {0} 个套餐"),
     ("(the service names no unit)", "（服务未注明单位）"),
+    ("Speech synthesis", "语音合成"),
+    ("Asset management", "资产管理"),
+    ("2D modeling", "2D 建模"),
+    ("2D livestreaming", "2D 直播"),
+    ("2D video", "2D 视频"),
+    ("2D chat", "2D 对话"),
+    ("2D business card", "2D 名片"),
+    ("2D picture", "2D 图片"),
+    ("3D modeling", "3D 建模"),
+    ("3D video studio", "3D 视频制作"),
+    ("3D text-to-speech animation", "3D 语音驱动动画"),
+    ("Flexus 2D", "Flexus 2D"),
 ];
 
 /// Region names as Huawei Cloud's Chinese pages give them, by region id,

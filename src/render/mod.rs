@@ -129,7 +129,9 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         let _ = write!(h, "<span>{}</span>", tf("ordered for {0}", &[&format::period(period)]));
     }
     if let Some(category) = &p.category {
-        let _ = write!(h, r#"<span class="category">{}</span>"#, escape(category));
+        let label = format::category(category);
+        let code = if label != *category { format!(r#" title="{}""#, escape(category)) } else { String::new() };
+        let _ = write!(h, r#"<span class="category"{code}>{}</span>"#, escape(&label));
     }
     if let Some(parent) = &p.parent {
         let label = format::code_label(p.service, parent).unwrap_or_else(|| parent.clone());

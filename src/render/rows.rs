@@ -90,8 +90,14 @@ fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<&str>, pos: usiz
     let code = if name != p.name { format!(r#" title="{}""#, escape(&p.name)) } else { String::new() };
     let _ = write!(h, r#"<td class="c-name"><span class="row-name"{code}>{}</span>{}</td>"#, escape(&name), badge(p));
     if let Some(place) = columns.place {
-        let value = place.value(p).map(escape).unwrap_or_else(|| "—".into());
-        let _ = write!(h, r#"<td class="c-place">{value}</td>"#);
+        let _ = match (place, place.value(p)) {
+            (Place::Category, Some(code)) => {
+                let label = format::category(code);
+                write!(h, r#"<td class="c-place" title="{}">{}</td>"#, escape(code), escape(&label))
+            }
+            (_, Some(value)) => write!(h, r#"<td class="c-place">{}</td>"#, escape(value)),
+            (_, None) => write!(h, r#"<td class="c-place">—</td>"#),
+        };
     }
     // Figures with a meter; HSS quotas say whether they are bound to a host.
     let usage = format::usage(p);
@@ -171,6 +177,10 @@ mod tests {
         assert!(h.contains(r#"class="meter over""#) && h.contains(r#"<span class="over">12 / 10 items (120%)</span>"#), "{h}");
         assert!(h.contains(r#"class="badge status-frozen">Frozen<"#));
         assert!(h.contains(r#"<span class="urgency urgency-expired">expired 3 days ago</span>"#), "{h}");
+        // A business type by its name, the code as its tooltip.
+        over.category = Some("LIVE_2D".into());
+        let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: Some(Place::Category), prefix: "m" }, now, Thresholds::default());
+        assert!(h.contains(r#"<td class="c-place" title="LIVE_2D">2D livestreaming</td>"#), "{h}");
     }
 
     #[test]

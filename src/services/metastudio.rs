@@ -73,6 +73,30 @@ fn package(index: usize, r: &Obj) -> Result<Package, ApiError> {
     Ok(p)
 }
 
+/// The readable name (English, for [`t`] where it is shown) of a MetaStudio
+/// business type (`business_type`, the table's Type column and the
+/// Category filter). The codes are the enum of docs/huawei-apis.md §2.3
+/// (ListTenantResources, SDK model); the document does not word them, so
+/// the names say what each code names and the code stays beside them.
+pub fn business_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "VOICE_CLONE" => tx("Voice cloning"),
+        "SYNTHETICS_SOUND" => tx("Speech synthesis"),
+        "ASSET_MANAGER" => tx("Asset management"),
+        "MODELING_2D" => tx("2D modeling"),
+        "LIVE_2D" => tx("2D livestreaming"),
+        "VIDEO_2D" => tx("2D video"),
+        "CHAT_2D" => tx("2D chat"),
+        "BUSINESS_CARD_2D" => tx("2D business card"),
+        "PICTURE_2D" => tx("2D picture"),
+        "MODELING_3D" => tx("3D modeling"),
+        "VDS_3D" => tx("3D video studio"),
+        "TTSA_3D" => tx("3D text-to-speech animation"),
+        "FLEXUS_2D" => tx("Flexus 2D"),
+        _ => return None,
+    })
+}
+
 /// The readable name (English, for [`t`] where it is shown) of a MetaStudio resource or sub-resource type, where
 /// it is known (resource types: docs/huawei-apis.md §2.3 and seed 002;
 /// sub-resource types: the Flexus ones the SDK model names).
