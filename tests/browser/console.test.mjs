@@ -57,6 +57,9 @@ test('the demo token shows data from all five services', async () => {
   assert.equal(await page.locator('[data-service=metastudio] .count').textContent(), '160 packages');
   assert.deepEqual(pages.metastudio.sort((a, b) => a - b), [0, 100]);
   assert.equal(await page.locator('.notice-warn').count(), 0, 'nothing is reported incomplete');
+  // TestPlan's figures come without a unit (seed 000 names none): its cards say so.
+  const plan = page.locator('[data-service=testplan] li.card .card-usage').first();
+  assert.match(await plan.textContent(), /^[\d,]+ \/ [\d,]+ \(\d+%\) \(the service names no unit\)$/);
   // IAM is asked about the token once: the tab opens with what the form found.
   assert.equal(tokenLookups, 1);
   assert.equal(await page.locator('.progress').evaluateAll((els) => els.map((e) => e.textContent).join('')), '');
@@ -134,6 +137,11 @@ test('the demo token shows data from all five services', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(SHOTS, 'console-phone.png'), fullPage: true });
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page scrolls sideways on a phone');
+  // Nor does the HSS table in its box: on a phone it keeps the columns that fit.
+  const box = page.locator('[data-service=hss] .table-scroll');
+  assert.ok(await box.evaluate((b) => b.scrollWidth <= b.clientWidth + 1), 'the HSS table scrolls sideways on a phone');
+  assert.equal(await page.locator('[data-service=hss] th.c-id').evaluate((th) => getComputedStyle(th).display), 'none');
+  await page.locator('[data-service=hss]').screenshot({ path: join(SHOTS, 'console-phone-hss.png') });
   await page.setViewportSize({ width: 1400, height: 1000 });
 
   // The token is nowhere but in memory.
