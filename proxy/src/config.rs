@@ -65,6 +65,15 @@ pub struct Args {
     /// once; more get 429 (0: no per-client cap).
     #[arg(long, env = "TENANTSCOPE_MAX_UPSTREAM_PER_CLIENT", default_value_t = 64, value_name = "N")]
     pub max_upstream_per_client: usize,
+    /// Connections one client address (IPv6 by /64) may have open at once;
+    /// more are closed as soon as they are accepted (0: no cap). A browser
+    /// opens up to 6 HTTP/1 connections to the proxy, so the default, 128,
+    /// lets about 20 browsers behind one NAT address keep all of theirs.
+    /// Behind a load balancer or a TLS terminator every connection comes
+    /// from the balancer: with --client-ip-header given, the default is no
+    /// cap (let the balancer cap connections per client).
+    #[arg(long, env = "TENANTSCOPE_MAX_CONNECTIONS_PER_CLIENT", value_name = "N")]
+    pub max_connections_per_client: Option<usize>,
     /// Seconds to wait for an upstream connection.
     #[arg(long, env = "TENANTSCOPE_CONNECT_TIMEOUT", default_value_t = 5, value_name = "SECONDS")]
     pub connect_timeout: u64,
@@ -179,6 +188,8 @@ pub struct Config {
     pub max_upstream: usize,
     /// Upstream calls in flight per client at most (0: no cap).
     pub max_upstream_per_client: usize,
+    /// Connections open per client address at most (0: no cap).
+    pub max_connections_per_client: usize,
     /// How long a request waits for one of the `max_upstream` slots.
     pub upstream_queue_wait: Duration,
     pub connect_timeout: Duration,
@@ -198,6 +209,13 @@ pub struct Config {
     /// Where `/metrics` is served instead of the public router (loopback only).
     pub metrics_listen: Option<SocketAddr>,
 }
+
+/// The default of `--max-connections-per-client` when the peer is the
+/// client (no `--client-ip-header`): a browser keeps up to 6 HTTP/1
+/// connections per origin, so about 20 browsers sharing one address, with
+/// every connection open; one address then holds at most an eighth of a
+/// typical soft limit of 1,024 descriptors.
+pub const MAX_CONNECTIONS_PER_CLIENT: usize = 128;
 
 /// A console load is a few dozen calls: 64 streams let one go out at once
 /// (a browser queues the rest) and bound what one connection can hold.
@@ -233,6 +251,7 @@ impl Default for Config {
             client_ip_header: None,
             max_upstream: 256,
             max_upstream_per_client: 64,
+            max_connections_per_client: MAX_CONNECTIONS_PER_CLIENT,
             upstream_queue_wait: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
             upstream_timeout: Duration::from_secs(30),
@@ -266,6 +285,11 @@ impl From<&Args> for Config {
             client_ip_header: args.client_ip_header.clone(),
             max_upstream: args.max_upstream.max(1),
             max_upstream_per_client: args.max_upstream_per_client,
+            // Behind a balancer the peer is the balancer: a cap per peer
+            // would cap everyone's connections together.
+            max_connections_per_client: args
+                .max_connections_per_client
+                .unwrap_or(if args.client_ip_header.is_some() { 0 } else { MAX_CONNECTIONS_PER_CLIENT }),
             upstream_queue_wait: Duration::from_secs(args.connect_timeout),
             connect_timeout: Duration::from_secs(args.connect_timeout),
             upstream_timeout: Duration::from_secs(args.upstream_timeout),
@@ -323,6 +347,13 @@ mod tests {
         assert_eq!(config.upstream_timeout, Duration::from_secs(30));
         assert_eq!(config.max_body_bytes, 16 << 20);
         assert_eq!(config.max_upstream_per_client, 64);
+        assert_eq!(config.max_connections_per_client, MAX_CONNECTIONS_PER_CLIENT);
+        let balanced = |extra: &[&str]| {
+            let args = [&["x", "--client-ip-header", "x-real-ip"][..], extra].concat();
+            Config::from(&Args::try_parse_from(args).unwrap()).max_connections_per_client
+        };
+        assert_eq!(balanced(&[]), 0, "behind a balancer the peer is the balancer: no cap unless asked");
+        assert_eq!(balanced(&["--max-connections-per-client", "500"]), 500);
         assert_eq!((config.send_timeout, config.header_timeout), (Duration::from_secs(30), Duration::from_secs(10)));
         assert_eq!((config.idle_timeout, config.shutdown_timeout), (Duration::from_secs(60), Duration::from_secs(30)));
         let public = Config::from(&Args::try_parse_from(["x", "--listen", "0.0.0.0:80"]).unwrap());
@@ -337,7 +368,7 @@ mod tests {
             "--upstream-base", "http://127.0.0.1:9999/", "--allowed-host", "Proxy.Example", "--rate-limit", "5",
             "--rate-burst", "10", "--max-upstream", "3", "--client-ip-header", "x-real-ip", "--threads", "1",
             "--max-upstream-per-client", "2", "--send-timeout", "7", "--header-timeout", "3", "--idle-timeout", "9",
-            "--shutdown-timeout", "4",
+            "--shutdown-timeout", "4", "--max-connections-per-client", "7",
         ])
         .unwrap();
         assert_eq!(args.threads, 1);
@@ -349,6 +380,7 @@ mod tests {
         assert!(config.guard_host);
         assert_eq!((config.rate_per_sec, config.rate_burst, config.max_upstream), (5.0, 10, 3));
         assert_eq!(config.max_upstream_per_client, 2);
+        assert_eq!(config.max_connections_per_client, 7);
         let secs = Duration::from_secs;
         assert_eq!((config.send_timeout, config.header_timeout, config.idle_timeout), (secs(7), secs(3), secs(9)));
         assert_eq!(config.shutdown_timeout, secs(4));

@@ -41,7 +41,7 @@ use std::task::{ready, Context, Poll};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode, Version};
 use axum::response::IntoResponse;
 use axum::routing::future::RouteFuture;
 use axum::routing::get;
@@ -118,7 +118,8 @@ impl Service<Request> for App {
 
     fn call(&mut self, request: Request) -> Self::Future {
         let head = request.method() == Method::HEAD;
-        TopLevel { inner: self.inner.call(request), head }
+        let http1 = request.version() <= Version::HTTP_11 && request.method() != Method::CONNECT;
+        TopLevel { inner: self.inner.call(request), head, http1 }
     }
 }
 
@@ -128,10 +129,18 @@ pin_project! {
     /// size where none is set (hyper would add one too, but not in every
     /// case the router did: an empty HTTP/2 body, a 204), and no body for
     /// `HEAD`.
+    ///
+    /// Where hyper's HTTP/1 encoder writes the very same line (a body of
+    /// known, non-zero length, a status that has one, not `HEAD` or
+    /// `CONNECT`), it is
+    /// left to hyper: the same bytes in the same place (after the map's
+    /// headers, before `date`), without a header value made and inserted
+    /// per request.
     pub struct TopLevel<F> {
         #[pin]
         inner: F,
         head: bool,
+        http1: bool,
     }
 }
 
@@ -144,8 +153,13 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
-        if !response.headers().contains_key(header::CONTENT_LENGTH) {
-            if let Some(size) = response.body().size_hint().exact() {
+        if let Some(size) = response.body().size_hint().exact() {
+            let status = response.status();
+            let hyper_writes_it = *this.http1
+                && !*this.head
+                && size > 0
+                && !(status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED);
+            if !hyper_writes_it && !response.headers().contains_key(header::CONTENT_LENGTH) {
                 response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(size));
             }
         }

@@ -2,14 +2,17 @@
 //! one gauge and one histogram family, whose labels come only from fixed sets
 //! (service keys, HTTP status codes), never from what a request carries.
 //!
-//! The request path pays an atomic add per metric, and a read lock on the
-//! (service, status) family's map; the text is made only when `/metrics` is
-//! scraped. The crate was chosen over `metrics` + `metrics-exporter-prometheus`
+//! The request path pays an atomic add per metric: the counter of each
+//! service's `200` answers and each service's latency histogram are kept
+//! at hand, so that the common answer takes no lock and no hashed lookup in
+//! the families' maps (other statuses take a read lock and a lookup); the
+//! text is made only when `/metrics` is scraped. The crate was chosen over `metrics` + `metrics-exporter-prometheus`
 //! because it has no global recorder and no HTTP server of its own: the
 //! proxy serves the text itself, on its public router or on a loopback
 //! listener of its own (`--metrics-listen`).
 
 use std::sync::atomic::AtomicU64;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use prometheus_client::collector::Collector;
@@ -71,11 +74,17 @@ impl Collector for Reused {
 pub struct Metrics {
     registry: Registry,
     requests: Family<Answered, Counter>,
-    latency: Family<ServiceLabel, Histogram>,
+    /// `requests` for (service, 200), by `Service::ALL` index, each made
+    /// the first time it is counted (so `/metrics` shows the same series).
+    ok: [OnceLock<Counter>; SERVICES],
+    /// The latency family's histogram of each service, by `Service::ALL`
+    /// index (every service's is in the text from the start anyway).
+    latency_of: [Histogram; SERVICES],
     upstream: std::sync::Arc<Upstream>,
     in_flight: Gauge,
     rate_limited: Counter,
     body_bytes: Counter,
+    connections_refused: Counter,
 }
 
 impl Default for Metrics {
@@ -85,6 +94,7 @@ impl Default for Metrics {
         let latency = Family::<ServiceLabel, Histogram>::new_with_constructor(latency_histogram as fn() -> Histogram);
         let upstream = std::sync::Arc::new(Upstream::default());
         let (in_flight, rate_limited, body_bytes) = (Gauge::default(), Counter::default(), Counter::default());
+        let connections_refused = Counter::default();
         registry.register("tenantscope_requests", "API requests answered, by service and HTTP status", requests.clone());
         registry.register(
             "tenantscope_upstream_latency_seconds",
@@ -101,19 +111,30 @@ impl Default for Metrics {
         registry.register("tenantscope_upstream_in_flight", "Upstream requests in flight", in_flight.clone());
         registry.register("tenantscope_rate_limited", "API requests refused by the per-client rate limit", rate_limited.clone());
         registry.register("tenantscope_upstream_body_bytes", "Answer body bytes relayed from upstream", body_bytes.clone());
-        Metrics { registry, requests, latency, upstream, in_flight, rate_limited, body_bytes }
+        registry.register(
+            "tenantscope_connections_refused",
+            "Connections closed at accept: their client address had --max-connections-per-client open",
+            connections_refused.clone(),
+        );
+        let latency_of = Service::ALL.map(|service| latency.get_or_create_owned(&ServiceLabel { service: service.key() }));
+        Metrics { registry, requests, ok: Default::default(), latency_of, upstream, in_flight, rate_limited, body_bytes, connections_refused }
     }
 }
 
 impl Metrics {
     /// An API request answered with `status`, by `service` (`none` before one is known).
     pub fn count_request(&self, service: Option<Service>, status: u16) {
+        if let (Some(service), 200) = (service, status) {
+            let family = &self.requests;
+            self.ok[index(service)].get_or_init(|| family.get_or_create_owned(&Answered { service: service.key(), status })).inc();
+            return;
+        }
         self.requests.get_or_create(&Answered { service: service.map_or("none", Service::key), status }).inc();
     }
 
     /// The time an upstream took to send its answer's headers.
     pub fn observe_upstream(&self, service: Service, latency: Duration) {
-        self.latency.get_or_create(&ServiceLabel { service: service.key() }).observe(latency.as_secs_f64());
+        self.latency_of[index(service)].observe(latency.as_secs_f64());
     }
 
     /// A request sent upstream.
@@ -136,22 +157,33 @@ impl Metrics {
         self.rate_limited.inc();
     }
 
+    /// The counter of connections refused by the per-client cap, which the
+    /// server loop counts into (`server.rs`).
+    pub fn connections_refused(&self) -> Counter {
+        self.connections_refused.clone()
+    }
+
     /// Answer body bytes read from upstream.
     pub fn body_bytes(&self, n: u64) {
         self.body_bytes.inc_by(n);
     }
 
     /// The exposition text (OpenMetrics), with every service's histogram
-    /// present from the start so that dashboards see zeros, not gaps.
+    /// present from the start (made in `default`) so that dashboards see
+    /// zeros, not gaps.
     pub fn render(&self) -> String {
-        for service in Service::ALL {
-            let _ = self.latency.get_or_create(&ServiceLabel { service: service.key() });
-        }
         let mut out = String::with_capacity(8192);
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
     }
+}
+
+const SERVICES: usize = Service::ALL.len();
+
+/// `service`'s place in [`Service::ALL`].
+fn index(service: Service) -> usize {
+    Service::ALL.iter().position(|s| *s == service).unwrap_or(0)
 }
 
 #[cfg(test)]

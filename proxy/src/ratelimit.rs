@@ -1,13 +1,16 @@
 //! The per-client limits: one token bucket per client address (IPv6
 //! clients by their /64, which one host usually holds whole), refilled at a
-//! steady rate up to the burst size; and a cap on the upstream calls one
-//! client may have in flight, so that slow calls of one client cannot take
-//! every upstream slot. Kept in this instance's memory only.
+//! steady rate up to the burst size; and a cap on what one client may hold
+//! at once ([`InFlightCap`]): upstream calls in flight, so that slow calls
+//! of one client cannot take every upstream slot, and open connections
+//! (`server.rs`), so that one client cannot take every file descriptor.
+//! Kept in this instance's memory only.
 //!
 //! A mutex around a map is enough here: the critical section is a few
 //! arithmetic operations, and `governor`'s keyed limiter would bring a
 //! concurrent map and a clock abstraction for the same result.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -56,7 +59,7 @@ impl Limiter {
 }
 
 /// The key a client's limits are kept under: its IPv4 address, or its IPv6 /64.
-fn client_key(client: IpAddr) -> IpAddr {
+pub(crate) fn client_key(client: IpAddr) -> IpAddr {
     match client {
         IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
             let s = v6.segments();
@@ -67,13 +70,14 @@ fn client_key(client: IpAddr) -> IpAddr {
     }
 }
 
-/// Upstream calls in flight per client, at most `max` (0: no cap).
+/// What each client holds at once (upstream calls in flight, open
+/// connections), at most `max` (0: no cap).
 pub struct InFlightCap {
     max: usize,
     counts: Mutex<HashMap<IpAddr, usize>>,
 }
 
-/// One upstream call of a client, counted until dropped.
+/// One thing a client holds, counted until dropped.
 pub struct ClientSlot {
     cap: Option<Arc<InFlightCap>>,
     key: IpAddr,
@@ -104,11 +108,12 @@ impl Drop for ClientSlot {
     fn drop(&mut self) {
         let Some(cap) = &self.cap else { return };
         if let Ok(mut counts) = cap.counts.lock() {
-            if let Some(count) = counts.get_mut(&self.key) {
-                *count -= 1;
+            // One lookup (the key is hashed once), whether or not it goes.
+            if let Entry::Occupied(mut count) = counts.entry(self.key) {
+                *count.get_mut() -= 1;
                 // Clients with nothing in flight take no memory.
-                if *count == 0 {
-                    counts.remove(&self.key);
+                if *count.get() == 0 {
+                    count.remove();
                 }
             }
         }

@@ -242,6 +242,7 @@ static FORWARDED_NAMES: [HeaderName; 8] = [
 ];
 
 /// [`RETURNED_RESPONSE_HEADERS`] as header names.
+/// (`content-type` first: the JSON check reads it.)
 static RETURNED_NAMES: [HeaderName; 3] = [header::CONTENT_TYPE, HeaderName::from_static("x-request-id"), header::RETRY_AFTER];
 
 /// Every upstream request's `User-Agent`.
@@ -361,12 +362,20 @@ impl Upstream {
         if body.size_hint().exact().is_some_and(|n| n > self.max_body) {
             return Err(ProxyError::UpstreamTooLarge);
         }
-        let is_json = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(is_json_type);
+        // The first value of each returned header, in one pass over the
+        // upstream's few headers (rather than a hashed lookup per name).
+        let mut picked: [Option<&HeaderValue>; 3] = [None; 3];
+        for (name, value) in &parts.headers {
+            if let Some(at) = RETURNED_NAMES.iter().position(|n| n == name) {
+                picked[at].get_or_insert(value);
+            }
+        }
+        let is_json = picked[0].and_then(|v| v.to_str().ok()).is_some_and(is_json_type);
         // Content-Length and other framing are never copied: the answer's
         // length is the body's own (hyper sets it from the body).
         let mut returned = HeaderMap::with_capacity(ANSWER_HEADERS);
-        for name in &RETURNED_NAMES {
-            if let Some(value) = parts.headers.get(name) {
+        for (name, value) in RETURNED_NAMES.iter().zip(picked) {
+            if let Some(value) = value {
                 returned.insert(name.clone(), value.clone());
             }
         }
@@ -632,8 +641,11 @@ fn is_timeout(e: &(dyn StdError + 'static)) -> bool {
 }
 
 /// `application/json`, `text/json` or `application/*+json`, any parameters.
+/// (On bytes: a header value's text is visible ASCII, so trimming ASCII
+/// whitespace is all `str::trim` would do.)
 fn is_json_type(value: &str) -> bool {
-    let essence = value.split(';').next().unwrap_or_default().trim().as_bytes();
+    let value = value.as_bytes();
+    let essence = value[..value.iter().position(|&b| b == b';').unwrap_or(value.len())].trim_ascii();
     let is = |s: &str| essence.eq_ignore_ascii_case(s.as_bytes());
     let ends_json = essence.len() >= 5 && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json");
     let starts_application = essence.len() >= 12 && essence[..12].eq_ignore_ascii_case(b"application/");
@@ -1076,7 +1088,7 @@ mod tests {
             let (mut send, connection) = hyper::client::conn::http2::handshake(TokioExecutor::new(), hyper_util::rt::TokioIo::new(tcp)).await.unwrap();
             tokio::spawn(connection);
             let request = Request::get("http://127.0.0.1/").body(NoBody).unwrap();
-            send.send_request(request).await.err().expect("the stream was reset")
+            send.send_request(request).await.expect_err("the stream was reset")
         }
         assert!(is_not_processed(&reset_with(h2::Reason::REFUSED_STREAM).await));
         assert!(!is_not_processed(&reset_with(h2::Reason::INTERNAL_ERROR).await));

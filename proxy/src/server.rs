@@ -1,9 +1,11 @@
 //! The server loop: hyper-util's HTTP/1 and HTTP/2 connection builder with a
-//! header buffer limit and the peer address for the rate limit; a watchdog
-//! per connection that closes it when it says nothing, stays idle, or has
-//! answers its client does not take; accept errors backed off; and a
-//! shutdown that drains for a bounded time, then closes what is left.
+//! header buffer limit and the peer address for the rate limit; a cap on the
+//! connections one client address may have open; a watchdog per connection
+//! that closes it when it says nothing, stays idle, or has answers its client
+//! does not take; accept errors backed off; and a shutdown that drains for a
+//! bounded time, then closes what is left.
 
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -22,10 +24,14 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
+use prometheus_client::metrics::counter::Counter;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tower::ServiceExt;
+
+use crate::ratelimit::{ClientSlot, InFlightCap};
 
 /// How the connections are served.
 #[derive(Clone, Debug)]
@@ -50,6 +56,11 @@ pub struct ServeOptions {
     pub h2_max_streams: u32,
     /// HTTP/2 keep-alive ping interval; a ping unanswered as long closes.
     pub h2_keep_alive: Duration,
+    /// Connections one peer address (IPv6 by /64) may have open at once;
+    /// more are closed as soon as they are accepted (0: no cap).
+    pub max_connections_per_client: usize,
+    /// Counts the connections refused by that cap (`/metrics`).
+    pub connections_refused: Counter,
 }
 
 impl ServeOptions {
@@ -62,6 +73,8 @@ impl ServeOptions {
             drain: config.shutdown_timeout,
             h2_max_streams: config.h2_max_streams.max(1),
             h2_keep_alive: config.idle_timeout.min(Duration::from_secs(20)),
+            max_connections_per_client: config.max_connections_per_client,
+            connections_refused: Counter::default(),
         }
     }
 }
@@ -76,7 +89,7 @@ pub async fn serve_config(
     shutdown: impl Future<Output = ()>,
 ) {
     let metrics = Arc::new(crate::metrics::Metrics::default());
-    let options = ServeOptions::for_config(&config);
+    let options = ServeOptions { connections_refused: metrics.connections_refused(), ..ServeOptions::for_config(&config) };
     let (stop, stopped) = watch::channel(false);
     let metrics_server = metrics_listener.map(|listener| {
         if let Ok(addr) = listener.local_addr() {
@@ -111,6 +124,38 @@ enum Phase {
 /// that doubles from the first to the last of these.
 const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
 
+/// Connections refused by the per-client cap are logged at most once per
+/// this long (with how many there were since the last warning): a client
+/// that opens them as fast as it can must not flood the log.
+const REFUSAL_WARNING_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The warnings about refused connections, throttled.
+#[derive(Default)]
+struct Refusals {
+    since_warning: u64,
+    warned: Option<Instant>,
+}
+
+impl Refusals {
+    fn refused(&mut self, client: std::net::IpAddr, max: usize) {
+        self.since_warning += 1;
+        let now = Instant::now();
+        if self.warned.is_some_and(|at| now < at + REFUSAL_WARNING_INTERVAL) {
+            return;
+        }
+        // The client's key (IPv4 address, IPv6 /64): whom to look at, or
+        // to block further out; never anything the connection sent.
+        tracing::warn!(
+            refused = self.since_warning,
+            %client,
+            max,
+            "connections refused: a client address had the most open it may (--max-connections-per-client)"
+        );
+        self.since_warning = 0;
+        self.warned = Some(now);
+    }
+}
+
 /// What [`serve`] can serve: the proxy's [`crate::App`], or a `Router`
 /// (the `/metrics` listener's, and [`crate::app`]'s).
 pub trait Served:
@@ -143,6 +188,10 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
     tokio::pin!(shutdown);
     let mut backoff = Duration::ZERO;
     let mut failures = 0u64;
+    // Connections open per client address: a slot is taken at accept and
+    // given back when the connection's task ends.
+    let per_client = InFlightCap::new(options.max_connections_per_client);
+    let mut refusals = Refusals::default();
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -166,17 +215,29 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
             tracing::info!(failures, "accepting again");
             (failures, backoff) = (0, Duration::ZERO);
         }
+        // Over the cap: closed at once, before anything is read or any
+        // timer armed, so that one address holding a few hundred silent
+        // sockets cannot take the file descriptors everyone else needs.
+        let Some(slot) = per_client.take(peer.ip()) else {
+            drop(stream);
+            options.connections_refused.inc();
+            refusals.refused(crate::ratelimit::client_key(peer.ip()), options.max_connections_per_client);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let activity = Arc::new(Activity::new());
-        let service = Tracked { app: app.clone(), peer, activity: activity.clone() };
+        let service = Tracked::new(app.clone(), peer, activity.clone());
         let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-        tokio::spawn(watch_connection(connection, |c| c.graceful_shutdown(), activity, options.clone(), watching.clone()));
+        let (ask, asked) = oneshot::channel();
+        let task = tokio::spawn(run_connection(connection, |c| c.graceful_shutdown(), asked, slot));
+        tokio::spawn(watch_connection(task, ask, activity, options.clone(), watching.clone()));
     }
     drop(listener);
     drop(watching);
     tracing::info!("shutting down: waiting for requests in flight");
     let _ = phase.send(Phase::Draining);
-    // Every connection task holds a receiver: all gone, all closed.
+    // Every connection's watchdog holds a receiver, and ends after its
+    // connection does: all gone, all closed.
     if tokio::time::timeout(options.drain, phase.closed()).await.is_ok() {
         tracing::info!("all connections closed");
     } else {
@@ -192,13 +253,27 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
 ///
 /// A hyper service of its own rather than hyper-util's
 /// `TowerToHyperService` around a `service_fn`: that pair cloned the whole
-/// layer stack twice per request; this clones it once, asks it whether it
-/// is ready without a waker (every service served here always is: the
-/// proxy's layers and axum's router say so) and calls it.
+/// layer stack twice per request; this keeps one copy of the stack per
+/// connection and calls it for each request, after asking it whether it is
+/// ready without a waker (every service served here always is: the proxy's
+/// layers and axum's router say so).
+///
+/// The copy is in a `RefCell`: hyper calls a connection's service from that
+/// connection's task only, and a call makes a future that does not borrow
+/// the service, so no call is under way when the next begins. Were the
+/// copy ever borrowed anyway, the request would get a clone of `spare`
+/// rather than a panic.
 struct Tracked<S> {
-    app: S,
+    app: RefCell<S>,
+    spare: S,
     peer: SocketAddr,
     activity: Arc<Activity>,
+}
+
+impl<S: Served> Tracked<S> {
+    fn new(app: S, peer: SocketAddr, activity: Arc<Activity>) -> Tracked<S> {
+        Tracked { app: RefCell::new(app.clone()), spare: app, peer, activity }
+    }
 }
 
 impl<S: Served> hyper::service::Service<Request<Incoming>> for Tracked<S> {
@@ -210,11 +285,13 @@ impl<S: Served> hyper::service::Service<Request<Incoming>> for Tracked<S> {
         request.extensions_mut().insert(ConnectInfo::<SocketAddr>(self.peer));
         let open = Some(Open::new(self.activity.clone()));
         let request = request.map(Body::new);
-        let mut app = self.app.clone();
+        let Ok(mut app) = self.app.try_borrow_mut() else {
+            return TrackedFuture::Waiting { future: self.spare.clone().oneshot(request), open };
+        };
         match app.poll_ready(&mut Context::from_waker(std::task::Waker::noop())) {
             Poll::Ready(Ok(())) => TrackedFuture::Called { future: app.call(request), open },
             Poll::Ready(Err(never)) => match never {},
-            Poll::Pending => TrackedFuture::Waiting { future: app.oneshot(request), open },
+            Poll::Pending => TrackedFuture::Waiting { future: app.clone().oneshot(request), open },
         }
     }
 }
@@ -318,59 +395,89 @@ impl HttpBody for Watched {
     }
 }
 
-/// Runs one connection under its watchdog and the server's phase.
-/// `finish` asks the connection to finish what it has and stop (hyper's
-/// graceful shutdown: no new requests, idle HTTP/1 closed, HTTP/2 GOAWAY).
-async fn watch_connection<C, E>(
-    connection: C,
-    finish: fn(Pin<&mut C>),
-    activity: Arc<Activity>,
-    options: Arc<ServeOptions>,
-    mut phase: watch::Receiver<Phase>,
-) where
+/// Runs one connection until it ends, or until it is asked to finish
+/// (hyper's graceful shutdown: no new requests, idle HTTP/1 closed, HTTP/2
+/// GOAWAY) and has finished. Its watchdog ([`watch_connection`]) asks, or
+/// aborts this task when there is no point in asking. `_slot` is the
+/// connection's place under the per-client cap, given back when this ends.
+///
+/// The timers and the server's phase are watched by a task of their own
+/// rather than here: this task is woken for every read and write of the
+/// connection, and polling a timer and a watch channel each time cost more
+/// than the one-shot channel polled now (README, Benchmark).
+async fn run_connection<C, E>(connection: C, finish: fn(Pin<&mut C>), mut asked: oneshot::Receiver<()>, _slot: ClientSlot)
+where
     C: Future<Output = Result<(), E>>,
     E: std::fmt::Display,
 {
     tokio::pin!(connection);
+    let result = tokio::select! {
+        biased;
+        result = connection.as_mut() => result,
+        Ok(()) = &mut asked => {
+            finish(connection.as_mut());
+            connection.await
+        }
+    };
+    if let Err(e) = result {
+        tracing::debug!(error = %e, "connection ended with an error");
+    }
+}
+
+/// The watchdog of one connection (`task`, [`run_connection`]): asks it to
+/// finish when it has said nothing, or stayed idle, for too long, or when
+/// the server drains; closes it (aborts its task) when its answers make no
+/// progress, when a polite close takes more than a second, or when the
+/// server closes. Ends when the connection does.
+async fn watch_connection(
+    mut task: JoinHandle<()>,
+    ask: oneshot::Sender<()>,
+    activity: Arc<Activity>,
+    options: Arc<ServeOptions>,
+    mut phase: watch::Receiver<Phase>,
+) {
+    let mut ask = Some(ask);
+    let mut finish = move || {
+        if let Some(ask) = ask.take() {
+            let _ = ask.send(());
+        }
+    };
     // Deadlines only move later while nothing happens, except when a request
     // begins on an idle connection; looking again this often bounds that.
     // (Never less than 10 ms, so that a zero timeout cannot make it spin.)
     let recheck = options.header_read_timeout.min(options.idle_timeout).min(options.stalled_timeout).max(Duration::from_millis(10));
-    let mut draining = false;
     loop {
         let wake = activity.deadline(&options).min(Instant::now() + recheck);
         tokio::select! {
-            result = connection.as_mut() => {
-                if let Err(e) = result {
-                    tracing::debug!(error = %e, "connection ended with an error");
-                }
-                return;
-            }
+            _ = &mut task => return,
             _ = tokio::time::sleep_until(wake) => {
                 if Instant::now() < activity.deadline(&options) {
                     continue;
                 }
-                if activity.open.load(Relaxed) > 0 {
+                if activity.open.load(Relaxed) == 0 {
+                    // Silent, or idle: close politely, but not for long.
+                    tracing::debug!("closing a silent or idle connection");
+                    finish();
+                    if tokio::time::timeout(Duration::from_secs(1), &mut task).await.is_ok() {
+                        return;
+                    }
+                } else {
                     // Answers its client does not take: no point in asking nicely.
                     tracing::debug!("closing a connection whose answers made no progress");
-                    return;
                 }
-                // Silent, or idle: close politely, but not for long.
-                tracing::debug!("closing a silent or idle connection");
-                finish(connection.as_mut());
-                let _ = tokio::time::timeout(Duration::from_secs(1), connection.as_mut()).await;
-                return;
+                break;
             }
             changed = phase.changed() => {
                 let now = *phase.borrow_and_update();
                 if changed.is_err() || now == Phase::Closing {
-                    return;
+                    break;
                 }
-                if now == Phase::Draining && !draining {
-                    draining = true;
-                    finish(connection.as_mut());
+                if now == Phase::Draining {
+                    finish();
                 }
             }
         }
     }
+    task.abort();
+    let _ = task.await;
 }

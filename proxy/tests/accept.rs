@@ -6,27 +6,12 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
 use tenantscope_proxy::Config;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn set_open_files(limit: libc::rlim_t) -> libc::rlimit {
     let mut old = libc::rlimit { rlim_cur: 0, rlim_max: 0 };

@@ -5,25 +5,10 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
 use tenantscope_proxy::Config;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 const SUBJECT: &str = "MIIsubjectSECRET9876543210";
 const AUTHORIZATION: &str = "SDK-HMAC-SHA256 Access=AKSECRETAK, Signature=sigSECRETsig";

@@ -190,7 +190,11 @@ impl Drop for LoggedBody {
         // the body's own word (or nothing left to send), not a final poll.
         let ended = self.inner.is_end_stream() || self.inner.size_hint().exact() == Some(0);
         let outcome = if self.outcome == "abandoned" && ended { "complete" } else { self.outcome };
+        // The message as a string field, first as a trailing "api" would
+        // be: the same line, which the plain formatter writes without
+        // going through `fmt` (logging.rs).
         tracing::info!(
+            message = "api",
             service = line.routed.service.map_or("-", Service::key),
             route = line.routed.route.unwrap_or("-"),
             status = line.status,
@@ -199,7 +203,6 @@ impl Drop for LoggedBody {
             bytes = self.bytes,
             body = outcome,
             request_id = line.request_id.to_str().unwrap_or("-"),
-            "api"
         );
     }
 }
