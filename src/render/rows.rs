@@ -84,7 +84,11 @@ fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<&str>, pos: usiz
         pos + 2,
     );
     if columns.tenant {
-        let _ = write!(h, r#"<td class="c-tenant">{}</td>"#, escape(owner.unwrap_or("—")));
+        // Its whole label as the tooltip, where the column cuts it short;
+        // on a phone, only the tab's number ("1."), as the tab bar has it.
+        let label = escape(owner.unwrap_or("—"));
+        let number = owner.and_then(|o| o.split_once(' ')).map_or("—", |(n, _)| n);
+        let _ = write!(h, r#"<td class="c-tenant" title="{label}"><span class="tenant-full">{label}</span><span class="tenant-short">{}</span></td>"#, escape(number));
     }
     // The code as a tooltip where a readable name stands in for it.
     let code = if name != p.name { format!(r#" title="{}""#, escape(&p.name)) } else { String::new() };
@@ -189,9 +193,9 @@ mod tests {
         let owners = Owners { tab_of: vec![0, 1], labels: vec!["1. <alice>".into(), "2. bob".into()] };
         let columns = Columns { tenant: true, ..COLUMNS };
         let h = rows(&ps, Some(&owners), &[1, 0, 2], 0..3, 36.0, 0, columns, Instant::from_millis(0), Thresholds::default());
-        assert!(h.contains(r#"aria-selected="true"><td class="c-tenant">2. bob</td><td class="c-name">"#), "{h}");
-        assert!(h.contains(r#"<td class="c-tenant">1. &lt;alice&gt;</td>"#));
-        assert!(h.contains(r#"<td class="c-tenant">—</td>"#), "a package of no known tab");
+        assert!(h.contains(r#"aria-selected="true"><td class="c-tenant" title="2. bob"><span class="tenant-full">2. bob</span><span class="tenant-short">2.</span></td><td class="c-name">"#), "{h}");
+        assert!(h.contains(r#"<td class="c-tenant" title="1. &lt;alice&gt;"><span class="tenant-full">1. &lt;alice&gt;</span><span class="tenant-short">1.</span></td>"#));
+        assert!(h.contains(r#"<td class="c-tenant" title="—"><span class="tenant-full">—</span><span class="tenant-short">—</span></td>"#), "a package of no known tab");
         assert_eq!(columns.count(), 7);
     }
 }

@@ -59,21 +59,21 @@ test('two tenants in two tabs load, switch, span the overview and close on their
   await hss.getByRole('button', { name: 'Tenant' }).click();
   await hss.getByRole('button', { name: 'Tenant' }).click();
   await page.waitForFunction(() => document.querySelector('.panels-across [data-service=hss] th.c-tenant')?.getAttribute('aria-sort') === 'descending');
-  assert.match(await hss.locator('tr.row td.c-tenant').first().textContent(), /^2\. /);
+  assert.match(await hss.locator('tr.row td.c-tenant .tenant-full').first().textContent(), /^2\. /);
   await page.screenshot({ path: join(ROOT, 'target/screenshots/tabs-two-tenants.png'), fullPage: true });
   // The tenant filter narrows the overview and the tables to one tab, and is in the hash.
   await page.getByLabel('Tenant', { exact: true }).selectOption({ label: '2. northwind-demo · cn-north-4' });
   await page.waitForFunction((n) => Number(document.querySelector('.overview > p.muted')?.textContent.match(/^(\d+)/)?.[1]) === n, second);
   assert.match(page.url(), /#tab=all&tenant=2$/);
   assert.equal(await hss.locator('table.rows').getAttribute('aria-rowcount'), '281');
-  assert.deepEqual([...new Set(await hss.locator('tr.row td.c-tenant').allTextContents())], ['2. northwind-demo · cn-north-4']);
+  assert.deepEqual([...new Set(await hss.locator('tr.row td.c-tenant .tenant-full').allTextContents())], ['2. northwind-demo · cn-north-4']);
   // A warning row shows its package in the table across tabs, narrowed to its tab.
   await page.getByLabel('Tenant', { exact: true }).selectOption({ label: 'All' });
   const row = page.locator('table.warnings tbody tr', { hasText: '1. northwind-demo' }).filter({ hasText: 'Host Security Service' }).first();
   await row.locator('button[data-filter=package]').click();
   await page.waitForFunction(() => /tab=all&tenant=1&/.test(location.hash) && /service=hss/.test(location.hash));
   await hss.locator('tr.row').first().waitFor();
-  assert.deepEqual([...new Set(await hss.locator('tr.row td.c-tenant').allTextContents())], ['1. northwind-demo · cn-north-4'], 'a row of tab 2 after a warning of tab 1');
+  assert.deepEqual([...new Set(await hss.locator('tr.row td.c-tenant .tenant-full').allTextContents())], ['1. northwind-demo · cn-north-4'], 'a row of tab 2 after a warning of tab 1');
   await page.getByRole('button', { name: 'Clear filters' }).click();
   assert.match(page.url(), /#tab=all$/, 'clearing the filters keeps All tenants');
   await page.getByRole('tab', { name: /^2\. northwind-demo/ }).click();
