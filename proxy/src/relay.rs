@@ -145,7 +145,7 @@ impl Call for ApiCallRef<'_> {
 /// some service is offered are few, so the set stays small whatever
 /// regions requests name.
 fn catalogue_offers(service: Service, region: &str) -> bool {
-    static OFFERED: OnceLock<RwLock<HashMap<Box<str>, u32>>> = OnceLock::new();
+    static OFFERED: OnceLock<RwLock<HashMap<Box<str>, u32, Fnv>>> = OnceLock::new();
     let bit = 1u32 << service_index(service);
     let offered = OFFERED.get_or_init(Default::default);
     if offered.read().ok().and_then(|o| o.get(region).copied()).is_some_and(|services| services & bit != 0) {
@@ -159,6 +159,36 @@ fn catalogue_offers(service: Service, region: &str) -> bool {
     }
     true
 }
+
+/// FNV-1a, for the maps keyed by region whose keys are only regions the
+/// catalogue or the operator offers (a fixed, small set: a request's region
+/// is looked up, never inserted unless offered), so a hash that any request
+/// can predict costs nothing there; it is a quarter of SipHash's cost on a
+/// region id (the maps keyed by client address keep std's keyed hash).
+#[derive(Clone, Copy)]
+struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
 
 /// `service`'s place in [`Service::ALL`].
 fn service_index(service: Service) -> usize {
@@ -333,7 +363,7 @@ impl Upstream {
         // this one, did by default).
         let mut resent = 0;
         let upstream = loop {
-            let sending = self.client.request(upstream_request(uri.clone(), forwarded));
+            let sending = self.client.request(upstream_request(uri.clone(), forwarded, self.origins.host_header()));
             let answer = tokio::select! {
                 biased;
                 answer = sending => answer,
@@ -456,9 +486,10 @@ const MAX_RESENT: u32 = 2;
 /// The upstream request: `uri`, the forwarded headers (one of each:
 /// credentials were checked to be single by [`Forwarded::pick`]; of the
 /// others the first is enough), `Accept` when the client sent none, and
-/// the proxy's `User-Agent`; hyper adds `Host`.
-fn upstream_request(uri: Uri, forwarded: &Forwarded<'_>) -> Request<NoBody> {
-    let mut out = HeaderMap::with_capacity(forwarded.0.iter().flatten().count() + 3);
+/// the proxy's `User-Agent`; then `Host`, `host` when given (a plain-HTTP
+/// base, [`Origins::host_header`]), else hyper-util adds it, last either way.
+fn upstream_request(uri: Uri, forwarded: &Forwarded<'_>, host: Option<&HeaderValue>) -> Request<NoBody> {
+    let mut out = HeaderMap::with_capacity(forwarded.0.iter().flatten().count() + 4);
     for (name, value) in FORWARDED_NAMES.iter().zip(forwarded.0) {
         if let Some(value) = value {
             out.insert(name.clone(), value.clone());
@@ -468,6 +499,9 @@ fn upstream_request(uri: Uri, forwarded: &Forwarded<'_>) -> Request<NoBody> {
         out.insert(header::ACCEPT, ACCEPT_ANY);
     }
     out.insert(header::USER_AGENT, USER_AGENT);
+    if let Some(host) = host {
+        out.insert(header::HOST, host.clone());
+    }
     let mut request = Request::new(NoBody);
     *request.uri_mut() = uri;
     *request.headers_mut() = out;
@@ -519,7 +553,7 @@ struct Origins {
     base: Option<Result<Base, ()>>,
     hosts: Vec<ServiceHost>,
     /// Region to the authority of each service there (by `Service::ALL` index).
-    known: RwLock<HashMap<Box<str>, [Option<Authority>; SERVICES]>>,
+    known: RwLock<HashMap<Box<str>, [Option<Authority>; SERVICES], Fnv>>,
 }
 
 const SERVICES: usize = Service::ALL.len();
@@ -528,6 +562,12 @@ struct Base {
     scheme: Scheme,
     authority: Authority,
     prefix: Box<str>,
+    /// For an `http://` base, the `Host` header hyper-util would make for
+    /// every call (`host`, or `host:port` for a port other than 80), made
+    /// once: a `format!` and a header value per call otherwise. Only
+    /// there: plain HTTP is always HTTP/1 here (no TLS, so no ALPN), whereas
+    /// an HTTP/2 upstream gets `:authority` and no `Host`.
+    host_header: Option<HeaderValue>,
 }
 
 impl Base {
@@ -541,14 +581,20 @@ impl Base {
         // Lower case, as a URL parser would have it (Host header, SNI).
         let authority = Authority::try_from(uri.authority()?.as_str().to_ascii_lowercase()).ok()?;
         let prefix = uri.path().trim_end_matches('/').into();
-        Some(Base { scheme, authority, prefix })
+        let host_header = (scheme == Scheme::HTTP)
+            .then(|| match authority.port_u16() {
+                Some(port) if port != 80 => HeaderValue::from_str(&format!("{}:{port}", authority.host())),
+                _ => HeaderValue::from_str(authority.host()),
+            })
+            .and_then(Result::ok);
+        Some(Base { scheme, authority, prefix, host_header })
     }
 }
 
 impl Origins {
     fn new(base: Option<&str>, hosts: Vec<ServiceHost>) -> Origins {
         let base = base.map(|b| Base::parse(b.trim_end_matches('/')).ok_or(()));
-        Origins { base, hosts, known: RwLock::new(HashMap::new()) }
+        Origins { base, hosts, known: RwLock::new(HashMap::default()) }
     }
 
     /// The authority of `service`'s host in `region`.
@@ -563,6 +609,11 @@ impl Origins {
             known.entry(region.into()).or_default()[index] = Some(authority.clone());
         }
         Ok(authority)
+    }
+
+    /// The `Host` header of every call, where it is made once ([`Base`]).
+    fn host_header(&self) -> Option<&HeaderValue> {
+        self.base.as_ref()?.as_ref().ok()?.host_header.as_ref()
     }
 
     /// The upstream URI of `target`: what [`upstream_url`] says, without
@@ -647,9 +698,9 @@ fn is_json_type(value: &str) -> bool {
     let value = value.as_bytes();
     let essence = value[..value.iter().position(|&b| b == b';').unwrap_or(value.len())].trim_ascii();
     let is = |s: &str| essence.eq_ignore_ascii_case(s.as_bytes());
-    let ends_json = essence.len() >= 5 && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json");
-    let starts_application = essence.len() >= 12 && essence[..12].eq_ignore_ascii_case(b"application/");
-    is("application/json") || is("text/json") || (starts_application && ends_json)
+    let ends_json = || essence.len() >= 5 && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json");
+    let starts_application = || essence.len() >= 12 && essence[..12].eq_ignore_ascii_case(b"application/");
+    is("application/json") || is("text/json") || (starts_application() && ends_json())
 }
 
 /// Counts the upstream gauge up while a call (and its body) is in flight.
@@ -1011,6 +1062,19 @@ mod tests {
                 }
             }
         }
+        // The Host header made once, as hyper-util makes it (host, and the
+        // port unless the scheme's default); none where it may be HTTP/2.
+        for (base, host) in [
+            ("http://127.0.0.1:9/", Some("127.0.0.1:9")),
+            ("HTTP://LocalHost:80/x", Some("localhost")),
+            ("http://[::1]:8080", Some("[::1]:8080")),
+            ("http://gateway.example", Some("gateway.example")),
+            ("https://gateway.example:8443/prefix/", None),
+        ] {
+            let origins = Origins::new(Some(base), vec![]);
+            assert_eq!(origins.host_header().map(|h| h.to_str().unwrap()), host, "{base}");
+        }
+        assert!(Origins::new(None, hosts.to_vec()).host_header().is_none());
         let upper = Origins::new(Some("HTTP://LocalHost:8080"), vec![]);
         let t = parse("/api/iam/global/v3/auth/projects").unwrap();
         assert_eq!(upper.uri(&t).unwrap().to_string(), "http://localhost:8080/v3/auth/projects");
