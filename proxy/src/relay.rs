@@ -517,7 +517,18 @@ impl<'a> Forwarded<'a> {
     pub fn pick(headers: &'a HeaderMap) -> Result<Forwarded<'a>, ProxyError> {
         let mut picked = [None; 8];
         for (name, value) in headers {
-            let Some(at) = FORWARDED_NAMES.iter().position(|n| n == name) else { continue };
+            // The three standard names compare as enums; the others all
+            // start with `x-` (most of a request's other headers do not).
+            let at = match name {
+                n if *n == header::ACCEPT => 2,
+                n if *n == header::CONTENT_TYPE => 3,
+                n if *n == header::AUTHORIZATION => 4,
+                n if n.as_str().starts_with("x-") => match FORWARDED_NAMES.iter().position(|f| f == n) {
+                    Some(at) => at,
+                    None => continue,
+                },
+                _ => continue,
+            };
             if picked[at].is_some() && SINGLE_CREDENTIAL_NAMES.contains(name) {
                 return Err(ProxyError::DuplicateHeader);
             }
@@ -1178,6 +1189,20 @@ mod tests {
         ];
         for (uri, expected) in cases {
             assert_eq!(parse(uri).err(), Some(expected), "{uri}");
+        }
+    }
+
+    #[test]
+    fn each_forwarded_header_is_picked_in_its_place() {
+        for (at, name) in FORWARDED_NAMES.iter().enumerate() {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1"));
+            headers.insert(HeaderName::from_static("x-other"), HeaderValue::from_static("no"));
+            headers.insert(name.clone(), HeaderValue::from_static("yes"));
+            let picked = Forwarded::pick(&headers).unwrap();
+            for (i, value) in picked.0.iter().enumerate() {
+                assert_eq!(value.map(|v| v.to_str().unwrap()), (i == at).then_some("yes"), "{name} at {i}");
+            }
         }
     }
 

@@ -277,7 +277,8 @@ impl<S: Served> Tracked<S> {
 }
 
 impl<S: Served> hyper::service::Service<Request<Incoming>> for Tracked<S> {
-    type Response = Response<Body>;
+    // The watched body as it is (hyper takes any body), not boxed again.
+    type Response = Response<Watched>;
     type Error = Infallible;
     type Future = TrackedFuture<S>;
 
@@ -305,7 +306,7 @@ pin_project_lite::pin_project! {
 }
 
 impl<S: Served> Future for TrackedFuture<S> {
-    type Output = Result<Response<Body>, Infallible>;
+    type Output = Result<Response<Watched>, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let (response, open) = match self.project() {
@@ -313,7 +314,7 @@ impl<S: Served> Future for TrackedFuture<S> {
             TrackedProj::Waiting { future, open } => (std::task::ready!(future.poll(cx))?, open),
         };
         let open = open.take().expect("an answer is polled once it is ready");
-        Poll::Ready(Ok(response.map(|inner| Body::new(Watched { inner, _open: open }))))
+        Poll::Ready(Ok(response.map(|inner| Watched { inner, _open: open })))
     }
 }
 
