@@ -106,6 +106,23 @@ pub fn category(code: &str) -> String {
     metastudio::business_label(code).map_or_else(|| code.to_string(), |l| t(l).to_string())
 }
 
+/// What is wrong with the deployer's `config.json`, and what to write.
+pub fn config_error(e: &crate::deployment::ConfigError) -> String {
+    use crate::deployment::{ConfigError, Field};
+    match e {
+        ConfigError::NotAnObject => t("It is not a JSON object: write it as {\"proxy\": \"https://proxy.example.com/api\"}.").into(),
+        ConfigError::Unreadable(Some(status)) => tf("It could not be read (HTTP {0}).", &[status]),
+        ConfigError::Unreadable(None) => t("It could not be read (no answer).").into(),
+        ConfigError::Unknown(name) => tf("\"{0}\" is not a field it knows; the fields are proxy, region, thresholds and lang.", &[name]),
+        ConfigError::Field(Field::Proxy) => t("\"proxy\" must be a path on this site (/api) or an http(s) URL such as https://proxy.example.com/api.").into(),
+        ConfigError::Field(Field::Region) => t("\"region\" must be a region id such as cn-north-4.").into(),
+        ConfigError::Field(Field::Thresholds) => {
+            t("\"thresholds\" must be {\"critical_days\": 7, \"warning_days\": 30}: whole days, critical at least 1 and below warning, warning at most 3650.").into()
+        }
+        ConfigError::Field(Field::Lang) => t("\"lang\" must be \"en\", \"zh-CN\" or \"pt-BR\".").into(),
+    }
+}
+
 /// The name people know a package by: the name the service gives, else the
 /// readable name of its code, else the code as it came.
 pub fn name(package: &Package) -> String {

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod components;
+pub mod deployment;
 pub mod domain;
 pub mod download;
 pub mod export;

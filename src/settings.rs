@@ -43,10 +43,15 @@ impl Theme {
     }
 }
 
-/// Everything the person can set.
+/// The region the session form starts with when nothing else is set.
+pub const DEFAULT_REGION: &str = "cn-north-4";
+
+/// Everything the person can set, and the region the form starts with
+/// (set by the deployer's `config.json` only).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     pub proxy: String,
+    pub region: String,
     pub thresholds: Thresholds,
     pub theme: Theme,
     /// Minutes between automatic refreshes; 0 for never.
@@ -60,6 +65,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             proxy: DEFAULT_PROXY.into(),
+            region: DEFAULT_REGION.into(),
             thresholds: Thresholds::default(),
             theme: Theme::System,
             auto_refresh_minutes: 0,
@@ -99,23 +105,53 @@ const PREFIX: &str = "tenantscope.";
 const KEYS: [&str; 7] = ["proxy", "critical", "warning", "theme", "refresh", "lang", "zone"];
 
 impl Settings {
-    /// Reads settings from `get` (a storage lookup by key); whatever is
-    /// missing or unreadable keeps its default.
-    pub fn read(get: impl Fn(&str) -> Option<String>) -> Settings {
+    /// The defaults a deployment's `config.json` sets (the built-in ones
+    /// where it sets nothing).
+    pub fn deployed(d: &crate::deployment::Deployment) -> Settings {
         let mut s = Settings::default();
+        if let Some(p) = &d.proxy {
+            s.proxy.clone_from(p);
+        }
+        if let Some(r) = &d.region {
+            s.region.clone_from(r);
+        }
+        if let Some(t) = d.thresholds {
+            s.thresholds = t;
+        }
+        if let Some(l) = d.lang {
+            s.lang = l;
+        }
+        s
+    }
+
+    /// Reads settings from `get` (a storage lookup by key); whatever is
+    /// missing or unreadable keeps its built-in default.
+    pub fn read(get: impl Fn(&str) -> Option<String>) -> Settings {
+        Settings::read_over(Settings::default(), get)
+    }
+
+    /// Reads the person's settings from `get` over `base` (the deployment's
+    /// defaults): whatever is missing or unreadable keeps `base`'s value.
+    pub fn read_over(base: Settings, get: impl Fn(&str) -> Option<String>) -> Settings {
+        let mut s = base;
         if let Some(p) = get("proxy").filter(|p| !p.trim().is_empty()) {
             s.proxy = p;
         }
         if let (Some(c), Some(w)) = (get("critical"), get("warning")) {
-            s.thresholds = thresholds(&c, &w).unwrap_or_default();
+            s.thresholds = thresholds(&c, &w).unwrap_or(s.thresholds);
         }
-        s.theme = Theme::from_key(&get("theme").unwrap_or_default());
-        s.auto_refresh_minutes = get("refresh")
-            .and_then(|m| m.parse().ok())
-            .filter(|m| AUTO_REFRESH_CHOICES.contains(m))
-            .unwrap_or(0);
-        s.lang = get("lang").and_then(|l| Lang::from_key(&l)).unwrap_or_default();
-        s.zone = Zone::from_key(&get("zone").unwrap_or_default());
+        if let Some(theme) = get("theme").and_then(|k| Theme::ALL.into_iter().find(|t| t.key() == k)) {
+            s.theme = theme;
+        }
+        if let Some(m) = get("refresh").and_then(|m| m.parse().ok()).filter(|m| AUTO_REFRESH_CHOICES.contains(m)) {
+            s.auto_refresh_minutes = m;
+        }
+        if let Some(l) = get("lang").and_then(|l| Lang::from_key(&l)) {
+            s.lang = l;
+        }
+        if let Some(z) = get("zone").and_then(|k| Zone::ALL.into_iter().find(|z| z.key() == k)) {
+            s.zone = z;
+        }
         s
     }
 
@@ -137,26 +173,49 @@ impl Settings {
         })
     }
 
-    /// The saved settings, or the defaults; the language, until one is
-    /// picked, is the browser's.
-    pub fn load() -> Settings {
+    /// The saved settings over `base` (the deployment's defaults); the
+    /// language, until one is picked or deployed, is the browser's.
+    pub fn load(base: Settings, deployed_lang: bool) -> Settings {
         let storage = local();
-        Settings::read(|key| {
+        Settings::read_over(base, |key| {
             let saved = storage.as_ref().and_then(|s| s.get_item(&format!("{PREFIX}{key}")).ok().flatten());
             match key {
-                "lang" => saved.or_else(|| web_sys::window()?.navigator().language()),
+                "lang" if !deployed_lang => saved.or_else(|| web_sys::window()?.navigator().language()),
                 _ => saved,
             }
         })
     }
 
-    pub fn save(&self) {
+    /// What [`Settings::save`] keeps of these over `base`: only what differs
+    /// from it (the thresholds as a pair), so that what the person never
+    /// changed follows the deployment's `config.json` when it changes.
+    /// `None`: remove the key.
+    pub fn changes(&self, base: &Settings) -> Vec<(&'static str, Option<String>)> {
+        let (mine, theirs) = (self.pairs(), base.pairs());
+        let thresholds_differ = self.thresholds != base.thresholds;
+        mine.into_iter()
+            .zip(theirs)
+            .map(|((key, value), (_, default))| {
+                let keep = match key {
+                    "critical" | "warning" => thresholds_differ,
+                    _ => value != default,
+                };
+                (key, keep.then_some(value))
+            })
+            .collect()
+    }
+
+    pub fn save(&self, base: &Settings) {
         if let Some(s) = local() {
-            for (key, value) in self.pairs() {
+            for (key, value) in self.changes(base) {
                 // Storage may be full or disabled (private mode): the
                 // settings then last for this page only, which is all that
                 // is lost.
-                let _ = s.set_item(&format!("{PREFIX}{key}"), &value);
+                let key = format!("{PREFIX}{key}");
+                let _ = match value {
+                    Some(v) => s.set_item(&key, &v),
+                    None => s.remove_item(&key),
+                };
             }
         }
     }
@@ -234,12 +293,31 @@ mod tests {
 
     #[test]
     fn settings_round_trip_and_forgive() {
-        let s = Settings { proxy: "https://p.example/api".into(), thresholds: Thresholds { critical_days: 2, warning_days: 9 }, theme: Theme::Dark, auto_refresh_minutes: 15, lang: Lang::PtBr, zone: Zone::HUAWEI_CLOUD };
+        let s = Settings { proxy: "https://p.example/api".into(), region: DEFAULT_REGION.into(), thresholds: Thresholds { critical_days: 2, warning_days: 9 }, theme: Theme::Dark, auto_refresh_minutes: 15, lang: Lang::PtBr, zone: Zone::HUAWEI_CLOUD };
         let pairs = s.pairs();
         assert_eq!(Settings::read(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())), s);
         assert_eq!(Settings::read(|_| None), Settings::default());
         let odd = Settings::read(|k| Some(match k { "critical" => "40", "refresh" => "7", "theme" => "neon", "lang" => "klingon", "zone" => "UTC+99", _ => " " }.to_string()));
         assert_eq!(odd, Settings::default());
+    }
+
+    #[test]
+    fn the_deployments_defaults_give_way_to_the_persons_own() {
+        let deployment = crate::deployment::parse(r#"{"proxy": "https://p.example/api", "region": "cn-east-3", "thresholds": {"critical_days": 3, "warning_days": 14}, "lang": "pt-BR"}"#).deployment;
+        let base = Settings::deployed(&deployment);
+        assert_eq!((base.proxy.as_str(), base.region.as_str(), base.thresholds.critical_days, base.lang), ("https://p.example/api", "cn-east-3", 3, Lang::PtBr));
+        // Nothing of the person's own: the deployment's, and nothing to keep.
+        assert_eq!(Settings::read_over(base.clone(), |_| None), base);
+        assert!(base.changes(&base).iter().all(|(_, v)| v.is_none()));
+        // The person's own win, and only they are kept.
+        let mine = Settings { theme: Theme::Dark, lang: Lang::En, ..base.clone() };
+        let kept: Vec<_> = mine.changes(&base).into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
+        assert_eq!(kept, [("theme", "dark".to_string()), ("lang", "en".to_string())]);
+        assert_eq!(Settings::read_over(base.clone(), |k| kept.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())), mine);
+        // Thresholds are kept as a pair.
+        let warning = Settings { thresholds: Thresholds { critical_days: 3, warning_days: 60 }, ..base.clone() };
+        let kept: Vec<_> = warning.changes(&base).into_iter().filter(|(_, v)| v.is_some()).map(|(k, _)| k).collect();
+        assert_eq!(kept, ["critical", "warning"]);
     }
 
     #[test]

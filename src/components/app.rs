@@ -16,8 +16,15 @@ use crate::settings::{remember, Settings};
 /// the tabs as plain connections, the view in the URL hash, the settings in
 /// localStorage and, when asked, the tabs in sessionStorage.
 #[component]
-pub fn App() -> impl IntoView {
-    let settings = RwSignal::new(Settings::load());
+pub fn App(
+    /// The deployer's `config.json`, read before the page is drawn.
+    #[prop(optional)]
+    deployment: crate::deployment::Loaded,
+) -> impl IntoView {
+    let crate::deployment::Loaded { deployment, errors: config_errors } = deployment;
+    // The deployment's defaults, under the person's own settings.
+    let base = Settings::deployed(&deployment);
+    let settings = RwSignal::new(Settings::load(base.clone(), deployment.lang.is_some()));
     // Before anything is drawn; the settings panel sets them on change.
     i18n::set_lang(settings.with_untracked(|s| s.lang));
     crate::format::set_zone(settings.with_untracked(|s| s.zone));
@@ -73,7 +80,7 @@ pub fn App() -> impl IntoView {
         }
     });
     Effect::new(move |_| {
-        settings.with(Settings::save);
+        settings.with(|s| s.save(&base));
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-theme", settings.with(|s| s.theme.key()));
             let _ = root.set_attribute("lang", settings.with(|s| s.lang.key()));
@@ -155,7 +162,17 @@ pub fn App() -> impl IntoView {
             <SettingsPanel settings />
         </header>
         <main>
-            <SessionForm proxy=Signal::derive(move || settings.with(|s| s.proxy.clone())) remembering lang
+            {(!config_errors.is_empty()).then(|| {
+                let errors = StoredValue::new(config_errors);
+                view! {
+                    <div class="notice notice-warn config-error" role="alert" data-state="config-error">
+                        <strong>{tr(lang, "This site's config.json has errors; the defaults apply where it is wrong:")}</strong>
+                        <ul>{move || { lang.get(); errors.with_value(|e| e.iter().map(|e| view! { <li>{crate::format::config_error(e)}</li> }).collect_view()) }}</ul>
+                    </div>
+                }
+            })}
+            <SessionForm proxy=Signal::derive(move || settings.with(|s| s.proxy.clone()))
+                default_region=Signal::derive(move || settings.with(|s| s.region.clone())) remembering lang
                 has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget />
             {move || if !has_tabs.get() {
                 view! { <p class="session-line" data-state="idle">{tr(lang, "Paste a token and press Inspect.")}</p> }.into_any()

@@ -23,6 +23,8 @@ use crate::settings;
 pub fn SessionForm(
     /// The proxy's API base, from the settings.
     proxy: Signal<String>,
+    /// The region the form starts with (the deployment's, else cn-north-4).
+    default_region: Signal<String>,
     /// "Remember in this tab": keep the open connections in sessionStorage.
     remembering: RwSignal<bool>,
     /// Whether a tab is open.
@@ -82,7 +84,7 @@ pub fn SessionForm(
             .get()
             .or_else(|| tab_value(|c| &c.region))
             .or_else(|| found_with(|d| d.info.project_name.filter(|n| tenantscope_catalog::region_by_id(n).is_some())))
-            .unwrap_or_else(|| "cn-north-4".into())
+            .unwrap_or_else(|| default_region.get())
     };
     // The chosen region's project (system projects are named by their
     // region: the form follows the region), else the token's own.
@@ -148,7 +150,7 @@ pub fn SessionForm(
         probe.set(Some(t.clone()));
         found.set(None);
         let gateway = Gateway { proxy, credentials: Credentials::IamToken(t.clone()) };
-        let region = region.get_untracked().unwrap_or_else(|| "cn-north-4".into());
+        let region = region.get_untracked().unwrap_or_else(|| default_region.get_untracked());
         leptos::task::spawn_local(async move {
             let answer = discover(gateway, region).await;
             // Another token was pasted meanwhile: this answer is not for it.

@@ -351,4 +351,13 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("3D video studio", "Estúdio de vídeo 3D"),
     ("3D text-to-speech animation", "Animação 3D por voz"),
     ("Flexus 2D", "Flexus 2D"),
+    ("This site's config.json has errors; the defaults apply where it is wrong:", "O config.json deste site tem erros; onde está errado, valem os padrões:"),
+    ("It is not a JSON object: write it as {\"proxy\": \"https://proxy.example.com/api\"}.", "Não é um objeto JSON: escreva-o como {\"proxy\": \"https://proxy.example.com/api\"}."),
+    ("It could not be read (HTTP {0}).", "Não foi possível lê-lo (HTTP {0})."),
+    ("It could not be read (no answer).", "Não foi possível lê-lo (sem resposta)."),
+    ("\"{0}\" is not a field it knows; the fields are proxy, region, thresholds and lang.", "\"{0}\" não é um campo conhecido; os campos são proxy, region, thresholds e lang."),
+    ("\"proxy\" must be a path on this site (/api) or an http(s) URL such as https://proxy.example.com/api.", "\"proxy\" deve ser um caminho deste site (/api) ou uma URL http(s), como https://proxy.example.com/api."),
+    ("\"region\" must be a region id such as cn-north-4.", "\"region\" deve ser um id de região, como cn-north-4."),
+    ("\"thresholds\" must be {\"critical_days\": 7, \"warning_days\": 30}: whole days, critical at least 1 and below warning, warning at most 3650.", "\"thresholds\" deve ser {\"critical_days\": 7, \"warning_days\": 30}: dias inteiros, o crítico de pelo menos 1 e abaixo do de aviso, o de aviso no máximo 3650."),
+    ("\"lang\" must be \"en\", \"zh-CN\" or \"pt-BR\".", "\"lang\" deve ser \"en\", \"zh-CN\" ou \"pt-BR\"."),
 ];

@@ -350,6 +350,15 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("3D video studio", "3D 视频制作"),
     ("3D text-to-speech animation", "3D 语音驱动动画"),
     ("Flexus 2D", "Flexus 2D"),
+    ("This site's config.json has errors; the defaults apply where it is wrong:", "本站的 config.json 有错误；出错之处使用默认值："),
+    ("It is not a JSON object: write it as {\"proxy\": \"https://proxy.example.com/api\"}.", "它不是 JSON 对象：请写成 {\"proxy\": \"https://proxy.example.com/api\"}。"),
+    ("It could not be read (HTTP {0}).", "无法读取（HTTP {0}）。"),
+    ("It could not be read (no answer).", "无法读取（无响应）。"),
+    ("\"{0}\" is not a field it knows; the fields are proxy, region, thresholds and lang.", "“{0}”不是可识别的字段；可用字段为 proxy、region、thresholds 和 lang。"),
+    ("\"proxy\" must be a path on this site (/api) or an http(s) URL such as https://proxy.example.com/api.", "“proxy”必须是本站路径（/api）或 http(s) URL，例如 https://proxy.example.com/api。"),
+    ("\"region\" must be a region id such as cn-north-4.", "“region”必须是区域 ID，例如 cn-north-4。"),
+    ("\"thresholds\" must be {\"critical_days\": 7, \"warning_days\": 30}: whole days, critical at least 1 and below warning, warning at most 3650.", "“thresholds”必须形如 {\"critical_days\": 7, \"warning_days\": 30}：整数天数，紧急阈值至少为 1 且小于预警阈值，预警阈值最多 3650。"),
+    ("\"lang\" must be \"en\", \"zh-CN\" or \"pt-BR\".", "“lang”必须为 \"en\"、\"zh-CN\" 或 \"pt-BR\"。"),
 ];
 
 /// Region names as Huawei Cloud's Chinese pages give them, by region id,
