@@ -1,6 +1,7 @@
 //! The deployer's settings: an optional `config.json` beside `index.html`
 //! (the proxy URL, the default region, the thresholds, the default
-//! language), read once before the page is drawn. They replace the built-in
+//! language), fetched by `index.html`'s script beside the wasm and read
+//! once before the page is drawn. They replace the built-in
 //! defaults; the person's own choices in Settings still win over them
 //! ([`crate::settings::Settings::read_over`]).
 //!
@@ -8,7 +9,7 @@
 //! one is reported on the page, field by field; the fields that are right
 //! still apply, the others keep their defaults.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::domain::Thresholds;
 use crate::i18n::Lang;
@@ -73,15 +74,39 @@ pub struct Loaded {
     pub errors: Vec<ConfigError>,
 }
 
-/// Reads `config.json`'s text.
-pub fn parse(text: &str) -> Loaded {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(fields)) => read(&fields),
-        _ => Loaded { deployment: Deployment::default(), errors: vec![ConfigError::NotAnObject] },
+/// A JSON value as `config.json` holds it, handed over from the page's own
+/// `JSON.parse` (serde_json's parser would cost the first load about 7 KiB
+/// of brotli; only the native tests use it, [`parse`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Raw {
+    Text(String),
+    Number(f64),
+    Object(Vec<(String, Raw)>),
+    /// Anything else: null, a boolean, an array.
+    Other,
+}
+
+impl Raw {
+    fn text(&self) -> Option<&str> {
+        match self {
+            Raw::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&Raw> {
+        match self {
+            Raw::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
     }
 }
 
-fn read(fields: &Map<String, Value>) -> Loaded {
+/// Reads `config.json`'s value: an object of the fields above.
+pub fn read(value: &Raw) -> Loaded {
+    let Raw::Object(fields) = value else {
+        return Loaded { deployment: Deployment::default(), errors: vec![ConfigError::NotAnObject] };
+    };
     let mut loaded = Loaded::default();
     for (name, value) in fields {
         let Some(field) = Field::ALL.into_iter().find(|f| f.key() == name) else {
@@ -90,13 +115,11 @@ fn read(fields: &Map<String, Value>) -> Loaded {
         };
         let d = &mut loaded.deployment;
         let ok = match field {
-            Field::Proxy => value.as_str().and_then(|p| settings::proxy_url(p).ok()).map(|p| d.proxy = Some(p)),
-            Field::Region => {
-                value.as_str().filter(|r| tenantscope_catalog::region_by_id(r).is_some()).map(|r| d.region = Some(r.to_string()))
-            }
+            Field::Proxy => value.text().and_then(|p| settings::proxy_url(p).ok()).map(|p| d.proxy = Some(p)),
+            Field::Region => value.text().filter(|r| tenantscope_catalog::region_by_id(r).is_some()).map(|r| d.region = Some(r.to_string())),
             Field::Thresholds => thresholds(value).map(|t| d.thresholds = Some(t)),
             // Exactly a key the page offers: a deployer's typo is said, not guessed.
-            Field::Lang => value.as_str().and_then(|l| Lang::ALL.into_iter().find(|x| x.key() == l)).map(|l| d.lang = Some(l)),
+            Field::Lang => value.text().and_then(|l| Lang::ALL.into_iter().find(|x| x.key() == l)).map(|l| d.lang = Some(l)),
         };
         if ok.is_none() {
             loaded.errors.push(ConfigError::Field(field));
@@ -106,23 +129,78 @@ fn read(fields: &Map<String, Value>) -> Loaded {
 }
 
 /// `{"critical_days": 7, "warning_days": 30}`, by the rule of the settings.
-fn thresholds(value: &Value) -> Option<Thresholds> {
-    let days = |key: &str| value.get(key).and_then(Value::as_u64).map(|d| d.to_string());
+fn thresholds(value: &Raw) -> Option<Thresholds> {
+    let days = |key: &str| match value.get(key) {
+        Some(Raw::Number(n)) if n.fract() == 0.0 && *n >= 0.0 && *n < 1e9 => Some((*n as u64).to_string()),
+        _ => None,
+    };
     let t = settings::thresholds(&days("critical_days")?, &days("warning_days")?).ok()?;
     // Nothing else in it.
-    (value.as_object()?.len() == 2).then_some(t)
+    matches!(value, Raw::Object(f) if f.len() == 2).then_some(t)
 }
 
-/// Fetches and reads `config.json` (a missing one is no error).
-pub async fn load() -> Loaded {
-    match gloo_net::http::Request::get(FILE).send().await {
-        Ok(r) if r.status() == 404 => Loaded::default(),
-        Ok(r) if r.ok() => match r.text().await {
-            Ok(text) => parse(&text),
-            Err(_) => Loaded { errors: vec![ConfigError::Unreadable(Some(r.status()))], ..Loaded::default() },
-        },
-        Ok(r) => Loaded { errors: vec![ConfigError::Unreadable(Some(r.status()))], ..Loaded::default() },
-        Err(_) => Loaded { errors: vec![ConfigError::Unreadable(None)], ..Loaded::default() },
+/// `config.json` as fetched: its HTTP status (`Some(0)`: no answer; `None`:
+/// never asked for) and its value (`None`: not JSON).
+pub fn of_answer(status: Option<u16>, value: Option<&Raw>) -> Loaded {
+    let error = |status| Loaded { errors: vec![ConfigError::Unreadable(status)], ..Loaded::default() };
+    match (status, value) {
+        (None | Some(404), _) => Loaded::default(),
+        (Some(0), _) => error(None),
+        (Some(200..=299), Some(value)) => read(value),
+        (Some(200..=299), None) => Loaded { errors: vec![ConfigError::NotAnObject], ..Loaded::default() },
+        (Some(other), _) => error(Some(other)),
+    }
+}
+
+/// What the page's script fetched of `config.json` (`index.html` puts
+/// `{status, value}` in `globalThis.tenantscopeConfig`; status 0: no
+/// answer; no value: not JSON), read. A missing file is no error; neither
+/// is a page without the script (then nothing is deployed).
+pub fn from_page() -> Loaded {
+    use wasm_bindgen::JsValue;
+    let get = |of: &JsValue, key: &str| js_sys::Reflect::get(of, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined());
+    let Some(fetched) = get(&js_sys::global(), "tenantscopeConfig") else { return Loaded::default() };
+    let status = get(&fetched, "status").and_then(|s| s.as_f64()).map(|s| s as u16);
+    let value = get(&fetched, "value").map(|v| raw(&v, 0));
+    of_answer(status, value.as_ref())
+}
+
+/// A JS value as [`Raw`] (nested at most a few levels: config.json is flat).
+fn raw(v: &wasm_bindgen::JsValue, depth: u8) -> Raw {
+    use wasm_bindgen::JsCast;
+    if let Some(t) = v.as_string() {
+        Raw::Text(t)
+    } else if let Some(n) = v.as_f64() {
+        Raw::Number(n)
+    } else if depth < 3 && v.is_object() && !js_sys::Array::is_array(v) && v.dyn_ref::<js_sys::Object>().is_some() {
+        let entries = js_sys::Object::entries(v.unchecked_ref());
+        Raw::Object(
+            entries
+                .iter()
+                .filter_map(|e| {
+                    let pair: js_sys::Array = e.dyn_into().ok()?;
+                    Some((pair.get(0).as_string()?, raw(&pair.get(1), depth + 1)))
+                })
+                .collect(),
+        )
+    } else {
+        Raw::Other
+    }
+}
+
+/// Reads `config.json`'s text with serde_json (natively: the tests).
+pub fn parse(text: &str) -> Loaded {
+    fn raw(v: &Value) -> Raw {
+        match v {
+            Value::String(t) => Raw::Text(t.clone()),
+            Value::Number(n) => n.as_f64().map_or(Raw::Other, Raw::Number),
+            Value::Object(m) => Raw::Object(m.iter().map(|(k, v)| (k.clone(), raw(v))).collect()),
+            _ => Raw::Other,
+        }
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => read(&raw(&v)),
+        Err(_) => Loaded { errors: vec![ConfigError::NotAnObject], ..Loaded::default() },
     }
 }
 
@@ -167,9 +245,21 @@ mod tests {
         let l = parse(r#"{"region": "cn-east-3", "thresholds": {"critical_days": 7}}"#);
         assert_eq!(l.deployment.region.as_deref(), Some("cn-east-3"));
         assert_eq!(l.errors, [ConfigError::Field(Field::Thresholds)]);
-        for odd in [r#"{"thresholds": {"critical_days": 7, "warning_days": 30, "x": 1}}"#, r#"{"thresholds": {"critical_days": -1, "warning_days": 30}}"#, r#"{"proxy": 8080}"#, r#"{"lang": null}"#] {
+        for odd in [r#"{"thresholds": {"critical_days": 7, "warning_days": 30, "x": 1}}"#, r#"{"thresholds": {"critical_days": -1, "warning_days": 30}}"#, r#"{"thresholds": {"critical_days": 2.5, "warning_days": 30}}"#, r#"{"proxy": 8080}"#, r#"{"lang": null}"#] {
             assert_eq!(parse(odd).errors.len(), 1, "{odd}");
         }
+    }
+
+    #[test]
+    fn a_missing_file_is_normal_and_a_failed_fetch_is_said() {
+        assert_eq!(of_answer(Some(404), None), Loaded::default());
+        assert_eq!(of_answer(None, None), Loaded::default());
+        assert_eq!(of_answer(Some(0), None).errors, [ConfigError::Unreadable(None)]);
+        assert_eq!(of_answer(Some(403), None).errors, [ConfigError::Unreadable(Some(403))]);
+        assert_eq!(of_answer(Some(200), None).errors, [ConfigError::NotAnObject], "not JSON");
+        let region = Raw::Object(vec![("region".into(), Raw::Text("cn-east-3".into()))]);
+        assert_eq!(of_answer(Some(200), Some(&region)).deployment.region.as_deref(), Some("cn-east-3"));
+        assert_eq!(of_answer(Some(200), Some(&Raw::Other)).errors, [ConfigError::NotAnObject]);
     }
 
     #[test]
