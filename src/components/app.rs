@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use futures::FutureExt;
 
 use crate::components::console::{console, preload_console, NotLoaded};
-use crate::components::{tr, SessionForm, SettingsPanel, Shared, Tab};
+use crate::components::{tr, SessionForm, SettingsPanel, Shared, Tab, Welcome};
 use crate::domain::query::View;
 use crate::domain::Instant;
 use crate::i18n::{self, Lang};
@@ -175,7 +175,7 @@ pub fn App(
                 default_region=Signal::derive(move || settings.with(|s| s.region.clone())) remembering lang
                 has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget />
             {move || if !has_tabs.get() {
-                view! { <p class="session-line" data-state="idle">{tr(lang, "Paste a token and press Inspect.")}</p> }.into_any()
+                view! { <Welcome proxy=Signal::derive(move || settings.with(|s| s.proxy.clone())) lang /> }.into_any()
             } else {
                 // Not a <Transition>: it would wait for every load the
                 // console reads (the overview reads them all) before showing

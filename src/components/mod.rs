@@ -17,6 +17,7 @@ mod session_form;
 mod settings_panel;
 mod tab_bar;
 mod tenant_view;
+mod welcome;
 
 pub use all_tenants_panel::AllTenantsPanel;
 pub use app::App;
@@ -31,6 +32,7 @@ pub use session_form::SessionForm;
 pub use settings_panel::SettingsPanel;
 pub use tab_bar::TabBar;
 pub use tenant_view::TenantView;
+pub use welcome::Welcome;
 
 use leptos::prelude::*;
 use tenantscope_catalog::Service;

@@ -360,4 +360,12 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("\"region\" must be a region id such as cn-north-4.", "\"region\" deve ser um id de região, como cn-north-4."),
     ("\"thresholds\" must be {\"critical_days\": 7, \"warning_days\": 30}: whole days, critical at least 1 and below warning, warning at most 3650.", "\"thresholds\" deve ser {\"critical_days\": 7, \"warning_days\": 30}: dias inteiros, o crítico de pelo menos 1 e abaixo do de aviso, o de aviso no máximo 3650."),
     ("\"lang\" must be \"en\", \"zh-CN\" or \"pt-BR\".", "\"lang\" deve ser \"en\", \"zh-CN\" ou \"pt-BR\"."),
+    ("What it shows", "O que mostra"),
+    ("Every subscription package, quota and expiry date of a Huawei Cloud tenant in five services (CodeArts TestPlan, CodeArts Check, MetaStudio, Data Security Center and Host Security Service), what needs you first: what expires soon, what is frozen, what is used up.", "Todos os pacotes, cotas e datas de expiração de um locatário da Huawei Cloud em cinco serviços (CodeArts TestPlan, CodeArts Check, MetaStudio, Data Security Center e Host Security Service), com o que exige atenção primeiro: o que expira em breve, o que está congelado, o que se esgotou."),
+    ("The token", "O token"),
+    ("An IAM user token scoped to the project of the region to inspect: the X-Subject-Token header of the answer to POST /v3/auth/tokens with a project scope. It is valid for 24 hours.", "Um token de usuário do IAM com escopo no projeto da região a inspecionar: o cabeçalho X-Subject-Token da resposta a POST /v3/auth/tokens com escopo de projeto. Vale por 24 horas."),
+    ("How to obtain one (Huawei Cloud)", "Como obter um (Huawei Cloud)"),
+    ("Where it goes", "Para onde vai"),
+    ("Only to the proxy at", "Somente ao proxy em"),
+    (", which relays the console's requests to Huawei Cloud's API hosts and nowhere else. It is kept in this page's memory only, unless you tick \"Remember in this tab\"; never in a URL, localStorage or an export.", ", que repassa as requisições do console aos hosts de API da Huawei Cloud e a nenhum outro lugar. Fica só na memória desta página, a menos que você marque \"Lembrar nesta aba\"; nunca numa URL, no localStorage ou numa exportação."),
 ];

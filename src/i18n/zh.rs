@@ -359,6 +359,14 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("\"region\" must be a region id such as cn-north-4.", "“region”必须是区域 ID，例如 cn-north-4。"),
     ("\"thresholds\" must be {\"critical_days\": 7, \"warning_days\": 30}: whole days, critical at least 1 and below warning, warning at most 3650.", "“thresholds”必须形如 {\"critical_days\": 7, \"warning_days\": 30}：整数天数，紧急阈值至少为 1 且小于预警阈值，预警阈值最多 3650。"),
     ("\"lang\" must be \"en\", \"zh-CN\" or \"pt-BR\".", "“lang”必须为 \"en\"、\"zh-CN\" 或 \"pt-BR\"。"),
+    ("What it shows", "显示内容"),
+    ("Every subscription package, quota and expiry date of a Huawei Cloud tenant in five services (CodeArts TestPlan, CodeArts Check, MetaStudio, Data Security Center and Host Security Service), what needs you first: what expires soon, what is frozen, what is used up.", "华为云租户在五项服务（CodeArts TestPlan、CodeArts Check、MetaStudio、数据安全中心和企业主机安全）中的全部套餐、配额和到期日期，需要您处理的排在最前：即将到期、已冻结、已用完。"),
+    ("The token", "令牌"),
+    ("An IAM user token scoped to the project of the region to inspect: the X-Subject-Token header of the answer to POST /v3/auth/tokens with a project scope. It is valid for 24 hours.", "作用域为待查看区域项目的 IAM 用户令牌：以项目作用域调用 POST /v3/auth/tokens，响应头 X-Subject-Token 即为令牌。有效期 24 小时。"),
+    ("How to obtain one (Huawei Cloud)", "如何获取（华为云）"),
+    ("Where it goes", "令牌的去向"),
+    ("Only to the proxy at", "仅发送到代理"),
+    (", which relays the console's requests to Huawei Cloud's API hosts and nowhere else. It is kept in this page's memory only, unless you tick \"Remember in this tab\"; never in a URL, localStorage or an export.", "，由它将控制台的请求转发到华为云的 API 主机，不会发往别处。令牌只保存在本页面的内存中（除非勾选「在此标签页中记住」），绝不会出现在 URL、localStorage 或导出文件中。"),
 ];
 
 /// Region names as Huawei Cloud's Chinese pages give them, by region id,

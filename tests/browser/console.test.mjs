@@ -191,7 +191,7 @@ test('forget token clears the field and the panels', async () => {
   await page.click('text=Forget token');
   assert.equal(await page.inputValue('#token'), '');
   // The session's whole console goes with it.
-  await page.locator('.session-line[data-state=idle]').waitFor();
+  await page.locator('.welcome[data-state=idle]').waitFor();
   assert.equal(await page.locator('section.panel').count(), 0);
   assert.equal(await page.locator('.overview').count(), 0);
 });

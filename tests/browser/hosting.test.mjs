@@ -55,10 +55,18 @@ test('dist/ under a sub-path of a static server: styled, its chunk loads, the de
   assert.equal(await page.locator('header.topbar').evaluate((h) => getComputedStyle(h).display), 'flex');
   // config.json applied: the proxy and the region the form starts with.
   assert.equal(await page.locator('#region').inputValue(), 'cn-east-3');
+  // The first visit says what the console shows, how to get a token, and
+  // that it goes only to the proxy config.json names.
+  const welcome = page.locator('.welcome');
+  assert.equal(await welcome.locator('.welcome-proxy').textContent(), env.api);
+  assert.match(await welcome.getByRole('link', { name: 'How to obtain one (Huawei Cloud)' }).getAttribute('href'), /^https:\/\/support\.huaweicloud\.com\/.*iam_30_0001\.html$/);
+  assert.match(await welcome.textContent(), /kept in this page's memory only/);
+  await page.screenshot({ path: join(ROOT, 'target/screenshots/hosting-first-visit.png'), fullPage: true });
   await page.locator('#token').fill('demo');
   for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 20_000 });
   // A project-scoped token names its own region, which wins over the deployment's default.
   assert.match(await page.locator('.session-line').textContent(), /cn-north-4/);
+  assert.equal(await welcome.count(), 0, 'the first-visit text stays once a tab is open');
   // Every file of the site came from under /tenantscope/, the API calls from the proxy.
   const site = requests.filter((u) => u.startsWith(env.site));
   assert.ok(site.every((u) => u.startsWith(env.site + '/tenantscope/')), site.join('\n'));

@@ -97,7 +97,7 @@ test('two tenants in two tabs load, switch, span the overview and close on their
   assert.ok(!page.url().includes('tab='), page.url());
   // Forget closes everything.
   await page.getByRole('button', { name: 'Forget token' }).click();
-  await page.locator('.session-line[data-state=idle]').waitFor();
+  await page.locator('.welcome[data-state=idle]').waitFor();
   assert.equal(await page.locator('section.panel').count(), 0);
   assert.deepEqual(problems.filter((p) => !/40[34]|429/.test(p)), []);
 });
@@ -138,6 +138,6 @@ test('"Remember in this tab" keeps the tabs over a reload, in sessionStorage onl
   await page.getByLabel(/Remember in this tab/).uncheck();
   await page.waitForFunction(() => sessionStorage.getItem('tenantscope.session') === null);
   await page.reload();
-  await page.locator('.session-line[data-state=idle]').waitFor();
+  await page.locator('.welcome[data-state=idle]').waitFor();
   assert.deepEqual(problems, []);
 });
