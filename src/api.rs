@@ -114,8 +114,14 @@ pub enum Invalid {
 pub enum ApiError {
     /// The request could not be built.
     Invalid(Invalid),
-    /// The proxy could not be reached at all.
+    /// The proxy could not be reached at all (down, a wrong URL, or a CORS
+    /// refusal: the browser does not say which).
     Network { proxy: String },
+    /// Something answered at the proxy URL, but not as a tenantscope proxy
+    /// does: an error status, or an HTML page, where the proxy (and the
+    /// Huawei Cloud APIs behind it, whose answers it checks) always sends
+    /// JSON. A static host's 404 page, or its index.html for every path.
+    NotAProxy { proxy: String, status: u16 },
     /// An HTTP error status, from the service or from the proxy itself.
     Http { status: u16, error_code: Option<String>, error_msg: Option<String>, request_id: Option<String> },
     /// A successful status whose body is not the JSON that was expected.
@@ -138,6 +144,7 @@ impl ApiError {
         match self {
             ApiError::Invalid(why) => format!("invalid {why:?}"),
             ApiError::Network { proxy } => format!("network {proxy}"),
+            ApiError::NotAProxy { proxy, status } => format!("not-a-proxy {proxy} {status}"),
             ApiError::Http { status, error_code, error_msg, .. } => {
                 format!("http {status} {} {}", error_code.as_deref().unwrap_or("-"), error_msg.as_deref().unwrap_or(""))
             }
@@ -170,7 +177,7 @@ impl ApiError {
             // (seed 001) passes like a throttle.
             ApiError::Http { error_code: Some(code), .. } if code == BUSY => Some(THROTTLE_BACKOFF_MS),
             ApiError::Http { status, .. } if *status >= 500 => Some(RETRY_MS),
-            ApiError::Http { .. } | ApiError::Invalid(_) | ApiError::Failed { .. } => None,
+            ApiError::Http { .. } | ApiError::Invalid(_) | ApiError::Failed { .. } | ApiError::NotAProxy { .. } => None,
             // A dropped connection or a cut-off body may well be transient.
             ApiError::Network { .. } | ApiError::Decode { .. } => Some(RETRY_MS),
         }
@@ -276,10 +283,14 @@ impl Gateway {
         let status = response.status();
         let request_id = response.headers().get("x-request-id");
         let text = response.text().await.map_err(|_| ApiError::Network { proxy: self.proxy.clone() })?;
+        let parsed = parse_json(&text);
+        if not_a_proxy(status, &text, parsed.is_ok()) {
+            return Err(ApiError::NotAProxy { proxy: self.proxy.clone(), status });
+        }
         if !(200..300).contains(&status) {
             return Err(ApiError::from_body(status, &text, request_id));
         }
-        let body = parse_json(&text).map_err(|e| ApiError::Decode {
+        let body = parsed.map_err(|e| ApiError::Decode {
             service: route.service(),
             detail: format!("not JSON ({e})"),
         })?;
@@ -303,6 +314,18 @@ impl Gateway {
         let text = response.text().await.unwrap_or_default();
         parse_json(&text).map(|v| offered_pairs(&v)).unwrap_or_default()
     }
+}
+
+/// Whether an answer (its status, text, and whether the text is JSON) is
+/// not a tenantscope proxy's: every answer of the proxy is JSON (its own
+/// errors, and the upstream's, which it relays only when they look like
+/// JSON), so an error that is not, or an HTML page, comes from something
+/// else at that URL.
+pub fn not_a_proxy(status: u16, text: &str, is_json: bool) -> bool {
+    if is_json {
+        return false;
+    }
+    !(200..300).contains(&status) || text.trim_start().starts_with('<')
 }
 
 /// The (service, region) pairs of the proxy's `/offered` answer; entries that
@@ -389,6 +412,20 @@ mod tests {
 
     fn gateway() -> Gateway {
         Gateway { proxy: "/api/".into(), credentials: Credentials::IamToken(Token::parse("MIIabc").unwrap()) }
+    }
+
+    #[test]
+    fn what_does_not_answer_like_the_proxy_is_told_apart() {
+        // A static host's 404 page, its index.html for every path.
+        assert!(not_a_proxy(404, "<!DOCTYPE html><title>404</title>", false));
+        assert!(not_a_proxy(200, "\n <!DOCTYPE html><html>", false));
+        assert!(not_a_proxy(405, "Method Not Allowed", false));
+        // The proxy's own errors and the services' are JSON; a 2xx that is
+        // not JSON but not a page either is the service's unreadable answer.
+        assert!(!not_a_proxy(404, r#"{"error_code":"PROXY.0004","error_msg":"no such route"}"#, true));
+        assert!(!not_a_proxy(503, r#"{"error_code":"PROXY.0012"}"#, true));
+        assert!(!not_a_proxy(200, "garbage", false));
+        assert!(ApiError::NotAProxy { proxy: "/api".into(), status: 404 }.retry_delay().is_none());
     }
 
     #[test]

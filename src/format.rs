@@ -463,6 +463,7 @@ pub fn error(error: &ApiError) -> String {
             Invalid::NoPackages(service) => tf("{0} holds no packages", &[&self::service(*service)]),
         },
         ApiError::Network { proxy } => tf("The proxy at {0} could not be reached. Is tenantscope-proxy running?", &[proxy]),
+        ApiError::NotAProxy { proxy, status } => tf("What answers at {0} is not a tenantscope proxy (HTTP {1}, and not the proxy's JSON).", &[proxy, status]),
         ApiError::Http { status, error_code, error_msg, .. } => {
             let mut text = format!("HTTP {status}");
             if let Some(code) = error_code {
@@ -486,6 +487,7 @@ pub fn short_error(e: &ApiError) -> String {
         ApiError::Failed { .. } => t("it answered \"failed\"").into(),
         ApiError::Decode { .. } => t("unreadable answer").into(),
         ApiError::Network { .. } => t("the proxy could not be reached").into(),
+        ApiError::NotAProxy { .. } => t("no tenantscope proxy at the proxy URL").into(),
         other => error(other),
     }
 }
@@ -505,7 +507,8 @@ pub fn token_error(error: TokenError) -> &'static str {
 fn general_hint(error: &ApiError) -> &'static str {
     match error {
         ApiError::Invalid(_) => t("Check the project IDs in the form."),
-        ApiError::Network { .. } => t("Start the proxy (see the README) or correct the proxy URL in the settings."),
+        ApiError::Network { .. } => t("Start tenantscope-proxy (see the README) or correct the proxy URL in the settings; a proxy on another origin than this page must allow it with --allow-origin."),
+        ApiError::NotAProxy { .. } => t("Run tenantscope-proxy and set its API base (it ends in /api) in the settings, or in the site's config.json."),
         // The body is not kept for a failed read: say what to do without it.
         ApiError::Decode { .. } => t("The answer could not be read: refresh; if it persists, the service changed its format (report it to tenantscope)."),
         ApiError::Failed { .. } => t("Refresh; if it persists, quote the answer below to Huawei Cloud support."),

@@ -106,6 +106,8 @@ pub fn SessionForm(
 
     // The lookup found the token refused (by every IAM it asked).
     let refused = move || discovery().is_some_and(|d| d.as_ref().err().is_some_and(ApiError::is_auth));
+    // Nothing at the proxy URL answers like the proxy: every call would fail alike.
+    let no_proxy = move || discovery().is_some_and(|d| matches!(d, Err(ApiError::NotAProxy { .. })));
     let open = move |in_new_tab: bool| match Token::parse(&token.get_untracked()) {
         Err(e) => problem.set(Some(format::token_error(e).to_string())),
         // A tab would only say it again (an expired token's error appeared
@@ -117,6 +119,8 @@ pub fn SessionForm(
                 let _ = field.focus();
             }
         }
+        // Nor a tab whose every panel would say what the form says already.
+        Ok(_) if untrack(no_proxy) => problem.set(None),
         Ok(t) => {
             let proxy = match settings::proxy_url(&proxy.get_untracked()) {
                 Ok(url) => url,

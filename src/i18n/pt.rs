@@ -94,7 +94,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Settings", "Configurações"),
     ("Sort by", "Ordenar por"),
     ("Stage not documented", "Estágio não documentado"),
-    ("Start the proxy (see the README) or correct the proxy URL in the settings.", "Inicie o proxy (veja o README) ou corrija a URL do proxy nas configurações."),
     ("Status", "Status"),
     ("Status not reported", "Status não informado"),
     ("The answer could not be read: refresh; if it persists, the service changed its format (report it to tenantscope).", "Não foi possível ler a resposta: atualize; se persistir, o serviço mudou seu formato (informe isso ao tenantscope)."),
@@ -368,4 +367,8 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Where it goes", "Para onde vai"),
     ("Only to the proxy at", "Somente ao proxy em"),
     (", which relays the console's requests to Huawei Cloud's API hosts and nowhere else. It is kept in this page's memory only, unless you tick \"Remember in this tab\"; never in a URL, localStorage or an export.", ", que repassa as requisições do console aos hosts de API da Huawei Cloud e a nenhum outro lugar. Fica só na memória desta página, a menos que você marque \"Lembrar nesta aba\"; nunca numa URL, no localStorage ou numa exportação."),
+    ("What answers at {0} is not a tenantscope proxy (HTTP {1}, and not the proxy's JSON).", "O que responde em {0} não é um proxy tenantscope (HTTP {1}, e não o JSON do proxy)."),
+    ("no tenantscope proxy at the proxy URL", "nenhum proxy tenantscope na URL do proxy"),
+    ("Start tenantscope-proxy (see the README) or correct the proxy URL in the settings; a proxy on another origin than this page must allow it with --allow-origin.", "Inicie o tenantscope-proxy (veja o README) ou corrija a URL do proxy nas configurações; um proxy em outra origem que não a desta página deve permiti-la com --allow-origin."),
+    ("Run tenantscope-proxy and set its API base (it ends in /api) in the settings, or in the site's config.json.", "Execute o tenantscope-proxy e defina a base da API dele (termina em /api) nas configurações ou no config.json do site."),
 ];

@@ -93,7 +93,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Settings", "设置"),
     ("Sort by", "排序方式"),
     ("Stage not documented", "阶段未记录在文档中"),
-    ("Start the proxy (see the README) or correct the proxy URL in the settings.", "请启动代理（参见 README），或在设置中更正代理 URL。"),
     ("Status", "状态"),
     ("Status not reported", "状态未上报"),
     ("The answer could not be read: refresh; if it persists, the service changed its format (report it to tenantscope).", "无法读取响应：请刷新；如果问题持续，说明服务更改了格式（请向 tenantscope 报告）。"),
@@ -367,6 +366,10 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Where it goes", "令牌的去向"),
     ("Only to the proxy at", "仅发送到代理"),
     (", which relays the console's requests to Huawei Cloud's API hosts and nowhere else. It is kept in this page's memory only, unless you tick \"Remember in this tab\"; never in a URL, localStorage or an export.", "，由它将控制台的请求转发到华为云的 API 主机，不会发往别处。令牌只保存在本页面的内存中（除非勾选「在此标签页中记住」），绝不会出现在 URL、localStorage 或导出文件中。"),
+    ("What answers at {0} is not a tenantscope proxy (HTTP {1}, and not the proxy's JSON).", "{0} 处应答的不是 tenantscope 代理（HTTP {1}，且不是代理的 JSON）。"),
+    ("no tenantscope proxy at the proxy URL", "代理 URL 处没有 tenantscope 代理"),
+    ("Start tenantscope-proxy (see the README) or correct the proxy URL in the settings; a proxy on another origin than this page must allow it with --allow-origin.", "请启动 tenantscope-proxy（见 README）或在设置中更正代理 URL；与本页面不同源的代理须用 --allow-origin 允许本页面。"),
+    ("Run tenantscope-proxy and set its API base (it ends in /api) in the settings, or in the site's config.json.", "请运行 tenantscope-proxy，并在设置或站点的 config.json 中设置其 API 基础地址（以 /api 结尾）。"),
 ];
 
 /// Region names as Huawei Cloud's Chinese pages give them, by region id,

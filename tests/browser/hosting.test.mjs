@@ -24,7 +24,7 @@ const freePort = () => new Promise((ok) => {
 before(async () => {
   env.root = mkdtempSync(join(tmpdir(), 'tenantscope-static-'));
   // The same build at two sub-paths: one with a good config.json, one with a bad one.
-  for (const dir of ['tenantscope', 'broken']) cpSync(join(ROOT, 'dist'), join(env.root, dir), { recursive: true });
+  for (const dir of ['tenantscope', 'broken', 'noproxy', 'refused']) cpSync(join(ROOT, 'dist'), join(env.root, dir), { recursive: true });
   const port = await freePort();
   env.site = `http://127.0.0.1:${port}`;
   env.proxy = await startProxy(['--allow-origin', env.site]);
@@ -32,6 +32,9 @@ before(async () => {
   env.api = env.proxy.url.replace('127.0.0.1', 'localhost') + '/api';
   writeFileSync(join(env.root, 'tenantscope/config.json'), JSON.stringify({ proxy: env.api, region: 'cn-east-3', lang: 'en' }));
   writeFileSync(join(env.root, 'broken/config.json'), JSON.stringify({ proxy: 'proxy.example.com', thresholds: { critical_days: 30, warning_days: 7 }, proxy_url: '/api' }));
+  // Nothing like the proxy at these: the static server's own 404 page, and a closed port.
+  writeFileSync(join(env.root, 'noproxy/config.json'), JSON.stringify({ proxy: '/noproxy/api' }));
+  writeFileSync(join(env.root, 'refused/config.json'), JSON.stringify({ proxy: `http://127.0.0.1:${await freePort()}/api` }));
   env.server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', env.root], { stdio: 'ignore' });
   for (let i = 0; i < 50; i++) {
     if (await fetch(env.site + '/tenantscope/').then((r) => r.ok, () => false)) break;
@@ -88,4 +91,26 @@ test('a malformed config.json is said field by field, and the defaults apply', a
   assert.equal(await page.locator('#region').inputValue(), 'cn-north-4');
   await page.locator('details.settings summary').click();
   assert.equal(await page.locator('#proxy').inputValue(), '/api');
+});
+
+test('no tenantscope proxy at the proxy URL: the form says so and how to fix it, not a service error', async () => {
+  for (const [dir, said, fix] of [
+    ['noproxy', /What answers at \/noproxy\/api is not a tenantscope proxy \(HTTP 404/, /Run tenantscope-proxy and set its API base \(it ends in \/api\)/],
+    ['refused', /The proxy at http:\/\/127\.0\.0\.1:\d+\/api could not be reached/, /must allow it with --allow-origin/],
+  ]) {
+    const { page } = await openPage(env.chrome.browser, `${env.site}/${dir}/`);
+    await page.locator('#token').fill('demo');
+    const line = page.locator('.discovery');
+    await line.filter({ hasText: 'could not be looked up' }).waitFor({ timeout: 10_000 });
+    const text = await line.textContent();
+    assert.match(text, said);
+    assert.match(text, fix);
+    assert.doesNotMatch(text, /not offered in this region/);
+    if (dir === 'noproxy') {
+      // Said once: no tab opens whose every panel would say it again.
+      await page.waitForTimeout(300);
+      assert.equal(await page.locator('.tenant, .error-card').count(), 0, 'a tab opened to repeat the error');
+      await page.screenshot({ path: join(ROOT, 'target/screenshots/hosting-no-proxy.png') });
+    }
+  }
 });
