@@ -185,12 +185,17 @@ test('two regions of the demo tenant are two different regions', async () => {
   const { page, problems } = await openDemo();
   const count = () => page.locator('[data-service=hss] .count').textContent();
   assert.equal(await count(), '480 packages');
+  const dsc = () => page.locator('[data-service=dsc] .count').textContent();
+  const dscNorth = await dsc();
   // The same token in cn-east-3, in a new tab: its own project, its own quotas.
   await page.locator('#region').selectOption('cn-east-3');
   await page.getByRole('button', { name: 'Inspect in new tab' }).click();
   await page.getByRole('tab', { name: /^2\. .*cn-east-3$/ }).waitFor({ timeout: 15_000 });
   await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 15_000 });
   assert.equal(await count(), '105 packages');
+  // DSC is bought per region too: cn-east-3 has an edition of its own.
+  await page.locator('section.panel[data-service=dsc] [data-state=ready]').waitFor({ timeout: 15_000 });
+  assert.notEqual(await dsc(), dscNorth);
   assert.match(await page.locator('.session-line').textContent(), /3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03/);
   // The form follows the tab: its region and project are the open tab's.
   assert.equal(await page.locator('#region').inputValue(), 'cn-east-3');

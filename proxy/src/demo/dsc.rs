@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::auth::DEMO_DOMAIN_ID;
 use super::ids::{hex32, SALT_DSC};
+use super::Site;
 
 /// One DSC order: an edition or an expansion package (TF resource_huaweicloud_dsc_instance.go, §2.4).
 struct DscOrder {
@@ -66,11 +67,18 @@ const DSC_ORDERS: [DscOrder; 3] = [
 
 /// `GET /v1/{project_id}/period/product/specification`, current doc shape
 /// (`order_infos`, snake_case, `period_type` a number as in the example).
-/// The API gives no expiry date, only the period.
-pub(super) fn dsc_specification() -> Value {
-    let order_infos: Vec<Value> = DSC_ORDERS
-        .iter()
-        .enumerate()
+/// The API gives no expiry date, only the period. DSC is bought per region
+/// (its route names the project): cn-north-4 holds the three orders, the
+/// other regions an edition of their own (another id), so that two tabs in
+/// two regions show two different regions.
+pub(super) fn dsc_specification(site: Site) -> Value {
+    let orders: Vec<(usize, &DscOrder)> = match site {
+        Site::Main => DSC_ORDERS.iter().enumerate().collect(),
+        Site::Shanghai => vec![(10_000, &DSC_ORDERS[0])],
+        Site::Singapore => vec![(20_000, &DSC_ORDERS[0])],
+    };
+    let order_infos: Vec<Value> = orders
+        .into_iter()
         .map(|(i, order)| {
             json!({
                 "tenant_id": DEMO_DOMAIN_ID,
@@ -104,6 +112,17 @@ mod tests {
     use tenantscope_catalog::Route;
 
     use super::super::support::call_ok;
+
+    #[test]
+    fn another_region_has_an_edition_of_its_own() {
+        let main = super::dsc_specification(super::Site::Main);
+        let east = super::dsc_specification(super::Site::Shanghai);
+        let ids = |v: &serde_json::Value| v["order_infos"].as_array().unwrap().iter().map(|o| o["resource_id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        assert_eq!(ids(&main).len(), 3);
+        assert_eq!(ids(&east).len(), 1);
+        assert!(!ids(&main).contains(&ids(&east)[0]), "the same order in two regions");
+        assert_ne!(ids(&east), ids(&super::dsc_specification(super::Site::Singapore)));
+    }
 
     #[test]
     fn dsc_has_three_snake_case_orders() {

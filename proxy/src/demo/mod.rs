@@ -125,7 +125,7 @@ pub fn respond(
         Ok(mode) => mode,
         Err(refusal) => return refusal.into(),
     };
-    // HSS and MetaStudio answer per region, by the project named.
+    // HSS, MetaStudio and DSC answer per region, by the project named.
     let site = Site::of(param);
     if mode == Mode::Faults {
         if let Some(fault) = fault(route, query) {
@@ -143,7 +143,7 @@ pub fn respond(
         Route::TestplanPackages => ok(testplan_packages(today)),
         Route::CodecheckPackages => ok(codecheck_packages(&params(query), today)),
         Route::MetastudioResources => metastudio_resources(&params(query), today, site),
-        Route::DscSpecification => ok(dsc_specification()),
+        Route::DscSpecification => ok(dsc_specification(site)),
         Route::HssQuotas => hss_quotas(&params(query), today, mode == Mode::Limited, site),
     };
     answer.into()
@@ -152,9 +152,9 @@ pub fn respond(
 /// Which of the sample tenant's regions a call is about, by the project id
 /// it names: cn-north-4's project (and any other id) holds most packages;
 /// the cn-east-3 and ap-southeast-3 projects hold smaller sets of their own,
-/// so that two tabs in two regions show two different regions. The
-/// services that answer per account or per CodeArts project (TestPlan,
-/// Check, DSC) answer the same everywhere.
+/// so that two tabs in two regions show two different regions (HSS,
+/// MetaStudio, DSC). The services that answer per CodeArts project
+/// (TestPlan, Check) answer the same wherever that project is asked about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Site {
     Main,
