@@ -118,7 +118,17 @@ fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<&str>, pos: usiz
         _ => "—".into(),
     };
     let _ = write!(h, r#"<td class="c-expiry">{expires}</td>"#);
-    let _ = write!(h, r#"<td class="c-days"><span class="urgency urgency-{u}">{}</span></td>"#, escape(&format::days_left(p, now, thresholds)));
+    // On a phone, a past date as "56 days ago" (the row's words say it is
+    // past) instead of "expired 56 days ago", which the column cuts short.
+    let days = escape(&format::days_left(p, now, thresholds));
+    let _ = match p.expiry {
+        Expiry::At(at) if at <= now => write!(
+            h,
+            r#"<td class="c-days"><span class="urgency urgency-{u}"><span class="days-full">{days}</span><span class="days-short">{}</span></span></td>"#,
+            escape(&format::days_from(at, now))
+        ),
+        _ => write!(h, r#"<td class="c-days"><span class="urgency urgency-{u}">{days}</span></td>"#),
+    };
     let id = escape(&p.id);
     // Not a tab stop: the table is one, and Enter opens the row's card,
     // whose own Copy ID button is.
@@ -180,7 +190,7 @@ mod tests {
         let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: None, prefix: "m" }, now, Thresholds::default());
         assert!(h.contains(r#"class="meter over""#) && h.contains(r#"<span class="over">12 / 10 items (120%)</span>"#), "{h}");
         assert!(h.contains(r#"class="badge status-frozen">Frozen<"#));
-        assert!(h.contains(r#"<span class="urgency urgency-expired">expired 3 days ago</span>"#), "{h}");
+        assert!(h.contains(r#"<span class="urgency urgency-expired"><span class="days-full">expired 3 days ago</span><span class="days-short">3 days ago</span></span>"#), "{h}");
         // A business type by its name, the code as its tooltip.
         over.category = Some("LIVE_2D".into());
         let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: Some(Place::Category), prefix: "m" }, now, Thresholds::default());
