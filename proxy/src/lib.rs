@@ -311,6 +311,11 @@ async fn relay_get(state: &AppState, request: &Parts, routed: &mut Routed) -> Re
     if request.uri.path() == "/api/offered" {
         return Ok(offered(&state.config));
     }
+    // What the console's first visit shows: that a tenantscope proxy
+    // answers at this URL, and where it sends tokens. Hosts only.
+    if request.uri.path() == "/api/about" {
+        return Ok(about(&state.config));
+    }
     let target = relay::parse_target_ref(&request.uri, &state.config.service_hosts)?;
     routed.service = Some(target.service);
     routed.route = Some(target.route.template());
@@ -324,6 +329,40 @@ async fn relay_get(state: &AppState, request: &Parts, routed: &mut Routed) -> Re
     let relayed = state.upstream.forward(&target, &forwarded, client).await?;
     routed.upstream = Some(relayed.latency);
     Ok(relayed.response)
+}
+
+/// `GET /api/about`: `{"proxy": "tenantscope-proxy", "version", "demo",
+/// "relays_to": [hosts]}`. `relays_to` is every host a token can be sent
+/// to: the catalogue's hosts of every service in every region and the
+/// operator's `--service-host` entries, or the `--upstream-base` alone;
+/// none with `--demo`, which answers itself.
+fn about(config: &Config) -> Response<Body> {
+    let mut hosts: Vec<String> = Vec::new();
+    if config.demo {
+        // The demo tenant answers every call itself.
+    } else if let Some(base) = &config.upstream_base {
+        hosts.push(base.clone());
+    } else {
+        for service in tenantscope_catalog::Service::ALL {
+            for region in tenantscope_catalog::REGIONS {
+                hosts.extend(service.host(region.id));
+            }
+            // IAM's global endpoints (catalogue: iam_home).
+            hosts.extend(["global", tenantscope_catalog::GLOBAL_EU].iter().filter_map(|r| service.host(r)));
+        }
+        hosts.extend(config.service_hosts.iter().map(|h| h.host.clone()));
+    }
+    hosts.sort();
+    hosts.dedup();
+    let body = serde_json::json!({
+        "proxy": "tenantscope-proxy",
+        "version": env!("CARGO_PKG_VERSION"),
+        "demo": config.demo,
+        "relays_to": hosts,
+    });
+    let mut response = (StatusCode::OK, body.to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+    response
 }
 
 /// `GET /api/offered`: `{"service_hosts": [{"service", "region", "host"}]}`,

@@ -203,3 +203,24 @@ async fn each_region_of_the_demo_holds_its_own_packages() {
     let (north_ids, east_ids) = (ids(&north, "resources", "resource_id"), ids(&east, "resources", "resource_id"));
     assert!(!east_ids.is_empty() && east_ids.iter().all(|id| !north_ids.contains(id)));
 }
+
+/// What the console's first visit reads: a tenantscope proxy answers here,
+/// and where a token can go (nowhere with --demo; the catalogue's hosts, and
+/// only Huawei Cloud's, otherwise).
+#[tokio::test]
+async fn about_says_what_answers_and_where_tokens_go() {
+    let (status, headers, about) = get("/api/about", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(is_json(&headers));
+    assert_eq!((about["proxy"].as_str(), about["demo"].as_bool()), (Some("tenantscope-proxy"), Some(true)));
+    assert_eq!(about["relays_to"], json!([]));
+    let response = app(Config::default()).oneshot(Request::get("/api/about").body(Body::empty()).unwrap()).await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let hosts: Vec<&str> = body["relays_to"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+    assert_eq!(body["demo"], json!(false));
+    for host in ["iam.myhuaweicloud.com", "hss.cn-north-4.myhuaweicloud.com", "cloudtest-ext.cn-north-4.myhuaweicloud.com"] {
+        assert!(hosts.contains(&host), "{host} missing from {hosts:?}");
+    }
+    assert!(hosts.iter().all(|h| tenantscope_catalog::is_huawei_cloud_host(h)), "{hosts:?}");
+    assert!(hosts.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
+}
