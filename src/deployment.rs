@@ -9,6 +9,7 @@
 //! one is reported on the page, field by field; the fields that are right
 //! still apply, the others keep their defaults.
 
+#[cfg(test)]
 use serde_json::Value;
 
 use crate::domain::Thresholds;
@@ -188,7 +189,9 @@ fn raw(v: &wasm_bindgen::JsValue, depth: u8) -> Raw {
     }
 }
 
-/// Reads `config.json`'s text with serde_json (natively: the tests).
+/// Reads `config.json`'s text with serde_json, for the native tests (the
+/// page parses it with `JSON.parse`, [`from_page`]).
+#[cfg(test)]
 pub fn parse(text: &str) -> Loaded {
     fn raw(v: &Value) -> Raw {
         match v {

@@ -173,17 +173,23 @@ impl Settings {
         })
     }
 
-    /// The saved settings over `base` (the deployment's defaults); the
-    /// language, until one is picked or deployed, is the browser's.
-    pub fn load(base: Settings, deployed_lang: bool) -> Settings {
-        let storage = local();
-        Settings::read_over(base, |key| {
-            let saved = storage.as_ref().and_then(|s| s.get_item(&format!("{PREFIX}{key}")).ok().flatten());
-            match key {
-                "lang" if !deployed_lang => saved.or_else(|| web_sys::window()?.navigator().language()),
-                _ => saved,
+    /// The defaults in force on this page: the deployment's, and where it
+    /// sets no language, the browser's (so that a language the person never
+    /// picked is never stored as if picked).
+    pub fn deployed_here(d: &crate::deployment::Deployment) -> Settings {
+        let mut s = Settings::deployed(d);
+        if d.lang.is_none() {
+            if let Some(lang) = web_sys::window().and_then(|w| w.navigator().language()).and_then(|l| Lang::from_key(&l)) {
+                s.lang = lang;
             }
-        })
+        }
+        s
+    }
+
+    /// The person's saved settings over `base` ([`Settings::deployed_here`]).
+    pub fn load(base: Settings) -> Settings {
+        let storage = local();
+        Settings::read_over(base, |key| storage.as_ref().and_then(|s| s.get_item(&format!("{PREFIX}{key}")).ok().flatten()))
     }
 
     /// What [`Settings::save`] keeps of these over `base`: only what differs

@@ -23,8 +23,9 @@ pub fn App(
 ) -> impl IntoView {
     let crate::deployment::Loaded { deployment, errors: config_errors } = deployment;
     // The deployment's defaults, under the person's own settings.
-    let base = Settings::deployed(&deployment);
-    let settings = RwSignal::new(Settings::load(base.clone(), deployment.lang.is_some()));
+    let base = Settings::deployed_here(&deployment);
+    let settings = RwSignal::new(Settings::load(base.clone()));
+    let proxy = Signal::derive(move || settings.with(|s| s.proxy.clone()));
     // Before anything is drawn; the settings panel sets them on change.
     i18n::set_lang(settings.with_untracked(|s| s.lang));
     crate::format::set_zone(settings.with_untracked(|s| s.zone));
@@ -53,9 +54,9 @@ pub fn App(
         Tab { id, connection }
     };
     // "Remember in this tab": the connections come back after a reload.
-    let proxy = settings.with_untracked(|s| s.proxy.clone());
+    let proxy_now = settings.with_untracked(|s| s.proxy.clone());
     let restored: Vec<Tab> =
-        remember::load().iter().filter_map(|entry| Connection::from_entry(entry, &proxy)).map(new_tab).collect();
+        remember::load().iter().filter_map(|entry| Connection::from_entry(entry, &proxy_now)).map(new_tab).collect();
     let remembering = RwSignal::new(!restored.is_empty());
     let tabs = RwSignal::new(restored);
     let shared = Shared {
@@ -171,11 +172,11 @@ pub fn App(
                     </div>
                 }
             })}
-            <SessionForm proxy=Signal::derive(move || settings.with(|s| s.proxy.clone()))
+            <SessionForm proxy
                 default_region=Signal::derive(move || settings.with(|s| s.region.clone())) remembering lang
                 has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget />
             {move || if !has_tabs.get() {
-                view! { <Welcome proxy=Signal::derive(move || settings.with(|s| s.proxy.clone())) lang /> }.into_any()
+                view! { <Welcome proxy lang /> }.into_any()
             } else {
                 // Not a <Transition>: it would wait for every load the
                 // console reads (the overview reads them all) before showing

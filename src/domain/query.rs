@@ -43,8 +43,9 @@ pub const FROZEN_OR_CLOSED: &str = "frozen-or-closed";
 pub struct View {
     /// The open tenant tab (0-based).
     pub tab: usize,
-    /// The "All tenants" tab (with two tabs or more): the overview spans
-    /// every tab, and no tab's panels are shown. In the hash as `tab=all`.
+    /// The "All tenants" tab (with two tabs or more): the overview and one
+    /// table per service span every tab, instead of one tab's panels. In
+    /// the hash as `tab=all`.
     pub all_tenants: bool,
     /// Under "All tenants": one tab's packages only (0-based); in the hash
     /// as `tenant=N` (1-based). A tab's own view ignores it.
