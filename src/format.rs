@@ -44,9 +44,8 @@ pub fn service(service: Service) -> &'static str {
 /// (cn-north-4)` in Chinese where Huawei Cloud's Chinese pages name it,
 /// else the English name (`CN North-Beijing4 (cn-north-4)`) or the bare id.
 pub fn region(region: &tenantscope_catalog::Region) -> String {
-    let zh = (i18n::lang() == i18n::Lang::ZhCn).then(|| i18n::zh::REGIONS.iter().find(|(id, _)| *id == region.id)).flatten();
-    match zh {
-        Some((id, name)) => format!("{name} ({id})"),
+    match i18n::region_name(region.id) {
+        Some(name) => format!("{name} ({})", region.id),
         None => region.label(),
     }
 }
@@ -121,6 +120,16 @@ pub fn config_error(e: &crate::deployment::ConfigError) -> String {
         }
         ConfigError::Field(Field::Lang) => t("\"lang\" must be \"en\", \"zh-CN\" or \"pt-BR\".").into(),
     }
+}
+
+/// Why the page is in English when another language was chosen (the
+/// language's file beside the page could not be fetched).
+pub fn texts_error(e: &crate::i18n::TextsError) -> String {
+    let why = match e.status {
+        Some(status) => tf("HTTP {0}", &[&status]),
+        None => t("no answer").into(),
+    };
+    tf("The {0} texts could not be fetched from this site ({1}), so the page is in English. Check the network connection and reload.", &[&e.lang.label(), &why])
 }
 
 /// The name people know a package by: the name the service gives, else the

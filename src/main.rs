@@ -1,7 +1,7 @@
 //! Mounts the console with the deployer's `config.json` (if any), as the
-//! page's script fetched it. Everything else is in the library.
+//! page's script fetched it, once its language's texts are in. Everything
+//! else is in the library.
 
 fn main() {
-    let deployment = tenantscope::deployment::from_page();
-    leptos::mount::mount_to_body(move || leptos::view! { <tenantscope::components::App deployment /> });
+    tenantscope::components::mount(tenantscope::deployment::from_page());
 }

@@ -20,6 +20,10 @@ pub fn App(
     /// The deployer's `config.json`, read before the page is drawn.
     #[prop(optional)]
     deployment: crate::deployment::Loaded,
+    /// The chosen language's texts, when they could not be fetched (the
+    /// page is then in English and says so).
+    #[prop(default = None)]
+    texts: Option<i18n::TextsError>,
 ) -> impl IntoView {
     let crate::deployment::Loaded { deployment, errors: config_errors } = deployment;
     // The deployment's defaults, under the person's own settings.
@@ -84,7 +88,9 @@ pub fn App(
         settings.with(|s| s.save(&base));
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-theme", settings.with(|s| s.theme.key()));
-            let _ = root.set_attribute("lang", settings.with(|s| s.lang.key()));
+            // The language shown: English when the chosen one's texts failed.
+            settings.with(|s| s.lang);
+            let _ = root.set_attribute("lang", i18n::lang().key());
         }
     });
     Effect::new(move |_| {
@@ -172,6 +178,11 @@ pub fn App(
                     </div>
                 }
             })}
+            {texts.map(|e| view! {
+                <div class="notice notice-warn texts-error" role="alert" data-state="texts-error">
+                    {move || { lang.get(); crate::format::texts_error(&e) }}
+                </div>
+            })}
             <SessionForm proxy
                 default_region=Signal::derive(move || settings.with(|s| s.region.clone())) remembering lang
                 has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget />
@@ -192,6 +203,18 @@ pub fn App(
             }}
         </main>
     }
+}
+
+/// Mounts the [`App`] once the texts of the language it will speak are
+/// loaded: the stored choice, else the deployment's, else the browser's.
+/// English needs no file; when the file fails, the page comes up in English
+/// and says so.
+pub fn mount(deployment: crate::deployment::Loaded) {
+    let lang = Settings::load(Settings::deployed_here(&deployment.deployment)).lang;
+    wasm_bindgen_futures::spawn_local(async move {
+        let texts = i18n::load(lang).await.err();
+        leptos::mount::mount_to_body(move || view! { <App deployment texts /> });
+    });
 }
 
 /// The error card for a console whose code could not be fetched.

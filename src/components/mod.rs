@@ -20,7 +20,7 @@ mod tenant_view;
 mod welcome;
 
 pub use all_tenants_panel::AllTenantsPanel;
-pub use app::App;
+pub use app::{mount, App};
 pub use error_card::ErrorCard;
 pub use export_bar::ExportBar;
 pub use filters::Filters;

@@ -45,10 +45,19 @@ pub fn SettingsPanel(
     };
     let pick_lang = move |ev| {
         let lang = Lang::from_key(&event_target_value(&ev)).unwrap_or_default();
-        // The formatting functions read it as the views redraw.
-        i18n::set_lang(lang);
-        problem.set(None);
-        settings.update(|s| s.lang = lang);
+        // Its texts first (a file beside the page); until they are in, and
+        // if they fail, the page keeps its language.
+        leptos::task::spawn_local(async move {
+            match i18n::load(lang).await {
+                Ok(()) => {
+                    // The formatting functions read it as the views redraw.
+                    i18n::set_lang(lang);
+                    problem.set(None);
+                    settings.update(|s| s.lang = lang);
+                }
+                Err(_) => problem.set(Some(i18n::t("The texts of that language could not be fetched from this site. Check the network connection and try again."))),
+            }
+        });
     };
 
     view! {

@@ -2,21 +2,35 @@
 //! documents are Chinese and Portuguese, so are the people who read them.
 //!
 //! Every visible string is written in English in the code, inside [`t`] (a
-//! fixed text) or [`tf`] (a pattern with `{0}`, `{1}`… for the figures); the
-//! tables [`zh`] and [`pt`] give the other languages, looked up by that
-//! English text. A native test reads the sources and checks that every such
-//! text has both translations with the same placeholders, and that the
-//! tables hold nothing else. Dates and numbers follow the language too
-//! ([`date`], [`number`]).
+//! fixed text) or [`tf`] (a pattern with `{0}`, `{1}`… for the figures). The
+//! other languages are files beside the page, `site/lang/zh-CN.json` and
+//! `site/lang/pt-BR.json` (copied to `dist/lang/`): one JSON object each, the
+//! English text as key. They are not compiled in: the first-load wasm would
+//! carry both (wasm-split moves code, not data), so the page fetches only the
+//! one it is about to speak, before it is drawn ([`load`]). A native test
+//! reads the sources and checks that every such text has both translations
+//! with the same placeholders, and that the files hold nothing else. Dates
+//! and numbers follow the language too ([`date`], [`number`]).
+//!
+//! The terms follow Huawei Cloud's own consoles: 套餐, 配额, 区域, 项目ID… in
+//! Chinese, pacote, cota, região, ID do projeto… in Portuguese. The Chinese
+//! file also names regions, keyed by region id (`"cn-north-4": "华北-北京四"`),
+//! only where an official document pairs the two (the IAM endpoint table,
+//! huaweicloudDocs/iam `cn.zh-cn/API参考/终端节点.md`; the ECS, CCE and VPCEP
+//! user guides for cn-north-9, cn-south-4, ap-southeast-4, la-north-2,
+//! me-east-1, sa-brazil-1, na-mexico-1 and eu-west-0); [`region_name`] reads
+//! them, and the other regions keep their English names.
 //!
 //! The language in force is a plain thread-local, read by the formatting
 //! functions; views that show text also track the settings' language signal
-//! so that they redraw when it changes.
+//! so that they redraw when it changes. A language whose file is not (yet)
+//! loaded reads as English.
 
-mod pt;
-pub(crate) mod zh;
+mod load;
 
-use std::cell::Cell;
+pub use load::{load, TextsError};
+
+use std::cell::{Cell, RefCell};
 use std::fmt::{Display, Write};
 
 /// A language the console speaks.
@@ -67,29 +81,67 @@ impl Lang {
 
 thread_local! {
     static CURRENT: Cell<Lang> = const { Cell::new(Lang::En) };
+    /// The tables loaded so far, each sorted by its English key.
+    static TABLES: RefCell<Vec<(Lang, Table)>> = const { RefCell::new(Vec::new()) };
 }
+
+type Table = Vec<(&'static str, &'static str)>;
 
 /// The language in force.
 pub fn lang() -> Lang {
     CURRENT.with(Cell::get)
 }
 
-/// Sets the language in force (the settings do, before they change).
-pub fn set_lang(lang: Lang) {
+/// Sets the language in force (the settings do, before they change), or
+/// English when `lang`'s texts are not loaded; returns the one set.
+pub fn set_lang(lang: Lang) -> Lang {
+    #[cfg(test)]
+    tests::bundle(lang);
+    let lang = if is_loaded(lang) { lang } else { Lang::En };
     CURRENT.with(|c| c.set(lang));
+    lang
+}
+
+/// Whether `lang` can be shown now (English always can).
+pub fn is_loaded(lang: Lang) -> bool {
+    lang == Lang::En || TABLES.with(|t| t.borrow().iter().any(|(l, _)| *l == lang))
+}
+
+/// Keeps `pairs` (English, translation) as `lang`'s texts for the life of
+/// the page: they are read as `&'static str`, like the English.
+pub fn install(lang: Lang, pairs: Vec<(String, String)>) {
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let mut table: Table = pairs.into_iter().map(|(en, tr)| (leak(en), leak(tr))).collect();
+    table.sort_unstable_by_key(|p| p.0);
+    TABLES.with(|t| {
+        let mut t = t.borrow_mut();
+        t.retain(|(l, _)| *l != lang);
+        t.push((lang, table));
+    });
+}
+
+/// `key` in the language in force, if its file gives it.
+fn find(key: &str) -> Option<&'static str> {
+    let lang = lang();
+    if lang == Lang::En {
+        return None;
+    }
+    TABLES.with(|t| {
+        let t = t.borrow();
+        let (_, table) = t.iter().find(|(l, _)| *l == lang)?;
+        table.binary_search_by_key(&key, |p| p.0).ok().map(|i| table[i].1)
+    })
 }
 
 /// `en` in the language in force.
 pub fn t(en: &'static str) -> &'static str {
-    match lang() {
-        Lang::En => en,
-        Lang::ZhCn => lookup(zh::TABLE, en),
-        Lang::PtBr => lookup(pt::TABLE, en),
-    }
+    find(en).unwrap_or(en)
 }
 
-fn lookup(table: &'static [(&'static str, &'static str)], en: &'static str) -> &'static str {
-    table.iter().find(|(k, _)| *k == en).map_or(en, |(_, v)| v)
+/// The region's name in the language in force, where its file gives one
+/// (keyed by the region id).
+pub fn region_name(id: &str) -> Option<&'static str> {
+    find(id)
 }
 
 /// Marks `en` as a text to translate where it is shown, not here: tables
@@ -169,8 +221,30 @@ pub fn date(year: i32, month: u32, day: u32) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// The file of `lang` as the page would fetch it, parsed (keys in
+    /// file order).
+    fn file(lang: Lang) -> Vec<(String, String)> {
+        let text = match lang {
+            Lang::En => return Vec::new(),
+            Lang::ZhCn => include_str!("../../site/lang/zh-CN.json"),
+            Lang::PtBr => include_str!("../../site/lang/pt-BR.json"),
+        };
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).expect("a JSON object");
+        // One entry a line (a duplicated key would silently replace the
+        // first in JSON.parse).
+        assert_eq!(map.len(), text.lines().filter(|l| l.starts_with("  \"")).count(), "{lang:?}: a key is given twice");
+        map.into_iter().map(|(k, v)| (k, v.as_str().expect("every value a string").to_owned())).collect()
+    }
+
+    /// Tests read the files from the tree, as if fetched ([`set_lang`]).
+    pub(super) fn bundle(lang: Lang) {
+        if !is_loaded(lang) {
+            install(lang, file(lang));
+        }
+    }
 
     #[test]
     fn patterns_are_filled() {
@@ -312,9 +386,11 @@ mod tests {
         let texts = texts_in_sources();
         assert!(texts.len() > 100, "the scan finds the texts: {}", texts.len());
         let mut missing = Vec::new();
+        let regions: Vec<&str> = tenantscope_catalog::REGIONS.iter().map(|r| r.id).collect();
+        let files = [("zh", file(Lang::ZhCn)), ("pt", file(Lang::PtBr))];
         for en in &texts {
-            for (name, table) in [("zh", zh::TABLE), ("pt", pt::TABLE)] {
-                match table.iter().find(|(k, _)| k == en).map(|(_, v)| *v) {
+            for (name, table) in &files {
+                match table.iter().find(|(k, _)| k == en).map(|(_, v)| v) {
                     None => missing.push(format!("{name}: {en:?}")),
                     Some(tr) if placeholders(tr) != placeholders(en) => missing.push(format!("{name} placeholders differ: {en:?} -> {tr:?}")),
                     Some(_) => {}
@@ -322,10 +398,31 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "{} texts lack a translation:\n{}", missing.len(), missing.join("\n"));
-        // Nothing in the tables that the code no longer says.
-        for (name, table) in [("zh", zh::TABLE), ("pt", pt::TABLE)] {
-            let stale: Vec<_> = table.iter().map(|(k, _)| k).filter(|k| !texts.iter().any(|t| t == *k)).collect();
+        // Nothing in the files that the code no longer says (region names
+        // are keyed by the catalog's region ids).
+        for (name, table) in &files {
+            let stale: Vec<_> = table.iter().map(|(k, _)| k).filter(|k| !texts.contains(k) && !regions.contains(&k.as_str())).collect();
             assert!(stale.is_empty(), "{name} holds texts nobody uses: {stale:?}");
         }
+    }
+
+    #[test]
+    fn a_language_not_loaded_reads_as_english() {
+        std::thread::spawn(|| {
+            // A fresh thread: nothing loaded, as on a page whose file failed.
+            assert!(!is_loaded(Lang::PtBr));
+            CURRENT.with(|c| c.set(Lang::PtBr));
+            assert_eq!(t("Settings"), "Settings");
+            assert_eq!(region_name("cn-north-4"), None);
+            install(Lang::PtBr, vec![("Settings".into(), "Configurações".into())]);
+            assert_eq!(t("Settings"), "Configurações");
+            assert_eq!(t("Inspect"), "Inspect", "a text the file lacks stays English");
+        })
+        .join()
+        .unwrap();
+        assert_eq!(set_lang(Lang::ZhCn), Lang::ZhCn);
+        assert_eq!(region_name("cn-north-4"), Some("华北-北京四"));
+        assert_eq!(t("Settings"), "设置");
+        set_lang(Lang::En);
     }
 }

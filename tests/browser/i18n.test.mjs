@@ -75,3 +75,38 @@ test("the browser's language is the first guess; English otherwise", async () =>
   const pt = await open('pt-PT');
   assert.equal(await pt.page.getByRole('button', { name: 'Inspecionar', exact: true }).count(), 1);
 });
+
+test('only the language shown is fetched; a file that fails leaves the page in English, saying so', async () => {
+  const fetched = async (locale, failing) => {
+    const context = await demo.chrome.browser.newContext({ locale });
+    const page = await context.newPage();
+    const files = [];
+    page.on('request', (r) => { if (r.url().includes('/lang/')) files.push(new URL(r.url()).pathname); });
+    if (failing) await page.route('**/lang/*.json', (route) => route.fulfill({ status: 503, body: 'down' }));
+    await page.goto(demo.proxy.url);
+    await page.waitForSelector('form.session button[type=submit]');
+    return { page, files };
+  };
+  const en = await fetched('en-GB');
+  assert.deepEqual(en.files, [], 'English needs no file');
+  const zh = await fetched('zh-CN');
+  assert.deepEqual(zh.files, ['/lang/zh-CN.json']);
+
+  const down = await fetched('pt-BR', true);
+  assert.equal(await down.page.getByRole('button', { name: 'Inspect', exact: true }).count(), 1);
+  assert.equal(await down.page.evaluate(() => document.documentElement.lang), 'en');
+  assert.match(await down.page.locator('[data-state=texts-error]').textContent(),
+    /The Português \(Brasil\) texts could not be fetched from this site \(HTTP 503\), so the page is in English/);
+  // Nothing was stored as if chosen, and the page works in English.
+  assert.equal(await down.page.evaluate(() => localStorage.getItem('tenantscope.lang')), null);
+  await down.page.getByLabel('IAM token').fill('demo');
+  await down.page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 15_000 });
+
+  // Switching to a language whose file fails keeps the page as it was.
+  await zh.page.route('**/lang/pt-BR.json', (route) => route.abort());
+  await zh.page.getByText('设置', { exact: true }).click();
+  await zh.page.getByLabel('语言').selectOption('pt-BR');
+  await zh.page.getByText('无法从本站获取该语言的文本。请检查网络连接后重试。').waitFor();
+  assert.equal(await zh.page.getByRole('button', { name: '查看', exact: true }).count(), 1);
+  assert.equal(await zh.page.evaluate(() => document.documentElement.lang), 'zh-CN');
+});
