@@ -316,6 +316,45 @@ impl Gateway {
     }
 }
 
+/// What the proxy says of itself (`GET {proxy}/about`), for the first
+/// visit: where a token would go, before one is pasted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct About {
+    pub version: String,
+    /// It runs the demo tenant (`--demo`): it answers every call itself.
+    pub demo: bool,
+    /// Every host it relays a request to (none for the demo), as it says.
+    pub relays_to: Vec<String>,
+}
+
+/// Asks the proxy at `proxy` what it is. A proxy older than the route
+/// answers its JSON 404: an [`ApiError::Http`], not [`ApiError::NotAProxy`].
+pub async fn about(proxy: String) -> Result<About, ApiError> {
+    let url = format!("{}/about", proxy.trim_end_matches('/'));
+    let network = || ApiError::Network { proxy: proxy.clone() };
+    let response = gloo_net::http::Request::get(&url).header("Accept", "application/json").send().await.map_err(|_| network())?;
+    let status = response.status();
+    let text = response.text().await.map_err(|_| network())?;
+    about_from(&proxy, status, &text)
+}
+
+/// Reads the answer to `GET {proxy}/about`.
+pub fn about_from(proxy: &str, status: u16, text: &str) -> Result<About, ApiError> {
+    let not_a_proxy = || ApiError::NotAProxy { proxy: proxy.into(), status };
+    let Ok(body) = parse_json(text) else { return Err(not_a_proxy()) };
+    if !(200..300).contains(&status) {
+        return Err(ApiError::from_body(status, text, None));
+    }
+    if body.get("proxy").and_then(Value::as_str) != Some("tenantscope-proxy") {
+        return Err(not_a_proxy());
+    }
+    let text_of = |key: &str| body.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    let relays_to = body.get("relays_to").and_then(Value::as_array).map_or_else(Vec::new, |hosts| {
+        hosts.iter().filter_map(Value::as_str).map(str::to_string).collect()
+    });
+    Ok(About { version: text_of("version"), demo: body.get("demo").and_then(Value::as_bool) == Some(true), relays_to })
+}
+
 /// Whether an answer (its status, text, and whether the text is JSON) is
 /// not a tenantscope proxy's: every answer of the proxy is JSON (its own
 /// errors, and the upstream's, which it relays only when they look like
@@ -412,6 +451,20 @@ mod tests {
 
     fn gateway() -> Gateway {
         Gateway { proxy: "/api/".into(), credentials: Credentials::IamToken(Token::parse("MIIabc").unwrap()) }
+    }
+
+    #[test]
+    fn the_proxy_says_what_it_is() {
+        let about = about_from("/api", 200, r#"{"proxy":"tenantscope-proxy","version":"0.1.0","demo":false,"relays_to":["hss.cn-north-4.myhuaweicloud.com",7,"sdg.cn-east-3.myhuaweicloud.com"]}"#);
+        assert_eq!(about, Ok(About { version: "0.1.0".into(), demo: false, relays_to: vec!["hss.cn-north-4.myhuaweicloud.com".into(), "sdg.cn-east-3.myhuaweicloud.com".into()] }));
+        let demo = about_from("/api", 200, r#"{"proxy":"tenantscope-proxy","version":"0.1.0","demo":true,"relays_to":[]}"#).unwrap();
+        assert!(demo.demo && demo.relays_to.is_empty());
+        // A static host's page, or some other JSON service at that URL.
+        assert_eq!(about_from("/api", 404, "<html>Not found</html>"), Err(ApiError::NotAProxy { proxy: "/api".into(), status: 404 }));
+        assert_eq!(about_from("/api", 200, "<!DOCTYPE html>"), Err(ApiError::NotAProxy { proxy: "/api".into(), status: 200 }));
+        assert_eq!(about_from("/x", 200, r#"{"name":"other"}"#), Err(ApiError::NotAProxy { proxy: "/x".into(), status: 200 }));
+        // A proxy from before the route: its own JSON 404.
+        assert!(matches!(about_from("/api", 404, r#"{"error_code":"TS.404","error_msg":"no such route"}"#), Err(ApiError::Http { status: 404, .. })));
     }
 
     #[test]

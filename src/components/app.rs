@@ -30,6 +30,11 @@ pub fn App(
     let base = Settings::deployed_here(&deployment);
     let settings = RwSignal::new(Settings::load(base.clone()));
     let proxy = Signal::derive(move || settings.with(|s| s.proxy.clone()));
+    // What the proxy says of itself, for the first visit (asked again when
+    // the proxy URL changes).
+    let about = LocalResource::new(move || crate::api::about(proxy.get()));
+    let about = Signal::derive(move || about.get());
+    let demo = Signal::derive(move || about.with(|a| matches!(a, Some(Ok(a)) if a.demo)));
     // Before anything is drawn; the settings panel sets them on change.
     i18n::set_lang(settings.with_untracked(|s| s.lang));
     crate::format::set_zone(settings.with_untracked(|s| s.zone));
@@ -184,10 +189,10 @@ pub fn App(
                 </div>
             })}
             <SessionForm proxy
-                default_region=Signal::derive(move || settings.with(|s| s.region.clone())) remembering lang
+                default_region=Signal::derive(move || settings.with(|s| s.region.clone())) remembering lang demo
                 has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget />
             {move || if !has_tabs.get() {
-                view! { <Welcome proxy lang /> }.into_any()
+                view! { <Welcome proxy about lang /> }.into_any()
             } else {
                 // Not a <Transition>: it would wait for every load the
                 // console reads (the overview reads them all) before showing

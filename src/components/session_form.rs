@@ -35,6 +35,10 @@ pub fn SessionForm(
     on_open: Callback<(Connection, bool)>,
     /// Called when the token is forgotten.
     on_forget: Callback<()>,
+    /// Whether the proxy runs the demo tenant: then, until a tab is open,
+    /// a button opens it without typing (its token is `demo`).
+    #[prop(optional, into)]
+    demo: Signal<bool>,
     /// The language.
     lang: Signal<Lang>,
 ) -> impl IntoView {
@@ -237,6 +241,12 @@ pub fn SessionForm(
                     <button type="button" on:click=move |_| open(true)>{tr(lang, "Inspect in new tab")}</button>
                 </Show>
                 <button type="button" on:click=forget>{tr(lang, "Forget token")}</button>
+                <Show when=move || demo.get() && !has_tabs.get()>
+                    <button type="button" class="try-demo" on:click=move |_| {
+                        token.set("demo".into());
+                        look_up("demo", true);
+                    }>{tr(lang, "Try the demo tenant")}</button>
+                </Show>
             </div>
             <label class="check">
                 <input type="checkbox" id="remember" prop:checked=move || remembering.get()

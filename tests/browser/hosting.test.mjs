@@ -64,12 +64,16 @@ test('dist/ under a sub-path of a static server: styled, its chunk loads, the de
   assert.equal(await welcome.locator('.welcome-proxy').textContent(), env.api);
   assert.match(await welcome.getByRole('link', { name: 'How to obtain one (Huawei Cloud)' }).getAttribute('href'), /^https:\/\/support\.huaweicloud\.com\/.*iam_30_0001\.html$/);
   assert.match(await welcome.textContent(), /kept in this page's memory only/);
+  // The proxy itself says it is the demo, and a button opens it untyped.
+  await welcome.locator('[data-state=demo]').waitFor();
+  assert.match(await welcome.locator('[data-state=demo]').textContent(), /runs the demo tenant: it answers every call itself.*sends nothing to Huawei Cloud/);
   await page.screenshot({ path: join(ROOT, 'target/screenshots/hosting-first-visit.png'), fullPage: true });
-  await page.locator('#token').fill('demo');
+  await page.getByRole('button', { name: 'Try the demo tenant' }).click();
   for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 20_000 });
   // A project-scoped token names its own region, which wins over the deployment's default.
   assert.match(await page.locator('.session-line').textContent(), /cn-north-4/);
   assert.equal(await welcome.count(), 0, 'the first-visit text stays once a tab is open');
+  assert.equal(await page.getByRole('button', { name: 'Try the demo tenant' }).count(), 0, 'nor the demo button');
   // Every file of the site came from under /tenantscope/, the API calls from the proxy.
   const site = requests.filter((u) => u.startsWith(env.site));
   assert.ok(site.every((u) => u.startsWith(env.site + '/tenantscope/')), site.join('\n'));
@@ -99,6 +103,11 @@ test('no tenantscope proxy at the proxy URL: the form says so and how to fix it,
     ['refused', /The proxy at http:\/\/127\.0\.0\.1:\d+\/api could not be reached/, /must allow it with --allow-origin/],
   ]) {
     const { page } = await openPage(env.chrome.browser, `${env.site}/${dir}/`);
+    // Said on the first visit already, before any token is pasted.
+    const early = page.locator('.welcome [data-state=error]');
+    await early.waitFor();
+    assert.match(await early.textContent(), said);
+    assert.equal(await page.getByRole('button', { name: 'Try the demo tenant' }).count(), 0);
     await page.locator('#token').fill('demo');
     const line = page.locator('.discovery');
     await line.filter({ hasText: 'could not be looked up' }).waitFor({ timeout: 10_000 });
@@ -112,5 +121,26 @@ test('no tenantscope proxy at the proxy URL: the form says so and how to fix it,
       assert.equal(await page.locator('.tenant, .error-card').count(), 0, 'a tab opened to repeat the error');
       await page.screenshot({ path: join(ROOT, 'target/screenshots/hosting-no-proxy.png') });
     }
+  }
+});
+
+test('a relaying proxy lists the Huawei Cloud hosts it sends to on the first visit, and offers no demo', async () => {
+  const relay = await startProxy([], { demo: false });
+  try {
+    const { page, problems } = await openPage(env.chrome.browser, relay.url + '/');
+    const hosts = page.locator('.welcome details[data-state=ready]');
+    await hosts.waitFor();
+    const listed = await hosts.locator('li').allTextContents();
+    // The proxy's own list (GET /api/about), not a claim of the page's.
+    const about = await fetch(relay.url + '/api/about').then((r) => r.json());
+    assert.deepEqual(listed, about.relays_to);
+    assert.ok(listed.includes('hss.cn-north-4.myhuaweicloud.com') && listed.every((h) => h.endsWith('.myhuaweicloud.com') || h.endsWith('.myhuaweicloud.eu')), listed.join(' '));
+    assert.match(await hosts.locator('summary').textContent(), new RegExp(`relays only to these ${listed.length} Huawei Cloud hosts`));
+    assert.equal(await page.getByRole('button', { name: 'Try the demo tenant' }).count(), 0);
+    await hosts.locator('summary').click();
+    await page.screenshot({ path: join(ROOT, 'target/screenshots/hosting-relay-hosts.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await relay.stop();
   }
 });
