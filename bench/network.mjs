@@ -113,6 +113,9 @@ async function once(browser, url, token) {
       protocol: api[0]?.nextHopProtocol ?? '',
       heap: performance.memory?.usedJSHeapSize ?? 0,
       packages: [...document.querySelectorAll('section.panel .count')].map((c) => c.textContent).join(', '),
+      // Every request after the paste: when it started and ended, from the paste.
+      timeline: performance.getEntriesByType('resource').filter((e) => e.startTime >= t0)
+        .map((e) => `${(e.startTime - t0).toFixed(0).padStart(6)} ${(e.responseEnd - t0).toFixed(0).padStart(6)}  ${new URL(e.name).pathname}${new URL(e.name).search}`),
     };
   }, { t0, done });
   await context.close();
@@ -148,6 +151,8 @@ try {
     const heap = median(runs.map((r) => r.heap)) / 1024 / 1024;
     const last = runs.at(-1);
     console.log(`bench-network: ${tenant.name} over ${last.protocol}: ${last.calls} calls; ${last.packages}`);
+    // BENCH_NET_TRACE=1: the last run's requests (start, end, ms after the paste).
+    if (process.env.BENCH_NET_TRACE === '1') console.log(last.timeline.join('\n'));
     rows.push([`${tenant.name}: paste to complete (median of ${RUNS})`, `${total.toFixed(0)} ms`, '', true]);
     rows.push([`${tenant.name}: ratio to the critical path (${CRITICAL_MS} ms)`, (total / CRITICAL_MS).toFixed(2), `≤ ${TARGET_RATIO}`, total / CRITICAL_MS <= TARGET_RATIO]);
     rows.push([`${tenant.name}: last answer to finished render`, `${render.toFixed(0)} ms`, tenant.render ? `≤ ${TARGET_RENDER_MS} ms` : '', !tenant.render || render <= TARGET_RENDER_MS]);

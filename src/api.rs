@@ -275,7 +275,14 @@ impl Gateway {
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<ApiResponse, ApiError> {
         let url = self.url(route, region, param, query)?;
-        let mut request = gloo_net::http::Request::get(&url).header("Accept", "application/json").abort_signal(signal);
+        // Past the browser's HTTP cache: an answer read with a token must
+        // never be stored, and the cache would hold a second request for
+        // the same URL (the form's and a tab's CodeArts project list) until
+        // the first is answered, a round trip lost (bench/network.mjs).
+        let mut request = gloo_net::http::Request::get(&url)
+            .header("Accept", "application/json")
+            .cache(web_sys::RequestCache::NoStore)
+            .abort_signal(signal);
         for (name, value) in self.credentials.headers(route) {
             request = request.header(name, &value);
         }

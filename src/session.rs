@@ -2,6 +2,8 @@
 //! IAM and CodeArts what the token can see, and the loading of each service's
 //! packages through the gateway.
 
+use std::sync::Arc;
+
 use tenantscope_catalog::{Route, Service};
 
 use crate::api::{ApiError, ApiResponse, Credentials, Gateway, Invalid, Token};
@@ -103,7 +105,8 @@ pub async fn introspect<N: Fetch>(net: &N, region: &str) -> Result<(iam::TokenIn
 }
 
 /// Fills in what the person left empty: the project (and its region) from
-/// token introspection, the CodeArts project from the project list.
+/// token introspection. The CodeArts project, when not given, is left to
+/// [`codearts_project`]: only TestPlan needs it.
 pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
     let gateway = connection.gateway.clone();
     resolve_via(&Browser(&gateway, None), connection).await
@@ -139,17 +142,26 @@ pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Co
             region = name;
         }
     }
-    let codearts_project_id = match codearts_project_id.trim() {
-        "" if Service::Projectman.offered_in(&region) => {
-            let answer = net.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await;
-            // Not fatal: only TestPlan needs it, and its panel says so.
-            answer.ok().and_then(|a| projectman::projects(&a.body).ok()).and_then(|p| p.into_iter().next()).map(|p| p.id)
-        }
-        "" => None,
-        id => Some(id.to_string()),
-    };
+    // Typed, or found by the form; else TestPlan looks it up on its own
+    // ([`codearts_project`]), so that nothing else waits for the list.
+    let codearts_project_id = Some(codearts_project_id.trim().to_string()).filter(|id| !id.is_empty());
     let extra_offered = net.offered().await;
     Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain, expires_at, extra_offered })
+}
+
+/// The session's CodeArts project: the one given, else the first of the
+/// region's CodeArts project list (`None` when CodeArts is not offered
+/// there, there is none, or the list was refused; TestPlan's panel then
+/// says what to enter). Only TestPlan waits for it.
+pub async fn codearts_project<N: Fetch>(net: &N, ctx: &Context) -> Option<String> {
+    if let Some(id) = &ctx.codearts_project_id {
+        return Some(id.clone());
+    }
+    if !Service::Projectman.offered_in(&ctx.region) {
+        return None;
+    }
+    let answer = net.get(Route::CodeartsProjects, &ctx.region, None, &[("offset", "0"), ("limit", "100")]).await;
+    answer.ok().and_then(|a| projectman::projects(&a.body).ok()).and_then(|p| p.into_iter().next()).map(|p| p.id)
 }
 
 /// What a token says about itself, and the projects it can choose from:
@@ -174,6 +186,17 @@ pub async fn discover(gateway: Gateway, region: String) -> Result<Discovery, Api
 /// [`discover`] through `net`.
 pub async fn discover_via<N: Fetch>(net: &N, region: String) -> Result<Discovery, ApiError> {
     let (info, at) = introspect(net, &region).await?;
+    Ok(lists_via(net, info, at, region).await)
+}
+
+/// The second half of [`discover`], once the token is known to be good
+/// (`at`: where [`introspect`] found it): its project lists.
+pub async fn lists(gateway: Gateway, info: iam::TokenInfo, at: Option<&'static str>, region: String) -> Discovery {
+    lists_via(&Browser(&gateway, None), info, at, region).await
+}
+
+/// [`lists`] through `net`.
+pub async fn lists_via<N: Fetch>(net: &N, info: iam::TokenInfo, at: Option<&'static str>, region: String) -> Discovery {
     let region = info.project_name.clone().filter(|n| tenantscope_catalog::region_by_id(n).is_some()).unwrap_or(region);
     // The project list from the IAM that knew the token.
     let iam_at = at.unwrap_or(region.as_str());
@@ -194,13 +217,21 @@ pub async fn discover_via<N: Fetch>(net: &N, region: String) -> Result<Discovery
         }
     };
     let (projects, codearts) = futures::join!(projects, codearts);
-    Ok(Discovery { info, projects, codearts })
+    Discovery { info, projects, codearts }
+}
+
+/// [`introspect`] through the browser.
+pub async fn introspect_token(gateway: &Gateway, region: &str) -> Result<(iam::TokenInfo, Option<&'static str>), ApiError> {
+    introspect(&Browser(gateway, None), region).await
 }
 
 /// One service's packages, with the answers as received for the drawer.
+/// Cheap to clone: a resource hands out a clone to each reader, and a
+/// deep copy of a few thousand packages and their answers on every read
+/// held up the draw after the last answer (bench/network.mjs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Loaded {
-    pub packages: Vec<Package>,
+    pub packages: Arc<[Package]>,
     /// What the reading tells beyond its packages, owned by the service's
     /// module (`services::Facts`).
     pub facts: Option<Facts>,
@@ -208,7 +239,7 @@ pub struct Loaded {
     pub total: Option<u64>,
     /// Paged services: how the reading went.
     pub paging: Option<Paging>,
-    pub answers: Vec<ApiResponse>,
+    pub answers: Arc<[ApiResponse]>,
     pub received_at: Instant,
     /// Set when a refresh failed and these are the last good answers, kept
     /// on screen (and in the overview and exports) with the failure.
@@ -261,22 +292,21 @@ where
     Fut: std::future::Future<Output = Result<PageAnswer, ApiError>>,
 {
     let outcome = paging::read_all(plan, page, ApiError::retry_delay, |ms| net.sleep(ms), progress).await?;
-    let mut loaded = Loaded {
-        packages: Vec::new(),
-        facts: None,
+    let (mut packages, mut answers, mut facts) = (Vec::new(), Vec::with_capacity(outcome.pages.len()), None);
+    for page in outcome.pages {
+        facts = facts.or(page.facts);
+        packages.extend(page.packages);
+        answers.push(page.answer);
+    }
+    Ok(Loaded {
+        packages: packages.into(),
+        facts,
         total: outcome.total,
-        paging: None,
-        answers: Vec::with_capacity(outcome.pages.len()),
+        paging: Some(Paging { plan, progress: outcome.progress, stop: outcome.stop, failures: outcome.failures }),
+        answers: answers.into(),
         received_at: net.now(),
         stale: None,
-    };
-    for page in outcome.pages {
-        loaded.facts = loaded.facts.or(page.facts);
-        loaded.packages.extend(page.packages);
-        loaded.answers.push(page.answer);
-    }
-    loaded.paging = Some(Paging { plan, progress: outcome.progress, stop: outcome.stop, failures: outcome.failures });
-    Ok(loaded)
+    })
 }
 
 /// The current time, from the browser's clock.
@@ -445,7 +475,7 @@ pub async fn load<N: Fetch>(net: &N, service: Service, ctx: &Context, progress: 
 
 /// The answer of a service that answers in one call, as a [`Loaded`].
 pub(crate) fn single(answer: ApiResponse, packages: Vec<Package>, received_at: Instant) -> Loaded {
-    Loaded { packages, facts: None, total: None, paging: None, answers: vec![answer], received_at, stale: None }
+    Loaded { packages: packages.into(), facts: None, total: None, paging: None, answers: Arc::new([answer]), received_at, stale: None }
 }
 
 #[cfg(test)]

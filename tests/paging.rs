@@ -148,7 +148,7 @@ fn reads_to_the_total() {
 }
 
 #[test]
-fn at_most_four_pages_in_flight() {
+fn at_most_in_flight_pages_at_once() {
     let script = Script::new(Some(2000), 100);
     let (outcome, _) = script.run(PagePlan { limit: 100, max_pages: 100 });
     assert_eq!(outcome.unwrap().pages.len(), 20);

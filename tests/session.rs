@@ -219,3 +219,55 @@ fn a_region_the_proxy_offers_beyond_the_catalogue_is_offered() {
     assert!(!c.offers(Service::Dsc));
     assert!(!Service::Hss.offered_in("eu-west-0"), "the catalogue alone does not offer it");
 }
+
+/// Issue 16: nothing but TestPlan waits for the CodeArts project list.
+#[test]
+fn only_testplan_asks_for_the_codearts_project_and_only_when_none_is_given() {
+    // The session starts with no call beyond the token's introspection.
+    let net = Fake::new(|route, _, _| match route {
+        Route::IamToken => ok(&fixture("iam.token.json")),
+        other => panic!("the session waited for {other:?}"),
+    });
+    let mut c = connection("cn-north-4", "");
+    c.codearts_project_id = String::new();
+    let session = block_on(tenantscope::session::resolve_via(&net, c)).unwrap();
+    assert_eq!(session.codearts_project_id, None);
+    assert_eq!(net.calls.borrow().len(), 1);
+
+    // TestPlan asks for the list, then reads the first project's packages.
+    let first = serde_json::from_str::<Value>(&fixture("projectman.projects.json")).unwrap()["projects"][0]["project_id"].as_str().unwrap().to_string();
+    let params = RefCell::new(Vec::new());
+    struct Param<'a>(&'a RefCell<Vec<Option<String>>>, Fake);
+    impl Fetch for Param<'_> {
+        async fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<ApiResponse, ApiError> {
+            self.0.borrow_mut().push(param.map(str::to_string));
+            self.1.get(route, region, param, query).await
+        }
+        async fn sleep(&self, _: u32) {}
+        fn now(&self) -> Instant {
+            self.1.now()
+        }
+    }
+    let answer = |route, _: &[(&str, &str)], _| match route {
+        Route::CodeartsProjects => ok(&fixture("projectman.projects.json")),
+        Route::TestplanPackages => ok(&fixture("testplan.doc.json")),
+        other => panic!("TestPlan asked {other:?}"),
+    };
+    let net = Param(&params, Fake::new(answer));
+    let loaded = block_on(load(&net, Service::Testplan, &session, |_| {})).unwrap();
+    let routes: Vec<Route> = net.1.calls.borrow().iter().map(|c| c.0).collect();
+    assert_eq!(routes, [Route::CodeartsProjects, Route::TestplanPackages]);
+    assert_eq!(params.borrow()[1].as_deref(), Some(first.as_str()));
+    assert_eq!(loaded.facts, Some(Facts::Testplan { codearts_project: first }));
+
+    // Given one, it asks for nothing else; the other services never ask.
+    let net = Fake::new(answer);
+    block_on(load(&net, Service::Testplan, &ctx(), |_| {})).unwrap();
+    assert_eq!(net.calls.borrow().iter().map(|c| c.0).collect::<Vec<_>>(), [Route::TestplanPackages]);
+    let net = Fake::new(|route, _, _| match route {
+        Route::CodecheckPackages => ok(&fixture("codecheck.doc.json")),
+        other => panic!("Check asked {other:?}"),
+    });
+    block_on(load(&net, Service::Codecheck, &session, |_| {})).unwrap();
+    assert!(net.calls.borrow()[0].1.is_empty(), "no CodeArts project was given: the tenant's packages");
+}

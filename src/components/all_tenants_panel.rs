@@ -67,7 +67,7 @@ pub fn AllTenantsPanel(
         let Across { packages, owners, at, left_out } = across.get();
         let count = packages.len();
         let gaps = left_out.is_some();
-        let packages = StoredValue::new(packages);
+        let packages = StoredValue::new(std::sync::Arc::<[_]>::from(packages));
         let owners = StoredValue::new(owners);
         let selected = Memo::new(move |_| {
             let t = thresholds.get();

@@ -50,7 +50,7 @@ pub fn ExportBar(
                         error.error_msg = Some(format!("page at offset {}: {}", f.offset, f.error.summary()));
                         error
                     }));
-                    packages.extend(loaded.packages);
+                    packages.extend(loaded.packages.iter().cloned());
                 }
                 Some(Err(error)) => errors.push(service_error(service, &error)),
                 _ => {}
@@ -71,7 +71,7 @@ pub fn ExportBar(
             user: ctx.user.clone(),
             region: Some(ctx.region.clone()),
             project_id: Some(ctx.project_id.clone()),
-            codearts_project_id: ctx.codearts_project_id.clone(),
+            codearts_project_id: crate::components::codearts_project(&ctx, &loads),
         };
         let report = Report {
             generated_at,

@@ -157,6 +157,11 @@ impl Tenant {
         self.context.try_get().flatten().and_then(Result::ok)
     }
 
+    /// The session's CodeArts project ([`codearts_project`]).
+    pub fn codearts_project(&self, ctx: &Context) -> Option<String> {
+        codearts_project(ctx, &self.loads)
+    }
+
     /// What the tab is called: who and where, once known.
     pub fn label(&self) -> Option<String> {
         let ctx = self.ready()?;
@@ -170,6 +175,24 @@ impl Tenant {
     pub fn updated_at(&self) -> Option<Instant> {
         self.loads.iter().filter_map(|l| l.with_packages(|_, at| at)).min()
     }
+}
+
+/// The session's CodeArts project: the one given, else the one TestPlan
+/// found and read (it asks for the list itself, so that nothing else waits).
+pub fn codearts_project(ctx: &Context, loads: &[ServiceLoad]) -> Option<String> {
+    ctx.codearts_project_id.clone().or_else(|| {
+        let testplan = loads.iter().find(|l| l.service == Service::Testplan)?;
+        testplan
+            .data
+            .try_with(|d| match d {
+                Some(Ok(ServiceState::Loaded(l))) => match &l.facts {
+                    Some(crate::services::Facts::Testplan { codearts_project }) => Some(codearts_project.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .flatten()
+    })
 }
 
 /// Tab `i` as the tab bar, the overview and the views across tabs name it:

@@ -40,7 +40,7 @@ pub fn PackageTable(
     /// Whose packages.
     service: Service,
     /// Every package the service reported.
-    packages: StoredValue<Vec<Package>>,
+    packages: StoredValue<std::sync::Arc<[Package]>>,
     /// The indices of those that pass the filters, in the view's order.
     selected: Memo<Vec<usize>>,
     /// The view (its sort: a header's sort holds while the view's does).

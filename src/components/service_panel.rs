@@ -70,8 +70,16 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
     // default enterprise project only).
     let scope = services::notice(service, &loaded);
     let at = loaded.received_at;
-    let raw: Vec<(Option<String>, String)> =
-        loaded.answers.iter().map(|a| (a.request_id.clone(), format::pretty_json(&a.text))).collect();
+    // The answers as received, laid out only when the drawer is opened:
+    // indenting a few hundred KiB of JSON on arrival would hold up the
+    // panel's first draw (bench/network.mjs, render after the last answer).
+    let answers = StoredValue::new(loaded.answers);
+    let raw_open = RwSignal::new(false);
+    let raw = move || {
+        answers.with_value(|answers| {
+            answers.iter().map(|a| (a.request_id.clone(), format::pretty_json(&a.text))).collect::<Vec<_>>()
+        })
+    };
     let packages = StoredValue::new(loaded.packages);
     // The indices of the packages that pass the filters, in the view's
     // order (soonest expiry first unless another sort is picked).
@@ -125,9 +133,12 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
                 fallback=move || view! { <ul class="cards" inner_html=cards on:click=copy_clicked></ul> }>
                 <PackageTable service packages selected view sort at thresholds />
             </Show>
-            <details class="raw">
+            <details class="raw" on:toggle=move |ev| {
+                let open = ev.target().and_then(|d| js_sys::Reflect::get(&d, &"open".into()).ok()).and_then(|o| o.as_bool());
+                raw_open.set(open.unwrap_or(false));
+            }>
                 <summary>{t("Raw JSON")}</summary>
-                {raw.into_iter().map(|(id, text)| {
+                {move || raw_open.get().then(|| raw().into_iter().map(|(id, text)| {
                     let copy = text.clone();
                     view! {
                         <p class="muted">
@@ -141,7 +152,7 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
                         </p>
                         <pre>{text}</pre>
                     }
-                }).collect_view()}
+                }).collect_view())}
             </details>
         </div>
     }

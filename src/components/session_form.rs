@@ -6,7 +6,7 @@ use crate::components::console::preload_console;
 use crate::components::tr;
 use crate::format;
 use crate::i18n::{t, tf, Lang};
-use crate::session::{discover, now, Connection, Discovery};
+use crate::session::{introspect_token, lists, now, Connection, Discovery};
 use crate::settings;
 
 /// The session form: IAM token, region, project and CodeArts project. It
@@ -159,15 +159,34 @@ pub fn SessionForm(
         found.set(None);
         let gateway = Gateway { proxy, credentials: Credentials::IamToken(t.clone()) };
         let region = region.get_untracked().unwrap_or_else(|| default_region.get_untracked());
+        // The console's code comes while the token is looked up (a paste
+        // may come without a focus, from a script or a password manager).
+        leptos::task::spawn_local(async { let _ = preload_console().await; });
         leptos::task::spawn_local(async move {
-            let answer = discover(gateway, region).await;
             // Another token was pasted meanwhile: this answer is not for it.
-            if probe.with_untracked(|p| p.as_ref() != Some(&t)) {
+            let current = move || probe.with_untracked(|p| p.as_ref() == Some(&t));
+            let (info, at) = match introspect_token(&gateway, &region).await {
+                Ok(known) => known,
+                Err(e) => {
+                    if current() {
+                        found.set(Some(Err(e)));
+                    }
+                    return;
+                }
+            };
+            if !current() {
                 return;
             }
-            found.set(Some(answer));
+            // The tab opens as soon as the token is known: its services
+            // need only the project (TestPlan asks for its CodeArts project
+            // itself). The lists fill the form's choices when they come.
+            found.set(Some(Ok(Discovery { info: info.clone(), projects: Vec::new(), codearts: Vec::new() })));
             if then_open && !has_tabs.get_untracked() {
                 open(false);
+            }
+            let lists = lists(gateway, info, at, region).await;
+            if current() {
+                found.set(Some(Ok(lists)));
             }
         });
     };

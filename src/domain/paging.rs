@@ -16,9 +16,14 @@ use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::task::Poll;
 
-/// Pages requested at the same time per service (issue 3: "at most 4 in
-/// flight per service").
-pub const IN_FLIGHT: usize = 4;
+/// Pages requested at the same time per service. Issue 3 said 4; issue 16
+/// asks for every remaining page at once under a cap, so that a tenant of
+/// 2,000 HSS quotas (10 pages of 200) is read in two round trips, not four.
+/// Ten per service, five services: at most 50 calls in flight per tab, well
+/// inside the proxy's default burst of 200 per client (`--rate-burst`);
+/// a throttled page (429) is retried after [`crate::api::THROTTLE_BACKOFF_MS`]
+/// as before.
+pub const IN_FLIGHT: usize = 10;
 
 /// How a service is paged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -227,7 +232,7 @@ where
 /// `pending`. A futures-crate `buffered` stream does the same; this one is
 /// a few dozen lines and cost the wasm bundle a fraction of it (measured with
 /// scripts/budget.mjs). Single-threaded: every unfinished future in the
-/// window is polled on each wake, which is cheap for a window of four.
+/// window is polled on each wake, which is cheap for a window of ten.
 struct Window<I: Iterator>
 where
     I::Item: Future,

@@ -63,7 +63,7 @@ pub async fn load<N: Fetch>(net: &N, ctx: &Context, mut progress: impl FnMut(Pro
     };
     let stats = match loaded.facts {
         Some(Facts::Hss(Reading { stats, .. })) => stats,
-        None => None,
+        _ => None,
     };
     Ok(Loaded { facts: Some(Facts::Hss(Reading { stats, scope })), ..loaded })
 }
@@ -207,7 +207,7 @@ pub fn charts(packages: &[Package], shown: &[usize], facts: Option<&Facts>, comp
     // filtered out (`facts` is `None` for a filtered view); else the packages'.
     let stats = match facts {
         Some(Facts::Hss(r)) => r.stats.as_ref(),
-        None => None,
+        _ => None,
     };
     let (used, idle) = match stats {
         Some(QuotaStats { used: Some(u), idle: Some(i), .. }) if complete => (*u, *i),

@@ -50,6 +50,8 @@ pub fn epoch_or_datetime(value: &Value) -> Option<Instant> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Facts {
     Hss(hss::Reading),
+    /// TestPlan: the CodeArts project read, given or the first found.
+    Testplan { codearts_project: String },
 }
 
 impl Facts {
@@ -58,6 +60,7 @@ impl Facts {
     pub fn narrowed(&self) -> Option<&'static str> {
         match self {
             Facts::Hss(r) => r.narrowed(),
+            Facts::Testplan { .. } => None,
         }
     }
 }

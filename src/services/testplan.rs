@@ -9,21 +9,26 @@ use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, root_list, Obj};
-use super::{epoch_or_datetime, status_word};
+use super::{epoch_or_datetime, status_word, Facts};
 use crate::api::{ApiError, Invalid};
 use crate::i18n::tx;
-use crate::session::{once, single, Context, Fetch, Loaded};
+use crate::session::{codearts_project, once, single, Context, Fetch, Loaded};
 use crate::domain::{Expiry, Package};
 
-/// Reads the packages of the session's CodeArts project (`service_id`).
+/// Reads the packages of the session's CodeArts project (`service_id`):
+/// the one given, else the first of the region's list, asked here so that
+/// the other services need not wait for it.
 pub async fn load<N: Fetch>(net: &N, ctx: &Context) -> Result<Loaded, ApiError> {
-    let id = ctx.codearts_project_id.as_deref().ok_or(ApiError::Invalid(Invalid::NeedsCodeartsProject))?;
+    let id = codearts_project(net, ctx).await.ok_or(ApiError::Invalid(Invalid::NeedsCodeartsProject))?;
+    let id = id.as_str();
     let answer = once(net, || net.get(Route::TestplanPackages, &ctx.region, Some(id), &[])).await?;
     let packages = packages(&answer.body).map_err(|e| match e {
         ApiError::Failed { service, .. } => ApiError::Failed { service, body: answer.text.clone() },
         other => other,
     })?;
-    Ok(single(answer, packages, net.now()))
+    let mut loaded = single(answer, packages, net.now());
+    loaded.facts = Some(Facts::Testplan { codearts_project: id.to_string() });
+    Ok(loaded)
 }
 
 /// The packages of one answer. `"status": "failed"` (seed 000: `ok` or

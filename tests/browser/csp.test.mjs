@@ -41,7 +41,10 @@ test('the console runs under its CSP with no violation', async () => {
   for (const key of SERVICES) {
     await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
   }
-  // Raw JSON and the charts are drawn too (the drawer is where inline styles would hide).
+  // Raw JSON and the charts are drawn too (the drawer is where inline
+  // styles would hide; it is laid out when opened).
+  for (const summary of await page.locator('details.raw summary').all()) await summary.click();
+  await page.locator('details.raw pre').first().waitFor();
   const violations = await page.evaluate(() => window.__cspViolations);
   const counted = [...new Set(violations)].map((v) => `${violations.filter((w) => w === v).length} × ${v}`);
   assert.deepEqual(counted, [], `CSP violations:\n${counted.join('\n')}`);
