@@ -151,6 +151,7 @@ try {
     const heap = median(runs.map((r) => r.heap)) / 1024 / 1024;
     const last = runs.at(-1);
     console.log(`bench-network: ${tenant.name} over ${last.protocol}: ${last.calls} calls; ${last.packages}`);
+    console.log(`bench-network: each run: ${runs.map((r) => `${r.total.toFixed(0)} ms (render ${r.renderAfterLast.toFixed(0)})`).join(', ')}`);
     // BENCH_NET_TRACE=1: the last run's requests (start, end, ms after the paste).
     if (process.env.BENCH_NET_TRACE === '1') console.log(last.timeline.join('\n'));
     rows.push([`${tenant.name}: paste to complete (median of ${RUNS})`, `${total.toFixed(0)} ms`, '', true]);

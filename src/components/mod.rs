@@ -116,6 +116,17 @@ impl ServiceLoad {
         self.data.try_with(|d| crate::session::Coverage::of(d.as_ref())).unwrap_or(crate::session::Coverage::Loading)
     }
 
+    /// The loaded packages, shared (none while loading, after a failure, or
+    /// once the tab is closed).
+    pub fn packages(&self) -> Option<std::sync::Arc<[Package]>> {
+        self.data
+            .try_with(|d| match d {
+                Some(Ok(ServiceState::Loaded(l))) => Some(l.packages.clone()),
+                _ => None,
+            })
+            .flatten()
+    }
+
     /// Reads the loaded packages (none while loading, after a failure, or
     /// once the tab is closed) and when they were received, without copying
     /// them.

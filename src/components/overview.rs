@@ -11,8 +11,11 @@ use crate::format;
 use crate::i18n::{t, tf, Lang};
 use crate::render::{self, WarningGroups, WarningRow};
 
-/// How many rows each group of warnings lists before "and N more".
-const WARNINGS_SHOWN: usize = 50;
+/// How many rows each group of warnings lists before "and N more": the
+/// box shows about ten; the groups are drawn anew as each service arrives,
+/// and 50 made the draw after the last answer about 10 ms longer
+/// (bench/network.mjs).
+const WARNINGS_SHOWN: usize = 25;
 /// The timeline's span.
 const TIMELINE_DAYS: i64 = 90;
 
@@ -52,21 +55,22 @@ pub fn Overview(
         // Under "All tenants", the tenant filter narrows it to one tab.
         let shown = |i: usize| if all { tenant.is_none_or(|t| t == i) } else { i == open };
         // (tab label, tab index, packages of one service), for every service loaded so far.
-        let mut sets: Vec<(String, usize, Vec<Package>)> = Vec::new();
+        let mut sets: Vec<(String, usize, std::sync::Arc<[Package]>)> = Vec::new();
         // What the figures leave out, and why, said beside them.
         let mut coverage = Vec::new();
         for (i, t) in list.iter().enumerate().filter(|(i, _)| shown(*i)) {
             // As the tab bar names it.
             let label = if all { crate::components::tab_label(i, t) } else { String::new() };
-            sets.extend(t.loads.iter().filter_map(|l| l.with_packages(|p, _| (label.clone(), i, p.to_vec()))));
+            // Shared, not copied: this runs again as each service arrives.
+            sets.extend(t.loads.iter().filter_map(|l| l.packages().map(|p| (label.clone(), i, p))));
             coverage.extend(t.loads.iter().map(|l| (l.service, label.clone(), l.coverage())));
         }
         let left_out = format::coverage_note(&coverage).unwrap_or_default();
         if sets.is_empty() {
             return None;
         }
-        let counts = Counts::of(sets.iter().flat_map(|(_, _, p)| p), now, thresholds);
-        let list = warnings(sets.iter().enumerate().map(|(i, (_, _, p))| (i, p.as_slice())), now, thresholds);
+        let counts = Counts::of(sets.iter().flat_map(|(_, _, p)| p.iter()), now, thresholds);
+        let list = warnings(sets.iter().enumerate().map(|(i, (_, _, p))| (i, &p[..])), now, thresholds);
         let groups = grouped(&list);
         let rows = |merged: &[Merged]| -> (Vec<WarningRow>, usize) {
             let shown = merged.iter().take(WARNINGS_SHOWN).map(|m| warning_row(m, &sets[m.first.tenant], now)).collect();
@@ -83,7 +87,7 @@ pub fn Overview(
             },
             thresholds,
         );
-        let points: Vec<_> = upcoming(sets.iter().flat_map(|(_, _, p)| p), now, TIMELINE_DAYS)
+        let points: Vec<_> = upcoming(sets.iter().flat_map(|(_, _, p)| p.iter()), now, TIMELINE_DAYS)
             .into_iter()
             .map(|(p, at)| (p.urgency(now, thresholds), at, format::name(p)))
             .collect();
@@ -180,7 +184,7 @@ pub fn Overview(
 
 /// One row of the warnings: how far away (or why it is listed), what comes
 /// next, and where it lives.
-fn warning_row(m: &Merged, set: &(String, usize, Vec<Package>), now: Instant) -> WarningRow {
+fn warning_row(m: &Merged, set: &(String, usize, std::sync::Arc<[Package]>), now: Instant) -> WarningRow {
     let (w, p) = (m.first, m.first.package);
     let at = p.expiry.instant();
     // Expired by the service's word, with no date or a later one.
