@@ -33,7 +33,7 @@ for (const f of files.sort()) {
   const name = relative(dir, f) + (onDemand(f) ? ' (on demand)' : perLanguage(f) ? ' (in that language)' : '');
   console.log(`budget: ${name.padEnd(56)} ${String(raw.length).padStart(8)} B raw ${String(br).padStart(8)} B brotli`);
 }
-console.log(`budget: on demand ${kib(later)} KiB brotli (after the token field is focused)`);
+console.log(`budget: on demand ${kib(later)} KiB brotli (once a token is being entered: on focus or lookup)`);
 console.log(`budget: first load ${kib(first)} KiB brotli in English, ${kib(first + language)} KiB with the largest language file, of ${kib(BUDGET)} KiB`);
 if (first + language > BUDGET) {
   console.error('budget: over the first-load budget');

@@ -176,21 +176,10 @@ pub struct Discovery {
     pub codearts: Vec<projectman::CodeartsProject>,
 }
 
-/// Asks IAM about the token, then lists its projects and, in the token's
-/// region (else `region`), its CodeArts projects. Only the introspection
-/// must succeed; the lists are a convenience.
-pub async fn discover(gateway: Gateway, region: String) -> Result<Discovery, ApiError> {
-    discover_via(&Browser(&gateway, None), region).await
-}
-
-/// [`discover`] through `net`.
-pub async fn discover_via<N: Fetch>(net: &N, region: String) -> Result<Discovery, ApiError> {
-    let (info, at) = introspect(net, &region).await?;
-    Ok(lists_via(net, info, at, region).await)
-}
-
-/// The second half of [`discover`], once the token is known to be good
-/// (`at`: where [`introspect`] found it): its project lists.
+/// Once the token is known to be good ([`introspect_token`]; `at`: where
+/// it was found), its projects and, in the token's region (else `region`),
+/// its CodeArts projects, to fill in the form. Failures leave a list empty:
+/// the lists are a convenience.
 pub async fn lists(gateway: Gateway, info: iam::TokenInfo, at: Option<&'static str>, region: String) -> Discovery {
     lists_via(&Browser(&gateway, None), info, at, region).await
 }

@@ -29,7 +29,9 @@ pub fn App(
     // The deployment's defaults, under the person's own settings.
     let base = Settings::deployed_here(&deployment);
     let settings = RwSignal::new(Settings::load(base.clone()));
-    let proxy = Signal::derive(move || settings.with(|s| s.proxy.clone()));
+    // A memo: the first visit asks the proxy again only when its URL changes,
+    // not when another setting does.
+    let proxy: Signal<String> = Memo::new(move |_| settings.with(|s| s.proxy.clone())).into();
     // What the proxy says of itself, for the first visit (asked again when
     // the proxy URL changes).
     let about = LocalResource::new(move || crate::api::about(proxy.get()));

@@ -105,8 +105,12 @@ pub fn SessionForm(
             })
             .unwrap_or_default()
     };
-    let codearts_value =
-        move || codearts.get().or_else(|| region.get().is_none().then(|| tab_value(|c| &c.codearts_project_id)).flatten()).or_else(|| found_with(|d| d.codearts.into_iter().next().map(|p| p.id))).unwrap_or_default();
+    // What the connection is opened with: typed, or the open tab's. The
+    // first of the token's CodeArts projects is only shown: TestPlan finds
+    // the same one itself, and a tab opened before the list came must read
+    // as the same connection after it came.
+    let codearts_given = move || codearts.get().or_else(|| region.get().is_none().then(|| tab_value(|c| &c.codearts_project_id)).flatten());
+    let codearts_value = move || codearts_given().or_else(|| found_with(|d| d.codearts.into_iter().next().map(|p| p.id))).unwrap_or_default();
 
     // The lookup found the token refused (by every IAM it asked).
     let refused = move || discovery().is_some_and(|d| d.as_ref().err().is_some_and(ApiError::is_auth));
@@ -136,7 +140,7 @@ pub fn SessionForm(
                 gateway: Gateway { proxy, credentials: Credentials::IamToken(t.clone()) },
                 region: region_value(),
                 project_id: project_value(),
-                codearts_project_id: codearts_value(),
+                codearts_project_id: codearts_given().unwrap_or_default(),
                 known: discovery().and_then(Result::ok).map(|d| d.info),
             });
             opened_with.set(Some(t));
