@@ -59,16 +59,13 @@ pub struct Context {
     pub domain: Option<String>,
     /// When the token stops working, where IAM said.
     pub expires_at: Option<Instant>,
-    /// (service, region) pairs the proxy offers beyond the catalogue.
-    pub extra_offered: Vec<(Service, String)>,
 }
 
-impl Context {
-    /// Whether `service` is offered in the session's region: by the
-    /// catalogue, or by a host the proxy's operator set.
-    pub fn offers(&self, service: Service) -> bool {
-        service.offered_in(&self.region) || self.extra_offered.iter().any(|(s, r)| *s == service && *r == self.region)
-    }
+/// Whether `service` is offered in `region`: by the catalogue, else by a
+/// host the proxy's operator set (`GET /api/offered`, asked only then, so
+/// that a service the catalogue offers starts without waiting for it).
+pub async fn offers<N: Fetch>(net: &N, service: Service, region: &str) -> bool {
+    service.offered_in(region) || net.offered().await.iter().any(|(s, r)| *s == service && r == region)
 }
 
 /// Asks IAM about the token (own-token introspection needs no permission,
@@ -145,8 +142,7 @@ pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Co
     // Typed, or found by the form; else TestPlan looks it up on its own
     // ([`codearts_project`]), so that nothing else waits for the list.
     let codearts_project_id = Some(codearts_project_id.trim().to_string()).filter(|id| !id.is_empty());
-    let extra_offered = net.offered().await;
-    Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain, expires_at, extra_offered })
+    Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain, expires_at })
 }
 
 /// The session's CodeArts project: the one given, else the first of the
@@ -439,8 +435,9 @@ pub async fn service_state(
     signal: Option<&web_sys::AbortSignal>,
     progress: impl FnMut(Progress),
 ) -> Result<ServiceState, ApiError> {
-    if ctx.offers(service) {
-        load(&Browser(&ctx.gateway, signal), service, ctx, progress).await.map(ServiceState::Loaded)
+    let net = Browser(&ctx.gateway, signal);
+    if offers(&net, service, &ctx.region).await {
+        load(&net, service, ctx, progress).await.map(ServiceState::Loaded)
     } else {
         Ok(ServiceState::NotOffered(ctx.region.clone()))
     }

@@ -67,7 +67,6 @@ fn ctx() -> Context {
         user: None,
         domain: None,
         expires_at: None,
-        extra_offered: Vec::new(),
     }
 }
 
@@ -213,11 +212,28 @@ fn a_region_the_proxy_offers_beyond_the_catalogue_is_offered() {
             vec![(Service::Hss, "eu-west-0".into())]
         }
     }
+    use tenantscope::session::offers;
     let net = Offering(Fake::new(|_, _, _| ok(&fixture("iam.token.json"))));
-    let c = block_on(tenantscope::session::resolve_via(&net, connection("eu-west-0", "p-typed"))).unwrap();
-    assert!(c.offers(Service::Hss), "the operator's host makes HSS offered there");
-    assert!(!c.offers(Service::Dsc));
+    assert!(block_on(offers(&net, Service::Hss, "eu-west-0")), "the operator's host makes HSS offered there");
+    assert!(!block_on(offers(&net, Service::Dsc, "eu-west-0")));
     assert!(!Service::Hss.offered_in("eu-west-0"), "the catalogue alone does not offer it");
+    // Issue 16: the session itself no longer waits for the proxy's list.
+    struct Never(Fake);
+    impl Fetch for Never {
+        async fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<ApiResponse, ApiError> {
+            self.0.get(route, region, param, query).await
+        }
+        async fn sleep(&self, _: u32) {}
+        fn now(&self) -> Instant {
+            self.0.now()
+        }
+        async fn offered(&self) -> Vec<(Service, String)> {
+            panic!("asked for the proxy's offered list")
+        }
+    }
+    let never = Never(Fake::new(|_, _, _| ok(&fixture("iam.token.json"))));
+    block_on(tenantscope::session::resolve_via(&never, connection("eu-west-0", "p-typed"))).unwrap();
+    assert!(block_on(offers(&never, Service::Hss, "cn-north-4")), "offered by the catalogue: not asked");
 }
 
 /// Issue 16: nothing but TestPlan waits for the CodeArts project list.
