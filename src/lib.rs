@@ -18,3 +18,4 @@ pub mod render;
 pub mod services;
 pub mod session;
 pub mod settings;
+pub mod sign;
