@@ -199,7 +199,9 @@ fn typed_ids_work_when_every_iam_refuses_the_token() {
 
 #[test]
 fn a_region_the_proxy_offers_beyond_the_catalogue_is_offered() {
-    struct Offering(Fake);
+    use tenantscope::session::offers;
+    /// Offers HSS in eu-west-0 beyond the catalogue, and counts the asks.
+    struct Offering(Fake, std::cell::Cell<u32>);
     impl Fetch for Offering {
         async fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<ApiResponse, ApiError> {
             self.0.get(route, region, param, query).await
@@ -209,31 +211,19 @@ fn a_region_the_proxy_offers_beyond_the_catalogue_is_offered() {
             self.0.now()
         }
         async fn offered(&self) -> Vec<(Service, String)> {
+            self.1.set(self.1.get() + 1);
             vec![(Service::Hss, "eu-west-0".into())]
         }
     }
-    use tenantscope::session::offers;
-    let net = Offering(Fake::new(|_, _, _| ok(&fixture("iam.token.json"))));
+    let net = Offering(Fake::new(|_, _, _| ok(&fixture("iam.token.json"))), Default::default());
+    // Issue 16: neither the session nor a service the catalogue offers
+    // waits for the proxy's list.
+    block_on(tenantscope::session::resolve_via(&net, connection("eu-west-0", "p-typed"))).unwrap();
+    assert!(block_on(offers(&net, Service::Hss, "cn-north-4")));
+    assert_eq!(net.1.get(), 0, "the proxy's list was asked for without need");
     assert!(block_on(offers(&net, Service::Hss, "eu-west-0")), "the operator's host makes HSS offered there");
     assert!(!block_on(offers(&net, Service::Dsc, "eu-west-0")));
     assert!(!Service::Hss.offered_in("eu-west-0"), "the catalogue alone does not offer it");
-    // Issue 16: the session itself no longer waits for the proxy's list.
-    struct Never(Fake);
-    impl Fetch for Never {
-        async fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<ApiResponse, ApiError> {
-            self.0.get(route, region, param, query).await
-        }
-        async fn sleep(&self, _: u32) {}
-        fn now(&self) -> Instant {
-            self.0.now()
-        }
-        async fn offered(&self) -> Vec<(Service, String)> {
-            panic!("asked for the proxy's offered list")
-        }
-    }
-    let never = Never(Fake::new(|_, _, _| ok(&fixture("iam.token.json"))));
-    block_on(tenantscope::session::resolve_via(&never, connection("eu-west-0", "p-typed"))).unwrap();
-    assert!(block_on(offers(&never, Service::Hss, "cn-north-4")), "offered by the catalogue: not asked");
 }
 
 /// Issue 16: nothing but TestPlan waits for the CodeArts project list.

@@ -71,7 +71,7 @@ pub fn ExportBar(
             user: ctx.user.clone(),
             region: Some(ctx.region.clone()),
             project_id: Some(ctx.project_id.clone()),
-            codearts_project_id: crate::components::codearts_project(&ctx, &loads),
+            codearts_project_id: crate::components::codearts_project(ctx.codearts_project_id.as_deref(), &loads),
         };
         let report = Report {
             generated_at,

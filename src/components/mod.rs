@@ -116,28 +116,26 @@ impl ServiceLoad {
         self.data.try_with(|d| crate::session::Coverage::of(d.as_ref())).unwrap_or(crate::session::Coverage::Loading)
     }
 
-    /// The loaded packages, shared (none while loading, after a failure, or
-    /// once the tab is closed).
-    pub fn packages(&self) -> Option<std::sync::Arc<[Package]>> {
+    /// Reads what was loaded (nothing while loading, after a failure, or
+    /// once the tab is closed), without copying it.
+    pub fn with_loaded<R>(&self, f: impl FnOnce(&crate::session::Loaded) -> R) -> Option<R> {
+        // `try_`: a view's last update may come after its tab was closed.
         self.data
             .try_with(|d| match d {
-                Some(Ok(ServiceState::Loaded(l))) => Some(l.packages.clone()),
+                Some(Ok(ServiceState::Loaded(l))) => Some(f(l)),
                 _ => None,
             })
             .flatten()
     }
 
-    /// Reads the loaded packages (none while loading, after a failure, or
-    /// once the tab is closed) and when they were received, without copying
-    /// them.
+    /// The loaded packages, shared.
+    pub fn packages(&self) -> Option<std::sync::Arc<[Package]>> {
+        self.with_loaded(|l| l.packages.clone())
+    }
+
+    /// Reads the loaded packages and when they were received.
     pub fn with_packages<R>(&self, f: impl FnOnce(&[Package], Instant) -> R) -> Option<R> {
-        // `try_`: a view's last update may come after its tab was closed.
-        self.data
-            .try_with(|d| match d {
-                Some(Ok(ServiceState::Loaded(l))) => Some(f(&l.packages, l.received_at)),
-                _ => None,
-            })
-            .flatten()
+        self.with_loaded(|l| f(&l.packages, l.received_at))
     }
 }
 
@@ -168,11 +166,6 @@ impl Tenant {
         self.context.try_get().flatten().and_then(Result::ok)
     }
 
-    /// The session's CodeArts project ([`codearts_project`]).
-    pub fn codearts_project(&self, ctx: &Context) -> Option<String> {
-        codearts_project(ctx, &self.loads)
-    }
-
     /// What the tab is called: who and where, once known.
     pub fn label(&self) -> Option<String> {
         let ctx = self.ready()?;
@@ -188,18 +181,14 @@ impl Tenant {
     }
 }
 
-/// The session's CodeArts project: the one given, else the one TestPlan
+/// The session's CodeArts project: the one `given`, else the one TestPlan
 /// found and read (it asks for the list itself, so that nothing else waits).
-pub fn codearts_project(ctx: &Context, loads: &[ServiceLoad]) -> Option<String> {
-    ctx.codearts_project_id.clone().or_else(|| {
+pub fn codearts_project(given: Option<&str>, loads: &[ServiceLoad]) -> Option<String> {
+    given.map(str::to_string).or_else(|| {
         let testplan = loads.iter().find(|l| l.service == Service::Testplan)?;
         testplan
-            .data
-            .try_with(|d| match d {
-                Some(Ok(ServiceState::Loaded(l))) => match &l.facts {
-                    Some(crate::services::Facts::Testplan { codearts_project }) => Some(codearts_project.clone()),
-                    _ => None,
-                },
+            .with_loaded(|l| match &l.facts {
+                Some(crate::services::Facts::Testplan { codearts_project }) => Some(codearts_project.clone()),
                 _ => None,
             })
             .flatten()

@@ -111,7 +111,7 @@ fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Sig
     // Auto-refresh, when on: when it runs next.
     let next = move || next_refresh.get().map(|at| format!(" · {}", tf("next refresh in {0}", &[&format::duration(at.since(clock.get()).max(60_000))])));
     let expires_at = ctx.expires_at;
-    let ctx_codearts = ctx.clone();
+    let given = ctx.codearts_project_id.clone();
     let life = move || expires_at.map(|at| format::lifetime(at, clock.get()));
     let who = match (ctx.user, ctx.domain) {
         (Some(u), Some(d)) => format!("{u} @ {d} · "),
@@ -119,12 +119,11 @@ fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Sig
         _ => String::new(),
     };
     let region = tenantscope_catalog::region_by_id(&ctx.region).map(format::region).unwrap_or(ctx.region);
-    let project = ctx.project_id.clone();
-    let codearts = move || tenant.codearts_project(&ctx_codearts).map(|c| tf(" · CodeArts project {0}", &[&c])).unwrap_or_default();
+    let codearts = move || crate::components::codearts_project(given.as_deref(), &tenant.loads).map(|c| tf(" · CodeArts project {0}", &[&c])).unwrap_or_default();
     view! {
         <div class="session-bar">
             <p class="session-line" data-state="ready">
-                {who} {region} {t(" · project ")} <code>{project}</code> {codearts}
+                {who} {region} {t(" · project ")} <code>{ctx.project_id}</code> {codearts}
             </p>
             <p class="token-life" data-state=move || life().map(|l| l.0)>{move || life().map(|l| l.1)}</p>
             <p class="updated muted">
