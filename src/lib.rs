@@ -18,4 +18,3 @@ pub mod render;
 pub mod services;
 pub mod session;
 pub mod settings;
-pub mod sign;

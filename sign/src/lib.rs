@@ -5,6 +5,12 @@
 //! header. Pure: the caller gives the time, the request and the keys, so
 //! that the published vectors are reproduced natively (issue 17). The
 //! secret key is only read here, never kept or returned.
+//!
+//! One crate for both sides: the console signs with it in the browser, and
+//! the proxy's demo tenant verifies with it ([`parse_authorization`],
+//! [`query_pairs`], [`parse_sdk_date`]) from the request as received, so a
+//! path or query the proxy changed on the way fails there as it would at
+//! the gateway.
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -121,6 +127,118 @@ pub fn authorization(access_key: &str, secret_key: &str, sdk_date: &str, r: &Req
     format!("{ALGORITHM} Access={access_key}, SignedHeaders={}, Signature={}", signed_headers(r.headers), signature(secret_key, &to_sign))
 }
 
+/// The parts of an `Authorization: SDK-HMAC-SHA256 Access=…,
+/// SignedHeaders=…, Signature=…` header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authorization<'a> {
+    pub access_key: &'a str,
+    /// Lower-case names joined by `;`, as signed.
+    pub signed_headers: &'a str,
+    pub signature: &'a str,
+}
+
+/// Reads an `Authorization` header of this algorithm (`None` for any other
+/// scheme or a part missing); the parts may come in any order.
+pub fn parse_authorization(header: &str) -> Option<Authorization<'_>> {
+    let rest = header.strip_prefix(ALGORITHM)?.strip_prefix(' ')?;
+    let (mut access_key, mut signed_headers, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        let (name, value) = part.trim().split_once('=')?;
+        match name {
+            "Access" => access_key = Some(value),
+            "SignedHeaders" => signed_headers = Some(value),
+            "Signature" => signature = Some(value),
+            _ => return None,
+        }
+    }
+    Some(Authorization { access_key: access_key?, signed_headers: signed_headers?, signature: signature? })
+}
+
+/// `s` percent-decoded (`+` is a plus: the signer never writes a space as
+/// `+`); `None` when a `%` is not followed by two hex digits or the bytes
+/// are not UTF-8.
+pub fn decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A raw query string (without `?`) as decoded pairs, for
+/// [`canonical_query`]; a key without `=` has an empty value.
+pub fn query_pairs(raw: &str) -> Option<Vec<(String, String)>> {
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            Some((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+/// The `X-Sdk-Date` of a time in seconds since the Unix epoch, UTC:
+/// `YYYYMMDDTHHMMSSZ`.
+pub fn sdk_date(epoch_seconds: i64) -> String {
+    let (days, secs) = (epoch_seconds.div_euclid(86_400), epoch_seconds.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+/// The seconds since the Unix epoch of an `X-Sdk-Date`; `None` when it is
+/// not `YYYYMMDDTHHMMSSZ` with a real date and time.
+pub fn parse_sdk_date(date: &str) -> Option<i64> {
+    let b = date.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = date.get(r)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+    };
+    let (y, m, d, hh, mm, ss) = (num(0..4)?, num(4..6)?, num(6..8)?, num(9..11)?, num(11..13)?, num(13..15)?);
+    if !(1..=12).contains(&m) || d < 1 || hh > 23 || mm > 59 || ss > 59 {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    // A day past the month's end (Feb 30) comes back as another date.
+    (civil_from_days(days) == (y, m, d)).then_some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count since 1970-01-01 (`civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +308,48 @@ mod tests {
         assert_ne!(a, authorization("AK", "SK2", "20260101T000000Z", &r));
         assert_ne!(a, authorization("AK", "SK", "20260101T000000Z", &Request { query: &[("limit", "100")], ..r.clone() }));
         assert!(!a.contains("SK"), "the secret key is not in the header");
+    }
+
+    #[test]
+    fn the_header_reads_back() {
+        let h = "SDK-HMAC-SHA256 Access=AK1, SignedHeaders=x-project-id;x-sdk-date, Signature=abc";
+        assert_eq!(parse_authorization(h), Some(Authorization { access_key: "AK1", signed_headers: "x-project-id;x-sdk-date", signature: "abc" }));
+        assert_eq!(parse_authorization("Bearer x"), None);
+        assert_eq!(parse_authorization("SDK-HMAC-SHA256 Access=AK1, Signature=abc"), None);
+        assert_eq!(parse_authorization("SDK-HMAC-SHA256X Access=AK1, SignedHeaders=a, Signature=abc"), None);
+        let r = Request { method: "GET", path: "/v1/p/x", query: &[], headers: &[("X-Sdk-Date", "20260101T000000Z")], body: b"" };
+        let signed = authorization("AK", "SK", "20260101T000000Z", &r);
+        let read = parse_authorization(&signed).unwrap();
+        assert_eq!((read.access_key, read.signed_headers), ("AK", "x-sdk-date"));
+    }
+
+    #[test]
+    fn raw_queries_decode_to_what_was_signed() {
+        let pairs = query_pairs("resource_source=PURCHASED,ADMIN_ALLOCATED&search=a%20b%26c&flag&x=%E9%A1%B9").unwrap();
+        assert_eq!(
+            pairs,
+            [("resource_source", "PURCHASED,ADMIN_ALLOCATED"), ("search", "a b&c"), ("flag", ""), ("x", "项")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        assert_eq!(query_pairs(""), Some(vec![]));
+        assert_eq!(query_pairs("a=%4"), None);
+        assert_eq!(query_pairs("a=%zz"), None);
+        assert_eq!(query_pairs("a=%FF"), None);
+        assert_eq!(decode("a+b"), Some("a+b".into()));
+    }
+
+    #[test]
+    fn sdk_dates_both_ways() {
+        assert_eq!(sdk_date(0), "19700101T000000Z");
+        // The official vector's date, and the Go SDK's.
+        assert_eq!(sdk_date(1_573_789_015), "20191115T033655Z");
+        assert_eq!(sdk_date(1_136_214_245), "20060102T150405Z");
+        assert_eq!(sdk_date(951_782_400), "20000229T000000Z");
+        for t in [0, 1_573_789_015, 951_782_400, 4_102_444_799, 1_798_761_600] {
+            assert_eq!(parse_sdk_date(&sdk_date(t)), Some(t), "{t}");
+        }
+        for bad in ["20190230T000000Z", "20191115T240000Z", "20191115 033655Z", "2019111T5033655Z", "20191315T033655Z", "2019-11-15T03:36Z", ""] {
+            assert_eq!(parse_sdk_date(bad), None, "{bad}");
+        }
     }
 }
