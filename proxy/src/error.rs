@@ -52,6 +52,12 @@ pub enum ProxyError {
     DuplicateHeader,
     /// The request target is longer than any the proxy serves.
     UriTooLong,
+    /// An `Authorization` header of another scheme than SDK-HMAC-SHA256
+    /// (Basic, Bearer, ...): the proxy relays no other credential there.
+    UnsupportedAuthorization,
+    /// Both an `X-Auth-Token` and an `Authorization` header: a request is
+    /// authenticated by a token or by an access-key signature, not both.
+    TokenAndSignature,
 }
 
 impl ProxyError {
@@ -75,6 +81,7 @@ impl ProxyError {
             ProxyError::UpstreamBadStatus => StatusCode::BAD_GATEWAY,
             ProxyError::DuplicateHeader => StatusCode::BAD_REQUEST,
             ProxyError::UriTooLong => StatusCode::URI_TOO_LONG,
+            ProxyError::UnsupportedAuthorization | ProxyError::TokenAndSignature => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -100,6 +107,8 @@ impl ProxyError {
             ProxyError::UpstreamBadStatus => "PROXY.0017",
             ProxyError::DuplicateHeader => "PROXY.0018",
             ProxyError::UriTooLong => "PROXY.0019",
+            ProxyError::UnsupportedAuthorization => "PROXY.0020",
+            ProxyError::TokenAndSignature => "PROXY.0021",
         }
     }
 
@@ -128,6 +137,12 @@ impl ProxyError {
             ProxyError::UpstreamBadStatus => "The Huawei Cloud endpoint answered with an interim or upgrade status",
             ProxyError::DuplicateHeader => "A header that may appear once (Host, a token) appears more than once",
             ProxyError::UriTooLong => "The request target is too long",
+            ProxyError::UnsupportedAuthorization => {
+                "Only SDK-HMAC-SHA256 access-key signatures are relayed in the Authorization header"
+            }
+            ProxyError::TokenAndSignature => {
+                "Send a token (X-Auth-Token) or an access-key signature (Authorization), not both"
+            }
         }
     }
 }

@@ -511,7 +511,20 @@ fn upstream_request(uri: Uri, forwarded: &Forwarded<'_>, host: Option<&HeaderVal
 /// The first value of each of [`FORWARDED_NAMES`] in a request, found in
 /// one pass over its few headers rather than by one hashed lookup per name,
 /// the same pass refusing a credential sent twice ([`check_duplicates`]).
+///
+/// What was picked then settles two rules about `Authorization`, with no
+/// lookup of its own: only an access-key signature (`SDK-HMAC-SHA256 ...`,
+/// docs/huawei-apis.md §4) is relayed there, never Basic, Bearer or any
+/// other credential ([`ProxyError::UnsupportedAuthorization`]); and a
+/// request is authenticated by a token or by a signature, not both
+/// ([`ProxyError::TokenAndSignature`]: which of the two a gateway would
+/// honour is not the proxy's to guess). Nothing is added or signed here:
+/// the browser signs, and the signature's headers go as received.
 pub struct Forwarded<'a>([Option<&'a HeaderValue>; 8]);
+
+/// What an `Authorization` header the proxy relays starts with: the
+/// algorithm and the space before its parameters.
+const SIGNATURE_PREFIX: &[u8] = b"SDK-HMAC-SHA256 ";
 
 impl<'a> Forwarded<'a> {
     pub fn pick(headers: &'a HeaderMap) -> Result<Forwarded<'a>, ProxyError> {
@@ -533,6 +546,15 @@ impl<'a> Forwarded<'a> {
                 return Err(ProxyError::DuplicateHeader);
             }
             picked[at].get_or_insert(value);
+        }
+        // [`FORWARDED_NAMES`]: 0 is `x-auth-token`, 4 `authorization`.
+        if let Some(authorization) = picked[4] {
+            if !authorization.as_bytes().starts_with(SIGNATURE_PREFIX) {
+                return Err(ProxyError::UnsupportedAuthorization);
+            }
+            if picked[0].is_some() {
+                return Err(ProxyError::TokenAndSignature);
+            }
         }
         Ok(Forwarded(picked))
     }
@@ -1194,16 +1216,44 @@ mod tests {
 
     #[test]
     fn each_forwarded_header_is_picked_in_its_place() {
+        const SIGNED: &str = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00";
         for (at, name) in FORWARDED_NAMES.iter().enumerate() {
+            let yes = if *name == header::AUTHORIZATION { SIGNED } else { "yes" };
             let mut headers = HeaderMap::new();
             headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1"));
             headers.insert(HeaderName::from_static("x-other"), HeaderValue::from_static("no"));
-            headers.insert(name.clone(), HeaderValue::from_static("yes"));
+            headers.insert(name.clone(), HeaderValue::from_static(yes));
             let picked = Forwarded::pick(&headers).unwrap();
             for (i, value) in picked.0.iter().enumerate() {
-                assert_eq!(value.map(|v| v.to_str().unwrap()), (i == at).then_some("yes"), "{name} at {i}");
+                assert_eq!(value.map(|v| v.to_str().unwrap()), (i == at).then_some(yes), "{name} at {i}");
             }
         }
+    }
+
+    #[test]
+    fn only_a_signature_is_relayed_as_authorization_and_never_with_a_token() {
+        assert_eq!(SIGNATURE_PREFIX, format!("{} ", tenantscope_sign::ALGORITHM).as_bytes());
+        let with = |pairs: &[(&'static str, &'static str)]| {
+            let mut headers = HeaderMap::new();
+            for (name, value) in pairs {
+                headers.append(HeaderName::from_static(name), HeaderValue::from_static(value));
+            }
+            Forwarded::pick(&headers).map(|f| f.0.iter().flatten().count())
+        };
+        let signed = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00";
+        let signature = [("authorization", signed), ("x-sdk-date", "20260101T000000Z"), ("x-project-id", "p"), ("x-security-token", "t")];
+        assert_eq!(with(&signature), Ok(4));
+        assert_eq!(with(&[("x-auth-token", "MIItoken"), ("x-subject-token", "MIItoken")]), Ok(2));
+        for other in ["Basic dXNlcjpwYXNz", "Bearer MIItoken", "sdk-hmac-sha256 Access=AK", "SDK-HMAC-SHA256", "SDK-HMAC-SHA256X Access=AK", "", "MIItoken"] {
+            assert_eq!(with(&[("authorization", other)]), Err(ProxyError::UnsupportedAuthorization), "{other}");
+            assert_eq!(with(&[("x-auth-token", "MIItoken"), ("authorization", other)]), Err(ProxyError::UnsupportedAuthorization), "{other}");
+        }
+        assert_eq!(with(&[("x-auth-token", "MIItoken"), ("authorization", signed)]), Err(ProxyError::TokenAndSignature));
+        assert_eq!(with(&[("authorization", signed), ("x-sdk-date", "20260101T000000Z"), ("x-auth-token", "")]), Err(ProxyError::TokenAndSignature));
+        // A subject token with a signature is not a second credential of the caller.
+        assert_eq!(with(&[("authorization", signed), ("x-subject-token", "MIItoken")]), Ok(2));
+        // Two signatures are still two of one credential.
+        assert_eq!(with(&[("authorization", signed), ("authorization", signed)]), Err(ProxyError::DuplicateHeader));
     }
 
     #[test]

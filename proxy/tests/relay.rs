@@ -1,6 +1,8 @@
 //! The relay against a stub upstream on 127.0.0.1:0 that records what reaches
 //! it: routing, header filtering both ways, refusals that must never connect.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -194,4 +196,82 @@ async fn an_operators_service_host_offers_its_region_and_says_so() {
         body_json(offered).await,
         serde_json::json!({ "service_hosts": [{ "service": "hss", "region": "xx-test-1", "host": "hss.xx-test-1.myhuaweicloud.com" }] })
     );
+}
+
+/// An access-key signed call, over real TCP both ways: the upstream gets the
+/// signature's four headers exactly as the browser sent them and the query
+/// byte for byte (the signature covers both), and nothing the proxy made up
+/// besides what it always sends (`accept`, `user-agent`, `host`).
+#[tokio::test]
+async fn a_signed_call_reaches_the_upstream_as_it_was_signed() {
+    let stub = common::stub().await;
+    let proxy = common::start(common::relay_config(&stub)).await;
+    let authorization = "SDK-HMAC-SHA256 Access=DEMOACCESSKEYID00000, SignedHeaders=x-project-id;x-sdk-date;x-security-token, Signature=8f1c0aa2bd39e4e1b5d7c6a0f2e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a39281";
+    let (date, project, security) = ("20260101T000000Z", "0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25", "demo-security-token/+=AbC");
+    let query = "resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset=0";
+    let path = format!("/v5/{project}/billing/quotas-detail");
+    let answer = common::client()
+        .get(proxy.url(&format!("/api/hss/cn-north-4{path}?{query}")))
+        .header("Authorization", authorization)
+        .header("X-Sdk-Date", date)
+        .header("X-Project-Id", project)
+        .header("X-Security-Token", security)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let heads = stub.heads();
+    assert_eq!(heads.len(), 1);
+    let mut lines = heads[0].lines();
+    assert_eq!(lines.next(), Some(format!("GET {path}?{query} HTTP/1.1").as_str()));
+    let mut received: Vec<(String, String)> = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (name, value) = l.split_once(':').unwrap();
+            (name.to_ascii_lowercase(), value.trim_start().to_string())
+        })
+        .collect();
+    received.sort();
+    let mut expected: Vec<(String, String)> = [
+        ("accept", "*/*"),
+        ("authorization", authorization),
+        ("host", &stub.addr.to_string()),
+        ("user-agent", concat!("tenantscope-proxy/", env!("CARGO_PKG_VERSION"))),
+        ("x-project-id", project),
+        ("x-sdk-date", date),
+        ("x-security-token", security),
+    ]
+    .iter()
+    .map(|(n, v)| (n.to_string(), v.to_string()))
+    .collect();
+    expected.sort();
+    assert_eq!(received, expected, "{}", heads[0]);
+}
+
+/// Only a signature goes as `Authorization`, and never beside a token: both
+/// refused before any connection.
+#[tokio::test]
+async fn other_authorization_schemes_and_a_token_with_a_signature_are_refused() {
+    let (base, seen) = stub_upstream().await;
+    let signed = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00";
+    let cases: [(&[(&str, &str)], &str, &str); 4] = [
+        (&[("authorization", "Basic dXNlcjpwYXNzd29yZA==")], "PROXY.0020", "Only SDK-HMAC-SHA256 access-key signatures are relayed in the Authorization header"),
+        (&[("authorization", "Bearer MIItoken")], "PROXY.0020", "Only SDK-HMAC-SHA256 access-key signatures are relayed in the Authorization header"),
+        (&[("x-auth-token", "MIItoken"), ("authorization", signed)], "PROXY.0021", "Send a token (X-Auth-Token) or an access-key signature (Authorization), not both"),
+        (&[("authorization", signed), ("x-sdk-date", "20260101T000000Z"), ("x-auth-token", "MIItoken")], "PROXY.0021", "Send a token (X-Auth-Token) or an access-key signature (Authorization), not both"),
+    ];
+    for (headers, code, message) in cases {
+        for config in [Config { upstream_base: Some(base.clone()), ..Config::default() }, Config { demo: true, ..Config::default() }] {
+            let mut request = Request::get("/api/hss/cn-north-4/v5/p/billing/quotas-detail?limit=10");
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let response = app(config).oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{headers:?}");
+            assert_eq!(response.headers().get("content-type").unwrap(), "application/json");
+            let body = body_json(response).await;
+            assert_eq!((body["error_code"].as_str(), body["error_msg"].as_str()), (Some(code), Some(message)), "{headers:?}");
+        }
+    }
+    assert!(seen.0.lock().unwrap().is_empty(), "a refused request reached the upstream");
 }

@@ -11,7 +11,7 @@ use common::*;
 use tenantscope_proxy::Config;
 
 const SUBJECT: &str = "MIIsubjectSECRET9876543210";
-const AUTHORIZATION: &str = "SDK-HMAC-SHA256 Access=AKSECRETAK, Signature=sigSECRETsig";
+const AUTHORIZATION: &str = "SDK-HMAC-SHA256 Access=AKSECRETAK, SignedHeaders=x-project-id;x-sdk-date;x-security-token, Signature=sigSECRETsig";
 const SECURITY: &str = "securitySECRETtoken42";
 const QUERY_VALUE: &str = "querySECRETvalue77";
 const COOKIE: &str = "cookieSECRET55";
@@ -44,9 +44,20 @@ async fn no_secret_reaches_a_log_at_trace_level() {
             .get(url)
             .header("x-auth-token", token)
             .header("x-subject-token", SUBJECT)
-            .header("authorization", AUTHORIZATION)
             .header("x-security-token", SECURITY)
             .header("cookie", format!("session={COOKIE}"))
+            .header("origin", "https://console.example")
+            .send()
+    };
+    // Signed: the signature alone (with a token it is refused, above, at
+    // once), relayed and verified by the demo tenant.
+    let signed = |client: &reqwest::Client, url: String| {
+        client
+            .get(url)
+            .header("authorization", AUTHORIZATION)
+            .header("x-sdk-date", "20260101T000000Z")
+            .header("x-project-id", "0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25")
+            .header("x-security-token", SECURITY)
             .header("origin", "https://console.example")
             .send()
     };
@@ -57,6 +68,15 @@ async fn no_secret_reaches_a_log_at_trace_level() {
         for mode in modes {
             let url = relay.url(&format!("/api/hss/cn-north-4/v5/{mode}/billing/quotas-detail?limit={QUERY_VALUE}&offset=0"));
             if let Ok(response) = send(client, url, TOKEN).await {
+                let _ = tokio::time::timeout(Duration::from_secs(10), response.bytes()).await;
+            }
+        }
+        // A token and a signature together: refused, both secrets attached.
+        let both = relay.url(&format!("/api/hss/cn-north-4/v5/p/billing/quotas-detail?limit={QUERY_VALUE}"));
+        let _ = client.get(both).header("x-auth-token", TOKEN).header("authorization", AUTHORIZATION).header("x-security-token", SECURITY).send().await;
+        for mode in ["p", "html", "reset", "slow", "stall"] {
+            let url = relay.url(&format!("/api/hss/cn-north-4/v5/{mode}/billing/quotas-detail?limit={QUERY_VALUE}&offset=0"));
+            if let Ok(response) = signed(client, url).await {
                 let _ = tokio::time::timeout(Duration::from_secs(10), response.bytes()).await;
             }
         }
@@ -94,6 +114,9 @@ async fn no_secret_reaches_a_log_at_trace_level() {
         let demo_url = demo.url(&format!("/api/hss/cn-north-4/v5/p/billing/quotas-detail?limit={QUERY_VALUE}"));
         let _ = send(client, demo_url, TOKEN).await;
         let _ = send(client, demo.url("/api/iam/global/v3/auth/tokens"), TOKEN).await;
+        let _ = signed(client, demo.url(&format!("/api/hss/cn-north-4/v5/p/billing/quotas-detail?limit={QUERY_VALUE}"))).await;
+        let _ = signed(client, demo.url("/api/iam/global/v3/auth/projects")).await;
+        let _ = client.get(demo.url("/api/iam/global/v3/auth/projects")).header("authorization", format!("Basic {SECURITY}")).send().await;
     }
     // Rate limited, wrong Host, too much header for hyper.
     for _ in 0..45 {
