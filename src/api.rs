@@ -69,16 +69,122 @@ pub enum TokenError {
     TooLong,
 }
 
-/// How requests are authenticated. Today an IAM token; AK/SK signing
-/// (SDK-HMAC-SHA256) will be another variant, so views never care which.
+/// A secret access key or a security token: signed with or sent, never
+/// shown. `Debug` prints a placeholder and there is no `Display`; nothing
+/// stores it (settings::remember keeps tokens only).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// The longest access key ID or secret access key accepted (Huawei Cloud's
+/// are 20 and 40 characters).
+pub const MAX_KEY_LEN: usize = 128;
+
+/// An access key pair, optionally temporary (with its security token),
+/// that signs every call in the browser (SDK-HMAC-SHA256, docs/huawei-apis.md
+/// §4): the secret key never leaves this type, only signatures made with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessKeys {
+    pub access_key_id: String,
+    secret_key: Secret,
+    security_token: Option<Secret>,
+    /// The IAM project regional calls are made in, sent as `X-Project-Id`
+    /// as the SDKs do (`None` for the account-wide IAM calls).
+    pub project_id: Option<String>,
+}
+
+/// Why access keys were refused before any call (worded by
+/// `format::key_error`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyError {
+    NoKeyId,
+    /// Letters and digits only.
+    BadKeyId,
+    NoSecret,
+    /// Whitespace or control characters in the secret key or the security token.
+    Whitespace,
+    TooLong,
+}
+
+impl AccessKeys {
+    /// Checks what was typed: the key ID, the secret key, and the security
+    /// token of temporary credentials (empty: permanent keys).
+    pub fn parse(access_key_id: &str, secret_key: &str, security_token: &str) -> Result<AccessKeys, KeyError> {
+        let access_key_id = access_key_id.trim();
+        if access_key_id.is_empty() {
+            return Err(KeyError::NoKeyId);
+        }
+        if !access_key_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(KeyError::BadKeyId);
+        }
+        if secret_key.is_empty() {
+            return Err(KeyError::NoSecret);
+        }
+        let bad = |s: &str| s.chars().any(|c| c.is_whitespace() || c.is_control());
+        if bad(secret_key) || bad(security_token.trim()) {
+            return Err(KeyError::Whitespace);
+        }
+        if access_key_id.len() > MAX_KEY_LEN || secret_key.len() > MAX_KEY_LEN || security_token.len() > MAX_TOKEN_LEN {
+            return Err(KeyError::TooLong);
+        }
+        let security_token = Some(security_token.trim()).filter(|t| !t.is_empty()).map(|t| Secret(t.to_string()));
+        Ok(AccessKeys { access_key_id: access_key_id.to_string(), secret_key: Secret(secret_key.to_string()), security_token, project_id: None })
+    }
+
+    /// The same keys, making regional calls in `project_id`.
+    pub fn in_project(&self, project_id: &str) -> AccessKeys {
+        AccessKeys { project_id: Some(project_id.to_string()).filter(|p| !p.is_empty()), ..self.clone() }
+    }
+
+    /// Whether these are temporary credentials (a security token).
+    pub fn is_temporary(&self) -> bool {
+        self.security_token.is_some()
+    }
+
+    /// The headers of a signed GET of `path` and `query` (decoded, as the
+    /// upstream receives them: the proxy forwards both byte for byte), at
+    /// `epoch_seconds` by the corrected clock.
+    fn signed_headers(&self, route: Route, path: &str, query: &[(&str, &str)], epoch_seconds: i64) -> Vec<(&'static str, String)> {
+        let date = tenantscope_sign::sdk_date(epoch_seconds);
+        let mut headers: Vec<(&'static str, String)> = vec![("X-Sdk-Date", date.clone())];
+        // IAM's calls are the account's, not a project's.
+        if let Some(project) = self.project_id.as_ref().filter(|_| route.service() != Service::Iam) {
+            headers.push(("X-Project-Id", project.clone()));
+        }
+        if let Some(token) = &self.security_token {
+            headers.push(("X-Security-Token", token.0.clone()));
+        }
+        // `Host` is not signed: the browser cannot set it, and the proxy
+        // sends the catalogue's host (or its operator's --upstream-base or
+        // --service-host), which the page need not know. The gateway checks
+        // the headers the signature names, with `x-sdk-date` required
+        // (docs/huawei-apis.md §4; the Go SDK's own vector signs no host);
+        // the demo tenant verifies the same way (proxy/src/demo).
+        let signed: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let request = tenantscope_sign::Request { method: "GET", path, query, headers: &signed, body: b"" };
+        let authorization = tenantscope_sign::authorization(&self.access_key_id, &self.secret_key.0, &date, &request);
+        headers.push(("Authorization", authorization));
+        headers
+    }
+}
+
+/// How requests are authenticated: an IAM token, or access keys that sign
+/// each call. Views never care which; the gateway alone reads them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credentials {
     IamToken(Token),
+    AccessKeys(AccessKeys),
 }
 
 impl Credentials {
-    /// The headers that authenticate a request of `route`.
-    fn headers(&self, route: Route) -> Vec<(&'static str, String)> {
+    /// The headers that authenticate a GET of `route` at `path` with
+    /// `query`, at `epoch_seconds` (signatures are dated).
+    fn headers(&self, route: Route, path: &str, query: &[(&str, &str)], epoch_seconds: i64) -> Vec<(&'static str, String)> {
         match self {
             Credentials::IamToken(token) => {
                 let mut headers = vec![("X-Auth-Token", token.secret().to_string())];
@@ -88,8 +194,59 @@ impl Credentials {
                 }
                 headers
             }
+            Credentials::AccessKeys(keys) => keys.signed_headers(route, path, query, epoch_seconds),
         }
     }
+
+    /// Whether calls are signed with access keys.
+    pub fn signs(&self) -> bool {
+        matches!(self, Credentials::AccessKeys(_))
+    }
+}
+
+/// How far the proxy's clock is ahead of the browser's, in milliseconds,
+/// measured from the `Date` of its answers and shared by the gateway's
+/// clones: the gateway refuses a signature dated more than 15 minutes off
+/// (docs/huawei-apis.md §4), so signatures are dated by the proxy's time.
+#[derive(Clone, Default)]
+pub struct Clock(std::sync::Arc<std::sync::atomic::AtomicI64>);
+
+impl Clock {
+    /// The offset measured so far (0 before any answer).
+    pub fn offset_ms(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn set(&self, offset_ms: i64) {
+        self.0.store(offset_ms, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Clock({} ms)", self.offset_ms())
+    }
+}
+
+/// The clock is a measurement, not part of what a connection is.
+impl PartialEq for Clock {
+    fn eq(&self, _: &Clock) -> bool {
+        true
+    }
+}
+
+/// The offset of a clock whose answer said `server_ms` (an HTTP `Date`,
+/// whole seconds, so the true time is up to a second later) to the
+/// browser's, for a call sent at `sent_ms` and answered at `received_ms`:
+/// the answer's time is taken as the middle of the round trip.
+pub fn clock_offset(server_ms: i64, sent_ms: i64, received_ms: i64) -> i64 {
+    server_ms + 500 - (sent_ms + received_ms) / 2
+}
+
+/// Whether an answer to a signed call refused the signature (API
+/// Gateway's APIGW.0303, docs/huawei-apis.md §6).
+pub fn is_bad_signature(e: &ApiError) -> bool {
+    matches!(e, ApiError::Http { error_code: Some(code), .. } if gateway_code(code, "0303"))
 }
 
 /// Why a call could not even be made.
@@ -228,9 +385,15 @@ pub struct Gateway {
     /// `https://proxy.example.com/api`.
     pub proxy: String,
     pub credentials: Credentials,
+    /// The proxy's clock, for dating signatures.
+    pub clock: Clock,
 }
 
 impl Gateway {
+    pub fn new(proxy: String, credentials: Credentials) -> Gateway {
+        Gateway { proxy, credentials, clock: Clock::default() }
+    }
+
     /// The proxy URL of one call. Query values are percent-encoded here.
     pub fn url(
         &self,
@@ -239,6 +402,25 @@ impl Gateway {
         param: Option<&str>,
         query: &[(&str, &str)],
     ) -> Result<String, ApiError> {
+        self.target(route, region, param, query).map(|(url, _)| url)
+    }
+
+    /// The headers that authenticate one call (signed, for access keys, at
+    /// `now_ms` by the browser's clock corrected by [`Clock`]).
+    pub fn auth_headers(&self, route: Route, param: Option<&str>, query: &[(&str, &str)], now_ms: i64) -> Result<Vec<(&'static str, String)>, ApiError> {
+        let path = route.path(param).ok_or(ApiError::Invalid(Invalid::BadId(route.service())))?;
+        let corrected = now_ms + self.clock.offset_ms();
+        Ok(self.credentials.headers(route, &path, query, corrected.div_euclid(1000)))
+    }
+
+    /// The proxy URL of one call and the upstream path it signs.
+    fn target(
+        &self,
+        route: Route,
+        region: &str,
+        param: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> Result<(String, String), ApiError> {
         let path = route.path(param).ok_or(ApiError::Invalid(Invalid::BadId(route.service())))?;
         if !tenantscope_catalog::is_valid_segment(region) {
             return Err(ApiError::Invalid(Invalid::NoRegion));
@@ -250,7 +432,7 @@ impl Gateway {
             url.push('=');
             url.push_str(&encode_query_value(value));
         }
-        Ok(url)
+        Ok((url, path))
     }
 
     /// One GET through the proxy.
@@ -274,32 +456,64 @@ impl Gateway {
         query: &[(&str, &str)],
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<ApiResponse, ApiError> {
-        let url = self.url(route, region, param, query)?;
+        let (url, _) = self.target(route, region, param, query)?;
+        let answer = self.send(&url, route, param, query, signal).await;
+        // A signature dated by a clock found off by minutes in this very
+        // answer is signed again once, with the proxy's time.
+        match answer {
+            Err((e, before)) if self.credentials.signs() && is_bad_signature(&e) && (self.clock.offset_ms() - before).abs() > 60_000 => {
+                self.send(&url, route, param, query, signal).await.map_err(|(e, _)| e)
+            }
+            other => other.map_err(|(e, _)| e),
+        }
+    }
+
+    /// One call; a failure comes with the clock offset its signature used.
+    async fn send(
+        &self,
+        url: &str,
+        route: Route,
+        param: Option<&str>,
+        query: &[(&str, &str)],
+        signal: Option<&web_sys::AbortSignal>,
+    ) -> Result<ApiResponse, (ApiError, i64)> {
+        let offset = self.clock.offset_ms();
+        let fail = |e| (e, offset);
         // Past the browser's HTTP cache: an answer read with a token must
         // never be stored, and the cache would hold a second request for
         // the same URL (the form's and a tab's CodeArts project list) until
         // the first is answered, a round trip lost (bench/network.mjs).
-        let mut request = gloo_net::http::Request::get(&url)
+        let mut request = gloo_net::http::Request::get(url)
             .header("Accept", "application/json")
             .cache(web_sys::RequestCache::NoStore)
             .abort_signal(signal);
-        for (name, value) in self.credentials.headers(route) {
+        let sent = js_sys::Date::now() as i64;
+        for (name, value) in self.auth_headers(route, param, query, sent).map_err(fail)? {
             request = request.header(name, &value);
         }
-        let response = request.send().await.map_err(|_| ApiError::Network { proxy: self.proxy.clone() })?;
+        let response = request.send().await.map_err(|_| fail(ApiError::Network { proxy: self.proxy.clone() }))?;
+        if self.credentials.signs() {
+            // The proxy's `Date` (exposed to the page by its CORS headers).
+            let server = response.headers().get("date").map(|d| js_sys::Date::parse(&d)).filter(|t| t.is_finite());
+            if let Some(server) = server {
+                self.clock.set(clock_offset(server as i64, sent, js_sys::Date::now() as i64));
+            }
+        }
         let status = response.status();
         let request_id = response.headers().get("x-request-id");
-        let text = response.text().await.map_err(|_| ApiError::Network { proxy: self.proxy.clone() })?;
+        let text = response.text().await.map_err(|_| fail(ApiError::Network { proxy: self.proxy.clone() }))?;
         let parsed = parse_json(&text);
         if not_a_proxy(status, &text, parsed.is_ok()) {
-            return Err(ApiError::NotAProxy { proxy: self.proxy.clone(), status });
+            return Err(fail(ApiError::NotAProxy { proxy: self.proxy.clone(), status }));
         }
         if !(200..300).contains(&status) {
-            return Err(ApiError::from_body(status, &text, request_id));
+            return Err(fail(ApiError::from_body(status, &text, request_id)));
         }
-        let body = parsed.map_err(|e| ApiError::Decode {
-            service: route.service(),
-            detail: format!("not JSON ({e})"),
+        let body = parsed.map_err(|e| {
+            fail(ApiError::Decode {
+                service: route.service(),
+                detail: format!("not JSON ({e})"),
+            })
         })?;
         Ok(ApiResponse { body, text, request_id })
     }
@@ -457,7 +671,7 @@ mod tests {
     use super::*;
 
     fn gateway() -> Gateway {
-        Gateway { proxy: "/api/".into(), credentials: Credentials::IamToken(Token::parse("MIIabc").unwrap()) }
+        Gateway::new("/api/".into(), Credentials::IamToken(Token::parse("MIIabc").unwrap()))
     }
 
     #[test]
@@ -537,8 +751,8 @@ mod tests {
     #[test]
     fn credentials_headers() {
         let c = Credentials::IamToken(Token::parse("t0k").unwrap());
-        assert_eq!(c.headers(Route::HssQuotas), vec![("X-Auth-Token", "t0k".to_string())]);
-        assert_eq!(c.headers(Route::IamToken).len(), 2);
+        assert_eq!(c.headers(Route::HssQuotas, "/v5/p/billing/quotas-detail", &[], 0), vec![("X-Auth-Token", "t0k".to_string())]);
+        assert_eq!(c.headers(Route::IamToken, "/v3/auth/tokens", &[], 0).len(), 2);
     }
 
     #[test]
@@ -590,5 +804,92 @@ mod tests {
         assert_eq!(busy.retry_delay(), Some(THROTTLE_BACKOFF_MS));
         assert!(busy.is_busy());
         assert_eq!(e(400, Some("CC.00000003")).retry_delay(), None);
+    }
+
+    fn keys() -> AccessKeys {
+        AccessKeys::parse("DEMOACCESSKEYID00000", "demo-secret-access-key", "").unwrap()
+    }
+
+    #[test]
+    fn access_key_rules() {
+        assert_eq!(AccessKeys::parse(" ", "s", ""), Err(KeyError::NoKeyId));
+        assert_eq!(AccessKeys::parse("AK-1", "s", ""), Err(KeyError::BadKeyId));
+        assert_eq!(AccessKeys::parse("AK1", "", ""), Err(KeyError::NoSecret));
+        assert_eq!(AccessKeys::parse("AK1", "s k", ""), Err(KeyError::Whitespace));
+        assert_eq!(AccessKeys::parse("AK1", "sk", "to ken"), Err(KeyError::Whitespace));
+        assert_eq!(AccessKeys::parse(&"A".repeat(MAX_KEY_LEN + 1), "sk", ""), Err(KeyError::TooLong));
+        let k = AccessKeys::parse(" AK1 ", "sk", " st ").unwrap();
+        assert_eq!(k.access_key_id, "AK1");
+        assert!(k.is_temporary());
+        assert!(!keys().is_temporary());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let k = AccessKeys::parse("AK1", "the-secret-key", "the-security-token").unwrap().in_project("p1");
+        let g = Gateway::new("/api".into(), Credentials::AccessKeys(k));
+        let printed = format!("{g:?}");
+        assert!(!printed.contains("the-secret-key") && !printed.contains("the-security-token"), "{printed}");
+        assert!(printed.contains("AK1"));
+    }
+
+    /// What the gateway sends verifies as the demo tenant (and the gateway)
+    /// checks it: recomputed from the headers it names, over the path and
+    /// query the upstream receives.
+    #[test]
+    fn signed_calls_carry_a_signature_of_what_the_upstream_receives() {
+        let g = Gateway::new("/api".into(), Credentials::AccessKeys(keys().in_project("0b4a")));
+        let query = [("resource_source", "PURCHASED,ADMIN_ALLOCATED"), ("limit", "100")];
+        // 2026-12-03 05:30:00.750 UTC by the browser.
+        let now_ms = 1_796_275_800_750;
+        let headers = g.auth_headers(Route::MetastudioResources, Some("0b4a"), &query, now_ms).unwrap();
+        let get = |n: &str| headers.iter().find(|(h, _)| *h == n).map(|(_, v)| v.clone());
+        assert_eq!(get("X-Sdk-Date").as_deref(), Some("20261203T053000Z"));
+        assert_eq!(get("X-Project-Id").as_deref(), Some("0b4a"));
+        assert_eq!(get("X-Security-Token"), None);
+        assert_eq!(get("X-Auth-Token"), None);
+        let authorization = get("Authorization").unwrap();
+        assert!(!authorization.contains("demo-secret-access-key"));
+        let parsed = tenantscope_sign::parse_authorization(&authorization).unwrap();
+        assert_eq!((parsed.access_key, parsed.signed_headers), ("DEMOACCESSKEYID00000", "x-project-id;x-sdk-date"));
+        // The URL's query, decoded, is what was signed.
+        let url = g.url(Route::MetastudioResources, "cn-north-4", Some("0b4a"), &query).unwrap();
+        let received = tenantscope_sign::query_pairs(url.split_once('?').unwrap().1).unwrap();
+        let received: Vec<(&str, &str)> = received.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let signed = [("X-Project-Id", "0b4a"), ("X-Sdk-Date", "20261203T053000Z")];
+        let r = tenantscope_sign::Request { method: "GET", path: "/v1/0b4a/tenants/resources", query: &received, headers: &signed, body: b"" };
+        let expected = tenantscope_sign::authorization("DEMOACCESSKEYID00000", "demo-secret-access-key", "20261203T053000Z", &r);
+        assert_eq!(authorization, expected);
+        // IAM's calls name no project; temporary keys send their token, signed.
+        let temporary = AccessKeys::parse("AK2", "sk2", "st2").unwrap().in_project("0b4a");
+        let headers = Credentials::AccessKeys(temporary).headers(Route::IamProjects, "/v3/auth/projects", &[], 0);
+        assert_eq!(headers[0], ("X-Sdk-Date", "19700101T000000Z".to_string()));
+        assert_eq!(headers[1], ("X-Security-Token", "st2".to_string()));
+        assert!(headers[2].1.contains("SignedHeaders=x-sdk-date;x-security-token,"), "{}", headers[2].1);
+    }
+
+    #[test]
+    fn signatures_are_dated_by_the_proxys_clock() {
+        let g = Gateway::new("/api".into(), Credentials::AccessKeys(keys()));
+        // The browser's clock 20 minutes behind: the proxy said 05:50:00
+        // for a call sent at 05:29:59.800 and answered at 05:30:00.200.
+        let at = |h: &str, m: i64, s: f64| 1_796_256_000_000 + (h.parse::<i64>().unwrap() * 3600 + m * 60) * 1000 + (s * 1000.0) as i64;
+        g.clock.set(clock_offset(at("05", 50, 0.0), at("05", 29, 59.8), at("05", 30, 0.2)));
+        assert_eq!(g.clock.offset_ms(), 20 * 60_000 + 500);
+        let headers = g.auth_headers(Route::DscSpecification, Some("p"), &[], at("05", 31, 0.0)).unwrap();
+        assert_eq!(headers[0].1, "20261203T055100Z");
+        // Clones share the measurement; the measurement is not the connection.
+        let clone = g.clone();
+        g.clock.set(0);
+        assert_eq!(clone.clock.offset_ms(), 0);
+        assert_eq!(Gateway::new("/api".into(), Credentials::AccessKeys(keys())), g);
+    }
+
+    #[test]
+    fn bad_signatures_are_told_apart() {
+        let e = |code: &str| ApiError::Http { status: 401, error_code: Some(code.into()), error_msg: None, request_id: None };
+        assert!(is_bad_signature(&e("APIGW.0303")) && is_bad_signature(&e("APIG.0303")));
+        assert!(!is_bad_signature(&e("APIGW.0301")));
+        assert!(e("APIGW.0303").is_auth());
     }
 }

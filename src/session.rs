@@ -25,10 +25,12 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// The connection as "Remember in this tab" keeps it.
-    pub fn to_entry(&self) -> crate::settings::remember::Entry {
-        let Credentials::IamToken(token) = &self.gateway.credentials;
-        [token.secret().to_string(), self.region.clone(), self.project_id.clone(), self.codearts_project_id.clone()]
+    /// The connection as "Remember in this tab" keeps it; `None` for
+    /// access keys, which are never stored (issue 17: the secret key lives
+    /// in memory only).
+    pub fn to_entry(&self) -> Option<crate::settings::remember::Entry> {
+        let Credentials::IamToken(token) = &self.gateway.credentials else { return None };
+        Some([token.secret().to_string(), self.region.clone(), self.project_id.clone(), self.codearts_project_id.clone()])
     }
 
     /// A remembered connection, through `proxy`; `None` when the stored
@@ -37,7 +39,7 @@ impl Connection {
         let [token, region, project_id, codearts_project_id] = entry.clone();
         let token = Token::parse(&token).ok()?;
         Some(Connection {
-            gateway: Gateway { proxy: proxy.to_string(), credentials: Credentials::IamToken(token) },
+            gateway: Gateway::new(proxy.to_string(), Credentials::IamToken(token)),
             region,
             project_id,
             codearts_project_id,
@@ -471,17 +473,21 @@ mod tests {
     #[test]
     fn a_remembered_connection_comes_back_as_it_was() {
         let c = Connection {
-            gateway: Gateway { proxy: "/api".into(), credentials: Credentials::IamToken(Token::parse("MIIa").unwrap()) },
+            gateway: Gateway::new("/api".into(), Credentials::IamToken(Token::parse("MIIa").unwrap())),
             region: "ap-southeast-3".into(),
             project_id: "p1".into(),
             codearts_project_id: String::new(),
             known: None,
         };
-        let entry = c.to_entry();
+        let entry = c.to_entry().unwrap();
         assert_eq!(entry[0], "MIIa");
-        assert_eq!(Connection::from_entry(&entry, "/api"), Some(c));
+        assert_eq!(Connection::from_entry(&entry, "/api"), Some(c.clone()));
         // Storage edited by hand: a token the form would refuse is dropped.
         let edited = ["MII a".to_string(), "cn-north-4".into(), String::new(), String::new()];
         assert_eq!(Connection::from_entry(&edited, "/api"), None);
+        // Access keys are never remembered.
+        let keys = crate::api::AccessKeys::parse("AK1", "sk", "").unwrap();
+        let signed = Connection { gateway: Gateway::new("/api".into(), Credentials::AccessKeys(keys)), ..c.clone() };
+        assert_eq!(signed.to_entry(), None);
     }
 }

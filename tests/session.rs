@@ -60,7 +60,7 @@ impl Fetch for Fake {
 
 fn ctx() -> Context {
     Context {
-        gateway: Gateway { proxy: "/api".into(), credentials: Credentials::IamToken(Token::parse("t").unwrap()) },
+        gateway: Gateway::new("/api".into(), Credentials::IamToken(Token::parse("t").unwrap())),
         region: "cn-north-4".into(),
         project_id: "p".into(),
         codearts_project_id: Some("c".into()),

@@ -102,7 +102,7 @@ pub fn App(
     });
     Effect::new(move |_| {
         let entries: Vec<remember::Entry> = if remembering.get() {
-            tabs.with(|list| list.iter().map(|t| t.connection.to_entry()).collect())
+            tabs.with(|list| list.iter().filter_map(|t| t.connection.to_entry()).collect())
         } else {
             Vec::new()
         };

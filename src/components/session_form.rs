@@ -137,7 +137,7 @@ pub fn SessionForm(
             problem.set(None);
             // Read once, for this click: nothing here subscribes.
             let connection = untrack(|| Connection {
-                gateway: Gateway { proxy, credentials: Credentials::IamToken(t.clone()) },
+                gateway: Gateway::new(proxy, Credentials::IamToken(t.clone())),
                 region: region_value(),
                 project_id: project_value(),
                 codearts_project_id: codearts_given().unwrap_or_default(),
@@ -161,7 +161,7 @@ pub fn SessionForm(
         }
         probe.set(Some(t.clone()));
         found.set(None);
-        let gateway = Gateway { proxy, credentials: Credentials::IamToken(t.clone()) };
+        let gateway = Gateway::new(proxy, Credentials::IamToken(t.clone()));
         let region = region.get_untracked().unwrap_or_else(|| default_region.get_untracked());
         // The console's code comes while the token is looked up (a paste
         // may come without a focus, from a script or a password manager).
