@@ -163,7 +163,7 @@ async fn cors_is_strict() {
     let allowed = get(Some("https://console.example")).await.unwrap();
     assert_eq!(allowed.status(), 200);
     assert_eq!(allowed.headers()["access-control-allow-origin"], "https://console.example");
-    assert_eq!(allowed.headers()["access-control-expose-headers"], "X-Request-Id");
+    assert_eq!(allowed.headers()["access-control-expose-headers"], "X-Request-Id, Date");
     assert_eq!(allowed.headers()["vary"], "Origin");
     assert!(allowed.headers().get("access-control-allow-credentials").is_none());
     // null, unknown and lookalike origins.

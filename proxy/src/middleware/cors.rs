@@ -37,6 +37,9 @@ enum Cross {
     Allowed(HeaderValue),
 }
 
+/// `Access-Control-Expose-Headers` of an allowed cross-origin answer.
+pub const EXPOSED: &str = "X-Request-Id, Date";
+
 /// `Access-Control-Allow-Headers` of a preflight: the headers the relay forwards.
 pub fn preflight_headers() -> HeaderValue {
     HeaderValue::from_str(&relay::FORWARDED_REQUEST_HEADERS.join(", ")).expect("header names are valid header values")
@@ -115,7 +118,11 @@ where
         if let Cross::Allowed(origin) = cross {
             h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             if !preflight_asked {
-                h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("X-Request-Id"));
+                // `Date`, not a CORS-safelisted answer header: the console
+                // reads the proxy's clock from it, to date a signature the
+                // gateway accepts (an X-Sdk-Date off by more than 15
+                // minutes is refused).
+                h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED));
             }
         }
         Poll::Ready(Ok(response))
