@@ -380,7 +380,10 @@ fn offered(config: &Config) -> Response<Body> {
 
 fn demo_response(target: &TargetRef<'_>, headers: &HeaderMap) -> Response<Body> {
     let now = time::OffsetDateTime::now_utc();
-    let reply = demo::respond(target.route, target.param.as_deref(), target.query, headers, now);
+    // The path the upstream would get, which a signature covers.
+    let mut path = String::with_capacity(target.route.template().len() + target.param.as_ref().map_or(0, |p| p.len()));
+    target.push_path(&mut path);
+    let reply = demo::respond(target.route, target.param.as_deref(), &path, target.query, headers, now);
     let mut response = reply.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
     response

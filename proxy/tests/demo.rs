@@ -224,3 +224,74 @@ async fn about_says_what_answers_and_where_tokens_go() {
     assert!(hosts.iter().all(|h| tenantscope_catalog::is_huawei_cloud_host(h)), "{hosts:?}");
     assert!(hosts.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
 }
+
+/// `GET uri` signed as the console signs it: the upstream path (the route
+/// template filled in) and the query decoded, `X-Sdk-Date` from the clock,
+/// `X-Project-Id` and (for the temporary pair) `X-Security-Token` signed.
+fn signed_request(uri: &str, ak: &str, sk: &str, security_token: Option<&str>) -> Request<Body> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let date = tenantscope_sign::sdk_date(now);
+    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+    // `/api/{service}/{region}` off: what the upstream receives.
+    let upstream_path = format!("/{}", path.splitn(5, '/').nth(4).unwrap());
+    let pairs = tenantscope_sign::query_pairs(query).unwrap();
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut headers = vec![("X-Sdk-Date", date.as_str()), ("X-Project-Id", tenantscope_proxy::demo::DEMO_PROJECT_ID)];
+    if let Some(token) = security_token {
+        headers.push(("X-Security-Token", token));
+    }
+    let signed = tenantscope_sign::Request { method: "GET", path: &upstream_path, query: &pairs, headers: &headers, body: b"" };
+    let mut request = Request::get(uri).header("authorization", tenantscope_sign::authorization(ak, sk, &date, &signed));
+    for (name, value) in &headers {
+        request = request.header(*name, *value);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+async fn answer(request: Request<Body>) -> (StatusCode, serde_json::Value) {
+    let response = app(Config { demo: true, ..Config::default() }).oneshot(request).await.unwrap();
+    let status = response.status();
+    (status, serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap())
+}
+
+#[tokio::test]
+async fn a_signed_request_through_the_whole_app_is_answered() {
+    use tenantscope_proxy::demo::*;
+    let project = DEMO_PROJECT_ID;
+    let uris = [
+        "/api/iam/global/v3/auth/projects".to_string(),
+        format!("/api/hss/cn-north-4/v5/{project}/billing/quotas-detail?limit=200&offset=0&enterprise_project_id=all_granted_eps"),
+        format!("/api/metastudio/cn-north-4/v1/{project}/tenants/resources?resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset=0"),
+        format!("/api/testplan/cn-north-4/v1/projects/{DEMO_CODEARTS_PROJECT_ID}/package/status"),
+    ];
+    for uri in &uris {
+        for (ak, sk, token) in [(DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, None), (DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY, Some(DEMO_SECURITY_TOKEN))] {
+            let (status, body) = answer(signed_request(uri, ak, sk, token)).await;
+            assert_eq!(status, StatusCode::OK, "{uri} {ak}: {body}");
+            let (_, _, with_token) = get(uri, Some(DEMO_TOKEN)).await;
+            assert_eq!(body, with_token, "{uri}");
+        }
+    }
+    // The temporary pair without its token, and a wrong secret.
+    let (status, body) = answer(signed_request(&uris[1], DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY, None)).await;
+    assert_eq!((status, body["error_code"].as_str()), (StatusCode::UNAUTHORIZED, Some("APIGW.0301")));
+    let (status, body) = answer(signed_request(&uris[1], DEMO_ACCESS_KEY_ID, "not-the-secret", None)).await;
+    assert_eq!((status, &body), (StatusCode::UNAUTHORIZED, &json!({ "error_code": "APIGW.0303", "error_msg": "Incorrect app authentication information: verify aksk signature fail" })));
+}
+
+#[tokio::test]
+async fn a_token_with_a_signature_or_another_authorization_scheme_is_the_proxys_400() {
+    use tenantscope_proxy::demo::*;
+    let uri = "/api/iam/global/v3/auth/projects";
+    let mut both = signed_request(uri, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, None);
+    both.headers_mut().insert("x-auth-token", DEMO_TOKEN.parse().unwrap());
+    let (status, body) = answer(both).await;
+    assert_eq!((status, body["error_code"].as_str()), (StatusCode::BAD_REQUEST, Some("PROXY.0021")), "{body}");
+    for other in ["Basic ZGVtbzpkZW1v", "Bearer demo"] {
+        let request = Request::get(uri).header("authorization", other).header("x-auth-token", DEMO_TOKEN).body(Body::empty()).unwrap();
+        let (status, body) = answer(request).await;
+        assert_eq!((status, body["error_code"].as_str()), (StatusCode::BAD_REQUEST, Some("PROXY.0020")), "{other}: {body}");
+        let request = Request::get(uri).header("authorization", other).body(Body::empty()).unwrap();
+        assert_eq!(answer(request).await.1["error_code"], "PROXY.0020", "{other}");
+    }
+}

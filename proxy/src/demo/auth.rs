@@ -3,12 +3,13 @@
 //! ([`Mode`]), the gateway's and the services' errors, and the faults of
 //! [`DEMO_FAULTS_TOKEN`].
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use serde_json::json;
 use tenantscope_catalog::Route;
 
 use super::hss::HssQuery;
 use super::query::params;
+use super::signed;
 use super::{Answer, Reply};
 
 /// The token the demo tenant answers normally (as `X-Auth-Token`, and as
@@ -59,19 +60,37 @@ pub(super) enum Mode {
     Limited,
 }
 
-/// The gateway checks `X-Auth-Token` before any service sees the call; IAM's
-/// introspection also needs the token to look at, `X-Subject-Token`, and
-/// finds only the token in hand.
-pub(super) fn authenticate(route: Route, headers: &HeaderMap) -> Result<Mode, Answer> {
-    let Some(token) = headers.get("x-auth-token") else {
-        return Err(gateway_401("x-auth-token not found"));
-    };
-    let mode = match token.as_bytes() {
-        t if t == DEMO_TOKEN.as_bytes() => Mode::Normal,
-        t if t == DEMO_FAULTS_TOKEN.as_bytes() => Mode::Faults,
-        t if t == DEMO_LIMITED_TOKEN.as_bytes() => Mode::Limited,
-        t if t == DEMO_EXPIRED_TOKEN.as_bytes() => return Err(gateway_token_expired()),
-        _ => return Err(gateway_401("decrypt token fail")),
+/// The gateway checks the caller before any service sees the call: an
+/// `Authorization` header means an access-key signature ([`signed::verify`];
+/// a verified call is answered as for [`DEMO_TOKEN`]), otherwise
+/// `X-Auth-Token`. IAM's introspection also needs the token to look at,
+/// `X-Subject-Token`, and finds only the token in hand (a signed call has
+/// none, so it finds only [`DEMO_TOKEN`], the account's own).
+///
+/// `path` is the upstream path and `query` the raw query, as a signature
+/// covers them.
+pub(super) fn authenticate(
+    route: Route,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    now: time::OffsetDateTime,
+) -> Result<Mode, Answer> {
+    let (mode, in_hand) = if let Some(authorization) = headers.get(header::AUTHORIZATION) {
+        signed::verify(authorization, path, query, headers, now)?;
+        (Mode::Normal, DEMO_TOKEN.as_bytes())
+    } else {
+        let Some(token) = headers.get("x-auth-token") else {
+            return Err(gateway_401("x-auth-token not found"));
+        };
+        let mode = match token.as_bytes() {
+            t if t == DEMO_TOKEN.as_bytes() => Mode::Normal,
+            t if t == DEMO_FAULTS_TOKEN.as_bytes() => Mode::Faults,
+            t if t == DEMO_LIMITED_TOKEN.as_bytes() => Mode::Limited,
+            t if t == DEMO_EXPIRED_TOKEN.as_bytes() => return Err(gateway_token_expired()),
+            _ => return Err(gateway_401("decrypt token fail")),
+        };
+        (mode, token.as_bytes())
     };
     if route == Route::IamToken {
         match headers.get("x-subject-token") {
@@ -82,7 +101,7 @@ pub(super) fn authenticate(route: Route, headers: &HeaderMap) -> Result<Mode, An
                     "Expecting to find X-Subject-Token in headers.",
                 ))
             }
-            Some(subject) if subject != token => {
+            Some(subject) if subject.as_bytes() != in_hand => {
                 return Err(keystone_error(StatusCode::NOT_FOUND, "Not Found", "Could not find token."))
             }
             Some(_) => {}
@@ -176,7 +195,7 @@ mod tests {
     use serde_json::Value;
 
     use super::super::respond;
-    use super::super::support::{headers, param, parsed, reply, NOW};
+    use super::super::support::{headers, param, parsed, path, reply, NOW};
     use super::*;
 
     #[test]
@@ -204,7 +223,7 @@ mod tests {
             for (token, expected) in
                 [(None, &missing), (Some("MIIwrong"), &decrypt), (Some("Demo"), &decrypt), (Some(""), &decrypt)]
             {
-                let answer = parsed(respond(route, param(route), Some("limit=10"), &headers(token), NOW));
+                let answer = parsed(respond(route, param(route), &path(route), Some("limit=10"), &headers(token), NOW));
                 assert_eq!(answer, (StatusCode::UNAUTHORIZED, expected.clone()), "{route:?} with {token:?}");
             }
         }
@@ -214,17 +233,17 @@ mod tests {
     fn introspection_needs_the_demo_subject_token() {
         let mut h = HeaderMap::new();
         h.insert("x-auth-token", HeaderValue::from_static("demo"));
-        let (status, body) = parsed(respond(Route::IamToken, None, None, &h, NOW));
+        let (status, body) = parsed(respond(Route::IamToken, None, "/v3/auth/tokens", None, &h, NOW));
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["error"]["code"], 400);
 
         h.insert("x-subject-token", HeaderValue::from_static("MIIother"));
-        let answer = parsed(respond(Route::IamToken, None, None, &h, NOW));
+        let answer = parsed(respond(Route::IamToken, None, "/v3/auth/tokens", None, &h, NOW));
         let not_found = json!({ "error": { "code": 404, "message": "Could not find token.", "title": "Not Found" } });
         assert_eq!(answer, (StatusCode::NOT_FOUND, not_found));
 
         // Other routes do not look at the subject token.
-        assert_eq!(respond(Route::IamProjects, None, None, &h, NOW).status, StatusCode::OK);
+        assert_eq!(respond(Route::IamProjects, None, "/v3/auth/projects", None, &h, NOW).status, StatusCode::OK);
     }
 
     #[test]
@@ -257,7 +276,7 @@ mod tests {
             if let Some(subject) = subject {
                 h.insert("x-subject-token", HeaderValue::from_static(subject));
             }
-            let answer = parsed(respond(Route::IamToken, None, None, &h, NOW));
+            let answer = parsed(respond(Route::IamToken, None, "/v3/auth/tokens", None, &h, NOW));
             assert_eq!(answer, (StatusCode::UNAUTHORIZED, expired.clone()), "{subject:?}");
         }
     }
@@ -281,7 +300,7 @@ mod tests {
         for (auth, subject) in [(DEMO_FAULTS_TOKEN, DEMO_TOKEN), (DEMO_TOKEN, DEMO_FAULTS_TOKEN)] {
             let mut h = headers(Some(auth));
             h.insert("x-subject-token", HeaderValue::from_static(subject));
-            assert_eq!(respond(Route::IamToken, None, None, &h, NOW).status, StatusCode::NOT_FOUND, "{auth}");
+            assert_eq!(respond(Route::IamToken, None, "/v3/auth/tokens", None, &h, NOW).status, StatusCode::NOT_FOUND, "{auth}");
         }
     }
 

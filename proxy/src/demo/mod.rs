@@ -21,6 +21,31 @@
 //!
 //! Any other token is refused as unreadable (401 `APIG.0301`).
 //!
+//! A request with an `Authorization` header is access-key signed
+//! (SDK-HMAC-SHA256, docs/huawei-apis.md §4) and is verified as API Gateway
+//! verifies it (`signed`), token or no token (the proxy refuses the two
+//! together before the demo sees them). Two key pairs are known:
+//!
+//! - permanent: [`DEMO_ACCESS_KEY_ID`] `DEMOACCESSKEYID00000`, secret
+//!   [`DEMO_SECRET_ACCESS_KEY`] `demo-secret-access-key`;
+//! - temporary: [`DEMO_TEMP_ACCESS_KEY_ID`] `DEMOTEMPACCESSKEY000`, secret
+//!   [`DEMO_TEMP_SECRET_ACCESS_KEY`] `demo-temporary-secret`, accepted only
+//!   with `X-Security-Token: demo-security-token` ([`DEMO_SECURITY_TOKEN`])
+//!   among the signed headers.
+//!
+//! The signature is recomputed over `GET`, the upstream path (the route
+//! template filled in, as the proxy rebuilds it), the query as received
+//! (decoded into pairs), the signed headers' received values and an empty
+//! body; `x-sdk-date` must be signed and within 15 minutes of the demo's
+//! clock either way, and every signed header present. An unreadable header
+//! or an unknown access key is 401 `APIGW.0301`; a date off, a header
+//! missing or a signature that does not verify (a query or path changed
+//! after signing, a wrong secret) 401 `APIGW.0303`. The browser cannot set
+//! `Host`, so the console does not sign it. A verified request is answered
+//! as [`DEMO_TOKEN`] is; token introspection, having no token in hand,
+//! answers as Keystone does without `X-Subject-Token` (400), or for the
+//! demo token as subject.
+//!
 //! This module owns the sample tenant: its ids (domain, user, IAM and CodeArts
 //! projects), its IAM token and project list, and the packages and quotas of
 //! the five services. Bodies are shaped like the official response examples
@@ -30,7 +55,8 @@
 //!
 //! This file holds [`respond`], [`Reply`] and the dispatch by route; the rest
 //! is one file each: `auth` (identities, tokens, errors, the faults of
-//! [`DEMO_FAULTS_TOKEN`]), `query` (query strings read with axum's `Query`,
+//! [`DEMO_FAULTS_TOKEN`]), `signed` (the key pairs and the signature's
+//! verification), `query` (query strings read with axum's `Query`,
 //! integer and list parameters, paging), `ids` (dates and ids), `iam` (the
 //! IAM token and projects), `projects` (CodeArts projects), and the
 //! services' answers in `testplan`, `codecheck`, `metastudio`, `dsc` and
@@ -56,6 +82,7 @@ mod ids;
 mod metastudio;
 mod projects;
 mod query;
+mod signed;
 #[cfg(test)]
 mod support;
 mod testplan;
@@ -68,6 +95,9 @@ use tenantscope_catalog::Route;
 pub use auth::{
     DEMO_CODEARTS_PROJECT_ID, DEMO_DOMAIN_NAME, DEMO_EXPIRED_TOKEN, DEMO_FAULTS_TOKEN, DEMO_LIMITED_TOKEN,
     DEMO_PROJECT_ID, DEMO_REGION, DEMO_TOKEN, DEMO_USER_NAME,
+};
+pub use signed::{
+    DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, DEMO_SECURITY_TOKEN, DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY,
 };
 use auth::{authenticate, fault, Mode};
 use codecheck::codecheck_packages;
@@ -110,18 +140,22 @@ impl IntoResponse for Reply {
     }
 }
 
-/// Answers one API call of the demo tenant. `param` is the route's one path
-/// parameter (project id / service id) if any; `query` is the raw query string
-/// without '?'. `now` is the current instant (tests pass a fixed one). The
-/// `X-Auth-Token` in `headers` picks the behaviour (see the module doc).
+/// Answers one API call (a GET) of the demo tenant. `param` is the route's
+/// one path parameter (project id / service id) if any, `path` the upstream
+/// path (the route template filled in with it, what a signature covers);
+/// `query` is the raw query string without '?'. `now` is the current instant
+/// (tests pass a fixed one; a signature's date is checked against it). The
+/// `Authorization` signature or the `X-Auth-Token` in `headers` picks the
+/// behaviour (see the module doc).
 pub fn respond(
     route: Route,
     param: Option<&str>,
+    path: &str,
     query: Option<&str>,
     headers: &HeaderMap,
     now: time::OffsetDateTime,
 ) -> Reply {
-    let mode = match authenticate(route, headers) {
+    let mode = match authenticate(route, path, query, headers, now) {
         Ok(mode) => mode,
         Err(refusal) => return refusal.into(),
     };

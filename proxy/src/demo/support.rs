@@ -29,6 +29,16 @@ pub(super) fn param(route: Route) -> Option<&'static str> {
     }
 }
 
+/// The upstream path of a call of `route` with [`param`]'s parameter: the
+/// route template filled in, as the proxy rebuilds it and the console signs it.
+pub(super) fn path(route: Route) -> String {
+    let template = route.template();
+    match (template.find('{'), template.find('}'), param(route)) {
+        (Some(open), Some(close), Some(value)) => format!("{}{value}{}", &template[..open], &template[close + 1..]),
+        _ => template.to_string(),
+    }
+}
+
 /// A reply's status and JSON body; no header.
 pub(super) fn parsed(reply: Reply) -> Answer {
     assert_eq!(reply.retry_after, None, "{reply:?}");
@@ -38,7 +48,7 @@ pub(super) fn parsed(reply: Reply) -> Answer {
 
 pub(super) fn call_at(route: Route, query: &str, now: OffsetDateTime) -> Answer {
     let query = (!query.is_empty()).then_some(query);
-    parsed(respond(route, param(route), query, &headers(Some(DEMO_TOKEN)), now))
+    parsed(respond(route, param(route), &path(route), query, &headers(Some(DEMO_TOKEN)), now))
 }
 
 pub(super) fn call(route: Route, query: &str) -> Answer {
@@ -48,7 +58,7 @@ pub(super) fn call(route: Route, query: &str) -> Answer {
 /// The reply to `token` (also the subject token), unparsed.
 pub(super) fn reply(route: Route, query: &str, token: &str) -> Reply {
     let query = (!query.is_empty()).then_some(query);
-    respond(route, param(route), query, &headers(Some(token)), NOW)
+    respond(route, param(route), &path(route), query, &headers(Some(token)), NOW)
 }
 
 pub(super) fn call_ok(route: Route, query: &str) -> Value {
