@@ -295,3 +295,24 @@ async fn a_token_with_a_signature_or_another_authorization_scheme_is_the_proxys_
         assert_eq!(answer(request).await.1["error_code"], "PROXY.0020", "{other}");
     }
 }
+
+/// The Hong Kong project (ap-southeast-1) of the sample tenant: HSS and DSC
+/// answer there, TestPlan, Check and MetaStudio are not offered (the
+/// catalogue's answer, before the demo).
+#[tokio::test]
+async fn the_hong_kong_project_has_some_services_only() {
+    let (_, _, projects) = get("/api/iam/global/v3/auth/projects", Some("demo")).await;
+    let project = projects["projects"].as_array().unwrap().iter().find(|p| p["name"] == "ap-southeast-1").unwrap()["id"].as_str().unwrap().to_string();
+    let (status, _, hss) = get(&format!("/api/hss/ap-southeast-1/v5/{project}/billing/quotas-detail?limit=200&offset=0"), Some("demo")).await;
+    assert_eq!((status, hss["total_num"].as_u64()), (StatusCode::OK, Some(21)));
+    let (status, _, _) = get(&format!("/api/dsc/ap-southeast-1/v1/{project}/period/product/specification"), Some("demo")).await;
+    assert_eq!(status, StatusCode::OK);
+    for uri in [
+        format!("/api/metastudio/ap-southeast-1/v1/{project}/tenants/resources?resource_source=PURCHASED"),
+        "/api/testplan/ap-southeast-1/v1/projects/p/package/status".to_string(),
+        "/api/codecheck/ap-southeast-1/v4/tenant/tenant-package-status".to_string(),
+    ] {
+        let (status, _, body) = get(&uri, Some("demo")).await;
+        assert_eq!((status, body["error_code"].as_str()), (StatusCode::NOT_FOUND, Some("PROXY.0002")), "{uri}");
+    }
+}

@@ -44,6 +44,12 @@ pub(super) const DEMO_DOMAIN_ID: &str = "7c1e4b9a2d6f4a0e9b3c8d5f1a2e6b40";
 pub(super) const DEMO_USER_ID: &str = "e83f5a0c7b1d4c2a9f6e0b8d3a7c5e19";
 pub(super) const CN_EAST_3_PROJECT_ID: &str = "3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03";
 pub(super) const AP_SOUTHEAST_3_PROJECT_ID: &str = "a2d7e0b4c9f14a6e8b5d3c1f7e0a9b62";
+/// The demo's project in [`HONG_KONG_REGION`].
+pub(super) const AP_SOUTHEAST_1_PROJECT_ID: &str = "c4e81f3a7b2d4096a5e0d9b3f6c1a874";
+/// A region where the catalogue offers HSS and DSC but not TestPlan,
+/// CodeArts Check or MetaStudio (guarded by a test in `mod.rs`), so the
+/// console's "All regions" view meets a region with some services only.
+pub(super) const HONG_KONG_REGION: &str = "ap-southeast-1";
 pub(super) const FINANCE_PROJECT_ID: &str = "6e0c3a9f1b5d47e2a8c4f0b6d2e9a1c7";
 
 // ---------------------------------------------------------------------------
@@ -200,7 +206,7 @@ mod tests {
 
     #[test]
     fn demo_ids_are_valid_path_segments() {
-        for id in [DEMO_PROJECT_ID, DEMO_CODEARTS_PROJECT_ID, DEMO_DOMAIN_ID, DEMO_USER_ID] {
+        for id in [DEMO_PROJECT_ID, DEMO_CODEARTS_PROJECT_ID, DEMO_DOMAIN_ID, DEMO_USER_ID, AP_SOUTHEAST_1_PROJECT_ID] {
             assert_eq!(id.len(), 32, "{id}");
             assert!(id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{id}");
             assert!(tenantscope_catalog::is_valid_segment(id));

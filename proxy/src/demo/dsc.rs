@@ -76,6 +76,7 @@ pub(super) fn dsc_specification(site: Site) -> Value {
         Site::Main => DSC_ORDERS.iter().enumerate().collect(),
         Site::Shanghai => vec![(10_000, &DSC_ORDERS[0])],
         Site::Singapore => vec![(20_000, &DSC_ORDERS[0])],
+        Site::HongKong => vec![(30_000, &DSC_ORDERS[1])],
     };
     let order_infos: Vec<Value> = orders
         .into_iter()

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::auth::{
-    AP_SOUTHEAST_3_PROJECT_ID, CN_EAST_3_PROJECT_ID, DEMO_DOMAIN_ID, DEMO_DOMAIN_NAME, DEMO_PROJECT_ID, DEMO_REGION,
+    AP_SOUTHEAST_1_PROJECT_ID, AP_SOUTHEAST_3_PROJECT_ID, HONG_KONG_REGION, CN_EAST_3_PROJECT_ID, DEMO_DOMAIN_ID, DEMO_DOMAIN_NAME, DEMO_PROJECT_ID, DEMO_REGION,
     DEMO_USER_ID, DEMO_USER_NAME, FINANCE_PROJECT_ID,
 };
 use super::ids::iam_time;
@@ -49,6 +49,7 @@ pub(super) fn iam_projects() -> Value {
         (DEMO_PROJECT_ID, "cn-north-4", DEMO_DOMAIN_ID, ""),
         (CN_EAST_3_PROJECT_ID, "cn-east-3", DEMO_DOMAIN_ID, ""),
         (AP_SOUTHEAST_3_PROJECT_ID, "ap-southeast-3", DEMO_DOMAIN_ID, ""),
+        (AP_SOUTHEAST_1_PROJECT_ID, HONG_KONG_REGION, DEMO_DOMAIN_ID, ""),
         (FINANCE_PROJECT_ID, "cn-north-4_finance", DEMO_PROJECT_ID, "Finance department workloads"),
     ];
     let projects: Vec<Value> = projects
@@ -116,6 +117,8 @@ mod tests {
         assert_eq!(by_name("cn-north-4_finance")["parent_id"], DEMO_PROJECT_ID);
         by_name("cn-east-3");
         by_name("ap-southeast-3");
+        assert_eq!(by_name(HONG_KONG_REGION)["id"], AP_SOUTHEAST_1_PROJECT_ID);
+        assert_eq!(projects.len(), 5);
         for p in projects {
             for key in ["id", "name", "domain_id", "parent_id", "enabled", "is_domain", "description", "links"] {
                 assert!(p.get(key).is_some(), "{key} missing in {p}");

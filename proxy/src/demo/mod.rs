@@ -185,7 +185,8 @@ pub fn respond(
 
 /// Which of the sample tenant's regions a call is about, by the project id
 /// it names: cn-north-4's project (and any other id) holds most packages;
-/// the cn-east-3 and ap-southeast-3 projects hold smaller sets of their own,
+/// the cn-east-3, ap-southeast-3 and ap-southeast-1 projects hold smaller
+/// sets of their own (in ap-southeast-1 only HSS and DSC are offered),
 /// so that two tabs in two regions show two different regions (HSS,
 /// MetaStudio, DSC). The services that answer per CodeArts project
 /// (TestPlan, Check) answer the same wherever that project is asked about.
@@ -194,6 +195,7 @@ pub(super) enum Site {
     Main,
     Shanghai,
     Singapore,
+    HongKong,
 }
 
 impl Site {
@@ -201,6 +203,7 @@ impl Site {
         match param {
             Some(auth::CN_EAST_3_PROJECT_ID) => Site::Shanghai,
             Some(auth::AP_SOUTHEAST_3_PROJECT_ID) => Site::Singapore,
+            Some(auth::AP_SOUTHEAST_1_PROJECT_ID) => Site::HongKong,
             _ => Site::Main,
         }
     }
@@ -213,6 +216,7 @@ impl Site {
             Site::Main => main,
             Site::Shanghai => 10_000..10_000 + main.len() / 4,
             Site::Singapore => 20_000..20_000 + main.len() / 12,
+            Site::HongKong => 30_000..30_000 + main.len() / 20,
         }
     }
 }
@@ -227,7 +231,7 @@ mod tests {
     use time::{Duration, OffsetDateTime};
 
     use super::ids::epoch_ms;
-    use super::support::{call_at, parse_utc, parsed, reply, strings, NOW};
+    use super::support::{call, call_at, parse_utc, parsed, reply, strings, NOW};
     use super::*;
 
     /// Every expiry instant the demo reports for `now`, in epoch ms.
@@ -249,6 +253,31 @@ mod tests {
             all.extend(body["data_list"].as_array().unwrap().iter().map(|q| q["expire_time"].as_i64().unwrap()));
         }
         all
+    }
+
+    /// The Hong Kong project's region offers some of the five package
+    /// services and not others (HSS among the offered), by the catalogue.
+    #[test]
+    fn the_hong_kong_region_offers_some_services_only() {
+        use tenantscope_catalog::{Service, REGIONS};
+        let region = auth::HONG_KONG_REGION;
+        assert!(REGIONS.iter().any(|r| r.id == region));
+        let offered = |s: Service| s.offered_in(region);
+        assert!(offered(Service::Hss) && offered(Service::Dsc) && offered(Service::Iam));
+        for service in [Service::Testplan, Service::Codecheck, Service::Metastudio] {
+            assert!(!offered(service), "{service} is offered in {region}");
+        }
+        let hss = call(Route::HssQuotas, "limit=200&offset=0&enterprise_project_id=all_granted_eps");
+        let here = |route: Route, query: &str| {
+            parsed(respond(route, Some(auth::AP_SOUTHEAST_1_PROJECT_ID), &route.template().replace("{project_id}", auth::AP_SOUTHEAST_1_PROJECT_ID), Some(query), &super::support::headers(Some(DEMO_TOKEN)), NOW))
+        };
+        let (status, hong_kong) = here(Route::HssQuotas, "limit=200&offset=0&enterprise_project_id=all_granted_eps");
+        assert_eq!((status, hong_kong["total_num"].as_u64()), (StatusCode::OK, Some(21)));
+        let ids = |body: &Value| strings(body["data_list"].as_array().unwrap(), "resource_id").into_iter().map(String::from).collect::<Vec<_>>();
+        assert!(ids(&hong_kong).iter().all(|id| !ids(&hss.1).contains(id)));
+        let (status, dsc) = here(Route::DscSpecification, "");
+        assert_eq!(status, StatusCode::OK);
+        assert_ne!(dsc, call(Route::DscSpecification, "").1);
     }
 
     #[test]
