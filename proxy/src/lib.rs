@@ -11,8 +11,9 @@
 //! are stacked here in the order a request meets them: security headers,
 //! sensitive headers, Host guard, size limits, request id; then for `/api`
 //! the access log, CORS and the rate limit. The `/api` handler then checks
-//! the method, the single credential and the path, in that order, before
-//! anything is sent upstream ([`relay`]).
+//! the method, the credentials (each once; `Authorization` only as an
+//! SDK-HMAC-SHA256 signature, never beside `X-Auth-Token`) and the path, in
+//! that order, before anything is sent upstream ([`relay`]).
 //!
 //! `/api` and `/api/...` go from the request-id layer straight to the API
 //! stack ([`Dispatch`]); everything else to an axum `Router` (`/healthz`,

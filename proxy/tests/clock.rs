@@ -34,7 +34,8 @@ async fn every_answer_carries_a_date_a_cross_origin_page_may_read() {
     let signed = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00";
     // (proxy, path, extra header, status): answers, refusals, the demo's
     // own errors, /api/about, and the routes beside /api.
-    let calls: [(&Running, String, Option<(&str, &str)>, u16); 9] = [
+    type Call<'a> = (&'a Running, String, Option<(&'a str, &'a str)>, u16);
+    let calls: [Call; 9] = [
         (&relay, hss("p"), Some(("x-auth-token", TOKEN)), 200),
         (&relay, hss("html"), Some(("x-auth-token", TOKEN)), 502),
         (&relay, "/api/hss/cn-north-4/v5/p/host-management/hosts".into(), None, 404),

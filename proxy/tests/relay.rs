@@ -254,7 +254,8 @@ async fn a_signed_call_reaches_the_upstream_as_it_was_signed() {
 async fn other_authorization_schemes_and_a_token_with_a_signature_are_refused() {
     let (base, seen) = stub_upstream().await;
     let signed = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00";
-    let cases: [(&[(&str, &str)], &str, &str); 4] = [
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Headers, &str, &str); 4] = [
         (&[("authorization", "Basic dXNlcjpwYXNzd29yZA==")], "PROXY.0020", "Only SDK-HMAC-SHA256 access-key signatures are relayed in the Authorization header"),
         (&[("authorization", "Bearer MIItoken")], "PROXY.0020", "Only SDK-HMAC-SHA256 access-key signatures are relayed in the Authorization header"),
         (&[("x-auth-token", "MIItoken"), ("authorization", signed)], "PROXY.0021", "Send a token (X-Auth-Token) or an access-key signature (Authorization), not both"),

@@ -284,7 +284,8 @@ mod tests {
         let (route, query) = (Route::DscSpecification, "");
         let d = date(0);
         let p = path(route);
-        let cases: [(&[(&str, &str, bool)], &str); 3] = [
+        type Sent<'a> = &'a [(&'a str, &'a str, bool)];
+        let cases: [(Sent, &str); 3] = [
             (&[("x-sdk-date", &d, true)], "APIGW.0301"),
             (&[("x-sdk-date", &d, true), ("x-security-token", DEMO_SECURITY_TOKEN, false)], "APIGW.0301"),
             (&[("x-sdk-date", &d, true), ("x-security-token", "demo-security-tokem", true)], "APIGW.0301"),
