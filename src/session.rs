@@ -29,6 +29,7 @@ impl Connection {
     /// access keys, which are never stored (issue 17: the secret key lives
     /// in memory only).
     pub fn to_entry(&self) -> Option<crate::settings::remember::Entry> {
+        #[allow(irrefutable_let_patterns)]
         let Credentials::IamToken(token) = &self.gateway.credentials else { return None };
         Some([token.secret().to_string(), self.region.clone(), self.project_id.clone(), self.codearts_project_id.clone()])
     }
@@ -117,6 +118,9 @@ pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Co
     // The form may have asked already.
     let asked = match known {
         Some(info) => Ok(Some(info)),
+        // Access keys have no token to introspect: the account's project
+        // list named the project (and its region) already ([`account`]).
+        None if gateway.credentials.signs() => Ok(None),
         None => introspect(net, &region).await.map(|(info, _)| Some(info)),
     };
     let info = match asked {
@@ -205,6 +209,75 @@ pub async fn lists_via<N: Fetch>(net: &N, info: iam::TokenInfo, at: Option<&'sta
     };
     let (projects, codearts) = futures::join!(projects, codearts);
     Discovery { info, projects, codearts }
+}
+
+/// The account's IAM projects, as access keys see them (`GET
+/// /v3/auth/projects`, signed, at the global IAM).
+pub async fn account<N: Fetch>(net: &N) -> Result<Vec<iam::Project>, ApiError> {
+    let answer = net.get(Route::IamProjects, "global", None, &[]).await?;
+    iam::projects(&answer.body)
+}
+
+/// [`account`] through the browser.
+pub async fn account_projects(gateway: &Gateway) -> Result<Vec<iam::Project>, ApiError> {
+    account(&Browser(gateway, None)).await
+}
+
+/// What "All regions" inspects of an account: every enabled project whose
+/// region (a subproject is named `{region}_{name}`) offers at least one of
+/// the package services, as (region, project); the others are left out
+/// without a request and named, with why.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RegionPlan {
+    pub inspect: Vec<(String, iam::Project)>,
+    pub skipped: Vec<(String, Skipped)>,
+}
+
+/// Why a project of the account is not inspected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skipped {
+    /// Not a region the catalogue knows (IAM's own `MOS` project, say).
+    NotARegion,
+    /// None of the five services is offered in its region.
+    NothingOffered,
+    Disabled,
+}
+
+pub fn plan_regions(projects: &[iam::Project]) -> RegionPlan {
+    let mut plan = RegionPlan::default();
+    for p in projects {
+        let region = p.name.split('_').next().unwrap_or_default();
+        let why = if !p.enabled {
+            Some(Skipped::Disabled)
+        } else if tenantscope_catalog::region_by_id(region).is_none() {
+            Some(Skipped::NotARegion)
+        } else if !Service::PACKAGES.iter().any(|s| s.offered_in(region)) {
+            Some(Skipped::NothingOffered)
+        } else {
+            None
+        };
+        match why {
+            Some(why) => plan.skipped.push((p.name.clone(), why)),
+            None => plan.inspect.push((region.to_string(), p.clone())),
+        }
+    }
+    plan
+}
+
+#[cfg(any(test, feature = "access-keys"))]
+/// The connections of a plan: one per project, signed with `keys` in that
+/// project, sharing the keys' clock.
+pub fn region_connections(gateway: &Gateway, keys: &crate::api::AccessKeys, plan: &RegionPlan) -> Vec<Connection> {
+    plan.inspect
+        .iter()
+        .map(|(region, project)| Connection {
+            gateway: Gateway { credentials: Credentials::AccessKeys(keys.in_project(&project.id)), ..gateway.clone() },
+            region: region.clone(),
+            project_id: project.id.clone(),
+            codearts_project_id: String::new(),
+            known: None,
+        })
+        .collect()
 }
 
 /// [`introspect`] through the browser.
@@ -489,5 +562,25 @@ mod tests {
         let keys = crate::api::AccessKeys::parse("AK1", "sk", "").unwrap();
         let signed = Connection { gateway: Gateway::new("/api".into(), Credentials::AccessKeys(keys)), ..c.clone() };
         assert_eq!(signed.to_entry(), None);
+    }
+
+    #[test]
+    fn every_region_project_of_the_account_is_planned() {
+        let p = |name: &str, enabled| iam::Project { id: format!("id-{name}"), name: name.into(), enabled };
+        let projects = [p("cn-north-4", true), p("cn-north-4_finance", true), p("MOS", true), p("ap-southeast-3", true), p("cn-east-3", false)];
+        let plan = plan_regions(&projects);
+        let inspected: Vec<(&str, &str)> = plan.inspect.iter().map(|(r, p)| (r.as_str(), p.id.as_str())).collect();
+        assert_eq!(inspected, [("cn-north-4", "id-cn-north-4"), ("cn-north-4", "id-cn-north-4_finance"), ("ap-southeast-3", "id-ap-southeast-3")]);
+        assert_eq!(plan.skipped, [("MOS".to_string(), Skipped::NotARegion), ("cn-east-3".to_string(), Skipped::Disabled)]);
+        // A region where none of the five is offered is left out too.
+        if let Some(bare) = tenantscope_catalog::REGIONS.iter().find(|r| !Service::PACKAGES.iter().any(|s| s.offered_in(r.id))) {
+            assert_eq!(plan_regions(&[p(bare.id, true)]).skipped, [(bare.id.to_string(), Skipped::NothingOffered)]);
+        }
+        let keys = crate::api::AccessKeys::parse("AK1", "sk", "").unwrap();
+        let gateway = Gateway::new("/api".into(), Credentials::AccessKeys(keys.clone()));
+        let connections = region_connections(&gateway, &keys, &plan);
+        assert_eq!(connections.len(), 3);
+        assert_eq!(connections[1].gateway.credentials, Credentials::AccessKeys(keys.in_project("id-cn-north-4_finance")));
+        assert_eq!((connections[1].region.as_str(), connections[1].project_id.as_str()), ("cn-north-4", "id-cn-north-4_finance"));
     }
 }

@@ -32,6 +32,22 @@ pub fn console(shared: Shared) -> Result<AnyView, NotLoaded> {
     Ok(view! { <Console shared /> }.into_any())
 }
 
+/// A call signed with access keys (`Gateway::get_until`, issue 17), from
+/// here so that the signing code comes with the console chunk, not the
+/// first page load.
+#[cfg(feature = "access-keys")]
+#[leptos::wasm_split::wasm_split(console, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn signed_get(
+    gateway: crate::api::Gateway,
+    route: tenantscope_catalog::Route,
+    url: String,
+    path: String,
+    query: Vec<(String, String)>,
+    signal: Option<web_sys::AbortSignal>,
+) -> Result<futures::future::LocalBoxFuture<'static, Result<crate::api::ApiResponse, crate::api::ApiError>>, NotLoaded> {
+    Ok(Box::pin(async move { gateway.signed_get(route, &url, &path, &query, signal.as_ref()).await }))
+}
+
 /// Every open tab: the tab bar, the overview across the tabs, the filters,
 /// and the open tab's session. Each tab (and in it each service) loads,
 /// refreshes and fails on its own.
