@@ -144,9 +144,11 @@ impl AccessKeys {
         AccessKeys { project_id: Some(project_id.to_string()).filter(|p| !p.is_empty()), ..self.clone() }
     }
 
-    /// Whether these are temporary credentials (a security token).
-    pub fn is_temporary(&self) -> bool {
-        self.security_token.is_some()
+    /// [`Self::signed_headers`] at `now_ms` by the browser's clock,
+    /// corrected by the proxy's as measured so far.
+    #[cfg_attr(not(any(test, feature = "access-keys")), allow(dead_code))]
+    pub(crate) fn headers_at(&self, route: Route, path: &str, query: &[(&str, &str)], now_ms: i64) -> Vec<(&'static str, String)> {
+        self.signed_headers(route, path, query, (now_ms + self.clock.offset_ms()).div_euclid(1000))
     }
 
     /// The headers of a signed GET of `path` and `query` (decoded, as the
@@ -189,17 +191,6 @@ pub enum Credentials {
 }
 
 impl Credentials {
-    /// The headers that authenticate a GET of `route` at `path` with
-    /// `query`, at `epoch_seconds` (signatures are dated).
-    #[cfg_attr(not(any(test, feature = "access-keys")), allow(unused_variables))]
-    fn headers(&self, route: Route, path: &str, query: &[(&str, &str)], epoch_seconds: i64) -> Vec<(&'static str, String)> {
-        match self {
-            Credentials::IamToken(token) => token_headers(token, route),
-            #[cfg(any(test, feature = "access-keys"))]
-            Credentials::AccessKeys(keys) => keys.signed_headers(route, path, query, epoch_seconds),
-        }
-    }
-
     /// Whether calls are signed with access keys.
     pub fn signs(&self) -> bool {
         match self {
@@ -422,17 +413,16 @@ impl Gateway {
         self.target(route, region, param, query).map(|(url, _)| url)
     }
 
-    /// The headers that authenticate one call (signed, for access keys, at
-    /// `now_ms` by the browser's clock corrected by the keys' [`Clock`]).
+    /// The headers that authenticate one call at `now_ms` (what
+    /// [`Self::get_until`] sends; signed, for access keys).
+    #[cfg_attr(not(any(test, feature = "access-keys")), allow(unused_variables))]
     pub fn auth_headers(&self, route: Route, param: Option<&str>, query: &[(&str, &str)], now_ms: i64) -> Result<Vec<(&'static str, String)>, ApiError> {
         let path = route.path(param).ok_or(ApiError::Invalid(Invalid::BadId(route.service())))?;
-        let offset = match &self.credentials {
+        Ok(match &self.credentials {
+            Credentials::IamToken(token) => token_headers(token, route),
             #[cfg(any(test, feature = "access-keys"))]
-            Credentials::AccessKeys(keys) => keys.clock.offset_ms(),
-            Credentials::IamToken(_) => 0,
-        };
-        let corrected = now_ms + offset;
-        Ok(self.credentials.headers(route, &path, query, corrected.div_euclid(1000)))
+            Credentials::AccessKeys(keys) => keys.headers_at(route, &path, query, now_ms),
+        })
     }
 
     /// The proxy URL of one call and the upstream path it signs.
@@ -522,7 +512,7 @@ impl Gateway {
         loop {
             let before = keys.clock.offset_ms();
             let sent = js_sys::Date::now() as i64;
-            let headers = keys.signed_headers(route, path, &query, (sent + before).div_euclid(1000));
+            let headers = keys.headers_at(route, path, &query, sent);
             let observe = |response: &gloo_net::http::Response| {
                 // The proxy's `Date` (exposed to the page by its CORS headers).
                 let server = response.headers().get("date").map(|d| js_sys::Date::parse(&d)).filter(|t| t.is_finite());
@@ -811,8 +801,9 @@ mod tests {
     #[test]
     fn credentials_headers() {
         let c = Credentials::IamToken(Token::parse("t0k").unwrap());
-        assert_eq!(c.headers(Route::HssQuotas, "/v5/p/billing/quotas-detail", &[], 0), vec![("X-Auth-Token", "t0k".to_string())]);
-        assert_eq!(c.headers(Route::IamToken, "/v3/auth/tokens", &[], 0).len(), 2);
+        let g = Gateway::new("/api".into(), c);
+        assert_eq!(g.auth_headers(Route::HssQuotas, Some("p"), &[], 0).unwrap(), vec![("X-Auth-Token", "t0k".to_string())]);
+        assert_eq!(g.auth_headers(Route::IamToken, None, &[], 0).unwrap().len(), 2);
     }
 
     #[test]
@@ -880,8 +871,8 @@ mod tests {
         assert_eq!(AccessKeys::parse(&"A".repeat(MAX_KEY_LEN + 1), "sk", ""), Err(KeyError::TooLong));
         let k = AccessKeys::parse(" AK1 ", "sk", " st ").unwrap();
         assert_eq!(k.access_key_id, "AK1");
-        assert!(k.is_temporary());
-        assert!(!keys().is_temporary());
+        assert_eq!(k.security_token, Some(Secret("st".into())));
+        assert_eq!(keys().security_token, None);
     }
 
     #[test]
@@ -922,7 +913,7 @@ mod tests {
         assert_eq!(authorization, expected);
         // IAM's calls name no project; temporary keys send their token, signed.
         let temporary = AccessKeys::parse("AK2", "sk2", "st2").unwrap().in_project("0b4a");
-        let headers = Credentials::AccessKeys(temporary).headers(Route::IamProjects, "/v3/auth/projects", &[], 0);
+        let headers = temporary.signed_headers(Route::IamProjects, "/v3/auth/projects", &[], 0);
         assert_eq!(headers[0], ("X-Sdk-Date", "19700101T000000Z".to_string()));
         assert_eq!(headers[1], ("X-Security-Token", "st2".to_string()));
         assert!(headers[2].1.contains("SignedHeaders=x-sdk-date;x-security-token,"), "{}", headers[2].1);
