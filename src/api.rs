@@ -85,6 +85,9 @@ impl fmt::Debug for Secret {
 /// are 20 and 40 characters).
 pub const MAX_KEY_LEN: usize = 128;
 
+/// A "key ID" this long is a secret key pasted in the wrong field.
+const SECRET_LIKE: usize = 32;
+
 /// An access key pair, optionally temporary (with its security token),
 /// that signs every call in the browser (SDK-HMAC-SHA256, docs/huawei-apis.md
 /// §4): the secret key never leaves this type, only signatures made with it.
@@ -102,12 +105,16 @@ pub struct AccessKeys {
 }
 
 /// Why access keys were refused before any call (worded by
-/// `format::key_error`).
+/// `components::access_key_form::key_error`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyError {
     NoKeyId,
     /// Letters and digits only.
     BadKeyId,
+    /// As long as a secret key (Huawei's are 40 characters, key IDs 20):
+    /// most likely pasted in the wrong field, and a key ID is shown in
+    /// errors (the gateway's own messages name it).
+    LooksLikeSecret,
     NoSecret,
     /// Whitespace or control characters in the secret key or the security token.
     Whitespace,
@@ -124,6 +131,9 @@ impl AccessKeys {
         }
         if !access_key_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(KeyError::BadKeyId);
+        }
+        if (SECRET_LIKE..=MAX_KEY_LEN).contains(&access_key_id.len()) {
+            return Err(KeyError::LooksLikeSecret);
         }
         if secret_key.is_empty() {
             return Err(KeyError::NoSecret);
@@ -146,7 +156,6 @@ impl AccessKeys {
 
     /// [`Self::signed_headers`] at `now_ms` by the browser's clock,
     /// corrected by the proxy's as measured so far.
-    #[cfg_attr(not(any(test, feature = "access-keys")), allow(dead_code))]
     pub(crate) fn headers_at(&self, route: Route, path: &str, query: &[(&str, &str)], now_ms: i64) -> Vec<(&'static str, String)> {
         self.signed_headers(route, path, query, (now_ms + self.clock.offset_ms()).div_euclid(1000))
     }
@@ -154,7 +163,6 @@ impl AccessKeys {
     /// The headers of a signed GET of `path` and `query` (decoded, as the
     /// upstream receives them: the proxy forwards both byte for byte), at
     /// `epoch_seconds` by the corrected clock.
-    #[cfg_attr(not(any(test, feature = "access-keys")), allow(dead_code))]
     pub(crate) fn signed_headers(&self, route: Route, path: &str, query: &[(&str, &str)], epoch_seconds: i64) -> Vec<(&'static str, String)> {
         let date = tenantscope_sign::sdk_date(epoch_seconds);
         let mut headers: Vec<(&'static str, String)> = vec![("X-Sdk-Date", date.clone())];
@@ -184,9 +192,6 @@ impl AccessKeys {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credentials {
     IamToken(Token),
-    // Built and tested natively; in the browser build once the sign-in
-    // that offers it (in the console chunk, with the signing code) lands.
-    #[cfg(any(test, feature = "access-keys"))]
     AccessKeys(AccessKeys),
 }
 
@@ -195,7 +200,6 @@ impl Credentials {
     pub fn signs(&self) -> bool {
         match self {
             Credentials::IamToken(_) => false,
-            #[cfg(any(test, feature = "access-keys"))]
             Credentials::AccessKeys(_) => true,
         }
     }
@@ -224,7 +228,6 @@ impl Clock {
         self.0.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    #[cfg_attr(not(any(test, feature = "access-keys")), allow(dead_code))]
     fn set(&self, offset_ms: i64) {
         self.0.store(offset_ms, std::sync::atomic::Ordering::Relaxed)
     }
@@ -415,12 +418,10 @@ impl Gateway {
 
     /// The headers that authenticate one call at `now_ms` (what
     /// [`Self::get_until`] sends; signed, for access keys).
-    #[cfg_attr(not(any(test, feature = "access-keys")), allow(unused_variables))]
     pub fn auth_headers(&self, route: Route, param: Option<&str>, query: &[(&str, &str)], now_ms: i64) -> Result<Vec<(&'static str, String)>, ApiError> {
         let path = route.path(param).ok_or(ApiError::Invalid(Invalid::BadId(route.service())))?;
         Ok(match &self.credentials {
             Credentials::IamToken(token) => token_headers(token, route),
-            #[cfg(any(test, feature = "access-keys"))]
             Credentials::AccessKeys(keys) => keys.headers_at(route, &path, query, now_ms),
         })
     }
@@ -460,7 +461,6 @@ impl Gateway {
 
     /// One GET through the proxy, abandoned when `signal` aborts (a closed
     /// tab stops what it was loading).
-    #[cfg_attr(not(any(test, feature = "access-keys")), allow(unused_variables))]
     pub async fn get_until(
         &self,
         route: Route,
@@ -472,7 +472,6 @@ impl Gateway {
         let (url, path) = self.target(route, region, param, query)?;
         match &self.credentials {
             Credentials::IamToken(token) => self.send(&url, route, token_headers(token, route), signal, |_| {}).await,
-            #[cfg(any(test, feature = "access-keys"))]
             Credentials::AccessKeys(_) => {
                 let query: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
                 // Signed in the console chunk, which holds the signing code
@@ -497,7 +496,6 @@ impl Gateway {
     /// A call signed with access keys, dated by the proxy's clock as its
     /// answers' `Date` measures it; a signature refused (APIGW.0303) by a
     /// clock found off by minutes in that very answer is signed again once.
-#[cfg(any(test, feature = "access-keys"))]
     pub(crate) async fn signed_get(
         &self,
         route: Route,
@@ -869,6 +867,9 @@ mod tests {
         assert_eq!(AccessKeys::parse("AK1", "s k", ""), Err(KeyError::Whitespace));
         assert_eq!(AccessKeys::parse("AK1", "sk", "to ken"), Err(KeyError::Whitespace));
         assert_eq!(AccessKeys::parse(&"A".repeat(MAX_KEY_LEN + 1), "sk", ""), Err(KeyError::TooLong));
+        // A secret key in the key ID's field is not sent (errors name the key ID).
+        assert_eq!(AccessKeys::parse("Fq1ahMsgAeCjeNwsmtJZmYIPk8wkeZzoKjhYdR2J", "sk", ""), Err(KeyError::LooksLikeSecret));
+        assert!(AccessKeys::parse("HPUABD9ZCJI7SUUNRDLX", "sk", "").is_ok(), "a 20-character key ID");
         let k = AccessKeys::parse(" AK1 ", "sk", " st ").unwrap();
         assert_eq!(k.access_key_id, "AK1");
         assert_eq!(k.security_token, Some(Secret("st".into())));

@@ -264,7 +264,6 @@ pub fn plan_regions(projects: &[iam::Project]) -> RegionPlan {
     plan
 }
 
-#[cfg(any(test, feature = "access-keys"))]
 /// The connections of a plan: one per project, signed with `keys` in that
 /// project, sharing the keys' clock.
 pub fn region_connections(gateway: &Gateway, keys: &crate::api::AccessKeys, plan: &RegionPlan) -> Vec<Connection> {

@@ -59,6 +59,7 @@ pub fn AllTenantsPanel(
                 coverage.push((service, label.clone(), covered));
             }
             across.owners.labels.push(label);
+            across.owners.regions.push(tenant.ready().map(|c| c.region).unwrap_or_default());
         }
         across.left_out = format::coverage_note(&coverage);
         across
@@ -73,7 +74,7 @@ pub fn AllTenantsPanel(
             let t = thresholds.get();
             view.with(|v| {
                 let picked = packages.with_value(|p| v.select(p, format::name, at, t));
-                owners.with_value(|o| picked.into_iter().filter(|&i| o.tab(i).is_some_and(|tab| v.shows_tab(tab))).collect::<Vec<_>>())
+                owners.with_value(|o| picked.into_iter().filter(|&i| o.tab(i).is_some_and(|tab| v.shows_tab(tab, o.region(i).unwrap_or_default()))).collect::<Vec<_>>())
             })
         });
         let shown_line = move || {

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use futures::FutureExt;
 
-use crate::components::console::{console, preload_console, NotLoaded};
+use crate::components::console::{console, preload_console, NotLoaded, Part};
 use crate::components::{tr, SessionForm, SettingsPanel, Shared, Tab, Welcome};
 use crate::domain::query::View;
 use crate::domain::Instant;
@@ -146,6 +146,31 @@ pub fn App(
             v.all_tenants = false;
         });
     });
+    // Access keys open one tab per project of the account, in place of the
+    // tabs signed with keys before (token tabs stay), then the view across.
+    let on_open_all = Callback::new(move |connections: Vec<Connection>| {
+        tabs.update(|l| {
+            l.retain(|t| !t.connection.gateway.credentials.signs());
+            l.extend(connections.into_iter().map(new_tab));
+        });
+        let len = tabs.with_untracked(Vec::len);
+        view.update(|v| {
+            v.tab = 0;
+            v.all_tenants = len > 1;
+        });
+    });
+    // Forgetting the keys closes the tabs that hold them.
+    let on_forget_keys = Callback::new(move |()| {
+        tabs.update(|l| l.retain(|t| !t.connection.gateway.credentials.signs()));
+        view.update(|v| {
+            v.tab = 0;
+            v.all_tenants = false;
+        });
+    });
+    // Which sign-in the form shows: a token, or access keys (whose form comes
+    // with the console's code, fetched the first time it is picked).
+    let with_keys = RwSignal::new(false);
+    let keys_wanted = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || with_keys.get());
     let has_tabs = Memo::new(move |_| tabs.with(|l| !l.is_empty()));
     // The tab the form is in step with: the open one (none under "All tenants").
     let open_tab = Memo::new(move |_| {
@@ -156,18 +181,41 @@ pub fn App(
         tabs.with(|l| l.get(at).map(|t| (t.id, t.connection.clone())))
     });
     let retry = RwSignal::new(0u32);
-    // The console's code, fetched once a tab is open (if focusing the token
-    // field has not fetched it already); Try again fetches it anew.
+    // Why the texts of the language are (partly) in English: the page's
+    // file failed before the page was drawn, or the console's later.
+    let texts = RwSignal::new(texts);
+    // The console's code and texts, fetched once a tab is open (if focusing
+    // the token field has not fetched the code already) or access keys are
+    // picked; Try again fetches them anew. Texts that fail leave the console
+    // in English, saying so.
+    // A memo: a first tab opened from the access-key form must not fetch
+    // the chunk anew (the form would be drawn anew, losing what it says).
+    let console_wanted = Memo::new(move |_| has_tabs.get() || keys_wanted.get());
     let chunk = LocalResource::new(move || {
         retry.track();
-        let wanted = has_tabs.get();
+        let wanted = console_wanted.get();
         async move {
-            match wanted {
-                true => Some(preload_console().await.map_err(NotLoaded::from)),
-                false => None,
+            if !wanted {
+                return None;
             }
+            let (code, words) = futures::join!(preload_console(), i18n::load_console(i18n::lang()));
+            if let Err(e) = words {
+                texts.set(Some(e));
+            }
+            Some(code.map_err(NotLoaded::from))
         }
     });
+
+    // A part of the console's code, once fetched: at once (the split point
+    // answers at once then), else what is missing.
+    let drawn = move |fetched: Option<Result<(), NotLoaded>>, part: Part| match fetched {
+        None => view! { <p class="session-line" data-state="loading">{tr(lang, "Loading the console…")}</p> }.into_any(),
+        Some(Ok(())) => match console(shared, part).now_or_never() {
+            Some(Ok(view)) => view,
+            _ => not_loaded(lang, retry),
+        },
+        Some(Err(NotLoaded)) => not_loaded(lang, retry),
+    };
 
     view! {
         <header class="topbar">
@@ -185,28 +233,30 @@ pub fn App(
                     </div>
                 }
             })}
-            {texts.map(|e| view! {
+            {move || texts.get().map(|e| view! {
                 <div class="notice notice-warn texts-error" role="alert" data-state="texts-error">
                     {move || { lang.get(); crate::format::texts_error(&e) }}
                 </div>
             })}
-            <SessionForm proxy
-                default_region=Signal::derive(move || settings.with(|s| s.region.clone())) remembering lang demo
-                has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget />
+            <div class="sign-in-mode" role="group" aria-label=tr(lang, "Sign in with")>
+                <button type="button" aria-pressed=move || (!with_keys.get()).to_string() on:click=move |_| with_keys.set(false)>{tr(lang, "IAM token")}</button>
+                <button type="button" aria-pressed=move || with_keys.get().to_string() on:click=move |_| with_keys.set(true)>{tr(lang, "Access keys")}</button>
+            </div>
+            // Both forms stay once drawn, the one not picked hidden by the
+            // stylesheet: switching loses nothing typed.
+            <div class="sign-in" class:with-keys=move || with_keys.get()>
+                <SessionForm proxy
+                    default_region=Signal::derive(move || settings.with(|s| s.region.clone())) remembering lang demo
+                    has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget />
+                {move || keys_wanted.get().then(|| drawn(chunk.get().flatten(), Part::KeyForm { proxy, on_open_all, on_forget: on_forget_keys }))}
+            </div>
             {move || if !has_tabs.get() {
                 view! { <Welcome proxy about lang /> }.into_any()
             } else {
                 // Not a <Transition>: it would wait for every load the
                 // console reads (the overview reads them all) before showing
                 // any of it. Once fetched, the split point answers at once.
-                match chunk.get().flatten() {
-                    None => view! { <p class="session-line" data-state="loading">{tr(lang, "Loading the console…")}</p> }.into_any(),
-                    Some(Ok(())) => match console(shared).now_or_never() {
-                        Some(Ok(view)) => view,
-                        _ => not_loaded(lang, retry),
-                    },
-                    Some(Err(NotLoaded)) => not_loaded(lang, retry),
-                }
+                drawn(chunk.get().flatten(), Part::Console)
             }}
         </main>
     }

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use tenantscope_catalog::Service;
 
-use crate::components::{tab_label, AllTenantsPanel, Filters, JumpLinks, Overview, Shared, TabBar, Tenant, TenantView};
+use crate::components::{tab_label, AccessKeyForm, AllTenantsPanel, Filters, JumpLinks, Overview, Shared, TabBar, Tenant, TenantView};
 use crate::domain::query::Facets;
 use crate::i18n::t;
 
@@ -25,17 +25,30 @@ impl From<SplitLoaderError> for NotLoaded {
     }
 }
 
-/// The [`Console`] of the open tabs, from code loaded on first use.
+/// What the page draws from the console's code.
+#[derive(Clone, Copy)]
+pub enum Part {
+    /// The [`Console`] of the open tabs.
+    Console,
+    /// The sign-in with access keys ([`AccessKeyForm`]), which comes with
+    /// the console's code as the signing does.
+    KeyForm { proxy: Signal<String>, on_open_all: Callback<Vec<crate::session::Connection>>, on_forget: Callback<()> },
+}
+
+/// `part` of the console, from code loaded on first use (one split point
+/// for both parts: each costs the first load a loader of its own).
 /// `fallible`: a failed fetch is an `Err`, where the default would panic.
 #[leptos::wasm_split::wasm_split(console, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_console))]
-pub fn console(shared: Shared) -> Result<AnyView, NotLoaded> {
-    Ok(view! { <Console shared /> }.into_any())
+pub fn console(shared: Shared, part: Part) -> Result<AnyView, NotLoaded> {
+    Ok(match part {
+        Part::Console => view! { <Console shared /> }.into_any(),
+        Part::KeyForm { proxy, on_open_all, on_forget } => view! { <AccessKeyForm proxy on_open_all on_forget lang=shared.lang /> }.into_any(),
+    })
 }
 
 /// A call signed with access keys (`Gateway::get_until`, issue 17), from
 /// here so that the signing code comes with the console chunk, not the
 /// first page load.
-#[cfg(feature = "access-keys")]
 #[leptos::wasm_split::wasm_split(console, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn signed_get(
     gateway: crate::api::Gateway,
@@ -86,6 +99,19 @@ pub fn Console(
         }
         tenants.with(|list| list.iter().enumerate().map(|(i, t)| tab_label(i, t)).collect::<Vec<_>>())
     });
+    // The region filter's choices: the tabs' regions, each once.
+    let regions = Memo::new(move |_| {
+        if !shared.all_tenants() {
+            return Vec::new();
+        }
+        let mut regions: Vec<String> = Vec::new();
+        for t in tenants.get() {
+            if let Some(region) = t.ready().map(|c| c.region).filter(|r| !regions.contains(r)) {
+                regions.push(region);
+            }
+        }
+        regions
+    });
     let only = Memo::new(move |_| view.with(|v| v.service));
     let view_signal: Signal<_> = view.into();
     view! {
@@ -93,7 +119,7 @@ pub fn Console(
         {move || { lang.get(); view! { <JumpLinks view /> } }}
         <Overview tenants thresholds minute lang view />
         // Worded in the language and from the thresholds: redrawn when either changes.
-        {move || { lang.get(); let thresholds = thresholds.get(); view! { <Filters view facets thresholds tenants=labels.into() /> } }}
+        {move || { lang.get(); let thresholds = thresholds.get(); view! { <Filters view facets thresholds tenants=labels.into() regions /> } }}
         <Show when=move || shared.all_tenants()>
             {move || { lang.get(); view! {
                 <p class="muted all-tenants-note">{t("Every tab's packages, the tab named in the first column. Pick a tenant's tab for its session, exports and charts.")}</p>

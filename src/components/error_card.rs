@@ -16,6 +16,9 @@ pub fn ErrorCard(
     title: String,
     /// The service that failed, for a hint naming its permission.
     service: Option<Service>,
+    /// Whether the call was signed with access keys (its hints differ).
+    #[prop(optional)]
+    signed: bool,
 ) -> impl IntoView {
     let request_id = match &error {
         ApiError::Http { request_id: Some(id), .. } => Some(id.clone()),
@@ -31,7 +34,7 @@ pub fn ErrorCard(
         <div class="error-card" role="alert" data-state="error">
             <p class="error-title"><span class="badge badge-bad">{t("Error")}</span> " " {title}</p>
             <p class="error-detail">{format::error(&error)}</p>
-            <p class="error-hint">{format::hint(&error, service)}</p>
+            <p class="error-hint">{super::hint(&error, service, signed)}</p>
             {request_id.map(|id| view! { <p class="error-rid">{t("Request ID")} " " <code>{id}</code></p> })}
             {body.map(|body| view! { <pre class="error-body">{body}</pre> })}
         </div>

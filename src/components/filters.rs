@@ -21,6 +21,10 @@ pub fn Filters(
     /// Under "All tenants", the tabs' labels (the tenant filter's choices);
     /// empty otherwise, and the filter is not shown.
     tenants: Signal<Vec<String>>,
+    /// Under "All tenants", the regions of the tabs, in tab order, each
+    /// once (the region filter's choices, shown when there are two or more).
+    #[prop(optional, into)]
+    regions: Signal<Vec<String>>,
 ) -> impl IntoView {
     let all = || vec![(String::new(), t("All").to_string())];
     let services = Service::PACKAGES.iter().map(|s| (s.key().to_string(), format::service(*s).to_string()));
@@ -51,6 +55,18 @@ pub fn Filters(
                     choice(t("Tenant"), "filter-tenant", options,
                         Signal::derive(move || view.with(|v| v.tenant.map(|t| (t + 1).to_string()).unwrap_or_default())),
                         Callback::new(move |k: String| view.update(|v| v.tenant = k.parse::<usize>().ok().and_then(|t| t.checked_sub(1)))))
+                })
+            }}
+            {move || {
+                let regions = regions.get();
+                (regions.len() > 1).then(|| {
+                    let named = regions.into_iter().map(|id| {
+                        let name = tenantscope_catalog::region_by_id(&id).map(format::region).unwrap_or_else(|| id.clone());
+                        (id, name)
+                    });
+                    choice(t("Region"), "filter-region", all().into_iter().chain(named).collect(),
+                        Signal::derive(move || view.with(|v| v.region.clone().unwrap_or_default())),
+                        Callback::new(move |k: String| view.update(|v| v.region = Some(k).filter(|k| !k.is_empty()))))
                 })
             }}
             {choice(t("Service"), "filter-service", all().into_iter().chain(services).collect(),

@@ -3,6 +3,7 @@
 //! [`Shared`] what the page hands the console, [`Tenant`] a tab's loads and
 //! [`ServiceLoad`] one service's load.
 
+mod access_key_form;
 mod all_tenants_panel;
 mod app;
 pub mod console;
@@ -19,6 +20,8 @@ mod tab_bar;
 mod tenant_view;
 mod welcome;
 
+pub use access_key_form::AccessKeyForm;
+pub(crate) use access_key_form::hint;
 pub use all_tenants_panel::AllTenantsPanel;
 pub use app::{mount, App};
 pub use error_card::ErrorCard;

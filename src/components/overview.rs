@@ -42,23 +42,23 @@ pub fn Overview(
 ) -> impl IntoView {
     // Which tab the overview is of: a memo, so that typing a search (which
     // changes the view too) does not redraw the overview.
-    let scope = Memo::new(move |_| view.with(|v| (v.all_tenants, v.tab, v.tenant)));
+    let scope = Memo::new(move |_| view.with(|v| View { all_tenants: v.all_tenants, tab: v.tab, tenant: v.tenant, region: v.region.clone(), ..View::default() }));
     let parts = Memo::new(move |_| {
         lang.get();
         let (now, thresholds) = (minute.get(), thresholds.get());
         let list = tenants.get();
         // The open tab's packages, or under "All tenants" every tab's, each
         // warning saying whose it is.
-        let (all, open, tenant) = scope.get();
-        let all = all && list.len() > 1;
-        let open = open.min(list.len().saturating_sub(1));
-        // Under "All tenants", the tenant filter narrows it to one tab.
-        let shown = |i: usize| if all { tenant.is_none_or(|t| t == i) } else { i == open };
+        let scope = scope.get();
+        let all = scope.all_tenants && list.len() > 1;
+        let open = scope.tab.min(list.len().saturating_sub(1));
+        // Under "All tenants", the tenant and region filters narrow it.
+        let shown = |i: usize, t: &Tenant| if all { scope.shows_tab(i, &t.ready().map(|c| c.region).unwrap_or_default()) } else { i == open };
         // (tab label, tab index, packages of one service), for every service loaded so far.
         let mut sets: Vec<(String, usize, std::sync::Arc<[Package]>)> = Vec::new();
         // What the figures leave out, and why, said beside them.
         let mut coverage = Vec::new();
-        for (i, t) in list.iter().enumerate().filter(|(i, _)| shown(*i)) {
+        for (i, t) in list.iter().enumerate().filter(|(i, t)| shown(*i, t)) {
             // As the tab bar names it.
             let label = if all { crate::components::tab_label(i, t) } else { String::new() };
             // Shared, not copied: this runs again as each service arrives.
@@ -125,6 +125,8 @@ pub fn Overview(
         let tab = button.get_attribute("data-tab").and_then(|t| t.parse::<usize>().ok());
         view.update(|v| {
             let mut next = v.cleared();
+            // The region filter stays: the rows shown are all in it.
+            next.region = v.region.clone();
             match (v.all_tenants, tab) {
                 (true, Some(tab)) => next.tenant = Some(tab),
                 (true, None) => next.tenant = v.tenant,

@@ -218,6 +218,7 @@ pub fn PackageTable(
                 <thead>
                     <tr aria-rowindex="1">
                         {owners.is_some().then(|| header(Column::Tenant, t("Tenant")))}
+                        {owners.is_some().then(|| header(Column::Region, t("Region")))}
                         {header(Column::Name, t("Name"))}
                         {place_header}
                         {header(Column::Usage, t("Usage"))}

@@ -26,6 +26,9 @@ pub fn ServicePanel(
     view: Signal<View>,
     /// The urgency thresholds.
     thresholds: Signal<Thresholds>,
+    /// Whether the tab's calls are signed with access keys (for the hints).
+    #[prop(optional)]
+    signed: bool,
 ) -> impl IntoView {
     let ServiceLoad { service, data, progress } = load;
     let title = format::service(service);
@@ -47,8 +50,8 @@ pub fn ServicePanel(
                         Ok(ServiceState::NotOffered(region)) => {
                             view! { <p class="muted" data-state="not-offered">{tf("Not offered in {0}.", &[&region])}</p> }.into_any()
                         }
-                        Ok(ServiceState::Loaded(loaded)) => loaded_view(service, loaded, view, thresholds),
-                        Err(error) => view! { <ErrorCard error title=title.to_string() service=Some(service) /> }.into_any(),
+                        Ok(ServiceState::Loaded(loaded)) => loaded_view(service, loaded, view, thresholds, signed),
+                        Err(error) => view! { <ErrorCard error title=title.to_string() service=Some(service) signed /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -56,7 +59,7 @@ pub fn ServicePanel(
     }
 }
 
-fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds: Signal<Thresholds>) -> AnyView {
+fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds: Signal<Thresholds>, signed: bool) -> AnyView {
     let facts = loaded.facts.clone();
     let complete = loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty());
     let count = format::count(loaded.packages.len(), loaded.total);
@@ -64,7 +67,7 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
     // A refresh failed: these are the last good answers, with their age.
     let stale = loaded.stale.as_ref().map(|error| {
         let at = loaded.received_at;
-        (tf("As of {0} {1}: the refresh failed: {2}", &[&format::local_date(at), &format::local_time(at), &format::error(error)]), format::hint(error, Some(service)))
+        (tf("As of {0} {1}: the refresh failed: {2}", &[&format::local_date(at), &format::local_time(at), &format::error(error)]), super::hint(error, Some(service), signed))
     });
     // What the service's own module has to say of this reading (HSS: the
     // default enterprise project only).

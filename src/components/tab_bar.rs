@@ -71,10 +71,14 @@ pub fn TabBar(
                 {move || {
                     lang.get();
                     let selected = shared.all_tenants();
+                    // The tabs of one sign-in with access keys are the
+                    // account's regions.
+                    let regions = tabs.with(|l| l.iter().all(|t| t.connection.gateway.credentials.signs()));
+                    let name = if regions { t("All regions") } else { t("All tenants") };
                     view! {
                         <span class="tab tab-all" class:tab-active=selected>
                             <button type="button" role="tab" aria-selected=selected.to_string() id="tab-all"
-                                on:click=move |_| view.update(|v| v.all_tenants = true)>{t("All tenants")}</button>
+                                on:click=move |_| view.update(|v| v.all_tenants = true)>{name}</button>
                         </span>
                     }
                 }}

@@ -23,6 +23,8 @@ pub fn TenantView(
     registry: RwSignal<Vec<Tenant>>,
 ) -> impl IntoView {
     let Tab { id, connection } = tab;
+    // Its hints for a refused call differ (a signature, not a token).
+    let signed = connection.gateway.credentials.signs();
     let Shared { view, clock, minute, thresholds, auto_refresh, next_refresh, lang, .. } = shared;
     let refresh = RwSignal::new(0u32);
     let context = LocalResource::new(move || resolve(connection.clone()));
@@ -87,13 +89,13 @@ pub fn TenantView(
                             {move || {
                                 let only = only.get();
                                 loads.into_iter().filter(|l| only.is_none_or(|s| s == l.service)).map(|load| view! {
-                                    <ServicePanel load view thresholds />
+                                    <ServicePanel load view thresholds signed />
                                 }).collect_view()
                             }}
                         </div>
                     }.into_any(),
                     Some(Err(error)) => view! {
-                        <ErrorCard error title=t("The session could not start").to_string() service=None />
+                        <ErrorCard error title=t("The session could not start").to_string() service=None signed />
                         <p><button type="button" on:click=move |_| tenant.reload()>{t("Try again")}</button></p>
                     }.into_any(),
                 }}

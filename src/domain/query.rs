@@ -50,6 +50,9 @@ pub struct View {
     /// Under "All tenants": one tab's packages only (0-based); in the hash
     /// as `tenant=N` (1-based). A tab's own view ignores it.
     pub tenant: Option<usize>,
+    /// Under "All tenants": the packages of the tabs in one region only
+    /// (a region id); in the hash as `region=cn-north-4`.
+    pub region: Option<String>,
     pub text: String,
     pub service: Option<Service>,
     pub status: Option<Status>,
@@ -182,12 +185,13 @@ impl View {
             || self.enterprise_project.is_some()
             || self.category.is_some()
             || self.source.is_some()
-            || (self.all_tenants && self.tenant.is_some())
+            || (self.all_tenants && (self.tenant.is_some() || self.region.is_some()))
     }
 
-    /// Whether tab `tab`'s packages pass the tenant filter ("All tenants").
-    pub fn shows_tab(&self, tab: usize) -> bool {
-        !self.all_tenants || self.tenant.is_none_or(|t| t == tab)
+    /// Whether tab `tab`, in `region`, passes the tenant and region filters
+    /// ("All tenants").
+    pub fn shows_tab(&self, tab: usize, region: &str) -> bool {
+        !self.all_tenants || (self.tenant.is_none_or(|t| t == tab) && self.region.as_deref().is_none_or(|r| r == region))
     }
 
     /// The view with its filters cleared: the tab, "All tenants" and the
@@ -204,6 +208,9 @@ impl View {
             parts.push("tab=all".to_string());
             if let Some(t) = self.tenant {
                 parts.push(format!("tenant={}", t + 1));
+            }
+            if let Some(r) = &self.region {
+                parts.push(format!("region={}", encode(r)));
             }
         } else if self.tab > 0 {
             parts.push(format!("tab={}", self.tab + 1));
@@ -248,6 +255,7 @@ impl View {
                 "tab" if value == "all" => view.all_tenants = true,
                 "tab" => view.tab = value.parse::<usize>().ok().and_then(|t| t.checked_sub(1)).unwrap_or(0),
                 "tenant" => view.tenant = value.parse::<usize>().ok().and_then(|t| t.checked_sub(1)),
+                "region" if !value.is_empty() => view.region = Some(value),
                 "q" => view.text = value,
                 "service" => view.service = Service::from_key(&value).filter(|s| Service::PACKAGES.contains(s)),
                 "status" => view.status = Status::ALL.into_iter().find(|s| s.key() == value),
@@ -403,6 +411,7 @@ mod tests {
             tab: 2,
             all_tenants: false,
             tenant: None,
+            region: None,
             text: "web tamper & 100%/é".into(),
             service: Some(Service::Hss),
             status: Some(Status::Frozen),
@@ -424,10 +433,19 @@ mod tests {
         let second = View { tenant: Some(1), ..all.clone() };
         assert_eq!(second.to_hash(), "tab=all&tenant=2&service=hss");
         assert_eq!(View::from_hash("#tab=all&tenant=2&service=hss"), second);
-        assert!(second.is_filtered() && second.shows_tab(1) && !second.shows_tab(0));
+        assert!(second.is_filtered() && second.shows_tab(1, "cn-north-4") && !second.shows_tab(0, "cn-north-4"));
         assert_eq!(second.cleared(), View { all_tenants: true, ..View::default() }, "clearing keeps the tab");
-        let in_a_tab = View { tenant: Some(1), ..View::default() };
-        assert!(!in_a_tab.is_filtered() && in_a_tab.shows_tab(0), "a tab's own view ignores it");
+        let in_a_tab = View { tenant: Some(1), region: Some("cn-east-3".into()), ..View::default() };
+        assert!(!in_a_tab.is_filtered() && in_a_tab.shows_tab(0, "cn-north-4"), "a tab's own view ignores them");
+        // The region filter ("All regions"), with the tenant filter or alone.
+        let east = View { region: Some("cn-east-3".into()), ..all.clone() };
+        assert_eq!(east.to_hash(), "tab=all&region=cn-east-3&service=hss");
+        assert_eq!(View::from_hash("#tab=all&region=cn-east-3&service=hss"), east);
+        assert!(east.is_filtered() && east.shows_tab(4, "cn-east-3") && !east.shows_tab(0, "cn-north-4"));
+        let both = View { tenant: Some(1), ..east.clone() };
+        assert!(both.shows_tab(1, "cn-east-3") && !both.shows_tab(1, "cn-north-4") && !both.shows_tab(2, "cn-east-3"));
+        assert_eq!(View::from_hash("#tab=all&region=").region, None);
+        assert_eq!(east.cleared().region, None);
         assert_eq!(View::from_hash("#tab=all&tenant=0").tenant, None);
         let frozen = View { frozen_or_closed: true, ..View::default() };
         assert_eq!(frozen.to_hash(), "urgency=frozen-or-closed");

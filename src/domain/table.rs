@@ -18,6 +18,8 @@ pub const CARDS_UP_TO: usize = 8;
 pub enum Column {
     /// Under "All tenants": the tab a package was read in.
     Tenant,
+    /// Under "All tenants": the region of that tab.
+    Region,
     Name,
     /// HSS: the host; the others: the category (type) the service gives.
     Place,
@@ -32,6 +34,7 @@ impl Column {
     pub const fn key(self) -> &'static str {
         match self {
             Column::Tenant => "tenant",
+            Column::Region => "region",
             Column::Name => "name",
             Column::Place => "place",
             Column::Usage => "usage",
@@ -96,6 +99,8 @@ pub struct Owners {
     pub tab_of: Vec<usize>,
     /// By tab index: its label ("2. alice · cn-east-3").
     pub labels: Vec<String>,
+    /// By tab index: its region's id.
+    pub regions: Vec<String>,
 }
 
 impl Owners {
@@ -107,6 +112,11 @@ impl Owners {
     /// The label of the tab package `i` was read in.
     pub fn label(&self, i: usize) -> Option<&str> {
         self.tab(i).and_then(|t| self.labels.get(t)).map(String::as_str)
+    }
+
+    /// The region of the tab package `i` was read in.
+    pub fn region(&self, i: usize) -> Option<&str> {
+        self.tab(i).and_then(|t| self.regions.get(t)).map(String::as_str).filter(|r| !r.is_empty())
     }
 }
 
@@ -128,6 +138,7 @@ pub fn sort(
         match sort.column {
             // In tab order, as the tab bar has them.
             Column::Tenant => owners.and_then(|o| o.tab(i)).map(|t| (t as i64, String::new())),
+            Column::Region => owners.and_then(|o| o.region(i)).map(|r| (0, r.to_string())),
             Column::Name => Some((0, label(p).to_ascii_lowercase())),
             Column::Place => place.and_then(|pl| pl.value(p)).map(|v| (0, v.to_ascii_lowercase())),
             Column::Usage => p.usage_ratio().map(|r| ((r * 1e6) as i64, String::new())),
@@ -245,7 +256,7 @@ mod tests {
     #[test]
     fn across_tabs_the_tenant_column_sorts_in_tab_order() {
         let ps = vec![package("a", "x"), package("b", "y"), package("c", "z"), package("d", "w")];
-        let owners = Owners { tab_of: vec![1, 0, 1], labels: vec!["1. alice".into(), "2. bob".into()] };
+        let owners = Owners { tab_of: vec![1, 0, 1], labels: vec!["1. alice".into(), "2. bob".into()], regions: vec!["cn-north-4".into(), "cn-east-3".into()] };
         let by = |descending| {
             sort(&ps, &[0, 1, 2, 3], TableSort { column: Column::Tenant, descending }, |p| p.name.clone(), Some(&owners), day(5), Thresholds::default())
         };
@@ -253,6 +264,10 @@ mod tests {
         assert_eq!(by(true), [0, 2, 1, 3]);
         assert_eq!(owners.label(2), Some("2. bob"));
         assert_eq!(owners.label(3), None);
+        // By region: cn-east-3 (tab 2) before cn-north-4 (tab 1).
+        let by_region = sort(&ps, &[0, 1, 2, 3], TableSort { column: Column::Region, descending: false }, |p| p.name.clone(), Some(&owners), day(5), Thresholds::default());
+        assert_eq!(by_region, [0, 2, 1, 3]);
+        assert_eq!(owners.region(1), Some("cn-north-4"));
         // Without owners (one tab's table) the column sorts nothing.
         assert_eq!(sort(&ps, &[2, 0], TableSort { column: Column::Tenant, descending: false }, |p| p.name.clone(), None, day(5), Thresholds::default()), [2, 0]);
     }

@@ -1,12 +1,15 @@
-//! Fetching a language's file (`lang/zh-CN.json` beside the page) and
-//! keeping its texts. The fetch and `JSON.parse` are the page script's
+//! Fetching a language's files (`lang/zh-CN.json` beside the page, and
+//! `lang/zh-CN.console.json` once the console is wanted) and keeping their
+//! texts. The fetch and `JSON.parse` are the page script's
 //! (`tenantscopeTexts` in `site/index.html`), as for config.json: a JSON
 //! parser in the first-load wasm would cost about 7 KiB.
+
+use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{install, is_loaded, Lang};
+use super::{install, Lang};
 
 #[wasm_bindgen]
 extern "C" {
@@ -25,19 +28,52 @@ pub struct TextsError {
     pub status: Option<u16>,
 }
 
-/// Where `lang`'s file is, relative to the page.
-pub fn path(lang: Lang) -> String {
-    format!("lang/{}.json", lang.key())
+/// A language's texts come in two files, as the code comes in two parts
+/// (see [`super::PAGE_SOURCES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Page,
+    Console,
 }
 
-/// Makes `lang` showable: fetches its file unless it is English or already
-/// loaded. Nothing changes on failure.
+thread_local! {
+    /// The files loaded so far, and whether the console's are wanted (then
+    /// a language picked later comes with them).
+    static LOADED: RefCell<(Vec<(Lang, Part)>, bool)> = const { RefCell::new((Vec::new(), false)) };
+}
+
+/// Where `lang`'s file of `part` is, relative to the page.
+fn path(lang: Lang, part: Part) -> String {
+    match part {
+        Part::Page => format!("lang/{}.json", lang.key()),
+        Part::Console => format!("lang/{}.console.json", lang.key()),
+    }
+}
+
+/// Makes `lang` showable: fetches the page's file unless it is English or
+/// already loaded, and the console's too once the console was wanted.
+/// Nothing changes on failure.
 pub async fn load(lang: Lang) -> Result<(), TextsError> {
-    if is_loaded(lang) {
+    load_part(lang, Part::Page).await?;
+    if LOADED.with(|l| l.borrow().1) {
+        load_part(lang, Part::Console).await?;
+    }
+    Ok(())
+}
+
+/// Fetches the console's texts of `lang` (with the console's code), and of
+/// every language picked from now on.
+pub async fn load_console(lang: Lang) -> Result<(), TextsError> {
+    LOADED.with(|l| l.borrow_mut().1 = true);
+    load_part(lang, Part::Console).await
+}
+
+async fn load_part(lang: Lang, part: Part) -> Result<(), TextsError> {
+    if lang == Lang::En || LOADED.with(|l| l.borrow().0.contains(&(lang, part))) {
         return Ok(());
     }
     let fail = |status: Option<u16>| TextsError { lang, status };
-    let promise = fetch_texts(&path(lang)).map_err(|_| fail(None))?;
+    let promise = fetch_texts(&path(lang, part)).map_err(|_| fail(None))?;
     let flat: js_sys::Array = wasm_bindgen_futures::JsFuture::from(promise)
         .await
         .map_err(|e| fail(e.as_f64().map(|s| s as u16)))?
@@ -49,5 +85,6 @@ pub async fn load(lang: Lang) -> Result<(), TextsError> {
         pairs.push((en.as_string().ok_or(fail(None))?, tr.as_string().ok_or(fail(None))?));
     }
     install(lang, pairs);
+    LOADED.with(|l| l.borrow_mut().0.push((lang, part)));
     Ok(())
 }

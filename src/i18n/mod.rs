@@ -7,10 +7,15 @@
 //! `site/lang/pt-BR.json` (copied to `dist/lang/`): one JSON object each, the
 //! English text as key. They are not compiled in: the first-load wasm would
 //! carry both (wasm-split moves code, not data), so the page fetches only the
-//! one it is about to speak, before it is drawn ([`load`]). A native test
-//! reads the sources and checks that every such text has both translations
-//! with the same placeholders, and that the files hold nothing else. Dates
-//! and numbers follow the language too ([`date`], [`number`]).
+//! one it is about to speak, before it is drawn ([`load`]). Each language is
+//! two files, as the code is two parts: `{lang}.json` holds the texts of the
+//! page before a connection opens (the [`PAGE_SOURCES`]), and
+//! `{lang}.console.json` every other text, fetched with the console's code
+//! ([`load_console`]): the first load carries only the texts it shows. A
+//! native test reads the sources and checks that every such text has both
+//! translations with the same placeholders, in the file of its part, and
+//! that the files hold nothing else. Dates and numbers follow the language
+//! too ([`date`], [`number`]).
 //!
 //! The terms follow Huawei Cloud's own consoles: 套餐, 配额, 区域, 项目ID… in
 //! Chinese, pacote, cota, região, ID do projeto… in Portuguese. The Chinese
@@ -28,7 +33,7 @@
 
 mod load;
 
-pub use load::{load, TextsError};
+pub use load::{load, load_console, TextsError};
 
 use std::cell::{Cell, RefCell};
 use std::fmt::{Display, Write};
@@ -87,6 +92,24 @@ thread_local! {
 
 type Table = Vec<(&'static str, &'static str)>;
 
+/// The sources (under `src/`) whose texts the page shows before the
+/// console's code is fetched: their texts are in `lang/{lang}.json`, with
+/// the region names; every other text is in `lang/{lang}.console.json`. A
+/// directory counts with everything in it.
+pub const PAGE_SOURCES: &[&str] = &[
+    "components/app.rs",
+    "components/session_form.rs",
+    "components/settings_panel.rs",
+    "components/welcome.rs",
+    "components/mod.rs",
+    "api.rs",
+    "deployment.rs",
+    "format/mod.rs",
+    "i18n/",
+    "session.rs",
+    "settings.rs",
+];
+
 /// The language in force.
 pub fn lang() -> Lang {
     CURRENT.with(Cell::get)
@@ -107,16 +130,24 @@ pub fn is_loaded(lang: Lang) -> bool {
     lang == Lang::En || TABLES.with(|t| t.borrow().iter().any(|(l, _)| *l == lang))
 }
 
-/// Keeps `pairs` (English, translation) as `lang`'s texts for the life of
-/// the page: they are read as `&'static str`, like the English.
+/// Adds `pairs` (English, translation) to `lang`'s texts for the life of
+/// the page (a part's file each time): they are read as `&'static str`,
+/// like the English.
 pub fn install(lang: Lang, pairs: Vec<(String, String)>) {
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-    let mut table: Table = pairs.into_iter().map(|(en, tr)| (leak(en), leak(tr))).collect();
-    table.sort_unstable_by_key(|p| p.0);
     TABLES.with(|t| {
         let mut t = t.borrow_mut();
-        t.retain(|(l, _)| *l != lang);
-        t.push((lang, table));
+        let at = match t.iter().position(|(l, _)| *l == lang) {
+            Some(at) => at,
+            None => {
+                t.push((lang, Vec::new()));
+                t.len() - 1
+            }
+        };
+        let table = &mut t[at].1;
+        table.extend(pairs.into_iter().map(|(en, tr)| (leak(en), leak(tr))));
+        table.sort_unstable_by_key(|p| p.0);
+        table.dedup_by_key(|p| p.0);
     });
 }
 
@@ -224,19 +255,28 @@ pub fn date(year: i32, month: u32, day: u32) -> String {
 pub(crate) mod tests {
     use super::*;
 
-    /// The file of `lang` as the page would fetch it, parsed (keys in
-    /// file order).
+    /// Both files of `lang` as the page would fetch them, parsed (keys in
+    /// file order), the page's first.
     fn file(lang: Lang) -> Vec<(String, String)> {
-        let text = match lang {
-            Lang::En => return Vec::new(),
-            Lang::ZhCn => include_str!("../../site/lang/zh-CN.json"),
-            Lang::PtBr => include_str!("../../site/lang/pt-BR.json"),
+        let (page, console) = files(lang);
+        page.into_iter().chain(console).collect()
+    }
+
+    /// The page's file of `lang` and the console's, parsed.
+    fn files(lang: Lang) -> (Vec<(String, String)>, Vec<(String, String)>) {
+        let (page, console) = match lang {
+            Lang::En => return (Vec::new(), Vec::new()),
+            Lang::ZhCn => (include_str!("../../site/lang/zh-CN.json"), include_str!("../../site/lang/zh-CN.console.json")),
+            Lang::PtBr => (include_str!("../../site/lang/pt-BR.json"), include_str!("../../site/lang/pt-BR.console.json")),
         };
-        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).expect("a JSON object");
-        // One entry a line (a duplicated key would silently replace the
-        // first in JSON.parse).
-        assert_eq!(map.len(), text.lines().filter(|l| l.starts_with("  \"")).count(), "{lang:?}: a key is given twice");
-        map.into_iter().map(|(k, v)| (k, v.as_str().expect("every value a string").to_owned())).collect()
+        let parse = |text: &str| -> Vec<(String, String)> {
+            let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).expect("a JSON object");
+            // One entry a line (a duplicated key would silently replace the
+            // first in JSON.parse).
+            assert_eq!(map.len(), text.lines().filter(|l| l.starts_with("  \"")).count(), "{lang:?}: a key is given twice");
+            map.into_iter().map(|(k, v)| (k, v.as_str().expect("every value a string").to_owned())).collect()
+        };
+        (parse(page), parse(console))
     }
 
     /// Tests read the files from the tree, as if fetched ([`set_lang`]).
@@ -287,22 +327,39 @@ pub(crate) mod tests {
     /// Every `t("…")`, `tf("…"`, `tr(…, "…")` and `plural(…, "…", "…")`
     /// text in the sources, as written.
     fn texts_in_sources() -> Vec<String> {
-        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        let (page, console) = texts_by_part();
+        let mut out: Vec<String> = page.into_iter().chain(console).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The texts of the [`PAGE_SOURCES`], and the others (a text in both
+    /// counts as the page's).
+    fn texts_by_part() -> (Vec<String>, Vec<String>) {
+        fn walk(dir: &std::path::Path, out: &mut Vec<(String, Vec<String>)>) {
+            let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src/");
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
                 if path.is_dir() {
                     walk(&path, out);
                 } else if path.extension().is_some_and(|e| e == "rs") && !path.starts_with(concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n")) {
                     let text = std::fs::read_to_string(&path).unwrap();
-                    out.extend(literals(&text));
+                    let name = path.to_string_lossy().trim_start_matches(src).to_string();
+                    out.push((name, literals(&text)));
                 }
             }
         }
-        let mut out = Vec::new();
-        walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), &mut out);
-        out.sort();
-        out.dedup();
-        out
+        let mut found = Vec::new();
+        walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), &mut found);
+        let on_page = |name: &str| PAGE_SOURCES.iter().any(|p| name == *p || (p.ends_with('/') && name.starts_with(p)));
+        let mut page: Vec<String> = found.iter().filter(|(n, _)| on_page(n)).flat_map(|(_, t)| t.clone()).collect();
+        page.sort();
+        page.dedup();
+        let mut console: Vec<String> = found.iter().filter(|(n, _)| !on_page(n)).flat_map(|(_, t)| t.clone()).filter(|t| !page.contains(t)).collect();
+        console.sort();
+        console.dedup();
+        (page, console)
     }
 
     /// The string literals that follow `t(`, `tf(`, `tx(` or `plural(` (after a
@@ -404,6 +461,28 @@ pub(crate) mod tests {
             let stale: Vec<_> = table.iter().map(|(k, _)| k).filter(|k| !texts.contains(k) && !regions.contains(&k.as_str())).collect();
             assert!(stale.is_empty(), "{name} holds texts nobody uses: {stale:?}");
         }
+    }
+
+    #[test]
+    fn each_text_is_in_the_file_of_its_part() {
+        let (page, console) = texts_by_part();
+        assert!(page.len() > 50 && console.len() > 50, "both parts have texts: {} and {}", page.len(), console.len());
+        let regions: Vec<&str> = tenantscope_catalog::REGIONS.iter().map(|r| r.id).collect();
+        let mut wrong = Vec::new();
+        for lang in [Lang::ZhCn, Lang::PtBr] {
+            let (page_file, console_file) = files(lang);
+            for (k, _) in &page_file {
+                if !page.contains(k) && !regions.contains(&k.as_str()) {
+                    wrong.push(format!("{}.json holds {k:?}: move it to {0}.console.json (no page source says it)", lang.key()));
+                }
+            }
+            for (k, _) in &console_file {
+                if !console.contains(k) {
+                    wrong.push(format!("{}.console.json holds {k:?}: move it to {0}.json (a page source says it, or nobody does)", lang.key()));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]

@@ -14,7 +14,8 @@ use crate::i18n::t;
 /// What a table shows beside the fixed columns, and how its rows are named.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Columns {
-    /// A first column naming each package's tab ("All tenants").
+    /// A first column naming each package's tab, and a second its region
+    /// ("All tenants").
     pub tenant: bool,
     /// The second column (host or type), when the service gives either.
     pub place: Option<Place>,
@@ -24,9 +25,9 @@ pub struct Columns {
 }
 
 impl Columns {
-    /// Tenant, name, place, usage, expiry, days left, ID.
+    /// Tenant, region, name, place, usage, expiry, days left, ID.
     pub fn count(&self) -> usize {
-        5 + usize::from(self.place.is_some()) + usize::from(self.tenant)
+        5 + usize::from(self.place.is_some()) + 2 * usize::from(self.tenant)
     }
 }
 
@@ -61,7 +62,7 @@ pub fn rows(
     }
     for pos in range.clone() {
         let Some(p) = order.get(pos).and_then(|&i| packages.get(i).map(|p| (i, p))) else { continue };
-        let owner = owners.and_then(|o| o.label(p.0));
+        let owner = owners.map(|o| (o.label(p.0), o.region(p.0)));
         row(&mut h, p, owner, pos, pos == active, columns, now, thresholds);
     }
     if range.end < order.len() {
@@ -71,7 +72,7 @@ pub fn rows(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<&str>, pos: usize, active: bool, columns: Columns, now: Instant, thresholds: Thresholds) {
+fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<(Option<&str>, Option<&str>)>, pos: usize, active: bool, columns: Columns, now: Instant, thresholds: Thresholds) {
     let urgency = p.urgency(now, thresholds);
     let (u, s) = (urgency.key(), p.status.key());
     let name = format::name(p);
@@ -84,11 +85,15 @@ fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<&str>, pos: usiz
         pos + 2,
     );
     if columns.tenant {
+        let (owner, region) = owner.unwrap_or_default();
         // Its whole label as the tooltip, where the column cuts it short;
         // on a phone, only the tab's number ("1."), as the tab bar has it.
         let label = escape(owner.unwrap_or("—"));
         let number = owner.and_then(|o| o.split_once(' ')).map_or("—", |(n, _)| n);
         let _ = write!(h, r#"<td class="c-tenant" title="{label}"><span class="tenant-full">{label}</span><span class="tenant-short">{}</span></td>"#, escape(number));
+        // The region's id, its name as the tooltip.
+        let name = region.and_then(tenantscope_catalog::region_by_id).map(format::region).unwrap_or_default();
+        let _ = write!(h, r#"<td class="c-region" title="{}">{}</td>"#, escape(&name), escape(region.unwrap_or("—")));
     }
     // The code as a tooltip where a readable name stands in for it.
     let code = if name != p.name { format!(r#" title="{}""#, escape(&p.name)) } else { String::new() };
@@ -200,12 +205,12 @@ mod tests {
     #[test]
     fn across_tabs_each_row_names_its_tab_first() {
         let ps: Vec<Package> = (0..3).map(quota).collect();
-        let owners = Owners { tab_of: vec![0, 1], labels: vec!["1. <alice>".into(), "2. bob".into()] };
+        let owners = Owners { tab_of: vec![0, 1], labels: vec!["1. <alice>".into(), "2. bob".into()], regions: vec!["cn-north-4".into(), String::new()] };
         let columns = Columns { tenant: true, ..COLUMNS };
         let h = rows(&ps, Some(&owners), &[1, 0, 2], 0..3, 36.0, 0, columns, Instant::from_millis(0), Thresholds::default());
-        assert!(h.contains(r#"aria-selected="true"><td class="c-tenant" title="2. bob"><span class="tenant-full">2. bob</span><span class="tenant-short">2.</span></td><td class="c-name">"#), "{h}");
-        assert!(h.contains(r#"<td class="c-tenant" title="1. &lt;alice&gt;"><span class="tenant-full">1. &lt;alice&gt;</span><span class="tenant-short">1.</span></td>"#));
-        assert!(h.contains(r#"<td class="c-tenant" title="—"><span class="tenant-full">—</span><span class="tenant-short">—</span></td>"#), "a package of no known tab");
-        assert_eq!(columns.count(), 7);
+        assert!(h.contains(r#"aria-selected="true"><td class="c-tenant" title="2. bob"><span class="tenant-full">2. bob</span><span class="tenant-short">2.</span></td><td class="c-region" title="">—</td><td class="c-name">"#), "{h}");
+        assert!(h.contains(r#"<td class="c-tenant" title="1. &lt;alice&gt;"><span class="tenant-full">1. &lt;alice&gt;</span><span class="tenant-short">1.</span></td><td class="c-region" title="CN North-Beijing4 (cn-north-4)">cn-north-4</td>"#), "{h}");
+        assert!(h.contains(r#"<td class="c-tenant" title="—"><span class="tenant-full">—</span><span class="tenant-short">—</span></td><td class="c-region" title="">—</td>"#), "a package of no known tab");
+        assert_eq!(columns.count(), 8);
     }
 }

@@ -1,0 +1,388 @@
+//! The console's words: package states, urgency, usage figures, codes
+//! made readable, periods and billing, paging and coverage notes. Its texts
+//! are in `lang/*.console.json`, fetched with the console's code.
+
+use tenantscope_catalog::Service;
+
+use super::{date_time, duration, error, local_date, service, short_error};
+use crate::domain::overview::Relative;
+use crate::domain::paging::{Progress, Stop};
+use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Thresholds, Urgency};
+use crate::i18n::{self, plural, t, tf};
+use crate::session::{Coverage, Paging};
+use crate::services::{codecheck, dsc, hss, metastudio, testplan};
+
+pub fn status(status: Status) -> &'static str {
+    match status {
+        Status::Active => t("Active"),
+        Status::Frozen => t("Frozen"),
+        Status::Closed => t("Closed"),
+        Status::Expired => t("Expired"),
+        Status::Unknown => t("Status not reported"),
+    }
+}
+
+pub fn urgency(urgency: Urgency, thresholds: Thresholds) -> String {
+    match urgency {
+        Urgency::Expired => t("Expired").into(),
+        // Made from the thresholds the person set, like the counts are.
+        Urgency::Critical => plural(thresholds.critical_days.into(), "Expires within {0} day", "Expires within {0} days"),
+        Urgency::Warning => plural(thresholds.warning_days.into(), "Expires within {0} day", "Expires within {0} days"),
+        Urgency::Ok => plural(thresholds.warning_days.into(), "Expires after {0} day", "Expires after {0} days"),
+        Urgency::Never => t("Never expires").into(),
+        Urgency::Unknown => t("No expiry date reported").into(),
+    }
+}
+
+/// The English name a service's table gives a code, and whether the page
+/// shows it translated.
+fn code_table(service: Service, code: &str) -> Option<(&'static str, bool)> {
+    let translated = |label: Option<&'static str>| label.map(|l| (l, true));
+    match service {
+        Service::Hss => translated(hss::edition_label(code)),
+        Service::Testplan => translated(testplan::label(code)),
+        Service::Codecheck => translated(codecheck::label(code)),
+        Service::Metastudio => translated(metastudio::label(code)),
+        Service::Dsc => translated(dsc::label(code)),
+        Service::Iam | Service::Projectman => None,
+    }
+}
+
+fn labelled(service: Service, label: &str) -> String {
+    if service == Service::Hss { format!("HSS {label}") } else { label.to_string() }
+}
+
+/// The readable name of a service's code in English, where the documents
+/// or SDKs name it; `None` for an unknown code.
+pub fn code_label_en(service: Service, code: &str) -> Option<String> {
+    code_table(service, code).map(|(label, _)| labelled(service, label))
+}
+
+/// The readable name of a service's code in the page's language.
+pub fn code_label(service: Service, code: &str) -> Option<String> {
+    code_table(service, code).map(|(label, translate)| labelled(service, if translate { t(label) } else { label }))
+}
+
+/// A category as shown: its readable name where the service's documents
+/// give the code's meaning (MetaStudio business types), else as it came.
+pub fn category(code: &str) -> String {
+    metastudio::business_label(code).map_or_else(|| code.to_string(), |l| t(l).to_string())
+}
+
+/// The name people know a package by: the name the service gives, else the
+/// readable name of its code, else the code as it came.
+pub fn name(package: &Package) -> String {
+    package.label.clone().or_else(|| code_label(package.service, &package.name)).unwrap_or_else(|| package.name.clone())
+}
+
+/// The readable name in English, for the exports (files are for scripts
+/// as much as for people); `None` when it is only the code.
+pub fn english_name(package: &Package) -> Option<String> {
+    package.label.clone().or_else(|| code_label_en(package.service, &package.name))
+}
+
+/// A unit code in words (MetaStudio `unit`, DSC measure units); unknown
+/// codes in lower case, as they came.
+pub fn unit(code: &str) -> String {
+    match code.to_ascii_uppercase().as_str() {
+        "GB" | "MB" | "TB" => code.to_ascii_uppercase(),
+        "MBIT/S" => "Mbit/s".into(),
+        "MIN" => t("min").into(),
+        "CHANNEL" => t("channels").into(),
+        "NUM" | "COUNT" => t("items").into(),
+        "TEN_THOUSAND_WORDS" => t("× 10,000 characters").into(),
+        _ => code.to_ascii_lowercase().replace('_', " "),
+    }
+}
+
+fn number(n: f64) -> String {
+    // Integer arithmetic only: float formatting (`{:.2}`) costs the wasm
+    // bundle about 10 KiB.
+    if !n.is_finite() {
+        return "?".into();
+    }
+    if n.fract() == 0.0 || n.abs() >= 1e15 {
+        // Saturates past ±9.2e18, which is as good as any figure there.
+        return i18n::number(n.round() as i64);
+    }
+    let cents = (n.abs() * 100.0).round() as i64;
+    let sign = if n < 0.0 && cents > 0 { "-" } else { "" };
+    format!("{sign}{}{}{:02}", i18n::number(cents / 100), i18n::decimal_point(), cents % 100)
+}
+
+/// `37 / 50 min (74%)`, `50 min`, or empty when the service gives no figures.
+pub fn usage(package: &Package) -> String {
+    // ASCII only: units are codes such as `MIN` or `GB`, and the full Unicode
+    // case tables would cost the wasm bundle over 10 KiB.
+    let unit = package.unit.as_deref().map(|u| format!(" {}", self::unit(u))).unwrap_or_default();
+    if let (Some(used), Some(total), Some(used_unit)) = (package.used, package.total, &package.used_unit) {
+        // Two units: both figures, no share.
+        return tf("{0} used; size {1}", &[&format!("{} {}", number(used), self::unit(used_unit)), &format!("{}{unit}", number(total))]);
+    }
+    match (package.used, package.total) {
+        (Some(used), Some(total)) => {
+            let percent = package.usage_ratio().map(|r| format!(" ({}%)", (r * 100.0).round() as i64)).unwrap_or_default();
+            format!("{} / {}{unit}{percent}", number(used), number(total))
+        }
+        (None, Some(total)) => format!("{}{unit}", number(total)),
+        (Some(used), None) => tf("{0} used{1}", &[&number(used), &unit]),
+        (None, None) => String::new(),
+    }
+}
+
+/// JSON text indented for reading. The browser's `JSON.stringify` does it,
+/// which keeps a JSON serializer out of the wasm bundle; text that is not
+/// JSON is shown as it came.
+pub fn pretty_json(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::JSON::parse(text)
+            .ok()
+            .and_then(|v| js_sys::JSON::stringify_with_replacer_and_space(&v, &wasm_bindgen::JsValue::NULL, &2.into()).ok())
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| text.to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.to_string()
+    }
+}
+
+pub fn expiry(expiry: Expiry) -> String {
+    match expiry {
+        Expiry::At(at) => tf("expires {0}", &[&local_date(at)]),
+        Expiry::Never => t("never expires").into(),
+        Expiry::Unknown => String::new(),
+    }
+}
+
+/// A package's one state, worded once: `Expired 2026-10-22, 40 days ago`,
+/// `Expires 2026-12-07, in 5 days`, `Never expires`. Expired by the
+/// service's word with no date, or with a date still ahead, says so.
+pub fn state(p: &Package, now: Instant, thresholds: Thresholds) -> String {
+    let said_expired = p.urgency(now, thresholds) == Urgency::Expired;
+    match p.expiry {
+        Expiry::At(at) if at <= now => match Relative::between(at, now) {
+            Relative::Ago(days) => plural(days.unsigned_abs(), "Expired {1}, {0} day ago", "Expired {1}, {0} days ago").replace("{1}", &date_time(at)),
+            _ => tf("Expired {0}, today", &[&date_time(at)]),
+        },
+        Expiry::At(at) if said_expired => tf("Expired, the service says (its date, {0}, is still ahead)", &[&date_time(at)]),
+        Expiry::At(at) => match Relative::between(at, now) {
+            Relative::In(days) => plural(days.unsigned_abs(), "Expires {1}, in {0} day", "Expires {1}, in {0} days").replace("{1}", &date_time(at)),
+            _ => tf("Expires {0}", &[&date_time(at)]),
+        },
+        Expiry::Never => t("Never expires").into(),
+        Expiry::Unknown if said_expired => t("Expired, the service says (it gives no date)").into(),
+        Expiry::Unknown => t("No expiry date reported").into(),
+    }
+}
+
+/// The table's "days left": `in 5 days`, `today`, `expired 3 days ago`,
+/// `never expires`, or a dash when no date is known. Expired by the
+/// service's word (with no date, or one still ahead) says so.
+pub fn days_left(p: &Package, now: Instant, thresholds: Thresholds) -> String {
+    let said_expired = p.urgency(now, thresholds) == Urgency::Expired;
+    match p.expiry {
+        Expiry::At(at) if at <= now => relative(Relative::between(at, now)),
+        Expiry::At(_) | Expiry::Unknown if said_expired => t("the service says it has expired").into(),
+        Expiry::At(at) => days_from(at, now),
+        Expiry::Never => t("never expires").into(),
+        Expiry::Unknown => "—".into(),
+    }
+}
+
+/// What the service's status word adds to [`state`], when it says
+/// something the date does not: `None` when the two agree.
+pub fn status_note(p: &Package, now: Instant) -> Option<&'static str> {
+    // (Expired by the service's word while the date is ahead is said in `state`.)
+    let past = p.expiry.instant().is_some_and(|at| at <= now);
+    (p.status == Status::Active && past).then(|| t("the service still reports it active"))
+}
+
+/// `expires in 5 days`, `expired today`, `expired 3 days ago`.
+pub fn relative(relative: Relative) -> String {
+    match relative {
+        Relative::In(days) => plural(days.unsigned_abs(), "expires in {0} day", "expires in {0} days"),
+        Relative::Today => t("expired today").into(),
+        Relative::Ago(days) => plural(days.unsigned_abs(), "expired {0} day ago", "expired {0} days ago"),
+    }
+}
+
+/// How long ago something was loaded: `updated just now`, `updated 3 min ago`.
+pub fn updated(ms_ago: i64) -> String {
+    if ms_ago < 60_000 {
+        t("updated just now").into()
+    } else {
+        tf("updated {0} ago", &[&duration(ms_ago)])
+    }
+}
+
+/// The lifecycle stage of a CodeArts Check package, where it matters.
+pub fn lifecycle(lifecycle: &Lifecycle) -> Option<&'static str> {
+    Some(match lifecycle {
+        Lifecycle::NotYetEffective => t("Not yet in effect"),
+        Lifecycle::InEffect => return None,
+        Lifecycle::Deleted => t("Deleted"),
+        Lifecycle::Retention => t("Retention period: frozen, data kept for now"),
+        Lifecycle::Grace => t("Grace period: expired but still usable"),
+        Lifecycle::FrozenForViolation => t("Frozen for violation"),
+        Lifecycle::Other(_) => t("Stage not documented"),
+    })
+}
+
+/// `in 5 days`, `today`, `3 days ago`: how far `at` is from `now`.
+pub fn days_from(at: Instant, now: Instant) -> String {
+    match Relative::between(at, now) {
+        Relative::In(days) => plural(days.unsigned_abs(), "in {0} day", "in {0} days"),
+        Relative::Today => t("today").into(),
+        Relative::Ago(days) => plural(days.unsigned_abs(), "{0} day ago", "{0} days ago"),
+    }
+}
+
+/// What comes next to a package (CodeArts Check `tips.next_action`).
+pub fn next_action(action: NextAction) -> &'static str {
+    match action {
+        NextAction::GracePeriod => t("enters its grace period"),
+        NextAction::PayPerUse => t("turns pay-per-use"),
+        NextAction::DeletedAtExpiry | NextAction::Deleted => t("deleted"),
+        NextAction::Frozen => t("frozen"),
+        NextAction::Other(_) => t("changes state (next action not documented)"),
+    }
+}
+
+/// `frozen in 12 days (2026-12-13)`.
+pub fn next_step(step: NextStep, now: Instant) -> String {
+    // The countdown is whole days from when the answer arrived, and the
+    // page's clock is read to the minute (floored): without this margin a
+    // countdown of 12 days would read "in 13 days" for its first minute.
+    let now = Instant::from_millis(now.millis().saturating_add(59_999));
+    tf("{0} {1} ({2})", &[&next_action(step.action), &days_from(step.at, now), &date_time(step.at)])
+}
+
+/// A frozen or closed state in words, for the warnings.
+pub fn attention(attention: Attention) -> &'static str {
+    match attention {
+        Attention::Frozen => t("Frozen: cannot be used until it is renewed or unfrozen"),
+        Attention::Closed => t("Closed: no longer in service"),
+    }
+}
+
+/// Where a package came from (MetaStudio `resource_source`).
+pub fn source(source: &Source) -> String {
+    match source {
+        Source::Purchased => t("Purchased").into(),
+        Source::Allocated => t("Allocated by an administrator").into(),
+        Source::ProviderAllocated => t("Allocated by a service provider").into(),
+        Source::Other(raw) => raw.clone(),
+    }
+}
+
+/// HSS `shared_quota` in words; other values as they came.
+pub fn shared(value: &str) -> String {
+    match value.to_ascii_lowercase().as_str() {
+        "shared" => t("Shared quota").into(),
+        "unshared" => t("Not shared").into(),
+        _ => value.to_string(),
+    }
+}
+
+/// A number as the language writes it (`2,000`, `2.000`, `1.5`).
+pub fn amount(n: f64) -> String {
+    number(n)
+}
+
+/// An order's period in words: `1 year`, `6 months`.
+pub fn period(period: Period) -> String {
+    let n = u64::from(period.count.unwrap_or(1));
+    match period.unit {
+        PeriodUnit::Month => plural(n, "{0} month", "{0} months"),
+        PeriodUnit::Year => plural(n, "{0} year", "{0} years"),
+        PeriodUnit::Other(code) => tf("{0} periods of type {1}", &[&n, &code]),
+    }
+}
+
+/// A billing mode in words; modes without a documented meaning as they came.
+pub fn billing(mode: &str) -> String {
+    // charging_mode values: MetaStudio PERIODIC / ONE_TIME / ON_DEMAND, HSS
+    // packet_cycle / on_demand (docs/huawei-apis.md §2.3, §2.5).
+    match mode.to_ascii_lowercase().as_str() {
+        "packet_cycle" | "periodic" | "prepaid" => t("Yearly/monthly").into(),
+        "on_demand" | "postpaid" => t("Pay-per-use").into(),
+        "one_time" => t("One-time").into(),
+        _ => mode.to_string(),
+    }
+}
+
+/// `Reading page 3 of 5…` while a paged service loads.
+pub fn progress(progress: Progress) -> String {
+    match progress.expected {
+        Some(expected) => tf("Reading page {0} of {1}…", &[&progress.read.min(expected), &expected]),
+        None => tf("Reading page {0}…", &[&progress.read]),
+    }
+}
+
+/// `420 packages`, or `400 of 420 shown` when not all could be read.
+pub fn count(shown: usize, total: Option<u64>) -> String {
+    match total {
+        Some(total) if total > shown as u64 => tf("{0} of {1} shown", &[&i18n::number(shown as i64), &i18n::number(total as i64)]),
+        _ => plural(shown as u64, "{0} package", "{0} packages"),
+    }
+}
+
+/// What the figures across services leave out, beside them: each service
+/// (with its tab, when several are open) whose packages are missing or
+/// partial, and why. `None` when every service is whole.
+pub fn coverage_note(items: &[(Service, String, Coverage)]) -> Option<String> {
+    // Services that are left out for the same reason are named together.
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for (service, tab, coverage) in items {
+        let why = match coverage {
+            Coverage::Whole => continue,
+            Coverage::Loading => t("still loading").to_string(),
+            Coverage::Incomplete => t("incomplete").to_string(),
+            Coverage::Narrowed(why) => why.to_string(),
+            Coverage::Stale(e) => tf("last good answers, the refresh failed: {0}", &[&short_error(e)]),
+            Coverage::Failed(e) => tf("failed: {0}", &[&short_error(e)]),
+            Coverage::NotOffered(region) => tf("not offered in {0}", &[region]),
+        };
+        let name = if tab.is_empty() { self::service(*service).to_string() } else { format!("{} · {tab}", self::service(*service)) };
+        match groups.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((why, vec![name])),
+        }
+    }
+    let parts: Vec<String> = groups.into_iter().map(|(why, names)| tf("{0} ({1})", &[&names.join(", "), &why])).collect();
+    (!parts.is_empty()).then(|| tf("Not in these figures, or only in part: {0}.", &[&parts.join("; ")]))
+}
+
+/// What a person should know about how a paged list was read: pages that
+/// failed, a cap that cut it short, or a service that sent fewer than it
+/// counted. `None` when everything was read.
+pub fn paging_note(paging: &Paging, shown: usize, total: Option<u64>) -> Option<String> {
+    let mut notes = Vec::new();
+    if !paging.failures.is_empty() {
+        let pages = paging.failures.len();
+        let first = &paging.failures[0];
+        let args: [&dyn std::fmt::Display; 3] = [&pages, &first.offset, &error(&first.error)];
+        notes.push(if pages == 1 {
+            tf("{0} page could not be read (first at offset {1}: {2}). The packages of the other pages are shown; refresh to try again.", &args)
+        } else {
+            tf("{0} pages could not be read (first at offset {1}: {2}). The packages of the other pages are shown; refresh to try again.", &args)
+        });
+    }
+    match (paging.stop, total) {
+        (Stop::Cap, Some(total)) => notes.push(tf(
+            "The service counts {0}; the console reads at most {1} pages of {2}, so {3} are shown.",
+            &[&total, &paging.plan.max_pages, &paging.plan.limit, &shown],
+        )),
+        (Stop::Cap, None) => notes.push(tf(
+            "The console stopped after {0} pages of {1}; there may be more.",
+            &[&paging.plan.max_pages, &paging.plan.limit],
+        )),
+        (Stop::EmptyPage | Stop::ShortPage, Some(total)) if total > shown as u64 && paging.failures.is_empty() => {
+            notes.push(tf("The service counts {0} but sent {1}: the list may have changed while it was read.", &[&total, &shown]))
+        }
+        _ => {}
+    }
+    (!notes.is_empty()).then(|| notes.join(" "))
+}
