@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Size budget: everything the first page load transfers (dist/: the page, its
 // script, the first-load wasm and the CSS) must stay under 150 KiB brotli.
-// The chunks split off by scripts/build-wasm (pkg/split_*.wasm) are fetched
-// only once a token is being entered; they are listed and totalled apart.
+// The chunks split off by scripts/build-wasm (pkg/split_*.wasm) and the
+// console's styles (console.css) are fetched only once a token is being
+// entered; they are listed and totalled apart.
 // A language other than English adds its page's texts (lang/{lang}.json,
 // fetched before the page is drawn) to the first load: the budget holds for
 // the largest. Its console's texts (lang/{lang}.console.json) come with the
@@ -18,7 +19,7 @@ const dir = process.argv[2] ?? 'dist';
 const walk = (d) => readdirSync(d, { withFileTypes: true })
   .flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
 const files = walk(dir).filter((f) => /\.(html|js|wasm|css)$/.test(f) || /(^|\/)lang\/[^/]*\.json$/.test(f));
-function onDemand(f) { return /(^|\/)split_[^/]*\.wasm$/.test(f) || /(^|\/)lang\/[^/]*\.console\.json$/.test(f); }
+function onDemand(f) { return /(^|\/)split_[^/]*\.wasm$/.test(f) || /(^|\/)console\.css$/.test(f) || /(^|\/)lang\/[^/]*\.console\.json$/.test(f); }
 function perLanguage(f) { return /(^|\/)lang\/[^/]*\.json$/.test(f) && !onDemand(f); }
 if (!files.some((f) => f.endsWith('.wasm') && !onDemand(f))) {
   console.error(`budget: no first-load .wasm in ${dir}: build the site first (scripts/build)`);

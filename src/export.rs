@@ -140,11 +140,34 @@ pub struct ServiceError {
     pub kept_from: Option<Instant>,
 }
 
+impl Tenant {
+    /// What every one of `tenants` shares (the export across tabs names
+    /// these once; a value that differs is left out, each package naming
+    /// its own region and account).
+    pub fn common(tenants: &[&Tenant]) -> Tenant {
+        let same = |f: fn(&Tenant) -> &Option<String>| {
+            let first = tenants.first().map(|t| f(t).clone()).unwrap_or_default();
+            first.filter(|v| tenants.iter().all(|t| f(t).as_ref() == Some(v)))
+        };
+        Tenant {
+            domain: same(|t| &t.domain),
+            user: same(|t| &t.user),
+            region: same(|t| &t.region),
+            project_id: same(|t| &t.project_id),
+            codearts_project_id: same(|t| &t.codearts_project_id),
+        }
+    }
+}
+
 /// Everything one export holds.
 #[derive(Clone, Copy, Debug)]
 pub struct Report<'a> {
     pub generated_at: Instant,
+    /// Whose packages these are (across tabs: what they share).
     pub tenant: &'a Tenant,
+    /// Across tabs, by package index: whose package each is, for its region
+    /// and account; empty when every package is [`Self::tenant`]'s.
+    pub tenant_of: &'a [&'a Tenant],
     pub thresholds: Thresholds,
     pub packages: &'a [Package],
     pub errors: &'a [ServiceError],
@@ -187,8 +210,13 @@ fn days_left(at: Instant, now: Instant) -> i64 {
 }
 
 impl Report<'_> {
-    /// A package's values in [`COLUMNS`] order.
-    fn row(&self, p: &Package) -> Vec<Cell> {
+    /// Whose package `n` is.
+    fn owner(&self, n: usize) -> &Tenant {
+        self.tenant_of.get(n).copied().unwrap_or(self.tenant)
+    }
+
+    /// Package `n`'s values in [`COLUMNS`] order.
+    fn row(&self, n: usize, p: &Package) -> Vec<Cell> {
         let text = |t: &str| Cell::Text(Some(t.to_string()));
         let period = p.period.map(|period| {
             let n = period.count.unwrap_or(1);
@@ -243,8 +271,8 @@ impl Report<'_> {
             Cell::Text(attention.map(str::to_string)),
             // v3
             Cell::Number(p.expiry.instant().map(|at| days_left(at, self.generated_at) as f64)),
-            Cell::Text(self.tenant.region.clone()),
-            Cell::Text(self.tenant.domain.clone()),
+            Cell::Text(self.owner(n).region.clone()),
+            Cell::Text(self.owner(n).domain.clone()),
         ]
     }
 
@@ -281,7 +309,7 @@ impl Report<'_> {
         );
         for (n, package) in self.packages.iter().enumerate() {
             out.push_str(if n == 0 { "{" } else { ",{" });
-            for (i, (key, cell)) in COLUMNS.iter().zip(self.row(package)).enumerate() {
+            for (i, (key, cell)) in COLUMNS.iter().zip(self.row(n, package)).enumerate() {
                 json_key(&mut out, i, key);
                 match cell {
                     Cell::Text(text) => json_text(&mut out, text.as_deref()),
@@ -353,8 +381,8 @@ impl Report<'_> {
         let mut out = String::with_capacity(256 + self.packages.len() * 220);
         out.push_str(&CSV_HEADERS.join(","));
         out.push_str("\r\n");
-        for package in self.packages {
-            for (i, cell) in self.row(package).into_iter().enumerate() {
+        for (n, package) in self.packages.iter().enumerate() {
+            for (i, cell) in self.row(n, package).into_iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
@@ -388,16 +416,16 @@ impl Report<'_> {
         line(&mut out, "METHOD:PUBLISH");
         line(&mut out, "X-WR-CALNAME:Huawei Cloud package expiry");
         // (service, local day) → the packages expiring then, in order.
-        let mut days: Vec<(DayKey, Vec<(&Package, Instant)>)> = Vec::new();
-        for p in self.packages {
+        let mut days: Vec<(DayKey, Vec<(usize, &Package, Instant)>)> = Vec::new();
+        for (n, p) in self.packages.iter().enumerate() {
             let Expiry::At(at) = p.expiry else { continue };
             if at <= self.generated_at {
                 continue;
             }
             let day = Instant::from_millis(at.millis().saturating_add(i64::from(utc_offset_minutes) * 60_000)).date();
             match days.iter_mut().find(|(key, _)| *key == (p.service, day)) {
-                Some((_, list)) => list.push((p, at)),
-                None => days.push(((p.service, day), vec![(p, at)])),
+                Some((_, list)) => list.push((n, p, at)),
+                None => days.push(((p.service, day), vec![(n, p, at)])),
             }
         }
         days.sort_by_key(|((service, day), _)| (day.days_from_epoch(), *service as usize));
@@ -408,16 +436,20 @@ impl Report<'_> {
         for ((service, day), list) in &days {
             let next = crate::domain::Date::from_days(day.days_from_epoch() + 1);
             let title = match list.as_slice() {
-                [(p, _)] => format!("{} expires: {}", service.title(), p.name),
+                [(_, p, _)] => format!("{} expires: {}", service.title(), p.name),
                 _ => format!("{}: {} packages expire", service.title(), list.len()),
             };
             let mut details = String::new();
-            for (i, (p, at)) in list.iter().enumerate() {
+            for (i, (n, p, at)) in list.iter().enumerate() {
                 if i == 50 {
                     let _ = write!(details, "\n…and {} more", list.len() - 50);
                     break;
                 }
                 let _ = write!(details, "{}{} (ID {}), expires {}", if i > 0 { "\n" } else { "" }, p.name, p.id, at.rfc3339());
+                // Across tabs, in which region.
+                if let (false, Some(region)) = (self.tenant_of.is_empty(), &self.owner(*n).region) {
+                    let _ = write!(details, ", in {region}");
+                }
                 if let (Some(used), Some(total)) = (p.used, p.total) {
                     let unit = p.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
                     let _ = write!(details, "; used {} / {}{unit}", number(used), number(total));
@@ -608,7 +640,7 @@ mod tests {
         let p = Package { expiry: Expiry::At(now.plus_days(3)), status: Status::Active, ..Package::new(Service::Hss, "q", "n") };
         let tenant = Tenant::default();
         let scope = Scope::Everything;
-        let report = Report { generated_at: now, tenant: &tenant, thresholds: Thresholds::default(), packages: &[p], errors: &[], scope: &scope };
+        let report = Report { generated_at: now, tenant: &tenant, tenant_of: &[], thresholds: Thresholds::default(), packages: &[p], errors: &[], scope: &scope };
         // The urgency column is v1's last; v2's columns follow it, then v3's
         // days left (and region and account, none here).
         let v2_empty = ",".repeat(COLUMNS.len() - 12 - 3);

@@ -60,6 +60,9 @@ pub struct Context {
     pub codearts_project_id: Option<String>,
     pub user: Option<String>,
     pub domain: Option<String>,
+    /// The project's name where it is not its region's own: a subproject
+    /// (`cn-north-4_finance`, IAM's `{region}_{name}`).
+    pub project: Option<String>,
     /// When the token stops working, where IAM said.
     pub expires_at: Option<Instant>,
 }
@@ -135,6 +138,7 @@ pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Co
         Some(i) => (i.user.clone(), i.domain.clone(), i.expires_at),
         None => (None, None, None),
     };
+    let project = info.as_ref().and_then(|i| i.project_name.clone()).filter(|n| n.starts_with(&format!("{region}_")));
     if project_id.trim().is_empty() {
         // A project-scoped token names its region as the project name (§3).
         let Some(id) = info.as_ref().and_then(|i| i.project_id.clone()) else {
@@ -148,7 +152,7 @@ pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Co
     // Typed, or found by the form; else TestPlan looks it up on its own
     // ([`codearts_project`]), so that nothing else waits for the list.
     let codearts_project_id = Some(codearts_project_id.trim().to_string()).filter(|id| !id.is_empty());
-    Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain, expires_at })
+    Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain, project, expires_at })
 }
 
 /// The session's CodeArts project: the one given, else the first of the
@@ -274,7 +278,8 @@ pub fn region_connections(gateway: &Gateway, keys: &crate::api::AccessKeys, plan
             region: region.clone(),
             project_id: project.id.clone(),
             codearts_project_id: String::new(),
-            known: None,
+            // What IAM's list said of it (the tab names a subproject by it).
+            known: Some(iam::TokenInfo { project_id: Some(project.id.clone()), project_name: Some(project.name.clone()), ..Default::default() }),
         })
         .collect()
 }
@@ -581,5 +586,24 @@ mod tests {
         assert_eq!(connections.len(), 3);
         assert_eq!(connections[1].gateway.credentials, Credentials::AccessKeys(keys.in_project("id-cn-north-4_finance")));
         assert_eq!((connections[1].region.as_str(), connections[1].project_id.as_str()), ("cn-north-4", "id-cn-north-4_finance"));
+        // No token to introspect: the session starts from what IAM's list
+        // said, and names the subproject.
+        let ctx = futures::executor::block_on(resolve_via(&Nothing, connections[1].clone())).unwrap();
+        assert_eq!((ctx.region.as_str(), ctx.project.as_deref()), ("cn-north-4", Some("cn-north-4_finance")));
+        let ctx = futures::executor::block_on(resolve_via(&Nothing, connections[0].clone())).unwrap();
+        assert_eq!(ctx.project, None, "a region's own project is named by the region");
+    }
+
+    /// A network that must not be asked.
+    struct Nothing;
+
+    impl Fetch for Nothing {
+        async fn get(&self, route: Route, _: &str, _: Option<&str>, _: &[(&str, &str)]) -> Result<ApiResponse, ApiError> {
+            panic!("{route:?} asked")
+        }
+        async fn sleep(&self, _: u32) {}
+        fn now(&self) -> Instant {
+            Instant::from_millis(0)
+        }
     }
 }

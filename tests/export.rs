@@ -68,7 +68,7 @@ fn tenant() -> Tenant {
 fn with_report<T>(f: impl FnOnce(&Report) -> T) -> T {
     let (packages, errors, tenant) = (packages(), errors(), tenant());
     let scope = Scope::Everything;
-    let report = Report { generated_at: now(), tenant: &tenant, thresholds: Thresholds::default(), packages: &packages, errors: &errors, scope: &scope };
+    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], thresholds: Thresholds::default(), packages: &packages, errors: &errors, scope: &scope };
     f(&report)
 }
 
@@ -264,7 +264,7 @@ fn calendar_merges_a_services_packages_of_one_day() {
         .chain([Package { expiry: Expiry::At(now().plus_days(-3)), ..Package::new(Service::Hss, "gone", "old") }])
         .collect();
     let (tenant, scope) = (Tenant::default(), Scope::Everything);
-    let report = Report { generated_at: now(), tenant: &tenant, thresholds: Thresholds { critical_days: 7, warning_days: 7 }, packages: &packages, errors: &[], scope: &scope };
+    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], thresholds: Thresholds { critical_days: 7, warning_days: 7 }, packages: &packages, errors: &[], scope: &scope };
     let ics = report.to_ics(0).replace("\r\n ", "");
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2, "one event per service and day: {ics}");
     assert!(ics.contains("SUMMARY:MetaStudio: 103 packages expire\r\n"));
@@ -277,7 +277,7 @@ fn calendar_merges_a_services_packages_of_one_day() {
 fn exports_of_nothing_are_still_well_formed() {
     let tenant = Tenant::default();
     let scope = Scope::Shown { filters: "service=hss&q=a\"b".into() };
-    let report = Report { generated_at: now(), tenant: &tenant, thresholds: Thresholds::default(), packages: &[], errors: &[], scope: &scope };
+    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], thresholds: Thresholds::default(), packages: &[], errors: &[], scope: &scope };
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(doc["packages"], serde_json::json!([]));
     assert_eq!(doc["tenant"]["domain"], Value::Null);
@@ -285,4 +285,28 @@ fn exports_of_nothing_are_still_well_formed() {
     assert_eq!(read_csv(&report.to_csv()), vec![CSV_HEADERS.to_vec()]);
     assert!(!report.to_ics(0).contains("VEVENT"));
     assert_eq!(file_name(now(), "ics"), "tenantscope-20261122-080000Z.ics");
+}
+
+#[test]
+fn an_export_across_tabs_names_each_packages_region_and_account() {
+    let north = tenant();
+    let east = Tenant { region: Some("cn-east-3".into()), project_id: Some("p-east".into()), ..tenant() };
+    let shared = Tenant::common(&[&north, &east]);
+    assert_eq!(shared, Tenant { domain: Some("acme".into()), user: Some("ops".into()), ..Tenant::default() }, "what differs is left out");
+    let at = now().plus_days(3);
+    let packages: Vec<Package> = ["a", "b", "c"].iter().map(|id| Package { expiry: Expiry::At(at), ..Package::new(Service::Hss, *id, "hss.version.basic") }).collect();
+    let scope = Scope::Everything;
+    let owners = [&north, &east, &east];
+    let report = Report { generated_at: now(), tenant: &shared, tenant_of: &owners, thresholds: Thresholds::default(), packages: &packages, errors: &[], scope: &scope };
+    let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(doc["tenant"]["region"], Value::Null);
+    assert_eq!(doc["tenant"]["domain"], "acme");
+    let regions: Vec<&str> = doc["packages"].as_array().unwrap().iter().map(|p| p["region"].as_str().unwrap()).collect();
+    assert_eq!(regions, ["cn-north-4", "cn-east-3", "cn-east-3"]);
+    let csv = read_csv(&report.to_csv());
+    let column = CSV_HEADERS.iter().position(|h| *h == "Region").unwrap();
+    assert_eq!(csv.iter().skip(1).map(|row| row[column].as_str()).collect::<Vec<_>>(), ["cn-north-4", "cn-east-3", "cn-east-3"]);
+    let ics = report.to_ics(0).replace("\r\n ", "");
+    assert!(ics.contains(r"(ID a)\, expires 2026-11-25T08:00:00Z\, in cn-north-4\n"), "{ics}");
+    assert!(ics.contains(r"(ID b)\, expires 2026-11-25T08:00:00Z\, in cn-east-3\n"), "{ics}");
 }

@@ -66,6 +66,7 @@ fn ctx() -> Context {
         codearts_project_id: Some("c".into()),
         user: None,
         domain: None,
+        project: None,
         expires_at: None,
     }
 }

@@ -207,7 +207,8 @@ pub(crate) fn hint(error: &ApiError, service: Option<tenantscope_catalog::Servic
 /// The clock line, when the browser's clock is more than a minute off the
 /// proxy's (calls are signed with the corrected time meanwhile).
 pub(crate) fn clock_note(offset_ms: i64) -> Option<String> {
-    let minutes = offset_ms.unsigned_abs() / 60_000;
+    // Whole minutes, rounded: the offset is measured to about a second.
+    let minutes = (offset_ms.unsigned_abs() + 30_000) / 60_000;
     // The offset is the proxy's clock less the browser's.
     (minutes >= 1).then(|| match offset_ms > 0 {
         true => tf("This computer's clock is {0} min behind: calls are signed with the corrected time, but set the clock right.", &[&minutes]),

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use futures::FutureExt;
 
-use crate::components::console::{console, preload_console, NotLoaded, Part};
+use crate::components::console::{self, console, NotLoaded, Part};
 use crate::components::{tr, SessionForm, SettingsPanel, Shared, Tab, Welcome};
 use crate::domain::query::View;
 use crate::domain::Instant;
@@ -198,11 +198,11 @@ pub fn App(
             if !wanted {
                 return None;
             }
-            let (code, words) = futures::join!(preload_console(), i18n::load_console(i18n::lang()));
+            let (code, words) = futures::join!(console::fetch(), i18n::load_console(i18n::lang()));
             if let Err(e) = words {
                 texts.set(Some(e));
             }
-            Some(code.map_err(NotLoaded::from))
+            Some(code)
         }
     });
 

@@ -5,12 +5,13 @@
 //! This is most of the app's code, and none of it is needed before a token
 //! is inspected, so it is split out of the first page load: [`console`] is a
 //! split point (scripts/build-wasm), fetched the first time it is called, or
-//! earlier by [`preload_console`] when the token field is focused.
+//! earlier by [`preload_console`] when the token field is focused. Its
+//! styles and texts come with it ([`fetch`], `lang/*.console.json`).
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use tenantscope_catalog::Service;
 
-use crate::components::{tab_label, AccessKeyForm, AllTenantsPanel, Filters, JumpLinks, Overview, Shared, TabBar, Tenant, TenantView};
+use crate::components::{tab_label, AccessKeyForm, AllTenantsPanel, ExportBar, Filters, JumpLinks, Overview, Shared, TabBar, Tenant, TenantView};
 use crate::domain::query::Facets;
 use crate::i18n::t;
 
@@ -23,6 +24,27 @@ impl From<SplitLoaderError> for NotLoaded {
     fn from(_: SplitLoaderError) -> NotLoaded {
         NotLoaded
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The stylesheet `path` (beside the page) added, once; resolves when it
+    /// applies (`tenantscopeStyle` in `site/index.html`).
+    #[wasm_bindgen(catch, js_namespace = globalThis, js_name = tenantscopeStyle)]
+    fn add_style(path: &str) -> Result<js_sys::Promise, wasm_bindgen::JsValue>;
+}
+
+/// The console's code and its stylesheet (`console.css`: the first load
+/// carries only the page's styles), fetched once both are needed; `Err`
+/// when either could not be, and calling again tries again.
+pub async fn fetch() -> Result<(), NotLoaded> {
+    let style = async {
+        let promise = add_style("console.css").map_err(|_| NotLoaded)?;
+        wasm_bindgen_futures::JsFuture::from(promise).await.map(drop).map_err(|_| NotLoaded)
+    };
+    let (code, style) = futures::join!(preload_console(), style);
+    code.map_err(NotLoaded::from)?;
+    style
 }
 
 /// What the page draws from the console's code.
@@ -122,7 +144,8 @@ pub fn Console(
         {move || { lang.get(); let thresholds = thresholds.get(); view! { <Filters view facets thresholds tenants=labels.into() regions /> } }}
         <Show when=move || shared.all_tenants()>
             {move || { lang.get(); view! {
-                <p class="muted all-tenants-note">{t("Every tab's packages, the tab named in the first column. Pick a tenant's tab for its session, exports and charts.")}</p>
+                <p class="muted all-tenants-note">{t("Every tab's packages, the tab and its region named in the first columns. Pick a tab for its session and charts.")}</p>
+                <ExportBar tenants view=view_signal thresholds />
                 <div class="panels panels-across">
                     {move || {
                         let only = only.get();

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
 use crate::api::ApiError;
-use crate::components::ServiceLoad;
+use crate::components::{ServiceLoad, Tenant as Tab};
 use crate::domain::query::View;
 use crate::domain::{Package, Thresholds};
 use crate::download;
@@ -12,13 +12,14 @@ use crate::session::{now, Context, ServiceState};
 
 /// Export buttons: everything loaded so far, or (when filters are set) what
 /// the filters show, as JSON, CSV or a calendar of the coming expiries.
-/// Services that failed are listed in the JSON's `errors`.
+/// Services that failed are listed in the JSON's `errors`. Of one tab, or
+/// under "All tenants" of every tab: then each package names its own
+/// region and account, and each error its tab's region.
 #[component]
 pub fn ExportBar(
-    /// The open session, `None` before one is open.
-    context: Signal<Option<Context>>,
-    /// Every service's load, in display order.
-    loads: [ServiceLoad; tenantscope_catalog::PACKAGE_COUNT],
+    /// The tabs whose packages are exported (one, in a tab's own view), in
+    /// tab order.
+    tenants: Signal<Vec<Tab>>,
     /// The urgency thresholds in use (exported with the packages).
     thresholds: Signal<Thresholds>,
     /// The filters, for "what is shown".
@@ -29,53 +30,58 @@ pub fn ExportBar(
     let shown_only = RwSignal::new(true);
     let filtered = move || view.with(View::is_filtered);
     let export = move |format: &'static str| {
-        let Some(ctx) = context.get_untracked() else { return };
+        let tabs: Vec<(usize, Tab, Context)> =
+            tenants.get_untracked().into_iter().enumerate().filter_map(|(i, t)| Some((i, t, t.ready()?))).collect();
+        if tabs.is_empty() {
+            return;
+        }
+        let across = tabs.len() > 1 || view.with_untracked(|v| v.all_tenants);
+        let owners: Vec<Tenant> = tabs.iter().map(|(_, t, ctx)| tenant(ctx, &t.loads)).collect();
         // Files are for scripts and other tools as much as for people: what
         // they say is the services' own words and stable keys
         // (`ApiError::summary`, English labels), whatever the page's language.
         let mut packages: Vec<Package> = Vec::new();
+        let mut tenant_of: Vec<usize> = Vec::new();
         let mut errors: Vec<ServiceError> = Vec::new();
-        for ServiceLoad { service, data, .. } in loads {
-            match data.get_untracked() {
-                Some(Ok(ServiceState::Loaded(loaded))) => {
-                    // The last good answers after a failed refresh: say so,
-                    // and from when they are.
-                    if let Some(error) = &loaded.stale {
-                        errors.push(ServiceError { kept_from: Some(loaded.received_at), ..service_error(service, error) });
-                    }
-                    // Pages that failed make the export incomplete: say so.
-                    let failures = loaded.paging.iter().flat_map(|p| p.failures.iter());
-                    errors.extend(failures.map(|f| {
-                        let mut error = service_error(service, &f.error);
-                        error.error_msg = Some(format!("page at offset {}: {}", f.offset, f.error.summary()));
-                        error
-                    }));
-                    packages.extend(loaded.packages.iter().cloned());
+        for (n, (_, tab, ctx)) in tabs.iter().enumerate() {
+            let before = errors.len();
+            let count = packages.len();
+            collect(&tab.loads, &mut packages, &mut errors);
+            tenant_of.extend(std::iter::repeat_n(n, packages.len() - count));
+            // Across tabs, an error says whose it is (the v3 format has no
+            // field for it).
+            if across {
+                for e in &mut errors[before..] {
+                    e.error_msg = Some(format!("{}: {}", ctx.region, e.error_msg.as_deref().unwrap_or("")));
                 }
-                Some(Err(error)) => errors.push(service_error(service, &error)),
-                _ => {}
             }
         }
         let generated_at = now();
         let thresholds_now = thresholds.get_untracked();
         let scope = match view.get_untracked() {
             v if v.is_filtered() && shown_only.get_untracked() => {
-                // The same test the panels apply (the tab is not a filter).
-                packages.retain(|p| v.matches(p, &crate::format::name(p), generated_at, thresholds_now));
+                // The same tests the panels apply (the tab is not a filter;
+                // under "All tenants", the tenant and region filters are).
+                let keep: Vec<bool> = packages
+                    .iter()
+                    .zip(&tenant_of)
+                    .map(|(p, &n)| v.shows_tab(tabs[n].0, &tabs[n].2.region) && v.matches(p, &crate::format::name(p), generated_at, thresholds_now))
+                    .collect();
+                let mut kept = keep.iter();
+                packages.retain(|_| *kept.next().unwrap_or(&false));
+                let mut kept = keep.iter();
+                tenant_of.retain(|_| *kept.next().unwrap_or(&false));
                 Scope::Shown { filters: View { tab: 0, ..v }.to_hash() }
             }
             _ => Scope::Everything,
         };
-        let tenant = Tenant {
-            domain: ctx.domain.clone(),
-            user: ctx.user.clone(),
-            region: Some(ctx.region.clone()),
-            project_id: Some(ctx.project_id.clone()),
-            codearts_project_id: crate::components::codearts_project(ctx.codearts_project_id.as_deref(), &loads),
-        };
+        let refs: Vec<&Tenant> = owners.iter().collect();
+        let tenant = Tenant::common(&refs);
+        let tenant_of: Vec<&Tenant> = if across { tenant_of.iter().map(|&n| &owners[n]).collect() } else { Vec::new() };
         let report = Report {
             generated_at,
             tenant: &tenant,
+            tenant_of: &tenant_of,
             thresholds: thresholds_now,
             packages: &packages,
             errors: &errors,
@@ -95,7 +101,7 @@ pub fn ExportBar(
             t("The browser refused the download: allow downloads for this page and try again.").into()
         }));
     };
-    let disabled = move || context.get().is_none();
+    let disabled = move || tenants.with(|l| l.iter().all(|t| t.ready().is_none()));
     view! {
         <div class="export-bar" role="group" aria-label=t("Export")>
             {move || filtered().then(|| view! {
@@ -112,6 +118,43 @@ pub fn ExportBar(
             <button type="button" prop:disabled=disabled on:click=move |_| export("ics")>{t("Export calendar")}</button>
             <span class="muted" role="status">{move || notice.get()}</span>
         </div>
+    }
+}
+
+/// Whose packages a tab's are, as the export names it.
+fn tenant(ctx: &Context, loads: &[ServiceLoad]) -> Tenant {
+    Tenant {
+        domain: ctx.domain.clone(),
+        user: ctx.user.clone(),
+        region: Some(ctx.region.clone()),
+        project_id: Some(ctx.project_id.clone()),
+        codearts_project_id: crate::components::codearts_project(ctx.codearts_project_id.as_deref(), loads),
+    }
+}
+
+/// A tab's packages and failures, as loaded so far.
+fn collect(loads: &[ServiceLoad], packages: &mut Vec<Package>, errors: &mut Vec<ServiceError>) {
+    for ServiceLoad { service, data, .. } in loads {
+        let service = *service;
+        match data.get_untracked() {
+            Some(Ok(ServiceState::Loaded(loaded))) => {
+                // The last good answers after a failed refresh: say so,
+                // and from when they are.
+                if let Some(error) = &loaded.stale {
+                    errors.push(ServiceError { kept_from: Some(loaded.received_at), ..service_error(service, error) });
+                }
+                // Pages that failed make the export incomplete: say so.
+                let failures = loaded.paging.iter().flat_map(|p| p.failures.iter());
+                errors.extend(failures.map(|f| {
+                    let mut error = service_error(service, &f.error);
+                    error.error_msg = Some(format!("page at offset {}: {}", f.offset, f.error.summary()));
+                    error
+                }));
+                packages.extend(loaded.packages.iter().cloned());
+            }
+            Some(Err(error)) => errors.push(service_error(service, &error)),
+            _ => {}
+        }
     }
 }
 

@@ -172,9 +172,11 @@ impl Tenant {
     /// What the tab is called: who and where, once known.
     pub fn label(&self) -> Option<String> {
         let ctx = self.ready()?;
+        // A subproject by its name, which says its region too.
+        let place = ctx.project.unwrap_or(ctx.region);
         Some(match ctx.domain.or(ctx.user) {
-            Some(who) => format!("{who} · {}", ctx.region),
-            None => ctx.region,
+            Some(who) => format!("{who} · {place}"),
+            None => place,
         })
     }
 

@@ -84,7 +84,7 @@ pub fn TenantView(
                     None => view! { <p class="session-line" data-state="loading">{t("Checking the token…")}</p> }.into_any(),
                     Some(Ok(ctx)) => view! {
                         <SessionLine ctx=ctx.clone() tenant clock minute next_refresh />
-                        <ExportBar context=Signal::stored(Some(ctx)) loads thresholds view />
+                        <ExportBar tenants=Signal::stored(vec![tenant]) thresholds view />
                         <div class="panels">
                             {move || {
                                 let only = only.get();

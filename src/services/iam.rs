@@ -11,7 +11,7 @@ use crate::api::ApiError;
 use crate::domain::Instant;
 
 /// What IAM says about a token.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TokenInfo {
     pub expires_at: Option<Instant>,
     pub issued_at: Option<Instant>,
