@@ -11,7 +11,12 @@ const KEYS = ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss'];
 async function openDemo(hash = '') {
   const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url + '/' + hash);
   await page.getByLabel('IAM token').fill('demo');
-  for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 }).catch(() => {});
+  // Every panel shown ready (a bookmarked service filter shows one: waiting
+  // for the others cost a minute).
+  await page.waitForFunction(() => {
+    const panels = [...document.querySelectorAll('section.panel')];
+    return panels.length > 0 && panels.every((p) => p.querySelector('[data-state=ready]'));
+  }, null, { timeout: 15_000 });
   return { page, problems };
 }
 
