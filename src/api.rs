@@ -102,6 +102,48 @@ pub struct AccessKeys {
     /// The proxy's clock, for dating signatures: shared by the keys' copies
     /// (one per region project), so one measurement serves them all.
     pub clock: Clock,
+    /// The calls of this sign-in in flight, shared the same way.
+    pub in_flight: InFlight,
+}
+
+/// Signed calls of one sign-in in flight at once, across all its regions.
+/// A tab reads up to 5 services of 10 pages each at once
+/// ([`crate::domain::paging::IN_FLIGHT`]); All regions opens one tab per
+/// region at once, which would put several times that on the proxy (its
+/// default burst is 200 calls per client, `--rate-burst`) and on the
+/// account's API Gateway throttle (APIG.0308) together.
+pub const SIGNED_IN_FLIGHT: usize = 12;
+
+/// The cap of [`SIGNED_IN_FLIGHT`], shared by a sign-in's copies of the keys.
+#[derive(Clone)]
+pub struct InFlight(std::sync::Arc<async_lock::Semaphore>);
+
+impl Default for InFlight {
+    fn default() -> InFlight {
+        InFlight(std::sync::Arc::new(async_lock::Semaphore::new(SIGNED_IN_FLIGHT)))
+    }
+}
+
+impl InFlight {
+    /// Waits for a free place; the call holds it until the guard drops.
+    pub async fn enter(&self) -> async_lock::SemaphoreGuardArc {
+        self.0.acquire_arc().await
+    }
+}
+
+// Like the clock: not part of what the keys are.
+impl PartialEq for InFlight {
+    fn eq(&self, _: &InFlight) -> bool {
+        true
+    }
+}
+
+impl Eq for InFlight {}
+
+impl std::fmt::Debug for InFlight {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "InFlight({} free)", self.0.available_permits())
+    }
 }
 
 /// Why access keys were refused before any call (worded by
@@ -146,7 +188,7 @@ impl AccessKeys {
             return Err(KeyError::TooLong);
         }
         let security_token = Some(security_token.trim()).filter(|t| !t.is_empty()).map(|t| Secret(t.to_string()));
-        Ok(AccessKeys { access_key_id: access_key_id.to_string(), secret_key: Secret(secret_key.to_string()), security_token, project_id: None, clock: Clock::default() })
+        Ok(AccessKeys { access_key_id: access_key_id.to_string(), secret_key: Secret(secret_key.to_string()), security_token, project_id: None, clock: Clock::default(), in_flight: InFlight::default() })
     }
 
     /// The same keys, making regional calls in `project_id`.
@@ -506,6 +548,8 @@ impl Gateway {
     ) -> Result<ApiResponse, ApiError> {
         let Credentials::AccessKeys(keys) = &self.credentials else { return Err(ApiError::Invalid(Invalid::NotScoped)) };
         let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        // Dated once a place is free (a signature waits for no one).
+        let _place = keys.in_flight.enter().await;
         let mut again = true;
         loop {
             let before = keys.clock.offset_ms();
@@ -857,6 +901,17 @@ mod tests {
 
     fn keys() -> AccessKeys {
         AccessKeys::parse("DEMOACCESSKEYID00000", "demo-secret-access-key", "").unwrap()
+    }
+
+    #[test]
+    fn a_sign_ins_regions_share_one_cap() {
+        let keys = keys();
+        let copies: Vec<AccessKeys> = (0..SIGNED_IN_FLIGHT).map(|i| keys.in_project(&format!("p{i}"))).collect();
+        let held: Vec<_> = copies.iter().map(|k| futures::executor::block_on(k.in_flight.enter())).collect();
+        assert!(keys.in_project("other").in_flight.0.try_acquire_arc().is_none(), "a region past the cap");
+        assert!(AccessKeys::parse("AK2", "sk", "").unwrap().in_flight.0.try_acquire_arc().is_some(), "another sign-in has its own");
+        drop(held);
+        assert!(keys.in_flight.0.try_acquire_arc().is_some());
     }
 
     #[test]

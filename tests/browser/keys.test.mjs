@@ -44,9 +44,14 @@ async function keysPage({ clockOffsetMs = 0 } = {}) {
   }
   const sent = [];
   page.on('request', (r) => sent.push(`${r.method()} ${r.url()}\n${JSON.stringify(r.headers())}\n${r.postData() ?? ''}`));
+  // Signed calls in flight at once, at most (src/api.rs SIGNED_IN_FLIGHT).
+  const flight = { now: 0, max: 0 };
+  const signedCall = (r) => /\/api\/(iam|testplan|codecheck|metastudio|dsc|hss)\//.test(r.url());
+  page.on('request', (r) => { if (signedCall(r)) flight.max = Math.max(flight.max, ++flight.now); });
+  for (const done of ['requestfinished', 'requestfailed']) page.on(done, (r) => { if (signedCall(r)) flight.now--; });
   const said = [];
   page.on('console', (m) => said.push(m.text()));
-  return { page, problems, sent, said };
+  return { page, problems, sent, said, flight };
 }
 
 async function signIn(page, keyId, secret, token = '') {
@@ -60,7 +65,7 @@ async function signIn(page, keyId, secret, token = '') {
 const status = (page) => page.locator('#keys-status');
 
 test('demo keys open every project of the account, each panel in every region, and All regions across them', async () => {
-  const { page, problems, sent, said } = await keysPage();
+  const { page, problems, sent, said, flight } = await keysPage();
   await page.getByLabel('Remember in this tab (kept in sessionStorage until the tab closes)').check();
   await signIn(page, KEY_ID, SECRET);
   await page.waitForFunction(() => /Signed in/.test(document.querySelector('#keys-status')?.textContent));
@@ -134,6 +139,9 @@ test('demo keys open every project of the account, each panel in every region, a
   const total = SERVICES.reduce((n, s) => n + counts[s], 0);
   assert.equal(csv.trim().split('\r\n').length, total + 1, 'every package of every region');
   for (const region of ['cn-north-4', 'cn-east-3', 'ap-southeast-3', 'ap-southeast-1']) assert.ok(csv.includes(`,${region},`), region);
+
+  // The regions load in parallel, under one cap for the sign-in.
+  assert.ok(flight.max > 1 && flight.max <= 12, `signed calls in flight at once: ${flight.max}`);
 
   // The secret key went nowhere: not in a request, storage, the console,
   // an export or the page.
