@@ -20,6 +20,16 @@ pub fn TabBar(
                 list.remove(index);
             }
         });
+        // The keyboard's place: the tab that takes the closed one's place
+        // (or the one before it), once drawn.
+        let next = tabs.with_untracked(|l| l.get(index).or(l.last()).map(|t| format!("tab-{}", t.id)));
+        if let Some(next) = next {
+            request_animation_frame(move || {
+                if let Some(e) = document().get_element_by_id(&next).and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+                    let _ = e.focus();
+                }
+            });
+        }
         // The tabs after the closed one move one place left, the open one too.
         view.update(|v| {
             if v.tab > index || (v.tab == index && v.tab > 0) {
@@ -53,13 +63,19 @@ pub fn TabBar(
                 let selected = i == active;
                 view! {
                     <span class="tab" class:tab-active=selected>
+                        // Delete closes the focused tab: a tab list may hold
+                        // tabs only (WAI-ARIA; axe's aria-required-children),
+                        // so the × beside it is for the mouse and out of the
+                        // keyboard's and screen readers' way.
                         <button type="button" role="tab" aria-selected=selected.to_string() id=format!("tab-{id}")
+                            aria-keyshortcuts="Delete" aria-description=t("Delete closes this tab")
+                            on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Delete" { ev.prevent_default(); close(i) }
                             on:click=move |_| view.update(|v| {
                                 v.tab = i;
                                 v.all_tenants = false;
                             })>{label.clone()}</button>
-                        <button type="button" class="tab-close" aria-label=move || tf("Close {0}", &[&label()])
-                            title=t("Close this tab") on:click=move |_| close(i)>"×"</button>
+                        <button type="button" class="tab-close" tabindex="-1" aria-hidden="true"
+                            title=move || tf("Close {0}", &[&label()]) on:click=move |_| close(i)>"×"</button>
                     </span>
                 }
             })

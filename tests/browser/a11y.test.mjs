@@ -37,6 +37,26 @@ for (const theme of ['light', 'dark']) {
   });
 }
 
+for (const theme of ['light', 'dark']) {
+  test(`the access-key sign-in, its error and All regions have no WCAG 2 AA violation (${theme})`, async () => {
+    const context = await demo.chrome.browser.newContext({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(demo.proxy.url);
+    await page.evaluate((t) => localStorage.setItem('tenantscope.theme', t), theme);
+    await page.reload();
+    await page.getByRole('button', { name: 'Access keys' }).click();
+    await page.getByLabel('Access key ID').fill('DEMOACCESSKEYID00000');
+    await page.getByLabel('Secret access key').fill('wrong');
+    await page.getByRole('button', { name: 'Inspect all regions' }).click();
+    await page.locator('#keys-status[data-failed]').waitFor();
+    assert.deepEqual(await violations(page), [], 'the refused sign-in');
+    await page.getByLabel('Secret access key').fill('demo-secret-access-key');
+    await page.getByRole('button', { name: 'Inspect all regions' }).click();
+    await page.locator('.panels-across section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 20_000 });
+    assert.deepEqual(await violations(page), [], 'All regions');
+  });
+}
+
 test('the console works from the keyboard alone, with a visible focus', async () => {
   const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
   await page.getByLabel('IAM token').focus();
