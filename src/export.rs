@@ -416,7 +416,7 @@ impl Report<'_> {
         line(&mut out, "METHOD:PUBLISH");
         line(&mut out, "X-WR-CALNAME:Huawei Cloud package expiry");
         // (service, local day) → the packages expiring then, in order.
-        let mut days: Vec<(DayKey, Vec<(usize, &Package, Instant)>)> = Vec::new();
+        let mut days: Vec<Day<'_>> = Vec::new();
         for (n, p) in self.packages.iter().enumerate() {
             let Expiry::At(at) = p.expiry else { continue };
             if at <= self.generated_at {
@@ -479,6 +479,9 @@ impl Report<'_> {
 
 /// A calendar event's key: one service on one day.
 type DayKey = (Service, crate::domain::Date);
+
+/// One event's packages: (index, package, expiry) of each.
+type Day<'p> = (DayKey, Vec<(usize, &'p Package, Instant)>);
 
 /// The shortest text that reads back as the same finite number (`37`, `0.5`).
 /// In the browser, JavaScript's own number formatting does it: Rust's

@@ -262,14 +262,17 @@ pub(crate) mod tests {
         page.into_iter().chain(console).collect()
     }
 
+    /// A file's (English, translation) pairs, in file order.
+    type Pairs = Vec<(String, String)>;
+
     /// The page's file of `lang` and the console's, parsed.
-    fn files(lang: Lang) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    fn files(lang: Lang) -> (Pairs, Pairs) {
         let (page, console) = match lang {
             Lang::En => return (Vec::new(), Vec::new()),
             Lang::ZhCn => (include_str!("../../site/lang/zh-CN.json"), include_str!("../../site/lang/zh-CN.console.json")),
             Lang::PtBr => (include_str!("../../site/lang/pt-BR.json"), include_str!("../../site/lang/pt-BR.console.json")),
         };
-        let parse = |text: &str| -> Vec<(String, String)> {
+        let parse = |text: &str| -> Pairs {
             let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).expect("a JSON object");
             // One entry a line (a duplicated key would silently replace the
             // first in JSON.parse).
