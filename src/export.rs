@@ -429,7 +429,21 @@ impl Report<'_> {
             }
         }
         days.sort_by_key(|((service, day), _)| (day.days_from_epoch(), *service as usize));
-        let project = self.tenant.project_id.as_deref().unwrap_or("-");
+        // Events are named by their project, so that a calendar imported
+        // again replaces its own; across tabs by the projects together
+        // (FNV-1a of their IDs), so that two accounts' never collide.
+        let project = match (&self.tenant.project_id, self.tenant_of.is_empty()) {
+            (Some(id), _) => id.clone(),
+            (None, false) => {
+                let mut ids: Vec<&str> = self.tenant_of.iter().filter_map(|t| t.project_id.as_deref()).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let hash = ids.join(",").bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+                format!("all-{hash:016x}")
+            }
+            (None, true) => "-".to_string(),
+        };
+        let project = project.as_str();
         // The alarms, further first; one when both thresholds are the same.
         let mut alarms = vec![self.thresholds.warning_days, self.thresholds.critical_days];
         alarms.dedup();

@@ -138,7 +138,13 @@ pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Co
         Some(i) => (i.user.clone(), i.domain.clone(), i.expires_at),
         None => (None, None, None),
     };
-    let project = info.as_ref().and_then(|i| i.project_name.clone()).filter(|n| n.starts_with(&format!("{region}_")));
+    // The subproject's name, when the project is the one IAM named (a token
+    // scoped to a subproject may be opened in its region's main project).
+    let project = info
+        .as_ref()
+        .filter(|i| project_id.trim().is_empty() || i.project_id.as_deref() == Some(project_id.trim()))
+        .and_then(|i| i.project_name.clone())
+        .filter(|n| n.starts_with(&format!("{region}_")));
     if project_id.trim().is_empty() {
         // A project-scoped token names its region as the project name (§3).
         let Some(id) = info.as_ref().and_then(|i| i.project_id.clone()) else {
@@ -592,6 +598,11 @@ mod tests {
         assert_eq!((ctx.region.as_str(), ctx.project.as_deref()), ("cn-north-4", Some("cn-north-4_finance")));
         let ctx = futures::executor::block_on(resolve_via(&Nothing, connections[0].clone())).unwrap();
         assert_eq!(ctx.project, None, "a region's own project is named by the region");
+        // A token scoped to the subproject, opened in the region's main
+        // project: the tab is not named after the subproject.
+        let main = Connection { project_id: "id-cn-north-4".into(), ..connections[1].clone() };
+        let ctx = futures::executor::block_on(resolve_via(&Nothing, main)).unwrap();
+        assert_eq!(ctx.project, None);
     }
 
     /// A network that must not be asked.

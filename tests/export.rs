@@ -309,4 +309,11 @@ fn an_export_across_tabs_names_each_packages_region_and_account() {
     let ics = report.to_ics(0).replace("\r\n ", "");
     assert!(ics.contains(r"(ID a)\, expires 2026-11-25T08:00:00Z\, in cn-north-4\n"), "{ics}");
     assert!(ics.contains(r"(ID b)\, expires 2026-11-25T08:00:00Z\, in cn-east-3\n"), "{ics}");
+    // Named by the projects together: another account's never replace these.
+    let uid = |r: &Report| r.to_ics(0).replace("\r\n ", "").lines().find(|l| l.starts_with("UID:")).map(str::to_string).unwrap();
+    let mine = uid(&report);
+    assert!(mine.starts_with("UID:hss-20261125-all-") && mine.ends_with("@tenantscope"), "{mine}");
+    let other = Tenant { project_id: Some("p-other".into()), ..east.clone() };
+    let theirs = [&north, &other, &other];
+    assert_ne!(uid(&Report { tenant_of: &theirs, ..report }), mine);
 }

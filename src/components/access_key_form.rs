@@ -43,14 +43,39 @@ pub fn AccessKeyForm(
     let key_id = RwSignal::new(String::new());
     let secret = RwSignal::new(String::new());
     let security_token = RwSignal::new(String::new());
-    // The keys are in use (a sign-in worked): the secret fields are empty.
+    // The keys in use once a sign-in worked, in memory until Forget (the
+    // tabs' gateways hold them too): the secret fields are then empty, and
+    // another choice of projects needs no secret typed again.
+    let held = StoredValue::new(None::<(Gateway, AccessKeys)>);
     let in_use = RwSignal::new(false);
+    // The account's projects, as IAM listed them: the choices.
+    let listed = RwSignal::new(None::<RegionPlan>);
+    // The project to open ("": every one).
+    let chosen = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let outcome = RwSignal::new(None::<Outcome>);
     // A sign-in that another one (or Forget) overtook: its answer is dropped.
     let attempt = StoredValue::new(0u32);
+    // Opens the chosen projects of `plan` with the keys held.
+    let open_chosen = move |plan: &RegionPlan| {
+        let Some((gateway, keys)) = held.get_value() else { return };
+        let pick = chosen.get_untracked();
+        let plan = RegionPlan { inspect: plan.inspect.iter().filter(|(_, p)| pick.is_empty() || p.id == pick).cloned().collect(), ..plan.clone() };
+        outcome.set(Some(Outcome::Opened { key_id: keys.access_key_id.clone(), plan: plan.clone(), clock_ms: keys.clock.offset_ms() }));
+        on_open_all.run(region_connections(&gateway, &keys, &plan));
+    };
     let sign_in = move || {
-        let keys = match AccessKeys::parse(&key_id.get_untracked(), &secret.get_untracked(), &security_token.get_untracked()) {
+        let typed = (key_id.get_untracked(), secret.get_untracked(), security_token.get_untracked());
+        // The keys in use, for another choice of projects.
+        let same_keys = held.with_value(|h| h.as_ref().is_some_and(|(_, k)| k.access_key_id == typed.0.trim()));
+        if typed.1.is_empty() && same_keys {
+            problem.set(None);
+            if let Some(plan) = listed.get_untracked() {
+                open_chosen(&plan);
+            }
+            return;
+        }
+        let keys = match AccessKeys::parse(&typed.0, &typed.1, &typed.2) {
             Ok(keys) => keys,
             Err(KeyError::NoSecret) if in_use.get_untracked() => {
                 return problem.set(Some(t("The secret access key is not kept in the form once in use: enter it again to sign in again.").into()))
@@ -68,19 +93,23 @@ pub fn AccessKeyForm(
         leptos::task::spawn_local(async move {
             let gateway = Gateway::new(proxy, Credentials::AccessKeys(keys.clone()));
             let answer = account_projects(&gateway).await;
-            if attempt.get_value() != this {
+            // (`try_`: the form may be gone by then.)
+            if attempt.try_get_value() != Some(this) {
                 return;
             }
             match answer {
                 Ok(projects) => {
                     let plan = plan_regions(&projects);
-                    let connections = region_connections(&gateway, &keys, &plan);
-                    // From here only the tabs' gateways hold the secret.
+                    // From here the form holds the keys in memory only: the
+                    // fields are emptied.
+                    held.set_value(Some((gateway, keys)));
                     secret.set(String::new());
                     security_token.set(String::new());
                     in_use.set(true);
-                    outcome.set(Some(Outcome::Opened { key_id: keys.access_key_id.clone(), plan, clock_ms: keys.clock.offset_ms() }));
-                    on_open_all.run(connections);
+                    // New keys: every project, and the new list to choose from.
+                    chosen.set(String::new());
+                    listed.set(Some(plan.clone()));
+                    open_chosen(&plan);
                 }
                 // What was typed stays, to be corrected.
                 Err(e) => outcome.set(Some(Outcome::Failed(e))),
@@ -89,9 +118,11 @@ pub fn AccessKeyForm(
     };
     let forget = move |_| {
         attempt.update_value(|n| *n += 1);
-        for field in [key_id, secret, security_token] {
+        for field in [key_id, secret, security_token, chosen] {
             field.set(String::new());
         }
+        held.set_value(None);
+        listed.set(None);
         in_use.set(false);
         outcome.set(None);
         problem.set(None);
@@ -122,18 +153,41 @@ pub fn AccessKeyForm(
                 <span>{tr(lang, "Secret access key")}</span>
                 // Masked, and never written back: the field shows only what
                 // is typed, and is emptied once the keys are in use.
-                <input type="password" id="secret-key" name="secret-key" spellcheck="false" autocomplete="off"
+                // Not a password to keep: `one-time-code` and the managers'
+                // own opt-outs, so that no browser offers to save it.
+                <input type="password" id="secret-key" name="secret-key" spellcheck="false" autocomplete="one-time-code" data-lpignore="true" data-1p-ignore=""
                     placeholder=move || { lang.get(); if in_use.get() { t("in memory until Forget") } else { "" } }
                     prop:value=move || secret.get() on:input=input(secret) />
             </label>
             <label class="field field-token">
                 <span>{tr(lang, "Security token (temporary keys only)")}</span>
-                <input type="password" id="security-token" name="security-token" spellcheck="false" autocomplete="off"
+                <input type="password" id="security-token" name="security-token" spellcheck="false" autocomplete="one-time-code" data-lpignore="true" data-1p-ignore=""
                     placeholder=tr(lang, "optional") prop:value=move || security_token.get() on:input=input(security_token) />
             </label>
+            // The account's projects, once listed: all of them, or one.
+            {move || listed.get().filter(|plan| plan.inspect.len() > 1).map(|plan| {
+                lang.get();
+                let all = tf("All regions ({0} projects)", &[&plan.inspect.len()]);
+                view! {
+                    <div class="field">
+                        <label for="keys-project">{t("Projects")}</label>
+                        <select id="keys-project" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                            <option value="" prop:selected=move || chosen.with(String::is_empty)>{all}</option>
+                            {plan.inspect.into_iter().map(|(region, p)| {
+                                let name = match tenantscope_catalog::region_by_id(&region) {
+                                    Some(r) if p.name == region => format::region(r),
+                                    _ => p.name.clone(),
+                                };
+                                let id = p.id.clone();
+                                view! { <option value=p.id prop:selected=move || chosen.with(|c| *c == id)>{name}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                }
+            })}
             <p class="muted keys-advice">{tr(lang, "Prefer temporary access keys (with their security token): they expire on their own within hours, so keys left behind in a browser soon stop working.")}</p>
             <div class="actions">
-                <button type="submit" class="primary">{tr(lang, "Inspect all regions")}</button>
+                <button type="submit" class="primary">{move || { lang.get(); if chosen.with(String::is_empty) { t("Inspect all regions") } else { t("Inspect") } }}</button>
                 <button type="button" on:click=forget>{tr(lang, "Forget keys")}</button>
             </div>
             <p class="muted">{tr(lang, "The keys sign each call here, in the browser: the secret access key is never sent, stored or shown again.")}</p>
@@ -145,9 +199,10 @@ pub fn AccessKeyForm(
 
 /// What a sign-in opened, and what it left out and why.
 fn opened(key_id: &str, plan: &RegionPlan, clock_ms: i64) -> String {
-    let mut line = match plan.inspect.len() {
-        0 => tf("Signed in with {0}, but none of the account's projects is in a region where these services are offered.", &[&key_id]),
-        n => tf("Signed in with {0}: {1} projects opened, one tab each.", &[&key_id, &n]),
+    let mut line = match plan.inspect.as_slice() {
+        [] => tf("Signed in with {0}, but none of the account's projects is in a region where these services are offered.", &[&key_id]),
+        [(_, one)] => tf("Signed in with {0}: {1} opened.", &[&key_id, &one.name]),
+        more => tf("Signed in with {0}: {1} projects opened, one tab each.", &[&key_id, &more.len()]),
     };
     let skipped: Vec<String> = plan
         .skipped

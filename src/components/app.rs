@@ -126,7 +126,8 @@ pub fn App(
     let on_open = Callback::new(move |(connection, in_new_tab): (Connection, bool)| {
         let at = shared.active_index();
         let (len, same) = tabs.with_untracked(|l| (l.len(), l.get(at).is_some_and(|t| t.connection == connection)));
-        if in_new_tab || len == 0 {
+        // Under "All tenants" no tab is open: Inspect opens one beside them.
+        if in_new_tab || len == 0 || view.with_untracked(|v| v.all_tenants) {
             tabs.update(|l| l.push(new_tab(connection)));
             view.update(|v| {
                 v.tab = len;
@@ -154,9 +155,12 @@ pub fn App(
             l.extend(connections.into_iter().map(new_tab));
         });
         let len = tabs.with_untracked(Vec::len);
+        // The tabs moved: the tenant and region filters start afresh.
         view.update(|v| {
             v.tab = 0;
             v.all_tenants = len > 1;
+            v.tenant = None;
+            v.region = None;
         });
     });
     // Forgetting the keys closes the tabs that hold them.
@@ -165,6 +169,8 @@ pub fn App(
         view.update(|v| {
             v.tab = 0;
             v.all_tenants = false;
+            v.tenant = None;
+            v.region = None;
         });
     });
     // Which sign-in the form shows: a token, or access keys (whose form comes

@@ -30,30 +30,45 @@ pub fn ExportBar(
     let shown_only = RwSignal::new(true);
     let filtered = move || view.with(View::is_filtered);
     let export = move |format: &'static str| {
-        let tabs: Vec<(usize, Tab, Context)> =
-            tenants.get_untracked().into_iter().enumerate().filter_map(|(i, t)| Some((i, t, t.ready()?))).collect();
+        let all: Vec<Tab> = tenants.get_untracked();
+        let tabs: Vec<(usize, Tab, Context)> = all.iter().enumerate().filter_map(|(i, t)| Some((i, *t, t.ready()?))).collect();
         if tabs.is_empty() {
             return;
         }
-        let across = tabs.len() > 1 || view.with_untracked(|v| v.all_tenants);
+        let across = all.len() > 1 || view.with_untracked(|v| v.all_tenants);
         let owners: Vec<Tenant> = tabs.iter().map(|(_, t, ctx)| tenant(ctx, &t.loads)).collect();
         // Files are for scripts and other tools as much as for people: what
         // they say is the services' own words and stable keys
         // (`ApiError::summary`, English labels), whatever the page's language.
         let mut packages: Vec<Package> = Vec::new();
         let mut tenant_of: Vec<usize> = Vec::new();
-        let mut errors: Vec<ServiceError> = Vec::new();
-        for (n, (_, tab, ctx)) in tabs.iter().enumerate() {
-            let before = errors.len();
+        // Each error with its tab's index and region (for the filters).
+        let mut errors: Vec<(ServiceError, usize, String)> = Vec::new();
+        for (n, (i, tab, ctx)) in tabs.iter().enumerate() {
             let count = packages.len();
-            collect(&tab.loads, &mut packages, &mut errors);
+            let mut found = Vec::new();
+            collect(&tab.loads, &mut packages, &mut found);
             tenant_of.extend(std::iter::repeat_n(n, packages.len() - count));
             // Across tabs, an error says whose it is (the v3 format has no
-            // field for it).
-            if across {
-                for e in &mut errors[before..] {
-                    e.error_msg = Some(format!("{}: {}", ctx.region, e.error_msg.as_deref().unwrap_or("")));
+            // field for it): the region, or the subproject.
+            let place = ctx.project.clone().unwrap_or_else(|| ctx.region.clone());
+            errors.extend(found.into_iter().map(|mut e| {
+                if across {
+                    e.error_msg = Some(format!("{place}: {}", e.error_msg.as_deref().unwrap_or("")));
                 }
+                (e, *i, ctx.region.clone())
+            }));
+        }
+        // A tab whose session is not open has nothing in the file: say so,
+        // for each service, rather than leave it out unsaid.
+        for (i, t) in all.iter().enumerate().filter(|(_, t)| t.ready().is_none()) {
+            let why = match t.context.get_untracked() {
+                Some(Err(e)) => format!("tab {}: the session could not start: {}", i + 1, e.summary()),
+                _ => format!("tab {}: the session is still opening", i + 1),
+            };
+            for service in Service::PACKAGES {
+                let error = ServiceError { service, http_status: None, error_code: None, error_msg: Some(why.clone()), request_id: None, kept_from: None };
+                errors.push((error, i, String::new()));
             }
         }
         let generated_at = now();
@@ -71,10 +86,13 @@ pub fn ExportBar(
                 packages.retain(|_| *kept.next().unwrap_or(&false));
                 let mut kept = keep.iter();
                 tenant_of.retain(|_| *kept.next().unwrap_or(&false));
+                // The errors of the tabs the filters leave out go with them.
+                errors.retain(|(_, i, region)| v.shows_tab(*i, region));
                 Scope::Shown { filters: View { tab: 0, ..v }.to_hash() }
             }
             _ => Scope::Everything,
         };
+        let errors: Vec<ServiceError> = errors.into_iter().map(|(e, _, _)| e).collect();
         let refs: Vec<&Tenant> = owners.iter().collect();
         let tenant = Tenant::common(&refs);
         let tenant_of: Vec<&Tenant> = if across { tenant_of.iter().map(|&n| &owners[n]).collect() } else { Vec::new() };

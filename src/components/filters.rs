@@ -58,8 +58,12 @@ pub fn Filters(
                 })
             }}
             {move || {
-                let regions = regions.get();
-                (regions.len() > 1).then(|| {
+                let mut regions = regions.get();
+                // A region chosen (or bookmarked) stays offered, to be undone.
+                if let Some(r) = view.with(|v| v.region.clone()).filter(|r| !regions.contains(r)) {
+                    regions.push(r);
+                }
+                (regions.len() > 1 || (regions.len() == 1 && view.with(|v| v.region.is_some()))).then(|| {
                     let named = regions.into_iter().map(|id| {
                         let name = tenantscope_catalog::region_by_id(&id).map(format::region).unwrap_or_else(|| id.clone());
                         (id, name)

@@ -30,11 +30,15 @@ pub fn TabBar(
                 }
             });
         }
-        // The tabs after the closed one move one place left, the open one too.
+        // The tabs after the closed one move one place left, the open one
+        // too; closing the open one opens the one that takes its place (or
+        // the one before, at the end), where the focus goes.
+        let len = tabs.with_untracked(Vec::len);
         view.update(|v| {
-            if v.tab > index || (v.tab == index && v.tab > 0) {
+            if v.tab > index {
                 v.tab -= 1;
             }
+            v.tab = v.tab.min(len.saturating_sub(1));
             // The tenant filter follows its tab, and goes with it.
             v.tenant = match v.tenant {
                 Some(t) if t == index => None,
@@ -69,7 +73,7 @@ pub fn TabBar(
                         // keyboard's and screen readers' way.
                         <button type="button" role="tab" aria-selected=selected.to_string() id=format!("tab-{id}")
                             aria-keyshortcuts="Delete" aria-description=t("Delete closes this tab")
-                            on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Delete" { ev.prevent_default(); close(i) }
+                            on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Delete" && !ev.repeat() { ev.prevent_default(); close(i) }
                             on:click=move |_| view.update(|v| {
                                 v.tab = i;
                                 v.all_tenants = false;

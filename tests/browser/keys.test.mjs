@@ -140,6 +140,22 @@ test('demo keys open every project of the account, each panel in every region, a
   assert.equal(csv.trim().split('\r\n').length, total + 1, 'every package of every region');
   for (const region of ['cn-north-4', 'cn-east-3', 'ap-southeast-3', 'ap-southeast-1']) assert.ok(csv.includes(`,${region},`), region);
 
+  // The account's projects are the choices: one of them, with the keys
+  // held (no secret typed again), then all again.
+  const projects = page.locator('#keys-project');
+  assert.deepEqual(await projects.locator('option').allTextContents(), ['All regions (5 projects)', 'CN North-Beijing4 (cn-north-4)',
+    'CN East-Shanghai1 (cn-east-3)', 'AP-Singapore (ap-southeast-3)', 'CN-Hong Kong (ap-southeast-1)', 'cn-north-4_finance']);
+  await projects.selectOption({ label: 'CN-Hong Kong (ap-southeast-1)' });
+  await page.getByRole('button', { name: 'Inspect', exact: true }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[role=tab]').length === 0);
+  assert.equal(await status(page).textContent(), `Signed in with ${KEY_ID}: ap-southeast-1 opened.`);
+  await page.locator('.tenant section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('.tenant section.panel[data-service=testplan] [data-state=not-offered]').count(), 1);
+  await projects.selectOption('');
+  await page.getByRole('button', { name: 'Inspect all regions' }).click();
+  await page.getByRole('tab', { name: 'All regions' }).waitFor();
+  assert.equal(await tabs.count(), PROJECTS.length);
+
   // The regions load in parallel, under one cap for the sign-in.
   assert.ok(flight.max > 1 && flight.max <= 12, `signed calls in flight at once: ${flight.max}`);
 
