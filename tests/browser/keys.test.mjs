@@ -209,9 +209,19 @@ test('temporary keys sign with their security token; a wrong secret, an unknown 
   assert.equal(sent.length, before, 'a request was made');
 
   // Temporary keys: the security token is signed and sent (never stored).
+  // One region's HSS failing (a 503 from its gateway) blanks no other.
+  await page.route('**/api/hss/cn-east-3/**', (route) => route.fulfill({ status: 503, contentType: 'application/json',
+    body: JSON.stringify({ error_code: 'APIGW.0503', error_msg: 'Service unavailable', request_id: 'r-east' }) }));
   await signIn(page, 'DEMOTEMPACCESSKEY000', 'demo-temporary-secret', 'demo-security-token');
   await page.waitForFunction(() => /Signed in/.test(document.querySelector('#keys-status')?.textContent));
   await page.locator('.panels-across section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 20_000 });
+  await page.waitForFunction(() => /2\. cn-east-3 \(failed/.test(document.querySelector('.panels-across [data-service=hss] [data-state=left-out]')?.textContent));
+  const regions = new Set(await page.locator('.panels-across [data-service=hss] tbody td.c-region').allTextContents());
+  assert.ok(!regions.has('cn-east-3') && regions.has('cn-north-4') && regions.has('ap-southeast-1'), [...regions].join());
+  assert.match(await page.locator('.overview [data-state=left-out]').textContent(), /cn-east-3 \(failed/);
+  await page.getByRole('tab', { name: '2. cn-east-3', exact: true }).click();
+  await page.locator('.tenant section.panel[data-service=hss] .error-card').waitFor();
+  await page.locator('.tenant section.panel[data-service=dsc] [data-state=ready]').waitFor();
   const signed = sent.filter((r) => r.includes('/api/hss/'));
   assert.ok(signed.length > 0 && signed.every((r) => r.includes('SignedHeaders=x-project-id;x-sdk-date;x-security-token')), signed[0]);
   assert.equal(await page.getByLabel('Security token (temporary keys only)').inputValue(), '');
