@@ -99,11 +99,9 @@ pub struct AccessKeys {
     /// The IAM project regional calls are made in, sent as `X-Project-Id`
     /// as the SDKs do (`None` for the account-wide IAM calls).
     pub project_id: Option<String>,
-    /// The proxy's clock, for dating signatures: shared by the keys' copies
-    /// (one per region project), so one measurement serves them all.
-    pub clock: Clock,
-    /// The calls of this sign-in in flight, shared the same way.
-    pub in_flight: InFlight,
+    /// What the keys' copies (one per region project) share: the proxy's
+    /// clock, so one measurement serves them all, and the cap on calls.
+    pub sign_in: SignIn,
 }
 
 /// Signed calls of one sign-in in flight at once, across all its regions.
@@ -113,38 +111,6 @@ pub struct AccessKeys {
 /// default burst is 200 calls per client, `--rate-burst`) and on the
 /// account's API Gateway throttle (APIG.0308) together.
 pub const SIGNED_IN_FLIGHT: usize = 12;
-
-/// The cap of [`SIGNED_IN_FLIGHT`], shared by a sign-in's copies of the keys.
-#[derive(Clone)]
-pub struct InFlight(std::sync::Arc<async_lock::Semaphore>);
-
-impl Default for InFlight {
-    fn default() -> InFlight {
-        InFlight(std::sync::Arc::new(async_lock::Semaphore::new(SIGNED_IN_FLIGHT)))
-    }
-}
-
-impl InFlight {
-    /// Waits for a free place; the call holds it until the guard drops.
-    pub async fn enter(&self) -> async_lock::SemaphoreGuardArc {
-        self.0.acquire_arc().await
-    }
-}
-
-// Like the clock: not part of what the keys are.
-impl PartialEq for InFlight {
-    fn eq(&self, _: &InFlight) -> bool {
-        true
-    }
-}
-
-impl Eq for InFlight {}
-
-impl std::fmt::Debug for InFlight {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "InFlight({} free)", self.0.available_permits())
-    }
-}
 
 /// Why access keys were refused before any call (worded by
 /// `components::access_key_form::key_error`).
@@ -188,7 +154,7 @@ impl AccessKeys {
             return Err(KeyError::TooLong);
         }
         let security_token = Some(security_token.trim()).filter(|t| !t.is_empty()).map(|t| Secret(t.to_string()));
-        Ok(AccessKeys { access_key_id: access_key_id.to_string(), secret_key: Secret(secret_key.to_string()), security_token, project_id: None, clock: Clock::default(), in_flight: InFlight::default() })
+        Ok(AccessKeys { access_key_id: access_key_id.to_string(), secret_key: Secret(secret_key.to_string()), security_token, project_id: None, sign_in: SignIn::default() })
     }
 
     /// The same keys, making regional calls in `project_id`.
@@ -199,7 +165,7 @@ impl AccessKeys {
     /// [`Self::signed_headers`] at `now_ms` by the browser's clock,
     /// corrected by the proxy's as measured so far.
     pub(crate) fn headers_at(&self, route: Route, path: &str, query: &[(&str, &str)], now_ms: i64) -> Vec<(&'static str, String)> {
-        self.signed_headers(route, path, query, (now_ms + self.clock.offset_ms()).div_euclid(1000))
+        self.signed_headers(route, path, query, (now_ms + self.sign_in.offset_ms()).div_euclid(1000))
     }
 
     /// The headers of a signed GET of `path` and `query` (decoded, as the
@@ -257,38 +223,57 @@ fn token_headers(token: &Token, route: Route) -> Vec<(&'static str, String)> {
     headers
 }
 
-/// How far the proxy's clock is ahead of the browser's, in milliseconds,
-/// measured from the `Date` of its answers and shared by the gateway's
-/// clones: the gateway refuses a signature dated more than 15 minutes off
-/// (docs/huawei-apis.md §4), so signatures are dated by the proxy's time.
-#[derive(Clone, Default)]
-pub struct Clock(std::sync::Arc<std::sync::atomic::AtomicI64>);
+/// What one sign-in's copies of the keys share (a `Gateway` clone each, one
+/// per region project):
+/// - how far the proxy's clock is ahead of the browser's, in milliseconds,
+///   measured from the `Date` of its answers: the gateway refuses a
+///   signature dated more than 15 minutes off (docs/huawei-apis.md §4), so
+///   signatures are dated by the proxy's time;
+/// - the places for calls in flight, [`SIGNED_IN_FLIGHT`] across regions.
+#[derive(Clone)]
+pub struct SignIn(std::sync::Arc<Shared>);
 
-impl Clock {
-    /// The offset measured so far (0 before any answer).
+struct Shared {
+    offset_ms: std::sync::atomic::AtomicI64,
+    in_flight: async_lock::Semaphore,
+}
+
+impl Default for SignIn {
+    fn default() -> SignIn {
+        SignIn(std::sync::Arc::new(Shared { offset_ms: Default::default(), in_flight: async_lock::Semaphore::new(SIGNED_IN_FLIGHT) }))
+    }
+}
+
+impl SignIn {
+    /// The clock offset measured so far (0 before any answer).
     pub fn offset_ms(&self) -> i64 {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
+        self.0.offset_ms.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn set(&self, offset_ms: i64) {
-        self.0.store(offset_ms, std::sync::atomic::Ordering::Relaxed)
+    fn set_offset(&self, offset_ms: i64) {
+        self.0.offset_ms.store(offset_ms, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Waits for a free place; the call holds it until the guard drops.
+    pub async fn enter(&self) -> async_lock::SemaphoreGuard<'_> {
+        self.0.in_flight.acquire().await
     }
 }
 
-impl fmt::Debug for Clock {
+impl fmt::Debug for SignIn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Clock({} ms)", self.offset_ms())
+        write!(f, "SignIn({} ms, {} free)", self.offset_ms(), self.0.in_flight.available_permits())
     }
 }
 
-/// The clock is a measurement, not part of what a connection is.
-impl PartialEq for Clock {
-    fn eq(&self, _: &Clock) -> bool {
+/// A measurement and a queue, not part of what the keys are.
+impl PartialEq for SignIn {
+    fn eq(&self, _: &SignIn) -> bool {
         true
     }
 }
 
-impl Eq for Clock {}
+impl Eq for SignIn {}
 
 /// The offset of a clock whose answer said `server_ms` (an HTTP `Date`,
 /// whole seconds, so the true time is up to a second later) to the
@@ -549,21 +534,21 @@ impl Gateway {
         let Credentials::AccessKeys(keys) = &self.credentials else { return Err(ApiError::Invalid(Invalid::NotScoped)) };
         let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         // Dated once a place is free (a signature waits for no one).
-        let _place = keys.in_flight.enter().await;
+        let _place = keys.sign_in.enter().await;
         let mut again = true;
         loop {
-            let before = keys.clock.offset_ms();
+            let before = keys.sign_in.offset_ms();
             let sent = js_sys::Date::now() as i64;
             let headers = keys.headers_at(route, path, &query, sent);
             let observe = |response: &gloo_net::http::Response| {
                 // The proxy's `Date` (exposed to the page by its CORS headers).
                 let server = response.headers().get("date").map(|d| js_sys::Date::parse(&d)).filter(|t| t.is_finite());
                 if let Some(server) = server {
-                    keys.clock.set(clock_offset(server as i64, sent, js_sys::Date::now() as i64));
+                    keys.sign_in.set_offset(clock_offset(server as i64, sent, js_sys::Date::now() as i64));
                 }
             };
             match self.send(url, route, headers, signal, observe).await {
-                Err(e) if again && is_bad_signature(&e) && (keys.clock.offset_ms() - before).abs() > 60_000 => again = false,
+                Err(e) if again && is_bad_signature(&e) && (keys.sign_in.offset_ms() - before).abs() > 60_000 => again = false,
                 answer => return answer,
             }
         }
@@ -907,11 +892,13 @@ mod tests {
     fn a_sign_ins_regions_share_one_cap() {
         let keys = keys();
         let copies: Vec<AccessKeys> = (0..SIGNED_IN_FLIGHT).map(|i| keys.in_project(&format!("p{i}"))).collect();
-        let held: Vec<_> = copies.iter().map(|k| futures::executor::block_on(k.in_flight.enter())).collect();
-        assert!(keys.in_project("other").in_flight.0.try_acquire_arc().is_none(), "a region past the cap");
-        assert!(AccessKeys::parse("AK2", "sk", "").unwrap().in_flight.0.try_acquire_arc().is_some(), "another sign-in has its own");
+        let held: Vec<_> = copies.iter().map(|k| futures::executor::block_on(k.sign_in.enter())).collect();
+        let other = keys.in_project("other");
+        assert!(other.sign_in.0.in_flight.try_acquire().is_none(), "a region past the cap");
+        let another = AccessKeys::parse("AK2", "sk", "").unwrap();
+        assert!(another.sign_in.0.in_flight.try_acquire().is_some(), "another sign-in has its own");
         drop(held);
-        assert!(keys.in_flight.0.try_acquire_arc().is_some());
+        assert!(keys.sign_in.0.in_flight.try_acquire().is_some());
     }
 
     #[test]
@@ -966,13 +953,14 @@ mod tests {
         let signed = [("X-Project-Id", "0b4a"), ("X-Sdk-Date", "20261203T053000Z")];
         let r = tenantscope_sign::Request { method: "GET", path: "/v1/0b4a/tenants/resources", query: &received, headers: &signed, body: b"" };
         let expected = tenantscope_sign::authorization("DEMOACCESSKEYID00000", "demo-secret-access-key", "20261203T053000Z", &r);
-        assert_eq!(authorization, expected);
+        assert!(authorization == expected, "the signature differs from one made independently");
         // IAM's calls name no project; temporary keys send their token, signed.
         let temporary = AccessKeys::parse("AK2", "sk2", "st2").unwrap().in_project("0b4a");
         let headers = temporary.signed_headers(Route::IamProjects, "/v3/auth/projects", &[], 0);
         assert_eq!(headers[0], ("X-Sdk-Date", "19700101T000000Z".to_string()));
-        assert_eq!(headers[1], ("X-Security-Token", "st2".to_string()));
-        assert!(headers[2].1.contains("SignedHeaders=x-sdk-date;x-security-token,"), "{}", headers[2].1);
+        assert!(headers[1] == ("X-Security-Token", "st2".to_string()), "the security token is not sent as given");
+        // (Not printed on failure: a signed header stays out of test output.)
+        assert!(headers[2].1.contains("SignedHeaders=x-sdk-date;x-security-token,"), "the security token is not signed");
     }
 
     #[test]
@@ -982,14 +970,14 @@ mod tests {
         // for a call sent at 05:29:59.800 and answered at 05:30:00.200.
         let at = |h: &str, m: i64, s: f64| 1_796_256_000_000 + (h.parse::<i64>().unwrap() * 3600 + m * 60) * 1000 + (s * 1000.0) as i64;
         let Credentials::AccessKeys(k) = &g.credentials else { unreachable!() };
-        k.clock.set(clock_offset(at("05", 50, 0.0), at("05", 29, 59.8), at("05", 30, 0.2)));
-        assert_eq!(k.clock.offset_ms(), 20 * 60_000 + 500);
+        k.sign_in.set_offset(clock_offset(at("05", 50, 0.0), at("05", 29, 59.8), at("05", 30, 0.2)));
+        assert_eq!(k.sign_in.offset_ms(), 20 * 60_000 + 500);
         let headers = g.auth_headers(Route::DscSpecification, Some("p"), &[], at("05", 31, 0.0)).unwrap();
         assert_eq!(headers[0].1, "20261203T055100Z");
         // Clones share the measurement; the measurement is not the connection.
         let in_project = k.in_project("p2");
-        k.clock.set(0);
-        assert_eq!(in_project.clock.offset_ms(), 0);
+        k.sign_in.set_offset(0);
+        assert_eq!(in_project.sign_in.offset_ms(), 0);
         assert_eq!(Gateway::new("/api".into(), Credentials::AccessKeys(keys())), g);
     }
 

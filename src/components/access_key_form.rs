@@ -13,6 +13,14 @@ use crate::i18n::{t, tf, Lang};
 use crate::session::{account_projects, plan_regions, region_connections, Connection, RegionPlan, Skipped};
 use crate::settings;
 
+/// The keys of the sign-in in use, and the account's projects they listed.
+#[derive(Clone, Debug)]
+struct Held {
+    gateway: Gateway,
+    keys: AccessKeys,
+    plan: RegionPlan,
+}
+
 /// What the last sign-in met.
 #[derive(Clone, Debug, PartialEq)]
 enum Outcome {
@@ -44,12 +52,11 @@ pub fn AccessKeyForm(
     let secret = RwSignal::new(String::new());
     let security_token = RwSignal::new(String::new());
     // The keys in use once a sign-in worked, in memory until Forget (the
-    // tabs' gateways hold them too): the secret fields are then empty, and
+    // tabs' gateways hold them too), with the account's projects as IAM
+    // listed them (the choices): the secret fields are then empty, and
     // another choice of projects needs no secret typed again.
-    let held = StoredValue::new(None::<(Gateway, AccessKeys)>);
-    let in_use = RwSignal::new(false);
-    // The account's projects, as IAM listed them: the choices.
-    let listed = RwSignal::new(None::<RegionPlan>);
+    let held = RwSignal::new(None::<Held>);
+    let in_use = move || held.with(Option::is_some);
     // The project to open ("": every one).
     let chosen = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
@@ -57,27 +64,30 @@ pub fn AccessKeyForm(
     // A sign-in that another one (or Forget) overtook: its answer is dropped.
     let attempt = StoredValue::new(0u32);
     // Opens the chosen projects of `plan` with the keys held.
-    let open_chosen = move |plan: &RegionPlan| {
-        let Some((gateway, keys)) = held.get_value() else { return };
+    let open_chosen = move || {
         let pick = chosen.get_untracked();
-        let plan = RegionPlan { inspect: plan.inspect.iter().filter(|(_, p)| pick.is_empty() || p.id == pick).cloned().collect(), ..plan.clone() };
-        outcome.set(Some(Outcome::Opened { key_id: keys.access_key_id.clone(), plan: plan.clone(), clock_ms: keys.clock.offset_ms() }));
-        on_open_all.run(region_connections(&gateway, &keys, &plan));
+        let Some((plan, connections, key_id, clock_ms)) = held.with_untracked(|h| {
+            let Held { gateway, keys, plan } = h.as_ref()?;
+            let plan = RegionPlan { inspect: plan.inspect.iter().filter(|(_, p)| pick.is_empty() || p.id == pick).cloned().collect(), ..plan.clone() };
+            let connections = region_connections(gateway, keys, &plan);
+            Some((plan, connections, keys.access_key_id.clone(), keys.sign_in.offset_ms()))
+        }) else {
+            return;
+        };
+        outcome.set(Some(Outcome::Opened { key_id, plan, clock_ms }));
+        on_open_all.run(connections);
     };
     let sign_in = move || {
         let typed = (key_id.get_untracked(), secret.get_untracked(), security_token.get_untracked());
         // The keys in use, for another choice of projects.
-        let same_keys = held.with_value(|h| h.as_ref().is_some_and(|(_, k)| k.access_key_id == typed.0.trim()));
+        let same_keys = held.with_untracked(|h| h.as_ref().is_some_and(|h| h.keys.access_key_id == typed.0.trim()));
         if typed.1.is_empty() && same_keys {
             problem.set(None);
-            if let Some(plan) = listed.get_untracked() {
-                open_chosen(&plan);
-            }
-            return;
+            return open_chosen();
         }
         let keys = match AccessKeys::parse(&typed.0, &typed.1, &typed.2) {
             Ok(keys) => keys,
-            Err(KeyError::NoSecret) if in_use.get_untracked() => {
+            Err(KeyError::NoSecret) if untrack(in_use) => {
                 return problem.set(Some(t("The secret access key is not kept in the form once in use: enter it again to sign in again.").into()))
             }
             Err(e) => return problem.set(Some(key_error(e).to_string())),
@@ -102,14 +112,12 @@ pub fn AccessKeyForm(
                     let plan = plan_regions(&projects);
                     // From here the form holds the keys in memory only: the
                     // fields are emptied.
-                    held.set_value(Some((gateway, keys)));
+                    held.set(Some(Held { gateway, keys, plan }));
                     secret.set(String::new());
                     security_token.set(String::new());
-                    in_use.set(true);
                     // New keys: every project, and the new list to choose from.
                     chosen.set(String::new());
-                    listed.set(Some(plan.clone()));
-                    open_chosen(&plan);
+                    open_chosen();
                 }
                 // What was typed stays, to be corrected.
                 Err(e) => outcome.set(Some(Outcome::Failed(e))),
@@ -121,9 +129,7 @@ pub fn AccessKeyForm(
         for field in [key_id, secret, security_token, chosen] {
             field.set(String::new());
         }
-        held.set_value(None);
-        listed.set(None);
-        in_use.set(false);
+        held.set(None);
         outcome.set(None);
         problem.set(None);
         on_forget.run(());
@@ -156,7 +162,7 @@ pub fn AccessKeyForm(
                 // Not a password to keep: `one-time-code` and the managers'
                 // own opt-outs, so that no browser offers to save it.
                 <input type="password" id="secret-key" name="secret-key" spellcheck="false" autocomplete="one-time-code" data-lpignore="true" data-1p-ignore=""
-                    placeholder=move || { lang.get(); if in_use.get() { t("in memory until Forget") } else { "" } }
+                    placeholder=move || { lang.get(); if in_use() { t("in memory until Forget") } else { "" } }
                     prop:value=move || secret.get() on:input=input(secret) />
             </label>
             <label class="field field-token">
@@ -165,7 +171,7 @@ pub fn AccessKeyForm(
                     placeholder=tr(lang, "optional") prop:value=move || security_token.get() on:input=input(security_token) />
             </label>
             // The account's projects, once listed: all of them, or one.
-            {move || listed.get().filter(|plan| plan.inspect.len() > 1).map(|plan| {
+            {move || held.with(|h| h.as_ref().map(|h| h.plan.clone())).filter(|plan| plan.inspect.len() > 1).map(|plan| {
                 lang.get();
                 let all = tf("All regions ({0} projects)", &[&plan.inspect.len()]);
                 view! {

@@ -59,7 +59,7 @@ pub fn AllTenantsPanel(
                 coverage.push((service, label.clone(), covered));
             }
             across.owners.labels.push(label);
-            across.owners.regions.push(tenant.ready().map(|c| c.region).unwrap_or_default());
+            across.owners.regions.push(tenant.region().unwrap_or_default());
         }
         across.left_out = format::coverage_note(&coverage);
         across

@@ -139,40 +139,35 @@ pub fn App(
             tabs.update(|l| l[at] = new_tab(connection));
         }
     });
-    let on_forget = Callback::new(move |()| {
-        tabs.set(Vec::new());
-        remembering.set(false);
-        view.update(|v| {
-            v.tab = 0;
-            v.all_tenants = false;
-        });
-    });
-    // Access keys open one tab per project of the account, in place of the
-    // tabs signed with keys before (token tabs stay), then the view across.
-    let on_open_all = Callback::new(move |connections: Vec<Connection>| {
-        tabs.update(|l| {
-            l.retain(|t| !t.connection.gateway.credentials.signs());
-            l.extend(connections.into_iter().map(new_tab));
-        });
+    // The tabs changed wholesale: the view starts afresh on the first tab
+    // (across them when there are several), the tenant and region filters
+    // with it.
+    let reset_view = move || {
         let len = tabs.with_untracked(Vec::len);
-        // The tabs moved: the tenant and region filters start afresh.
         view.update(|v| {
             v.tab = 0;
             v.all_tenants = len > 1;
             v.tenant = None;
             v.region = None;
         });
+    };
+    let on_forget = Callback::new(move |()| {
+        tabs.set(Vec::new());
+        remembering.set(false);
+        reset_view();
     });
-    // Forgetting the keys closes the tabs that hold them.
-    let on_forget_keys = Callback::new(move |()| {
-        tabs.update(|l| l.retain(|t| !t.connection.gateway.credentials.signs()));
-        view.update(|v| {
-            v.tab = 0;
-            v.all_tenants = false;
-            v.tenant = None;
-            v.region = None;
+    // The tabs signed with access keys give way to `connections` (token
+    // tabs stay): one per project of the account on a sign-in, none when
+    // the keys are forgotten.
+    let signed_tabs = move |connections: Vec<Connection>| {
+        tabs.update(|l| {
+            l.retain(|t| !t.connection.gateway.credentials.signs());
+            l.extend(connections.into_iter().map(new_tab));
         });
-    });
+        reset_view();
+    };
+    let on_open_all = Callback::new(signed_tabs);
+    let on_forget_keys = Callback::new(move |()| signed_tabs(Vec::new()));
     // Which sign-in the form shows: a token, or access keys (whose form comes
     // with the console's code, fetched the first time it is picked).
     let with_keys = RwSignal::new(false);

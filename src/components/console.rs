@@ -128,7 +128,7 @@ pub fn Console(
         }
         let mut regions: Vec<String> = Vec::new();
         for t in tenants.get() {
-            if let Some(region) = t.ready().map(|c| c.region).filter(|r| !regions.contains(r)) {
+            if let Some(region) = t.region().filter(|r| !regions.contains(r)) {
                 regions.push(region);
             }
         }

@@ -169,6 +169,12 @@ impl Tenant {
         self.context.try_get().flatten().and_then(Result::ok)
     }
 
+    /// The session's region, once resolved (read in place: no copy of the
+    /// session and its credentials).
+    pub fn region(&self) -> Option<String> {
+        self.context.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(|c| c.region.clone())).flatten()
+    }
+
     /// What the tab is called: who and where, once known.
     pub fn label(&self) -> Option<String> {
         let ctx = self.ready()?;

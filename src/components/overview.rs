@@ -53,7 +53,7 @@ pub fn Overview(
         let all = scope.all_tenants && list.len() > 1;
         let open = scope.tab.min(list.len().saturating_sub(1));
         // Under "All tenants", the tenant and region filters narrow it.
-        let shown = |i: usize, t: &Tenant| if all { scope.shows_tab(i, &t.ready().map(|c| c.region).unwrap_or_default()) } else { i == open };
+        let shown = |i: usize, t: &Tenant| if all { scope.shows_tab(i, &t.region().unwrap_or_default()) } else { i == open };
         // (tab label, tab index, packages of one service), for every service loaded so far.
         let mut sets: Vec<(String, usize, std::sync::Arc<[Package]>)> = Vec::new();
         // What the figures leave out, and why, said beside them.
