@@ -164,18 +164,19 @@ impl AccessKeys {
 
     /// [`Self::signed_headers`] at `now_ms` by the browser's clock,
     /// corrected by the proxy's as measured so far.
-    pub(crate) fn headers_at(&self, route: Route, path: &str, query: &[(&str, &str)], now_ms: i64) -> Vec<(&'static str, String)> {
-        self.signed_headers(route, path, query, (now_ms + self.sign_in.offset_ms()).div_euclid(1000))
+    pub(crate) fn headers_at(&self, route: Route, path: &str, query: &[(&str, &str)], body: &str, now_ms: i64) -> Vec<(&'static str, String)> {
+        self.signed_headers(route, path, query, body, (now_ms + self.sign_in.offset_ms()).div_euclid(1000))
     }
 
-    /// The headers of a signed GET of `path` and `query` (decoded, as the
-    /// upstream receives them: the proxy forwards both byte for byte), at
-    /// `epoch_seconds` by the corrected clock.
-    pub(crate) fn signed_headers(&self, route: Route, path: &str, query: &[(&str, &str)], epoch_seconds: i64) -> Vec<(&'static str, String)> {
+    /// The headers of a signed call of `route` to `path` and `query`
+    /// (decoded, as the upstream receives them: the proxy forwards both,
+    /// and a POST's `body`, byte for byte), at `epoch_seconds` by the
+    /// corrected clock. The body's hash is signed (empty for a GET).
+    pub(crate) fn signed_headers(&self, route: Route, path: &str, query: &[(&str, &str)], body: &str, epoch_seconds: i64) -> Vec<(&'static str, String)> {
         let date = tenantscope_sign::sdk_date(epoch_seconds);
         let mut headers: Vec<(&'static str, String)> = vec![("X-Sdk-Date", date.clone())];
-        // IAM's calls are the account's, not a project's.
-        if let Some(project) = self.project_id.as_ref().filter(|_| route.service() != Service::Iam) {
+        // IAM's and billing's calls are the account's, not a project's.
+        if let Some(project) = self.project_id.as_ref().filter(|_| !matches!(route.service(), Service::Iam | Service::Bss)) {
             headers.push(("X-Project-Id", project.clone()));
         }
         if let Some(token) = &self.security_token {
@@ -188,7 +189,7 @@ impl AccessKeys {
         // (docs/huawei-apis.md §4; the Go SDK's own vector signs no host);
         // the demo tenant verifies the same way (proxy/src/demo).
         let signed: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        let request = tenantscope_sign::Request { method: "GET", path, query, headers: &signed, body: b"" };
+        let request = tenantscope_sign::Request { method: route.method(), path, query, headers: &signed, body: body.as_bytes() };
         let authorization = tenantscope_sign::authorization(&self.access_key_id, &self.secret_key.0, &date, &request);
         headers.push(("Authorization", authorization));
         headers
@@ -445,11 +446,11 @@ impl Gateway {
 
     /// The headers that authenticate one call at `now_ms` (what
     /// [`Self::get_until`] sends; signed, for access keys).
-    pub fn auth_headers(&self, route: Route, param: Option<&str>, query: &[(&str, &str)], now_ms: i64) -> Result<Vec<(&'static str, String)>, ApiError> {
+    pub fn auth_headers(&self, route: Route, param: Option<&str>, query: &[(&str, &str)], body: &str, now_ms: i64) -> Result<Vec<(&'static str, String)>, ApiError> {
         let path = route.path(param).ok_or(ApiError::Invalid(Invalid::BadId(route.service())))?;
         Ok(match &self.credentials {
             Credentials::IamToken(token) => token_headers(token, route),
-            Credentials::AccessKeys(keys) => keys.headers_at(route, &path, query, now_ms),
+            Credentials::AccessKeys(keys) => keys.headers_at(route, &path, query, body, now_ms),
         })
     }
 
@@ -496,9 +497,28 @@ impl Gateway {
         query: &[(&str, &str)],
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<ApiResponse, ApiError> {
+        self.call(route, region, param, query, String::new(), signal).await
+    }
+
+    /// One POST of the JSON `body` through the proxy (billing's query, the
+    /// one route that takes a body), abandoned when `signal` aborts.
+    pub async fn post_until(&self, route: Route, region: &str, body: String, signal: Option<&web_sys::AbortSignal>) -> Result<ApiResponse, ApiError> {
+        self.call(route, region, None, &[], body, signal).await
+    }
+
+    /// One call of `route` (its method: GET with an empty `body`, POST).
+    async fn call(
+        &self,
+        route: Route,
+        region: &str,
+        param: Option<&str>,
+        query: &[(&str, &str)],
+        body: String,
+        signal: Option<&web_sys::AbortSignal>,
+    ) -> Result<ApiResponse, ApiError> {
         let (url, path) = self.target(route, region, param, query)?;
         match &self.credentials {
-            Credentials::IamToken(token) => self.send(&url, route, token_headers(token, route), signal, |_| {}).await,
+            Credentials::IamToken(token) => self.send(&url, route, token_headers(token, route), &body, signal, |_| {}).await,
             Credentials::AccessKeys(_) => {
                 let query: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
                 // Signed in the console chunk, which holds the signing code
@@ -506,7 +526,7 @@ impl Gateway {
                 // room for, and needs only once keys are entered).
                 #[cfg(target_arch = "wasm32")]
                 {
-                    let call = crate::components::console::signed_get(self.clone(), route, url, path, query, signal.cloned());
+                    let call = crate::components::console::signed_call(self.clone(), route, url, path, query, body, signal.cloned());
                     match call.await {
                         Ok(answer) => answer.await,
                         Err(_) => Err(ApiError::Network { proxy: self.proxy.clone() }),
@@ -514,7 +534,7 @@ impl Gateway {
                 }
                 #[cfg(not(target_arch = "wasm32"))]
                 {
-                    self.signed_get(route, &url, &path, &query, signal).await
+                    self.signed_call(route, &url, &path, &query, &body, signal).await
                 }
             }
         }
@@ -523,12 +543,13 @@ impl Gateway {
     /// A call signed with access keys, dated by the proxy's clock as its
     /// answers' `Date` measures it; a signature refused (APIGW.0303) by a
     /// clock found off by minutes in that very answer is signed again once.
-    pub(crate) async fn signed_get(
+    pub(crate) async fn signed_call(
         &self,
         route: Route,
         url: &str,
         path: &str,
         query: &[(String, String)],
+        body: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<ApiResponse, ApiError> {
         let Credentials::AccessKeys(keys) = &self.credentials else { return Err(ApiError::Invalid(Invalid::NotScoped)) };
@@ -539,7 +560,7 @@ impl Gateway {
         loop {
             let before = keys.sign_in.offset_ms();
             let sent = js_sys::Date::now() as i64;
-            let headers = keys.headers_at(route, path, &query, sent);
+            let headers = keys.headers_at(route, path, &query, body, sent);
             let observe = |response: &gloo_net::http::Response| {
                 // The proxy's `Date` (exposed to the page by its CORS headers).
                 let server = response.headers().get("date").map(|d| js_sys::Date::parse(&d)).filter(|t| t.is_finite());
@@ -547,7 +568,7 @@ impl Gateway {
                     keys.sign_in.set_offset(clock_offset(server as i64, sent, js_sys::Date::now() as i64));
                 }
             };
-            match self.send(url, route, headers, signal, observe).await {
+            match self.send(url, route, headers, body, signal, observe).await {
                 Err(e) if again && is_bad_signature(&e) && (keys.sign_in.offset_ms() - before).abs() > 60_000 => again = false,
                 answer => return answer,
             }
@@ -561,6 +582,7 @@ impl Gateway {
         url: &str,
         route: Route,
         headers: Vec<(&'static str, String)>,
+        body: &str,
         signal: Option<&web_sys::AbortSignal>,
         observe: impl FnOnce(&gloo_net::http::Response),
     ) -> Result<ApiResponse, ApiError> {
@@ -568,15 +590,22 @@ impl Gateway {
         // never be stored, and the cache would hold a second request for
         // the same URL (the form's and a tab's CodeArts project list) until
         // the first is answered, a round trip lost (bench/network.mjs).
-        let mut request = gloo_net::http::Request::get(url)
-            .header("Accept", "application/json")
-            .cache(web_sys::RequestCache::NoStore)
-            .abort_signal(signal);
+        let mut request = match route.method() {
+            "POST" => gloo_net::http::Request::post(url).header("Content-Type", "application/json"),
+            _ => gloo_net::http::Request::get(url),
+        }
+        .header("Accept", "application/json")
+        .cache(web_sys::RequestCache::NoStore)
+        .abort_signal(signal);
         for (name, value) in headers {
             request = request.header(name, &value);
         }
         let network = || ApiError::Network { proxy: self.proxy.clone() };
-        let response = request.send().await.map_err(|_| network())?;
+        let sent = match route.method() {
+            "POST" => request.body(body.to_string()).map_err(|_| network())?.send().await,
+            _ => request.send().await,
+        };
+        let response = sent.map_err(|_| network())?;
         observe(&response);
         let status = response.status();
         let request_id = response.headers().get("x-request-id");
@@ -829,8 +858,8 @@ mod tests {
     fn credentials_headers() {
         let c = Credentials::IamToken(Token::parse("t0k").unwrap());
         let g = Gateway::new("/api".into(), c);
-        assert_eq!(g.auth_headers(Route::HssQuotas, Some("p"), &[], 0).unwrap(), vec![("X-Auth-Token", "t0k".to_string())]);
-        assert_eq!(g.auth_headers(Route::IamToken, None, &[], 0).unwrap().len(), 2);
+        assert_eq!(g.auth_headers(Route::HssQuotas, Some("p"), &[], "", 0).unwrap(), vec![("X-Auth-Token", "t0k".to_string())]);
+        assert_eq!(g.auth_headers(Route::IamToken, None, &[], "", 0).unwrap().len(), 2);
     }
 
     #[test]
@@ -936,7 +965,7 @@ mod tests {
         let query = [("resource_source", "PURCHASED,ADMIN_ALLOCATED"), ("limit", "100")];
         // 2026-12-03 05:30:00.750 UTC by the browser.
         let now_ms = 1_796_275_800_750;
-        let headers = g.auth_headers(Route::MetastudioResources, Some("0b4a"), &query, now_ms).unwrap();
+        let headers = g.auth_headers(Route::MetastudioResources, Some("0b4a"), &query, "", now_ms).unwrap();
         let get = |n: &str| headers.iter().find(|(h, _)| *h == n).map(|(_, v)| v.clone());
         assert_eq!(get("X-Sdk-Date").as_deref(), Some("20261203T053000Z"));
         assert_eq!(get("X-Project-Id").as_deref(), Some("0b4a"));
@@ -956,7 +985,7 @@ mod tests {
         assert!(authorization == expected, "the signature differs from one made independently");
         // IAM's calls name no project; temporary keys send their token, signed.
         let temporary = AccessKeys::parse("AK2", "sk2", "st2").unwrap().in_project("0b4a");
-        let headers = temporary.signed_headers(Route::IamProjects, "/v3/auth/projects", &[], 0);
+        let headers = temporary.signed_headers(Route::IamProjects, "/v3/auth/projects", &[], "", 0);
         assert_eq!(headers[0], ("X-Sdk-Date", "19700101T000000Z".to_string()));
         assert!(headers[1] == ("X-Security-Token", "st2".to_string()), "the security token is not sent as given");
         // (Not printed on failure: a signed header stays out of test output.)
@@ -972,7 +1001,7 @@ mod tests {
         let Credentials::AccessKeys(k) = &g.credentials else { unreachable!() };
         k.sign_in.set_offset(clock_offset(at("05", 50, 0.0), at("05", 29, 59.8), at("05", 30, 0.2)));
         assert_eq!(k.sign_in.offset_ms(), 20 * 60_000 + 500);
-        let headers = g.auth_headers(Route::DscSpecification, Some("p"), &[], at("05", 31, 0.0)).unwrap();
+        let headers = g.auth_headers(Route::DscSpecification, Some("p"), &[], "", at("05", 31, 0.0)).unwrap();
         assert_eq!(headers[0].1, "20261203T055100Z");
         // Clones share the measurement; the measurement is not the connection.
         let in_project = k.in_project("p2");

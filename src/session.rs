@@ -396,6 +396,13 @@ pub trait Fetch {
         param: Option<&str>,
         query: &[(&str, &str)],
     ) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>>;
+    /// One POST of the JSON `body` to `route` in `region` (billing's query,
+    /// the one route that takes a body). A fetcher that serves no billing
+    /// answers that it is not there.
+    fn post(&self, route: Route, region: &str, body: String) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
+        let _ = (region, body);
+        async move { Err(ApiError::Invalid(Invalid::NoPackages(route.service()))) }
+    }
     fn sleep(&self, ms: u32) -> impl std::future::Future<Output = ()>;
     fn now(&self) -> Instant;
     /// Regions where the proxy's operator made a service offered beyond the
@@ -418,6 +425,10 @@ impl Fetch for Browser<'_> {
         query: &[(&str, &str)],
     ) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
         self.0.get_until(route, region, param, query, self.1)
+    }
+
+    fn post(&self, route: Route, region: &str, body: String) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
+        self.0.post_until(route, region, body, self.1)
     }
 
     async fn sleep(&self, ms: u32) {
@@ -538,7 +549,7 @@ pub async fn load<N: Fetch>(net: &N, service: Service, ctx: &Context, progress: 
         Service::Metastudio => metastudio::load(net, ctx, progress).await,
         Service::Dsc => dsc::load(net, ctx).await,
         Service::Hss => hss::load(net, ctx, progress).await,
-        Service::Iam | Service::Projectman => {
+        Service::Iam | Service::Projectman | Service::Bss => {
             Err(ApiError::Invalid(Invalid::NoPackages(service)))
         }
     }

@@ -1,5 +1,5 @@
-//! The fixed catalogue of what tenantscope talks to: the seven Huawei Cloud
-//! services, the regions each one is offered in, the HTTPS host of each
+//! The fixed catalogue of what tenantscope talks to: the eight Huawei Cloud
+//! services (the five that hold packages, IAM, CodeArts Req and billing), the regions each one is offered in, the HTTPS host of each
 //! service in each region, and the few API routes the console calls.
 //!
 //! Both the browser app (region select, URL building) and the proxy (host
@@ -22,6 +22,9 @@ pub enum Service {
     Metastudio,
     Dsc,
     Hss,
+    /// Billing Center (BSS): expiry and renewal policy of yearly/monthly
+    /// resources, one global host per site (docs/huawei-apis.md §7).
+    Bss,
 }
 
 /// How many services hold packages ([`Service::PACKAGES`]).
@@ -29,7 +32,7 @@ pub const PACKAGE_COUNT: usize = 5;
 
 impl Service {
     /// Every service the proxy relays.
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 8] = [
         Service::Iam,
         Service::Projectman,
         Service::Testplan,
@@ -37,6 +40,7 @@ impl Service {
         Service::Metastudio,
         Service::Dsc,
         Service::Hss,
+        Service::Bss,
     ];
 
     /// The services that hold subscription packages, in display order.
@@ -59,6 +63,7 @@ impl Service {
             Service::Metastudio => "metastudio",
             Service::Dsc => "dsc",
             Service::Hss => "hss",
+            Service::Bss => "bss",
         }
     }
 
@@ -76,6 +81,7 @@ impl Service {
             Service::Metastudio => "MetaStudio",
             Service::Dsc => "Data Security Center",
             Service::Hss => "Host Security Service",
+            Service::Bss => "Billing Center",
         }
     }
 
@@ -122,6 +128,14 @@ impl Service {
                 "eu-west-101" => Some("hss.eu-west-101.myhuaweicloud.eu".into()),
                 r => offered(HSS_REGIONS, r, |r| format!("hss.{r}.myhuaweicloud.com")),
             },
+            // One global endpoint per site, asked under a pseudo-region
+            // ([`BILLING_SITES`]; docs/huawei-apis.md §7).
+            Service::Bss => match region {
+                BILLING_CN => Some("bss.myhuaweicloud.com".into()),
+                BILLING_INTL => Some("bss-intl.myhuaweicloud.com".into()),
+                GLOBAL_EU => Some("bss.myhuaweicloud.eu".into()),
+                _ => None,
+            },
         }
     }
 
@@ -154,8 +168,34 @@ pub fn is_huawei_cloud_host(host: &str) -> bool {
     labels_ok && DOMAINS.iter().any(|d| host.ends_with(d) && host.len() > d.len())
 }
 
-/// IAM's pseudo-region for the EU sovereign cloud's global host.
+/// IAM's pseudo-region for the EU sovereign cloud's global host (and
+/// billing's, on that site).
 pub const GLOBAL_EU: &str = "global-eu";
+
+/// Billing's pseudo-region for the Chinese mainland site
+/// (`bss.myhuaweicloud.com`).
+pub const BILLING_CN: &str = "global";
+/// Billing's pseudo-region for the international site
+/// (`bss-intl.myhuaweicloud.com`).
+pub const BILLING_INTL: &str = "global-intl";
+/// Every billing site, by pseudo-region.
+pub const BILLING_SITES: [&str; 3] = [BILLING_CN, BILLING_INTL, GLOBAL_EU];
+
+/// The billing sites to ask about an account whose projects are in
+/// `region`, most likely first: the EU site for the EU sovereign cloud's
+/// regions (it is a cloud of its own, with its own IAM); otherwise the
+/// Chinese mainland site for `cn-` regions and the international site for
+/// the rest, then the other of the two (the international site offers some
+/// `cn-` regions too, so the region alone cannot tell).
+pub fn billing_sites(region: &str) -> &'static [&'static str] {
+    if iam_home(region) == GLOBAL_EU {
+        &[GLOBAL_EU]
+    } else if region.starts_with("cn-") {
+        &[BILLING_CN, BILLING_INTL]
+    } else {
+        &[BILLING_INTL, BILLING_CN]
+    }
+}
 
 /// Where to ask IAM about a token meant for `region`: the global host of
 /// that region's cloud (`global-eu` for the `.eu` regions, `global`
@@ -283,10 +323,14 @@ pub enum Route {
     DscSpecification,
     /// `GET /v5/{project_id}/billing/quotas-detail` (HSS ListQuotasDetail).
     HssQuotas,
+    /// `POST /v2/orders/suscriptions/resources/query` (sic; BSS
+    /// ListPayPerUseCustomerResources): the yearly/monthly resources of
+    /// the account, up to 50 ids a call. The one route relayed as POST.
+    BssResources,
 }
 
 impl Route {
-    pub const ALL: [Route; 8] = [
+    pub const ALL: [Route; 9] = [
         Route::IamToken,
         Route::IamProjects,
         Route::CodeartsProjects,
@@ -295,6 +339,7 @@ impl Route {
         Route::MetastudioResources,
         Route::DscSpecification,
         Route::HssQuotas,
+        Route::BssResources,
     ];
 
     pub const fn service(self) -> Service {
@@ -306,6 +351,16 @@ impl Route {
             Route::MetastudioResources => Service::Metastudio,
             Route::DscSpecification => Service::Dsc,
             Route::HssQuotas => Service::Hss,
+            Route::BssResources => Service::Bss,
+        }
+    }
+
+    /// The HTTP method: GET, but for billing's query, which takes a JSON
+    /// body (POST).
+    pub const fn method(self) -> &'static str {
+        match self {
+            Route::BssResources => "POST",
+            _ => "GET",
         }
     }
 
@@ -321,6 +376,7 @@ impl Route {
             Route::MetastudioResources => "/v1/{project_id}/tenants/resources",
             Route::DscSpecification => "/v1/{project_id}/period/product/specification",
             Route::HssQuotas => "/v5/{project_id}/billing/quotas-detail",
+            Route::BssResources => "/v2/orders/suscriptions/resources/query",
         }
     }
 
@@ -378,7 +434,7 @@ pub fn is_valid_segment(segment: &str) -> bool {
 /// the input, so a refusal can be logged or answered without echoing it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PathError {
-    /// The first segment is not one of the seven service keys.
+    /// The first segment is not one of the service keys.
     UnknownService,
     /// A segment or the query is malformed: bad escapes, `.`/`..`, empty
     /// segments, characters no route has, a region that is not region-shaped.
@@ -731,6 +787,19 @@ mod tests {
         assert_eq!(Service::Hss.host("af-north-1").as_deref(), Some("hss.af-north-1.myhuaweicloud.com"));
         assert_eq!(Service::Hss.host("ap-southeast-5").as_deref(), Some("hss.ap-southeast-5.myhuaweicloud.com"));
         assert_eq!(Service::Hss.host(GLOBAL_EU), None);
+        // Billing: one host per site (docs/huawei-apis.md §7), no region's own.
+        assert_eq!(Service::Bss.host(BILLING_CN).as_deref(), Some("bss.myhuaweicloud.com"));
+        assert_eq!(Service::Bss.host(BILLING_INTL).as_deref(), Some("bss-intl.myhuaweicloud.com"));
+        assert_eq!(Service::Bss.host(GLOBAL_EU).as_deref(), Some("bss.myhuaweicloud.eu"));
+        assert_eq!(Service::Bss.host("cn-north-4"), None);
+        assert_eq!(billing_sites("eu-west-101"), [GLOBAL_EU]);
+        assert_eq!(billing_sites("cn-north-4"), [BILLING_CN, BILLING_INTL]);
+        assert_eq!(billing_sites("ap-southeast-1"), [BILLING_INTL, BILLING_CN]);
+        assert!(BILLING_SITES.iter().all(|s| is_region_shaped(s)));
+        assert_eq!(Route::BssResources.method(), "POST");
+        assert!(Route::ALL.iter().all(|r| r.method() == "GET" || *r == Route::BssResources), "billing's query is the one POST");
+        let call = parse_api_call("bss/global-intl/v2/orders/suscriptions/resources/query", None).unwrap();
+        assert_eq!((call.route, call.host().as_deref()), (Route::BssResources, Some("bss-intl.myhuaweicloud.com")));
         for good in ["hss.af-north-1.myhuaweicloud.com", "cloudtest-ext.cn-east-2.myhuaweicloud.cn", "check.eu-west-101.myhuaweicloud.eu"] {
             assert!(is_huawei_cloud_host(good), "{good}");
         }

@@ -103,12 +103,14 @@ pub fn tr(lang: Signal<Lang>, en: &'static str) -> impl Fn() -> &'static str + C
     }
 }
 
-/// One service's load, shared by the views that read it: its state, and
+/// One service's load, shared by the views that read it: its state (with
+/// what billing says laid over its packages once billing is read), and
 /// while a paged service is being read, how far along it is.
 #[derive(Clone, Copy)]
 pub struct ServiceLoad {
     pub service: Service,
-    pub data: LocalResource<Result<ServiceState, ApiError>>,
+    /// `None` while it loads.
+    pub data: Memo<Option<Result<ServiceState, ApiError>>>,
     /// `Some` while pages are being read; `None` once done.
     pub progress: RwSignal<Option<Progress>>,
 }
@@ -152,6 +154,9 @@ pub struct Tenant {
     pub loads: [ServiceLoad; tenantscope_catalog::PACKAGE_COUNT],
     /// Bumped by Refresh.
     pub refresh: RwSignal<u32>,
+    /// What billing says of the tab's packages, asked once the services
+    /// have answered.
+    pub billing: LocalResource<crate::services::bss::BillingState>,
 }
 
 impl Tenant {
@@ -184,6 +189,12 @@ impl Tenant {
             Some(who) => format!("{who} · {place}"),
             None => place,
         })
+    }
+
+    /// How the tab's billing reading stands (waiting while the services or
+    /// billing are still answering, and once the tab is closed).
+    pub fn billing(&self) -> crate::services::bss::BillingState {
+        self.billing.try_get().flatten().unwrap_or(crate::services::bss::BillingState::Waiting)
     }
 
     /// When the oldest of the loaded answers was received.

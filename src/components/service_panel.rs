@@ -43,18 +43,16 @@ pub fn ServicePanel(
             // inside <Transition><ErrorBoundary> rendered nothing at all on
             // the first load (seen in tests/browser/paging.test.mjs; compare
             // leptos-rs/leptos#2957 and #3851).
-            <Transition fallback=|| view! { <Skeleton /> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(ServiceState::Waiting) => view! { <Skeleton /> }.into_any(),
-                        Ok(ServiceState::NotOffered(region)) => {
+            {move || {
+                    match data.get() {
+                        None | Some(Ok(ServiceState::Waiting)) => view! { <Skeleton /> }.into_any(),
+                        Some(Ok(ServiceState::NotOffered(region))) => {
                             view! { <p class="muted" data-state="not-offered">{tf("Not offered in {0}.", &[&region])}</p> }.into_any()
                         }
-                        Ok(ServiceState::Loaded(loaded)) => loaded_view(service, loaded, view, thresholds, signed),
-                        Err(error) => view! { <ErrorCard error title=title.to_string() service=Some(service) signed /> }.into_any(),
+                        Some(Ok(ServiceState::Loaded(loaded))) => loaded_view(service, loaded, view, thresholds, signed),
+                        Some(Err(error)) => view! { <ErrorCard error title=title.to_string() service=Some(service) signed /> }.into_any(),
                     }
-                })}
-            </Transition>
+                }}
         </section>
     }
 }

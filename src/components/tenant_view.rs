@@ -5,7 +5,24 @@ use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, Shared,
 use crate::domain::Instant;
 use crate::format;
 use crate::i18n::{t, tf};
-use crate::session::{keep_last_good, resolve, service_state, Context, ServiceState};
+use crate::api::ApiError;
+use crate::services::bss::{self, BillingState};
+use crate::session::{keep_last_good, resolve, service_state, Browser, Context, ServiceState};
+
+/// The resource ids billing is asked about, once every service has
+/// answered (`None` before): each listed package's, but the ones a reader
+/// made up for a package the service sent without an id (`name#index`).
+fn billing_ids(states: &[Option<Result<ServiceState, ApiError>>]) -> Option<Vec<String>> {
+    let mut ids = Vec::new();
+    for state in states {
+        match state.as_ref()? {
+            Ok(ServiceState::Waiting) => return None,
+            Ok(ServiceState::Loaded(loaded)) => ids.extend(loaded.packages.iter().filter(|p| !p.id.contains('#')).map(|p| p.id.clone())),
+            _ => {}
+        }
+    }
+    Some(ids)
+}
 
 /// One tab: its connection resolved to a session, and each service's
 /// packages loaded for it. The loads live as long as this view, so closing
@@ -33,7 +50,7 @@ pub fn TenantView(
     on_cleanup(move || {
         abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::abort));
     });
-    let loads = Service::PACKAGES.map(|service| {
+    let fetched = Service::PACKAGES.map(|service| {
         let progress = RwSignal::new(None);
         // The last good answers: a refresh that fails keeps them on screen.
         let last_good = StoredValue::new(None);
@@ -57,9 +74,37 @@ pub fn TenantView(
                 state
             }
         });
+        (service, data, progress)
+    });
+    // Billing, once every service has answered (the panels do not wait
+    // for it), for every resource id they listed.
+    let billing = LocalResource::new(move || {
+        let ids = billing_ids(&fetched.map(|(_, data, _)| data.get()));
+        let ctx = context.get();
+        async move {
+            let (Some(ids), Some(Ok(ctx))) = (ids, ctx) else { return BillingState::Waiting };
+            let signal = abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::signal)).flatten();
+            let net = Browser(&ctx.gateway, signal.as_ref());
+            match bss::load(&net, tenantscope_catalog::billing_sites(&ctx.region), &ids).await {
+                Ok(read) => BillingState::Read(std::sync::Arc::new(read)),
+                Err(e) => BillingState::Failed(e),
+            }
+        }
+    });
+    // Each service's state with billing's word laid over its packages.
+    let loads = fetched.map(|(service, raw, progress)| {
+        let data = Memo::new(move |_| {
+            let state = raw.get()?;
+            Some(match (state, billing.get()) {
+                (Ok(ServiceState::Loaded(loaded)), Some(BillingState::Read(read))) => {
+                    Ok(ServiceState::Loaded(crate::session::Loaded { packages: read.apply(&loaded.packages), ..loaded }))
+                }
+                (state, _) => state,
+            })
+        });
         ServiceLoad { service, data, progress }
     });
-    let tenant = Tenant { id, context, loads, refresh };
+    let tenant = Tenant { id, context, loads, refresh, billing };
     registry.update(|r| r.push(tenant));
     on_cleanup(move || registry.update(|r| r.retain(|t| t.id != id)));
 

@@ -47,7 +47,7 @@ pub fn expiry_key(expired: bool, at: Option<Instant>) -> i64 {
     }
 }
 
-pub use package::{Attention, Expiry, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Thresholds, Urgency};
+pub use package::{Attention, Billed, BillingStatus, Expiry, ExpirySource, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Renewal, Thresholds, Urgency};
 pub use time::{Date, Instant, Zone};
 
 #[cfg(test)]

@@ -34,9 +34,12 @@ impl Status {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Expiry {
     At(Instant),
-    /// The service says it never expires (HSS `expire_time: -1`).
+    /// It does not end: a pay-per-use HSS quota (`expire_time: -1`,
+    /// `charging_mode: on_demand`). Never said of a yearly/monthly one.
     Never,
-    /// The service gives no date (DSC, unreadable values).
+    /// No date is given: a yearly/monthly package whose service leaves the
+    /// date to billing (HSS `-1`, DSC) and billing did not give one, or an
+    /// unreadable value.
     Unknown,
 }
 
@@ -248,6 +251,148 @@ pub enum PeriodUnit {
     Other(i64),
 }
 
+/// What happens to a yearly/monthly package at its expiry, by billing's
+/// word (BSS `expire_policy`, docs/huawei-apis.md §7: "only 3 means
+/// auto-renewal").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Renewal {
+    /// 3: renewed automatically; the one policy under which nothing lapses.
+    AutoRenew,
+    /// 0: goes into its grace period.
+    GracePeriod,
+    /// 1: turns pay-per-use.
+    PayPerUse,
+    /// 2: deleted at expiry.
+    Delete,
+    /// 4: frozen.
+    Freeze,
+    /// 5: deleted after the retention period.
+    DeleteAfterRetention,
+}
+
+impl Renewal {
+    pub const ALL: [Renewal; 6] =
+        [Renewal::AutoRenew, Renewal::GracePeriod, Renewal::PayPerUse, Renewal::Delete, Renewal::Freeze, Renewal::DeleteAfterRetention];
+
+    /// BSS `expire_policy`; `None` for a code no document names.
+    pub fn from_code(code: i64) -> Option<Renewal> {
+        Some(match code {
+            0 => Renewal::GracePeriod,
+            1 => Renewal::PayPerUse,
+            2 => Renewal::Delete,
+            3 => Renewal::AutoRenew,
+            4 => Renewal::Freeze,
+            5 => Renewal::DeleteAfterRetention,
+            _ => return None,
+        })
+    }
+
+    /// The stable key used in exports and the URL hash.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Renewal::AutoRenew => "auto_renew",
+            Renewal::GracePeriod => "grace_period",
+            Renewal::PayPerUse => "pay_per_use",
+            Renewal::Delete => "delete",
+            Renewal::Freeze => "freeze",
+            Renewal::DeleteAfterRetention => "delete_after_retention",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Renewal> {
+        Renewal::ALL.into_iter().find(|r| r.key() == key)
+    }
+}
+
+/// Billing's status of a resource (BSS `status`). The answer's model
+/// (`OrderInstanceV2`) names 2 in use, 3 closed, 4 frozen, 5 expired; the
+/// older request model also names 1 initialising, 5 grace period, 6
+/// freezing, 7 unfreezing, 8 closing. Both are read: 5 is "expired" (the
+/// answer's word; a grace period comes after expiry, so the two agree).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BillingStatus {
+    Initialising,
+    InUse,
+    Closed,
+    Frozen,
+    Expired,
+    Freezing,
+    Unfreezing,
+    Closing,
+    Other(i64),
+}
+
+impl BillingStatus {
+    pub fn from_code(code: i64) -> BillingStatus {
+        match code {
+            1 => BillingStatus::Initialising,
+            2 => BillingStatus::InUse,
+            3 => BillingStatus::Closed,
+            4 => BillingStatus::Frozen,
+            5 => BillingStatus::Expired,
+            6 => BillingStatus::Freezing,
+            7 => BillingStatus::Unfreezing,
+            8 => BillingStatus::Closing,
+            other => BillingStatus::Other(other),
+        }
+    }
+
+    /// The stable key used in exports.
+    pub fn key(self) -> String {
+        match self {
+            BillingStatus::Initialising => "initialising".into(),
+            BillingStatus::InUse => "in_use".into(),
+            BillingStatus::Closed => "closed".into(),
+            BillingStatus::Frozen => "frozen".into(),
+            BillingStatus::Expired => "expired".into(),
+            BillingStatus::Freezing => "freezing".into(),
+            BillingStatus::Unfreezing => "unfreezing".into(),
+            BillingStatus::Closing => "closing".into(),
+            BillingStatus::Other(n) => format!("other_{n}"),
+        }
+    }
+
+    /// The common status it means, where the service gives none.
+    pub fn status(self) -> Status {
+        match self {
+            BillingStatus::InUse | BillingStatus::Unfreezing | BillingStatus::Initialising => Status::Active,
+            BillingStatus::Frozen | BillingStatus::Freezing => Status::Frozen,
+            BillingStatus::Closed | BillingStatus::Closing => Status::Closed,
+            BillingStatus::Expired => Status::Expired,
+            BillingStatus::Other(_) => Status::Unknown,
+        }
+    }
+}
+
+/// Where a package's expiry date comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExpirySource {
+    Service,
+    Billing,
+}
+
+impl ExpirySource {
+    /// The stable key used in exports.
+    pub const fn key(self) -> &'static str {
+        match self {
+            ExpirySource::Service => "service",
+            ExpirySource::Billing => "billing",
+        }
+    }
+}
+
+/// What billing says of one package, once it was read and knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Billed {
+    /// Billing's expiry date; when given it is the package's `expiry`.
+    pub expires_at: Option<Instant>,
+    pub renewal: Option<Renewal>,
+    pub status: Option<BillingStatus>,
+    /// The service's own date when billing's is more than a day away from
+    /// it: both are shown, and the urgency uses billing's.
+    pub service_date: Option<Instant>,
+}
+
 /// One package, quota or order of any service.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Package {
@@ -306,6 +451,9 @@ pub struct Package {
     pub shared: Option<String>,
     /// HSS `tags`, as key and value.
     pub tags: Vec<(String, String)>,
+    /// What billing says of it: `None` until billing is read, and for a
+    /// package billing has no record of.
+    pub billed: Option<Billed>,
 }
 
 impl Package {
@@ -343,7 +491,37 @@ impl Package {
             host_id: None,
             shared: None,
             tags: Vec::new(),
+            billed: None,
         }
+    }
+
+    /// Where the expiry date comes from: billing, the service, or nowhere
+    /// (no date).
+    pub fn expires_from(&self) -> Option<ExpirySource> {
+        match (self.expiry, self.billed.and_then(|b| b.expires_at)) {
+            (Expiry::At(at), Some(billed)) if at == billed => Some(ExpirySource::Billing),
+            (Expiry::At(_), _) => Some(ExpirySource::Service),
+            _ => None,
+        }
+    }
+
+    /// What happens at expiry, by billing's word (`None`: unknown).
+    pub fn renewal(&self) -> Option<Renewal> {
+        self.billed.and_then(|b| b.renewal)
+    }
+
+    /// Whether the package renews by itself (billing says so): then its
+    /// date is no alarm, and reminders are for what lapses.
+    pub fn renews(&self) -> bool {
+        self.renewal() == Some(Renewal::AutoRenew)
+    }
+
+    /// An HSS quota that has lapsed (by status, billing or date) but is
+    /// still bound to a host: that host has lost its protection.
+    pub fn unprotected(&self, now: Instant) -> bool {
+        let lapsed = matches!(self.status, Status::Expired | Status::Frozen | Status::Closed)
+            || self.expiry.instant().is_some_and(|at| at <= now);
+        self.service == Service::Hss && self.in_use == Some(true) && lapsed
     }
 
     /// How urgent the package is at `now`. A package counts as expiring

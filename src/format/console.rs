@@ -44,7 +44,7 @@ fn code_table(service: Service, code: &str) -> Option<(&'static str, bool)> {
         Service::Codecheck => translated(codecheck::label(code)),
         Service::Metastudio => translated(metastudio::label(code)),
         Service::Dsc => translated(dsc::label(code)),
-        Service::Iam | Service::Projectman => None,
+        Service::Iam | Service::Projectman | Service::Bss => None,
     }
 }
 

@@ -31,6 +31,7 @@ pub fn service(service: Service) -> &'static str {
         Service::Metastudio => t("MetaStudio"),
         Service::Dsc => t("Data Security Center"),
         Service::Hss => t("Host Security Service"),
+        Service::Bss => t("Billing Center"),
     }
 }
 

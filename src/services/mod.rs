@@ -4,6 +4,7 @@
 //! Nothing here panics on any input: unreadable bodies become
 //! [`ApiError::Decode`](crate::api::ApiError) naming the service and field.
 
+pub mod bss;
 pub mod codecheck;
 pub mod dsc;
 pub mod hss;

@@ -1,0 +1,238 @@
+//! Billing Center (BSS), `POST /v2/orders/suscriptions/resources/query`
+//! (ListPayPerUseCustomerResources, sic): the expiry date, renewal policy
+//! and status of every yearly/monthly resource the five services listed
+//! (docs/huawei-apis.md §7). Asked once the services have answered, for
+//! their resource ids, 50 a call (Go SDK `QueryResourcesReq`); what it says
+//! is laid over each package ([`apply`]), never in place of what the
+//! service said when billing knows nothing of a package.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+use tenantscope_catalog::{Route, Service};
+
+use super::epoch_or_datetime;
+use super::read::{root, Obj};
+use crate::api::ApiError;
+use crate::domain::time::MS_PER_DAY;
+use crate::domain::{Billed, BillingStatus, Expiry, Instant, Package, Renewal};
+use crate::session::{once, Fetch};
+
+/// Resource ids per call: the request model's bound (Go SDK
+/// `model_query_resources_req.go`: "最多支持50个").
+pub const IDS_PER_CALL: usize = 50;
+
+/// What billing says of one resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub expires_at: Option<Instant>,
+    pub renewal: Option<Renewal>,
+    pub status: Option<BillingStatus>,
+}
+
+/// What billing said of a tab's resources: its records by resource id, and
+/// the site (pseudo-region) that answered.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Billing {
+    pub site: &'static str,
+    pub records: HashMap<String, Record>,
+}
+
+impl Billing {
+    /// `packages` with what billing says laid over each it knows.
+    pub fn apply(&self, packages: &[Package]) -> Arc<[Package]> {
+        packages.iter().map(|p| self.records.get(&p.id).map_or_else(|| p.clone(), |r| apply(p, r))).collect()
+    }
+}
+
+/// How a tab's billing reading stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BillingState {
+    /// Waiting for the services, or for billing's answers.
+    Waiting,
+    Read(Arc<Billing>),
+    /// Billing could not be read: every package keeps the service's
+    /// figures, and one note says what is missing and why.
+    Failed(ApiError),
+}
+
+/// The request body of one call: `ids`, main and attached resources, the
+/// first `ids.len()` records.
+pub fn request_body(ids: &[&str]) -> String {
+    let ids: Vec<Value> = ids.iter().map(|id| Value::String((*id).to_string())).collect();
+    serde_json::json!({ "resource_ids": ids, "only_main_resource": 0, "offset": 0, "limit": ids.len().max(1) }).to_string()
+}
+
+/// The records of one answer (`data[]` of `OrderInstanceV2`), by resource
+/// id, and `total_count`. Codes come as numbers or numeric strings; dates as
+/// UTC `yyyy-MM-ddTHH:mm:ssZ` or epoch values.
+pub fn records(body: &Value) -> Result<(Vec<(String, Record)>, Option<u64>), ApiError> {
+    let top = root(Service::Bss, body)?;
+    let total = top.int(&["total_count"])?.and_then(|n| u64::try_from(n).ok());
+    let mut out = Vec::new();
+    for item in top.list(&["data"])? {
+        let Some(id) = item.text(&["resource_id"])? else { continue };
+        out.push((id, record(&item)?));
+    }
+    Ok((out, total))
+}
+
+fn record(item: &Obj) -> Result<Record, ApiError> {
+    Ok(Record {
+        expires_at: item.raw(&["expire_time"]).and_then(epoch_or_datetime),
+        renewal: item.int(&["expire_policy"])?.and_then(Renewal::from_code),
+        status: item.int(&["status"])?.map(BillingStatus::from_code),
+    })
+}
+
+/// `p` with billing's word laid over it: billing's date is the expiry when
+/// it gives one (the service's kept beside it when more than a day apart),
+/// the renewal policy, and billing's status where the service gives none.
+pub fn apply(p: &Package, r: &Record) -> Package {
+    let mut p = p.clone();
+    let service_date = p.expiry.instant();
+    if let Some(at) = r.expires_at {
+        p.expiry = Expiry::At(at);
+    }
+    let differs = match (service_date, r.expires_at) {
+        (Some(own), Some(billed)) => (own.millis() - billed.millis()).abs() > MS_PER_DAY,
+        _ => false,
+    };
+    if p.status == crate::domain::Status::Unknown {
+        if let Some(status) = r.status {
+            p.status = status.status();
+        }
+    }
+    p.billed = Some(Billed { expires_at: r.expires_at, renewal: r.renewal, status: r.status, service_date: service_date.filter(|_| differs) });
+    p
+}
+
+/// Whether a refusal may mean the account lives on another site (an
+/// unknown account or a site that does not know the route), so that the
+/// next site is asked; a throttle, an outage or an unreadable answer is not.
+fn other_site(error: &ApiError) -> bool {
+    matches!(error, ApiError::Http { status: 401 | 403 | 404, .. })
+}
+
+/// Whether the refusal names a permission: the most useful error to show.
+fn names_permission(error: &ApiError) -> bool {
+    match error {
+        ApiError::Http { status: 403, error_msg, .. } => error_msg.as_deref().is_some_and(|m| m.contains(':') || m.to_ascii_lowercase().contains("permission")),
+        _ => false,
+    }
+}
+
+/// Reads what billing says of `ids` (each once), asking `sites` in order
+/// until one answers the first call; the others' calls go to that site. A
+/// call that fails fails the reading: half a billing is shown as none, with
+/// why, rather than as dates for some.
+pub async fn load<N: Fetch>(net: &N, sites: &[&'static str], ids: &[String]) -> Result<Billing, ApiError> {
+    let mut unique: Vec<&str> = ids.iter().map(String::as_str).filter(|id| !id.is_empty()).collect();
+    unique.sort_unstable();
+    unique.dedup();
+    let mut billing = Billing { site: sites.first().copied().unwrap_or(tenantscope_catalog::BILLING_CN), records: HashMap::new() };
+    if unique.is_empty() {
+        return Ok(billing);
+    }
+    let mut batches = unique.chunks(IDS_PER_CALL);
+    let first = batches.next().unwrap_or_default();
+    let mut refused: Option<ApiError> = None;
+    let mut answered = None;
+    for &site in sites {
+        match ask(net, site, first).await {
+            Ok(found) => {
+                answered = Some((site, found));
+                break;
+            }
+            Err(e) if other_site(&e) => {
+                // Keep the refusal that says the most (one naming a permission).
+                if refused.as_ref().is_none_or(|r| !names_permission(r) && names_permission(&e)) {
+                    refused = Some(e);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let Some((site, found)) = answered else {
+        return Err(refused.unwrap_or(ApiError::Invalid(crate::api::Invalid::NoRegion)));
+    };
+    billing.site = site;
+    billing.records.extend(found);
+    for batch in batches {
+        billing.records.extend(ask(net, site, batch).await?);
+    }
+    Ok(billing)
+}
+
+/// One call for `ids` at `site`, retried once when the failure may pass.
+async fn ask<N: Fetch>(net: &N, site: &str, ids: &[&str]) -> Result<Vec<(String, Record)>, ApiError> {
+    let body = request_body(ids);
+    let answer = once(net, || net.post(Route::BssResources, site, body.clone())).await?;
+    Ok(records(&answer.body)?.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_record_in_either_shape() {
+        let body = json!({"total_count": 2, "data": [
+            {"resource_id": "q1", "expire_time": "2026-12-20T15:59:59Z", "expire_policy": 3, "status": 2},
+            {"resource_id": "q2", "expire_time": 1797782399000_i64, "expire_policy": "0", "status": "5"},
+            {"resource_name": "no id"},
+        ]});
+        let (found, total) = records(&body).unwrap();
+        assert_eq!(total, Some(2));
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].1, Record { expires_at: Instant::parse("2026-12-20T15:59:59Z"), renewal: Some(Renewal::AutoRenew), status: Some(BillingStatus::InUse) });
+        assert_eq!((found[1].1.renewal, found[1].1.status), (Some(Renewal::GracePeriod), Some(BillingStatus::Expired)));
+        assert!(records(&json!({"data": "x"})).is_err(), "an unreadable list is an error, not nothing");
+        assert_eq!(records(&json!({})).unwrap().0, []);
+    }
+
+    #[test]
+    fn billing_gives_the_date_the_service_left_out() {
+        let mut hss = Package::new(Service::Hss, "q1", "hss.version.enterprise");
+        hss.billing_mode = Some("packet_cycle".into());
+        let at = Instant::parse("2026-12-20T15:59:59Z");
+        let billed = apply(&hss, &Record { expires_at: at, renewal: Some(Renewal::AutoRenew), status: Some(BillingStatus::InUse) });
+        assert_eq!(billed.expiry, Expiry::At(at.unwrap()));
+        assert_eq!(billed.expires_from(), Some(crate::domain::ExpirySource::Billing));
+        assert!(billed.renews());
+        assert_eq!(billed.billed.unwrap().service_date, None);
+        // Both give a date more than a day apart: billing's counts, the service's is kept.
+        let own = at.unwrap().plus_days(-3);
+        let dated = Package { expiry: Expiry::At(own), ..hss.clone() };
+        let billed = apply(&dated, &Record { expires_at: at, renewal: Some(Renewal::Delete), status: None });
+        assert_eq!((billed.expiry, billed.billed.unwrap().service_date), (Expiry::At(at.unwrap()), Some(own)));
+        assert!(!billed.renews());
+        // A day apart or less is the same date.
+        let close = Package { expiry: Expiry::At(at.unwrap().plus_days(-1)), ..hss.clone() };
+        assert_eq!(apply(&close, &Record { expires_at: at, renewal: None, status: None }).billed.unwrap().service_date, None);
+        // Billing's status only where the service gives none.
+        let billed = apply(&hss, &Record { expires_at: None, renewal: None, status: Some(BillingStatus::Frozen) });
+        assert_eq!((billed.status, billed.expiry, billed.expires_from()), (crate::domain::Status::Frozen, Expiry::Unknown, None));
+        let active = Package { status: crate::domain::Status::Active, ..hss };
+        assert_eq!(apply(&active, &Record { expires_at: None, renewal: None, status: Some(BillingStatus::Frozen) }).status, crate::domain::Status::Active);
+    }
+
+    #[test]
+    fn packages_billing_does_not_know_keep_the_services_figures() {
+        let known = Package::new(Service::Hss, "q1", "n");
+        let unknown = Package { expiry: Expiry::At(Instant::from_millis(5)), ..Package::new(Service::Dsc, "o9", "n") };
+        let billing = Billing { site: "global", records: HashMap::from([("q1".to_string(), Record { expires_at: None, renewal: Some(Renewal::Freeze), status: None })]) };
+        let out = billing.apply(&[known, unknown.clone()]);
+        assert_eq!(out[0].renewal(), Some(Renewal::Freeze));
+        assert_eq!(out[1], unknown);
+    }
+
+    #[test]
+    fn a_request_asks_for_its_ids_and_no_more_than_fifty() {
+        let body: Value = serde_json::from_str(&request_body(&["a", "b"])).unwrap();
+        assert_eq!(body, json!({"resource_ids": ["a", "b"], "only_main_resource": 0, "offset": 0, "limit": 2}));
+        assert_eq!(IDS_PER_CALL, 50);
+    }
+}
