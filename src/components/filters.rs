@@ -38,6 +38,7 @@ pub fn Filters(
             Sort::Expiry => t("Expiry, soonest first"),
             Sort::Usage => t("Usage, fullest first"),
             Sort::Name => t("Name"),
+            Sort::Renewal => t("Renewal, what lapses first"),
         };
         (s.key().to_string(), label.to_string())
     });
@@ -104,6 +105,11 @@ pub fn Filters(
                     {(!f.sources.is_empty()).then(|| choice(t("Source"), "filter-source", sources,
                         Signal::derive(move || view.with(|v| v.source.clone().unwrap_or_default())),
                         Callback::new(move |k: String| view.update(|v| v.source = Some(k).filter(|k| !k.is_empty())))))}
+                    // Once billing has said how packages renew.
+                    {(!f.renewals.is_empty()).then(|| choice(t("Renewal"), "filter-renewal",
+                        all().into_iter().chain(f.renewals.iter().map(|r| (r.key().to_string(), format::renewal_word(*r).to_string()))).collect(),
+                        Signal::derive(move || view.with(|v| v.renewal.map(|r| r.key().to_string()).unwrap_or_default())),
+                        Callback::new(move |k: String| view.update(|v| v.renewal = crate::domain::Renewal::from_key(&k)))))}
                 }
             }}
             {choice(t("Sort by"), "sort", sorts.collect(),

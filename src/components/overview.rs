@@ -71,37 +71,45 @@ pub fn Overview(
         }
         let counts = Counts::of(sets.iter().flat_map(|(_, _, p)| p.iter()), now, thresholds);
         let list = warnings(sets.iter().enumerate().map(|(i, (_, _, p))| (i, &p[..])), now, thresholds);
-        let groups = grouped(&list);
+        let groups = grouped(&list, now);
         let rows = |merged: &[Merged]| -> (Vec<WarningRow>, usize) {
             let shown = merged.iter().take(WARNINGS_SHOWN).map(|m| warning_row(m, &sets[m.first.tenant], now)).collect();
             (shown, merged.len().saturating_sub(WARNINGS_SHOWN))
         };
-        let (upcoming_rows, frozen_rows, expired_rows) = (rows(&groups.upcoming), rows(&groups.frozen_or_closed), rows(&groups.expired));
-        let expired_packages = groups.expired.iter().map(|m| m.count).sum();
+        let (unprotected_rows, upcoming_rows, renewing_rows) = (rows(&groups.unprotected), rows(&groups.upcoming), rows(&groups.renewing));
+        let (frozen_rows, expired_rows) = (rows(&groups.frozen_or_closed), rows(&groups.expired));
+        let packages_in = |group: &[Merged]| group.iter().map(|m| m.count).sum::<usize>();
+        let (expired_packages, renewing_packages) = (packages_in(&groups.expired), packages_in(&groups.renewing));
         let warnings_html = render::warnings(
             &WarningGroups {
+                unprotected: (&unprotected_rows.0, unprotected_rows.1),
                 upcoming: (&upcoming_rows.0, upcoming_rows.1),
+                renewing: (&renewing_rows.0, renewing_rows.1),
                 frozen_or_closed: (&frozen_rows.0, frozen_rows.1),
                 expired: (&expired_rows.0, expired_rows.1),
                 expired_packages,
+                renewing_packages,
             },
             thresholds,
         );
+        // What renews by itself needs nobody.
+        let need_attention = groups.packages() - renewing_packages;
         let points: Vec<_> = upcoming(sets.iter().flat_map(|(_, _, p)| p.iter()), now, TIMELINE_DAYS)
             .into_iter()
             .map(|(p, at)| (p.urgency(now, thresholds), at, format::name(p)))
             .collect();
-        let title = match counts.urgency(Urgency::Critical) {
+        // The alarm: what lapses, not what renews by itself.
+        let title = match counts.lapsing(Urgency::Critical) {
             0 => String::new(),
-            n if thresholds.critical_days == 1 => tf("{0} expiring within {1} day", &[&n, &1]),
-            n => tf("{0} expiring within {1} days", &[&n, &thresholds.critical_days]),
+            n if thresholds.critical_days == 1 => tf("{0} lapsing within {1} day", &[&n, &1]),
+            n => tf("{0} lapsing within {1} days", &[&n, &thresholds.critical_days]),
         };
         Some((
             render::figures(&counts, thresholds),
             warnings_html,
             render::timeline(&points, now, TIMELINE_DAYS, thresholds),
             counts.total(),
-            list.len(),
+            need_attention,
             left_out,
             title,
         ))
@@ -135,6 +143,7 @@ pub fn Overview(
             match filter.as_str() {
                 "urgency" => next.urgency = Urgency::ALL.into_iter().find(|u| u.key() == value),
                 "attention" => next.frozen_or_closed = value == FROZEN_OR_CLOSED,
+                "renewal" => next.renewal = crate::domain::Renewal::from_key(&value),
                 "status" => next.status = Status::ALL.into_iter().find(|s| s.key() == value),
                 "package" => {
                     next.service = service;

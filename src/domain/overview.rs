@@ -1,7 +1,7 @@
 //! What the overview derives from the packages of every open tenant: counts
 //! by urgency and by status, the expiry warnings in the order a person deals
-//! with them (grouped, identical rows merged), and how far away an expiry is
-//! in whole days.
+//! with them (grouped, identical rows merged; what lapses apart from what
+//! renews by itself), and how far away an expiry is in whole days.
 
 use super::package::{Attention, Expiry, Package, Status, Thresholds, Urgency};
 use super::time::{Instant, MS_PER_DAY};
@@ -15,21 +15,39 @@ pub struct Counts {
     /// Frozen or closed, by status or lifecycle ([`Package::attention`]),
     /// counted apart from urgency, which is a matter of time only.
     pub frozen_or_closed: usize,
+    /// Of `by_urgency`, those billing says renew automatically.
+    pub renewing: [usize; 6],
+    /// HSS quotas that lapsed while bound to a host ([`Package::unprotected`]).
+    pub unprotected: usize,
 }
 
 impl Counts {
     pub fn of<'a>(packages: impl IntoIterator<Item = &'a Package>, now: Instant, thresholds: Thresholds) -> Counts {
         let mut counts = Counts::default();
         for p in packages {
-            counts.by_urgency[p.urgency(now, thresholds) as usize] += 1;
+            let urgency = p.urgency(now, thresholds) as usize;
+            counts.by_urgency[urgency] += 1;
+            counts.renewing[urgency] += usize::from(p.renews());
             counts.by_status[p.status as usize] += 1;
             counts.frozen_or_closed += usize::from(p.attention().is_some());
+            counts.unprotected += usize::from(p.unprotected(now));
         }
         counts
     }
 
     pub fn urgency(&self, urgency: Urgency) -> usize {
         self.by_urgency[urgency as usize]
+    }
+
+    /// Of `urgency`, those that lapse unless somebody acts (all but the
+    /// ones that renew automatically): the alarm.
+    pub fn lapsing(&self, urgency: Urgency) -> usize {
+        self.by_urgency[urgency as usize] - self.renewing[urgency as usize]
+    }
+
+    /// Those that renew automatically within the warning threshold.
+    pub fn renewing_soon(&self) -> usize {
+        self.renewing[Urgency::Critical as usize] + self.renewing[Urgency::Warning as usize]
     }
 
     pub fn status(&self, status: Status) -> usize {
@@ -116,32 +134,50 @@ pub struct Merged<'a> {
     pub count: usize,
 }
 
-/// The warnings as the overview shows them: what expires soon, soonest
-/// first; what is frozen or closed but not past its date; and what has
-/// expired, most recent first (the service's own word, with no date or a
-/// later one, first of all), which the overview collapses behind its count.
+/// The warnings as the overview shows them: HSS quotas that lapsed while
+/// still bound to a host (that host has lost its protection), most urgent
+/// of all; what lapses soon unless somebody acts, soonest first; what is
+/// frozen or closed but not past its date; what has expired, most recent
+/// first (the service's own word, with no date or a later one, first of
+/// all), which the overview collapses behind its count; and, quietly apart,
+/// what renews automatically soon, with its date.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Grouped<'a> {
+    pub unprotected: Vec<Merged<'a>>,
     pub upcoming: Vec<Merged<'a>>,
     pub frozen_or_closed: Vec<Merged<'a>>,
     pub expired: Vec<Merged<'a>>,
+    pub renewing: Vec<Merged<'a>>,
 }
 
 impl Grouped<'_> {
     /// Packages in all (a merged row counts each of its packages).
     pub fn packages(&self) -> usize {
-        [&self.upcoming, &self.frozen_or_closed, &self.expired].iter().flat_map(|g| g.iter()).map(|m| m.count).sum()
+        [&self.unprotected, &self.upcoming, &self.frozen_or_closed, &self.expired, &self.renewing]
+            .iter()
+            .flat_map(|g| g.iter())
+            .map(|m| m.count)
+            .sum()
     }
 }
 
-/// [`warnings`], grouped and merged for the overview.
-pub fn grouped<'a>(list: &[Warning<'a>]) -> Grouped<'a> {
+/// [`warnings`], grouped and merged for the overview, at `now`.
+pub fn grouped<'a>(list: &[Warning<'a>], now: Instant) -> Grouped<'a> {
     let mut grouped = Grouped::default();
+    let (unprotected, list): (Vec<&Warning>, Vec<&Warning>) = list.iter().partition(|w| w.package.unprotected(now));
+    for w in unprotected {
+        push_merged(&mut grouped.unprotected, *w);
+    }
     // `warnings` puts the expired first (the service's word, then by date);
     // the expired group reads them from the most recent back.
-    let (expired, rest): (Vec<&Warning>, Vec<&Warning>) = list.iter().partition(|w| w.urgency == Urgency::Expired);
+    let (expired, rest): (Vec<&Warning>, Vec<&Warning>) = list.into_iter().partition(|w| w.urgency == Urgency::Expired);
     for w in rest {
-        let group = if w.attention.is_some() { &mut grouped.frozen_or_closed } else { &mut grouped.upcoming };
+        let group = match (w.attention, w.package.renews()) {
+            (Some(_), _) => &mut grouped.frozen_or_closed,
+            // A date that billing renews by itself is no alarm.
+            (None, true) => &mut grouped.renewing,
+            (None, false) => &mut grouped.upcoming,
+        };
         push_merged(group, *w);
     }
     // The service's word first (no date, or a later one), then the dated
@@ -163,6 +199,7 @@ fn push_merged<'a>(group: &mut Vec<Merged<'a>>, w: Warning<'a>) {
             && a.package.expiry == b.package.expiry
             && a.package.next == b.package.next
             && a.package.lifecycle == b.package.lifecycle
+            && a.package.billed == b.package.billed
     };
     match group.last_mut() {
         Some(last) if same(&last.first, &w) => last.count += 1,
@@ -290,12 +327,39 @@ mod tests {
             expiring("fine", 90 * MS_PER_DAY),
         ];
         let list = warnings([(0, &packages[..])], NOW, Thresholds::default());
-        let g = grouped(&list);
+        let g = grouped(&list, NOW);
         let names = |rows: &[Merged]| rows.iter().map(|m| m.first.package.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(&g.upcoming), ["soon", "later"]);
         assert_eq!(names(&g.frozen_or_closed), ["frozen-later"]);
         assert_eq!(names(&g.expired), ["said-expired", "yesterday", "frozen-past", "long-gone"]);
         assert_eq!(g.packages(), 7);
+    }
+
+    #[test]
+    fn what_renews_by_itself_is_apart_from_what_lapses_and_a_bare_host_comes_first() {
+        use crate::domain::{Billed, Renewal};
+        let billed = |p: Package, renewal| Package { billed: Some(Billed { expires_at: p.expiry.instant(), renewal: Some(renewal), status: None, service_date: None }), ..p };
+        let renews = billed(expiring("renews", 3 * MS_PER_DAY), Renewal::AutoRenew);
+        let lapses = billed(expiring("lapses", 3 * MS_PER_DAY), Renewal::GracePeriod);
+        let unknown = expiring("unknown-policy", 5 * MS_PER_DAY);
+        // An HSS quota bound to a host whose billing says it expired.
+        let mut bare = Package { in_use: Some(true), ..expiring("bare-host", -2 * MS_PER_DAY) };
+        bare.service = Service::Hss;
+        let idle = Package { in_use: Some(false), ..bare.clone() };
+        let idle = Package { name: "idle-expired".into(), ..idle };
+        let packages = [renews, lapses, unknown, bare, idle];
+        let list = warnings([(0, &packages[..])], NOW, Thresholds::default());
+        let g = grouped(&list, NOW);
+        let names = |rows: &[Merged]| rows.iter().map(|m| m.first.package.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&g.unprotected), ["bare-host"]);
+        assert_eq!(names(&g.upcoming), ["lapses", "unknown-policy"], "an unknown policy is treated as lapsing");
+        assert_eq!(names(&g.renewing), ["renews"]);
+        assert_eq!(names(&g.expired), ["idle-expired"]);
+        assert_eq!(g.packages(), 5);
+        // Urgency stays a matter of time: both count as critical; the alarm is what lapses.
+        let counts = Counts::of(&packages, NOW, Thresholds::default());
+        assert_eq!((counts.urgency(Urgency::Critical), counts.lapsing(Urgency::Critical), counts.renewing_soon()), (3, 2, 1));
+        assert_eq!(counts.unprotected, 1);
     }
 
     #[test]
@@ -306,7 +370,7 @@ mod tests {
         packages.push(expiring("voice-pack", 4 * MS_PER_DAY));
         packages.push(Package { id: "other".into(), ..expiring("other-pack", 3 * MS_PER_DAY) });
         let list = warnings([(0, &packages[..]), (1, &packages[..1])], NOW, Thresholds::default());
-        let g = grouped(&list);
+        let g = grouped(&list, NOW);
         let rows: Vec<(&str, usize, usize)> = g.upcoming.iter().map(|m| (m.first.package.name.as_str(), m.first.tenant, m.count)).collect();
         // Another tab's identical package is its own row; so is another day.
         assert_eq!(rows, [("other-pack", 0, 1), ("voice-pack", 0, 13), ("voice-pack", 1, 1), ("voice-pack", 0, 1)]);

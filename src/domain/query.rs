@@ -5,7 +5,7 @@
 
 use tenantscope_catalog::Service;
 
-use super::package::{Package, Source, Status, Thresholds, Urgency};
+use super::package::{Package, Renewal, Source, Status, Thresholds, Urgency};
 use super::time::Instant;
 
 /// How a package list is ordered.
@@ -17,16 +17,21 @@ pub enum Sort {
     /// Fullest first.
     Usage,
     Name,
+    /// What lapses first (deleted, frozen, grace period, pay-per-use), then
+    /// what billing gave no policy for, then what renews automatically;
+    /// soonest expiry first within each.
+    Renewal,
 }
 
 impl Sort {
-    pub const ALL: [Sort; 3] = [Sort::Expiry, Sort::Usage, Sort::Name];
+    pub const ALL: [Sort; 4] = [Sort::Expiry, Sort::Usage, Sort::Name, Sort::Renewal];
 
     pub const fn key(self) -> &'static str {
         match self {
             Sort::Expiry => "expiry",
             Sort::Usage => "usage",
             Sort::Name => "name",
+            Sort::Renewal => "renewal",
         }
     }
 
@@ -67,7 +72,23 @@ pub struct View {
     pub category: Option<String>,
     /// One source, by [`Source::key`] (MetaStudio `resource_source`).
     pub source: Option<String>,
+    /// One renewal policy, by billing's word ([`Renewal::key`]).
+    pub renewal: Option<Renewal>,
     pub sort: Sort,
+}
+
+/// Where a renewal policy goes in [`Sort::Renewal`]: the harshest lapse
+/// first, no policy known next, automatic renewal last.
+fn renewal_rank(renewal: Option<Renewal>) -> i64 {
+    match renewal {
+        Some(Renewal::Delete) => 0,
+        Some(Renewal::DeleteAfterRetention) => 1,
+        Some(Renewal::Freeze) => 2,
+        Some(Renewal::GracePeriod) => 3,
+        Some(Renewal::PayPerUse) => 4,
+        None => 5,
+        Some(Renewal::AutoRenew) => 6,
+    }
 }
 
 /// The values the data-driven filters offer: those the loaded packages have.
@@ -77,6 +98,8 @@ pub struct Facets {
     pub categories: Vec<String>,
     /// Key and source.
     pub sources: Vec<(String, Source)>,
+    /// The renewal policies billing gave, in [`Renewal::ALL`]'s order.
+    pub renewals: Vec<Renewal>,
 }
 
 impl Facets {
@@ -102,6 +125,9 @@ impl Facets {
                     f.sources.push((key, s.clone()));
                 }
             }
+            if let Some(r) = p.renewal().filter(|r| !f.renewals.contains(r)) {
+                f.renewals.push(r);
+            }
         }
     }
 
@@ -109,6 +135,7 @@ impl Facets {
     pub fn sorted(mut self) -> Facets {
         self.enterprise_projects.sort_unstable();
         self.categories.sort_unstable();
+        self.renewals.sort_unstable();
         self
     }
 }
@@ -135,6 +162,9 @@ impl View {
             return false;
         }
         if self.frozen_or_closed && package.attention().is_none() {
+            return false;
+        }
+        if self.renewal.is_some_and(|r| package.renewal() != Some(r)) {
             return false;
         }
         let needle = self.text.trim();
@@ -169,6 +199,11 @@ impl View {
                 // Fullest first (in millionths); packages without figures last.
                 Sort::Usage => (p.usage_ratio().map_or(i64::MAX, |r| -((r * 1e6) as i64)), String::new()),
                 Sort::Name => (0, labels[i].to_ascii_lowercase()),
+                Sort::Renewal => {
+                    let expiry = super::expiry_key(p.urgency(now, thresholds) == Urgency::Expired, p.expiry.instant());
+                    // The expiry key as text that sorts as the number does.
+                    (renewal_rank(p.renewal()), format!("{:020}", (i128::from(expiry) - i128::from(i64::MIN)) as u64))
+                }
             }
         };
         let keys = picked.iter().map(|&i| key(i)).collect();
@@ -185,6 +220,7 @@ impl View {
             || self.enterprise_project.is_some()
             || self.category.is_some()
             || self.source.is_some()
+            || self.renewal.is_some()
             || (self.all_tenants && (self.tenant.is_some() || self.region.is_some()))
     }
 
@@ -238,6 +274,9 @@ impl View {
         if let Some(s) = &self.source {
             parts.push(format!("source={}", encode(s)));
         }
+        if let Some(r) = self.renewal {
+            parts.push(format!("renewal={}", r.key()));
+        }
         if self.sort != Sort::default() {
             parts.push(format!("sort={}", self.sort.key()));
         }
@@ -264,6 +303,7 @@ impl View {
                 "ep" if !value.is_empty() => view.enterprise_project = Some(value),
                 "category" if !value.is_empty() => view.category = Some(value),
                 "source" if !value.is_empty() => view.source = Some(value),
+                "renewal" => view.renewal = Renewal::from_key(&value),
                 "sort" => view.sort = Sort::from_key(&value).unwrap_or_default(),
                 _ => {}
             }
@@ -406,6 +446,30 @@ mod tests {
     }
 
     #[test]
+    fn renewal_filters_and_sorts_what_lapses_first() {
+        use crate::domain::{Billed, Renewal};
+        let billed = |name: &str, days: i64, renewal: Option<Renewal>| Package {
+            billed: renewal.map(|r| Billed { expires_at: None, renewal: Some(r), status: None, service_date: None }),
+            ..package(Service::Hss, name, Some(days), None)
+        };
+        let packages = [
+            billed("renews-soon", 2, Some(Renewal::AutoRenew)),
+            billed("unknown", 20, None),
+            billed("grace-later", 40, Some(Renewal::GracePeriod)),
+            billed("deleted-late", 90, Some(Renewal::Delete)),
+            billed("grace-soon", 5, Some(Renewal::GracePeriod)),
+        ];
+        let by_renewal = View { sort: Sort::Renewal, ..View::default() };
+        assert_eq!(names(&by_renewal, &packages), ["deleted-late", "grace-soon", "grace-later", "unknown", "renews-soon"]);
+        let renews = View { renewal: Some(Renewal::AutoRenew), ..View::default() };
+        assert_eq!(names(&renews, &packages), ["renews-soon"]);
+        assert!(renews.is_filtered());
+        assert_eq!(renews.to_hash(), "renewal=auto_renew");
+        assert_eq!(View::from_hash("#renewal=auto_renew&sort=renewal"), View { sort: Sort::Renewal, ..renews });
+        assert_eq!(View::from_hash("#renewal=sometimes"), View::default(), "an unknown policy is no filter");
+    }
+
+    #[test]
     fn the_hash_round_trips_and_forgives() {
         let view = View {
             tab: 2,
@@ -420,6 +484,7 @@ mod tests {
             enterprise_project: None,
             category: None,
             source: None,
+            renewal: None,
             sort: Sort::Usage,
         };
         let hash = view.to_hash();

@@ -7,8 +7,10 @@
 //! natively; only the local calendar date asks the browser (for the
 //! person's time zone).
 
+mod billing;
 mod console;
 
+pub use billing::*;
 pub use console::*;
 
 use tenantscope_catalog::Service;

@@ -98,6 +98,19 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         let _ = write!(h, r#" <span class="muted">{}</span>"#, tf("from {0}", &[&format::local_date(at)]));
     }
     h.push_str("</p>");
+    // A lapsed quota still bound to a host: the host is unprotected.
+    if p.unprotected(now) {
+        let host = p.host.as_deref().or(p.host_id.as_deref()).unwrap_or_default();
+        let _ = write!(h, r#"<p class="card-alert" role="note">{}</p>"#, escape(&tf("Lapsed but still bound to host {0}: that host has lost its protection.", &[&host])));
+    }
+    // What billing says happens at expiry, and where the date comes from.
+    if let Some(words) = format::renewal(p) {
+        let class = if p.renews() { "renews" } else { "lapses" };
+        let _ = write!(h, r#"<p class="card-renewal {class}">{}</p>"#, escape(&tf("Billing: {0}.", &[&words])));
+    }
+    if let Some(source) = format::expiry_source(p) {
+        let _ = write!(h, r#"<p class="card-note muted">{}</p>"#, escape(&format::sentence(&source)));
+    }
     // The status word, where it says something the date does not.
     if let Some(note) = format::status_note(p, now) {
         let _ = write!(h, r#"<p class="card-note muted">{note}</p>"#);
@@ -124,6 +137,9 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     h.push_str(r#"<p class="card-meta">"#);
     if let Some(mode) = &p.billing_mode {
         let _ = write!(h, "<span>{}</span>", escape(&format::billing(mode)));
+    }
+    if let Some(status) = p.billed.and_then(|b| b.status) {
+        let _ = write!(h, r#"<span class="billing-status">{}</span>"#, escape(&tf("billing: {0}", &[&format::billing_status(status)])));
     }
     if let Some(period) = p.period {
         let _ = write!(h, "<span>{}</span>", tf("ordered for {0}", &[&format::period(period)]));
@@ -327,6 +343,15 @@ pub fn figures(counts: &Counts, thresholds: Thresholds) -> String {
             k = u.key()
         );
     }
+    // What renews by itself within the warning threshold, counted apart:
+    // the urgency figures above count it too, by its date.
+    let _ = write!(
+        h,
+        r#"<div class="figure renewing" role="listitem" data-renewal="auto_renew"><button type="button" class="figure-button" data-filter="renewal" data-value="auto_renew" title="{title}"><span class="figure-n">{}</span><span class="figure-label">{}</span><span class="figure-hint">{}</span></button></div>"#,
+        counts.renewing_soon(),
+        t("Renew automatically"),
+        plural(thresholds.warning_days.into(), "within {0} day, by billing", "within {0} days, by billing")
+    );
     let _ = write!(
         h,
         r#"<div class="figure attention" role="listitem" data-attention="frozen-or-closed"><button type="button" class="figure-button" data-filter="attention" data-value="frozen-or-closed" title="{title}"><span class="figure-n">{}</span><span class="figure-label">{}</span></button></div>"#,
@@ -365,22 +390,35 @@ pub struct WarningRow {
     pub tab: usize,
 }
 
-/// The warnings' three groups, each with the rows shown and how many more there are.
+/// The warnings' groups, each with the rows shown and how many more there are.
 pub struct WarningGroups<'a> {
+    /// Lapsed HSS quotas still bound to a host.
+    pub unprotected: (&'a [WarningRow], usize),
     pub upcoming: (&'a [WarningRow], usize),
+    /// What renews automatically within the warning threshold.
+    pub renewing: (&'a [WarningRow], usize),
     pub frozen_or_closed: (&'a [WarningRow], usize),
     pub expired: (&'a [WarningRow], usize),
     /// Packages the expired rows stand for (merged rows count each).
     pub expired_packages: usize,
+    /// Likewise, the renewing rows.
+    pub renewing_packages: usize,
 }
 
-/// The expiry warnings: what expires soon (or a line saying nothing does),
-/// what is frozen or closed, and the expired, collapsed behind their count.
+/// The expiry warnings: hosts that lost their protection, first of all;
+/// what lapses soon unless somebody acts (or a line saying nothing does);
+/// what is frozen or closed; the expired, collapsed behind their count;
+/// and, quietly apart, what renews automatically soon.
 pub fn warnings(groups: &WarningGroups, thresholds: Thresholds) -> String {
     let mut h = String::new();
+    let (unprotected, more) = groups.unprotected;
+    if !unprotected.is_empty() {
+        let _ = write!(h, r#"<h4 class="alert">{}</h4>"#, t("Hosts that lost their protection"));
+        h.push_str(&warning_table("warnings unprotected", unprotected, more, thresholds));
+    }
     let (upcoming, more) = groups.upcoming;
     if upcoming.is_empty() {
-        let _ = write!(h, r#"<p class="muted">{}</p>"#, plural(thresholds.warning_days.into(), "Nothing expires within {0} day.", "Nothing expires within {0} days."));
+        let _ = write!(h, r#"<p class="muted">{}</p>"#, plural(thresholds.warning_days.into(), "Nothing lapses within {0} day.", "Nothing lapses within {0} days."));
     } else {
         h.push_str(&warning_table("warnings upcoming", upcoming, more, thresholds));
     }
@@ -396,6 +434,15 @@ pub fn warnings(groups: &WarningGroups, thresholds: Thresholds) -> String {
             r#"<details class="expired-group"><summary>{}</summary>{}</details>"#,
             plural(groups.expired_packages as u64, "Expired: {0} package", "Expired: {0} packages"),
             warning_table("warnings expired", expired, more, thresholds)
+        );
+    }
+    let (renewing, more) = groups.renewing;
+    if !renewing.is_empty() {
+        let _ = write!(
+            h,
+            r#"<details class="renewing-group"><summary>{}</summary>{}</details>"#,
+            plural(groups.renewing_packages as u64, "Renews automatically: {0} package", "Renews automatically: {0} packages"),
+            warning_table("warnings renewing", renewing, more, thresholds)
         );
     }
     h
@@ -603,7 +650,7 @@ mod tests {
 
     #[test]
     fn overview_fragments() {
-        let counts = Counts { by_urgency: [1, 2, 3, 4, 5, 6], by_status: [7, 0, 0, 1, 13], frozen_or_closed: 4 };
+        let counts = Counts { by_urgency: [1, 2, 3, 4, 5, 6], by_status: [7, 0, 0, 1, 13], frozen_or_closed: 4, ..Counts::default() };
         let f = figures(&counts, Thresholds::default());
         assert!(f.contains(r#"data-value="critical" title="Show these packages"><span class="figure-n">2</span><span class="figure-label">Expires within 7 days</span>"#), "{f}");
         assert!(f.contains(r#"data-filter="status" data-value="active" title="Show these packages">Active: <strong>7</strong>"#), "{f}");
@@ -622,11 +669,19 @@ mod tests {
             tab: 0,
         };
         let expired = [row("<n>", 1), row("pack", 13)];
-        let groups = WarningGroups { upcoming: (&[], 0), frozen_or_closed: (&[], 0), expired: (&expired, 2), expired_packages: 16 };
+        let groups = WarningGroups {
+            unprotected: (&[], 0),
+            upcoming: (&[], 0),
+            renewing: (&[], 0),
+            frozen_or_closed: (&[], 0),
+            expired: (&expired, 2),
+            expired_packages: 16,
+            renewing_packages: 0,
+        };
         let w = warnings(&groups, Thresholds::default());
         assert!(w.contains(r#"data-filter="package" data-tab="0" data-service="hss" data-value="id&quot;1" title="Show in its panel">&lt;n&gt;</button></td><td></td><td>expired today</td>"#), "{w}");
         assert!(w.contains(">pack</button> <span class=\"merged\" title=\"13 identical packages\">×13</span>"), "{w}");
-        assert!(w.contains("Nothing expires within 30 days.") && w.contains("<details class=\"expired-group\"><summary>Expired: 16 packages</summary>"), "{w}");
+        assert!(w.contains("Nothing lapses within 30 days.") && w.contains("<details class=\"expired-group\"><summary>Expired: 16 packages</summary>"), "{w}");
         assert!(w.contains("…and 2 more"), "{w}");
         let points = [
             (Urgency::Critical, NOW.plus_days(3), "a".to_string()),

@@ -1,0 +1,149 @@
+//! What billing says, in words: a package's renewal policy and its date
+//! ("renews automatically on 2026-12-20", "goes into its grace period on
+//! …"), where its expiry date comes from, billing's status, and the one
+//! note a tab shows while billing is read or when it could not be.
+
+use crate::api::ApiError;
+use crate::domain::{BillingStatus, ExpirySource, Package, Renewal};
+use crate::i18n::{t, tf};
+use crate::services::bss::BillingState;
+
+use super::local_date;
+
+/// What happens at expiry, with its date when there is one:
+/// `renews automatically on 2026-12-20`, `is deleted on 2026-12-20`;
+/// `None` when billing did not say.
+pub fn renewal(p: &Package) -> Option<String> {
+    let policy = p.renewal()?;
+    let at = p.expiry.instant();
+    Some(match at {
+        Some(at) => tf(renewal_on(policy), &[&local_date(at)]),
+        None => renewal_word(policy).to_string(),
+    })
+}
+
+/// A policy in a few words, for filters, tables and exports' readers.
+pub fn renewal_word(policy: Renewal) -> &'static str {
+    match policy {
+        Renewal::AutoRenew => t("renews automatically"),
+        Renewal::GracePeriod => t("goes into its grace period"),
+        Renewal::PayPerUse => t("turns pay-per-use"),
+        Renewal::Delete => t("is deleted"),
+        Renewal::Freeze => t("is frozen"),
+        Renewal::DeleteAfterRetention => t("is deleted after its retention period"),
+    }
+}
+
+fn renewal_on(policy: Renewal) -> &'static str {
+    match policy {
+        Renewal::AutoRenew => "renews automatically on {0}",
+        Renewal::GracePeriod => "goes into its grace period on {0}",
+        Renewal::PayPerUse => "turns pay-per-use on {0}",
+        Renewal::Delete => "is deleted on {0}",
+        Renewal::Freeze => "is frozen on {0}",
+        Renewal::DeleteAfterRetention => "lapses on {0}, deleted after its retention period",
+    }
+}
+
+/// Where the date comes from, when billing gave it (the service's own is
+/// the default and goes unsaid), with the service's own date when the two
+/// differ by more than a day: `from billing (the service says 2026-12-17)`.
+pub fn expiry_source(p: &Package) -> Option<String> {
+    if p.expires_from() != Some(ExpirySource::Billing) {
+        return None;
+    }
+    Some(match p.billed.and_then(|b| b.service_date) {
+        Some(own) => tf("Date from billing, which the urgency uses (the service says {0})", &[&local_date(own)]),
+        None => t("Date from billing").to_string(),
+    })
+}
+
+/// Billing's status word.
+pub fn billing_status(status: BillingStatus) -> String {
+    match status {
+        BillingStatus::Initialising => t("initialising").into(),
+        BillingStatus::InUse => t("in use").into(),
+        BillingStatus::Closed => t("closed").into(),
+        BillingStatus::Frozen => t("frozen").into(),
+        BillingStatus::Expired => t("expired").into(),
+        BillingStatus::Freezing => t("freezing").into(),
+        BillingStatus::Unfreezing => t("unfreezing").into(),
+        BillingStatus::Closing => t("closing").into(),
+        BillingStatus::Other(n) => tf("status {0}", &[&n]),
+    }
+}
+
+/// The tab's one note about billing: while it is read, and when it could
+/// not be (what is missing, why, and what would work); nothing once read.
+/// `signed`: whether the tab signs with access keys.
+pub fn billing_note(state: &BillingState, signed: bool) -> Option<String> {
+    match state {
+        BillingState::Waiting => Some(t("Asking billing for the expiry dates and renewal policies of yearly/monthly packages…").into()),
+        BillingState::Read(_) => None,
+        BillingState::Failed(error) => Some(tf(
+            "Billing could not be read ({0}): the expiry dates it keeps (HSS yearly/monthly quotas, DSC orders) and whether packages renew by themselves are missing, not zero. {1}",
+            &[&super::error(error), &billing_hint(error, signed)],
+        )),
+    }
+}
+
+/// What would let billing be read.
+fn billing_hint(error: &ApiError, signed: bool) -> String {
+    match error {
+        ApiError::Http { status: 401 | 403, .. } if signed => {
+            tf("Billing needs the permission {0} for the user of these access keys: ask an administrator to grant it, then refresh.", &[&"billing:subscription:view"])
+        }
+        // BSS is a global service: a token scoped to one region's project
+        // may be refused where the account's access keys are accepted
+        // (docs/huawei-apis.md §7).
+        ApiError::Http { status: 401 | 403, .. } => tf(
+            "Billing needs the permission {0}, and may refuse a token scoped to one project: sign in with the access keys of a user who has it.",
+            &[&"billing:subscription:view"],
+        ),
+        other => super::hint(other, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Billed, Expiry, Instant};
+    use tenantscope_catalog::Service;
+
+    #[test]
+    fn a_policy_reads_with_its_date() {
+        let at = Instant::parse("2026-12-20T15:59:59Z").unwrap();
+        let billed = |renewal| Package {
+            expiry: Expiry::At(at),
+            billed: Some(Billed { expires_at: Some(at), renewal: Some(renewal), status: None, service_date: None }),
+            ..Package::new(Service::Hss, "q", "n")
+        };
+        assert_eq!(renewal(&billed(Renewal::AutoRenew)).unwrap(), "renews automatically on 2026-12-20");
+        assert_eq!(renewal(&billed(Renewal::GracePeriod)).unwrap(), "goes into its grace period on 2026-12-20");
+        assert_eq!(renewal(&billed(Renewal::PayPerUse)).unwrap(), "turns pay-per-use on 2026-12-20");
+        assert_eq!(renewal(&billed(Renewal::Delete)).unwrap(), "is deleted on 2026-12-20");
+        assert_eq!(renewal(&Package::new(Service::Hss, "q", "n")), None, "no word where billing gave none");
+        assert_eq!(expiry_source(&billed(Renewal::Delete)).unwrap(), "Date from billing");
+        let mut both = billed(Renewal::Delete);
+        both.billed = Some(Billed { service_date: Some(Instant::parse("2026-12-17T00:00:00Z").unwrap()), ..both.billed.unwrap() });
+        assert_eq!(expiry_source(&both).unwrap(), "Date from billing, which the urgency uses (the service says 2026-12-17)");
+        let own = Package { expiry: Expiry::At(at), ..Package::new(Service::Hss, "q", "n") };
+        assert_eq!(expiry_source(&own), None, "the service's own date goes unsaid");
+    }
+
+    #[test]
+    fn a_failed_billing_says_what_is_missing_and_what_works() {
+        let refused = ApiError::Http {
+            status: 403,
+            error_code: Some("CBC.0151".into()),
+            error_msg: Some("Access denied. The correct permission code is billing:subscription:view".into()),
+            request_id: None,
+        };
+        let token = billing_note(&BillingState::Failed(refused.clone()), false).unwrap();
+        assert!(token.contains("billing:subscription:view") && token.contains("access keys") && token.contains("missing, not zero"), "{token}");
+        let keys = billing_note(&BillingState::Failed(refused), true).unwrap();
+        assert!(keys.contains("grant it"), "{keys}");
+        assert!(billing_note(&BillingState::Waiting, false).is_some());
+        assert_eq!(billing_note(&BillingState::Read(Default::default()), false), None);
+    }
+}
