@@ -5,7 +5,7 @@
 
 use crate::api::ApiError;
 use crate::domain::{BillingStatus, ExpirySource, Package, Renewal};
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, tx};
 use crate::services::bss::BillingState;
 
 use super::local_date;
@@ -34,14 +34,15 @@ pub fn renewal_word(policy: Renewal) -> &'static str {
     }
 }
 
+/// The pattern for a policy with its date (`tx`: translated by `tf`).
 fn renewal_on(policy: Renewal) -> &'static str {
     match policy {
-        Renewal::AutoRenew => "renews automatically on {0}",
-        Renewal::GracePeriod => "goes into its grace period on {0}",
-        Renewal::PayPerUse => "turns pay-per-use on {0}",
-        Renewal::Delete => "is deleted on {0}",
-        Renewal::Freeze => "is frozen on {0}",
-        Renewal::DeleteAfterRetention => "lapses on {0}, deleted after its retention period",
+        Renewal::AutoRenew => tx("renews automatically on {0}"),
+        Renewal::GracePeriod => tx("goes into its grace period on {0}"),
+        Renewal::PayPerUse => tx("turns pay-per-use on {0}"),
+        Renewal::Delete => tx("is deleted on {0}"),
+        Renewal::Freeze => tx("is frozen on {0}"),
+        Renewal::DeleteAfterRetention => tx("lapses on {0}, deleted after its retention period"),
     }
 }
 

@@ -229,6 +229,78 @@ mod tests {
         assert_eq!(out[1], unknown);
     }
 
+    /// Billing as a site answers it: `home` knows the account, the other
+    /// sites refuse it as `refusal` says; every call is recorded.
+    struct Sites {
+        home: &'static str,
+        refusal: ApiError,
+        calls: std::cell::RefCell<Vec<(String, Vec<String>)>>,
+    }
+
+    impl Fetch for Sites {
+        async fn get(&self, route: Route, _: &str, _: Option<&str>, _: &[(&str, &str)]) -> Result<crate::api::ApiResponse, ApiError> {
+            panic!("{route:?} asked with GET")
+        }
+        async fn post(&self, route: Route, region: &str, body: String) -> Result<crate::api::ApiResponse, ApiError> {
+            assert_eq!(route, Route::BssResources);
+            let asked: Value = serde_json::from_str(&body).unwrap();
+            let ids: Vec<String> = asked["resource_ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+            self.calls.borrow_mut().push((region.to_string(), ids.clone()));
+            if region != self.home {
+                return Err(self.refusal.clone());
+            }
+            let data: Vec<Value> = ids.iter().filter(|id| !id.starts_with("unknown")).map(|id| json!({"resource_id": id, "expire_policy": 3, "status": 2})).collect();
+            let text = json!({"total_count": data.len(), "data": data}).to_string();
+            Ok(crate::api::ApiResponse { body: serde_json::from_str(&text).unwrap(), text, request_id: None })
+        }
+        async fn sleep(&self, _: u32) {}
+        fn now(&self) -> Instant {
+            Instant::from_millis(0)
+        }
+    }
+
+    fn unknown_account() -> ApiError {
+        ApiError::Http { status: 401, error_code: Some("CBC.0150".into()), error_msg: Some("account unknown on this site".into()), request_id: None }
+    }
+
+    #[test]
+    fn every_id_is_asked_once_fifty_a_call_at_the_site_that_knows_the_account() {
+        let net = Sites { home: "global", refusal: unknown_account(), calls: Default::default() };
+        let mut ids: Vec<String> = (0..120).map(|i| format!("q{i:03}")).collect();
+        ids.extend(["q000".to_string(), "unknown-1".to_string(), String::new()]);
+        let read = futures::executor::block_on(load(&net, &["global-intl", "global"], &ids)).unwrap();
+        assert_eq!(read.site, "global");
+        assert_eq!(read.records.len(), 120, "billing's records, the unknown one left out");
+        let calls = net.calls.borrow();
+        let sizes: Vec<(&str, usize)> = calls.iter().map(|(site, ids)| (site.as_str(), ids.len())).collect();
+        // The first batch at the other site first, then every batch at home.
+        assert_eq!(sizes, [("global-intl", 50), ("global", 50), ("global", 50), ("global", 21)]);
+        let asked: usize = calls[1..].iter().map(|(_, ids)| ids.len()).sum();
+        assert_eq!(asked, 121, "each id once");
+    }
+
+    #[test]
+    fn a_refusal_everywhere_names_the_permission_when_one_site_did() {
+        let permission = ApiError::Http {
+            status: 403,
+            error_code: Some("CBC.0151".into()),
+            error_msg: Some("Access denied. The correct permission code is billing:subscription:view".into()),
+            request_id: None,
+        };
+        let net = Sites { home: "nowhere", refusal: permission.clone(), calls: Default::default() };
+        let ids = vec!["q1".to_string()];
+        assert_eq!(futures::executor::block_on(load(&net, &["global", "global-intl"], &ids)), Err(permission));
+        // An outage is not a reason to ask another site.
+        let outage = ApiError::Http { status: 503, error_code: None, error_msg: None, request_id: None };
+        let net = Sites { home: "nowhere", refusal: outage.clone(), calls: Default::default() };
+        assert_eq!(futures::executor::block_on(load(&net, &["global", "global-intl"], &ids)), Err(outage));
+        assert!(net.calls.borrow().iter().all(|(site, _)| site == "global"));
+        // Nothing to ask: no call at all.
+        let net = Sites { home: "global", refusal: unknown_account(), calls: Default::default() };
+        assert!(futures::executor::block_on(load(&net, &["global"], &[])).unwrap().records.is_empty());
+        assert!(net.calls.borrow().is_empty());
+    }
+
     #[test]
     fn a_request_asks_for_its_ids_and_no_more_than_fifty() {
         let body: Value = serde_json::from_str(&request_body(&["a", "b"])).unwrap();
