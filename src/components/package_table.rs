@@ -57,7 +57,8 @@ pub fn PackageTable(
     owners: Option<StoredValue<Owners>>,
 ) -> impl IntoView {
     let place = packages.with_value(|p| Place::of(p));
-    let columns = Columns { tenant: owners.is_some(), place, prefix: service.key() };
+    let billing = service == Service::Hss || packages.with_value(|p| p.iter().any(|p| p.billed.is_some()));
+    let columns = Columns { tenant: owners.is_some(), place, billing, prefix: service.key() };
     let with_owners = move |f: &dyn Fn(Option<&Owners>) -> Vec<usize>| match owners {
         Some(o) => o.with_value(|o| f(Some(o))),
         None => f(None),
@@ -224,6 +225,7 @@ pub fn PackageTable(
                         {header(Column::Usage, t("Usage"))}
                         {header(Column::Expiry, t("Expires"))}
                         <th scope="col" class="c-days">{t("Days left")}</th>
+                        {billing.then(|| view! { <th scope="col" class="c-billing">{t("Billing")}</th> })}
                         {header(Column::Id, t("ID"))}
                     </tr>
                 </thead>

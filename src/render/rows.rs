@@ -19,15 +19,18 @@ pub struct Columns {
     pub tenant: bool,
     /// The second column (host or type), when the service gives either.
     pub place: Option<Place>,
+    /// A column for the billing mode and what billing says happens at
+    /// expiry (HSS always: its quotas are yearly/monthly or pay-per-use).
+    pub billing: bool,
     /// The service's key: rows are `row-{key}-{index}` in the page, for
     /// `aria-activedescendant` (one tab's panels are shown at a time).
     pub prefix: &'static str,
 }
 
 impl Columns {
-    /// Tenant, region, name, place, usage, expiry, days left, ID.
+    /// Tenant, region, name, place, usage, expiry, days left, billing, ID.
     pub fn count(&self) -> usize {
-        5 + usize::from(self.place.is_some()) + 2 * usize::from(self.tenant)
+        5 + usize::from(self.place.is_some()) + usize::from(self.billing) + 2 * usize::from(self.tenant)
     }
 }
 
@@ -134,6 +137,17 @@ fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<(Option<&str>, O
         ),
         _ => write!(h, r#"<td class="c-days"><span class="urgency urgency-{u}">{days}</span></td>"#),
     };
+    if columns.billing {
+        // The mode, and billing's policy where it gave one.
+        let parts: Vec<String> = [p.billing_mode.as_deref().map(format::billing), format::renewal(p)].into_iter().flatten().collect();
+        let class = match p.renewal() {
+            Some(r) if p.renews() => format!(r#" class="renews" data-renewal="{}""#, r.key()),
+            Some(r) => format!(r#" class="lapses" data-renewal="{}""#, r.key()),
+            None => String::new(),
+        };
+        let text = if parts.is_empty() { "—".to_string() } else { escape(&parts.join(" · ")) };
+        let _ = write!(h, r#"<td class="c-billing"><span{class}>{text}</span></td>"#);
+    }
     let id = escape(&p.id);
     // Not a tab stop: the table is one, and Enter opens the row's card,
     // whose own Copy ID button is.
@@ -150,7 +164,7 @@ mod tests {
     use crate::domain::time::MS_PER_DAY;
     use tenantscope_catalog::Service;
 
-    const COLUMNS: Columns = Columns { tenant: false, place: Some(Place::Host), prefix: "hss" };
+    const COLUMNS: Columns = Columns { tenant: false, place: Some(Place::Host), billing: false, prefix: "hss" };
 
     fn quota(i: usize) -> Package {
         let mut p = Package::new(Service::Hss, format!("q-{i}"), "hss.version.enterprise");
@@ -178,9 +192,27 @@ mod tests {
         // A window past the end of a list that shrank keeps its height.
         let h = rows(&ps, None, &order[..5], 10..30, 36.0, 0, COLUMNS, Instant::from_millis(0), Thresholds::default());
         assert_eq!(h, r#"<tr class="spacer" aria-hidden="true"><td colspan="6"><svg width="1" height="180"></svg></td></tr>"#);
-        let h = rows(&ps, None, &order[..5], 0..30, 36.0, 0, Columns { tenant: false, place: None, prefix: "x" }, Instant::from_millis(0), Thresholds::default());
+        let h = rows(&ps, None, &order[..5], 0..30, 36.0, 0, Columns { tenant: false, place: None, billing: false, prefix: "x" }, Instant::from_millis(0), Thresholds::default());
         assert_eq!(h.matches("<tr").count(), 5);
         assert!(!h.contains("c-place") && !h.contains("spacer"));
+    }
+
+    #[test]
+    fn the_billing_column_says_the_mode_and_what_happens_at_expiry() {
+        use crate::domain::{Billed, Renewal};
+        let at = Instant::from_millis(40 * MS_PER_DAY);
+        let mut p = Package::new(tenantscope_catalog::Service::Hss, "q1", "hss.version.enterprise");
+        p.billing_mode = Some("packet_cycle".into());
+        p.expiry = Expiry::At(at);
+        p.billed = Some(Billed { expires_at: Some(at), renewal: Some(Renewal::AutoRenew), status: None, service_date: None });
+        let columns = Columns { billing: true, ..COLUMNS };
+        let h = rows(std::slice::from_ref(&p), None, &[0], 0..1, 36.0, 0, columns, Instant::from_millis(0), Thresholds::default());
+        assert!(h.contains(r#"<td class="c-billing"><span class="renews" data-renewal="auto_renew">"#), "{h}");
+        assert!(h.contains("renews automatically on"), "{h}");
+        assert_eq!(h.matches("<td").count(), columns.count(), "one cell per column");
+        let unknown = Package { billed: None, billing_mode: None, ..p };
+        let h = rows(std::slice::from_ref(&unknown), None, &[0], 0..1, 36.0, 0, columns, Instant::from_millis(0), Thresholds::default());
+        assert!(h.contains(r#"<td class="c-billing"><span>—</span></td>"#), "{h}");
     }
 
     #[test]
@@ -192,13 +224,13 @@ mod tests {
         over.unit = Some("NUM".into());
         over.expiry = Expiry::At(Instant::from_millis(97 * MS_PER_DAY));
         over.status = crate::domain::Status::Frozen;
-        let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: None, prefix: "m" }, now, Thresholds::default());
+        let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: None, billing: false, prefix: "m" }, now, Thresholds::default());
         assert!(h.contains(r#"class="meter over""#) && h.contains(r#"<span class="over">12 / 10 items (120%)</span>"#), "{h}");
         assert!(h.contains(r#"class="badge status-frozen">Frozen<"#));
         assert!(h.contains(r#"<span class="urgency urgency-expired"><span class="days-full">expired 3 days ago</span><span class="days-short">3 days ago</span></span>"#), "{h}");
         // A business type by its name, the code as its tooltip.
         over.category = Some("LIVE_2D".into());
-        let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: Some(Place::Category), prefix: "m" }, now, Thresholds::default());
+        let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: Some(Place::Category), billing: false, prefix: "m" }, now, Thresholds::default());
         assert!(h.contains(r#"<td class="c-place" title="LIVE_2D">2D livestreaming</td>"#), "{h}");
     }
 
