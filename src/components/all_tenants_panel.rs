@@ -1,21 +1,45 @@
-//! One service's packages across every open tab, under "All tenants".
+//! One service's packages across every open tab, under "All tenants", and
+//! whose account a tab reads (for counting each package once across tabs).
 
 use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
+use crate::api::Credentials;
 use crate::components::{PackageTable, Tenant};
+use crate::domain::across::{self, Account};
 use crate::domain::query::View;
 use crate::domain::table::Owners;
 use crate::domain::{Instant, Package, Thresholds};
 use crate::format;
 use crate::i18n::{t, tf};
-use crate::session::Coverage;
+use crate::session::{Context, Coverage};
 
-/// What the tabs have read of one service, put together.
+/// Whose account a tab reads: its access keys' or its token's domain
+/// ([`Account`]), read in place (no copy of the session and its
+/// credentials); unknown while the session opens.
+pub(super) fn account(tenant: &Tenant) -> Account {
+    tenant.context.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(account_of)).flatten().unwrap_or(Account::Unknown)
+}
+
+/// The account of an open session.
+pub(super) fn account_of(ctx: &Context) -> Account {
+    let key_id = match &ctx.gateway.credentials {
+        Credentials::AccessKeys(keys) => Some(keys.access_key_id.as_str()),
+        Credentials::IamToken(_) => None,
+    };
+    Account::of(key_id, ctx.domain.as_deref())
+}
+
+/// What the tabs have read of one service, put together: each package
+/// once, whichever tabs read it.
 #[derive(Clone, Debug, PartialEq)]
 struct Across {
     packages: Vec<Package>,
     owners: Owners,
+    /// By owner (as `owners` has them): its tabs.
+    seen_in: Vec<Vec<usize>>,
+    /// By tab: its region's id (for the region filter).
+    regions: Vec<String>,
     /// The latest answer's time (urgency is counted from it; the answers of
     /// the tabs are seconds apart).
     at: Instant,
@@ -44,28 +68,38 @@ pub fn AllTenantsPanel(
     // Copied once per answer that arrives, not per keystroke.
     let across = Memo::new(move |_| {
         let list = tenants.get();
-        let mut across = Across { packages: Vec::new(), owners: Owners::default(), at: Instant::from_millis(0), left_out: None };
-        let mut coverage = Vec::new();
+        let (mut read, mut labels, mut regions, mut coverage) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut at = Instant::from_millis(0);
         for (i, tenant) in list.iter().enumerate() {
             let label = super::tab_label(i, tenant);
-            let Some(load) = tenant.loads.iter().find(|l| l.service == service) else { continue };
-            let read = load.with_packages(|p, at| {
-                across.packages.extend_from_slice(p);
-                across.owners.tab_of.extend(std::iter::repeat_n(i, p.len()));
-                across.at = across.at.max(at);
-            });
-            let covered = load.coverage();
-            if read.is_none() || covered != Coverage::Whole {
-                coverage.push((service, label.clone(), covered));
+            if let Some(load) = tenant.loads.iter().find(|l| l.service == service) {
+                let loaded = load.with_loaded(|l| (l.packages.clone(), l.received_at));
+                let covered = load.coverage();
+                if loaded.is_none() || covered != Coverage::Whole {
+                    coverage.push((service, label.clone(), covered));
+                }
+                if let Some((packages, received_at)) = loaded {
+                    read.push((i, account(tenant), packages));
+                    at = at.max(received_at);
+                }
             }
-            across.owners.labels.push(label);
-            across.owners.regions.push(tenant.region().unwrap_or_default());
+            labels.push(label);
+            regions.push(tenant.region().unwrap_or_default());
         }
-        across.left_out = format::coverage_note(&coverage);
-        across
+        // Each package once, the first tab's copy, naming every tab that read it.
+        let uniques = across::merge(read.iter().map(|(i, account, p)| (*i, account, &p[..])));
+        let owners = across::Owners::of(&uniques);
+        Across {
+            packages: uniques.iter().map(|u| u.package.clone()).collect(),
+            owners: Owners::of(&owners, &labels, &regions),
+            seen_in: owners.seen_in,
+            regions,
+            at,
+            left_out: format::coverage_note(&coverage),
+        }
     });
     let body = move || {
-        let Across { packages, owners, at, left_out } = across.get();
+        let Across { packages, owners, seen_in, regions, at, left_out } = across.get();
         let count = packages.len();
         let gaps = left_out.is_some();
         let packages = StoredValue::new(std::sync::Arc::<[_]>::from(packages));
@@ -74,7 +108,12 @@ pub fn AllTenantsPanel(
             let t = thresholds.get();
             view.with(|v| {
                 let picked = packages.with_value(|p| v.select(p, format::name, at, t));
-                owners.with_value(|o| picked.into_iter().filter(|&i| o.tab(i).is_some_and(|tab| v.shows_tab(tab, o.region(i).unwrap_or_default()))).collect::<Vec<_>>())
+                // The tenant and region filters keep a package when any tab
+                // it was seen in passes.
+                let passes = |tab: usize| v.shows_tab(tab, regions.get(tab).map_or("", String::as_str));
+                owners.with_value(|o| {
+                    picked.into_iter().filter(|&i| o.owner(i).and_then(|n| seen_in.get(n)).is_some_and(|tabs| tabs.iter().any(|&tab| passes(tab)))).collect::<Vec<_>>()
+                })
             })
         });
         let shown_line = move || {

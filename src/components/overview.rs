@@ -4,6 +4,7 @@ use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
 use crate::components::{tr, Tenant};
+use crate::domain::across::{self, Account};
 use crate::domain::overview::{grouped, upcoming, warnings, Counts, Merged, Relative};
 use crate::domain::query::{View, FROZEN_OR_CLOSED};
 use crate::domain::{Instant, Lifecycle, Package, Status, Thresholds, Urgency};
@@ -52,28 +53,41 @@ pub fn Overview(
         let scope = scope.get();
         let all = scope.all_tenants && list.len() > 1;
         let open = scope.tab.min(list.len().saturating_sub(1));
-        // Under "All tenants", the tenant and region filters narrow it.
-        let shown = |i: usize, t: &Tenant| if all { scope.shows_tab(i, &t.region().unwrap_or_default()) } else { i == open };
-        // (tab label, tab index, packages of one service), for every service loaded so far.
-        let mut sets: Vec<(String, usize, std::sync::Arc<[Package]>)> = Vec::new();
+        // Under "All tenants", the tenant and region filters narrow it: a
+        // package stays when any tab it was seen in passes.
+        let passes: Vec<bool> =
+            list.iter().enumerate().map(|(i, t)| if all { scope.shows_tab(i, &t.region().unwrap_or_default()) } else { i == open }).collect();
+        // Each tab as the tab bar names it (under "All tenants"), and whose
+        // account it reads.
+        let labels: Vec<String> = list.iter().enumerate().map(|(i, t)| if all { crate::components::tab_label(i, t) } else { String::new() }).collect();
+        let accounts: Vec<Account> = list.iter().map(super::all_tenants_panel::account).collect();
+        // (tab, packages of one service), for every service loaded so far,
+        // of the open tab or of every tab: one the filters leave out may
+        // have seen a package of one they keep. Shared, not copied: this
+        // runs again as each service arrives.
+        let mut read: Vec<(usize, std::sync::Arc<[Package]>)> = Vec::new();
         // What the figures leave out, and why, said beside them.
         let mut coverage = Vec::new();
-        for (i, t) in list.iter().enumerate().filter(|(i, t)| shown(*i, t)) {
-            // As the tab bar names it.
-            let label = if all { crate::components::tab_label(i, t) } else { String::new() };
-            // Shared, not copied: this runs again as each service arrives.
-            sets.extend(t.loads.iter().filter_map(|l| l.packages().map(|p| (label.clone(), i, p))));
-            coverage.extend(t.loads.iter().map(|l| (l.service, label.clone(), l.coverage())));
+        for (i, t) in list.iter().enumerate().filter(|(i, _)| all || *i == open) {
+            read.extend(t.loads.iter().filter_map(|l| l.packages().map(|p| (i, p))));
+            if passes[i] {
+                coverage.extend(t.loads.iter().map(|l| (l.service, labels[i].clone(), l.coverage())));
+            }
         }
         let left_out = format::coverage_note(&coverage).unwrap_or_default();
-        if sets.is_empty() {
+        if !read.iter().any(|(i, _)| passes[*i]) {
             return None;
         }
-        let counts = Counts::of(sets.iter().flat_map(|(_, _, p)| p.iter()), now, thresholds);
-        let list = warnings(sets.iter().enumerate().map(|(i, (_, _, p))| (i, &p[..])), now, thresholds);
+        // Every package once, naming every tab it was seen in.
+        let mut uniques = across::merge(read.iter().map(|(i, p)| (*i, &accounts[*i], &p[..])));
+        uniques.retain(|u| u.seen_in.iter().any(|&i| passes[i]));
+        let owners = across::Owners::of(&uniques);
+        let counts = Counts::of(uniques.iter().map(|u| u.package), now, thresholds);
+        // Identical rows merge within one owner (the same tabs).
+        let list = warnings(uniques.iter().zip(&owners.of).map(|(u, &o)| (o, std::slice::from_ref(u.package))), now, thresholds);
         let groups = grouped(&list, now);
         let rows = |merged: &[Merged]| -> (Vec<WarningRow>, usize) {
-            let shown = merged.iter().take(WARNINGS_SHOWN).map(|m| warning_row(m, &sets[m.first.tenant], now)).collect();
+            let shown = merged.iter().take(WARNINGS_SHOWN).map(|m| warning_row(m, &owners.seen_in[m.first.tenant], &labels, now)).collect();
             (shown, merged.len().saturating_sub(WARNINGS_SHOWN))
         };
         let (unprotected_rows, upcoming_rows, renewing_rows) = (rows(&groups.unprotected), rows(&groups.upcoming), rows(&groups.renewing));
@@ -94,7 +108,7 @@ pub fn Overview(
         );
         // What renews by itself needs nobody.
         let need_attention = groups.packages() - renewing_packages;
-        let points: Vec<_> = upcoming(sets.iter().flat_map(|(_, _, p)| p.iter()), now, TIMELINE_DAYS)
+        let points: Vec<_> = upcoming(uniques.iter().map(|u| u.package), now, TIMELINE_DAYS)
             .into_iter()
             .map(|(p, at)| (p.urgency(now, thresholds), at, format::name(p)))
             .collect();
@@ -194,8 +208,9 @@ pub fn Overview(
 }
 
 /// One row of the warnings: how far away (or why it is listed), what comes
-/// next, and where it lives.
-fn warning_row(m: &Merged, set: &(String, usize, std::sync::Arc<[Package]>), now: Instant) -> WarningRow {
+/// next, and where it lives: its service and, under "All tenants", every
+/// tab it was seen in (`seen_in`, named by `labels`).
+fn warning_row(m: &Merged, seen_in: &[usize], labels: &[String], now: Instant) -> WarningRow {
     let (w, p) = (m.first, m.first.package);
     let at = p.expiry.instant();
     // Expired by the service's word, with no date or a later one.
@@ -217,11 +232,11 @@ fn warning_row(m: &Merged, set: &(String, usize, std::sync::Arc<[Package]>), now
         }
         phrase.push_str(&part);
     }
-    let place = match set.0.as_str() {
-        "" => format::service(p.service).to_string(),
-        tab => format!("{} · {tab}", format::service(p.service)),
+    let place = match across::names(seen_in, labels) {
+        tabs if tabs.is_empty() => format::service(p.service).to_string(),
+        tabs => format!("{} · {tabs}", format::service(p.service)),
     };
     // A merged row finds all of its packages by their shared name.
     let find = if m.count > 1 { p.name.clone() } else { p.id.clone() };
-    WarningRow { urgency: w.urgency, at, place, name: format::name(p), phrase, count: m.count, service: p.service.key(), find, tab: set.1 }
+    WarningRow { urgency: w.urgency, at, place, name: format::name(p), phrase, count: m.count, service: p.service.key(), find, tab: seen_in.first().copied().unwrap_or_default() }
 }

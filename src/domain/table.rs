@@ -91,32 +91,54 @@ impl Place {
     }
 }
 
-/// Whose each package of a table across tabs is ("All tenants"): the tab
-/// it was read in, and each tab's label as the tab bar names it.
+/// Whose each package of a table across tabs is ("All tenants"): its owner,
+/// the tabs it was seen in ([`super::across`]: a package several tabs read
+/// is one row), and each owner's name and region as the columns show them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Owners {
-    /// By package index: the tab's index.
+    /// By package index: its owner's index (in tab order: the owners of one
+    /// tab each are the tabs themselves).
     pub tab_of: Vec<usize>,
-    /// By tab index: its label ("2. alice · cn-east-3").
+    /// By owner: its tabs' labels as the tab bar names them, in one line
+    /// ("2. alice · cn-east-3", or "1. alice · cn-north-4, 3. alice · cn-east-3").
     pub labels: Vec<String>,
-    /// By tab index: its region's id.
+    /// By owner: its tabs' regions' ids, each once ("cn-north-4").
     pub regions: Vec<String>,
 }
 
 impl Owners {
-    /// The tab package `i` was read in.
-    pub fn tab(&self, i: usize) -> Option<usize> {
+    /// The owners of merged packages, by `owners` (the tabs of each), each
+    /// tab named by `labels` and placed by `regions` (by tab index).
+    pub fn of(owners: &super::across::Owners, labels: &[String], regions: &[String]) -> Owners {
+        let region = |tabs: &[usize]| {
+            let mut ids: Vec<&str> = Vec::new();
+            for r in tabs.iter().filter_map(|&t| regions.get(t)).filter(|r| !r.is_empty()) {
+                if !ids.contains(&r.as_str()) {
+                    ids.push(r);
+                }
+            }
+            ids.join(super::across::SEPARATOR)
+        };
+        Owners {
+            tab_of: owners.of.clone(),
+            labels: owners.seen_in.iter().map(|tabs| super::across::names(tabs, labels)).collect(),
+            regions: owners.seen_in.iter().map(|tabs| region(tabs)).collect(),
+        }
+    }
+
+    /// The owner of package `i`.
+    pub fn owner(&self, i: usize) -> Option<usize> {
         self.tab_of.get(i).copied()
     }
 
-    /// The label of the tab package `i` was read in.
+    /// The tabs package `i` was seen in, named in one line.
     pub fn label(&self, i: usize) -> Option<&str> {
-        self.tab(i).and_then(|t| self.labels.get(t)).map(String::as_str)
+        self.owner(i).and_then(|t| self.labels.get(t)).map(String::as_str)
     }
 
-    /// The region of the tab package `i` was read in.
+    /// The region (or regions) of the tabs package `i` was seen in.
     pub fn region(&self, i: usize) -> Option<&str> {
-        self.tab(i).and_then(|t| self.regions.get(t)).map(String::as_str).filter(|r| !r.is_empty())
+        self.owner(i).and_then(|t| self.regions.get(t)).map(String::as_str).filter(|r| !r.is_empty())
     }
 }
 
@@ -136,8 +158,9 @@ pub fn sort(
     // (has no value, number, text) for each index.
     let key = |i: usize, p: &Package| -> Option<super::Key> {
         match sort.column {
-            // In tab order, as the tab bar has them.
-            Column::Tenant => owners.and_then(|o| o.tab(i)).map(|t| (t as i64, String::new())),
+            // In tab order, as the tab bar has them (a package seen in tabs
+            // 1 and 3 after those of tab 1 alone).
+            Column::Tenant => owners.and_then(|o| o.owner(i)).map(|t| (t as i64, String::new())),
             Column::Region => owners.and_then(|o| o.region(i)).map(|r| (0, r.to_string())),
             Column::Name => Some((0, label(p).to_ascii_lowercase())),
             Column::Place => place.and_then(|pl| pl.value(p)).map(|v| (0, v.to_ascii_lowercase())),
@@ -263,6 +286,7 @@ mod tests {
         assert_eq!(by(false), [1, 0, 2, 3], "the tab's packages keep their order; one of no known tab last");
         assert_eq!(by(true), [0, 2, 1, 3]);
         assert_eq!(owners.label(2), Some("2. bob"));
+        assert_eq!(owners.owner(2), Some(1));
         assert_eq!(owners.label(3), None);
         // By region: cn-east-3 (tab 2) before cn-north-4 (tab 1).
         let by_region = sort(&ps, &[0, 1, 2, 3], TableSort { column: Column::Region, descending: false }, |p| p.name.clone(), Some(&owners), day(5), Thresholds::default());
@@ -270,6 +294,26 @@ mod tests {
         assert_eq!(owners.region(1), Some("cn-north-4"));
         // Without owners (one tab's table) the column sorts nothing.
         assert_eq!(sort(&ps, &[2, 0], TableSort { column: Column::Tenant, descending: false }, |p| p.name.clone(), None, day(5), Thresholds::default()), [2, 0]);
+    }
+
+    #[test]
+    fn a_package_seen_in_several_tabs_names_them_all_and_sorts_after_its_first_tab_alone() {
+        use crate::domain::across::{merge, Account};
+        let acme = Account::of(None, Some("acme"));
+        // TestPlan answers per tenant: tabs 1 and 3 (cn-north-4, cn-east-3)
+        // read the same package; tab 2 (cn-east-3) has its own.
+        let (north, east) = ([package("t1", "pro")], [package("t2", "echo")]);
+        let merged = merge([(0, &acme, &north[..]), (1, &acme, &east[..]), (2, &acme, &north[..])]);
+        let ps: Vec<Package> = merged.iter().map(|u| u.package.clone()).collect();
+        let labels = ["1. acme · cn-north-4", "2. acme · cn-east-3", "3. acme · cn-east-3"].map(String::from);
+        let regions = ["cn-north-4", "cn-east-3", "cn-east-3"].map(String::from);
+        let owners = Owners::of(&crate::domain::across::Owners::of(&merged), &labels, &regions);
+        assert_eq!(ps.len(), 2, "one row per package");
+        assert_eq!(owners.label(0), Some("1. acme · cn-north-4, 3. acme · cn-east-3"));
+        assert_eq!(owners.region(0), Some("cn-north-4, cn-east-3"));
+        assert_eq!((owners.label(1), owners.region(1)), (Some("2. acme · cn-east-3"), Some("cn-east-3")));
+        let by = |descending| sort(&ps, &[0, 1], TableSort { column: Column::Tenant, descending }, |p| p.name.clone(), Some(&owners), day(5), Thresholds::default());
+        assert_eq!((by(false), by(true)), (vec![0, 1], vec![1, 0]), "tabs 1 and 3 before tab 2");
     }
 
     #[test]
