@@ -356,16 +356,25 @@ where
 }
 
 /// Reads every page of a paged service: `page(offset)` gets and parses one.
+/// A package a later page repeats (pages overlap when the service's pages
+/// are shorter than asked, then longer) is counted once, as the first page
+/// had it; packages without a resource id of their own are all kept.
 pub(crate) async fn read_pages<N: Fetch, F, Fut>(net: &N, plan: PagePlan, page: F, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError>
 where
     F: Fn(u64) -> Fut,
     Fut: std::future::Future<Output = Result<PageAnswer, ApiError>>,
 {
     let outcome = paging::read_all(plan, page, ApiError::retry_delay, |ms| net.sleep(ms), progress).await?;
-    let (mut packages, mut answers, mut facts) = (Vec::new(), Vec::with_capacity(outcome.pages.len()), None);
+    let (mut packages, mut answers, mut facts) = (Vec::<Package>::new(), Vec::with_capacity(outcome.pages.len()), None);
+    let mut seen = std::collections::HashSet::new();
     for page in outcome.pages {
         facts = facts.or(page.facts);
-        packages.extend(page.packages);
+        for p in page.packages {
+            let id = crate::domain::across::resource_id(&p).map(str::to_string);
+            if id.is_none_or(|id| seen.insert(id)) {
+                packages.push(p);
+            }
+        }
         answers.push(page.answer);
     }
     Ok(Loaded {

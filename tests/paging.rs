@@ -1,6 +1,7 @@
 //! Pagination against scripted sequences of pages: the total reached, a short
-//! page, an empty page, endless pages, a failing page, throttling, and the
-//! number of pages in flight.
+//! page, an empty page, endless pages, a failing page, throttling, the
+//! number of pages in flight, and pages that overlap (a service's reading
+//! counts a resource once).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -278,4 +279,68 @@ fn an_error_that_retrying_cannot_fix_is_not_retried() {
     let outcome = script.run(PagePlan { limit: 100, max_pages: 100 }).0.unwrap();
     assert_eq!(outcome.failures, [PageFailure { offset: 100, error: Failure::Denied }]);
     assert_eq!(script.calls_at(100), 1);
+}
+
+/// A MetaStudio tenant of 150 resources whose service pages unevenly: the
+/// first page holds 50 of the 100 asked for, the others 100. The reader
+/// steps by the first page's 50, so the pages at 50 and 100 overlap.
+struct Uneven;
+
+impl Uneven {
+    const TOTAL: usize = 150;
+
+    fn resource(index: usize, offset: usize) -> serde_json::Value {
+        // Two resources without an id of their own, at the same place on
+        // two pages: the stand-in ids the reader makes of them are the same.
+        let id = if index == 10 || index == 60 { serde_json::Value::Null } else { format!("r{index}").into() };
+        // What the later page says of a resource differs: the first is kept.
+        serde_json::json!({ "resource_id": id, "resource_type": "pack", "amount": 10, "usage": offset, "unit": "MIN" })
+    }
+}
+
+impl tenantscope::session::Fetch for Uneven {
+    async fn get(
+        &self,
+        _: tenantscope_catalog::Route,
+        _: &str,
+        _: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> Result<tenantscope::api::ApiResponse, tenantscope::api::ApiError> {
+        let offset: usize = query.iter().find(|(k, _)| *k == "offset").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+        let size = if offset == 0 { 50 } else { 100 };
+        let resources: Vec<serde_json::Value> = (offset..(offset + size).min(Self::TOTAL)).map(|i| Self::resource(i, offset)).collect();
+        let body = serde_json::json!({ "count": Self::TOTAL, "resources": resources });
+        Ok(tenantscope::api::ApiResponse { text: body.to_string(), body, request_id: None })
+    }
+    async fn sleep(&self, _: u32) {}
+    fn now(&self) -> tenantscope::domain::Instant {
+        tenantscope::domain::Instant::from_millis(0)
+    }
+}
+
+#[test]
+fn a_package_that_overlapping_pages_repeat_is_read_once() {
+    use tenantscope::api::{Credentials, Gateway, Token};
+    let ctx = tenantscope::session::Context {
+        gateway: Gateway::new("/api".into(), Credentials::IamToken(Token::parse("t").unwrap())),
+        region: "cn-north-4".into(),
+        project_id: "p".into(),
+        codearts_project_id: None,
+        user: None,
+        domain: None,
+        project: None,
+        expires_at: None,
+    };
+    let loaded = block_on(tenantscope::session::load(&Uneven, tenantscope_catalog::Service::Metastudio, &ctx, |_| {})).unwrap();
+    // Pages at 0, 50 and 100: 200 items read, 150 resources.
+    assert_eq!(loaded.answers.len(), 3);
+    assert_eq!(loaded.packages.len(), Uneven::TOTAL);
+    assert!(!loaded.is_incomplete(), "every resource the service counts");
+    // In the order read, each as the first page that had it said.
+    let first = |id: &str| loaded.packages.iter().position(|p| p.id == id).unwrap();
+    assert!(first("r49") < first("r50") && first("r99") < first("r100"));
+    let r120 = &loaded.packages[first("r120")];
+    assert_eq!(r120.used, Some(50.0), "the page at 50 had it first");
+    // Two resources without an id: their stand-ins are alike, both are kept.
+    assert_eq!(loaded.packages.iter().filter(|p| p.id.starts_with("pack#")).count(), 2);
 }
