@@ -74,7 +74,21 @@ pub fn Overview(
                 coverage.extend(t.loads.iter().map(|l| (l.service, labels[i].clone(), l.coverage())));
             }
         }
-        let left_out = format::coverage_note(&coverage).unwrap_or_default();
+        let mut left_out = format::coverage_note(&coverage).unwrap_or_default();
+        // Across tabs, each tab's own billing note is out of sight.
+        if all {
+            let states: Vec<(usize, crate::services::bss::BillingState)> = list.iter().enumerate().filter(|(i, _)| passes[*i]).map(|(i, t)| (i, t.billing())).collect();
+            let failed: Vec<(String, &crate::api::ApiError)> = states
+                .iter()
+                .filter_map(|(i, s)| match s {
+                    crate::services::bss::BillingState::Failed(e) => Some((labels[*i].clone(), e)),
+                    _ => None,
+                })
+                .collect();
+            if let Some(line) = format::billing_left_out(&failed) {
+                left_out = if left_out.is_empty() { line } else { format!("{left_out} {line}") };
+            }
+        }
         if !read.iter().any(|(i, _)| passes[*i]) {
             return None;
         }

@@ -17,7 +17,7 @@ fn billing_ids(states: &[Option<Result<ServiceState, ApiError>>]) -> Option<Vec<
     for state in states {
         match state.as_ref()? {
             Ok(ServiceState::Waiting) => return None,
-            Ok(ServiceState::Loaded(loaded)) => ids.extend(loaded.packages.iter().filter(|p| !p.id.contains('#')).map(|p| p.id.clone())),
+            Ok(ServiceState::Loaded(loaded)) => ids.extend(loaded.packages.iter().filter_map(|p| crate::domain::across::resource_id(p).map(str::to_string))),
             _ => {}
         }
     }

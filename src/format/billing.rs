@@ -88,6 +88,20 @@ pub fn billing_note(state: &BillingState, signed: bool) -> Option<String> {
     }
 }
 
+/// Under "All tenants", the tabs whose billing could not be read (their
+/// labels, each with why), said beside the overview's figures: their
+/// packages are counted without billing's dates and policies.
+pub fn billing_left_out(failed: &[(String, &ApiError)]) -> Option<String> {
+    if failed.is_empty() {
+        return None;
+    }
+    let tabs: Vec<String> = failed.iter().map(|(label, e)| format!("{label} ({})", super::short_error(e))).collect();
+    Some(tf(
+        "Billing could not be read for {0}: the dates it keeps and whether packages renew by themselves are missing there, not zero.",
+        &[&tabs.join(", ")],
+    ))
+}
+
 /// What would let billing be read.
 fn billing_hint(error: &ApiError, signed: bool) -> String {
     match error {
@@ -146,5 +160,9 @@ mod tests {
         assert!(keys.contains("grant it"), "{keys}");
         assert!(billing_note(&BillingState::Waiting, false).is_some());
         assert_eq!(billing_note(&BillingState::Read(Default::default()), false), None);
+        let outage = ApiError::Http { status: 503, error_code: None, error_msg: None, request_id: None };
+        let line = billing_left_out(&[("2. northwind · cn-east-3".into(), &outage)]).unwrap();
+        assert!(line.starts_with("Billing could not be read for 2. northwind · cn-east-3 (") && line.contains("not zero"), "{line}");
+        assert_eq!(billing_left_out(&[]), None);
     }
 }
