@@ -239,7 +239,10 @@ fn warning_row(m: &Merged, seen_in: &[usize], labels: &[String], now: Instant) -
     };
     // Frozen or closed whatever the date, and what comes next
     // (CodeArts Check: frozen, deleted, or pay-per-use at expiry).
-    let extra = [w.attention.map(|a| format::attention(a).to_string()), p.next.map(|n| tf("next: {0}", &[&format::next_step(n, now)]))];
+    // A lapsed quota still bound to a host names the host; billing's
+    // policy says what happens at expiry.
+    let host = p.unprotected(now).then(|| tf("still bound to host {0}", &[&p.host.as_deref().or(p.host_id.as_deref()).unwrap_or_default()]));
+    let extra = [host, w.attention.map(|a| format::attention(a).to_string()), format::renewal(p), p.next.map(|n| tf("next: {0}", &[&format::next_step(n, now)]))];
     for part in extra.into_iter().flatten() {
         if !phrase.is_empty() {
             phrase.push_str("; ");

@@ -165,8 +165,9 @@ impl Grouped<'_> {
 pub fn grouped<'a>(list: &[Warning<'a>], now: Instant) -> Grouped<'a> {
     let mut grouped = Grouped::default();
     let (unprotected, list): (Vec<&Warning>, Vec<&Warning>) = list.iter().partition(|w| w.package.unprotected(now));
+    // One row per host: each is a server to protect again.
     for w in unprotected {
-        push_merged(&mut grouped.unprotected, *w);
+        push_merged(&mut grouped.unprotected, *w, true);
     }
     // `warnings` puts the expired first (the service's word, then by date);
     // the expired group reads them from the most recent back.
@@ -178,18 +179,18 @@ pub fn grouped<'a>(list: &[Warning<'a>], now: Instant) -> Grouped<'a> {
             (None, true) => &mut grouped.renewing,
             (None, false) => &mut grouped.upcoming,
         };
-        push_merged(group, *w);
+        push_merged(group, *w, false);
     }
     // The service's word first (no date, or a later one), then the dated
     // ones from the most recent back.
     let (said, dated): (Vec<&Warning>, Vec<&Warning>) = expired.into_iter().partition(|w| w.said_expired);
     for w in said.into_iter().chain(dated.into_iter().rev()) {
-        push_merged(&mut grouped.expired, *w);
+        push_merged(&mut grouped.expired, *w, false);
     }
     grouped
 }
 
-fn push_merged<'a>(group: &mut Vec<Merged<'a>>, w: Warning<'a>) {
+fn push_merged<'a>(group: &mut Vec<Merged<'a>>, w: Warning<'a>, by_host: bool) {
     let same = |a: &Warning, b: &Warning| {
         a.tenant == b.tenant
             && a.urgency == b.urgency
@@ -200,6 +201,7 @@ fn push_merged<'a>(group: &mut Vec<Merged<'a>>, w: Warning<'a>) {
             && a.package.next == b.package.next
             && a.package.lifecycle == b.package.lifecycle
             && a.package.billed == b.package.billed
+            && (!by_host || (a.package.host == b.package.host && a.package.host_id == b.package.host_id))
     };
     match group.last_mut() {
         Some(last) if same(&last.first, &w) => last.count += 1,
@@ -360,6 +362,12 @@ mod tests {
         let counts = Counts::of(&packages, NOW, Thresholds::default());
         assert_eq!((counts.urgency(Urgency::Critical), counts.lapsing(Urgency::Critical), counts.renewing_soon()), (3, 2, 1));
         assert_eq!(counts.unprotected, 1);
+        // Two bare hosts are two rows, whatever else they share.
+        let on = |host: &str| Package { host: Some(host.into()), ..packages[3].clone() };
+        let two = [on("ecs-1"), on("ecs-2"), on("ecs-2")];
+        let list = warnings([(0, &two[..])], NOW, Thresholds::default());
+        let rows: Vec<usize> = grouped(&list, NOW).unprotected.iter().map(|m| m.count).collect();
+        assert_eq!(rows, [1, 2]);
     }
 
     #[test]
