@@ -1,0 +1,150 @@
+// Billing (issue 26), on the page against the demo tenant: HSS's
+// yearly/monthly quotas dated by billing, what renews by itself apart from
+// what lapses, a host without protection first of all, the Billing column,
+// the renewal filter and sort; a token billing refuses (what is missing and
+// why, nothing blanked); access keys across every region, billing signed
+// and read in each tab. Screenshots, desktop and phone, for a person to look at.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, useDemo, openPage } from './harness.mjs';
+
+const demo = useDemo();
+const panel = (page, key) => page.locator(`section.panel[data-service=${key}]`);
+const shot = (page, name) => page.screenshot({ path: join(ROOT, `target/screenshots/${name}.png`), fullPage: false });
+const SERVICES = ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss'];
+
+async function inspect(page, token) {
+  await page.getByLabel('IAM token').fill(token);
+  for (const key of SERVICES) {
+    await panel(page, key).locator('[data-state=ready], [data-state=error]').first().waitFor({ timeout: 20_000 });
+  }
+}
+
+/** Waits until the tab's billing reading is over: read (no note) or failed. */
+async function billingSettled(page) {
+  await page.waitForFunction(() => {
+    const note = document.querySelector('.tenant .billing-note');
+    return !note || note.dataset.billing === 'failed';
+  }, null, { timeout: 20_000 });
+}
+
+test('billing dates the yearly/monthly HSS quotas, says what renews and what lapses, and a bare host comes first', async () => {
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
+  const billingCalls = [];
+  page.on('request', (r) => { if (r.url().includes('/api/bss/')) billingCalls.push(`${r.method()} ${r.url()}`); });
+  await inspect(page, 'demo');
+  await billingSettled(page);
+  assert.equal(await page.locator('.billing-note').count(), 0, 'billing was read');
+  // Asked once the services answered, by POST, at the account's site.
+  assert.ok(billingCalls.length > 0 && billingCalls.every((c) => c.startsWith('POST ') && /\/api\/bss\/global\/v2\/orders\/suscriptions\/resources\/query$/.test(c)), billingCalls.join('\n'));
+
+  // The host that lost its protection is the first thing in the warnings.
+  const overview = page.locator('section.overview');
+  const bare = overview.locator('table.warnings.unprotected');
+  assert.match(await overview.locator('h4.alert').first().textContent(), /Hosts that lost their protection/);
+  assert.match(await bare.textContent(), /still bound to host ecs-api-013/);
+  // What renews by itself is counted and listed apart, quietly.
+  const renewing = Number(await overview.locator('.figure.renewing .figure-n').textContent());
+  assert.ok(renewing > 0, 'a figure counts what renews automatically');
+  const folded = overview.locator('details.renewing-group');
+  assert.match(await folded.locator('summary').textContent(), new RegExp(`Renews automatically: ${renewing} package`));
+  assert.doesNotMatch(await overview.locator('table.warnings.upcoming').textContent(), /renews automatically on/, 'no renewal among what lapses');
+  assert.match(await overview.locator('table.warnings.upcoming').textContent(), /goes into its grace period on|is deleted on|is frozen on/);
+  // The page title counts what lapses.
+  assert.match(await page.title(), /lapsing within 7 days/);
+  await shot(page, 'billing-overview-desktop');
+
+  // HSS: billing mode and policy in a column; no yearly/monthly quota reads "never".
+  const hss = panel(page, 'hss');
+  assert.equal(await hss.locator('th.c-billing').count(), 1);
+  const cells = await hss.locator('td.c-billing').allTextContents();
+  assert.ok(cells.some((c) => /renews automatically on/.test(c)), cells.slice(0, 5).join(' | '));
+  assert.ok(cells.some((c) => /goes into its grace period on|is deleted on|is frozen on/.test(c)));
+  // The renewal filter narrows to one policy, and lives in the hash.
+  await page.locator('#filter-renewal').selectOption('auto_renew');
+  await page.waitForFunction(() => /renewal=auto_renew/.test(location.hash));
+  const policies = await hss.locator('td.c-billing span').evaluateAll((els) => els.map((e) => e.dataset.renewal));
+  assert.ok(policies.length > 0 && policies.every((p) => p === 'auto_renew'), policies.join(','));
+  // The sort by renewal puts what lapses first.
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await page.locator('#sort').selectOption('renewal');
+  await page.waitForFunction(() => /sort=renewal/.test(location.hash));
+  const first = await hss.locator('td.c-billing span').first().getAttribute('data-renewal');
+  assert.equal(first, 'delete');
+  // A card of a quota dated by billing says so.
+  await page.locator('#search').fill('ecs-api-013');
+  const card = hss.locator('li.card').first();
+  await card.waitFor();
+  assert.match(await card.textContent(), /Lapsed but still bound to host ecs-api-013/);
+  assert.match(await card.textContent(), /Date from billing/);
+  assert.match(await card.textContent(), /Billing: goes into its grace period on/);
+  await shot(page, 'billing-card-desktop');
+  assert.deepEqual(problems, []);
+});
+
+test('a phone sees the bare host and what lapses first', async () => {
+  const context = await demo.chrome.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(demo.proxy.url);
+  await page.waitForSelector('form.session button[type=submit]');
+  await inspect(page, 'demo');
+  await billingSettled(page);
+  await page.locator('section.overview').scrollIntoViewIfNeeded();
+  assert.match(await page.locator('section.overview table.warnings.unprotected').textContent(), /ecs-api-013/);
+  await page.screenshot({ path: join(ROOT, 'target/screenshots/billing-overview-phone.png'), fullPage: true });
+  await context.close();
+});
+
+test('a token billing refuses: one note says what is missing, why and what works; nothing else is blanked', async () => {
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
+  await inspect(page, 'demo-limited');
+  await billingSettled(page);
+  const note = page.locator('.tenant .billing-note[data-billing=failed]');
+  const text = await note.textContent();
+  assert.match(text, /Billing could not be read/);
+  assert.match(text, /billing:subscription:view/);
+  assert.match(text, /access keys/);
+  assert.match(text, /missing, not zero/);
+  // Every service is still there, with its own figures.
+  for (const key of SERVICES) {
+    assert.equal(await panel(page, key).locator('[data-state=ready], [data-state=error]').count() > 0, true, key);
+  }
+  // No yearly/monthly HSS quota reads "never" for want of billing.
+  const hss = panel(page, 'hss');
+  const billingCells = await hss.locator('td.c-billing').allTextContents();
+  assert.ok(billingCells.every((c) => !/renews/.test(c)), 'no policy without billing');
+  assert.equal(await page.locator('section.overview .figure.renewing .figure-n').textContent(), '0');
+  await shot(page, 'billing-refused-desktop');
+  // The refusal is the console's to explain: no page error.
+  assert.deepEqual(problems.filter((p) => !/403/.test(p)), []);
+});
+
+test('access keys: billing is signed and read in every region, each package counted once across the tabs', async () => {
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
+  const calls = [];
+  page.on('request', (r) => { if (r.url().includes('/api/bss/')) calls.push({ url: r.url(), headers: r.headers(), body: r.postData() ?? '' }); });
+  await page.getByRole('button', { name: 'Access keys' }).click();
+  await page.getByLabel('Access key ID').fill('DEMOACCESSKEYID00000');
+  await page.getByLabel('Secret access key').fill('demo-secret-access-key');
+  await page.getByRole('button', { name: 'Inspect all regions' }).click();
+  await page.getByRole('tab', { name: 'All regions' }).waitFor({ timeout: 30_000 });
+  // Every tab's billing read (none left out in the overview across tabs).
+  await page.waitForFunction(() => {
+    const note = document.querySelector('section.overview [data-state=left-out]');
+    return !note || !/Billing could not be read/.test(note.textContent);
+  }, null, { timeout: 30_000 });
+  await page.waitForFunction(() => Number(document.querySelector('section.overview .figure.renewing .figure-n')?.textContent) > 0, null, { timeout: 30_000 });
+  assert.ok(calls.length >= 5, `billing asked in each region: ${calls.length}`);
+  for (const call of calls) {
+    assert.match(call.headers.authorization ?? '', /^SDK-HMAC-SHA256 Access=DEMOACCESSKEYID00000, /);
+    assert.equal(call.headers['x-project-id'], undefined, 'billing is the account\'s, not a project\'s');
+    assert.doesNotMatch(call.url + JSON.stringify(call.headers) + call.body, /demo-secret-access-key/);
+    assert.ok(JSON.parse(call.body).resource_ids.length <= 50);
+  }
+  // The bare host is listed once, though two tabs (cn-north-4 and its subproject) read its quota.
+  const bare = await page.locator('section.overview table.warnings.unprotected tr').filter({ hasText: 'ecs-api-013' }).count();
+  assert.equal(bare, 1);
+  await shot(page, 'billing-all-regions-desktop');
+  assert.deepEqual(problems, []);
+});
