@@ -1,9 +1,16 @@
 //! The three exports of what a session loaded (everything, or what the
-//! filters show): JSON (the stable `tenantscope.export.v3` format,
+//! filters show): JSON (the stable `tenantscope.export.v4` format,
 //! documented in the README's Exports section: v1's fields, then those added
-//! in v2 and v3), CSV with the same package columns under readable headers
-//! and with dates a spreadsheet reads, and an iCalendar file of the coming
-//! expiries, one event per service and day.
+//! in v2, v3 and v4), CSV with the same package columns under readable
+//! headers and with dates a spreadsheet reads, and an iCalendar file of the
+//! coming dates: one event per service, day and what happens then (expires,
+//! renews automatically, or CodeArts Check's next step), with reminders only
+//! for what lapses.
+//!
+//! Across tabs each package is in the file once ([`crate::domain::across`]),
+//! its `seen_in` naming every tab that read it; an export of one tab has
+//! `seen_in` null (an empty CSV cell). No credential is ever written: a
+//! tab's account key (an access key ID) is not an export field.
 //!
 //! Pure text building, tested natively. JSON is written by hand rather than
 //! with serde's `Serialize`: the format is small and fixed, and the derive
@@ -14,15 +21,16 @@ use std::fmt::Write as _;
 use tenantscope_catalog::Service;
 
 use crate::domain::overview::{warnings, Relative, Warning};
-use crate::domain::{Attention, Expiry, Instant, Lifecycle, Package, PeriodUnit, Source, Thresholds};
+use crate::services::bss::BillingState;
+use crate::domain::{Attention, BillingStatus, Instant, Lifecycle, NextAction, Package, PeriodUnit, Source, Thresholds};
 
 /// The `schema` value of every JSON export in this format. v1's promise
 /// stands: fields are only ever added under a new value.
-pub const JSON_SCHEMA: &str = "tenantscope.export.v3";
+pub const JSON_SCHEMA: &str = "tenantscope.export.v4";
 
 /// The package columns, in order, of both the JSON objects and the CSV:
-/// v1's twelve, then v2's, then v3's.
-pub const COLUMNS: [&str; 37] = [
+/// v1's twelve, then v2's, v3's and v4's.
+pub const COLUMNS: [&str; 41] = [
     "service",
     "id",
     "name",
@@ -62,12 +70,17 @@ pub const COLUMNS: [&str; 37] = [
     "days_left",
     "region",
     "account",
+    // v4
+    "renewal",
+    "expires_from",
+    "billing_status",
+    "seen_in",
 ];
 
 /// The CSV's header row: [`COLUMNS`] in words, for people reading it in a
 /// spreadsheet (the JSON keeps the stable keys). Times are UTC, as
 /// `YYYY-MM-DD HH:MM:SS`, which spreadsheets read as dates.
-pub const CSV_HEADERS: [&str; 37] = [
+pub const CSV_HEADERS: [&str; 41] = [
     "Service",
     "Resource ID",
     "Name (code)",
@@ -105,6 +118,10 @@ pub const CSV_HEADERS: [&str; 37] = [
     "Days left",
     "Region",
     "Account",
+    "Renewal",
+    "Expiry from",
+    "Billing status",
+    "Seen in",
 ];
 
 /// What an export holds: everything loaded, or what the filters show.
@@ -159,6 +176,40 @@ impl Tenant {
     }
 }
 
+/// Whether billing's word is in the export: `read` only when every tab
+/// exported had its billing read; `error` what failed (across tabs, each
+/// failure after its tab's region or subproject, as `errors` name them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BillingRead {
+    pub read: bool,
+    pub error: Option<String>,
+}
+
+impl BillingRead {
+    /// Of the tabs exported: each one's billing reading and, across tabs,
+    /// its place (region or subproject) to name a failure by. Read only
+    /// when there is a tab and every one was read; the failures in tab
+    /// order, `; ` between them.
+    pub fn of<'a>(tabs: impl IntoIterator<Item = (Option<&'a str>, &'a BillingState)>) -> BillingRead {
+        let (mut any, mut read, mut failed) = (false, true, Vec::new());
+        for (place, state) in tabs {
+            any = true;
+            match state {
+                BillingState::Read(_) => {}
+                BillingState::Waiting => read = false,
+                BillingState::Failed(error) => {
+                    read = false;
+                    failed.push(match place {
+                        Some(place) => format!("{place}: {}", error.summary()),
+                        None => error.summary(),
+                    });
+                }
+            }
+        }
+        BillingRead { read: read && any, error: (!failed.is_empty()).then(|| failed.join("; ")) }
+    }
+}
+
 /// Everything one export holds.
 #[derive(Clone, Copy, Debug)]
 pub struct Report<'a> {
@@ -168,6 +219,11 @@ pub struct Report<'a> {
     /// Across tabs, by package index: whose package each is, for its region
     /// and account; empty when every package is [`Self::tenant`]'s.
     pub tenant_of: &'a [&'a Tenant],
+    /// Across tabs, by package index: the tabs it was seen in, as the tab
+    /// bar names them; empty in an export of one tab (`seen_in` null).
+    pub seen_in: &'a [Vec<String>],
+    /// Whether billing was read for the packages.
+    pub billing: &'a BillingRead,
     pub thresholds: Thresholds,
     pub packages: &'a [Package],
     pub errors: &'a [ServiceError],
@@ -192,7 +248,12 @@ enum Cell {
     Time(Option<Instant>),
     Number(Option<f64>),
     Flag(Option<bool>),
+    /// Texts: an array in JSON, joined by [`LIST_SEPARATOR`] in CSV.
+    List(Option<Vec<String>>),
 }
+
+/// Between the texts of a list in a CSV cell.
+pub const LIST_SEPARATOR: &str = "; ";
 
 /// `2026-11-22 08:43:17`: the UTC time as spreadsheets read a date and time.
 fn spreadsheet_time(at: Instant) -> String {
@@ -273,6 +334,11 @@ impl Report<'_> {
             Cell::Number(p.expiry.instant().map(|at| days_left(at, self.generated_at) as f64)),
             Cell::Text(self.owner(n).region.clone()),
             Cell::Text(self.owner(n).domain.clone()),
+            // v4
+            Cell::Text(p.renewal().map(|r| r.key().to_string())),
+            Cell::Text(p.expires_from().map(|e| e.key().to_string())),
+            Cell::Text(p.billed.and_then(|b| b.status).map(BillingStatus::key)),
+            Cell::List(self.seen_in.get(n).cloned()),
         ]
     }
 
@@ -282,7 +348,7 @@ impl Report<'_> {
         warnings([(0, self.packages)], self.generated_at, self.thresholds)
     }
 
-    /// The `tenantscope.export.v3` JSON document, keys in the documented order.
+    /// The `tenantscope.export.v4` JSON document, keys in the documented order.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(256 + self.packages.len() * 320);
         out.push_str("{\"schema\":");
@@ -316,7 +382,17 @@ impl Report<'_> {
                     Cell::Time(at) => json_text(&mut out, at.map(Instant::rfc3339).as_deref()),
                     Cell::Number(Some(n)) if n.is_finite() => out.push_str(&number(n)),
                     Cell::Flag(Some(flag)) => out.push_str(if flag { "true" } else { "false" }),
-                    Cell::Number(_) | Cell::Flag(None) => out.push_str("null"),
+                    Cell::List(Some(list)) => {
+                        out.push('[');
+                        for (k, text) in list.iter().enumerate() {
+                            if k > 0 {
+                                out.push(',');
+                            }
+                            json_string(&mut out, text);
+                        }
+                        out.push(']');
+                    }
+                    Cell::Number(_) | Cell::Flag(None) | Cell::List(None) => out.push_str("null"),
                 }
             }
             out.push('}');
@@ -370,6 +446,9 @@ impl Report<'_> {
                 json_string(&mut out, filters);
             }
         }
+        // v4: whether billing's word is in it.
+        let _ = write!(out, "}},\"billing\":{{\"read\":{},\"error\":", self.billing.read);
+        json_text(&mut out, self.billing.error.as_deref());
         out.push_str("}}\n");
         out
     }
@@ -392,6 +471,7 @@ impl Report<'_> {
                     Cell::Time(Some(at)) => out.push_str(&spreadsheet_time(at)),
                     Cell::Number(Some(n)) if n.is_finite() => out.push_str(&number(n)),
                     Cell::Flag(Some(flag)) => out.push_str(if flag { "true" } else { "false" }),
+                    Cell::List(Some(list)) => csv_text(&mut out, &list.join(LIST_SEPARATOR)),
                     _ => {}
                 }
             }
@@ -400,9 +480,12 @@ impl Report<'_> {
         out
     }
 
-    /// An iCalendar file (RFC 5545) of the coming expiries: one all-day
-    /// event per service and day, listing what expires that day, for dates
-    /// after the export only, each with a reminder at both thresholds.
+    /// An iCalendar file (RFC 5545) of the coming dates: one all-day event
+    /// per service, day and what happens then ([`Happens`]), listing its
+    /// packages, for dates after the export only. What lapses (expires, or
+    /// CodeArts Check's next step: frozen, deleted...) has a reminder at
+    /// both thresholds; what billing renews automatically has none. A next
+    /// step on the day the package expires is its expiry's event alone.
     /// `utc_offset_minutes` places the day in the person's time zone (east
     /// of UTC is positive).
     pub fn to_ics(&self, utc_offset_minutes: i32) -> String {
@@ -415,20 +498,27 @@ impl Report<'_> {
         line(&mut out, "CALSCALE:GREGORIAN");
         line(&mut out, "METHOD:PUBLISH");
         line(&mut out, "X-WR-CALNAME:Huawei Cloud package expiry");
-        // (service, local day) → the packages expiring then, in order.
+        let local = |at: Instant| Instant::from_millis(at.millis().saturating_add(i64::from(utc_offset_minutes) * 60_000)).date();
+        // (service, local day, what happens) → the packages then, in order.
         let mut days: Vec<Day<'_>> = Vec::new();
-        for (n, p) in self.packages.iter().enumerate() {
-            let Expiry::At(at) = p.expiry else { continue };
-            if at <= self.generated_at {
-                continue;
-            }
-            let day = Instant::from_millis(at.millis().saturating_add(i64::from(utc_offset_minutes) * 60_000)).date();
-            match days.iter_mut().find(|(key, _)| *key == (p.service, day)) {
-                Some((_, list)) => list.push((n, p, at)),
-                None => days.push(((p.service, day), vec![(n, p, at)])),
+        fn add<'p>(days: &mut Vec<Day<'p>>, key: DayKey, entry: (usize, &'p Package, Instant)) {
+            match days.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, list)) => list.push(entry),
+                None => days.push((key, vec![entry])),
             }
         }
-        days.sort_by_key(|((service, day), _)| (day.days_from_epoch(), *service as usize));
+        for (n, p) in self.packages.iter().enumerate() {
+            let expires = p.expiry.instant();
+            if let Some(at) = expires.filter(|at| *at > self.generated_at) {
+                let happens = if p.renews() { Happens::Renews } else { Happens::Expires };
+                add(&mut days, (p.service, local(at), happens), (n, p, at));
+            }
+            // CodeArts Check's next step, when it is not the expiry's day.
+            if let Some(step) = p.next.filter(|s| s.at > self.generated_at && expires.is_none_or(|at| local(at) != local(s.at))) {
+                add(&mut days, (p.service, local(step.at), Happens::Step(step.action)), (n, p, step.at));
+            }
+        }
+        days.sort_by_key(|((service, day, happens), _)| (day.days_from_epoch(), *service as usize, happens.rank()));
         // Events are named by their project, so that a calendar imported
         // again replaces its own; across tabs by the projects together
         // (FNV-1a of their IDs), so that two accounts' never collide.
@@ -447,11 +537,12 @@ impl Report<'_> {
         // The alarms, further first; one when both thresholds are the same.
         let mut alarms = vec![self.thresholds.warning_days, self.thresholds.critical_days];
         alarms.dedup();
-        for ((service, day), list) in &days {
+        for ((service, day, happens), list) in &days {
             let next = crate::domain::Date::from_days(day.days_from_epoch() + 1);
+            let (one, many) = happens.words();
             let title = match list.as_slice() {
-                [(_, p, _)] => format!("{} expires: {}", service.title(), p.name),
-                _ => format!("{}: {} packages expire", service.title(), list.len()),
+                [(_, p, _)] => format!("{} {one}: {}", service.title(), p.name),
+                _ => format!("{}: {} packages {many}", service.title(), list.len()),
             };
             let mut details = String::new();
             for (i, (n, p, at)) in list.iter().enumerate() {
@@ -459,7 +550,7 @@ impl Report<'_> {
                     let _ = write!(details, "\n…and {} more", list.len() - 50);
                     break;
                 }
-                let _ = write!(details, "{}{} (ID {}), expires {}", if i > 0 { "\n" } else { "" }, p.name, p.id, at.rfc3339());
+                let _ = write!(details, "{}{} (ID {}), {one} {}", if i > 0 { "\n" } else { "" }, p.name, p.id, at.rfc3339());
                 // Across tabs, in which region.
                 if let (false, Some(region)) = (self.tenant_of.is_empty(), &self.owner(*n).region) {
                     let _ = write!(details, ", in {region}");
@@ -469,15 +560,21 @@ impl Report<'_> {
                     let _ = write!(details, "; used {} / {}{unit}", number(used), number(total));
                 }
             }
+            // An expiry keeps the UID it has always had.
+            let uid = match happens.key() {
+                None => format!("{}-{}-{project}@tenantscope", service.key(), day.basic()),
+                Some(key) => format!("{}-{}-{key}-{project}@tenantscope", service.key(), day.basic()),
+            };
             line(&mut out, "BEGIN:VEVENT");
-            line(&mut out, &format!("UID:{}", ics_text(&format!("{}-{}-{project}@tenantscope", service.key(), day.basic()))));
+            line(&mut out, &format!("UID:{}", ics_text(&uid)));
             line(&mut out, &format!("DTSTAMP:{stamp}"));
             line(&mut out, &format!("DTSTART;VALUE=DATE:{}", day.basic()));
             line(&mut out, &format!("DTEND;VALUE=DATE:{}", next.basic()));
             line(&mut out, &format!("SUMMARY:{}", ics_text(&title)));
             line(&mut out, &format!("DESCRIPTION:{}", ics_text(&details)));
             line(&mut out, "TRANSP:TRANSPARENT");
-            for days_before in &alarms {
+            // Reminders are for what lapses.
+            for days_before in alarms.iter().filter(|_| *happens != Happens::Renews) {
                 line(&mut out, "BEGIN:VALARM");
                 line(&mut out, "ACTION:DISPLAY");
                 line(&mut out, &format!("TRIGGER:-P{days_before}D"));
@@ -491,10 +588,56 @@ impl Report<'_> {
     }
 }
 
-/// A calendar event's key: one service on one day.
-type DayKey = (Service, crate::domain::Date);
+/// What a calendar event says happens to its packages on its day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Happens {
+    /// The package lapses unless somebody renews it (or billing's policy is
+    /// not known).
+    Expires,
+    /// Billing renews it automatically: no alarm.
+    Renews,
+    /// CodeArts Check's next step of its main package.
+    Step(NextAction),
+}
 
-/// One event's packages: (index, package, expiry) of each.
+impl Happens {
+    /// How a title says it of one package, and of several.
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Happens::Expires => ("expires", "expire"),
+            Happens::Renews => ("renews automatically", "renew automatically"),
+            Happens::Step(NextAction::Frozen) => ("frozen", "frozen"),
+            Happens::Step(NextAction::Deleted | NextAction::DeletedAtExpiry) => ("deleted", "deleted"),
+            Happens::Step(NextAction::GracePeriod) => ("enters its grace period", "enter their grace period"),
+            Happens::Step(NextAction::PayPerUse) => ("turns pay-per-use", "turn pay-per-use"),
+            Happens::Step(NextAction::Other(_)) => ("takes its next step", "take their next step"),
+        }
+    }
+
+    /// What tells the event's UID apart from an expiry's on the same day
+    /// (`None`: an expiry's, the UID of v3).
+    fn key(self) -> Option<String> {
+        match self {
+            Happens::Expires => None,
+            Happens::Renews => Some("renews".into()),
+            Happens::Step(action) => Some(action.key()),
+        }
+    }
+
+    /// The order of a day's events of one service.
+    fn rank(self) -> i64 {
+        match self {
+            Happens::Expires => 0,
+            Happens::Renews => 1,
+            Happens::Step(_) => 2,
+        }
+    }
+}
+
+/// A calendar event's key: one service on one day, and what happens.
+type DayKey = (Service, crate::domain::Date, Happens);
+
+/// One event's packages: (index, package, date) of each.
 type Day<'p> = (DayKey, Vec<(usize, &'p Package, Instant)>);
 
 /// The shortest text that reads back as the same finite number (`37`, `0.5`).
@@ -607,7 +750,7 @@ fn ics_line(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Status, Urgency};
+    use crate::domain::{Expiry, Status, Urgency};
 
     #[test]
     fn csv_cells_are_quoted_and_guarded() {
@@ -657,13 +800,15 @@ mod tests {
         let p = Package { expiry: Expiry::At(now.plus_days(3)), status: Status::Active, ..Package::new(Service::Hss, "q", "n") };
         let tenant = Tenant::default();
         let scope = Scope::Everything;
-        let report = Report { generated_at: now, tenant: &tenant, tenant_of: &[], thresholds: Thresholds::default(), packages: &[p], errors: &[], scope: &scope };
+        let billing = BillingRead::default();
+        let report = Report { generated_at: now, tenant: &tenant, tenant_of: &[], seen_in: &[], billing: &billing, thresholds: Thresholds::default(), packages: &[p], errors: &[], scope: &scope };
         // The urgency column is v1's last; v2's columns follow it, then v3's
-        // days left (and region and account, none here).
-        let v2_empty = ",".repeat(COLUMNS.len() - 12 - 3);
-        assert!(report.to_csv().contains(&format!(",critical{v2_empty},3,,\r\n")), "{}", report.to_csv());
+        // days left (and region and account, none here), then v4's (the
+        // date is the service's; no renewal, billing status or tabs known).
+        let v2_empty = ",".repeat(COLUMNS.len() - 12 - 3 - 4);
+        assert!(report.to_csv().contains(&format!(",critical{v2_empty},3,,,,service,,\r\n")), "{}", report.to_csv());
         let later = Report { generated_at: now.plus_days(5), ..report };
-        assert!(later.to_csv().contains(&format!(",expired{v2_empty},-2,,\r\n")), "{}", later.to_csv());
+        assert!(later.to_csv().contains(&format!(",expired{v2_empty},-2,,,,service,,\r\n")), "{}", later.to_csv());
         assert_eq!(Urgency::Critical.key(), "critical");
     }
 }

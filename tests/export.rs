@@ -4,8 +4,8 @@
 //! calendar checked line by line.
 
 use serde_json::Value;
-use tenantscope::domain::{Expiry, Instant, Package, Status, Thresholds};
-use tenantscope::export::{file_name, Report, Scope, ServiceError, Tenant, COLUMNS, CSV_HEADERS, JSON_SCHEMA};
+use tenantscope::domain::{Billed, BillingStatus, Expiry, Instant, NextAction, NextStep, Package, Renewal, Status, Thresholds};
+use tenantscope::export::{file_name, BillingRead, Report, Scope, ServiceError, Tenant, COLUMNS, CSV_HEADERS, JSON_SCHEMA};
 use tenantscope::services::{codecheck, dsc, hss, metastudio, testplan};
 use tenantscope_catalog::Service;
 
@@ -41,7 +41,26 @@ fn packages() -> Vec<Package> {
         ..Package::new(Service::Metastudio, "id,with\"quote", "")
     });
     all.push(Package { expiry: Expiry::Never, ..Package::new(Service::Hss, "never", "hss.version.basic") });
+    all.extend(billed());
     all
+}
+
+/// What billing says, and CodeArts Check's next steps: a quota billing
+/// renews automatically (billing's date), one it deletes at expiry (the
+/// service's date), a free edition frozen in three days with no expiry
+/// date, and a package deleted on the day it expires.
+fn billed() -> Vec<Package> {
+    let at = now().plus_days(10);
+    let renews = Billed { expires_at: Some(at), renewal: Some(Renewal::AutoRenew), status: Some(BillingStatus::InUse), service_date: None };
+    let lapses = Billed { expires_at: None, renewal: Some(Renewal::Delete), status: Some(BillingStatus::Other(9)), service_date: None };
+    let frozen = NextStep { action: NextAction::Frozen, at: now().plus_days(3) };
+    let deleted = NextStep { action: NextAction::DeletedAtExpiry, at: now().plus_days(5) };
+    vec![
+        Package { expiry: Expiry::At(at), billed: Some(renews), ..Package::new(Service::Hss, "renews", "hss.version.premium") },
+        Package { expiry: Expiry::At(at), billed: Some(lapses), ..Package::new(Service::Hss, "lapses", "hss.version.wtp") },
+        Package { next: Some(frozen), ..Package::new(Service::Codecheck, "free", "codearts.china.free") },
+        Package { expiry: Expiry::At(deleted.at), next: Some(deleted), ..Package::new(Service::Codecheck, "basic", "codearts.china.basic") },
+    ]
 }
 
 fn errors() -> Vec<ServiceError> {
@@ -67,8 +86,18 @@ fn tenant() -> Tenant {
 
 fn with_report<T>(f: impl FnOnce(&Report) -> T) -> T {
     let (packages, errors, tenant) = (packages(), errors(), tenant());
-    let scope = Scope::Everything;
-    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], thresholds: Thresholds::default(), packages: &packages, errors: &errors, scope: &scope };
+    let (scope, billing) = (Scope::Everything, BillingRead { read: true, error: None });
+    let report = Report {
+        generated_at: now(),
+        tenant: &tenant,
+        tenant_of: &[],
+        seen_in: &[],
+        billing: &billing,
+        thresholds: Thresholds::default(),
+        packages: &packages,
+        errors: &errors,
+        scope: &scope,
+    };
     f(&report)
 }
 
@@ -81,8 +110,8 @@ fn json_follows_the_documented_schema() {
     // the order in the text itself.
     let mut top = keys(&doc);
     top.sort();
-    assert_eq!(top, ["attention", "errors", "generated_at", "packages", "schema", "scope", "tenant", "thresholds_days"]);
-    let order = ["\"schema\"", "\"generated_at\"", "\"tenant\"", "\"thresholds_days\"", "\"packages\"", "\"attention\"", "\"errors\"", "\"scope\""];
+    assert_eq!(top, ["attention", "billing", "errors", "generated_at", "packages", "schema", "scope", "tenant", "thresholds_days"]);
+    let order = ["\"schema\"", "\"generated_at\"", "\"tenant\"", "\"thresholds_days\"", "\"packages\"", "\"attention\"", "\"errors\"", "\"scope\"", "\"billing\":{\"read\""];
     let positions: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "top-level keys out of order: {positions:?}");
 
@@ -122,7 +151,7 @@ fn json_follows_the_documented_schema() {
     assert!(packages.iter().any(|p| p["service"] == "dsc" && p["urgency"] == "unknown"));
 
     // v2: what each package is, beyond v1's fields.
-    assert_eq!(doc["schema"], "tenantscope.export.v3");
+    assert_eq!(doc["schema"], "tenantscope.export.v4");
     let combo = packages.iter().find(|p| p["name"] == "codearts.china.enterprise").unwrap();
     assert_eq!(combo["label"], "CodeArts Enterprise");
     assert_eq!(combo["quantity"], 20.0);
@@ -142,6 +171,41 @@ fn json_follows_the_documented_schema() {
 
     assert_eq!(doc["errors"][0]["http_status"], 403);
     assert_eq!(doc["errors"][0]["error_msg"], "No permission \"dsc:order:get\"");
+
+    // v4: what billing says of each package, and whether it was read.
+    let v4 = |id: &str| {
+        let p = packages.iter().find(|p| p["id"] == id).unwrap();
+        [&p["renewal"], &p["expires_from"], &p["billing_status"], &p["seen_in"]].map(Value::clone)
+    };
+    assert_eq!(v4("renews"), [Value::from("auto_renew"), "billing".into(), "in_use".into(), Value::Null]);
+    assert_eq!(v4("lapses"), [Value::from("delete"), "service".into(), "other_9".into(), Value::Null]);
+    assert_eq!(v4("never"), [Value::Null, Value::Null, Value::Null, Value::Null], "no date, billing not heard");
+    assert_eq!(v4("id,with\"quote")[1], "service");
+    // One tab's export: no tabs named.
+    assert!(packages.iter().all(|p| p["seen_in"].is_null()));
+    assert_eq!(doc["billing"], serde_json::json!({"read": true, "error": null}));
+}
+
+#[test]
+fn billing_is_read_only_when_every_tab_exported_was() {
+    use std::sync::Arc;
+    use tenantscope::api::ApiError;
+    use tenantscope::services::bss::{Billing, BillingState};
+    let read = BillingState::Read(Arc::new(Billing { site: "global", records: Default::default() }));
+    let refused = BillingState::Failed(ApiError::Http { status: 403, error_code: Some("CBC.0150".into()), error_msg: Some("denied".into()), request_id: None });
+    assert_eq!(BillingRead::of([(None, &read)]), BillingRead { read: true, error: None });
+    assert_eq!(BillingRead::of([(None, &BillingState::Waiting)]), BillingRead { read: false, error: None });
+    // Across tabs each failure after its tab's place; one unread tab is enough.
+    let both = BillingRead::of([(Some("cn-north-4"), &read), (Some("cn-east-3"), &refused), (Some("cn-north-4_finance"), &refused)]);
+    assert!(!both.read);
+    let error = both.error.unwrap();
+    assert!(error.starts_with("cn-east-3: ") && error.contains("; cn-north-4_finance: ") && error.contains("403"), "{error}");
+    assert_eq!(BillingRead::of([]), BillingRead { read: false, error: None }, "no tab, nothing read");
+    // In the file.
+    let (tenant, scope, billing) = (Tenant::default(), Scope::Everything, BillingRead { read: false, error: Some("cn-east-3: http 403".into()) });
+    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], seen_in: &[], billing: &billing, thresholds: Thresholds::default(), packages: &[], errors: &[], scope: &scope };
+    let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(doc["billing"], serde_json::json!({"read": false, "error": "cn-east-3: http 403"}));
 }
 
 /// An RFC 4180 reader, strict: CRLF record ends, quotes doubled inside
@@ -206,6 +270,7 @@ fn csv_holds_the_same_packages_as_json() {
                 Value::String(s) if s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
                 Value::String(s) => s.clone(),
                 Value::Number(n) => n.as_f64().unwrap().to_string(),
+                Value::Array(list) => list.iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>().join("; "),
                 other => other.to_string(),
             };
             assert_eq!(cell, &expected, "column {column}");
@@ -216,20 +281,37 @@ fn csv_holds_the_same_packages_as_json() {
     assert!(csv.contains("\"'=cmd|' /C calc'!A0, \"\"quoted\"\";\nnext line \\ 中文\""));
 }
 
+/// The event (`BEGIN:VEVENT` to `END:VEVENT`) of an unfolded calendar
+/// whose summary is `summary`.
+fn event<'a>(ics: &'a str, summary: &str) -> &'a str {
+    let at = ics.find(&format!("SUMMARY:{summary}\r\n")).unwrap_or_else(|| panic!("no event {summary:?} in {ics}"));
+    let start = ics[..at].rfind("BEGIN:VEVENT").unwrap();
+    let end = at + ics[at..].find("END:VEVENT").unwrap();
+    &ics[start..end]
+}
+
 #[test]
-fn calendar_has_one_event_per_service_and_day_of_the_coming_expiries() {
-    let (ics, days) = with_report(|r| {
-        // The (service, day at UTC+8) pairs with an expiry after the export.
-        let mut days: Vec<(Service, i64)> = r
-            .packages
-            .iter()
-            .filter_map(|p| p.expiry.instant().filter(|at| *at > now()).map(|at| (p.service, (at.millis() + 8 * 3_600_000).div_euclid(86_400_000))))
-            .collect();
-        days.sort_by_key(|(s, d)| (*d, *s as usize));
-        days.dedup();
-        (r.to_ics(480), days.len())
+fn calendar_has_one_event_per_service_day_and_what_happens_then() {
+    let (ics, events, lapsing) = with_report(|r| {
+        // The (service, day at UTC+8, what happens) of every date after the
+        // export: an expiry (renewed or not), or a next step on another day.
+        let day = |at: Instant| (at.millis() + 8 * 3_600_000).div_euclid(86_400_000);
+        let mut events: Vec<(usize, i64, String)> = Vec::new();
+        for p in r.packages {
+            let expires = p.expiry.instant();
+            if let Some(at) = expires.filter(|at| *at > now()) {
+                events.push((p.service as usize, day(at), if p.renews() { "renews".into() } else { "expires".into() }));
+            }
+            if let Some(step) = p.next.filter(|s| s.at > now() && expires.is_none_or(|at| day(at) != day(s.at))) {
+                events.push((p.service as usize, day(step.at), step.action.key()));
+            }
+        }
+        events.sort();
+        events.dedup();
+        let lapsing = events.iter().filter(|e| e.2 != "renews").count();
+        (r.to_ics(480), events.len(), lapsing)
     });
-    assert!(days >= 2, "the fixtures have coming expiries: {days}");
+    assert!(events >= 2, "the fixtures have coming expiries: {events}");
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
     assert!(ics.ends_with("END:VCALENDAR\r\n"));
     assert!(!ics.replace("\r\n", "").contains('\n'), "every line ends in CRLF");
@@ -237,11 +319,25 @@ fn calendar_has_one_event_per_service_and_day_of_the_coming_expiries() {
         assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
     }
     let unfolded = ics.replace("\r\n ", "");
-    assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), days);
-    // An alarm at each threshold.
-    assert_eq!(unfolded.matches("BEGIN:VALARM").count(), 2 * days);
-    assert_eq!(unfolded.matches("TRIGGER:-P7D").count(), days);
-    assert_eq!(unfolded.matches("TRIGGER:-P30D").count(), days);
+    assert_eq!(unfolded.matches("BEGIN:VEVENT").count(), events);
+    // An alarm at each threshold, for what lapses only.
+    assert_eq!(unfolded.matches("BEGIN:VALARM").count(), 2 * lapsing);
+    assert_eq!(unfolded.matches("TRIGGER:-P7D").count(), lapsing);
+    assert_eq!(unfolded.matches("TRIGGER:-P30D").count(), lapsing);
+    // What billing renews automatically is said so, with no reminder; what
+    // lapses the same day is its own event, with its reminders.
+    let renews = event(&unfolded, "Host Security Service renews automatically: hss.version.premium");
+    assert!(!renews.contains("VALARM") && renews.contains("renews automatically 2026-12-02T08:00:00Z"), "{renews}");
+    assert!(renews.contains("UID:hss-20261202-renews-0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25@tenantscope"), "{renews}");
+    let lapses = event(&unfolded, "Host Security Service expires: hss.version.wtp");
+    assert_eq!(lapses.matches("BEGIN:VALARM").count(), 2);
+    // CodeArts Check's next step, with no expiry date: its own event.
+    let frozen = event(&unfolded, "CodeArts Check frozen: codearts.china.free");
+    assert!(frozen.contains("DTSTART;VALUE=DATE:20261125\r\n") && frozen.contains("TRIGGER:-P7D"), "{frozen}");
+    assert!(frozen.contains("UID:codecheck-20261125-frozen-0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25@tenantscope"), "{frozen}");
+    // A next step on the day of the expiry is the expiry's event alone.
+    assert_eq!(unfolded.matches("(ID basic)").count(), 1, "{unfolded}");
+    event(&unfolded, "CodeArts Check expires: codearts.china.basic");
     // 2026-11-29T08:00Z is 16:00 on the 29th at UTC+8: one whole day.
     assert!(unfolded.contains("DTSTART;VALUE=DATE:20261129\r\nDTEND;VALUE=DATE:20261130\r\n"));
     assert!(unfolded.contains("UID:metastudio-20261129-0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25@tenantscope\r\n"), "{unfolded}");
@@ -264,7 +360,7 @@ fn calendar_merges_a_services_packages_of_one_day() {
         .chain([Package { expiry: Expiry::At(now().plus_days(-3)), ..Package::new(Service::Hss, "gone", "old") }])
         .collect();
     let (tenant, scope) = (Tenant::default(), Scope::Everything);
-    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], thresholds: Thresholds { critical_days: 7, warning_days: 7 }, packages: &packages, errors: &[], scope: &scope };
+    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], seen_in: &[], billing: &BillingRead::default(), thresholds: Thresholds { critical_days: 7, warning_days: 7 }, packages: &packages, errors: &[], scope: &scope };
     let ics = report.to_ics(0).replace("\r\n ", "");
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2, "one event per service and day: {ics}");
     assert!(ics.contains("SUMMARY:MetaStudio: 103 packages expire\r\n"));
@@ -277,7 +373,7 @@ fn calendar_merges_a_services_packages_of_one_day() {
 fn exports_of_nothing_are_still_well_formed() {
     let tenant = Tenant::default();
     let scope = Scope::Shown { filters: "service=hss&q=a\"b".into() };
-    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], thresholds: Thresholds::default(), packages: &[], errors: &[], scope: &scope };
+    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], seen_in: &[], billing: &BillingRead::default(), thresholds: Thresholds::default(), packages: &[], errors: &[], scope: &scope };
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(doc["packages"], serde_json::json!([]));
     assert_eq!(doc["tenant"]["domain"], Value::Null);
@@ -297,7 +393,12 @@ fn an_export_across_tabs_names_each_packages_region_and_account() {
     let packages: Vec<Package> = ["a", "b", "c"].iter().map(|id| Package { expiry: Expiry::At(at), ..Package::new(Service::Hss, *id, "hss.version.basic") }).collect();
     let scope = Scope::Everything;
     let owners = [&north, &east, &east];
-    let report = Report { generated_at: now(), tenant: &shared, tenant_of: &owners, thresholds: Thresholds::default(), packages: &packages, errors: &[], scope: &scope };
+    // Each package once, naming every tab that read it: "b" two tabs of
+    // cn-east-3 (a project and its subproject), its first tab's region.
+    let seen_in: Vec<Vec<String>> =
+        vec![vec!["1. acme · cn-north-4".into()], vec!["2. acme · cn-east-3".into(), "3. acme · cn-east-3_dev".into()], vec!["2. acme · cn-east-3".into()]];
+    let billing = BillingRead::default();
+    let report = Report { generated_at: now(), tenant: &shared, tenant_of: &owners, seen_in: &seen_in, billing: &billing, thresholds: Thresholds::default(), packages: &packages, errors: &[], scope: &scope };
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(doc["tenant"]["region"], Value::Null);
     assert_eq!(doc["tenant"]["domain"], "acme");
@@ -306,6 +407,11 @@ fn an_export_across_tabs_names_each_packages_region_and_account() {
     let csv = read_csv(&report.to_csv());
     let column = CSV_HEADERS.iter().position(|h| *h == "Region").unwrap();
     assert_eq!(csv.iter().skip(1).map(|row| row[column].as_str()).collect::<Vec<_>>(), ["cn-north-4", "cn-east-3", "cn-east-3"]);
+    // v4: the tabs, as a list in JSON and in one cell in CSV.
+    assert_eq!(doc["packages"][1]["seen_in"], serde_json::json!(["2. acme · cn-east-3", "3. acme · cn-east-3_dev"]));
+    assert_eq!(doc["packages"][0]["seen_in"], serde_json::json!(["1. acme · cn-north-4"]));
+    let column = CSV_HEADERS.iter().position(|h| *h == "Seen in").unwrap();
+    assert_eq!(csv[2][column], "2. acme · cn-east-3; 3. acme · cn-east-3_dev");
     let ics = report.to_ics(0).replace("\r\n ", "");
     assert!(ics.contains(r"(ID a)\, expires 2026-11-25T08:00:00Z\, in cn-north-4\n"), "{ics}");
     assert!(ics.contains(r"(ID b)\, expires 2026-11-25T08:00:00Z\, in cn-east-3\n"), "{ics}");

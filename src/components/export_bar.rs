@@ -1,20 +1,27 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
+use super::all_tenants_panel::account_of;
 use crate::api::ApiError;
 use crate::components::{ServiceLoad, Tenant as Tab};
+use crate::domain::across::{merge, Account};
 use crate::domain::query::View;
 use crate::domain::{Package, Thresholds};
 use crate::download;
+use crate::export::{file_name, BillingRead, Report, Scope, ServiceError, Tenant};
 use crate::i18n::{t, tf};
-use crate::export::{file_name, Report, Scope, ServiceError, Tenant};
+use crate::services::bss::BillingState;
 use crate::session::{now, Context, ServiceState};
 
 /// Export buttons: everything loaded so far, or (when filters are set) what
-/// the filters show, as JSON, CSV or a calendar of the coming expiries.
-/// Services that failed are listed in the JSON's `errors`. Of one tab, or
-/// under "All tenants" of every tab: then each package names its own
-/// region and account, and each error its tab's region.
+/// the filters show, as JSON, CSV or a calendar of the coming dates.
+/// Services that failed are listed in the JSON's `errors`, billing's
+/// reading in its `billing`. Of one tab, or under "All tenants" of every
+/// tab: then each package is in the file once, naming its first tab's
+/// region and account and every tab it was seen in, and each error its
+/// tab's region.
 #[component]
 pub fn ExportBar(
     /// The tabs whose packages are exported (one, in a tab's own view), in
@@ -37,28 +44,34 @@ pub fn ExportBar(
         }
         let across = all.len() > 1 || view.with_untracked(|v| v.all_tenants);
         let owners: Vec<Tenant> = tabs.iter().map(|(_, t, ctx)| tenant(ctx, &t.loads)).collect();
+        // Each tab as the tab bar names it, and whose account it reads (a
+        // key in memory only: never written in the file).
+        let labels: Vec<String> = tabs.iter().map(|(i, t, _)| crate::components::tab_label(*i, t)).collect();
+        let accounts: Vec<Account> = tabs.iter().map(|(_, _, ctx)| account_of(ctx)).collect();
         // Files are for scripts and other tools as much as for people: what
         // they say is the services' own words and stable keys
         // (`ApiError::summary`, English labels), whatever the page's language.
-        let mut packages: Vec<Package> = Vec::new();
-        let mut tenant_of: Vec<usize> = Vec::new();
+        // (index in `tabs`, one service's packages), shared until merged.
+        let mut read: Vec<(usize, Arc<[Package]>)> = Vec::new();
         // Each error with its tab's index and region (for the filters).
         let mut errors: Vec<(ServiceError, usize, String)> = Vec::new();
         for (n, (i, tab, ctx)) in tabs.iter().enumerate() {
-            let count = packages.len();
-            let mut found = Vec::new();
-            collect(&tab.loads, &mut packages, &mut found);
-            tenant_of.extend(std::iter::repeat_n(n, packages.len() - count));
-            // Across tabs, an error says whose it is (the v3 format has no
+            let (mut lists, mut found) = (Vec::new(), Vec::new());
+            collect(&tab.loads, &mut lists, &mut found);
+            read.extend(lists.into_iter().map(|p| (n, p)));
+            // Across tabs, an error says whose it is (the format has no
             // field for it): the region, or the subproject.
-            let place = ctx.project.clone().unwrap_or_else(|| ctx.region.clone());
             errors.extend(found.into_iter().map(|mut e| {
                 if across {
-                    e.error_msg = Some(format!("{place}: {}", e.error_msg.as_deref().unwrap_or("")));
+                    e.error_msg = Some(format!("{}: {}", place(ctx), e.error_msg.as_deref().unwrap_or("")));
                 }
                 (e, *i, ctx.region.clone())
             }));
         }
+        // Each package once, the first tab's copy, with every tab that read it.
+        let uniques = merge(read.iter().map(|(n, p)| (*n, &accounts[*n], &p[..])));
+        let mut packages: Vec<Package> = uniques.iter().map(|u| u.package.clone()).collect();
+        let mut seen_in: Vec<Vec<usize>> = uniques.into_iter().map(|u| u.seen_in).collect();
         // A tab whose session is not open has nothing in the file: say so,
         // for each service, rather than leave it out unsaid.
         for (i, t) in all.iter().enumerate().filter(|(_, t)| t.ready().is_none()) {
@@ -73,33 +86,58 @@ pub fn ExportBar(
         }
         let generated_at = now();
         let thresholds_now = thresholds.get_untracked();
+        // The tabs in the file (their packages, errors and billing).
+        let mut exported: Vec<bool> = vec![true; all.len()];
         let scope = match view.get_untracked() {
             v if v.is_filtered() && shown_only.get_untracked() => {
                 // The same tests the panels apply (the tab is not a filter;
-                // under "All tenants", the tenant and region filters are).
+                // under "All tenants", the tenant and region filters are,
+                // and keep a package when any tab it was seen in passes).
+                let passes = |n: usize| tabs.get(n).is_some_and(|(i, _, ctx)| v.shows_tab(*i, &ctx.region));
                 let keep: Vec<bool> = packages
                     .iter()
-                    .zip(&tenant_of)
-                    .map(|(p, &n)| v.shows_tab(tabs[n].0, &tabs[n].2.region) && v.matches(p, &crate::format::name(p), generated_at, thresholds_now))
+                    .zip(&seen_in)
+                    .map(|(p, tabs)| tabs.iter().any(|&n| passes(n)) && v.matches(p, &crate::format::name(p), generated_at, thresholds_now))
                     .collect();
                 let mut kept = keep.iter();
                 packages.retain(|_| *kept.next().unwrap_or(&false));
                 let mut kept = keep.iter();
-                tenant_of.retain(|_| *kept.next().unwrap_or(&false));
+                seen_in.retain(|_| *kept.next().unwrap_or(&false));
                 // The errors of the tabs the filters leave out go with them.
                 errors.retain(|(_, i, region)| v.shows_tab(*i, region));
+                for (i, t) in all.iter().enumerate() {
+                    exported[i] = v.shows_tab(i, &t.region().unwrap_or_default());
+                }
                 Scope::Shown { filters: View { tab: 0, ..v }.to_hash() }
             }
             _ => Scope::Everything,
         };
         let errors: Vec<ServiceError> = errors.into_iter().map(|(e, _, _)| e).collect();
+        // Billing's reading of every tab in the file, a failure named by its
+        // tab's place across tabs.
+        let states: Vec<(Option<String>, BillingState)> = all
+            .iter()
+            .zip(&exported)
+            .filter(|(_, e)| **e)
+            .map(|(t, _)| (t.context.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(place)).flatten().filter(|_| across), t.billing()))
+            .collect();
+        let billing = BillingRead::of(states.iter().map(|(place, state)| (place.as_deref(), state)));
         let refs: Vec<&Tenant> = owners.iter().collect();
         let tenant = Tenant::common(&refs);
-        let tenant_of: Vec<&Tenant> = if across { tenant_of.iter().map(|&n| &owners[n]).collect() } else { Vec::new() };
+        // Across tabs, each package's region and account are its first tab's.
+        let (tenant_of, seen_in): (Vec<&Tenant>, Vec<Vec<String>>) = if across {
+            let first = |tabs: &Vec<usize>| tabs.first().and_then(|&n| owners.get(n)).unwrap_or(&tenant);
+            let named = |tabs: &Vec<usize>| tabs.iter().filter_map(|&n| labels.get(n).cloned()).collect();
+            (seen_in.iter().map(first).collect(), seen_in.iter().map(named).collect())
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let report = Report {
             generated_at,
             tenant: &tenant,
             tenant_of: &tenant_of,
+            seen_in: &seen_in,
+            billing: &billing,
             thresholds: thresholds_now,
             packages: &packages,
             errors: &errors,
@@ -139,6 +177,12 @@ pub fn ExportBar(
     }
 }
 
+/// Where a tab is, as an error across tabs names it: its subproject, or
+/// its region.
+fn place(ctx: &Context) -> String {
+    ctx.project.clone().unwrap_or_else(|| ctx.region.clone())
+}
+
 /// Whose packages a tab's are, as the export names it.
 fn tenant(ctx: &Context, loads: &[ServiceLoad]) -> Tenant {
     Tenant {
@@ -150,8 +194,8 @@ fn tenant(ctx: &Context, loads: &[ServiceLoad]) -> Tenant {
     }
 }
 
-/// A tab's packages and failures, as loaded so far.
-fn collect(loads: &[ServiceLoad], packages: &mut Vec<Package>, errors: &mut Vec<ServiceError>) {
+/// A tab's packages (each service's, shared) and failures, as loaded so far.
+fn collect(loads: &[ServiceLoad], packages: &mut Vec<Arc<[Package]>>, errors: &mut Vec<ServiceError>) {
     for ServiceLoad { service, data, .. } in loads {
         let service = *service;
         match data.get_untracked() {
@@ -168,7 +212,7 @@ fn collect(loads: &[ServiceLoad], packages: &mut Vec<Package>, errors: &mut Vec<
                     error.error_msg = Some(format!("page at offset {}: {}", f.offset, f.error.summary()));
                     error
                 }));
-                packages.extend(loaded.packages.iter().cloned());
+                packages.push(loaded.packages.clone());
             }
             Some(Err(error)) => errors.push(service_error(service, &error)),
             _ => {}
