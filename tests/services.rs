@@ -67,7 +67,8 @@ fn codecheck_doc_example() {
     assert_eq!((main.quantity, main.total), (Some(20.0), None));
     assert_eq!(main.next.map(|n| n.action), Some(NextAction::GracePeriod));
     assert!(main.renew_url.as_deref().is_some_and(|u| u.starts_with("https://account.huawei.com/usercenter/")));
-    assert_eq!(main.expiry, Expiry::At(received.plus_days(32)));
+    assert_eq!(main.expiry, Expiry::At(codecheck::day_count_date(received, 32)));
+    assert_eq!(main.expiry, Expiry::At(at("2025-08-09T15:59:59Z")), "the end of the 32nd day after 2025-07-08 23:00 UTC+8");
     assert_eq!(main.lifecycle, Some(Lifecycle::InEffect));
     assert_eq!(main.billing_mode.as_deref(), Some("packet_cycle"));
     assert_eq!(main.starts_at, Some(at("2024-07-26T08:31:53Z")));
@@ -88,7 +89,7 @@ fn codecheck_singular_and_snake_case() {
     assert_eq!(free.lifecycle, Some(Lifecycle::Grace));
     // In the grace period the countdown runs to what comes next, not to expiry.
     assert_eq!(free.expiry, Expiry::Unknown);
-    assert_eq!(free.next.map(|n| n.at), Some(received.plus_days(3)));
+    assert_eq!(free.next.map(|n| n.at), Some(codecheck::day_count_date(received, 3)));
     assert_eq!(free.run_time, Some(120.0));
     assert_eq!((free.used, free.unit.as_deref()), (None, None));
     assert_eq!(free.billing_mode.as_deref(), Some("on_demand"));
@@ -146,7 +147,8 @@ fn hss_doc_example_and_upper_case() {
     assert_eq!(stats.total, Some(60));
     assert_eq!(stats.by_version, vec![("hss.version.basic".to_string(), 8)]);
     let p = &packages[0];
-    assert_eq!((p.expiry, p.in_use, p.status), (Expiry::Never, Some(true), Status::Active));
+    // The example is yearly/monthly with -1: HSS gives no date, billing keeps it.
+    assert_eq!((p.expiry, p.in_use, p.status), (Expiry::Unknown, Some(true), Status::Active));
     assert_eq!(p.host.as_deref(), Some("zhangxiaodong2"));
     assert_eq!(hss::edition_label(&p.name), Some("Web Tamper Protection"));
 
@@ -161,7 +163,63 @@ fn hss_doc_example_and_upper_case() {
     assert_eq!((q2.status, q2.in_use), (Status::Frozen, Some(true)));
     assert_eq!(q2.urgency(now, Thresholds::default()), Urgency::Ok);
     let q3 = find(&packages, "q3");
-    assert_eq!((q3.expiry, q3.urgency(now, Thresholds::default())), (Expiry::Never, Urgency::Never));
+    assert_eq!((q3.expiry, q3.urgency(now, Thresholds::default())), (Expiry::Never, Urgency::Never), "pay-per-use: no end");
+}
+
+/// Seed 004: `expire_time` -1 is "no expiry time given"; Terraform's
+/// `huaweicloud_hss_quotas`: the field "is valid when the quota is a trial
+/// quota". Only a pay-per-use quota has no end; a yearly/monthly one's date
+/// is kept by billing.
+#[test]
+fn hss_minus_one_never_expires_only_when_pay_per_use() {
+    use tenantscope::format;
+    let quota = |mode: Option<&str>, status: &str| {
+        let mut q = serde_json::json!({ "resource_id": "q", "version": "hss.version.enterprise", "quota_status": status, "expire_time": -1 });
+        if let Some(mode) = mode {
+            q["charging_mode"] = mode.into();
+        }
+        hss::page(&serde_json::json!({ "data_list": [q] })).unwrap().0.remove(0)
+    };
+    let now = at("2026-06-01T00:00:00Z");
+    let t = Thresholds::default();
+    for mode in ["on_demand", "ON_DEMAND", "postPaid"] {
+        let p = quota(Some(mode), "normal");
+        assert_eq!((p.expiry, p.urgency(now, t)), (Expiry::Never, Urgency::Never), "{mode}");
+    }
+    for mode in [Some("packet_cycle"), Some("PACKET_CYCLE"), Some("barter"), None] {
+        let p = quota(mode, "normal");
+        assert_eq!((p.expiry, p.urgency(now, t)), (Expiry::Unknown, Urgency::Unknown), "{mode:?}");
+        let state = format::state(&p, now, t);
+        assert!(state.starts_with("No expiry date given") && !state.contains("ever"), "{mode:?}: {state}");
+        assert_eq!(format::days_left(&p, now, t), "no expiry date given");
+    }
+    // Yearly/monthly: the why, in words.
+    assert_eq!(format::state(&quota(Some("packet_cycle"), "normal"), now, t), "No expiry date given (yearly/monthly: the date is kept by billing)");
+    assert_eq!(format::urgency(Urgency::Unknown, t), "No expiry date given");
+}
+
+/// An expired quota with -1 says it expired and that no date is given,
+/// whatever its billing mode: never "never".
+#[test]
+fn hss_minus_one_expired_says_expired_with_no_date() {
+    use tenantscope::format;
+    let now = at("2026-06-01T00:00:00Z");
+    let t = Thresholds::default();
+    for mode in ["packet_cycle", "on_demand"] {
+        let body = serde_json::json!({ "data_list": [{ "resource_id": "q", "quota_status": "QUOTA_STATUS_EXPIRED", "charging_mode": mode, "expire_time": -1 }] });
+        let p = hss::page(&body).unwrap().0.remove(0);
+        assert_eq!((p.status, p.urgency(now, t)), (Status::Expired, Urgency::Expired), "{mode}");
+        let (state, days) = (format::state(&p, now, t), format::days_left(&p, now, t));
+        assert_eq!(state, "Expired, the service says (it gives no date)", "{mode}");
+        assert_eq!(days, "the service says it has expired", "{mode}");
+        let card = tenantscope::render::card(&p, now, t);
+        assert!(!card.to_lowercase().contains("never"), "{mode}: {card}");
+    }
+    // Whatever read it: a date that never comes and a service that says
+    // expired is worded as expired with no date.
+    let never = Package { expiry: Expiry::Never, status: Status::Expired, ..Package::new(tenantscope_catalog::Service::Hss, "n", "n") };
+    assert_eq!(format::state(&never, now, t), "Expired, the service says (it gives no date)");
+    assert_eq!(format::days_left(&never, now, t), "the service says it has expired");
 }
 
 #[test]
@@ -233,7 +291,7 @@ fn dsc_units_periods_and_names() {
     assert_eq!((base.unit.as_deref(), base.used_unit.as_deref()), (Some("Mbit/s"), Some("count")));
     assert_eq!(base.usage_ratio(), None, "no percentage across two units");
     assert_ne!(obs.id, base.id, "two products of one order stay apart");
-    assert_eq!(tenantscope::format::usage(base), "2 items used; size 100 Mbit/s");
+    assert_eq!(tenantscope::format::usage(base, at("2026-01-01T00:00:00Z")), "2 items used; size 100 Mbit/s");
 }
 
 #[test]
@@ -247,14 +305,63 @@ fn metastudio_sub_resources_sources_and_units() {
     assert_eq!(packages[2].source, Some(Source::Allocated));
     assert_eq!(packages[0].source, Some(Source::Purchased));
     assert_eq!(packages[0].category.as_deref(), Some("FLEXUS_2D"));
-    // Bars by name and unit; the frozen video minutes leave nothing.
+    // Bars by name and unit; the frozen video minutes are no bar at all
+    // (a bar of 12 used and nothing left would read as full).
     let rows = usage_by_name(&packages, at("2026-12-01T00:00:00Z"));
     let units: Vec<(&str, Option<&str>, [u64; 2])> = rows.iter().map(|(n, u, v)| (n.as_str(), u.as_deref(), *v)).collect();
     assert_eq!(units, [
         ("hws.resource.type.metastudio.flexus.package", Some("NUM"), [0, 1]),
         ("voice_clone_flexus", Some("NUM"), [1, 1]),
-        ("video_time_flexus_2d_model", Some("MIN"), [12, 0]),
     ]);
+}
+
+/// A lapsed package's figures are what was used, not a full bar: "expired:
+/// 33 of 1,000 were used", never "33 used, 0 left (100%)".
+#[test]
+fn a_lapsed_package_is_no_full_bar_in_the_usage_chart() {
+    use tenantscope::domain::chart::usage_by_name;
+    let now = at("2026-12-01T00:00:00Z");
+    let p = |id: &str, status, expiry| Package { used: Some(33.0), total: Some(1000.0), status, expiry, ..Package::new(tenantscope_catalog::Service::Testplan, id, "codearts.testplan.china.pro") };
+    let lapsed = [
+        p("e", Status::Expired, Expiry::Unknown),
+        p("d", Status::Active, Expiry::At(at("2026-11-20T00:00:00Z"))),
+        p("f", Status::Frozen, Expiry::Unknown),
+        p("c", Status::Closed, Expiry::Unknown),
+    ];
+    assert_eq!(usage_by_name(&lapsed, now), [], "no bar made of lapsed packages");
+    let live = p("a", Status::Active, Expiry::At(at("2027-01-20T00:00:00Z")));
+    let mixed: Vec<Package> = lapsed.iter().cloned().chain([live]).collect();
+    let rows = usage_by_name(&mixed, now);
+    assert_eq!(rows.iter().map(|r| r.2).collect::<Vec<_>>(), [[33, 967]], "only the live package's figures");
+}
+
+/// DSC without `period_num`: the period's unit, and no number invented.
+#[test]
+fn dsc_without_a_period_count_invents_none() {
+    let body = serde_json::json!({ "order_infos": [{ "period_type": 2, "resource_id": "r", "product_info": { "resource_spec_code": "base_standard" } }] });
+    let p = &dsc::packages(&body).unwrap()[0];
+    assert_eq!(p.period.map(|x| (x.unit, x.count)), Some((PeriodUnit::Month, None)));
+    let card = tenantscope::render::card(p, at("2026-01-01T00:00:00Z"), Thresholds::default());
+    assert!(!card.contains("1 month") && card.contains("ordered for an unstated number of months"), "{card}");
+}
+
+/// Codes and units no table names are worded from their own words, the
+/// code kept beside them; every MetaStudio unit of seed 002 is named.
+#[test]
+fn codes_and_units_outside_the_tables_are_worded() {
+    use tenantscope::format;
+    let chat = Package { unit: Some("HOUR".into()), used: Some(1.0), total: Some(4.0), ..Package::new(tenantscope_catalog::Service::Metastudio, "m", "hws.resource.type.metastudio.chat_2d.package") };
+    assert_eq!(format::name(&chat), "Chat 2D package");
+    let card = tenantscope::render::card(&chat, at("2026-01-01T00:00:00Z"), Thresholds::default());
+    assert!(card.contains("<code>hws.resource.type.metastudio.chat_2d.package</code>"), "the code stays beside the name: {card}");
+    assert!(card.contains("1 / 4 hours (25%)"), "{card}");
+    // Every unit of seed 002 (docs/huawei-apis.md §2.3), in words.
+    let units: Vec<String> = ["NUM", "MIN", "HOUR", "CHANNEL", "GB", "MILLION_WORDS", "TEN_THOUSAND_WORDS", "TIME"].iter().map(|u| format::unit(u)).collect();
+    assert_eq!(units, ["items", "min", "hours", "channels", "GB", "× 1,000,000 characters", "× 10,000 characters", "uses"]);
+    // DSC's measure ids no page names.
+    let dsc = &dsc::packages(&fixture("dsc.doc.json")).unwrap()[0];
+    assert_eq!(dsc.unit.as_deref(), Some("unit #30"));
+    assert_eq!(format::unit("unit #30"), "unit not named by the service (#30)");
 }
 
 #[test]

@@ -117,8 +117,11 @@ pub fn timeline_x(at: Instant, now: Instant, days: i64) -> Option<u32> {
 /// first appear; figures in different units are never added together), the
 /// amount used and the amount left, summed over the packages that give both
 /// figures in one unit and rounded to whole units. Negative or odd figures
-/// count as nothing, more used than bought leaves nothing, and nothing is
-/// left of a package that has expired or is frozen or closed at `now`.
+/// count as nothing, and more used than bought leaves nothing. A package
+/// that has expired or is frozen or closed at `now` is left out: nothing
+/// of it is left to use, and its used part alone would draw a full bar
+/// ("33 used, 0 left (100%)" of a package that used 3%); its card says
+/// what was used.
 pub fn usage_by_name<'a>(packages: impl IntoIterator<Item = &'a Package>, now: Instant) -> Vec<(String, Option<String>, [u64; 2])> {
     let whole = |n: f64| if n.is_finite() && n > 0.0 { n.round().min(u64::MAX as f64) as u64 } else { 0 };
     let mut rows: Vec<(String, Option<String>, [u64; 2])> = Vec::new();
@@ -127,12 +130,14 @@ pub fn usage_by_name<'a>(packages: impl IntoIterator<Item = &'a Package>, now: I
         if p.used_unit.is_some() {
             continue;
         }
-        let (used, total) = (whole(used), whole(total));
         let lapsed = p.attention().is_some()
             || p.status == Status::Expired
             || p.expiry.instant().is_some_and(|at| at <= now);
-        let left = if lapsed { 0 } else { total.saturating_sub(used) };
-        let add = [used.min(total), left];
+        if lapsed {
+            continue;
+        }
+        let (used, total) = (whole(used), whole(total));
+        let add = [used.min(total), total.saturating_sub(used)];
         match rows.iter_mut().find(|(name, unit, _)| *name == p.name && *unit == p.unit) {
             Some((_, _, sums)) => {
                 sums[0] = sums[0].saturating_add(add[0]);
@@ -180,8 +185,8 @@ mod tests {
         ], now);
         let plain: Vec<(&str, [u64; 2])> = rows.iter().map(|(n, _, v)| (n.as_str(), *v)).collect();
         assert_eq!(plain, [("voice", [12, 48]), ("avatar", [50, 0]), ("odd", [0, 0])]);
-        // Minutes are never added to counts, and nothing is left of an
-        // expired or frozen package.
+        // Minutes are never added to counts, and an expired or frozen
+        // package is left out.
         let with_unit = |unit: &str, used, total| Package { unit: Some(unit.into()), ..p("flexus", Some(used), Some(total)) };
         let mut frozen = with_unit("MIN", 5.0, 100.0);
         frozen.status = Status::Frozen;
@@ -189,7 +194,7 @@ mod tests {
         expired.expiry = crate::domain::Expiry::At(now.plus_days(-1));
         let rows = usage_by_name(&[with_unit("MIN", 10.0, 60.0), with_unit("NUM", 1.0, 2.0), frozen, expired], now);
         assert_eq!(rows, [
-            ("flexus".to_string(), Some("MIN".to_string()), [20, 50]),
+            ("flexus".to_string(), Some("MIN".to_string()), [10, 50]),
             ("flexus".to_string(), Some("NUM".to_string()), [1, 1]),
         ]);
     }

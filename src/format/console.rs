@@ -30,8 +30,16 @@ pub fn urgency(urgency: Urgency, thresholds: Thresholds) -> String {
         Urgency::Warning => plural(thresholds.warning_days.into(), "Expires within {0} day", "Expires within {0} days"),
         Urgency::Ok => plural(thresholds.warning_days.into(), "Expires after {0} day", "Expires after {0} days"),
         Urgency::Never => t("Never expires").into(),
-        Urgency::Unknown => t("No expiry date reported").into(),
+        Urgency::Unknown => t("No expiry date given").into(),
     }
+}
+
+/// Why a package has no expiry date, when its billing mode says: a
+/// yearly/monthly package's date is kept by billing (HSS gives -1, DSC
+/// none), which may not have been read, or may not know it.
+pub fn no_date_why(p: &Package) -> Option<&'static str> {
+    let yearly_monthly = p.billing_mode.as_deref().is_some_and(|m| matches!(m.to_ascii_lowercase().as_str(), "packet_cycle" | "periodic" | "prepaid"));
+    (p.expiry == Expiry::Unknown && yearly_monthly).then(|| t("yearly/monthly: the date is kept by billing"))
 }
 
 /// The English name a service's table gives a code, and whether the page
@@ -58,9 +66,55 @@ pub fn code_label_en(service: Service, code: &str) -> Option<String> {
     code_table(service, code).map(|(label, _)| labelled(service, label))
 }
 
-/// The readable name of a service's code in the page's language.
+/// The readable name of a service's code in the page's language: its
+/// table's name, else one made of the code's own words ([`code_words`]).
 pub fn code_label(service: Service, code: &str) -> Option<String> {
-    code_table(service, code).map(|(label, translate)| labelled(service, if translate { t(label) } else { label }))
+    match code_table(service, code) {
+        Some((label, translate)) => Some(labelled(service, if translate { t(label) } else { label })),
+        None => code_words(service, code).map(|words| labelled(service, &words)),
+    }
+}
+
+/// A name made of a code's own words where no table names it, so that a
+/// new code reads as words rather than as a code
+/// (`hws.resource.type.metastudio.chat_2d.package` → `Chat 2D package`):
+/// the prefixes every code of its service shares dropped, the rest split
+/// at `.` `_` `-`, `2d`/`3d` and short upper-case words (`OBS`, `DB`) kept
+/// as abbreviations, the first word capitalised. `None` for a text that
+/// is not a code (spaces, anything but ASCII letters, digits and those
+/// separators) or has no words left; the code itself stays beside the name
+/// (the card's code line, the table's tooltip).
+pub fn code_words(service: Service, code: &str) -> Option<String> {
+    if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
+        return None;
+    }
+    let (prefixes, lead): (&[&str], &str) = match service {
+        Service::Metastudio => (&["hws.resource.type.metastudio."], ""),
+        Service::Dsc => (&["hws.resource.type.dsc."], ""),
+        Service::Hss => (&["hss.version."], ""),
+        Service::Testplan => (&["codearts.testplan.china.", "codearts.testplan.intl.", "codearts.testplan."], "TestPlan "),
+        Service::Codecheck => (&["codearts.china.", "codearts.intl."], "CodeArts "),
+        Service::Iam | Service::Projectman | Service::Bss => (&[], ""),
+    };
+    let (rest, lead) = match prefixes.iter().find_map(|p| code.strip_prefix(p)) {
+        Some(rest) => (rest, lead),
+        None => (code.strip_prefix("hws.resource.type.").unwrap_or(code), ""),
+    };
+    // Upper-case words are abbreviations only beside lower-case ones
+    // (`OBS_enterprise`); a code all in capitals (`VOICE_TRAINING`) is words.
+    let mixed = rest.bytes().any(|b| b.is_ascii_lowercase());
+    let mut words: Vec<String> = rest
+        .split(['.', '_', '-'])
+        .filter(|w| !w.is_empty())
+        .map(|word| match word.to_ascii_lowercase() {
+            d if d == "2d" || d == "3d" => d.to_ascii_uppercase(),
+            _ if mixed && word.len() <= 4 && word.bytes().all(|b| b.is_ascii_uppercase()) => word.to_string(),
+            lower => lower,
+        })
+        .collect();
+    let first = words.first_mut()?;
+    *first = format!("{}{}", first[..1].to_ascii_uppercase(), &first[1..]);
+    Some(format!("{lead}{}", words.join(" ")))
 }
 
 /// A category as shown: its readable name where the service's documents
@@ -81,16 +135,25 @@ pub fn english_name(package: &Package) -> Option<String> {
     package.label.clone().or_else(|| code_label_en(package.service, &package.name))
 }
 
-/// A unit code in words (MetaStudio `unit`, DSC measure units); unknown
-/// codes in lower case, as they came.
+/// A unit code in words: every MetaStudio `unit` (seed 002, the SDK's
+/// enum: NUM, MIN, HOUR, CHANNEL, GB, MILLION_WORDS, TEN_THOUSAND_WORDS,
+/// TIME) and DSC's measure units ([`dsc::measure_unit`]; an id no page
+/// names, `unit #30`, says so). Other codes in lower case, as they came.
 pub fn unit(code: &str) -> String {
+    if let Some(id) = code.strip_prefix("unit #").filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())) {
+        return tf("unit not named by the service (#{0})", &[&id]);
+    }
     match code.to_ascii_uppercase().as_str() {
         "GB" | "MB" | "TB" => code.to_ascii_uppercase(),
         "MBIT/S" => "Mbit/s".into(),
         "MIN" => t("min").into(),
+        "HOUR" => t("hours").into(),
         "CHANNEL" => t("channels").into(),
         "NUM" | "COUNT" => t("items").into(),
+        // Times a thing was done (次): generations, calls.
+        "TIME" => t("uses").into(),
         "TEN_THOUSAND_WORDS" => t("× 10,000 characters").into(),
+        "MILLION_WORDS" => t("× 1,000,000 characters").into(),
         _ => code.to_ascii_lowercase().replace('_', " "),
     }
 }
@@ -110,23 +173,53 @@ fn number(n: f64) -> String {
     format!("{sign}{}{}{:02}", i18n::number(cents / 100), i18n::decimal_point(), cents % 100)
 }
 
-/// `37 / 50 min (74%)`, `50 min`, or empty when the service gives no figures.
-pub fn usage(package: &Package) -> String {
+/// Whether a package has lapsed at `now`, and how: frozen or closed (by
+/// its status or stage), or expired (by its status or its date). Its
+/// figures are then what was used, with nothing left to use.
+pub fn lapsed(p: &Package, now: Instant) -> Option<Status> {
+    match p.attention() {
+        Some(Attention::Frozen) => Some(Status::Frozen),
+        Some(Attention::Closed) => Some(Status::Closed),
+        None if p.status == Status::Expired || p.expiry.instant().is_some_and(|at| at <= now) => Some(Status::Expired),
+        None => None,
+    }
+}
+
+/// `37 / 50 min (74%)`, `50 min`, or empty when the service gives no
+/// figures. A package lapsed at `now` says what was used, with no share:
+/// `expired: 33 of 1,000 were used` (what is left of it cannot be used).
+pub fn usage(package: &Package, now: Instant) -> String {
     // ASCII only: units are codes such as `MIN` or `GB`, and the full Unicode
     // case tables would cost the wasm bundle over 10 KiB.
     let unit = package.unit.as_deref().map(|u| format!(" {}", self::unit(u))).unwrap_or_default();
-    if let (Some(used), Some(total), Some(used_unit)) = (package.used, package.total, &package.used_unit) {
+    let lapsed = lapsed(package, now);
+    let text = match (package.used, package.total, &package.used_unit, lapsed) {
         // Two units: both figures, no share.
-        return tf("{0} used; size {1}", &[&format!("{} {}", number(used), self::unit(used_unit)), &format!("{}{unit}", number(total))]);
-    }
-    match (package.used, package.total) {
-        (Some(used), Some(total)) => {
+        (Some(used), Some(total), Some(used_unit), _) => {
+            tf("{0} used; size {1}", &[&format!("{} {}", number(used), self::unit(used_unit)), &format!("{}{unit}", number(total))])
+        }
+        (Some(used), Some(total), None, Some(state)) => {
+            let args: [&dyn std::fmt::Display; 2] = [&number(used), &format!("{}{unit}", number(total))];
+            return match state {
+                Status::Frozen => tf("frozen: {0} of {1} used", &args),
+                Status::Closed => tf("closed: {0} of {1} were used", &args),
+                _ => tf("expired: {0} of {1} were used", &args),
+            };
+        }
+        (Some(used), Some(total), None, None) => {
             let percent = package.usage_ratio().map(|r| format!(" ({}%)", (r * 100.0).round() as i64)).unwrap_or_default();
             format!("{} / {}{unit}{percent}", number(used), number(total))
         }
-        (None, Some(total)) => format!("{}{unit}", number(total)),
-        (Some(used), None) => tf("{0} used{1}", &[&number(used), &unit]),
-        (None, None) => String::new(),
+        (None, Some(total), _, _) => format!("{}{unit}", number(total)),
+        (Some(used), None, _, _) => tf("{0} used{1}", &[&number(used), &unit]),
+        (None, None, _, _) => String::new(),
+    };
+    match lapsed {
+        Some(_) if text.is_empty() => text,
+        Some(Status::Frozen) => tf("frozen: {0}", &[&text]),
+        Some(Status::Closed) => tf("closed: {0}", &[&text]),
+        Some(_) => tf("expired: {0}", &[&text]),
+        None => text,
     }
 }
 
@@ -148,17 +241,20 @@ pub fn pretty_json(text: &str) -> String {
     }
 }
 
+/// `expires 2026-01-02`, `never expires`, `no expiry date given`.
 pub fn expiry(expiry: Expiry) -> String {
     match expiry {
         Expiry::At(at) => tf("expires {0}", &[&local_date(at)]),
         Expiry::Never => t("never expires").into(),
-        Expiry::Unknown => String::new(),
+        Expiry::Unknown => t("no expiry date given").into(),
     }
 }
 
 /// A package's one state, worded once: `Expired 2026-10-22, 40 days ago`,
-/// `Expires 2026-12-07, in 5 days`, `Never expires`. Expired by the
-/// service's word with no date, or with a date still ahead, says so.
+/// `Expires 2026-12-07, in 5 days`, `Never expires`, `No expiry date
+/// given` (with why, where the billing mode says). Expired by the
+/// service's word with no date (or one that never comes), or with a date
+/// still ahead, says so: never "never".
 pub fn state(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     let said_expired = p.urgency(now, thresholds) == Urgency::Expired;
     match p.expiry {
@@ -171,23 +267,26 @@ pub fn state(p: &Package, now: Instant, thresholds: Thresholds) -> String {
             Relative::In(days) => plural(days.unsigned_abs(), "Expires {1}, in {0} day", "Expires {1}, in {0} days").replace("{1}", &date_time(at)),
             _ => tf("Expires {0}", &[&date_time(at)]),
         },
+        Expiry::Never | Expiry::Unknown if said_expired => t("Expired, the service says (it gives no date)").into(),
         Expiry::Never => t("Never expires").into(),
-        Expiry::Unknown if said_expired => t("Expired, the service says (it gives no date)").into(),
-        Expiry::Unknown => t("No expiry date reported").into(),
+        Expiry::Unknown => match no_date_why(p) {
+            Some(why) => tf("No expiry date given ({0})", &[&why]),
+            None => t("No expiry date given").into(),
+        },
     }
 }
 
 /// The table's "days left": `in 5 days`, `today`, `expired 3 days ago`,
-/// `never expires`, or a dash when no date is known. Expired by the
-/// service's word (with no date, or one still ahead) says so.
+/// `never expires`, `no expiry date given`. Expired by the service's word
+/// (with no date, one that never comes, or one still ahead) says so.
 pub fn days_left(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     let said_expired = p.urgency(now, thresholds) == Urgency::Expired;
     match p.expiry {
         Expiry::At(at) if at <= now => relative(Relative::between(at, now)),
-        Expiry::At(_) | Expiry::Unknown if said_expired => t("the service says it has expired").into(),
+        Expiry::At(_) | Expiry::Never | Expiry::Unknown if said_expired => t("the service says it has expired").into(),
         Expiry::At(at) => days_from(at, now),
         Expiry::Never => t("never expires").into(),
-        Expiry::Unknown => "—".into(),
+        Expiry::Unknown => t("no expiry date given").into(),
     }
 }
 
@@ -250,12 +349,12 @@ pub fn next_action(action: NextAction) -> &'static str {
     }
 }
 
-/// `frozen in 12 days (2026-12-13)`.
+/// `frozen in 12 days (2026-12-13 23:59 UTC+8)`, counted as every other
+/// day count is ([`Relative::between`]): its date is a day's end
+/// ([`codecheck::day_count_date`]), not the answer's arrival plus whole
+/// days, so no margin for the minute clock is needed, and an expiry at
+/// the same instant reads the same number of days.
 pub fn next_step(step: NextStep, now: Instant) -> String {
-    // The countdown is whole days from when the answer arrived, and the
-    // page's clock is read to the minute (floored): without this margin a
-    // countdown of 12 days would read "in 13 days" for its first minute.
-    let now = Instant::from_millis(now.millis().saturating_add(59_999));
     tf("{0} {1} ({2})", &[&next_action(step.action), &days_from(step.at, now), &date_time(step.at)])
 }
 
@@ -291,9 +390,17 @@ pub fn amount(n: f64) -> String {
     number(n)
 }
 
-/// An order's period in words: `1 year`, `6 months`.
+/// An order's period in words: `1 year`, `6 months`; without its count
+/// (DSC's `period_num` absent), the unit alone: `an unstated number of
+/// months`, never a count made up.
 pub fn period(period: Period) -> String {
-    let n = u64::from(period.count.unwrap_or(1));
+    let Some(n) = period.count.map(u64::from) else {
+        return match period.unit {
+            PeriodUnit::Month => t("an unstated number of months").into(),
+            PeriodUnit::Year => t("an unstated number of years").into(),
+            PeriodUnit::Other(code) => tf("an unstated number of periods of type {0}", &[&code]),
+        };
+    };
     match period.unit {
         PeriodUnit::Month => plural(n, "{0} month", "{0} months"),
         PeriodUnit::Year => plural(n, "{0} year", "{0} years"),
@@ -385,4 +492,107 @@ pub fn paging_note(paging: &Paging, shown: usize, total: Option<u64>) -> Option<
         _ => {}
     }
     (!notes.is_empty()).then(|| notes.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::overview::Relative;
+    use crate::i18n::{set_lang, Lang};
+    use serde_json::json;
+
+    /// The whole days `text` counts after "in " (`expires in 13 days`,
+    /// `enters its grace period in 13 days (…)`).
+    fn days_in(text: &str) -> Option<u64> {
+        let (_, rest) = text.split_once("in ")?;
+        rest.split(' ').next()?.parse().ok()
+    }
+
+    #[test]
+    fn an_expiry_and_a_next_step_at_one_instant_count_the_same_days() {
+        // A CodeArts Check package in effect whose next step comes at its expiry.
+        let received = Instant::parse("2026-12-01T01:30:00Z").unwrap();
+        let body = json!({ "result": { "main_resource_list": [{ "resourceSpecCode": "codearts.china.enterprise", "status": "normal" }],
+            "tips": { "status": 2, "next_action": 0, "next_action_remain_day": 13 } } });
+        let p = &codecheck::packages(&body, received).unwrap()[0];
+        let (at, step) = (p.expiry.instant().unwrap(), p.next.unwrap());
+        assert_eq!(at, step.at);
+        let t = Thresholds::default();
+        // Around each whole day before it, to the second and to the minute
+        // (the page's clock is read to the minute).
+        for days in 0..15 {
+            for seconds in [-90, -60, -59, -30, -1, 0, 1, 30, 59, 60, 90] {
+                let now = Instant::from_millis(at.millis() - days * crate::domain::time::MS_PER_DAY + seconds * 1000);
+                let minute = Instant::from_millis(now.millis().div_euclid(60_000) * 60_000);
+                for now in [now, minute] {
+                    if now >= at {
+                        continue;
+                    }
+                    let expires = relative(Relative::between(at, now));
+                    let next = next_step(step, now);
+                    let (state, left) = (state(p, now, t), days_left(p, now, t));
+                    let n = days_in(&expires);
+                    assert!(n.is_some(), "{expires}");
+                    assert_eq!((days_in(&next), days_in(&state), days_in(&left)), (n, n, n), "at {now}: {expires}; next: {next}; {state}; {left}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_expiry_date_given_is_said_in_words_everywhere() {
+        let t = Thresholds::default();
+        let now = Instant::from_millis(1_800_000_000_000);
+        let p = Package::new(tenantscope_catalog::Service::Testplan, "i", "n");
+        assert_eq!(urgency(Urgency::Unknown, t), "No expiry date given");
+        assert_eq!(expiry(Expiry::Unknown), "no expiry date given");
+        assert_eq!(state(&p, now, t), "No expiry date given");
+        assert_eq!(days_left(&p, now, t), "no expiry date given");
+        let yearly = Package { billing_mode: Some("packet_cycle".into()), ..p };
+        assert_eq!(state(&yearly, now, t), "No expiry date given (yearly/monthly: the date is kept by billing)");
+    }
+
+    #[test]
+    fn a_period_without_its_count_invents_none() {
+        assert_eq!(period(Period { unit: PeriodUnit::Month, count: None }), "an unstated number of months");
+        assert_eq!(period(Period { unit: PeriodUnit::Year, count: None }), "an unstated number of years");
+        assert_eq!(period(Period { unit: PeriodUnit::Other(9), count: None }), "an unstated number of periods of type 9");
+        assert_eq!(period(Period { unit: PeriodUnit::Month, count: Some(1) }), "1 month");
+    }
+
+    #[test]
+    fn codes_no_table_names_are_worded_from_their_own_words() {
+        use tenantscope_catalog::Service;
+        let name_of = |service, code: &str| name(&Package::new(service, "i", code));
+        assert_eq!(name_of(Service::Metastudio, "hws.resource.type.metastudio.chat_2d.package"), "Chat 2D package");
+        assert_eq!(name_of(Service::Metastudio, "hws.resource.type.metastudio.video_3d.duration"), "Video 3D duration");
+        assert_eq!(name_of(Service::Metastudio, "VOICE_TRAINING"), "Voice training");
+        assert_eq!(name_of(Service::Dsc, "OBS_enterprise"), "OBS enterprise");
+        assert_eq!(name_of(Service::Dsc, "mystery.code"), "Mystery code");
+        assert_eq!(name_of(Service::Hss, "hss.version.container.premium"), "HSS Container premium");
+        assert_eq!(name_of(Service::Testplan, "codearts.testplan.intl.ultimate"), "TestPlan Ultimate");
+        assert_eq!(name_of(Service::Codecheck, "codearts.china.ultimate"), "CodeArts Ultimate");
+        // Words as they came, and codes with nothing to word, stay as they are.
+        assert_eq!(name_of(Service::Dsc, "DSC order"), "DSC order");
+        assert_eq!(name_of(Service::Dsc, "数据库审计"), "数据库审计");
+        assert_eq!(name_of(Service::Metastudio, "hws.resource.type.metastudio."), "hws.resource.type.metastudio.");
+        assert_eq!(name_of(Service::Metastudio, "..._"), "..._");
+        // The exports' readable name is a table's only: the code is in its own column.
+        assert_eq!(english_name(&Package::new(Service::Metastudio, "i", "hws.resource.type.metastudio.chat_2d.package")), None);
+    }
+
+    #[test]
+    fn every_metastudio_unit_is_named_in_each_language() {
+        let units = ["NUM", "MIN", "HOUR", "CHANNEL", "GB", "MILLION_WORDS", "TEN_THOUSAND_WORDS", "TIME"];
+        let named = |lang| {
+            set_lang(lang);
+            let words: Vec<String> = units.iter().map(|u| unit(u)).chain([unit("unit #30"), unit("unit #x")]).collect();
+            set_lang(Lang::En);
+            words
+        };
+        let (en, zh, pt) = (named(Lang::En), named(Lang::ZhCn), named(Lang::PtBr));
+        assert_eq!(en, ["items", "min", "hours", "channels", "GB", "× 1,000,000 characters", "× 10,000 characters", "uses", "unit not named by the service (#30)", "unit #x"]);
+        assert_eq!(zh, ["个", "分钟", "小时", "路", "GB", "百万字", "万字", "次", "服务未命名的单位（#30）", "unit #x"]);
+        assert_eq!(pt, ["itens", "min", "horas", "canais", "GB", "× 1.000.000 caracteres", "× 10.000 caracteres", "usos", "unidade não nomeada pelo serviço (#30)", "unit #x"]);
+    }
 }

@@ -315,13 +315,22 @@ mod tests {
             unit: unit.map(Into::into),
             ..Package::new(Service::Testplan, "i", "n")
         };
-        assert_eq!(usage(&p(Some(37.0), Some(50.0), Some("MIN"))), "37 / 50 min (74%)");
-        assert_eq!(usage(&p(Some(70.0), Some(50.0), None)), "70 / 50 (140%)");
-        assert_eq!(usage(&p(Some(2.5), Some(0.0), None)), "2.50 / 0");
-        assert_eq!(usage(&p(None, Some(20.0), None)), "20");
-        assert_eq!(usage(&p(None, None, None)), "");
-        assert_eq!(usage(&p(Some(-0.125), Some(1e20), None)), "-0.13 / 9,223,372,036,854,775,807 (0%)");
-        assert_eq!(usage(&p(Some(0.004), Some(f64::INFINITY), None)), "0.00 / ?");
+        let now = Instant::from_millis(1_800_000_000_000);
+        assert_eq!(usage(&p(Some(37.0), Some(50.0), Some("MIN")), now), "37 / 50 min (74%)");
+        assert_eq!(usage(&p(Some(70.0), Some(50.0), None), now), "70 / 50 (140%)");
+        assert_eq!(usage(&p(Some(2.5), Some(0.0), None), now), "2.50 / 0");
+        assert_eq!(usage(&p(None, Some(20.0), None), now), "20");
+        assert_eq!(usage(&p(None, None, None), now), "");
+        assert_eq!(usage(&p(Some(-0.125), Some(1e20), None), now), "-0.13 / 9,223,372,036,854,775,807 (0%)");
+        assert_eq!(usage(&p(Some(0.004), Some(f64::INFINITY), None), now), "0.00 / ?");
+        // Lapsed: what was used, no share of what cannot be used any more.
+        let gone = |status| Package { status, ..p(Some(33.0), Some(1000.0), Some("MIN")) };
+        assert_eq!(usage(&gone(Status::Expired), now), "expired: 33 of 1,000 min were used");
+        assert_eq!(usage(&gone(Status::Frozen), now), "frozen: 33 of 1,000 min used");
+        assert_eq!(usage(&gone(Status::Closed), now), "closed: 33 of 1,000 min were used");
+        assert_eq!(usage(&Package { status: Status::Expired, ..p(None, Some(20.0), None) }, now), "expired: 20");
+        let two_units = Package { status: Status::Frozen, used_unit: Some("COUNT".into()), ..p(Some(2.0), Some(100.0), Some("GB")) };
+        assert_eq!(usage(&two_units, now), "frozen: 2 items used; size 100 GB");
     }
 
     #[test]
@@ -331,7 +340,7 @@ mod tests {
         assert_eq!(name(&Package::new(Service::Dsc, "i", "base_professional")), "DSC Professional edition");
         assert_eq!(name(&Package::new(Service::Metastudio, "i", "hws.resource.type.metastudio.live_2d.package")), "2D livestream package");
         assert_eq!(name(&Package::new(Service::Testplan, "i", "codearts.testplan.intl.pro")), "TestPlan Professional");
-        assert_eq!(name(&Package::new(Service::Dsc, "i", "mystery.code")), "mystery.code");
+        assert_eq!(name(&Package::new(Service::Dsc, "i", "mystery.code")), "Mystery code", "no table: its own words");
         let given = Package { label: Some("my-db-scan".into()), ..Package::new(Service::Dsc, "i", "DB_standard") };
         assert_eq!(name(&given), "my-db-scan", "the service's own name wins");
         crate::i18n::set_lang(crate::i18n::Lang::ZhCn);
@@ -422,12 +431,15 @@ mod tests {
 
     #[test]
     fn a_countdown_reads_the_same_on_the_card_and_on_the_minute_clock() {
-        let received = Instant::from_millis(1_800_000_030_000);
-        let step = NextStep { action: NextAction::Frozen, at: received.plus_days(12) };
+        // The date of a count of 12 days is the end of the 12th day
+        // (Beijing time), whenever that day the answer arrived.
+        let received = Instant::parse("2026-12-01T01:30:30Z").unwrap();
+        let step = NextStep { action: NextAction::Frozen, at: crate::services::codecheck::day_count_date(received, 12) };
         let minute = Instant::from_millis(received.millis() / 60_000 * 60_000);
-        assert!(next_step(step, received).starts_with("frozen in 12 days"), "{}", next_step(step, received));
-        assert!(next_step(step, minute).starts_with("frozen in 12 days"), "{}", next_step(step, minute));
-        assert!(next_step(step, received.plus_days(1)).starts_with("frozen in 11 days"));
+        // Ceiling of the time left, as every day count: 12 days and 14.5 hours.
+        assert!(next_step(step, received).starts_with("frozen in 13 days (2026-12-13 15:59 UTC)"), "{}", next_step(step, received));
+        assert_eq!(next_step(step, minute), next_step(step, received));
+        assert!(next_step(step, received.plus_days(1)).starts_with("frozen in 12 days"));
     }
 
     #[test]

@@ -49,13 +49,19 @@ pub(crate) fn badge(p: &Package) -> String {
 }
 
 /// A usage meter, red past the total, where used and total share a unit;
-/// else nothing. The fill is an SVG attribute: the page's CSP allows no
-/// inline style.
-pub(crate) fn meter(p: &Package) -> String {
+/// else nothing. A package lapsed at `now` (expired, frozen, closed) has
+/// a grey meter of what was used, with no track of what is left: nothing
+/// is left to use, and a full bar would say it was all used. The fill is
+/// an SVG attribute: the page's CSP allows no inline style.
+pub(crate) fn meter(p: &Package, now: Instant) -> String {
     let (Some(used), Some(total), None) = (p.used, p.total, &p.used_unit) else { return String::new() };
     let fill = chart::fill(used, total) / 10;
-    let over = if used > total && total > 0.0 { " over" } else { "" };
-    format!(r#"<div class="meter{over}" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="{}"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#, t("Usage"))
+    let class = match format::lapsed(p, now) {
+        Some(_) => " lapsed",
+        None if used > total && total > 0.0 => " over",
+        None => "",
+    };
+    format!(r#"<div class="meter{class}" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="{}"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#, t("Usage"))
 }
 
 /// One package card: name, status and urgency in words (colour beside),
@@ -77,8 +83,8 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         let _ = write!(h, r#"<p class="card-code"><code>{}</code></p>"#, escape(&p.name));
     }
     // A meter only where used and total share a unit.
-    h.push_str(&meter(p));
-    let usage = format::usage(p);
+    h.push_str(&meter(p, now));
+    let usage = format::usage(p, now);
     if !usage.is_empty() {
         // More used than bought: said in red, beside the figures.
         let over = p.usage_ratio().is_some_and(|r| r > 1.0);
@@ -606,7 +612,7 @@ mod tests {
         assert!(h.contains("host &lt;b&gt;web&lt;/b&gt;"));
         // No figures, no meter.
         let bare = card(&Package::new(Service::Dsc, "d", "n"), NOW, Thresholds::default());
-        assert!(!bare.contains("meter") && bare.contains("No expiry date reported"), "{bare}");
+        assert!(!bare.contains("meter") && bare.contains("No expiry date given"), "{bare}");
         let started = Package { starts_at: Some(NOW), ..Package::new(Service::Dsc, "d", "n") };
         assert!(card(&started, NOW, Thresholds::default()).contains(r#"</span> <span class="muted">from "#), "no separator before the start date");
         // Past its date while the service still calls it active: said once, and explained.
@@ -618,9 +624,12 @@ mod tests {
         let said = Package { expiry: Expiry::At(NOW.plus_days(9)), status: Status::Expired, ..Package::new(Service::Testplan, "t", "n") };
         assert!(card(&said, NOW, Thresholds::default()).contains("Expired, the service says (its date, "));
         let frozen = Package { status: Status::Frozen, used: Some(70.0), total: Some(50.0), ..Package::new(Service::Hss, "h", "n") };
+        let active = card(&Package { status: Status::Active, ..frozen.clone() }, NOW, Thresholds::default());
+        assert!(active.contains(r#"<div class="meter over""#) && active.contains(r#"<p class="card-usage over">70 / 50 (140%) — more than the total <span class="muted">(the service names no unit)</span></p>"#), "{active}");
         let frozen = card(&frozen, NOW, Thresholds::default());
         assert!(frozen.contains(r#"<span class="badge status-frozen">Frozen</span>"#), "{frozen}");
-        assert!(frozen.contains(r#"<div class="meter over""#) && frozen.contains(r#"<p class="card-usage over">70 / 50 (140%) — more than the total <span class="muted">(the service names no unit)</span></p>"#), "{frozen}");
+        // Frozen: what was used, no share, a grey meter.
+        assert!(frozen.contains(r#"<div class="meter lapsed""#) && frozen.contains(r#"<p class="card-usage over">frozen: 70 of 50 used — more than the total <span class="muted">(the service names no unit)</span></p>"#), "{frozen}");
         // Figures with a unit do not say so.
         assert!(!h.contains("names no unit"), "{h}");
         assert_eq!(cards(std::slice::from_ref(&p), &[0, 7], NOW, Thresholds::default()), h);

@@ -112,7 +112,7 @@ fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<(Option<&str>, O
         };
     }
     // Figures with a meter; HSS quotas say whether they are bound to a host.
-    let usage = format::usage(p);
+    let usage = format::usage(p, now);
     let usage = match (usage.is_empty(), p.in_use) {
         (false, _) => escape(&usage),
         (true, Some(true)) => t("In use").into(),
@@ -120,7 +120,7 @@ fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<(Option<&str>, O
         (true, None) => "—".into(),
     };
     let over = if p.usage_ratio().is_some_and(|r| r > 1.0) { r#" class="over""# } else { "" };
-    let _ = write!(h, r#"<td class="c-usage">{}<span{over}>{usage}</span></td>"#, meter(p));
+    let _ = write!(h, r#"<td class="c-usage">{}<span{over}>{usage}</span></td>"#, meter(p, now));
     let expires = match p.expiry {
         Expiry::At(at) => format::date_time(at),
         _ => "—".into(),
@@ -135,7 +135,11 @@ fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<(Option<&str>, O
             r#"<td class="c-days"><span class="urgency urgency-{u}"><span class="days-full">{days}</span><span class="days-short">{}</span></span></td>"#,
             escape(&format::days_from(at, now))
         ),
-        _ => write!(h, r#"<td class="c-days"><span class="urgency urgency-{u}">{days}</span></td>"#),
+        // No date: why, where the billing mode says, as the tooltip.
+        _ => {
+            let why = format::no_date_why(p).map(|why| format!(r#" title="{}""#, escape(why))).unwrap_or_default();
+            write!(h, r#"<td class="c-days"{why}><span class="urgency urgency-{u}">{days}</span></td>"#)
+        }
     };
     if columns.billing {
         // The mode, and billing's policy where it gave one.
@@ -225,13 +229,56 @@ mod tests {
         over.expiry = Expiry::At(Instant::from_millis(97 * MS_PER_DAY));
         over.status = crate::domain::Status::Frozen;
         let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: None, billing: false, prefix: "m" }, now, Thresholds::default());
-        assert!(h.contains(r#"class="meter over""#) && h.contains(r#"<span class="over">12 / 10 items (120%)</span>"#), "{h}");
+        assert!(h.contains(r#"class="meter lapsed""#) && h.contains(r#"<span class="over">frozen: 12 of 10 items used</span>"#), "{h}");
         assert!(h.contains(r#"class="badge status-frozen">Frozen<"#));
         assert!(h.contains(r#"<span class="urgency urgency-expired"><span class="days-full">expired 3 days ago</span><span class="days-short">3 days ago</span></span>"#), "{h}");
         // A business type by its name, the code as its tooltip.
         over.category = Some("LIVE_2D".into());
         let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: Some(Place::Category), billing: false, prefix: "m" }, now, Thresholds::default());
         assert!(h.contains(r#"<td class="c-place" title="LIVE_2D">2D livestreaming</td>"#), "{h}");
+    }
+
+    #[test]
+    fn a_lapsed_package_says_what_was_used_and_its_meter_reads_as_no_remainder() {
+        use crate::domain::Status;
+        let now = Instant::from_millis(100 * MS_PER_DAY);
+        let t = Thresholds::default();
+        let p = |status, expiry| Package { used: Some(33.0), total: Some(1000.0), status, expiry, ..Package::new(Service::Testplan, "t", "n") };
+        let cases = [
+            (p(Status::Expired, Expiry::Unknown), "expired: 33 of 1,000 were used"),
+            (p(Status::Active, Expiry::At(Instant::from_millis(98 * MS_PER_DAY))), "expired: 33 of 1,000 were used"),
+            (p(Status::Frozen, Expiry::At(Instant::from_millis(130 * MS_PER_DAY))), "frozen: 33 of 1,000 used"),
+            (p(Status::Closed, Expiry::Unknown), "closed: 33 of 1,000 were used"),
+        ];
+        for (p, words) in &cases {
+            let card = crate::render::card(p, now, t);
+            assert!(card.contains(&format!(r#"<p class="card-usage">{words} "#)), "{card}");
+            assert!(!card.contains("%)"), "no share of what is gone: {card}");
+            // The meter shows what was used, greyed, never as a full bar.
+            assert!(card.contains(r#"<div class="meter lapsed" role="meter" aria-valuenow="3""#), "{card}");
+            let row = rows(std::slice::from_ref(p), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: None, billing: false, prefix: "t" }, now, t);
+            assert!(row.contains(&format!("<span>{words}</span>")) && row.contains(r#"class="meter lapsed""#), "{row}");
+        }
+        // With a unit.
+        let minutes = Package { unit: Some("MIN".into()), ..cases[0].0.clone() };
+        assert!(crate::render::card(&minutes, now, t).contains("expired: 33 of 1,000 min were used"));
+        // A live package keeps its share.
+        let live = p(Status::Active, Expiry::At(Instant::from_millis(130 * MS_PER_DAY)));
+        let card = crate::render::card(&live, now, t);
+        assert!(card.contains("33 / 1,000 (3%)") && card.contains(r#"<div class="meter" role="meter""#), "{card}");
+    }
+
+    #[test]
+    fn no_expiry_date_given_reads_amber_with_its_why() {
+        let css = include_str!("../../style/console.css");
+        let rule = |selector: &str| css.lines().find(|l| l.starts_with(selector)).unwrap_or_default().to_string();
+        assert!(rule(".urgency-unknown").contains("var(--warn)"), "{}", rule(".urgency-unknown"));
+        assert!(css.contains(".card[data-urgency=unknown] { border-left-color: var(--warn); }"));
+        assert!(css.contains(".figure.urgency-unknown { border-left-color: var(--warn); }"));
+        // The table's days: the words, and the why as the tooltip.
+        let yearly = Package { billing_mode: Some("packet_cycle".into()), ..Package::new(Service::Hss, "q", "hss.version.enterprise") };
+        let h = rows(std::slice::from_ref(&yearly), None, &[0], 0..1, 36.0, 0, COLUMNS, Instant::from_millis(0), Thresholds::default());
+        assert!(h.contains(r#"<td class="c-days" title="yearly/monthly: the date is kept by billing"><span class="urgency urgency-unknown">no expiry date given</span></td>"#), "{h}");
     }
 
     #[test]

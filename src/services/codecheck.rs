@@ -32,8 +32,9 @@ pub async fn load<N: Fetch>(net: &N, ctx: &Context) -> Result<Loaded, ApiError> 
 /// one other resource of its spec code (the documented example lists the
 /// main combo package again among the others, with its id and seat count),
 /// and every other resource as a package of its own, keyed by `resourceId`.
-/// `received_at` is when the answer arrived: the main package's countdown is
-/// counted from it (`tips.next_action_remain_day`).
+/// `received_at` is when the answer arrived: the main package's countdown
+/// (`tips.next_action_remain_day`, whole days) is counted from its day
+/// ([`day_count_date`]).
 pub fn packages(body: &Value, received_at: Instant) -> Result<Vec<Package>, ApiError> {
     let top = root(Service::Codecheck, body)?;
     let Some(status) = top.obj(&["result"])? else { return Ok(Vec::new()) };
@@ -47,7 +48,15 @@ pub fn packages(body: &Value, received_at: Instant) -> Result<Vec<Package>, ApiE
         ),
         None => (None, None, None, None),
     };
-    let countdown = remain_days.map(|d| received_at.plus_days(d));
+    let countdown = remain_days.map(|d| day_count_date(received_at, d));
+    // Seed 001: next_action 4 (frozen) applies in the grace period and 5
+    // (deleted) in the retention period; without a `status` they say which
+    // stage the package is in, after its expiry.
+    let lifecycle = lifecycle.or(match action {
+        Some(NextAction::Frozen) => Some(Lifecycle::Grace),
+        Some(NextAction::Deleted) => Some(Lifecycle::Retention),
+        _ => None,
+    });
     // Seed 001: free edition, this month's check time; other editions -1.
     let run_time = status.num(&["duration"])?.filter(|d| *d >= 0.0);
 
@@ -127,6 +136,27 @@ pub fn packages(body: &Value, received_at: Instant) -> Result<Vec<Package>, ApiE
     Ok(packages)
 }
 
+/// The date `days` whole days after `received_at`, as a date: the end of
+/// that day (23:59:59) in Beijing time (UTC+8).
+///
+/// `next_action_remain_day` counts days, not hours, so the instant it
+/// names is only known to the day; adding whole days to the answer's
+/// arrival made the date move on every refresh. Beijing time because it
+/// is the day Huawei Cloud counts in: its consoles and bills show UTC+8,
+/// and a yearly/monthly period ends at 23:59:59 of its last day (e.g.
+/// "2023/07/08 15:50:04 ~ 2024/07/08 23:59:59" in its billing examples).
+/// The end of the day, not its start: with 0 days left the package is
+/// still in effect (seed 001, status 2) until the day is over. Answers
+/// read at any time of one Beijing day give the same date, and the next
+/// day's answer, one day less, gives it again.
+pub fn day_count_date(received_at: Instant, days: i64) -> Instant {
+    use crate::domain::time::MS_PER_DAY;
+    const BEIJING: i64 = 8 * 3_600_000;
+    let day = received_at.millis().saturating_add(BEIJING).div_euclid(MS_PER_DAY);
+    let next_midnight = day.saturating_add(days).saturating_add(1).saturating_mul(MS_PER_DAY);
+    Instant::from_millis(next_midnight.saturating_sub(BEIJING).saturating_sub(1000))
+}
+
 /// The readable name (English, for [`t`] where it is shown) of a CodeArts spec code, where it is known (seed 001's
 /// example, and the editions of the same combo package).
 pub fn label(code: &str) -> Option<&'static str> {
@@ -163,7 +193,7 @@ mod tests {
         let p = &packages(&answer(tips, json!([])), NOW).unwrap()[0];
         assert_eq!(p.lifecycle, Some(Lifecycle::Grace));
         assert_eq!(p.expiry, Expiry::Unknown, "the countdown is not an expiry date");
-        assert_eq!(p.next, Some(NextStep { action: NextAction::Frozen, at: NOW.plus_days(12) }));
+        assert_eq!(p.next, Some(NextStep { action: NextAction::Frozen, at: day_count_date(NOW, 12) }));
         assert_eq!(p.urgency(NOW, Default::default()), crate::domain::Urgency::Expired);
         assert_eq!(p.renew_url.as_deref(), Some("https://account.huaweicloud.com/renew"));
     }
@@ -172,9 +202,64 @@ mod tests {
     fn in_effect_the_countdown_is_the_expiry_and_says_what_follows() {
         let tips = json!({ "status": 2, "next_action": 1, "next_action_remain_day": 32 });
         let p = &packages(&answer(tips, json!([])), NOW).unwrap()[0];
-        assert_eq!(p.expiry, Expiry::At(NOW.plus_days(32)));
+        assert_eq!(p.expiry, Expiry::At(day_count_date(NOW, 32)));
         assert_eq!(p.next.map(|n| n.action), Some(NextAction::PayPerUse));
         assert_eq!(p.urgency(NOW, Default::default()), crate::domain::Urgency::Ok);
+    }
+
+    #[test]
+    fn in_effect_with_no_day_left_it_expires_today_not_expired_today() {
+        // Seed 001: the count is days to the next action; status 2 is in effect.
+        let tips = json!({ "status": 2, "next_action": 0, "next_action_remain_day": 0 });
+        let p = &packages(&answer(tips, json!([])), NOW).unwrap()[0];
+        let urgency = p.urgency(NOW, Default::default());
+        assert_eq!(urgency, crate::domain::Urgency::Critical, "{p:?}");
+        let state = crate::format::state(p, NOW, Default::default());
+        assert!(state.starts_with("Expires "), "{state}");
+        // Later the same day it is still in effect.
+        let evening = Instant::from_millis(NOW.millis() + 3_600_000);
+        assert_ne!(p.urgency(evening, Default::default()), crate::domain::Urgency::Expired);
+    }
+
+    #[test]
+    fn frozen_or_deleted_next_without_a_stage_is_a_countdown_past_expiry() {
+        // Seed 001: next_action 4 applies in the grace period, 5 in the retention period.
+        for (action, stage) in [(4, Lifecycle::Grace), (5, Lifecycle::Retention)] {
+            let tips = json!({ "next_action": action, "next_action_remain_day": 6 });
+            let p = &packages(&answer(tips, json!([])), NOW).unwrap()[0];
+            assert_eq!(p.expiry, Expiry::Unknown, "next_action {action}: the countdown runs to freezing or deletion");
+            assert_eq!(p.lifecycle, Some(stage), "next_action {action}");
+            assert_eq!(p.urgency(NOW, Default::default()), crate::domain::Urgency::Expired, "next_action {action}");
+            assert!(p.next.is_some());
+        }
+        // At expiry (0, 1, 2) the countdown is the expiry.
+        let tips = json!({ "next_action": 2, "next_action_remain_day": 6 });
+        let p = &packages(&answer(tips, json!([])), NOW).unwrap()[0];
+        assert!(matches!(p.expiry, Expiry::At(_)) && p.lifecycle.is_none(), "{p:?}");
+    }
+
+    #[test]
+    fn a_date_from_a_day_count_is_the_end_of_that_day_in_beijing_time() {
+        let tips = json!({ "status": 2, "next_action": 0, "next_action_remain_day": 13 });
+        // 2026-12-01 in Beijing (UTC+8): 00:10, 09:30 and 23:50 local.
+        let morning = Instant::parse("2026-11-30T16:10:00Z").unwrap();
+        let noon = Instant::parse("2026-12-01T01:30:00Z").unwrap();
+        let night = Instant::parse("2026-12-01T15:50:00Z").unwrap();
+        let end = Instant::parse("2026-12-14T15:59:59Z").unwrap(); // 2026-12-14 23:59:59 UTC+8
+        for received in [morning, noon, night] {
+            let p = &packages(&answer(tips.clone(), json!([])), received).unwrap()[0];
+            assert_eq!(p.expiry, Expiry::At(end), "received {received}");
+            assert_eq!(p.next.map(|n| n.at), Some(end), "received {received}");
+        }
+        // The next Beijing day the service counts one day less: the same date.
+        let tips = json!({ "status": 2, "next_action": 0, "next_action_remain_day": 12 });
+        let p = &packages(&answer(tips, json!([])), Instant::parse("2026-12-01T16:05:00Z").unwrap()).unwrap()[0];
+        assert_eq!(p.expiry, Expiry::At(end));
+        // Odd counts do not overflow.
+        for days in [i64::MAX, i64::MIN, -1] {
+            let tips = json!({ "status": 2, "next_action": 0, "next_action_remain_day": days });
+            assert!(packages(&answer(tips, json!([])), NOW).is_ok());
+        }
     }
 
     #[test]

@@ -1,8 +1,13 @@
 //! Host Security Service, `GET /v5/{project_id}/billing/quotas-detail`
 //! (ListQuotasDetail): its packages (one per quota) and the quota statistics
 //! the answer carries. Pages of 10–200 (`limit`); `total_num` is the total.
-//! `expire_time` is epoch milliseconds, -1 for never; statuses come in lower
-//! case or as `QUOTA_STATUS_*` / `USED_STATUS_*` (docs/huawei-apis.md §2.5).
+//! `expire_time` is epoch seconds or milliseconds, or -1 when HSS gives no
+//! date ("-1表示没有到期时间"): it knows the date of a trial quota only
+//! (Terraform's `huaweicloud_hss_quotas`: "valid when the quota is a trial
+//! quota"), and seed 004's own example is a yearly/monthly quota with -1,
+//! whose date billing keeps. So -1 is "never" for a pay-per-use quota
+//! alone ([`expiry`]). Statuses come in lower case or as `QUOTA_STATUS_*` /
+//! `USED_STATUS_*` (docs/huawei-apis.md §2.5, §7).
 
 use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
@@ -14,7 +19,7 @@ use crate::i18n::{t, tf, tx};
 use super::Facts;
 use crate::domain::paging::{PagePlan, Progress};
 use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
-use crate::domain::{Expiry, Instant, Package};
+use crate::domain::{Expiry, Instant, Package, Status};
 
 /// The counts the answer gives for the whole tenant, for the charts.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -168,12 +173,27 @@ fn package(index: usize, q: &Obj) -> Result<Package, ApiError> {
     }
     p.billing_mode = q.text(&["charging_mode"])?;
     p.starts_at = q.int(&["create_time"])?.and_then(Instant::from_epoch);
-    p.expiry = match q.int(&["expire_time"])? {
-        Some(-1) => Expiry::Never,
-        Some(ms) => Instant::from_epoch(ms).map_or(Expiry::Unknown, Expiry::At),
-        None => Expiry::Unknown,
-    };
+    p.expiry = expiry(q.int(&["expire_time"])?, p.billing_mode.as_deref(), p.status);
     Ok(p)
+}
+
+/// A quota's expiry from its `expire_time`, billing mode and status. -1
+/// (no date given) never ends only for a pay-per-use quota still in
+/// service; a yearly/monthly quota (`packet_cycle`), one of a mode not
+/// said or not known, and one HSS calls expired have no date here
+/// ([`Expiry::Unknown`]: billing's may be laid over it later).
+pub fn expiry(expire_time: Option<i64>, charging_mode: Option<&str>, status: Status) -> Expiry {
+    match expire_time {
+        Some(-1) if pay_per_use(charging_mode) && status != Status::Expired => Expiry::Never,
+        Some(-1) | None => Expiry::Unknown,
+        Some(at) => Instant::from_epoch(at).map_or(Expiry::Unknown, Expiry::At),
+    }
+}
+
+/// `on_demand` in any case (seed 004, the SDK's enum), or Terraform's
+/// `postPaid` for it.
+fn pay_per_use(charging_mode: Option<&str>) -> bool {
+    charging_mode.is_some_and(|m| m.eq_ignore_ascii_case("on_demand") || m.eq_ignore_ascii_case("postpaid"))
 }
 
 /// The readable name of an HSS edition (`version`), where it is known;
