@@ -166,7 +166,9 @@ impl NextAction {
 }
 
 /// The next step of a package's lifecycle and when it comes
-/// (`next_action_remain_day` counts to it from when the answer arrived).
+/// (`next_action_remain_day` counts whole days to it from the day the
+/// answer arrived; `at` is the end of that day, see
+/// `services::codecheck::day_count_date`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NextStep {
     pub action: NextAction,

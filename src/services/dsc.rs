@@ -92,6 +92,8 @@ fn package(index: usize, part: usize, parts: usize, order: &Obj, info: Option<&O
     p.owner_tenant = order.text(&["tenant_id", "tenantId"])?;
     p.billing_mode = Some("packet_cycle".into());
     // period_type: 2 month, 3 year (Go SDK model_period_order_request.go).
+    // Without period_num (or with one out of range) the count is unknown:
+    // the period is its unit alone, no count made up.
     let count = order.int(&["period_num", "periodNum"])?.and_then(|n| u32::try_from(n).ok());
     p.period = order.int(&["period_type", "periodType"])?.map(|t| Period {
         unit: match t {
