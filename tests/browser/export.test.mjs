@@ -1,6 +1,6 @@
 // The three exports, downloaded from the real console in headless Chromium
-// and read back: the JSON schema, the CSV rows, the calendar events, and no
-// token in any of them.
+// and read back: the JSON schema, the CSV rows, the calendar events (what
+// renews by itself without a reminder), and no token in any of them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,6 +17,11 @@ before(async () => {
   for (const key of ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss']) {
     await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
   }
+  // Billing's word is in the files once it is read (no note left).
+  await page.waitForFunction(() => {
+    const note = document.querySelector('.tenant .billing-note');
+    return !note || note.dataset.billing === 'failed';
+  }, null, { timeout: 20_000 });
 });
 after(async () => {
   await chrome?.close();
@@ -38,13 +43,15 @@ const V2 = ['label', 'category', 'enterprise_project', 'host', 'host_id', 'billi
   'next_action_at', 'period', 'source', 'owner_tenant', 'cross_tenant', 'has_license', 'quantity', 'run_time', 'used_unit',
   'shared_quota', 'tags', 'parent', 'renew_url', 'attention'];
 const V3 = ['days_left', 'region', 'account'];
+const V4 = ['renewal', 'expires_from', 'billing_status', 'seen_in'];
 
-test('Export JSON downloads the documented v3 document', async () => {
+test('Export JSON downloads the documented v4 document', async () => {
   const { name, text } = await download('Export JSON');
   assert.match(name, /^tenantscope-\d{8}-\d{6}Z\.json$/);
   const doc = JSON.parse(text);
-  assert.deepEqual(Object.keys(doc), ['schema', 'generated_at', 'tenant', 'thresholds_days', 'packages', 'attention', 'errors', 'scope']);
-  assert.equal(doc.schema, 'tenantscope.export.v3');
+  assert.deepEqual(Object.keys(doc), ['schema', 'generated_at', 'tenant', 'thresholds_days', 'packages', 'attention', 'errors', 'scope', 'billing']);
+  assert.equal(doc.schema, 'tenantscope.export.v4');
+  assert.deepEqual(doc.billing, { read: true, error: null });
   assert.deepEqual(doc.scope, { what: 'everything', filters: null });
   assert.match(doc.generated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.deepEqual(Object.keys(doc.tenant), ['domain', 'user', 'region', 'project_id', 'codearts_project_id']);
@@ -53,8 +60,12 @@ test('Export JSON downloads the documented v3 document', async () => {
   assert.equal(doc.packages.length, await rowCount());
   const byService = {};
   for (const p of doc.packages) {
-    assert.deepEqual(Object.keys(p), [...V1, ...V2, ...V3]);
+    assert.deepEqual(Object.keys(p), [...V1, ...V2, ...V3, ...V4]);
     assert.equal(p.region, 'cn-north-4');
+    // One tab's export names no tabs.
+    assert.equal(p.seen_in, null);
+    assert.ok([null, 'service', 'billing'].includes(p.expires_from), p.expires_from);
+    if (!p.expires_at) assert.equal(p.expires_from, null);
     if (p.expires_at) assert.equal(typeof p.days_left, 'number');
     byService[p.service] = (byService[p.service] ?? 0) + 1;
   }
@@ -68,6 +79,13 @@ test('Export JSON downloads the documented v3 document', async () => {
   assert.equal(combo.next_action, 'pay_per_use');
   assert.equal(combo.label, 'CodeArts Enterprise');
   assert.ok(doc.attention.length > 0 && doc.attention.every((w) => w.service && w.urgency));
+  // v4: what billing says: some packages renew by themselves, some HSS
+  // quotas are dated by billing alone, MetaStudio's are not billing's.
+  assert.ok(doc.packages.some((p) => p.renewal === 'auto_renew'), 'nothing renews automatically');
+  assert.ok(doc.packages.some((p) => p.renewal && p.renewal !== 'auto_renew'), 'nothing lapses by billing\'s word');
+  assert.ok(doc.packages.some((p) => p.service === 'hss' && p.expires_from === 'billing'));
+  assert.ok(doc.packages.some((p) => p.billing_status === 'in_use'));
+  assert.ok(doc.packages.filter((p) => p.service === 'metastudio').every((p) => p.renewal === null && p.billing_status === null));
   assert.ok(!text.includes('"demo"'), 'the token is in the export');
   await page.getByRole('status').filter({ hasText: 'Exported' }).waitFor();
 });
@@ -77,9 +95,10 @@ test('Export CSV has readable headers, dates a spreadsheet reads, and one row pe
   assert.match(name, /\.csv$/);
   const lines = text.split('\r\n');
   const headers = lines[0].split(',');
-  assert.equal(headers.length, V1.length + V2.length + V3.length);
+  assert.equal(headers.length, V1.length + V2.length + V3.length + V4.length);
   assert.deepEqual(headers.slice(0, 3), ['Service', 'Resource ID', 'Name (code)']);
   assert.ok(headers.includes('Expires (UTC)') && headers.includes('Days left') && headers.includes('Region') && headers.includes('Account'), lines[0]);
+  assert.deepEqual(headers.slice(-4), ['Renewal', 'Expiry from', 'Billing status', 'Seen in']);
   assert.ok(lines.some((l) => l.startsWith('Host Security Service,')), 'the service by name');
   assert.match(text, /,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,/);
   assert.equal(lines.at(-1), '', 'the last record ends in CRLF');
@@ -87,21 +106,32 @@ test('Export CSV has readable headers, dates a spreadsheet reads, and one row pe
   assert.ok(!text.includes('demo,') && !text.includes(',demo'), 'the token is in the export');
 });
 
-test('Export calendar has one event per service and day of the coming expiries, with an alarm at each threshold', async () => {
+test('Export calendar has one event per service, day and what happens, a reminder at each threshold for what lapses only', async () => {
   const { name, text } = await download('Export calendar');
   assert.match(name, /\.ics$/);
   assert.ok(text.startsWith('BEGIN:VCALENDAR\r\n'));
   const events = text.match(/BEGIN:VEVENT/g)?.length ?? 0;
   assert.ok(events > 5, `only ${events} events`);
-  assert.equal(text.match(/BEGIN:VALARM/g)?.length, 2 * events);
-  assert.equal(text.match(/TRIGGER:-P7D/g)?.length, events);
-  assert.equal(text.match(/TRIGGER:-P30D/g)?.length, events);
-  // Future days only, and no two events for one service on one day.
+  // What billing renews automatically says so, with no reminder; every
+  // other event has one at each threshold.
+  const unfolded = text.replaceAll('\r\n ', '');
+  const blocks = unfolded.split('BEGIN:VEVENT').slice(1);
+  const renewing = blocks.filter((b) => /\r\nSUMMARY:[^\r]* renews? automatically/.test(b));
+  assert.ok(renewing.length > 0, 'no event of what renews automatically');
+  for (const b of blocks) {
+    const alarms = renewing.includes(b) ? 0 : 2;
+    assert.equal(b.match(/BEGIN:VALARM/g)?.length ?? 0, alarms, b);
+    assert.equal(b.match(/TRIGGER:-P7D/g)?.length ?? 0, alarms / 2, b);
+    assert.equal(b.match(/TRIGGER:-P30D/g)?.length ?? 0, alarms / 2, b);
+  }
+  assert.equal(text.match(/BEGIN:VALARM/g)?.length, 2 * (events - renewing.length));
+  // Future days only, and no two events for one service, day and what happens.
   // (A day of slack: the event's day is the browser's, the clock UTC.)
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
-  const unfolded = text.replaceAll('\r\n ', '');
-  const keys = [...unfolded.matchAll(/UID:([a-z]+)-(\d{8})-/g)].map((m) => m[1] + m[2]);
-  assert.equal(new Set(keys).size, events);
+  const uids = [...unfolded.matchAll(/\r\nUID:([^\r]+)/g)].map((m) => m[1]);
+  assert.equal(uids.length, events);
+  assert.equal(new Set(uids).size, events);
+  assert.ok(uids.every((u) => /^[a-z]+-\d{8}-/.test(u)), uids.join());
   assert.ok([...unfolded.matchAll(/DTSTART;VALUE=DATE:(\d{8})/g)].every((m) => m[1] >= yesterday), 'an event for a day already past');
   assert.match(text, /DTSTART;VALUE=DATE:\d{8}\r\n/);
   for (const line of text.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75, line);

@@ -85,7 +85,7 @@ test('demo keys open every project of the account, each panel in every region, a
 
   // Each tab: every service offered in its region is read (signed), the
   // others are said not offered, without a request.
-  const counts = Object.fromEntries(SERVICES.map((s) => [s, 0]));
+  const perTab = PROJECTS.map(() => Object.fromEntries(SERVICES.map((s) => [s, 0])));
   for (const [i, [region, absent]] of PROJECTS.entries()) {
     await tabs.nth(i).click();
     for (const key of SERVICES) {
@@ -95,7 +95,7 @@ test('demo keys open every project of the account, each panel in every region, a
       } else {
         await panel.locator('[data-state=ready]').waitFor({ timeout: 20_000 });
         assert.equal(await panel.locator('.error-card').count(), 0, `${region} ${key} failed`);
-        counts[key] += Number((await panel.locator('.count').textContent()).match(/^(\d+)/)[1]);
+        perTab[i][key] = Number((await panel.locator('.count').textContent()).match(/^(\d+)/)[1]);
       }
     }
   }
@@ -103,6 +103,22 @@ test('demo keys open every project of the account, each panel in every region, a
   for (const [region, absent] of PROJECTS) {
     for (const key of absent) {
       assert.ok(!sent.some((r) => r.includes(`/api/${key}/${region}/`)), `${key} asked in ${region}`);
+    }
+  }
+
+  // Across the tabs each package counts once (one account: the keys'):
+  // TestPlan and Check answer per account, so every tab that reads them
+  // reads the same packages; the subproject cn-north-4_finance reads
+  // cn-north-4's (the demo answers a project of the region as the region's).
+  const counts = {};
+  for (const key of SERVICES) {
+    const read = perTab.map((t) => t[key]);
+    if (key === 'testplan' || key === 'codecheck') {
+      assert.ok(read.every((n) => n === 0 || n === read[0]), `${key}: ${read}`);
+      counts[key] = read[0];
+    } else {
+      assert.equal(read[4], read[0], `${key}: the subproject reads its region's`);
+      counts[key] = read.slice(0, 4).reduce((a, b) => a + b, 0);
     }
   }
 
@@ -134,6 +150,7 @@ test('demo keys open every project of the account, each panel in every region, a
   const doc = JSON.parse(readFileSync(await file.path(), 'utf8'));
   assert.equal(doc.scope.filters, 'tab=all&region=ap-southeast-1');
   assert.ok(doc.packages.length > 0 && doc.packages.every((p) => p.region === 'ap-southeast-1'));
+  assert.ok(doc.packages.every((p) => p.seen_in.length === 1 && p.seen_in[0] === '4. ap-southeast-1'), 'named by its tab');
   await page.locator('#filter-region').selectOption('');
   await page.locator('.all-tenants-note + .export-bar #export-scope').waitFor({ state: 'detached' });
   const [all] = await Promise.all([page.waitForEvent('download'), page.locator('.all-tenants-note + .export-bar').getByRole('button', { name: 'Export CSV' }).click()]);
@@ -141,6 +158,12 @@ test('demo keys open every project of the account, each panel in every region, a
   const total = SERVICES.reduce((n, s) => n + counts[s], 0);
   assert.equal(csv.trim().split('\r\n').length, total + 1, 'every package of every region');
   for (const region of ['cn-north-4', 'cn-east-3', 'ap-southeast-3', 'ap-southeast-1']) assert.ok(csv.includes(`,${region},`), region);
+  // A TestPlan package is one row naming the four tabs that read it.
+  const testplan = csv.split('\r\n').filter((l) => l.startsWith('CodeArts TestPlan,'));
+  assert.equal(testplan.length, counts.testplan);
+  assert.ok(testplan.every((l) => l.endsWith(',1. cn-north-4; 2. cn-east-3; 3. ap-southeast-3; 5. cn-north-4_finance')), testplan[0]);
+  // The key ID identifies the sign-in in memory only.
+  assert.ok(!csv.includes(KEY_ID) && !JSON.stringify(doc).includes(KEY_ID), 'the access key ID in an export');
 
   // The account's projects are the choices: one of them, with the keys
   // held (no secret typed again), then all again.
