@@ -337,8 +337,8 @@ pub fn figures(counts: &Counts, thresholds: Thresholds) -> String {
     for u in Urgency::ALL {
         // The two figures without a date say why they have none.
         let hint = match u {
-            Urgency::Never => format!(r#"<span class="figure-hint">{}</span>"#, t("no end date: permanent or pay-per-use")),
-            Urgency::Unknown => format!(r#"<span class="figure-hint">{}</span>"#, t("the service gives no date")),
+            Urgency::Never => format!(r#"<span class="figure-hint">{}</span>"#, t("no end date: pay-per-use")),
+            Urgency::Unknown => format!(r#"<span class="figure-hint">{}</span>"#, t("no date given: a yearly/monthly one's is billing's")),
             _ => String::new(),
         };
         let _ = write!(
