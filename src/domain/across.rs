@@ -84,10 +84,11 @@ pub fn merge<'a>(lists: impl IntoIterator<Item = (usize, &'a Account, &'a [Packa
                 known => Whose::Account(known),
             };
             match first.get(&(package.service, id, whose)) {
+                // Kept in tab order, whatever order the lists come in.
                 Some(&n) => {
                     let seen_in = &mut out[n].seen_in;
-                    if !seen_in.contains(&tab) {
-                        seen_in.push(tab);
+                    if let Err(at) = seen_in.binary_search(&tab) {
+                        seen_in.insert(at, tab);
                     }
                 }
                 None => {
@@ -96,10 +97,6 @@ pub fn merge<'a>(lists: impl IntoIterator<Item = (usize, &'a Account, &'a [Packa
                 }
             }
         }
-    }
-    // Tabs are given in order, but a caller may give one tab's lists apart.
-    for u in &mut out {
-        u.seen_in.sort_unstable();
     }
     out
 }
@@ -116,6 +113,7 @@ pub struct Owners {
 }
 
 impl Owners {
+    /// The owners of `uniques`, as [`merge`] made them.
     pub fn of(uniques: &[Unique]) -> Owners {
         let mut seen_in: Vec<Vec<usize>> = Vec::new();
         let mut index: HashMap<&[usize], usize> = HashMap::new();
@@ -235,6 +233,9 @@ mod tests {
         let owners = Owners::of(&merged);
         assert_eq!(owners.seen_in, [vec![1], vec![1, 3], vec![2], vec![3]]);
         assert_eq!(owners.of, [0, 1, 3, 2]);
+        // A package read by tab 3 first, then tab 1: still in tab order.
+        let late = merge([(3, &acme, &one[..1]), (1, &acme, &one[..1])]);
+        assert_eq!(late[0].seen_in, [1, 3]);
         let labels: Vec<String> = ["1. a", "2. a · x", "3. b", "4. a · y"].map(String::from).to_vec();
         assert_eq!(names(&owners.seen_in[1], &labels), "2. a · x, 4. a · y");
         assert_eq!(numbers("2. a · x, 4. a · y"), "2., 4.");
