@@ -92,10 +92,12 @@ fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<(Option<&str>, O
         // Its whole label as the tooltip, where the column cuts it short;
         // on a phone, only the tab's number ("1."), as the tab bar has it.
         let label = escape(owner.unwrap_or("—"));
-        let number = owner.and_then(|o| o.split_once(' ')).map_or("—", |(n, _)| n);
-        let _ = write!(h, r#"<td class="c-tenant" title="{label}"><span class="tenant-full">{label}</span><span class="tenant-short">{}</span></td>"#, escape(number));
+        let number = owner.map(crate::domain::across::numbers).filter(|n| !n.is_empty()).unwrap_or_else(|| "—".into());
+        let _ = write!(h, r#"<td class="c-tenant" title="{label}"><span class="tenant-full">{label}</span><span class="tenant-short">{}</span></td>"#, escape(&number));
         // The region's id, its name as the tooltip.
-        let name = region.and_then(tenantscope_catalog::region_by_id).map(format::region).unwrap_or_default();
+        // A package read in several tabs names each tab's region.
+        let sep = crate::domain::across::SEPARATOR;
+        let name = region.map(|r| r.split(sep).filter_map(tenantscope_catalog::region_by_id).map(format::region).collect::<Vec<_>>().join(sep)).unwrap_or_default();
         let _ = write!(h, r#"<td class="c-region" title="{}">{}</td>"#, escape(&name), escape(region.unwrap_or("—")));
     }
     // The code as a tooltip where a readable name stands in for it.
@@ -291,5 +293,10 @@ mod tests {
         assert!(h.contains(r#"<td class="c-tenant" title="1. &lt;alice&gt;"><span class="tenant-full">1. &lt;alice&gt;</span><span class="tenant-short">1.</span></td><td class="c-region" title="CN North-Beijing4 (cn-north-4)">cn-north-4</td>"#), "{h}");
         assert!(h.contains(r#"<td class="c-tenant" title="—"><span class="tenant-full">—</span><span class="tenant-short">—</span></td><td class="c-region" title="">—</td>"#), "a package of no known tab");
         assert_eq!(columns.count(), 8);
+        // A package read in two tabs: both numbers on a phone, both regions named.
+        let both = Owners { tab_of: vec![0], labels: vec!["1. a · cn-north-4, 3. a · cn-east-3".into()], regions: vec!["cn-north-4, cn-east-3".into()] };
+        let h = rows(&ps[..1], Some(&both), &[0], 0..1, 36.0, 0, columns, Instant::from_millis(0), Thresholds::default());
+        assert!(h.contains(r#"<span class="tenant-short">1., 3.</span>"#), "{h}");
+        assert!(h.contains(r#"title="CN North-Beijing4 (cn-north-4), CN East-Shanghai1 (cn-east-3)">cn-north-4, cn-east-3</td>"#), "{h}");
     }
 }
