@@ -142,6 +142,22 @@ pub fn Overview(
             title,
         ))
     });
+    // How billing stands for the tabs the overview is of: `waiting` while
+    // any is still read, else `failed` if any could not be, else `read`.
+    let billing = move || {
+        let list = tenants.get();
+        let scope = scope.get();
+        let open = scope.tab.min(list.len().saturating_sub(1));
+        let all = scope.all_tenants && list.len() > 1;
+        let states: Vec<_> = list.iter().enumerate().filter(|(i, _)| all || *i == open).map(|(_, t)| t.billing()).collect();
+        if states.iter().any(|s| matches!(s, crate::services::bss::BillingState::Waiting)) {
+            "waiting"
+        } else if states.iter().any(|s| matches!(s, crate::services::bss::BillingState::Failed(_))) {
+            "failed"
+        } else {
+            "read"
+        }
+    };
     // The page title says what needs attention, so a background tab shows it.
     Effect::new(move |_| {
         let title = parts.try_with(|p| p.as_ref().map(|p| p.6.clone()).unwrap_or_default()).unwrap_or_default();
@@ -196,7 +212,7 @@ pub fn Overview(
     let part = move |f: fn(&Parts) -> String| move || parts.try_with(|p| p.as_ref().map(f).unwrap_or_default()).unwrap_or_default();
     view! {
         <Show when=move || parts.try_with(Option::is_some).unwrap_or(false)>
-            <section class="overview" aria-labelledby="overview-title" on:click=on_click>
+            <section class="overview" aria-labelledby="overview-title" on:click=on_click data-billing=billing>
                 <h2 id="overview-title">{tr(lang, "Overview")}</h2>
                 <p class="muted">{part(|p| tf("{0} packages; {1} need attention.", &[&p.3, &p.4]))}</p>
                 {move || {
@@ -242,7 +258,7 @@ fn warning_row(m: &Merged, seen_in: &[usize], labels: &[String], now: Instant) -
     // A lapsed quota still bound to a host names the host; billing's
     // policy says what happens at expiry.
     let host = p.unprotected(now).then(|| tf("still bound to host {0}", &[&p.host.as_deref().or(p.host_id.as_deref()).unwrap_or_default()]));
-    let extra = [host, w.attention.map(|a| format::attention(a).to_string()), format::renewal(p), p.next.map(|n| tf("next: {0}", &[&format::next_step(n, now)]))];
+    let extra = [host, w.attention.map(|a| format::attention(a).to_string()), format::renewal(p, now), p.next.map(|n| tf("next: {0}", &[&format::next_step(n, now)]))];
     for part in extra.into_iter().flatten() {
         if !phrase.is_empty() {
             phrase.push_str("; ");

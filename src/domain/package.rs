@@ -518,10 +518,12 @@ impl Package {
         self.renewal() == Some(Renewal::AutoRenew)
     }
 
-    /// An HSS quota that has lapsed (by status, billing or date) but is
-    /// still bound to a host: that host has lost its protection.
+    /// An HSS quota that has expired (by its status, billing's, or its
+    /// date) but is still bound to a host: that host has lost its
+    /// protection. (A frozen one is listed as frozen.)
     pub fn unprotected(&self, now: Instant) -> bool {
-        let lapsed = matches!(self.status, Status::Expired | Status::Frozen | Status::Closed)
+        let lapsed = self.status == Status::Expired
+            || self.billed.is_some_and(|b| b.status == Some(BillingStatus::Expired))
             || self.expiry.instant().is_some_and(|at| at <= now);
         self.service == Service::Hss && self.in_use == Some(true) && lapsed
     }

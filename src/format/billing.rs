@@ -4,19 +4,20 @@
 //! note a tab shows while billing is read or when it could not be.
 
 use crate::api::ApiError;
-use crate::domain::{BillingStatus, ExpirySource, Package, Renewal};
+use crate::domain::{BillingStatus, ExpirySource, Instant, Package, Renewal};
 use crate::i18n::{t, tf, tx};
 use crate::services::bss::BillingState;
 
 use super::local_date;
 
-/// What happens at expiry, with its date when there is one:
-/// `renews automatically on 2026-12-20`, `is deleted on 2026-12-20`;
+/// What happens at expiry, with its date when there is one, at `now`:
+/// `renews automatically on 2026-12-20`, `is deleted on 2026-12-20`, or
+/// once the date has passed `went into its grace period on 2026-12-02`;
 /// `None` when billing did not say.
-pub fn renewal(p: &Package) -> Option<String> {
+pub fn renewal(p: &Package, now: Instant) -> Option<String> {
     let policy = p.renewal()?;
-    let at = p.expiry.instant();
-    Some(match at {
+    Some(match p.expiry.instant() {
+        Some(at) if at <= now => tf(renewal_past(policy), &[&local_date(at)]),
         Some(at) => tf(renewal_on(policy), &[&local_date(at)]),
         None => renewal_word(policy).to_string(),
     })
@@ -31,6 +32,18 @@ pub fn renewal_word(policy: Renewal) -> &'static str {
         Renewal::Delete => t("is deleted"),
         Renewal::Freeze => t("is frozen"),
         Renewal::DeleteAfterRetention => t("is deleted after its retention period"),
+    }
+}
+
+/// The pattern for a policy with a date that has passed.
+fn renewal_past(policy: Renewal) -> &'static str {
+    match policy {
+        Renewal::AutoRenew => tx("was due to renew automatically on {0}"),
+        Renewal::GracePeriod => tx("went into its grace period on {0}"),
+        Renewal::PayPerUse => tx("turned pay-per-use on {0}"),
+        Renewal::Delete => tx("was due to be deleted on {0}"),
+        Renewal::Freeze => tx("was due to be frozen on {0}"),
+        Renewal::DeleteAfterRetention => tx("lapsed on {0}, deleted after its retention period"),
     }
 }
 
@@ -122,7 +135,7 @@ fn billing_hint(error: &ApiError, signed: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Billed, Expiry, Instant};
+    use crate::domain::{Billed, Expiry};
     use tenantscope_catalog::Service;
 
     #[test]
@@ -133,11 +146,13 @@ mod tests {
             billed: Some(Billed { expires_at: Some(at), renewal: Some(renewal), status: None, service_date: None }),
             ..Package::new(Service::Hss, "q", "n")
         };
-        assert_eq!(renewal(&billed(Renewal::AutoRenew)).unwrap(), "renews automatically on 2026-12-20");
-        assert_eq!(renewal(&billed(Renewal::GracePeriod)).unwrap(), "goes into its grace period on 2026-12-20");
-        assert_eq!(renewal(&billed(Renewal::PayPerUse)).unwrap(), "turns pay-per-use on 2026-12-20");
-        assert_eq!(renewal(&billed(Renewal::Delete)).unwrap(), "is deleted on 2026-12-20");
-        assert_eq!(renewal(&Package::new(Service::Hss, "q", "n")), None, "no word where billing gave none");
+        let before = at.plus_days(-3);
+        assert_eq!(renewal(&billed(Renewal::AutoRenew), before).unwrap(), "renews automatically on 2026-12-20");
+        assert_eq!(renewal(&billed(Renewal::GracePeriod), before).unwrap(), "goes into its grace period on 2026-12-20");
+        assert_eq!(renewal(&billed(Renewal::PayPerUse), before).unwrap(), "turns pay-per-use on 2026-12-20");
+        assert_eq!(renewal(&billed(Renewal::Delete), before).unwrap(), "is deleted on 2026-12-20");
+        assert_eq!(renewal(&billed(Renewal::GracePeriod), at.plus_days(4)).unwrap(), "went into its grace period on 2026-12-20", "a date past is said in the past");
+        assert_eq!(renewal(&Package::new(Service::Hss, "q", "n"), before), None, "no word where billing gave none");
         assert_eq!(expiry_source(&billed(Renewal::Delete)).unwrap(), "Date from billing");
         let mut both = billed(Renewal::Delete);
         both.billed = Some(Billed { service_date: Some(Instant::parse("2026-12-17T00:00:00Z").unwrap()), ..both.billed.unwrap() });

@@ -110,7 +110,7 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         let _ = write!(h, r#"<p class="card-alert" role="note">{}</p>"#, escape(&tf("Lapsed but still bound to host {0}: that host has lost its protection.", &[&host])));
     }
     // What billing says happens at expiry, and where the date comes from.
-    if let Some(words) = format::renewal(p) {
+    if let Some(words) = format::renewal(p, now) {
         let class = if p.renews() { "renews" } else { "lapses" };
         let _ = write!(h, r#"<p class="card-renewal {class}">{}</p>"#, escape(&tf("Billing: {0}.", &[&words])));
     }

@@ -145,7 +145,7 @@ fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<(Option<&str>, O
     };
     if columns.billing {
         // The mode, and billing's policy where it gave one.
-        let parts: Vec<String> = [p.billing_mode.as_deref().map(format::billing), format::renewal(p)].into_iter().flatten().collect();
+        let parts: Vec<String> = [p.billing_mode.as_deref().map(format::billing), format::renewal(p, now)].into_iter().flatten().collect();
         let class = match p.renewal() {
             Some(r) if p.renews() => format!(r#" class="renews" data-renewal="{}""#, r.key()),
             Some(r) => format!(r#" class="lapses" data-renewal="{}""#, r.key()),
