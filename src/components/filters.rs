@@ -38,7 +38,7 @@ pub fn Filters(
             Sort::Expiry => t("Expiry, soonest first"),
             Sort::Usage => t("Usage, fullest first"),
             Sort::Name => t("Name"),
-            Sort::Renewal => t("Renewal, what lapses first"),
+            Sort::Renewal => t("What lapses first"),
         };
         (s.key().to_string(), label.to_string())
     });

@@ -11,6 +11,7 @@ use crate::domain::{Instant, Lifecycle, Package, Status, Thresholds, Urgency};
 use crate::format;
 use crate::i18n::{t, tf, Lang};
 use crate::render::{self, WarningGroups, WarningRow};
+use crate::services::bss::BillingState;
 
 /// How many rows each group of warnings lists before "and N more": the
 /// box shows about ten; the groups are drawn anew as each service arrives,
@@ -75,20 +76,29 @@ pub fn Overview(
             }
         }
         let mut left_out = format::coverage_note(&coverage).unwrap_or_default();
-        // Across tabs, each tab's own billing note is out of sight.
-        if all {
-            let states: Vec<(usize, crate::services::bss::BillingState)> = list.iter().enumerate().filter(|(i, _)| passes[*i]).map(|(i, t)| (i, t.billing())).collect();
-            let failed: Vec<(String, &crate::api::ApiError)> = states
-                .iter()
-                .filter_map(|(i, s)| match s {
-                    crate::services::bss::BillingState::Failed(e) => Some((labels[*i].clone(), e)),
-                    _ => None,
-                })
-                .collect();
-            if let Some(line) = format::billing_left_out(&failed) {
-                left_out = if left_out.is_empty() { line } else { format!("{left_out} {line}") };
-            }
+        // Billing that could not be read is said beside the figures it
+        // leaves without dates and policies (a tab's own note is further
+        // down, and out of sight across tabs).
+        let states: Vec<(usize, BillingState)> = list.iter().enumerate().filter(|(i, _)| passes[*i]).map(|(i, t)| (i, t.billing())).collect();
+        let failed: Vec<(String, &crate::api::ApiError)> = states
+            .iter()
+            .filter_map(|(i, s)| match s {
+                BillingState::Failed(e) => Some((labels[*i].clone(), e)),
+                _ => None,
+            })
+            .collect();
+        if let Some(line) = format::billing_left_out(&failed) {
+            left_out = if left_out.is_empty() { line } else { format!("{left_out} {line}") };
         }
+        // `waiting` while any tab's billing is read, else `failed` if any
+        // could not be, else `read`.
+        let billing = if states.iter().any(|(_, s)| *s == BillingState::Waiting) {
+            "waiting"
+        } else if failed.is_empty() {
+            "read"
+        } else {
+            "failed"
+        };
         if !read.iter().any(|(i, _)| passes[*i]) {
             return None;
         }
@@ -133,31 +143,16 @@ pub fn Overview(
             n => tf("{0} lapsing within {1} days", &[&n, &thresholds.critical_days]),
         };
         Some((
-            render::figures(&counts, thresholds),
+            render::figures(&counts, thresholds, billing == "read"),
             warnings_html,
             render::timeline(&points, now, TIMELINE_DAYS, thresholds),
             counts.total(),
             need_attention,
             left_out,
             title,
+            billing,
         ))
     });
-    // How billing stands for the tabs the overview is of: `waiting` while
-    // any is still read, else `failed` if any could not be, else `read`.
-    let billing = move || {
-        let list = tenants.get();
-        let scope = scope.get();
-        let open = scope.tab.min(list.len().saturating_sub(1));
-        let all = scope.all_tenants && list.len() > 1;
-        let states: Vec<_> = list.iter().enumerate().filter(|(i, _)| all || *i == open).map(|(_, t)| t.billing()).collect();
-        if states.iter().any(|s| matches!(s, crate::services::bss::BillingState::Waiting)) {
-            "waiting"
-        } else if states.iter().any(|s| matches!(s, crate::services::bss::BillingState::Failed(_))) {
-            "failed"
-        } else {
-            "read"
-        }
-    };
     // The page title says what needs attention, so a background tab shows it.
     Effect::new(move |_| {
         let title = parts.try_with(|p| p.as_ref().map(|p| p.6.clone()).unwrap_or_default()).unwrap_or_default();
@@ -208,11 +203,11 @@ pub fn Overview(
             }
         });
     };
-    type Parts = (String, String, String, usize, usize, String, String);
+    type Parts = (String, String, String, usize, usize, String, String, &'static str);
     let part = move |f: fn(&Parts) -> String| move || parts.try_with(|p| p.as_ref().map(f).unwrap_or_default()).unwrap_or_default();
     view! {
         <Show when=move || parts.try_with(Option::is_some).unwrap_or(false)>
-            <section class="overview" aria-labelledby="overview-title" on:click=on_click data-billing=billing>
+            <section class="overview" aria-labelledby="overview-title" on:click=on_click data-billing=move || parts.try_with(|p| p.as_ref().map(|p| p.7)).flatten()>
                 <h2 id="overview-title">{tr(lang, "Overview")}</h2>
                 <p class="muted">{part(|p| tf("{0} packages; {1} need attention.", &[&p.3, &p.4]))}</p>
                 {move || {

@@ -108,6 +108,15 @@ pub fn billing_left_out(failed: &[(String, &ApiError)]) -> Option<String> {
     if failed.is_empty() {
         return None;
     }
+    // One tab (its own overview): no label to name.
+    if let [(label, e)] = failed {
+        if label.is_empty() {
+            return Some(tf(
+                "Billing could not be read ({0}): the dates it keeps and whether packages renew by themselves are missing, not zero.",
+                &[&super::short_error(e)],
+            ));
+        }
+    }
     let tabs: Vec<String> = failed.iter().map(|(label, e)| format!("{label} ({})", super::short_error(e))).collect();
     Some(tf(
         "Billing could not be read for {0}: the dates it keeps and whether packages renew by themselves are missing there, not zero.",
@@ -179,5 +188,7 @@ mod tests {
         let line = billing_left_out(&[("2. northwind · cn-east-3".into(), &outage)]).unwrap();
         assert!(line.starts_with("Billing could not be read for 2. northwind · cn-east-3 (") && line.contains("not zero"), "{line}");
         assert_eq!(billing_left_out(&[]), None);
+        let one = billing_left_out(&[(String::new(), &outage)]).unwrap();
+        assert!(one.starts_with("Billing could not be read (") && one.contains("not zero"), "{one}");
     }
 }

@@ -329,7 +329,9 @@ pub fn gauges(title: &str, series: &[(&str, &str)], rows: &[Gauge]) -> String {
 }
 
 /// The overview's large figures: packages by urgency, then by status.
-pub fn figures(counts: &Counts, thresholds: Thresholds) -> String {
+/// `billing_read`: whether billing was read for every tab counted; if not,
+/// what renews by itself is not known, and its figure says so, not 0.
+pub fn figures(counts: &Counts, thresholds: Thresholds, billing_read: bool) -> String {
     let mut h = format!(r#"<div class="figures" role="list" aria-label="{}">"#, t("Packages by urgency"));
     // Each figure is a button that sets the matching filter (the overview
     // handles `data-filter` clicks by delegation).
@@ -354,9 +356,9 @@ pub fn figures(counts: &Counts, thresholds: Thresholds) -> String {
     let _ = write!(
         h,
         r#"<div class="figure renewing" role="listitem" data-renewal="auto_renew"><button type="button" class="figure-button" data-filter="renewal" data-value="auto_renew" title="{title}"><span class="figure-n">{}</span><span class="figure-label">{}</span><span class="figure-hint">{}</span></button></div>"#,
-        counts.renewing_soon(),
+        if billing_read { counts.renewing_soon().to_string() } else { "—".to_string() },
         t("Renew automatically"),
-        plural(thresholds.warning_days.into(), "within {0} day, by billing", "within {0} days, by billing")
+        if billing_read { plural(thresholds.warning_days.into(), "within {0} day, by billing", "within {0} days, by billing") } else { t("not known: billing not read").to_string() }
     );
     let _ = write!(
         h,
@@ -660,11 +662,17 @@ mod tests {
     #[test]
     fn overview_fragments() {
         let counts = Counts { by_urgency: [1, 2, 3, 4, 5, 6], by_status: [7, 0, 0, 1, 13], frozen_or_closed: 4, ..Counts::default() };
-        let f = figures(&counts, Thresholds::default());
+        let f = figures(&counts, Thresholds::default(), true);
         assert!(f.contains(r#"data-value="critical" title="Show these packages"><span class="figure-n">2</span><span class="figure-label">Expires within 7 days</span>"#), "{f}");
         assert!(f.contains(r#"data-filter="status" data-value="active" title="Show these packages">Active: <strong>7</strong>"#), "{f}");
         assert!(f.contains(r#"<span class="figure-n">4</span><span class="figure-label">Frozen or closed</span>"#), "{f}");
-        let set = figures(&counts, Thresholds { critical_days: 14, warning_days: 60 });
+        let set = figures(&counts, Thresholds { critical_days: 14, warning_days: 60 }, true);
+        // Billing not read: what renews by itself is not known, never 0.
+        let renewing = Counts { renewing: [0, 1, 1, 0, 0, 0], ..counts };
+        let read = figures(&renewing, Thresholds::default(), true);
+        assert!(read.contains(r#"<span class="figure-n">2</span><span class="figure-label">Renew automatically</span>"#), "{read}");
+        let unread = figures(&renewing, Thresholds::default(), false);
+        assert!(unread.contains(r#"<span class="figure-n">—</span><span class="figure-label">Renew automatically</span><span class="figure-hint">not known: billing not read</span>"#), "{unread}");
         assert!(set.contains("Expires within 14 days") && set.contains("Expires within 60 days") && !set.contains("7 days"), "{set}");
         let row = |name: &str, count| WarningRow {
             urgency: Urgency::Expired,

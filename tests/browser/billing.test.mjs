@@ -80,6 +80,7 @@ test('billing dates the yearly/monthly HSS quotas, says what renews and what lap
   assert.match(await card.textContent(), /Lapsed but still bound to host ecs-\w+-013/);
   assert.match(await card.textContent(), /Date from billing/);
   assert.match(await card.textContent(), /Billing: goes into its grace period on/);
+  await card.evaluate((e) => e.scrollIntoView({ block: 'center' }));
   await shot(page, 'billing-card-desktop');
   assert.deepEqual(problems, []);
 });
@@ -118,7 +119,10 @@ test('a token billing refuses: one note says what is missing, why and what works
   const hss = panel(page, 'hss');
   const billingCells = await hss.locator('td.c-billing').allTextContents();
   assert.ok(billingCells.every((c) => !/renews/.test(c)), 'no policy without billing');
-  assert.equal(await page.locator('section.overview .figure.renewing .figure-n').textContent(), '0');
+  // The overview says it beside its figures, and knows no renewal count (not 0).
+  assert.equal(await page.locator('section.overview').getAttribute('data-billing'), 'failed');
+  assert.match(await page.locator('section.overview [data-state=left-out]').textContent(), /Billing could not be read \(.*403.*\).*not zero/);
+  assert.equal(await page.locator('section.overview .figure.renewing .figure-n').textContent(), '—');
   await shot(page, 'billing-refused-desktop');
   // The refusals are the console's to explain (the browser logs each
   // refused request; billing's 403, and the other site's 401): no page error.
