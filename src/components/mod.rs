@@ -180,6 +180,11 @@ impl Tenant {
         self.context.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(|c| c.region.clone())).flatten()
     }
 
+    /// Whether the tab's calls are signed with access keys (read in place).
+    pub fn signs(&self) -> bool {
+        self.context.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).is_some_and(|c| c.gateway.credentials.signs())).unwrap_or(false)
+    }
+
     /// What the tab is called: who and where, once known.
     pub fn label(&self) -> Option<String> {
         let ctx = self.ready()?;

@@ -87,7 +87,13 @@ pub fn Overview(
                 _ => None,
             })
             .collect();
-        if let Some(line) = format::billing_left_out(&failed) {
+        // One tab: the whole note, with what would work; across tabs, the
+        // tabs by name and why (each tab's overview says the rest).
+        let line = match (all, &failed[..]) {
+            (false, [(_, e)]) => format::billing_note(&BillingState::Failed((*e).clone()), list.get(open).is_some_and(Tenant::signs)),
+            _ => format::billing_left_out(&failed),
+        };
+        if let Some(line) = line {
             left_out = if left_out.is_empty() { line } else { format!("{left_out} {line}") };
         }
         // `waiting` while any tab's billing is read, else `failed` if any

@@ -129,16 +129,11 @@ pub fn TenantView(
                     None => view! { <p class="session-line" data-state="loading">{t("Checking the token…")}</p> }.into_any(),
                     Some(Ok(ctx)) => view! {
                         <SessionLine ctx=ctx.clone() tenant clock minute next_refresh />
-                        {move || {
-                            let state = tenant.billing();
-                            let key = match &state {
-                                BillingState::Waiting => "waiting",
-                                BillingState::Read(_) => "read",
-                                BillingState::Failed(_) => "failed",
-                            };
-                            let class = if key == "failed" { "notice notice-warn billing-note" } else { "muted billing-note" };
-                            format::billing_note(&state, signed).map(|line| view! { <p class=class data-billing=key role="status">{line}</p> })
-                        }}
+                        // While billing is read (a failure is said beside
+                        // the overview's figures).
+                        {move || (tenant.billing() == BillingState::Waiting).then(|| {
+                            view! { <p class="muted billing-note" data-billing="waiting" role="status">{format::billing_note(&BillingState::Waiting, signed)}</p> }
+                        })}
                         <ExportBar tenants=Signal::stored(vec![tenant]) thresholds view />
                         <div class="panels">
                             {move || {

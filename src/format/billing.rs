@@ -87,9 +87,10 @@ pub fn billing_status(status: BillingStatus) -> String {
     }
 }
 
-/// The tab's one note about billing: while it is read, and when it could
-/// not be (what is missing, why, and what would work); nothing once read.
-/// `signed`: whether the tab signs with access keys.
+/// The note about a tab's billing: while it is read, and when it could
+/// not be (what is missing, why, and what would work; said beside the
+/// tab's overview figures); nothing once read. `signed`: whether the tab
+/// signs with access keys.
 pub fn billing_note(state: &BillingState, signed: bool) -> Option<String> {
     match state {
         BillingState::Waiting => Some(t("Asking billing for the expiry dates and renewal policies of yearly/monthly packages…").into()),
@@ -107,15 +108,6 @@ pub fn billing_note(state: &BillingState, signed: bool) -> Option<String> {
 pub fn billing_left_out(failed: &[(String, &ApiError)]) -> Option<String> {
     if failed.is_empty() {
         return None;
-    }
-    // One tab (its own overview): no label to name.
-    if let [(label, e)] = failed {
-        if label.is_empty() {
-            return Some(tf(
-                "Billing could not be read ({0}): the dates it keeps and whether packages renew by themselves are missing, not zero.",
-                &[&super::short_error(e)],
-            ));
-        }
     }
     let tabs: Vec<String> = failed.iter().map(|(label, e)| format!("{label} ({})", super::short_error(e))).collect();
     Some(tf(
@@ -188,7 +180,6 @@ mod tests {
         let line = billing_left_out(&[("2. northwind · cn-east-3".into(), &outage)]).unwrap();
         assert!(line.starts_with("Billing could not be read for 2. northwind · cn-east-3 (") && line.contains("not zero"), "{line}");
         assert_eq!(billing_left_out(&[]), None);
-        let one = billing_left_out(&[(String::new(), &outage)]).unwrap();
-        assert!(one.starts_with("Billing could not be read (") && one.contains("not zero"), "{one}");
+
     }
 }
