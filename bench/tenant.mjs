@@ -1,6 +1,8 @@
 // A large tenant for the benchmarks, as Huawei Cloud's APIs would answer
 // it: 2,000 HSS quotas and 1,000 MetaStudio resources by default (paged as
-// the services page), the other services from the recorded fixtures. Used
+// the services page), the other services from the recorded fixtures, and
+// billing's records of the yearly/monthly quotas (the console asks for them
+// 50 ids a call once the services have answered). Used
 // with `tenantscope-proxy --upstream-base` by bench/ui.mjs and
 // bench/network.mjs; `latencyMs` delays every answer, as a distant region
 // would.
@@ -35,6 +37,36 @@ function resource(i) {
   };
 }
 
+// Billing's record of quota `i` (OrderInstanceV2, Go SDK
+// model_order_instance_v2.go), or none for a pay-per-use one: its date,
+// a renewal policy (3 renews) and a status (2 in use, 5 expired).
+function billed(i) {
+  const q = quota(i);
+  if (q.charging_mode !== 'packet_cycle') return null;
+  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    id: `order-instance-${i}`, resource_id: q.resource_id, resource_name: q.host_name, region_code: 'cn-north-4',
+    service_type_code: 'hws.service.type.hss', resource_type_code: 'hws.resource.type.hss.quota', resource_spec_code: q.version,
+    project_id: '0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25', is_main_resource: 1, status: q.expire_time < Date.now() ? 5 : 2,
+    effective_time: iso(q.expire_time - 365 * 86_400_000), expire_time: iso(q.expire_time), expire_policy: [3, 3, 0, 2, 4, 5][i % 6],
+    update_time: iso(Date.now() - 86_400_000),
+  };
+}
+
+// `POST /v2/orders/suscriptions/resources/query`: the records of the ids in
+// the JSON body, paged by its offset and limit.
+function billing(req, json) {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    let asked = {};
+    try { asked = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { /* an empty query */ }
+    const records = (asked.resource_ids ?? []).map((id) => /^quota-(\d+)$/.exec(id)).filter(Boolean).map((m) => billed(Number(m[1]))).filter(Boolean);
+    const offset = Number(asked.offset ?? 0);
+    json({ total_count: records.length, data: records.slice(offset, offset + Number(asked.limit ?? 10)) });
+  });
+}
+
 function answer(req, res, { quotas: QUOTAS, resources: RESOURCES }) {
   const url = new URL(req.url, 'http://stub');
   const offset = Number(url.searchParams.get('offset') ?? 0);
@@ -58,6 +90,7 @@ function answer(req, res, { quotas: QUOTAS, resources: RESOURCES }) {
     const items = Array.from({ length: Math.max(0, Math.min(limit, QUOTAS - offset)) }, (_, k) => quota(offset + k));
     return json({ data_list: items, total_num: QUOTAS, quota_statistics_list: [] });
   }
+  if (p === '/v2/orders/suscriptions/resources/query' && req.method === 'POST') return billing(req, json);
   res.writeHead(404, { 'content-type': 'application/json' });
   res.end('{"error_code":"STUB.404"}');
 }

@@ -85,7 +85,8 @@ pub struct Args {
     #[arg(long, env = "TENANTSCOPE_SEND_TIMEOUT", default_value_t = 30, value_name = "SECONDS")]
     pub send_timeout: u64,
     /// Seconds a new connection has to send its first request's headers (and
-    /// any request its headers).
+    /// any request its headers); and a request with a body (billing's POST)
+    /// its whole body, counted from when its headers arrived (more: 408).
     #[arg(long, env = "TENANTSCOPE_HEADER_TIMEOUT", default_value_t = 10, value_name = "SECONDS")]
     pub header_timeout: u64,
     /// Seconds a connection (HTTP/1 keep-alive or HTTP/2) may stay open with
@@ -143,7 +144,7 @@ fn parse_service_host(s: &str) -> Result<ServiceHost, String> {
     let usage = "expected SERVICE:REGION=HOST, for example hss:af-north-1=hss.af-north-1.myhuaweicloud.com";
     let (key, host) = s.trim().split_once('=').ok_or(usage)?;
     let (service, region) = key.split_once(':').ok_or(usage)?;
-    let service = Service::from_key(service).ok_or_else(|| format!("unknown service {service:?}: one of iam, projectman, testplan, codecheck, metastudio, dsc, hss"))?;
+    let service = Service::from_key(service).ok_or_else(|| format!("unknown service {service:?}: one of iam, projectman, testplan, codecheck, metastudio, dsc, hss, bss"))?;
     if !tenantscope_catalog::is_region_shaped(region) {
         return Err(format!("{region:?} is not a region id such as af-north-1"));
     }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 /// A failure of the proxy, with the status it is answered with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProxyError {
-    /// The first segment after `/api/` is not one of the seven service keys.
+    /// The first segment after `/api/` is not one of the service keys.
     UnknownService,
     /// The region is not one where the service is offered.
     RegionNotOffered,
@@ -19,8 +19,9 @@ pub enum ProxyError {
     InvalidPath,
     /// A valid path that is not one of the routes the console uses.
     RouteNotAllowed,
-    /// Anything but GET (and CORS preflight).
-    MethodNotAllowed,
+    /// Another method than the route's own (GET, or POST for billing's
+    /// query: `post`), and CORS preflight.
+    MethodNotAllowed { post: bool },
     /// The upstream could not be reached (DNS, connect, TLS, reset).
     UpstreamUnreachable,
     /// The upstream took longer than the proxy's timeout.
@@ -58,6 +59,17 @@ pub enum ProxyError {
     /// Both an `X-Auth-Token` and an `Authorization` header: a request is
     /// authenticated by a token or by an access-key signature, not both.
     TokenAndSignature,
+    /// A request body that is not labelled JSON (`application/json`,
+    /// optionally with `charset=utf-8`), on the route that takes one.
+    UnsupportedMediaType,
+    /// A request body larger than [`crate::body::MAX_REQUEST_BODY`], by its
+    /// `Content-Length` or as it arrives.
+    BodyTooLarge,
+    /// A request body that did not arrive whole within the header timeout.
+    BodyTimeout,
+    /// A request body that broke off (the client reset the stream or closed
+    /// the connection before its end).
+    BodyIncomplete,
 }
 
 impl ProxyError {
@@ -67,7 +79,7 @@ impl ProxyError {
                 StatusCode::NOT_FOUND
             }
             ProxyError::InvalidPath => StatusCode::BAD_REQUEST,
-            ProxyError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ProxyError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ProxyError::UpstreamUnreachable | ProxyError::UpstreamNotJson | ProxyError::UpstreamRedirect => {
                 StatusCode::BAD_GATEWAY
             }
@@ -82,6 +94,10 @@ impl ProxyError {
             ProxyError::DuplicateHeader => StatusCode::BAD_REQUEST,
             ProxyError::UriTooLong => StatusCode::URI_TOO_LONG,
             ProxyError::UnsupportedAuthorization | ProxyError::TokenAndSignature => StatusCode::BAD_REQUEST,
+            ProxyError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ProxyError::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ProxyError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            ProxyError::BodyIncomplete => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -92,7 +108,7 @@ impl ProxyError {
             ProxyError::RegionNotOffered => "PROXY.0002",
             ProxyError::InvalidPath => "PROXY.0003",
             ProxyError::RouteNotAllowed => "PROXY.0004",
-            ProxyError::MethodNotAllowed => "PROXY.0005",
+            ProxyError::MethodNotAllowed { .. } => "PROXY.0005",
             ProxyError::UpstreamUnreachable => "PROXY.0006",
             ProxyError::UpstreamTimeout => "PROXY.0007",
             ProxyError::UpstreamNotJson => "PROXY.0008",
@@ -109,20 +125,27 @@ impl ProxyError {
             ProxyError::UriTooLong => "PROXY.0019",
             ProxyError::UnsupportedAuthorization => "PROXY.0020",
             ProxyError::TokenAndSignature => "PROXY.0021",
+            ProxyError::UnsupportedMediaType => "PROXY.0022",
+            ProxyError::BodyTooLarge => "PROXY.0023",
+            ProxyError::BodyTimeout => "PROXY.0024",
+            ProxyError::BodyIncomplete => "PROXY.0025",
         }
     }
 
     pub fn message(&self) -> &'static str {
         match self {
             ProxyError::UnknownService => {
-                "Unknown service: use one of iam, projectman, testplan, codecheck, metastudio, dsc, hss"
+                "Unknown service: use one of iam, projectman, testplan, codecheck, metastudio, dsc, hss, bss"
             }
             ProxyError::RegionNotOffered => "This service is not offered in this region",
             ProxyError::InvalidPath => {
                 "Invalid path or query: segments may hold only letters, digits, '-' and '_'"
             }
             ProxyError::RouteNotAllowed => "This API route is not relayed by tenantscope-proxy",
-            ProxyError::MethodNotAllowed => "Only GET (and OPTIONS for CORS preflight) is accepted",
+            ProxyError::MethodNotAllowed { post: false } => "Only GET (and OPTIONS for CORS preflight) is accepted on this route",
+            ProxyError::MethodNotAllowed { post: true } => {
+                "Only POST with a JSON body (and OPTIONS for CORS preflight) is accepted on this route"
+            }
             ProxyError::UpstreamUnreachable => "The Huawei Cloud endpoint could not be reached",
             ProxyError::UpstreamTimeout => "The Huawei Cloud endpoint did not answer in time",
             ProxyError::UpstreamNotJson => "The Huawei Cloud endpoint answered with something that is not JSON",
@@ -143,6 +166,10 @@ impl ProxyError {
             ProxyError::TokenAndSignature => {
                 "Send a token (X-Auth-Token) or an access-key signature (Authorization), not both"
             }
+            ProxyError::UnsupportedMediaType => "The request body must be JSON, sent as Content-Type: application/json",
+            ProxyError::BodyTooLarge => "The request body is larger than the proxy accepts (16 KiB)",
+            ProxyError::BodyTimeout => "The request body did not arrive in time",
+            ProxyError::BodyIncomplete => "The request body broke off before its end",
         }
     }
 }
@@ -155,8 +182,9 @@ impl IntoResponse for ProxyError {
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         match self {
-            ProxyError::MethodNotAllowed => {
-                response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
+            ProxyError::MethodNotAllowed { post } => {
+                let allow = if post { "POST, OPTIONS" } else { "GET, OPTIONS" };
+                response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
             }
             ProxyError::RateLimited { retry_after_secs } => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));

@@ -11,9 +11,11 @@
 //! are stacked here in the order a request meets them: security headers,
 //! sensitive headers, Host guard, size limits, request id; then for `/api`
 //! the access log, CORS and the rate limit. The `/api` handler then checks
-//! the method, the credentials (each once; `Authorization` only as an
-//! SDK-HMAC-SHA256 signature, never beside `X-Auth-Token`) and the path, in
-//! that order, before anything is sent upstream ([`relay`]).
+//! the method (GET or POST), the credentials (each once; `Authorization`
+//! only as an SDK-HMAC-SHA256 signature, never beside `X-Auth-Token`), the
+//! path, and that the method is the route's own, in that order; for the one
+//! route that takes a body (billing's POST) it then reads the body under
+//! its limits ([`body`]); only then is anything sent upstream ([`relay`]).
 //!
 //! `/api` and `/api/...` go from the request-id layer straight to the API
 //! stack ([`Dispatch`]); everything else to an axum `Router` (`/healthz`,
@@ -21,6 +23,7 @@
 //! cost a boxed service clone, a boxed future, a path match and a URL
 //! parameter map per request, for a prefix test (README, Benchmark).
 
+pub mod body;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -290,44 +293,74 @@ async fn metrics_text(metrics: Arc<Metrics>) -> impl IntoResponse {
 }
 
 /// `/api/...`: the method, the single credential, `/api/offered`, the
-/// path; then the demo's answer or the upstream's.
+/// path, the route's own method, the body of the route that takes one;
+/// then the demo's answer or the upstream's.
 async fn api(state: &AppState, request: Request) -> Response<Body> {
-    let (request, _body) = request.into_parts();
+    let (request, body) = request.into_parts();
     let mut routed = Routed::default();
-    let mut response = if request.method != Method::GET {
-        Err(ProxyError::MethodNotAllowed)
+    let mut response = if request.method != Method::GET && request.method != Method::POST {
+        Err(ProxyError::MethodNotAllowed { post: false })
     } else {
-        relay_get(state, &request, &mut routed).await
+        relay(state, &request, body, &mut routed).await
     }
     .unwrap_or_else(IntoResponse::into_response);
     response.extensions_mut().insert(routed);
     response
 }
 
-async fn relay_get(state: &AppState, request: &Parts, routed: &mut Routed) -> Result<Response<Body>, ProxyError> {
+async fn relay(
+    state: &AppState,
+    request: &Parts,
+    body: Body,
+    routed: &mut Routed,
+) -> Result<Response<Body>, ProxyError> {
     let forwarded = relay::Forwarded::pick(&request.headers)?;
+    let get = request.method == Method::GET;
     // Where the operator's --service-host makes a service offered beyond
     // the catalogue: the console asks so that it does not call it "not
     // offered". Hosts only, nothing secret.
     if request.uri.path() == "/api/offered" {
-        return Ok(offered(&state.config));
+        return if get { Ok(offered(&state.config)) } else { Err(ProxyError::MethodNotAllowed { post: false }) };
     }
     // What the console's first visit shows: that a tenantscope proxy
     // answers at this URL, and where it sends tokens. Hosts only.
     if request.uri.path() == "/api/about" {
-        return Ok(about(&state.config));
+        return if get { Ok(about(&state.config)) } else { Err(ProxyError::MethodNotAllowed { post: false }) };
     }
     let target = relay::parse_target_ref(&request.uri, &state.config.service_hosts)?;
     routed.service = Some(target.service);
     routed.route = Some(target.route.template());
+    // Each route has one method: GET, or POST for billing's query
+    // (docs/huawei-apis.md §7; the catalogue's `Route::method`).
+    let post = target.route.method() == "POST";
+    if post == get {
+        return Err(ProxyError::MethodNotAllowed { post });
+    }
+    let client = request.extensions.get::<ClientIp>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0);
+    // The body of the route that takes one: labelled JSON, small, whole
+    // within the header timeout, read while holding the client's place
+    // under its cap of calls in flight (body.rs). Its time runs from here:
+    // the headers have just arrived, the layers before never wait.
+    let posted = if post {
+        let body_deadline = tokio::time::Instant::now() + state.config.header_timeout;
+        body::check_head(&request.headers)?;
+        let slot = state.upstream.client_slot(client)?;
+        let bytes = body::read(body, body::MAX_REQUEST_BODY, body_deadline).await?;
+        Some((slot, bytes))
+    } else {
+        None
+    };
     if state.config.demo {
         if !state.config.demo_latency.is_zero() {
             tokio::time::sleep(state.config.demo_latency).await;
         }
-        return Ok(demo_response(&target, &request.headers));
+        let bytes = posted.as_ref().map_or(&[][..], |(_, bytes)| &bytes[..]);
+        return Ok(demo_response(&target, &request.headers, bytes));
     }
-    let client = request.extensions.get::<ClientIp>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0);
-    let relayed = state.upstream.forward(&target, &forwarded, client).await?;
+    let relayed = match posted {
+        Some((slot, bytes)) => state.upstream.forward_with(&target, &forwarded, slot, Some(bytes)).await?,
+        None => state.upstream.forward(&target, &forwarded, client).await?,
+    };
     routed.upstream = Some(relayed.latency);
     Ok(relayed.response)
 }
@@ -348,8 +381,10 @@ fn about(config: &Config) -> Response<Body> {
             for region in tenantscope_catalog::REGIONS {
                 hosts.extend(service.host(region.id));
             }
-            // IAM's global endpoints (catalogue: iam_home).
-            hosts.extend(["global", tenantscope_catalog::GLOBAL_EU].iter().filter_map(|r| service.host(r)));
+            // The global endpoints: IAM's (catalogue: iam_home) and
+            // billing's, one per site (catalogue: BILLING_SITES).
+            let global = ["global", tenantscope_catalog::GLOBAL_EU].into_iter().chain(tenantscope_catalog::BILLING_SITES);
+            hosts.extend(global.filter_map(|r| service.host(r)));
         }
         hosts.extend(config.service_hosts.iter().map(|h| h.host.clone()));
     }
@@ -379,12 +414,21 @@ fn offered(config: &Config) -> Response<Body> {
     response
 }
 
-fn demo_response(target: &TargetRef<'_>, headers: &HeaderMap) -> Response<Body> {
+fn demo_response(target: &TargetRef<'_>, headers: &HeaderMap, body: &[u8]) -> Response<Body> {
     let now = time::OffsetDateTime::now_utc();
     // The path the upstream would get, which a signature covers.
     let mut path = String::with_capacity(target.route.template().len() + target.param.as_ref().map_or(0, |p| p.len()));
     target.push_path(&mut path);
-    let reply = demo::respond(target.route, target.param.as_deref(), &path, target.query, headers, now);
+    let call = demo::Call {
+        route: target.route,
+        region: &target.region,
+        param: target.param.as_deref(),
+        path: &path,
+        query: target.query,
+        headers,
+        body,
+    };
+    let reply = demo::respond(&call, now);
     let mut response = reply.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
     response

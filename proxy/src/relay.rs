@@ -13,6 +13,10 @@
 //! read by a task of its own, a bounded distance ahead of the client and
 //! under the proxy's own deadline, so a client that reads slowly or not at
 //! all holds buffered bytes, never a slot.
+//!
+//! Every call is a GET but billing's query, a POST whose JSON body (read
+//! whole beforehand, `body.rs`) is sent as it came, byte for byte
+//! ([`Upstream::forward_with`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::error::Error as StdError;
@@ -25,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::uri::{Authority, PathAndQuery, Scheme};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Request, Response, Uri};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Request, Response, Uri};
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
@@ -212,7 +216,7 @@ pub fn upstream_url(target: &Target, base: Option<&str>, hosts: &[ServiceHost]) 
 /// where the host offers it through ALPN), used directly: a call costs no
 /// URL parse and no second header map (the upstream `Uri` is put together
 /// from parts made once, [`Origins`]).
-type Client = hyper_util::client::legacy::Client<Connector, NoBody>;
+type Client = hyper_util::client::legacy::Client<Connector, Outgoing>;
 
 /// TCP (connect timeout, `TCP_NODELAY`, keep-alive probes), then TLS where
 /// the scheme is `https`; the whole of it bounded by the connect timeout
@@ -344,9 +348,23 @@ impl Upstream {
         }
     }
 
+    /// One of `client`'s places under `--max-upstream-per-client`, for a
+    /// call about to be made: taken before a request body is read, so that
+    /// the bodies one client sends at once count against its own cap.
+    pub fn client_slot(&self, client: IpAddr) -> Result<ClientSlot, ProxyError> {
+        self.per_client.take(client).ok_or(ProxyError::ClientBusy)
+    }
+
+    /// A GET of `target` for `client`.
     pub async fn forward(&self, target: &impl Call, forwarded: &Forwarded<'_>, client: IpAddr) -> Result<Relayed, ProxyError> {
+        self.forward_with(target, forwarded, self.client_slot(client)?, None).await
+    }
+
+    /// A call of `target` holding `client_slot`: a POST of `body` when
+    /// there is one (sent as it is, with the client's `Content-Type`), a
+    /// GET otherwise.
+    pub async fn forward_with(&self, target: &impl Call, forwarded: &Forwarded<'_>, client_slot: ClientSlot, body: Option<Bytes>) -> Result<Relayed, ProxyError> {
         let uri = self.origins.uri(target)?;
-        let client_slot = self.per_client.take(client).ok_or(ProxyError::ClientBusy)?;
         let permit = self.slot().await?;
         let slot = Slot { _global: permit, _client: client_slot, _in_flight: InFlight::new(self.metrics.clone()) };
         self.metrics.upstream_sent();
@@ -363,7 +381,7 @@ impl Upstream {
         // this one, did by default).
         let mut resent = 0;
         let upstream = loop {
-            let sending = self.client.request(upstream_request(uri.clone(), forwarded, self.origins.host_header()));
+            let sending = self.client.request(upstream_request(uri.clone(), forwarded, self.origins.host_header(), body.clone()));
             let answer = tokio::select! {
                 biased;
                 answer = sending => answer,
@@ -488,7 +506,9 @@ const MAX_RESENT: u32 = 2;
 /// others the first is enough), `Accept` when the client sent none, and
 /// the proxy's `User-Agent`; then `Host`, `host` when given (a plain-HTTP
 /// base, [`Origins::host_header`]), else hyper-util adds it, last either way.
-fn upstream_request(uri: Uri, forwarded: &Forwarded<'_>, host: Option<&HeaderValue>) -> Request<NoBody> {
+/// With a `body`, a POST of it (hyper frames it: `Content-Length` from its
+/// size on HTTP/1, DATA frames on HTTP/2); a GET without one.
+fn upstream_request(uri: Uri, forwarded: &Forwarded<'_>, host: Option<&HeaderValue>, body: Option<Bytes>) -> Request<Outgoing> {
     let mut out = HeaderMap::with_capacity(forwarded.0.iter().flatten().count() + 4);
     for (name, value) in FORWARDED_NAMES.iter().zip(forwarded.0) {
         if let Some(value) = value {
@@ -502,7 +522,11 @@ fn upstream_request(uri: Uri, forwarded: &Forwarded<'_>, host: Option<&HeaderVal
     if let Some(host) = host {
         out.insert(header::HOST, host.clone());
     }
-    let mut request = Request::new(NoBody);
+    let mut request = Request::new(Outgoing(None));
+    if let Some(body) = body {
+        *request.method_mut() = Method::POST;
+        *request.body_mut() = Outgoing(Some(body).filter(|b| !b.is_empty()));
+    }
     *request.uri_mut() = uri;
     *request.headers_mut() = out;
     request
@@ -674,24 +698,25 @@ impl Origins {
     }
 }
 
-/// The body of every upstream request: none (a GET), ended from the start.
-#[derive(Clone, Copy, Debug, Default)]
-struct NoBody;
+/// The body of an upstream request: none for a GET (ended from the
+/// start), billing's JSON for its POST, sent in one frame.
+#[derive(Clone, Debug, Default)]
+struct Outgoing(Option<Bytes>);
 
-impl HttpBody for NoBody {
+impl HttpBody for Outgoing {
     type Data = Bytes;
     type Error = std::convert::Infallible;
 
-    fn poll_frame(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        Poll::Ready(None)
+    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        Poll::Ready(self.0.take().map(|data| Ok(Frame::data(data))))
     }
 
     fn is_end_stream(&self) -> bool {
-        true
+        self.0.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(0)
+        SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
     }
 }
 
@@ -1184,7 +1209,7 @@ mod tests {
             let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
             let (mut send, connection) = hyper::client::conn::http2::handshake(TokioExecutor::new(), hyper_util::rt::TokioIo::new(tcp)).await.unwrap();
             tokio::spawn(connection);
-            let request = Request::get("http://127.0.0.1/").body(NoBody).unwrap();
+            let request = Request::get("http://127.0.0.1/").body(Outgoing(None)).unwrap();
             send.send_request(request).await.expect_err("the stream was reset")
         }
         assert!(is_not_processed(&reset_with(h2::Reason::REFUSED_STREAM).await));

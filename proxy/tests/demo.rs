@@ -218,7 +218,7 @@ async fn about_says_what_answers_and_where_tokens_go() {
     let body: serde_json::Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
     let hosts: Vec<&str> = body["relays_to"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
     assert_eq!(body["demo"], json!(false));
-    for host in ["iam.myhuaweicloud.com", "hss.cn-north-4.myhuaweicloud.com", "cloudtest-ext.cn-north-4.myhuaweicloud.com"] {
+    for host in ["iam.myhuaweicloud.com", "hss.cn-north-4.myhuaweicloud.com", "cloudtest-ext.cn-north-4.myhuaweicloud.com", "bss.myhuaweicloud.com", "bss-intl.myhuaweicloud.com", "bss.myhuaweicloud.eu"] {
         assert!(hosts.contains(&host), "{host} missing from {hosts:?}");
     }
     assert!(hosts.iter().all(|h| tenantscope_catalog::is_huawei_cloud_host(h)), "{hosts:?}");
@@ -315,4 +315,112 @@ async fn the_hong_kong_project_has_some_services_only() {
         let (status, _, body) = get(&uri, Some("demo")).await;
         assert_eq!((status, body["error_code"].as_str()), (StatusCode::NOT_FOUND, Some("PROXY.0002")), "{uri}");
     }
+}
+
+const BSS: &str = "/api/bss/{site}/v2/orders/suscriptions/resources/query";
+
+/// Billing's POST of `body` at `site`, with `headers`.
+fn billing_request(site: &str, body: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut request = Request::post(BSS.replace("{site}", site)).header("content-type", "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+/// Billing's POST of `body` signed as the console signs it: the method,
+/// the path, no query, `X-Sdk-Date` (and for the temporary pair
+/// `X-Security-Token`), and the body's hash; no project.
+fn signed_billing(site: &str, body: &str, signed_body: &str, ak: &str, sk: &str, security_token: Option<&str>) -> Request<Body> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let date = tenantscope_sign::sdk_date(now);
+    let mut headers = vec![("X-Sdk-Date", date.as_str())];
+    if let Some(token) = security_token {
+        headers.push(("X-Security-Token", token));
+    }
+    let path = "/v2/orders/suscriptions/resources/query";
+    let signed = tenantscope_sign::Request { method: "POST", path, query: &[], headers: &headers, body: signed_body.as_bytes() };
+    let authorization = tenantscope_sign::authorization(ak, sk, &date, &signed);
+    headers.push(("authorization", &authorization));
+    billing_request(site, body, &headers)
+}
+
+/// The resource ids of the HSS quotas of `project` in `region`.
+async fn hss_ids(region: &str, project: &str) -> Vec<String> {
+    let (_, _, page) = get(&format!("/api/hss/{region}/v5/{project}/billing/quotas-detail?limit=200&offset=0"), Some("demo")).await;
+    page["data_list"].as_array().unwrap().iter().map(|q| q["resource_id"].as_str().unwrap().to_string()).collect()
+}
+
+fn ids_body(ids: &[String]) -> String {
+    json!({ "resource_ids": ids, "only_main_resource": 0, "offset": 0, "limit": ids.len().max(1) }).to_string()
+}
+
+#[tokio::test]
+async fn billing_answers_on_the_accounts_site_for_the_demo_and_its_keys() {
+    use tenantscope_proxy::demo::*;
+    let ids = hss_ids("cn-north-4", DEMO_PROJECT_ID).await;
+    let body = ids_body(&ids[..50]);
+    let (status, by_token) = answer(billing_request("global", &body, &[("x-auth-token", DEMO_TOKEN)])).await;
+    assert_eq!(status, StatusCode::OK, "{by_token}");
+    assert!(by_token["total_count"].as_u64() > Some(40), "{by_token}");
+    assert!(by_token["data"].as_array().unwrap().iter().all(|r| ids.contains(&r["resource_id"].as_str().unwrap().to_string())));
+    // The other sites do not know the account: 401, and the console asks the next.
+    for site in ["global-intl", "global-eu"] {
+        let (status, refused) = answer(billing_request(site, &body, &[("x-auth-token", DEMO_TOKEN)])).await;
+        assert_eq!((status, refused["error_code"].as_str()), (StatusCode::UNAUTHORIZED, Some("APIG.0301")), "{site}");
+        assert!(refused["error_msg"].as_str().unwrap().contains("not known on this site"), "{refused}");
+    }
+    // Both key pairs, the body's hash signed: the same answer.
+    for (ak, sk, token) in [(DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, None), (DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY, Some(DEMO_SECURITY_TOKEN))] {
+        let (status, signed) = answer(signed_billing("global", &body, &body, ak, sk, token)).await;
+        assert_eq!((status, &signed), (StatusCode::OK, &by_token), "{ak}");
+        // A body changed after signing (one id less) is the gateway's 0303.
+        let changed = ids_body(&ids[..49]);
+        let (status, tampered) = answer(signed_billing("global", &changed, &body, ak, sk, token)).await;
+        assert_eq!((status, &tampered), (StatusCode::UNAUTHORIZED, &json!({ "error_code": "APIGW.0303", "error_msg": "Incorrect app authentication information: verify aksk signature fail" })), "{ak}");
+        let (status, elsewhere) = answer(signed_billing("global-intl", &body, &body, ak, sk, token)).await;
+        assert_eq!((status, elsewhere["error_code"].as_str()), (StatusCode::UNAUTHORIZED, Some("APIGW.0301")), "{ak}");
+    }
+}
+
+#[tokio::test]
+async fn billing_refuses_the_limited_and_expired_tokens_and_more_than_50_ids() {
+    let body = r#"{"resource_ids":["a"],"only_main_resource":0,"offset":0,"limit":1}"#;
+    let (status, limited) = answer(billing_request("global", body, &[("x-auth-token", "demo-limited")])).await;
+    assert_eq!((status, &limited), (StatusCode::FORBIDDEN, &json!({ "error_code": "CBC.0151", "error_msg": "Access denied. The correct permission code is billing:subscription:view" })));
+    let (status, expired) = answer(billing_request("global", body, &[("x-auth-token", "demo-expired")])).await;
+    assert_eq!((status, expired["error_code"].as_str()), (StatusCode::UNAUTHORIZED, Some("APIG.0307")));
+    let (status, faults) = answer(billing_request("global", body, &[("x-auth-token", "demo-faults")])).await;
+    assert_eq!((status, faults), (StatusCode::OK, json!({ "total_count": 0, "data": [] })));
+    let many: Vec<String> = (0..51).map(|i| format!("{i:032x}")).collect();
+    let (status, refused) = answer(billing_request("global", &ids_body(&many), &[("x-auth-token", "demo")])).await;
+    assert_eq!((status, refused["error_code"].as_str()), (StatusCode::BAD_REQUEST, Some("CBC.0100")), "{refused}");
+    let (status, refused) = answer(billing_request("global", "resource_ids=a", &[("x-auth-token", "demo")])).await;
+    assert_eq!((status, refused["error_code"].as_str()), (StatusCode::BAD_REQUEST, Some("CBC.0100")), "{refused}");
+    // The proxy's own rules come first: a body not labelled JSON, a GET.
+    let request = Request::post(BSS.replace("{site}", "global")).header("content-type", "text/plain").header("x-auth-token", "demo").body(Body::from(body)).unwrap();
+    assert_eq!(answer(request).await.1["error_code"], "PROXY.0022");
+    let request = Request::get(BSS.replace("{site}", "global")).header("x-auth-token", "demo").body(Body::empty()).unwrap();
+    assert_eq!(answer(request).await.1["error_code"], "PROXY.0005");
+}
+
+/// Every tab of "All regions" asks billing for its own ids; the account is
+/// one, so the same ids get the same records wherever they are asked from,
+/// and the subproject's tab repeats its parent's.
+#[tokio::test]
+async fn every_tab_asks_billing_for_its_own_ids() {
+    let (_, _, projects) = get("/api/iam/global/v3/auth/projects", Some("demo")).await;
+    let mut seen: Vec<(String, serde_json::Value)> = Vec::new();
+    for project in projects["projects"].as_array().unwrap() {
+        let name = project["name"].as_str().unwrap();
+        let region = name.split('_').next().unwrap();
+        let ids = hss_ids(region, project["id"].as_str().unwrap()).await;
+        let (status, records) = answer(billing_request("global", &ids_body(&ids[..ids.len().min(50)]), &[("x-auth-token", "demo")])).await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        assert!(records["total_count"].as_u64() > Some(0), "{name}: {records}");
+        seen.push((name.to_string(), records));
+    }
+    let of = |name: &str| &seen.iter().find(|(n, _)| n == name).unwrap().1;
+    assert_eq!(of("cn-north-4"), of("cn-north-4_finance"), "the subproject's tab asks for the same ids");
+    assert_ne!(of("cn-north-4"), of("cn-east-3"));
 }

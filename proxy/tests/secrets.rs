@@ -15,6 +15,9 @@ const AUTHORIZATION: &str = "SDK-HMAC-SHA256 Access=AKSECRETAK, SignedHeaders=x-
 const SECURITY: &str = "securitySECRETtoken42";
 const QUERY_VALUE: &str = "querySECRETvalue77";
 const COOKIE: &str = "cookieSECRET55";
+/// In the body of billing's POST: ids of the account's resources.
+const BODY_SECRET: &str = "bodySECRETresourceId31";
+const BSS: &str = "/api/bss/global/v2/orders/suscriptions/resources/query";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_reaches_a_log_at_trace_level() {
@@ -36,6 +39,9 @@ async fn no_secret_reaches_a_log_at_trace_level() {
         ..relay_config(&stub)
     };
     let relay = start(config).await;
+    // Billing's calls on a relay of their own, out of reach of the rate
+    // limit the other calls run into on purpose.
+    let billing_relay = start(Config { rate_per_sec: 0.0, ..relay_config(&stub) }).await;
     let demo = start(Config { demo: true, guard_host: true, ..Config::default() }).await;
     let long = format!("MII{}", "L0ngSecret".repeat(820));
 
@@ -105,6 +111,21 @@ async fn no_secret_reaches_a_log_at_trace_level() {
             .send()
             .await;
         let _ = client.post(relay.url(&hss("p"))).header("x-auth-token", TOKEN).body(TOKEN).send().await;
+        // Billing's POST, relayed, refused and answered by the demo, its
+        // body carrying a secret each time.
+        let ids = format!(r#"{{"resource_ids":["{BODY_SECRET}"],"offset":0,"limit":1}}"#);
+        for (proxy, token, label, body) in [
+            (&billing_relay, TOKEN, "application/json", ids.clone()),
+            (&billing_relay, TOKEN, "text/plain", ids.clone()),
+            (&billing_relay, TOKEN, "application/json", format!(r#"{{"resource_ids":["{}"]}}"#, BODY_SECRET.repeat(1000))),
+            (&demo, TOKEN, "application/json", ids.clone()),
+            (&demo, "demo", "application/json", ids.clone()),
+            (&demo, "demo", "application/json", format!("not json {BODY_SECRET}")),
+            (&demo, "demo", "application/json", format!(r#"{{"resource_ids":{:?}}}"#, vec![BODY_SECRET; 51])),
+        ] {
+            let _ = client.post(proxy.url(BSS)).header("content-type", label).header("x-auth-token", token).body(body).send().await;
+        }
+        let _ = client.get(billing_relay.url(BSS)).header("x-auth-token", TOKEN).body(ids.clone()).send().await;
         let mut big = client.get(relay.url(&hss("p"))).header("x-auth-token", TOKEN);
         for i in 0..8 {
             big = big.header(format!("x-pad-{i}"), TOKEN.repeat(300));
@@ -124,8 +145,19 @@ async fn no_secret_reaches_a_log_at_trace_level() {
     }
     let _ = raw(relay.addr, &format!("GET {} HTTP/1.1\r\nHost: evil.example\r\nX-Auth-Token: {TOKEN}", hss("p"))).await;
     let _ = raw(relay.addr, &format!("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: {}", hss("p"), TOKEN.repeat(40_000))).await;
+    // Billing's POST without a length (chunked), past the cap: refused as
+    // it arrives.
+    let mut socket = tokio::net::TcpStream::connect(billing_relay.addr).await.unwrap();
+    let piece = format!(r#"{{"resource_ids":["{}"]}}"#, BODY_SECRET.repeat(1000));
+    let head = format!("POST {BSS} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Auth-Token: {TOKEN}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    let chunked = format!("{head}{:x}\r\n{piece}\r\n0\r\n\r\n", piece.len());
+    let _ = tokio::io::AsyncWriteExt::write_all(&mut socket, chunked.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), tokio::io::AsyncReadExt::read_to_end(&mut socket, &mut answer)).await;
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 413 "), "{}", String::from_utf8_lossy(&answer));
     let metrics = h1.get(relay.url("/metrics")).send().await.unwrap().text().await.unwrap();
     drop(relay);
+    drop(billing_relay);
     drop(demo);
     tokio::time::sleep(Duration::from_millis(300)).await;
 
@@ -137,7 +169,10 @@ async fn no_secret_reaches_a_log_at_trace_level() {
     assert!(logs.contains("body=\"cut\""), "no cut-off body logged as such");
     assert!(logs.contains("TRACE"), "nothing at trace level was captured");
     assert!(logs.lines().count() > 200, "suspiciously few log lines: {}", logs.lines().count());
-    for secret in [TOKEN, SUBJECT, "AKSECRETAK", "sigSECRETsig", SECURITY, QUERY_VALUE, COOKIE, "L0ngSecret"] {
+    let billing = |status: &str| logs.lines().any(|l| l.contains("route=\"/v2/orders/suscriptions/resources/query\"") && l.contains(status));
+    assert!(billing("status=200") && billing("status=415") && billing("status=413") && billing("status=400"), "billing's calls are not all logged");
+    assert_eq!(stub.bodies().iter().filter(|b| b.windows(BODY_SECRET.len()).any(|w| w == BODY_SECRET.as_bytes())).count(), 2, "the relayed bodies (HTTP/1.1, HTTP/2)");
+    for secret in [TOKEN, SUBJECT, "AKSECRETAK", "sigSECRETsig", SECURITY, QUERY_VALUE, COOKIE, "L0ngSecret", BODY_SECRET] {
         for text in [&logs, &metrics] {
             if let Some(at) = text.find(secret) {
                 let line = text[..at].rsplit('\n').next().unwrap_or_default();

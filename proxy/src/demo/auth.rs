@@ -73,17 +73,18 @@ pub(super) enum Mode {
 /// `X-Subject-Token`, and finds only the token in hand (a signed call has
 /// none, so it finds only [`DEMO_TOKEN`], the account's own).
 ///
-/// `path` is the upstream path and `query` the raw query, as a signature
-/// covers them.
+/// `path` is the upstream path, `query` the raw query and `body` the
+/// request body, as a signature covers them.
 pub(super) fn authenticate(
     route: Route,
     path: &str,
     query: Option<&str>,
     headers: &HeaderMap,
+    body: &[u8],
     now: time::OffsetDateTime,
 ) -> Result<Mode, Answer> {
     let (mode, in_hand) = if let Some(authorization) = headers.get(header::AUTHORIZATION) {
-        signed::verify(authorization, path, query, headers, now)?;
+        signed::verify(authorization, route.method(), path, query, headers, body, now)?;
         (Mode::Normal, DEMO_TOKEN.as_bytes())
     } else {
         let Some(token) = headers.get("x-auth-token") else {
@@ -178,7 +179,9 @@ const DSC_NO_PERMISSION: &str = "Permission denied: the user has no dsc read per
 /// offset alone: the same request always gets the same answer).
 pub(super) fn fault(route: Route, query: Option<&str>) -> Option<Reply> {
     match route {
-        Route::IamToken | Route::IamProjects | Route::CodeartsProjects | Route::TestplanPackages => None,
+        // Billing answers as for the demo token: its refusals (another
+        // site, the limited account's permission) are enough to show.
+        Route::IamToken | Route::IamProjects | Route::CodeartsProjects | Route::TestplanPackages | Route::BssResources => None,
         // HTTP 200 labelled JSON, but the §2.2 body (docs/huawei-apis.md)
         // stops short: the console must report it as unreadable, not as an
         // empty tenant.
@@ -200,8 +203,7 @@ mod tests {
     use axum::http::HeaderValue;
     use serde_json::Value;
 
-    use super::super::respond;
-    use super::super::support::{headers, param, parsed, path, reply, NOW};
+    use super::super::support::{headers, param, parsed, path, reply, respond, NOW};
     use super::*;
 
     #[test]

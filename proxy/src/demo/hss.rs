@@ -32,10 +32,10 @@ impl HssQuery {
 }
 
 /// Quotas in the default enterprise project (`0`).
-const HSS_TOTAL: usize = 420;
+pub(super) const HSS_TOTAL: usize = 420;
 /// Quotas in the second enterprise project, seen only with
 /// `enterprise_project_id=all_granted_eps` or its own id (seed 004).
-const HSS_FINANCE_TOTAL: usize = 60;
+pub(super) const HSS_FINANCE_TOTAL: usize = 60;
 /// The second enterprise project.
 const HSS_FINANCE_EP_ID: &str = "5b1e9c0a-7d3f-4e2a-9c6b-0f8d1e4a7b35";
 const HSS_FINANCE_EP_NAME: &str = "finance";
@@ -80,20 +80,25 @@ const HSS_EXPIRY_DAYS: [i64; 17] = [2, 5, 9, 16, 23, 29, 38, 52, 75, 103, 131, 1
 const HSS_HOST_ROLES: [&str; 5] = ["web", "db", "api", "batch", "k8s-node"];
 
 /// One HSS quota (QuotaResourcesResponseInfo).
-struct Quota {
-    index: usize,
-    version: &'static str,
-    on_demand: bool,
+pub(super) struct Quota {
+    pub(super) index: usize,
+    pub(super) version: &'static str,
+    pub(super) on_demand: bool,
     /// Epoch ms; `-1` never expires.
-    expire_time: i64,
-    create_time: i64,
-    quota_status: &'static str,
-    used: bool,
+    pub(super) expire_time: i64,
+    pub(super) create_time: i64,
+    pub(super) quota_status: &'static str,
+    pub(super) used: bool,
 }
 
-fn hss_quota(i: usize, today: Today) -> Quota {
+/// The quota of index `i`: `0..HSS_TOTAL` the default enterprise project
+/// of cn-north-4, then the finance project's; the other regions' quotas
+/// are other ranges ([`Site::indices`]).
+pub(super) fn hss_quota(i: usize, today: Today) -> Quota {
     let on_demand = i % 10 == 9;
-    let never_expires = on_demand || i % 97 == 13;
+    // Yearly/monthly quotas whose date HSS does not give (`-1`): billing
+    // knows it (demo/bss.rs).
+    let never_expires = on_demand || i % 97 == 13 || i % 97 == 61;
     let lapsed = !never_expires && i % 41 == 5;
     let expire_time = if never_expires {
         -1
@@ -120,6 +125,17 @@ fn hss_quota(i: usize, today: Today) -> Quota {
 }
 
 impl Quota {
+    /// The resource id, which billing knows the quota by too.
+    pub(super) fn resource_id(&self) -> String {
+        uuid(SALT_HSS, self.index)
+    }
+
+    /// The server the quota protects, when it is bound to one.
+    pub(super) fn host_name(&self) -> Option<String> {
+        let i = self.index;
+        self.used.then(|| format!("ecs-{}-{i:03}", HSS_HOST_ROLES[i % HSS_HOST_ROLES.len()]))
+    }
+
     fn to_json(&self) -> Value {
         let i = self.index;
         let finance = (HSS_TOTAL..HSS_TOTAL + HSS_FINANCE_TOTAL).contains(&i);
@@ -129,7 +145,7 @@ impl Quota {
             _ => json!([{ "key": "env", "value": "test" }, { "key": "owner", "value": "secops" }]),
         };
         let mut item = json!({
-            "resource_id": uuid(SALT_HSS, i),
+            "resource_id": self.resource_id(),
             "version": self.version,
             "quota_status": self.quota_status,
             "used_status": if self.used { "used" } else { "idle" },
@@ -142,10 +158,9 @@ impl Quota {
             "enterprise_project_name": if finance { HSS_FINANCE_EP_NAME } else { "default" },
         });
         // Only a quota bound to a server names it.
-        if let (true, Some(fields)) = (self.used, item.as_object_mut()) {
+        if let (Some(host_name), Some(fields)) = (self.host_name(), item.as_object_mut()) {
             fields.insert("host_id".into(), uuid(SALT_HSS_HOST, i).into());
-            let role = HSS_HOST_ROLES[i % HSS_HOST_ROLES.len()];
-            fields.insert("host_name".into(), format!("ecs-{role}-{i:03}").into());
+            fields.insert("host_name".into(), host_name.into());
         }
         item
     }

@@ -88,3 +88,4 @@ pub(super) const SALT_METASTUDIO_ORDER: u64 = 4;
 pub(super) const SALT_DSC: u64 = 5;
 pub(super) const SALT_HSS: u64 = 6;
 pub(super) const SALT_HSS_HOST: u64 = 7;
+pub(super) const SALT_BSS: u64 = 8;

@@ -17,7 +17,8 @@
 //! - [`DEMO_LIMITED_TOKEN`]: a smaller account without enterprise projects:
 //!   HSS refuses `enterprise_project_id=all_granted_eps` (403) and answers
 //!   for the default enterprise project without it; TestPlan answers
-//!   `"status": "failed"`.
+//!   `"status": "failed"`; billing refuses it for want of
+//!   `billing:subscription:view` (403 `CBC.0151`).
 //!
 //! Any other token is refused as unreadable (401 `APIG.0301`).
 //!
@@ -33,11 +34,12 @@
 //!   with `X-Security-Token: demo-security-token` ([`DEMO_SECURITY_TOKEN`])
 //!   among the signed headers.
 //!
-//! The signature is recomputed over `GET`, the upstream path (the route
-//! template filled in, as the proxy rebuilds it), the query as received
-//! (decoded into pairs), the signed headers' received values and an empty
-//! body; `x-sdk-date` must be signed and within 15 minutes of the demo's
-//! clock either way, and every signed header present. An unreadable header
+//! The signature is recomputed over the route's method, the upstream path
+//! (the route template filled in, as the proxy rebuilds it), the query as
+//! received (decoded into pairs), the signed headers' received values and
+//! the body (empty for a GET; billing's JSON as received, so a body changed
+//! after signing fails); `x-sdk-date` must be signed and within 15 minutes
+//! of the demo's clock either way, and every signed header present. An unreadable header
 //! or an unknown access key is 401 `APIGW.0301`; a date off, a header
 //! missing or a signature that does not verify (a query or path changed
 //! after signing, a wrong secret) 401 `APIGW.0303`. The browser cannot set
@@ -47,9 +49,10 @@
 //! demo token as subject.
 //!
 //! This module owns the sample tenant: its ids (domain, user, IAM and CodeArts
-//! projects), its IAM token and project list, and the packages and quotas of
-//! the five services. Bodies are shaped like the official response examples
-//! (`docs/upstream/`, summarised in `docs/huawei-apis.md` §2–§3) and errors like
+//! projects), its IAM token and project list, the packages and quotas of
+//! the five services, and what billing says of them. Bodies are shaped
+//! like the official response examples (`docs/upstream/`, summarised in
+//! `docs/huawei-apis.md` §2–§3, billing's in §7) and errors like
 //! the gateway's and the services' (§6), so the console reads the demo exactly
 //! as it reads a real tenant.
 //!
@@ -58,9 +61,10 @@
 //! [`DEMO_FAULTS_TOKEN`]), `signed` (the key pairs and the signature's
 //! verification), `query` (query strings read with axum's `Query`,
 //! integer and list parameters, paging), `ids` (dates and ids), `iam` (the
-//! IAM token and projects), `projects` (CodeArts projects), and the
+//! IAM token and projects), `projects` (CodeArts projects), the
 //! services' answers in `testplan`, `codecheck`, `metastudio`, `dsc` and
-//! `hss`; a route that reads its query declares its parameters beside its
+//! `hss`, and billing's in `bss` (the one route with a body, read there);
+//! a route that reads its query declares its parameters beside its
 //! answer. `support` is the unit tests' shared harness. The router-level
 //! tests are in `proxy/tests/demo.rs`.
 //!
@@ -74,6 +78,7 @@
 //! expires.
 
 mod auth;
+mod bss;
 mod codecheck;
 mod dsc;
 mod hss;
@@ -100,6 +105,7 @@ pub use signed::{
     DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, DEMO_SECURITY_TOKEN, DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY,
 };
 use auth::{authenticate, fault, Mode};
+use bss::bss_resources;
 use codecheck::codecheck_packages;
 use dsc::dsc_specification;
 use hss::hss_quotas;
@@ -140,22 +146,30 @@ impl IntoResponse for Reply {
     }
 }
 
-/// Answers one API call (a GET) of the demo tenant. `param` is the route's
-/// one path parameter (project id / service id) if any, `path` the upstream
-/// path (the route template filled in with it, what a signature covers);
-/// `query` is the raw query string without '?'. `now` is the current instant
-/// (tests pass a fixed one; a signature's date is checked against it). The
-/// `Authorization` signature or the `X-Auth-Token` in `headers` picks the
-/// behaviour (see the module doc).
-pub fn respond(
-    route: Route,
-    param: Option<&str>,
-    path: &str,
-    query: Option<&str>,
-    headers: &HeaderMap,
-    now: time::OffsetDateTime,
-) -> Reply {
-    let mode = match authenticate(route, path, query, headers, now) {
+/// One API call as the demo tenant receives it.
+pub struct Call<'a> {
+    pub route: Route,
+    /// The region (or billing's site, a pseudo-region) of the call.
+    pub region: &'a str,
+    /// The route's one path parameter (project id / service id), if any.
+    pub param: Option<&'a str>,
+    /// The upstream path: the route template filled in with `param`, what
+    /// a signature covers.
+    pub path: &'a str,
+    /// The raw query string, without '?'.
+    pub query: Option<&'a str>,
+    /// The `Authorization` signature or the `X-Auth-Token` here picks the
+    /// behaviour (see the module doc).
+    pub headers: &'a HeaderMap,
+    /// The request body: empty for a GET, billing's JSON for its POST.
+    pub body: &'a [u8],
+}
+
+/// Answers one API call of the demo tenant. `now` is the current instant
+/// (tests pass a fixed one; a signature's date is checked against it).
+pub fn respond(call: &Call<'_>, now: time::OffsetDateTime) -> Reply {
+    let Call { route, region, param, path, query, headers, body } = *call;
+    let mode = match authenticate(route, path, query, headers, body, now) {
         Ok(mode) => mode,
         Err(refusal) => return refusal.into(),
     };
@@ -179,6 +193,7 @@ pub fn respond(
         Route::MetastudioResources => metastudio_resources(&params(query), today, site),
         Route::DscSpecification => ok(dsc_specification(site)),
         Route::HssQuotas => hss_quotas(&params(query), today, mode == Mode::Limited, site),
+        Route::BssResources => bss_resources(region, body, mode, headers.contains_key(header::AUTHORIZATION), today),
     };
     answer.into()
 }
@@ -231,7 +246,7 @@ mod tests {
     use time::{Duration, OffsetDateTime};
 
     use super::ids::epoch_ms;
-    use super::support::{call, call_at, parse_utc, parsed, reply, strings, NOW};
+    use super::support::{call, call_at, parse_utc, parsed, reply, respond, strings, NOW};
     use super::*;
 
     /// Every expiry instant the demo reports for `now`, in epoch ms.

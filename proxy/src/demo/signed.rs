@@ -2,10 +2,11 @@
 //! verified as API Gateway verifies them: the demo tenant's key pairs, and
 //! [`verify`], which recomputes the signature with the console's own signer
 //! (`tenantscope-sign`) from the request as the upstream would receive it:
-//! the path the proxy rebuilt, the query exactly as sent, the signed
-//! headers' values, an empty body. So a path or query changed on the way,
-//! a clock more than 15 minutes off or a header left out of the signature
-//! fails here as it would at the gateway.
+//! the route's method, the path the proxy rebuilt, the query exactly as
+//! sent, the signed headers' values, and the body's bytes (empty for a
+//! GET; billing's JSON, whose SHA-256 the signature covers). So a path,
+//! query or body changed on the way, a clock more than 15 minutes off or a
+//! header left out of the signature fails here as it would at the gateway.
 //!
 //! The error codes are the gateway's (§6: `APIGW.0301` for credentials it
 //! cannot read or does not know, `APIGW.0303` for a signature that does not
@@ -49,14 +50,16 @@ fn key(access_key: &str) -> Option<Key> {
     }
 }
 
-/// Checks the `Authorization` signature of a GET of `path?query` (the
-/// upstream path, the raw query without `?`) received with `headers` at
-/// `now`; `Err` is the gateway's 401.
+/// Checks the `Authorization` signature of a `method` call of `path?query`
+/// (the upstream path, the raw query without `?`) with `body`, received
+/// with `headers` at `now`; `Err` is the gateway's 401.
 pub(super) fn verify(
     authorization: &HeaderValue,
+    method: &str,
     path: &str,
     query: Option<&str>,
     headers: &HeaderMap,
+    body: &[u8],
     now: time::OffsetDateTime,
 ) -> Result<(), Answer> {
     // Illustrative wording (§6 gives the code and its prefix only).
@@ -100,7 +103,7 @@ pub(super) fn verify(
     }
     let Some(pairs) = query_pairs(query.unwrap_or("")) else { return Err(signature_fail()) };
     let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let request = Request { method: "GET", path, query: &pairs, headers: &values, body: b"" };
+    let request = Request { method, path, query: &pairs, headers: &values, body };
     let expected = tenantscope_sign::signature(
         key.secret,
         &tenantscope_sign::string_to_sign(date, &tenantscope_sign::canonical_request(&request)),
@@ -142,8 +145,8 @@ mod tests {
     use tenantscope_catalog::Route;
     use tenantscope_sign::{authorization, query_pairs, sdk_date};
 
-    use super::super::support::{headers, param, parsed, path, NOW};
-    use super::super::{respond, Reply, DEMO_PROJECT_ID, DEMO_TOKEN};
+    use super::super::support::{headers, param, parsed, path, respond, NOW};
+    use super::super::{Reply, DEMO_PROJECT_ID, DEMO_TOKEN};
     use super::*;
 
     /// A call of each route as the console makes it.
@@ -358,6 +361,45 @@ mod tests {
         assert_eq!(call(route, "", &with_subject(DEMO_TOKEN)).status, StatusCode::OK);
         let (status, body) = parsed(call(route, "", &with_subject("MIIother")));
         assert_eq!((status, &body["error"]["message"]), (StatusCode::NOT_FOUND, &Value::from("Could not find token.")));
+    }
+
+    /// Billing's POST of `body` signed as the console signs it (method,
+    /// path, no query, the date and the security token for the temporary
+    /// pair; no project: billing's call is the account's), over `signed_body`.
+    fn billing(key: (&str, &str), signed_body: &[u8]) -> HeaderMap {
+        let route = Route::BssResources;
+        let d = date(0);
+        let mut sent: Vec<(&str, &str)> = vec![("X-Sdk-Date", &d)];
+        if key == TEMPORARY {
+            sent.push(("X-Security-Token", DEMO_SECURITY_TOKEN));
+        }
+        let request = Request { method: "POST", path: route.template(), query: &[], headers: &sent, body: signed_body };
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", HeaderValue::from_str(&authorization(key.0, key.1, &d, &request)).unwrap());
+        for (name, value) in sent {
+            headers.insert(axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn a_signed_post_covers_its_method_and_body() {
+        use super::super::support::post;
+        let body = br#"{"resource_ids":["a","b"],"only_main_resource":0,"offset":0,"limit":2}"#;
+        for key in [PERMANENT, TEMPORARY] {
+            let signed = post("global", body, &billing(key, body));
+            assert_eq!(signed.status, StatusCode::OK, "{}: {}", key.0, signed.body);
+            assert_eq!(signed, post("global", body, &headers(Some(DEMO_TOKEN))));
+            // A body changed after signing, by one byte or a space.
+            for changed in [&br#"{"resource_ids":["a","c"],"only_main_resource":0,"offset":0,"limit":2}"#[..], br#"{"resource_ids":["a","b"],"only_main_resource":0,"offset":0,"limit":2} "#, b""] {
+                assert_eq!(refused(post("global", changed, &billing(key, body)), "APIGW.0303"), SIGNATURE_FAIL, "{changed:?}");
+            }
+            // Signed as a GET (an empty body's hash) and sent as the POST.
+            assert_eq!(refused(post("global", body, &billing(key, b"")), "APIGW.0303"), SIGNATURE_FAIL);
+        }
+        // Another site: the signature holds, the account is unknown there.
+        let elsewhere = parsed(post("global-intl", body, &billing(PERMANENT, body)));
+        assert_eq!((elsewhere.0, elsewhere.1["error_code"].as_str()), (StatusCode::UNAUTHORIZED, Some("APIGW.0301")));
     }
 
     #[test]

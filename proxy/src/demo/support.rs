@@ -1,5 +1,6 @@
 //! What the unit tests of every file share (test builds only): a fixed
-//! instant, the demo's headers, and calls of [`respond`] with their replies.
+//! instant, the demo's headers, and calls of [`respond`] (a GET, or a POST
+//! of billing's with [`post`]) with their replies.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::Value;
@@ -7,7 +8,27 @@ use tenantscope_catalog::Route;
 use time::macros::datetime;
 use time::{Date, Month, OffsetDateTime, Time};
 
-use super::{respond, Answer, Reply, DEMO_CODEARTS_PROJECT_ID, DEMO_PROJECT_ID, DEMO_TOKEN};
+use super::{Answer, Call, Reply, DEMO_CODEARTS_PROJECT_ID, DEMO_PROJECT_ID, DEMO_REGION, DEMO_TOKEN};
+
+/// The demo's answer to `route` called with no body, in its usual region
+/// (billing's at the account's site, `global`).
+pub(super) fn respond(
+    route: Route,
+    param: Option<&str>,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    now: OffsetDateTime,
+) -> Reply {
+    let region = if route == Route::BssResources { tenantscope_catalog::BILLING_CN } else { DEMO_REGION };
+    super::respond(&Call { route, region, param, path, query, headers, body: b"" }, now)
+}
+
+/// The demo's answer to billing's POST of `body` at `site`.
+pub(super) fn post(site: &str, body: &[u8], headers: &HeaderMap) -> Reply {
+    let route = Route::BssResources;
+    super::respond(&Call { route, region: site, param: None, path: route.template(), query: None, headers, body }, NOW)
+}
 
 pub(super) const NOW: OffsetDateTime = datetime!(2025-07-08 14:36:32.123456 UTC);
 

@@ -8,7 +8,9 @@
 //! costs anything: no upstream call is made with a token some other page
 //! got hold of (a browser would not show that page the answer, but the call
 //! would still be made), and a preflight for a method or header the relay
-//! does not forward is refused too.
+//! does not forward is refused too. The method a preflight may ask for is
+//! the route's own: GET, or POST for billing's query, the one route that
+//! takes a (JSON) body.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -17,7 +19,7 @@ use std::task::{ready, Context, Poll};
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode, Uri};
 use axum::response::IntoResponse;
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
@@ -83,7 +85,7 @@ where
         };
         let preflight_asked = request.method() == Method::OPTIONS;
         let answer = if preflight_asked {
-            Answer::now(preflight(&self.state, &cross, request.headers()).unwrap_or_else(IntoResponse::into_response))
+            Answer::now(preflight(&self.state, &cross, request.uri(), request.headers()).unwrap_or_else(IntoResponse::into_response))
         } else {
             Answer::inner(self.inner.call(request))
         };
@@ -145,15 +147,20 @@ fn cross(headers: &HeaderMap, allowed: &[String]) -> Result<Cross, ProxyError> {
     }
 }
 
-/// A CORS preflight from an allowed origin for GET with relayed headers
-/// only; any other OPTIONS request is told what is allowed.
-fn preflight(state: &AppState, cross: &Cross, headers: &HeaderMap) -> Result<Response<Body>, ProxyError> {
+/// A CORS preflight from an allowed origin for the route's method (GET,
+/// or POST on billing's query) with relayed headers only; any other
+/// OPTIONS request is told what is allowed.
+fn preflight(state: &AppState, cross: &Cross, uri: &Uri, headers: &HeaderMap) -> Result<Response<Body>, ProxyError> {
+    // The route's method, where the path names a route; GET otherwise
+    // (the request itself will then be refused for its path).
+    let post = relay::parse_target_ref(uri, &state.config.service_hosts).is_ok_and(|t| t.route.method() == "POST");
+    let (allowed, allow) = if post { ("POST", "POST, OPTIONS") } else { ("GET", "GET, OPTIONS") };
     let Some(method) = headers.get(header::ACCESS_CONTROL_REQUEST_METHOD) else {
         let mut response = StatusCode::NO_CONTENT.into_response();
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
         return Ok(response);
     };
-    if !matches!(cross, Cross::Allowed(_)) || method != "GET" {
+    if !matches!(cross, Cross::Allowed(_)) || method != allowed {
         return Err(ProxyError::OriginNotAllowed);
     }
     for requested in headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS) {
@@ -169,7 +176,7 @@ fn preflight(state: &AppState, cross: &Cross, headers: &HeaderMap) -> Result<Res
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     let h = response.headers_mut();
-    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(allowed));
     h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, state.preflight_headers.clone());
     h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("7200"));
     Ok(response)

@@ -1,7 +1,8 @@
 //! Size limits checked before anything reads a request: the request
 //! target's length (414) and the headers' total size (431, with the proxy's
 //! JSON body; hyper's own, larger cap answers a bare 431 above it, see
-//! `server.rs`). The request body is never read: the API is GET only.
+//! `server.rs`). The request body is not read here: the one route that
+//! takes one reads it in its handler, under its own limits (`body.rs`).
 
 use std::sync::Arc;
 use std::task::{Context, Poll};

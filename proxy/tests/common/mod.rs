@@ -1,5 +1,6 @@
 //! Shared by the integration tests: a raw stub upstream on 127.0.0.1:0 that
-//! counts every connection it accepts and records every request head, and the
+//! counts every connection it accepts and records every request head (and
+//! body, when its `Content-Length` says there is one), and the
 //! real proxy server (hyper-util loop) on 127.0.0.1:0; and small clients that
 //! misbehave on purpose (an HTTP/2 client that never opens its window, a
 //! reader that waits for the proxy to close).
@@ -41,6 +42,7 @@ pub struct Stub {
     pub addr: SocketAddr,
     pub connections: Arc<AtomicUsize>,
     pub heads: Arc<Mutex<Vec<String>>>,
+    pub bodies: Arc<Mutex<Vec<Vec<u8>>>>,
 }
 
 impl Stub {
@@ -53,6 +55,9 @@ impl Stub {
     pub fn heads(&self) -> Vec<String> {
         self.heads.lock().unwrap().clone()
     }
+    pub fn bodies(&self) -> Vec<Vec<u8>> {
+        self.bodies.lock().unwrap().clone()
+    }
 }
 
 /// The stub's behaviour is chosen by the HSS route's project segment:
@@ -63,6 +68,7 @@ pub async fn stub() -> Stub {
         addr: listener.local_addr().unwrap(),
         connections: Arc::default(),
         heads: Arc::default(),
+        bodies: Arc::default(),
     };
     let s = stub.clone();
     tokio::spawn(async move {
@@ -102,6 +108,21 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
             }
         };
         stub.heads.lock().unwrap().push(head.clone());
+        // A body said by Content-Length (the proxy sends no other framing).
+        let length = head
+            .lines()
+            .find_map(|l| l.split_once(':').filter(|(name, _)| name.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.trim().to_string()))
+            .and_then(|v| v.parse::<usize>().ok());
+        if let Some(length) = length {
+            while buf.len() < length {
+                let mut chunk = [0u8; 4096];
+                match socket.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            stub.bodies.lock().unwrap().push(buf.drain(..length).collect());
+        }
         let path = head.split_whitespace().nth(1).unwrap_or_default().to_string();
         let mode = if path.starts_with("/v5/") { path.split('/').nth(2).unwrap_or_default().to_string() } else { String::new() };
         let answer = match mode.as_str() {
