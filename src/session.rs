@@ -366,15 +366,20 @@ where
 {
     let outcome = paging::read_all(plan, page, ApiError::retry_delay, |ms| net.sleep(ms), progress).await?;
     let (mut packages, mut answers, mut facts) = (Vec::<Package>::new(), Vec::with_capacity(outcome.pages.len()), None);
+    // Only what an earlier page had: rows one page lists under one id (a
+    // package and its sub-resources, say) are the service's to list.
     let mut seen = std::collections::HashSet::new();
     for page in outcome.pages {
         facts = facts.or(page.facts);
+        let mut this_page = Vec::new();
         for p in page.packages {
-            let id = crate::domain::across::resource_id(&p).map(str::to_string);
-            if id.is_none_or(|id| seen.insert(id)) {
+            let key = crate::domain::across::resource_id(&p).map(|id| (id.to_string(), p.name.clone()));
+            if key.as_ref().is_none_or(|key| !seen.contains(key)) {
+                this_page.extend(key);
                 packages.push(p);
             }
         }
+        seen.extend(this_page);
         answers.push(page.answer);
     }
     Ok(Loaded {
