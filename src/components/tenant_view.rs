@@ -9,19 +9,16 @@ use crate::api::ApiError;
 use crate::services::bss::{self, BillingState};
 use crate::session::{keep_last_good, resolve, service_state, Browser, Context, ServiceState};
 
-/// The resource ids billing is asked about, once every service has
-/// answered (`None` before): each listed package's, but the ones a reader
-/// made up for a package the service sent without an id (`name#index`).
-fn billing_ids(states: &[Option<Result<ServiceState, ApiError>>]) -> Option<Vec<String>> {
-    let mut ids = Vec::new();
-    for state in states {
-        match state.as_ref()? {
-            Ok(ServiceState::Waiting) => return None,
-            Ok(ServiceState::Loaded(loaded)) => ids.extend(loaded.packages.iter().filter_map(|p| crate::domain::across::resource_id(p).map(str::to_string))),
-            _ => {}
+/// Whether a service's state changed: for a reading, by identity (its
+/// packages and answers are shared, and comparing thousands of packages
+/// field by field on every recomputation would cost more than the draw).
+fn changed(old: Option<&Option<Result<ServiceState, ApiError>>>, new: Option<&Option<Result<ServiceState, ApiError>>>) -> bool {
+    match (old, new) {
+        (Some(Some(Ok(ServiceState::Loaded(a)))), Some(Some(Ok(ServiceState::Loaded(b))))) => {
+            !(std::sync::Arc::ptr_eq(&a.packages, &b.packages) && std::sync::Arc::ptr_eq(&a.answers, &b.answers) && a.stale == b.stale)
         }
+        (old, new) => old != new,
     }
-    Some(ids)
 }
 
 /// One tab: its connection resolved to a session, and each service's
@@ -50,13 +47,18 @@ pub fn TenantView(
     on_cleanup(move || {
         abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::abort));
     });
+    // Which round of loading (first load, each Refresh and auto-refresh)
+    // each service last answered: billing is asked once a round, when all
+    // five have answered it.
+    let round = move || refresh.get().wrapping_add(auto_refresh.get());
+    let answered = RwSignal::new([None::<u32>; tenantscope_catalog::PACKAGE_COUNT]);
     let fetched = Service::PACKAGES.map(|service| {
         let progress = RwSignal::new(None);
+        let k = Service::PACKAGES.iter().position(|s| *s == service).unwrap_or(0);
         // The last good answers: a refresh that fails keeps them on screen.
         let last_good = StoredValue::new(None);
         let data = LocalResource::new(move || {
-            refresh.track();
-            auto_refresh.track();
+            let this_round = round();
             // Read now, not awaited: awaiting would also subscribe, and the
             // session's arrival would then start a second load beside the
             // first. Until it arrives there is nothing to load.
@@ -71,37 +73,50 @@ pub fn TenantView(
                 progress.try_set(None);
                 let (state, last) = keep_last_good(state, last_good.try_get_value().flatten());
                 last_good.try_set_value(last);
+                answered.try_update(|a| a[k] = Some(this_round));
                 state
             }
         });
         (service, data, progress)
     });
-    // Billing, once every service has answered (the panels do not wait
-    // for it), for every resource id they listed.
+    // Billing, once every service has answered this round (the panels do
+    // not wait for it), for every resource id they listed. Until then the
+    // last reading stays, so that a Refresh does not blank its dates.
+    let last_billing = StoredValue::new(BillingState::Waiting);
     let billing = LocalResource::new(move || {
-        let ids = billing_ids(&fetched.map(|(_, data, _)| data.get()));
+        let this_round = round();
+        let done = answered.get().iter().all(|r| *r == Some(this_round));
+        let ids = done.then(|| bss::ids_of(&fetched.map(|(_, data, _)| data.get_untracked()))).flatten();
         let ctx = context.get();
         async move {
-            let (Some(ids), Some(Ok(ctx))) = (ids, ctx) else { return BillingState::Waiting };
+            let (Some(ids), Some(Ok(ctx))) = (ids, ctx) else { return last_billing.try_get_value().unwrap_or(BillingState::Waiting) };
             let signal = abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::signal)).flatten();
             let net = Browser(&ctx.gateway, signal.as_ref());
-            match bss::load(&net, tenantscope_catalog::billing_sites(&ctx.region), &ids).await {
+            let state = match bss::load(&net, tenantscope_catalog::billing_sites(&ctx.region), &ids).await {
                 Ok(read) => BillingState::Read(std::sync::Arc::new(read)),
                 Err(e) => BillingState::Failed(e),
-            }
+            };
+            last_billing.try_set_value(state.clone());
+            state
         }
     });
+    // Billing as the packages see it: it notifies them only when it changes
+    // (the resource settles again, on the same reading, as each service answers).
+    let billed = Memo::new(move |_| billing.get());
     // Each service's state with billing's word laid over its packages.
     let loads = fetched.map(|(service, raw, progress)| {
-        let data = Memo::new(move |_| {
-            let state = raw.get()?;
-            Some(match (state, billing.get()) {
-                (Ok(ServiceState::Loaded(loaded)), Some(BillingState::Read(read))) => {
-                    Ok(ServiceState::Loaded(crate::session::Loaded { packages: read.apply(&loaded.packages), ..loaded }))
-                }
-                (state, _) => state,
-            })
-        });
+        let data = Memo::new_with_compare(
+            move |_| {
+                let state = raw.get()?;
+                Some(match (state, billed.get()) {
+                    (Ok(ServiceState::Loaded(loaded)), Some(BillingState::Read(read))) => {
+                        Ok(ServiceState::Loaded(crate::session::Loaded { packages: read.apply(&loaded.packages), ..loaded }))
+                    }
+                    (state, _) => state,
+                })
+            },
+            changed,
+        );
         ServiceLoad { service, data, progress }
     });
     let tenant = Tenant { id, context, loads, refresh, billing };

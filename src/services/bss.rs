@@ -33,7 +33,7 @@ pub struct Record {
 
 /// What billing said of a tab's resources: its records by resource id, and
 /// the site (pseudo-region) that answered.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Billing {
     pub site: &'static str,
     pub records: HashMap<String, Record>,
@@ -42,8 +42,32 @@ pub struct Billing {
 impl Billing {
     /// `packages` with what billing says laid over each it knows.
     pub fn apply(&self, packages: &[Package]) -> Arc<[Package]> {
-        packages.iter().map(|p| self.records.get(&p.id).map_or_else(|| p.clone(), |r| apply(p, r))).collect()
+        packages.iter().map(|p| resource_of(p).and_then(|id| self.records.get(id)).map_or_else(|| p.clone(), |r| apply(p, r))).collect()
     }
+}
+
+/// The resource id billing knows a package by: the id the service gave
+/// (none for a stand-in a reader made up), without the `#part` a reader
+/// adds to keep the products of one order apart (DSC: one order, one
+/// billing record, several products).
+pub fn resource_of(p: &Package) -> Option<&str> {
+    let id = crate::domain::across::resource_id(p)?;
+    Some(id.split_once('#').map_or(id, |(resource, _)| resource))
+}
+
+/// The resource ids to ask billing about once every service has answered
+/// (`None` while one has not): each package's [`resource_of`].
+pub fn ids_of(states: &[Option<Result<crate::session::ServiceState, ApiError>>]) -> Option<Vec<String>> {
+    use crate::session::ServiceState;
+    let mut ids = Vec::new();
+    for state in states {
+        match state.as_ref()? {
+            Ok(ServiceState::Waiting) => return None,
+            Ok(ServiceState::Loaded(loaded)) => ids.extend(loaded.packages.iter().filter_map(|p| resource_of(p).map(str::to_string))),
+            _ => {}
+        }
+    }
+    Some(ids)
 }
 
 /// How a tab's billing reading stands.
@@ -299,6 +323,31 @@ mod tests {
         let net = Sites { home: "global", refusal: unknown_account(), calls: Default::default() };
         assert!(futures::executor::block_on(load(&net, &["global"], &[])).unwrap().records.is_empty());
         assert!(net.calls.borrow().is_empty());
+    }
+
+    #[test]
+    fn the_products_of_one_order_share_its_billing_record() {
+        // DSC: one order of two products, read as `RID#0` and `RID#1`.
+        let products = [Package::new(Service::Dsc, "RID#0", "base"), Package::new(Service::Dsc, "RID#1", "db")];
+        assert_eq!(products.iter().map(resource_of).collect::<Vec<_>>(), [Some("RID"), Some("RID")]);
+        let at = Instant::parse("2027-01-01T00:00:00Z");
+        let billing = Billing { site: "global", records: HashMap::from([("RID".to_string(), Record { expires_at: at, renewal: Some(Renewal::AutoRenew), status: None })]) };
+        assert!(billing.apply(&products).iter().all(|p| p.expiry == Expiry::At(at.unwrap()) && p.renews()));
+        // A stand-in id is asked about nothing.
+        assert_eq!(resource_of(&Package::new(Service::Dsc, "base#3", "base")), None);
+        let loaded = crate::session::Loaded {
+            packages: products.to_vec().into(),
+            facts: None,
+            total: None,
+            paging: None,
+            answers: Arc::new([]),
+            received_at: Instant::from_millis(0),
+            stale: None,
+        };
+        let states = [Some(Ok(crate::session::ServiceState::Loaded(loaded))), Some(Err(ApiError::Network { proxy: String::new() }))];
+        assert_eq!(ids_of(&states), Some(vec!["RID".to_string(), "RID".to_string()]));
+        assert_eq!(ids_of(&[None]), None, "not before every service has answered");
+        assert_eq!(ids_of(&[Some(Ok(crate::session::ServiceState::Waiting))]), None);
     }
 
     #[test]
