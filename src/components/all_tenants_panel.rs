@@ -102,12 +102,12 @@ pub fn AllTenantsPanel(
         let Across { packages, owners, seen_in, regions, at, left_out } = across.get();
         let count = packages.len();
         let gaps = left_out.is_some();
-        let packages = StoredValue::new(std::sync::Arc::<[_]>::from(packages));
+        let packages = Signal::stored(std::sync::Arc::<[_]>::from(packages));
         let owners = StoredValue::new(owners);
         let selected = Memo::new(move |_| {
             let t = thresholds.get();
             view.with(|v| {
-                let picked = packages.with_value(|p| v.select(p, format::name, at, t));
+                let picked = packages.with(|p| v.select(p, format::name, at, t));
                 // The tenant and region filters keep a package when any tab
                 // it was seen in passes.
                 let passes = |tab: usize| v.shows_tab(tab, regions.get(tab).map_or("", String::as_str));

@@ -40,7 +40,9 @@ pub fn PackageTable(
     /// Whose packages.
     service: Service,
     /// Every package the service reported.
-    packages: StoredValue<std::sync::Arc<[Package]>>,
+    /// A signal: billing's word arrives after the services' and is laid
+    /// over the same packages, which redraws the rows, not the table.
+    packages: Signal<std::sync::Arc<[Package]>>,
     /// The indices of those that pass the filters, in the view's order.
     selected: Memo<Vec<usize>>,
     /// The view (its sort: a header's sort holds while the view's does).
@@ -56,9 +58,10 @@ pub fn PackageTable(
     #[prop(optional)]
     owners: Option<StoredValue<Owners>>,
 ) -> impl IntoView {
-    let place = packages.with_value(|p| Place::of(p));
-    let billing = service == Service::Hss || packages.with_value(|p| p.iter().any(|p| p.billed.is_some()));
-    let columns = Columns { tenant: owners.is_some(), place, billing, prefix: service.key() };
+    let place = packages.with_untracked(|p| Place::of(p));
+    // HSS always; the others once billing knows one of their packages.
+    let billing = Memo::new(move |_| service == Service::Hss || packages.with(|p| p.iter().any(|p| p.billed.is_some())));
+    let tenant = owners.is_some();
     let with_owners = move |f: &dyn Fn(Option<&Owners>) -> Vec<usize>| match owners {
         Some(o) => o.with_value(|o| f(Some(o))),
         None => f(None),
@@ -72,7 +75,7 @@ pub fn PackageTable(
             None => s,
             Some(h) => {
                 let t = thresholds.get();
-                packages.with_value(|p| with_owners(&|o| table::sort(p, &s, h, format::name, o, at, t)))
+                packages.with(|p| with_owners(&|o| table::sort(p, &s, h, format::name, o, at, t)))
             }
         }
     });
@@ -107,7 +110,8 @@ pub fn PackageTable(
     };
     let body = move || {
         let (r, a, px, t) = (range.try_get()?, active.try_get()?, row_px.try_get()?, thresholds.try_get()?);
-        let draw = |owned: Option<&Owners>| order.try_with(|o| packages.try_with_value(|p| render::rows(p, owned, o, r, px, a, columns, at, t))).flatten();
+        let columns = Columns { tenant, place, billing: billing.try_get()?, prefix: service.key() };
+        let draw = |owned: Option<&Owners>| order.try_with(|o| packages.try_with(|p| render::rows(p, owned, o, r, px, a, columns, at, t))).flatten();
         match owners {
             Some(owners) => owners.try_with_value(|o| draw(Some(o))).flatten(),
             None => draw(None),
@@ -209,7 +213,7 @@ pub fn PackageTable(
     });
     let detail = move || {
         let i = open.try_get().flatten().filter(|i| order.with(|o| o.contains(i)))?;
-        let html = packages.try_with_value(|p| p.get(i).map(|p| render::card(p, at, thresholds.get()))).flatten()?;
+        let html = packages.try_with(|p| p.get(i).map(|p| render::card(p, at, thresholds.get()))).flatten()?;
         Some(view! { <ul class="cards row-detail" inner_html=html on:click=copy_clicked></ul> })
     };
     view! {
@@ -225,7 +229,7 @@ pub fn PackageTable(
                         {header(Column::Usage, t("Usage"))}
                         {header(Column::Expiry, t("Expires"))}
                         <th scope="col" class="c-days">{t("Days left")}</th>
-                        {billing.then(|| view! { <th scope="col" class="c-billing">{t("Billing")}</th> })}
+                        {move || billing.get().then(|| view! { <th scope="col" class="c-billing">{t("Billing")}</th> })}
                         {header(Column::Id, t("ID"))}
                     </tr>
                 </thead>

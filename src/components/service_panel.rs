@@ -32,6 +32,29 @@ pub fn ServicePanel(
 ) -> impl IntoView {
     let ServiceLoad { service, data, progress } = load;
     let title = format::service(service);
+    // What the panel is drawn from: the reading, not billing's word laid
+    // over it later (which redraws the packages, not the panel: a header
+    // sort, an open card or the raw drawer stay).
+    let shape = Memo::new(move |_| {
+        data.try_with(|d| match d {
+            None | Some(Ok(ServiceState::Waiting)) => Shape::Loading,
+            Some(Ok(ServiceState::NotOffered(region))) => Shape::NotOffered(region.clone()),
+            Some(Ok(ServiceState::Loaded(l))) => Shape::Loaded { received_at: l.received_at, answers: std::sync::Arc::as_ptr(&l.answers) as *const () as usize, stale: l.stale.clone() },
+            Some(Err(e)) => Shape::Failed(e.clone()),
+        })
+        .unwrap_or(Shape::Loading)
+    });
+    // The packages as they stand, billing's word included.
+    let packages = Memo::new_with_compare(
+        move |_| {
+            data.try_with(|d| match d {
+                Some(Ok(ServiceState::Loaded(l))) => l.packages.clone(),
+                _ => std::sync::Arc::from([]),
+            })
+            .unwrap_or_else(|| std::sync::Arc::from([]))
+        },
+        |a, b| !matches!((a, b), (Some(a), Some(b)) if std::sync::Arc::ptr_eq(a, b)),
+    );
     view! {
         <section class="panel" data-service=service.key() aria-label=title tabindex="-1">
             <div class="panel-head">
@@ -43,21 +66,30 @@ pub fn ServicePanel(
             // inside <Transition><ErrorBoundary> rendered nothing at all on
             // the first load (seen in tests/browser/paging.test.mjs; compare
             // leptos-rs/leptos#2957 and #3851).
-            {move || {
-                    match data.get() {
-                        None | Some(Ok(ServiceState::Waiting)) => view! { <Skeleton /> }.into_any(),
-                        Some(Ok(ServiceState::NotOffered(region))) => {
-                            view! { <p class="muted" data-state="not-offered">{tf("Not offered in {0}.", &[&region])}</p> }.into_any()
-                        }
-                        Some(Ok(ServiceState::Loaded(loaded))) => loaded_view(service, loaded, view, thresholds, signed),
-                        Some(Err(error)) => view! { <ErrorCard error title=title.to_string() service=Some(service) signed /> }.into_any(),
-                    }
-                }}
+            {move || match shape.get() {
+                Shape::Loading => view! { <Skeleton /> }.into_any(),
+                Shape::NotOffered(region) => view! { <p class="muted" data-state="not-offered">{tf("Not offered in {0}.", &[&region])}</p> }.into_any(),
+                Shape::Loaded { .. } => match data.get_untracked() {
+                    Some(Ok(ServiceState::Loaded(loaded))) => loaded_view(service, loaded, packages.into(), view, thresholds, signed),
+                    _ => view! { <Skeleton /> }.into_any(),
+                },
+                Shape::Failed(error) => view! { <ErrorCard error title=title.to_string() service=Some(service) signed /> }.into_any(),
+            }}
         </section>
     }
 }
 
-fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds: Signal<Thresholds>, signed: bool) -> AnyView {
+/// What a panel's structure follows: the state of its service's reading,
+/// a reading by its arrival (and the answers it holds).
+#[derive(Clone, Debug, PartialEq)]
+enum Shape {
+    Loading,
+    NotOffered(String),
+    Loaded { received_at: crate::domain::Instant, answers: usize, stale: Option<crate::api::ApiError> },
+    Failed(crate::api::ApiError),
+}
+
+fn loaded_view(service: Service, loaded: Loaded, packages: Signal<std::sync::Arc<[Package]>>, view: Signal<View>, thresholds: Signal<Thresholds>, signed: bool) -> AnyView {
     let facts = loaded.facts.clone();
     let complete = loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty());
     let count = format::count(loaded.packages.len(), loaded.total);
@@ -81,12 +113,11 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
             answers.iter().map(|a| (a.request_id.clone(), format::pretty_json(&a.text))).collect::<Vec<_>>()
         })
     };
-    let packages = StoredValue::new(loaded.packages);
     // The indices of the packages that pass the filters, in the view's
     // order (soonest expiry first unless another sort is picked).
     let selected = Memo::new(move |_| {
         let t = thresholds.get();
-        view.with(|v| packages.with_value(|p| v.select(p, format::name, at, t)))
+        view.with(|v| packages.with(|p| v.select(p, format::name, at, t)))
     });
     // A few are cards; more, the table. A memo, so that typing a search
     // redraws the table's rows, not the table.
@@ -96,7 +127,7 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
     // disposed of; they then draw nothing rather than panic.
     let cards = move || {
         let t = thresholds.get();
-        selected.try_with(|s| packages.try_with_value(|p| render::cards(p, s, at, t))).flatten().unwrap_or_default()
+        selected.try_with(|s| packages.try_with(|p| render::cards(p, s, at, t))).flatten().unwrap_or_default()
     };
     // The table's header sort, kept here so that it outlives the table.
     let sort = RwSignal::new(None);
@@ -106,7 +137,7 @@ fn loaded_view(service: Service, loaded: Loaded, view: Signal<View>, thresholds:
     let charts = Memo::new(move |_| {
         let filtered = view.with(View::is_filtered);
         selected.with(|s| {
-            packages.with_value(|p| if filtered { charts(service, p, s, None, true, at) } else { charts(service, p, s, facts.as_ref(), complete, at) })
+            packages.with(|p| if filtered { charts(service, p, s, None, true, at) } else { charts(service, p, s, facts.as_ref(), complete, at) })
         })
     });
     let shown_line = move || {
