@@ -415,7 +415,7 @@ pub trait Fetch {
     /// answers that it is not there.
     fn post(&self, route: Route, region: &str, body: String) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
         let _ = (region, body);
-        async move { Err(ApiError::Invalid(Invalid::NoPackages(route.service()))) }
+        async move { Err(ApiError::Http { status: 405, error_code: None, error_msg: Some(format!("{} is not served here", route.template())), request_id: None }) }
     }
     fn sleep(&self, ms: u32) -> impl std::future::Future<Output = ()>;
     fn now(&self) -> Instant;

@@ -142,12 +142,15 @@ pub fn Overview(
             .into_iter()
             .map(|(p, at)| (p.urgency(now, thresholds), at, format::name(p)))
             .collect();
-        // The alarm: what lapses, not what renews by itself.
-        let title = match counts.lapsing(Urgency::Critical) {
-            0 => String::new(),
-            n if thresholds.critical_days == 1 => tf("{0} lapsing within {1} day", &[&n, &1]),
-            n => tf("{0} lapsing within {1} days", &[&n, &thresholds.critical_days]),
+        // The alarm: hosts without protection, then what lapses (not what
+        // renews by itself).
+        let lapsing = match counts.lapsing(Urgency::Critical) {
+            0 => None,
+            n if thresholds.critical_days == 1 => Some(tf("{0} lapsing within {1} day", &[&n, &1])),
+            n => Some(tf("{0} lapsing within {1} days", &[&n, &thresholds.critical_days])),
         };
+        let bare = (counts.unprotected > 0).then(|| crate::i18n::plural(counts.unprotected as u64, "{0} host unprotected", "{0} hosts unprotected"));
+        let title = [bare, lapsing].into_iter().flatten().collect::<Vec<_>>().join(" · ");
         Some((
             render::figures(&counts, thresholds, billing == "read"),
             warnings_html,
@@ -258,7 +261,7 @@ fn warning_row(m: &Merged, seen_in: &[usize], labels: &[String], now: Instant) -
     // (CodeArts Check: frozen, deleted, or pay-per-use at expiry).
     // A lapsed quota still bound to a host names the host; billing's
     // policy says what happens at expiry.
-    let host = p.unprotected(now).then(|| tf("still bound to host {0}", &[&p.host.as_deref().or(p.host_id.as_deref()).unwrap_or_default()]));
+    let host = p.unprotected(now).then(|| tf("still bound to host {0}", &[&format::host(p)]));
     let extra = [host, w.attention.map(|a| format::attention(a).to_string()), format::renewal(p, now), p.next.map(|n| tf("next: {0}", &[&format::next_step(n, now)]))];
     for part in extra.into_iter().flatten() {
         if !phrase.is_empty() {

@@ -22,9 +22,9 @@ pub enum Account {
     /// A token's IAM domain (account) name.
     Domain(String),
     /// Access keys: every tab of one sign-in (one region project each) is
-    /// one account, known by the keys' access key ID. It is a key in memory
-    /// only: never shown, never exported.
-    Keys(String),
+    /// one account, known by a hash of the keys' access key ID (so that not
+    /// even a debug print holds the ID): never shown, never exported.
+    Keys(u64),
     /// Not known (a token IAM did not describe): its packages are never
     /// merged with another tab's.
     Unknown,
@@ -35,7 +35,12 @@ impl Account {
     /// of a token of the IAM domain `domain`.
     pub fn of(key_id: Option<&str>, domain: Option<&str>) -> Account {
         match (key_id, domain) {
-            (Some(id), _) if !id.is_empty() => Account::Keys(id.to_string()),
+            (Some(id), _) if !id.is_empty() => {
+                use std::hash::{Hash, Hasher};
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                id.hash(&mut hasher);
+                Account::Keys(hasher.finish())
+            }
             (_, Some(name)) if !name.is_empty() => Account::Domain(name.to_string()),
             _ => Account::Unknown,
         }
@@ -86,6 +91,11 @@ pub fn merge<'a>(lists: impl IntoIterator<Item = (usize, &'a Account, &'a [Packa
             match first.get(&(package.service, id, whose)) {
                 // Kept in tab order, whatever order the lists come in.
                 Some(&n) => {
+                    // A later tab's copy with billing's word beats one
+                    // without (that tab's billing failed, or is still read).
+                    if out[n].package.billed.is_none() && package.billed.is_some() {
+                        out[n].package = package;
+                    }
                     let seen_in = &mut out[n].seen_in;
                     if let Err(at) = seen_in.binary_search(&tab) {
                         seen_in.insert(at, tab);
@@ -173,7 +183,10 @@ mod tests {
 
     #[test]
     fn a_tabs_account_is_its_keys_else_its_domain() {
-        assert_eq!(Account::of(Some("AK1"), Some("acme")), Account::Keys("AK1".into()));
+        assert_eq!(Account::of(Some("AK1"), Some("acme")), Account::of(Some("AK1"), None));
+        assert!(matches!(Account::of(Some("AK1"), None), Account::Keys(_)));
+        assert_ne!(Account::of(Some("AK1"), None), Account::of(Some("AK2"), None));
+        assert!(!format!("{:?}", Account::of(Some("AKSECRETLOOKING1"), None)).contains("AKSECRETLOOKING1"), "the key ID in no print");
         assert_eq!(Account::of(None, Some("acme")), Account::Domain("acme".into()));
         assert_eq!(Account::of(None, None), Account::Unknown);
         assert_eq!(Account::of(Some(""), Some("")), Account::Unknown);
@@ -190,6 +203,11 @@ mod tests {
         let merged = merge([(0, &acme, &north[..]), (1, &acme, &east[..])]);
         assert_eq!(ids(&merged), [("t1", vec![0, 1]), ("t2", vec![0, 1]), ("h1", vec![0, 1]), ("h2", vec![1])]);
         assert_eq!(merged[0].package.name, "pro", "the first tab's copy");
+        // A later tab's copy with billing's word is kept over one without.
+        let billed = Package { billed: Some(crate::domain::Billed { expires_at: None, renewal: Some(crate::domain::Renewal::AutoRenew), status: None, service_date: None }), ..north[0].clone() };
+        let later = [billed];
+        let merged = merge([(0, &acme, &north[..1]), (1, &acme, &later[..])]);
+        assert_eq!((merged.len(), merged[0].package.renews(), merged[0].seen_in.clone()), (1, true, vec![0, 1]));
         // The same id in another service is another package.
         let dsc = [package(Service::Dsc, "t1", "pro")];
         assert_eq!(merge([(0, &acme, &north[..1]), (1, &acme, &dsc[..])]).len(), 2);

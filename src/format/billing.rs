@@ -16,6 +16,19 @@ use super::local_date;
 /// `None` when billing did not say.
 pub fn renewal(p: &Package, now: Instant) -> Option<String> {
     let policy = p.renewal()?;
+    // Past its expiry (a grace or retention period), billing's date is the
+    // deletion or freezing that comes next.
+    if p.lifecycle.as_ref().is_some_and(crate::domain::Lifecycle::past_expiry) {
+        let next = p.billed.and_then(|b| b.expires_at).filter(|at| *at > now);
+        let pattern = match policy {
+            Renewal::Delete | Renewal::DeleteAfterRetention => tx("is deleted on {0}"),
+            _ => tx("is frozen on {0}"),
+        };
+        return Some(match next {
+            Some(at) => tf(pattern, &[&local_date(at)]),
+            None => renewal_word(policy).to_string(),
+        });
+    }
     Some(match p.expiry.instant() {
         Some(at) if at <= now => tf(renewal_past(policy), &[&local_date(at)]),
         Some(at) => tf(renewal_on(policy), &[&local_date(at)]),
@@ -70,6 +83,11 @@ pub fn expiry_source(p: &Package) -> Option<String> {
         Some(own) => tf("Date from billing, which the urgency uses (the service says {0})", &[&local_date(own)]),
         None => t("Date from billing").to_string(),
     })
+}
+
+/// The host a quota is bound to, by its name, else its ID, else in words.
+pub fn host(p: &Package) -> String {
+    p.host.as_deref().or(p.host_id.as_deref()).map_or_else(|| t("a host the service does not name").to_string(), str::to_string)
 }
 
 /// Billing's status word.
@@ -154,6 +172,9 @@ mod tests {
         assert_eq!(renewal(&billed(Renewal::Delete), before).unwrap(), "is deleted on 2026-12-20");
         assert_eq!(renewal(&billed(Renewal::GracePeriod), at.plus_days(4)).unwrap(), "went into its grace period on 2026-12-20", "a date past is said in the past");
         assert_eq!(renewal(&Package::new(Service::Hss, "q", "n"), before), None, "no word where billing gave none");
+        // In its grace period, billing's date is its deletion.
+        let grace = Package { expiry: Expiry::Unknown, lifecycle: Some(crate::domain::Lifecycle::Grace), ..billed(Renewal::DeleteAfterRetention) };
+        assert_eq!(renewal(&grace, before).unwrap(), "is deleted on 2026-12-20");
         assert_eq!(expiry_source(&billed(Renewal::Delete)).unwrap(), "Date from billing");
         let mut both = billed(Renewal::Delete);
         both.billed = Some(Billed { service_date: Some(Instant::parse("2026-12-17T00:00:00Z").unwrap()), ..both.billed.unwrap() });

@@ -106,8 +106,7 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     h.push_str("</p>");
     // A lapsed quota still bound to a host: the host is unprotected.
     if p.unprotected(now) {
-        let host = p.host.as_deref().or(p.host_id.as_deref()).unwrap_or_default();
-        let _ = write!(h, r#"<p class="card-alert" role="note">{}</p>"#, escape(&tf("Lapsed but still bound to host {0}: that host has lost its protection.", &[&host])));
+        let _ = write!(h, r#"<p class="card-alert" role="note">{}</p>"#, escape(&tf("Lapsed but still bound to host {0}: that host has lost its protection.", &[&format::host(p)])));
     }
     // What billing says happens at expiry, and where the date comes from.
     if let Some(words) = format::renewal(p, now) {

@@ -82,11 +82,15 @@ pub enum BillingState {
 }
 
 /// The request body of one call: `ids`, main and attached resources, the
-/// first `ids.len()` records.
-pub fn request_body(ids: &[&str]) -> String {
+/// records from `offset` on, as many as ids were asked.
+pub fn request_body(ids: &[&str], offset: usize) -> String {
     let ids: Vec<Value> = ids.iter().map(|id| Value::String((*id).to_string())).collect();
-    serde_json::json!({ "resource_ids": ids, "only_main_resource": 0, "offset": 0, "limit": ids.len().max(1) }).to_string()
+    serde_json::json!({ "resource_ids": ids, "only_main_resource": 0, "offset": offset, "limit": ids.len().max(1) }).to_string()
 }
+
+/// Pages one batch of ids may take at the most: attached resources can
+/// make more records than ids, but not without end.
+const PAGES_PER_BATCH: usize = 10;
 
 /// The records of one answer (`data[]` of `OrderInstanceV2`), by resource
 /// id, and `total_count`. Codes come as numbers or numeric strings; dates as
@@ -116,7 +120,11 @@ fn record(item: &Obj) -> Result<Record, ApiError> {
 pub fn apply(p: &Package, r: &Record) -> Package {
     let mut p = p.clone();
     let service_date = p.expiry.instant();
-    if let Some(at) = r.expires_at {
+    // Past its expiry by the service's word (CodeArts Check's grace or
+    // retention period, seed 001), billing's date is what comes next (its
+    // deletion), not the expiry: the package stays expired.
+    let past_expiry = p.lifecycle.as_ref().is_some_and(crate::domain::Lifecycle::past_expiry);
+    if let Some(at) = r.expires_at.filter(|_| !past_expiry) {
         p.expiry = Expiry::At(at);
     }
     let differs = match (service_date, r.expires_at) {
@@ -189,11 +197,22 @@ pub async fn load<N: Fetch>(net: &N, sites: &[&'static str], ids: &[String]) -> 
     Ok(billing)
 }
 
-/// One call for `ids` at `site`, retried once when the failure may pass.
+/// The records of `ids` at `site`: one call, and more while the answer's
+/// `total_count` says records are left (attached resources count too);
+/// each call retried once when the failure may pass.
 async fn ask<N: Fetch>(net: &N, site: &str, ids: &[&str]) -> Result<Vec<(String, Record)>, ApiError> {
-    let body = request_body(ids);
-    let answer = once(net, || net.post(Route::BssResources, site, body.clone())).await?;
-    Ok(records(&answer.body)?.0)
+    let mut found = Vec::new();
+    for _ in 0..PAGES_PER_BATCH {
+        let body = request_body(ids, found.len());
+        let answer = once(net, || net.post(Route::BssResources, site, body.clone())).await?;
+        let (page, total) = records(&answer.body)?;
+        let read = page.len();
+        found.extend(page);
+        if read == 0 || total.is_none_or(|t| found.len() as u64 >= t) {
+            break;
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -244,6 +263,17 @@ mod tests {
     }
 
     #[test]
+    fn past_its_expiry_billings_date_is_what_comes_next() {
+        let mut grace = Package::new(Service::Codecheck, "c1", "codearts.china.enterprise");
+        grace.lifecycle = Some(crate::domain::Lifecycle::Grace);
+        let deleted = Instant::parse("2027-01-02T15:59:59Z");
+        let billed = apply(&grace, &Record { expires_at: deleted, renewal: Some(Renewal::DeleteAfterRetention), status: Some(BillingStatus::Expired) });
+        assert_eq!(billed.expiry, Expiry::Unknown, "still expired, its deletion date is not an expiry");
+        assert_eq!(billed.urgency(Instant::parse("2026-12-06T00:00:00Z").unwrap(), crate::domain::Thresholds::default()), crate::domain::Urgency::Expired);
+        assert_eq!(billed.billed.unwrap().expires_at, deleted);
+    }
+
+    #[test]
     fn packages_billing_does_not_know_keep_the_services_figures() {
         let known = Package::new(Service::Hss, "q1", "n");
         let unknown = Package { expiry: Expiry::At(Instant::from_millis(5)), ..Package::new(Service::Dsc, "o9", "n") };
@@ -273,8 +303,18 @@ mod tests {
             if region != self.home {
                 return Err(self.refusal.clone());
             }
-            let data: Vec<Value> = ids.iter().filter(|id| !id.starts_with("unknown")).map(|id| json!({"resource_id": id, "expire_policy": 3, "status": 2})).collect();
-            let text = json!({"total_count": data.len(), "data": data}).to_string();
+            // A `pair…` resource has an attached one (its disk): two records.
+            let all: Vec<Value> = ids
+                .iter()
+                .filter(|id| !id.starts_with("unknown"))
+                .flat_map(|id| {
+                    let disk = id.starts_with("pair").then(|| json!({"resource_id": format!("{id}-disk"), "expire_policy": 0, "status": 2}));
+                    std::iter::once(json!({"resource_id": id, "expire_policy": 3, "status": 2})).chain(disk)
+                })
+                .collect();
+            let (offset, limit) = (asked["offset"].as_u64().unwrap() as usize, asked["limit"].as_u64().unwrap() as usize);
+            let data: Vec<&Value> = all.iter().skip(offset).take(limit).collect();
+            let text = json!({"total_count": all.len(), "data": data}).to_string();
             Ok(crate::api::ApiResponse { body: serde_json::from_str(&text).unwrap(), text, request_id: None })
         }
         async fn sleep(&self, _: u32) {}
@@ -301,6 +341,17 @@ mod tests {
         assert_eq!(sizes, [("global-intl", 50), ("global", 50), ("global", 50), ("global", 21)]);
         let asked: usize = calls[1..].iter().map(|(_, ids)| ids.len()).sum();
         assert_eq!(asked, 121, "each id once");
+    }
+
+    #[test]
+    fn records_past_the_first_page_are_asked_for_until_the_total() {
+        let net = Sites { home: "global", refusal: unknown_account(), calls: Default::default() };
+        let ids = vec!["pair1".to_string(), "pair2".to_string()];
+        let read = futures::executor::block_on(load(&net, &["global"], &ids)).unwrap();
+        let mut found: Vec<&str> = read.records.keys().map(String::as_str).collect();
+        found.sort_unstable();
+        assert_eq!(found, ["pair1", "pair1-disk", "pair2", "pair2-disk"]);
+        assert_eq!(net.calls.borrow().len(), 2, "a second page for the attached records");
     }
 
     #[test]
@@ -352,8 +403,9 @@ mod tests {
 
     #[test]
     fn a_request_asks_for_its_ids_and_no_more_than_fifty() {
-        let body: Value = serde_json::from_str(&request_body(&["a", "b"])).unwrap();
+        let body: Value = serde_json::from_str(&request_body(&["a", "b"], 0)).unwrap();
         assert_eq!(body, json!({"resource_ids": ["a", "b"], "only_main_resource": 0, "offset": 0, "limit": 2}));
-        assert_eq!(IDS_PER_CALL, 50);
+        let next: Value = serde_json::from_str(&request_body(&["a", "b"], 2)).unwrap();
+        assert_eq!(next["offset"], 2);
     }
 }
