@@ -401,7 +401,7 @@ impl Report<'_> {
         for (n, w) in self.attention().iter().enumerate() {
             let p = w.package;
             out.push_str(if n == 0 { "{" } else { ",{" });
-            let fields: [(&str, Option<String>); 7] = [
+            let fields: [(&str, Option<String>); 8] = [
                 ("service", Some(p.service.key().to_string())),
                 ("id", Some(p.id.clone())),
                 ("name", Some(p.name.clone())),
@@ -409,11 +409,16 @@ impl Report<'_> {
                 ("state", w.attention.map(|a| if a == Attention::Frozen { "frozen".to_string() } else { "closed".to_string() })),
                 ("expires_at", p.expiry.instant().map(Instant::rfc3339)),
                 ("next_action", p.next.map(|x| format!("{} {}", x.action.key(), x.at.rfc3339()))),
+                // v4: what billing says happens, as the page sets what
+                // renews by itself apart from what lapses.
+                ("renewal", p.renewal().map(|r| r.key().to_string())),
             ];
             for (i, (key, value)) in fields.iter().enumerate() {
                 json_key(&mut out, i, key);
                 json_text(&mut out, value.as_deref());
             }
+            // v4: an HSS quota expired while still bound to a host.
+            let _ = write!(out, ",\"unprotected\":{}", p.unprotected(self.generated_at));
             out.push('}');
         }
         out.push_str("],\"errors\":[");

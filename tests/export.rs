@@ -167,6 +167,10 @@ fn json_follows_the_documented_schema() {
     let attention = doc["attention"].as_array().unwrap();
     assert!(attention.iter().any(|w| w["id"] == "id,with\"quote" && w["urgency"] == "critical"), "{attention:?}");
     assert!(attention.iter().all(|w| w["id"] != "never"));
+    // v4: each warning says what billing says happens, and whether a host lost its protection.
+    let of = |id: &str| attention.iter().find(|w| w["id"] == id).unwrap_or_else(|| panic!("{id} not among {attention:?}"));
+    assert_eq!((&of("renews")["renewal"], &of("lapses")["renewal"]), (&Value::from("auto_renew"), &Value::from("delete")));
+    assert!(attention.iter().all(|w| w["unprotected"].is_boolean()));
     assert_eq!(doc["errors"][0]["kept_from"], Value::Null);
 
     assert_eq!(doc["errors"][0]["http_status"], 403);
