@@ -58,7 +58,8 @@ test('the demo token shows data from all five services', async () => {
   assert.deepEqual(pages.metastudio.sort((a, b) => a - b), [0, 100]);
   assert.equal(await page.locator('.notice-warn').count(), 0, 'nothing is reported incomplete');
   // TestPlan's figures come without a unit (seed 000 names none): its cards say so.
-  const plan = page.locator('[data-service=testplan] li.card .card-usage').first();
+  // (One in service: a lapsed package says what was used instead.)
+  const plan = page.locator('[data-service=testplan] li.card[data-status=active] .card-usage').first();
   assert.match(await plan.textContent(), /^[\d,]+ \/ [\d,]+ \(\d+%\) \(the service names no unit\)$/);
   // IAM is asked about the token once: the tab opens with what the form found.
   assert.equal(tokenLookups, 1);
@@ -80,7 +81,7 @@ test('the demo token shows data from all five services', async () => {
 
   // A card says everything in words: status, usage with figures, urgency and
   // how far away, billing; and copies its resource ID.
-  const card = page.locator('[data-service=testplan] li.card').first();
+  const card = page.locator('[data-service=testplan] li.card[data-status=active]').first();
   const text = await card.textContent();
   assert.match(text, /[\d,]+ \/ [\d,]+ .*\(\d+%\)/);
   assert.match(text, /(Expired \d{4}-\d\d-\d\d \d\d:\d\d UTC[^,]*, (\d+ days? ago|today)|Expires \d{4}-\d\d-\d\d \d\d:\d\d UTC[^,]*, in \d+ days?)/);
@@ -120,7 +121,9 @@ test('the demo token shows data from all five services', async () => {
   assert.match(await overview.locator('table.warnings.upcoming').textContent(), /expires in \d+ days?/);
   assert.match(await overview.locator('table.warnings.frozen').textContent(), /Frozen|Closed/);
   assert.match(await overview.locator('details.expired-group summary').textContent(), /^Expired: \d+ packages$/);
-  assert.match(await warnings.last().textContent(), /expired \d+ days? ago|expired today/);
+  assert.match(await overview.locator('details.expired-group table.warnings').textContent(), /expired \d+ days? ago|expired today/);
+  // What renews by itself last, folded, with its date.
+  assert.match(await warnings.last().textContent(), /renews automatically on \d{4}-\d\d-\d\d/);
   assert.equal(await page.getByRole('img', { name: /packages expire in the next 90 days, the first on \d{4}-\d\d-\d\d/ }).count(), 1);
   // Charts say their figures in words: the donut as an image with words,
   // the bar gauges beside each bar.

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled } from './harness.mjs';
 
 const demo = useDemo();
 const KEYS = ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss'];
@@ -16,6 +16,7 @@ async function openDemo(hash = '') {
   await page.getByLabel('IAM token').fill('demo');
   for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
   await page.locator('.overview').waitFor();
+  await billingSettled(page);
   return { page, problems };
 }
 
@@ -32,8 +33,10 @@ test('warnings: soonest first, then frozen or closed, the expired collapsed; ide
   const dates = upcoming.map((r) => r[3]);
   assert.deepEqual(dates, [...dates].sort(), 'soonest first');
   assert.match(upcoming[0][4], /expires in \d+ days?/);
-  // The first row of the whole list is an upcoming one, not an old expiry.
-  assert.equal(await overview.locator('table.warnings').first().getAttribute('class'), 'warnings upcoming');
+  // The first rows of the whole list are hosts that lost their protection,
+  // then what lapses soon: not an old expiry.
+  const order = await overview.locator('table.warnings').evaluateAll((ts) => ts.map((t) => t.className));
+  assert.deepEqual(order.slice(0, 2), ['warnings unprotected', 'warnings upcoming']);
 
   // Frozen or closed, whatever the date, saying so.
   const frozen = await cells(overview.locator('table.warnings.frozen tbody tr'));
@@ -46,7 +49,10 @@ test('warnings: soonest first, then frozen or closed, the expired collapsed; ide
   const summary = await expired.locator('summary').textContent();
   const [, n] = summary.match(/^Expired: (\d+) packages?$/);
   assert.ok(Number(n) > 0);
-  assert.equal(Number(n), Number(await page.locator('.figure[data-urgency=expired] .figure-n').textContent()), 'the group counts every expired package');
+  // Every expired package is in this group, but the quotas that left a host
+  // without protection, listed first of all.
+  const bare = await overview.locator('table.warnings.unprotected tbody tr').count();
+  assert.equal(Number(n) + bare, Number(await page.locator('.figure[data-urgency=expired] .figure-n').textContent()), 'the group counts every expired package');
   await expired.locator('summary').click();
   const gone = await cells(expired.locator('tbody tr'));
   const ago = gone.map((r) => r[4].match(/expired (\d+) days? ago/)).filter(Boolean).map((m) => Number(m[1]));
@@ -117,7 +123,12 @@ test('figures set their filter, and a warning row shows its package in its panel
 test('labels follow the thresholds, and the page title says what is urgent', async () => {
   const { page, problems } = await openDemo();
   const critical = Number(await page.locator('.figure[data-urgency=critical] .figure-n').textContent());
-  assert.equal(await page.title(), `${critical} expiring within 7 days — tenantscope`);
+  // The alarm is what lapses: what renews by itself is counted apart. A host
+  // without protection comes first.
+  const [, lapsing] = (await page.title()).match(/^1 host unprotected · (\d+) lapsing within 7 days — tenantscope$/) ?? [];
+  assert.ok(Number(lapsing) > 0 && Number(lapsing) < critical, `${await page.title()} of ${critical} critical`);
+  // What renews within 7 days is what the title leaves out.
+  assert.ok(await page.locator('section.overview details.renewing-group tbody tr', { hasText: 'Expires within 7 days' }).count() > 0);
 
   await page.getByText('Settings', { exact: true }).click();
   await page.getByLabel('Warning within (days)').fill('60');
@@ -134,7 +145,8 @@ test('labels follow the thresholds, and the page title says what is urgent', asy
   const text = await page.locator('body').textContent();
   assert.ok(!/within 7 days|within 30 days|0–7|8–30/.test(text), 'a label still says the default thresholds');
   const now = Number(await page.locator('.figure[data-urgency=critical] .figure-n').textContent());
-  assert.equal(await page.title(), `${now} expiring within 14 days — tenantscope`);
+  const [, wider] = (await page.title()).match(/^1 host unprotected · (\d+) lapsing within 14 days — tenantscope$/) ?? [];
+  assert.ok(Number(wider) > 0 && Number(wider) < now, `${await page.title()} of ${now} critical`);
   await page.screenshot({ path: join(SHOTS, 'glance-thresholds.png'), fullPage: false });
   assert.deepEqual(problems, []);
 });
@@ -264,7 +276,8 @@ test('a long list is a table: windowed, sortable by its headers, one tab stop wi
   // Usage: fullest first (MetaStudio gives figures).
   const meta = page.locator('section.panel[data-service=metastudio]');
   await meta.getByRole('button', { name: 'Usage' }).click();
-  const shares = (await meta.locator('tr.row .c-usage').allTextContents()).map((t) => Number(t.match(/\((\d+)%\)/)?.[1] ?? -1));
+  // (A lapsed package says what was used, with no share: left out here.)
+  const shares = (await meta.locator('tr.row .c-usage').allTextContents()).map((t) => Number(t.match(/\((\d+)%\)/)?.[1] ?? -1)).filter((v) => v >= 0);
   assert.ok(shares.length > 5 && shares.every((v, i) => i === 0 || v <= shares[i - 1]), shares.join());
 
   // One tab stop for the rows: the table itself comes just before its

@@ -63,6 +63,15 @@ export async function openPage(browser, url) {
 }
 
 /**
+ * Waits until billing's reading is over for what the overview counts
+ * (`data-billing` read or failed): billing is asked after the services, and
+ * lays its dates over their packages.
+ */
+export async function billingSettled(page, timeout = 20_000) {
+  await page.waitForFunction(() => ['read', 'failed'].includes(document.querySelector('section.overview')?.dataset.billing), null, { timeout });
+}
+
+/**
  * For a test file that needs only the demo proxy and Chromium: starts both
  * before its tests and stops them after. The returned object holds
  * `{ proxy, chrome }` once the tests run.

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo } from './harness.mjs';
+import { ROOT, useDemo, billingSettled } from './harness.mjs';
 
 const demo = useDemo();
 
@@ -24,6 +24,7 @@ const readyAll = async (page) => {
   for (const key of ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss']) {
     await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
   }
+  await billingSettled(page);
 };
 
 test('switching language redraws every text, date and number, and loads nothing again', async () => {
@@ -52,7 +53,7 @@ test('switching language redraws every text, date and number, and loads nothing 
   await page.getByRole('heading', { name: 'Visão geral' }).waitFor();
   assert.match(await firstDate(), /^\d\d\/\d\d\/\d{4} \d\d:\d\d UTC$/);
   assert.equal(await page.locator('[data-service=hss] .count').textContent(), '480 pacotes');
-  assert.match(await page.locator('[data-service=testplan] li.card').first().textContent(), /\d+\.\d{3} \/ \d+\.\d{3}|\d+ \/ \d+/);
+  assert.match(await page.locator('[data-service=testplan] li.card[data-status=active]').first().textContent(), /\d+\.\d{3} \/ \d+\.\d{3}|\d+ \/ \d+/);
   assert.equal(await page.getByRole('button', { name: 'Exportar JSON' }).count(), 1);
   await page.screenshot({ path: join(ROOT, 'target/screenshots/console-pt.png') });
   // Nothing was asked of the services again, and the choice is kept.

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled } from './harness.mjs';
 
 const demo = useDemo();
 const ready = (page, key) => page.locator(`section.panel[data-service=${key}] [data-state=ready]`);
@@ -86,6 +86,7 @@ test('two tenants in two tabs load, switch, span the overview and close on their
   await page.getByRole('tab', { name: /^2\. northwind-demo/ }).click();
 
   // Back to the first: its panels, loaded once, with nothing asked again.
+  await billingSettled(page);
   const calls = [];
   page.on('request', (r) => { if (r.url().includes('/api/')) calls.push(r.url()); });
   await tabs.nth(0).click();
@@ -115,6 +116,7 @@ test('Inspect again in the same tab replaces its session; the same connection is
   const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
   await page.getByLabel('IAM token').fill('demo');
   for (const key of ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss']) await ready(page, key).waitFor({ timeout: 15_000 });
+  await billingSettled(page);
   const calls = [];
   page.on('request', (r) => { if (r.url().includes('/api/')) calls.push(r.url()); });
   // The form shows what the session found: Inspect would open the same.

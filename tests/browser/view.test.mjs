@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled } from './harness.mjs';
 
 const demo = useDemo();
 const KEYS = ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss'];
@@ -17,6 +17,7 @@ async function openDemo(hash = '') {
     const panels = [...document.querySelectorAll('section.panel')];
     return panels.length > 0 && panels.every((p) => p.querySelector('[data-state=ready]'));
   }, null, { timeout: 15_000 });
+  await billingSettled(page);
   return { page, problems };
 }
 
@@ -122,6 +123,7 @@ test('auto-refresh loads the open tabs again when the interval has passed', asyn
   await page.reload();
   await page.getByLabel('IAM token').fill('demo');
   for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
+  await billingSettled(page);
   const calls = [];
   page.on('request', (r) => { const m = r.url().match(/\/api\/(\w+)\//); if (m) calls.push(m[1]); });
   await page.clock.fastForward('04:00');
@@ -131,6 +133,9 @@ test('auto-refresh loads the open tabs again when the interval has passed', asyn
   await page.waitForFunction(() => true);
   for (let i = 0; i < 50 && !KEYS.every((k) => calls.includes(k)); i++) await page.waitForTimeout(100);
   for (const key of KEYS) assert.ok(calls.includes(key), `${key} not refreshed: ${calls}`);
+  // Billing too, once the five have answered again.
+  for (let i = 0; i < 50 && !calls.includes('bss'); i++) await page.waitForTimeout(100);
+  assert.ok(calls.includes('bss'), `billing not asked again: ${calls}`);
   assert.ok(!calls.includes('iam'), 'the session is not opened again');
   await context.close();
 });
