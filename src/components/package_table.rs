@@ -60,7 +60,7 @@ pub fn PackageTable(
 ) -> impl IntoView {
     let place = packages.with_untracked(|p| Place::of(p));
     // HSS always; the others once billing knows one of their packages.
-    let billing = Memo::new(move |_| service == Service::Hss || packages.with(|p| p.iter().any(|p| p.billed.is_some())));
+    let billing = Memo::new(move |_| service == Service::Hss || packages.with(|p| p.iter().any(|p| p.billed.is_some_and(|b| b.known()))));
     let tenant = owners.is_some();
     let with_owners = move |f: &dyn Fn(Option<&Owners>) -> Vec<usize>| match owners {
         Some(o) => o.with_value(|o| f(Some(o))),

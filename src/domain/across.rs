@@ -93,7 +93,8 @@ pub fn merge<'a>(lists: impl IntoIterator<Item = (usize, &'a Account, &'a [Packa
                 Some(&n) => {
                     // A later tab's copy with billing's word beats one
                     // without (that tab's billing failed, or is still read).
-                    if out[n].package.billed.is_none() && package.billed.is_some() {
+                    let knows = |p: &Package| p.billed.is_some_and(|b| b.known());
+                    if !knows(out[n].package) && knows(package) {
                         out[n].package = package;
                     }
                     let seen_in = &mut out[n].seen_in;

@@ -366,6 +366,13 @@ impl BillingStatus {
     }
 }
 
+impl Billed {
+    /// Whether billing has a record of the package (not only was read).
+    pub fn known(&self) -> bool {
+        self.expires_at.is_some() || self.renewal.is_some() || self.status.is_some()
+    }
+}
+
 /// Where a package's expiry date comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ExpirySource {
@@ -383,8 +390,10 @@ impl ExpirySource {
     }
 }
 
-/// What billing says of one package, once it was read and knows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// What billing says of one package, once billing was read for its tab:
+/// the record's fields, all `None` (the default) when billing has no
+/// record of the package.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Billed {
     /// Billing's expiry date; when given it is the package's `expiry`.
     pub expires_at: Option<Instant>,
@@ -453,8 +462,9 @@ pub struct Package {
     pub shared: Option<String>,
     /// HSS `tags`, as key and value.
     pub tags: Vec<(String, String)>,
-    /// What billing says of it: `None` until billing is read, and for a
-    /// package billing has no record of.
+    /// What billing says of it: `None` until billing is read (and for a
+    /// package with no resource id of its own, which billing is not asked
+    /// about); see [`Billed`].
     pub billed: Option<Billed>,
 }
 

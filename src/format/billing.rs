@@ -184,6 +184,14 @@ mod tests {
     }
 
     #[test]
+    fn a_yearly_monthly_package_without_a_date_says_whether_billing_was_asked() {
+        let quota = Package { billing_mode: Some("packet_cycle".into()), ..Package::new(Service::Hss, "q", "n") };
+        assert_eq!(super::super::no_date_why(&quota), Some("yearly/monthly: the date is kept by billing"));
+        let unknown = Package { billed: Some(Billed::default()), ..quota };
+        assert_eq!(super::super::no_date_why(&unknown), Some("yearly/monthly: billing has no record of it either"));
+    }
+
+    #[test]
     fn a_failed_billing_says_what_is_missing_and_what_works() {
         let refused = ApiError::Http {
             status: 403,

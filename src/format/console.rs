@@ -39,7 +39,9 @@ pub fn urgency(urgency: Urgency, thresholds: Thresholds) -> String {
 /// none), which may not have been read, or may not know it.
 pub fn no_date_why(p: &Package) -> Option<&'static str> {
     let yearly_monthly = p.billing_mode.as_deref().is_some_and(|m| matches!(m.to_ascii_lowercase().as_str(), "packet_cycle" | "periodic" | "prepaid"));
-    (p.expiry == Expiry::Unknown && yearly_monthly).then(|| t("yearly/monthly: the date is kept by billing"))
+    let no_record = p.billed.is_some_and(|b| !b.known());
+    (p.expiry == Expiry::Unknown && yearly_monthly)
+        .then(|| if no_record { t("yearly/monthly: billing has no record of it either") } else { t("yearly/monthly: the date is kept by billing") })
 }
 
 /// The English name a service's table gives a code, and whether the page

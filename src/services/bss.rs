@@ -40,9 +40,20 @@ pub struct Billing {
 }
 
 impl Billing {
-    /// `packages` with what billing says laid over each it knows.
+    /// `packages` with what billing says laid over each it knows; one it
+    /// was asked about and has no record of is marked so (an empty
+    /// [`Billed`]), its figures the service's.
     pub fn apply(&self, packages: &[Package]) -> Arc<[Package]> {
-        packages.iter().map(|p| resource_of(p).and_then(|id| self.records.get(id)).map_or_else(|| p.clone(), |r| apply(p, r))).collect()
+        packages
+            .iter()
+            .map(|p| match resource_of(p) {
+                Some(id) => match self.records.get(id) {
+                    Some(r) => apply(p, r),
+                    None => Package { billed: Some(Billed::default()), ..p.clone() },
+                },
+                None => p.clone(),
+            })
+            .collect()
     }
 }
 
@@ -280,7 +291,8 @@ mod tests {
         let billing = Billing { site: "global", records: HashMap::from([("q1".to_string(), Record { expires_at: None, renewal: Some(Renewal::Freeze), status: None })]) };
         let out = billing.apply(&[known, unknown.clone()]);
         assert_eq!(out[0].renewal(), Some(Renewal::Freeze));
-        assert_eq!(out[1], unknown);
+        assert_eq!(out[1], Package { billed: Some(Billed::default()), ..unknown }, "the service's figures, marked as unknown to billing");
+        assert!(out[0].billed.unwrap().known() && !out[1].billed.unwrap().known());
     }
 
     /// Billing as a site answers it: `home` knows the account, the other
