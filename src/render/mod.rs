@@ -253,7 +253,8 @@ pub fn donut(title: &str, parts: &[(&str, u64, &str)]) -> String {
 /// `in use (68%)`) instead of the total.
 pub fn donut_with(title: &str, parts: &[(&str, u64, &str)], centre: Option<(String, String)>) -> String {
     let values: Vec<u64> = parts.iter().map(|p| p.1).collect();
-    let total: u64 = values.iter().sum();
+    // Counts may be the network's: their sum saturates rather than overflow.
+    let total: u64 = values.iter().fold(0u64, |a, v| a.saturating_add(*v));
     let alt: Vec<String> = parts.iter().map(|(label, value, _)| format!("{label} {value}")).collect();
     let mut h = format!(
         r#"<figure class="chart"><svg viewBox="0 0 42 42" class="donut" role="img" aria-label="{}: {}"><circle class="donut-track" cx="21" cy="21" r="15.9" pathLength="{SCALE}"></circle>"#,

@@ -31,6 +31,9 @@ pub struct Record {
     pub status: Option<BillingStatus>,
 }
 
+/// A record, by the resource id it is of.
+pub type Found = (String, Record);
+
 /// What billing said of a tab's resources: its records by resource id, and
 /// the site (pseudo-region) that answered.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -106,7 +109,7 @@ const PAGES_PER_BATCH: usize = 10;
 /// The records of one answer (`data[]` of `OrderInstanceV2`), by resource
 /// id, and `total_count`. Codes come as numbers or numeric strings; dates as
 /// UTC `yyyy-MM-ddTHH:mm:ssZ` or epoch values.
-pub fn records(body: &Value) -> Result<(Vec<(String, Record)>, Option<u64>), ApiError> {
+pub fn records(body: &Value) -> Result<(Vec<Found>, Option<u64>), ApiError> {
     let top = root(Service::Bss, body)?;
     let total = top.int(&["total_count"])?.and_then(|n| u64::try_from(n).ok());
     let mut out = Vec::new();
@@ -211,7 +214,7 @@ pub async fn load<N: Fetch>(net: &N, sites: &[&'static str], ids: &[String]) -> 
 /// The records of `ids` at `site`: one call, and more while the answer's
 /// `total_count` says records are left (attached resources count too);
 /// each call retried once when the failure may pass.
-async fn ask<N: Fetch>(net: &N, site: &str, ids: &[&str]) -> Result<Vec<(String, Record)>, ApiError> {
+async fn ask<N: Fetch>(net: &N, site: &str, ids: &[&str]) -> Result<Vec<Found>, ApiError> {
     let mut found = Vec::new();
     for _ in 0..PAGES_PER_BATCH {
         let body = request_body(ids, found.len());

@@ -231,10 +231,11 @@ pub fn charts(packages: &[Package], shown: &[usize], facts: Option<&Facts>, comp
     };
     let (used, idle) = match stats {
         Some(QuotaStats { used: Some(u), idle: Some(i), .. }) if complete => (*u, *i),
-        _ => (in_use, each().count() as u64 - in_use),
+        _ => (in_use, (each().count() as u64).saturating_sub(in_use)),
     };
-    let total = used + idle;
-    let share = if total == 0 { 0 } else { (used * 100 + total / 2) / total };
+    // The counts are the network's: no sum or product of them may overflow.
+    let total = used.saturating_add(idle);
+    let share = (u128::from(used) * 100 + u128::from(total / 2)).checked_div(u128::from(total)).unwrap_or(0);
     html.push_str(&render::donut_with(
         t("Quotas in use"),
         &[(t("In use"), used, "s-used"), (t("Idle"), idle, "s-left")],
@@ -254,4 +255,17 @@ pub fn charts(packages: &[Package], shown: &[usize], facts: Option<&Facts>, comp
     // above say most of it.
     let _ = write!(html, r#"<details class="groups-drawer"><summary>{}</summary>{}</details>"#, t("By edition, enterprise project and status"), render::groups(&groups(packages, shown)));
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_wide_counts_at_their_largest_draw_without_overflow() {
+        let stats = QuotaStats { used: Some(u64::MAX), idle: Some(u64::MAX), ..QuotaStats::default() };
+        let facts = Facts::Hss(Reading { stats: Some(stats), scope: Scope::AllProjects });
+        let html = charts(&[], &[], Some(&facts), true);
+        assert!(html.contains("Quotas in use"), "{html}");
+    }
 }
