@@ -4,6 +4,7 @@ use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
 use crate::components::{tr, Tenant};
+use crate::domain::act::{act_now, Act, Reason};
 use crate::domain::across::{self, Account};
 use crate::domain::overview::{grouped, upcoming, warnings, Counts, Merged, Relative};
 use crate::domain::query::{View, FROZEN_OR_CLOSED};
@@ -12,6 +13,7 @@ use crate::format;
 use crate::i18n::{t, tf, Lang};
 use crate::render::{self, WarningGroups, WarningRow};
 use crate::services::bss::BillingState;
+use crate::session::Coverage;
 
 /// How many rows each group of warnings lists before "and N more": the
 /// box shows about ten; the groups are drawn anew as each service arrives,
@@ -151,6 +153,22 @@ pub fn Overview(
         };
         let bare = (counts.unprotected > 0).then(|| crate::i18n::plural(counts.unprotected as u64, "{0} host unprotected", "{0} hosts unprotected"));
         let title = [bare, lapsing].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+        // Act now: what needs a person, ranked; the services that could not
+        // be read first (what they hold is not known).
+        let acts: Vec<render::ActRow> = act_now(&uniques, now, thresholds).iter().map(|a| act_row(a, &labels, now)).collect();
+        let failed: Vec<String> = coverage
+            .iter()
+            .filter_map(|(service, label, c)| match c {
+                Coverage::Failed(e) => Some((service, label, tf("could not be read: {0}", &[&format::short_error(e)]))),
+                Coverage::Stale(e) => Some((service, label, tf("not up to date, the refresh failed: {0}", &[&format::short_error(e)]))),
+                _ => None,
+            })
+            .map(|(service, label, why)| match label.as_str() {
+                "" => format!("{} {why}", format::service(*service)),
+                tab => format!("{} · {tab} {why}", format::service(*service)),
+            })
+            .collect();
+        let act_html = render::act_now(&acts, &failed, thresholds.critical_days);
         Some((
             render::figures(&counts, thresholds, billing == "read"),
             warnings_html,
@@ -160,6 +178,7 @@ pub fn Overview(
             left_out,
             title,
             billing,
+            act_html,
         ))
     });
     // The page title says what needs attention, so a background tab shows it.
@@ -212,10 +231,15 @@ pub fn Overview(
             }
         });
     };
-    type Parts = (String, String, String, usize, usize, String, String, &'static str);
+    type Parts = (String, String, String, usize, usize, String, String, &'static str, String);
     let part = move |f: fn(&Parts) -> String| move || parts.try_with(|p| p.as_ref().map(f).unwrap_or_default()).unwrap_or_default();
     view! {
         <Show when=move || parts.try_with(Option::is_some).unwrap_or(false)>
+            // What needs a person, first thing: ranked, nothing scrolls in a box.
+            <section class="act-now" aria-labelledby="act-now-title" on:click=on_click>
+                <h2 id="act-now-title">{tr(lang, "Act now")}</h2>
+                <div inner_html=part(|p| p.8.clone())></div>
+            </section>
             <section class="overview" aria-labelledby="overview-title" on:click=on_click data-billing=move || parts.try_with(|p| p.as_ref().map(|p| p.7)).flatten()>
                 <h2 id="overview-title">{tr(lang, "Overview")}</h2>
                 <p class="muted">{part(|p| tf("{0} packages; {1} need attention.", &[&p.3, &p.4]))}</p>
@@ -238,6 +262,41 @@ pub fn Overview(
                 </div>
             </section>
         </Show>
+    }
+}
+
+/// One line of the act-now list: why in words, what, where, when and what
+/// to do.
+fn act_row(a: &Act, labels: &[String], now: Instant) -> render::ActRow {
+    let p = a.package;
+    let why = match a.reason {
+        Reason::Unprotected => tf("Host {0} unprotected: its quota expired", &[&format::host(p)]),
+        Reason::Frozen => t("Frozen: renew or unfreeze it").to_string(),
+        Reason::Closed => t("Closed: buy it again if it is still needed").to_string(),
+        // Billing's word where it gave one ("is deleted on …").
+        Reason::Lapses => format::renewal(p, now).map_or_else(|| t("Lapses unless renewed").to_string(), |words| tf("Lapses: {0}", &[&words])),
+        Reason::UsedUp => match p.usage_ratio() {
+            Some(r) if r > 1.0 => tf("Over its quota: {0}", &[&format::usage(p, now)]),
+            _ => tf("Used up: {0}", &[&format::usage(p, now)]),
+        },
+    };
+    // The date that matters: the next step where the service gives one.
+    let at = p.next.map(|n| n.at).or(p.expiry.instant());
+    let place = match across::names(a.seen_in, labels) {
+        tabs if tabs.is_empty() => format::service(p.service).to_string(),
+        tabs => format!("{} · {tabs}", format::service(p.service)),
+    };
+    render::ActRow {
+        reason: a.reason,
+        name: format::name(p),
+        place,
+        why,
+        at,
+        when: at.map(|at| format::relative(Relative::between(at, now))).unwrap_or_default(),
+        renew: p.renew_url.clone(),
+        service: p.service.key(),
+        find: p.id.clone(),
+        tab: a.seen_in.first().copied().unwrap_or_default(),
     }
 }
 

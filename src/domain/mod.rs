@@ -2,6 +2,7 @@
 //! Every service's answer becomes [`Package`]s with a common status, usage,
 //! expiry and urgency; the overview, charts and list views derive from them.
 
+pub mod act;
 pub mod across;
 pub mod chart;
 pub mod overview;

@@ -380,6 +380,78 @@ pub fn figures(counts: &Counts, thresholds: Thresholds, billing_read: bool) -> S
     h
 }
 
+/// One line of the act-now list, ready to show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActRow {
+    pub reason: crate::domain::act::Reason,
+    pub name: String,
+    /// Where: the service, with the tabs when several are open.
+    pub place: String,
+    /// Why, in words ("Host ecs-1 unprotected: its quota expired").
+    pub why: String,
+    pub at: Option<Instant>,
+    /// How far away `at` is, in words.
+    pub when: String,
+    /// Where to renew it, when the service gives a link.
+    pub renew: Option<String>,
+    /// What finds the package in its panel: the service and a search text.
+    pub service: &'static str,
+    pub find: String,
+    pub tab: usize,
+}
+
+/// How many lines the act-now list shows before "All N" opens the rest.
+pub const ACT_SHOWN: usize = 10;
+
+/// The act-now list: what needs a person, ranked, each line saying why,
+/// what, where, when and what to do (a Renew link, or the package in its
+/// panel); services that could not be read first of all (their packages are
+/// not known); the first [`ACT_SHOWN`], then the rest folded in place.
+pub fn act_now(rows: &[ActRow], failed: &[String], critical_days: u32) -> String {
+    let mut items: Vec<String> = failed
+        .iter()
+        .map(|line| format!(r#"<li class="act" data-reason="failed"><span class="act-why">{}</span></li>"#, escape(line)))
+        .collect();
+    items.extend(rows.iter().map(|r| {
+        let renew = r.renew.as_ref().map_or_else(String::new, |url| {
+            format!(r#" <a class="renew" href="{}" target="_blank" rel="noopener noreferrer">{}</a>"#, escape(url), t("Renew"))
+        });
+        let when = match r.at {
+            Some(at) => format!(r#"<span class="act-when">{} · {}</span>"#, format::date_time(at), escape(&r.when)),
+            None => String::new(),
+        };
+        format!(
+            r#"<li class="act" data-reason="{}"><span class="act-why">{}</span> <button type="button" class="link act-what" data-filter="package" data-tab="{}" data-service="{}" data-value="{}" title="{}">{}</button> <span class="act-where">{}</span> {when}{renew}</li>"#,
+            r.reason.key(),
+            escape(&r.why),
+            r.tab,
+            r.service,
+            escape(&r.find),
+            t("Show in its panel"),
+            escape(&r.name),
+            escape(&r.place),
+        )
+    }));
+    if items.is_empty() {
+        return format!(
+            r#"<p class="act-none">{}</p>"#,
+            plural(critical_days.into(), "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} day.", "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} days.")
+        );
+    }
+    let (first, rest) = items.split_at(items.len().min(ACT_SHOWN));
+    let mut h = format!(r#"<ol class="act-list">{}</ol>"#, first.concat());
+    if !rest.is_empty() {
+        let _ = write!(
+            h,
+            r#"<details class="act-more"><summary>{}</summary><ol class="act-list" start="{}">{}</ol></details>"#,
+            tf("All {0}", &[&items.len()]),
+            ACT_SHOWN + 1,
+            rest.concat()
+        );
+    }
+    h
+}
+
 /// One line of the expiry warnings, ready to show.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WarningRow {

@@ -1,0 +1,126 @@
+//! What needs a person now, ranked: the "Act now" list the console opens
+//! with. Each package once (the packages counted once across tabs,
+//! [`super::across`]), under the first reason that holds, most pressing
+//! first: an HSS quota expired while bound to a host (the host is
+//! unprotected), then what is frozen or closed, then what lapses within the
+//! critical threshold unless somebody acts (not what renews by itself), then
+//! what is used up or over its quota. Within a reason, the soonest date
+//! first, then by name. Services that failed are the component's to add:
+//! they are not packages.
+
+use super::across::Unique;
+use super::package::{Attention, Package, Status, Thresholds, Urgency};
+use super::time::Instant;
+
+/// Why a package is on the list, in the list's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    /// An HSS quota expired while still bound to a host.
+    Unprotected,
+    Frozen,
+    Closed,
+    /// Lapses within the critical threshold, and does not renew by itself.
+    Lapses,
+    /// Used up, or more used than bought.
+    UsedUp,
+}
+
+impl Reason {
+    /// The stable key used in the page's markup.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Reason::Unprotected => "unprotected",
+            Reason::Frozen => "frozen",
+            Reason::Closed => "closed",
+            Reason::Lapses => "lapses",
+            Reason::UsedUp => "used-up",
+        }
+    }
+}
+
+/// One line of the list: the package, why, and the tabs it was seen in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Act<'a> {
+    pub reason: Reason,
+    pub package: &'a Package,
+    pub seen_in: &'a [usize],
+}
+
+/// The first reason that holds for `p` at `now`, if any.
+pub fn reason(p: &Package, now: Instant, thresholds: Thresholds) -> Option<Reason> {
+    if p.unprotected(now) {
+        return Some(Reason::Unprotected);
+    }
+    match p.attention() {
+        Some(Attention::Frozen) => return Some(Reason::Frozen),
+        Some(Attention::Closed) => return Some(Reason::Closed),
+        None => {}
+    }
+    if p.urgency(now, thresholds) == Urgency::Critical && !p.renews() {
+        return Some(Reason::Lapses);
+    }
+    // Used up while still in use: a lapsed package's figures are history.
+    let live = matches!(p.status, Status::Active | Status::Unknown) && p.urgency(now, thresholds) != Urgency::Expired;
+    (live && p.usage_ratio().is_some_and(|r| r >= 1.0)).then_some(Reason::UsedUp)
+}
+
+/// The list, ranked.
+pub fn act_now<'a>(uniques: &'a [Unique<'a>], now: Instant, thresholds: Thresholds) -> Vec<Act<'a>> {
+    let list: Vec<Act<'a>> = uniques
+        .iter()
+        .filter_map(|u| reason(u.package, now, thresholds).map(|reason| Act { reason, package: u.package, seen_in: &u.seen_in }))
+        .collect();
+    super::sorted(list, |a| {
+        let when = a.package.next.map(|n| n.at).or(a.package.expiry.instant());
+        // The reason first (2^60 apart), then the date (within ±2^59).
+        ((a.reason as i64) * (1 << 60) + (super::expiry_key(false, when) >> 4), a.package.name.clone())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::time::MS_PER_DAY;
+    use crate::domain::{Billed, Expiry, Renewal};
+    use tenantscope_catalog::Service;
+
+    const NOW: Instant = Instant::from_millis(1_800_000_000_000);
+
+    fn due(name: &str, days: i64) -> Package {
+        Package { expiry: Expiry::At(Instant::from_millis(NOW.millis() + days * MS_PER_DAY)), status: Status::Active, ..Package::new(Service::Hss, name, name) }
+    }
+
+    #[test]
+    fn the_list_puts_a_bare_host_first_then_frozen_closed_lapsing_and_used_up() {
+        let bare = Package { in_use: Some(true), ..due("bare", -2) };
+        let frozen = Package { status: Status::Frozen, ..due("frozen", 40) };
+        let closed = Package { status: Status::Closed, ..due("closed", 90) };
+        let later = due("lapses-later", 6);
+        let sooner = due("lapses-sooner", 2);
+        let renews = Package { billed: Some(Billed { renewal: Some(Renewal::AutoRenew), ..Billed::default() }), ..due("renews", 1) };
+        let full = Package { used: Some(120.0), total: Some(100.0), ..due("used-up", 200) };
+        let lapsed_full = Package { used: Some(100.0), total: Some(100.0), ..due("expired-full", -5) };
+        let fine = due("fine", 200);
+        let all = [fine, full, renews, later, closed, sooner, frozen, bare, lapsed_full];
+        let uniques: Vec<Unique> = all.iter().map(|p| Unique { package: p, seen_in: vec![0] }).collect();
+        let names: Vec<(&str, Reason)> = act_now(&uniques, NOW, Thresholds::default()).iter().map(|a| (a.package.name.as_str(), a.reason)).collect();
+        assert_eq!(names, [
+            ("bare", Reason::Unprotected),
+            ("frozen", Reason::Frozen),
+            ("closed", Reason::Closed),
+            ("lapses-sooner", Reason::Lapses),
+            ("lapses-later", Reason::Lapses),
+            ("used-up", Reason::UsedUp),
+        ], "what renews by itself, what is fine and what lapsed long ago need nobody now");
+    }
+
+    #[test]
+    fn a_package_is_listed_once_under_its_first_reason() {
+        // Frozen and lapsing and used up: frozen.
+        let p = Package { status: Status::Frozen, used: Some(10.0), total: Some(10.0), ..due("all", 2) };
+        assert_eq!(reason(&p, NOW, Thresholds::default()), Some(Reason::Frozen));
+        let uniques = [Unique { package: &p, seen_in: vec![0, 2] }];
+        let list = act_now(&uniques, NOW, Thresholds::default());
+        assert_eq!((list.len(), list[0].seen_in), (1, &[0, 2][..]));
+    }
+}
