@@ -197,7 +197,8 @@ impl BillingRead {
             match state {
                 BillingState::Read(_) => {}
                 BillingState::Waiting => read = false,
-                BillingState::Failed(error) => {
+                // The last reading is exported, its failed refresh said.
+                BillingState::Failed(error) | BillingState::Stale(_, error) => {
                     read = false;
                     failed.push(match place {
                         Some(place) => format!("{place}: {}", error.summary()),

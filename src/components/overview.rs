@@ -95,7 +95,9 @@ pub fn Overview(
             (false, [(_, e)]) => format::billing_note(&BillingState::Failed((*e).clone()), list.get(open).is_some_and(Tenant::signs)),
             _ => format::billing_left_out(&failed),
         };
-        if let Some(line) = line {
+        // A failed refresh of billing: its last reading stands, said so.
+        let stale = states.iter().find(|(_, s)| matches!(s, BillingState::Stale(..))).and_then(|(_, s)| format::billing_note(s, false));
+        for line in [line, stale].into_iter().flatten() {
             left_out = if left_out.is_empty() { line } else { format!("{left_out} {line}") };
         }
         // `waiting` while any tab's billing is read, else `failed` if any

@@ -94,7 +94,7 @@ pub fn TenantView(
             let net = Browser(&ctx.gateway, signal.as_ref());
             let state = match bss::load(&net, tenantscope_catalog::billing_sites(&ctx.region), &ids).await {
                 Ok(read) => BillingState::Read(std::sync::Arc::new(read)),
-                Err(e) => BillingState::Failed(e),
+                Err(e) => BillingState::after_failure(&last_billing.try_get_value().unwrap_or(BillingState::Waiting), e),
             };
             last_billing.try_set_value(state.clone());
             state
@@ -108,8 +108,9 @@ pub fn TenantView(
         let data = Memo::new_with_compare(
             move |_| {
                 let state = raw.get()?;
-                Some(match (state, billed.get()) {
-                    (Ok(ServiceState::Loaded(loaded)), Some(BillingState::Read(read))) => {
+                let billing = billed.get();
+                Some(match (state, billing.as_ref().and_then(BillingState::billing)) {
+                    (Ok(ServiceState::Loaded(loaded)), Some(read)) => {
                         Ok(ServiceState::Loaded(crate::session::Loaded { packages: read.apply(&loaded.packages), ..loaded }))
                     }
                     (state, _) => state,

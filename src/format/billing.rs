@@ -113,6 +113,10 @@ pub fn billing_note(state: &BillingState, signed: bool) -> Option<String> {
     match state {
         BillingState::Waiting => Some(t("Asking billing for the expiry dates and renewal policies of yearly/monthly packages…").into()),
         BillingState::Read(_) => None,
+        BillingState::Stale(_, error) => Some(tf(
+            "Billing is not up to date: its refresh failed ({0}); its dates and policies are the last it gave.",
+            &[&super::short_error(error)],
+        )),
         BillingState::Failed(error) => Some(tf(
             "Billing could not be read ({0}): the expiry dates it keeps (HSS yearly/monthly quotas, DSC orders) and whether packages renew by themselves are missing, not zero. {1}",
             &[&super::error(error), &billing_hint(error, signed)],
@@ -205,6 +209,9 @@ mod tests {
         assert!(keys.contains("grant it"), "{keys}");
         assert!(billing_note(&BillingState::Waiting, false).is_some());
         assert_eq!(billing_note(&BillingState::Read(Default::default()), false), None);
+        let outage = ApiError::Http { status: 503, error_code: None, error_msg: None, request_id: None };
+        let stale = billing_note(&BillingState::Stale(Default::default(), outage), false).unwrap();
+        assert!(stale.starts_with("Billing is not up to date: its refresh failed (") && stale.contains("last it gave"), "{stale}");
         let outage = ApiError::Http { status: 503, error_code: None, error_msg: None, request_id: None };
         let line = billing_left_out(&[("2. northwind · cn-east-3".into(), &outage)]).unwrap();
         assert!(line.starts_with("Billing could not be read for 2. northwind · cn-east-3 (") && line.contains("not zero"), "{line}");

@@ -732,6 +732,34 @@ mod tests {
     }
 
     #[test]
+    fn act_now_shows_ten_lines_then_folds_the_rest_in_place() {
+        use crate::domain::act::Reason;
+        let row = |i: usize| ActRow {
+            reason: if i == 0 { Reason::Unprotected } else { Reason::Lapses },
+            name: format!("<p{i}>"),
+            place: "Host Security Service · 1. a".into(),
+            why: "why".into(),
+            at: Some(NOW),
+            when: "expires in 2 days".into(),
+            renew: (i == 1).then(|| "https://account.huawei.com/renew".to_string()),
+            service: "hss",
+            find: format!("id{i}"),
+            tab: 0,
+        };
+        let rows: Vec<ActRow> = (0..12).map(row).collect();
+        let h = act_now(&rows, &["TestPlan could not be read: HTTP 503".into()], 7);
+        assert_eq!(h.matches("<li").count(), 13);
+        let (first, rest) = h.split_once("<details").unwrap();
+        assert_eq!(first.matches("<li").count(), 10, "ten lines, then the rest folded");
+        assert!(first.contains(r#"data-reason="failed""#) && first.contains(r#"data-reason="unprotected""#));
+        assert!(rest.contains("<summary>All 13</summary>") && rest.contains(r#"start="11""#), "{rest}");
+        assert!(h.contains("&lt;p0&gt;") && h.contains(r#"data-filter="package" data-tab="0" data-service="hss" data-value="id0""#), "{h}");
+        assert!(h.contains(r#"<a class="renew" href="https://account.huawei.com/renew""#));
+        let none = act_now(&[], &[], 7);
+        assert!(none.starts_with(r#"<p class="act-none">Nothing needs you now"#) && none.contains("within 7 days"), "{none}");
+    }
+
+    #[test]
     fn overview_fragments() {
         let counts = Counts { by_urgency: [1, 2, 3, 4, 5, 6], by_status: [7, 0, 0, 1, 13], frozen_or_closed: 4, ..Counts::default() };
         let f = figures(&counts, Thresholds::default(), true);

@@ -19,6 +19,25 @@ use crate::domain::time::MS_PER_DAY;
 use crate::domain::{Billed, BillingStatus, Expiry, Instant, Package, Renewal};
 use crate::session::{once, Fetch};
 
+impl BillingState {
+    /// What a failed reading leaves: the last reading, out of date, where
+    /// there was one; else the failure alone.
+    pub fn after_failure(last: &BillingState, error: ApiError) -> BillingState {
+        match last {
+            BillingState::Read(billing) | BillingState::Stale(billing, _) => BillingState::Stale(billing.clone(), error),
+            _ => BillingState::Failed(error),
+        }
+    }
+
+    /// The reading laid over the packages, current or not.
+    pub fn billing(&self) -> Option<&Arc<Billing>> {
+        match self {
+            BillingState::Read(billing) | BillingState::Stale(billing, _) => Some(billing),
+            _ => None,
+        }
+    }
+}
+
 /// Resource ids per call: the request model's bound (Go SDK
 /// `model_query_resources_req.go`: "最多支持50个").
 pub const IDS_PER_CALL: usize = 50;
@@ -90,6 +109,9 @@ pub enum BillingState {
     /// Waiting for the services, or for billing's answers.
     Waiting,
     Read(Arc<Billing>),
+    /// A refresh of billing failed: the last reading stays laid over the
+    /// packages, said to be out of date, with why.
+    Stale(Arc<Billing>, ApiError),
     /// Billing could not be read: every package keeps the service's
     /// figures, and one note says what is missing and why.
     Failed(ApiError),
@@ -414,6 +436,17 @@ mod tests {
         assert_eq!(ids_of(&states), Some(vec!["RID".to_string(), "RID".to_string()]));
         assert_eq!(ids_of(&[None]), None, "not before every service has answered");
         assert_eq!(ids_of(&[Some(Ok(crate::session::ServiceState::Waiting))]), None);
+    }
+
+    #[test]
+    fn a_failed_refresh_keeps_the_last_reading_said_out_of_date() {
+        let read = BillingState::Read(Arc::new(Billing::default()));
+        let outage = ApiError::Network { proxy: "/api".into() };
+        let stale = BillingState::after_failure(&read, outage.clone());
+        assert!(matches!(&stale, BillingState::Stale(_, e) if *e == outage));
+        assert!(stale.billing().is_some(), "the last reading stays laid over the packages");
+        assert!(matches!(BillingState::after_failure(&stale, outage.clone()), BillingState::Stale(..)));
+        assert_eq!(BillingState::after_failure(&BillingState::Waiting, outage.clone()), BillingState::Failed(outage));
     }
 
     #[test]

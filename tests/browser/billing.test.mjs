@@ -1,4 +1,5 @@
-// Billing (issue 26), on the page against the demo tenant: HSS's
+// Billing (issue 26), and the Act now list it ranks (issue 27), on the
+// page against the demo tenant: HSS's
 // yearly/monthly quotas dated by billing, what renews by itself apart from
 // what lapses, a host without protection first of all, the Billing column,
 // the renewal filter and sort; a token billing refuses (what is missing and
@@ -7,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled } from './harness.mjs';
 
 const demo = useDemo();
 const panel = (page, key) => page.locator(`section.panel[data-service=${key}]`);
@@ -21,10 +22,6 @@ async function inspect(page, token) {
   }
 }
 
-/** Waits until the tab's billing reading is over: read or failed. */
-async function billingSettled(page) {
-  await page.waitForFunction(() => ['read', 'failed'].includes(document.querySelector('section.overview')?.dataset.billing), null, { timeout: 20_000 });
-}
 
 test('billing dates the yearly/monthly HSS quotas, says what renews and what lapses, and a bare host comes first', async () => {
   const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
@@ -153,4 +150,50 @@ test('access keys: billing is signed and read in every region, each package coun
   // A region outside China asks the international site first, which does
   // not know the demo account (401), then the mainland's.
   assert.deepEqual(problems.filter((p) => !/status of 401/.test(p)), []);
+});
+
+test('Act now opens the overview: ranked, a bare host first, what lapses, never a box that scrolls', async () => {
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await inspect(page, 'demo');
+  await billingSettled(page);
+  const act = page.locator('section.act-now');
+  const lines = act.locator('li.act');
+  // Before the overview, in the first screen.
+  assert.ok(await act.evaluate((e) => e.getBoundingClientRect().top < innerHeight), 'Act now is in the first screen');
+  assert.ok(await act.evaluate((e) => e.compareDocumentPosition(document.querySelector('section.overview')) & Node.DOCUMENT_POSITION_FOLLOWING));
+  const reasons = await lines.evaluateAll((ls) => ls.map((l) => l.dataset.reason));
+  assert.equal(reasons[0], 'unprotected', reasons.join());
+  const rank = ['failed', 'unprotected', 'frozen', 'closed', 'lapses', 'used-up'];
+  assert.deepEqual(reasons, [...reasons].sort((a, b) => rank.indexOf(a) - rank.indexOf(b)), 'ranked');
+  assert.ok(reasons.includes('lapses') && reasons.includes('frozen'), reasons.join());
+  assert.match(await lines.first().textContent(), /Host ecs-\w+-013 unprotected: its quota expired/);
+  // Ten shown; the rest folded in place, not in a box that scrolls.
+  const shown = await act.locator(':scope > div > ol.act-list > li').count();
+  assert.equal(shown, 10);
+  const all = Number((await act.locator('details.act-more summary').textContent()).match(/^All (\d+)$/)[1]);
+  assert.equal(all, reasons.length);
+  assert.equal(await act.evaluate((e) => [...e.querySelectorAll('*')].some((x) => /auto|scroll/.test(getComputedStyle(x).overflowY))), false);
+  // Nothing that renews by itself is on it.
+  assert.doesNotMatch(await act.textContent(), /renews automatically/);
+  // A line opens its package in its panel.
+  await lines.nth(1).locator('button.act-what').click();
+  await page.waitForFunction(() => /service=/.test(location.hash) && /q=/.test(location.hash));
+  await page.screenshot({ path: join(ROOT, 'target/screenshots/act-now-desktop.png') });
+  assert.deepEqual(problems, []);
+});
+
+test('Act now on a phone: a list within the width, no line wider than the screen', async () => {
+  const context = await demo.chrome.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(demo.proxy.url);
+  await page.waitForSelector('form.session button[type=submit]');
+  await inspect(page, 'demo');
+  await billingSettled(page);
+  const act = page.locator('section.act-now');
+  const wide = await act.evaluate((e) => [...e.querySelectorAll('*')].filter((x) => x.getBoundingClientRect().right > innerWidth + 1).map((x) => x.className || x.tagName));
+  assert.deepEqual(wide, []);
+  await act.evaluate((e) => e.scrollIntoView());
+  await page.screenshot({ path: join(ROOT, 'target/screenshots/act-now-phone.png') });
+  await context.close();
 });

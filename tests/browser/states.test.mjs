@@ -126,6 +126,7 @@ test('demo-limited: HSS falls back to the default enterprise project and TestPla
 test('a refresh that fails keeps what was loaded, marked with its age', async () => {
   const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
   await inspect(page, 'demo');
+  await billingSettled(page);
   const before = await page.locator('.overview > p.muted').textContent();
   // The proxy is gone: every call fails at the network.
   await page.route('**/api/**', (route) => route.abort('connectionrefused'));
@@ -138,6 +139,10 @@ test('a refresh that fails keeps what was loaded, marked with its age', async ()
   assert.match(await panel(page, 'hss').locator('[data-state=stale]').textContent(), /Not up to date\. As of .*: the refresh failed: The proxy at \/api could not be reached/);
   assert.equal(await page.locator('.overview > p.muted').textContent(), before, 'the overview lost packages');
   assert.match(await page.locator('.overview [data-state=left-out]').textContent(), /last good answers/);
+  // Billing, asked again once the services have answered, fails too: its
+  // last reading stays laid over the packages, said to be out of date.
+  await page.locator('.overview [data-state=left-out]', { hasText: 'Billing is not up to date' }).waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('.overview > p.muted').textContent(), before, 'billing\'s dates were lost with its refresh');
   await shot(page, 'states-refresh-failed');
   // The next good refresh replaces them.
   await page.unroute('**/api/**');
