@@ -176,10 +176,11 @@ test('Act now opens the overview: ranked, a bare host first, what lapses, never 
   assert.equal(await act.evaluate((e) => [...e.querySelectorAll('*')].some((x) => /auto|scroll/.test(getComputedStyle(x).overflowY))), false);
   // Nothing that renews by itself is on it.
   assert.doesNotMatch(await act.textContent(), /renews automatically/);
+  await act.evaluate((e) => e.scrollIntoView());
+  await page.screenshot({ path: join(ROOT, 'target/screenshots/act-now-desktop.png') });
   // A line opens its package in its panel.
   await lines.nth(1).locator('button.act-what').click();
   await page.waitForFunction(() => /service=/.test(location.hash) && /q=/.test(location.hash));
-  await page.screenshot({ path: join(ROOT, 'target/screenshots/act-now-desktop.png') });
   assert.deepEqual(problems, []);
 });
 
