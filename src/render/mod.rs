@@ -507,23 +507,16 @@ pub fn warnings(groups: &WarningGroups, thresholds: Thresholds) -> String {
         let _ = write!(h, r#"<h4>{}</h4>"#, t("Frozen or closed"));
         h.push_str(&warning_table("warnings frozen", frozen, more, thresholds));
     }
-    let (expired, more) = groups.expired;
-    if !expired.is_empty() {
-        let _ = write!(
-            h,
-            r#"<details class="expired-group"><summary>{}</summary>{}</details>"#,
-            plural(groups.expired_packages as u64, "Expired: {0} package", "Expired: {0} packages"),
-            warning_table("warnings expired", expired, more, thresholds)
-        );
-    }
-    let (renewing, more) = groups.renewing;
-    if !renewing.is_empty() {
-        let _ = write!(
-            h,
-            r#"<details class="renewing-group"><summary>{}</summary>{}</details>"#,
-            plural(groups.renewing_packages as u64, "Renews automatically: {0} package", "Renews automatically: {0} packages"),
-            warning_table("warnings renewing", renewing, more, thresholds)
-        );
+    // Folded behind their count: the expired, and what renews by itself.
+    let folded = [
+        ("expired", groups.expired, plural(groups.expired_packages as u64, "Expired: {0} package", "Expired: {0} packages")),
+        ("renewing", groups.renewing, plural(groups.renewing_packages as u64, "Renews automatically: {0} package", "Renews automatically: {0} packages")),
+    ];
+    for (key, (rows, more), summary) in folded {
+        if !rows.is_empty() {
+            let table = warning_table(&format!("warnings {key}"), rows, more, thresholds);
+            let _ = write!(h, r#"<details class="{key}-group"><summary>{summary}</summary>{table}</details>"#);
+        }
     }
     h
 }

@@ -79,13 +79,19 @@ test('billing dates the yearly/monthly HSS quotas, says what renews and what lap
   assert.deepEqual(problems, []);
 });
 
-test('a phone sees the bare host and what lapses first', async () => {
+/** The demo tenant on a 390 px phone, billing read. */
+async function phone() {
   const context = await demo.chrome.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const page = await context.newPage();
   await page.goto(demo.proxy.url);
   await page.waitForSelector('form.session button[type=submit]');
   await inspect(page, 'demo');
   await billingSettled(page);
+  return { context, page };
+}
+
+test('a phone sees the bare host and what lapses first', async () => {
+  const { context, page } = await phone();
   assert.match(await page.locator('section.overview table.warnings.unprotected').textContent(), /ecs-\w+-013/);
   // What a person sees on arriving at the overview, then at its warnings.
   await page.locator('section.overview').evaluate((e) => e.scrollIntoView());
@@ -185,12 +191,7 @@ test('Act now opens the overview: ranked, a bare host first, what lapses, never 
 });
 
 test('Act now on a phone: a list within the width, no line wider than the screen', async () => {
-  const context = await demo.chrome.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
-  const page = await context.newPage();
-  await page.goto(demo.proxy.url);
-  await page.waitForSelector('form.session button[type=submit]');
-  await inspect(page, 'demo');
-  await billingSettled(page);
+  const { context, page } = await phone();
   const act = page.locator('section.act-now');
   const wide = await act.evaluate((e) => [...e.querySelectorAll('*')].filter((x) => x.getBoundingClientRect().right > innerWidth + 1).map((x) => x.className || x.tagName));
   assert.deepEqual(wide, []);
