@@ -195,7 +195,7 @@ fn billing_is_read_only_when_every_tab_exported_was() {
     use std::sync::Arc;
     use tenantscope::api::ApiError;
     use tenantscope::services::bss::{Billing, BillingState};
-    let read = BillingState::Read(Arc::new(Billing { site: "global", records: Default::default() }));
+    let read = BillingState::Read(Arc::new(Billing { site: "global", records: Default::default(), asked: Default::default() }));
     let refused = BillingState::Failed(ApiError::Http { status: 403, error_code: Some("CBC.0150".into()), error_msg: Some("denied".into()), request_id: None });
     assert_eq!(BillingRead::of([(None, &read)]), BillingRead { read: true, error: None });
     assert_eq!(BillingRead::of([(None, &BillingState::Waiting)]), BillingRead { read: false, error: None });

@@ -155,8 +155,8 @@ pub struct Tenant {
     /// Bumped by Refresh.
     pub refresh: RwSignal<u32>,
     /// What billing says of the tab's packages, asked once the services
-    /// have answered.
-    pub billing: LocalResource<crate::services::bss::BillingState>,
+    /// have answered (a memo: it notifies only when the reading changes).
+    pub billing: Memo<Option<crate::services::bss::BillingState>>,
 }
 
 impl Tenant {

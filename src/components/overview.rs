@@ -81,7 +81,10 @@ pub fn Overview(
         // Billing that could not be read is said beside the figures it
         // leaves without dates and policies (a tab's own note is further
         // down, and out of sight across tabs).
-        let states: Vec<(usize, BillingState)> = list.iter().enumerate().filter(|(i, _)| passes[*i]).map(|(i, t)| (i, t.billing())).collect();
+        // (A tab whose session did not open has no billing to wait for: its
+        // failure is said with its services'.)
+        let states: Vec<(usize, BillingState)> =
+            list.iter().enumerate().filter(|(i, t)| passes[*i] && t.region().is_some()).map(|(i, t)| (i, t.billing())).collect();
         let failed: Vec<(String, &crate::api::ApiError)> = states
             .iter()
             .filter_map(|(i, s)| match s {

@@ -120,7 +120,7 @@ pub fn TenantView(
         );
         ServiceLoad { service, data, progress }
     });
-    let tenant = Tenant { id, context, loads, refresh, billing };
+    let tenant = Tenant { id, context, loads, refresh, billing: billed };
     registry.update(|r| r.push(tenant));
     on_cleanup(move || registry.update(|r| r.retain(|t| t.id != id)));
 

@@ -77,7 +77,7 @@ enum Whose<'a> {
 /// A package with no resource id of its own is always counted.
 pub fn merge<'a>(lists: impl IntoIterator<Item = (usize, &'a Account, &'a [Package])>) -> Vec<Unique<'a>> {
     let mut out: Vec<Unique<'a>> = Vec::new();
-    let mut first: HashMap<(Service, &'a str, Whose<'a>), usize> = HashMap::new();
+    let mut first: HashMap<(Service, &'a str, &'a str, Whose<'a>), usize> = HashMap::new();
     for (tab, account, packages) in lists {
         for package in packages {
             let Some(id) = resource_id(package) else {
@@ -88,7 +88,9 @@ pub fn merge<'a>(lists: impl IntoIterator<Item = (usize, &'a Account, &'a [Packa
                 Account::Unknown => Whose::Tab(tab),
                 known => Whose::Account(known),
             };
-            match first.get(&(package.service, id, whose)) {
+            // The name too: a package and its sub-resources (MetaStudio's
+            // Flexus) share a resource id, and are rows of their own.
+            match first.get(&(package.service, id, package.name.as_str(), whose)) {
                 // Kept in tab order, whatever order the lists come in.
                 Some(&n) => {
                     // A later tab's copy with billing's word beats one
@@ -103,7 +105,7 @@ pub fn merge<'a>(lists: impl IntoIterator<Item = (usize, &'a Account, &'a [Packa
                     }
                 }
                 None => {
-                    first.insert((package.service, id, whose), out.len());
+                    first.insert((package.service, id, package.name.as_str(), whose), out.len());
                     out.push(Unique { package, seen_in: vec![tab] });
                 }
             }
@@ -200,10 +202,13 @@ mod tests {
         // HSS is per region: each tab has its own, and one repeated.
         let north = [package(Service::Testplan, "t1", "pro"), package(Service::Testplan, "t2", "echo"), package(Service::Hss, "h1", "basic")];
         let mut east = [package(Service::Testplan, "t2", "echo"), package(Service::Testplan, "t1", "pro"), package(Service::Hss, "h2", "basic"), package(Service::Hss, "h1", "basic")];
-        east[1].name = "pro (east's copy)".into();
+        east[1].used = Some(7.0);
         let merged = merge([(0, &acme, &north[..]), (1, &acme, &east[..])]);
         assert_eq!(ids(&merged), [("t1", vec![0, 1]), ("t2", vec![0, 1]), ("h1", vec![0, 1]), ("h2", vec![1])]);
-        assert_eq!(merged[0].package.name, "pro", "the first tab's copy");
+        assert_eq!(merged[0].package.used, None, "the first tab's copy");
+        // A package and its sub-resource share an id: two rows, each counted once.
+        let sub = [Package { name: "voice".into(), ..north[0].clone() }];
+        assert_eq!(merge([(0, &acme, &north[..1]), (0, &acme, &sub[..]), (1, &acme, &sub[..])]).len(), 2);
         // A later tab's copy with billing's word is kept over one without.
         let billed = Package { billed: Some(crate::domain::Billed { expires_at: None, renewal: Some(crate::domain::Renewal::AutoRenew), status: None, service_date: None }), ..north[0].clone() };
         let later = [billed];

@@ -59,6 +59,10 @@ pub type Found = (String, Record);
 pub struct Billing {
     pub site: &'static str,
     pub records: HashMap<String, Record>,
+    /// The ids it was asked about: one of them without a record is one
+    /// billing does not know; any other was not asked (a package a later
+    /// refresh brought, before billing is asked again).
+    pub asked: std::collections::HashSet<String>,
 }
 
 impl Billing {
@@ -71,7 +75,8 @@ impl Billing {
             .map(|p| match resource_of(p) {
                 Some(id) => match self.records.get(id) {
                     Some(r) => apply(p, r),
-                    None => Package { billed: Some(Billed::default()), ..p.clone() },
+                    None if self.asked.contains(id) => Package { billed: Some(Billed::default()), ..p.clone() },
+                    None => p.clone(),
                 },
                 None => p.clone(),
             })
@@ -199,7 +204,11 @@ pub async fn load<N: Fetch>(net: &N, sites: &[&'static str], ids: &[String]) -> 
     let mut unique: Vec<&str> = ids.iter().map(String::as_str).filter(|id| !id.is_empty()).collect();
     unique.sort_unstable();
     unique.dedup();
-    let mut billing = Billing { site: sites.first().copied().unwrap_or(tenantscope_catalog::BILLING_CN), records: HashMap::new() };
+    let mut billing = Billing {
+        site: sites.first().copied().unwrap_or(tenantscope_catalog::BILLING_CN),
+        records: HashMap::new(),
+        asked: unique.iter().map(|id| id.to_string()).collect(),
+    };
     if unique.is_empty() {
         return Ok(billing);
     }
@@ -237,14 +246,17 @@ pub async fn load<N: Fetch>(net: &N, sites: &[&'static str], ids: &[String]) -> 
 /// `total_count` says records are left (attached resources count too);
 /// each call retried once when the failure may pass.
 async fn ask<N: Fetch>(net: &N, site: &str, ids: &[&str]) -> Result<Vec<Found>, ApiError> {
-    let mut found = Vec::new();
+    let (mut found, mut offset) = (Vec::new(), 0);
     for _ in 0..PAGES_PER_BATCH {
-        let body = request_body(ids, found.len());
+        let body = request_body(ids, offset);
         let answer = once(net, || net.post(Route::BssResources, site, body.clone())).await?;
         let (page, total) = records(&answer.body)?;
-        let read = page.len();
+        // By what the answer listed (a record without an id is skipped,
+        // but it took its place in the paging).
+        let listed = root(Service::Bss, &answer.body)?.list(&["data"])?.len();
+        offset += listed;
         found.extend(page);
-        if read == 0 || total.is_none_or(|t| found.len() as u64 >= t) {
+        if listed == 0 || total.is_none_or(|t| offset as u64 >= t) {
             break;
         }
     }
@@ -313,11 +325,14 @@ mod tests {
     fn packages_billing_does_not_know_keep_the_services_figures() {
         let known = Package::new(Service::Hss, "q1", "n");
         let unknown = Package { expiry: Expiry::At(Instant::from_millis(5)), ..Package::new(Service::Dsc, "o9", "n") };
-        let billing = Billing { site: "global", records: HashMap::from([("q1".to_string(), Record { expires_at: None, renewal: Some(Renewal::Freeze), status: None })]) };
-        let out = billing.apply(&[known, unknown.clone()]);
+        let not_asked = Package::new(Service::Dsc, "new", "n");
+        let asked = ["q1", "o9"].into_iter().map(str::to_string).collect();
+        let billing = Billing { site: "global", records: HashMap::from([("q1".to_string(), Record { expires_at: None, renewal: Some(Renewal::Freeze), status: None })]), asked };
+        let out = billing.apply(&[known, unknown.clone(), not_asked.clone()]);
         assert_eq!(out[0].renewal(), Some(Renewal::Freeze));
         assert_eq!(out[1], Package { billed: Some(Billed::default()), ..unknown }, "the service's figures, marked as unknown to billing");
         assert!(out[0].billed.unwrap().known() && !out[1].billed.unwrap().known());
+        assert_eq!(out[2], not_asked, "a package billing was not asked about is not said unknown to it");
     }
 
     /// Billing as a site answers it: `home` knows the account, the other
@@ -419,7 +434,7 @@ mod tests {
         let products = [Package::new(Service::Dsc, "RID#0", "base"), Package::new(Service::Dsc, "RID#1", "db")];
         assert_eq!(products.iter().map(resource_of).collect::<Vec<_>>(), [Some("RID"), Some("RID")]);
         let at = Instant::parse("2027-01-01T00:00:00Z");
-        let billing = Billing { site: "global", records: HashMap::from([("RID".to_string(), Record { expires_at: at, renewal: Some(Renewal::AutoRenew), status: None })]) };
+        let billing = Billing { site: "global", records: HashMap::from([("RID".to_string(), Record { expires_at: at, renewal: Some(Renewal::AutoRenew), status: None })]), asked: Default::default() };
         assert!(billing.apply(&products).iter().all(|p| p.expiry == Expiry::At(at.unwrap()) && p.renews()));
         // A stand-in id is asked about nothing.
         assert_eq!(resource_of(&Package::new(Service::Dsc, "base#3", "base")), None);
