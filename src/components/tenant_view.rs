@@ -188,12 +188,26 @@ fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Sig
     };
     let region = tenantscope_catalog::region_by_id(&ctx.region).map(format::region).unwrap_or(ctx.region);
     let codearts = move || crate::components::codearts_project(given.as_deref(), &tenant.loads).map(|c| tf(" · CodeArts project {0}", &[&c])).unwrap_or_default();
+    // A refresh that failed: what is shown is older than it looks. Said
+    // once across the tab, with the oldest answers' time, and the token's
+    // life no longer green.
+    let stale = Memo::new(move |_| {
+        let mut stale = tenant.loads.iter().filter_map(|l| l.with_loaded(|d| d.stale.clone().map(|e| (e, d.received_at))).flatten());
+        let (error, mut at) = stale.next()?;
+        at = stale.fold(at, |a, (_, b)| a.min(b));
+        Some(tf("Not up to date: the last refresh failed ({0}); showing what was loaded at {1}.", &[&format::short_error(&error), &format::local_time(at)]))
+    });
     view! {
+        {move || stale.get().map(|line| view! {
+            <p class="notice notice-warn stale-banner" role="alert" data-state="stale-tab">
+                {line} " " <button type="button" on:click=move |_| tenant.reload()>{t("Retry")}</button>
+            </p>
+        })}
         <div class="session-bar">
             <p class="session-line" data-state="ready">
                 {who} {region} {t(" · project ")} <code>{ctx.project_id}</code> {codearts}
             </p>
-            <p class="token-life" data-state=move || life().map(|l| l.0)>{move || life().map(|l| l.1)}</p>
+            <p class="token-life" data-state=move || if stale.with(Option::is_some) { Some("stale") } else { life().map(|l| l.0) }>{move || life().map(|l| l.1)}</p>
             <p class="updated muted">
                 <span>{updated}</span><span class="next-refresh">{next}</span> " "
                 <button type="button" on:click=move |_| tenant.reload()>{t("Refresh")}</button>

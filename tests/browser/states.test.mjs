@@ -139,6 +139,9 @@ test('a refresh that fails keeps what was loaded, marked with its age', async ()
   assert.match(await panel(page, 'hss').locator('[data-state=stale]').textContent(), /Not up to date\. As of .*: the refresh failed: The proxy at \/api could not be reached/);
   assert.equal(await page.locator('.overview > p.muted').textContent(), before, 'the overview lost packages');
   assert.match(await page.locator('.overview [data-state=left-out]').textContent(), /last good answers/);
+  // Said once across the tab, with the time of what is shown; the token's life not green.
+  assert.match(await page.locator('.stale-banner').textContent(), /^Not up to date: the last refresh failed \(.*\); showing what was loaded at \d\d:\d\d\. Retry$/);
+  assert.equal(await page.locator('.token-life').getAttribute('data-state'), 'stale');
   // Billing, asked again once the services have answered, fails too: its
   // last reading stays laid over the packages, said to be out of date.
   await page.locator('.overview [data-state=left-out]', { hasText: 'Billing is not up to date' }).waitFor({ timeout: 20_000 });
@@ -148,5 +151,6 @@ test('a refresh that fails keeps what was loaded, marked with its age', async ()
   await page.unroute('**/api/**');
   await page.getByRole('button', { name: 'Refresh' }).click();
   await page.waitForFunction(() => document.querySelectorAll('[data-state=stale]').length === 0, null, { timeout: 20_000 });
+  assert.equal(await page.locator('.stale-banner').count(), 0, 'a good refresh takes the banner away');
   assert.deepEqual(problems.filter((p) => !p.includes('ERR_CONNECTION_REFUSED') && !p.includes('Failed to load resource')), []);
 });
