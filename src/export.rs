@@ -464,6 +464,9 @@ impl Report<'_> {
     /// empty cells; the service is named, not keyed.
     pub fn to_csv(&self) -> String {
         let mut out = String::with_capacity(256 + self.packages.len() * 220);
+        // A byte-order mark: without it Excel reads UTF-8 as the system's
+        // code page, and Chinese names come out as mojibake.
+        out.push('\u{FEFF}');
         out.push_str(&CSV_HEADERS.join(","));
         out.push_str("\r\n");
         for (n, package) in self.packages.iter().enumerate() {

@@ -93,7 +93,9 @@ test('Export JSON downloads the documented v4 document', async () => {
 test('Export CSV has readable headers, dates a spreadsheet reads, and one row per package', async () => {
   const { name, text } = await download('Export CSV');
   assert.match(name, /\.csv$/);
-  const lines = text.split('\r\n');
+  // A byte-order mark first, so that Excel reads UTF-8 (Chinese names).
+  assert.ok(text.startsWith('\uFEFF'), 'no byte-order mark');
+  const lines = text.slice(1).split('\r\n');
   const headers = lines[0].split(',');
   assert.equal(headers.length, V1.length + V2.length + V3.length + V4.length);
   assert.deepEqual(headers.slice(0, 3), ['Service', 'Resource ID', 'Name (code)']);
