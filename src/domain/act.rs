@@ -9,7 +9,7 @@
 //! they are not packages.
 
 use super::across::Unique;
-use super::package::{Attention, Package, Status, Thresholds, Urgency};
+use super::package::{Attention, Package, Thresholds, Urgency};
 use super::time::Instant;
 
 /// Why a package is on the list, in the list's order.
@@ -60,8 +60,7 @@ pub fn reason(p: &Package, now: Instant, thresholds: Thresholds) -> Option<Reaso
         return Some(Reason::Lapses);
     }
     // Used up while still in use: a lapsed package's figures are history.
-    let live = matches!(p.status, Status::Active | Status::Unknown) && p.urgency(now, thresholds) != Urgency::Expired;
-    (live && p.usage_ratio().is_some_and(|r| r >= 1.0)).then_some(Reason::UsedUp)
+    (p.lapsed(now).is_none() && p.usage_ratio().is_some_and(|r| r >= 1.0)).then_some(Reason::UsedUp)
 }
 
 /// The list, ranked.
@@ -81,7 +80,7 @@ pub fn act_now<'a>(uniques: &'a [Unique<'a>], now: Instant, thresholds: Threshol
 mod tests {
     use super::*;
     use crate::domain::time::MS_PER_DAY;
-    use crate::domain::{Billed, Expiry, Renewal};
+    use crate::domain::{Billed, Expiry, Renewal, Status};
     use tenantscope_catalog::Service;
 
     const NOW: Instant = Instant::from_millis(1_800_000_000_000);

@@ -130,10 +130,7 @@ pub fn usage_by_name<'a>(packages: impl IntoIterator<Item = &'a Package>, now: I
         if p.used_unit.is_some() {
             continue;
         }
-        let lapsed = p.attention().is_some()
-            || p.status == Status::Expired
-            || p.expiry.instant().is_some_and(|at| at <= now);
-        if lapsed {
+        if p.lapsed(now).is_some() {
             continue;
         }
         let (used, total) = (whole(used), whole(total));

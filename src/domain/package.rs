@@ -528,14 +528,28 @@ impl Package {
         self.renewal() == Some(Renewal::AutoRenew)
     }
 
-    /// An HSS quota that has expired (by its status, billing's, or its
-    /// date) but is still bound to a host: that host has lost its
+    /// Whether the package has lapsed at `now`, and how: frozen or closed
+    /// (by its status or stage), or expired (by its status, its stage past
+    /// expiry, or its date). Its figures are then what was used, with
+    /// nothing left to use, and it needs a person for what it is, not for
+    /// its usage.
+    pub fn lapsed(&self, now: Instant) -> Option<Status> {
+        let expired = self.status == Status::Expired
+            || self.lifecycle.as_ref().is_some_and(Lifecycle::past_expiry)
+            || self.expiry.instant().is_some_and(|at| at <= now);
+        match self.attention() {
+            Some(Attention::Frozen) => Some(Status::Frozen),
+            Some(Attention::Closed) => Some(Status::Closed),
+            None => expired.then_some(Status::Expired),
+        }
+    }
+
+    /// An HSS quota that has expired (by [`Self::lapsed`], or billing's
+    /// status) but is still bound to a host: that host has lost its
     /// protection. (A frozen one is listed as frozen.)
     pub fn unprotected(&self, now: Instant) -> bool {
-        let lapsed = self.status == Status::Expired
-            || self.billed.is_some_and(|b| b.status == Some(BillingStatus::Expired))
-            || self.expiry.instant().is_some_and(|at| at <= now);
-        self.service == Service::Hss && self.in_use == Some(true) && lapsed
+        let expired = self.lapsed(now) == Some(Status::Expired) || self.billed.is_some_and(|b| b.status == Some(BillingStatus::Expired));
+        self.service == Service::Hss && self.in_use == Some(true) && expired && self.attention().is_none()
     }
 
     /// How urgent the package is at `now`. A package counts as expiring

@@ -175,18 +175,6 @@ fn number(n: f64) -> String {
     format!("{sign}{}{}{:02}", i18n::number(cents / 100), i18n::decimal_point(), cents % 100)
 }
 
-/// Whether a package has lapsed at `now`, and how: frozen or closed (by
-/// its status or stage), or expired (by its status or its date). Its
-/// figures are then what was used, with nothing left to use.
-pub fn lapsed(p: &Package, now: Instant) -> Option<Status> {
-    match p.attention() {
-        Some(Attention::Frozen) => Some(Status::Frozen),
-        Some(Attention::Closed) => Some(Status::Closed),
-        None if p.status == Status::Expired || p.expiry.instant().is_some_and(|at| at <= now) => Some(Status::Expired),
-        None => None,
-    }
-}
-
 /// `37 / 50 min (74%)`, `50 min`, or empty when the service gives no
 /// figures. A package lapsed at `now` says what was used, with no share:
 /// `expired: 33 of 1,000 were used` (what is left of it cannot be used).
@@ -194,7 +182,7 @@ pub fn usage(package: &Package, now: Instant) -> String {
     // ASCII only: units are codes such as `MIN` or `GB`, and the full Unicode
     // case tables would cost the wasm bundle over 10 KiB.
     let unit = package.unit.as_deref().map(|u| format!(" {}", self::unit(u))).unwrap_or_default();
-    let lapsed = lapsed(package, now);
+    let lapsed = package.lapsed(now);
     let text = match (package.used, package.total, &package.used_unit, lapsed) {
         // Two units: both figures, no share.
         (Some(used), Some(total), Some(used_unit), _) => {

@@ -56,7 +56,7 @@ pub(crate) fn badge(p: &Package) -> String {
 pub(crate) fn meter(p: &Package, now: Instant) -> String {
     let (Some(used), Some(total), None) = (p.used, p.total, &p.used_unit) else { return String::new() };
     let fill = chart::fill(used, total) / 10;
-    let class = match format::lapsed(p, now) {
+    let class = match p.lapsed(now) {
         Some(_) => " lapsed",
         None if used > total && total > 0.0 => " over",
         None => "",
