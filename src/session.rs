@@ -163,17 +163,24 @@ pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Co
 
 /// The session's CodeArts project: the one given, else the first of the
 /// region's CodeArts project list (`None` when CodeArts is not offered
-/// there, there is none, or the list was refused; TestPlan's panel then
-/// says what to enter). Only TestPlan waits for it.
-pub async fn codearts_project<N: Fetch>(net: &N, ctx: &Context) -> Option<String> {
+/// there, there is none, or listing them is not allowed; TestPlan's panel
+/// then says what to enter; an error when the list failed as TestPlan
+/// would: the proxy, the token, a throttle). Only TestPlan waits for it.
+pub async fn codearts_project<N: Fetch>(net: &N, ctx: &Context) -> Result<Option<String>, ApiError> {
     if let Some(id) = &ctx.codearts_project_id {
-        return Some(id.clone());
+        return Ok(Some(id.clone()));
     }
     if !Service::Projectman.offered_in(&ctx.region) {
-        return None;
+        return Ok(None);
     }
-    let answer = net.get(Route::CodeartsProjects, &ctx.region, None, &[("offset", "0"), ("limit", "100")]).await;
-    answer.ok().and_then(|a| projectman::projects(&a.body).ok()).and_then(|p| p.into_iter().next()).map(|p| p.id)
+    match net.get(Route::CodeartsProjects, &ctx.region, None, &[("offset", "0"), ("limit", "100")]).await {
+        Ok(a) => Ok(projectman::projects(&a.body).ok().and_then(|p| p.into_iter().next()).map(|p| p.id)),
+        // The proxy, the token or the network failed: TestPlan would fail
+        // alike, and that is what to say, not that a project is missing.
+        Err(e) if e.is_auth() || e.retry_delay().is_some() || matches!(e, ApiError::NotAProxy { .. }) => Err(e),
+        // No right to list them: a project named in the form still works.
+        Err(_) => Ok(None),
+    }
 }
 
 /// What a token says about itself, and the projects it can choose from:

@@ -278,3 +278,25 @@ fn only_testplan_asks_for_the_codearts_project_and_only_when_none_is_given() {
     block_on(load(&net, Service::Codecheck, &session, |_| {})).unwrap();
     assert!(net.calls.borrow()[0].1.is_empty(), "no CodeArts project was given: the tenant's packages");
 }
+
+/// With the proxy down, TestPlan says the proxy is down; it said "enter a
+/// CodeArts project in the form", blaming a field that was not the cause.
+#[test]
+fn testplan_says_why_its_codearts_project_list_failed() {
+    let mut session = ctx();
+    session.codearts_project_id = None;
+    let down = Fake::new(|_, _, _| Err(ApiError::Network { proxy: "/api".into() }));
+    let error = block_on(load(&down, Service::Testplan, &session, |_| {})).unwrap_err();
+    assert_eq!(error, ApiError::Network { proxy: "/api".into() });
+    // A refused token is said as such.
+    let refused = Fake::new(|_, _, _| http(401, "APIGW.0301"));
+    assert!(block_on(load(&refused, Service::Testplan, &session, |_| {})).unwrap_err().is_auth());
+    // An account with no CodeArts project (or no right to list them) is
+    // asked to name one.
+    let none = Fake::new(|_, _, _| ok(r#"{"projects":[],"total":0}"#));
+    let error = block_on(load(&none, Service::Testplan, &session, |_| {})).unwrap_err();
+    assert_eq!(error, ApiError::Invalid(tenantscope::api::Invalid::NeedsCodeartsProject));
+    let forbidden = Fake::new(|_, _, _| http(403, "PM.02175002"));
+    let error = block_on(load(&forbidden, Service::Testplan, &session, |_| {})).unwrap_err();
+    assert_eq!(error, ApiError::Invalid(tenantscope::api::Invalid::NeedsCodeartsProject));
+}

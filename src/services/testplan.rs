@@ -19,7 +19,7 @@ use crate::domain::{Expiry, Package};
 /// the one given, else the first of the region's list, asked here so that
 /// the other services need not wait for it.
 pub async fn load<N: Fetch>(net: &N, ctx: &Context) -> Result<Loaded, ApiError> {
-    let id = codearts_project(net, ctx).await.ok_or(ApiError::Invalid(Invalid::NeedsCodeartsProject))?;
+    let id = codearts_project(net, ctx).await?.ok_or(ApiError::Invalid(Invalid::NeedsCodeartsProject))?;
     let id = id.as_str();
     let answer = once(net, || net.get(Route::TestplanPackages, &ctx.region, Some(id), &[])).await?;
     let packages = packages(&answer.body).map_err(|e| match e {
