@@ -1,11 +1,12 @@
 //! The three exports of what a session loaded (everything, or what the
 //! filters show): JSON (the stable `tenantscope.export.v4` format,
 //! documented in the README's Exports section: v1's fields, then those added
-//! in v2, v3 and v4), CSV with the same package columns under readable
-//! headers and with dates a spreadsheet reads, and an iCalendar file of the
-//! coming dates: one event per service, day and what happens then (expires,
-//! renews automatically, or CodeArts Check's next step), with reminders only
-//! for what lapses.
+//! in v2, v3 and v4), CSV with the same package columns for people in a
+//! spreadsheet (in the order they read them, under readable headers, keys
+//! in the page's English words, dates a spreadsheet reads), and an
+//! iCalendar file of the coming dates: one event per service, day and what
+//! happens then (expires, renews automatically, or CodeArts Check's next
+//! step), with reminders only for what lapses.
 //!
 //! Across tabs each package is in the file once ([`crate::domain::across`]),
 //! its `seen_in` naming every tab that read it; an export of one tab has
@@ -22,14 +23,15 @@ use tenantscope_catalog::Service;
 
 use crate::domain::overview::{warnings, Relative, Warning};
 use crate::services::bss::BillingState;
-use crate::domain::{Attention, BillingStatus, Instant, Lifecycle, NextAction, Package, PeriodUnit, Source, Thresholds};
+use crate::domain::{Attention, BillingStatus, Instant, Lifecycle, NextAction, Package, Period, PeriodUnit, Renewal, Source, Status, Thresholds, Urgency};
 
 /// The `schema` value of every JSON export in this format. v1's promise
 /// stands: fields are only ever added under a new value.
 pub const JSON_SCHEMA: &str = "tenantscope.export.v4";
 
-/// The package columns, in order, of both the JSON objects and the CSV:
-/// v1's twelve, then v2's, v3's and v4's.
+/// The package columns of the JSON objects, in order: v1's twelve, then
+/// v2's, v3's and v4's. The CSV has the same columns in another order
+/// ([`CSV_COLUMNS`]).
 pub const COLUMNS: [&str; 41] = [
     "service",
     "id",
@@ -77,52 +79,102 @@ pub const COLUMNS: [&str; 41] = [
     "seen_in",
 ];
 
-/// The CSV's header row: [`COLUMNS`] in words, for people reading it in a
-/// spreadsheet (the JSON keeps the stable keys). Times are UTC, as
-/// `YYYY-MM-DD HH:MM:SS`, which spreadsheets read as dates.
-pub const CSV_HEADERS: [&str; 41] = [
-    "Service",
-    "Resource ID",
-    "Name (code)",
-    "Status",
-    "Status as reported",
-    "Used",
-    "Total",
-    "Unit",
-    "In use",
-    "Starts (UTC)",
-    "Expires (UTC)",
-    "Urgency",
-    "Name",
-    "Category",
-    "Enterprise project",
-    "Host",
-    "Host ID",
-    "Billing mode",
-    "Lifecycle stage",
-    "Next action",
-    "Next action at (UTC)",
-    "Period",
-    "Source",
-    "Owner tenant",
-    "Shared across tenants",
-    "Has licence",
-    "Quantity bought",
-    "Check time this month",
-    "Used unit",
-    "Shared quota",
-    "Tags",
-    "Part of",
-    "Renew link",
-    "Frozen or closed",
-    "Days left",
-    "Region",
-    "Account",
-    "Renewal",
-    "Expiry from",
-    "Billing status",
-    "Seen in",
+/// The CSV's columns in the order people read them, each a JSON key of
+/// [`COLUMNS`] (every one exactly once: checked when the crate compiles)
+/// and its header: what the package is and where, its state
+/// and date, its usage, then the details, and the codes and IDs last. The
+/// JSON keeps [`COLUMNS`]' order and keys.
+pub const CSV_COLUMNS: [(&str, &str); COLUMNS.len()] = [
+    ("service", "Service"),
+    ("label", "Name"),
+    ("region", "Region"),
+    ("account", "Account"),
+    ("status", "Status"),
+    ("urgency", "Urgency"),
+    ("expires_at", "Expires (UTC)"),
+    ("days_left", "Days left"),
+    ("renewal", "Renewal"),
+    ("used", "Used"),
+    ("total", "Total"),
+    ("unit", "Unit"),
+    ("used_unit", "Used unit"),
+    ("in_use", "In use"),
+    ("host", "Host"),
+    ("attention", "Frozen or closed"),
+    ("next_action", "Next action"),
+    ("next_action_at", "Next action at (UTC)"),
+    ("lifecycle", "Lifecycle stage"),
+    ("billing_status", "Billing status"),
+    ("expires_from", "Expiry from"),
+    ("starts_at", "Starts (UTC)"),
+    ("billing_mode", "Billing mode"),
+    ("period", "Period"),
+    ("quantity", "Quantity bought"),
+    ("run_time", "Check time this month"),
+    ("category", "Category"),
+    ("enterprise_project", "Enterprise project"),
+    ("tags", "Tags"),
+    ("shared_quota", "Shared quota"),
+    ("source", "Source"),
+    ("parent", "Part of"),
+    ("owner_tenant", "Owner tenant"),
+    ("cross_tenant", "Shared across tenants"),
+    ("has_license", "Has licence"),
+    ("renew_url", "Renew link"),
+    ("seen_in", "Seen in"),
+    ("id", "Resource ID"),
+    ("name", "Name (code)"),
+    ("raw_status", "Status as reported"),
+    ("host_id", "Host ID"),
 ];
+
+/// The CSV's header row, [`CSV_COLUMNS`]' headers: for people reading it
+/// in a spreadsheet (the JSON keeps the stable keys). Times are UTC, as
+/// `YYYY-MM-DD HH:MM:SS`, which spreadsheets read as dates.
+pub const CSV_HEADERS: [&str; COLUMNS.len()] = {
+    let mut headers = [""; COLUMNS.len()];
+    let mut i = 0;
+    while i < headers.len() {
+        headers[i] = CSV_COLUMNS[i].1;
+        i += 1;
+    }
+    headers
+};
+
+/// Each CSV column's place in a row ([`COLUMNS`] order). Made when the
+/// crate compiles, which fails if a CSV column is not a JSON key or names
+/// one twice (41 distinct keys of 41: none is missing).
+const CSV_ORDER: [usize; COLUMNS.len()] = {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let mut order = [0; COLUMNS.len()];
+    let mut taken = [false; COLUMNS.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = 0;
+        while j < COLUMNS.len() && !same(CSV_COLUMNS[i].0, COLUMNS[j]) {
+            j += 1;
+        }
+        assert!(j < COLUMNS.len(), "a CSV column that is not a JSON key");
+        assert!(!taken[j], "a JSON key twice among the CSV columns");
+        taken[j] = true;
+        order[i] = j;
+        i += 1;
+    }
+    order
+};
 
 /// What an export holds: everything loaded, or what the filters show.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -251,6 +303,156 @@ enum Cell {
     Flag(Option<bool>),
     /// Texts: an array in JSON, joined by [`LIST_SEPARATOR`] in CSV.
     List(Option<Vec<String>>),
+    /// A stable key in JSON, words in CSV ([`Word::csv_words`]).
+    Word(Option<Word>),
+    /// The readable name in English (JSON `label`, `null` without one); in
+    /// CSV, as on the page, the code (the second) when there is no other.
+    Name(Option<String>, String),
+}
+
+/// A value the JSON gives as a stable key and the CSV in the words the
+/// page's English uses for it (`critical` is "Expires within 7 days").
+/// The CSV is in English like its headers, whatever the page's language:
+/// these are not the i18n texts, which follow the language shown.
+enum Word {
+    Service(Service),
+    Status(Status),
+    Urgency(Urgency),
+    /// As the service names it; the modes the page words, in its words.
+    BillingMode(String),
+    Lifecycle(Lifecycle),
+    NextAction(NextAction),
+    Period(Period),
+    Source(Source),
+    /// MetaStudio's business type, Check's and DSC's resource type.
+    Category(String),
+    /// HSS `shared_quota`.
+    Shared(String),
+    Attention(Attention),
+    Renewal(Renewal),
+    BillingStatus(BillingStatus),
+}
+
+impl Word {
+    /// The JSON's key, as `tenantscope.export.v4` documents it.
+    fn key(&self) -> String {
+        match self {
+            Word::Service(service) => service.key().into(),
+            Word::Status(status) => status.key().into(),
+            Word::Urgency(urgency) => urgency.key().into(),
+            Word::BillingMode(raw) | Word::Category(raw) | Word::Shared(raw) => raw.clone(),
+            Word::Lifecycle(stage) => stage.key(),
+            Word::NextAction(action) => action.key(),
+            Word::Period(period) => {
+                let n = period.count.unwrap_or(1);
+                match period.unit {
+                    PeriodUnit::Month => format!("{n} month"),
+                    PeriodUnit::Year => format!("{n} year"),
+                    PeriodUnit::Other(code) => format!("{n} type-{code}"),
+                }
+            }
+            Word::Source(source) => source.key(),
+            Word::Attention(Attention::Frozen) => "frozen".into(),
+            Word::Attention(Attention::Closed) => "closed".into(),
+            Word::Renewal(renewal) => renewal.key().into(),
+            Word::BillingStatus(status) => status.key(),
+        }
+    }
+
+    /// The words the page's English uses (`src/format/`: the urgency as the
+    /// filter and the table say it, with the report's thresholds, billing's
+    /// policy and status, Check's stage and next step...); a code the page
+    /// shows as it came stays as it came. Where the page has one word for
+    /// undocumented codes, the code follows it, so that nothing is lost.
+    fn csv_words(&self, thresholds: Thresholds) -> String {
+        let days = |n: u32| if n == 1 { "1 day".to_string() } else { format!("{n} days") };
+        let word = |w: &str| w.to_string();
+        match self {
+            Word::Service(service) => word(service.title()),
+            Word::Status(status) => word(match status {
+                Status::Active => "Active",
+                Status::Frozen => "Frozen",
+                Status::Closed => "Closed",
+                Status::Expired => "Expired",
+                Status::Unknown => "Status not reported",
+            }),
+            Word::Urgency(urgency) => match urgency {
+                Urgency::Expired => word("Expired"),
+                Urgency::Critical => format!("Expires within {}", days(thresholds.critical_days)),
+                Urgency::Warning => format!("Expires within {}", days(thresholds.warning_days)),
+                Urgency::Ok => format!("Expires after {}", days(thresholds.warning_days)),
+                Urgency::Never => word("Never expires"),
+                Urgency::Unknown => word("No expiry date given"),
+            },
+            Word::BillingMode(mode) => match mode.to_ascii_lowercase().as_str() {
+                "packet_cycle" | "periodic" | "prepaid" => word("Yearly/monthly"),
+                "on_demand" | "postpaid" => word("Pay-per-use"),
+                "one_time" => word("One-time"),
+                _ => mode.clone(),
+            },
+            Word::Lifecycle(stage) => match stage {
+                Lifecycle::NotYetEffective => word("Not yet in effect"),
+                // The page says nothing of it; a cell says it.
+                Lifecycle::InEffect => word("In effect"),
+                Lifecycle::Deleted => word("Deleted"),
+                Lifecycle::Retention => word("Retention period: frozen, data kept for now"),
+                Lifecycle::Grace => word("Grace period: expired but still usable"),
+                Lifecycle::FrozenForViolation => word("Frozen for violation"),
+                Lifecycle::Other(code) => format!("Stage not documented ({code})"),
+            },
+            Word::NextAction(action) => match action {
+                NextAction::GracePeriod => word("enters its grace period"),
+                NextAction::PayPerUse => word("turns pay-per-use"),
+                NextAction::DeletedAtExpiry | NextAction::Deleted => word("deleted"),
+                NextAction::Frozen => word("frozen"),
+                NextAction::Other(code) => format!("changes state (next action {code} not documented)"),
+            },
+            Word::Period(period) => match (period.count, period.unit) {
+                (Some(1), PeriodUnit::Month) => word("1 month"),
+                (Some(n), PeriodUnit::Month) => format!("{n} months"),
+                (Some(1), PeriodUnit::Year) => word("1 year"),
+                (Some(n), PeriodUnit::Year) => format!("{n} years"),
+                (Some(n), PeriodUnit::Other(code)) => format!("{n} periods of type {code}"),
+                (None, PeriodUnit::Month) => word("an unstated number of months"),
+                (None, PeriodUnit::Year) => word("an unstated number of years"),
+                (None, PeriodUnit::Other(code)) => format!("an unstated number of periods of type {code}"),
+            },
+            Word::Source(source) => match source {
+                Source::Purchased => word("Purchased"),
+                Source::Allocated => word("Allocated by an administrator"),
+                Source::ProviderAllocated => word("Allocated by a service provider"),
+                Source::Other(raw) => raw.clone(),
+            },
+            // English already (the texts are marked for translation only).
+            Word::Category(code) => word(crate::services::metastudio::business_label(code).unwrap_or(code)),
+            Word::Shared(value) => match value.to_ascii_lowercase().as_str() {
+                "shared" => word("Shared quota"),
+                "unshared" => word("Not shared"),
+                _ => value.clone(),
+            },
+            Word::Attention(Attention::Frozen) => word("Frozen"),
+            Word::Attention(Attention::Closed) => word("Closed"),
+            Word::Renewal(renewal) => word(match renewal {
+                Renewal::AutoRenew => "renews automatically",
+                Renewal::GracePeriod => "goes into its grace period",
+                Renewal::PayPerUse => "turns pay-per-use",
+                Renewal::Delete => "is deleted",
+                Renewal::Freeze => "is frozen",
+                Renewal::DeleteAfterRetention => "is deleted after its retention period",
+            }),
+            Word::BillingStatus(status) => match status {
+                BillingStatus::Initialising => word("initialising"),
+                BillingStatus::InUse => word("in use"),
+                BillingStatus::Closed => word("closed"),
+                BillingStatus::Frozen => word("frozen"),
+                BillingStatus::Expired => word("expired"),
+                BillingStatus::Freezing => word("freezing"),
+                BillingStatus::Unfreezing => word("unfreezing"),
+                BillingStatus::Closing => word("closing"),
+                BillingStatus::Other(n) => format!("status {n}"),
+            },
+        }
+    }
 }
 
 /// Between the texts of a list in a CSV cell.
@@ -280,26 +482,14 @@ impl Report<'_> {
     /// Package `n`'s values in [`COLUMNS`] order.
     fn row(&self, n: usize, p: &Package) -> Vec<Cell> {
         let text = |t: &str| Cell::Text(Some(t.to_string()));
-        let period = p.period.map(|period| {
-            let n = period.count.unwrap_or(1);
-            match period.unit {
-                PeriodUnit::Month => format!("{n} month"),
-                PeriodUnit::Year => format!("{n} year"),
-                PeriodUnit::Other(code) => format!("{n} type-{code}"),
-            }
-        });
         let tags = (!p.tags.is_empty()).then(|| {
             p.tags.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") }).collect::<Vec<_>>().join(";")
         });
-        let attention = p.attention().map(|a| match a {
-            Attention::Frozen => "frozen",
-            Attention::Closed => "closed",
-        });
         vec![
-            text(p.service.key()),
+            Cell::Word(Some(Word::Service(p.service))),
             text(&p.id),
             text(&p.name),
-            text(p.status.key()),
+            Cell::Word(Some(Word::Status(p.status))),
             Cell::Text(p.raw_status.clone()),
             Cell::Number(p.used),
             Cell::Number(p.total),
@@ -307,38 +497,38 @@ impl Report<'_> {
             Cell::Flag(p.in_use),
             Cell::Time(p.starts_at),
             Cell::Time(p.expiry.instant()),
-            text(p.urgency(self.generated_at, self.thresholds).key()),
+            Cell::Word(Some(Word::Urgency(p.urgency(self.generated_at, self.thresholds)))),
             // v2
-            Cell::Text(crate::format::english_name(p)),
-            Cell::Text(p.category.clone()),
+            Cell::Name(crate::format::english_name(p), p.name.clone()),
+            Cell::Word(p.category.clone().map(Word::Category)),
             Cell::Text(p.enterprise_project.clone()),
             Cell::Text(p.host.clone()),
             Cell::Text(p.host_id.clone()),
-            Cell::Text(p.billing_mode.clone()),
-            Cell::Text(p.lifecycle.as_ref().map(Lifecycle::key)),
-            Cell::Text(p.next.map(|n| n.action.key())),
+            Cell::Word(p.billing_mode.clone().map(Word::BillingMode)),
+            Cell::Word(p.lifecycle.clone().map(Word::Lifecycle)),
+            Cell::Word(p.next.map(|n| Word::NextAction(n.action))),
             Cell::Time(p.next.map(|n| n.at)),
-            Cell::Text(period),
-            Cell::Text(p.source.as_ref().map(Source::key)),
+            Cell::Word(p.period.map(Word::Period)),
+            Cell::Word(p.source.clone().map(Word::Source)),
             Cell::Text(p.owner_tenant.clone()),
             Cell::Flag(p.cross_tenant),
             Cell::Flag(p.has_license),
             Cell::Number(p.quantity),
             Cell::Number(p.run_time),
             Cell::Text(p.used_unit.clone()),
-            Cell::Text(p.shared.clone()),
+            Cell::Word(p.shared.clone().map(Word::Shared)),
             Cell::Text(tags),
             Cell::Text(p.parent.clone()),
             Cell::Text(p.renew_url.clone()),
-            Cell::Text(attention.map(str::to_string)),
+            Cell::Word(p.attention().map(Word::Attention)),
             // v3
             Cell::Number(p.expiry.instant().map(|at| days_left(at, self.generated_at) as f64)),
             Cell::Text(self.owner(n).region.clone()),
             Cell::Text(self.owner(n).domain.clone()),
             // v4
-            Cell::Text(p.renewal().map(|r| r.key().to_string())),
+            Cell::Word(p.renewal().map(Word::Renewal)),
             Cell::Text(p.expires_from().map(|e| e.key().to_string())),
-            Cell::Text(p.billed.and_then(|b| b.status).map(BillingStatus::key)),
+            Cell::Word(p.billed.and_then(|b| b.status).map(Word::BillingStatus)),
             Cell::List(self.seen_in.get(n).cloned()),
         ]
     }
@@ -379,7 +569,8 @@ impl Report<'_> {
             for (i, (key, cell)) in COLUMNS.iter().zip(self.row(n, package)).enumerate() {
                 json_key(&mut out, i, key);
                 match cell {
-                    Cell::Text(text) => json_text(&mut out, text.as_deref()),
+                    Cell::Text(text) | Cell::Name(text, _) => json_text(&mut out, text.as_deref()),
+                    Cell::Word(word) => json_text(&mut out, word.map(|w| w.key()).as_deref()),
                     Cell::Time(at) => json_text(&mut out, at.map(Instant::rfc3339).as_deref()),
                     Cell::Number(Some(n)) if n.is_finite() => out.push_str(&number(n)),
                     Cell::Flag(Some(flag)) => out.push_str(if flag { "true" } else { "false" }),
@@ -460,27 +651,29 @@ impl Report<'_> {
     }
 
     /// The packages as CSV (RFC 4180: comma-separated, CRLF line ends, quoted
-    /// where needed), the readable header row first. Absent values are
-    /// empty cells; the service is named, not keyed.
+    /// where needed), the readable header row first, the columns in
+    /// [`CSV_COLUMNS`]' order. Absent values are empty cells; the service is
+    /// named, and keys are in the page's English words ([`Word::csv_words`]).
     pub fn to_csv(&self) -> String {
-        let mut out = String::with_capacity(256 + self.packages.len() * 220);
+        let mut out = String::with_capacity(256 + self.packages.len() * 260);
         // A byte-order mark: without it Excel reads UTF-8 as the system's
         // code page, and Chinese names come out as mojibake.
         out.push('\u{FEFF}');
         out.push_str(&CSV_HEADERS.join(","));
         out.push_str("\r\n");
         for (n, package) in self.packages.iter().enumerate() {
-            for (i, cell) in self.row(n, package).into_iter().enumerate() {
+            let mut row: Vec<Option<Cell>> = self.row(n, package).into_iter().map(Some).collect();
+            for (i, &column) in CSV_ORDER.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                match cell {
-                    _ if i == 0 => csv_text(&mut out, package.service.title()),
-                    Cell::Text(Some(text)) => csv_text(&mut out, &text),
-                    Cell::Time(Some(at)) => out.push_str(&spreadsheet_time(at)),
-                    Cell::Number(Some(n)) if n.is_finite() => out.push_str(&number(n)),
-                    Cell::Flag(Some(flag)) => out.push_str(if flag { "true" } else { "false" }),
-                    Cell::List(Some(list)) => csv_text(&mut out, &list.join(LIST_SEPARATOR)),
+                match row[column].take() {
+                    Some(Cell::Text(Some(text)) | Cell::Name(Some(text), _) | Cell::Name(None, text)) => csv_text(&mut out, &text),
+                    Some(Cell::Word(Some(word))) => csv_text(&mut out, &word.csv_words(self.thresholds)),
+                    Some(Cell::Time(Some(at))) => out.push_str(&spreadsheet_time(at)),
+                    Some(Cell::Number(Some(n))) if n.is_finite() => out.push_str(&number(n)),
+                    Some(Cell::Flag(Some(flag))) => out.push_str(if flag { "true" } else { "false" }),
+                    Some(Cell::List(Some(list))) => csv_text(&mut out, &list.join(LIST_SEPARATOR)),
                     _ => {}
                 }
             }
@@ -759,7 +952,7 @@ fn ics_line(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Expiry, Status, Urgency};
+    use crate::domain::Expiry;
 
     #[test]
     fn csv_cells_are_quoted_and_guarded() {
@@ -811,13 +1004,198 @@ mod tests {
         let scope = Scope::Everything;
         let billing = BillingRead::default();
         let report = Report { generated_at: now, tenant: &tenant, tenant_of: &[], seen_in: &[], billing: &billing, thresholds: Thresholds::default(), packages: &[p], errors: &[], scope: &scope };
-        // The urgency column is v1's last; v2's columns follow it, then v3's
-        // days left (and region and account, none here), then v4's (the
-        // date is the service's; no renewal, billing status or tabs known).
-        let v2_empty = ",".repeat(COLUMNS.len() - 12 - 3 - 4);
-        assert!(report.to_csv().contains(&format!(",critical{v2_empty},3,,,,service,,\r\n")), "{}", report.to_csv());
+        // In words in the CSV, with the days left beside it (the date is
+        // the service's; no renewal, billing status or tabs known).
+        let cells = |r: &Report| {
+            let (headers, rows) = csv_rows(&r.to_csv());
+            ["Urgency", "Days left", "Renewal", "Expiry from", "Billing status", "Seen in"].map(|h| rows[0][headers.iter().position(|x| x == h).unwrap()].clone())
+        };
+        assert_eq!(cells(&report), ["Expires within 7 days", "3", "", "service", "", ""]);
+        assert!(report.to_json().contains("\"urgency\":\"critical\""));
         let later = Report { generated_at: now.plus_days(5), ..report };
-        assert!(later.to_csv().contains(&format!(",expired{v2_empty},-2,,,,service,,\r\n")), "{}", later.to_csv());
+        assert_eq!(cells(&later), ["Expired", "-2", "", "service", "", ""]);
+        assert!(later.to_json().contains("\"urgency\":\"expired\""));
+        // With the thresholds the person set, as the page says them.
+        let set = Report { thresholds: Thresholds { critical_days: 1, warning_days: 14 }, ..report };
+        assert_eq!(cells(&set)[0], "Expires within 14 days");
         assert_eq!(Urgency::Critical.key(), "critical");
+    }
+
+    /// The header row and the rows of a CSV without quoted cells.
+    fn csv_rows(csv: &str) -> (Vec<String>, Vec<Vec<String>>) {
+        let csv = csv.strip_prefix('\u{FEFF}').expect("a byte-order mark first");
+        let mut lines = csv.split("\r\n").map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>());
+        let headers = lines.next().unwrap();
+        (headers, lines.filter(|l| l.len() > 1).collect())
+    }
+
+    /// `f` of a report of one tab (cn-north-4, account acme) at `now`.
+    fn one_tab(now: Instant, packages: &[Package], f: impl FnOnce(&Report) -> String) -> String {
+        let (tenant, scope, billing) = (Tenant { region: Some("cn-north-4".into()), domain: Some("acme".into()), ..Tenant::default() }, Scope::Everything, BillingRead::default());
+        f(&Report { generated_at: now, tenant: &tenant, tenant_of: &[], seen_in: &[], billing: &billing, thresholds: Thresholds::default(), packages, errors: &[], scope: &scope })
+    }
+
+    #[test]
+    fn csv_opens_with_what_people_read_first() {
+        let now = Instant::from_millis(1_800_000_000_000);
+        let p = Package { expiry: Expiry::At(now.plus_days(3)), status: Status::Active, ..Package::new(Service::Hss, "q-1", "hss.version.enterprise") };
+        let (headers, rows) = csv_rows(&one_tab(now, &[p], |r| r.to_csv()));
+        assert_eq!(
+            headers[..12],
+            ["Service", "Name", "Region", "Account", "Status", "Urgency", "Expires (UTC)", "Days left", "Renewal", "Used", "Total", "Unit"],
+            "{headers:?}"
+        );
+        // The readable name is column 2; the code and the ID come later.
+        assert_eq!(rows[0][..4], ["Host Security Service", "HSS Enterprise", "cn-north-4", "acme"], "{rows:?}");
+        let at = |h: &str| headers.iter().position(|x| x == h).unwrap_or_else(|| panic!("no {h} in {headers:?}"));
+        assert!(at("Name (code)") > at("Unit") && at("Resource ID") > at("Unit"), "{headers:?}");
+        assert_eq!((rows[0][at("Name (code)")].as_str(), rows[0][at("Resource ID")].as_str()), ("hss.version.enterprise", "q-1"));
+    }
+
+    #[test]
+    fn csv_says_urgency_status_and_billing_in_the_pages_words() {
+        use crate::domain::{Billed, NextStep};
+        let now = Instant::from_millis(1_800_000_000_000);
+        let billed = Billed { expires_at: Some(now.plus_days(3)), renewal: Some(Renewal::AutoRenew), status: Some(BillingStatus::InUse), service_date: None };
+        let packages = [
+            Package { expiry: Expiry::At(now.plus_days(3)), status: Status::Active, billed: Some(billed), ..Package::new(Service::Hss, "soon", "hss.version.enterprise") },
+            Package { expiry: Expiry::At(now.plus_days(20)), status: Status::Frozen, ..Package::new(Service::Hss, "month", "hss.version.basic") },
+            Package { expiry: Expiry::At(now.plus_days(90)), ..Package::new(Service::Hss, "later", "hss.version.basic") },
+            Package { expiry: Expiry::At(now.plus_days(-2)), status: Status::Expired, ..Package::new(Service::Hss, "gone", "hss.version.basic") },
+            Package { expiry: Expiry::Never, ..Package::new(Service::Hss, "never", "hss.version.basic") },
+            Package {
+                next: Some(NextStep { action: NextAction::GracePeriod, at: now.plus_days(4) }),
+                lifecycle: Some(Lifecycle::InEffect),
+                billing_mode: Some("packet_cycle".into()),
+                ..Package::new(Service::Codecheck, "check", "codearts.china.basic")
+            },
+        ];
+        let (headers, rows) = csv_rows(&one_tab(now, &packages, |r| r.to_csv()));
+        let at = |h: &str| headers.iter().position(|x| x == h).unwrap_or_else(|| panic!("no {h} in {headers:?}"));
+        let column = |h: &str| rows.iter().map(|r| r[at(h)].as_str()).collect::<Vec<_>>();
+        assert_eq!(
+            column("Urgency"),
+            ["Expires within 7 days", "Expires within 30 days", "Expires after 30 days", "Expired", "Never expires", "No expiry date given"]
+        );
+        assert_eq!(column("Status")[..5], ["Active", "Frozen", "Status not reported", "Expired", "Status not reported"]);
+        assert_eq!((column("Renewal")[0], column("Billing status")[0], column("Expiry from")[0]), ("renews automatically", "in use", "billing"));
+        assert_eq!((column("Next action")[5], column("Lifecycle stage")[5], column("Billing mode")[5]), ("enters its grace period", "In effect", "Yearly/monthly"));
+        // The JSON keeps the keys.
+        let json = one_tab(now, &packages, |r| r.to_json());
+        assert!(json.contains("\"urgency\":\"critical\"") && json.contains("\"renewal\":\"auto_renew\",\"expires_from\":\"billing\",\"billing_status\":\"in_use\""), "{json}");
+        assert!(json.contains("\"billing_mode\":\"packet_cycle\",\"lifecycle\":\"in_effect\",\"next_action\":\"grace_period\""), "{json}");
+    }
+
+    #[test]
+    fn every_json_column_is_one_csv_column() {
+        let mut keys: Vec<&str> = CSV_COLUMNS.iter().map(|(key, _)| *key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut json = COLUMNS.to_vec();
+        json.sort_unstable();
+        assert_eq!(keys, json, "each JSON key once among the CSV columns");
+        let mut headers = CSV_HEADERS.to_vec();
+        headers.sort_unstable();
+        headers.dedup();
+        assert_eq!(headers.len(), COLUMNS.len(), "a header twice");
+        for (i, (key, header)) in CSV_COLUMNS.iter().enumerate() {
+            assert_eq!((COLUMNS[CSV_ORDER[i]], CSV_HEADERS[i]), (*key, *header));
+        }
+        // The file's header row is that one.
+        let empty = one_tab(Instant::from_millis(0), &[], |r| r.to_csv());
+        assert_eq!(empty, format!("\u{FEFF}{}\r\n", CSV_HEADERS.join(",")));
+    }
+
+    #[test]
+    fn csv_has_each_json_value_under_its_header() {
+        use crate::domain::{Billed, NextStep};
+        use serde_json::Value;
+        let now = Instant::from_millis(1_800_000_000_000);
+        let billed = Billed { expires_at: Some(now.plus_days(40)), renewal: Some(Renewal::Freeze), status: Some(BillingStatus::Closing), service_date: None };
+        // Every field set, each value told apart from the others.
+        let full = Package {
+            status: Status::Active,
+            raw_status: Some("normal".into()),
+            used: Some(3.0),
+            total: Some(30.0),
+            unit: Some("GB".into()),
+            used_unit: Some("MB".into()),
+            in_use: Some(true),
+            starts_at: Some(now.plus_days(-100)),
+            expiry: Expiry::At(now.plus_days(40)),
+            billing_mode: Some("on_demand".into()),
+            category: Some("VOICE_CLONE".into()),
+            lifecycle: Some(Lifecycle::Grace),
+            period: Some(Period { count: Some(6), unit: PeriodUnit::Year }),
+            host: Some("web-1".into()),
+            next: Some(NextStep { action: NextAction::Frozen, at: now.plus_days(2) }),
+            renew_url: Some("https://example.com/renew".into()),
+            quantity: Some(2.0),
+            run_time: Some(1.5),
+            enterprise_project: Some("finance".into()),
+            owner_tenant: Some("t-9".into()),
+            cross_tenant: Some(false),
+            has_license: Some(true),
+            source: Some(Source::Allocated),
+            parent: Some("p-1".into()),
+            host_id: Some("h-1".into()),
+            shared: Some("unshared".into()),
+            tags: vec![("env".into(), "prod".into())],
+            billed: Some(billed),
+            ..Package::new(Service::Dsc, "r-1", "base_professional")
+        };
+        let bare = Package::new(Service::Metastudio, "r-2", "some.code");
+        let packages = [full, bare];
+        let seen_in = [vec!["1. acme · cn-north-4".to_string(), "2. acme · cn-east-3".to_string()], vec![]];
+        let (tenant, scope, billing) = (Tenant { region: Some("cn-north-4".into()), domain: Some("acme".into()), ..Tenant::default() }, Scope::Everything, BillingRead::default());
+        let report = Report { generated_at: now, tenant: &tenant, tenant_of: &[], seen_in: &seen_in, billing: &billing, thresholds: Thresholds::default(), packages: &packages, errors: &[], scope: &scope };
+        let (headers, rows) = csv_rows(&report.to_csv());
+        assert_eq!(headers, CSV_HEADERS);
+        let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
+        // The columns the CSV words: present exactly where the JSON has a key.
+        let worded = [
+            "service", "status", "urgency", "billing_mode", "lifecycle", "next_action", "period", "source", "category", "shared_quota", "attention", "renewal",
+            "billing_status",
+        ];
+        for (row, json) in rows.iter().zip(doc["packages"].as_array().unwrap()) {
+            assert_eq!(row.len(), COLUMNS.len());
+            for (cell, (key, header)) in row.iter().zip(CSV_COLUMNS) {
+                let value = &json[key];
+                let expected = match value {
+                    _ if worded.contains(&key) => {
+                        assert_eq!(cell.is_empty(), value.is_null(), "{header}: {cell:?} for {value}");
+                        continue;
+                    }
+                    // The name people know it by: else the code, as the page shows it.
+                    Value::Null if key == "label" => json["name"].as_str().unwrap().to_string(),
+                    Value::Null => String::new(),
+                    Value::String(s) if key.ends_with("_at") => s.trim_end_matches('Z').replacen('T', " ", 1),
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.as_f64().unwrap().to_string(),
+                    Value::Array(list) => list.iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>().join(LIST_SEPARATOR),
+                    other => other.to_string(),
+                };
+                assert_eq!(cell, &expected, "{header} ({key})");
+            }
+        }
+        let at = |h: &str| headers.iter().position(|x| x == h).unwrap();
+        let words = ["Service", "Billing mode", "Category", "Lifecycle stage", "Period", "Source", "Shared quota", "Next action", "Renewal", "Billing status"]
+            .map(|h| rows[0][at(h)].as_str());
+        assert_eq!(
+            words,
+            [
+                "Data Security Center",
+                "Pay-per-use",
+                "Voice cloning",
+                "Grace period: expired but still usable",
+                "6 years",
+                "Allocated by an administrator",
+                "Not shared",
+                "frozen",
+                "is frozen",
+                "closing"
+            ]
+        );
+        assert_eq!((rows[1][at("Name")].as_str(), rows[1][at("Urgency")].as_str()), ("some.code", "No expiry date given"));
     }
 }

@@ -34,6 +34,24 @@ async function download(label) {
   return { name: file.suggestedFilename(), text };
 }
 
+// The records of a CSV (RFC 4180: quoted cells may hold commas, quotes and line breaks).
+function readCsv(text) {
+  const records = [];
+  let record = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { record.push(field); field = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { record.push(field); records.push(record); record = []; field = ''; i++; }
+    else field += c;
+  }
+  return records;
+}
+
 // Every panel's count line ("480 packages"), added up.
 const rowCount = async () => (await page.locator('.count').allTextContents())
   .reduce((sum, t) => sum + Number(t.match(/^(\d+) package/)[1]), 0);
@@ -98,10 +116,21 @@ test('Export CSV has readable headers, dates a spreadsheet reads, and one row pe
   const lines = text.slice(1).split('\r\n');
   const headers = lines[0].split(',');
   assert.equal(headers.length, V1.length + V2.length + V3.length + V4.length);
-  assert.deepEqual(headers.slice(0, 3), ['Service', 'Resource ID', 'Name (code)']);
-  assert.ok(headers.includes('Expires (UTC)') && headers.includes('Days left') && headers.includes('Region') && headers.includes('Account'), lines[0]);
-  assert.deepEqual(headers.slice(-4), ['Renewal', 'Expiry from', 'Billing status', 'Seen in']);
+  // What people read first; the codes and IDs last (export::CSV_COLUMNS).
+  assert.deepEqual(headers.slice(0, 12), ['Service', 'Name', 'Region', 'Account', 'Status', 'Urgency', 'Expires (UTC)',
+    'Days left', 'Renewal', 'Used', 'Total', 'Unit']);
+  assert.deepEqual(headers.slice(-4), ['Resource ID', 'Name (code)', 'Status as reported', 'Host ID']);
+  assert.ok(['Expiry from', 'Billing status', 'Seen in', 'Lifecycle stage', 'Next action'].every((h) => headers.includes(h)), lines[0]);
+  assert.equal(new Set(headers).size, headers.length, 'a header twice');
   assert.ok(lines.some((l) => l.startsWith('Host Security Service,')), 'the service by name');
+  // Keys in the page's English words (the JSON keeps the keys); every row named.
+  const rows = readCsv(text.slice(1)).slice(1);
+  const column = (h) => rows.map((r) => r[headers.indexOf(h)]);
+  for (const u of column('Urgency')) assert.match(u, /^(Expired|Expires (within|after) \d+ days?|Never expires|No expiry date given)$/);
+  for (const s of column('Status')) assert.ok(['Active', 'Frozen', 'Closed', 'Expired', 'Status not reported'].includes(s), s);
+  assert.ok(column('Name').every((n) => n !== ''), 'a row with no name');
+  assert.ok(column('Renewal').includes('renews automatically') && !column('Renewal').includes('auto_renew'));
+  assert.ok(column('Billing status').includes('in use') && !column('Billing status').includes('in_use'));
   assert.match(text, /,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,/);
   assert.equal(lines.at(-1), '', 'the last record ends in CRLF');
   assert.equal(lines.length - 2, await rowCount());
