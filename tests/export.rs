@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 use tenantscope::domain::{Billed, BillingStatus, Expiry, Instant, NextAction, NextStep, Package, Renewal, Status, Thresholds};
-use tenantscope::export::{file_name, BillingRead, Report, Scope, ServiceError, Tenant, COLUMNS, CSV_HEADERS, JSON_SCHEMA};
+use tenantscope::export::{file_name, BillingRead, Report, Scope, ServiceError, Tenant, COLUMNS, CSV_COLUMNS, CSV_HEADERS, JSON_SCHEMA};
 use tenantscope::services::{codecheck, dsc, hss, metastudio, testplan};
 use tenantscope_catalog::Service;
 
@@ -265,10 +265,20 @@ fn csv_holds_the_same_packages_as_json() {
     let packages = doc["packages"].as_array().unwrap();
     assert_eq!(records.len() - 1, packages.len());
     let titles = [("testplan", "CodeArts TestPlan"), ("codecheck", "CodeArts Check"), ("metastudio", "MetaStudio"), ("dsc", "Data Security Center"), ("hss", "Host Security Service")];
+    // The keys the CSV says in the page's English words (tested in
+    // src/export.rs): there exactly where the JSON has one.
+    let worded = ["status", "urgency", "billing_mode", "lifecycle", "next_action", "period", "source", "category", "shared_quota", "attention", "renewal", "billing_status"];
     for (record, package) in records[1..].iter().zip(packages) {
         assert_eq!(record.len(), COLUMNS.len());
-        for (cell, column) in record.iter().zip(COLUMNS) {
-            let expected = match &package[column] {
+        // The CSV's own order: what people read first, the codes and IDs last.
+        for (cell, (column, _)) in record.iter().zip(CSV_COLUMNS) {
+            if worded.contains(&column) {
+                assert_eq!(cell.is_empty(), package[column].is_null(), "column {column}: {cell:?}");
+                continue;
+            }
+            // The name people know it by, else the code, as the page shows it.
+            let value = if column == "label" && package[column].is_null() { &package["name"] } else { &package[column] };
+            let expected = match value {
                 Value::Null => String::new(),
                 // The service by name; times as a spreadsheet reads them (UTC).
                 Value::String(s) if column == "service" => titles.iter().find(|(k, _)| k == s).unwrap().1.to_string(),
@@ -282,7 +292,13 @@ fn csv_holds_the_same_packages_as_json() {
             assert_eq!(cell, &expected, "column {column}");
         }
     }
-    assert!(records.iter().any(|r| r[10].len() == 19 && r[10].as_bytes()[10] == b' '), "no expiry as YYYY-MM-DD HH:MM:SS");
+    let expires = CSV_HEADERS.iter().position(|h| *h == "Expires (UTC)").unwrap();
+    assert!(records.iter().any(|r| r[expires].len() == 19 && r[expires].as_bytes()[10] == b' '), "no expiry as YYYY-MM-DD HH:MM:SS");
+    // Service, then the readable name; the urgency in words.
+    assert_eq!(records[0][..2], ["Service", "Name"]);
+    let urgency = CSV_HEADERS.iter().position(|h| *h == "Urgency").unwrap();
+    let odd = records.iter().find(|r| r.contains(&"id,with\"quote".to_string())).unwrap();
+    assert_eq!(odd[urgency], "Expires within 7 days", "exactly 7 days is critical");
     // The formula is neutralized, the multi-line name kept whole.
     assert!(csv.contains("\"'=cmd|' /C calc'!A0, \"\"quoted\"\";\nnext line \\ 中文\""));
 }
