@@ -4,7 +4,7 @@
 //   node scripts/screenshots.mjs        # after scripts/build
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startProxy, startBrowser } from '../tests/browser/harness.mjs';
+import { ROOT, startProxy, startBrowser, editSignIn } from '../tests/browser/harness.mjs';
 
 const SHOTS = join(ROOT, 'target/screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -34,6 +34,7 @@ try {
     for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: join(SHOTS, `${v.name}-tab.png`), fullPage: true });
     // A second region in a new tab, then "All tenants".
+    await editSignIn(page);
     await page.locator('#region').selectOption('cn-east-3');
     // "Inspect in new tab": the actions' second button, in any language.
     await page.locator('form.session .actions button').nth(1).click();

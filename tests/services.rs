@@ -356,12 +356,12 @@ fn codes_and_units_outside_the_tables_are_worded() {
     assert!(card.contains("<code>hws.resource.type.metastudio.chat_2d.package</code>"), "the code stays beside the name: {card}");
     assert!(card.contains("1 / 4 hours (25%)"), "{card}");
     // Every unit of seed 002 (docs/huawei-apis.md §2.3), in words.
-    let units: Vec<String> = ["NUM", "MIN", "HOUR", "CHANNEL", "GB", "MILLION_WORDS", "TEN_THOUSAND_WORDS", "TIME"].iter().map(|u| format::unit(u)).collect();
+    let units: Vec<String> = ["NUM", "MIN", "HOUR", "CHANNEL", "GB", "MILLION_WORDS", "TEN_THOUSAND_WORDS", "TIME"].iter().map(|u| format::unit(u, None)).collect();
     assert_eq!(units, ["items", "min", "hours", "channels", "GB", "× 1,000,000 characters", "× 10,000 characters", "uses"]);
     // DSC's measure ids no page names.
     let dsc = &dsc::packages(&fixture("dsc.doc.json")).unwrap()[0];
     assert_eq!(dsc.unit.as_deref(), Some("unit #30"));
-    assert_eq!(format::unit("unit #30"), "unit not named by the service (#30)");
+    assert_eq!(format::unit("unit #30", None), "unit not named by the service (#30)");
 }
 
 #[test]

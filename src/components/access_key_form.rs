@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::api::{is_bad_signature, AccessKeys, ApiError, Credentials, Gateway, KeyError};
 use crate::components::tr;
 use crate::format;
-use crate::i18n::{t, tf, Lang};
+use crate::i18n::{plural, t, tf, Lang};
 use crate::session::{account_projects, plan_regions, region_connections, Connection, RegionPlan, Skipped};
 use crate::settings;
 
@@ -173,7 +173,7 @@ pub fn AccessKeyForm(
             // The account's projects, once listed: all of them, or one.
             {move || held.with(|h| h.as_ref().map(|h| h.plan.clone())).filter(|plan| plan.inspect.len() > 1).map(|plan| {
                 lang.get();
-                let all = tf("All regions ({0} projects)", &[&plan.inspect.len()]);
+                let all = plural(plan.inspect.len() as u64, "All regions ({0} project)", "All regions ({0} projects)");
                 view! {
                     <div class="field">
                         <label for="keys-project">{t("Projects")}</label>

@@ -11,7 +11,7 @@ use crate::domain::query::View;
 use crate::domain::table::Owners;
 use crate::domain::{Instant, Package, Thresholds};
 use crate::format;
-use crate::i18n::{t, tf};
+use crate::i18n::{plural, t, tf};
 use crate::session::{Context, Coverage};
 
 /// Whose account a tab reads: its access keys' or its token's domain
@@ -130,7 +130,7 @@ pub fn AllTenantsPanel(
         let sort = RwSignal::new(None);
         view! {
             <div data-state="ready" data-emptied=emptied>
-                <p class="count">{tf("{0} packages across the tabs", &[&count])}</p>
+                <p class="count">{plural(count as u64, "{0} package across the tabs", "{0} packages across the tabs")}</p>
                 {left_out.map(|line| view! { <p class="notice notice-warn" data-state="left-out">{line}</p> })}
                 <p class="muted shown" aria-live="polite">{shown_line}</p>
                 <Show when=any>

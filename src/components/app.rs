@@ -62,7 +62,7 @@ pub fn App(
     let new_tab = move |connection: Connection| {
         let id = next_id.get_value();
         next_id.set_value(id + 1);
-        Tab { id, connection }
+        Tab { id, connection, refresh: RwSignal::new(0) }
     };
     // "Remember in this tab": the connections come back after a reload.
     let proxy_now = settings.with_untracked(|s| s.proxy.clone());
@@ -70,7 +70,9 @@ pub fn App(
         remember::load().iter().filter_map(|entry| Connection::from_entry(entry, &proxy_now)).map(new_tab).collect();
     let remembering = RwSignal::new(!restored.is_empty());
     let tabs = RwSignal::new(restored);
+    let sign_in = RwSignal::new(false);
     let shared = Shared {
+        sign_in,
         tabs,
         view,
         clock: clock.into(),
@@ -134,10 +136,13 @@ pub fn App(
                 v.all_tenants = false;
             });
         } else if !same {
-            // Inspect replaces the open tab; the same connection again keeps
-            // it (Refresh reloads it).
+            // Inspect replaces the open tab; the same connection again
+            // loads it again (a press always has a result to see).
             tabs.update(|l| l[at] = new_tab(connection));
+        } else if let Some(tab) = tabs.with_untracked(|l| l.get(at).cloned()) {
+            tab.refresh.update(|n| *n += 1);
         }
+        sign_in.set(false);
     });
     // The tabs changed wholesale: the view starts afresh on the first tab
     // (across them when there are several), the tenant and region filters
@@ -166,7 +171,10 @@ pub fn App(
         });
         reset_view();
     };
-    let on_open_all = Callback::new(signed_tabs);
+    let on_open_all = Callback::new(move |connections| {
+        signed_tabs(connections);
+        sign_in.set(false);
+    });
     let on_forget_keys = Callback::new(move |()| signed_tabs(Vec::new()));
     // Which sign-in the form shows: a token, or access keys (whose form comes
     // with the console's code, fetched the first time it is picked).
@@ -239,20 +247,22 @@ pub fn App(
                     {move || { lang.get(); crate::format::texts_error(&e) }}
                 </div>
             })}
-            <div class="sign-in-mode" role="group" aria-label=tr(lang, "Sign in with")>
-                <button type="button" aria-pressed=move || (!with_keys.get()).to_string() on:click=move |_| with_keys.set(false)>{tr(lang, "IAM token")}</button>
-                <button type="button" aria-pressed=move || with_keys.get().to_string() on:click=move |_| with_keys.set(true)>{tr(lang, "Access keys")}</button>
-            </div>
-            // Both forms stay once drawn, the one not picked hidden by the
-            // stylesheet: switching loses nothing typed.
-            <div class="sign-in" class:with-keys=move || with_keys.get()>
+            // Folded once a tab is open: the tab's session line says who
+            // and where, and its Edit opens this again. Both forms stay once
+            // drawn, the one not picked, or all when folded, hidden by the
+            // stylesheet: nothing typed is lost.
+            <div id="sign-in" class="sign-in" class:with-keys=move || with_keys.get() class:folded=move || has_tabs.get() && !sign_in.get()>
+                <div class="sign-in-mode" role="group" aria-label=tr(lang, "Sign in with")>
+                    <button type="button" aria-pressed=move || (!with_keys.get()).to_string() on:click=move |_| with_keys.set(false)>{tr(lang, "IAM token")}</button>
+                    <button type="button" aria-pressed=move || with_keys.get().to_string() on:click=move |_| with_keys.set(true)>{tr(lang, "Access keys")}</button>
+                </div>
                 <SessionForm proxy
                     default_region=Signal::derive(move || settings.with(|s| s.region.clone())) remembering lang demo
                     has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget />
                 {move || keys_wanted.get().then(|| drawn(chunk.get().flatten(), Part::KeyForm { proxy, on_open_all, on_forget: on_forget_keys }))}
             </div>
             {move || if !has_tabs.get() {
-                view! { <Welcome proxy about lang /> }.into_any()
+                view! { <Welcome proxy about lang region=Signal::derive(move || settings.with(|s| s.region.clone())) with_keys=with_keys.into() /> }.into_any()
             } else {
                 // Not a <Transition>: it would wait for every load the
                 // console reads (the overview reads them all) before showing

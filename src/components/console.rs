@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use tenantscope_catalog::Service;
 
-use crate::components::{tab_label, AccessKeyForm, AllTenantsPanel, ExportBar, Filters, JumpLinks, Overview, Shared, TabBar, Tenant, TenantView};
+use crate::components::{tab_label, AccessKeyForm, AllTenantsPanel, ExportBar, Filters, JumpLinks, Overview, SessionBar, Shared, TabBar, Tenant, TenantView};
 use crate::domain::query::Facets;
 use crate::i18n::t;
 
@@ -138,6 +138,7 @@ pub fn Console(
     let view_signal: Signal<_> = view.into();
     view! {
         <TabBar shared tenants />
+        <SessionBar shared tenants />
         {move || { lang.get(); view! { <JumpLinks view /> } }}
         <Overview tenants thresholds minute lang view />
         // Worded in the language and from the thresholds: redrawn when either changes.

@@ -34,7 +34,7 @@ pub use service_panel::ServicePanel;
 pub use session_form::SessionForm;
 pub use settings_panel::SettingsPanel;
 pub use tab_bar::TabBar;
-pub use tenant_view::TenantView;
+pub use tenant_view::{SessionBar, TenantView};
 pub use welcome::Welcome;
 
 use leptos::prelude::*;
@@ -54,6 +54,8 @@ pub struct Tab {
     /// it, so inspecting again in a tab makes a new one.
     pub id: u32,
     pub connection: Connection,
+    /// Bumped by Refresh, and by Inspect with the tab's own connection.
+    pub refresh: RwSignal<u32>,
 }
 
 /// What the page (first load) shares with the console (loaded on demand):
@@ -75,6 +77,9 @@ pub struct Shared {
     pub next_refresh: Signal<Option<Instant>>,
     /// The language: views that show text track it to redraw.
     pub lang: Signal<Lang>,
+    /// The sign-in opened again (Edit) while tabs are open: it folds into
+    /// the open tab's session line once a tab opens, on every screen.
+    pub sign_in: RwSignal<bool>,
 }
 
 impl Shared {
@@ -152,7 +157,7 @@ pub struct Tenant {
     pub id: u32,
     pub context: LocalResource<Result<Context, ApiError>>,
     pub loads: [ServiceLoad; tenantscope_catalog::PACKAGE_COUNT],
-    /// Bumped by Refresh.
+    /// Bumped by Refresh (the tab's own, [`Tab::refresh`]).
     pub refresh: RwSignal<u32>,
     /// What billing says of the tab's packages, asked once the services
     /// have answered (a memo: it notifies only when the reading changes).

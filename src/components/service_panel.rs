@@ -206,7 +206,7 @@ fn charts(service: Service, packages: &[Package], shown: &[usize], facts: Option
         .map(|(code, unit, [used, left])| {
             let name = format::code_label(service, &code).unwrap_or(code);
             let label = match unit {
-                Some(u) => format!("{name} ({})", format::unit(&u)),
+                Some(u) => format!("{name} ({})", format::unit(&u, None)),
                 None => name,
             };
             let whole = used.saturating_add(left);

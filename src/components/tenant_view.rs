@@ -36,11 +36,10 @@ pub fn TenantView(
     /// Every tab's loads, for the views across tabs.
     registry: RwSignal<Vec<Tenant>>,
 ) -> impl IntoView {
-    let Tab { id, connection } = tab;
+    let Tab { id, connection, refresh } = tab;
     // Its hints for a refused call differ (a signature, not a token).
     let signed = connection.gateway.credentials.signs();
-    let Shared { view, clock, minute, thresholds, auto_refresh, next_refresh, lang, .. } = shared;
-    let refresh = RwSignal::new(0u32);
+    let Shared { view, thresholds, auto_refresh, lang, .. } = shared;
     let context = LocalResource::new(move || resolve(connection.clone()));
     // Closing the tab abandons what it is still loading (issue 13).
     let abort = StoredValue::new_local(web_sys::AbortController::new().ok());
@@ -142,9 +141,9 @@ pub fn TenantView(
                 // Not a <Transition>: it would wait for every load the
                 // session line reads before showing any panel.
                 {move || match context.get() {
-                    None => view! { <p class="session-line" data-state="loading">{t("Checking the token…")}</p> }.into_any(),
-                    Some(Ok(ctx)) => view! {
-                        <SessionLine ctx=ctx.clone() tenant clock minute next_refresh />
+                    // The session line is the [`SessionBar`]'s, at the top.
+                    None => ().into_any(),
+                    Some(Ok(_)) => view! {
                         // While billing is read (a failure is said beside
                         // the overview's figures).
                         {move || (tenant.billing() == BillingState::Waiting).then(|| {
@@ -171,10 +170,74 @@ pub fn TenantView(
     }
 }
 
-/// Who and where the session is, how long its token still lives, how old
-/// the answers are, and Refresh.
+/// The first line under the tab bar, where the sign-in folds to: the open
+/// tab's [`SessionLine`] (or that its session is starting or failed), the
+/// number of tabs under "All tenants"; and Edit, which opens the sign-in.
 #[component]
-fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Signal<Instant>, next_refresh: Signal<Option<Instant>>) -> impl IntoView {
+pub fn SessionBar(
+    /// The tabs, the view, the clocks and the sign-in.
+    shared: Shared,
+    /// The tabs' loads, in tab order.
+    tenants: Signal<Vec<Tenant>>,
+) -> impl IntoView {
+    let Shared { clock, minute, next_refresh, sign_in, lang, .. } = shared;
+    // The open tab's loads, once registered; a change of tab redraws the line.
+    let open = Memo::new_with_compare(
+        move |_| {
+            if shared.all_tenants() {
+                return None;
+            }
+            let at = shared.active_index();
+            let id = shared.tabs.with(|l| l.get(at).map(|t| t.id))?;
+            tenants.with(|list| list.iter().find(|t| t.id == id).copied())
+        },
+        |old, new| old.map(|o| o.map(|t| t.id)) != new.map(|n| n.map(|t| t.id)),
+    );
+    let edit = move |_| {
+        sign_in.update(|open| *open = !*open);
+        if !sign_in.get_untracked() {
+            return;
+        }
+        // The token field, once shown.
+        request_animation_frame(|| {
+            if let Some(field) = document().get_element_by_id("token").and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+                let _ = field.focus();
+            }
+        });
+    };
+    let edit_button = move || {
+        view! {
+            <button type="button" class="edit-sign-in" aria-controls="sign-in" aria-expanded=move || sign_in.get().to_string()
+                on:click=edit>{move || if sign_in.get() { t("Done") } else { t("Edit") }}</button>
+        }
+    };
+    view! {
+        {move || { lang.get(); match open.get() {
+            None => view! {
+                <div class="session-bar">
+                    <p class="session-line" data-state="across">{tf("{0} tabs open", &[&shared.tabs.with(Vec::len).to_string()])}</p>
+                    {edit_button()}
+                </div>
+            }.into_any(),
+            Some(tenant) => match tenant.context.get() {
+                Some(Ok(ctx)) => view! { <SessionLine ctx tenant clock minute next_refresh edit=edit_button() /> }.into_any(),
+                state => view! {
+                    <div class="session-bar">
+                        <p class="session-line" data-state=if state.is_none() { "loading" } else { "failed" }>
+                            {if state.is_none() { t("Checking the token…") } else { t("The session could not start") }}
+                        </p>
+                        {edit_button()}
+                    </div>
+                }.into_any(),
+            },
+        } }}
+    }
+}
+
+/// Who and where the session is, how long its token still lives, how old
+/// the answers are, Refresh, and `edit` (the sign-in's Edit).
+#[component]
+fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Signal<Instant>, next_refresh: Signal<Option<Instant>>, edit: impl IntoView + 'static) -> impl IntoView {
     let updated = move || tenant.updated_at().map(|at| format::updated(minute.get().millis().max(at.millis()) - at.millis()));
     // Auto-refresh, when on: when it runs next.
     let next = move || next_refresh.get().map(|at| format!(" · {}", tf("next refresh in {0}", &[&format::duration(at.since(clock.get()).max(60_000))])));
@@ -211,6 +274,7 @@ fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Sig
             <p class="updated muted">
                 <span>{updated}</span><span class="next-refresh">{next}</span> " "
                 <button type="button" on:click=move |_| tenant.reload()>{t("Refresh")}</button>
+                {edit}
             </p>
         </div>
     }

@@ -141,7 +141,10 @@ pub fn english_name(package: &Package) -> Option<String> {
 /// enum: NUM, MIN, HOUR, CHANNEL, GB, MILLION_WORDS, TEN_THOUSAND_WORDS,
 /// TIME) and DSC's measure units ([`dsc::measure_unit`]; an id no page
 /// names, `unit #30`, says so). Other codes in lower case, as they came.
-pub fn unit(code: &str) -> String {
+/// `count`: the figure it follows, for the singular ("1 channel"); `None`
+/// for a label ("channels").
+pub fn unit(code: &str, count: Option<f64>) -> String {
+    let one = count.is_some_and(|n| n.fract() == 0.0 && n >= 0.0 && i18n::singular(n as u64));
     if let Some(id) = code.strip_prefix("unit #").filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())) {
         return tf("unit not named by the service (#{0})", &[&id]);
     }
@@ -149,10 +152,14 @@ pub fn unit(code: &str) -> String {
         "GB" | "MB" | "TB" => code.to_ascii_uppercase(),
         "MBIT/S" => "Mbit/s".into(),
         "MIN" => t("min").into(),
+        "HOUR" if one => t("hour").into(),
         "HOUR" => t("hours").into(),
+        "CHANNEL" if one => t("channel").into(),
         "CHANNEL" => t("channels").into(),
+        "NUM" | "COUNT" if one => t("item").into(),
         "NUM" | "COUNT" => t("items").into(),
         // Times a thing was done (次): generations, calls.
+        "TIME" if one => t("use").into(),
         "TIME" => t("uses").into(),
         "TEN_THOUSAND_WORDS" => t("× 10,000 characters").into(),
         "MILLION_WORDS" => t("× 1,000,000 characters").into(),
@@ -181,12 +188,13 @@ fn number(n: f64) -> String {
 pub fn usage(package: &Package, now: Instant) -> String {
     // ASCII only: units are codes such as `MIN` or `GB`, and the full Unicode
     // case tables would cost the wasm bundle over 10 KiB.
-    let unit = package.unit.as_deref().map(|u| format!(" {}", self::unit(u))).unwrap_or_default();
+    // The unit follows the total where there is one ("0 / 1 item").
+    let unit = package.unit.as_deref().map(|u| format!(" {}", self::unit(u, package.total.or(package.used)))).unwrap_or_default();
     let lapsed = package.lapsed(now);
     let text = match (package.used, package.total, &package.used_unit, lapsed) {
         // Two units: both figures, no share.
         (Some(used), Some(total), Some(used_unit), _) => {
-            tf("{0} used; size {1}", &[&format!("{} {}", number(used), self::unit(used_unit)), &format!("{}{unit}", number(total))])
+            tf("{0} used; size {1}", &[&format!("{} {}", number(used), self::unit(used_unit, Some(used))), &format!("{}{unit}", number(total))])
         }
         (Some(used), Some(total), None, Some(state)) => {
             let args: [&dyn std::fmt::Display; 2] = [&number(used), &format!("{}{unit}", number(total))];
@@ -394,7 +402,7 @@ pub fn period(period: Period) -> String {
     match period.unit {
         PeriodUnit::Month => plural(n, "{0} month", "{0} months"),
         PeriodUnit::Year => plural(n, "{0} year", "{0} years"),
-        PeriodUnit::Other(code) => tf("{0} periods of type {1}", &[&n, &code]),
+        PeriodUnit::Other(code) => i18n::plural_with(n, "{0} period of type {1}", "{0} periods of type {1}", &[&code]),
     }
 }
 
@@ -572,11 +580,28 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_after_one_is_singular() {
+        let mut p = Package::new(Service::Metastudio, "i", "x");
+        (p.unit, p.used, p.total) = (Some("CHANNEL".into()), Some(0.0), Some(1.0));
+        let now = Instant::from_millis(0);
+        assert_eq!(usage(&p, now), "0 / 1 channel (0%)");
+        p.total = Some(2.0);
+        assert_eq!(usage(&p, now), "0 / 2 channels (0%)");
+        (p.unit, p.total) = (Some("NUM".into()), Some(1.0));
+        assert_eq!(usage(&p, now), "0 / 1 item (0%)");
+        set_lang(Lang::PtBr);
+        let pt = usage(&p, now);
+        set_lang(Lang::En);
+        assert_eq!(pt, "0 / 1 item (0%)");
+        assert_eq!(unit("HOUR", Some(1.5)), "hours");
+    }
+
+    #[test]
     fn every_metastudio_unit_is_named_in_each_language() {
         let units = ["NUM", "MIN", "HOUR", "CHANNEL", "GB", "MILLION_WORDS", "TEN_THOUSAND_WORDS", "TIME"];
         let named = |lang| {
             set_lang(lang);
-            let words: Vec<String> = units.iter().map(|u| unit(u)).chain([unit("unit #30"), unit("unit #x")]).collect();
+            let words: Vec<String> = units.iter().map(|u| unit(u, None)).chain([unit("unit #30", None), unit("unit #x", None)]).collect();
             set_lang(Lang::En);
             words
         };

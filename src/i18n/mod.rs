@@ -209,11 +209,24 @@ fn fill(pattern: &str, args: &[&dyn Display]) -> String {
     out
 }
 
-/// `one` for 1 (and, in Portuguese, 0), `other` otherwise: Chinese has one
-/// form, so its tables give both the same. Both are English keys.
+/// Whether `n` takes the singular in the language in force: 1, and in
+/// Portuguese 0 too (Chinese has one form: its tables give both the same).
+pub fn singular(n: u64) -> bool {
+    n == 1 || (n == 0 && lang() == Lang::PtBr)
+}
+
+/// `one` for a [`singular`] `n`, `other` otherwise, with `n` as `{0}`. Both
+/// are English keys.
 pub fn plural(n: u64, one: &'static str, other: &'static str) -> String {
-    let singular = n == 1 || (n == 0 && lang() == Lang::PtBr);
-    tf(if singular { one } else { other }, &[&n])
+    plural_with(n, one, other, &[])
+}
+
+/// [`plural`] with more to fill in: `more` are `{1}`, `{2}`…
+pub fn plural_with(n: u64, one: &'static str, other: &'static str, more: &[&dyn Display]) -> String {
+    let mut args: Vec<&dyn Display> = Vec::with_capacity(1 + more.len());
+    args.push(&n);
+    args.extend_from_slice(more);
+    tf(if singular(n) { one } else { other }, &args)
 }
 
 /// A whole number with the language's digit grouping: `12,345`, `12.345`.
@@ -365,8 +378,8 @@ pub(crate) mod tests {
         (page, console)
     }
 
-    /// The string literals that follow `t(`, `tf(`, `tx(` or `plural(` (after a
-    /// first argument), unescaped.
+    /// The string literals that follow `t(`, `tf(`, `tx(`, `plural(` or
+    /// `plural_with(` (after a first argument), unescaped.
     fn literals(source: &str) -> Vec<String> {
         let mut out = Vec::new();
         let bytes = source.as_bytes();
@@ -389,9 +402,9 @@ pub(crate) mod tests {
                     continue;
                 }
             }
-            let after_first = [("plural(", 2), ("tr(", 1)].into_iter().find(|(p, _)| rest.starts_with(*p));
+            let after_first = [("plural(", 2), ("plural_with(", 2), ("tr(", 1)].into_iter().find(|(p, _)| rest.starts_with(*p));
             if let (Some((p, n)), true) = (after_first, boundary) {
-                // plural(n, "one", "other"), tr(lang, "text")
+                // plural(n, "one", "other"), plural_with(n, "one", "other", …), tr(lang, "text")
                 let mut j = p.len();
                 for _ in 0..n {
                     let Some(q) = rest[j..].find('"') else { break };

@@ -584,7 +584,7 @@ pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64, 
     let mut h = format!(
         r#"<figure class="chart timeline-chart"><svg viewBox="0 0 {SCALE} {}" class="timeline weeks" role="img" aria-label="{}{}">"#,
         HEIGHT + 40,
-        tf("{0} packages expire in the next {1} days", &[&marks.len(), &days]),
+        crate::i18n::plural_with(marks.len() as u64, "{0} package expires in the next {1} days", "{0} packages expire in the next {1} days", &[&days]),
         if first.is_empty() { String::new() } else { tf(", the first on {0}", &[&first]) }
     );
     for (w, row) in counts.iter().enumerate() {

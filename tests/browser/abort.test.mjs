@@ -3,7 +3,7 @@
 // slowly here, so the tab is closed while its calls are on the way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useDemo, openPage } from './harness.mjs';
+import { useDemo, openPage, editSignIn } from './harness.mjs';
 
 const demo = useDemo(['--demo-latency-ms', '3000']);
 
@@ -18,6 +18,7 @@ test('closing a tab aborts its requests in flight', async () => {
   await page.waitForFunction(() => document.querySelectorAll('section.panel [data-state=loading]').length > 0, null, { timeout: 20_000 });
   await page.waitForTimeout(500);
   assert.ok(started.length > 0, 'no service call started');
+  await editSignIn(page);
   await page.getByRole('button', { name: 'Forget token' }).click();
   await page.waitForTimeout(500);
   assert.ok(aborted.length > 0, `nothing aborted; started ${started.length}`);

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startProxy, startBrowser, openPage } from './harness.mjs';
+import { ROOT, startProxy, startBrowser, openPage, editSignIn } from './harness.mjs';
 
 const SERVICES = {
   testplan: 'CodeArts TestPlan',
@@ -189,8 +189,8 @@ test('a token with whitespace is refused before any request', async () => {
 test('forget token clears the field and the panels', async () => {
   const { page } = await openPage(chrome.browser, proxy.url);
   await page.fill('#token', 'demo');
-  await page.click('button[type=submit]');
   await page.locator('[data-service=dsc] [data-state=ready]').waitFor();
+  await editSignIn(page);
   await page.click('text=Forget token');
   assert.equal(await page.inputValue('#token'), '');
   // The session's whole console goes with it.
@@ -204,6 +204,8 @@ test('a pasted token is looked up at once and fills the form, which stays editab
   await page.getByLabel('IAM token').fill('demo');
   await page.locator('.session-line[data-state=ready]').waitFor();
   assert.match(await page.textContent('.session-line'), /demo-operator @ northwind-demo/);
+  // The form folded into the session line; Edit opens it as it was filled.
+  await editSignIn(page);
   assert.equal(await page.getByLabel('Project ID').inputValue(), '0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25');
   assert.equal(await page.getByLabel('CodeArts project').inputValue(), '5d2f8a1b9c4e4f7a8b3c6e0d1a2f4b97');
   assert.equal(await page.getByLabel('Region', { exact: true }).inputValue(), 'cn-north-4');
@@ -270,7 +272,6 @@ test('Refresh loads every service again and says how old the answers are', async
 test('what is shown stays put: the token lookup finishing later redraws no panel', async () => {
   const { page, problems } = await openPage(chrome.browser, proxy.url);
   await page.fill('#token', 'demo');
-  await page.click('button[type=submit]');
   for (const key of Object.keys(SERVICES)) {
     await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
   }
@@ -278,7 +279,7 @@ test('what is shown stays put: the token lookup finishing later redraws no panel
   await hss.getByRole('button', { name: 'Name' }).click();
   await page.evaluate(() => { document.querySelector('.tenant').dataset.mark = 'drawn once'; });
   // The lookup that fills the form (and whatever else settles) finishes.
-  await page.locator('.discovery', { hasText: 'Token of demo-operator' }).waitFor();
+  await page.locator('.discovery', { hasText: 'Token of demo-operator' }).waitFor({ state: 'attached' });
   await page.waitForTimeout(1500);
   assert.equal(await page.evaluate(() => document.querySelector('.tenant')?.dataset.mark), 'drawn once', 'the tab was drawn anew');
   assert.equal(await hss.locator('th[aria-sort=ascending]').textContent(), 'Name▲', 'the table\'s sort was lost');

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage } from './harness.mjs';
+import { ROOT, useDemo, openPage, editSignIn } from './harness.mjs';
 
 const demo = useDemo();
 
@@ -13,8 +13,8 @@ const panel = (page, key) => page.locator(`section.panel[data-service=${key}]`);
 
 async function inspect(token) {
   const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
+  // A paste opens the tab once the token is looked up.
   await page.getByLabel('IAM token').fill(token);
-  await page.getByRole('button', { name: 'Inspect', exact: true }).click();
   return { page, problems };
 }
 
@@ -44,6 +44,7 @@ test('a token the lookup found refused opens no tab: the form says it once', asy
   await page.getByLabel('IAM token').fill('demo');
   await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 15_000 });
   // Another token, refused by the lookup; Inspect would replace the tab.
+  await editSignIn(page);
   await page.getByLabel('IAM token').fill('demo-expired');
   const line = page.locator('.discovery[data-refused]');
   await line.waitFor();

@@ -13,7 +13,6 @@ before(async () => {
   chrome = await startBrowser();
   ({ page } = await openPage(chrome.browser, proxy.url));
   await page.fill('#token', 'demo');
-  await page.click('button[type=submit]');
   for (const key of ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss']) {
     await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
   }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage, billingSettled } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled, editSignIn } from './harness.mjs';
 
 const demo = useDemo();
 const KEYS = ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss'];
@@ -200,6 +200,7 @@ test('two regions of the demo tenant are two different regions', async () => {
   const dsc = () => page.locator('[data-service=dsc] .count').textContent();
   const dscNorth = await dsc();
   // The same token in cn-east-3, in a new tab: its own project, its own quotas.
+  await editSignIn(page);
   await page.locator('#region').selectOption('cn-east-3');
   await page.getByRole('button', { name: 'Inspect in new tab' }).click();
   await page.getByRole('tab', { name: /^2\. .*cn-east-3$/ }).waitFor({ timeout: 15_000 });
@@ -216,6 +217,7 @@ test('two regions of the demo tenant are two different regions', async () => {
   await page.waitForFunction(() => document.getElementById('region').value === 'cn-north-4');
   assert.notEqual(await page.getByLabel('Project ID').inputValue(), '3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03');
   // A region typed in one tab stays there.
+  await editSignIn(page);
   await page.locator('#region').selectOption('ap-southeast-3');
   await page.getByRole('tab', { name: /^2\. / }).click();
   await page.waitForFunction(() => document.getElementById('region').value === 'cn-east-3');

@@ -88,3 +88,12 @@ export function useDemo(extraArgs = []) {
   });
   return env;
 }
+
+/**
+ * Opens the sign-in again where it has folded into the session line (once
+ * a tab is open), as a person presses Edit; does nothing while it is open.
+ */
+export async function editSignIn(page) {
+  if (await page.locator('#sign-in.folded').count()) await page.locator('.edit-sign-in').click();
+  await page.locator('#sign-in:not(.folded)').waitFor();
+}

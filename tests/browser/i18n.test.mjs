@@ -40,7 +40,9 @@ test('switching language redraws every text, date and number, and loads nothing 
   await page.getByLabel('Language').selectOption('zh-CN');
   await page.getByRole('heading', { name: '概览' }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
-  assert.equal(await page.getByRole('button', { name: '查看', exact: true }).count(), 1);
+  // The sign-in, folded into the session line, and its Edit.
+  assert.equal(await page.locator('form.session button[type=submit]').textContent(), '查看');
+  assert.equal(await page.getByRole('button', { name: '编辑', exact: true }).count(), 1);
   assert.equal(await page.getByLabel('搜索', { exact: true }).count(), 1);
   assert.match(await firstDate(), /^\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d UTC$/);
   assert.equal(await page.locator('[data-service=hss] .count').textContent(), '480 个套餐');

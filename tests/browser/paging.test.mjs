@@ -64,7 +64,6 @@ after(async () => {
 test('a throttled page is retried, a failing page is reported, the rest is kept', async () => {
   const { page } = await openPage(chrome.browser, proxy.url);
   await page.fill('#token', 'MIIstub-token');
-  await page.click('button[type=submit]');
   const hss = page.locator('section.panel[data-service=hss]');
   // While the throttled page waits out its back-off, the panel says how far it is.
   await hss.locator('.progress', { hasText: /Reading page \d of 3/ }).waitFor({ timeout: 10_000 });

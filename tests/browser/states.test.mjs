@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage, billingSettled } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled, editSignIn } from './harness.mjs';
 
 const demo = useDemo();
 const panel = (page, key) => page.locator(`section.panel[data-service=${key}]`);
@@ -79,6 +79,7 @@ test('Check in its grace period and the free edition, by CodeArts project', asyn
   const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
   await page.getByLabel('IAM token').fill('demo');
   await ready(page, 'codecheck').waitFor({ timeout: 15_000 });
+  await editSignIn(page);
   await page.getByLabel('CodeArts project').fill(MOBILE_APP);
   await page.getByRole('button', { name: 'Inspect in new tab' }).click();
   await page.getByRole('tablist', { name: 'Open tenants' }).waitFor();
@@ -92,6 +93,7 @@ test('Check in its grace period and the free edition, by CodeArts project', asyn
   assert.match(await grace.textContent(), /Billing: is deleted on \d{4}-\d\d-\d\d/);
   await shot(page, 'states-check-grace');
 
+  await editSignIn(page);
   await page.getByLabel('CodeArts project').fill(OPS_BOARD);
   await page.getByRole('button', { name: 'Inspect in new tab' }).click();
   await page.getByRole('tab').nth(3).waitFor(); // "All tenants", then three tenants

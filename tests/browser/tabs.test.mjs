@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage, billingSettled } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled, editSignIn } from './harness.mjs';
 
 const demo = useDemo();
 const ready = (page, key) => page.locator(`section.panel[data-service=${key}] [data-state=ready]`);
@@ -18,6 +18,7 @@ test('two tenants in two tabs load, switch, span the overview and close on their
   const single = Number((await page.locator('.overview > p.muted').textContent()).match(/^(\d+) packages/)[1]);
 
   // A second token beside it: pasting with a tab open only looks it up.
+  await editSignIn(page);
   await page.getByLabel('IAM token').fill('demo-faults');
   await page.locator('.discovery', { hasText: 'Token of demo-operator' }).waitFor();
   assert.equal(await page.getByRole('tab').count(), 0, 'a paste opened a tab');
@@ -106,24 +107,32 @@ test('two tenants in two tabs load, switch, span the overview and close on their
   assert.ok(after < single + 220, `the closed tab still counts: ${after}`);
   assert.ok(!page.url().includes('tab='), page.url());
   // Forget closes everything.
+  await editSignIn(page);
   await page.getByRole('button', { name: 'Forget token' }).click();
   await page.locator('.welcome[data-state=idle]').waitFor();
   assert.equal(await page.locator('section.panel').count(), 0);
   assert.deepEqual(problems.filter((p) => !/40[34]|429/.test(p)), []);
 });
 
-test('Inspect again in the same tab replaces its session; the same connection is kept', async () => {
+test('Inspect again with the same connection loads the tab again in place; another replaces it', async () => {
   const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
   await page.getByLabel('IAM token').fill('demo');
   for (const key of ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss']) await ready(page, key).waitFor({ timeout: 15_000 });
   await billingSettled(page);
   const calls = [];
-  page.on('request', (r) => { if (r.url().includes('/api/')) calls.push(r.url()); });
-  // The form shows what the session found: Inspect would open the same.
+  page.on('request', (r) => { if (r.url().includes('/api/')) calls.push(new URL(r.url()).pathname); });
+  // The form shows what the session found: Inspect loads the same again,
+  // as Refresh does (a press always has a result), in the same tab.
+  await editSignIn(page);
   await page.getByRole('button', { name: 'Inspect', exact: true }).click();
+  await page.waitForFunction(() => document.querySelectorAll('section.panel [data-state=ready]').length === 5, null, { timeout: 15_000 });
   await page.waitForTimeout(300);
-  assert.deepEqual(calls, [], 'the same connection was loaded again');
+  assert.ok(calls.some((c) => c.includes('/hss/')), calls.join());
+  assert.ok(!calls.some((c) => c.includes('/auth/tokens')), 'the session was started anew');
+  assert.equal(await page.getByRole('tab').count(), 0);
+  assert.equal(await page.locator('#token').isVisible(), false, 'the form stays open');
   // Another project: the tab is replaced (no second tab).
+  await editSignIn(page);
   await page.getByLabel('Project ID').fill('another-project');
   await page.getByRole('button', { name: 'Inspect', exact: true }).click();
   await page.locator('.session-line', { hasText: 'another-project' }).waitFor();
@@ -135,6 +144,7 @@ test('"Remember in this tab" keeps the tabs over a reload, in sessionStorage onl
   await page.getByLabel('IAM token').fill('demo');
   await ready(page, 'dsc').waitFor({ timeout: 15_000 });
   assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'kept without being asked');
+  await editSignIn(page);
   await page.getByLabel(/Remember in this tab/).check();
   await page.waitForFunction(() => sessionStorage.getItem('tenantscope.session') !== null);
   await page.reload();
@@ -146,6 +156,7 @@ test('"Remember in this tab" keeps the tabs over a reload, in sessionStorage onl
   assert.ok(!local.includes('demo'), local);
   assert.ok(!page.url().includes('demo') && !(await page.title()).includes('demo'));
   // Unticked, it is gone at once.
+  await editSignIn(page);
   await page.getByLabel(/Remember in this tab/).uncheck();
   await page.waitForFunction(() => sessionStorage.getItem('tenantscope.session') === null);
   await page.reload();
