@@ -13,15 +13,27 @@ use crate::services::Facts;
 use crate::services::{codecheck, dsc, hss, iam, metastudio, projectman, testplan};
 
 /// What the form submitted. Empty IDs are discovered from the token.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Connection {
     pub gateway: Gateway,
     pub region: String,
     pub project_id: String,
     pub codearts_project_id: String,
+    /// The CodeArts project's name, where the form knew it (never
+    /// remembered): it tells tabs of one account and region apart.
+    pub codearts_name: Option<String>,
     /// What IAM said about the token when the form looked it up: opening
     /// the connection then need not ask again.
     pub known: Option<iam::TokenInfo>,
+}
+
+/// One connection whatever name the form knew for its CodeArts project: a
+/// tab opened before the form's lists came is the same after they came.
+impl PartialEq for Connection {
+    fn eq(&self, other: &Connection) -> bool {
+        (&self.gateway, &self.region, &self.project_id, &self.codearts_project_id, &self.known)
+            == (&other.gateway, &other.region, &other.project_id, &other.codearts_project_id, &other.known)
+    }
 }
 
 impl Connection {
@@ -44,6 +56,7 @@ impl Connection {
             region,
             project_id,
             codearts_project_id,
+            codearts_name: None,
             known: None,
         })
     }
@@ -58,6 +71,8 @@ pub struct Context {
     /// `None` when it was not entered and could not be discovered (CodeArts
     /// is not offered in every region).
     pub codearts_project_id: Option<String>,
+    /// Its name, where the form knew it ([`Connection::codearts_name`]).
+    pub codearts_name: Option<String>,
     pub user: Option<String>,
     pub domain: Option<String>,
     /// The project's name where it is not its region's own: a subproject
@@ -117,7 +132,7 @@ pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
 
 /// [`resolve`] through `net`.
 pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Context, ApiError> {
-    let Connection { gateway, mut region, mut project_id, codearts_project_id, known } = connection;
+    let Connection { gateway, mut region, mut project_id, codearts_project_id, codearts_name, known } = connection;
     // The form may have asked already.
     let asked = match known {
         Some(info) => Ok(Some(info)),
@@ -158,7 +173,7 @@ pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Co
     // Typed, or found by the form; else TestPlan looks it up on its own
     // ([`codearts_project`]), so that nothing else waits for the list.
     let codearts_project_id = Some(codearts_project_id.trim().to_string()).filter(|id| !id.is_empty());
-    Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, user, domain, project, expires_at })
+    Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, codearts_name, user, domain, project, expires_at })
 }
 
 /// The session's CodeArts project: the one given, else the first of the
@@ -291,6 +306,7 @@ pub fn region_connections(gateway: &Gateway, keys: &crate::api::AccessKeys, plan
             region: region.clone(),
             project_id: project.id.clone(),
             codearts_project_id: String::new(),
+            codearts_name: None,
             // What IAM's list said of it (the tab names a subproject by it).
             known: Some(iam::TokenInfo { project_id: Some(project.id.clone()), project_name: Some(project.name.clone()), ..Default::default() }),
         })
@@ -592,6 +608,7 @@ mod tests {
             region: "ap-southeast-3".into(),
             project_id: "p1".into(),
             codearts_project_id: String::new(),
+            codearts_name: None,
             known: None,
         };
         let entry = c.to_entry().unwrap();

@@ -326,6 +326,7 @@ fn a_package_that_overlapping_pages_repeat_is_read_once() {
         region: "cn-north-4".into(),
         project_id: "p".into(),
         codearts_project_id: None,
+        codearts_name: None,
         user: None,
         domain: None,
         project: None,

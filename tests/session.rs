@@ -64,6 +64,7 @@ fn ctx() -> Context {
         region: "cn-north-4".into(),
         project_id: "p".into(),
         codearts_project_id: Some("c".into()),
+        codearts_name: None,
         user: None,
         domain: None,
         project: None,
@@ -152,6 +153,7 @@ fn connection(region: &str, project: &str) -> tenantscope::session::Connection {
         region: region.into(),
         project_id: project.into(),
         codearts_project_id: "c".into(),
+        codearts_name: None,
         known: None,
     }
 }

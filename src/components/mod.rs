@@ -201,6 +201,17 @@ impl Tenant {
         })
     }
 
+    /// The tab's CodeArts project's id: given, or the one TestPlan found.
+    pub fn codearts_id(&self) -> Option<String> {
+        codearts_project(self.ready()?.codearts_project_id.as_deref(), &self.loads)
+    }
+
+    /// The tab's CodeArts project as it is named: its name where the form
+    /// knew it, else its id.
+    pub fn codearts(&self) -> Option<String> {
+        self.ready()?.codearts_name.or_else(|| self.codearts_id())
+    }
+
     /// How the tab's billing reading stands (waiting while the services or
     /// billing are still answering, and once the tab is closed).
     pub fn billing(&self) -> crate::services::bss::BillingState {

@@ -7,7 +7,7 @@ use crate::components::{tr, Tenant};
 use crate::domain::act::{act_now, Act, Reason};
 use crate::domain::across::{self, Account};
 use crate::domain::overview::{grouped, upcoming, warnings, Counts, Merged, Relative};
-use crate::domain::query::{View, FROZEN_OR_CLOSED};
+use crate::domain::query::{View, FROZEN_OR_CLOSED, USED_UP};
 use crate::domain::{Instant, Lifecycle, Package, Status, Thresholds, Urgency};
 use crate::format;
 use crate::i18n::{t, tf, Lang};
@@ -214,7 +214,10 @@ pub fn Overview(
             }
             match filter.as_str() {
                 "urgency" => next.urgency = Urgency::ALL.into_iter().find(|u| u.key() == value),
-                "attention" => next.frozen_or_closed = value == FROZEN_OR_CLOSED,
+                "attention" => {
+                    next.frozen_or_closed = value == FROZEN_OR_CLOSED;
+                    next.used_up = value == USED_UP;
+                }
                 "renewal" => next.renewal = crate::domain::Renewal::from_key(&value),
                 "status" => next.status = Status::ALL.into_iter().find(|s| s.key() == value),
                 "package" => {

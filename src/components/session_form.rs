@@ -110,6 +110,15 @@ pub fn SessionForm(
     // the same one itself, and a tab opened before the list came must read
     // as the same connection after it came.
     let codearts_given = move || codearts.get().or_else(|| region.get().is_none().then(|| tab_value(|c| &c.codearts_project_id)).flatten());
+    // The name of the CodeArts project the tab reads, where the list has
+    // it: the one given, else the first (TestPlan's own choice), while the
+    // form shows the region the list is of.
+    let codearts_name = move || {
+        let d = discovery().and_then(Result::ok)?;
+        let given = codearts_given();
+        let listed_here = d.info.project_name.as_deref() == Some(region_value().as_str());
+        d.codearts.into_iter().find(|p| given.as_ref().map_or(listed_here, |g| *g == p.id)).map(|p| p.name)
+    };
     let codearts_value = move || codearts_given().or_else(|| found_with(|d| d.codearts.into_iter().next().map(|p| p.id))).unwrap_or_default();
 
     // The lookup found the token refused (by every IAM it asked).
@@ -141,6 +150,7 @@ pub fn SessionForm(
                 region: region_value(),
                 project_id: project_value(),
                 codearts_project_id: codearts_given().unwrap_or_default(),
+                codearts_name: codearts_name(),
                 known: discovery().and_then(Result::ok).map(|d| d.info),
             });
             opened_with.set(Some(t));
@@ -230,7 +240,7 @@ pub fn SessionForm(
             </label>
             // Labelled by `for`: a label around a select would name it with
             // every option's text too.
-            <div class="field">
+            <div class="field field-region">
                 <label for="region">{tr(lang, "Region")}</label>
                 <select id="region" name="region" on:change=typed(region_typed)>
                     {REGIONS.iter().map(|r| view! {

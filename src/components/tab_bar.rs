@@ -61,7 +61,7 @@ pub fn TabBar(
                 // Numbered: two tabs may be the same account.
                 let region = tab.connection.region;
                 let label = move || {
-                    let known = tenants.try_with(|t| t.iter().find(|t| t.id == id).and_then(Tenant::label)).flatten();
+                    let known = tenants.try_with(|t| t.iter().find(|t| t.id == id).and_then(|tenant| distinct_label(tenant, t))).flatten();
                     format!("{}. {}", i + 1, known.unwrap_or_else(|| tf("{0} (opening…)", &[&region])))
                 };
                 let selected = i == active;
@@ -106,4 +106,20 @@ pub fn TabBar(
             </nav>
         </Show>
     }
+}
+
+/// What `tenant` is called in the tab bar: its [`Tenant::label`], and where
+/// another of `all` has the same label but another CodeArts project, its
+/// CodeArts project (the name where the form knew it), which is then what
+/// tells them apart.
+fn distinct_label(tenant: &Tenant, all: &[Tenant]) -> Option<String> {
+    let label = tenant.label()?;
+    // Known on both sides and different: a tab whose TestPlan has not
+    // answered yet is not told apart by a project it may share.
+    let id = tenant.codearts_id();
+    let twin = all.iter().any(|t| t.id != tenant.id && t.label().as_ref() == Some(&label) && id.is_some() && t.codearts_id().is_some_and(|other| Some(other) != id));
+    Some(match tenant.codearts().filter(|_| twin) {
+        Some(codearts) => format!("{label} · {codearts}"),
+        None => label,
+    })
 }

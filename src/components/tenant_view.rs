@@ -242,7 +242,6 @@ fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Sig
     // Auto-refresh, when on: when it runs next.
     let next = move || next_refresh.get().map(|at| format!(" · {}", tf("next refresh in {0}", &[&format::duration(at.since(clock.get()).max(60_000))])));
     let expires_at = ctx.expires_at;
-    let given = ctx.codearts_project_id.clone();
     let life = move || expires_at.map(|at| format::lifetime(at, clock.get()));
     let who = match (ctx.user, ctx.domain) {
         (Some(u), Some(d)) => format!("{u} @ {d} · "),
@@ -250,7 +249,7 @@ fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Sig
         _ => String::new(),
     };
     let region = tenantscope_catalog::region_by_id(&ctx.region).map(format::region).unwrap_or(ctx.region);
-    let codearts = move || crate::components::codearts_project(given.as_deref(), &tenant.loads).map(|c| tf(" · CodeArts project {0}", &[&c])).unwrap_or_default();
+    let codearts = move || tenant.codearts().map(|c| tf(" · CodeArts project {0}", &[&c])).unwrap_or_default();
     // A refresh that failed: what is shown is older than it looks. Said
     // once across the tab, with the oldest answers' time, and the token's
     // life no longer green.
@@ -268,7 +267,7 @@ fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Sig
         })}
         <div class="session-bar">
             <p class="session-line" data-state="ready">
-                {who} {region} {t(" · project ")} <code>{ctx.project_id}</code> {codearts}
+                {who} {region} <span class="session-ids">{t(" · project ")} <code>{ctx.project_id}</code> {codearts}</span>
             </p>
             <p class="token-life" data-state=move || if stale.with(Option::is_some) { Some("stale") } else { life().map(|l| l.0) }>{move || life().map(|l| l.1)}</p>
             <p class="updated muted">

@@ -59,8 +59,7 @@ pub fn reason(p: &Package, now: Instant, thresholds: Thresholds) -> Option<Reaso
     if p.urgency(now, thresholds) == Urgency::Critical && !p.renews() {
         return Some(Reason::Lapses);
     }
-    // Used up while still in use: a lapsed package's figures are history.
-    (p.lapsed(now).is_none() && p.usage_ratio().is_some_and(|r| r >= 1.0)).then_some(Reason::UsedUp)
+    p.used_up(now).then_some(Reason::UsedUp)
 }
 
 /// The list, ranked.

@@ -19,6 +19,8 @@ pub struct Counts {
     pub renewing: [usize; 6],
     /// HSS quotas that lapsed while bound to a host ([`Package::unprotected`]).
     pub unprotected: usize,
+    /// Used up or over quota while in use ([`Package::used_up`]).
+    pub used_up: usize,
 }
 
 impl Counts {
@@ -31,6 +33,7 @@ impl Counts {
             counts.by_status[p.status as usize] += 1;
             counts.frozen_or_closed += usize::from(p.attention().is_some());
             counts.unprotected += usize::from(p.unprotected(now));
+            counts.used_up += usize::from(p.used_up(now));
         }
         counts
     }
@@ -273,6 +276,19 @@ mod tests {
         let tight = Counts::of(&packages, NOW, Thresholds { critical_days: 1, warning_days: 30 });
         assert_eq!(tight.urgency(Urgency::Critical), 0);
         assert_eq!(tight.urgency(Urgency::Warning), 3);
+    }
+
+    #[test]
+    fn used_up_counts_what_is_in_use_at_or_over_its_quota() {
+        let with = |id: &str, used: f64, total: f64, expires_in: i64| Package { used: Some(used), total: Some(total), ..expiring(id, expires_in) };
+        let packages = [
+            with("full", 50.0, 50.0, 40 * MS_PER_DAY),
+            with("over", 120.0, 100.0, 40 * MS_PER_DAY),
+            with("nearly", 49.0, 50.0, 40 * MS_PER_DAY),
+            // Expired: its figures are history, and it counts as expired.
+            with("expired-full", 50.0, 50.0, -MS_PER_DAY),
+        ];
+        assert_eq!(Counts::of(&packages, NOW, Thresholds::default()).used_up, 2);
     }
 
     #[test]

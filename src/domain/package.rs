@@ -544,6 +544,12 @@ impl Package {
         }
     }
 
+    /// Used up, or over its quota, while still in use (a lapsed package's
+    /// figures are history: it needs a person for what it is).
+    pub fn used_up(&self, now: Instant) -> bool {
+        self.lapsed(now).is_none() && self.usage_ratio().is_some_and(|r| r >= 1.0)
+    }
+
     /// An HSS quota that has expired (by [`Self::lapsed`], or billing's
     /// status) but is still bound to a host: that host has lost its
     /// protection. (A frozen one is listed as frozen.)

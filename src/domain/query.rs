@@ -42,6 +42,8 @@ impl Sort {
 
 /// The urgency filter's value (and hash value) for [`View::frozen_or_closed`].
 pub const FROZEN_OR_CLOSED: &str = "frozen-or-closed";
+/// The urgency filter's value (and hash value) for [`View::used_up`].
+pub const USED_UP: &str = "used-up";
 
 /// The view's state, as kept in the URL hash.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -66,6 +68,9 @@ pub struct View {
     /// ([`Package::attention`]); in the hash as `urgency=frozen-or-closed`,
     /// since the urgency filter offers it.
     pub frozen_or_closed: bool,
+    /// Only packages used up or over quota ([`Package::used_up`]); in the
+    /// hash as `urgency=used-up`.
+    pub used_up: bool,
     /// HSS: one enterprise project (its name or id, as the cards show it).
     pub enterprise_project: Option<String>,
     /// One category (MetaStudio business type, Check resource type…).
@@ -164,6 +169,9 @@ impl View {
         if self.frozen_or_closed && package.attention().is_none() {
             return false;
         }
+        if self.used_up && !package.used_up(now) {
+            return false;
+        }
         if self.renewal.is_some_and(|r| package.renewal() != Some(r)) {
             return false;
         }
@@ -217,6 +225,7 @@ impl View {
             || self.status.is_some()
             || self.urgency.is_some()
             || self.frozen_or_closed
+            || self.used_up
             || self.enterprise_project.is_some()
             || self.category.is_some()
             || self.source.is_some()
@@ -264,6 +273,8 @@ impl View {
             parts.push(format!("urgency={}", u.key()));
         } else if self.frozen_or_closed {
             parts.push(format!("urgency={FROZEN_OR_CLOSED}"));
+        } else if self.used_up {
+            parts.push(format!("urgency={USED_UP}"));
         }
         if let Some(ep) = &self.enterprise_project {
             parts.push(format!("ep={}", encode(ep)));
@@ -299,6 +310,7 @@ impl View {
                 "service" => view.service = Service::from_key(&value).filter(|s| Service::PACKAGES.contains(s)),
                 "status" => view.status = Status::ALL.into_iter().find(|s| s.key() == value),
                 "urgency" if value == FROZEN_OR_CLOSED => view.frozen_or_closed = true,
+                "urgency" if value == USED_UP => view.used_up = true,
                 "urgency" => view.urgency = Urgency::ALL.into_iter().find(|u| u.key() == value),
                 "ep" if !value.is_empty() => view.enterprise_project = Some(value),
                 "category" if !value.is_empty() => view.category = Some(value),
@@ -481,6 +493,7 @@ mod tests {
             status: Some(Status::Frozen),
             urgency: Some(Urgency::Critical),
             frozen_or_closed: false,
+            used_up: false,
             enterprise_project: None,
             category: None,
             source: None,
@@ -515,6 +528,9 @@ mod tests {
         let frozen = View { frozen_or_closed: true, ..View::default() };
         assert_eq!(frozen.to_hash(), "urgency=frozen-or-closed");
         assert_eq!(View::from_hash("#urgency=frozen-or-closed"), frozen);
+        let used_up = View { used_up: true, ..View::default() };
+        assert_eq!(used_up.to_hash(), "urgency=used-up");
+        assert_eq!(View::from_hash("#urgency=used-up"), used_up);
         assert_eq!(View::from_hash(""), View::default());
         // Unknown keys and values, bad escapes, services without packages.
         let odd = View::from_hash("#tab=0&service=iam&status=gone&sort=up&q=%zz%4&x=1&&=");

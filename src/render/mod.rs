@@ -366,6 +366,13 @@ pub fn figures(counts: &Counts, thresholds: Thresholds, billing_read: bool) -> S
         counts.frozen_or_closed,
         t("Frozen or closed")
     );
+    let _ = write!(
+        h,
+        r#"<div class="figure attention" role="listitem" data-attention="used-up"><button type="button" class="figure-button" data-filter="attention" data-value="used-up" title="{title}"><span class="figure-n">{}</span><span class="figure-label">{}</span><span class="figure-hint">{}</span></button></div>"#,
+        counts.used_up,
+        t("Used up"),
+        t("or over quota, still in use")
+    );
     let _ = write!(h, r#"</div><p class="statuses"><span class="muted">{}</span> "#, t("By the status the services report:"));
     for s in Status::ALL {
         let _ = write!(

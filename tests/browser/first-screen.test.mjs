@@ -36,6 +36,17 @@ test('the sign-in folds into the session line once a tab opens, and Edit opens i
   const act = page.locator('section.act-now');
   assert.ok(await act.evaluate((e) => e.getBoundingClientRect().top < innerHeight / 2), 'Act now is not near the top');
   await shot(page, 'first-screen-desktop');
+  // "Used up" is among the overview's figures, and sets its filter, which
+  // shows as many packages as it counts.
+  const usedUp = Number(await page.locator('.figure[data-attention=used-up] .figure-n').textContent());
+  assert.ok(usedUp > 0, 'the demo has packages used up');
+  assert.ok(await act.locator('li.act[data-reason=used-up]').count() > 0, 'Act now lists none used up');
+  await page.locator('.figure[data-attention=used-up] button').click();
+  await page.waitForFunction(() => /urgency=used-up/.test(location.hash));
+  assert.equal(await page.locator('#filter-urgency').inputValue(), 'used-up');
+  const shown = await page.locator('section.panel .shown').allTextContents();
+  assert.equal(shown.reduce((n, s) => n + Number((s.match(/^(\d+) match/) ?? [0, 0])[1]), 0), usedUp, shown.join(' | '));
+  await page.getByRole('button', { name: 'Clear filters' }).first().click();
 
   // Edit opens the form as it was, the token field focused.
   await edit.click();

@@ -97,6 +97,12 @@ test('Check in its grace period and the free edition, by CodeArts project', asyn
   await page.getByLabel('CodeArts project').fill(OPS_BOARD);
   await page.getByRole('button', { name: 'Inspect in new tab' }).click();
   await page.getByRole('tab').nth(3).waitFor(); // "All tenants", then three tenants
+  // One account and region in three tabs: their CodeArts project, by name
+  // where the form knew it, tells them apart.
+  await page.getByRole('tab', { name: /· ops-board$/ }).waitFor({ timeout: 15_000 });
+  await page.getByRole('tab', { name: /· mobile-app$/ }).waitFor();
+  const names = (await page.locator('[role=tab]:not(#tab-all)').allTextContents()).map((n) => n.replace(/^\d+\. /, ''));
+  assert.equal(new Set(names).size, 3, names.join(' | '));
   await ready(page, 'codecheck').waitFor({ timeout: 15_000 });
   const free = panel(page, 'codecheck').locator('li.card', { hasText: 'CodeArts Free' });
   assert.match(await free.textContent(), /Check time this month: 135 \(the service names no unit\)/);
