@@ -1,6 +1,7 @@
 // Screenshots of the console to look at (not a test): the demo tenant in
-// two tabs (cn-north-4 and cn-east-3), one tab's panels and "All tenants",
-// in light, dark, phone, Chinese and Portuguese, into target/screenshots/.
+// two tabs (cn-north-4 and cn-east-3): the first screen, one tab's panels and
+// "All tenants", in light, dark, phone (light, dark, Chinese), Chinese and
+// Portuguese, into target/screenshots/.
 //   node scripts/screenshots.mjs        # after scripts/build
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ const VARIANTS = [
   { name: 'light', viewport: { width: 1400, height: 1000 }, colorScheme: 'light' },
   { name: 'dark', viewport: { width: 1400, height: 1000 }, colorScheme: 'dark' },
   { name: 'phone', viewport: { width: 390, height: 844 }, colorScheme: 'light', isMobile: true, hasTouch: true },
+  { name: 'phone-dark', viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true, hasTouch: true },
+  { name: 'phone-zh', viewport: { width: 390, height: 844 }, colorScheme: 'light', isMobile: true, hasTouch: true, lang: 'zh-CN' },
   { name: 'zh', viewport: { width: 1400, height: 1000 }, colorScheme: 'light', lang: 'zh-CN' },
   { name: 'pt', viewport: { width: 1400, height: 1000 }, colorScheme: 'light', lang: 'pt-BR' },
 ];
@@ -32,6 +35,7 @@ try {
     }
     await page.locator('#token').fill('demo');
     for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(SHOTS, `${v.name}-first-screen.png`) });
     await page.screenshot({ path: join(SHOTS, `${v.name}-tab.png`), fullPage: true });
     // A second region in a new tab, then "All tenants".
     await editSignIn(page);
