@@ -205,9 +205,11 @@ fn charts(service: Service, packages: &[Package], shown: &[usize], facts: Option
         .into_iter()
         .map(|(code, unit, [used, left])| {
             let name = format::code_label(service, &code).unwrap_or(code);
+            // Figures without a unit say so, here once for the panel,
+            // rather than leave a reader to guess users, minutes or runs.
             let label = match unit {
                 Some(u) => format!("{name} ({})", format::unit(&u, None)),
-                None => name,
+                None => format!("{name} {}", t("(the service names no unit)")),
             };
             let whole = used.saturating_add(left);
             let share = if whole == 0 { 0 } else { (u128::from(used) * 100 + u128::from(whole) / 2) / u128::from(whole) };

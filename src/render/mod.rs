@@ -89,15 +89,10 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         // More used than bought: said in red, beside the figures.
         let over = p.usage_ratio().is_some_and(|r| r > 1.0);
         let (class, note) = if over { (" over", format!(" — {}", t("more than the total"))) } else { ("", String::new()) };
-        // Figures without a unit say so (CodeArts TestPlan's `resource_used`
-        // and `original_amount`: seed 000 names none), rather than leave a
-        // reader to guess users, minutes or runs.
-        let unitless = if p.unit.is_none() && p.used_unit.is_none() {
-            format!(r#" <span class="muted">{}</span>"#, t("(the service names no unit)"))
-        } else {
-            String::new()
-        };
-        let _ = write!(h, r#"<p class="card-usage{class}">{}{note}{unitless}</p>"#, escape(&usage));
+        // Figures without a unit (CodeArts TestPlan's `resource_used` and
+        // `original_amount`: seed 000 names none) say so once, in the
+        // panel's chart, not on every card.
+        let _ = write!(h, r#"<p class="card-usage{class}">{}{note}</p>"#, escape(&usage));
     }
     let _ = write!(h, r#"<p class="card-dates"><span class="urgency urgency-{u}">{}</span>"#, escape(&format::state(p, now, thresholds)));
     if let Some(at) = p.starts_at {
@@ -699,11 +694,11 @@ mod tests {
         assert!(card(&said, NOW, Thresholds::default()).contains("Expired, the service says (its date, "));
         let frozen = Package { status: Status::Frozen, used: Some(70.0), total: Some(50.0), ..Package::new(Service::Hss, "h", "n") };
         let active = card(&Package { status: Status::Active, ..frozen.clone() }, NOW, Thresholds::default());
-        assert!(active.contains(r#"<div class="meter over""#) && active.contains(r#"<p class="card-usage over">70 / 50 (140%) — more than the total <span class="muted">(the service names no unit)</span></p>"#), "{active}");
+        assert!(active.contains(r#"<div class="meter over""#) && active.contains(r#"<p class="card-usage over">70 / 50 (140%) — more than the total</p>"#), "{active}");
         let frozen = card(&frozen, NOW, Thresholds::default());
         assert!(frozen.contains(r#"<span class="badge status-frozen">Frozen</span>"#), "{frozen}");
         // Frozen: what was used, no share, a grey meter.
-        assert!(frozen.contains(r#"<div class="meter lapsed""#) && frozen.contains(r#"<p class="card-usage over">frozen: 70 of 50 used — more than the total <span class="muted">(the service names no unit)</span></p>"#), "{frozen}");
+        assert!(frozen.contains(r#"<div class="meter lapsed""#) && frozen.contains(r#"<p class="card-usage over">frozen: 70 of 50 used — more than the total</p>"#), "{frozen}");
         // Figures with a unit do not say so.
         assert!(!h.contains("names no unit"), "{h}");
         assert_eq!(cards(std::slice::from_ref(&p), &[0, 7], NOW, Thresholds::default()), h);

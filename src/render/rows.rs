@@ -254,7 +254,7 @@ mod tests {
         ];
         for (p, words) in &cases {
             let card = crate::render::card(p, now, t);
-            assert!(card.contains(&format!(r#"<p class="card-usage">{words} "#)), "{card}");
+            assert!(card.contains(&format!(r#"<p class="card-usage">{words}</p>"#)), "{card}");
             assert!(!card.contains("%)"), "no share of what is gone: {card}");
             // The meter shows what was used, greyed, never as a full bar.
             assert!(card.contains(r#"<div class="meter lapsed" role="meter" aria-valuenow="3""#), "{card}");
