@@ -123,7 +123,8 @@ impl Service<Request> for App {
     fn call(&mut self, request: Request) -> Self::Future {
         let head = request.method() == Method::HEAD;
         let http1 = request.version() <= Version::HTTP_11 && request.method() != Method::CONNECT;
-        TopLevel { inner: self.inner.call(request), head, http1 }
+        let api = is_api(request.uri().path());
+        TopLevel { inner: self.inner.call(request), head, http1, api }
     }
 }
 
@@ -140,11 +141,18 @@ pin_project! {
     /// left to hyper: the same bytes in the same place (after the map's
     /// headers, before `date`), without a header value made and inserted
     /// per request.
+    ///
+    /// And every `/api` answer, refusals of the outer layers included, says
+    /// `Cache-Control: no-store`: it carries one person's tenant (or why
+    /// that person was refused), which a cache in front of the proxy must
+    /// not hand to the next person asking the same URL. Whatever the
+    /// upstream said about caching is replaced, never relayed.
     pub struct TopLevel<F> {
         #[pin]
         inner: F,
         head: bool,
         http1: bool,
+        api: bool,
     }
 }
 
@@ -157,6 +165,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
+        if *this.api {
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         if let Some(size) = response.body().size_hint().exact() {
             let status = response.status();
             let hyper_writes_it = *this.http1
@@ -172,6 +183,11 @@ where
         }
         Poll::Ready(Ok(response))
     }
+}
+
+/// `/api` and `/api/...`: the API's paths.
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
 }
 
 /// Past the outer layers: `/api` and `/api/...` to the API stack, the rest
@@ -194,8 +210,7 @@ impl Service<Request> for Dispatch {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let path = request.uri().path();
-        if path == "/api" || path.starts_with("/api/") {
+        if is_api(request.uri().path()) {
             DispatchFuture::Api { future: self.api.call(request) }
         } else {
             DispatchFuture::Router { future: self.router.call(request) }

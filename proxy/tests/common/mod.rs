@@ -211,6 +211,8 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
                 let _ = socket.write_all(b"11\r\n<html>evil</html>\r\n0\r\n\r\n").await;
                 continue;
             }
+            "cacheable" => json("200 OK", OK_BODY, "cache-control: public, max-age=600\r\nexpires: Thu, 01 Jan 2099 00:00:00 GMT\r\n"),
+            "nostore" => json("200 OK", OK_BODY, "cache-control: no-store\r\npragma: no-cache\r\n"),
             "switch" => "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n".to_string(),
             "lyingcl" => {
                 // Chunked framing with a Content-Length that only covers the start.
