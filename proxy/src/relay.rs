@@ -428,7 +428,7 @@ impl Upstream {
             }
         }
         // The first non-whitespace byte decides, however many chunks it takes
-        // (within the cap): JSON starts with `{` or `[`. An HTML page (even
+        // (within the read-ahead): JSON starts with `{` or `[`. An HTML page (even
         // one labelled JSON) becomes a proxy error; an empty body passes.
         let mut prefix = Prefix::default();
         let mut seen = 0u64;
@@ -457,6 +457,12 @@ impl Upstream {
             prefix.push(data);
             if let Some(b) = first {
                 break Some(b == b'{' || b == b'[');
+            }
+            // Whitespace is held here until the JSON starts, and no more of
+            // it than the read-ahead a body may buffer anyway: an answer
+            // that is still blank past that is not one the console reads.
+            if seen > self.read_ahead as u64 {
+                return Err(ProxyError::UpstreamNotJson);
             }
         };
         if !prefix.is_empty() && (!is_json || starts_json == Some(false)) {

@@ -202,6 +202,20 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
                 let _ = socket.write_all(b"]").await;
                 continue;
             }
+            "wsflood" => {
+                // 1 MiB of whitespace before the JSON starts.
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
+                    .await;
+                let chunk = format!("{:x}\r\n{}\r\n", 16384, " ".repeat(16384));
+                for _ in 0..64 {
+                    if socket.write_all(chunk.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+                let _ = socket.write_all(b"2\r\n{}\r\n0\r\n\r\n").await;
+                continue;
+            }
             "wshtml" => {
                 // Whitespace alone in the first chunk, an HTML page after it.
                 let _ = socket
