@@ -24,6 +24,7 @@
 //! parameter map per request, for a prefix test (README, Benchmark).
 
 pub mod body;
+pub mod client_ip;
 pub mod config;
 pub mod demo;
 pub mod error;

@@ -1,6 +1,6 @@
 //! Parses the flags, binds, serves until SIGINT/SIGTERM. Everything else is in the library.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 // mimalloc: glibc's malloc/free was the largest single cost per request in
 // the profile (about 63 allocations a request); mimalloc's thread-local free
@@ -12,6 +12,9 @@ use tenantscope_proxy::server::serve_config;
 
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
+    if let Err(message) = args.check() {
+        Args::command().error(clap::error::ErrorKind::MissingRequiredArgument, message).exit();
+    }
     // One thread runs everything when there is one CPU to use (--threads 1,
     // or 0 on a machine, container quota or taskset of one CPU): no wake-ups
     // between threads, no work stealing. Otherwise a worker per CPU, or N.

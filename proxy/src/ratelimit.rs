@@ -83,6 +83,13 @@ pub struct ClientSlot {
     key: IpAddr,
 }
 
+impl ClientSlot {
+    /// A place that counts against no cap (a trusted proxy's connection).
+    pub fn uncapped(client: IpAddr) -> ClientSlot {
+        ClientSlot { cap: None, key: client_key(client) }
+    }
+}
+
 impl InFlightCap {
     pub fn new(max: usize) -> Arc<InFlightCap> {
         Arc::new(InFlightCap { max, counts: Mutex::new(HashMap::new()) })

@@ -59,6 +59,9 @@ pub struct ServeOptions {
     /// Connections one peer address (IPv6 by /64) may have open at once;
     /// more are closed as soon as they are accepted (0: no cap).
     pub max_connections_per_client: usize,
+    /// Peers not counted by that cap: the load balancers that carry
+    /// everyone's connections (`--trusted-proxy`).
+    pub trusted_proxies: Vec<crate::client_ip::Cidr>,
     /// Counts the connections refused by that cap (`/metrics`).
     pub connections_refused: Counter,
 }
@@ -74,6 +77,7 @@ impl ServeOptions {
             h2_max_streams: config.h2_max_streams.max(1),
             h2_keep_alive: config.idle_timeout.min(Duration::from_secs(20)),
             max_connections_per_client: config.max_connections_per_client,
+            trusted_proxies: config.trusted_proxies.clone(),
             connections_refused: Counter::default(),
         }
     }
@@ -218,7 +222,14 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
         // Over the cap: closed at once, before anything is read or any
         // timer armed, so that one address holding a few hundred silent
         // sockets cannot take the file descriptors everyone else needs.
-        let Some(slot) = per_client.take(peer.ip()) else {
+        // A trusted proxy carries everyone's connections: the balancer caps
+        // those per client, not this.
+        let slot = if crate::client_ip::is_trusted(&options.trusted_proxies, peer.ip()) {
+            Some(ClientSlot::uncapped(peer.ip()))
+        } else {
+            per_client.take(peer.ip())
+        };
+        let Some(slot) = slot else {
             drop(stream);
             options.connections_refused.inc();
             refusals.refused(crate::ratelimit::client_key(peer.ip()), options.max_connections_per_client);

@@ -162,6 +162,7 @@ async fn upstream_calls_are_capped_per_client() {
     let config = Config {
         max_upstream_per_client: 2,
         client_ip_header: Some(axum::http::HeaderName::from_static("x-real-ip")),
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         ..relay_config(&stub)
     };
     let proxy = start(config).await;
