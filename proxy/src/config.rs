@@ -175,7 +175,51 @@ fn parse_service_host(s: &str) -> Result<ServiceHost, String> {
     if !tenantscope_catalog::is_huawei_cloud_host(&host) {
         return Err(format!("{host:?} is not a Huawei Cloud API host (a lower-case name under myhuaweicloud.com, .cn, .eu or huaweicloud.com; no scheme, port or path)"));
     }
+    check_service_host(service, region, &host)?;
     Ok(ServiceHost { service, region: region.to_string(), host })
+}
+
+/// Huawei Cloud's API domains, under which a service's host is its prefix
+/// and the region (or the prefix alone, for a global endpoint).
+const API_DOMAINS: [&str; 4] = ["myhuaweicloud.com", "myhuaweicloud.cn", "myhuaweicloud.eu", "huaweicloud.com"];
+
+/// A name under an API domain is not necessarily Huawei's: object storage
+/// buckets (`bucket.obs.REGION.myhuaweicloud.com`) and their static
+/// websites are named by tenants, and a token sent there is theirs. So a
+/// host is `PREFIX.REGION.DOMAIN` exactly, or `PREFIX.DOMAIN` for a global
+/// pseudo-region (billing's sites), where PREFIX is one the catalogue uses
+/// for that service; no object-storage or website label anywhere; and the
+/// global IAM hosts, where every token is checked, stay the catalogue's.
+fn check_service_host(service: Service, region: &str, host: &str) -> Result<(), String> {
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.iter().any(|l| *l == "obs" || l.starts_with("obs-") || l.contains("website")) {
+        return Err(format!("{host:?} is an object storage (OBS) or static website name, which a tenant can hold, not a service's API host"));
+    }
+    if service == Service::Iam && (region == "global" || region == tenantscope_catalog::GLOBAL_EU) {
+        return Err("the global IAM hosts (iam:global, iam:global-eu) are the catalogue's and cannot be overridden".into());
+    }
+    let global = region == "global" || tenantscope_catalog::BILLING_SITES.contains(&region);
+    let prefixes = service_prefixes(service);
+    let shape = if global { "{prefix}.{domain}".to_string() } else { format!("{{prefix}}.{region}.{{domain}}") };
+    let usage = || format!("{host:?} is not {shape} with a prefix of {} ({}) and a domain of {}", service.key(), prefixes.join(", "), API_DOMAINS.join(", "));
+    let (prefix, rest) = host.split_once('.').ok_or_else(usage)?;
+    let domain = if global { Some(rest) } else { rest.strip_prefix(region).and_then(|r| r.strip_prefix('.')) };
+    if !prefixes.iter().any(|p| p == prefix) || !domain.is_some_and(|d| API_DOMAINS.contains(&d)) {
+        return Err(usage());
+    }
+    Ok(())
+}
+
+/// The first labels of `service`'s hosts in the catalogue, in every region
+/// and global pseudo-region (`hss`, `sdg`, `cloudtest-ext`, `bss-intl`, ...).
+fn service_prefixes(service: Service) -> Vec<String> {
+    let regions = tenantscope_catalog::REGIONS.iter().map(|r| r.id);
+    let global = ["global", tenantscope_catalog::GLOBAL_EU, "eu-west-101"].into_iter().chain(tenantscope_catalog::BILLING_SITES);
+    let mut prefixes: Vec<String> =
+        regions.chain(global).filter_map(|r| service.host(r)).filter_map(|h| h.split_once('.').map(|(p, _)| p.to_string())).collect();
+    prefixes.sort();
+    prefixes.dedup();
+    prefixes
 }
 
 /// An origin: scheme, host and optional port, nothing else (never `*` or `null`).
