@@ -391,7 +391,7 @@ fn about(config: &Config) -> Response<Body> {
     if config.demo {
         // The demo tenant answers every call itself.
     } else if let Some(base) = &config.upstream_base {
-        hosts.push(base.clone());
+        hosts.push(published_base(base));
     } else {
         for service in tenantscope_catalog::Service::ALL {
             for region in tenantscope_catalog::REGIONS {
@@ -415,6 +415,33 @@ fn about(config: &Config) -> Response<Body> {
     let mut response = (StatusCode::OK, body.to_string()).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
     response
+}
+
+/// How `/api/about` names an `--upstream-base`: its origin (scheme, host,
+/// port) when the host is a public name, "private endpoint" when it is an
+/// address or name of a private network, whose layout is the operator's
+/// business; never the path, which may hold anything.
+fn published_base(base: &str) -> String {
+    const PRIVATE: &str = "private endpoint";
+    let Ok(uri) = base.parse::<axum::http::Uri>() else { return PRIVATE.into() };
+    let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else { return PRIVATE.into() };
+    let host = authority.host().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    let private = match host.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
+        Ok(IpAddr::V4(ip)) => ip.is_private() || ip.is_loopback() || ip.is_link_local() || ip.is_unspecified() || ip.octets()[0] == 100 && ip.octets()[1] & 0xc0 == 64,
+        Ok(IpAddr::V6(ip)) => ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00 || (ip.segments()[0] & 0xffc0) == 0xfe80,
+        // A name of one label, or under a suffix no public DNS answers.
+        Err(_) => {
+            !host.contains('.')
+                || [".internal", ".local", ".lan", ".corp", ".home.arpa", ".intranet", ".localdomain", ".localhost"].iter().any(|s| host.ends_with(s))
+        }
+    };
+    if private {
+        return PRIVATE.into();
+    }
+    match authority.port() {
+        Some(port) => format!("{}://{host}:{port}", scheme.to_ascii_lowercase()),
+        None => format!("{}://{host}", scheme.to_ascii_lowercase()),
+    }
 }
 
 /// `GET /api/offered`: `{"service_hosts": [{"service", "region", "host"}]}`,
