@@ -120,6 +120,10 @@ pub struct Args {
     /// exposed deployment, where the request counts are nobody else's business.
     #[arg(long, env = "TENANTSCOPE_METRICS_LISTEN", value_name = "ADDR", value_parser = parse_loopback)]
     pub metrics_listen: Option<SocketAddr>,
+    /// Serve `/metrics` on the public listener too (off by default: the
+    /// request counts are nobody else's business; prefer --metrics-listen).
+    #[arg(long, env = "TENANTSCOPE_PUBLIC_METRICS")]
+    pub public_metrics: bool,
 }
 
 impl Args {
@@ -279,6 +283,8 @@ pub struct Config {
     pub h2_max_streams: u32,
     /// Where `/metrics` is served instead of the public router (loopback only).
     pub metrics_listen: Option<SocketAddr>,
+    /// `/metrics` on the public router as well (when `metrics_listen` is not set).
+    pub public_metrics: bool,
 }
 
 /// The default of `--max-connections-per-client`: a browser keeps up to 6 HTTP/1
@@ -335,6 +341,7 @@ impl Default for Config {
             shutdown_timeout: Duration::from_secs(30),
             h2_max_streams: H2_MAX_STREAMS,
             metrics_listen: None,
+            public_metrics: false,
         }
     }
 }
@@ -370,6 +377,7 @@ impl From<&Args> for Config {
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
             h2_max_streams: H2_MAX_STREAMS,
             metrics_listen: args.metrics_listen,
+            public_metrics: args.public_metrics,
         }
     }
 }

@@ -262,11 +262,11 @@ impl Service<Request> for ApiHandler {
 }
 
 /// The proxy's service, counting into `metrics` (which [`metrics_app`] can
-/// serve on another listener). `/metrics` is served here only when
-/// `config.metrics_listen` is not set.
+/// serve on another listener). `/metrics` is served here only when asked
+/// (`--public-metrics`) and `config.metrics_listen` is not set.
 pub fn service(config: Config, metrics: Arc<Metrics>) -> App {
     let site = config.static_dir.clone().map(|dir| site::Site::new(dir, &config.connect_src));
-    let public_metrics = config.metrics_listen.is_none();
+    let public_metrics = config.public_metrics && config.metrics_listen.is_none();
     let state = Arc::new(AppState {
         upstream: Upstream::new(&config, metrics.clone()),
         limiter: Limiter::new(config.rate_per_sec, config.rate_burst),
@@ -297,10 +297,13 @@ pub fn service(config: Config, metrics: Arc<Metrics>) -> App {
     App { inner: outer.service(dispatch) }
 }
 
-/// `/metrics` alone, for the loopback listener of `--metrics-listen`.
+/// `/metrics` alone, for the loopback listener of `--metrics-listen`:
+/// answered to loopback `Host` names only, so that a page whose name was
+/// rebound to 127.0.0.1 cannot read it from someone's browser.
 pub fn metrics_app(metrics: Arc<Metrics>) -> Router {
     Router::new()
         .route("/metrics", get(move || metrics_text(metrics.clone())))
+        .layer(middleware::host_guard::LoopbackOnlyLayer)
         .layer(middleware::security_headers::layer())
 }
 

@@ -275,7 +275,10 @@ impl Drop for Running {
     }
 }
 
+/// The proxy served on 127.0.0.1:0, with `/metrics` on its one listener
+/// (which the tests read: [`metric`]).
 pub async fn start(config: Config) -> Running {
+    let config = Config { public_metrics: true, ..config };
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel();
