@@ -110,6 +110,8 @@ type ApiStack = <ApiLayers as Layer<ApiHandler>>::Service;
 #[derive(Clone)]
 pub struct App {
     inner: <Outer as Layer<Dispatch>>::Service,
+    /// `--allow-origin`, for the refusals of the layers before CORS.
+    allow_origins: Arc<[String]>,
 }
 
 impl Service<Request> for App {
@@ -125,7 +127,11 @@ impl Service<Request> for App {
         let head = request.method() == Method::HEAD;
         let http1 = request.version() <= Version::HTTP_11 && request.method() != Method::CONNECT;
         let api = is_api(request.uri().path());
-        TopLevel { inner: self.inner.call(request), head, http1, api }
+        let origin = match request.headers().get(header::ORIGIN) {
+            Some(origin) if api && self.allow_origins.iter().any(|a| a.as_bytes() == origin.as_bytes()) => Some(origin.clone()),
+            _ => None,
+        };
+        TopLevel { inner: self.inner.call(request), head, http1, api, origin }
     }
 }
 
@@ -148,12 +154,17 @@ pin_project! {
     /// that person was refused), which a cache in front of the proxy must
     /// not hand to the next person asking the same URL. Whatever the
     /// upstream said about caching is replaced, never relayed.
+    ///
+    /// An `/api` answer to an allowed origin that the CORS layer did not
+    /// see (the Host guard's 403, the limits' 414 and 431, refused before
+    /// it) gets its headers here, so that the console can read why.
     pub struct TopLevel<F> {
         #[pin]
         inner: F,
         head: bool,
         http1: bool,
         api: bool,
+        origin: Option<HeaderValue>,
     }
 }
 
@@ -167,7 +178,13 @@ where
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
         if *this.api {
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            let h = response.headers_mut();
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            if let Some(origin) = this.origin.take().filter(|_| !h.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)) {
+                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(middleware::cors::EXPOSED));
+                h.insert(header::VARY, HeaderValue::from_static("Origin"));
+            }
         }
         if let Some(size) = response.body().size_hint().exact() {
             let status = response.status();
@@ -267,6 +284,7 @@ impl Service<Request> for ApiHandler {
 pub fn service(config: Config, metrics: Arc<Metrics>) -> App {
     let site = config.static_dir.clone().map(|dir| site::Site::new(dir, &config.connect_src));
     let public_metrics = config.public_metrics && config.metrics_listen.is_none();
+    let allow_origins: Arc<[String]> = config.allow_origins.clone().into();
     let state = Arc::new(AppState {
         upstream: Upstream::new(&config, metrics.clone()),
         limiter: Limiter::new(config.rate_per_sec, config.rate_burst),
@@ -294,7 +312,7 @@ pub fn service(config: Config, metrics: Arc<Metrics>) -> App {
         .layer(middleware::host_guard::HostGuardLayer(state.clone()))
         .layer(middleware::limits::LimitsLayer(state))
         .layer(middleware::request_id::layer());
-    App { inner: outer.service(dispatch) }
+    App { inner: outer.service(dispatch), allow_origins }
 }
 
 /// `/metrics` alone, for the loopback listener of `--metrics-listen`:
