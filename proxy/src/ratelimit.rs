@@ -19,16 +19,31 @@ use std::time::Instant;
 /// Buckets kept before full ones are dropped (a full bucket is the same as none).
 const PRUNE_AT: usize = 50_000;
 
+/// How often, at most, the buckets are swept for full ones. Sweeping is a
+/// walk over the whole map: under a slow refill few buckets are full, the
+/// map stays over [`PRUNE_AT`], and a sweep per request made each request
+/// pay for every client's bucket; once per interval spreads that walk over
+/// all the requests of the interval.
+const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub struct Limiter {
     rate: f64,
     burst: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    buckets: Mutex<Buckets>,
+}
+
+/// Each client's tokens and when they were counted, and when full buckets
+/// were last dropped.
+#[derive(Default)]
+struct Buckets {
+    map: HashMap<IpAddr, (f64, Instant)>,
+    swept: Option<Instant>,
 }
 
 impl Limiter {
     /// `rate` tokens per second (0: no limit), at most `burst` saved up.
     pub fn new(rate: f64, burst: u32) -> Limiter {
-        Limiter { rate, burst: f64::from(burst.max(1)), buckets: Mutex::new(HashMap::new()) }
+        Limiter { rate, burst: f64::from(burst.max(1)), buckets: Mutex::new(Buckets::default()) }
     }
 
     /// Takes a token for `client`, or says in how many seconds one will be there.
@@ -41,12 +56,14 @@ impl Limiter {
             return Ok(());
         }
         let key = client_key(client);
-        let Ok(mut buckets) = self.buckets.lock() else { return Ok(()) };
+        let Ok(mut guard) = self.buckets.lock() else { return Ok(()) };
+        let buckets = &mut *guard;
         let (rate, burst) = (self.rate, self.burst);
-        if buckets.len() >= PRUNE_AT {
-            buckets.retain(|_, (tokens, at)| *tokens + now.saturating_duration_since(*at).as_secs_f64() * rate < burst);
+        if buckets.map.len() >= PRUNE_AT && buckets.swept.is_none_or(|at| now.saturating_duration_since(at) >= SWEEP_INTERVAL) {
+            buckets.map.retain(|_, (tokens, at)| *tokens + now.saturating_duration_since(*at).as_secs_f64() * rate < burst);
+            buckets.swept = Some(now);
         }
-        let (tokens, at) = buckets.entry(key).or_insert((burst, now));
+        let (tokens, at) = buckets.map.entry(key).or_insert((burst, now));
         *tokens = (*tokens + now.saturating_duration_since(*at).as_secs_f64() * rate).min(burst);
         *at = now;
         if *tokens >= 1.0 {
