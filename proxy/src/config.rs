@@ -82,6 +82,11 @@ pub struct Args {
     /// capped (let the balancer cap connections per client).
     #[arg(long, env = "TENANTSCOPE_MAX_CONNECTIONS_PER_CLIENT", value_name = "N")]
     pub max_connections_per_client: Option<usize>,
+    /// Requests one peer address (IPv6 by /64) may have in flight across
+    /// all its connections, until each answer has been sent or dropped;
+    /// more get 429 (0: no cap). A --trusted-proxy peer is not counted.
+    #[arg(long, env = "TENANTSCOPE_MAX_ANSWERS_PER_CLIENT", default_value_t = MAX_ANSWERS_PER_CLIENT, value_name = "N")]
+    pub max_answers_per_client: usize,
     /// Seconds to wait for an upstream connection.
     #[arg(long, env = "TENANTSCOPE_CONNECT_TIMEOUT", default_value_t = 5, value_name = "SECONDS")]
     pub connect_timeout: u64,
@@ -265,6 +270,8 @@ pub struct Config {
     pub max_upstream_per_client: usize,
     /// Connections open per peer address at most, trusted proxies apart (0: no cap).
     pub max_connections_per_client: usize,
+    /// Answers in flight per peer address at most, trusted proxies apart (0: no cap).
+    pub max_answers_per_client: usize,
     /// How long a request waits for one of the `max_upstream` slots.
     pub upstream_queue_wait: Duration,
     pub connect_timeout: Duration,
@@ -293,9 +300,17 @@ pub struct Config {
 /// typical soft limit of 1,024 descriptors.
 pub const MAX_CONNECTIONS_PER_CLIENT: usize = 128;
 
-/// A console load is a few dozen calls: 64 streams let one go out at once
-/// (a browser queues the rest) and bound what one connection can hold.
-pub const H2_MAX_STREAMS: u32 = 64;
+/// A console load is a few dozen calls: 32 streams let most of one go out
+/// at once (a browser queues the rest) and bound what one connection can
+/// hold; what one client holds across its connections is capped apart
+/// ([`MAX_ANSWERS_PER_CLIENT`]).
+pub const H2_MAX_STREAMS: u32 = 32;
+
+/// The default of `--max-answers-per-client`: requests whose answers are
+/// not yet sent, across all of one peer's connections. Two consoles loading
+/// at once over HTTP/2 stay well under it; 128 HTTP/1 connections cannot
+/// reach it.
+pub const MAX_ANSWERS_PER_CLIENT: usize = 256;
 
 /// The host of `service` in `region`: the operator's (`hosts`), else the
 /// catalogue's; `None` where neither names one.
@@ -329,6 +344,7 @@ impl Default for Config {
             max_upstream: 256,
             max_upstream_per_client: 64,
             max_connections_per_client: MAX_CONNECTIONS_PER_CLIENT,
+            max_answers_per_client: MAX_ANSWERS_PER_CLIENT,
             upstream_queue_wait: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
             upstream_timeout: Duration::from_secs(30),
@@ -365,6 +381,7 @@ impl From<&Args> for Config {
             max_upstream: args.max_upstream.max(1),
             max_upstream_per_client: args.max_upstream_per_client,
             max_connections_per_client: args.max_connections_per_client.unwrap_or(MAX_CONNECTIONS_PER_CLIENT),
+            max_answers_per_client: args.max_answers_per_client,
             upstream_queue_wait: Duration::from_secs(args.connect_timeout),
             connect_timeout: Duration::from_secs(args.connect_timeout),
             upstream_timeout: Duration::from_secs(args.upstream_timeout),

@@ -29,6 +29,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+use axum::response::IntoResponse;
 use tower::ServiceExt;
 
 use crate::ratelimit::{ClientSlot, InFlightCap};
@@ -59,7 +60,10 @@ pub struct ServeOptions {
     /// Connections one peer address (IPv6 by /64) may have open at once;
     /// more are closed as soon as they are accepted (0: no cap).
     pub max_connections_per_client: usize,
-    /// Peers not counted by that cap: the load balancers that carry
+    /// Requests one peer address (IPv6 by /64) may have in flight across
+    /// its connections until their answers are sent; more get 429 (0: no cap).
+    pub max_answers_per_client: usize,
+    /// Peers not counted by these caps: the load balancers that carry
     /// everyone's connections (`--trusted-proxy`).
     pub trusted_proxies: Vec<crate::client_ip::Cidr>,
     /// Counts the connections refused by that cap (`/metrics`).
@@ -77,6 +81,7 @@ impl ServeOptions {
             h2_max_streams: config.h2_max_streams.max(1),
             h2_keep_alive: config.idle_timeout.min(Duration::from_secs(20)),
             max_connections_per_client: config.max_connections_per_client,
+            max_answers_per_client: config.max_answers_per_client,
             trusted_proxies: config.trusted_proxies.clone(),
             connections_refused: Counter::default(),
         }
@@ -195,6 +200,8 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
     // Connections open per client address: a slot is taken at accept and
     // given back when the connection's task ends.
     let per_client = InFlightCap::new(options.max_connections_per_client);
+    // Answers in flight per client address, across its connections.
+    let answers = InFlightCap::new(options.max_answers_per_client);
     let mut refusals = Refusals::default();
     loop {
         let (stream, peer) = tokio::select! {
@@ -224,7 +231,8 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
         // sockets cannot take the file descriptors everyone else needs.
         // A trusted proxy carries everyone's connections: the balancer caps
         // those per client, not this.
-        let slot = if crate::client_ip::is_trusted(&options.trusted_proxies, peer.ip()) {
+        let trusted = crate::client_ip::is_trusted(&options.trusted_proxies, peer.ip());
+        let slot = if trusted {
             Some(ClientSlot::uncapped(peer.ip()))
         } else {
             per_client.take(peer.ip())
@@ -237,7 +245,8 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
         };
         let _ = stream.set_nodelay(true);
         let activity = Arc::new(Activity::new());
-        let service = Tracked::new(app.clone(), peer, activity.clone());
+        let answers = (!trusted).then(|| answers.clone());
+        let service = Tracked::new(app.clone(), peer, activity.clone(), answers);
         let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
         let (ask, asked) = oneshot::channel();
         let task = tokio::spawn(run_connection(connection, |c| c.graceful_shutdown(), asked, slot));
@@ -279,11 +288,14 @@ struct Tracked<S> {
     spare: S,
     peer: SocketAddr,
     activity: Arc<Activity>,
+    /// The peer's answers in flight across its connections (none for a
+    /// trusted proxy): a request takes a place until its answer is sent.
+    answers: Option<Arc<InFlightCap>>,
 }
 
 impl<S: Served> Tracked<S> {
-    fn new(app: S, peer: SocketAddr, activity: Arc<Activity>) -> Tracked<S> {
-        Tracked { app: RefCell::new(app.clone()), spare: app, peer, activity }
+    fn new(app: S, peer: SocketAddr, activity: Arc<Activity>, answers: Option<Arc<InFlightCap>>) -> Tracked<S> {
+        Tracked { app: RefCell::new(app.clone()), spare: app, peer, activity, answers }
     }
 }
 
@@ -294,8 +306,20 @@ impl<S: Served> hyper::service::Service<Request<Incoming>> for Tracked<S> {
     type Future = TrackedFuture<S>;
 
     fn call(&self, mut request: Request<Incoming>) -> Self::Future {
+        let slot = match &self.answers {
+            Some(answers) => match answers.take(self.peer.ip()) {
+                Some(slot) => Some(slot),
+                // As many answers in flight as the address may have: refused
+                // before the app sees it, costing nothing but this answer.
+                None => {
+                    let open = Open::new(self.activity.clone(), None);
+                    return TrackedFuture::Refused { response: Some(refusal().map(|inner| Watched { inner, _open: open })) };
+                }
+            },
+            None => None,
+        };
         request.extensions_mut().insert(ConnectInfo::<SocketAddr>(self.peer));
-        let open = Some(Open::new(self.activity.clone()));
+        let open = Some(Open::new(self.activity.clone(), slot));
         let request = request.map(Body::new);
         let Ok(mut app) = self.app.try_borrow_mut() else {
             return TrackedFuture::Waiting { future: self.spare.clone().oneshot(request), open };
@@ -313,6 +337,7 @@ pin_project_lite::pin_project! {
     enum TrackedFuture<S: Served> {
         Called { #[pin] future: S::Future, open: Option<Open> },
         Waiting { #[pin] future: tower::util::Oneshot<S, Request<Body>>, open: Option<Open> },
+        Refused { response: Option<Response<Watched>> },
     }
 }
 
@@ -323,6 +348,7 @@ impl<S: Served> Future for TrackedFuture<S> {
         let (response, open) = match self.project() {
             TrackedProj::Called { future, open } => (std::task::ready!(future.poll(cx))?, open),
             TrackedProj::Waiting { future, open } => (std::task::ready!(future.poll(cx))?, open),
+            TrackedProj::Refused { response } => return Poll::Ready(Ok(response.take().expect("an answer is polled once it is ready"))),
         };
         let open = open.take().expect("an answer is polled once it is ready");
         Poll::Ready(Ok(response.map(|inner| Watched { inner, _open: open })))
@@ -361,16 +387,26 @@ impl Activity {
     }
 }
 
-/// One request in flight on a connection.
-struct Open(Arc<Activity>);
+/// One request in flight on a connection, and its place among its
+/// client's answers in flight (given back when this is dropped).
+struct Open(Arc<Activity>, #[allow(dead_code)] Option<ClientSlot>);
 
 impl Open {
-    fn new(activity: Arc<Activity>) -> Open {
+    fn new(activity: Arc<Activity>, slot: Option<ClientSlot>) -> Open {
         activity.served.store(true, Relaxed);
         activity.open.fetch_add(1, Relaxed);
         activity.touch();
-        Open(activity)
+        Open(activity, slot)
     }
+}
+
+/// The answer to a request over its client's cap of answers in flight:
+/// 429 `PROXY.0016`, with the headers every answer has.
+fn refusal() -> Response<Body> {
+    let mut response = crate::error::ProxyError::ClientBusy.into_response();
+    crate::middleware::security_headers::set(response.headers_mut());
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response
 }
 
 impl Drop for Open {

@@ -193,5 +193,5 @@ async fn http2_connections_offer_few_streams() {
     let proxy = start(Config { demo: true, guard_host: true, ..Config::default() }).await;
     let (mut h2, _driving) = h2_window_zero(&proxy).await;
     let _ = h2_get(&mut h2, &proxy.url("/healthz")).await;
-    assert_eq!(h2.current_max_send_streams(), 64);
+    assert_eq!(h2.current_max_send_streams(), 32);
 }
