@@ -1,11 +1,14 @@
 //! The server loop: hyper-util's HTTP/1 and HTTP/2 connection builder with a
 //! header buffer limit and the peer address for the rate limit; a cap on the
-//! connections one client address may have open; a watchdog per connection
-//! that closes it when it says nothing, stays idle, or has answers its client
-//! does not take; accept errors backed off; and a shutdown that drains for a
-//! bounded time, then closes what is left.
+//! connections one client address may have open, and on its answers in
+//! flight across them; a watchdog per connection that closes it when it
+//! says nothing, stays idle, or has answers its client does not take; a
+//! deadline per HTTP/2 answer, measured in that answer's own bytes, that
+//! resets its stream when it stops moving ([`Streams`]); accept errors
+//! backed off; and a shutdown that drains for a bounded time, then closes
+//! what is left.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -22,7 +25,7 @@ use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use prometheus_client::metrics::counter::Counter;
 use tokio::net::TcpListener;
@@ -55,6 +58,9 @@ pub struct ServeOptions {
     pub drain: Duration,
     /// HTTP/2 streams a connection may have open at once.
     pub h2_max_streams: u32,
+    /// Time an HTTP/2 answer may go without its client taking any of it
+    /// before its stream is reset, whatever else the connection does.
+    pub send_timeout: Duration,
     /// HTTP/2 keep-alive ping interval; a ping unanswered as long closes.
     pub h2_keep_alive: Duration,
     /// Connections one peer address (IPv6 by /64) may have open at once;
@@ -79,6 +85,7 @@ impl ServeOptions {
             stalled_timeout: config.upstream_timeout + config.send_timeout,
             drain: config.shutdown_timeout,
             h2_max_streams: config.h2_max_streams.max(1),
+            send_timeout: config.send_timeout,
             h2_keep_alive: config.idle_timeout.min(Duration::from_secs(20)),
             max_connections_per_client: config.max_connections_per_client,
             max_answers_per_client: config.max_answers_per_client,
@@ -179,7 +186,7 @@ impl<S> Served for S where
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains.
 pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOptions, shutdown: impl Future<Output = ()>) {
-    let mut builder = Builder::new(TokioExecutor::new());
+    let mut builder = Builder::new(Streams { send_timeout: options.send_timeout });
     builder
         .http1()
         .timer(TokioTimer::new())
@@ -313,7 +320,7 @@ impl<S: Served> hyper::service::Service<Request<Incoming>> for Tracked<S> {
                 // before the app sees it, costing nothing but this answer.
                 None => {
                     let open = Open::new(self.activity.clone(), None);
-                    return TrackedFuture::Refused { response: Some(refusal().map(|inner| Watched { inner, _open: open })) };
+                    return TrackedFuture::Refused { response: Some(refusal().map(|inner| Watched { inner, _open: open, progress: None, rest: None })) };
                 }
             },
             None => None,
@@ -351,7 +358,12 @@ impl<S: Served> Future for TrackedFuture<S> {
             TrackedProj::Refused { response } => return Poll::Ready(Ok(response.take().expect("an answer is polled once it is ready"))),
         };
         let open = open.take().expect("an answer is polled once it is ready");
-        Poll::Ready(Ok(response.map(|inner| Watched { inner, _open: open })))
+        // An HTTP/2 answer: its stream's deadline starts now (`Streams`).
+        let progress = STREAM.with(Cell::take);
+        if let Some(progress) = &progress {
+            progress.moved();
+        }
+        Poll::Ready(Ok(response.map(|inner| Watched { inner, _open: open, progress, rest: None })))
     }
 }
 
@@ -416,30 +428,187 @@ impl Drop for Open {
     }
 }
 
-/// An answer's body, telling the connection's activity when it moves.
+/// An answer's body, telling the connection's activity when it moves, and
+/// for HTTP/2 its stream's deadline ([`Progress`]). An HTTP/2 answer is
+/// handed to hyper in pieces of at most [`PIECE`] bytes: hyper takes the
+/// next piece only when the last has gone, so a piece taken is progress,
+/// and a stalled stream holds at most one piece in hyper's and h2's buffers.
 struct Watched {
     inner: Body,
     _open: Open,
+    progress: Option<Arc<Progress>>,
+    /// What is left of a frame larger than a piece.
+    rest: Option<Bytes>,
 }
+
+/// The largest piece of an HTTP/2 answer handed to hyper at once (an
+/// HTTP/2 DATA frame's default size).
+const PIECE: usize = 16 << 10;
 
 impl HttpBody for Watched {
     type Data = Bytes;
     type Error = axum::Error;
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if let Poll::Ready(Some(Ok(_))) = &polled {
-            self._open.0.touch();
+        let this = &mut *self;
+        let polled = match this.rest.take() {
+            Some(rest) => Poll::Ready(Some(Ok(Frame::data(rest)))),
+            None => Pin::new(&mut this.inner).poll_frame(cx),
+        };
+        let Some(progress) = &this.progress else {
+            if let Poll::Ready(Some(Ok(_))) = &polled {
+                this._open.0.touch();
+            }
+            return polled;
+        };
+        match polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                this._open.0.touch();
+                progress.moved();
+                match frame.into_data() {
+                    Ok(mut data) if data.len() > PIECE => {
+                        this.rest = Some(data.split_off(PIECE));
+                        Poll::Ready(Some(Ok(Frame::data(data))))
+                    }
+                    Ok(data) => Poll::Ready(Some(Ok(Frame::data(data)))),
+                    Err(frame) => Poll::Ready(Some(Ok(frame))),
+                }
+            }
+            Poll::Ready(None) => {
+                progress.finished();
+                Poll::Ready(None)
+            }
+            other => other,
         }
-        polled
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        self.rest.is_none() && self.inner.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+        let rest = self.rest.as_ref().map_or(0, |r| r.len() as u64);
+        let inner = self.inner.size_hint();
+        let mut hint = SizeHint::new();
+        hint.set_lower(inner.lower() + rest);
+        if let Some(upper) = inner.upper() {
+            hint.set_upper(upper + rest);
+        }
+        hint
+    }
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        if let Some(progress) = &self.progress {
+            progress.finished();
+        }
+    }
+}
+
+/// When an HTTP/2 answer last moved: armed when its head is ready, touched
+/// whenever hyper takes a piece of its body, disarmed when it ends.
+struct Progress {
+    born: Instant,
+    /// Milliseconds after `born`, plus one; 0 while not armed or ended.
+    last_ms: AtomicU64,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress { born: Instant::now(), last_ms: AtomicU64::new(0) }
+    }
+
+    fn moved(&self) {
+        self.last_ms.store(self.born.elapsed().as_millis() as u64 + 1, Relaxed);
+    }
+
+    fn finished(&self) {
+        self.last_ms.store(0, Relaxed);
+    }
+
+    /// When the answer last moved, if it is under way.
+    fn last(&self) -> Option<Instant> {
+        match self.last_ms.load(Relaxed) {
+            0 => None,
+            ms => Some(self.born + Duration::from_millis(ms - 1)),
+        }
+    }
+}
+
+thread_local! {
+    /// The [`Progress`] of the HTTP/2 stream whose task is being polled, for
+    /// its answer to take when its head is ready ([`TrackedFuture`]).
+    static STREAM: Cell<Option<Arc<Progress>>> = const { Cell::new(None) };
+}
+
+/// hyper's executor for the tasks of HTTP/2 streams, each of which runs a
+/// request and then sends its answer: each runs under a deadline measured
+/// in its own answer's progress, so that a stream whose client stopped
+/// taking its answer is given up after `send_timeout` (the task is dropped,
+/// and h2 resets the stream), however busy the rest of its connection is.
+/// The connection's watchdog cannot tell one stream from another.
+#[derive(Clone)]
+struct Streams {
+    send_timeout: Duration,
+}
+
+impl<F> hyper::rt::Executor<F> for Streams
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    fn execute(&self, future: F) {
+        tokio::spawn(Deadline { inner: future, progress: Arc::new(Progress::new()), timeout: self.send_timeout, sleep: None, given: false });
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A stream's task under its answer's deadline.
+    struct Deadline<F> {
+        #[pin]
+        inner: F,
+        progress: Arc<Progress>,
+        timeout: Duration,
+        sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+        // Whether the answer has taken its `progress`.
+        given: bool,
+    }
+}
+
+impl<F: Future<Output = ()>> Future for Deadline<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        let polled = if *this.given {
+            this.inner.poll(cx)
+        } else {
+            STREAM.with(|s| s.set(Some(this.progress.clone())));
+            let polled = this.inner.poll(cx);
+            // Taken by the answer (its head is ready), or still to come.
+            *this.given = STREAM.with(Cell::take).is_none();
+            polled
+        };
+        if polled.is_ready() {
+            return Poll::Ready(());
+        }
+        loop {
+            let Some(last) = this.progress.last() else { return Poll::Pending };
+            let deadline = last + *this.timeout;
+            if Instant::now() >= deadline {
+                // Dropping the task drops the stream's sending half: h2
+                // resets the stream and frees what it had buffered for it.
+                tracing::debug!("resetting an HTTP/2 stream whose answer made no progress");
+                return Poll::Ready(());
+            }
+            let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+            if sleep.deadline() != deadline {
+                sleep.as_mut().reset(deadline);
+            }
+            if sleep.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
     }
 }
 
