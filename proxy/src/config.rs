@@ -82,6 +82,11 @@ pub struct Args {
     /// capped (let the balancer cap connections per client).
     #[arg(long, env = "TENANTSCOPE_MAX_CONNECTIONS_PER_CLIENT", value_name = "N")]
     pub max_connections_per_client: Option<usize>,
+    /// Bytes of upstream answers read ahead of one client (address, IPv6
+    /// by /64), all its answers together (0: no cap beyond each answer's
+    /// 256 KiB): past it, its answers wait for it to read.
+    #[arg(long, env = "TENANTSCOPE_MAX_BUFFERED_PER_CLIENT", default_value_t = MAX_BUFFERED_PER_CLIENT, value_name = "BYTES")]
+    pub max_buffered_per_client: usize,
     /// Requests one peer address (IPv6 by /64) may have in flight across
     /// all its connections, until each answer has been sent or dropped;
     /// more get 429 (0: no cap). A --trusted-proxy peer is not counted.
@@ -272,6 +277,8 @@ pub struct Config {
     pub max_connections_per_client: usize,
     /// Answers in flight per peer address at most, trusted proxies apart (0: no cap).
     pub max_answers_per_client: usize,
+    /// Upstream answer bytes read ahead of one client in all (0: no cap).
+    pub max_buffered_per_client: usize,
     /// How long a request waits for one of the `max_upstream` slots.
     pub upstream_queue_wait: Duration,
     pub connect_timeout: Duration,
@@ -312,6 +319,10 @@ pub const H2_MAX_STREAMS: u32 = 32;
 /// reach it.
 pub const MAX_ANSWERS_PER_CLIENT: usize = 256;
 
+/// The default of `--max-buffered-per-client`: a console's answers are a
+/// few KiB to a few hundred; 4 MiB is a whole console load read ahead.
+pub const MAX_BUFFERED_PER_CLIENT: usize = 4 << 20;
+
 /// The host of `service` in `region`: the operator's (`hosts`), else the
 /// catalogue's; `None` where neither names one.
 pub fn service_host(hosts: &[ServiceHost], service: Service, region: &str) -> Option<String> {
@@ -345,6 +356,7 @@ impl Default for Config {
             max_upstream_per_client: 64,
             max_connections_per_client: MAX_CONNECTIONS_PER_CLIENT,
             max_answers_per_client: MAX_ANSWERS_PER_CLIENT,
+            max_buffered_per_client: MAX_BUFFERED_PER_CLIENT,
             upstream_queue_wait: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
             upstream_timeout: Duration::from_secs(30),
@@ -382,6 +394,7 @@ impl From<&Args> for Config {
             max_upstream_per_client: args.max_upstream_per_client,
             max_connections_per_client: args.max_connections_per_client.unwrap_or(MAX_CONNECTIONS_PER_CLIENT),
             max_answers_per_client: args.max_answers_per_client,
+            max_buffered_per_client: args.max_buffered_per_client,
             upstream_queue_wait: Duration::from_secs(args.connect_timeout),
             connect_timeout: Duration::from_secs(args.connect_timeout),
             upstream_timeout: Duration::from_secs(args.upstream_timeout),

@@ -16,6 +16,8 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use tokio::sync::Semaphore;
+
 /// Buckets kept before full ones are dropped (a full bucket is the same as none).
 const PRUNE_AT: usize = 50_000;
 
@@ -105,6 +107,69 @@ impl ClientSlot {
     pub fn uncapped(client: IpAddr) -> ClientSlot {
         ClientSlot { cap: None, key: client_key(client) }
     }
+
+    /// The client's key (IPv4 address, IPv6 /64).
+    pub fn key(&self) -> IpAddr {
+        self.key
+    }
+}
+
+/// The bytes of upstream answers each client may have read ahead of it, in
+/// all its answers together (0: no cap): one budget per client, shared by
+/// the reader tasks of its answers, kept while any of them holds it.
+pub struct ByteCaps {
+    max: usize,
+    budgets: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
+}
+
+/// One holder of a client's byte budget (a reader task, or the body it
+/// feeds); the budget is forgotten when the last holder goes.
+pub struct ClientBytes {
+    budget: Arc<Semaphore>,
+    caps: Arc<ByteCaps>,
+    key: IpAddr,
+}
+
+impl ByteCaps {
+    pub fn new(max: usize) -> Arc<ByteCaps> {
+        Arc::new(ByteCaps { max: max.min(Semaphore::MAX_PERMITS), budgets: Mutex::new(HashMap::new()) })
+    }
+
+    /// The budget of the client with key `key`, or `None` when there is no cap.
+    pub fn of(self: &Arc<ByteCaps>, key: IpAddr) -> Option<ClientBytes> {
+        if self.max == 0 {
+            return None;
+        }
+        let mut budgets = self.budgets.lock().ok()?;
+        let budget = budgets.entry(key).or_insert_with(|| Arc::new(Semaphore::new(self.max))).clone();
+        Some(ClientBytes { budget, caps: self.clone(), key })
+    }
+}
+
+impl ClientBytes {
+    /// The client's semaphore of bytes.
+    pub fn budget(&self) -> &Semaphore {
+        &self.budget
+    }
+}
+
+impl Clone for ClientBytes {
+    fn clone(&self) -> ClientBytes {
+        // Under the lock, like every other holder made or dropped.
+        let _budgets = self.caps.budgets.lock();
+        ClientBytes { budget: self.budget.clone(), caps: self.caps.clone(), key: self.key }
+    }
+}
+
+impl Drop for ClientBytes {
+    fn drop(&mut self) {
+        if let Ok(mut budgets) = self.caps.budgets.lock() {
+            // The map's and this one: the last holder.
+            if Arc::strong_count(&self.budget) == 2 {
+                budgets.remove(&self.key);
+            }
+        }
+    }
 }
 
 impl InFlightCap {
@@ -184,6 +249,22 @@ mod tests {
         assert!(cap.take(a).is_some());
         drop(two);
         assert!(cap.counts.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_clients_byte_budget_is_shared_and_forgotten_with_its_last_holder() {
+        let caps = ByteCaps::new(100);
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let (one, two) = (caps.of(a).unwrap(), caps.of(a).unwrap());
+        one.budget().try_acquire_many(60).unwrap().forget();
+        assert!(two.budget().try_acquire_many(60).is_err(), "one budget for the client");
+        assert!(caps.of("192.0.2.2".parse().unwrap()).unwrap().budget().try_acquire_many(100).is_ok());
+        let three = two.clone();
+        drop((one, two));
+        assert_eq!(caps.budgets.lock().unwrap().len(), 1);
+        drop(three);
+        assert!(caps.budgets.lock().unwrap().is_empty());
+        assert!(ByteCaps::new(0).of(a).is_none());
     }
 
     #[test]
