@@ -40,13 +40,8 @@ async fn the_same_origin_has_the_same_scheme() {
 /// can read why it was refused.
 #[tokio::test]
 async fn refusals_before_cors_are_readable_by_an_allowed_origin() {
-    let config = Config {
-        demo: true,
-        guard_host: true,
-        max_header_bytes: 4096,
-        allow_origins: vec!["https://console.example".into()],
-        ..Config::default()
-    };
+    let config =
+        Config { demo: true, guard_host: true, max_header_bytes: 4096, allow_origins: vec!["https://console.example".into()], ..Config::default() };
     let proxy = start(config).await;
     let path = format!("/api/dsc/cn-north-4/v1/{}/period/product/specification", tenantscope_proxy::demo::DEMO_PROJECT_ID);
     let cases = [
