@@ -127,8 +127,8 @@ impl Service<Request> for App {
         let head = request.method() == Method::HEAD;
         let http1 = request.version() <= Version::HTTP_11 && request.method() != Method::CONNECT;
         let api = is_api(request.uri().path());
-        let origin = match request.headers().get(header::ORIGIN) {
-            Some(origin) if api && self.allow_origins.iter().any(|a| a.as_bytes() == origin.as_bytes()) => Some(origin.clone()),
+        let origin = match (api && !self.allow_origins.is_empty()).then(|| request.headers().get(header::ORIGIN)).flatten() {
+            Some(origin) if self.allow_origins.iter().any(|a| a.as_bytes() == origin.as_bytes()) => Some(origin.clone()),
             _ => None,
         };
         TopLevel { inner: self.inner.call(request), head, http1, api, origin }

@@ -81,7 +81,7 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let scheme = page_scheme(&request, &self.state.config.trusted_proxies);
+        let scheme = || page_scheme(&request, &self.state.config.trusted_proxies);
         let cross = match cross(request.headers(), &self.state.config.allow_origins, scheme) {
             Ok(cross) => cross,
             // Refused before anything else: no CORS headers on the answer.
@@ -151,12 +151,15 @@ fn page_scheme(request: &Request, trusted: &[Cidr]) -> &'static str {
     }
 }
 
-fn cross(headers: &HeaderMap, allowed: &[String], scheme: &str) -> Result<Cross, ProxyError> {
+/// How the request stands; `scheme` is asked only when there is an
+/// `Origin` that is not an allowed one.
+fn cross(headers: &HeaderMap, allowed: &[String], scheme: impl FnOnce() -> &'static str) -> Result<Cross, ProxyError> {
     let Some(origin) = headers.get(header::ORIGIN) else { return Ok(Cross::None) };
     let text = origin.to_str().map_err(|_| ProxyError::OriginNotAllowed)?;
     if allowed.iter().any(|a| a == text) {
         return Ok(Cross::Allowed(origin.clone()));
     }
+    let scheme = scheme();
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let same = !host.is_empty()
         && text.len() > scheme.len()
