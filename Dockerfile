@@ -2,7 +2,15 @@
 # tenantscope: the site (dist/) and tenantscope-proxy in one image.
 #
 #   docker build -t tenantscope .
-#   docker run --rm -p 8080:8080 tenantscope --demo
+#   docker run --rm -p 127.0.0.1:8080:8080 tenantscope --demo
+#
+# Exposed, behind nginx on the host proxying to 127.0.0.1:8080 (the port is
+# published on loopback only; the host's connections reach the container
+# from the bridge's gateway, 172.17.0.1 on Docker's default bridge):
+#
+#   docker run -d -p 127.0.0.1:8080:8080 --stop-timeout 35 tenantscope \
+#     --allowed-host proxy.example.com \
+#     --client-ip-header X-Real-IP --trusted-proxy 172.17.0.1/32
 #
 # The entrypoint listens on 0.0.0.0:8080 and serves /srv/dist; anything after
 # the image name is passed to tenantscope-proxy as further flags (or use the

@@ -254,6 +254,8 @@ function proxyBenchArgs() {
   } catch {}
   const args = [];
   if (help.includes('--rate-limit') && !cfg.proxyArgs.some((a) => a.startsWith('--rate-limit'))) args.push('--rate-limit', '0');
+  // The pool's counters are read from /metrics after the run.
+  if (help.includes('--public-metrics') && !cfg.proxyArgs.includes('--public-metrics')) args.push('--public-metrics');
   return [...args, ...cfg.proxyArgs];
 }
 

@@ -9,6 +9,8 @@ use axum::http::HeaderName;
 use clap::Parser;
 use tenantscope_catalog::Service;
 
+pub use crate::client_ip::Cidr;
+
 /// Command-line flags (see the README for the contract).
 #[derive(Debug, Parser)]
 #[command(name = "tenantscope-proxy", version, about = "Allow-listed relay to Huawei Cloud APIs for the tenantscope console")]
@@ -54,10 +56,17 @@ pub struct Args {
     /// How many API requests a client may make at once before the rate applies.
     #[arg(long, env = "TENANTSCOPE_RATE_BURST", default_value_t = 200, value_name = "REQUESTS")]
     pub rate_burst: u32,
-    /// Take the client address for the rate limit from this header (set by a
-    /// trusted load balancer, e.g. X-Real-IP; the last address of a list is used).
+    /// Take the client address from this header (set by a load balancer,
+    /// e.g. X-Real-IP) when the peer is one of --trusted-proxy: the
+    /// right-most address in it that is not a trusted proxy's. Requires
+    /// --trusted-proxy.
     #[arg(long, env = "TENANTSCOPE_CLIENT_IP_HEADER", value_name = "HEADER")]
     pub client_ip_header: Option<HeaderName>,
+    /// A load balancer's address or network (`127.0.0.1/32`, `10.0.0.0/8`)
+    /// whose --client-ip-header is believed; any other peer is counted by
+    /// its own address. Repeatable; required with --client-ip-header.
+    #[arg(long = "trusted-proxy", env = "TENANTSCOPE_TRUSTED_PROXY", value_name = "CIDR", value_delimiter = ',')]
+    pub trusted_proxies: Vec<Cidr>,
     /// Upstream requests in flight at most; more wait up to --connect-timeout, then get 503.
     #[arg(long, env = "TENANTSCOPE_MAX_UPSTREAM", default_value_t = 256, value_name = "N")]
     pub max_upstream: usize,
@@ -65,15 +74,24 @@ pub struct Args {
     /// once; more get 429 (0: no per-client cap).
     #[arg(long, env = "TENANTSCOPE_MAX_UPSTREAM_PER_CLIENT", default_value_t = 64, value_name = "N")]
     pub max_upstream_per_client: usize,
-    /// Connections one client address (IPv6 by /64) may have open at once;
+    /// Connections one peer address (IPv6 by /64) may have open at once;
     /// more are closed as soon as they are accepted (0: no cap). A browser
     /// opens up to 6 HTTP/1 connections to the proxy, so the default, 128,
     /// lets about 20 browsers behind one NAT address keep all of theirs.
-    /// Behind a load balancer or a TLS terminator every connection comes
-    /// from the balancer: with --client-ip-header given, the default is no
-    /// cap (let the balancer cap connections per client).
+    /// A --trusted-proxy peer carries everyone's connections and is not
+    /// capped (let the balancer cap connections per client).
     #[arg(long, env = "TENANTSCOPE_MAX_CONNECTIONS_PER_CLIENT", value_name = "N")]
     pub max_connections_per_client: Option<usize>,
+    /// Bytes of upstream answers read ahead of one client (address, IPv6
+    /// by /64), all its answers together (0: no cap beyond each answer's
+    /// 256 KiB): past it, its answers wait for it to read.
+    #[arg(long, env = "TENANTSCOPE_MAX_BUFFERED_PER_CLIENT", default_value_t = MAX_BUFFERED_PER_CLIENT, value_name = "BYTES")]
+    pub max_buffered_per_client: usize,
+    /// Requests one peer address (IPv6 by /64) may have in flight across
+    /// all its connections, until each answer has been sent or dropped;
+    /// more get 429 (0: no cap). A --trusted-proxy peer is not counted.
+    #[arg(long, env = "TENANTSCOPE_MAX_ANSWERS_PER_CLIENT", default_value_t = MAX_ANSWERS_PER_CLIENT, value_name = "N")]
+    pub max_answers_per_client: usize,
     /// Seconds to wait for an upstream connection.
     #[arg(long, env = "TENANTSCOPE_CONNECT_TIMEOUT", default_value_t = 5, value_name = "SECONDS")]
     pub connect_timeout: u64,
@@ -112,6 +130,25 @@ pub struct Args {
     /// exposed deployment, where the request counts are nobody else's business.
     #[arg(long, env = "TENANTSCOPE_METRICS_LISTEN", value_name = "ADDR", value_parser = parse_loopback)]
     pub metrics_listen: Option<SocketAddr>,
+    /// Serve `/metrics` on the public listener too (off by default: the
+    /// request counts are nobody else's business; prefer --metrics-listen).
+    #[arg(long, env = "TENANTSCOPE_PUBLIC_METRICS")]
+    pub public_metrics: bool,
+}
+
+impl Args {
+    /// What the flags cannot say alone: a client-address header needs the
+    /// balancers it is believed from (without them, anyone who reaches the
+    /// port would choose their own address per request, and lose every
+    /// per-client limit).
+    pub fn check(&self) -> Result<(), String> {
+        if self.client_ip_header.is_some() && self.trusted_proxies.is_empty() {
+            return Err("--client-ip-header needs --trusted-proxy CIDR: the address of the load balancer that sets the header \
+                (for example --trusted-proxy 127.0.0.1/32 for nginx on this host); the header is believed from those peers only"
+                .into());
+        }
+        Ok(())
+    }
 }
 
 fn parse_loopback(s: &str) -> Result<SocketAddr, String> {
@@ -152,7 +189,51 @@ fn parse_service_host(s: &str) -> Result<ServiceHost, String> {
     if !tenantscope_catalog::is_huawei_cloud_host(&host) {
         return Err(format!("{host:?} is not a Huawei Cloud API host (a lower-case name under myhuaweicloud.com, .cn, .eu or huaweicloud.com; no scheme, port or path)"));
     }
+    check_service_host(service, region, &host)?;
     Ok(ServiceHost { service, region: region.to_string(), host })
+}
+
+/// Huawei Cloud's API domains, under which a service's host is its prefix
+/// and the region (or the prefix alone, for a global endpoint).
+const API_DOMAINS: [&str; 4] = ["myhuaweicloud.com", "myhuaweicloud.cn", "myhuaweicloud.eu", "huaweicloud.com"];
+
+/// A name under an API domain is not necessarily Huawei's: object storage
+/// buckets (`bucket.obs.REGION.myhuaweicloud.com`) and their static
+/// websites are named by tenants, and a token sent there is theirs. So a
+/// host is `PREFIX.REGION.DOMAIN` exactly, or `PREFIX.DOMAIN` for a global
+/// pseudo-region (billing's sites), where PREFIX is one the catalogue uses
+/// for that service; no object-storage or website label anywhere; and the
+/// global IAM hosts, where every token is checked, stay the catalogue's.
+fn check_service_host(service: Service, region: &str, host: &str) -> Result<(), String> {
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.iter().any(|l| *l == "obs" || l.starts_with("obs-") || l.contains("website")) {
+        return Err(format!("{host:?} is an object storage (OBS) or static website name, which a tenant can hold, not a service's API host"));
+    }
+    if service == Service::Iam && (region == "global" || region == tenantscope_catalog::GLOBAL_EU) {
+        return Err("the global IAM hosts (iam:global, iam:global-eu) are the catalogue's and cannot be overridden".into());
+    }
+    let global = region == "global" || tenantscope_catalog::BILLING_SITES.contains(&region);
+    let prefixes = service_prefixes(service);
+    let shape = if global { "{prefix}.{domain}".to_string() } else { format!("{{prefix}}.{region}.{{domain}}") };
+    let usage = || format!("{host:?} is not {shape} with a prefix of {} ({}) and a domain of {}", service.key(), prefixes.join(", "), API_DOMAINS.join(", "));
+    let (prefix, rest) = host.split_once('.').ok_or_else(usage)?;
+    let domain = if global { Some(rest) } else { rest.strip_prefix(region).and_then(|r| r.strip_prefix('.')) };
+    if !prefixes.iter().any(|p| p == prefix) || !domain.is_some_and(|d| API_DOMAINS.contains(&d)) {
+        return Err(usage());
+    }
+    Ok(())
+}
+
+/// The first labels of `service`'s hosts in the catalogue, in every region
+/// and global pseudo-region (`hss`, `sdg`, `cloudtest-ext`, `bss-intl`, ...).
+fn service_prefixes(service: Service) -> Vec<String> {
+    let regions = tenantscope_catalog::REGIONS.iter().map(|r| r.id);
+    let global = ["global", tenantscope_catalog::GLOBAL_EU, "eu-west-101"].into_iter().chain(tenantscope_catalog::BILLING_SITES);
+    let mut prefixes: Vec<String> =
+        regions.chain(global).filter_map(|r| service.host(r)).filter_map(|h| h.split_once('.').map(|(p, _)| p.to_string())).collect();
+    prefixes.sort();
+    prefixes.dedup();
+    prefixes
 }
 
 /// An origin: scheme, host and optional port, nothing else (never `*` or `null`).
@@ -186,11 +267,18 @@ pub struct Config {
     pub rate_per_sec: f64,
     pub rate_burst: u32,
     pub client_ip_header: Option<HeaderName>,
+    /// The peers `client_ip_header` is believed from, and whose
+    /// connections the per-peer cap does not count.
+    pub trusted_proxies: Vec<Cidr>,
     pub max_upstream: usize,
     /// Upstream calls in flight per client at most (0: no cap).
     pub max_upstream_per_client: usize,
-    /// Connections open per client address at most (0: no cap).
+    /// Connections open per peer address at most, trusted proxies apart (0: no cap).
     pub max_connections_per_client: usize,
+    /// Answers in flight per peer address at most, trusted proxies apart (0: no cap).
+    pub max_answers_per_client: usize,
+    /// Upstream answer bytes read ahead of one client in all (0: no cap).
+    pub max_buffered_per_client: usize,
     /// How long a request waits for one of the `max_upstream` slots.
     pub upstream_queue_wait: Duration,
     pub connect_timeout: Duration,
@@ -209,18 +297,31 @@ pub struct Config {
     pub h2_max_streams: u32,
     /// Where `/metrics` is served instead of the public router (loopback only).
     pub metrics_listen: Option<SocketAddr>,
+    /// `/metrics` on the public router as well (when `metrics_listen` is not set).
+    pub public_metrics: bool,
 }
 
-/// The default of `--max-connections-per-client` when the peer is the
-/// client (no `--client-ip-header`): a browser keeps up to 6 HTTP/1
+/// The default of `--max-connections-per-client`: a browser keeps up to 6 HTTP/1
 /// connections per origin, so about 20 browsers sharing one address, with
 /// every connection open; one address then holds at most an eighth of a
 /// typical soft limit of 1,024 descriptors.
 pub const MAX_CONNECTIONS_PER_CLIENT: usize = 128;
 
-/// A console load is a few dozen calls: 64 streams let one go out at once
-/// (a browser queues the rest) and bound what one connection can hold.
-pub const H2_MAX_STREAMS: u32 = 64;
+/// A console load is a few dozen calls: 32 streams let most of one go out
+/// at once (a browser queues the rest) and bound what one connection can
+/// hold; what one client holds across its connections is capped apart
+/// ([`MAX_ANSWERS_PER_CLIENT`]).
+pub const H2_MAX_STREAMS: u32 = 32;
+
+/// The default of `--max-answers-per-client`: requests whose answers are
+/// not yet sent, across all of one peer's connections. Two consoles loading
+/// at once over HTTP/2 stay well under it; 128 HTTP/1 connections cannot
+/// reach it.
+pub const MAX_ANSWERS_PER_CLIENT: usize = 256;
+
+/// The default of `--max-buffered-per-client`: a console's answers are a
+/// few KiB to a few hundred; 4 MiB is a whole console load read ahead.
+pub const MAX_BUFFERED_PER_CLIENT: usize = 4 << 20;
 
 /// The host of `service` in `region`: the operator's (`hosts`), else the
 /// catalogue's; `None` where neither names one.
@@ -250,9 +351,12 @@ impl Default for Config {
             rate_per_sec: 20.0,
             rate_burst: 200,
             client_ip_header: None,
+            trusted_proxies: Vec::new(),
             max_upstream: 256,
             max_upstream_per_client: 64,
             max_connections_per_client: MAX_CONNECTIONS_PER_CLIENT,
+            max_answers_per_client: MAX_ANSWERS_PER_CLIENT,
+            max_buffered_per_client: MAX_BUFFERED_PER_CLIENT,
             upstream_queue_wait: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
             upstream_timeout: Duration::from_secs(30),
@@ -265,6 +369,7 @@ impl Default for Config {
             shutdown_timeout: Duration::from_secs(30),
             h2_max_streams: H2_MAX_STREAMS,
             metrics_listen: None,
+            public_metrics: false,
         }
     }
 }
@@ -284,13 +389,12 @@ impl From<&Args> for Config {
             rate_per_sec: args.rate_limit.max(0.0),
             rate_burst: args.rate_burst.max(1),
             client_ip_header: args.client_ip_header.clone(),
+            trusted_proxies: args.trusted_proxies.clone(),
             max_upstream: args.max_upstream.max(1),
             max_upstream_per_client: args.max_upstream_per_client,
-            // Behind a balancer the peer is the balancer: a cap per peer
-            // would cap everyone's connections together.
-            max_connections_per_client: args
-                .max_connections_per_client
-                .unwrap_or(if args.client_ip_header.is_some() { 0 } else { MAX_CONNECTIONS_PER_CLIENT }),
+            max_connections_per_client: args.max_connections_per_client.unwrap_or(MAX_CONNECTIONS_PER_CLIENT),
+            max_answers_per_client: args.max_answers_per_client,
+            max_buffered_per_client: args.max_buffered_per_client,
             upstream_queue_wait: Duration::from_secs(args.connect_timeout),
             connect_timeout: Duration::from_secs(args.connect_timeout),
             upstream_timeout: Duration::from_secs(args.upstream_timeout),
@@ -303,6 +407,7 @@ impl From<&Args> for Config {
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
             h2_max_streams: H2_MAX_STREAMS,
             metrics_listen: args.metrics_listen,
+            public_metrics: args.public_metrics,
         }
     }
 }
@@ -350,10 +455,10 @@ mod tests {
         assert_eq!(config.max_upstream_per_client, 64);
         assert_eq!(config.max_connections_per_client, MAX_CONNECTIONS_PER_CLIENT);
         let balanced = |extra: &[&str]| {
-            let args = [&["x", "--client-ip-header", "x-real-ip"][..], extra].concat();
+            let args = [&["x", "--client-ip-header", "x-real-ip", "--trusted-proxy", "127.0.0.1/32"][..], extra].concat();
             Config::from(&Args::try_parse_from(args).unwrap()).max_connections_per_client
         };
-        assert_eq!(balanced(&[]), 0, "behind a balancer the peer is the balancer: no cap unless asked");
+        assert_eq!(balanced(&[]), MAX_CONNECTIONS_PER_CLIENT, "peers other than the balancer are capped");
         assert_eq!(balanced(&["--max-connections-per-client", "500"]), 500);
         assert_eq!((config.send_timeout, config.header_timeout), (Duration::from_secs(30), Duration::from_secs(10)));
         assert_eq!((config.idle_timeout, config.shutdown_timeout), (Duration::from_secs(60), Duration::from_secs(30)));
@@ -367,7 +472,7 @@ mod tests {
             "tenantscope-proxy", "--listen", "0.0.0.0:9000", "--static", "dist", "--allow-origin",
             "https://a.example", "--allow-origin", "https://b.example", "--demo", "--demo-latency-ms", "300",
             "--upstream-base", "http://127.0.0.1:9999/", "--allowed-host", "Proxy.Example", "--rate-limit", "5",
-            "--rate-burst", "10", "--max-upstream", "3", "--client-ip-header", "x-real-ip", "--threads", "1",
+            "--rate-burst", "10", "--max-upstream", "3", "--client-ip-header", "x-real-ip", "--trusted-proxy", "10.0.0.0/8", "--threads", "1",
             "--max-upstream-per-client", "2", "--send-timeout", "7", "--header-timeout", "3", "--idle-timeout", "9",
             "--shutdown-timeout", "4", "--max-connections-per-client", "7",
         ])

@@ -24,6 +24,7 @@
 //! parameter map per request, for a prefix test (README, Benchmark).
 
 pub mod body;
+pub mod client_ip;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -109,6 +110,8 @@ type ApiStack = <ApiLayers as Layer<ApiHandler>>::Service;
 #[derive(Clone)]
 pub struct App {
     inner: <Outer as Layer<Dispatch>>::Service,
+    /// `--allow-origin`, for the refusals of the layers before CORS.
+    allow_origins: Arc<[String]>,
 }
 
 impl Service<Request> for App {
@@ -123,7 +126,12 @@ impl Service<Request> for App {
     fn call(&mut self, request: Request) -> Self::Future {
         let head = request.method() == Method::HEAD;
         let http1 = request.version() <= Version::HTTP_11 && request.method() != Method::CONNECT;
-        TopLevel { inner: self.inner.call(request), head, http1 }
+        let api = is_api(request.uri().path());
+        let origin = match (api && !self.allow_origins.is_empty()).then(|| request.headers().get(header::ORIGIN)).flatten() {
+            Some(origin) if self.allow_origins.iter().any(|a| a.as_bytes() == origin.as_bytes()) => Some(origin.clone()),
+            _ => None,
+        };
+        TopLevel { inner: self.inner.call(request), head, http1, api, origin }
     }
 }
 
@@ -140,11 +148,23 @@ pin_project! {
     /// left to hyper: the same bytes in the same place (after the map's
     /// headers, before `date`), without a header value made and inserted
     /// per request.
+    ///
+    /// And every `/api` answer, refusals of the outer layers included, says
+    /// `Cache-Control: no-store`: it carries one person's tenant (or why
+    /// that person was refused), which a cache in front of the proxy must
+    /// not hand to the next person asking the same URL. Whatever the
+    /// upstream said about caching is replaced, never relayed.
+    ///
+    /// An `/api` answer to an allowed origin that the CORS layer did not
+    /// see (the Host guard's 403, the limits' 414 and 431, refused before
+    /// it) gets its headers here, so that the console can read why.
     pub struct TopLevel<F> {
         #[pin]
         inner: F,
         head: bool,
         http1: bool,
+        api: bool,
+        origin: Option<HeaderValue>,
     }
 }
 
@@ -157,6 +177,15 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
+        if *this.api {
+            let h = response.headers_mut();
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            if let Some(origin) = this.origin.take().filter(|_| !h.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)) {
+                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(middleware::cors::EXPOSED));
+                h.insert(header::VARY, HeaderValue::from_static("Origin"));
+            }
+        }
         if let Some(size) = response.body().size_hint().exact() {
             let status = response.status();
             let hyper_writes_it = *this.http1
@@ -172,6 +201,11 @@ where
         }
         Poll::Ready(Ok(response))
     }
+}
+
+/// `/api` and `/api/...`: the API's paths.
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
 }
 
 /// Past the outer layers: `/api` and `/api/...` to the API stack, the rest
@@ -194,8 +228,7 @@ impl Service<Request> for Dispatch {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let path = request.uri().path();
-        if path == "/api" || path.starts_with("/api/") {
+        if is_api(request.uri().path()) {
             DispatchFuture::Api { future: self.api.call(request) }
         } else {
             DispatchFuture::Router { future: self.router.call(request) }
@@ -246,11 +279,12 @@ impl Service<Request> for ApiHandler {
 }
 
 /// The proxy's service, counting into `metrics` (which [`metrics_app`] can
-/// serve on another listener). `/metrics` is served here only when
-/// `config.metrics_listen` is not set.
+/// serve on another listener). `/metrics` is served here only when asked
+/// (`--public-metrics`) and `config.metrics_listen` is not set.
 pub fn service(config: Config, metrics: Arc<Metrics>) -> App {
     let site = config.static_dir.clone().map(|dir| site::Site::new(dir, &config.connect_src));
-    let public_metrics = config.metrics_listen.is_none();
+    let public_metrics = config.public_metrics && config.metrics_listen.is_none();
+    let allow_origins: Arc<[String]> = config.allow_origins.clone().into();
     let state = Arc::new(AppState {
         upstream: Upstream::new(&config, metrics.clone()),
         limiter: Limiter::new(config.rate_per_sec, config.rate_burst),
@@ -278,13 +312,16 @@ pub fn service(config: Config, metrics: Arc<Metrics>) -> App {
         .layer(middleware::host_guard::HostGuardLayer(state.clone()))
         .layer(middleware::limits::LimitsLayer(state))
         .layer(middleware::request_id::layer());
-    App { inner: outer.service(dispatch) }
+    App { inner: outer.service(dispatch), allow_origins }
 }
 
-/// `/metrics` alone, for the loopback listener of `--metrics-listen`.
+/// `/metrics` alone, for the loopback listener of `--metrics-listen`:
+/// answered to loopback `Host` names only, so that a page whose name was
+/// rebound to 127.0.0.1 cannot read it from someone's browser.
 pub fn metrics_app(metrics: Arc<Metrics>) -> Router {
     Router::new()
         .route("/metrics", get(move || metrics_text(metrics.clone())))
+        .layer(middleware::host_guard::LoopbackOnlyLayer)
         .layer(middleware::security_headers::layer())
 }
 
@@ -375,7 +412,7 @@ fn about(config: &Config) -> Response<Body> {
     if config.demo {
         // The demo tenant answers every call itself.
     } else if let Some(base) = &config.upstream_base {
-        hosts.push(base.clone());
+        hosts.push(published_base(base));
     } else {
         for service in tenantscope_catalog::Service::ALL {
             for region in tenantscope_catalog::REGIONS {
@@ -399,6 +436,33 @@ fn about(config: &Config) -> Response<Body> {
     let mut response = (StatusCode::OK, body.to_string()).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
     response
+}
+
+/// How `/api/about` names an `--upstream-base`: its origin (scheme, host,
+/// port) when the host is a public name, "private endpoint" when it is an
+/// address or name of a private network, whose layout is the operator's
+/// business; never the path, which may hold anything.
+fn published_base(base: &str) -> String {
+    const PRIVATE: &str = "private endpoint";
+    let Ok(uri) = base.parse::<axum::http::Uri>() else { return PRIVATE.into() };
+    let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else { return PRIVATE.into() };
+    let host = authority.host().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    let private = match host.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
+        Ok(IpAddr::V4(ip)) => ip.is_private() || ip.is_loopback() || ip.is_link_local() || ip.is_unspecified() || ip.octets()[0] == 100 && ip.octets()[1] & 0xc0 == 64,
+        Ok(IpAddr::V6(ip)) => ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00 || (ip.segments()[0] & 0xffc0) == 0xfe80,
+        // A name of one label, or under a suffix no public DNS answers.
+        Err(_) => {
+            !host.contains('.')
+                || [".internal", ".local", ".lan", ".corp", ".home.arpa", ".intranet", ".localdomain", ".localhost"].iter().any(|s| host.ends_with(s))
+        }
+    };
+    if private {
+        return PRIVATE.into();
+    }
+    match authority.port() {
+        Some(port) => format!("{}://{host}:{port}", scheme.to_ascii_lowercase()),
+        None => format!("{}://{host}", scheme.to_ascii_lowercase()),
+    }
 }
 
 /// `GET /api/offered`: `{"service_hosts": [{"service", "region", "host"}]}`,

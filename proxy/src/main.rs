@@ -1,6 +1,6 @@
 //! Parses the flags, binds, serves until SIGINT/SIGTERM. Everything else is in the library.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 // mimalloc: glibc's malloc/free was the largest single cost per request in
 // the profile (about 63 allocations a request); mimalloc's thread-local free
@@ -12,6 +12,10 @@ use tenantscope_proxy::server::serve_config;
 
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
+    if let Err(message) = args.check() {
+        Args::command().error(clap::error::ErrorKind::MissingRequiredArgument, message).exit();
+    }
+    let files = raise_open_files_limit();
     // One thread runs everything when there is one CPU to use (--threads 1,
     // or 0 on a machine, container quota or taskset of one CPU): no wake-ups
     // between threads, no work stealing. Otherwise a worker per CPU, or N.
@@ -28,12 +32,42 @@ fn main() -> std::io::Result<()> {
         }
         builder
     };
-    runtime.enable_all().build()?.block_on(run(args))
+    runtime.enable_all().build()?.block_on(run(args, files))
 }
 
-async fn run(args: Args) -> std::io::Result<()> {
+/// Raises the soft limit of open files to the hard one, which an
+/// unprivileged process may do: every connection is a descriptor, and many
+/// systems start a process at 1,024 whatever the hard limit allows. The
+/// limits after, `None` where they cannot be read.
+#[cfg(unix)]
+fn raise_open_files_limit() -> Option<(libc::rlim_t, libc::rlim_t)> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit and setrlimit read and write only the struct given.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return None;
+    }
+    if limit.rlim_cur < limit.rlim_max {
+        let raised = libc::rlimit { rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max };
+        // A hard limit of "unlimited" is more than Linux lets a soft one be
+        // (fs.nr_open): then the soft limit stays as it was.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            limit = raised;
+        }
+    }
+    Some((limit.rlim_cur, limit.rlim_max))
+}
+
+#[cfg(not(unix))]
+fn raise_open_files_limit() -> Option<(u64, u64)> {
+    None
+}
+
+async fn run(args: Args, files: Option<(impl std::fmt::Display, impl std::fmt::Display)>) -> std::io::Result<()> {
     // Written out when `run` returns, the bind's error included.
     let _log = tenantscope_proxy::logging::init();
+    if let Some((soft, hard)) = files {
+        tracing::info!(%soft, %hard, "open files limit");
+    }
     let config = Config::from(&args);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let metrics_listener = match config.metrics_listen {

@@ -85,6 +85,7 @@ pub struct Metrics {
     rate_limited: Counter,
     body_bytes: Counter,
     connections_refused: Counter,
+    client_ip_unparsed: Counter,
 }
 
 impl Default for Metrics {
@@ -94,7 +95,7 @@ impl Default for Metrics {
         let latency = Family::<ServiceLabel, Histogram>::new_with_constructor(latency_histogram as fn() -> Histogram);
         let upstream = std::sync::Arc::new(Upstream::default());
         let (in_flight, rate_limited, body_bytes) = (Gauge::default(), Counter::default(), Counter::default());
-        let connections_refused = Counter::default();
+        let (connections_refused, client_ip_unparsed) = (Counter::default(), Counter::default());
         registry.register("tenantscope_requests", "API requests answered, by service and HTTP status", requests.clone());
         registry.register(
             "tenantscope_upstream_latency_seconds",
@@ -116,8 +117,13 @@ impl Default for Metrics {
             "Connections closed at accept: their client address had --max-connections-per-client open",
             connections_refused.clone(),
         );
+        registry.register(
+            "tenantscope_client_ip_unparsed",
+            "Requests from a trusted proxy whose client-address header held something that is no address (counted by the peer's)",
+            client_ip_unparsed.clone(),
+        );
         let latency_of = Service::ALL.map(|service| latency.get_or_create_owned(&ServiceLabel { service: service.key() }));
-        Metrics { registry, requests, ok: Default::default(), latency_of, upstream, in_flight, rate_limited, body_bytes, connections_refused }
+        Metrics { registry, requests, ok: Default::default(), latency_of, upstream, in_flight, rate_limited, body_bytes, connections_refused, client_ip_unparsed }
     }
 }
 
@@ -161,6 +167,11 @@ impl Metrics {
     /// server loop counts into (`server.rs`).
     pub fn connections_refused(&self) -> Counter {
         self.connections_refused.clone()
+    }
+
+    /// A trusted proxy's client-address header that held no address.
+    pub fn client_ip_unparsed(&self) {
+        self.client_ip_unparsed.inc();
     }
 
     /// Answer body bytes read from upstream.

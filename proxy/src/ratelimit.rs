@@ -16,19 +16,36 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use tokio::sync::Semaphore;
+
 /// Buckets kept before full ones are dropped (a full bucket is the same as none).
 const PRUNE_AT: usize = 50_000;
+
+/// How often, at most, the buckets are swept for full ones. Sweeping is a
+/// walk over the whole map: under a slow refill few buckets are full, the
+/// map stays over [`PRUNE_AT`], and a sweep per request made each request
+/// pay for every client's bucket; once per interval spreads that walk over
+/// all the requests of the interval.
+const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 pub struct Limiter {
     rate: f64,
     burst: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    buckets: Mutex<Buckets>,
+}
+
+/// Each client's tokens and when they were counted, and when full buckets
+/// were last dropped.
+#[derive(Default)]
+struct Buckets {
+    map: HashMap<IpAddr, (f64, Instant)>,
+    swept: Option<Instant>,
 }
 
 impl Limiter {
     /// `rate` tokens per second (0: no limit), at most `burst` saved up.
     pub fn new(rate: f64, burst: u32) -> Limiter {
-        Limiter { rate, burst: f64::from(burst.max(1)), buckets: Mutex::new(HashMap::new()) }
+        Limiter { rate, burst: f64::from(burst.max(1)), buckets: Mutex::new(Buckets::default()) }
     }
 
     /// Takes a token for `client`, or says in how many seconds one will be there.
@@ -41,12 +58,14 @@ impl Limiter {
             return Ok(());
         }
         let key = client_key(client);
-        let Ok(mut buckets) = self.buckets.lock() else { return Ok(()) };
+        let Ok(mut guard) = self.buckets.lock() else { return Ok(()) };
+        let buckets = &mut *guard;
         let (rate, burst) = (self.rate, self.burst);
-        if buckets.len() >= PRUNE_AT {
-            buckets.retain(|_, (tokens, at)| *tokens + now.saturating_duration_since(*at).as_secs_f64() * rate < burst);
+        if buckets.map.len() >= PRUNE_AT && buckets.swept.is_none_or(|at| now.saturating_duration_since(at) >= SWEEP_INTERVAL) {
+            buckets.map.retain(|_, (tokens, at)| *tokens + now.saturating_duration_since(*at).as_secs_f64() * rate < burst);
+            buckets.swept = Some(now);
         }
-        let (tokens, at) = buckets.entry(key).or_insert((burst, now));
+        let (tokens, at) = buckets.map.entry(key).or_insert((burst, now));
         *tokens = (*tokens + now.saturating_duration_since(*at).as_secs_f64() * rate).min(burst);
         *at = now;
         if *tokens >= 1.0 {
@@ -81,6 +100,76 @@ pub struct InFlightCap {
 pub struct ClientSlot {
     cap: Option<Arc<InFlightCap>>,
     key: IpAddr,
+}
+
+impl ClientSlot {
+    /// A place that counts against no cap (a trusted proxy's connection).
+    pub fn uncapped(client: IpAddr) -> ClientSlot {
+        ClientSlot { cap: None, key: client_key(client) }
+    }
+
+    /// The client's key (IPv4 address, IPv6 /64).
+    pub fn key(&self) -> IpAddr {
+        self.key
+    }
+}
+
+/// The bytes of upstream answers each client may have read ahead of it, in
+/// all its answers together (0: no cap): one budget per client, shared by
+/// the reader tasks of its answers, kept while any of them holds it.
+pub struct ByteCaps {
+    max: usize,
+    budgets: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
+}
+
+/// One holder of a client's byte budget (a reader task, or the body it
+/// feeds); the budget is forgotten when the last holder goes.
+pub struct ClientBytes {
+    budget: Arc<Semaphore>,
+    caps: Arc<ByteCaps>,
+    key: IpAddr,
+}
+
+impl ByteCaps {
+    pub fn new(max: usize) -> Arc<ByteCaps> {
+        Arc::new(ByteCaps { max: max.min(Semaphore::MAX_PERMITS), budgets: Mutex::new(HashMap::new()) })
+    }
+
+    /// The budget of the client with key `key`, or `None` when there is no cap.
+    pub fn of(self: &Arc<ByteCaps>, key: IpAddr) -> Option<ClientBytes> {
+        if self.max == 0 {
+            return None;
+        }
+        let mut budgets = self.budgets.lock().ok()?;
+        let budget = budgets.entry(key).or_insert_with(|| Arc::new(Semaphore::new(self.max))).clone();
+        Some(ClientBytes { budget, caps: self.clone(), key })
+    }
+}
+
+impl ClientBytes {
+    /// The client's semaphore of bytes.
+    pub fn budget(&self) -> &Semaphore {
+        &self.budget
+    }
+}
+
+impl Clone for ClientBytes {
+    fn clone(&self) -> ClientBytes {
+        // Under the lock, like every other holder made or dropped.
+        let _budgets = self.caps.budgets.lock();
+        ClientBytes { budget: self.budget.clone(), caps: self.caps.clone(), key: self.key }
+    }
+}
+
+impl Drop for ClientBytes {
+    fn drop(&mut self) {
+        if let Ok(mut budgets) = self.caps.budgets.lock() {
+            // The map's and this one: the last holder.
+            if Arc::strong_count(&self.budget) == 2 {
+                budgets.remove(&self.key);
+            }
+        }
+    }
 }
 
 impl InFlightCap {
@@ -160,6 +249,22 @@ mod tests {
         assert!(cap.take(a).is_some());
         drop(two);
         assert!(cap.counts.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_clients_byte_budget_is_shared_and_forgotten_with_its_last_holder() {
+        let caps = ByteCaps::new(100);
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let (one, two) = (caps.of(a).unwrap(), caps.of(a).unwrap());
+        one.budget().try_acquire_many(60).unwrap().forget();
+        assert!(two.budget().try_acquire_many(60).is_err(), "one budget for the client");
+        assert!(caps.of("192.0.2.2".parse().unwrap()).unwrap().budget().try_acquire_many(100).is_ok());
+        let three = two.clone();
+        drop((one, two));
+        assert_eq!(caps.budgets.lock().unwrap().len(), 1);
+        drop(three);
+        assert!(caps.budgets.lock().unwrap().is_empty());
+        assert!(ByteCaps::new(0).of(a).is_none());
     }
 
     #[test]

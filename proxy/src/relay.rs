@@ -42,7 +42,7 @@ use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use crate::config::{service_host, Config, ServiceHost};
 use crate::error::ProxyError;
 use crate::metrics::Metrics;
-use crate::ratelimit::{ClientSlot, InFlightCap};
+use crate::ratelimit::{ByteCaps, ClientBytes, ClientSlot, InFlightCap};
 
 /// Request headers forwarded upstream; every other header is dropped
 /// (cookies, the client's Host, Forwarded/X-Forwarded-*/X-Real-IP, hop-by-hop
@@ -236,6 +236,8 @@ pub struct Upstream {
     timeout: Duration,
     max_body: u64,
     read_ahead: usize,
+    /// What each client may have read ahead of it, all its answers together.
+    buffered: Arc<ByteCaps>,
     metrics: Arc<Metrics>,
 }
 
@@ -334,6 +336,11 @@ impl Upstream {
             timeout: config.upstream_timeout,
             max_body: config.max_body_bytes,
             read_ahead: config.answer_buffer_bytes.clamp(1, Semaphore::MAX_PERMITS.min(u32::MAX as usize)),
+            // At least one answer's read-ahead, so that any piece fits.
+            buffered: ByteCaps::new(match config.max_buffered_per_client {
+                0 => 0,
+                n => n.max(config.answer_buffer_bytes),
+            }),
             metrics,
         }
     }
@@ -365,6 +372,7 @@ impl Upstream {
     /// GET otherwise.
     pub async fn forward_with(&self, target: &impl Call, forwarded: &Forwarded<'_>, client_slot: ClientSlot, body: Option<Bytes>) -> Result<Relayed, ProxyError> {
         let uri = self.origins.uri(target)?;
+        let client_bytes = self.buffered.of(client_slot.key());
         let permit = self.slot().await?;
         let slot = Slot { _global: permit, _client: client_slot, _in_flight: InFlight::new(self.metrics.clone()) };
         self.metrics.upstream_sent();
@@ -428,7 +436,7 @@ impl Upstream {
             }
         }
         // The first non-whitespace byte decides, however many chunks it takes
-        // (within the cap): JSON starts with `{` or `[`. An HTML page (even
+        // (within the read-ahead): JSON starts with `{` or `[`. An HTML page (even
         // one labelled JSON) becomes a proxy error; an empty body passes.
         let mut prefix = Prefix::default();
         let mut seen = 0u64;
@@ -458,6 +466,12 @@ impl Upstream {
             if let Some(b) = first {
                 break Some(b == b'{' || b == b'[');
             }
+            // Whitespace is held here until the JSON starts, and no more of
+            // it than the read-ahead a body may buffer anyway: an answer
+            // that is still blank past that is not one the console reads.
+            if seen > self.read_ahead as u64 {
+                return Err(ProxyError::UpstreamNotJson);
+            }
         };
         if !prefix.is_empty() && (!is_json || starts_json == Some(false)) {
             return Err(ProxyError::UpstreamNotJson);
@@ -475,12 +489,15 @@ impl Upstream {
             // up to `read_ahead` bytes: an answer that fits frees its slot as
             // soon as the upstream has sent it, a larger one when it has been
             // read or the deadline passes, whether or not the client reads.
+            // and by up to the client's `--max-buffered-per-client` in all its
+            // answers together.
             let (tx, rx) = mpsc::unbounded_channel();
             let budget = Arc::new(Semaphore::new(self.read_ahead));
             let reader = Reader {
                 body,
                 tx,
                 budget: budget.clone(),
+                client: client_bytes.clone(),
                 read_ahead: self.read_ahead,
                 seen,
                 max: self.max_body,
@@ -488,7 +505,7 @@ impl Upstream {
                 _slot: slot,
             };
             tokio::spawn(reader.run(deadline));
-            Some(Rest { rx, budget, read_ahead: self.read_ahead })
+            Some(Rest { rx, budget, client: client_bytes, read_ahead: self.read_ahead })
         };
         let body = RelayBody { prefix, rest, remaining: exact };
         let mut response = Response::new(Body::new(body));
@@ -791,6 +808,8 @@ struct Reader {
     body: Incoming,
     tx: mpsc::UnboundedSender<Piece>,
     budget: Arc<Semaphore>,
+    /// The client's budget across its answers (none without a cap).
+    client: Option<ClientBytes>,
     read_ahead: usize,
     seen: u64,
     max: u64,
@@ -836,8 +855,20 @@ impl Reader {
             let cost = data.len().min(self.read_ahead) as u32;
             // The client's body closes the budget when it is dropped.
             self.budget.acquire_many(cost).await.ok()?.forget();
+            if let Some(client) = &self.client {
+                tokio::select! {
+                    permit = client.budget().acquire_many(cost) => permit.ok()?.forget(),
+                    _ = self.tx.closed() => return None,
+                }
+            }
             self.metrics.body_bytes(data.len() as u64);
-            self.tx.send(Piece::Data(data)).ok()?;
+            if self.tx.send(Piece::Data(data)).is_err() {
+                // The body went away after it gave back what it had queued.
+                if let Some(client) = &self.client {
+                    client.budget().add_permits(cost as usize);
+                }
+                return None;
+            }
         }
     }
 }
@@ -846,6 +877,7 @@ impl Reader {
 struct Rest {
     rx: mpsc::UnboundedReceiver<Piece>,
     budget: Arc<Semaphore>,
+    client: Option<ClientBytes>,
     read_ahead: usize,
 }
 
@@ -895,8 +927,18 @@ struct RelayBody {
 impl Drop for RelayBody {
     fn drop(&mut self) {
         // The client went away: the reader stops (and frees its slot) at once.
-        if let Some(rest) = &self.rest {
+        if let Some(rest) = &mut self.rest {
             rest.budget.close();
+            // What the reader queued and the client never took goes back to
+            // the client's budget.
+            rest.rx.close();
+            if let Some(client) = &rest.client {
+                while let Ok(piece) = rest.rx.try_recv() {
+                    if let Piece::Data(data) = piece {
+                        client.budget().add_permits(data.len().min(rest.read_ahead));
+                    }
+                }
+            }
         }
     }
 }
@@ -926,7 +968,11 @@ impl HttpBody for RelayBody {
             match rest.rx.poll_recv(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(Piece::Data(data))) => {
-                    rest.budget.add_permits(data.len().min(rest.read_ahead));
+                    let cost = data.len().min(rest.read_ahead);
+                    rest.budget.add_permits(cost);
+                    if let Some(client) = &rest.client {
+                        client.budget().add_permits(cost);
+                    }
                     data
                 }
                 Poll::Ready(Some(Piece::End)) => {

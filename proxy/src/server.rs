@@ -1,11 +1,14 @@
 //! The server loop: hyper-util's HTTP/1 and HTTP/2 connection builder with a
 //! header buffer limit and the peer address for the rate limit; a cap on the
-//! connections one client address may have open; a watchdog per connection
-//! that closes it when it says nothing, stays idle, or has answers its client
-//! does not take; accept errors backed off; and a shutdown that drains for a
-//! bounded time, then closes what is left.
+//! connections one client address may have open, and on its answers in
+//! flight across them; a watchdog per connection that closes it when it
+//! says nothing, stays idle, or has answers its client does not take; a
+//! deadline per HTTP/2 answer, measured in that answer's own bytes, that
+//! resets its stream when it stops moving ([`Streams`]); accept errors
+//! backed off; and a shutdown that drains for a bounded time, then closes
+//! what is left.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -22,13 +25,14 @@ use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use prometheus_client::metrics::counter::Counter;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+use axum::response::IntoResponse;
 use tower::ServiceExt;
 
 use crate::ratelimit::{ClientSlot, InFlightCap};
@@ -54,11 +58,20 @@ pub struct ServeOptions {
     pub drain: Duration,
     /// HTTP/2 streams a connection may have open at once.
     pub h2_max_streams: u32,
+    /// Time an HTTP/2 answer may go without its client taking any of it
+    /// before its stream is reset, whatever else the connection does.
+    pub send_timeout: Duration,
     /// HTTP/2 keep-alive ping interval; a ping unanswered as long closes.
     pub h2_keep_alive: Duration,
     /// Connections one peer address (IPv6 by /64) may have open at once;
     /// more are closed as soon as they are accepted (0: no cap).
     pub max_connections_per_client: usize,
+    /// Requests one peer address (IPv6 by /64) may have in flight across
+    /// its connections until their answers are sent; more get 429 (0: no cap).
+    pub max_answers_per_client: usize,
+    /// Peers not counted by these caps: the load balancers that carry
+    /// everyone's connections (`--trusted-proxy`).
+    pub trusted_proxies: Vec<crate::client_ip::Cidr>,
     /// Counts the connections refused by that cap (`/metrics`).
     pub connections_refused: Counter,
 }
@@ -72,8 +85,11 @@ impl ServeOptions {
             stalled_timeout: config.upstream_timeout + config.send_timeout,
             drain: config.shutdown_timeout,
             h2_max_streams: config.h2_max_streams.max(1),
+            send_timeout: config.send_timeout,
             h2_keep_alive: config.idle_timeout.min(Duration::from_secs(20)),
             max_connections_per_client: config.max_connections_per_client,
+            max_answers_per_client: config.max_answers_per_client,
+            trusted_proxies: config.trusted_proxies.clone(),
             connections_refused: Counter::default(),
         }
     }
@@ -170,7 +186,7 @@ impl<S> Served for S where
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains.
 pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOptions, shutdown: impl Future<Output = ()>) {
-    let mut builder = Builder::new(TokioExecutor::new());
+    let mut builder = Builder::new(Streams { send_timeout: options.send_timeout });
     builder
         .http1()
         .timer(TokioTimer::new())
@@ -191,6 +207,8 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
     // Connections open per client address: a slot is taken at accept and
     // given back when the connection's task ends.
     let per_client = InFlightCap::new(options.max_connections_per_client);
+    // Answers in flight per client address, across its connections.
+    let answers = InFlightCap::new(options.max_answers_per_client);
     let mut refusals = Refusals::default();
     loop {
         let (stream, peer) = tokio::select! {
@@ -218,7 +236,15 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
         // Over the cap: closed at once, before anything is read or any
         // timer armed, so that one address holding a few hundred silent
         // sockets cannot take the file descriptors everyone else needs.
-        let Some(slot) = per_client.take(peer.ip()) else {
+        // A trusted proxy carries everyone's connections: the balancer caps
+        // those per client, not this.
+        let trusted = crate::client_ip::is_trusted(&options.trusted_proxies, peer.ip());
+        let slot = if trusted {
+            Some(ClientSlot::uncapped(peer.ip()))
+        } else {
+            per_client.take(peer.ip())
+        };
+        let Some(slot) = slot else {
             drop(stream);
             options.connections_refused.inc();
             refusals.refused(crate::ratelimit::client_key(peer.ip()), options.max_connections_per_client);
@@ -226,7 +252,8 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
         };
         let _ = stream.set_nodelay(true);
         let activity = Arc::new(Activity::new());
-        let service = Tracked::new(app.clone(), peer, activity.clone());
+        let answers = (!trusted).then(|| answers.clone());
+        let service = Tracked::new(app.clone(), peer, activity.clone(), answers);
         let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
         let (ask, asked) = oneshot::channel();
         let task = tokio::spawn(run_connection(connection, |c| c.graceful_shutdown(), asked, slot));
@@ -268,11 +295,14 @@ struct Tracked<S> {
     spare: S,
     peer: SocketAddr,
     activity: Arc<Activity>,
+    /// The peer's answers in flight across its connections (none for a
+    /// trusted proxy): a request takes a place until its answer is sent.
+    answers: Option<Arc<InFlightCap>>,
 }
 
 impl<S: Served> Tracked<S> {
-    fn new(app: S, peer: SocketAddr, activity: Arc<Activity>) -> Tracked<S> {
-        Tracked { app: RefCell::new(app.clone()), spare: app, peer, activity }
+    fn new(app: S, peer: SocketAddr, activity: Arc<Activity>, answers: Option<Arc<InFlightCap>>) -> Tracked<S> {
+        Tracked { app: RefCell::new(app.clone()), spare: app, peer, activity, answers }
     }
 }
 
@@ -283,8 +313,20 @@ impl<S: Served> hyper::service::Service<Request<Incoming>> for Tracked<S> {
     type Future = TrackedFuture<S>;
 
     fn call(&self, mut request: Request<Incoming>) -> Self::Future {
+        let slot = match &self.answers {
+            Some(answers) => match answers.take(self.peer.ip()) {
+                Some(slot) => Some(slot),
+                // As many answers in flight as the address may have: refused
+                // before the app sees it, costing nothing but this answer.
+                None => {
+                    let open = Open::new(self.activity.clone(), None);
+                    return TrackedFuture::Refused { response: Some(refusal().map(|inner| Watched { inner, _open: open, progress: None, rest: None })) };
+                }
+            },
+            None => None,
+        };
         request.extensions_mut().insert(ConnectInfo::<SocketAddr>(self.peer));
-        let open = Some(Open::new(self.activity.clone()));
+        let open = Some(Open::new(self.activity.clone(), slot));
         let request = request.map(Body::new);
         let Ok(mut app) = self.app.try_borrow_mut() else {
             return TrackedFuture::Waiting { future: self.spare.clone().oneshot(request), open };
@@ -302,6 +344,7 @@ pin_project_lite::pin_project! {
     enum TrackedFuture<S: Served> {
         Called { #[pin] future: S::Future, open: Option<Open> },
         Waiting { #[pin] future: tower::util::Oneshot<S, Request<Body>>, open: Option<Open> },
+        Refused { response: Option<Response<Watched>> },
     }
 }
 
@@ -312,9 +355,15 @@ impl<S: Served> Future for TrackedFuture<S> {
         let (response, open) = match self.project() {
             TrackedProj::Called { future, open } => (std::task::ready!(future.poll(cx))?, open),
             TrackedProj::Waiting { future, open } => (std::task::ready!(future.poll(cx))?, open),
+            TrackedProj::Refused { response } => return Poll::Ready(Ok(response.take().expect("an answer is polled once it is ready"))),
         };
         let open = open.take().expect("an answer is polled once it is ready");
-        Poll::Ready(Ok(response.map(|inner| Watched { inner, _open: open })))
+        // An HTTP/2 answer: its stream's deadline starts now (`Streams`).
+        let progress = STREAM.with(Cell::take);
+        if let Some(progress) = &progress {
+            progress.moved();
+        }
+        Poll::Ready(Ok(response.map(|inner| Watched { inner, _open: open, progress, rest: None })))
     }
 }
 
@@ -350,16 +399,26 @@ impl Activity {
     }
 }
 
-/// One request in flight on a connection.
-struct Open(Arc<Activity>);
+/// One request in flight on a connection, and its place among its
+/// client's answers in flight (given back when this is dropped).
+struct Open(Arc<Activity>, #[allow(dead_code)] Option<ClientSlot>);
 
 impl Open {
-    fn new(activity: Arc<Activity>) -> Open {
+    fn new(activity: Arc<Activity>, slot: Option<ClientSlot>) -> Open {
         activity.served.store(true, Relaxed);
         activity.open.fetch_add(1, Relaxed);
         activity.touch();
-        Open(activity)
+        Open(activity, slot)
     }
+}
+
+/// The answer to a request over its client's cap of answers in flight:
+/// 429 `PROXY.0016`, with the headers every answer has.
+fn refusal() -> Response<Body> {
+    let mut response = crate::error::ProxyError::ClientBusy.into_response();
+    crate::middleware::security_headers::set(response.headers_mut());
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response
 }
 
 impl Drop for Open {
@@ -369,30 +428,187 @@ impl Drop for Open {
     }
 }
 
-/// An answer's body, telling the connection's activity when it moves.
+/// An answer's body, telling the connection's activity when it moves, and
+/// for HTTP/2 its stream's deadline ([`Progress`]). An HTTP/2 answer is
+/// handed to hyper in pieces of at most [`PIECE`] bytes: hyper takes the
+/// next piece only when the last has gone, so a piece taken is progress,
+/// and a stalled stream holds at most one piece in hyper's and h2's buffers.
 struct Watched {
     inner: Body,
     _open: Open,
+    progress: Option<Arc<Progress>>,
+    /// What is left of a frame larger than a piece.
+    rest: Option<Bytes>,
 }
+
+/// The largest piece of an HTTP/2 answer handed to hyper at once (an
+/// HTTP/2 DATA frame's default size).
+const PIECE: usize = 16 << 10;
 
 impl HttpBody for Watched {
     type Data = Bytes;
     type Error = axum::Error;
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if let Poll::Ready(Some(Ok(_))) = &polled {
-            self._open.0.touch();
+        let this = &mut *self;
+        let polled = match this.rest.take() {
+            Some(rest) => Poll::Ready(Some(Ok(Frame::data(rest)))),
+            None => Pin::new(&mut this.inner).poll_frame(cx),
+        };
+        let Some(progress) = &this.progress else {
+            if let Poll::Ready(Some(Ok(_))) = &polled {
+                this._open.0.touch();
+            }
+            return polled;
+        };
+        match polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                this._open.0.touch();
+                progress.moved();
+                match frame.into_data() {
+                    Ok(mut data) if data.len() > PIECE => {
+                        this.rest = Some(data.split_off(PIECE));
+                        Poll::Ready(Some(Ok(Frame::data(data))))
+                    }
+                    Ok(data) => Poll::Ready(Some(Ok(Frame::data(data)))),
+                    Err(frame) => Poll::Ready(Some(Ok(frame))),
+                }
+            }
+            Poll::Ready(None) => {
+                progress.finished();
+                Poll::Ready(None)
+            }
+            other => other,
         }
-        polled
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        self.rest.is_none() && self.inner.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+        let rest = self.rest.as_ref().map_or(0, |r| r.len() as u64);
+        let inner = self.inner.size_hint();
+        let mut hint = SizeHint::new();
+        hint.set_lower(inner.lower() + rest);
+        if let Some(upper) = inner.upper() {
+            hint.set_upper(upper + rest);
+        }
+        hint
+    }
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        if let Some(progress) = &self.progress {
+            progress.finished();
+        }
+    }
+}
+
+/// When an HTTP/2 answer last moved: armed when its head is ready, touched
+/// whenever hyper takes a piece of its body, disarmed when it ends.
+struct Progress {
+    born: Instant,
+    /// Milliseconds after `born`, plus one; 0 while not armed or ended.
+    last_ms: AtomicU64,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress { born: Instant::now(), last_ms: AtomicU64::new(0) }
+    }
+
+    fn moved(&self) {
+        self.last_ms.store(self.born.elapsed().as_millis() as u64 + 1, Relaxed);
+    }
+
+    fn finished(&self) {
+        self.last_ms.store(0, Relaxed);
+    }
+
+    /// When the answer last moved, if it is under way.
+    fn last(&self) -> Option<Instant> {
+        match self.last_ms.load(Relaxed) {
+            0 => None,
+            ms => Some(self.born + Duration::from_millis(ms - 1)),
+        }
+    }
+}
+
+thread_local! {
+    /// The [`Progress`] of the HTTP/2 stream whose task is being polled, for
+    /// its answer to take when its head is ready ([`TrackedFuture`]).
+    static STREAM: Cell<Option<Arc<Progress>>> = const { Cell::new(None) };
+}
+
+/// hyper's executor for the tasks of HTTP/2 streams, each of which runs a
+/// request and then sends its answer: each runs under a deadline measured
+/// in its own answer's progress, so that a stream whose client stopped
+/// taking its answer is given up after `send_timeout` (the task is dropped,
+/// and h2 resets the stream), however busy the rest of its connection is.
+/// The connection's watchdog cannot tell one stream from another.
+#[derive(Clone)]
+struct Streams {
+    send_timeout: Duration,
+}
+
+impl<F> hyper::rt::Executor<F> for Streams
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    fn execute(&self, future: F) {
+        tokio::spawn(Deadline { inner: future, progress: Arc::new(Progress::new()), timeout: self.send_timeout, sleep: None, given: false });
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A stream's task under its answer's deadline.
+    struct Deadline<F> {
+        #[pin]
+        inner: F,
+        progress: Arc<Progress>,
+        timeout: Duration,
+        sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+        // Whether the answer has taken its `progress`.
+        given: bool,
+    }
+}
+
+impl<F: Future<Output = ()>> Future for Deadline<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        let polled = if *this.given {
+            this.inner.poll(cx)
+        } else {
+            STREAM.with(|s| s.set(Some(this.progress.clone())));
+            let polled = this.inner.poll(cx);
+            // Taken by the answer (its head is ready), or still to come.
+            *this.given = STREAM.with(Cell::take).is_none();
+            polled
+        };
+        if polled.is_ready() {
+            return Poll::Ready(());
+        }
+        loop {
+            let Some(last) = this.progress.last() else { return Poll::Pending };
+            let deadline = last + *this.timeout;
+            if Instant::now() >= deadline {
+                // Dropping the task drops the stream's sending half: h2
+                // resets the stream and frees what it had buffered for it.
+                tracing::debug!("resetting an HTTP/2 stream whose answer made no progress");
+                return Poll::Ready(());
+            }
+            let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+            if sleep.deadline() != deadline {
+                sleep.as_mut().reset(deadline);
+            }
+            if sleep.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
     }
 }
 

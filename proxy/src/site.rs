@@ -3,47 +3,63 @@
 //! `index.html` revalidated every time and sent with the page's
 //! Content-Security-Policy.
 //!
+//! The site is served from memory: every file is read when the proxy
+//! starts, and all of them again whenever `index.html` changes on disk (a
+//! rebuild while the proxy runs). An answer is then a reference to bytes
+//! already held, never an open file: however many answers a client leaves
+//! unread, they hold no file descriptor (the built site is about 2 MB).
+//!
 //! Trunk puts the loader in an inline `<script type="module">`, so the policy
-//! allows exactly that script by its SHA-256 hash. The hashes are computed
-//! when the page is first served and again whenever `index.html` changes on
-//! disk (a rebuild while the proxy runs), so policy and page always agree.
+//! allows exactly that script by its SHA-256 hash, computed with the page.
 //!
 //! Nothing outside the directory, and nothing hidden in it, is served: a
 //! path with a segment starting with `.` (`.env`, `.git/`) is 404, and so is
-//! a file whose real path (symlinks resolved) leaves the directory.
+//! a file whose real path (symlinks resolved) leaves the directory (such
+//! files are not read at all).
 
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, Response, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 use axum::response::IntoResponse;
 use axum::Router;
 use base64::Engine;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use tenantscope_catalog::percent_decode_utf8;
-use tower::ServiceExt;
-use tower_http::services::ServeDir;
 
-/// The longest file name and relative path looked up (Linux's NAME_MAX,
-/// and well under PATH_MAX with the directory in front).
-const NAME_MAX: usize = 255;
-const PATH_MAX: usize = 3 << 10;
+/// The most the site may hold in memory; files past it are not served
+/// (and a warning says so). The built site is about 2 MB.
+const MAX_SITE_BYTES: u64 = 64 << 20;
 
-/// What a requested path may be (see [`Site::lookup`]).
-enum Lookup {
-    Refused,
-    NoSuchName,
-    Files,
-}
+/// How deep directories are read.
+const MAX_DEPTH: usize = 16;
 
 pub struct Site {
     dir: PathBuf,
     connect_src: String,
-    page: Mutex<Option<(SystemTime, u64, Arc<Page>)>>,
+    files: Mutex<Arc<Files>>,
+}
+
+/// What was read of the directory, and when `index.html` was as it was then.
+#[derive(Default)]
+struct Files {
+    stamp: Option<(SystemTime, u64)>,
+    page: Option<Arc<Page>>,
+    /// Every file, by its path relative to the directory (`/`-separated).
+    by_path: HashMap<String, File>,
+    /// Names whose real path leaves the directory: refused, not the page.
+    outside: HashSet<String>,
+}
+
+struct File {
+    bytes: Bytes,
+    content_type: HeaderValue,
+    etag: HeaderValue,
 }
 
 struct Page {
@@ -53,14 +69,14 @@ struct Page {
 
 impl Site {
     pub fn new(dir: PathBuf, connect_src: &[String]) -> Arc<Site> {
-        let connect_src = connect_src.iter().map(|o| format!(" {o}")).collect();
-        let site = Arc::new(Site { dir, connect_src, page: Mutex::new(None) });
-        // Read once at startup so a missing or unreadable page shows in the log at once.
-        match site.page() {
-            Ok(page) => tracing::info!(csp = page.csp.to_str().unwrap_or_default(), "site page loaded"),
-            Err(e) => tracing::warn!(error = %e, "no index.html in the static directory"),
+        let connect_src: String = connect_src.iter().map(|o| format!(" {o}")).collect();
+        let files = Arc::new(load(&dir, &connect_src));
+        // Read at startup, so that a missing or unreadable page shows in the log at once.
+        match &files.page {
+            Some(page) => tracing::info!(csp = page.csp.to_str().unwrap_or_default(), files = files.by_path.len(), "site loaded"),
+            None => tracing::warn!("no index.html in the static directory"),
         }
-        site
+        Arc::new(Site { dir, connect_src, files: Mutex::new(files) })
     }
 
     /// The routes of the site, as the router's fallback.
@@ -71,118 +87,188 @@ impl Site {
         })
     }
 
+    /// What was read, read again first when `index.html` has changed.
+    async fn files(self: &Arc<Site>) -> Arc<Files> {
+        let current = self.files.lock().map(|f| f.clone()).unwrap_or_default();
+        let stamp = stamp(&self.dir.join("index.html"));
+        if stamp == current.stamp {
+            return current;
+        }
+        let site = self.clone();
+        let loaded = tokio::task::spawn_blocking(move || Arc::new(load(&site.dir, &site.connect_src))).await;
+        let Ok(loaded) = loaded else { return current };
+        tracing::info!(files = loaded.by_path.len(), "site read again: index.html changed");
+        if let Ok(mut files) = self.files.lock() {
+            *files = loaded.clone();
+        }
+        loaded
+    }
+
     async fn serve(self: Arc<Site>, request: Request) -> Response<Body> {
         if request.method() != Method::GET && request.method() != Method::HEAD {
             let mut response = StatusCode::METHOD_NOT_ALLOWED.into_response();
             response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
             return response;
         }
-        let path = request.uri().path().to_string();
+        let files = self.files().await;
+        let path = request.uri().path();
         if path == "/" || path == "/index.html" {
-            return self.index();
+            return index(&files);
         }
-        match self.lookup(&path).await {
-            Lookup::Refused => return StatusCode::NOT_FOUND.into_response(),
-            Lookup::NoSuchName => return self.index(),
-            Lookup::Files => {}
+        let Some(relative) = relative(path) else { return StatusCode::NOT_FOUND.into_response() };
+        let variants = [relative.clone(), format!("{relative}.br"), format!("{relative}.gz")];
+        if variants.iter().any(|v| files.outside.contains(v) || prefix_outside(&files.outside, v)) {
+            return StatusCode::NOT_FOUND.into_response();
         }
-        let site = self.clone();
         // The app routes on the client, so unknown paths get the page.
-        let fallback = tower::service_fn(move |_: Request| {
-            let site = site.clone();
-            async move { Ok::<_, std::convert::Infallible>(site.index()) }
+        let Some(file) = files.by_path.get(&relative) else { return index(&files) };
+        let accepted = accepted_encodings(request.headers());
+        let (encoding, sent) = [("br", &variants[1]), ("gzip", &variants[2])]
+            .into_iter()
+            .filter(|(encoding, _)| accepted.contains(encoding))
+            .find_map(|(encoding, name)| files.by_path.get(name).map(|f| (Some(encoding), f)))
+            .unwrap_or((None, file));
+        let precompressed = files.by_path.contains_key(&variants[1]) || files.by_path.contains_key(&variants[2]);
+        let not_modified = request.headers().get_all(header::IF_NONE_MATCH).iter().any(|tags| {
+            tags.to_str().is_ok_and(|tags| tags.split(',').any(|t| t.trim() == sent.etag || t.trim() == "*"))
         });
-        let files = ServeDir::new(&self.dir)
-            .precompressed_br()
-            .precompressed_gzip()
-            .append_index_html_on_directories(false)
-            .fallback(fallback);
-        let mut response = match files.oneshot(request).await {
-            Ok(response) => response.map(Body::new),
-            Err(never) => match never {},
+        let mut response = if not_modified {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            Response::new(Body::from(sent.bytes.clone()))
         };
-        if !response.headers().contains_key(header::CACHE_CONTROL) {
-            let value = if is_hashed(&path) { "public, max-age=31536000, immutable" } else { "no-cache" };
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        let h = response.headers_mut();
+        h.insert(header::CONTENT_TYPE, file.content_type.clone());
+        h.insert(header::ETAG, sent.etag.clone());
+        if let Some(encoding) = encoding {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
         }
+        if precompressed {
+            h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        let cache = if is_hashed(path) { "public, max-age=31536000, immutable" } else { "no-cache" };
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         response
     }
+}
 
-    /// What `path` (as requested, percent-encoded) may be: refused (a
-    /// dotfile, or something that resolves outside the directory), a name no
-    /// file system holds (the page, as for any unknown path, instead of
-    /// ServeDir's 500 for "file name too long"), or one for ServeDir.
-    async fn lookup(&self, path: &str) -> Lookup {
-        let mut relative = PathBuf::new();
-        for raw in path.split('/').filter(|s| !s.is_empty()) {
-            // ServeDir decodes too: decode the same way, refuse what does not
-            // decode. Strictly to UTF-8 and no more: the catalogue's
-            // `decode_segment` also insists on API segment characters, which
-            // file names need not follow.
-            let Some(segment) = percent_decode_utf8(raw) else { return Lookup::Refused };
-            if segment.starts_with('.') || segment.contains(['/', '\\', '\0']) {
-                return Lookup::Refused;
-            }
-            if segment.len() > NAME_MAX {
-                return Lookup::NoSuchName;
-            }
-            relative.push(segment);
+/// The file a request path names, relative to the directory, or `None`
+/// when it is refused: a segment that does not decode (strictly to UTF-8,
+/// as a file server decodes), starts with `.`, or holds a separator.
+fn relative(path: &str) -> Option<String> {
+    let mut relative = String::with_capacity(path.len());
+    for raw in path.split('/').filter(|s| !s.is_empty()) {
+        let segment = percent_decode_utf8(raw)?;
+        if segment.starts_with('.') || segment.contains(['/', '\\', '\0']) {
+            return None;
         }
-        if relative.as_os_str().len() > PATH_MAX {
-            return Lookup::NoSuchName;
+        if !relative.is_empty() {
+            relative.push('/');
         }
-        let dir = self.dir.clone();
-        // One trip to the blocking pool for all the lookups.
-        let inside = tokio::task::spawn_blocking(move || {
-            let Ok(root) = std::fs::canonicalize(&dir) else { return false };
-            let file = dir.join(&relative);
-            // The file and the precompressed variants ServeDir may send instead.
-            [with_suffix(&file, ""), with_suffix(&file, ".br"), with_suffix(&file, ".gz")]
-                .iter()
-                .all(|candidate| std::fs::canonicalize(candidate).map_or(true, |real| real.starts_with(&root)))
-        });
-        if inside.await.unwrap_or(false) {
-            Lookup::Files
-        } else {
-            Lookup::Refused
+        relative.push_str(&segment);
+    }
+    Some(relative)
+}
+
+/// Whether a directory on the way to `name` was a link out of the directory.
+fn prefix_outside(outside: &HashSet<String>, name: &str) -> bool {
+    !outside.is_empty() && name.match_indices('/').any(|(at, _)| outside.contains(&name[..at]))
+}
+
+/// The codings the client accepts (`br`, `gzip`), `q=0` meaning not.
+fn accepted_encodings(headers: &HeaderMap) -> Vec<&'static str> {
+    let mut accepted = Vec::new();
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|p| p.trim().strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)));
+            if refused {
+                continue;
+            }
+            if coding.eq_ignore_ascii_case("br") {
+                accepted.push("br");
+            } else if coding.eq_ignore_ascii_case("gzip") {
+                accepted.push("gzip");
+            }
         }
     }
+    accepted
+}
 
-    fn index(&self) -> Response<Body> {
-        match self.page() {
-            Ok(page) => {
-                let mut response = Response::new(Body::from(page.html.clone()));
-                let h = response.headers_mut();
-                h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-                h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-                h.insert(header::CONTENT_SECURITY_POLICY, page.csp.clone());
-                response
-            }
-            Err(_) => StatusCode::NOT_FOUND.into_response(),
+fn index(files: &Files) -> Response<Body> {
+    match &files.page {
+        Some(page) => {
+            let mut response = Response::new(Body::from(page.html.clone()));
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            h.insert(header::CONTENT_SECURITY_POLICY, page.csp.clone());
+            response
         }
+        None => StatusCode::NOT_FOUND.into_response(),
     }
+}
 
-    fn page(&self) -> std::io::Result<Arc<Page>> {
-        let path = self.dir.join("index.html");
-        let meta = std::fs::metadata(&path)?;
-        let stamp = (meta.modified()?, meta.len());
-        if let Ok(cached) = self.page.lock() {
-            if let Some((modified, len, page)) = cached.as_ref() {
-                if (*modified, *len) == stamp {
-                    return Ok(page.clone());
-                }
+/// When `index.html` was last changed, and its size (`None` without one).
+fn stamp(index: &Path) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(index).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// Reads the whole directory (blocking): the page with its policy, and
+/// every other file that is not hidden and does not lead outside it.
+fn load(dir: &Path, connect_src: &str) -> Files {
+    let index = dir.join("index.html");
+    let stamp = stamp(&index);
+    let page = std::fs::read(&index).ok().and_then(|html| {
+        let csp = policy(&String::from_utf8_lossy(&html), connect_src);
+        Some(Arc::new(Page { html: Bytes::from(html), csp: HeaderValue::from_str(&csp).ok()? }))
+    });
+    let mut files = Files { stamp, page, ..Files::default() };
+    let Ok(root) = std::fs::canonicalize(dir) else { return files };
+    let mut total = 0u64;
+    let mut visited = HashSet::new();
+    read_dir(&root, &root, String::new(), 0, &mut visited, &mut files, &mut total);
+    files
+}
+
+fn read_dir(root: &Path, dir: &Path, prefix: String, depth: usize, visited: &mut HashSet<PathBuf>, files: &mut Files, total: &mut u64) {
+    // A link back up must not read the same directory for ever.
+    if depth > MAX_DEPTH || !visited.insert(dir.to_path_buf()) {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+        if name.starts_with('.') {
+            continue;
+        }
+        let relative = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+        let Ok(real) = std::fs::canonicalize(entry.path()) else { continue };
+        if !real.starts_with(root) {
+            files.outside.insert(relative);
+            continue;
+        }
+        let Ok(meta) = std::fs::metadata(&real) else { continue };
+        if meta.is_dir() {
+            read_dir(root, &real, relative, depth + 1, visited, files, total);
+        } else if meta.is_file() {
+            if *total + meta.len() > MAX_SITE_BYTES {
+                tracing::warn!(file = relative, "the site is larger than the proxy holds in memory: file not served");
+                continue;
             }
+            let Ok(bytes) = std::fs::read(&real) else { continue };
+            *total += bytes.len() as u64;
+            let content_type = mime_guess::from_path(&relative)
+                .first_raw()
+                .map_or(HeaderValue::from_static("application/octet-stream"), HeaderValue::from_static);
+            let digest = Sha256::digest(&bytes);
+            let etag = format!("\"{}\"", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..12]));
+            let Ok(etag) = HeaderValue::from_str(&etag) else { continue };
+            files.by_path.insert(relative, File { bytes: Bytes::from(bytes), content_type, etag });
         }
-        let html = std::fs::read(&path)?;
-        let csp = policy(&String::from_utf8_lossy(&html), &self.connect_src);
-        let page = Arc::new(Page {
-            html: Bytes::from(html),
-            csp: HeaderValue::from_str(&csp).map_err(|_| std::io::Error::other("unusable CSP"))?,
-        });
-        if let Ok(mut cached) = self.page.lock() {
-            *cached = Some((stamp.0, stamp.1, page.clone()));
-        }
-        Ok(page)
     }
 }
 
@@ -218,12 +304,6 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
         at = close;
     }
     hashes
-}
-
-fn with_suffix(path: &std::path::Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 /// Trunk's content-hashed names: `name-0123456789abcdef.js`, `…_bg.wasm`.

@@ -33,3 +33,20 @@ async fn upstream_interim_status_and_framing_are_not_relayed() {
     assert!(answer.ends_with(r#"{"total_num":2,"data_list":[1,2]}"#) || answer.contains("data_list\":[1,2]}"), "{answer}");
     assert!(!answer.to_ascii_lowercase().contains("content-length: 5\r\n"), "{answer}");
 }
+
+// Whitespace before the first byte of JSON is held only up to the
+// read-ahead: an answer still blank past it is not JSON.
+
+#[tokio::test]
+async fn whitespace_past_the_read_ahead_is_not_json() {
+    let stub = stub().await;
+    let proxy = start(relay_config(&stub)).await;
+    let response = client().get(proxy.url(&hss("wsflood"))).send().await.unwrap();
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    assert_eq!(status, 502, "{} bytes", body.len());
+    assert!(body.contains("PROXY.0008"), "{body}");
+    // Whitespace after the JSON has started is the body's own business.
+    let response = client().get(proxy.url(&hss("bigchunked"))).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+}

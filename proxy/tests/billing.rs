@@ -308,6 +308,7 @@ async fn a_stalled_or_trickled_body_is_cut_off_and_costs_others_nothing() {
         upstream_queue_wait: Duration::from_millis(200),
         max_upstream_per_client: 2,
         client_ip_header: Some("x-real-ip".parse().unwrap()),
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         ..relay_config(&base)
     };
     let proxy = start(config).await;

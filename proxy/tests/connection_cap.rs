@@ -44,7 +44,7 @@ async fn connections_are_capped_per_client_address() {
     // its `/metrics`.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = Config { demo: true, guard_host: true, max_connections_per_client: 4, ..Config::default() };
+    let config = Config { demo: true, guard_host: true, max_connections_per_client: 4, public_metrics: true, ..Config::default() };
     tokio::spawn(serve_config(listener, None, config, std::future::pending()));
 
     // One address holds its four, saying nothing.

@@ -424,3 +424,24 @@ async fn every_tab_asks_billing_for_its_own_ids() {
     assert_eq!(of("cn-north-4"), of("cn-north-4_finance"), "the subproject's tab asks for the same ids");
     assert_ne!(of("cn-north-4"), of("cn-east-3"));
 }
+
+/// The demo's 401s say what is wrong, never what the request sent: no
+/// access key id and no header name of the caller's comes back.
+#[tokio::test]
+async fn demo_refusals_echo_nothing_the_request_sent() {
+    let date = tenantscope_sign::sdk_date(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64);
+    let uri = format!("/api/dsc/cn-north-4/v1/{}/period/product/specification", tenantscope_proxy::demo::DEMO_PROJECT_ID);
+    for authorization in [
+        "SDK-HMAC-SHA256 Access=ECHOMARKERKEY<b>x</b>, SignedHeaders=x-sdk-date, Signature=00".to_string(),
+        format!("SDK-HMAC-SHA256 Access={}, SignedHeaders=x-sdk-date;x-echo-marker-name, Signature=00", tenantscope_proxy::demo::DEMO_ACCESS_KEY_ID),
+    ] {
+        let request = Request::get(&uri).header("authorization", &authorization).header("x-sdk-date", &date).body(Body::empty()).unwrap();
+        let response = app(Config { demo: true, ..Config::default() }).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{authorization}");
+        let body = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        assert!(body.contains("APIGW.030"), "{body}");
+        for echoed in ["ECHOMARKERKEY", "<b>", "x-echo-marker-name", tenantscope_proxy::demo::DEMO_ACCESS_KEY_ID] {
+            assert!(!body.contains(echoed), "{echoed} came back: {body}");
+        }
+    }
+}

@@ -41,12 +41,48 @@ async fn metrics_move_to_the_loopback_listener_when_asked() {
 }
 
 #[tokio::test]
-async fn metrics_stay_on_the_public_router_by_default() {
-    let proxy = start(Config { demo: true, ..Config::default() }).await;
-    let answer = client().get(proxy.url("/metrics")).send().await.unwrap();
-    assert_eq!(answer.status(), 200);
-    assert!(answer.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
-    assert!(answer.text().await.unwrap().ends_with("# EOF\n"));
+async fn metrics_are_off_the_public_router_unless_asked() {
+    let get = |config: Config| async move {
+        let served = serve_one(config).await;
+        let answer = client().get(format!("http://{}/metrics", served.0)).send().await.unwrap();
+        (answer.status().as_u16(), answer.headers().get("content-type").cloned(), answer.text().await.unwrap())
+    };
+    let (status, _, _) = get(Config { demo: true, ..Config::default() }).await;
+    assert_eq!(status, 404, "the request counts are nobody's business by default");
+    let (status, content_type, text) = get(Config { demo: true, public_metrics: true, ..Config::default() }).await;
+    assert_eq!(status, 200);
+    assert!(content_type.unwrap().to_str().unwrap().starts_with("application/openmetrics-text"));
+    assert!(text.ends_with("# EOF\n"));
+}
+
+/// `config` served by `serve_config`, as `main` serves it (not the tests'
+/// `start`, which puts `/metrics` on the public listener for them).
+async fn serve_one(config: Config) -> (std::net::SocketAddr, oneshot::Sender<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(serve_config(listener, None, config, async {
+        let _ = stopped.await;
+    }));
+    (addr, stop)
+}
+
+#[tokio::test]
+async fn the_metrics_listener_answers_loopback_names_only() {
+    let (public, metrics) = (TcpListener::bind("127.0.0.1:0").await.unwrap(), TcpListener::bind("127.0.0.1:0").await.unwrap());
+    let metrics_addr = metrics.local_addr().unwrap();
+    let config = Config { demo: true, metrics_listen: Some(metrics_addr), allowed_hosts: vec!["proxy.example".into()], ..Config::default() };
+    tokio::spawn(serve_config(public, Some(metrics), config, std::future::pending()));
+    // A page whose name was rebound to 127.0.0.1 asks with its own Host.
+    for host in ["evil.example", "evil.example:9464", "proxy.example"] {
+        let (status, answer) = common::raw(metrics_addr, &format!("GET /metrics HTTP/1.1\r\nHost: {host}")).await;
+        assert_eq!(status, 403, "{host}: {answer}");
+        assert!(!answer.contains("tenantscope_requests"), "{answer}");
+    }
+    for host in [format!("{metrics_addr}"), "localhost:9464".to_string(), "[::1]".to_string()] {
+        let (status, answer) = common::raw(metrics_addr, &format!("GET /metrics HTTP/1.1\r\nHost: {host}")).await;
+        assert_eq!(status, 200, "{host}: {answer}");
+    }
 }
 
 #[tokio::test]

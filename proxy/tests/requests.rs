@@ -16,6 +16,7 @@ async fn client_ip_header_is_read_from_its_last_line() {
         rate_per_sec: 0.001,
         rate_burst: 1,
         client_ip_header: Some(axum::http::HeaderName::from_static("x-forwarded-for")),
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         ..relay_config(&stub)
     };
     let proxy = start(config).await;

@@ -67,8 +67,9 @@ pub(super) fn verify(
         return Err(iam_401("the Authorization header is not a readable SDK-HMAC-SHA256 signature"));
     };
     let Some(key) = key(auth.access_key) else {
-        // Illustrative wording; the access key id is not a secret.
-        return Err(iam_401(&format!("access key {} not found", auth.access_key)));
+        // Illustrative wording. Nothing the request sent is echoed: an
+        // answer body is no place for a caller's text.
+        return Err(iam_401("the access key is not known"));
     };
     let signed: Vec<&str> = auth.signed_headers.split(';').collect();
     if !signed.contains(&"x-sdk-date") {
@@ -79,8 +80,8 @@ pub(super) fn verify(
     for &name in &signed {
         match headers.get(name).map(HeaderValue::to_str) {
             Some(Ok(value)) => values.push((name, value)),
-            // Illustrative wording; `name` is only a header name.
-            _ => return Err(app_401(&format!("signed header {name} not found"))),
+            // Illustrative wording; the name is the caller's, not echoed.
+            _ => return Err(app_401("a signed header is missing from the request")),
         }
     }
     let date = values.iter().find(|(n, _)| *n == "x-sdk-date").map_or("", |(_, v)| *v);
@@ -243,7 +244,7 @@ mod tests {
             assert_eq!(refused(call(route, query, &swapped), "APIGW.0303"), SIGNATURE_FAIL, "{route:?}");
             let unknown = console(route, query, ("UNKNOWNACCESSKEY0000", DEMO_SECRET_ACCESS_KEY));
             let message = refused(call(route, query, &unknown), "APIGW.0301");
-            assert_eq!(message, "Incorrect IAM authentication information: access key UNKNOWNACCESSKEY0000 not found");
+            assert_eq!(message, "Incorrect IAM authentication information: the access key is not known");
         }
         for unreadable in ["SDK-HMAC-SHA256 Access=DEMOACCESSKEYID00000", "SDK-HMAC-SHA256 Access=DEMOACCESSKEYID00000, SignedHeaders=x-sdk-date", "Basic x", ""] {
             let mut h = console(Route::HssQuotas, "", PERMANENT);
@@ -344,7 +345,7 @@ mod tests {
         assert_eq!(call(route, query, &missing).status, StatusCode::OK);
         missing.remove("x-project-id");
         let message = refused(call(route, query, &missing), "APIGW.0303");
-        assert_eq!(message, "Incorrect app authentication information: signed header x-project-id not found");
+        assert_eq!(message, "Incorrect app authentication information: a signed header is missing from the request");
         // The signature verifies the token path is not taken beside it: a
         // signed call with a wrong signature is refused even with the demo token.
         let mut both = sign(&path(route), query, PERMANENT, &d, &[("x-sdk-date", &d, true)]);

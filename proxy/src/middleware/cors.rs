@@ -13,18 +13,20 @@
 //! takes a (JSON) body.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode, Uri};
 use axum::response::IntoResponse;
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
 use super::{Answer, AnswerProj};
+use crate::client_ip::{self, Cidr};
 use crate::error::ProxyError;
 use crate::relay;
 use crate::AppState;
@@ -33,7 +35,8 @@ use crate::AppState;
 enum Cross {
     /// No `Origin`: not a cross-origin browser request.
     None,
-    /// The page's own origin (same scheme-less host and port as `Host`).
+    /// The page's own origin: the scheme the browser used for this
+    /// request ([`page_scheme`]), and the host and port of `Host`.
     SameOrigin,
     /// One of the `--allow-origin` origins.
     Allowed(HeaderValue),
@@ -78,7 +81,8 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let cross = match cross(request.headers(), &self.state.config.allow_origins) {
+        let scheme = || page_scheme(&request, &self.state.config.trusted_proxies);
+        let cross = match cross(request.headers(), &self.state.config.allow_origins, scheme) {
             Ok(cross) => cross,
             // Refused before anything else: no CORS headers on the answer.
             Err(e) => return CorsFuture { answer: Answer::now(e.into_response()), headers: None },
@@ -131,15 +135,37 @@ where
     }
 }
 
-fn cross(headers: &HeaderMap, allowed: &[String]) -> Result<Cross, ProxyError> {
+/// The scheme the browser used for this request, which a page of the same
+/// origin has too: plain HTTP on a direct connection (the proxy speaks no
+/// TLS), and behind a trusted proxy what its `X-Forwarded-Proto` says, or
+/// HTTPS when it says nothing (a balancer in front is there for TLS).
+fn page_scheme(request: &Request, trusted: &[Cidr]) -> &'static str {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if !peer.is_some_and(|peer| client_ip::is_trusted(trusted, peer)) {
+        return "http://";
+    }
+    let said = request.headers().get_all("x-forwarded-proto").iter().next_back().and_then(|v| v.to_str().ok());
+    match said.and_then(|v| v.rsplit(',').next()).map(str::trim) {
+        Some(proto) if proto.eq_ignore_ascii_case("http") => "http://",
+        _ => "https://",
+    }
+}
+
+/// How the request stands; `scheme` is asked only when there is an
+/// `Origin` that is not an allowed one.
+fn cross(headers: &HeaderMap, allowed: &[String], scheme: impl FnOnce() -> &'static str) -> Result<Cross, ProxyError> {
     let Some(origin) = headers.get(header::ORIGIN) else { return Ok(Cross::None) };
     let text = origin.to_str().map_err(|_| ProxyError::OriginNotAllowed)?;
     if allowed.iter().any(|a| a == text) {
         return Ok(Cross::Allowed(origin.clone()));
     }
+    let scheme = scheme();
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let same = !host.is_empty()
-        && text.strip_prefix("http://").or_else(|| text.strip_prefix("https://")).is_some_and(|rest| rest.eq_ignore_ascii_case(host));
+        && text.len() > scheme.len()
+        && text.is_char_boundary(scheme.len())
+        && text[..scheme.len()].eq_ignore_ascii_case(scheme)
+        && text[scheme.len()..].eq_ignore_ascii_case(host);
     if same {
         Ok(Cross::SameOrigin)
     } else {

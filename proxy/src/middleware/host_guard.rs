@@ -2,7 +2,8 @@
 //! §7.2), and when the proxy is bound to loopback (or `--allowed-host` is
 //! given) only loopback names and the allowed names are answered, so that a
 //! web page whose DNS name was rebound to 127.0.0.1 cannot reach the proxy
-//! from someone's browser.
+//! from someone's browser. The metrics listener (loopback only) answers
+//! loopback names only ([`LoopbackOnlyLayer`]).
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use std::task::{Context, Poll};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, Response};
+use axum::response::IntoResponse;
 use tower::{Layer, Service};
 
 use super::Answer;
@@ -59,6 +61,45 @@ where
         match refused {
             Some(error) => Answer::now(super::refuse(request.uri(), &self.state.metrics, error)),
             None => Answer::inner(self.inner.call(request)),
+        }
+    }
+}
+
+/// The guard of the metrics listener: one `Host`, a loopback name.
+#[derive(Clone, Copy)]
+pub struct LoopbackOnlyLayer;
+
+impl<S> Layer<S> for LoopbackOnlyLayer {
+    type Service = LoopbackOnly<S>;
+
+    fn layer(&self, inner: S) -> LoopbackOnly<S> {
+        LoopbackOnly { inner }
+    }
+}
+
+#[derive(Clone)]
+pub struct LoopbackOnly<S> {
+    inner: S,
+}
+
+impl<S> Service<Request> for LoopbackOnly<S>
+where
+    S: Service<Request, Response = Response<Body>>,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = Answer<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let one = request.headers().get_all(header::HOST).iter().nth(1).is_none();
+        if one && host_allowed(&request, &[]) {
+            Answer::inner(self.inner.call(request))
+        } else {
+            Answer::now(ProxyError::HostNotAllowed.into_response())
         }
     }
 }

@@ -13,7 +13,7 @@ use axum::response::IntoResponse;
 use tower::{Layer, Service};
 
 use super::Answer;
-use crate::config::Config;
+use crate::client_ip::{self, Said};
 use crate::error::ProxyError;
 use crate::AppState;
 
@@ -52,7 +52,7 @@ where
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
-        let client = client_ip(&request, &self.state.config);
+        let client = client_ip(&request, &self.state);
         if let Err(retry_after_secs) = self.state.limiter.check(client) {
             self.state.metrics.rate_limited();
             return Answer::now(ProxyError::RateLimited { retry_after_secs }.into_response());
@@ -62,16 +62,23 @@ where
     }
 }
 
-/// The client a rate-limit bucket belongs to. From the header, the last
-/// address of the last line: a balancer that appends (HAProxy `option
-/// forwardfor`) adds its own line after any the client wrote, and one that
-/// extends a list puts its address at the end.
-fn client_ip(request: &Request, config: &Config) -> IpAddr {
-    let from_header = config.client_ip_header.as_ref().and_then(|name| {
-        let value = request.headers().get_all(name).iter().next_back()?.to_str().ok()?;
-        value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
-    });
-    from_header
-        .or_else(|| request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+/// The client a request is counted against: the peer, or behind one of
+/// the trusted proxies what its header says (`client_ip.rs`). A header
+/// that holds no address is counted and the peer used.
+fn client_ip(request: &Request, state: &AppState) -> IpAddr {
+    let config = &state.config;
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip().to_canonical());
+    let Some(name) = &config.client_ip_header else { return peer };
+    if !client_ip::is_trusted(&config.trusted_proxies, peer) {
+        return peer;
+    }
+    match client_ip::from_header(request.headers().get_all(name), &config.trusted_proxies) {
+        Said::Client(ip) => ip,
+        Said::Nothing => peer,
+        Said::Unparsed => {
+            state.metrics.client_ip_unparsed();
+            client_ip::warn_unparsed(name.as_str());
+            peer
+        }
+    }
 }

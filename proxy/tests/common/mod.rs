@@ -202,6 +202,20 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
                 let _ = socket.write_all(b"]").await;
                 continue;
             }
+            "wsflood" => {
+                // 1 MiB of whitespace before the JSON starts.
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
+                    .await;
+                let chunk = format!("{:x}\r\n{}\r\n", 16384, " ".repeat(16384));
+                for _ in 0..64 {
+                    if socket.write_all(chunk.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+                let _ = socket.write_all(b"2\r\n{}\r\n0\r\n\r\n").await;
+                continue;
+            }
             "wshtml" => {
                 // Whitespace alone in the first chunk, an HTML page after it.
                 let _ = socket
@@ -211,6 +225,8 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
                 let _ = socket.write_all(b"11\r\n<html>evil</html>\r\n0\r\n\r\n").await;
                 continue;
             }
+            "cacheable" => json("200 OK", OK_BODY, "cache-control: public, max-age=600\r\nexpires: Thu, 01 Jan 2099 00:00:00 GMT\r\n"),
+            "nostore" => json("200 OK", OK_BODY, "cache-control: no-store\r\npragma: no-cache\r\n"),
             "switch" => "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n".to_string(),
             "lyingcl" => {
                 // Chunked framing with a Content-Length that only covers the start.
@@ -259,7 +275,10 @@ impl Drop for Running {
     }
 }
 
+/// The proxy served on 127.0.0.1:0, with `/metrics` on its one listener
+/// (which the tests read: [`metric`]).
 pub async fn start(config: Config) -> Running {
+    let config = Config { public_metrics: true, ..config };
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel();
