@@ -223,24 +223,17 @@ pub async fn lists_via<N: Fetch>(net: &N, info: iam::TokenInfo, at: Option<&'sta
     let region = info.project_name.clone().filter(|n| tenantscope_catalog::region_by_id(n).is_some()).unwrap_or(region);
     // The project list from the IAM that knew the token.
     let iam_at = at.unwrap_or(region.as_str());
-    // The two lists at once: the form fills in when both are known.
-    let projects = async {
-        match net.get(Route::IamProjects, iam_at, None, &[]).await {
-            Ok(a) => iam::projects(&a.body).unwrap_or_default(),
-            Err(_) => Vec::new(),
-        }
+    // One after the other, the CodeArts projects first: the tab opened
+    // with the token asks its services' first pages meanwhile, and over
+    // HTTP/1.1 a browser has six connections to the proxy. Two lists beside
+    // them would hold one of those pages back by a round trip; the account's
+    // projects (the form's choices only) wait for the first.
+    let codearts = match Service::Projectman.offered_in(&region) {
+        true => net.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await.ok().and_then(|a| projectman::projects(&a.body).ok()),
+        false => None,
     };
-    let codearts = async {
-        if !Service::Projectman.offered_in(&region) {
-            return Vec::new();
-        }
-        match net.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await {
-            Ok(a) => projectman::projects(&a.body).unwrap_or_default(),
-            Err(_) => Vec::new(),
-        }
-    };
-    let (projects, codearts) = futures::join!(projects, codearts);
-    Discovery { info, projects, codearts }
+    let projects = net.get(Route::IamProjects, iam_at, None, &[]).await.ok().and_then(|a| iam::projects(&a.body).ok());
+    Discovery { info, projects: projects.unwrap_or_default(), codearts: codearts.unwrap_or_default() }
 }
 
 /// The account's IAM projects, as access keys see them (`GET
