@@ -483,6 +483,9 @@ impl Fetch for Browser<'_> {
 }
 
 /// What one service's panel shows.
+// One per service and tab, and nearly always `Loaded`: a box would cost an
+// allocation per reading and save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum ServiceState {
     /// The tab's session is still being opened.

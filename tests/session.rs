@@ -30,11 +30,13 @@ fn http(status: u16, code: &str) -> Result<ApiResponse, ApiError> {
 }
 
 type Answer = Box<dyn Fn(Route, &[(&str, &str)], usize) -> Result<ApiResponse, ApiError>>;
+/// A call as made: its route and query.
+type Call = (Route, Vec<(String, String)>);
 
 /// Answers each call with `answer(route, query, how many calls so far)`.
 struct Fake {
     answer: Answer,
-    calls: RefCell<Vec<(Route, Vec<(String, String)>)>>,
+    calls: RefCell<Vec<Call>>,
     sleeps: RefCell<Vec<u32>>,
 }
 

@@ -302,7 +302,7 @@ mod tests {
         assert_eq!((offsets.len(), capped), (99, true));
         assert_eq!(offsets.last(), Some(&9900));
         assert_eq!(plan_offsets(plan, 100, 10_000), ((1..100).map(|i| i * 100).collect(), false));
-        assert_eq!(plan_offsets(plan, 100, 10_001).1, true);
+        assert!(plan_offsets(plan, 100, 10_001).1);
         assert_eq!(expected_pages(plan, 100, 160), 2);
         assert_eq!(expected_pages(plan, 100, 0), 1);
         assert_eq!(expected_pages(plan, 100, u64::MAX), 100);
