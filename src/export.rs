@@ -1,6 +1,6 @@
 //! The three exports of what a session loaded (everything, or what the
 //! filters show): JSON (the stable `tenantscope.export.v4` format,
-//! documented in the README's Exports section: v1's fields, then those added
+//! documented in docs/exports.md: v1's fields, then those added
 //! in v2, v3 and v4), CSV with the same package columns for people in a
 //! spreadsheet (in the order they read them, under readable headers, keys
 //! in the page's English words, dates a spreadsheet reads), and an
