@@ -8,7 +8,6 @@ use std::fmt;
 use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
 
-
 /// The longest token the services accept (`X-Auth-Token` is documented as
 /// 1–100000 characters in the TestPlan and Check API pages).
 pub const MAX_TOKEN_LEN: usize = 100_000;
@@ -154,7 +153,13 @@ impl AccessKeys {
             return Err(KeyError::TooLong);
         }
         let security_token = Some(security_token.trim()).filter(|t| !t.is_empty()).map(|t| Secret(t.to_string()));
-        Ok(AccessKeys { access_key_id: access_key_id.to_string(), secret_key: Secret(secret_key.to_string()), security_token, project_id: None, sign_in: SignIn::default() })
+        Ok(AccessKeys {
+            access_key_id: access_key_id.to_string(),
+            secret_key: Secret(secret_key.to_string()),
+            security_token,
+            project_id: None,
+            sign_in: SignIn::default(),
+        })
     }
 
     /// The same keys, making regional calls in `project_id`.
@@ -434,19 +439,20 @@ impl Gateway {
     }
 
     /// The proxy URL of one call. Query values are percent-encoded here.
-    pub fn url(
-        &self,
-        route: Route,
-        region: &str,
-        param: Option<&str>,
-        query: &[(&str, &str)],
-    ) -> Result<String, ApiError> {
+    pub fn url(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<String, ApiError> {
         self.target(route, region, param, query).map(|(url, _)| url)
     }
 
     /// The headers that authenticate one call at `now_ms` (what
     /// [`Self::get_until`] sends; signed, for access keys).
-    pub fn auth_headers(&self, route: Route, param: Option<&str>, query: &[(&str, &str)], body: &str, now_ms: i64) -> Result<Vec<(&'static str, String)>, ApiError> {
+    pub fn auth_headers(
+        &self,
+        route: Route,
+        param: Option<&str>,
+        query: &[(&str, &str)],
+        body: &str,
+        now_ms: i64,
+    ) -> Result<Vec<(&'static str, String)>, ApiError> {
         let path = route.path(param).ok_or(ApiError::Invalid(Invalid::BadId(route.service())))?;
         Ok(match &self.credentials {
             Credentials::IamToken(token) => token_headers(token, route),
@@ -455,13 +461,7 @@ impl Gateway {
     }
 
     /// The proxy URL of one call and the upstream path it signs.
-    fn target(
-        &self,
-        route: Route,
-        region: &str,
-        param: Option<&str>,
-        query: &[(&str, &str)],
-    ) -> Result<(String, String), ApiError> {
+    fn target(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<(String, String), ApiError> {
         let path = route.path(param).ok_or(ApiError::Invalid(Invalid::BadId(route.service())))?;
         if !tenantscope_catalog::is_valid_segment(region) {
             return Err(ApiError::Invalid(Invalid::NoRegion));
@@ -477,13 +477,7 @@ impl Gateway {
     }
 
     /// One GET through the proxy.
-    pub async fn get(
-        &self,
-        route: Route,
-        region: &str,
-        param: Option<&str>,
-        query: &[(&str, &str)],
-    ) -> Result<ApiResponse, ApiError> {
+    pub async fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<ApiResponse, ApiError> {
         self.get_until(route, region, param, query, None).await
     }
 
@@ -617,10 +611,7 @@ impl Gateway {
         if !(200..300).contains(&status) {
             return Err(ApiError::from_body(status, &text, request_id));
         }
-        let body = parsed.map_err(|e| ApiError::Decode {
-            service: route.service(),
-            detail: format!("not JSON ({e})"),
-        })?;
+        let body = parsed.map_err(|e| ApiError::Decode { service: route.service(), detail: format!("not JSON ({e})") })?;
         Ok(ApiResponse { body, text, request_id })
     }
 }
@@ -676,9 +667,8 @@ pub fn about_from(proxy: &str, status: u16, text: &str) -> Result<About, ApiErro
         return Err(not_a_proxy());
     }
     let text_of = |key: &str| body.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
-    let relays_to = body.get("relays_to").and_then(Value::as_array).map_or_else(Vec::new, |hosts| {
-        hosts.iter().filter_map(Value::as_str).map(str::to_string).collect()
-    });
+    let relays_to =
+        body.get("relays_to").and_then(Value::as_array).map_or_else(Vec::new, |hosts| hosts.iter().filter_map(Value::as_str).map(str::to_string).collect());
     Ok(About { version: text_of("version"), demo: body.get("demo").and_then(Value::as_bool) == Some(true), relays_to })
 }
 
@@ -714,9 +704,8 @@ pub fn parse_json(text: &str) -> Result<Value, String> {
     #[cfg(target_arch = "wasm32")]
     {
         use wasm_bindgen::JsCast;
-        let parsed = js_sys::JSON::parse(text).map_err(|e| {
-            e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "malformed".into())
-        })?;
+        let parsed =
+            js_sys::JSON::parse(text).map_err(|e| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "malformed".into()))?;
         Ok(from_js(&parsed))
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -782,8 +771,19 @@ mod tests {
 
     #[test]
     fn the_proxy_says_what_it_is() {
-        let about = about_from("/api", 200, r#"{"proxy":"tenantscope-proxy","version":"0.1.0","demo":false,"relays_to":["hss.cn-north-4.myhuaweicloud.com",7,"sdg.cn-east-3.myhuaweicloud.com"]}"#);
-        assert_eq!(about, Ok(About { version: "0.1.0".into(), demo: false, relays_to: vec!["hss.cn-north-4.myhuaweicloud.com".into(), "sdg.cn-east-3.myhuaweicloud.com".into()] }));
+        let about = about_from(
+            "/api",
+            200,
+            r#"{"proxy":"tenantscope-proxy","version":"0.1.0","demo":false,"relays_to":["hss.cn-north-4.myhuaweicloud.com",7,"sdg.cn-east-3.myhuaweicloud.com"]}"#,
+        );
+        assert_eq!(
+            about,
+            Ok(About {
+                version: "0.1.0".into(),
+                demo: false,
+                relays_to: vec!["hss.cn-north-4.myhuaweicloud.com".into(), "sdg.cn-east-3.myhuaweicloud.com".into()]
+            })
+        );
         let demo = about_from("/api", 200, r#"{"proxy":"tenantscope-proxy","version":"0.1.0","demo":true,"relays_to":[]}"#).unwrap();
         assert!(demo.demo && demo.relays_to.is_empty());
         // A static host's page, or some other JSON service at that URL.
@@ -841,8 +841,7 @@ mod tests {
     fn builds_proxy_urls() {
         let g = gateway();
         assert_eq!(
-            g.url(Route::MetastudioResources, "cn-north-4", Some("p1"), &[("resource_source", "PURCHASED,ADMIN_ALLOCATED"), ("limit", "100")])
-                .unwrap(),
+            g.url(Route::MetastudioResources, "cn-north-4", Some("p1"), &[("resource_source", "PURCHASED,ADMIN_ALLOCATED"), ("limit", "100")]).unwrap(),
             "/api/metastudio/cn-north-4/v1/p1/tenants/resources?resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100"
         );
         assert_eq!(g.url(Route::IamToken, "global", None, &[]).unwrap(), "/api/iam/global/v3/auth/tokens");
@@ -867,7 +866,11 @@ mod tests {
         let cases = [
             (r#"{"error_code":"APIG.0301","error_msg":"decrypt token fail"}"#, Some("APIG.0301"), Some("decrypt token fail")),
             (r#"{"code":"CC.1","message":"busy"}"#, Some("CC.1"), Some("busy")),
-            (r#"{"error":{"code":401,"message":"The request you have made requires authentication.","title":"Unauthorized"}}"#, Some("401"), Some("The request you have made requires authentication.")),
+            (
+                r#"{"error":{"code":401,"message":"The request you have made requires authentication.","title":"Unauthorized"}}"#,
+                Some("401"),
+                Some("The request you have made requires authentication."),
+            ),
             ("<html>bad gateway</html>", None, None),
             ("[1,2]", None, None),
             ("", None, None),

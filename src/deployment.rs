@@ -213,7 +213,9 @@ mod tests {
 
     #[test]
     fn every_field_is_read() {
-        let l = parse(r#"{"proxy": "https://proxy.example.com/api/", "region": "ap-southeast-3", "thresholds": {"critical_days": 3, "warning_days": 14}, "lang": "zh-CN"}"#);
+        let l = parse(
+            r#"{"proxy": "https://proxy.example.com/api/", "region": "ap-southeast-3", "thresholds": {"critical_days": 3, "warning_days": 14}, "lang": "zh-CN"}"#,
+        );
         assert_eq!(l.errors, []);
         assert_eq!(
             l.deployment,
@@ -229,7 +231,9 @@ mod tests {
 
     #[test]
     fn each_wrong_field_is_named_and_the_right_ones_still_apply() {
-        let l = parse(r#"{"proxy": "proxy.example.com", "region": "mars-1", "thresholds": {"critical_days": 30, "warning_days": 7}, "lang": "zh", "proxy_url": "/api", "extra": 1}"#);
+        let l = parse(
+            r#"{"proxy": "proxy.example.com", "region": "mars-1", "thresholds": {"critical_days": 30, "warning_days": 7}, "lang": "zh", "proxy_url": "/api", "extra": 1}"#,
+        );
         assert_eq!(l.deployment, Deployment::default());
         // Every one, in no particular order.
         let mut errors = l.errors.clone();
@@ -248,7 +252,13 @@ mod tests {
         let l = parse(r#"{"region": "cn-east-3", "thresholds": {"critical_days": 7}}"#);
         assert_eq!(l.deployment.region.as_deref(), Some("cn-east-3"));
         assert_eq!(l.errors, [ConfigError::Field(Field::Thresholds)]);
-        for odd in [r#"{"thresholds": {"critical_days": 7, "warning_days": 30, "x": 1}}"#, r#"{"thresholds": {"critical_days": -1, "warning_days": 30}}"#, r#"{"thresholds": {"critical_days": 2.5, "warning_days": 30}}"#, r#"{"proxy": 8080}"#, r#"{"lang": null}"#] {
+        for odd in [
+            r#"{"thresholds": {"critical_days": 7, "warning_days": 30, "x": 1}}"#,
+            r#"{"thresholds": {"critical_days": -1, "warning_days": 30}}"#,
+            r#"{"thresholds": {"critical_days": 2.5, "warning_days": 30}}"#,
+            r#"{"proxy": 8080}"#,
+            r#"{"lang": null}"#,
+        ] {
             assert_eq!(parse(odd).errors.len(), 1, "{odd}");
         }
     }

@@ -22,8 +22,8 @@ use std::fmt::Write as _;
 use tenantscope_catalog::Service;
 
 use crate::domain::overview::{warnings, Relative, Warning};
-use crate::services::bss::BillingState;
 use crate::domain::{Attention, BillingStatus, Instant, Lifecycle, NextAction, Package, Period, PeriodUnit, Renewal, Source, Status, Thresholds, Urgency};
+use crate::services::bss::BillingState;
 
 /// The `schema` value of every JSON export in this format. v1's promise
 /// stands: fields are only ever added under a new value.
@@ -482,9 +482,8 @@ impl Report<'_> {
     /// Package `n`'s values in [`COLUMNS`] order.
     fn row(&self, n: usize, p: &Package) -> Vec<Cell> {
         let text = |t: &str| Cell::Text(Some(t.to_string()));
-        let tags = (!p.tags.is_empty()).then(|| {
-            p.tags.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") }).collect::<Vec<_>>().join(";")
-        });
+        let tags =
+            (!p.tags.is_empty()).then(|| p.tags.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") }).collect::<Vec<_>>().join(";"));
         vec![
             Cell::Word(Some(Word::Service(p.service))),
             text(&p.id),
@@ -548,13 +547,8 @@ impl Report<'_> {
         json_string(&mut out, &self.generated_at.rfc3339());
         out.push_str(",\"tenant\":{");
         let t = self.tenant;
-        let tenant = [
-            ("domain", &t.domain),
-            ("user", &t.user),
-            ("region", &t.region),
-            ("project_id", &t.project_id),
-            ("codearts_project_id", &t.codearts_project_id),
-        ];
+        let tenant =
+            [("domain", &t.domain), ("user", &t.user), ("region", &t.region), ("project_id", &t.project_id), ("codearts_project_id", &t.codearts_project_id)];
         for (i, (key, value)) in tenant.into_iter().enumerate() {
             json_key(&mut out, i, key);
             json_text(&mut out, value.as_deref());
@@ -1003,12 +997,23 @@ mod tests {
         let tenant = Tenant::default();
         let scope = Scope::Everything;
         let billing = BillingRead::default();
-        let report = Report { generated_at: now, tenant: &tenant, tenant_of: &[], seen_in: &[], billing: &billing, thresholds: Thresholds::default(), packages: &[p], errors: &[], scope: &scope };
+        let report = Report {
+            generated_at: now,
+            tenant: &tenant,
+            tenant_of: &[],
+            seen_in: &[],
+            billing: &billing,
+            thresholds: Thresholds::default(),
+            packages: &[p],
+            errors: &[],
+            scope: &scope,
+        };
         // In words in the CSV, with the days left beside it (the date is
         // the service's; no renewal, billing status or tabs known).
         let cells = |r: &Report| {
             let (headers, rows) = csv_rows(&r.to_csv());
-            ["Urgency", "Days left", "Renewal", "Expiry from", "Billing status", "Seen in"].map(|h| rows[0][headers.iter().position(|x| x == h).unwrap()].clone())
+            ["Urgency", "Days left", "Renewal", "Expiry from", "Billing status", "Seen in"]
+                .map(|h| rows[0][headers.iter().position(|x| x == h).unwrap()].clone())
         };
         assert_eq!(cells(&report), ["Expires within 7 days", "3", "", "service", "", ""]);
         assert!(report.to_json().contains("\"urgency\":\"critical\""));
@@ -1031,8 +1036,19 @@ mod tests {
 
     /// `f` of a report of one tab (cn-north-4, account acme) at `now`.
     fn one_tab(now: Instant, packages: &[Package], f: impl FnOnce(&Report) -> String) -> String {
-        let (tenant, scope, billing) = (Tenant { region: Some("cn-north-4".into()), domain: Some("acme".into()), ..Tenant::default() }, Scope::Everything, BillingRead::default());
-        f(&Report { generated_at: now, tenant: &tenant, tenant_of: &[], seen_in: &[], billing: &billing, thresholds: Thresholds::default(), packages, errors: &[], scope: &scope })
+        let (tenant, scope, billing) =
+            (Tenant { region: Some("cn-north-4".into()), domain: Some("acme".into()), ..Tenant::default() }, Scope::Everything, BillingRead::default());
+        f(&Report {
+            generated_at: now,
+            tenant: &tenant,
+            tenant_of: &[],
+            seen_in: &[],
+            billing: &billing,
+            thresholds: Thresholds::default(),
+            packages,
+            errors: &[],
+            scope: &scope,
+        })
     }
 
     #[test]
@@ -1058,7 +1074,12 @@ mod tests {
         let now = Instant::from_millis(1_800_000_000_000);
         let billed = Billed { expires_at: Some(now.plus_days(3)), renewal: Some(Renewal::AutoRenew), status: Some(BillingStatus::InUse), service_date: None };
         let packages = [
-            Package { expiry: Expiry::At(now.plus_days(3)), status: Status::Active, billed: Some(billed), ..Package::new(Service::Hss, "soon", "hss.version.enterprise") },
+            Package {
+                expiry: Expiry::At(now.plus_days(3)),
+                status: Status::Active,
+                billed: Some(billed),
+                ..Package::new(Service::Hss, "soon", "hss.version.enterprise")
+            },
             Package { expiry: Expiry::At(now.plus_days(20)), status: Status::Frozen, ..Package::new(Service::Hss, "month", "hss.version.basic") },
             Package { expiry: Expiry::At(now.plus_days(90)), ..Package::new(Service::Hss, "later", "hss.version.basic") },
             Package { expiry: Expiry::At(now.plus_days(-2)), status: Status::Expired, ..Package::new(Service::Hss, "gone", "hss.version.basic") },
@@ -1079,10 +1100,16 @@ mod tests {
         );
         assert_eq!(column("Status")[..5], ["Active", "Frozen", "Status not reported", "Expired", "Status not reported"]);
         assert_eq!((column("Renewal")[0], column("Billing status")[0], column("Expiry from")[0]), ("renews automatically", "in use", "billing"));
-        assert_eq!((column("Next action")[5], column("Lifecycle stage")[5], column("Billing mode")[5]), ("enters its grace period", "In effect", "Yearly/monthly"));
+        assert_eq!(
+            (column("Next action")[5], column("Lifecycle stage")[5], column("Billing mode")[5]),
+            ("enters its grace period", "In effect", "Yearly/monthly")
+        );
         // The JSON keeps the keys.
         let json = one_tab(now, &packages, |r| r.to_json());
-        assert!(json.contains("\"urgency\":\"critical\"") && json.contains("\"renewal\":\"auto_renew\",\"expires_from\":\"billing\",\"billing_status\":\"in_use\""), "{json}");
+        assert!(
+            json.contains("\"urgency\":\"critical\"") && json.contains("\"renewal\":\"auto_renew\",\"expires_from\":\"billing\",\"billing_status\":\"in_use\""),
+            "{json}"
+        );
         assert!(json.contains("\"billing_mode\":\"packet_cycle\",\"lifecycle\":\"in_effect\",\"next_action\":\"grace_period\""), "{json}");
     }
 
@@ -1147,14 +1174,36 @@ mod tests {
         let bare = Package::new(Service::Metastudio, "r-2", "some.code");
         let packages = [full, bare];
         let seen_in = [vec!["1. acme · cn-north-4".to_string(), "2. acme · cn-east-3".to_string()], vec![]];
-        let (tenant, scope, billing) = (Tenant { region: Some("cn-north-4".into()), domain: Some("acme".into()), ..Tenant::default() }, Scope::Everything, BillingRead::default());
-        let report = Report { generated_at: now, tenant: &tenant, tenant_of: &[], seen_in: &seen_in, billing: &billing, thresholds: Thresholds::default(), packages: &packages, errors: &[], scope: &scope };
+        let (tenant, scope, billing) =
+            (Tenant { region: Some("cn-north-4".into()), domain: Some("acme".into()), ..Tenant::default() }, Scope::Everything, BillingRead::default());
+        let report = Report {
+            generated_at: now,
+            tenant: &tenant,
+            tenant_of: &[],
+            seen_in: &seen_in,
+            billing: &billing,
+            thresholds: Thresholds::default(),
+            packages: &packages,
+            errors: &[],
+            scope: &scope,
+        };
         let (headers, rows) = csv_rows(&report.to_csv());
         assert_eq!(headers, CSV_HEADERS);
         let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
         // The columns the CSV words: present exactly where the JSON has a key.
         let worded = [
-            "service", "status", "urgency", "billing_mode", "lifecycle", "next_action", "period", "source", "category", "shared_quota", "attention", "renewal",
+            "service",
+            "status",
+            "urgency",
+            "billing_mode",
+            "lifecycle",
+            "next_action",
+            "period",
+            "source",
+            "category",
+            "shared_quota",
+            "attention",
+            "renewal",
             "billing_status",
         ];
         for (row, json) in rows.iter().zip(doc["packages"].as_array().unwrap()) {

@@ -42,7 +42,10 @@ impl Connection {
     /// in memory only).
     pub fn to_entry(&self) -> Option<crate::settings::remember::Entry> {
         #[allow(irrefutable_let_patterns)]
-        let Credentials::IamToken(token) = &self.gateway.credentials else { return None };
+        let Credentials::IamToken(token) = &self.gateway.credentials
+        else {
+            return None;
+        };
         Some([token.secret().to_string(), self.region.clone(), self.project_id.clone(), self.codearts_project_id.clone()])
     }
 
@@ -229,7 +232,9 @@ pub async fn lists_via<N: Fetch>(net: &N, info: iam::TokenInfo, at: Option<&'sta
     // them would hold one of those pages back by a round trip; the account's
     // projects (the form's choices only) wait for the first.
     let codearts = match Service::Projectman.offered_in(&region) {
-        true => net.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await.ok().and_then(|a| projectman::projects(&a.body).ok()),
+        true => {
+            net.get(Route::CodeartsProjects, &region, None, &[("offset", "0"), ("limit", "100")]).await.ok().and_then(|a| projectman::projects(&a.body).ok())
+        }
         false => None,
     };
     let projects = net.get(Route::IamProjects, iam_at, None, &[]).await.ok().and_then(|a| iam::projects(&a.body).ok());
@@ -419,13 +424,7 @@ pub fn now() -> Instant {
 /// from the fixtures, so that the orchestration (retries, fallbacks, which
 /// query each service is asked) is tested without a browser.
 pub trait Fetch {
-    fn get(
-        &self,
-        route: Route,
-        region: &str,
-        param: Option<&str>,
-        query: &[(&str, &str)],
-    ) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>>;
+    fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>>;
     /// One POST of the JSON `body` to `route` in `region` (billing's query,
     /// the one route that takes a body). A fetcher that serves no billing
     /// answers that it is not there.
@@ -447,13 +446,7 @@ pub trait Fetch {
 pub struct Browser<'a>(pub &'a Gateway, pub Option<&'a web_sys::AbortSignal>);
 
 impl Fetch for Browser<'_> {
-    fn get(
-        &self,
-        route: Route,
-        region: &str,
-        param: Option<&str>,
-        query: &[(&str, &str)],
-    ) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
+    fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
         self.0.get_until(route, region, param, query, self.1)
     }
 
@@ -463,9 +456,8 @@ impl Fetch for Browser<'_> {
 
     async fn sleep(&self, ms: u32) {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let scheduled = web_sys::window().and_then(|w| {
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.min(i32::MAX as u32) as i32).ok()
-            });
+            let scheduled =
+                web_sys::window().and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.min(i32::MAX as u32) as i32).ok());
             if scheduled.is_none() {
                 let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
             }
@@ -582,9 +574,7 @@ pub async fn load<N: Fetch>(net: &N, service: Service, ctx: &Context, progress: 
         Service::Metastudio => metastudio::load(net, ctx, progress).await,
         Service::Dsc => dsc::load(net, ctx).await,
         Service::Hss => hss::load(net, ctx, progress).await,
-        Service::Iam | Service::Projectman | Service::Bss => {
-            Err(ApiError::Invalid(Invalid::NoPackages(service)))
-        }
+        Service::Iam | Service::Projectman | Service::Bss => Err(ApiError::Invalid(Invalid::NoPackages(service))),
     }
 }
 

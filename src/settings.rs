@@ -299,19 +299,45 @@ mod tests {
 
     #[test]
     fn settings_round_trip_and_forgive() {
-        let s = Settings { proxy: "https://p.example/api".into(), region: DEFAULT_REGION.into(), thresholds: Thresholds { critical_days: 2, warning_days: 9 }, theme: Theme::Dark, auto_refresh_minutes: 15, lang: Lang::PtBr, zone: Zone::HUAWEI_CLOUD };
+        let s = Settings {
+            proxy: "https://p.example/api".into(),
+            region: DEFAULT_REGION.into(),
+            thresholds: Thresholds { critical_days: 2, warning_days: 9 },
+            theme: Theme::Dark,
+            auto_refresh_minutes: 15,
+            lang: Lang::PtBr,
+            zone: Zone::HUAWEI_CLOUD,
+        };
         let pairs = s.pairs();
         assert_eq!(Settings::read(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())), s);
         assert_eq!(Settings::read(|_| None), Settings::default());
-        let odd = Settings::read(|k| Some(match k { "critical" => "40", "refresh" => "7", "theme" => "neon", "lang" => "klingon", "zone" => "UTC+99", _ => " " }.to_string()));
+        let odd = Settings::read(|k| {
+            Some(
+                match k {
+                    "critical" => "40",
+                    "refresh" => "7",
+                    "theme" => "neon",
+                    "lang" => "klingon",
+                    "zone" => "UTC+99",
+                    _ => " ",
+                }
+                .to_string(),
+            )
+        });
         assert_eq!(odd, Settings::default());
     }
 
     #[test]
     fn the_deployments_defaults_give_way_to_the_persons_own() {
-        let deployment = crate::deployment::parse(r#"{"proxy": "https://p.example/api", "region": "cn-east-3", "thresholds": {"critical_days": 3, "warning_days": 14}, "lang": "pt-BR"}"#).deployment;
+        let deployment = crate::deployment::parse(
+            r#"{"proxy": "https://p.example/api", "region": "cn-east-3", "thresholds": {"critical_days": 3, "warning_days": 14}, "lang": "pt-BR"}"#,
+        )
+        .deployment;
         let base = Settings::deployed(&deployment);
-        assert_eq!((base.proxy.as_str(), base.region.as_str(), base.thresholds.critical_days, base.lang), ("https://p.example/api", "cn-east-3", 3, Lang::PtBr));
+        assert_eq!(
+            (base.proxy.as_str(), base.region.as_str(), base.thresholds.critical_days, base.lang),
+            ("https://p.example/api", "cn-east-3", 3, Lang::PtBr)
+        );
         // Nothing of the person's own: the deployment's, and nothing to keep.
         assert_eq!(Settings::read_over(base.clone(), |_| None), base);
         assert!(base.changes(&base).iter().all(|(_, v)| v.is_none()));
@@ -328,10 +354,8 @@ mod tests {
 
     #[test]
     fn remembered_connections_round_trip() {
-        let entries = vec![
-            ["tok1".to_string(), "cn-north-4".into(), "p1".into(), "".into()],
-            ["tok2".to_string(), "ap-southeast-3".into(), "".into(), "c2".into()],
-        ];
+        let entries =
+            vec![["tok1".to_string(), "cn-north-4".into(), "p1".into(), "".into()], ["tok2".to_string(), "ap-southeast-3".into(), "".into(), "c2".into()]];
         assert_eq!(remember::decode(&remember::encode(&entries)), entries);
         assert!(remember::decode("").is_empty());
         assert!(remember::decode("only\ttwo").is_empty());

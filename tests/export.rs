@@ -111,7 +111,17 @@ fn json_follows_the_documented_schema() {
     let mut top = keys(&doc);
     top.sort();
     assert_eq!(top, ["attention", "billing", "errors", "generated_at", "packages", "schema", "scope", "tenant", "thresholds_days"]);
-    let order = ["\"schema\"", "\"generated_at\"", "\"tenant\"", "\"thresholds_days\"", "\"packages\"", "\"attention\"", "\"errors\"", "\"scope\"", "\"billing\":{\"read\""];
+    let order = [
+        "\"schema\"",
+        "\"generated_at\"",
+        "\"tenant\"",
+        "\"thresholds_days\"",
+        "\"packages\"",
+        "\"attention\"",
+        "\"errors\"",
+        "\"scope\"",
+        "\"billing\":{\"read\"",
+    ];
     let positions: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "top-level keys out of order: {positions:?}");
 
@@ -207,7 +217,17 @@ fn billing_is_read_only_when_every_tab_exported_was() {
     assert_eq!(BillingRead::of([]), BillingRead { read: false, error: None }, "no tab, nothing read");
     // In the file.
     let (tenant, scope, billing) = (Tenant::default(), Scope::Everything, BillingRead { read: false, error: Some("cn-east-3: http 403".into()) });
-    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], seen_in: &[], billing: &billing, thresholds: Thresholds::default(), packages: &[], errors: &[], scope: &scope };
+    let report = Report {
+        generated_at: now(),
+        tenant: &tenant,
+        tenant_of: &[],
+        seen_in: &[],
+        billing: &billing,
+        thresholds: Thresholds::default(),
+        packages: &[],
+        errors: &[],
+        scope: &scope,
+    };
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(doc["billing"], serde_json::json!({"read": false, "error": "cn-east-3: http 403"}));
 }
@@ -264,10 +284,29 @@ fn csv_holds_the_same_packages_as_json() {
     let doc: Value = serde_json::from_str(&json).unwrap();
     let packages = doc["packages"].as_array().unwrap();
     assert_eq!(records.len() - 1, packages.len());
-    let titles = [("testplan", "CodeArts TestPlan"), ("codecheck", "CodeArts Check"), ("metastudio", "MetaStudio"), ("dsc", "Data Security Center"), ("hss", "Host Security Service")];
+    let titles = [
+        ("testplan", "CodeArts TestPlan"),
+        ("codecheck", "CodeArts Check"),
+        ("metastudio", "MetaStudio"),
+        ("dsc", "Data Security Center"),
+        ("hss", "Host Security Service"),
+    ];
     // The keys the CSV says in the page's English words (tested in
     // src/export.rs): there exactly where the JSON has one.
-    let worded = ["status", "urgency", "billing_mode", "lifecycle", "next_action", "period", "source", "category", "shared_quota", "attention", "renewal", "billing_status"];
+    let worded = [
+        "status",
+        "urgency",
+        "billing_mode",
+        "lifecycle",
+        "next_action",
+        "period",
+        "source",
+        "category",
+        "shared_quota",
+        "attention",
+        "renewal",
+        "billing_status",
+    ];
     for (record, package) in records[1..].iter().zip(packages) {
         assert_eq!(record.len(), COLUMNS.len());
         // The CSV's own order: what people read first, the codes and IDs last.
@@ -382,7 +421,17 @@ fn calendar_merges_a_services_packages_of_one_day() {
         .chain([Package { expiry: Expiry::At(now().plus_days(-3)), ..Package::new(Service::Hss, "gone", "old") }])
         .collect();
     let (tenant, scope) = (Tenant::default(), Scope::Everything);
-    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], seen_in: &[], billing: &BillingRead::default(), thresholds: Thresholds { critical_days: 7, warning_days: 7 }, packages: &packages, errors: &[], scope: &scope };
+    let report = Report {
+        generated_at: now(),
+        tenant: &tenant,
+        tenant_of: &[],
+        seen_in: &[],
+        billing: &BillingRead::default(),
+        thresholds: Thresholds { critical_days: 7, warning_days: 7 },
+        packages: &packages,
+        errors: &[],
+        scope: &scope,
+    };
     let ics = report.to_ics(0).replace("\r\n ", "");
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2, "one event per service and day: {ics}");
     assert!(ics.contains("SUMMARY:MetaStudio: 103 packages expire\r\n"));
@@ -395,7 +444,17 @@ fn calendar_merges_a_services_packages_of_one_day() {
 fn exports_of_nothing_are_still_well_formed() {
     let tenant = Tenant::default();
     let scope = Scope::Shown { filters: "service=hss&q=a\"b".into() };
-    let report = Report { generated_at: now(), tenant: &tenant, tenant_of: &[], seen_in: &[], billing: &BillingRead::default(), thresholds: Thresholds::default(), packages: &[], errors: &[], scope: &scope };
+    let report = Report {
+        generated_at: now(),
+        tenant: &tenant,
+        tenant_of: &[],
+        seen_in: &[],
+        billing: &BillingRead::default(),
+        thresholds: Thresholds::default(),
+        packages: &[],
+        errors: &[],
+        scope: &scope,
+    };
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(doc["packages"], serde_json::json!([]));
     assert_eq!(doc["tenant"]["domain"], Value::Null);
@@ -412,7 +471,8 @@ fn an_export_across_tabs_names_each_packages_region_and_account() {
     let shared = Tenant::common(&[&north, &east]);
     assert_eq!(shared, Tenant { domain: Some("acme".into()), user: Some("ops".into()), ..Tenant::default() }, "what differs is left out");
     let at = now().plus_days(3);
-    let packages: Vec<Package> = ["a", "b", "c"].iter().map(|id| Package { expiry: Expiry::At(at), ..Package::new(Service::Hss, *id, "hss.version.basic") }).collect();
+    let packages: Vec<Package> =
+        ["a", "b", "c"].iter().map(|id| Package { expiry: Expiry::At(at), ..Package::new(Service::Hss, *id, "hss.version.basic") }).collect();
     let scope = Scope::Everything;
     let owners = [&north, &east, &east];
     // Each package once, naming every tab that read it: "b" two tabs of
@@ -420,7 +480,17 @@ fn an_export_across_tabs_names_each_packages_region_and_account() {
     let seen_in: Vec<Vec<String>> =
         vec![vec!["1. acme · cn-north-4".into()], vec!["2. acme · cn-east-3".into(), "3. acme · cn-east-3_dev".into()], vec!["2. acme · cn-east-3".into()]];
     let billing = BillingRead::default();
-    let report = Report { generated_at: now(), tenant: &shared, tenant_of: &owners, seen_in: &seen_in, billing: &billing, thresholds: Thresholds::default(), packages: &packages, errors: &[], scope: &scope };
+    let report = Report {
+        generated_at: now(),
+        tenant: &shared,
+        tenant_of: &owners,
+        seen_in: &seen_in,
+        billing: &billing,
+        thresholds: Thresholds::default(),
+        packages: &packages,
+        errors: &[],
+        scope: &scope,
+    };
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(doc["tenant"]["region"], Value::Null);
     assert_eq!(doc["tenant"]["domain"], "acme");

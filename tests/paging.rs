@@ -76,13 +76,7 @@ impl Script {
         self.max_in_flight.set(self.max_in_flight.get().max(self.in_flight.get()));
         YieldOnce(false).await;
         self.in_flight.set(self.in_flight.get() - 1);
-        let scripted = self.scripted.borrow_mut().get_mut(&offset).and_then(|answers| {
-            if answers.is_empty() {
-                None
-            } else {
-                Some(answers.remove(0))
-            }
-        });
+        let scripted = self.scripted.borrow_mut().get_mut(&offset).and_then(|answers| if answers.is_empty() { None } else { Some(answers.remove(0)) });
         let items = match scripted {
             Some(answer) => answer?,
             None => (self.actual.saturating_sub(offset)).min(self.page_size as u64) as usize,

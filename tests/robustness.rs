@@ -9,16 +9,76 @@ use tenantscope::domain::Instant;
 use tenantscope::services::{codecheck, dsc, hss, iam, metastudio, projectman, testplan};
 
 const KEYS: &[&str] = &[
-    "result", "status", "resource_id", "spec_code", "resource_status", "resource_used", "original_amount",
-    "expiration_time", "start_time", "duration", "supportedLanguage", "supportedLanguages", "main_resource_list",
-    "other_resource_list", "tips", "next_action_remain_day", "resourceSpecCode", "specCode", "resourceId",
-    "resourceStatus", "amount", "chargeType", "createTime", "resources", "count", "resource_type", "business_type",
-    "charging_mode", "resource_expire_time", "usage", "unit", "orderInfo", "orderInfos", "order_infos",
-    "periodType", "period_type", "periodNum", "period_num", "productInfo", "product_info", "resource_size",
-    "resourceSize", "usage_value", "resource_spec_code", "data_list", "total_num", "quota_statistics_list",
-    "version", "quota_status", "used_status", "expire_time", "create_time", "host_name", "token", "project",
-    "user", "domain", "name", "id", "expires_at", "issued_at", "projects", "project_id", "project_name",
-    "error", "error_code", "error_msg", "code", "message", "enabled",
+    "result",
+    "status",
+    "resource_id",
+    "spec_code",
+    "resource_status",
+    "resource_used",
+    "original_amount",
+    "expiration_time",
+    "start_time",
+    "duration",
+    "supportedLanguage",
+    "supportedLanguages",
+    "main_resource_list",
+    "other_resource_list",
+    "tips",
+    "next_action_remain_day",
+    "resourceSpecCode",
+    "specCode",
+    "resourceId",
+    "resourceStatus",
+    "amount",
+    "chargeType",
+    "createTime",
+    "resources",
+    "count",
+    "resource_type",
+    "business_type",
+    "charging_mode",
+    "resource_expire_time",
+    "usage",
+    "unit",
+    "orderInfo",
+    "orderInfos",
+    "order_infos",
+    "periodType",
+    "period_type",
+    "periodNum",
+    "period_num",
+    "productInfo",
+    "product_info",
+    "resource_size",
+    "resourceSize",
+    "usage_value",
+    "resource_spec_code",
+    "data_list",
+    "total_num",
+    "quota_statistics_list",
+    "version",
+    "quota_status",
+    "used_status",
+    "expire_time",
+    "create_time",
+    "host_name",
+    "token",
+    "project",
+    "user",
+    "domain",
+    "name",
+    "id",
+    "expires_at",
+    "issued_at",
+    "projects",
+    "project_id",
+    "project_name",
+    "error",
+    "error_code",
+    "error_msg",
+    "code",
+    "message",
+    "enabled",
 ];
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -31,8 +91,7 @@ fn leaf() -> impl Strategy<Value = Value> {
         Just(Value::from(1_767_225_599_000_i64)),
         ".{0,12}".prop_map(Value::String),
         "[0-9]{1,20}".prop_map(Value::String),
-        "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?"
-            .prop_map(Value::String),
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?".prop_map(Value::String),
     ]
 }
 
@@ -40,9 +99,8 @@ fn json() -> impl Strategy<Value = Value> {
     leaf().prop_recursive(5, 64, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(KEYS), inner), 0..8).prop_map(|pairs| {
-                Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<_, _>>())
-            }),
+            prop::collection::vec((prop::sample::select(KEYS), inner), 0..8)
+                .prop_map(|pairs| { Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<_, _>>()) }),
         ]
     })
 }

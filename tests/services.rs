@@ -57,10 +57,7 @@ fn codecheck_doc_example() {
     let packages = codecheck::packages(&fixture("codecheck.doc.json"), received).unwrap();
     // The enterprise combo is in both lists: one package.
     let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(
-        names,
-        ["codearts.china.enterprise", "devcloud.codecheck.sec.professional", "codearts.extension.concurrency.check"]
-    );
+    assert_eq!(names, ["codearts.china.enterprise", "devcloud.codecheck.sec.professional", "codearts.extension.concurrency.check"]);
     let main = &packages[0];
     assert_eq!(main.id, "5988b33d03f44c8f91141512xxxxxxxx");
     // `amount` is how many seats were bought, not a usage total.
@@ -206,7 +203,8 @@ fn hss_minus_one_expired_says_expired_with_no_date() {
     let now = at("2026-06-01T00:00:00Z");
     let t = Thresholds::default();
     for mode in ["packet_cycle", "on_demand"] {
-        let body = serde_json::json!({ "data_list": [{ "resource_id": "q", "quota_status": "QUOTA_STATUS_EXPIRED", "charging_mode": mode, "expire_time": -1 }] });
+        let body =
+            serde_json::json!({ "data_list": [{ "resource_id": "q", "quota_status": "QUOTA_STATUS_EXPIRED", "charging_mode": mode, "expire_time": -1 }] });
         let p = hss::page(&body).unwrap().0.remove(0);
         assert_eq!((p.status, p.urgency(now, t)), (Status::Expired, Urgency::Expired), "{mode}");
         let (state, days) = (format::state(&p, now, t), format::days_left(&p, now, t));
@@ -309,10 +307,7 @@ fn metastudio_sub_resources_sources_and_units() {
     // (a bar of 12 used and nothing left would read as full).
     let rows = usage_by_name(&packages, at("2026-12-01T00:00:00Z"));
     let units: Vec<(&str, Option<&str>, [u64; 2])> = rows.iter().map(|(n, u, v)| (n.as_str(), u.as_deref(), *v)).collect();
-    assert_eq!(units, [
-        ("hws.resource.type.metastudio.flexus.package", Some("NUM"), [0, 1]),
-        ("voice_clone_flexus", Some("NUM"), [1, 1]),
-    ]);
+    assert_eq!(units, [("hws.resource.type.metastudio.flexus.package", Some("NUM"), [0, 1]), ("voice_clone_flexus", Some("NUM"), [1, 1]),]);
 }
 
 /// A lapsed package's figures are what was used, not a full bar: "expired:
@@ -321,7 +316,13 @@ fn metastudio_sub_resources_sources_and_units() {
 fn a_lapsed_package_is_no_full_bar_in_the_usage_chart() {
     use tenantscope::domain::chart::usage_by_name;
     let now = at("2026-12-01T00:00:00Z");
-    let p = |id: &str, status, expiry| Package { used: Some(33.0), total: Some(1000.0), status, expiry, ..Package::new(tenantscope_catalog::Service::Testplan, id, "codearts.testplan.china.pro") };
+    let p = |id: &str, status, expiry| Package {
+        used: Some(33.0),
+        total: Some(1000.0),
+        status,
+        expiry,
+        ..Package::new(tenantscope_catalog::Service::Testplan, id, "codearts.testplan.china.pro")
+    };
     let lapsed = [
         p("e", Status::Expired, Expiry::Unknown),
         p("d", Status::Active, Expiry::At(at("2026-11-20T00:00:00Z"))),
@@ -350,13 +351,19 @@ fn dsc_without_a_period_count_invents_none() {
 #[test]
 fn codes_and_units_outside_the_tables_are_worded() {
     use tenantscope::format;
-    let chat = Package { unit: Some("HOUR".into()), used: Some(1.0), total: Some(4.0), ..Package::new(tenantscope_catalog::Service::Metastudio, "m", "hws.resource.type.metastudio.chat_2d.package") };
+    let chat = Package {
+        unit: Some("HOUR".into()),
+        used: Some(1.0),
+        total: Some(4.0),
+        ..Package::new(tenantscope_catalog::Service::Metastudio, "m", "hws.resource.type.metastudio.chat_2d.package")
+    };
     assert_eq!(format::name(&chat), "Chat 2D package");
     let card = tenantscope::render::card(&chat, at("2026-01-01T00:00:00Z"), Thresholds::default());
     assert!(card.contains("<code>hws.resource.type.metastudio.chat_2d.package</code>"), "the code stays beside the name: {card}");
     assert!(card.contains("1 / 4 hours (25%)"), "{card}");
     // Every unit of seed 002 (docs/huawei-apis.md §2.3), in words.
-    let units: Vec<String> = ["NUM", "MIN", "HOUR", "CHANNEL", "GB", "MILLION_WORDS", "TEN_THOUSAND_WORDS", "TIME"].iter().map(|u| format::unit(u, None)).collect();
+    let units: Vec<String> =
+        ["NUM", "MIN", "HOUR", "CHANNEL", "GB", "MILLION_WORDS", "TEN_THOUSAND_WORDS", "TIME"].iter().map(|u| format::unit(u, None)).collect();
     assert_eq!(units, ["items", "min", "hours", "channels", "GB", "× 1,000,000 characters", "× 10,000 characters", "uses"]);
     // DSC's measure ids no page names.
     let dsc = &dsc::packages(&fixture("dsc.doc.json")).unwrap()[0];

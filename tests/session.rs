@@ -91,13 +91,8 @@ fn hss_asks_for_every_enterprise_project() {
 
 #[test]
 fn hss_falls_back_to_the_default_enterprise_project_and_says_so() {
-    let net = Fake::new(|_, query, _| {
-        if has(query, "enterprise_project_id", "all_granted_eps") {
-            http(403, "HSS.0004")
-        } else {
-            ok(&fixture("hss.doc.json"))
-        }
-    });
+    let net =
+        Fake::new(|_, query, _| if has(query, "enterprise_project_id", "all_granted_eps") { http(403, "HSS.0004") } else { ok(&fixture("hss.doc.json")) });
     let loaded = block_on(load(&net, Service::Hss, &ctx(), |_| {})).unwrap();
     assert!(matches!(&loaded.facts, Some(Facts::Hss(r)) if matches!(r.scope, Scope::DefaultOnly(ApiError::Http { status: 403, .. }))), "{:?}", loaded.facts);
     assert!(!loaded.packages.is_empty());

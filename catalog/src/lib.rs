@@ -32,26 +32,12 @@ pub const PACKAGE_COUNT: usize = 5;
 
 impl Service {
     /// Every service the proxy relays.
-    pub const ALL: [Service; 8] = [
-        Service::Iam,
-        Service::Projectman,
-        Service::Testplan,
-        Service::Codecheck,
-        Service::Metastudio,
-        Service::Dsc,
-        Service::Hss,
-        Service::Bss,
-    ];
+    pub const ALL: [Service; 8] =
+        [Service::Iam, Service::Projectman, Service::Testplan, Service::Codecheck, Service::Metastudio, Service::Dsc, Service::Hss, Service::Bss];
 
     /// The services that hold subscription packages, in display order.
     /// Adding one is a module in `src/services/` and an entry here.
-    pub const PACKAGES: [Service; PACKAGE_COUNT] = [
-        Service::Testplan,
-        Service::Codecheck,
-        Service::Metastudio,
-        Service::Dsc,
-        Service::Hss,
-    ];
+    pub const PACKAGES: [Service; PACKAGE_COUNT] = [Service::Testplan, Service::Codecheck, Service::Metastudio, Service::Dsc, Service::Hss];
 
     /// The key used in proxy routes (`/api/{key}/{region}/...`) and exports.
     pub const fn key(self) -> &'static str {
@@ -99,9 +85,7 @@ impl Service {
                 r if known => Some(format!("iam.{r}.myhuaweicloud.com")),
                 _ => None,
             },
-            Service::Projectman => {
-                offered(PROJECTMAN_REGIONS, region, |r| format!("projectman-ext.{r}.myhuaweicloud.com"))
-            }
+            Service::Projectman => offered(PROJECTMAN_REGIONS, region, |r| format!("projectman-ext.{r}.myhuaweicloud.com")),
             Service::Testplan => match region {
                 // EU sovereign cloud: https://support.huaweicloud.com/eu/api-testman/cloudtest_03_0000.html
                 "eu-west-101" => Some("cloudtest-ext.eu-west-101.myhuaweicloud.eu".into()),
@@ -114,14 +98,10 @@ impl Service {
                 // served by the cn-north-4 host, those in cn-east-2, cn-east-3 and
                 // cn-southwest-2 by the cn-south-1 host, each with that region's token.
                 "cn-north-1" => Some("codearts-check.cn-north-4.myhuaweicloud.com".into()),
-                "cn-east-2" | "cn-east-3" | "cn-southwest-2" => {
-                    Some("codearts-check.cn-south-1.myhuaweicloud.com".into())
-                }
+                "cn-east-2" | "cn-east-3" | "cn-southwest-2" => Some("codearts-check.cn-south-1.myhuaweicloud.com".into()),
                 r => offered(CODECHECK_REGIONS, r, |r| format!("codearts-check.{r}.myhuaweicloud.com")),
             },
-            Service::Metastudio => {
-                offered(METASTUDIO_REGIONS, region, |r| format!("metastudio.{r}.myhuaweicloud.com"))
-            }
+            Service::Metastudio => offered(METASTUDIO_REGIONS, region, |r| format!("metastudio.{r}.myhuaweicloud.com")),
             // DSC's API host is `sdg.`, not `dsc.` (Go SDK dsc/v1/region).
             Service::Dsc => offered(DSC_REGIONS, region, |r| format!("sdg.{r}.myhuaweicloud.com")),
             Service::Hss => match region {
@@ -213,32 +193,63 @@ fn offered(list: &[&str], region: &str, host: impl Fn(&str) -> String) -> Option
 }
 
 // Regions per service, from the Go SDK region files (docs/huawei-apis.md §1).
-const TESTPLAN_REGIONS: &[&str] = &[
-    "cn-north-1", "cn-north-4", "cn-south-1", "cn-east-2", "cn-east-3", "la-north-2", "sa-brazil-1",
-    "ap-southeast-3",
-];
-const CODECHECK_REGIONS: &[&str] = &[
-    "cn-north-4", "cn-south-1", "la-north-2", "sa-brazil-1", "ap-southeast-3",
-];
+const TESTPLAN_REGIONS: &[&str] = &["cn-north-1", "cn-north-4", "cn-south-1", "cn-east-2", "cn-east-3", "la-north-2", "sa-brazil-1", "ap-southeast-3"];
+const CODECHECK_REGIONS: &[&str] = &["cn-north-4", "cn-south-1", "la-north-2", "sa-brazil-1", "ap-southeast-3"];
 const METASTUDIO_REGIONS: &[&str] = &["cn-north-4", "cn-east-3"];
 const DSC_REGIONS: &[&str] = &[
-    "cn-north-4", "cn-north-1", "cn-north-9", "cn-east-2", "cn-east-3", "cn-south-1", "cn-southwest-2",
-    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "sa-brazil-1", "la-south-2", "af-south-1",
-    "la-north-2", "tr-west-1", "eu-west-101",
+    "cn-north-4",
+    "cn-north-1",
+    "cn-north-9",
+    "cn-east-2",
+    "cn-east-3",
+    "cn-south-1",
+    "cn-southwest-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "sa-brazil-1",
+    "la-south-2",
+    "af-south-1",
+    "la-north-2",
+    "tr-west-1",
+    "eu-west-101",
 ];
 const HSS_REGIONS: &[&str] = &[
-    "cn-north-9", "cn-north-1", "cn-north-4", "cn-southwest-2", "cn-east-2", "cn-east-3", "cn-east-4",
-    "cn-east-5", "cn-south-1", "cn-south-2", "cn-south-4", "ap-southeast-1", "ap-southeast-2",
-    "ap-southeast-3", "ap-southeast-4", "na-mexico-1", "af-south-1", "sa-brazil-1", "la-south-2",
-    "la-north-2", "tr-west-1", "cn-north-2", "ae-ad-1", "me-east-1", "my-kualalumpur-1", "ru-moscow-1",
-    "cn-north-12", "cn-southwest-3", "cn-north-11",
+    "cn-north-9",
+    "cn-north-1",
+    "cn-north-4",
+    "cn-southwest-2",
+    "cn-east-2",
+    "cn-east-3",
+    "cn-east-4",
+    "cn-east-5",
+    "cn-south-1",
+    "cn-south-2",
+    "cn-south-4",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "na-mexico-1",
+    "af-south-1",
+    "sa-brazil-1",
+    "la-south-2",
+    "la-north-2",
+    "tr-west-1",
+    "cn-north-2",
+    "ae-ad-1",
+    "me-east-1",
+    "my-kualalumpur-1",
+    "ru-moscow-1",
+    "cn-north-12",
+    "cn-southwest-3",
+    "cn-north-11",
     // Java and Python SDKs (3.1.212 / 3.1.211), not yet the Go SDK (docs/huawei-apis.md §1).
-    "af-north-1", "ap-southeast-5",
+    "af-north-1",
+    "ap-southeast-5",
 ];
-const PROJECTMAN_REGIONS: &[&str] = &[
-    "cn-north-4", "cn-north-1", "cn-east-2", "cn-south-1", "cn-southwest-2", "cn-east-3",
-    "ap-southeast-3", "la-north-2", "sa-brazil-1",
-];
+const PROJECTMAN_REGIONS: &[&str] =
+    &["cn-north-4", "cn-north-1", "cn-east-2", "cn-south-1", "cn-southwest-2", "cn-east-3", "ap-southeast-3", "la-north-2", "sa-brazil-1"];
 
 /// A region a person can pick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -426,8 +437,7 @@ impl Route {
 /// 32-char UUIDs without dashes), and nothing that could change the meaning of
 /// a URL (`.`, `%`, `@`, `\`, `;`, `:`, control characters) can get through.
 pub fn is_valid_segment(segment: &str) -> bool {
-    (1..=256).contains(&segment.len())
-        && segment.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (1..=256).contains(&segment.len()) && segment.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Why [`parse_api_call`] refused a proxy path. No variant carries any part of
@@ -544,11 +554,7 @@ impl ApiCallRef<'_> {
 
 /// [`parse_api_call_with`] without copying what it need not: the same
 /// checks in the same order, so the same answer and the same error.
-pub fn parse_api_call_ref<'a>(
-    rest: &'a str,
-    query: Option<&'a str>,
-    offered: impl Fn(Service, &str) -> bool,
-) -> Result<ApiCallRef<'a>, PathError> {
+pub fn parse_api_call_ref<'a>(rest: &'a str, query: Option<&'a str>, offered: impl Fn(Service, &str) -> bool) -> Result<ApiCallRef<'a>, PathError> {
     let (service, after) = rest.split_once('/').unwrap_or((rest, ""));
     let service = segment(service).ok_or(PathError::InvalidPath)?;
     let service = Service::from_key(&service).ok_or(PathError::UnknownService)?;
@@ -775,10 +781,7 @@ mod tests {
         assert_eq!(Service::Dsc.host("cn-north-4").as_deref(), Some("sdg.cn-north-4.myhuaweicloud.com"));
         assert_eq!(Service::Hss.host("eu-west-101").as_deref(), Some("hss.eu-west-101.myhuaweicloud.eu"));
         assert_eq!(Service::Iam.host("global").as_deref(), Some("iam.myhuaweicloud.com"));
-        assert_eq!(
-            Service::Codecheck.host("cn-east-3").as_deref(),
-            Some("codearts-check.cn-south-1.myhuaweicloud.com")
-        );
+        assert_eq!(Service::Codecheck.host("cn-east-3").as_deref(), Some("codearts-check.cn-south-1.myhuaweicloud.com"));
         assert_eq!(Service::Metastudio.host("ap-southeast-3"), None);
         assert_eq!(Service::Hss.host("global"), None);
         // Issue 13 item 14: the EU cloud's global IAM, and the HSS regions of the Java and Python SDKs.
@@ -803,9 +806,18 @@ mod tests {
         for good in ["hss.af-north-1.myhuaweicloud.com", "cloudtest-ext.cn-east-2.myhuaweicloud.cn", "check.eu-west-101.myhuaweicloud.eu"] {
             assert!(is_huawei_cloud_host(good), "{good}");
         }
-        for bad in ["myhuaweicloud.com", "evil.com", "hss.myhuaweicloud.com.evil.com", "127.0.0.1", "HSS.X.MYHUAWEICLOUD.COM",
-            "a..myhuaweicloud.com", "-a.myhuaweicloud.com", "a.myhuaweicloud.com:444", "a_b.myhuaweicloud.com", "user@a.myhuaweicloud.com"]
-        {
+        for bad in [
+            "myhuaweicloud.com",
+            "evil.com",
+            "hss.myhuaweicloud.com.evil.com",
+            "127.0.0.1",
+            "HSS.X.MYHUAWEICLOUD.COM",
+            "a..myhuaweicloud.com",
+            "-a.myhuaweicloud.com",
+            "a.myhuaweicloud.com:444",
+            "a_b.myhuaweicloud.com",
+            "user@a.myhuaweicloud.com",
+        ] {
             assert!(!is_huawei_cloud_host(bad), "{bad}");
         }
         // An operator's host makes a region the catalogue lacks a valid call.

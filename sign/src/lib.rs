@@ -330,8 +330,7 @@ mod tests {
         let pairs = query_pairs("resource_source=PURCHASED,ADMIN_ALLOCATED&search=a%20b%26c&flag&x=%E9%A1%B9").unwrap();
         assert_eq!(
             pairs,
-            [("resource_source", "PURCHASED,ADMIN_ALLOCATED"), ("search", "a b&c"), ("flag", ""), ("x", "项")]
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+            [("resource_source", "PURCHASED,ADMIN_ALLOCATED"), ("search", "a b&c"), ("flag", ""), ("x", "项")].map(|(k, v)| (k.to_string(), v.to_string()))
         );
         assert_eq!(query_pairs(""), Some(vec![]));
         assert_eq!(query_pairs("a=%4"), None);

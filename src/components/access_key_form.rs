@@ -254,7 +254,9 @@ pub(crate) fn signed_hint(e: &ApiError) -> Option<&'static str> {
         return Some(t("The signature was refused: check that the secret access key belongs to this key ID, and that this computer's clock is right."));
     }
     match e {
-        ApiError::Http { status: 401, .. } => Some(t("The access key ID is not known (or was deleted): check it; temporary keys also need their security token, and expire.")),
+        ApiError::Http { status: 401, .. } => {
+            Some(t("The access key ID is not known (or was deleted): check it; temporary keys also need their security token, and expire."))
+        }
         _ => None,
     }
 }

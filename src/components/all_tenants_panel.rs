@@ -112,7 +112,10 @@ pub fn AllTenantsPanel(
                 // it was seen in passes.
                 let passes = |tab: usize| v.shows_tab(tab, regions.get(tab).map_or("", String::as_str));
                 owners.with_value(|o| {
-                    picked.into_iter().filter(|&i| o.owner(i).and_then(|n| seen_in.get(n)).is_some_and(|tabs| tabs.iter().any(|&tab| passes(tab)))).collect::<Vec<_>>()
+                    picked
+                        .into_iter()
+                        .filter(|&i| o.owner(i).and_then(|n| seen_in.get(n)).is_some_and(|tabs| tabs.iter().any(|&tab| passes(tab))))
+                        .collect::<Vec<_>>()
                 })
             })
         });

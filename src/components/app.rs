@@ -66,8 +66,7 @@ pub fn App(
     };
     // "Remember in this tab": the connections come back after a reload.
     let proxy_now = settings.with_untracked(|s| s.proxy.clone());
-    let restored: Vec<Tab> =
-        remember::load().iter().filter_map(|entry| Connection::from_entry(entry, &proxy_now)).map(new_tab).collect();
+    let restored: Vec<Tab> = remember::load().iter().filter_map(|entry| Connection::from_entry(entry, &proxy_now)).map(new_tab).collect();
     let remembering = RwSignal::new(!restored.is_empty());
     let tabs = RwSignal::new(restored);
     let sign_in = RwSignal::new(false);
@@ -103,11 +102,8 @@ pub fn App(
         }
     });
     Effect::new(move |_| {
-        let entries: Vec<remember::Entry> = if remembering.get() {
-            tabs.with(|list| list.iter().filter_map(|t| t.connection.to_entry()).collect())
-        } else {
-            Vec::new()
-        };
+        let entries: Vec<remember::Entry> =
+            if remembering.get() { tabs.with(|list| list.iter().filter_map(|t| t.connection.to_entry()).collect()) } else { Vec::new() };
         remember::store(&entries);
     });
     // A bookmark or the back button changes the hash.

@@ -230,13 +230,6 @@ fn service_error(service: Service, error: &ApiError) -> ServiceError {
             request_id: request_id.clone(),
             kept_from: None,
         },
-        other => ServiceError {
-            service,
-            http_status: None,
-            error_code: None,
-            error_msg: Some(other.summary()),
-            request_id: None,
-            kept_from: None,
-        },
+        other => ServiceError { service, http_status: None, error_code: None, error_msg: Some(other.summary()), request_id: None, kept_from: None },
     }
 }

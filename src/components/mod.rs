@@ -20,8 +20,8 @@ mod tab_bar;
 mod tenant_view;
 mod welcome;
 
-pub use access_key_form::AccessKeyForm;
 pub(crate) use access_key_form::hint;
+pub use access_key_form::AccessKeyForm;
 pub use all_tenants_panel::AllTenantsPanel;
 pub use app::{mount, App};
 pub use error_card::ErrorCard;

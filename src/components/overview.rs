@@ -4,8 +4,8 @@ use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
 use crate::components::{tr, Tenant};
-use crate::domain::act::{act_now, Act, Reason};
 use crate::domain::across::{self, Account};
+use crate::domain::act::{act_now, Act, Reason};
 use crate::domain::overview::{grouped, upcoming, warnings, Counts, Merged, Relative};
 use crate::domain::query::{View, FROZEN_OR_CLOSED, USED_UP};
 use crate::domain::{Instant, Lifecycle, Package, Status, Thresholds, Urgency};
@@ -46,7 +46,8 @@ pub fn Overview(
 ) -> impl IntoView {
     // Which tab the overview is of: a memo, so that typing a search (which
     // changes the view too) does not redraw the overview.
-    let scope = Memo::new(move |_| view.with(|v| View { all_tenants: v.all_tenants, tab: v.tab, tenant: v.tenant, region: v.region.clone(), ..View::default() }));
+    let scope =
+        Memo::new(move |_| view.with(|v| View { all_tenants: v.all_tenants, tab: v.tab, tenant: v.tenant, region: v.region.clone(), ..View::default() }));
     let parts = Memo::new(move |_| {
         lang.get();
         let (now, thresholds) = (minute.get(), thresholds.get());
@@ -329,7 +330,8 @@ fn warning_row(m: &Merged, seen_in: &[usize], labels: &[String], now: Instant) -
     // A lapsed quota still bound to a host names the host; billing's
     // policy says what happens at expiry.
     let host = p.unprotected(now).then(|| tf("still bound to host {0}", &[&format::host(p)]));
-    let extra = [host, w.attention.map(|a| format::attention(a).to_string()), format::renewal(p, now), p.next.map(|n| tf("next: {0}", &[&format::next_step(n, now)]))];
+    let extra =
+        [host, w.attention.map(|a| format::attention(a).to_string()), format::renewal(p, now), p.next.map(|n| tf("next: {0}", &[&format::next_step(n, now)]))];
     for part in extra.into_iter().flatten() {
         if !phrase.is_empty() {
             phrase.push_str("; ");
@@ -342,5 +344,15 @@ fn warning_row(m: &Merged, seen_in: &[usize], labels: &[String], now: Instant) -
     };
     // A merged row finds all of its packages by their shared name.
     let find = if m.count > 1 { p.name.clone() } else { p.id.clone() };
-    WarningRow { urgency: w.urgency, at, place, name: format::name(p), phrase, count: m.count, service: p.service.key(), find, tab: seen_in.first().copied().unwrap_or_default() }
+    WarningRow {
+        urgency: w.urgency,
+        at,
+        place,
+        name: format::name(p),
+        phrase,
+        count: m.count,
+        service: p.service.key(),
+        find,
+        tab: seen_in.first().copied().unwrap_or_default(),
+    }
 }

@@ -39,7 +39,9 @@ pub fn ServicePanel(
         data.try_with(|d| match d {
             None | Some(Ok(ServiceState::Waiting)) => Shape::Loading,
             Some(Ok(ServiceState::NotOffered(region))) => Shape::NotOffered(region.clone()),
-            Some(Ok(ServiceState::Loaded(l))) => Shape::Loaded { received_at: l.received_at, answers: std::sync::Arc::as_ptr(&l.answers) as *const () as usize, stale: l.stale.clone() },
+            Some(Ok(ServiceState::Loaded(l))) => {
+                Shape::Loaded { received_at: l.received_at, answers: std::sync::Arc::as_ptr(&l.answers) as *const () as usize, stale: l.stale.clone() }
+            }
             Some(Err(e)) => Shape::Failed(e.clone()),
         })
         .unwrap_or(Shape::Loading)
@@ -89,7 +91,14 @@ enum Shape {
     Failed(crate::api::ApiError),
 }
 
-fn loaded_view(service: Service, loaded: Loaded, packages: Signal<std::sync::Arc<[Package]>>, view: Signal<View>, thresholds: Signal<Thresholds>, signed: bool) -> AnyView {
+fn loaded_view(
+    service: Service,
+    loaded: Loaded,
+    packages: Signal<std::sync::Arc<[Package]>>,
+    view: Signal<View>,
+    thresholds: Signal<Thresholds>,
+    signed: bool,
+) -> AnyView {
     let facts = loaded.facts.clone();
     let complete = loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty());
     let count = format::count(loaded.packages.len(), loaded.total);
@@ -97,7 +106,10 @@ fn loaded_view(service: Service, loaded: Loaded, packages: Signal<std::sync::Arc
     // A refresh failed: these are the last good answers, with their age.
     let stale = loaded.stale.as_ref().map(|error| {
         let at = loaded.received_at;
-        (tf("As of {0} {1}: the refresh failed: {2}", &[&format::local_date(at), &format::local_time(at), &format::error(error)]), super::hint(error, Some(service), signed))
+        (
+            tf("As of {0} {1}: the refresh failed: {2}", &[&format::local_date(at), &format::local_time(at), &format::error(error)]),
+            super::hint(error, Some(service), signed),
+        )
     });
     // What the service's own module has to say of this reading (HSS: the
     // default enterprise project only).
@@ -108,11 +120,7 @@ fn loaded_view(service: Service, loaded: Loaded, packages: Signal<std::sync::Arc
     // panel's first draw (bench/network.mjs, render after the last answer).
     let answers = StoredValue::new(loaded.answers);
     let raw_open = RwSignal::new(false);
-    let raw = move || {
-        answers.with_value(|answers| {
-            answers.iter().map(|a| (a.request_id.clone(), format::pretty_json(&a.text))).collect::<Vec<_>>()
-        })
-    };
+    let raw = move || answers.with_value(|answers| answers.iter().map(|a| (a.request_id.clone(), format::pretty_json(&a.text))).collect::<Vec<_>>());
     // The indices of the packages that pass the filters, in the view's
     // order (soonest expiry first unless another sort is picked).
     let selected = Memo::new(move |_| {
@@ -136,9 +144,7 @@ fn loaded_view(service: Service, loaded: Loaded, packages: Signal<std::sync::Arc
     // own tenant-wide figures may be used.
     let charts = Memo::new(move |_| {
         let filtered = view.with(View::is_filtered);
-        selected.with(|s| {
-            packages.with(|p| if filtered { charts(service, p, s, None, true, at) } else { charts(service, p, s, facts.as_ref(), complete, at) })
-        })
+        selected.with(|s| packages.with(|p| if filtered { charts(service, p, s, None, true, at) } else { charts(service, p, s, facts.as_ref(), complete, at) }))
     });
     let shown_line = move || {
         let (matching, filtered) = (selected.try_with(Vec::len).unwrap_or(0), view.try_with(View::is_filtered).unwrap_or(false));
@@ -150,9 +156,7 @@ fn loaded_view(service: Service, loaded: Loaded, packages: Signal<std::sync::Arc
         }
     };
     // A panel the filters empty collapses to its name and that line.
-    let emptied = move || {
-        (selected.try_with(Vec::is_empty).unwrap_or(false) && view.try_with(View::is_filtered).unwrap_or(false)).then_some("")
-    };
+    let emptied = move || (selected.try_with(Vec::is_empty).unwrap_or(false) && view.try_with(View::is_filtered).unwrap_or(false)).then_some("");
     view! {
         <div data-state="ready" data-emptied=emptied>
             <p class="count">{count}</p>

@@ -175,7 +175,9 @@ pub fn SessionForm(
         let region = region.get_untracked().unwrap_or_else(|| default_region.get_untracked());
         // The console's code comes while the token is looked up (a paste
         // may come without a focus, from a script or a password manager).
-        leptos::task::spawn_local(async { let _ = preload_console().await; });
+        leptos::task::spawn_local(async {
+            let _ = preload_console().await;
+        });
         leptos::task::spawn_local(async move {
             // Another token was pasted meanwhile: this answer is not for it.
             let current = move || probe.with_untracked(|p| p.as_ref() == Some(&t));

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
 use crate::components::tr;
-use crate::i18n::{self, tf, Lang};
 use crate::domain::Zone;
+use crate::i18n::{self, tf, Lang};
 use crate::settings::{self, Settings, Theme, AUTO_REFRESH_CHOICES};
 
 /// Settings, kept in localStorage (never the token): the person's own (the
@@ -55,7 +55,9 @@ pub fn SettingsPanel(
                     problem.set(None);
                     settings.update(|s| s.lang = lang);
                 }
-                Err(_) => problem.set(Some(i18n::t("The texts of that language could not be fetched from this site. Check the network connection and try again."))),
+                Err(_) => {
+                    problem.set(Some(i18n::t("The texts of that language could not be fetched from this site. Check the network connection and try again.")))
+                }
             }
         });
     };

@@ -117,7 +117,8 @@ fn distinct_label(tenant: &Tenant, all: &[Tenant]) -> Option<String> {
     // Known on both sides and different: a tab whose TestPlan has not
     // answered yet is not told apart by a project it may share.
     let id = tenant.codearts_id();
-    let twin = all.iter().any(|t| t.id != tenant.id && t.label().as_ref() == Some(&label) && id.is_some() && t.codearts_id().is_some_and(|other| Some(other) != id));
+    let twin =
+        all.iter().any(|t| t.id != tenant.id && t.label().as_ref() == Some(&label) && id.is_some() && t.codearts_id().is_some_and(|other| Some(other) != id));
     Some(match tenant.codearts().filter(|_| twin) {
         Some(codearts) => format!("{label} · {codearts}"),
         None => label,

@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
+use crate::api::ApiError;
 use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, Shared, Tab, Tenant};
 use crate::domain::Instant;
 use crate::format;
 use crate::i18n::{t, tf};
-use crate::api::ApiError;
 use crate::services::bss::{self, BillingState};
 use crate::session::{keep_last_good, resolve, service_state, Browser, Context, ServiceState};
 
@@ -68,7 +68,10 @@ pub fn TenantView(
                     None => return Ok(ServiceState::Waiting),
                 };
                 let signal = abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::signal)).flatten();
-                let state = service_state(service, &ctx, signal.as_ref(), move |p| { progress.try_set(Some(p)); }).await;
+                let state = service_state(service, &ctx, signal.as_ref(), move |p| {
+                    progress.try_set(Some(p));
+                })
+                .await;
                 progress.try_set(None);
                 let (state, last) = keep_last_good(state, last_good.try_get_value().flatten());
                 last_good.try_set_value(last);
@@ -237,7 +240,14 @@ pub fn SessionBar(
 /// Who and where the session is, how long its token still lives, how old
 /// the answers are, Refresh, and `edit` (the sign-in's Edit).
 #[component]
-fn SessionLine(ctx: Context, tenant: Tenant, clock: Signal<Instant>, minute: Signal<Instant>, next_refresh: Signal<Option<Instant>>, edit: impl IntoView + 'static) -> impl IntoView {
+fn SessionLine(
+    ctx: Context,
+    tenant: Tenant,
+    clock: Signal<Instant>,
+    minute: Signal<Instant>,
+    next_refresh: Signal<Option<Instant>>,
+    edit: impl IntoView + 'static,
+) -> impl IntoView {
     let updated = move || tenant.updated_at().map(|at| format::updated(minute.get().millis().max(at.millis()) - at.millis()));
     // Auto-refresh, when on: when it runs next.
     let next = move || next_refresh.get().map(|at| format!(" · {}", tf("next refresh in {0}", &[&format::duration(at.since(clock.get()).max(60_000))])));

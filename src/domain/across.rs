@@ -166,9 +166,10 @@ pub fn names(seen_in: &[usize], labels: &[String]) -> String {
 /// The tabs' numbers of a line of [`names`], as a phone shows the tenant
 /// column: "1., 3.".
 pub fn numbers(names: &str) -> String {
-    let numbered = names.split(SEPARATOR).filter_map(|name| name.split_once(' ').map(|(n, _)| n)).filter(|n| {
-        n.strip_suffix('.').is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
-    });
+    let numbered = names
+        .split(SEPARATOR)
+        .filter_map(|name| name.split_once(' ').map(|(n, _)| n))
+        .filter(|n| n.strip_suffix('.').is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())));
     numbered.collect::<Vec<_>>().join(SEPARATOR)
 }
 
@@ -201,7 +202,12 @@ mod tests {
         // TestPlan answers per tenant: both tabs read the same two packages;
         // HSS is per region: each tab has its own, and one repeated.
         let north = [package(Service::Testplan, "t1", "pro"), package(Service::Testplan, "t2", "echo"), package(Service::Hss, "h1", "basic")];
-        let mut east = [package(Service::Testplan, "t2", "echo"), package(Service::Testplan, "t1", "pro"), package(Service::Hss, "h2", "basic"), package(Service::Hss, "h1", "basic")];
+        let mut east = [
+            package(Service::Testplan, "t2", "echo"),
+            package(Service::Testplan, "t1", "pro"),
+            package(Service::Hss, "h2", "basic"),
+            package(Service::Hss, "h1", "basic"),
+        ];
         east[1].used = Some(7.0);
         let merged = merge([(0, &acme, &north[..]), (1, &acme, &east[..])]);
         assert_eq!(ids(&merged), [("t1", vec![0, 1]), ("t2", vec![0, 1]), ("h1", vec![0, 1]), ("h2", vec![1])]);
@@ -210,7 +216,10 @@ mod tests {
         let sub = [Package { name: "voice".into(), ..north[0].clone() }];
         assert_eq!(merge([(0, &acme, &north[..1]), (0, &acme, &sub[..]), (1, &acme, &sub[..])]).len(), 2);
         // A later tab's copy with billing's word is kept over one without.
-        let billed = Package { billed: Some(crate::domain::Billed { expires_at: None, renewal: Some(crate::domain::Renewal::AutoRenew), status: None, service_date: None }), ..north[0].clone() };
+        let billed = Package {
+            billed: Some(crate::domain::Billed { expires_at: None, renewal: Some(crate::domain::Renewal::AutoRenew), status: None, service_date: None }),
+            ..north[0].clone()
+        };
         let later = [billed];
         let merged = merge([(0, &acme, &north[..1]), (1, &acme, &later[..])]);
         assert_eq!((merged.len(), merged[0].package.renews(), merged[0].seen_in.clone()), (1, true, vec![0, 1]));

@@ -64,10 +64,8 @@ pub fn reason(p: &Package, now: Instant, thresholds: Thresholds) -> Option<Reaso
 
 /// The list, ranked.
 pub fn act_now<'a>(uniques: &'a [Unique<'a>], now: Instant, thresholds: Thresholds) -> Vec<Act<'a>> {
-    let list: Vec<Act<'a>> = uniques
-        .iter()
-        .filter_map(|u| reason(u.package, now, thresholds).map(|reason| Act { reason, package: u.package, seen_in: &u.seen_in }))
-        .collect();
+    let list: Vec<Act<'a>> =
+        uniques.iter().filter_map(|u| reason(u.package, now, thresholds).map(|reason| Act { reason, package: u.package, seen_in: &u.seen_in })).collect();
     super::sorted(list, |a| {
         let when = a.package.next.map(|n| n.at).or(a.package.expiry.instant());
         // The reason first (2^60 apart), then the date (within ±2^59).
@@ -102,14 +100,18 @@ mod tests {
         let all = [fine, full, renews, later, closed, sooner, frozen, bare, lapsed_full];
         let uniques: Vec<Unique> = all.iter().map(|p| Unique { package: p, seen_in: vec![0] }).collect();
         let names: Vec<(&str, Reason)> = act_now(&uniques, NOW, Thresholds::default()).iter().map(|a| (a.package.name.as_str(), a.reason)).collect();
-        assert_eq!(names, [
-            ("bare", Reason::Unprotected),
-            ("frozen", Reason::Frozen),
-            ("closed", Reason::Closed),
-            ("lapses-sooner", Reason::Lapses),
-            ("lapses-later", Reason::Lapses),
-            ("used-up", Reason::UsedUp),
-        ], "what renews by itself, what is fine and what lapsed long ago need nobody now");
+        assert_eq!(
+            names,
+            [
+                ("bare", Reason::Unprotected),
+                ("frozen", Reason::Frozen),
+                ("closed", Reason::Closed),
+                ("lapses-sooner", Reason::Lapses),
+                ("lapses-later", Reason::Lapses),
+                ("used-up", Reason::UsedUp),
+            ],
+            "what renews by itself, what is fine and what lapsed long ago need nobody now"
+        );
     }
 
     #[test]

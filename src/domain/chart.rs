@@ -173,13 +173,16 @@ mod tests {
     fn usage_series_sum_by_name_and_clamp() {
         let p = |name: &str, used: Option<f64>, total: Option<f64>| Package { used, total, ..Package::new(Service::Metastudio, "i", name) };
         let now = Instant::from_millis(1_800_000_000_000);
-        let rows = usage_by_name(&[
-            p("voice", Some(10.0), Some(50.0)),
-            p("avatar", Some(70.0), Some(50.0)),
-            p("voice", Some(2.4), Some(10.0)),
-            p("voice", None, Some(10.0)),
-            p("odd", Some(f64::NAN), Some(-3.0)),
-        ], now);
+        let rows = usage_by_name(
+            &[
+                p("voice", Some(10.0), Some(50.0)),
+                p("avatar", Some(70.0), Some(50.0)),
+                p("voice", Some(2.4), Some(10.0)),
+                p("voice", None, Some(10.0)),
+                p("odd", Some(f64::NAN), Some(-3.0)),
+            ],
+            now,
+        );
         let plain: Vec<(&str, [u64; 2])> = rows.iter().map(|(n, _, v)| (n.as_str(), *v)).collect();
         assert_eq!(plain, [("voice", [12, 48]), ("avatar", [50, 0]), ("odd", [0, 0])]);
         // Minutes are never added to counts, and an expired or frozen
@@ -190,10 +193,7 @@ mod tests {
         let mut expired = with_unit("MIN", 5.0, 100.0);
         expired.expiry = crate::domain::Expiry::At(now.plus_days(-1));
         let rows = usage_by_name(&[with_unit("MIN", 10.0, 60.0), with_unit("NUM", 1.0, 2.0), frozen, expired], now);
-        assert_eq!(rows, [
-            ("flexus".to_string(), Some("MIN".to_string()), [10, 50]),
-            ("flexus".to_string(), Some("NUM".to_string()), [1, 1]),
-        ]);
+        assert_eq!(rows, [("flexus".to_string(), Some("MIN".to_string()), [10, 50]), ("flexus".to_string(), Some("NUM".to_string()), [1, 1]),]);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! Every service's answer becomes [`Package`]s with a common status, usage,
 //! expiry and urgency; the overview, charts and list views derive from them.
 
-pub mod act;
 pub mod across;
+pub mod act;
 pub mod chart;
 pub mod overview;
 pub mod package;
@@ -49,7 +49,10 @@ pub fn expiry_key(expired: bool, at: Option<Instant>) -> i64 {
     }
 }
 
-pub use package::{Attention, Billed, BillingStatus, Expiry, ExpirySource, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Renewal, Thresholds, Urgency};
+pub use package::{
+    Attention, Billed, BillingStatus, Expiry, ExpirySource, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Renewal, Source, Status, Thresholds,
+    Urgency,
+};
 pub use time::{Date, Instant, Zone};
 
 #[cfg(test)]

@@ -106,11 +106,7 @@ pub struct Warning<'a> {
 /// with the expired first. Packages the service
 /// calls expired but that have no date, or a later one, come first of all:
 /// the service's word is the more recent news.
-pub fn warnings<'a>(
-    tenants: impl IntoIterator<Item = (usize, &'a [Package])>,
-    now: Instant,
-    thresholds: Thresholds,
-) -> Vec<Warning<'a>> {
+pub fn warnings<'a>(tenants: impl IntoIterator<Item = (usize, &'a [Package])>, now: Instant, thresholds: Thresholds) -> Vec<Warning<'a>> {
     let list: Vec<Warning<'a>> = tenants
         .into_iter()
         .flat_map(|(tenant, packages)| packages.iter().map(move |package| (tenant, package)))
@@ -118,8 +114,13 @@ pub fn warnings<'a>(
             let urgency = package.urgency(now, thresholds);
             let attention = package.attention();
             let said_expired = urgency == Urgency::Expired && package.expiry.instant().is_none_or(|at| at > now);
-            (attention.is_some() || matches!(urgency, Urgency::Expired | Urgency::Critical | Urgency::Warning))
-                .then_some(Warning { tenant, package, urgency, attention, said_expired })
+            (attention.is_some() || matches!(urgency, Urgency::Expired | Urgency::Critical | Urgency::Warning)).then_some(Warning {
+                tenant,
+                package,
+                urgency,
+                attention,
+                said_expired,
+            })
         })
         .collect();
     super::sorted(list, |w| {
@@ -156,11 +157,7 @@ pub struct Grouped<'a> {
 impl Grouped<'_> {
     /// Packages in all (a merged row counts each of its packages).
     pub fn packages(&self) -> usize {
-        [&self.unprotected, &self.upcoming, &self.frozen_or_closed, &self.expired, &self.renewing]
-            .iter()
-            .flat_map(|g| g.iter())
-            .map(|m| m.count)
-            .sum()
+        [&self.unprotected, &self.upcoming, &self.frozen_or_closed, &self.expired, &self.renewing].iter().flat_map(|g| g.iter()).map(|m| m.count).sum()
     }
 }
 
@@ -316,11 +313,7 @@ mod tests {
         let packages = [frozen, closed, violation, fine];
         let list = warnings([(0, &packages[..])], NOW, Thresholds::default());
         let names: Vec<(&str, Option<Attention>)> = list.iter().map(|w| (w.package.name.as_str(), w.attention)).collect();
-        assert_eq!(names, [
-            ("violation", Some(Attention::Frozen)),
-            ("frozen-later", Some(Attention::Frozen)),
-            ("closed-undated", Some(Attention::Closed)),
-        ]);
+        assert_eq!(names, [("violation", Some(Attention::Frozen)), ("frozen-later", Some(Attention::Frozen)), ("closed-undated", Some(Attention::Closed)),]);
         // Urgency stays a matter of time; the state is counted apart.
         let counts = Counts::of(&packages, NOW, Thresholds::default());
         assert_eq!((counts.frozen_or_closed, counts.urgency(Urgency::Ok)), (3, 3));
@@ -356,7 +349,10 @@ mod tests {
     #[test]
     fn what_renews_by_itself_is_apart_from_what_lapses_and_a_bare_host_comes_first() {
         use crate::domain::{Billed, Renewal};
-        let billed = |p: Package, renewal| Package { billed: Some(Billed { expires_at: p.expiry.instant(), renewal: Some(renewal), status: None, service_date: None }), ..p };
+        let billed = |p: Package, renewal| Package {
+            billed: Some(Billed { expires_at: p.expiry.instant(), renewal: Some(renewal), status: None, service_date: None }),
+            ..p
+        };
         let renews = billed(expiring("renews", 3 * MS_PER_DAY), Renewal::AutoRenew);
         let lapses = billed(expiring("lapses", 3 * MS_PER_DAY), Renewal::GracePeriod);
         let unknown = expiring("unknown-policy", 5 * MS_PER_DAY);
@@ -388,9 +384,7 @@ mod tests {
 
     #[test]
     fn identical_warnings_merge_into_one_row_with_their_count() {
-        let mut packages: Vec<Package> = (0..13)
-            .map(|i| Package { id: format!("id-{i}"), ..expiring("voice-pack", 3 * MS_PER_DAY) })
-            .collect();
+        let mut packages: Vec<Package> = (0..13).map(|i| Package { id: format!("id-{i}"), ..expiring("voice-pack", 3 * MS_PER_DAY) }).collect();
         packages.push(expiring("voice-pack", 4 * MS_PER_DAY));
         packages.push(Package { id: "other".into(), ..expiring("other-pack", 3 * MS_PER_DAY) });
         let list = warnings([(0, &packages[..]), (1, &packages[..1])], NOW, Thresholds::default());

@@ -69,8 +69,7 @@ pub enum Urgency {
 }
 
 impl Urgency {
-    pub const ALL: [Urgency; 6] =
-        [Urgency::Expired, Urgency::Critical, Urgency::Warning, Urgency::Ok, Urgency::Never, Urgency::Unknown];
+    pub const ALL: [Urgency; 6] = [Urgency::Expired, Urgency::Critical, Urgency::Warning, Urgency::Ok, Urgency::Never, Urgency::Unknown];
 
     pub const fn key(self) -> &'static str {
         match self {
@@ -534,9 +533,8 @@ impl Package {
     /// nothing left to use, and it needs a person for what it is, not for
     /// its usage.
     pub fn lapsed(&self, now: Instant) -> Option<Status> {
-        let expired = self.status == Status::Expired
-            || self.lifecycle.as_ref().is_some_and(Lifecycle::past_expiry)
-            || self.expiry.instant().is_some_and(|at| at <= now);
+        let expired =
+            self.status == Status::Expired || self.lifecycle.as_ref().is_some_and(Lifecycle::past_expiry) || self.expiry.instant().is_some_and(|at| at <= now);
         match self.attention() {
             Some(Attention::Frozen) => Some(Status::Frozen),
             Some(Attention::Closed) => Some(Status::Closed),

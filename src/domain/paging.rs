@@ -199,7 +199,15 @@ where
             out.progress = Progress { read: 1, expected: None };
             out.pages.push(first);
             progress(out.progress);
-            out.stop = if n < limit { if n == 0 { Stop::EmptyPage } else { Stop::ShortPage } } else { Stop::Cap };
+            out.stop = if n < limit {
+                if n == 0 {
+                    Stop::EmptyPage
+                } else {
+                    Stop::ShortPage
+                }
+            } else {
+                Stop::Cap
+            };
             let mut offset = n as u64;
             while n >= limit && out.progress.read < plan.max_pages {
                 let result = page(offset).await;

@@ -198,8 +198,7 @@ impl View {
     /// order. `label` gives a package's readable name.
     pub fn select(&self, packages: &[Package], label: impl Fn(&Package) -> String, now: Instant, thresholds: Thresholds) -> Vec<usize> {
         let labels: Vec<String> = packages.iter().map(&label).collect();
-        let picked: Vec<usize> =
-            (0..packages.len()).filter(|&i| self.matches(&packages[i], &labels[i], now, thresholds)).collect();
+        let picked: Vec<usize> = (0..packages.len()).filter(|&i| self.matches(&packages[i], &labels[i], now, thresholds)).collect();
         let key = |i: usize| -> super::Key {
             let p = &packages[i];
             match self.sort {
@@ -351,16 +350,14 @@ fn decode(text: &str) -> String {
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' => out.push(b' '),
             b => out.push(b),
         }
@@ -393,13 +390,7 @@ pub fn groups(packages: &[Package], indices: &[usize]) -> Vec<Group> {
                 g.count += 1;
                 g.in_use += in_use;
             }
-            None => groups.push(Group {
-                name: p.name.clone(),
-                enterprise_project: p.enterprise_project.clone(),
-                status: p.status,
-                count: 1,
-                in_use,
-            }),
+            None => groups.push(Group { name: p.name.clone(), enterprise_project: p.enterprise_project.clone(), status: p.status, count: 1, in_use }),
         }
     }
     // Largest first, then by name and status.
@@ -547,11 +538,10 @@ mod tests {
         packages.push(package(Service::Hss, "premium", None, None));
         let all: Vec<usize> = (0..packages.len()).collect();
         let g = groups(&packages, &all);
-        assert_eq!(g.iter().map(|g| (g.name.as_str(), g.status, g.count, g.in_use)).collect::<Vec<_>>(), [
-            ("basic", Status::Active, 4, 1),
-            ("basic", Status::Expired, 1, 0),
-            ("premium", Status::Active, 1, 0),
-        ]);
+        assert_eq!(
+            g.iter().map(|g| (g.name.as_str(), g.status, g.count, g.in_use)).collect::<Vec<_>>(),
+            [("basic", Status::Active, 4, 1), ("basic", Status::Expired, 1, 0), ("premium", Status::Active, 1, 0),]
+        );
         assert_eq!(groups(&packages, &[5]).len(), 1);
         // The same edition in two enterprise projects is two groups.
         packages[2].enterprise_project = Some("finance".into());

@@ -269,11 +269,15 @@ mod tests {
         assert_eq!(by(Column::Id, false), [1, 2, 0, 3]);
         // Ties keep the order they came in, either way.
         let same = [package("x", "Same"), package("y", "same"), package("z", "Other")];
-        let tied = |descending| sort(&same, &[0, 1, 2], TableSort { column: Column::Name, descending }, |p| p.name.clone(), None, day(5), Thresholds::default());
+        let tied =
+            |descending| sort(&same, &[0, 1, 2], TableSort { column: Column::Name, descending }, |p| p.name.clone(), None, day(5), Thresholds::default());
         assert_eq!(tied(false), [2, 0, 1]);
         assert_eq!(tied(true), [0, 1, 2]);
         // Only the indices given, and none out of range.
-        assert_eq!(sort(&ps, &[2, 9, 0], TableSort { column: Column::Name, descending: false }, |p| p.name.clone(), None, day(5), Thresholds::default()), [0, 2]);
+        assert_eq!(
+            sort(&ps, &[2, 9, 0], TableSort { column: Column::Name, descending: false }, |p| p.name.clone(), None, day(5), Thresholds::default()),
+            [0, 2]
+        );
     }
 
     #[test]
@@ -289,11 +293,15 @@ mod tests {
         assert_eq!(owners.owner(2), Some(1));
         assert_eq!(owners.label(3), None);
         // By region: cn-east-3 (tab 2) before cn-north-4 (tab 1).
-        let by_region = sort(&ps, &[0, 1, 2, 3], TableSort { column: Column::Region, descending: false }, |p| p.name.clone(), Some(&owners), day(5), Thresholds::default());
+        let by_region =
+            sort(&ps, &[0, 1, 2, 3], TableSort { column: Column::Region, descending: false }, |p| p.name.clone(), Some(&owners), day(5), Thresholds::default());
         assert_eq!(by_region, [0, 2, 1, 3]);
         assert_eq!(owners.region(1), Some("cn-north-4"));
         // Without owners (one tab's table) the column sorts nothing.
-        assert_eq!(sort(&ps, &[2, 0], TableSort { column: Column::Tenant, descending: false }, |p| p.name.clone(), None, day(5), Thresholds::default()), [2, 0]);
+        assert_eq!(
+            sort(&ps, &[2, 0], TableSort { column: Column::Tenant, descending: false }, |p| p.name.clone(), None, day(5), Thresholds::default()),
+            [2, 0]
+        );
     }
 
     #[test]
@@ -312,7 +320,8 @@ mod tests {
         assert_eq!(owners.label(0), Some("1. acme · cn-north-4, 3. acme · cn-east-3"));
         assert_eq!(owners.region(0), Some("cn-north-4, cn-east-3"));
         assert_eq!((owners.label(1), owners.region(1)), (Some("2. acme · cn-east-3"), Some("cn-east-3")));
-        let by = |descending| sort(&ps, &[0, 1], TableSort { column: Column::Tenant, descending }, |p| p.name.clone(), Some(&owners), day(5), Thresholds::default());
+        let by =
+            |descending| sort(&ps, &[0, 1], TableSort { column: Column::Tenant, descending }, |p| p.name.clone(), Some(&owners), day(5), Thresholds::default());
         assert_eq!((by(false), by(true)), (vec![0, 1], vec![1, 0]), "tabs 1 and 3 before tab 2");
     }
 

@@ -46,7 +46,11 @@ pub fn offset_label(minutes_east: i32) -> String {
     }
     let sign = if minutes_east < 0 { '-' } else { '+' };
     let (h, m) = (minutes_east.unsigned_abs() / 60, minutes_east.unsigned_abs() % 60);
-    if m == 0 { format!("UTC{sign}{h}") } else { format!("UTC{sign}{h}:{m:02}") }
+    if m == 0 {
+        format!("UTC{sign}{h}")
+    } else {
+        format!("UTC{sign}{h}:{m:02}")
+    }
 }
 
 /// A point in time: milliseconds since 1970-01-01T00:00:00Z.
@@ -275,7 +279,11 @@ fn parse_datetime(text: &str) -> Option<Instant> {
                 return None;
             }
             let minutes = i64::from(h * 60 + m);
-            if sign == b'-' { -minutes } else { minutes }
+            if sign == b'-' {
+                -minutes
+            } else {
+                minutes
+            }
         }
     };
     if !c.0.is_empty() {
@@ -326,9 +334,24 @@ mod tests {
     #[test]
     fn refuses_invalid_dates() {
         for bad in [
-            "", "-1", "0", "abc", "2021-02-29", "2021-13-01", "2021-00-10", "2021-01-32", "2021-01-10T24:00:00Z",
-            "2021-01-10T08:60:00Z", "2021-01-10T08:43:17+25:00", "2021-01-10T08:43:17Q", "2021-01-10T08:43:17.Z",
-            "21-01-10", "2021/01/10", "2021-01-10T08", "9".repeat(30).as_str(), "99999999999999999",
+            "",
+            "-1",
+            "0",
+            "abc",
+            "2021-02-29",
+            "2021-13-01",
+            "2021-00-10",
+            "2021-01-32",
+            "2021-01-10T24:00:00Z",
+            "2021-01-10T08:60:00Z",
+            "2021-01-10T08:43:17+25:00",
+            "2021-01-10T08:43:17Q",
+            "2021-01-10T08:43:17.Z",
+            "21-01-10",
+            "2021/01/10",
+            "2021-01-10T08",
+            "9".repeat(30).as_str(),
+            "99999999999999999",
         ] {
             assert_eq!(Instant::parse(bad), None, "{bad:?}");
         }

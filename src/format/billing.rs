@@ -132,18 +132,16 @@ pub fn billing_left_out(failed: &[(String, &ApiError)]) -> Option<String> {
         return None;
     }
     let tabs: Vec<String> = failed.iter().map(|(label, e)| format!("{label} ({})", super::short_error(e))).collect();
-    Some(tf(
-        "Billing could not be read for {0}: the dates it keeps and whether packages renew by themselves are missing there, not zero.",
-        &[&tabs.join(", ")],
-    ))
+    Some(tf("Billing could not be read for {0}: the dates it keeps and whether packages renew by themselves are missing there, not zero.", &[&tabs.join(", ")]))
 }
 
 /// What would let billing be read.
 fn billing_hint(error: &ApiError, signed: bool) -> String {
     match error {
-        ApiError::Http { status: 401 | 403, .. } if signed => {
-            tf("Billing needs the permission {0} for the user of these access keys: ask an administrator to grant it, then refresh.", &[&"billing:subscription:view"])
-        }
+        ApiError::Http { status: 401 | 403, .. } if signed => tf(
+            "Billing needs the permission {0} for the user of these access keys: ask an administrator to grant it, then refresh.",
+            &[&"billing:subscription:view"],
+        ),
         // BSS is a global service: a token scoped to one region's project
         // may be refused where the account's access keys are accepted
         // (docs/huawei-apis.md §7).
@@ -174,7 +172,11 @@ mod tests {
         assert_eq!(renewal(&billed(Renewal::GracePeriod), before).unwrap(), "goes into its grace period on 2026-12-20");
         assert_eq!(renewal(&billed(Renewal::PayPerUse), before).unwrap(), "turns pay-per-use on 2026-12-20");
         assert_eq!(renewal(&billed(Renewal::Delete), before).unwrap(), "is deleted on 2026-12-20");
-        assert_eq!(renewal(&billed(Renewal::GracePeriod), at.plus_days(4)).unwrap(), "went into its grace period on 2026-12-20", "a date past is said in the past");
+        assert_eq!(
+            renewal(&billed(Renewal::GracePeriod), at.plus_days(4)).unwrap(),
+            "went into its grace period on 2026-12-20",
+            "a date past is said in the past"
+        );
         assert_eq!(renewal(&Package::new(Service::Hss, "q", "n"), before), None, "no word where billing gave none");
         // In its grace period, billing's date is its deletion.
         let grace = Package { expiry: Expiry::Unknown, lifecycle: Some(crate::domain::Lifecycle::Grace), ..billed(Renewal::DeleteAfterRetention) };
@@ -216,6 +218,5 @@ mod tests {
         let line = billing_left_out(&[("2. northwind · cn-east-3".into(), &outage)]).unwrap();
         assert!(line.starts_with("Billing could not be read for 2. northwind · cn-east-3 (") && line.contains("not zero"), "{line}");
         assert_eq!(billing_left_out(&[]), None);
-
     }
 }

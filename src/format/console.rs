@@ -9,8 +9,8 @@ use crate::domain::overview::Relative;
 use crate::domain::paging::{Progress, Stop};
 use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Thresholds, Urgency};
 use crate::i18n::{self, plural, t, tf};
-use crate::session::{Coverage, Paging};
 use crate::services::{codecheck, dsc, hss, metastudio, testplan};
+use crate::session::{Coverage, Paging};
 
 pub fn status(status: Status) -> &'static str {
     match status {
@@ -40,8 +40,13 @@ pub fn urgency(urgency: Urgency, thresholds: Thresholds) -> String {
 pub fn no_date_why(p: &Package) -> Option<&'static str> {
     let yearly_monthly = p.billing_mode.as_deref().is_some_and(|m| matches!(m.to_ascii_lowercase().as_str(), "packet_cycle" | "periodic" | "prepaid"));
     let no_record = p.billed.is_some_and(|b| !b.known());
-    (p.expiry == Expiry::Unknown && yearly_monthly)
-        .then(|| if no_record { t("yearly/monthly: billing has no record of it either") } else { t("yearly/monthly: the date is kept by billing") })
+    (p.expiry == Expiry::Unknown && yearly_monthly).then(|| {
+        if no_record {
+            t("yearly/monthly: billing has no record of it either")
+        } else {
+            t("yearly/monthly: the date is kept by billing")
+        }
+    })
 }
 
 /// The English name a service's table gives a code, and whether the page
@@ -59,7 +64,11 @@ fn code_table(service: Service, code: &str) -> Option<(&'static str, bool)> {
 }
 
 fn labelled(service: Service, label: &str) -> String {
-    if service == Service::Hss { format!("HSS {label}") } else { label.to_string() }
+    if service == Service::Hss {
+        format!("HSS {label}")
+    } else {
+        label.to_string()
+    }
 }
 
 /// The readable name of a service's code in English, where the documents
@@ -480,10 +489,7 @@ pub fn paging_note(paging: &Paging, shown: usize, total: Option<u64>) -> Option<
             "The service counts {0}; the console reads at most {1} pages of {2}, so {3} are shown.",
             &[&total, &paging.plan.max_pages, &paging.plan.limit, &shown],
         )),
-        (Stop::Cap, None) => notes.push(tf(
-            "The console stopped after {0} pages of {1}; there may be more.",
-            &[&paging.plan.max_pages, &paging.plan.limit],
-        )),
+        (Stop::Cap, None) => notes.push(tf("The console stopped after {0} pages of {1}; there may be more.", &[&paging.plan.max_pages, &paging.plan.limit])),
         (Stop::EmptyPage | Stop::ShortPage, Some(total)) if total > shown as u64 && paging.failures.is_empty() => {
             notes.push(tf("The service counts {0} but sent {1}: the list may have changed while it was read.", &[&total, &shown]))
         }
@@ -606,8 +612,36 @@ mod tests {
             words
         };
         let (en, zh, pt) = (named(Lang::En), named(Lang::ZhCn), named(Lang::PtBr));
-        assert_eq!(en, ["items", "min", "hours", "channels", "GB", "× 1,000,000 characters", "× 10,000 characters", "uses", "unit not named by the service (#30)", "unit #x"]);
+        assert_eq!(
+            en,
+            [
+                "items",
+                "min",
+                "hours",
+                "channels",
+                "GB",
+                "× 1,000,000 characters",
+                "× 10,000 characters",
+                "uses",
+                "unit not named by the service (#30)",
+                "unit #x"
+            ]
+        );
         assert_eq!(zh, ["个", "分钟", "小时", "路", "GB", "百万字", "万字", "次", "服务未命名的单位（#30）", "unit #x"]);
-        assert_eq!(pt, ["itens", "min", "horas", "canais", "GB", "× 1.000.000 caracteres", "× 10.000 caracteres", "usos", "unidade não nomeada pelo serviço (#30)", "unit #x"]);
+        assert_eq!(
+            pt,
+            [
+                "itens",
+                "min",
+                "horas",
+                "canais",
+                "GB",
+                "× 1.000.000 caracteres",
+                "× 10.000 caracteres",
+                "usos",
+                "unidade não nomeada pelo serviço (#30)",
+                "unit #x"
+            ]
+        );
     }
 }

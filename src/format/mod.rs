@@ -16,8 +16,8 @@ pub use console::*;
 use tenantscope_catalog::Service;
 
 use crate::api::{ApiError, Invalid, TokenError};
-use crate::domain::time::MS_PER_DAY;
 use crate::domain::time::offset_label;
+use crate::domain::time::MS_PER_DAY;
 use crate::domain::{Instant, Zone};
 use crate::i18n::{self, t, tf};
 
@@ -52,7 +52,11 @@ pub fn region(region: &tenantscope_catalog::Region) -> String {
 /// become "…must be updated..".
 pub fn sentence(text: &str) -> String {
     let text = text.trim_end();
-    if text.ends_with(['.', '?', '!', '。', '？', '！', '…']) { text.to_string() } else { format!("{text}.") }
+    if text.ends_with(['.', '?', '!', '。', '？', '！', '…']) {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    }
 }
 
 /// What is wrong with the deployer's `config.json`, and what to write.
@@ -66,7 +70,8 @@ pub fn config_error(e: &crate::deployment::ConfigError) -> String {
         ConfigError::Field(Field::Proxy) => t("\"proxy\" must be a path on this site (/api) or an http(s) URL such as https://proxy.example.com/api.").into(),
         ConfigError::Field(Field::Region) => t("\"region\" must be a region id such as cn-north-4.").into(),
         ConfigError::Field(Field::Thresholds) => {
-            t("\"thresholds\" must be {\"critical_days\": 7, \"warning_days\": 30}: whole days, critical at least 1 and below warning, warning at most 3650.").into()
+            t("\"thresholds\" must be {\"critical_days\": 7, \"warning_days\": 30}: whole days, critical at least 1 and below warning, warning at most 3650.")
+                .into()
         }
         ConfigError::Field(Field::Lang) => t("\"lang\" must be \"en\", \"zh-CN\" or \"pt-BR\".").into(),
     }
@@ -211,9 +216,7 @@ pub fn short_error(e: &ApiError) -> String {
 pub fn token_error(error: TokenError) -> &'static str {
     match error {
         TokenError::Empty => t("Paste an IAM token first (the X-Subject-Token header of an IAM token response)."),
-        TokenError::Whitespace => {
-            t("The token contains spaces, line breaks or control characters: copy the header value alone, without its name.")
-        }
+        TokenError::Whitespace => t("The token contains spaces, line breaks or control characters: copy the header value alone, without its name."),
         TokenError::TooLong => t("The token is longer than the 100,000 characters the services accept: check what was pasted."),
     }
 }
@@ -264,17 +267,18 @@ pub fn hint(error: &ApiError, service: Option<Service>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tenantscope_catalog::Service;
     use crate::domain::overview::Relative;
     use crate::domain::paging::{Progress, Stop};
     use crate::domain::{Expiry, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Status, Thresholds, Urgency};
     use crate::session::{Coverage, Paging};
+    use tenantscope_catalog::Service;
 
     #[test]
     fn regions_and_services_in_chinese_where_huawei_cloud_names_them() {
         let r = |id| tenantscope_catalog::region_by_id(id).unwrap();
         crate::i18n::set_lang(crate::i18n::Lang::ZhCn);
-        let zh = (region(r("cn-north-4")), region(r("af-north-1")), region(r("la-south-2")), service(Service::Hss), code_label(Service::Hss, "hss.version.premium"));
+        let zh =
+            (region(r("cn-north-4")), region(r("af-north-1")), region(r("la-south-2")), service(Service::Hss), code_label(Service::Hss, "hss.version.premium"));
         crate::i18n::set_lang(crate::i18n::Lang::En);
         assert_eq!(zh.0, "华北-北京四 (cn-north-4)");
         assert_eq!(zh.1, "af-north-1", "no official Chinese name: as it is");
@@ -309,12 +313,7 @@ mod tests {
 
     #[test]
     fn usage_figures() {
-        let p = |used, total, unit: Option<&str>| Package {
-            used,
-            total,
-            unit: unit.map(Into::into),
-            ..Package::new(Service::Testplan, "i", "n")
-        };
+        let p = |used, total, unit: Option<&str>| Package { used, total, unit: unit.map(Into::into), ..Package::new(Service::Testplan, "i", "n") };
         let now = Instant::from_millis(1_800_000_000_000);
         assert_eq!(usage(&p(Some(37.0), Some(50.0), Some("MIN")), now), "37 / 50 min (74%)");
         assert_eq!(usage(&p(Some(70.0), Some(50.0), None), now), "70 / 50 (140%)");

@@ -74,11 +74,8 @@ async fn load_part(lang: Lang, part: Part) -> Result<(), TextsError> {
     }
     let fail = |status: Option<u16>| TextsError { lang, status };
     let promise = fetch_texts(&path(lang, part)).map_err(|_| fail(None))?;
-    let flat: js_sys::Array = wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(|e| fail(e.as_f64().map(|s| s as u16)))?
-        .dyn_into()
-        .map_err(|_| fail(None))?;
+    let flat: js_sys::Array =
+        wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| fail(e.as_f64().map(|s| s as u16)))?.dyn_into().map_err(|_| fail(None))?;
     let mut pairs = Vec::with_capacity(flat.length() as usize / 2);
     let mut items = flat.iter();
     while let (Some(en), Some(tr)) = (items.next(), items.next()) {

@@ -387,8 +387,7 @@ pub(crate) mod tests {
         while i < bytes.len() {
             let rest = &source[i..];
             // A call, not a method or the function's own definition.
-            let boundary = i == 0
-                || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'.' || source[..i].ends_with("fn "));
+            let boundary = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'.' || source[..i].ends_with("fn "));
             let call = ["t(", "tf(", "tx("].iter().find(|p| rest.starts_with(**p));
             if let (Some(p), true) = (call, boundary) {
                 // The first argument, when it is a literal (after any
@@ -433,7 +432,11 @@ pub(crate) mod tests {
                     Some((_, '\n')) => {
                         // A line continuation skips the next line's indent.
                         while let Some((_, c)) = chars.clone().next() {
-                            if c.is_whitespace() { chars.next(); } else { break }
+                            if c.is_whitespace() {
+                                chars.next();
+                            } else {
+                                break;
+                            }
                         }
                     }
                     Some((_, c)) => out.push(c),
@@ -446,10 +449,13 @@ pub(crate) mod tests {
     }
 
     fn placeholders(text: &str) -> Vec<&str> {
-        let mut found: Vec<&str> = text.match_indices('{').filter_map(|(i, _)| {
-            let close = text[i..].find('}')?;
-            Some(&text[i..i + close + 1])
-        }).collect();
+        let mut found: Vec<&str> = text
+            .match_indices('{')
+            .filter_map(|(i, _)| {
+                let close = text[i..].find('}')?;
+                Some(&text[i..i + close + 1])
+            })
+            .collect();
         found.sort_unstable();
         found
     }

@@ -61,7 +61,10 @@ pub(crate) fn meter(p: &Package, now: Instant) -> String {
         None if used > total && total > 0.0 => " over",
         None => "",
     };
-    format!(r#"<div class="meter{class}" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="{}"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#, t("Usage"))
+    format!(
+        r#"<div class="meter{class}" role="meter" aria-valuenow="{fill}" aria-valuemin="0" aria-valuemax="100" aria-label="{}"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="{fill}" height="1"/></svg></div>"#,
+        t("Usage")
+    )
 }
 
 /// One package card: name, status and urgency in words (colour beside),
@@ -101,7 +104,11 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
     h.push_str("</p>");
     // A lapsed quota still bound to a host: the host is unprotected.
     if p.unprotected(now) {
-        let _ = write!(h, r#"<p class="card-alert" role="note">{}</p>"#, escape(&tf("Lapsed but still bound to host {0}: that host has lost its protection.", &[&format::host(p)])));
+        let _ = write!(
+            h,
+            r#"<p class="card-alert" role="note">{}</p>"#,
+            escape(&tf("Lapsed but still bound to host {0}: that host has lost its protection.", &[&format::host(p)]))
+        );
     }
     // What billing says happens at expiry, and where the date comes from.
     if let Some(words) = format::renewal(p, now) {
@@ -353,7 +360,11 @@ pub fn figures(counts: &Counts, thresholds: Thresholds, billing_read: bool) -> S
         r#"<div class="figure renewing" role="listitem" data-renewal="auto_renew"><button type="button" class="figure-button" data-filter="renewal" data-value="auto_renew" title="{title}"><span class="figure-n">{}</span><span class="figure-label">{}</span><span class="figure-hint">{}</span></button></div>"#,
         if billing_read { counts.renewing_soon().to_string() } else { "—".to_string() },
         t("Renew automatically"),
-        if billing_read { plural(thresholds.warning_days.into(), "within {0} day, by billing", "within {0} days, by billing") } else { t("not known: billing not read").to_string() }
+        if billing_read {
+            plural(thresholds.warning_days.into(), "within {0} day, by billing", "within {0} days, by billing")
+        } else {
+            t("not known: billing not read").to_string()
+        }
     );
     let _ = write!(
         h,
@@ -410,10 +421,8 @@ pub const ACT_SHOWN: usize = 10;
 /// panel); services that could not be read first of all (their packages are
 /// not known); the first [`ACT_SHOWN`], then the rest folded in place.
 pub fn act_now(rows: &[ActRow], failed: &[String], critical_days: u32) -> String {
-    let mut items: Vec<String> = failed
-        .iter()
-        .map(|line| format!(r#"<li class="act" data-reason="failed"><span class="act-why">{}</span></li>"#, escape(line)))
-        .collect();
+    let mut items: Vec<String> =
+        failed.iter().map(|line| format!(r#"<li class="act" data-reason="failed"><span class="act-why">{}</span></li>"#, escape(line))).collect();
     items.extend(rows.iter().map(|r| {
         let renew = r.renew.as_ref().map_or_else(String::new, |url| {
             format!(r#" <a class="renew" href="{}" target="_blank" rel="noopener noreferrer">{}</a>"#, escape(url), t("Renew"))
@@ -437,7 +446,11 @@ pub fn act_now(rows: &[ActRow], failed: &[String], critical_days: u32) -> String
     if items.is_empty() {
         return format!(
             r#"<p class="act-none">{}</p>"#,
-            plural(critical_days.into(), "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} day.", "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} days.")
+            plural(
+                critical_days.into(),
+                "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} day.",
+                "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} days."
+            )
         );
     }
     let (first, rest) = items.split_at(items.len().min(ACT_SHOWN));
@@ -500,7 +513,11 @@ pub fn warnings(groups: &WarningGroups, thresholds: Thresholds) -> String {
     }
     let (upcoming, more) = groups.upcoming;
     if upcoming.is_empty() {
-        let _ = write!(h, r#"<p class="muted">{}</p>"#, plural(thresholds.warning_days.into(), "Nothing lapses within {0} day.", "Nothing lapses within {0} days."));
+        let _ = write!(
+            h,
+            r#"<p class="muted">{}</p>"#,
+            plural(thresholds.warning_days.into(), "Nothing lapses within {0} day.", "Nothing lapses within {0} days.")
+        );
     } else {
         h.push_str(&warning_table("warnings upcoming", upcoming, more, thresholds));
     }
@@ -529,7 +546,11 @@ fn warning_table(class: &str, rows: &[WarningRow], more: usize, thresholds: Thre
         "",
         &[t("Urgency"), t("Service"), t("Package"), t("Date"), t("When")],
         rows.iter().map(|r| {
-            let count = if r.count > 1 { format!(r#" <span class="merged" title="{}">×{}</span>"#, escape(&tf("{0} identical packages", &[&r.count])), r.count) } else { String::new() };
+            let count = if r.count > 1 {
+                format!(r#" <span class="merged" title="{}">×{}</span>"#, escape(&tf("{0} identical packages", &[&r.count])), r.count)
+            } else {
+                String::new()
+            };
             vec![
                 format!(r#"<span class="urgency urgency-{}">{}</span>"#, r.urgency.key(), format::urgency(r.urgency, thresholds)),
                 escape(&r.place),
@@ -614,8 +635,7 @@ pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64, 
         tf("{0} d", &[&(days * 2 / 3)]),
         tf("{0} d", &[&days])
     );
-    let legend: Vec<String> =
-        SERIES.iter().map(|u| format!("<span>{}</span>", swatch(&format!("s-{}", u.key()), &format::urgency(*u, thresholds)))).collect();
+    let legend: Vec<String> = SERIES.iter().map(|u| format!("<span>{}</span>", swatch(&format!("s-{}", u.key()), &format::urgency(*u, thresholds)))).collect();
     let _ = write!(h, r#"<p class="chart-legend">{} {}</p>"#, t("Packages expiring each week, by urgency:"), legend.join(" "));
     // The periods follow the thresholds: within the critical one, within
     // the warning one, and the rest of the span.
@@ -676,7 +696,12 @@ mod tests {
         assert!(h.contains("Yearly/monthly"));
         assert!(h.contains("Not yet in effect"));
         assert!(h.contains("Next: turns pay-per-use in 5 days ("), "{h}");
-        assert!(h.contains(r#"<a class="renew" href="https://account.huaweicloud.com/renew?a=1&amp;b=&quot;x" target="_blank" rel="noopener noreferrer">Renew</a>"#), "{h}");
+        assert!(
+            h.contains(
+                r#"<a class="renew" href="https://account.huaweicloud.com/renew?a=1&amp;b=&quot;x" target="_blank" rel="noopener noreferrer">Renew</a>"#
+            ),
+            "{h}"
+        );
         assert!(h.contains("enterprise project &lt;finance&gt;") && h.contains("tags: env=&lt;prod&gt;"), "{h}");
         assert!(h.contains("host &lt;b&gt;web&lt;/b&gt;"));
         // No figures, no meter.
@@ -694,11 +719,17 @@ mod tests {
         assert!(card(&said, NOW, Thresholds::default()).contains("Expired, the service says (its date, "));
         let frozen = Package { status: Status::Frozen, used: Some(70.0), total: Some(50.0), ..Package::new(Service::Hss, "h", "n") };
         let active = card(&Package { status: Status::Active, ..frozen.clone() }, NOW, Thresholds::default());
-        assert!(active.contains(r#"<div class="meter over""#) && active.contains(r#"<p class="card-usage over">70 / 50 (140%) — more than the total</p>"#), "{active}");
+        assert!(
+            active.contains(r#"<div class="meter over""#) && active.contains(r#"<p class="card-usage over">70 / 50 (140%) — more than the total</p>"#),
+            "{active}"
+        );
         let frozen = card(&frozen, NOW, Thresholds::default());
         assert!(frozen.contains(r#"<span class="badge status-frozen">Frozen</span>"#), "{frozen}");
         // Frozen: what was used, no share, a grey meter.
-        assert!(frozen.contains(r#"<div class="meter lapsed""#) && frozen.contains(r#"<p class="card-usage over">frozen: 70 of 50 used — more than the total</p>"#), "{frozen}");
+        assert!(
+            frozen.contains(r#"<div class="meter lapsed""#) && frozen.contains(r#"<p class="card-usage over">frozen: 70 of 50 used — more than the total</p>"#),
+            "{frozen}"
+        );
         // Figures with a unit do not say so.
         assert!(!h.contains("names no unit"), "{h}");
         assert_eq!(cards(std::slice::from_ref(&p), &[0, 7], NOW, Thresholds::default()), h);
@@ -720,10 +751,17 @@ mod tests {
             ],
         );
         // The legend once, then each row: label, bar on its own scale, figures.
-        assert!(g.contains(r#"<p class="chart-legend"><span><span class="swatch s-ok"></span>Normal</span><span><span class="swatch s-bad"></span>Expired</span></p>"#), "{g}");
+        assert!(
+            g.contains(
+                r#"<p class="chart-legend"><span><span class="swatch s-ok"></span>Normal</span><span><span class="swatch s-bad"></span>Expired</span></p>"#
+            ),
+            "{g}"
+        );
         assert!(g.contains(r#"<li><span class="gauge-label">Basic</span><svg class="gauge" viewBox="0 0 1000 1" preserveAspectRatio="none" aria-hidden="true"><rect class="s-ok" x="0" width="750" height="1"></rect><rect class="s-bad" x="750" width="250" height="1"></rect></svg><span class="gauge-figures">3 normal, 1 expired</span></li>"#), "{g}");
         // Network text escaped; a row of zeros is an empty bar, not a division by zero.
-        assert!(g.contains(r#"<span class="gauge-label">&lt;x&gt;</span><svg class="gauge" viewBox="0 0 1000 1" preserveAspectRatio="none" aria-hidden="true"></svg>"#));
+        assert!(g.contains(
+            r#"<span class="gauge-label">&lt;x&gt;</span><svg class="gauge" viewBox="0 0 1000 1" preserveAspectRatio="none" aria-hidden="true"></svg>"#
+        ));
     }
 
     #[test]
@@ -758,7 +796,12 @@ mod tests {
     fn overview_fragments() {
         let counts = Counts { by_urgency: [1, 2, 3, 4, 5, 6], by_status: [7, 0, 0, 1, 13], frozen_or_closed: 4, ..Counts::default() };
         let f = figures(&counts, Thresholds::default(), true);
-        assert!(f.contains(r#"data-value="critical" title="Show these packages"><span class="figure-n">2</span><span class="figure-label">Expires within 7 days</span>"#), "{f}");
+        assert!(
+            f.contains(
+                r#"data-value="critical" title="Show these packages"><span class="figure-n">2</span><span class="figure-label">Expires within 7 days</span>"#
+            ),
+            "{f}"
+        );
         assert!(f.contains(r#"data-filter="status" data-value="active" title="Show these packages">Active: <strong>7</strong>"#), "{f}");
         assert!(f.contains(r#"<span class="figure-n">4</span><span class="figure-label">Frozen or closed</span>"#), "{f}");
         let set = figures(&counts, Thresholds { critical_days: 14, warning_days: 60 }, true);
@@ -811,7 +854,12 @@ mod tests {
         assert!(!t.contains("beyond"));
         // The periods follow the thresholds.
         let set = timeline(&points, NOW, 90, Thresholds { critical_days: 14, warning_days: 60 });
-        assert!(set.contains("<td>in 0–14 days</td><td>1</td>") && set.contains("<td>in 15–60 days</td><td>2</td>") && set.contains("<td>in 61–90 days</td><td>0</td>"), "{set}");
+        assert!(
+            set.contains("<td>in 0–14 days</td><td>1</td>")
+                && set.contains("<td>in 15–60 days</td><td>2</td>")
+                && set.contains("<td>in 61–90 days</td><td>0</td>"),
+            "{set}"
+        );
         let wide = timeline(&points, NOW, 90, Thresholds { critical_days: 30, warning_days: 120 });
         assert!(wide.contains("<td>in 0–30 days</td><td>2</td>") && wide.contains("<td>in 31–90 days</td><td>1</td>") && !wide.contains("91–"), "{wide}");
     }

@@ -75,7 +75,16 @@ pub fn rows(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<(Option<&str>, Option<&str>)>, pos: usize, active: bool, columns: Columns, now: Instant, thresholds: Thresholds) {
+fn row(
+    h: &mut String,
+    (i, p): (usize, &Package),
+    owner: Option<(Option<&str>, Option<&str>)>,
+    pos: usize,
+    active: bool,
+    columns: Columns,
+    now: Instant,
+    thresholds: Thresholds,
+) {
     let urgency = p.urgency(now, thresholds);
     let (u, s) = (urgency.key(), p.status.key());
     let name = format::name(p);
@@ -93,11 +102,16 @@ fn row(h: &mut String, (i, p): (usize, &Package), owner: Option<(Option<&str>, O
         // on a phone, only the tab's number ("1."), as the tab bar has it.
         let label = escape(owner.unwrap_or("—"));
         let number = owner.map(crate::domain::across::numbers).filter(|n| !n.is_empty()).unwrap_or_else(|| "—".into());
-        let _ = write!(h, r#"<td class="c-tenant" title="{label}"><span class="tenant-full">{label}</span><span class="tenant-short">{}</span></td>"#, escape(&number));
+        let _ = write!(
+            h,
+            r#"<td class="c-tenant" title="{label}"><span class="tenant-full">{label}</span><span class="tenant-short">{}</span></td>"#,
+            escape(&number)
+        );
         // The region's id, its name as the tooltip.
         // A package read in several tabs names each tab's region.
         let sep = crate::domain::across::SEPARATOR;
-        let name = region.map(|r| r.split(sep).filter_map(tenantscope_catalog::region_by_id).map(format::region).collect::<Vec<_>>().join(sep)).unwrap_or_default();
+        let name =
+            region.map(|r| r.split(sep).filter_map(tenantscope_catalog::region_by_id).map(format::region).collect::<Vec<_>>().join(sep)).unwrap_or_default();
         let _ = write!(h, r#"<td class="c-region" title="{}">{}</td>"#, escape(&name), escape(region.unwrap_or("—")));
     }
     // The code as a tooltip where a readable name stands in for it.
@@ -198,7 +212,17 @@ mod tests {
         // A window past the end of a list that shrank keeps its height.
         let h = rows(&ps, None, &order[..5], 10..30, 36.0, 0, COLUMNS, Instant::from_millis(0), Thresholds::default());
         assert_eq!(h, r#"<tr class="spacer" aria-hidden="true"><td colspan="6"><svg width="1" height="180"></svg></td></tr>"#);
-        let h = rows(&ps, None, &order[..5], 0..30, 36.0, 0, Columns { tenant: false, place: None, billing: false, prefix: "x" }, Instant::from_millis(0), Thresholds::default());
+        let h = rows(
+            &ps,
+            None,
+            &order[..5],
+            0..30,
+            36.0,
+            0,
+            Columns { tenant: false, place: None, billing: false, prefix: "x" },
+            Instant::from_millis(0),
+            Thresholds::default(),
+        );
         assert_eq!(h.matches("<tr").count(), 5);
         assert!(!h.contains("c-place") && !h.contains("spacer"));
     }
@@ -230,13 +254,38 @@ mod tests {
         over.unit = Some("NUM".into());
         over.expiry = Expiry::At(Instant::from_millis(97 * MS_PER_DAY));
         over.status = crate::domain::Status::Frozen;
-        let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: None, billing: false, prefix: "m" }, now, Thresholds::default());
+        let h = rows(
+            std::slice::from_ref(&over),
+            None,
+            &[0],
+            0..1,
+            36.0,
+            0,
+            Columns { tenant: false, place: None, billing: false, prefix: "m" },
+            now,
+            Thresholds::default(),
+        );
         assert!(h.contains(r#"class="meter lapsed""#) && h.contains(r#"<span class="over">frozen: 12 of 10 items used</span>"#), "{h}");
         assert!(h.contains(r#"class="badge status-frozen">Frozen<"#));
-        assert!(h.contains(r#"<span class="urgency urgency-expired"><span class="days-full">expired 3 days ago</span><span class="days-short">3 days ago</span></span>"#), "{h}");
+        assert!(
+            h.contains(
+                r#"<span class="urgency urgency-expired"><span class="days-full">expired 3 days ago</span><span class="days-short">3 days ago</span></span>"#
+            ),
+            "{h}"
+        );
         // A business type by its name, the code as its tooltip.
         over.category = Some("LIVE_2D".into());
-        let h = rows(std::slice::from_ref(&over), None, &[0], 0..1, 36.0, 0, Columns { tenant: false, place: Some(Place::Category), billing: false, prefix: "m" }, now, Thresholds::default());
+        let h = rows(
+            std::slice::from_ref(&over),
+            None,
+            &[0],
+            0..1,
+            36.0,
+            0,
+            Columns { tenant: false, place: Some(Place::Category), billing: false, prefix: "m" },
+            now,
+            Thresholds::default(),
+        );
         assert!(h.contains(r#"<td class="c-place" title="LIVE_2D">2D livestreaming</td>"#), "{h}");
     }
 

@@ -278,7 +278,10 @@ mod tests {
         let (found, total) = records(&body).unwrap();
         assert_eq!(total, Some(2));
         assert_eq!(found.len(), 2);
-        assert_eq!(found[0].1, Record { expires_at: Instant::parse("2026-12-20T15:59:59Z"), renewal: Some(Renewal::AutoRenew), status: Some(BillingStatus::InUse) });
+        assert_eq!(
+            found[0].1,
+            Record { expires_at: Instant::parse("2026-12-20T15:59:59Z"), renewal: Some(Renewal::AutoRenew), status: Some(BillingStatus::InUse) }
+        );
         assert_eq!((found[1].1.renewal, found[1].1.status), (Some(Renewal::GracePeriod), Some(BillingStatus::Expired)));
         assert!(records(&json!({"data": "x"})).is_err(), "an unreadable list is an error, not nothing");
         assert_eq!(records(&json!({})).unwrap().0, []);
@@ -327,7 +330,11 @@ mod tests {
         let unknown = Package { expiry: Expiry::At(Instant::from_millis(5)), ..Package::new(Service::Dsc, "o9", "n") };
         let not_asked = Package::new(Service::Dsc, "new", "n");
         let asked = ["q1", "o9"].into_iter().map(str::to_string).collect();
-        let billing = Billing { site: "global", records: HashMap::from([("q1".to_string(), Record { expires_at: None, renewal: Some(Renewal::Freeze), status: None })]), asked };
+        let billing = Billing {
+            site: "global",
+            records: HashMap::from([("q1".to_string(), Record { expires_at: None, renewal: Some(Renewal::Freeze), status: None })]),
+            asked,
+        };
         let out = billing.apply(&[known, unknown.clone(), not_asked.clone()]);
         assert_eq!(out[0].renewal(), Some(Renewal::Freeze));
         assert_eq!(out[1], Package { billed: Some(Billed::default()), ..unknown }, "the service's figures, marked as unknown to billing");
@@ -434,7 +441,11 @@ mod tests {
         let products = [Package::new(Service::Dsc, "RID#0", "base"), Package::new(Service::Dsc, "RID#1", "db")];
         assert_eq!(products.iter().map(resource_of).collect::<Vec<_>>(), [Some("RID"), Some("RID")]);
         let at = Instant::parse("2027-01-01T00:00:00Z");
-        let billing = Billing { site: "global", records: HashMap::from([("RID".to_string(), Record { expires_at: at, renewal: Some(Renewal::AutoRenew), status: None })]), asked: Default::default() };
+        let billing = Billing {
+            site: "global",
+            records: HashMap::from([("RID".to_string(), Record { expires_at: at, renewal: Some(Renewal::AutoRenew), status: None })]),
+            asked: Default::default(),
+        };
         assert!(billing.apply(&products).iter().all(|p| p.expiry == Expiry::At(at.unwrap()) && p.renews()));
         // A stand-in id is asked about nothing.
         assert_eq!(resource_of(&Package::new(Service::Dsc, "base#3", "base")), None);

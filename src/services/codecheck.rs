@@ -14,9 +14,9 @@ use tenantscope_catalog::{Route, Service};
 use super::read::root;
 use super::{renew_link, status_word};
 use crate::api::ApiError;
+use crate::domain::{Expiry, Instant, Lifecycle, NextAction, NextStep, Package};
 use crate::i18n::tx;
 use crate::session::{once, single, Context, Fetch, Loaded};
-use crate::domain::{Expiry, Instant, Lifecycle, NextAction, NextStep, Package};
 
 /// Reads the tenant's packages, for the session's CodeArts project when it
 /// has one (`project_id`).
@@ -288,9 +288,15 @@ mod tests {
 
     #[test]
     fn only_huawei_cloud_https_links_become_renew_links() {
-        for bad in ["http://account.huaweicloud.com/x", "https://evil.com/huaweicloud.com", "https://huaweicloud.com.evil.com/",
-            "https://user@evil.com", "javascript:alert(1)", "https://evil.com\\@account.huaweicloud.com", "https://account.huaweicloud.com:444/"]
-        {
+        for bad in [
+            "http://account.huaweicloud.com/x",
+            "https://evil.com/huaweicloud.com",
+            "https://huaweicloud.com.evil.com/",
+            "https://user@evil.com",
+            "javascript:alert(1)",
+            "https://evil.com\\@account.huaweicloud.com",
+            "https://account.huaweicloud.com:444/",
+        ] {
             let tips = json!({ "next_action_url": bad });
             assert_eq!(packages(&answer(tips, json!([])), NOW).unwrap()[0].renew_url, None, "{bad}");
         }

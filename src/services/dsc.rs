@@ -13,9 +13,9 @@ use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, Obj};
 use crate::api::ApiError;
+use crate::domain::{Package, Period, PeriodUnit};
 use crate::i18n::tx;
 use crate::session::{once, single, Context, Fetch, Loaded};
-use crate::domain::{Package, Period, PeriodUnit};
 
 /// Reads the project's orders.
 pub async fn load<N: Fetch>(net: &N, ctx: &Context) -> Result<Loaded, ApiError> {
@@ -61,10 +61,7 @@ fn package(index: usize, part: usize, parts: usize, order: &Obj, info: Option<&O
     let (mut size_unit, mut used_unit) = (None, None);
     if let Some(info) = info {
         category = info.text(&["resource_type", "resourceType"])?;
-        name = info
-            .text(&["resource_spec_code", "resourceSpecCode"])?
-            .or(category.clone())
-            .or(info.text(&["product_spec_desc", "productSpecDesc"])?);
+        name = info.text(&["resource_spec_code", "resourceSpecCode"])?.or(category.clone()).or(info.text(&["product_spec_desc", "productSpecDesc"])?);
         // The readable names, when given (seed 003: resource_name,
         // all_resourcenames).
         label = info.text(&["resource_name", "resourceName"])?;

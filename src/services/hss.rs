@@ -14,12 +14,12 @@ use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, Obj};
 use super::status_word;
-use crate::api::ApiError;
-use crate::i18n::{t, tf, tx};
 use super::Facts;
+use crate::api::ApiError;
 use crate::domain::paging::{PagePlan, Progress};
-use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
 use crate::domain::{Expiry, Instant, Package, Status};
+use crate::i18n::{t, tf, tx};
+use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
 
 /// The counts the answer gives for the whole tenant, for the charts.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -253,7 +253,12 @@ pub fn charts(packages: &[Package], shown: &[usize], facts: Option<&Facts>, comp
     html.push_str(&render::gauges(t("Quotas by edition"), &[(t("Normal"), "s-ok"), (t("Expired"), "s-bad"), (t("Frozen"), "s-frozen")], &rows));
     // The finer split, by enterprise project too, folded away: the gauges
     // above say most of it.
-    let _ = write!(html, r#"<details class="groups-drawer"><summary>{}</summary>{}</details>"#, t("By edition, enterprise project and status"), render::groups(&groups(packages, shown)));
+    let _ = write!(
+        html,
+        r#"<details class="groups-drawer"><summary>{}</summary>{}</details>"#,
+        t("By edition, enterprise project and status"),
+        render::groups(&groups(packages, shown))
+    );
     html
 }
 

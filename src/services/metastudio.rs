@@ -7,10 +7,10 @@ use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, Obj};
 use crate::api::ApiError;
-use crate::i18n::tx;
 use crate::domain::paging::{PagePlan, Progress};
-use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
 use crate::domain::{Expiry, Instant, Package, Source, Status};
+use crate::i18n::tx;
+use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
 
 /// `resource_source` is required (400 without it); these are all its values.
 pub const RESOURCE_SOURCES: &str = "PURCHASED,SP_ALLOCATED,ADMIN_ALLOCATED";

@@ -9,9 +9,9 @@ pub mod codecheck;
 pub mod dsc;
 pub mod hss;
 pub mod iam;
-pub mod read;
 pub mod metastudio;
 pub mod projectman;
+pub mod read;
 pub mod testplan;
 
 use serde_json::Value;
@@ -55,7 +55,9 @@ pub fn epoch_or_datetime(value: &Value) -> Option<Instant> {
 pub enum Facts {
     Hss(hss::Reading),
     /// TestPlan: the CodeArts project read, given or the first found.
-    Testplan { codearts_project: String },
+    Testplan {
+        codearts_project: String,
+    },
 }
 
 impl Facts {
@@ -89,8 +91,7 @@ pub fn notice(service: Service, loaded: &crate::session::Loaded) -> Option<Strin
 
 /// Huawei Cloud's own hosts, for links a service sends (the renewal link of
 /// seed 001's example is on `account.huawei.com`).
-const LINK_HOSTS: [&str; 6] =
-    ["huaweicloud.com", "myhuaweicloud.com", "huaweicloud.cn", "myhuaweicloud.cn", "myhuaweicloud.eu", "account.huawei.com"];
+const LINK_HOSTS: [&str; 6] = ["huaweicloud.com", "myhuaweicloud.com", "huaweicloud.cn", "myhuaweicloud.cn", "myhuaweicloud.eu", "account.huawei.com"];
 
 /// `url` when it is an `https://` link to a Huawei Cloud host on the default
 /// port, with no user part: the only links a card opens.

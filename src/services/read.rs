@@ -227,7 +227,6 @@ mod tests {
         }
     }
 
-
     fn with<T>(v: Value, f: impl FnOnce(Obj) -> Result<T, ApiError>) -> Result<T, ApiError> {
         f(root(Service::Dsc, &v)?)
     }

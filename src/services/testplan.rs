@@ -11,9 +11,9 @@ use tenantscope_catalog::{Route, Service};
 use super::read::{root, root_list, Obj};
 use super::{epoch_or_datetime, status_word, Facts};
 use crate::api::{ApiError, Invalid};
+use crate::domain::{Expiry, Package};
 use crate::i18n::tx;
 use crate::session::{codearts_project, once, single, Context, Fetch, Loaded};
-use crate::domain::{Expiry, Package};
 
 /// Reads the packages of the session's CodeArts project (`service_id`):
 /// the one given, else the first of the region's list, asked here so that
