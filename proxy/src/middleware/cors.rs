@@ -82,7 +82,7 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let scheme = || page_scheme(&request, &self.state.config.trusted_proxies);
-        let cross = match cross(request.headers(), &self.state.config.allow_origins, scheme) {
+        let cross = match cross(request.headers(), request.uri(), &self.state.config.allow_origins, scheme) {
             Ok(cross) => cross,
             // Refused before anything else: no CORS headers on the answer.
             Err(e) => return CorsFuture { answer: Answer::now(e.into_response()), headers: None },
@@ -152,15 +152,19 @@ fn page_scheme(request: &Request, trusted: &[Cidr]) -> &'static str {
 }
 
 /// How the request stands; `scheme` is asked only when there is an
-/// `Origin` that is not an allowed one.
-fn cross(headers: &HeaderMap, allowed: &[String], scheme: impl FnOnce() -> &'static str) -> Result<Cross, ProxyError> {
+/// `Origin` that is not an allowed one. The page's host is `Host`, or over
+/// HTTP/2 (which has no `Host` line) the `:authority`.
+fn cross(headers: &HeaderMap, uri: &Uri, allowed: &[String], scheme: impl FnOnce() -> &'static str) -> Result<Cross, ProxyError> {
     let Some(origin) = headers.get(header::ORIGIN) else { return Ok(Cross::None) };
     let text = origin.to_str().map_err(|_| ProxyError::OriginNotAllowed)?;
     if allowed.iter().any(|a| a == text) {
         return Ok(Cross::Allowed(origin.clone()));
     }
     let scheme = scheme();
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let host = match headers.get(header::HOST) {
+        Some(host) => host.to_str().unwrap_or_default(),
+        None => uri.authority().map_or("", |a| a.as_str()),
+    };
     let same = !host.is_empty()
         && text.len() > scheme.len()
         && text.is_char_boundary(scheme.len())
