@@ -35,6 +35,7 @@ pub mod ratelimit;
 pub mod relay;
 pub mod server;
 pub mod site;
+pub mod tls;
 
 use std::convert::Infallible;
 use std::future::Future;

@@ -1,4 +1,4 @@
-//! Parses the flags, binds, serves until SIGINT/SIGTERM. Everything else is in the library.
+//! Parses the flags, reads the TLS files, binds, serves until SIGINT/SIGTERM. Everything else is in the library.
 
 use clap::{CommandFactory, Parser};
 
@@ -68,15 +68,24 @@ async fn run(args: Args, files: Option<(impl std::fmt::Display, impl std::fmt::D
     if let Some((soft, hard)) = files {
         tracing::info!(%soft, %hard, "open files limit");
     }
-    let config = Config::from(&args);
+    let mut config = Config::from(&args);
+    if let Some(files) = args.tls_files() {
+        // Before binding: a certificate that cannot be used is a startup
+        // error that names the file, not a listener that fails every handshake.
+        match tenantscope_proxy::tls::Certificates::load(files) {
+            Ok(certificates) => config.tls = Some(certificates),
+            Err(message) => Args::command().error(clap::error::ErrorKind::ValueValidation, message).exit(),
+        }
+    }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let metrics_listener = match config.metrics_listen {
         Some(at) => Some(tokio::net::TcpListener::bind(at).await?),
         None => None,
     };
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, demo = args.demo, static_dir = ?args.static_dir, host_guard = config.guard_host, "listening");
-    println!("tenantscope-proxy listening on http://{addr}");
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, scheme, demo = args.demo, static_dir = ?args.static_dir, host_guard = config.guard_host, "listening");
+    println!("tenantscope-proxy listening on {scheme}://{addr}");
     serve_config(listener, metrics_listener, config, shutdown()).await;
     tracing::info!("stopped");
     Ok(())

@@ -136,13 +136,14 @@ where
 }
 
 /// The scheme the browser used for this request, which a page of the same
-/// origin has too: plain HTTP on a direct connection (the proxy speaks no
-/// TLS), and behind a trusted proxy what its `X-Forwarded-Proto` says, or
-/// HTTPS when it says nothing (a balancer in front is there for TLS).
+/// origin has too: on a direct connection, HTTPS when the proxy serves TLS
+/// itself and plain HTTP otherwise; behind a trusted proxy what its
+/// `X-Forwarded-Proto` says, or HTTPS when it says nothing (a balancer in
+/// front is there for TLS).
 fn page_scheme(request: &Request, trusted: &[Cidr]) -> &'static str {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     if !peer.is_some_and(|peer| client_ip::is_trusted(trusted, peer)) {
-        return "http://";
+        return if request.extensions().get::<crate::tls::OverTls>().is_some() { "https://" } else { "http://" };
     }
     let said = request.headers().get_all("x-forwarded-proto").iter().next_back().and_then(|v| v.to_str().ok());
     match said.and_then(|v| v.rsplit(',').next()).map(str::trim) {
