@@ -83,12 +83,27 @@ async fn run(args: Args, files: Option<(impl std::fmt::Display, impl std::fmt::D
         None => None,
     };
     let addr = listener.local_addr()?;
+    // SIGHUP reloads the certificate (tls.rs, which listens for it too).
+    // Taken from here on, before the URL is printed, in both modes: its
+    // default action would end the process, and `systemctl reload` or a
+    // certificate hook must be harmless without TLS as well.
+    #[cfg(unix)]
+    let _hangup = tokio::spawn(hangup(tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?, config.tls.is_some()));
     let scheme = if config.tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, scheme, demo = args.demo, static_dir = ?args.static_dir, host_guard = config.guard_host, "listening");
     println!("tenantscope-proxy listening on {scheme}://{addr}");
     serve_config(listener, metrics_listener, config, shutdown()).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+#[cfg(unix)]
+async fn hangup(mut signal: tokio::signal::unix::Signal, tls: bool) {
+    while signal.recv().await.is_some() {
+        if !tls {
+            tracing::info!("SIGHUP: no TLS certificate to reload");
+        }
+    }
 }
 
 async fn shutdown() {

@@ -2,7 +2,7 @@
 //! cannot serve is a startup error naming the flag and the file (never
 //! quoting the key); with good files it serves HTTPS, and SIGHUP makes it
 //! read them again: a new connection gets the new certificate while one
-//! made before keeps working.
+//! made before keeps working. Without TLS, SIGHUP does not end it.
 
 mod tls_support;
 
@@ -134,6 +134,21 @@ async fn sighup_reloads_the_certificate_and_connections_made_before_keep_working
     assert_eq!(shown.as_ref(), Some(&b.der), "the new certificate was not served {:?} after start", started.elapsed());
     // Still running (SIGHUP did not end it), and the old connection goes on.
     assert_eq!(h2_get(&old, &healthz, &[]).await.status(), 200, "the connection made before the reload");
+    let mut child = child;
+    assert!(child.0.try_wait().unwrap().is_none(), "the proxy exited on SIGHUP");
+}
+
+#[test]
+fn sighup_does_not_end_a_proxy_without_tls() {
+    let mut child = proxy(&[]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let child = Running(child);
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.starts_with("tenantscope-proxy listening on http://"), "{line}");
+    // SAFETY: a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(child.0.id() as libc::pid_t, libc::SIGHUP) }, 0);
+    std::thread::sleep(Duration::from_millis(300));
     let mut child = child;
     assert!(child.0.try_wait().unwrap().is_none(), "the proxy exited on SIGHUP");
 }
