@@ -12,6 +12,16 @@
 #     --allowed-host proxy.example.com \
 #     --client-ip-header X-Real-IP --trusted-proxy 172.17.0.1/32
 #
+# Or exposed alone, serving TLS (and HTTP/2) itself: mount the directory of
+# the certificate and key (readable by uid 10001), not the files, so that
+# renewed files reach the container; they are read again within 5 s, or at
+# once on `docker kill --signal HUP`. No client-address header: each client
+# is counted by its own address.
+#
+#   docker run -d -p 443:8080 --stop-timeout 35 -v /etc/tenantscope/tls:/tls:ro \
+#     tenantscope --allowed-host proxy.example.com \
+#     --tls-cert /tls/fullchain.pem --tls-key /tls/privkey.pem
+#
 # The entrypoint listens on 0.0.0.0:8080 and serves /srv/dist; anything after
 # the image name is passed to tenantscope-proxy as further flags (or use the
 # TENANTSCOPE_* variables with -e). Drain time: the proxy waits up to
@@ -56,11 +66,12 @@ COPY --from=build /src/dist /srv/dist
 USER 10001:10001
 EXPOSE 8080
 STOPSIGNAL SIGTERM
-# /healthz answers `ok` (README, Operations). The image has no curl or wget:
-# bash's /dev/tcp speaks the one HTTP/1.0 request. Host `localhost` is always
-# answered, whatever --allowed-host says.
+# /healthz answers `ok` (README, Operations), asked on the loopback metrics
+# listener below, which speaks plain HTTP whether or not the public port
+# serves TLS. The image has no curl or wget: bash's /dev/tcp speaks the one
+# HTTP/1.0 request. Host `localhost` is always answered there.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && grep -qx 'ok' <&3"]
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9464 && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && grep -qx 'ok' <&3"]
 # /metrics on a loopback listener inside the container (a sidecar or a
 # pod-local scraper shares the network namespace), never on the published port.
 ENV TENANTSCOPE_METRICS_LISTEN=127.0.0.1:9464

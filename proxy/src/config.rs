@@ -134,20 +134,38 @@ pub struct Args {
     /// request counts are nobody else's business; prefer --metrics-listen).
     #[arg(long, env = "TENANTSCOPE_PUBLIC_METRICS")]
     pub public_metrics: bool,
+    /// Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with this certificate
+    /// chain, PEM, the certificate first. Requires --tls-key. Read again on
+    /// SIGHUP and when either file changes.
+    #[arg(long, env = "TENANTSCOPE_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert, PEM (PKCS#8, RSA or EC; not encrypted).
+    #[arg(long, env = "TENANTSCOPE_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Args {
     /// What the flags cannot say alone: a client-address header needs the
     /// balancers it is believed from (without them, anyone who reaches the
     /// port would choose their own address per request, and lose every
-    /// per-client limit).
+    /// per-client limit); and a TLS certificate needs its key, and the key
+    /// its certificate.
     pub fn check(&self) -> Result<(), String> {
         if self.client_ip_header.is_some() && self.trusted_proxies.is_empty() {
             return Err("--client-ip-header needs --trusted-proxy CIDR: the address of the load balancer that sets the header \
                 (for example --trusted-proxy 127.0.0.1/32 for nginx on this host); the header is believed from those peers only"
                 .into());
         }
-        Ok(())
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) => Err("--tls-cert needs --tls-key FILE: the certificate's private key (PEM)".into()),
+            (None, Some(_)) => Err("--tls-key needs --tls-cert FILE: the certificate chain (PEM) of that key".into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The TLS files, when both are given (see [`Args::check`]).
+    pub fn tls_files(&self) -> Option<crate::tls::TlsFiles> {
+        Some(crate::tls::TlsFiles { cert: self.tls_cert.clone()?, key: self.tls_key.clone()? })
     }
 }
 
@@ -299,6 +317,9 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// `/metrics` on the public router as well (when `metrics_listen` is not set).
     pub public_metrics: bool,
+    /// HTTPS on the public listener with these certificates (`--tls-cert`,
+    /// `--tls-key`, read by `main`: [`crate::tls::Certificates::load`]).
+    pub tls: Option<std::sync::Arc<crate::tls::Certificates>>,
 }
 
 /// The default of `--max-connections-per-client`: a browser keeps up to 6 HTTP/1
@@ -370,6 +391,7 @@ impl Default for Config {
             h2_max_streams: H2_MAX_STREAMS,
             metrics_listen: None,
             public_metrics: false,
+            tls: None,
         }
     }
 }
@@ -408,6 +430,7 @@ impl From<&Args> for Config {
             h2_max_streams: H2_MAX_STREAMS,
             metrics_listen: args.metrics_listen,
             public_metrics: args.public_metrics,
+            tls: None,
         }
     }
 }
@@ -441,6 +464,20 @@ mod tests {
             let err = Args::try_parse_from(["tenantscope-proxy", "--service-host", bad]).unwrap_err().to_string();
             assert!(err.contains("service-host"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn the_tls_flags_go_together() {
+        let parse = |extra: &[&str]| Args::try_parse_from([&["x"][..], extra].concat()).unwrap();
+        assert_eq!(parse(&[]).check(), Ok(()));
+        assert_eq!(parse(&[]).tls_files(), None);
+        let both = parse(&["--tls-cert", "c.pem", "--tls-key", "k.pem"]);
+        assert_eq!(both.check(), Ok(()));
+        assert_eq!(both.tls_files(), Some(crate::tls::TlsFiles { cert: "c.pem".into(), key: "k.pem".into() }));
+        let err = parse(&["--tls-cert", "c.pem"]).check().unwrap_err();
+        assert!(err.contains("--tls-cert needs --tls-key"), "{err}");
+        let err = parse(&["--tls-key", "k.pem"]).check().unwrap_err();
+        assert!(err.contains("--tls-key needs --tls-cert"), "{err}");
     }
 
     #[test]

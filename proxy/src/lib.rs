@@ -4,8 +4,9 @@
 //! [`app`] builds the whole router from a [`Config`]: `/api/...` relayed (or
 //! answered by the demo tenant), `/healthz`, `/metrics` (unless
 //! `--metrics-listen` moves it to a loopback listener of its own,
-//! [`metrics_app`]), and the built site at `/`; [`server::serve`] runs it.
-//! `main.rs` only parses flags, binds and serves.
+//! [`metrics_app`]), and the built site at `/`; [`server::serve`] runs it,
+//! over TLS when configured ([`tls`]). `main.rs` only parses flags, reads
+//! the TLS files, binds and serves.
 //!
 //! The layers every request passes are in [`middleware`], one file each, and
 //! are stacked here in the order a request meets them: security headers,
@@ -35,6 +36,7 @@ pub mod ratelimit;
 pub mod relay;
 pub mod server;
 pub mod site;
+pub mod tls;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -315,12 +317,15 @@ pub fn service(config: Config, metrics: Arc<Metrics>) -> App {
     App { inner: outer.service(dispatch), allow_origins }
 }
 
-/// `/metrics` alone, for the loopback listener of `--metrics-listen`:
-/// answered to loopback `Host` names only, so that a page whose name was
-/// rebound to 127.0.0.1 cannot read it from someone's browser.
+/// `/metrics` and `/healthz`, for the loopback listener of
+/// `--metrics-listen`: answered to loopback `Host` names only, so that a
+/// page whose name was rebound to 127.0.0.1 cannot read it from someone's
+/// browser. `/healthz` there is for a local health check that speaks plain
+/// HTTP when the public listener speaks TLS (the container image's).
 pub fn metrics_app(metrics: Arc<Metrics>) -> Router {
     Router::new()
         .route("/metrics", get(move || metrics_text(metrics.clone())))
+        .route("/healthz", get(|| async { "ok" }))
         .layer(middleware::host_guard::LoopbackOnlyLayer)
         .layer(middleware::security_headers::layer())
 }

@@ -1,4 +1,4 @@
-//! Parses the flags, binds, serves until SIGINT/SIGTERM. Everything else is in the library.
+//! Parses the flags, reads the TLS files, binds, serves until SIGINT/SIGTERM. Everything else is in the library.
 
 use clap::{CommandFactory, Parser};
 
@@ -68,18 +68,42 @@ async fn run(args: Args, files: Option<(impl std::fmt::Display, impl std::fmt::D
     if let Some((soft, hard)) = files {
         tracing::info!(%soft, %hard, "open files limit");
     }
-    let config = Config::from(&args);
+    let mut config = Config::from(&args);
+    if let Some(files) = args.tls_files() {
+        // Before binding: a certificate that cannot be used is a startup
+        // error that names the file, not a listener that fails every handshake.
+        match tenantscope_proxy::tls::Certificates::load(files) {
+            Ok(certificates) => config.tls = Some(certificates),
+            Err(message) => Args::command().error(clap::error::ErrorKind::ValueValidation, message).exit(),
+        }
+    }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let metrics_listener = match config.metrics_listen {
         Some(at) => Some(tokio::net::TcpListener::bind(at).await?),
         None => None,
     };
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, demo = args.demo, static_dir = ?args.static_dir, host_guard = config.guard_host, "listening");
-    println!("tenantscope-proxy listening on http://{addr}");
+    // SIGHUP reloads the certificate (tls.rs, which listens for it too).
+    // Taken from here on, before the URL is printed, in both modes: its
+    // default action would end the process, and `systemctl reload` or a
+    // certificate hook must be harmless without TLS as well.
+    #[cfg(unix)]
+    let _hangup = tokio::spawn(hangup(tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?, config.tls.is_some()));
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, scheme, demo = args.demo, static_dir = ?args.static_dir, host_guard = config.guard_host, "listening");
+    println!("tenantscope-proxy listening on {scheme}://{addr}");
     serve_config(listener, metrics_listener, config, shutdown()).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+#[cfg(unix)]
+async fn hangup(mut signal: tokio::signal::unix::Signal, tls: bool) {
+    while signal.recv().await.is_some() {
+        if !tls {
+            tracing::info!("SIGHUP: no TLS certificate to reload");
+        }
+    }
 }
 
 async fn shutdown() {

@@ -6,7 +6,9 @@
 //! deadline per HTTP/2 answer, measured in that answer's own bytes, that
 //! resets its stream when it stops moving ([`Streams`]); accept errors
 //! backed off; and a shutdown that drains for a bounded time, then closes
-//! what is left.
+//! what is left. With TLS ([`crate::tls`]) every connection takes the same
+//! path: capped at accept, its handshake done in its own task under the
+//! header timeout, then served by the same builder, watchdog and limits.
 
 use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
@@ -74,6 +76,9 @@ pub struct ServeOptions {
     pub trusted_proxies: Vec<crate::client_ip::Cidr>,
     /// Counts the connections refused by that cap (`/metrics`).
     pub connections_refused: Counter,
+    /// Serve HTTPS with these certificates (watched for reloads while
+    /// serving); plain HTTP when `None`.
+    pub tls: Option<Arc<crate::tls::Certificates>>,
 }
 
 impl ServeOptions {
@@ -91,6 +96,7 @@ impl ServeOptions {
             max_answers_per_client: config.max_answers_per_client,
             trusted_proxies: config.trusted_proxies.clone(),
             connections_refused: Counter::default(),
+            tls: config.tls.clone(),
         }
     }
 }
@@ -111,7 +117,9 @@ pub async fn serve_config(
         if let Ok(addr) = listener.local_addr() {
             tracing::info!(%addr, "metrics listening");
         }
-        let (app, options, mut stopped) = (crate::metrics_app(metrics.clone()), options.clone(), stopped.clone());
+        // The metrics listener is loopback-only and plain HTTP.
+        let options = ServeOptions { tls: None, ..options.clone() };
+        let (app, mut stopped) = (crate::metrics_app(metrics.clone()), stopped.clone());
         tokio::spawn(async move {
             serve(listener, app, options, async move {
                 let _ = stopped.wait_for(|s| *s).await;
@@ -199,6 +207,10 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
         .keep_alive_interval(options.h2_keep_alive)
         .keep_alive_timeout(options.h2_keep_alive)
         .max_header_list_size(u32::try_from(options.max_head_bytes).unwrap_or(u32::MAX));
+    let builder = Arc::new(builder);
+    // The TLS acceptor, and the task that reloads its certificate, for as
+    // long as this serves.
+    let tls = options.tls.as_ref().map(|certificates| (tokio_rustls::TlsAcceptor::from(certificates.server_config()), AbortOnDrop(certificates.watch())));
     let options = Arc::new(options);
     let (phase, watching) = watch::channel(Phase::Serving);
     tokio::pin!(shutdown);
@@ -253,13 +265,22 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
         let _ = stream.set_nodelay(true);
         let activity = Arc::new(Activity::new());
         let answers = (!trusted).then(|| answers.clone());
-        let service = Tracked::new(app.clone(), peer, activity.clone(), answers);
-        let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+        let service = Tracked::new(app.clone(), peer, activity.clone(), answers, tls.is_some());
         let (ask, asked) = oneshot::channel();
-        let task = tokio::spawn(run_connection(connection, |c| c.graceful_shutdown(), asked, slot));
+        let task = match &tls {
+            None => {
+                let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                tokio::spawn(run_connection(connection, |c| c.graceful_shutdown(), asked, slot))
+            }
+            Some((acceptor, _)) => {
+                let handshake = tokio::time::timeout(options.header_read_timeout, acceptor.accept(stream));
+                tokio::spawn(run_tls_connection(handshake, builder.clone(), service, asked, slot))
+            }
+        };
         tokio::spawn(watch_connection(task, ask, activity, options.clone(), watching.clone()));
     }
     drop(listener);
+    drop(tls);
     drop(watching);
     tracing::info!("shutting down: waiting for requests in flight");
     let _ = phase.send(Phase::Draining);
@@ -298,11 +319,14 @@ struct Tracked<S> {
     /// The peer's answers in flight across its connections (none for a
     /// trusted proxy): a request takes a place until its answer is sent.
     answers: Option<Arc<InFlightCap>>,
+    /// The connection is TLS: its requests say so ([`crate::tls::OverTls`]),
+    /// and its answers carry HSTS.
+    tls: bool,
 }
 
 impl<S: Served> Tracked<S> {
-    fn new(app: S, peer: SocketAddr, activity: Arc<Activity>, answers: Option<Arc<InFlightCap>>) -> Tracked<S> {
-        Tracked { app: RefCell::new(app.clone()), spare: app, peer, activity, answers }
+    fn new(app: S, peer: SocketAddr, activity: Arc<Activity>, answers: Option<Arc<InFlightCap>>, tls: bool) -> Tracked<S> {
+        Tracked { app: RefCell::new(app.clone()), spare: app, peer, activity, answers, tls }
     }
 }
 
@@ -313,6 +337,10 @@ impl<S: Served> hyper::service::Service<Request<Incoming>> for Tracked<S> {
     type Future = TrackedFuture<S>;
 
     fn call(&self, mut request: Request<Incoming>) -> Self::Future {
+        // HSTS over TLS, except to a loopback name: a year of it on
+        // `localhost` would send the browser to HTTPS on every other local
+        // port too (browsers ignore it for IP addresses themselves).
+        let hsts = self.tls && !crate::middleware::host_guard::is_loopback_name(request.headers(), request.uri());
         let slot = match &self.answers {
             Some(answers) => match answers.take(self.peer.ip()) {
                 Some(slot) => Some(slot),
@@ -320,28 +348,42 @@ impl<S: Served> hyper::service::Service<Request<Incoming>> for Tracked<S> {
                 // before the app sees it, costing nothing but this answer.
                 None => {
                     let open = Open::new(self.activity.clone(), None);
-                    return TrackedFuture::Refused { response: Some(refusal().map(|inner| Watched { inner, _open: open, progress: None, rest: None })) };
+                    let response = Some(refusal().map(|inner| Watched { inner, _open: open, progress: None, rest: None }));
+                    return TrackedFuture { state: TrackedState::Refused { response }, hsts };
                 }
             },
             None => None,
         };
         request.extensions_mut().insert(ConnectInfo::<SocketAddr>(self.peer));
+        if self.tls {
+            request.extensions_mut().insert(crate::tls::OverTls);
+        }
         let open = Some(Open::new(self.activity.clone(), slot));
         let request = request.map(Body::new);
         let Ok(mut app) = self.app.try_borrow_mut() else {
-            return TrackedFuture::Waiting { future: self.spare.clone().oneshot(request), open };
+            return TrackedFuture { state: TrackedState::Waiting { future: self.spare.clone().oneshot(request), open }, hsts };
         };
-        match app.poll_ready(&mut Context::from_waker(std::task::Waker::noop())) {
-            Poll::Ready(Ok(())) => TrackedFuture::Called { future: app.call(request), open },
+        let state = match app.poll_ready(&mut Context::from_waker(std::task::Waker::noop())) {
+            Poll::Ready(Ok(())) => TrackedState::Called { future: app.call(request), open },
             Poll::Ready(Err(never)) => match never {},
-            Poll::Pending => TrackedFuture::Waiting { future: app.clone().oneshot(request), open },
-        }
+            Poll::Pending => TrackedState::Waiting { future: app.clone().oneshot(request), open },
+        };
+        TrackedFuture { state, hsts }
+    }
+}
+
+pin_project_lite::pin_project! {
+    struct TrackedFuture<S: Served> {
+        #[pin]
+        state: TrackedState<S>,
+        // Add `Strict-Transport-Security` to the answer.
+        hsts: bool,
     }
 }
 
 pin_project_lite::pin_project! {
     #[project = TrackedProj]
-    enum TrackedFuture<S: Served> {
+    enum TrackedState<S: Served> {
         Called { #[pin] future: S::Future, open: Option<Open> },
         Waiting { #[pin] future: tower::util::Oneshot<S, Request<Body>>, open: Option<Open> },
         Refused { response: Option<Response<Watched>> },
@@ -352,10 +394,17 @@ impl<S: Served> Future for TrackedFuture<S> {
     type Output = Result<Response<Watched>, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let (response, open) = match self.project() {
+        let this = self.project();
+        let (response, open) = match this.state.project() {
             TrackedProj::Called { future, open } => (std::task::ready!(future.poll(cx))?, open),
             TrackedProj::Waiting { future, open } => (std::task::ready!(future.poll(cx))?, open),
-            TrackedProj::Refused { response } => return Poll::Ready(Ok(response.take().expect("an answer is polled once it is ready"))),
+            TrackedProj::Refused { response } => {
+                let mut response = response.take().expect("an answer is polled once it is ready");
+                if *this.hsts {
+                    set_hsts(response.headers_mut());
+                }
+                return Poll::Ready(Ok(response));
+            }
         };
         let open = open.take().expect("an answer is polled once it is ready");
         // An HTTP/2 answer: its stream's deadline starts now (`Streams`).
@@ -363,8 +412,16 @@ impl<S: Served> Future for TrackedFuture<S> {
         if let Some(progress) = &progress {
             progress.moved();
         }
-        Poll::Ready(Ok(response.map(|inner| Watched { inner, _open: open, progress, rest: None })))
+        let mut response = response.map(|inner| Watched { inner, _open: open, progress, rest: None });
+        if *this.hsts {
+            set_hsts(response.headers_mut());
+        }
+        Poll::Ready(Ok(response))
     }
+}
+
+fn set_hsts(headers: &mut axum::http::HeaderMap) {
+    headers.insert(axum::http::header::STRICT_TRANSPORT_SECURITY, axum::http::HeaderValue::from_static(crate::tls::STRICT_TRANSPORT_SECURITY));
 }
 
 /// What a connection's watchdog reads: answers open, and when anything last
@@ -610,6 +667,38 @@ impl<F: Future<Output = ()>> Future for Deadline<F> {
             }
         }
     }
+}
+
+/// Aborts the task when dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// [`run_connection`] after the TLS handshake, which is bounded by the
+/// header timeout (a new connection's time to start its first request, the
+/// handshake included): a socket that sends no ClientHello, or half of one,
+/// gives its place under the per-client cap back then. The watchdog, which
+/// started at accept, bounds the same time from outside.
+async fn run_tls_connection<S: Served>(
+    handshake: tokio::time::Timeout<tokio_rustls::Accept<tokio::net::TcpStream>>,
+    builder: Arc<Builder<Streams>>,
+    service: Tracked<S>,
+    asked: oneshot::Receiver<()>,
+    slot: ClientSlot,
+) {
+    let stream = match handshake.await {
+        Ok(Ok(stream)) => stream,
+        // Scanners and clients that distrust the certificate: not worth
+        // more than a debug line each.
+        Ok(Err(error)) => return tracing::debug!(%error, "TLS handshake failed"),
+        Err(_) => return tracing::debug!("TLS handshake timed out"),
+    };
+    let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+    run_connection(connection, |c| c.graceful_shutdown(), asked, slot).await
 }
 
 /// Runs one connection until it ends, or until it is asked to finish

@@ -34,7 +34,12 @@ async fn metrics_move_to_the_loopback_listener_when_asked() {
     let text = http.get(format!("http://{metrics_addr}/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(text.contains("tenantscope_requests_total{service=\"hss\",status=\"200\"} 1\n"), "{text}");
     let other = http.get(format!("http://{metrics_addr}/api/offered")).send().await.unwrap();
-    assert_eq!(other.status(), 404, "the metrics listener serves /metrics only");
+    assert_eq!(other.status(), 404, "the metrics listener serves /metrics and /healthz only");
+    // A health check that speaks plain HTTP, whether or not the public
+    // listener is TLS (the image's HEALTHCHECK).
+    let health = http.get(format!("http://{metrics_addr}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
 
     let _ = stop.send(());
     tokio::time::timeout(Duration::from_secs(10), served).await.expect("both listeners drain").unwrap();

@@ -62,3 +62,28 @@ async fn refusals_before_cors_are_readable_by_an_allowed_origin() {
         assert!(!answer.to_ascii_lowercase().contains("access-control-allow-origin"), "{answer}");
     }
 }
+
+/// Over HTTP/2 the page's host is the `:authority`, and there is no `Host`
+/// line: a same-origin request that carries an `Origin` (a POST does) is
+/// still the page's own.
+#[tokio::test]
+async fn the_same_origin_over_http2_is_told_by_the_authority() {
+    let proxy = start(Config { demo: true, guard_host: true, ..Config::default() }).await;
+    let tcp = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
+    let (send, connection) = h2::client::handshake(tcp).await.unwrap();
+    tokio::spawn(connection);
+    let path = format!("/api/dsc/cn-north-4/v1/{}/period/product/specification", tenantscope_proxy::demo::DEMO_PROJECT_ID);
+    let status = |origin: String| {
+        let mut send = send.clone();
+        let url = format!("http://{}{path}", proxy.addr);
+        async move {
+            send = send.ready().await.unwrap();
+            let request =
+                axum::http::Request::get(url).header("x-auth-token", "demo").header("origin", origin).body(()).unwrap();
+            let (response, _) = send.send_request(request, true).unwrap();
+            response.await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(status(format!("http://{}", proxy.addr)).await, 200, "the page's own origin");
+    assert_eq!(status("http://evil.example".into()).await, 403);
+}

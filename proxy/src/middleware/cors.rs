@@ -82,7 +82,7 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let scheme = || page_scheme(&request, &self.state.config.trusted_proxies);
-        let cross = match cross(request.headers(), &self.state.config.allow_origins, scheme) {
+        let cross = match cross(request.headers(), request.uri(), &self.state.config.allow_origins, scheme) {
             Ok(cross) => cross,
             // Refused before anything else: no CORS headers on the answer.
             Err(e) => return CorsFuture { answer: Answer::now(e.into_response()), headers: None },
@@ -136,13 +136,14 @@ where
 }
 
 /// The scheme the browser used for this request, which a page of the same
-/// origin has too: plain HTTP on a direct connection (the proxy speaks no
-/// TLS), and behind a trusted proxy what its `X-Forwarded-Proto` says, or
-/// HTTPS when it says nothing (a balancer in front is there for TLS).
+/// origin has too: on a direct connection, HTTPS when the proxy serves TLS
+/// itself and plain HTTP otherwise; behind a trusted proxy what its
+/// `X-Forwarded-Proto` says, or HTTPS when it says nothing (a balancer in
+/// front is there for TLS).
 fn page_scheme(request: &Request, trusted: &[Cidr]) -> &'static str {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     if !peer.is_some_and(|peer| client_ip::is_trusted(trusted, peer)) {
-        return "http://";
+        return if request.extensions().get::<crate::tls::OverTls>().is_some() { "https://" } else { "http://" };
     }
     let said = request.headers().get_all("x-forwarded-proto").iter().next_back().and_then(|v| v.to_str().ok());
     match said.and_then(|v| v.rsplit(',').next()).map(str::trim) {
@@ -152,15 +153,19 @@ fn page_scheme(request: &Request, trusted: &[Cidr]) -> &'static str {
 }
 
 /// How the request stands; `scheme` is asked only when there is an
-/// `Origin` that is not an allowed one.
-fn cross(headers: &HeaderMap, allowed: &[String], scheme: impl FnOnce() -> &'static str) -> Result<Cross, ProxyError> {
+/// `Origin` that is not an allowed one. The page's host is `Host`, or over
+/// HTTP/2 (which has no `Host` line) the `:authority`.
+fn cross(headers: &HeaderMap, uri: &Uri, allowed: &[String], scheme: impl FnOnce() -> &'static str) -> Result<Cross, ProxyError> {
     let Some(origin) = headers.get(header::ORIGIN) else { return Ok(Cross::None) };
     let text = origin.to_str().map_err(|_| ProxyError::OriginNotAllowed)?;
     if allowed.iter().any(|a| a == text) {
         return Ok(Cross::Allowed(origin.clone()));
     }
     let scheme = scheme();
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let host = match headers.get(header::HOST) {
+        Some(host) => host.to_str().unwrap_or_default(),
+        None => uri.authority().map_or("", |a| a.as_str()),
+    };
     let same = !host.is_empty()
         && text.len() > scheme.len()
         && text.is_char_boundary(scheme.len())

@@ -108,9 +108,14 @@ where
 /// (HTTP/2) the URI authority, as it was sent: compared without regard to
 /// ASCII case below, which is what lowercasing it first did, without the copy.
 fn request_host(request: &Request) -> Option<&str> {
-    let raw = match request.headers().get(header::HOST) {
+    host_of(request.headers(), request.uri())
+}
+
+/// [`request_host`] from a request's parts.
+fn host_of<'a>(headers: &'a axum::http::HeaderMap, uri: &'a axum::http::Uri) -> Option<&'a str> {
+    let raw = match headers.get(header::HOST) {
         Some(value) => value.to_str().ok()?,
-        None => request.uri().authority()?.as_str(),
+        None => uri.authority()?.as_str(),
     };
     let raw = raw.trim();
     let host = if raw.starts_with('[') {
@@ -135,6 +140,16 @@ fn request_host(request: &Request) -> Option<&str> {
 /// any port, and the configured names.
 fn host_allowed(request: &Request, allowed: &[String]) -> bool {
     let Some(host) = request_host(request) else { return false };
+    is_loopback(host) || allowed.iter().any(|name| is_lowercase_of(name, host))
+}
+
+/// Whether a request (its `Host`, or HTTP/2 authority) names this machine
+/// by a loopback name.
+pub(crate) fn is_loopback_name(headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> bool {
+    host_of(headers, uri).is_some_and(is_loopback)
+}
+
+fn is_loopback(host: &str) -> bool {
     const SUFFIX: &str = ".localhost";
     host.eq_ignore_ascii_case("localhost")
         || (host.len() >= SUFFIX.len()
@@ -142,7 +157,6 @@ fn host_allowed(request: &Request, allowed: &[String]) -> bool {
             && host[host.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX))
         || host == "[::1]"
         || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-        || allowed.iter().any(|name| is_lowercase_of(name, host))
 }
 
 /// `name == host.to_ascii_lowercase()`, without making the lowercase copy
