@@ -66,7 +66,7 @@ COPY --from=build /src/dist /srv/dist
 USER 10001:10001
 EXPOSE 8080
 STOPSIGNAL SIGTERM
-# /healthz answers `ok` (README, Operations), asked on the loopback metrics
+# /healthz answers `ok` (docs/proxy.md, Operations), asked on the loopback metrics
 # listener below, which speaks plain HTTP whether or not the public port
 # serves TLS. The image has no curl or wget: bash's /dev/tcp speaks the one
 # HTTP/1.0 request. Host `localhost` is always answered there.

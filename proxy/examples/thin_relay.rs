@@ -12,11 +12,11 @@
 
 use std::convert::Infallible;
 
-use http_body_util::{BodyExt, Empty, Full, combinators::BoxBody};
+use http_body_util::{combinators::BoxBody, BodyExt, Empty, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{ACCEPT, CONTENT_TYPE, HeaderName};
+use hyper::header::{HeaderName, ACCEPT, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode, Uri};
-use hyper_util::client::legacy::{Client, connect::HttpConnector};
+use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
@@ -78,9 +78,7 @@ async fn main() -> std::io::Result<()> {
                 let client = client.clone();
                 async move { Ok::<_, Infallible>(relay(client, base, req).await) }
             });
-            let _ = auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let _ = auto::Builder::new(TokioExecutor::new()).serve_connection(TokioIo::new(stream), service).await;
         });
     }
 }

@@ -66,9 +66,8 @@ fn is_json_label(value: &str) -> bool {
     parts.all(|p| {
         let p = p.trim();
         p.is_empty()
-            || p.split_once('=').is_some_and(|(name, v)| {
-                name.trim().eq_ignore_ascii_case("charset") && v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
-            })
+            || p.split_once('=')
+                .is_some_and(|(name, v)| name.trim().eq_ignore_ascii_case("charset") && v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8"))
     })
 }
 
@@ -134,10 +133,27 @@ mod tests {
 
     #[test]
     fn only_json_is_accepted() {
-        for ok in ["application/json", "Application/JSON", "application/json;charset=UTF-8", "application/json; charset=utf-8", "application/json; charset=\"utf-8\"", "application/json;"] {
+        for ok in [
+            "application/json",
+            "Application/JSON",
+            "application/json;charset=UTF-8",
+            "application/json; charset=utf-8",
+            "application/json; charset=\"utf-8\"",
+            "application/json;",
+        ] {
             assert_eq!(check_head(&head(&[("content-type", ok)])), Ok(()), "{ok}");
         }
-        for bad in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp", "text/json", "application/problem+json", "application/json; charset=latin1", "application/json; x=y", ""] {
+        for bad in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonp",
+            "text/json",
+            "application/problem+json",
+            "application/json; charset=latin1",
+            "application/json; x=y",
+            "",
+        ] {
             assert_eq!(check_head(&head(&[("content-type", bad)])), Err(ProxyError::UnsupportedMediaType), "{bad}");
         }
         assert_eq!(check_head(&head(&[])), Err(ProxyError::UnsupportedMediaType), "no label");

@@ -11,7 +11,7 @@ use tenantscope_catalog::Service;
 
 pub use crate::client_ip::Cidr;
 
-/// Command-line flags (see the README for the contract).
+/// Command-line flags (see docs/proxy.md for the contract).
 #[derive(Debug, Parser)]
 #[command(name = "tenantscope-proxy", version, about = "Allow-listed relay to Huawei Cloud APIs for the tenantscope console")]
 pub struct Args {
@@ -199,13 +199,16 @@ fn parse_service_host(s: &str) -> Result<ServiceHost, String> {
     let usage = "expected SERVICE:REGION=HOST, for example hss:af-north-1=hss.af-north-1.myhuaweicloud.com";
     let (key, host) = s.trim().split_once('=').ok_or(usage)?;
     let (service, region) = key.split_once(':').ok_or(usage)?;
-    let service = Service::from_key(service).ok_or_else(|| format!("unknown service {service:?}: one of iam, projectman, testplan, codecheck, metastudio, dsc, hss, bss"))?;
+    let service = Service::from_key(service)
+        .ok_or_else(|| format!("unknown service {service:?}: one of iam, projectman, testplan, codecheck, metastudio, dsc, hss, bss"))?;
     if !tenantscope_catalog::is_region_shaped(region) {
         return Err(format!("{region:?} is not a region id such as af-north-1"));
     }
     let host = host.to_string();
     if !tenantscope_catalog::is_huawei_cloud_host(&host) {
-        return Err(format!("{host:?} is not a Huawei Cloud API host (a lower-case name under myhuaweicloud.com, .cn, .eu or huaweicloud.com; no scheme, port or path)"));
+        return Err(format!(
+            "{host:?} is not a Huawei Cloud API host (a lower-case name under myhuaweicloud.com, .cn, .eu or huaweicloud.com; no scheme, port or path)"
+        ));
     }
     check_service_host(service, region, &host)?;
     Ok(ServiceHost { service, region: region.to_string(), host })
@@ -257,9 +260,7 @@ fn service_prefixes(service: Service) -> Vec<String> {
 /// An origin: scheme, host and optional port, nothing else (never `*` or `null`).
 fn parse_origin(s: &str) -> Result<String, String> {
     let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
-    let ok = rest.is_some_and(|r| {
-        !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-    });
+    let ok = rest.is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)));
     if ok {
         Ok(s.to_ascii_lowercase())
     } else {
@@ -452,15 +453,27 @@ mod tests {
 
     #[test]
     fn service_hosts_are_huawei_cloud_names_only() {
-        let args = Args::try_parse_from(["tenantscope-proxy", "--service-host", "hss:xx-test-1=hss.xx-test-1.myhuaweicloud.com",
-            "--service-host", "testplan:cn-east-2=cloudtest-ext.cn-east-2.myhuaweicloud.cn"]).unwrap();
+        let args = Args::try_parse_from([
+            "tenantscope-proxy",
+            "--service-host",
+            "hss:xx-test-1=hss.xx-test-1.myhuaweicloud.com",
+            "--service-host",
+            "testplan:cn-east-2=cloudtest-ext.cn-east-2.myhuaweicloud.cn",
+        ])
+        .unwrap();
         let config = Config::from(&args);
         assert_eq!(config.host(Service::Hss, "xx-test-1").as_deref(), Some("hss.xx-test-1.myhuaweicloud.com"));
         assert_eq!(config.host(Service::Testplan, "cn-east-2").as_deref(), Some("cloudtest-ext.cn-east-2.myhuaweicloud.cn"));
         assert_eq!(config.host(Service::Hss, "cn-north-4").as_deref(), Some("hss.cn-north-4.myhuaweicloud.com"), "the catalogue's otherwise");
-        for bad in ["hss:xx-1=evil.com", "hss:xx-1=https://hss.xx-1.myhuaweicloud.com", "hss:xx-1=hss.xx-1.myhuaweicloud.com:444",
-            "nope:xx-1=a.myhuaweicloud.com", "hss:127.0.0.1=a.myhuaweicloud.com", "hss=a.myhuaweicloud.com", "hss:xx-1=127.0.0.1"]
-        {
+        for bad in [
+            "hss:xx-1=evil.com",
+            "hss:xx-1=https://hss.xx-1.myhuaweicloud.com",
+            "hss:xx-1=hss.xx-1.myhuaweicloud.com:444",
+            "nope:xx-1=a.myhuaweicloud.com",
+            "hss:127.0.0.1=a.myhuaweicloud.com",
+            "hss=a.myhuaweicloud.com",
+            "hss:xx-1=127.0.0.1",
+        ] {
             let err = Args::try_parse_from(["tenantscope-proxy", "--service-host", bad]).unwrap_err().to_string();
             assert!(err.contains("service-host"), "{bad}: {err}");
         }
@@ -506,12 +519,46 @@ mod tests {
     #[test]
     fn parses_the_whole_contract() {
         let args = Args::try_parse_from([
-            "tenantscope-proxy", "--listen", "0.0.0.0:9000", "--static", "dist", "--allow-origin",
-            "https://a.example", "--allow-origin", "https://b.example", "--demo", "--demo-latency-ms", "300",
-            "--upstream-base", "http://127.0.0.1:9999/", "--allowed-host", "Proxy.Example", "--rate-limit", "5",
-            "--rate-burst", "10", "--max-upstream", "3", "--client-ip-header", "x-real-ip", "--trusted-proxy", "10.0.0.0/8", "--threads", "1",
-            "--max-upstream-per-client", "2", "--send-timeout", "7", "--header-timeout", "3", "--idle-timeout", "9",
-            "--shutdown-timeout", "4", "--max-connections-per-client", "7",
+            "tenantscope-proxy",
+            "--listen",
+            "0.0.0.0:9000",
+            "--static",
+            "dist",
+            "--allow-origin",
+            "https://a.example",
+            "--allow-origin",
+            "https://b.example",
+            "--demo",
+            "--demo-latency-ms",
+            "300",
+            "--upstream-base",
+            "http://127.0.0.1:9999/",
+            "--allowed-host",
+            "Proxy.Example",
+            "--rate-limit",
+            "5",
+            "--rate-burst",
+            "10",
+            "--max-upstream",
+            "3",
+            "--client-ip-header",
+            "x-real-ip",
+            "--trusted-proxy",
+            "10.0.0.0/8",
+            "--threads",
+            "1",
+            "--max-upstream-per-client",
+            "2",
+            "--send-timeout",
+            "7",
+            "--header-timeout",
+            "3",
+            "--idle-timeout",
+            "9",
+            "--shutdown-timeout",
+            "4",
+            "--max-connections-per-client",
+            "7",
         ])
         .unwrap();
         assert_eq!(args.threads, 1);

@@ -75,14 +75,10 @@ pub enum ProxyError {
 impl ProxyError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ProxyError::UnknownService | ProxyError::RegionNotOffered | ProxyError::RouteNotAllowed => {
-                StatusCode::NOT_FOUND
-            }
+            ProxyError::UnknownService | ProxyError::RegionNotOffered | ProxyError::RouteNotAllowed => StatusCode::NOT_FOUND,
             ProxyError::InvalidPath => StatusCode::BAD_REQUEST,
             ProxyError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ProxyError::UpstreamUnreachable | ProxyError::UpstreamNotJson | ProxyError::UpstreamRedirect => {
-                StatusCode::BAD_GATEWAY
-            }
+            ProxyError::UpstreamUnreachable | ProxyError::UpstreamNotJson | ProxyError::UpstreamRedirect => StatusCode::BAD_GATEWAY,
             ProxyError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             ProxyError::UpstreamTooLarge => StatusCode::BAD_GATEWAY,
             ProxyError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -101,7 +97,7 @@ impl ProxyError {
         }
     }
 
-    /// The stable code, documented in the README.
+    /// The stable code, documented in docs/proxy.md.
     pub fn code(&self) -> &'static str {
         match self {
             ProxyError::UnknownService => "PROXY.0001",
@@ -134,18 +130,12 @@ impl ProxyError {
 
     pub fn message(&self) -> &'static str {
         match self {
-            ProxyError::UnknownService => {
-                "Unknown service: use one of iam, projectman, testplan, codecheck, metastudio, dsc, hss, bss"
-            }
+            ProxyError::UnknownService => "Unknown service: use one of iam, projectman, testplan, codecheck, metastudio, dsc, hss, bss",
             ProxyError::RegionNotOffered => "This service is not offered in this region",
-            ProxyError::InvalidPath => {
-                "Invalid path or query: segments may hold only letters, digits, '-' and '_'"
-            }
+            ProxyError::InvalidPath => "Invalid path or query: segments may hold only letters, digits, '-' and '_'",
             ProxyError::RouteNotAllowed => "This API route is not relayed by tenantscope-proxy",
             ProxyError::MethodNotAllowed { post: false } => "Only GET (and OPTIONS for CORS preflight) is accepted on this route",
-            ProxyError::MethodNotAllowed { post: true } => {
-                "Only POST with a JSON body (and OPTIONS for CORS preflight) is accepted on this route"
-            }
+            ProxyError::MethodNotAllowed { post: true } => "Only POST with a JSON body (and OPTIONS for CORS preflight) is accepted on this route",
             ProxyError::UpstreamUnreachable => "The Huawei Cloud endpoint could not be reached",
             ProxyError::UpstreamTimeout => "The Huawei Cloud endpoint did not answer in time",
             ProxyError::UpstreamNotJson => "The Huawei Cloud endpoint answered with something that is not JSON",
@@ -160,12 +150,8 @@ impl ProxyError {
             ProxyError::UpstreamBadStatus => "The Huawei Cloud endpoint answered with an interim or upgrade status",
             ProxyError::DuplicateHeader => "A header that may appear once (Host, a token) appears more than once",
             ProxyError::UriTooLong => "The request target is too long",
-            ProxyError::UnsupportedAuthorization => {
-                "Only SDK-HMAC-SHA256 access-key signatures are relayed in the Authorization header"
-            }
-            ProxyError::TokenAndSignature => {
-                "Send a token (X-Auth-Token) or an access-key signature (Authorization), not both"
-            }
+            ProxyError::UnsupportedAuthorization => "Only SDK-HMAC-SHA256 access-key signatures are relayed in the Authorization header",
+            ProxyError::TokenAndSignature => "Send a token (X-Auth-Token) or an access-key signature (Authorization), not both",
             ProxyError::UnsupportedMediaType => "The request body must be JSON, sent as Content-Type: application/json",
             ProxyError::BodyTooLarge => "The request body is larger than the proxy accepts (16 KiB)",
             ProxyError::BodyTimeout => "The request body did not arrive in time",
@@ -178,9 +164,7 @@ impl IntoResponse for ProxyError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error_code": self.code(), "error_msg": self.message() });
         let mut response = (self.status(), body.to_string()).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         match self {
             ProxyError::MethodNotAllowed { post } => {
                 let allow = if post { "POST, OPTIONS" } else { "GET, OPTIONS" };

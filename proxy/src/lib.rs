@@ -22,7 +22,7 @@
 //! stack ([`Dispatch`]); everything else to an axum `Router` (`/healthz`,
 //! `/metrics`, the site). The API path is the hot one: an axum route there
 //! cost a boxed service clone, a boxed future, a path match and a URL
-//! parameter map per request, for a prefix test (README, Benchmark).
+//! parameter map per request, for a prefix test (docs/benchmarks.md).
 
 pub mod body;
 pub mod client_ip;
@@ -102,9 +102,8 @@ type Outer = ServiceBuilder<
 >;
 
 /// The layers of `/api`, outermost first.
-type ApiLayers = ServiceBuilder<
-    Stack<middleware::rate_limit::RateLimitLayer, Stack<middleware::cors::CorsLayer, Stack<middleware::access_log::AccessLogLayer, Identity>>>,
->;
+type ApiLayers =
+    ServiceBuilder<Stack<middleware::rate_limit::RateLimitLayer, Stack<middleware::cors::CorsLayer, Stack<middleware::access_log::AccessLogLayer, Identity>>>>;
 
 type ApiStack = <ApiLayers as Layer<ApiHandler>>::Service;
 
@@ -350,12 +349,7 @@ async fn api(state: &AppState, request: Request) -> Response<Body> {
     response
 }
 
-async fn relay(
-    state: &AppState,
-    request: &Parts,
-    body: Body,
-    routed: &mut Routed,
-) -> Result<Response<Body>, ProxyError> {
+async fn relay(state: &AppState, request: &Parts, body: Body, routed: &mut Routed) -> Result<Response<Body>, ProxyError> {
     let forwarded = relay::Forwarded::pick(&request.headers)?;
     let get = request.method == Method::GET;
     // Where the operator's --service-host makes a service offered beyond
@@ -453,7 +447,9 @@ fn published_base(base: &str) -> String {
     let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else { return PRIVATE.into() };
     let host = authority.host().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
     let private = match host.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
-        Ok(IpAddr::V4(ip)) => ip.is_private() || ip.is_loopback() || ip.is_link_local() || ip.is_unspecified() || ip.octets()[0] == 100 && ip.octets()[1] & 0xc0 == 64,
+        Ok(IpAddr::V4(ip)) => {
+            ip.is_private() || ip.is_loopback() || ip.is_link_local() || ip.is_unspecified() || ip.octets()[0] == 100 && ip.octets()[1] & 0xc0 == 64
+        }
         Ok(IpAddr::V6(ip)) => ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00 || (ip.segments()[0] & 0xffc0) == 0xfe80,
         // A name of one label, or under a suffix no public DNS answers.
         Err(_) => {
@@ -473,11 +469,8 @@ fn published_base(base: &str) -> String {
 /// `GET /api/offered`: `{"service_hosts": [{"service", "region", "host"}]}`,
 /// the operator's `--service-host` entries.
 fn offered(config: &Config) -> Response<Body> {
-    let hosts: Vec<serde_json::Value> = config
-        .service_hosts
-        .iter()
-        .map(|h| serde_json::json!({ "service": h.service.key(), "region": h.region, "host": h.host }))
-        .collect();
+    let hosts: Vec<serde_json::Value> =
+        config.service_hosts.iter().map(|h| serde_json::json!({ "service": h.service.key(), "region": h.region, "host": h.host })).collect();
     let mut response = (StatusCode::OK, serde_json::json!({ "service_hosts": hosts }).to_string()).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
     response
@@ -488,15 +481,7 @@ fn demo_response(target: &TargetRef<'_>, headers: &HeaderMap, body: &[u8]) -> Re
     // The path the upstream would get, which a signature covers.
     let mut path = String::with_capacity(target.route.template().len() + target.param.as_ref().map_or(0, |p| p.len()));
     target.push_path(&mut path);
-    let call = demo::Call {
-        route: target.route,
-        region: &target.region,
-        param: target.param.as_deref(),
-        path: &path,
-        query: target.query,
-        headers,
-        body,
-    };
+    let call = demo::Call { route: target.route, region: &target.region, param: target.param.as_deref(), path: &path, query: target.query, headers, body };
     let reply = demo::respond(&call, now);
     let mut response = reply.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));

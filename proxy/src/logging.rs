@@ -39,13 +39,7 @@ pub fn init() -> WorkerGuard {
         return guard;
     }
     let (writer, guard) = tracing_appender::non_blocking(Paced::new(io::stderr()));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .fmt_fields(PlainFields)
-        .event_format(PlainLines::default())
-        .with_writer(writer)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).fmt_fields(PlainFields).event_format(PlainLines::default()).with_writer(writer).init();
     guard
 }
 
@@ -399,17 +393,7 @@ fn second_prefix(secs: u64) -> Option<[u8; 20]> {
         return None;
     }
     let mut text = String::with_capacity(20);
-    write!(
-        text,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-    .ok()?;
+    write!(text, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second()).ok()?;
     text.as_bytes().try_into().ok()
 }
 

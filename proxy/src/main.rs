@@ -4,7 +4,7 @@ use clap::{CommandFactory, Parser};
 
 // mimalloc: glibc's malloc/free was the largest single cost per request in
 // the profile (about 63 allocations a request); mimalloc's thread-local free
-// lists cost less (README, Benchmark).
+// lists cost less (docs/benchmarks.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use tenantscope_proxy::config::{Args, Config};

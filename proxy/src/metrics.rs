@@ -97,11 +97,7 @@ impl Default for Metrics {
         let (in_flight, rate_limited, body_bytes) = (Gauge::default(), Counter::default(), Counter::default());
         let (connections_refused, client_ip_unparsed) = (Counter::default(), Counter::default());
         registry.register("tenantscope_requests", "API requests answered, by service and HTTP status", requests.clone());
-        registry.register(
-            "tenantscope_upstream_latency_seconds",
-            "Time from sending an upstream request to its answer's headers",
-            latency.clone(),
-        );
+        registry.register("tenantscope_upstream_latency_seconds", "Time from sending an upstream request to its answer's headers", latency.clone());
         registry.register("tenantscope_upstream_requests", "Requests sent upstream", upstream.requests.clone());
         registry.register(
             "tenantscope_upstream_connections_opened",
@@ -123,7 +119,18 @@ impl Default for Metrics {
             client_ip_unparsed.clone(),
         );
         let latency_of = Service::ALL.map(|service| latency.get_or_create_owned(&ServiceLabel { service: service.key() }));
-        Metrics { registry, requests, ok: Default::default(), latency_of, upstream, in_flight, rate_limited, body_bytes, connections_refused, client_ip_unparsed }
+        Metrics {
+            registry,
+            requests,
+            ok: Default::default(),
+            latency_of,
+            upstream,
+            in_flight,
+            rate_limited,
+            body_bytes,
+            connections_refused,
+            client_ip_unparsed,
+        }
     }
 }
 

@@ -48,16 +48,8 @@ use crate::ratelimit::{ByteCaps, ClientBytes, ClientSlot, InFlightCap};
 /// (cookies, the client's Host, Forwarded/X-Forwarded-*/X-Real-IP, hop-by-hop
 /// headers, names with an underscore...).
 /// The last four are those of AK/SK-signed requests (docs/huawei-apis.md §4).
-pub const FORWARDED_REQUEST_HEADERS: [&str; 8] = [
-    "x-auth-token",
-    "x-subject-token",
-    "accept",
-    "content-type",
-    "authorization",
-    "x-sdk-date",
-    "x-project-id",
-    "x-security-token",
-];
+pub const FORWARDED_REQUEST_HEADERS: [&str; 8] =
+    ["x-auth-token", "x-subject-token", "accept", "content-type", "authorization", "x-sdk-date", "x-project-id", "x-security-token"];
 
 /// Response headers passed back to the browser; every other one is dropped
 /// (Set-Cookie, WWW-Authenticate, the upstream's own CORS headers, and
@@ -370,7 +362,13 @@ impl Upstream {
     /// A call of `target` holding `client_slot`: a POST of `body` when
     /// there is one (sent as it is, with the client's `Content-Type`), a
     /// GET otherwise.
-    pub async fn forward_with(&self, target: &impl Call, forwarded: &Forwarded<'_>, client_slot: ClientSlot, body: Option<Bytes>) -> Result<Relayed, ProxyError> {
+    pub async fn forward_with(
+        &self,
+        target: &impl Call,
+        forwarded: &Forwarded<'_>,
+        client_slot: ClientSlot,
+        body: Option<Bytes>,
+    ) -> Result<Relayed, ProxyError> {
         let uri = self.origins.uri(target)?;
         let client_bytes = self.buffered.of(client_slot.key());
         let permit = self.slot().await?;
@@ -839,9 +837,7 @@ impl Reader {
             };
             let data = match frame {
                 None => return Some(Piece::End),
-                Some(Err(e)) => {
-                    return Some(Piece::Cut(BodyCut(if is_timeout(&e) { "upstream timeout" } else { "upstream body error" })))
-                }
+                Some(Err(e)) => return Some(Piece::Cut(BodyCut(if is_timeout(&e) { "upstream timeout" } else { "upstream body error" }))),
                 Some(Ok(frame)) => match frame.into_data() {
                     Ok(data) => data,
                     // Trailers are not relayed.
@@ -1120,20 +1116,16 @@ mod tests {
     fn builds_the_catalogue_host() {
         let t = parse("/api/hss/cn-north-4/v5/0123abc/billing/quotas-detail?limit=200&offset=0").unwrap();
         assert_eq!(t.route, Route::HssQuotas);
-        assert_eq!(
-            upstream_url(&t, None, &[]).unwrap(),
-            "https://hss.cn-north-4.myhuaweicloud.com/v5/0123abc/billing/quotas-detail?limit=200&offset=0"
-        );
-        assert_eq!(
-            upstream_url(&t, Some("http://127.0.0.1:9/"), &[]).unwrap(),
-            "http://127.0.0.1:9/v5/0123abc/billing/quotas-detail?limit=200&offset=0"
-        );
+        assert_eq!(upstream_url(&t, None, &[]).unwrap(), "https://hss.cn-north-4.myhuaweicloud.com/v5/0123abc/billing/quotas-detail?limit=200&offset=0");
+        assert_eq!(upstream_url(&t, Some("http://127.0.0.1:9/"), &[]).unwrap(), "http://127.0.0.1:9/v5/0123abc/billing/quotas-detail?limit=200&offset=0");
     }
 
     #[test]
     fn an_operators_host_serves_its_region() {
-        let hosts = [ServiceHost { service: tenantscope_catalog::Service::Hss, region: "xx-test-1".into(), host: "hss.xx-test-1.myhuaweicloud.com".into() },
-            ServiceHost { service: tenantscope_catalog::Service::Hss, region: "cn-north-4".into(), host: "hss-alt.cn-north-4.myhuaweicloud.com".into() }];
+        let hosts = [
+            ServiceHost { service: tenantscope_catalog::Service::Hss, region: "xx-test-1".into(), host: "hss.xx-test-1.myhuaweicloud.com".into() },
+            ServiceHost { service: tenantscope_catalog::Service::Hss, region: "cn-north-4".into(), host: "hss-alt.cn-north-4.myhuaweicloud.com".into() },
+        ];
         let uri = |u: &str| u.parse::<Uri>().unwrap();
         assert_eq!(parse("/api/hss/xx-test-1/v5/p/billing/quotas-detail").err(), Some(ProxyError::RegionNotOffered));
         let t = parse_target(&uri("/api/hss/xx-test-1/v5/p/billing/quotas-detail"), &hosts).unwrap();
@@ -1146,7 +1138,8 @@ mod tests {
 
     #[test]
     fn the_uri_is_the_url_unparsed() {
-        let hosts = [ServiceHost { service: tenantscope_catalog::Service::Hss, region: "cn-north-4".into(), host: "hss-alt.cn-north-4.myhuaweicloud.com".into() }];
+        let hosts =
+            [ServiceHost { service: tenantscope_catalog::Service::Hss, region: "cn-north-4".into(), host: "hss-alt.cn-north-4.myhuaweicloud.com".into() }];
         let calls = [
             "/api/hss/cn-north-4/v5/0123abc/billing/quotas-detail?limit=200&offset=0",
             "/api/dsc/cn-north-4/v1/p/period/product/specification",
@@ -1336,5 +1329,4 @@ mod tests {
             assert!(!is_json_type(bad), "{bad}");
         }
     }
-
 }

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
+use axum::response::IntoResponse;
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
@@ -34,7 +35,6 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-use axum::response::IntoResponse;
 use tower::ServiceExt;
 
 use crate::ratelimit::{ClientSlot, InFlightCap};
@@ -104,12 +104,7 @@ impl ServeOptions {
 /// Serves `config`'s app on `listener`, and `/metrics` alone on
 /// `metrics_listener` when given (both with the same options), until
 /// `shutdown`; then both drain.
-pub async fn serve_config(
-    listener: TcpListener,
-    metrics_listener: Option<TcpListener>,
-    config: crate::Config,
-    shutdown: impl Future<Output = ()>,
-) {
+pub async fn serve_config(listener: TcpListener, metrics_listener: Option<TcpListener>, config: crate::Config, shutdown: impl Future<Output = ()>) {
     let metrics = Arc::new(crate::metrics::Metrics::default());
     let options = ServeOptions { connections_refused: metrics.connections_refused(), ..ServeOptions::for_config(&config) };
     let (stop, stopped) = watch::channel(false);
@@ -182,10 +177,7 @@ impl Refusals {
 
 /// What [`serve`] can serve: the proxy's [`crate::App`], or a `Router`
 /// (the `/metrics` listener's, and [`crate::app`]'s).
-pub trait Served:
-    tower::Service<Request<Body>, Response = Response<Body>, Error = Infallible, Future: Send + 'static> + Clone + Send + Sync + 'static
-{
-}
+pub trait Served: tower::Service<Request<Body>, Response = Response<Body>, Error = Infallible, Future: Send + 'static> + Clone + Send + Sync + 'static {}
 
 impl<S> Served for S where
     S: tower::Service<Request<Body>, Response = Response<Body>, Error = Infallible, Future: Send + 'static> + Clone + Send + Sync + 'static
@@ -195,11 +187,7 @@ impl<S> Served for S where
 /// Serves `app` on `listener` until `shutdown` resolves, then drains.
 pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOptions, shutdown: impl Future<Output = ()>) {
     let mut builder = Builder::new(Streams { send_timeout: options.send_timeout });
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(options.header_read_timeout)
-        .max_buf_size(options.max_head_bytes.max(8192));
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(options.header_read_timeout).max_buf_size(options.max_head_bytes.max(8192));
     builder
         .http2()
         .timer(TokioTimer::new())
@@ -251,11 +239,7 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
         // A trusted proxy carries everyone's connections: the balancer caps
         // those per client, not this.
         let trusted = crate::client_ip::is_trusted(&options.trusted_proxies, peer.ip());
-        let slot = if trusted {
-            Some(ClientSlot::uncapped(peer.ip()))
-        } else {
-            per_client.take(peer.ip())
-        };
+        let slot = if trusted { Some(ClientSlot::uncapped(peer.ip())) } else { per_client.take(peer.ip()) };
         let Some(slot) = slot else {
             drop(stream);
             options.connections_refused.inc();
@@ -710,7 +694,7 @@ async fn run_tls_connection<S: Served>(
 /// The timers and the server's phase are watched by a task of their own
 /// rather than here: this task is woken for every read and write of the
 /// connection, and polling a timer and a watch channel each time cost more
-/// than the one-shot channel polled now (README, Benchmark).
+/// than the one-shot channel polled now (docs/benchmarks.md).
 async fn run_connection<C, E>(connection: C, finish: fn(Pin<&mut C>), mut asked: oneshot::Receiver<()>, _slot: ClientSlot)
 where
     C: Future<Output = Result<(), E>>,

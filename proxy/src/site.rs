@@ -129,14 +129,12 @@ impl Site {
             .find_map(|(encoding, name)| files.by_path.get(name).map(|f| (Some(encoding), f)))
             .unwrap_or((None, file));
         let precompressed = files.by_path.contains_key(&variants[1]) || files.by_path.contains_key(&variants[2]);
-        let not_modified = request.headers().get_all(header::IF_NONE_MATCH).iter().any(|tags| {
-            tags.to_str().is_ok_and(|tags| tags.split(',').any(|t| t.trim() == sent.etag || t.trim() == "*"))
-        });
-        let mut response = if not_modified {
-            StatusCode::NOT_MODIFIED.into_response()
-        } else {
-            Response::new(Body::from(sent.bytes.clone()))
-        };
+        let not_modified = request
+            .headers()
+            .get_all(header::IF_NONE_MATCH)
+            .iter()
+            .any(|tags| tags.to_str().is_ok_and(|tags| tags.split(',').any(|t| t.trim() == sent.etag || t.trim() == "*")));
+        let mut response = if not_modified { StatusCode::NOT_MODIFIED.into_response() } else { Response::new(Body::from(sent.bytes.clone())) };
         let h = response.headers_mut();
         h.insert(header::CONTENT_TYPE, file.content_type.clone());
         h.insert(header::ETAG, sent.etag.clone());
@@ -261,9 +259,8 @@ fn read_dir(root: &Path, dir: &Path, prefix: String, depth: usize, visited: &mut
             }
             let Ok(bytes) = std::fs::read(&real) else { continue };
             *total += bytes.len() as u64;
-            let content_type = mime_guess::from_path(&relative)
-                .first_raw()
-                .map_or(HeaderValue::from_static("application/octet-stream"), HeaderValue::from_static);
+            let content_type =
+                mime_guess::from_path(&relative).first_raw().map_or(HeaderValue::from_static("application/octet-stream"), HeaderValue::from_static);
             let digest = Sha256::digest(&bytes);
             let etag = format!("\"{}\"", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..12]));
             let Ok(etag) = HeaderValue::from_str(&etag) else { continue };
@@ -309,12 +306,8 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
 /// Trunk's content-hashed names: `name-0123456789abcdef.js`, `…_bg.wasm`.
 fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default().as_bytes();
-    (0..name.len()).any(|i| {
-        name[i] == b'-'
-            && name.len() > i + 17
-            && name[i + 1..i + 17].iter().all(|b| b.is_ascii_hexdigit())
-            && matches!(name[i + 17], b'.' | b'_')
-    })
+    (0..name.len())
+        .any(|i| name[i] == b'-' && name.len() > i + 17 && name[i + 1..i + 17].iter().all(|b| b.is_ascii_hexdigit()) && matches!(name[i + 17], b'.' | b'_'))
 }
 
 #[cfg(test)]

@@ -222,10 +222,8 @@ fn read_pair(files: &TlsFiles, provider: &CryptoProvider) -> Result<CertifiedKey
         }
         Err(e) => return Err(key_error(&format_args!("not a PEM file: {}", pem_problem(&e)))),
     };
-    let signing = provider
-        .key_provider
-        .load_private_key(key)
-        .map_err(|_| key_error(&"not a private key rustls can use (RSA, ECDSA P-256/P-384 or Ed25519)"))?;
+    let signing =
+        provider.key_provider.load_private_key(key).map_err(|_| key_error(&"not a private key rustls can use (RSA, ECDSA P-256/P-384 or Ed25519)"))?;
     let pair = CertifiedKey::new(chain, signing);
     match pair.keys_match() {
         Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => Ok(pair),

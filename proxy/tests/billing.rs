@@ -131,7 +131,10 @@ async fn a_post_is_relayed_with_its_body_byte_for_byte_over_http1_and_http2() {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(&seen.lock().unwrap()[0].3[..], BODY.as_bytes());
     // Billing's calls are counted as billing's, answers and latency alike.
-    assert_eq!(metric(&proxy, "tenantscope_requests_total{service=\"bss\",status=\"200\"}").await, "tenantscope_requests_total{service=\"bss\",status=\"200\"} 5");
+    assert_eq!(
+        metric(&proxy, "tenantscope_requests_total{service=\"bss\",status=\"200\"}").await,
+        "tenantscope_requests_total{service=\"bss\",status=\"200\"} 5"
+    );
     assert!(metric(&proxy, "tenantscope_upstream_latency_seconds_count{service=\"bss\"}").await.ends_with(" 5"));
 }
 
@@ -181,7 +184,13 @@ async fn only_a_json_body_is_accepted() {
     let (base, seen) = stub_upstream().await;
     let proxy = start(relay_config(&base)).await;
     for (http, client) in [("1.1", client()), ("2", h2_client())] {
-        for label in [Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("multipart/form-data; boundary=x"), Some("application/json; charset=latin1"), None] {
+        for label in [
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            Some("multipart/form-data; boundary=x"),
+            Some("application/json; charset=latin1"),
+            None,
+        ] {
             let mut request = client.post(proxy.url(BSS)).header("x-auth-token", "t").body(BODY);
             if let Some(label) = label {
                 request = request.header("content-type", label);
@@ -275,7 +284,15 @@ async fn an_allowed_origin_may_preflight_the_post_of_billing_only() {
     assert_eq!(bare.headers()["allow"], "POST, OPTIONS");
     // The POST itself, from that origin, carries the CORS answer headers.
     let body = r#"{"resource_ids":[],"limit":1}"#;
-    let post = client().post(proxy.url(BSS)).header("origin", origin).header("content-type", "application/json").header("x-auth-token", "demo").body(body).send().await.unwrap();
+    let post = client()
+        .post(proxy.url(BSS))
+        .header("origin", origin)
+        .header("content-type", "application/json")
+        .header("x-auth-token", "demo")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(post.status(), 200);
     assert_eq!(post.headers()["access-control-allow-origin"], origin);
 }
@@ -284,7 +301,9 @@ async fn an_allowed_origin_may_preflight_the_post_of_billing_only() {
 /// bytes will follow, then `sent` of them; the connection is left open.
 async fn start_post(proxy: &Running, ip: &str, length: usize, sent: &[u8]) -> TcpStream {
     let mut socket = TcpStream::connect(proxy.addr).await.unwrap();
-    let head = format!("POST {BSS} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Real-IP: {ip}\r\nContent-Type: application/json\r\nX-Auth-Token: t\r\nContent-Length: {length}\r\n\r\n");
+    let head = format!(
+        "POST {BSS} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Real-IP: {ip}\r\nContent-Type: application/json\r\nX-Auth-Token: t\r\nContent-Length: {length}\r\n\r\n"
+    );
     socket.write_all(head.as_bytes()).await.unwrap();
     socket.write_all(sent).await.unwrap();
     socket
@@ -331,13 +350,29 @@ async fn a_stalled_or_trickled_body_is_cut_off_and_costs_others_nothing() {
     // free: neither body holds it.
     for ip in ["10.0.0.2", "10.0.0.3"] {
         let asked = Instant::now();
-        let other = client().post(proxy.url(BSS)).header("x-real-ip", ip).header("content-type", "application/json").header("x-auth-token", "t").body(BODY).send().await.unwrap();
+        let other = client()
+            .post(proxy.url(BSS))
+            .header("x-real-ip", ip)
+            .header("content-type", "application/json")
+            .header("x-auth-token", "t")
+            .body(BODY)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(other.status(), 200, "{ip}");
         assert!(asked.elapsed() < Duration::from_millis(400), "{ip} waited {:?}", asked.elapsed());
     }
     // The slow client's two bodies are its two places under its cap: a
     // third call of its own is refused, at once.
-    let third = client().post(proxy.url(BSS)).header("x-real-ip", "10.0.0.1").header("content-type", "application/json").header("x-auth-token", "t").body(BODY).send().await.unwrap();
+    let third = client()
+        .post(proxy.url(BSS))
+        .header("x-real-ip", "10.0.0.1")
+        .header("content-type", "application/json")
+        .header("x-auth-token", "t")
+        .body(BODY)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refusal(third).await, (429, "PROXY.0016".into()));
     // Both are cut at the header timeout: 408, and the connection closed.
     let answer = answer_on(&mut stalled, Duration::from_secs(3)).await.expect("the stalled connection is still open");
@@ -349,10 +384,21 @@ async fn a_stalled_or_trickled_body_is_cut_off_and_costs_others_nothing() {
     let (closed, _) = closed_within(&mut trickled, Duration::from_secs(2)).await;
     assert!(closed, "the trickling connection is still open");
     // Their places are free again; nothing of theirs reached the upstream.
-    let again = client().post(proxy.url(BSS)).header("x-real-ip", "10.0.0.1").header("content-type", "application/json").header("x-auth-token", "t").body(BODY).send().await.unwrap();
+    let again = client()
+        .post(proxy.url(BSS))
+        .header("x-real-ip", "10.0.0.1")
+        .header("content-type", "application/json")
+        .header("x-auth-token", "t")
+        .body(BODY)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 200);
     assert_eq!(seen.lock().unwrap().len(), 3);
-    assert_eq!(metric(&proxy, "tenantscope_requests_total{service=\"bss\",status=\"408\"}").await, "tenantscope_requests_total{service=\"bss\",status=\"408\"} 2");
+    assert_eq!(
+        metric(&proxy, "tenantscope_requests_total{service=\"bss\",status=\"408\"}").await,
+        "tenantscope_requests_total{service=\"bss\",status=\"408\"} 2"
+    );
 }
 
 #[tokio::test]
@@ -366,7 +412,14 @@ async fn an_http2_stream_whose_body_stalls_is_cut_off_while_its_connection_serve
         let _ = connection.await;
     });
     let mut send = send.ready().await.unwrap();
-    let post = |length: &str| axum::http::Request::post(proxy.url(BSS)).header("content-type", "application/json").header("content-length", length).header("x-auth-token", "t").body(()).unwrap();
+    let post = |length: &str| {
+        axum::http::Request::post(proxy.url(BSS))
+            .header("content-type", "application/json")
+            .header("content-length", length)
+            .header("x-auth-token", "t")
+            .body(())
+            .unwrap()
+    };
     let started = Instant::now();
     // Headers, a few bytes, then nothing.
     let (stalled, mut stream) = send.send_request(post("100"), false).unwrap();

@@ -20,13 +20,8 @@ fn no_store(what: &str, answer: &str) {
 #[tokio::test]
 async fn every_api_answer_says_no_store() {
     let stub = stub().await;
-    let config = Config {
-        rate_burst: 40,
-        rate_per_sec: 0.001,
-        max_header_bytes: 4096,
-        allow_origins: vec!["https://console.example".into()],
-        ..relay_config(&stub)
-    };
+    let config =
+        Config { rate_burst: 40, rate_per_sec: 0.001, max_header_bytes: 4096, allow_origins: vec!["https://console.example".into()], ..relay_config(&stub) };
     let proxy = start(config).await;
     let get = |target: String, extra: &str| {
         let head = format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: {TOKEN}{extra}");

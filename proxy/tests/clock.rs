@@ -41,7 +41,12 @@ async fn every_answer_carries_a_date_a_cross_origin_page_may_read() {
         (&relay, "/api/hss/cn-north-4/v5/p/host-management/hosts".into(), None, 404),
         (&relay, hss("p"), Some(("authorization", "Basic dXNlcjpwYXNz")), 400),
         (&relay, "/api/about".into(), None, 200),
-        (&demo, format!("/api/hss/cn-north-4/v5/{}/billing/quotas-detail?limit=10", tenantscope_proxy::demo::DEMO_PROJECT_ID), Some(("x-auth-token", "demo")), 200),
+        (
+            &demo,
+            format!("/api/hss/cn-north-4/v5/{}/billing/quotas-detail?limit=10", tenantscope_proxy::demo::DEMO_PROJECT_ID),
+            Some(("x-auth-token", "demo")),
+            200,
+        ),
         (&demo, "/api/iam/global/v3/auth/projects".into(), Some(("authorization", signed)), 401),
         (&demo, "/api/about".into(), None, 200),
         (&demo, "/healthz".into(), None, 200),

@@ -16,11 +16,7 @@ use tokio::net::TcpStream;
 #[tokio::test]
 async fn silent_and_idle_connections_are_closed() {
     let stub = stub().await;
-    let config = Config {
-        header_timeout: Duration::from_millis(300),
-        idle_timeout: Duration::from_millis(500),
-        ..relay_config(&stub)
-    };
+    let config = Config { header_timeout: Duration::from_millis(300), idle_timeout: Duration::from_millis(500), ..relay_config(&stub) };
     let proxy = start(config).await;
     let mut sockets = Vec::new();
     for (name, bytes) in [
@@ -93,11 +89,7 @@ async fn http2_connections_that_leave_pings_unanswered_are_closed() {
 #[tokio::test]
 async fn shutdown_drains_for_a_bounded_time() {
     let stub = stub().await;
-    let config = Config {
-        shutdown_timeout: Duration::from_millis(500),
-        upstream_timeout: Duration::from_millis(300),
-        ..relay_config(&stub)
-    };
+    let config = Config { shutdown_timeout: Duration::from_millis(500), upstream_timeout: Duration::from_millis(300), ..relay_config(&stub) };
     let mut proxy = start(config).await;
     let mut silent = TcpStream::connect(proxy.addr).await.unwrap();
     let mut preface = TcpStream::connect(proxy.addr).await.unwrap();
@@ -107,10 +99,7 @@ async fn shutdown_drains_for_a_bounded_time() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
     proxy.shutdown();
-    tokio::time::timeout(Duration::from_millis(2000), proxy.done.take().unwrap())
-        .await
-        .expect("the drain has no deadline")
-        .unwrap();
+    tokio::time::timeout(Duration::from_millis(2000), proxy.done.take().unwrap()).await.expect("the drain has no deadline").unwrap();
     for socket in [&mut silent, &mut preface] {
         let (closed, _) = closed_within(socket, Duration::from_millis(500)).await;
         assert!(closed, "a connection outlived the shutdown");

@@ -120,13 +120,11 @@ async fn faults_token_fails_each_service_its_own_way() {
     let (status, _, codearts) = get(&format!("/api/projectman/{region}/v4/projects?offset=0&limit=100"), token).await;
     assert_eq!(status, StatusCode::OK);
     let codearts = codearts["projects"][0]["project_id"].as_str().unwrap().to_string();
-    let (status, _, testplan) =
-        get(&format!("/api/testplan/{region}/v1/projects/{codearts}/package/status"), token).await;
+    let (status, _, testplan) = get(&format!("/api/testplan/{region}/v1/projects/{codearts}/package/status"), token).await;
     assert_eq!((status, &testplan["status"]), (StatusCode::OK, &json!("ok")));
 
     // CodeArts Check: 200 and labelled JSON, but cut off.
-    let (status, headers, bytes) =
-        fetch(&format!("/api/codecheck/{region}/v4/tenant/tenant-package-status?project_id={codearts}"), token).await;
+    let (status, headers, bytes) = fetch(&format!("/api/codecheck/{region}/v4/tenant/tenant-package-status?project_id={codearts}"), token).await;
     assert_eq!(status, StatusCode::OK);
     assert!(is_json(&headers));
     assert!(bytes.starts_with(br#"{"result":{"#), "{bytes:?}");
@@ -164,8 +162,7 @@ async fn faults_token_fails_each_service_its_own_way() {
 
 #[tokio::test]
 async fn demo_token_is_never_throttled() {
-    let (status, headers, body) =
-        get("/api/hss/cn-north-4/v5/p/billing/quotas-detail?limit=200&offset=200", Some("demo")).await;
+    let (status, headers, body) = get("/api/hss/cn-north-4/v5/p/billing/quotas-detail?limit=200&offset=200", Some("demo")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers.get("retry-after").is_none());
     assert_eq!(body["data_list"].as_array().map(Vec::len), Some(200));
@@ -191,13 +188,16 @@ async fn each_region_of_the_demo_holds_its_own_packages() {
     let ids = |body: &serde_json::Value, list: &str, key: &str| -> Vec<String> {
         body[list].as_array().unwrap().iter().map(|q| q[key].as_str().unwrap().to_string()).collect()
     };
-    let hss = |project: &str, region: &str| format!("/api/hss/{region}/v5/{project}/billing/quotas-detail?limit=200&offset=0&enterprise_project_id=all_granted_eps");
+    let hss =
+        |project: &str, region: &str| format!("/api/hss/{region}/v5/{project}/billing/quotas-detail?limit=200&offset=0&enterprise_project_id=all_granted_eps");
     let (north, east) = (get(hss(DEMO_PROJECT_ID, "cn-north-4")).await, get(hss(&shanghai, "cn-east-3")).await);
     assert_eq!((north["total_num"].as_u64(), east["total_num"].as_u64()), (Some(480), Some(105)));
     let (north_ids, east_ids) = (ids(&north, "data_list", "resource_id"), ids(&east, "data_list", "resource_id"));
     assert!(east_ids.iter().all(|id| !north_ids.contains(id)), "cn-east-3 repeats cn-north-4's quotas");
     assert!(east["data_list"].as_array().unwrap().iter().all(|q| q["enterprise_project_id"] == "0"), "only the default enterprise project there");
-    let meta = |project: &str, region: &str| format!("/api/metastudio/{region}/v1/{project}/tenants/resources?resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset=0");
+    let meta = |project: &str, region: &str| {
+        format!("/api/metastudio/{region}/v1/{project}/tenants/resources?resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset=0")
+    };
     let (north, east) = (get(meta(DEMO_PROJECT_ID, "cn-north-4")).await, get(meta(&shanghai, "cn-east-3")).await);
     assert!(east["count"].as_u64().unwrap() < north["count"].as_u64().unwrap());
     let (north_ids, east_ids) = (ids(&north, "resources", "resource_id"), ids(&east, "resources", "resource_id"));
@@ -218,7 +218,14 @@ async fn about_says_what_answers_and_where_tokens_go() {
     let body: serde_json::Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
     let hosts: Vec<&str> = body["relays_to"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
     assert_eq!(body["demo"], json!(false));
-    for host in ["iam.myhuaweicloud.com", "hss.cn-north-4.myhuaweicloud.com", "cloudtest-ext.cn-north-4.myhuaweicloud.com", "bss.myhuaweicloud.com", "bss-intl.myhuaweicloud.com", "bss.myhuaweicloud.eu"] {
+    for host in [
+        "iam.myhuaweicloud.com",
+        "hss.cn-north-4.myhuaweicloud.com",
+        "cloudtest-ext.cn-north-4.myhuaweicloud.com",
+        "bss.myhuaweicloud.com",
+        "bss-intl.myhuaweicloud.com",
+        "bss.myhuaweicloud.eu",
+    ] {
         assert!(hosts.contains(&host), "{host} missing from {hosts:?}");
     }
     assert!(hosts.iter().all(|h| tenantscope_catalog::is_huawei_cloud_host(h)), "{hosts:?}");
@@ -265,7 +272,9 @@ async fn a_signed_request_through_the_whole_app_is_answered() {
         format!("/api/testplan/cn-north-4/v1/projects/{DEMO_CODEARTS_PROJECT_ID}/package/status"),
     ];
     for uri in &uris {
-        for (ak, sk, token) in [(DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, None), (DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY, Some(DEMO_SECURITY_TOKEN))] {
+        for (ak, sk, token) in
+            [(DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, None), (DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY, Some(DEMO_SECURITY_TOKEN))]
+        {
             let (status, body) = answer(signed_request(uri, ak, sk, token)).await;
             assert_eq!(status, StatusCode::OK, "{uri} {ak}: {body}");
             let (_, _, with_token) = get(uri, Some(DEMO_TOKEN)).await;
@@ -276,7 +285,10 @@ async fn a_signed_request_through_the_whole_app_is_answered() {
     let (status, body) = answer(signed_request(&uris[1], DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY, None)).await;
     assert_eq!((status, body["error_code"].as_str()), (StatusCode::UNAUTHORIZED, Some("APIGW.0301")));
     let (status, body) = answer(signed_request(&uris[1], DEMO_ACCESS_KEY_ID, "not-the-secret", None)).await;
-    assert_eq!((status, &body), (StatusCode::UNAUTHORIZED, &json!({ "error_code": "APIGW.0303", "error_msg": "Incorrect app authentication information: verify aksk signature fail" })));
+    assert_eq!(
+        (status, &body),
+        (StatusCode::UNAUTHORIZED, &json!({ "error_code": "APIGW.0303", "error_msg": "Incorrect app authentication information: verify aksk signature fail" }))
+    );
 }
 
 #[tokio::test]
@@ -371,13 +383,22 @@ async fn billing_answers_on_the_accounts_site_for_the_demo_and_its_keys() {
         assert!(refused["error_msg"].as_str().unwrap().contains("not known on this site"), "{refused}");
     }
     // Both key pairs, the body's hash signed: the same answer.
-    for (ak, sk, token) in [(DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, None), (DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY, Some(DEMO_SECURITY_TOKEN))] {
+    for (ak, sk, token) in
+        [(DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, None), (DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY, Some(DEMO_SECURITY_TOKEN))]
+    {
         let (status, signed) = answer(signed_billing("global", &body, &body, ak, sk, token)).await;
         assert_eq!((status, &signed), (StatusCode::OK, &by_token), "{ak}");
         // A body changed after signing (one id less) is the gateway's 0303.
         let changed = ids_body(&ids[..49]);
         let (status, tampered) = answer(signed_billing("global", &changed, &body, ak, sk, token)).await;
-        assert_eq!((status, &tampered), (StatusCode::UNAUTHORIZED, &json!({ "error_code": "APIGW.0303", "error_msg": "Incorrect app authentication information: verify aksk signature fail" })), "{ak}");
+        assert_eq!(
+            (status, &tampered),
+            (
+                StatusCode::UNAUTHORIZED,
+                &json!({ "error_code": "APIGW.0303", "error_msg": "Incorrect app authentication information: verify aksk signature fail" })
+            ),
+            "{ak}"
+        );
         let (status, elsewhere) = answer(signed_billing("global-intl", &body, &body, ak, sk, token)).await;
         assert_eq!((status, elsewhere["error_code"].as_str()), (StatusCode::UNAUTHORIZED, Some("APIGW.0301")), "{ak}");
     }
@@ -387,7 +408,10 @@ async fn billing_answers_on_the_accounts_site_for_the_demo_and_its_keys() {
 async fn billing_refuses_the_limited_and_expired_tokens_and_more_than_50_ids() {
     let body = r#"{"resource_ids":["a"],"only_main_resource":0,"offset":0,"limit":1}"#;
     let (status, limited) = answer(billing_request("global", body, &[("x-auth-token", "demo-limited")])).await;
-    assert_eq!((status, &limited), (StatusCode::FORBIDDEN, &json!({ "error_code": "CBC.0151", "error_msg": "Access denied. The correct permission code is billing:subscription:view" })));
+    assert_eq!(
+        (status, &limited),
+        (StatusCode::FORBIDDEN, &json!({ "error_code": "CBC.0151", "error_msg": "Access denied. The correct permission code is billing:subscription:view" }))
+    );
     let (status, expired) = answer(billing_request("global", body, &[("x-auth-token", "demo-expired")])).await;
     assert_eq!((status, expired["error_code"].as_str()), (StatusCode::UNAUTHORIZED, Some("APIG.0307")));
     let (status, faults) = answer(billing_request("global", body, &[("x-auth-token", "demo-faults")])).await;
@@ -398,7 +422,8 @@ async fn billing_refuses_the_limited_and_expired_tokens_and_more_than_50_ids() {
     let (status, refused) = answer(billing_request("global", "resource_ids=a", &[("x-auth-token", "demo")])).await;
     assert_eq!((status, refused["error_code"].as_str()), (StatusCode::BAD_REQUEST, Some("CBC.0100")), "{refused}");
     // The proxy's own rules come first: a body not labelled JSON, a GET.
-    let request = Request::post(BSS.replace("{site}", "global")).header("content-type", "text/plain").header("x-auth-token", "demo").body(Body::from(body)).unwrap();
+    let request =
+        Request::post(BSS.replace("{site}", "global")).header("content-type", "text/plain").header("x-auth-token", "demo").body(Body::from(body)).unwrap();
     assert_eq!(answer(request).await.1["error_code"], "PROXY.0022");
     let request = Request::get(BSS.replace("{site}", "global")).header("x-auth-token", "demo").body(Body::empty()).unwrap();
     assert_eq!(answer(request).await.1["error_code"], "PROXY.0005");

@@ -168,8 +168,14 @@ async fn cors_is_strict() {
     assert!(allowed.headers().get("access-control-allow-credentials").is_none());
     // null, unknown and lookalike origins.
     for origin in [
-        "null", "https://evil.example", "https://console.example.evil.com", "https://console.examplex",
-        "http://console.example", "https://console.example:8443", "https://CONSOLE.example.", "https://xconsole.example",
+        "null",
+        "https://evil.example",
+        "https://console.example.evil.com",
+        "https://console.examplex",
+        "http://console.example",
+        "https://console.example:8443",
+        "https://CONSOLE.example.",
+        "https://xconsole.example",
     ] {
         let refused = get(Some(origin)).await.unwrap();
         assert_eq!(refused.status(), 403, "{origin}");
@@ -344,7 +350,18 @@ async fn header_size_is_capped() {
 async fn host_guard_on_loopback() {
     let config = Config { demo: true, guard_host: true, allowed_hosts: vec!["proxy.example".into()], ..Config::default() };
     let proxy = start(config).await;
-    for host in ["127.0.0.1", "127.0.0.1:8080", "localhost", "LOCALHOST:3000", "app.localhost", "[::1]", "[::1]:8080", "127.9.8.7", "proxy.example", "proxy.example:443"] {
+    for host in [
+        "127.0.0.1",
+        "127.0.0.1:8080",
+        "localhost",
+        "LOCALHOST:3000",
+        "app.localhost",
+        "[::1]",
+        "[::1]:8080",
+        "127.9.8.7",
+        "proxy.example",
+        "proxy.example:443",
+    ] {
         let (status, answer) = raw(proxy.addr, &format!("GET /healthz HTTP/1.1\r\nHost: {host}")).await;
         assert_eq!(status, 200, "{host}: {answer}");
     }

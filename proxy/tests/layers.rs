@@ -96,13 +96,8 @@ async fn a_clients_own_request_id_is_never_echoed_or_logged() {
     let hss = HSS.replace("{p}", tenantscope_proxy::demo::DEMO_PROJECT_ID);
     let mut ids = Vec::new();
     for path in [hss.as_str(), "/api/offered", "/healthz", "/api/nope/cn-north-4/x"] {
-        let answer = client()
-            .get(proxy.url(path))
-            .header("X-Auth-Token", DEMO_TOKEN)
-            .header("X-Request-Id", "chosen by the client status=200")
-            .send()
-            .await
-            .unwrap();
+        let answer =
+            client().get(proxy.url(path)).header("X-Auth-Token", DEMO_TOKEN).header("X-Request-Id", "chosen by the client status=200").send().await.unwrap();
         let id = answer.headers()["x-request-id"].to_str().unwrap().to_string();
         assert_eq!(id.len(), 32, "{path}: {id}");
         assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{path}: {id}");

@@ -40,8 +40,7 @@ async fn the_same_origin_has_the_same_scheme() {
 /// can read why it was refused.
 #[tokio::test]
 async fn refusals_before_cors_are_readable_by_an_allowed_origin() {
-    let config =
-        Config { demo: true, guard_host: true, max_header_bytes: 4096, allow_origins: vec!["https://console.example".into()], ..Config::default() };
+    let config = Config { demo: true, guard_host: true, max_header_bytes: 4096, allow_origins: vec!["https://console.example".into()], ..Config::default() };
     let proxy = start(config).await;
     let path = format!("/api/dsc/cn-north-4/v1/{}/period/product/specification", tenantscope_proxy::demo::DEMO_PROJECT_ID);
     let cases = [
@@ -78,8 +77,7 @@ async fn the_same_origin_over_http2_is_told_by_the_authority() {
         let url = format!("http://{}{path}", proxy.addr);
         async move {
             send = send.ready().await.unwrap();
-            let request =
-                axum::http::Request::get(url).header("x-auth-token", "demo").header("origin", origin).body(()).unwrap();
+            let request = axum::http::Request::get(url).header("x-auth-token", "demo").header("origin", origin).body(()).unwrap();
             let (response, _) = send.send_request(request, true).unwrap();
             response.await.unwrap().status().as_u16()
         }

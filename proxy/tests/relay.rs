@@ -25,12 +25,8 @@ async fn stub_upstream() -> (String, Seen) {
         async move {
             record.0.lock().unwrap().push((uri.clone(), headers));
             match uri.path() {
-                p if p.ends_with("/html/billing/quotas-detail") => {
-                    ([("content-type", "text/html")], "<html>gateway error</html>").into_response()
-                }
-                p if p.ends_with("/redirect/billing/quotas-detail") => {
-                    (StatusCode::FOUND, [("location", "http://127.0.0.1:1/elsewhere")]).into_response()
-                }
+                p if p.ends_with("/html/billing/quotas-detail") => ([("content-type", "text/html")], "<html>gateway error</html>").into_response(),
+                p if p.ends_with("/redirect/billing/quotas-detail") => (StatusCode::FOUND, [("location", "http://127.0.0.1:1/elsewhere")]).into_response(),
                 _ => (
                     StatusCode::OK,
                     [
@@ -256,10 +252,22 @@ async fn other_authorization_schemes_and_a_token_with_a_signature_are_refused() 
     let signed = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00";
     type Headers<'a> = &'a [(&'a str, &'a str)];
     let cases: [(Headers, &str, &str); 4] = [
-        (&[("authorization", "Basic dXNlcjpwYXNzd29yZA==")], "PROXY.0020", "Only SDK-HMAC-SHA256 access-key signatures are relayed in the Authorization header"),
+        (
+            &[("authorization", "Basic dXNlcjpwYXNzd29yZA==")],
+            "PROXY.0020",
+            "Only SDK-HMAC-SHA256 access-key signatures are relayed in the Authorization header",
+        ),
         (&[("authorization", "Bearer MIItoken")], "PROXY.0020", "Only SDK-HMAC-SHA256 access-key signatures are relayed in the Authorization header"),
-        (&[("x-auth-token", "MIItoken"), ("authorization", signed)], "PROXY.0021", "Send a token (X-Auth-Token) or an access-key signature (Authorization), not both"),
-        (&[("authorization", signed), ("x-sdk-date", "20260101T000000Z"), ("x-auth-token", "MIItoken")], "PROXY.0021", "Send a token (X-Auth-Token) or an access-key signature (Authorization), not both"),
+        (
+            &[("x-auth-token", "MIItoken"), ("authorization", signed)],
+            "PROXY.0021",
+            "Send a token (X-Auth-Token) or an access-key signature (Authorization), not both",
+        ),
+        (
+            &[("authorization", signed), ("x-sdk-date", "20260101T000000Z"), ("x-auth-token", "MIItoken")],
+            "PROXY.0021",
+            "Send a token (X-Auth-Token) or an access-key signature (Authorization), not both",
+        ),
     ];
     for (headers, code, message) in cases {
         for config in [Config { upstream_base: Some(base.clone()), ..Config::default() }, Config { demo: true, ..Config::default() }] {

@@ -23,10 +23,7 @@ async fn client_ip_header_is_read_from_its_last_line() {
     // The client writes a line of its own; HAProxy appends its own line.
     let mut statuses = Vec::new();
     for forged in ["10.1.1.1", "10.2.2.2", "10.3.3.3"] {
-        let head = format!(
-            "GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: {forged}\r\nX-Forwarded-For: 192.0.2.7",
-            hss("p")
-        );
+        let head = format!("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: {forged}\r\nX-Forwarded-For: 192.0.2.7", hss("p"));
         statuses.push(raw(proxy.addr, &head).await.0);
     }
     assert_eq!(statuses, [200, 429, 429], "a forged first line chose the bucket");
@@ -38,23 +35,14 @@ async fn client_ip_header_is_read_from_its_last_line() {
 async fn duplicated_host_and_credentials_are_refused() {
     let stub = stub().await;
     let proxy = start(relay_config(&stub)).await;
-    let (status, answer) =
-        raw(proxy.addr, &format!("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example", hss("p"))).await;
+    let (status, answer) = raw(proxy.addr, &format!("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example", hss("p"))).await;
     assert_eq!(status, 400, "{answer}");
-    let (status, answer) = raw(
-        proxy.addr,
-        &format!("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: {TOKEN}\r\nX-Auth-Token: other", hss("p")),
-    )
-    .await;
+    let (status, answer) = raw(proxy.addr, &format!("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: {TOKEN}\r\nX-Auth-Token: other", hss("p"))).await;
     assert_eq!(status, 400, "{answer}");
     assert!(answer.contains("PROXY.0018") && !answer.contains(TOKEN), "{answer}");
     assert_eq!(stub.connections(), 0, "a refused request reached the upstream");
     // Other relayed headers: the first one goes, once.
-    let (status, _) = raw(
-        proxy.addr,
-        &format!("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nAccept: text/html", hss("p")),
-    )
-    .await;
+    let (status, _) = raw(proxy.addr, &format!("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nAccept: text/html", hss("p"))).await;
     assert_eq!(status, 200);
     let head = stub.heads()[0].to_ascii_lowercase();
     assert_eq!(head.matches("\r\naccept:").count(), 1, "{head}");

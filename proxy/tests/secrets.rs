@@ -31,13 +31,8 @@ async fn no_secret_reaches_a_log_at_trace_level() {
         .expect("the only subscriber of this test binary");
 
     let stub = stub().await;
-    let config = Config {
-        max_body_bytes: 256 << 10,
-        rate_per_sec: 1.0,
-        rate_burst: 40,
-        allow_origins: vec!["https://console.example".into()],
-        ..relay_config(&stub)
-    };
+    let config =
+        Config { max_body_bytes: 256 << 10, rate_per_sec: 1.0, rate_burst: 40, allow_origins: vec!["https://console.example".into()], ..relay_config(&stub) };
     let relay = start(config).await;
     // Billing's calls on a relay of their own, out of reach of the rate
     // limit the other calls run into on purpose.
@@ -171,7 +166,11 @@ async fn no_secret_reaches_a_log_at_trace_level() {
     assert!(logs.lines().count() > 200, "suspiciously few log lines: {}", logs.lines().count());
     let billing = |status: &str| logs.lines().any(|l| l.contains("route=\"/v2/orders/suscriptions/resources/query\"") && l.contains(status));
     assert!(billing("status=200") && billing("status=415") && billing("status=413") && billing("status=400"), "billing's calls are not all logged");
-    assert_eq!(stub.bodies().iter().filter(|b| b.windows(BODY_SECRET.len()).any(|w| w == BODY_SECRET.as_bytes())).count(), 2, "the relayed bodies (HTTP/1.1, HTTP/2)");
+    assert_eq!(
+        stub.bodies().iter().filter(|b| b.windows(BODY_SECRET.len()).any(|w| w == BODY_SECRET.as_bytes())).count(),
+        2,
+        "the relayed bodies (HTTP/1.1, HTTP/2)"
+    );
     for secret in [TOKEN, SUBJECT, "AKSECRETAK", "sigSECRETsig", SECURITY, QUERY_VALUE, COOKIE, "L0ngSecret", BODY_SECRET] {
         for text in [&logs, &metrics] {
             if let Some(at) = text.find(secret) {

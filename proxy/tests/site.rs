@@ -26,13 +26,7 @@ fn site_dir() -> PathBuf {
 #[tokio::test]
 async fn serves_the_site_with_its_policy() {
     let dir = site_dir();
-    let config = Config {
-        static_dir: Some(dir.clone()),
-        demo: true,
-        guard_host: true,
-        connect_src: vec!["https://proxy.example".into()],
-        ..Config::default()
-    };
+    let config = Config { static_dir: Some(dir.clone()), demo: true, guard_host: true, connect_src: vec!["https://proxy.example".into()], ..Config::default() };
     let proxy = start(config).await;
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT.as_bytes()));
 
@@ -58,12 +52,7 @@ async fn serves_the_site_with_its_policy() {
     assert_eq!(plain.headers()["cache-control"], "public, max-age=31536000, immutable");
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.headers()["x-content-type-options"], "nosniff");
-    let br = client()
-        .get(proxy.url("/app-0123456789abcdef.js"))
-        .header("accept-encoding", "br")
-        .send()
-        .await
-        .unwrap();
+    let br = client().get(proxy.url("/app-0123456789abcdef.js")).header("accept-encoding", "br").send().await.unwrap();
     assert_eq!(br.headers()["content-encoding"], "br");
     assert_eq!(br.headers()["cache-control"], "public, max-age=31536000, immutable");
     let robots = client().get(proxy.url("/robots.txt")).send().await.unwrap();

@@ -122,12 +122,7 @@ async fn http1_client_that_stops_reading_an_answer_read_ahead_is_closed() {
 #[tokio::test]
 async fn http2_answers_that_never_move_are_given_up() {
     let stub = stub().await;
-    let config = Config {
-        upstream_timeout: Duration::from_millis(500),
-        send_timeout: Duration::from_millis(300),
-        rate_per_sec: 0.0,
-        ..relay_config(&stub)
-    };
+    let config = Config { upstream_timeout: Duration::from_millis(500), send_timeout: Duration::from_millis(300), rate_per_sec: 0.0, ..relay_config(&stub) };
     let proxy = start(config).await;
     let (mut h2, _driving) = h2_window_zero(&proxy).await;
     let started = Instant::now();

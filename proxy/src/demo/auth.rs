@@ -75,14 +75,7 @@ pub(super) enum Mode {
 ///
 /// `path` is the upstream path, `query` the raw query and `body` the
 /// request body, as a signature covers them.
-pub(super) fn authenticate(
-    route: Route,
-    path: &str,
-    query: Option<&str>,
-    headers: &HeaderMap,
-    body: &[u8],
-    now: time::OffsetDateTime,
-) -> Result<Mode, Answer> {
+pub(super) fn authenticate(route: Route, path: &str, query: Option<&str>, headers: &HeaderMap, body: &[u8], now: time::OffsetDateTime) -> Result<Mode, Answer> {
     let (mode, in_hand) = if let Some(authorization) = headers.get(header::AUTHORIZATION) {
         signed::verify(authorization, route.method(), path, query, headers, body, now)?;
         (Mode::Normal, DEMO_TOKEN.as_bytes())
@@ -101,16 +94,8 @@ pub(super) fn authenticate(
     };
     if route == Route::IamToken {
         match headers.get("x-subject-token") {
-            None => {
-                return Err(keystone_error(
-                    StatusCode::BAD_REQUEST,
-                    "Bad Request",
-                    "Expecting to find X-Subject-Token in headers.",
-                ))
-            }
-            Some(subject) if subject.as_bytes() != in_hand => {
-                return Err(keystone_error(StatusCode::NOT_FOUND, "Not Found", "Could not find token."))
-            }
+            None => return Err(keystone_error(StatusCode::BAD_REQUEST, "Bad Request", "Expecting to find X-Subject-Token in headers.")),
+            Some(subject) if subject.as_bytes() != in_hand => return Err(keystone_error(StatusCode::NOT_FOUND, "Not Found", "Could not find token.")),
             Some(_) => {}
         }
     }
@@ -185,16 +170,12 @@ pub(super) fn fault(route: Route, query: Option<&str>) -> Option<Reply> {
         // HTTP 200 labelled JSON, but the §2.2 body (docs/huawei-apis.md)
         // stops short: the console must report it as unreadable, not as an
         // empty tenant.
-        Route::CodecheckPackages => {
-            Some(Reply { status: StatusCode::OK, body: CODECHECK_CUT_OFF.to_string(), retry_after: None })
-        }
+        Route::CodecheckPackages => Some(Reply { status: StatusCode::OK, body: CODECHECK_CUT_OFF.to_string(), retry_after: None }),
         Route::MetastudioResources => Some(error(StatusCode::NOT_FOUND, "APIG.0101", API_NOT_PUBLISHED).into()),
         Route::DscSpecification => Some(error(StatusCode::FORBIDDEN, "dsc.00000403", DSC_NO_PERMISSION).into()),
         // §6 advises retrying after 2-5 s; the demo asks for one second.
-        Route::HssQuotas => (params::<HssQuery>(query).offset() == Ok(HSS_THROTTLED_OFFSET)).then(|| Reply {
-            retry_after: Some(1),
-            ..error(StatusCode::TOO_MANY_REQUESTS, "APIG.0308", THROTTLED).into()
-        }),
+        Route::HssQuotas => (params::<HssQuery>(query).offset() == Ok(HSS_THROTTLED_OFFSET))
+            .then(|| Reply { retry_after: Some(1), ..error(StatusCode::TOO_MANY_REQUESTS, "APIG.0308", THROTTLED).into() }),
     }
 }
 
@@ -228,9 +209,7 @@ mod tests {
             "error_msg": "Incorrect IAM authentication information: x-auth-token not found",
         });
         for route in Route::ALL {
-            for (token, expected) in
-                [(None, &missing), (Some("MIIwrong"), &decrypt), (Some("Demo"), &decrypt), (Some(""), &decrypt)]
-            {
+            for (token, expected) in [(None, &missing), (Some("MIIwrong"), &decrypt), (Some("Demo"), &decrypt), (Some(""), &decrypt)] {
                 let answer = parsed(respond(route, param(route), &path(route), Some("limit=10"), &headers(token), NOW));
                 assert_eq!(answer, (StatusCode::UNAUTHORIZED, expected.clone()), "{route:?} with {token:?}");
             }
@@ -351,8 +330,7 @@ mod tests {
             "error_msg": "The throttling threshold has been reached: policy user over ratelimit,limit:60,time:1 minute",
         });
         // The offset as the HSS pages read it: the first one, decoded.
-        let at_200 =
-            ["limit=200&offset=200", "offset=200", "limit=5&offset=200", "offset=200&offset=0", "offset=%320%30"];
+        let at_200 = ["limit=200&offset=200", "offset=200", "limit=5&offset=200", "offset=200&offset=0", "offset=%320%30"];
         for query in at_200 {
             let first = reply(Route::HssQuotas, query, DEMO_FAULTS_TOKEN);
             assert_eq!((first.status, first.retry_after), (StatusCode::TOO_MANY_REQUESTS, Some(1)), "{query}");
@@ -360,8 +338,7 @@ mod tests {
             // Nothing is counted: the same request, the same answer.
             assert_eq!(reply(Route::HssQuotas, query, DEMO_FAULTS_TOKEN), first, "{query}");
         }
-        let elsewhere =
-            ["", "limit=200&offset=0", "limit=200&offset=400", "limit=10&offset=190", "offset=0&offset=200"];
+        let elsewhere = ["", "limit=200&offset=0", "limit=200&offset=400", "limit=10&offset=190", "offset=0&offset=200"];
         for query in elsewhere.into_iter().chain(["limit=5", "offset=-200"]) {
             let faults = reply(Route::HssQuotas, query, DEMO_FAULTS_TOKEN);
             assert_eq!(faults, reply(Route::HssQuotas, query, DEMO_TOKEN), "{query}");

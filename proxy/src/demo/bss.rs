@@ -28,8 +28,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::auth::{
-    bad_request, error, Mode, AP_SOUTHEAST_1_PROJECT_ID, AP_SOUTHEAST_3_PROJECT_ID, CN_EAST_3_PROJECT_ID, DEMO_PROJECT_ID,
-    DEMO_REGION, HONG_KONG_REGION,
+    bad_request, error, Mode, AP_SOUTHEAST_1_PROJECT_ID, AP_SOUTHEAST_3_PROJECT_ID, CN_EAST_3_PROJECT_ID, DEMO_PROJECT_ID, DEMO_REGION, HONG_KONG_REGION,
 };
 use super::codecheck::codecheck_packages;
 use super::dsc::dsc_specification;
@@ -131,11 +130,7 @@ const CODECHECK_PLANS: [&[Option<Plan>]; 3] = [
 /// DSC's orders in each region (cn-north-4, cn-east-3, ap-southeast-3,
 /// ap-southeast-1: [`SITES`]), by their place in its answer (demo/dsc.rs).
 const DSC_PLANS: [&[Option<Plan>]; 4] = [
-    &[
-        plan(Ends::InDays(143), 365, RENEW, IN_USE),
-        plan(Ends::InDays(11), 180, GRACE, IN_USE),
-        plan(Ends::InDays(3), 30, DELETE, IN_USE),
-    ],
+    &[plan(Ends::InDays(143), 365, RENEW, IN_USE), plan(Ends::InDays(11), 180, GRACE, IN_USE), plan(Ends::InDays(3), 30, DELETE, IN_USE)],
     &[plan(Ends::InDays(200), 365, RENEW, IN_USE)],
     &[plan(Ends::InDays(40), 365, GRACE, IN_USE)],
     &[plan(Ends::InDays(-9), 180, GRACE, EXPIRED)],
@@ -420,11 +415,8 @@ pub(super) fn bss_resources(site: &str, body: &[u8], mode: Mode, signed: bool, t
             asked.push(id);
         }
     }
-    let found: Vec<&Record> = if asked.is_empty() {
-        account.iter().collect()
-    } else {
-        asked.iter().filter_map(|id| account.iter().find(|r| r.resource_id == *id)).collect()
-    };
+    let found: Vec<&Record> =
+        if asked.is_empty() { account.iter().collect() } else { asked.iter().filter_map(|id| account.iter().find(|r| r.resource_id == *id)).collect() };
     let data: Vec<Value> = found.iter().skip(query.offset).take(query.limit).map(|r| r.to_json(today)).collect();
     ok(json!({ "total_count": found.len(), "data": data }))
 }

@@ -146,8 +146,7 @@ mod tests {
         let tips = |project: &str| call_ok(Route::CodecheckPackages, &format!("project_id={project}"))["result"].clone();
         let first = tips(DEMO_CODEARTS_PROJECT_ID);
         assert_eq!((first["tips"]["status"].as_i64(), first["tips"]["next_action"].as_i64()), (Some(2), Some(1)));
-        let concurrency = first["other_resource_list"].as_array().unwrap().iter()
-            .filter(|o| o["specCode"] == "codearts.extension.concurrency.check").count();
+        let concurrency = first["other_resource_list"].as_array().unwrap().iter().filter(|o| o["specCode"] == "codearts.extension.concurrency.check").count();
         assert_eq!(concurrency, 2, "two packs of one spec code");
         let grace = tips(CODEARTS_PROJECTS[1].id);
         assert_eq!((grace["tips"]["status"].as_i64(), grace["tips"]["next_action"].as_i64()), (Some(5), Some(4)));

@@ -118,7 +118,8 @@ mod tests {
     fn another_region_has_an_edition_of_its_own() {
         let main = super::dsc_specification(super::Site::Main);
         let east = super::dsc_specification(super::Site::Shanghai);
-        let ids = |v: &serde_json::Value| v["order_infos"].as_array().unwrap().iter().map(|o| o["resource_id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        let ids =
+            |v: &serde_json::Value| v["order_infos"].as_array().unwrap().iter().map(|o| o["resource_id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
         assert_eq!(ids(&main).len(), 3);
         assert_eq!(ids(&east).len(), 1);
         assert!(!ids(&main).contains(&ids(&east)[0]), "the same order in two regions");
@@ -129,8 +130,7 @@ mod tests {
     fn dsc_has_three_snake_case_orders() {
         let body = call_ok(Route::DscSpecification, "");
         let orders = body["order_infos"].as_array().unwrap();
-        let specs: Vec<&str> =
-            orders.iter().map(|o| o["product_info"]["resource_spec_code"].as_str().unwrap()).collect();
+        let specs: Vec<&str> = orders.iter().map(|o| o["product_info"]["resource_spec_code"].as_str().unwrap()).collect();
         assert_eq!(specs, ["base_professional", "DB_standard", "OBS_standard"]);
         for o in orders {
             assert!(matches!(o["period_type"].as_i64(), Some(2 | 3)), "{o}");

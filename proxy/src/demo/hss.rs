@@ -65,14 +65,8 @@ const HSS_VERSIONS: [&str; 20] = [
 ];
 
 /// The order of `quota_statistics_list`.
-const HSS_VERSION_ORDER: [&str; 6] = [
-    "hss.version.basic",
-    "hss.version.advanced",
-    "hss.version.enterprise",
-    "hss.version.premium",
-    "hss.version.wtp",
-    "hss.version.container.enterprise",
-];
+const HSS_VERSION_ORDER: [&str; 6] =
+    ["hss.version.basic", "hss.version.advanced", "hss.version.enterprise", "hss.version.premium", "hss.version.wtp", "hss.version.container.enterprise"];
 
 /// Days from today to the expiry of yearly/monthly quotas still in effect.
 const HSS_EXPIRY_DAYS: [i64; 17] = [2, 5, 9, 16, 23, 29, 38, 52, 75, 103, 131, 164, 198, 245, 287, 330, 361];
@@ -261,8 +255,7 @@ mod tests {
         assert_eq!(body["expired_num"].as_u64(), Some(count("quota_status", "expired")));
         assert_eq!(body["freeze_num"].as_u64(), Some(count("quota_status", "freeze")));
         assert!(body["expired_num"].as_u64() > Some(0) && body["freeze_num"].as_u64() > Some(0));
-        let statistics: u64 =
-            body["quota_statistics_list"].as_array().unwrap().iter().map(|s| s["total_num"].as_u64().unwrap()).sum();
+        let statistics: u64 = body["quota_statistics_list"].as_array().unwrap().iter().map(|s| s["total_num"].as_u64().unwrap()).sum();
         assert_eq!(statistics, 420);
 
         let now_ms = epoch_ms(NOW);

@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::auth::{
-    AP_SOUTHEAST_1_PROJECT_ID, AP_SOUTHEAST_3_PROJECT_ID, HONG_KONG_REGION, CN_EAST_3_PROJECT_ID, DEMO_DOMAIN_ID, DEMO_DOMAIN_NAME, DEMO_PROJECT_ID, DEMO_REGION,
-    DEMO_USER_ID, DEMO_USER_NAME, FINANCE_PROJECT_ID,
+    AP_SOUTHEAST_1_PROJECT_ID, AP_SOUTHEAST_3_PROJECT_ID, CN_EAST_3_PROJECT_ID, DEMO_DOMAIN_ID, DEMO_DOMAIN_NAME, DEMO_PROJECT_ID, DEMO_REGION, DEMO_USER_ID,
+    DEMO_USER_NAME, FINANCE_PROJECT_ID, HONG_KONG_REGION,
 };
 use super::ids::iam_time;
 
@@ -123,10 +123,7 @@ mod tests {
             for key in ["id", "name", "domain_id", "parent_id", "enabled", "is_domain", "description", "links"] {
                 assert!(p.get(key).is_some(), "{key} missing in {p}");
             }
-            assert_eq!(
-                p["links"]["self"],
-                format!("https://iam.myhuaweicloud.com/v3/projects/{}", p["id"].as_str().unwrap())
-            );
+            assert_eq!(p["links"]["self"], format!("https://iam.myhuaweicloud.com/v3/projects/{}", p["id"].as_str().unwrap()));
         }
     }
 }

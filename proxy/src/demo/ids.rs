@@ -39,8 +39,7 @@ pub(super) fn rfc3339(t: OffsetDateTime) -> String {
 
 /// `2023-06-28T08:56:33.710000Z` (IAM token times, §3).
 pub(super) fn iam_time(t: OffsetDateTime) -> String {
-    t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"))
-        .unwrap_or_default()
+    t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z")).unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------
@@ -70,14 +69,7 @@ pub(super) fn uuid(salt: u64, index: usize) -> String {
     let (hi, lo) = id_bits(salt, index);
     let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x4000;
     let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        hi >> 32,
-        (hi >> 16) & 0xffff,
-        hi & 0xffff,
-        lo >> 48,
-        lo & 0xffff_ffff_ffff
-    )
+    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffff_ffff_ffff)
 }
 
 // Salts, one per kind of id.

@@ -57,22 +57,8 @@ const METASTUDIO_KINDS: [MetastudioKind; 12] = [
     kind("hws.resource.type.metastudio.asset.storage", "ASSET_MANAGER", None, "PERIODIC", "GB", 100),
     kind("Interaction.basic.channel", "LIVE_2D", None, "ONE_TIME", "CHANNEL", 1),
     kind("hws.resource.type.metastudio.flexus.package", "FLEXUS_2D", Some("voice_clone_flexus"), "PERIODIC", "NUM", 2),
-    kind(
-        "hws.resource.type.metastudio.flexus.package",
-        "FLEXUS_2D",
-        Some("modeling_count_2d_model_flexus"),
-        "PERIODIC",
-        "NUM",
-        2,
-    ),
-    kind(
-        "hws.resource.type.metastudio.flexus.package",
-        "FLEXUS_2D",
-        Some("video_time_flexus_2d_model"),
-        "PERIODIC",
-        "MIN",
-        300,
-    ),
+    kind("hws.resource.type.metastudio.flexus.package", "FLEXUS_2D", Some("modeling_count_2d_model_flexus"), "PERIODIC", "NUM", 2),
+    kind("hws.resource.type.metastudio.flexus.package", "FLEXUS_2D", Some("video_time_flexus_2d_model"), "PERIODIC", "MIN", 300),
     kind("hws.resource.type.metastudio.interaction.channel", "CHAT_2D", None, "PERIODIC", "CHANNEL", 2),
 ];
 
@@ -130,7 +116,8 @@ pub(super) fn metastudio_resources(query: &MetastudioQuery, today: Today, site: 
     let Ok(offset) = bounded(query.offset, 0..=2_147_483_647, 0) else {
         return bad_request(CODE, "Invalid parameter: offset");
     };
-    let matching: Vec<Value> = site.indices(0..METASTUDIO_TOTAL)
+    let matching: Vec<Value> = site
+        .indices(0..METASTUDIO_TOTAL)
         .map(|i| metastudio_resource(i, today))
         .filter(|item| item["resource_source"].as_str().is_some_and(|s| sources.contains(&s)))
         .collect();
@@ -149,18 +136,11 @@ mod tests {
 
     #[test]
     fn metastudio_requires_resource_source_and_documented_paging() {
-        let required =
-            json!({ "error_code": "MSS.00000003", "error_msg": "Invalid parameter: resource_source is required" });
+        let required = json!({ "error_code": "MSS.00000003", "error_msg": "Invalid parameter: resource_source is required" });
         for query in ["", "limit=10", "resource_source=", "resource_source=,"] {
             assert_eq!(call(Route::MetastudioResources, query), (StatusCode::BAD_REQUEST, required.clone()), "{query}");
         }
-        for (query, name) in [
-            ("limit=101", "limit"),
-            ("limit=0", "limit"),
-            ("limit=ten", "limit"),
-            ("offset=-1", "offset"),
-            ("offset=2147483648", "offset"),
-        ] {
+        for (query, name) in [("limit=101", "limit"), ("limit=0", "limit"), ("limit=ten", "limit"), ("offset=-1", "offset"), ("offset=2147483648", "offset")] {
             let (status, body) = call(Route::MetastudioResources, &format!("resource_source=PURCHASED&{query}"));
             assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
             assert_eq!(body["error_code"], "MSS.00000003");
@@ -172,10 +152,7 @@ mod tests {
     fn metastudio_pages_cover_the_count() {
         let mut ids = Vec::new();
         for offset in [0, 100] {
-            let body = call_ok(
-                Route::MetastudioResources,
-                &format!("resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset={offset}"),
-            );
+            let body = call_ok(Route::MetastudioResources, &format!("resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset={offset}"));
             assert_eq!(body["count"], 160);
             ids.extend(strings(body["resources"].as_array().unwrap(), "resource_id").into_iter().map(String::from));
         }
@@ -188,9 +165,7 @@ mod tests {
         assert_eq!(p + a, 160);
         assert!((8..=12).contains(&a), "about ten allocated: {a}");
         assert_eq!(purchased["resources"].as_array().unwrap().len() as u64, p - 100);
-        assert!(strings(purchased["resources"].as_array().unwrap(), "resource_source")
-            .iter()
-            .all(|s| *s == "PURCHASED"));
+        assert!(strings(purchased["resources"].as_array().unwrap(), "resource_source").iter().all(|s| *s == "PURCHASED"));
         // An encoded comma is a comma; the default page is ten.
         let both = call_ok(Route::MetastudioResources, "resource_source=PURCHASED%2CADMIN_ALLOCATED");
         assert_eq!(both["count"], 160);
@@ -203,8 +178,7 @@ mod tests {
         let body = call_ok(Route::MetastudioResources, "resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100");
         let mut items = body["resources"].as_array().unwrap().clone();
         items.extend(
-            call_ok(Route::MetastudioResources, "resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset=100")
-                ["resources"]
+            call_ok(Route::MetastudioResources, "resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset=100")["resources"]
                 .as_array()
                 .unwrap()
                 .iter()

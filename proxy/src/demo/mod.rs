@@ -97,14 +97,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use tenantscope_catalog::Route;
 
-pub use auth::{
-    DEMO_CODEARTS_PROJECT_ID, DEMO_DOMAIN_NAME, DEMO_EXPIRED_TOKEN, DEMO_FAULTS_TOKEN, DEMO_LIMITED_TOKEN,
-    DEMO_PROJECT_ID, DEMO_REGION, DEMO_TOKEN, DEMO_USER_NAME,
-};
-pub use signed::{
-    DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, DEMO_SECURITY_TOKEN, DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY,
-};
 use auth::{authenticate, fault, Mode};
+pub use auth::{
+    DEMO_CODEARTS_PROJECT_ID, DEMO_DOMAIN_NAME, DEMO_EXPIRED_TOKEN, DEMO_FAULTS_TOKEN, DEMO_LIMITED_TOKEN, DEMO_PROJECT_ID, DEMO_REGION, DEMO_TOKEN,
+    DEMO_USER_NAME,
+};
 use bss::bss_resources;
 use codecheck::codecheck_packages;
 use dsc::dsc_specification;
@@ -114,6 +111,7 @@ use ids::Today;
 use metastudio::metastudio_resources;
 use projects::codearts_projects;
 use query::params;
+pub use signed::{DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, DEMO_SECURITY_TOKEN, DEMO_TEMP_ACCESS_KEY_ID, DEMO_TEMP_SECRET_ACCESS_KEY};
 use testplan::testplan_packages;
 
 /// A status and a JSON body, as the services answer.
@@ -257,11 +255,7 @@ mod tests {
         for offset in [0, 100] {
             let query = format!("resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset={offset}");
             let body = call_at(Route::MetastudioResources, &query, now).1;
-            all.extend(
-                strings(body["resources"].as_array().unwrap(), "resource_expire_time")
-                    .into_iter()
-                    .map(|t| epoch_ms(parse_utc(t).unwrap())),
-            );
+            all.extend(strings(body["resources"].as_array().unwrap(), "resource_expire_time").into_iter().map(|t| epoch_ms(parse_utc(t).unwrap())));
         }
         for offset in [0, 200, 400] {
             let body = call_at(Route::HssQuotas, &format!("limit=200&offset={offset}"), now).1;
@@ -284,7 +278,14 @@ mod tests {
         }
         let hss = call(Route::HssQuotas, "limit=200&offset=0&enterprise_project_id=all_granted_eps");
         let here = |route: Route, query: &str| {
-            parsed(respond(route, Some(auth::AP_SOUTHEAST_1_PROJECT_ID), &route.template().replace("{project_id}", auth::AP_SOUTHEAST_1_PROJECT_ID), Some(query), &super::support::headers(Some(DEMO_TOKEN)), NOW))
+            parsed(respond(
+                route,
+                Some(auth::AP_SOUTHEAST_1_PROJECT_ID),
+                &route.template().replace("{project_id}", auth::AP_SOUTHEAST_1_PROJECT_ID),
+                Some(query),
+                &super::support::headers(Some(DEMO_TOKEN)),
+                NOW,
+            ))
         };
         let (status, hong_kong) = here(Route::HssQuotas, "limit=200&offset=0&enterprise_project_id=all_granted_eps");
         assert_eq!((status, hong_kong["total_num"].as_u64()), (StatusCode::OK, Some(21)));

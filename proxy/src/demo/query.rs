@@ -167,12 +167,6 @@ mod tests {
                 assert!(body.is_object(), "{route:?}?{query}");
             }
         }
-        assert_eq!(
-            call_ok(Route::MetastudioResources, "resource_source=PURCHASED&limit=%31%30")["resources"]
-                .as_array()
-                .unwrap()
-                .len(),
-            10
-        );
+        assert_eq!(call_ok(Route::MetastudioResources, "resource_source=PURCHASED&limit=%31%30")["resources"].as_array().unwrap().len(), 10);
     }
 }

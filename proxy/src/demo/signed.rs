@@ -105,10 +105,7 @@ pub(super) fn verify(
     let Some(pairs) = query_pairs(query.unwrap_or("")) else { return Err(signature_fail()) };
     let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let request = Request { method, path, query: &pairs, headers: &values, body };
-    let expected = tenantscope_sign::signature(
-        key.secret,
-        &tenantscope_sign::string_to_sign(date, &tenantscope_sign::canonical_request(&request)),
-    );
+    let expected = tenantscope_sign::signature(key.secret, &tenantscope_sign::string_to_sign(date, &tenantscope_sign::canonical_request(&request)));
     if !same(expected.as_bytes(), auth.signature.as_bytes()) {
         return Err(signature_fail());
     }
@@ -246,7 +243,9 @@ mod tests {
             let message = refused(call(route, query, &unknown), "APIGW.0301");
             assert_eq!(message, "Incorrect IAM authentication information: the access key is not known");
         }
-        for unreadable in ["SDK-HMAC-SHA256 Access=DEMOACCESSKEYID00000", "SDK-HMAC-SHA256 Access=DEMOACCESSKEYID00000, SignedHeaders=x-sdk-date", "Basic x", ""] {
+        for unreadable in
+            ["SDK-HMAC-SHA256 Access=DEMOACCESSKEYID00000", "SDK-HMAC-SHA256 Access=DEMOACCESSKEYID00000, SignedHeaders=x-sdk-date", "Basic x", ""]
+        {
             let mut h = console(Route::HssQuotas, "", PERMANENT);
             h.insert("authorization", HeaderValue::from_static(unreadable));
             let message = refused(call(Route::HssQuotas, "", &h), "APIGW.0301");
@@ -317,12 +316,18 @@ mod tests {
         for same_query in ["offset=0&limit=100&resource_source=PURCHASED,ADMIN_ALLOCATED", "resource_source=PURCHASED%2CADMIN_ALLOCATED&limit=100&offset=0"] {
             assert_eq!(call(route, same_query, &h).status, StatusCode::OK, "{same_query}");
         }
-        for changed in ["resource_source=PURCHASED,ADMIN_ALLOCATED&limit=200&offset=0", "resource_source=PURCHASED&limit=100&offset=0", "resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset=0&x=1", ""] {
+        for changed in [
+            "resource_source=PURCHASED,ADMIN_ALLOCATED&limit=200&offset=0",
+            "resource_source=PURCHASED&limit=100&offset=0",
+            "resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&offset=0&x=1",
+            "",
+        ] {
             let reply = respond(route, param(route), &path(route), (!changed.is_empty()).then_some(changed), &h, NOW);
             assert_eq!(refused(reply, "APIGW.0303"), SIGNATURE_FAIL, "{changed}");
         }
         // Another path (another project) than the one signed.
-        let elsewhere = respond(route, Some("3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03"), "/v1/3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03/tenants/resources", Some(signed_query), &h, NOW);
+        let elsewhere =
+            respond(route, Some("3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03"), "/v1/3f9a6c1e0b7d4e5a8c2f4b6d9e1a7c03/tenants/resources", Some(signed_query), &h, NOW);
         assert_eq!(refused(elsewhere, "APIGW.0303"), SIGNATURE_FAIL);
         // A signed header changed on the way.
         let mut other_project = h.clone();
@@ -392,7 +397,11 @@ mod tests {
             assert_eq!(signed.status, StatusCode::OK, "{}: {}", key.0, signed.body);
             assert_eq!(signed, post("global", body, &headers(Some(DEMO_TOKEN))));
             // A body changed after signing, by one byte or a space.
-            for changed in [&br#"{"resource_ids":["a","c"],"only_main_resource":0,"offset":0,"limit":2}"#[..], br#"{"resource_ids":["a","b"],"only_main_resource":0,"offset":0,"limit":2} "#, b""] {
+            for changed in [
+                &br#"{"resource_ids":["a","c"],"only_main_resource":0,"offset":0,"limit":2}"#[..],
+                br#"{"resource_ids":["a","b"],"only_main_resource":0,"offset":0,"limit":2} "#,
+                b"",
+            ] {
                 assert_eq!(refused(post("global", changed, &billing(key, body)), "APIGW.0303"), SIGNATURE_FAIL, "{changed:?}");
             }
             // Signed as a GET (an empty body's hash) and sent as the POST.

@@ -12,14 +12,7 @@ use super::{Answer, Call, Reply, DEMO_CODEARTS_PROJECT_ID, DEMO_PROJECT_ID, DEMO
 
 /// The demo's answer to `route` called with no body, in its usual region
 /// (billing's at the account's site, `global`).
-pub(super) fn respond(
-    route: Route,
-    param: Option<&str>,
-    path: &str,
-    query: Option<&str>,
-    headers: &HeaderMap,
-    now: OffsetDateTime,
-) -> Reply {
+pub(super) fn respond(route: Route, param: Option<&str>, path: &str, query: Option<&str>, headers: &HeaderMap, now: OffsetDateTime) -> Reply {
     let region = if route == Route::BssResources { tenantscope_catalog::BILLING_CN } else { DEMO_REGION };
     super::respond(&Call { route, region, param, path, query, headers, body: b"" }, now)
 }

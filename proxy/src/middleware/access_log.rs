@@ -106,8 +106,7 @@ where
         if let Some(metrics) = this.metrics.take() {
             metrics.count_request(routed.service, status);
         }
-        let request_id =
-            response.headers().get(X_REQUEST_ID).cloned().or_else(|| this.own_id.take()).unwrap_or(HeaderValue::from_static("-"));
+        let request_id = response.headers().get(X_REQUEST_ID).cloned().or_else(|| this.own_id.take()).unwrap_or(HeaderValue::from_static("-"));
         let line = Line { routed, status, started: *this.started, request_id };
         Poll::Ready(Ok(response.map(|inner| Body::new(LoggedBody { inner, bytes: 0, outcome: "abandoned", line: Some(line) }))))
     }
@@ -206,7 +205,6 @@ impl Drop for LoggedBody {
         );
     }
 }
-
 
 #[cfg(test)]
 mod tests {

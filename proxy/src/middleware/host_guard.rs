@@ -152,9 +152,7 @@ pub(crate) fn is_loopback_name(headers: &axum::http::HeaderMap, uri: &axum::http
 fn is_loopback(host: &str) -> bool {
     const SUFFIX: &str = ".localhost";
     host.eq_ignore_ascii_case("localhost")
-        || (host.len() >= SUFFIX.len()
-            && host.is_char_boundary(host.len() - SUFFIX.len())
-            && host[host.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX))
+        || (host.len() >= SUFFIX.len() && host.is_char_boundary(host.len() - SUFFIX.len()) && host[host.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX))
         || host == "[::1]"
         || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }

@@ -24,7 +24,7 @@
 //! The proxy's own layers are small tower `Layer`/`Service` pairs rather
 //! than axum's `from_fn`: that one clones its inner service into a box and
 //! boxes its future for every request, which at five layers was a tenth of
-//! the proxy's instructions per request (callgrind, README, Benchmark). A
+//! the proxy's instructions per request (callgrind, docs/benchmarks.md). A
 //! layer that may answer by itself returns an [`Answer`].
 
 pub mod access_log;

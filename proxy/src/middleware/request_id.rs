@@ -22,9 +22,8 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The three steps as one layer.
-pub type RequestIds<B> = ServiceBuilder<
-    Stack<PropagateRequestIdLayer, Stack<SetRequestIdLayer<Ids>, Stack<MapRequestLayer<fn(Request<B>) -> Request<B>>, Identity>>>,
->;
+pub type RequestIds<B> =
+    ServiceBuilder<Stack<PropagateRequestIdLayer, Stack<SetRequestIdLayer<Ids>, Stack<MapRequestLayer<fn(Request<B>) -> Request<B>>, Identity>>>>;
 
 pub fn layer<B>() -> RequestIds<B> {
     ServiceBuilder::new()

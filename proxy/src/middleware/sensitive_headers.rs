@@ -25,13 +25,10 @@ mod tests {
 
     #[tokio::test]
     async fn credentials_are_marked_sensitive_and_others_not() {
-        let seen = ServiceBuilder::new()
-            .layer(super::layer())
-            .service(service_fn(|request: Request<Body>| async move {
-                let marks: Vec<(String, bool)> =
-                    request.headers().iter().map(|(name, value)| (name.to_string(), value.is_sensitive())).collect();
-                Ok::<_, std::convert::Infallible>(Response::new(format!("{marks:?}")))
-            }));
+        let seen = ServiceBuilder::new().layer(super::layer()).service(service_fn(|request: Request<Body>| async move {
+            let marks: Vec<(String, bool)> = request.headers().iter().map(|(name, value)| (name.to_string(), value.is_sensitive())).collect();
+            Ok::<_, std::convert::Infallible>(Response::new(format!("{marks:?}")))
+        }));
         let mut request = Request::new(Body::empty());
         for name in super::CREDENTIALS.iter().chain(&["accept"]) {
             request.headers_mut().insert(*name, HeaderValue::from_static("value"));

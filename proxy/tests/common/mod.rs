@@ -64,12 +64,7 @@ impl Stub {
 /// `/v5/{mode}/billing/quotas-detail`; every other path answers `ok`.
 pub async fn stub() -> Stub {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let stub = Stub {
-        addr: listener.local_addr().unwrap(),
-        connections: Arc::default(),
-        heads: Arc::default(),
-        bodies: Arc::default(),
-    };
+    let stub = Stub { addr: listener.local_addr().unwrap(), connections: Arc::default(), heads: Arc::default(), bodies: Arc::default() };
     let s = stub.clone();
     tokio::spawn(async move {
         loop {
@@ -87,10 +82,7 @@ pub const HUGE: usize = 12 << 20;
 const OK_BODY: &str = r#"{"total_num":0,"data_list":[]}"#;
 
 fn json(status: &str, body: &str, extra: &str) -> String {
-    format!(
-        "HTTP/1.1 {status}\r\ncontent-type: application/json;charset=UTF-8\r\ncontent-length: {}\r\n{extra}\r\n{body}",
-        body.len()
-    )
+    format!("HTTP/1.1 {status}\r\ncontent-type: application/json;charset=UTF-8\r\ncontent-length: {}\r\n{extra}\r\n{body}", body.len())
 }
 
 async fn connection(mut socket: TcpStream, stub: Stub) {
@@ -129,10 +121,7 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
             "html" => "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: 26\r\n\r\n<html>gateway error</html>".to_string(),
             "htmljson" => json("200 OK", "<!DOCTYPE html><p>hi</p>", ""),
             "badjson" => json("200 OK", r#"{"total_num":3,"data_li"#, ""),
-            "redirect" => format!(
-                "HTTP/1.1 302 Found\r\nlocation: http://{}/v5/followed/billing/quotas-detail\r\ncontent-length: 0\r\n\r\n",
-                stub.addr
-            ),
+            "redirect" => format!("HTTP/1.1 302 Found\r\nlocation: http://{}/v5/followed/billing/quotas-detail\r\ncontent-length: 0\r\n\r\n", stub.addr),
             "reset" => {
                 // SO_LINGER 0: the close is a TCP reset (the deprecation is about blocking drops).
                 #[allow(deprecated)]
@@ -148,9 +137,7 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
                 json("200 OK", OK_BODY, "")
             }
             "slow" => {
-                let _ = socket
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
-                    .await;
+                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n").await;
                 for part in ["{\"data_list\":[", "1,", "2,", "3", "]}"] {
                     tokio::time::sleep(Duration::from_millis(40)).await;
                     let _ = socket.write_all(format!("{:x}\r\n{part}\r\n", part.len()).as_bytes()).await;
@@ -159,23 +146,17 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
                 continue;
             }
             "stall" => {
-                let _ = socket
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"data_list\":[")
-                    .await;
+                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"data_list\":[").await;
                 tokio::time::sleep(Duration::from_secs(3600)).await;
                 return;
             }
             "big" => {
-                let _ = socket
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 17825792\r\n\r\n[")
-                    .await;
+                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 17825792\r\n\r\n[").await;
                 tokio::time::sleep(Duration::from_secs(3600)).await;
                 return;
             }
             "bigchunked" => {
-                let _ = socket
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n1\r\n[\r\n")
-                    .await;
+                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n1\r\n[\r\n").await;
                 let chunk = format!("{:x}\r\n{}\r\n", 16384, " ".repeat(16384));
                 for _ in 0..64 {
                     if socket.write_all(chunk.as_bytes()).await.is_err() {
@@ -187,9 +168,7 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
             }
             "huge" => {
                 // 12 MiB of JSON, more than any socket buffer holds.
-                let _ = socket
-                    .write_all(format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {HUGE}\r\n\r\n[").as_bytes())
-                    .await;
+                let _ = socket.write_all(format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {HUGE}\r\n\r\n[").as_bytes()).await;
                 let piece = "0,".repeat(32 << 10);
                 let mut left = HUGE - 2;
                 while left > 0 {
@@ -204,9 +183,7 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
             }
             "wsflood" => {
                 // 1 MiB of whitespace before the JSON starts.
-                let _ = socket
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
-                    .await;
+                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n").await;
                 let chunk = format!("{:x}\r\n{}\r\n", 16384, " ".repeat(16384));
                 for _ in 0..64 {
                     if socket.write_all(chunk.as_bytes()).await.is_err() {
@@ -218,9 +195,7 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
             }
             "wshtml" => {
                 // Whitespace alone in the first chunk, an HTML page after it.
-                let _ = socket
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n4\r\n \r\n \r\n")
-                    .await;
+                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n4\r\n \r\n \r\n").await;
                 tokio::time::sleep(Duration::from_millis(80)).await;
                 let _ = socket.write_all(b"11\r\n<html>evil</html>\r\n0\r\n\r\n").await;
                 continue;

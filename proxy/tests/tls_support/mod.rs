@@ -89,13 +89,7 @@ pub async fn start_tls(config: Config, certificates: Arc<Certificates>) -> Secur
 
 /// A TLS connection to `to` from the loopback address `from`, trusting
 /// `trusted` only, naming `name` (SNI), offering `alpn`.
-pub async fn connect(
-    from: &str,
-    to: SocketAddr,
-    name: &str,
-    trusted: &CertificateDer<'static>,
-    alpn: &[&[u8]],
-) -> std::io::Result<TlsStream<TcpStream>> {
+pub async fn connect(from: &str, to: SocketAddr, name: &str, trusted: &CertificateDer<'static>, alpn: &[&[u8]]) -> std::io::Result<TlsStream<TcpStream>> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(trusted.clone()).unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
