@@ -1,4 +1,4 @@
-// The dashboard at the speed of the network (issues 16 and 30): how long
+// The dashboard at the speed of the network: how long
 // from pasting a token until the dashboard is complete (every panel drawn,
 // every page read), against the shortest chain of dependent requests the
 // data needs: token introspection, then a service's first page, then its
@@ -17,22 +17,21 @@
 // over HTTP/2, the proxy serving TLS itself (`--tls-cert`, a self-signed
 // certificate made here with openssl; the browser told to accept it), as
 // deployed alone without anything in front.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, startProxy, startBrowser } from '../tests/browser/harness.mjs';
+import { startProxy, startBrowser } from '../tests/browser/harness.mjs';
 import { startTenant } from './tenant.mjs';
 
 const RUNS = Number(process.env.BENCH_NET_RUNS ?? 5);
 const LATENCY = Number(process.env.BENCH_NET_LATENCY_MS ?? 300);
 const PROTOCOLS = (process.env.BENCH_NET_PROTOCOLS ?? 'h1,h2').split(',');
-// Targets (issues 16 and 30): the ratio to the critical path, per protocol;
+// Targets: the ratio to the critical path, per protocol;
 // the render after the last answer within 50 ms on the demo tenant.
 const TARGET_RATIO = { h1: 1.2, h2: 1.1 };
 const TARGET_RENDER_MS = 50;
 const CRITICAL_MS = 3 * LATENCY;
-const PROXY_BIN = process.env.TENANTSCOPE_PROXY_BIN ?? join(ROOT, 'target/server/tenantscope-proxy');
 
 /** A self-signed certificate for 127.0.0.1; { cert, key, remove }. */
 function certificate() {
@@ -44,24 +43,9 @@ function certificate() {
   return { cert, key, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The proxy serving TLS itself (HTTP/2 by ALPN), as `startProxy` starts it otherwise; { url, stop }. */
-async function startTlsProxy(tls, extraArgs = [], { demo = true } = {}) {
-  const args = ['--listen', '127.0.0.1:0', '--static', join(ROOT, 'dist'), ...(demo ? ['--demo'] : []),
-    '--tls-cert', tls.cert, '--tls-key', tls.key, ...extraArgs];
-  const child = spawn(PROXY_BIN, args, { env: { ...process.env, RUST_LOG: 'debug' } });
-  const logs = [];
-  child.stderr.on('data', (d) => logs.push(d.toString()));
-  const url = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('proxy did not start in 10 s:\n' + logs.join(''))), 10_000);
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d.toString();
-      const m = out.match(/listening on (https:\/\/\S+)/);
-      if (m) { clearTimeout(timer); ok(m[1]); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`proxy exited (${code}):\n${logs.join('')}`)); });
-  });
-  return { url, stop: () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGTERM'); }) };
+/** The proxy serving TLS itself (HTTP/2 by ALPN), started as `startProxy` starts it otherwise; { url, stop }. */
+function startTlsProxy(tls, extraArgs = [], options = {}) {
+  return startProxy(['--tls-cert', tls.cert, '--tls-key', tls.key, ...extraArgs], options);
 }
 
 /** One paste to complete dashboard, timed in the page. */

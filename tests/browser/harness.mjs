@@ -26,7 +26,8 @@ export async function startProxy(extraArgs = [], { demo = true } = {}) {
     let out = '';
     child.stdout.on('data', (d) => {
       out += d.toString();
-      const m = out.match(/listening on (http:\/\/\S+)/);
+      // https:// when the proxy serves TLS itself (--tls-cert, bench/network.mjs).
+      const m = out.match(/listening on (https?:\/\/\S+)/);
       if (m) { clearTimeout(timer); ok(m[1]); }
     });
     child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`proxy exited (${code}):\n${logs.join('')}`)); });
