@@ -4,6 +4,7 @@
 //! read them again: a new connection gets the new certificate while one
 //! made before keeps working. Without TLS, SIGHUP does not end it.
 
+mod common;
 mod tls_support;
 
 use std::io::BufRead;
@@ -21,23 +22,6 @@ fn proxy(args: &[&str]) -> Command {
     command
 }
 
-/// Runs the binary; its exit code and standard error, or `None` if it was
-/// still running after 5 s (then it is stopped).
-fn run(args: &[&str]) -> (Option<i32>, String) {
-    let mut child = proxy(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(5) {
-        if child.try_wait().unwrap().is_some() {
-            let out = child.wait_with_output().unwrap();
-            return (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    (None, String::new())
-}
-
 #[test]
 fn the_tls_flags_are_checked_at_start() {
     let dir = Dir::new("flags");
@@ -49,10 +33,10 @@ fn the_tls_flags_are_checked_at_start() {
     std::fs::write(path("junk.pem"), "-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n").unwrap();
     std::fs::write(path("empty.pem"), "").unwrap();
 
-    let (code, stderr) = run(&["--tls-cert", &path("a.crt")]);
+    let (code, stderr) = common::exit_of(&["--tls-cert", &path("a.crt")]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("--tls-cert needs --tls-key"), "{stderr}");
-    let (code, stderr) = run(&["--tls-key", &path("a.key")]);
+    let (code, stderr) = common::exit_of(&["--tls-key", &path("a.key")]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("--tls-key needs --tls-cert"), "{stderr}");
 
@@ -65,7 +49,7 @@ fn the_tls_flags_are_checked_at_start() {
         (path("a.crt"), path("b.key"), format!("--tls-key {} does not belong to the certificate of --tls-cert {}", path("b.key"), path("a.crt"))),
     ];
     for (cert, key, said) in cases {
-        let (code, stderr) = run(&["--tls-cert", &cert, "--tls-key", &key]);
+        let (code, stderr) = common::exit_of(&["--tls-cert", &cert, "--tls-key", &key]);
         assert_eq!(code, Some(2), "{cert} {key}: {stderr}");
         assert!(stderr.contains(&said), "expected {said:?} in {stderr}");
         for line in a.key_pem.lines().chain(b.key_pem.lines()).filter(|l| !l.starts_with("-----")) {
@@ -73,7 +57,7 @@ fn the_tls_flags_are_checked_at_start() {
         }
     }
     // Both good: it starts (and is stopped here).
-    let (code, stderr) = run(&["--tls-cert", &path("a.crt"), "--tls-key", &path("a.key")]);
+    let (code, stderr) = common::exit_of(&["--tls-cert", &path("a.crt"), "--tls-key", &path("a.key")]);
     assert_eq!(code, None, "it did not start: {stderr}");
 }
 

@@ -116,35 +116,12 @@ async fn connections_of_untrusted_peers_are_capped_behind_a_balancer_too() {
 
 #[tokio::test]
 async fn the_binary_refuses_a_client_ip_header_without_trusted_proxies() {
-    let binary = env!("CARGO_BIN_EXE_tenantscope-proxy");
-    let run = |args: &[&str]| {
-        let mut child = std::process::Command::new(binary)
-            .args(["--listen", "127.0.0.1:0", "--demo"])
-            .args(args)
-            .env_remove("TENANTSCOPE_TRUSTED_PROXY")
-            .env_remove("TENANTSCOPE_CLIENT_IP_HEADER")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let started = std::time::Instant::now();
-        while started.elapsed() < Duration::from_secs(5) {
-            if child.try_wait().unwrap().is_some() {
-                let out = child.wait_with_output().unwrap();
-                return (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        (None, String::new())
-    };
-    let (code, stderr) = run(&["--client-ip-header", "X-Real-IP"]);
+    let (code, stderr) = exit_of(&["--client-ip-header", "X-Real-IP"]);
     assert_eq!(code, Some(2), "it started (or failed otherwise): {stderr}");
     assert!(stderr.contains("--trusted-proxy") && stderr.contains("--client-ip-header"), "{stderr}");
-    let (code, stderr) = run(&["--client-ip-header", "X-Real-IP", "--trusted-proxy", "not-a-cidr"]);
+    let (code, stderr) = exit_of(&["--client-ip-header", "X-Real-IP", "--trusted-proxy", "not-a-cidr"]);
     assert_eq!(code, Some(2), "{stderr}");
     // With one it starts (and is stopped here).
-    let (code, stderr) = run(&["--client-ip-header", "X-Real-IP", "--trusted-proxy", "127.0.0.1/32"]);
+    let (code, stderr) = exit_of(&["--client-ip-header", "X-Real-IP", "--trusted-proxy", "127.0.0.1/32"]);
     assert_eq!(code, None, "it did not start: {stderr}");
 }

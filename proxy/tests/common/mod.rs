@@ -336,3 +336,28 @@ pub async fn h2_get(send: &mut h2::client::SendRequest<Bytes>, url: &str) -> axu
     let (response, _) = send.send_request(request, true).unwrap();
     tokio::time::timeout(Duration::from_secs(5), response).await.expect("answer headers").unwrap()
 }
+
+/// Runs the proxy's binary on 127.0.0.1:0 with the demo and `args`, with no
+/// `TENANTSCOPE_*` variable of the test's environment: its exit code and
+/// standard error, or `None` when it was still running after 5 s (it
+/// started; it is stopped then).
+pub fn exit_of(args: &[&str]) -> (Option<i32>, String) {
+    use std::process::{Command, Stdio};
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tenantscope-proxy"));
+    command.args(["--listen", "127.0.0.1:0", "--demo"]).args(args).stdout(Stdio::null()).stderr(Stdio::piped());
+    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("TENANTSCOPE_")) {
+        command.env_remove(name);
+    }
+    let mut child = command.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            return (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    (None, String::new())
+}
