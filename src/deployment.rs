@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::domain::Thresholds;
 use crate::i18n::Lang;
-use crate::settings;
+use crate::settings::{self, Settings};
 
 /// Where the page looks for it: beside `index.html`, relative, so that the
 /// site works at any path.
@@ -100,6 +100,40 @@ impl Raw {
             Raw::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
+    }
+}
+
+impl Deployment {
+    /// The defaults a deployment's `config.json` sets (the built-in ones
+    /// where it sets nothing).
+    pub fn settings(&self) -> Settings {
+        let (d, mut s) = (self, Settings::default());
+        if let Some(p) = &d.proxy {
+            s.proxy.clone_from(p);
+        }
+        if let Some(r) = &d.region {
+            s.region.clone_from(r);
+        }
+        if let Some(t) = d.thresholds {
+            s.thresholds = t;
+        }
+        if let Some(l) = d.lang {
+            s.lang = l;
+        }
+        s
+    }
+
+    /// The defaults in force on this page: the deployment's, and where it
+    /// sets no language, the browser's (so that a language the person never
+    /// picked is never stored as if picked).
+    pub fn settings_here(&self) -> Settings {
+        let (d, mut s) = (self, self.settings());
+        if d.lang.is_none() {
+            if let Some(lang) = web_sys::window().and_then(|w| w.navigator().language()).and_then(|l| Lang::from_key(&l)) {
+                s.lang = lang;
+            }
+        }
+        s
     }
 }
 

@@ -3,18 +3,21 @@
 //! CodeArts TestPlan, CodeArts Check, MetaStudio, Data Security Center and
 //! Host Security Service, fetched through tenantscope-proxy.
 //!
-//! `main.rs` only mounts [`components::App`]; everything lives here so that
-//! native tests reach the logic.
+//! What Huawei Cloud and its packages are lives in [`tenantscope_core`]
+//! (re-exported here under its own module names); this crate is the
+//! browser's face of it: the calls through the proxy ([`net`]), the words
+//! ([`i18n`], [`format`]), the markup ([`render`]), the settings and the
+//! views ([`components`]). `main.rs` only mounts [`components::App`];
+//! everything lives here so that native tests reach the logic.
+//! `tests/layers.rs` fails on an import that points back up the layers.
 
-pub mod api;
+pub use tenantscope_core::{api, domain, export, load, services, session};
+
 pub mod components;
 pub mod deployment;
-pub mod domain;
 pub mod download;
-pub mod export;
 pub mod format;
 pub mod i18n;
+pub mod net;
 pub mod render;
-pub mod services;
-pub mod session;
 pub mod settings;

@@ -105,25 +105,6 @@ const PREFIX: &str = "tenantscope.";
 const KEYS: [&str; 7] = ["proxy", "critical", "warning", "theme", "refresh", "lang", "zone"];
 
 impl Settings {
-    /// The defaults a deployment's `config.json` sets (the built-in ones
-    /// where it sets nothing).
-    pub fn deployed(d: &crate::deployment::Deployment) -> Settings {
-        let mut s = Settings::default();
-        if let Some(p) = &d.proxy {
-            s.proxy.clone_from(p);
-        }
-        if let Some(r) = &d.region {
-            s.region.clone_from(r);
-        }
-        if let Some(t) = d.thresholds {
-            s.thresholds = t;
-        }
-        if let Some(l) = d.lang {
-            s.lang = l;
-        }
-        s
-    }
-
     /// Reads settings from `get` (a storage lookup by key); whatever is
     /// missing or unreadable keeps its built-in default.
     pub fn read(get: impl Fn(&str) -> Option<String>) -> Settings {
@@ -173,20 +154,7 @@ impl Settings {
         })
     }
 
-    /// The defaults in force on this page: the deployment's, and where it
-    /// sets no language, the browser's (so that a language the person never
-    /// picked is never stored as if picked).
-    pub fn deployed_here(d: &crate::deployment::Deployment) -> Settings {
-        let mut s = Settings::deployed(d);
-        if d.lang.is_none() {
-            if let Some(lang) = web_sys::window().and_then(|w| w.navigator().language()).and_then(|l| Lang::from_key(&l)) {
-                s.lang = lang;
-            }
-        }
-        s
-    }
-
-    /// The person's saved settings over `base` ([`Settings::deployed_here`]).
+    /// The person's saved settings over `base` ([`Deployment::settings_here`](crate::deployment::Deployment::settings_here)).
     pub fn load(base: Settings) -> Settings {
         let storage = local();
         Settings::read_over(base, |key| storage.as_ref().and_then(|s| s.get_item(&format!("{PREFIX}{key}")).ok().flatten()))
@@ -333,7 +301,7 @@ mod tests {
             r#"{"proxy": "https://p.example/api", "region": "cn-east-3", "thresholds": {"critical_days": 3, "warning_days": 14}, "lang": "pt-BR"}"#,
         )
         .deployment;
-        let base = Settings::deployed(&deployment);
+        let base = deployment.settings();
         assert_eq!(
             (base.proxy.as_str(), base.region.as_str(), base.thresholds.critical_days, base.lang),
             ("https://p.example/api", "cn-east-3", 3, Lang::PtBr)

@@ -315,7 +315,7 @@ impl tenantscope::session::Fetch for Uneven {
 #[test]
 fn a_package_that_overlapping_pages_repeat_is_read_once() {
     use tenantscope::api::{Credentials, Gateway, Token};
-    let ctx = tenantscope::session::Context {
+    let ctx = tenantscope::session::Session {
         gateway: Gateway::new("/api".into(), Credentials::IamToken(Token::parse("t").unwrap())),
         region: "cn-north-4".into(),
         project_id: "p".into(),

@@ -252,8 +252,8 @@ fn error_bodies_in_every_shape() {
         ("error.apig-request-id.json", 401, "APIG.0307", "The token must be updated."),
     ];
     for (name, status, code, msg) in cases {
-        let body = fixture(name).to_string();
-        match ApiError::from_body(status, &body, None) {
+        let body = fixture(name);
+        match ApiError::from_body(status, Some(&body), None) {
             ApiError::Http { error_code, error_msg, .. } => {
                 assert_eq!(error_code.as_deref(), Some(code), "{name}");
                 assert_eq!(error_msg.as_deref(), Some(msg), "{name}");

@@ -11,8 +11,9 @@ use serde_json::Value;
 use tenantscope::api::{ApiError, ApiResponse, Credentials, Gateway, Token, THROTTLE_BACKOFF_MS};
 use tenantscope::domain::Instant;
 use tenantscope::services::hss::Scope;
-use tenantscope::services::Facts;
-use tenantscope::session::{keep_last_good, load, Context, Fetch, Loaded, ServiceState};
+use tenantscope::services::ServiceState;
+use tenantscope::services::{Facts, Loaded};
+use tenantscope::session::{keep_last_good, load, Fetch, Session};
 use tenantscope_catalog::{Route, Service};
 
 fn fixture(name: &str) -> String {
@@ -60,8 +61,8 @@ impl Fetch for Fake {
     }
 }
 
-fn ctx() -> Context {
-    Context {
+fn ctx() -> Session {
+    Session {
         gateway: Gateway::new("/api".into(), Credentials::IamToken(Token::parse("t").unwrap())),
         region: "cn-north-4".into(),
         project_id: "p".into(),

@@ -10,7 +10,8 @@ use crate::api::{is_bad_signature, AccessKeys, ApiError, Credentials, Gateway, K
 use crate::components::tr;
 use crate::format;
 use crate::i18n::{plural, t, tf, Lang};
-use crate::session::{account_projects, plan_regions, region_connections, Connection, RegionPlan, Skipped};
+use crate::net::account_projects;
+use crate::session::{plan_regions, region_connections, Connection, RegionPlan, Skipped};
 use crate::settings;
 
 /// The keys of the sign-in in use, and the account's projects they listed.

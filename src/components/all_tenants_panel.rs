@@ -12,7 +12,7 @@ use crate::domain::table::Owners;
 use crate::domain::{Instant, Package, Thresholds};
 use crate::format;
 use crate::i18n::{plural, t, tf};
-use crate::session::{Context, Coverage};
+use crate::session::{Coverage, Session};
 
 /// Whose account a tab reads: its access keys' or its token's domain
 /// ([`Account`]), read in place (no copy of the session and its
@@ -22,7 +22,7 @@ pub(super) fn account(tenant: &Tenant) -> Account {
 }
 
 /// The account of an open session.
-pub(super) fn account_of(ctx: &Context) -> Account {
+pub(super) fn account_of(ctx: &Session) -> Account {
     let key_id = match &ctx.gateway.credentials {
         Credentials::AccessKeys(keys) => Some(keys.access_key_id.as_str()),
         Credentials::IamToken(_) => None,

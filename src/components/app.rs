@@ -7,7 +7,8 @@ use crate::components::{tr, SessionForm, SettingsPanel, Shared, Tab, Welcome};
 use crate::domain::query::View;
 use crate::domain::Instant;
 use crate::i18n::{self, Lang};
-use crate::session::{now, Connection};
+use crate::net::now;
+use crate::session::Connection;
 use crate::settings::{remember, Settings};
 
 /// The page: settings, the session form, and once a connection is open the
@@ -27,14 +28,14 @@ pub fn App(
 ) -> impl IntoView {
     let crate::deployment::Loaded { deployment, errors: config_errors } = deployment;
     // The deployment's defaults, under the person's own settings.
-    let base = Settings::deployed_here(&deployment);
+    let base = deployment.settings_here();
     let settings = RwSignal::new(Settings::load(base.clone()));
     // A memo: the first visit asks the proxy again only when its URL changes,
     // not when another setting does.
     let proxy: Signal<String> = Memo::new(move |_| settings.with(|s| s.proxy.clone())).into();
     // What the proxy says of itself, for the first visit (asked again when
     // the proxy URL changes).
-    let about = LocalResource::new(move || crate::api::about(proxy.get()));
+    let about = LocalResource::new(move || crate::net::about(proxy.get()));
     let about = Signal::derive(move || about.get());
     let demo = Signal::derive(move || about.with(|a| matches!(a, Some(Ok(a)) if a.demo)));
     // Before anything is drawn; the settings panel sets them on change.
@@ -274,7 +275,7 @@ pub fn App(
 /// English needs no file; when the file fails, the page comes up in English
 /// and says so.
 pub fn mount(deployment: crate::deployment::Loaded) {
-    let lang = Settings::load(Settings::deployed_here(&deployment.deployment)).lang;
+    let lang = Settings::load(deployment.deployment.settings_here()).lang;
     wasm_bindgen_futures::spawn_local(async move {
         let texts = i18n::load(lang).await.err();
         leptos::mount::mount_to_body(move || view! { <App deployment texts /> });

@@ -68,21 +68,6 @@ pub fn console(shared: Shared, part: Part) -> Result<AnyView, NotLoaded> {
     })
 }
 
-/// A call signed with access keys (`Gateway::call`), from here so that
-/// the signing code comes with the console chunk, not the first page load.
-#[leptos::wasm_split::wasm_split(console, wasm_split_path = ::leptos::wasm_split, fallible)]
-pub fn signed_call(
-    gateway: crate::api::Gateway,
-    route: tenantscope_catalog::Route,
-    url: String,
-    path: String,
-    query: Vec<(String, String)>,
-    body: String,
-    signal: Option<web_sys::AbortSignal>,
-) -> Result<futures::future::LocalBoxFuture<'static, Result<crate::api::ApiResponse, crate::api::ApiError>>, NotLoaded> {
-    Ok(Box::pin(async move { gateway.signed_call(route, &url, &path, &query, &body, signal.as_ref()).await }))
-}
-
 /// Every open tab: the tab bar, the overview across the tabs, the filters,
 /// and the open tab's session. Each tab (and in it each service) loads,
 /// refreshes and fails on its own.

@@ -12,8 +12,10 @@ use crate::domain::{Package, Thresholds};
 use crate::download;
 use crate::export::{file_name, BillingRead, Report, Scope, ServiceError, Tenant};
 use crate::i18n::{t, tf};
+use crate::net::now;
 use crate::services::bss::BillingState;
-use crate::session::{now, Context, ServiceState};
+use crate::services::ServiceState;
+use crate::session::Session;
 
 /// Export buttons: everything loaded so far, or (when filters are set) what
 /// the filters show, as JSON, CSV or a calendar of the coming dates.
@@ -38,7 +40,7 @@ pub fn ExportBar(
     let filtered = move || view.with(View::is_filtered);
     let export = move |format: &'static str| {
         let all: Vec<Tab> = tenants.get_untracked();
-        let tabs: Vec<(usize, Tab, Context)> = all.iter().enumerate().filter_map(|(i, t)| Some((i, *t, t.ready()?))).collect();
+        let tabs: Vec<(usize, Tab, Session)> = all.iter().enumerate().filter_map(|(i, t)| Some((i, *t, t.ready()?))).collect();
         if tabs.is_empty() {
             return;
         }
@@ -179,18 +181,18 @@ pub fn ExportBar(
 
 /// Where a tab is, as an error across tabs names it: its subproject, or
 /// its region.
-fn place(ctx: &Context) -> String {
+fn place(ctx: &Session) -> String {
     ctx.project.clone().unwrap_or_else(|| ctx.region.clone())
 }
 
 /// Whose packages a tab's are, as the export names it.
-fn tenant(ctx: &Context, loads: &[ServiceLoad]) -> Tenant {
+fn tenant(ctx: &Session, loads: &[ServiceLoad]) -> Tenant {
     Tenant {
         domain: ctx.domain.clone(),
         user: ctx.user.clone(),
         region: Some(ctx.region.clone()),
         project_id: Some(ctx.project_id.clone()),
-        codearts_project_id: crate::components::codearts_project(ctx.codearts_project_id.as_deref(), loads),
+        codearts_project_id: crate::components::codearts_read(ctx.codearts_project_id.as_deref(), loads),
     }
 }
 

@@ -45,7 +45,8 @@ use crate::domain::paging::Progress;
 use crate::domain::query::View;
 use crate::domain::{Instant, Package, Thresholds};
 use crate::i18n::{t, Lang};
-use crate::session::{Connection, Context, ServiceState};
+use crate::services::ServiceState;
+use crate::session::{Connection, Session};
 
 /// One open connection (token, region, projects), shown as a tab.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,7 +129,7 @@ impl ServiceLoad {
 
     /// Reads what was loaded (nothing while loading, after a failure, or
     /// once the tab is closed), without copying it.
-    pub fn with_loaded<R>(&self, f: impl FnOnce(&crate::session::Loaded) -> R) -> Option<R> {
+    pub fn with_loaded<R>(&self, f: impl FnOnce(&crate::services::Loaded) -> R) -> Option<R> {
         // `try_`: a view's last update may come after its tab was closed.
         self.data
             .try_with(|d| match d {
@@ -155,7 +156,7 @@ impl ServiceLoad {
 #[derive(Clone, Copy)]
 pub struct Tenant {
     pub id: u32,
-    pub context: LocalResource<Result<Context, ApiError>>,
+    pub context: LocalResource<Result<Session, ApiError>>,
     pub loads: [ServiceLoad; tenantscope_catalog::PACKAGE_COUNT],
     /// Bumped by Refresh (the tab's own, [`Tab::refresh`]).
     pub refresh: RwSignal<u32>,
@@ -175,7 +176,7 @@ impl Tenant {
     }
 
     /// The session, once resolved (and while the tab is open).
-    pub fn ready(&self) -> Option<Context> {
+    pub fn ready(&self) -> Option<Session> {
         self.context.try_get().flatten().and_then(Result::ok)
     }
 
@@ -203,7 +204,7 @@ impl Tenant {
 
     /// The tab's CodeArts project's id: given, or the one TestPlan found.
     pub fn codearts_id(&self) -> Option<String> {
-        codearts_project(self.ready()?.codearts_project_id.as_deref(), &self.loads)
+        codearts_read(self.ready()?.codearts_project_id.as_deref(), &self.loads)
     }
 
     /// The tab's CodeArts project as it is named: its name where the form
@@ -224,17 +225,12 @@ impl Tenant {
     }
 }
 
-/// The session's CodeArts project: the one `given`, else the one TestPlan
+/// The CodeArts project a tab read: the one `given`, else the one TestPlan
 /// found and read (it asks for the list itself, so that nothing else waits).
-pub fn codearts_project(given: Option<&str>, loads: &[ServiceLoad]) -> Option<String> {
+pub fn codearts_read(given: Option<&str>, loads: &[ServiceLoad]) -> Option<String> {
     given.map(str::to_string).or_else(|| {
         let testplan = loads.iter().find(|l| l.service == Service::Testplan)?;
-        testplan
-            .with_loaded(|l| match &l.facts {
-                Some(crate::services::Facts::Testplan { codearts_project }) => Some(codearts_project.clone()),
-                _ => None,
-            })
-            .flatten()
+        testplan.with_loaded(|l| l.facts.as_ref().and_then(crate::services::Facts::codearts_project).map(str::to_string)).flatten()
     })
 }
 

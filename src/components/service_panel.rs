@@ -11,7 +11,8 @@ use crate::format;
 use crate::i18n::{t, tf};
 use crate::render;
 use crate::services;
-use crate::session::{Loaded, ServiceState};
+use crate::services::Loaded;
+use crate::services::ServiceState;
 
 /// One service's packages: a skeleton and the pages read while it loads,
 /// its own error card when it fails, then its charts and the packages that
@@ -113,7 +114,7 @@ fn loaded_view(
     });
     // What the service's own module has to say of this reading (HSS: the
     // default enterprise project only).
-    let scope = services::notice(service, &loaded);
+    let scope = crate::format::notice(service, &loaded);
     let at = loaded.received_at;
     // The answers as received, laid out only when the drawer is opened:
     // indenting a few hundred KiB of JSON on arrival would hold up the
@@ -199,7 +200,7 @@ fn loaded_view(
 /// service come from its module (HSS's quota charts), the others show usage
 /// against amount where the service gives figures.
 fn charts(service: Service, packages: &[Package], shown: &[usize], facts: Option<&services::Facts>, complete: bool, at: crate::domain::Instant) -> String {
-    if let Some(own) = services::charts(service, packages, shown, facts, complete) {
+    if let Some(own) = crate::render::service_charts(service, packages, shown, facts, complete) {
         return own;
     }
     let mut html = String::new();

@@ -6,7 +6,8 @@ use crate::components::console::preload_console;
 use crate::components::tr;
 use crate::format;
 use crate::i18n::{t, tf, Lang};
-use crate::session::{introspect_token, lists, now, Connection, Discovery};
+use crate::net::{introspect_token, lists, now};
+use crate::session::{Connection, Discovery};
 use crate::settings;
 
 /// The session form: IAM token, region, project and CodeArts project. It

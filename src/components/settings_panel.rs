@@ -141,7 +141,7 @@ pub fn SettingsPanel(
 fn zone_label(zone: Zone) -> String {
     match zone {
         Zone::Browser => {
-            let offset = crate::format::browser_offset(crate::session::now());
+            let offset = crate::format::browser_offset(crate::net::now());
             tf("This browser's ({0})", &[&crate::domain::time::offset_label(offset)])
         }
         Zone::HUAWEI_CLOUD => i18n::t("UTC+8, as Huawei Cloud's pages show it").to_string(),

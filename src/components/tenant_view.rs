@@ -6,8 +6,10 @@ use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, Shared,
 use crate::domain::Instant;
 use crate::format;
 use crate::i18n::{t, tf};
+use crate::net::{resolve, service_state, Browser};
 use crate::services::bss::{self, BillingState};
-use crate::session::{keep_last_good, resolve, service_state, Browser, Context, ServiceState};
+use crate::services::ServiceState;
+use crate::session::{keep_last_good, Session};
 
 /// Whether a service's state changed: for a reading, by identity (its
 /// packages and answers are shared, and comparing thousands of packages
@@ -113,7 +115,7 @@ pub fn TenantView(
                 let billing = billed.get();
                 Some(match (state, billing.as_ref().and_then(BillingState::billing)) {
                     (Ok(ServiceState::Loaded(loaded)), Some(read)) => {
-                        Ok(ServiceState::Loaded(crate::session::Loaded { packages: read.apply(&loaded.packages), ..loaded }))
+                        Ok(ServiceState::Loaded(crate::services::Loaded { packages: read.apply(&loaded.packages), ..loaded }))
                     }
                     (state, _) => state,
                 })
@@ -241,7 +243,7 @@ pub fn SessionBar(
 /// the answers are, Refresh, and `edit` (the sign-in's Edit).
 #[component]
 fn SessionLine(
-    ctx: Context,
+    ctx: Session,
     tenant: Tenant,
     clock: Signal<Instant>,
     minute: Signal<Instant>,

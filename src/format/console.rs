@@ -9,8 +9,10 @@ use crate::domain::overview::Relative;
 use crate::domain::paging::{Progress, Stop};
 use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Thresholds, Urgency};
 use crate::i18n::{self, plural, t, tf};
-use crate::services::{codecheck, dsc, hss, metastudio, testplan};
-use crate::session::{Coverage, Paging};
+use crate::services::hss::{Reading, Scope};
+use crate::services::Paging;
+use crate::services::{code_table, code_words, labelled, metastudio, Facts, Loaded};
+use crate::session::Coverage;
 
 pub fn status(status: Status) -> &'static str {
     match status {
@@ -49,83 +51,13 @@ pub fn no_date_why(p: &Package) -> Option<&'static str> {
     })
 }
 
-/// The English name a service's table gives a code, and whether the page
-/// shows it translated.
-fn code_table(service: Service, code: &str) -> Option<(&'static str, bool)> {
-    let translated = |label: Option<&'static str>| label.map(|l| (l, true));
-    match service {
-        Service::Hss => translated(hss::edition_label(code)),
-        Service::Testplan => translated(testplan::label(code)),
-        Service::Codecheck => translated(codecheck::label(code)),
-        Service::Metastudio => translated(metastudio::label(code)),
-        Service::Dsc => translated(dsc::label(code)),
-        Service::Iam | Service::Projectman | Service::Bss => None,
-    }
-}
-
-fn labelled(service: Service, label: &str) -> String {
-    if service == Service::Hss {
-        format!("HSS {label}")
-    } else {
-        label.to_string()
-    }
-}
-
-/// The readable name of a service's code in English, where the documents
-/// or SDKs name it; `None` for an unknown code.
-pub fn code_label_en(service: Service, code: &str) -> Option<String> {
-    code_table(service, code).map(|(label, _)| labelled(service, label))
-}
-
 /// The readable name of a service's code in the page's language: its
 /// table's name, else one made of the code's own words ([`code_words`]).
 pub fn code_label(service: Service, code: &str) -> Option<String> {
     match code_table(service, code) {
-        Some((label, translate)) => Some(labelled(service, if translate { t(label) } else { label })),
+        Some(label) => Some(labelled(service, t(label))),
         None => code_words(service, code).map(|words| labelled(service, &words)),
     }
-}
-
-/// A name made of a code's own words where no table names it, so that a
-/// new code reads as words rather than as a code
-/// (`hws.resource.type.metastudio.chat_2d.package` → `Chat 2D package`):
-/// the prefixes every code of its service shares dropped, the rest split
-/// at `.` `_` `-`, `2d`/`3d` and short upper-case words (`OBS`, `DB`) kept
-/// as abbreviations, the first word capitalised. `None` for a text that
-/// is not a code (spaces, anything but ASCII letters, digits and those
-/// separators) or has no words left; the code itself stays beside the name
-/// (the card's code line, the table's tooltip).
-pub fn code_words(service: Service, code: &str) -> Option<String> {
-    if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
-        return None;
-    }
-    let (prefixes, lead): (&[&str], &str) = match service {
-        Service::Metastudio => (&["hws.resource.type.metastudio."], ""),
-        Service::Dsc => (&["hws.resource.type.dsc."], ""),
-        Service::Hss => (&["hss.version."], ""),
-        Service::Testplan => (&["codearts.testplan.china.", "codearts.testplan.intl.", "codearts.testplan."], "TestPlan "),
-        Service::Codecheck => (&["codearts.china.", "codearts.intl."], "CodeArts "),
-        Service::Iam | Service::Projectman | Service::Bss => (&[], ""),
-    };
-    let (rest, lead) = match prefixes.iter().find_map(|p| code.strip_prefix(p)) {
-        Some(rest) => (rest, lead),
-        None => (code.strip_prefix("hws.resource.type.").unwrap_or(code), ""),
-    };
-    // Upper-case words are abbreviations only beside lower-case ones
-    // (`OBS_enterprise`); a code all in capitals (`VOICE_TRAINING`) is words.
-    let mixed = rest.bytes().any(|b| b.is_ascii_lowercase());
-    let mut words: Vec<String> = rest
-        .split(['.', '_', '-'])
-        .filter(|w| !w.is_empty())
-        .map(|word| match word.to_ascii_lowercase() {
-            d if d == "2d" || d == "3d" => d.to_ascii_uppercase(),
-            _ if mixed && word.len() <= 4 && word.bytes().all(|b| b.is_ascii_uppercase()) => word.to_string(),
-            lower => lower,
-        })
-        .collect();
-    let first = words.first_mut()?;
-    *first = format!("{}{}", first[..1].to_ascii_uppercase(), &first[1..]);
-    Some(format!("{lead}{}", words.join(" ")))
 }
 
 /// A category as shown: its readable name where the service's documents
@@ -138,12 +70,6 @@ pub fn category(code: &str) -> String {
 /// readable name of its code, else the code as it came.
 pub fn name(package: &Package) -> String {
     package.label.clone().or_else(|| code_label(package.service, &package.name)).unwrap_or_else(|| package.name.clone())
-}
-
-/// The readable name in English, for the exports (files are for scripts
-/// as much as for people); `None` when it is only the code.
-pub fn english_name(package: &Package) -> Option<String> {
-    package.label.clone().or_else(|| code_label_en(package.service, &package.name))
 }
 
 /// A unit code in words: every MetaStudio `unit` (seed 002, the SDK's
@@ -454,7 +380,7 @@ pub fn coverage_note(items: &[(Service, String, Coverage)]) -> Option<String> {
             Coverage::Whole => continue,
             Coverage::Loading => t("still loading").to_string(),
             Coverage::Incomplete => t("incomplete").to_string(),
-            Coverage::Narrowed(why) => why.to_string(),
+            Coverage::Narrowed(why) => t(why).to_string(),
             Coverage::Stale(e) => tf("last good answers, the refresh failed: {0}", &[&short_error(e)]),
             Coverage::Failed(e) => tf("failed: {0}", &[&short_error(e)]),
             Coverage::NotOffered(region) => tf("not offered in {0}", &[region]),
@@ -498,11 +424,24 @@ pub fn paging_note(paging: &Paging, shown: usize, total: Option<u64>) -> Option<
     (!notes.is_empty()).then(|| notes.join(" "))
 }
 
+/// The notice particular to a service's reading, if any (HSS: read for
+/// the default enterprise project only, and why).
+pub fn notice(service: Service, loaded: &Loaded) -> Option<String> {
+    match (service, &loaded.facts) {
+        (Service::Hss, Some(Facts::Hss(Reading { scope: Scope::DefaultOnly(why), .. }))) => Some(tf(
+            "Default enterprise project only: asking for every enterprise project was refused ({0}). Quotas in other enterprise projects are not counted.",
+            &[&error(why)],
+        )),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::overview::Relative;
     use crate::i18n::{set_lang, Lang};
+    use crate::services::{codecheck, english_name};
     use serde_json::json;
 
     /// The whole days `text` counts after "in " (`expires in 13 days`,

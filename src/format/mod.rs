@@ -181,6 +181,7 @@ pub fn error(error: &ApiError) -> String {
             Invalid::NeedsCodeartsProject => t("CodeArts TestPlan needs a CodeArts project: enter its ID in the form.").into(),
             Invalid::NotScoped => t("This token is not scoped to a project: enter a Project ID, or use a project-scoped token.").into(),
             Invalid::NoPackages(service) => tf("{0} holds no packages", &[&self::service(*service)]),
+            Invalid::NoSigner => t("The console's code that signs with access keys could not be loaded from this site: nothing was sent.").into(),
         },
         ApiError::Network { proxy } => tf("The proxy at {0} could not be reached. Is tenantscope-proxy running?", &[proxy]),
         ApiError::NotAProxy { proxy, status } => tf("What answers at {0} is not a tenantscope proxy (HTTP {1}, and not the proxy's JSON).", &[proxy, status]),
@@ -224,6 +225,7 @@ pub fn token_error(error: TokenError) -> &'static str {
 /// What the person should do about a failure, whatever the service.
 fn general_hint(error: &ApiError) -> &'static str {
     match error {
+        ApiError::Invalid(Invalid::NoSigner) => t("Check the connection to this site and reload the page."),
         ApiError::Invalid(_) => t("Check the project IDs in the form."),
         ApiError::Network { .. } => t("Start tenantscope-proxy (see the README) or correct the proxy URL in the settings; a proxy on another origin than this page must allow it with --allow-origin."),
         ApiError::NotAProxy { .. } => t("Run tenantscope-proxy and set its API base (it ends in /api) in the settings, or in the site's config.json."),
@@ -270,7 +272,8 @@ mod tests {
     use crate::domain::overview::Relative;
     use crate::domain::paging::{Progress, Stop};
     use crate::domain::{Expiry, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Status, Thresholds, Urgency};
-    use crate::session::{Coverage, Paging};
+    use crate::services::Paging;
+    use crate::session::Coverage;
     use tenantscope_catalog::Service;
 
     #[test]

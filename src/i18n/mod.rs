@@ -92,7 +92,8 @@ thread_local! {
 
 type Table = Vec<(&'static str, &'static str)>;
 
-/// The sources (under `src/`) whose texts the page shows before the
+/// The sources (under `src/`; `core/src/`'s names of codes, marked with
+/// `tx`, are the console's) whose texts the page shows before the
 /// console's code is fetched: their texts are in `lang/{lang}.json`, with
 /// the region names; every other text is in `lang/{lang}.console.json`. A
 /// directory counts with everything in it.
@@ -102,11 +103,9 @@ pub const PAGE_SOURCES: &[&str] = &[
     "components/settings_panel.rs",
     "components/welcome.rs",
     "components/mod.rs",
-    "api.rs",
     "deployment.rs",
     "format/mod.rs",
     "i18n/",
-    "session.rs",
     "settings.rs",
 ];
 
@@ -175,12 +174,7 @@ pub fn region_name(id: &str) -> Option<&'static str> {
     find(id)
 }
 
-/// Marks `en` as a text to translate where it is shown, not here: tables
-/// of names (`services::*::label`) keep the English, which the exports use
-/// as it is and the views pass through [`t`]. The source scan counts it.
-pub const fn tx(en: &'static str) -> &'static str {
-    en
-}
+pub use tenantscope_core::tx;
 
 /// The pattern `en` in the language in force, with `{0}`, `{1}`… replaced
 /// by `args`.
@@ -353,12 +347,11 @@ pub(crate) mod tests {
     /// The texts of the [`PAGE_SOURCES`], and the others (a text in both
     /// counts as the page's).
     fn texts_by_part() -> (Vec<String>, Vec<String>) {
-        fn walk(dir: &std::path::Path, out: &mut Vec<(String, Vec<String>)>) {
-            let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src/");
+        fn walk(dir: &std::path::Path, src: &str, out: &mut Vec<(String, Vec<String>)>) {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
                 if path.is_dir() {
-                    walk(&path, out);
+                    walk(&path, src, out);
                 } else if path.extension().is_some_and(|e| e == "rs") && !path.starts_with(concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n")) {
                     let text = std::fs::read_to_string(&path).unwrap();
                     let name = path.to_string_lossy().trim_start_matches(src).to_string();
@@ -367,7 +360,8 @@ pub(crate) mod tests {
             }
         }
         let mut found = Vec::new();
-        walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), &mut found);
+        walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), concat!(env!("CARGO_MANIFEST_DIR"), "/src/"), &mut found);
+        walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/core/src")), concat!(env!("CARGO_MANIFEST_DIR"), "/"), &mut found);
         let on_page = |name: &str| PAGE_SOURCES.iter().any(|p| name == *p || (p.ends_with('/') && name.starts_with(p)));
         let mut page: Vec<String> = found.iter().filter(|(n, _)| on_page(n)).flat_map(|(_, t)| t.clone()).collect();
         page.sort();

@@ -17,8 +17,11 @@ use crate::domain::query::Group;
 use crate::domain::{Attention, Instant, Package, Status, Thresholds, Urgency};
 use crate::format;
 use crate::i18n::{plural, t, tf};
-use crate::services::hss;
+use tenantscope_catalog::Service;
 
+use crate::services::Facts;
+
+mod hss;
 mod rows;
 pub use rows::{rows, Columns};
 
@@ -230,7 +233,7 @@ pub fn groups(groups: &[Group]) -> String {
         t("Quotas by edition and status"),
         &head,
         groups.iter().map(|g| {
-            let edition = hss::edition_label(&g.name).map(str::to_string).unwrap_or_else(|| escape(&g.name));
+            let edition = crate::services::hss::edition_label(&g.name).map(str::to_string).unwrap_or_else(|| escape(&g.name));
             let mut row = vec![edition];
             if projects {
                 row.push(escape(g.enterprise_project.as_deref().unwrap_or("—")));
@@ -647,6 +650,15 @@ pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64, 
     h.push_str(&table("legend", "", &[t("Expiring"), t("Packages")], buckets));
     h.push_str("</figure>");
     h
+}
+
+/// The charts particular to `service`, each with its table, or `None`
+/// where the service has none of its own (the panel then draws usage).
+pub fn service_charts(service: Service, packages: &[Package], shown: &[usize], facts: Option<&Facts>, complete: bool) -> Option<String> {
+    match service {
+        Service::Hss => Some(self::hss::charts(packages, shown, facts, complete)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

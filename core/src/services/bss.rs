@@ -13,11 +13,12 @@ use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
 
 use super::epoch_or_datetime;
+use super::once;
 use super::read::{root, Obj};
 use crate::api::ApiError;
 use crate::domain::time::MS_PER_DAY;
 use crate::domain::{Billed, BillingStatus, Expiry, Instant, Package, Renewal};
-use crate::session::{once, Fetch};
+use crate::load::Fetch;
 
 impl BillingState {
     /// What a failed reading leaves: the last reading, out of date, where
@@ -95,8 +96,8 @@ pub fn resource_of(p: &Package) -> Option<&str> {
 
 /// The resource ids to ask billing about once every service has answered
 /// (`None` while one has not): each package's [`resource_of`].
-pub fn ids_of(states: &[Option<Result<crate::session::ServiceState, ApiError>>]) -> Option<Vec<String>> {
-    use crate::session::ServiceState;
+pub fn ids_of(states: &[Option<Result<super::ServiceState, ApiError>>]) -> Option<Vec<String>> {
+    use super::ServiceState;
     let mut ids = Vec::new();
     for state in states {
         match state.as_ref()? {
@@ -449,7 +450,7 @@ mod tests {
         assert!(billing.apply(&products).iter().all(|p| p.expiry == Expiry::At(at.unwrap()) && p.renews()));
         // A stand-in id is asked about nothing.
         assert_eq!(resource_of(&Package::new(Service::Dsc, "base#3", "base")), None);
-        let loaded = crate::session::Loaded {
+        let loaded = crate::services::Loaded {
             packages: products.to_vec().into(),
             facts: None,
             total: None,
@@ -458,10 +459,10 @@ mod tests {
             received_at: Instant::from_millis(0),
             stale: None,
         };
-        let states = [Some(Ok(crate::session::ServiceState::Loaded(loaded))), Some(Err(ApiError::Network { proxy: String::new() }))];
+        let states = [Some(Ok(crate::services::ServiceState::Loaded(loaded))), Some(Err(ApiError::Network { proxy: String::new() }))];
         assert_eq!(ids_of(&states), Some(vec!["RID".to_string(), "RID".to_string()]));
         assert_eq!(ids_of(&[None]), None, "not before every service has answered");
-        assert_eq!(ids_of(&[Some(Ok(crate::session::ServiceState::Waiting))]), None);
+        assert_eq!(ids_of(&[Some(Ok(crate::services::ServiceState::Waiting))]), None);
     }
 
     #[test]

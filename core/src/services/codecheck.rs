@@ -12,15 +12,16 @@ use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
 
 use super::read::root;
+use super::{once, single, Loaded};
 use super::{renew_link, status_word};
 use crate::api::ApiError;
 use crate::domain::{Expiry, Instant, Lifecycle, NextAction, NextStep, Package};
-use crate::i18n::tx;
-use crate::session::{once, single, Context, Fetch, Loaded};
+use crate::load::{Fetch, Session};
+use crate::tx;
 
 /// Reads the tenant's packages, for the session's CodeArts project when it
 /// has one (`project_id`).
-pub async fn load<N: Fetch>(net: &N, ctx: &Context) -> Result<Loaded, ApiError> {
+pub async fn load<N: Fetch>(net: &N, ctx: &Session) -> Result<Loaded, ApiError> {
     let query: Vec<(&str, &str)> = ctx.codearts_project_id.as_deref().map(|id| ("project_id", id)).into_iter().collect();
     let answer = once(net, || net.get(Route::CodecheckPackages, &ctx.region, None, &query)).await?;
     let received_at = net.now();
@@ -214,8 +215,6 @@ mod tests {
         let p = &packages(&answer(tips, json!([])), NOW).unwrap()[0];
         let urgency = p.urgency(NOW, Default::default());
         assert_eq!(urgency, crate::domain::Urgency::Critical, "{p:?}");
-        let state = crate::format::state(p, NOW, Default::default());
-        assert!(state.starts_with("Expires "), "{state}");
         // Later the same day it is still in effect.
         let evening = Instant::from_millis(NOW.millis() + 3_600_000);
         assert_ne!(p.urgency(evening, Default::default()), crate::domain::Urgency::Expired);

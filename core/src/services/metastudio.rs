@@ -6,11 +6,12 @@ use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, Obj};
+use super::{read_pages, Loaded, PageAnswer};
 use crate::api::ApiError;
 use crate::domain::paging::{PagePlan, Progress};
 use crate::domain::{Expiry, Instant, Package, Source, Status};
-use crate::i18n::tx;
-use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
+use crate::load::{Fetch, Session};
+use crate::tx;
 
 /// `resource_source` is required (400 without it); these are all its values.
 pub const RESOURCE_SOURCES: &str = "PURCHASED,SP_ALLOCATED,ADMIN_ALLOCATED";
@@ -20,7 +21,7 @@ pub const RESOURCE_SOURCES: &str = "PURCHASED,SP_ALLOCATED,ADMIN_ALLOCATED";
 pub const PAGES: PagePlan = PagePlan { limit: 100, max_pages: 100 };
 
 /// Reads every page of the project's resources, of every source.
-pub async fn load<N: Fetch>(net: &N, ctx: &Context, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
+pub async fn load<N: Fetch>(net: &N, ctx: &Session, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
     let page = |offset: u64| async move {
         let (limit, offset) = (PAGES.limit.to_string(), offset.to_string());
         let query = [("resource_source", RESOURCE_SOURCES), ("limit", &limit), ("offset", &offset)];

@@ -1,7 +1,8 @@
 //! The API gateway: the one place that builds proxy URLs and request headers,
-//! holds the credentials, talks to gloo-net, and turns every failure into one
-//! typed, cloneable [`ApiError`]. Components call [`Gateway::get`] and never
-//! see a URL, a header or gloo-net.
+//! holds the credentials, signs, and turns every failure into one typed,
+//! cloneable [`ApiError`]. How a call travels is a face's: the browser's
+//! [`Fetch`](crate::session::Fetch) sends it with `fetch`, the command
+//! line's with its own client; both read the answer with [`Gateway::read`].
 
 use std::fmt;
 
@@ -220,7 +221,7 @@ impl Credentials {
 }
 
 /// A token's headers for a call of `route`.
-fn token_headers(token: &Token, route: Route) -> Vec<(&'static str, String)> {
+pub fn token_headers(token: &Token, route: Route) -> Vec<(&'static str, String)> {
     let mut headers = vec![("X-Auth-Token", token.secret().to_string())];
     // Token introspection asks about the token itself (IAM API iam_30_0004).
     if route == Route::IamToken {
@@ -237,16 +238,16 @@ fn token_headers(token: &Token, route: Route) -> Vec<(&'static str, String)> {
 ///   signatures are dated by the proxy's time;
 /// - the places for calls in flight, [`SIGNED_IN_FLIGHT`] across regions.
 #[derive(Clone)]
-pub struct SignIn(std::sync::Arc<Shared>);
+pub struct SignIn(std::sync::Arc<Inner>);
 
-struct Shared {
+struct Inner {
     offset_ms: std::sync::atomic::AtomicI64,
     in_flight: async_lock::Semaphore,
 }
 
 impl Default for SignIn {
     fn default() -> SignIn {
-        SignIn(std::sync::Arc::new(Shared { offset_ms: Default::default(), in_flight: async_lock::Semaphore::new(SIGNED_IN_FLIGHT) }))
+        SignIn(std::sync::Arc::new(Inner { offset_ms: Default::default(), in_flight: async_lock::Semaphore::new(SIGNED_IN_FLIGHT) }))
     }
 }
 
@@ -308,6 +309,9 @@ pub enum Invalid {
     NotScoped,
     /// IAM and ProjectMan hold no packages.
     NoPackages(Service),
+    /// The code that signs with access keys could not be had (the browser
+    /// fetches it from the site on first use): nothing was sent.
+    NoSigner,
 }
 
 /// Everything that can go wrong with a call, cloneable so that views can keep
@@ -390,9 +394,8 @@ impl ApiError {
     /// `error_code`/`error_msg`, `code`/`message`, or nested one level (as
     /// in Keystone's `{"error": {"code": 401, "message": ...}}`); codes may
     /// be numbers.
-    pub fn from_body(status: u16, body: &str, request_id: Option<String>) -> ApiError {
-        let value: Option<Value> = parse_json(body).ok();
-        let (error_code, error_msg) = value.as_ref().map(error_fields).unwrap_or_default();
+    pub fn from_body(status: u16, body: Option<&Value>, request_id: Option<String>) -> ApiError {
+        let (error_code, error_msg) = body.map(error_fields).unwrap_or_default();
         ApiError::Http { status, error_code, error_msg, request_id }
     }
 }
@@ -444,7 +447,7 @@ impl Gateway {
     }
 
     /// The headers that authenticate one call at `now_ms` (what
-    /// [`Self::get_until`] sends; signed, for access keys).
+    /// a face sends; signed, for access keys).
     pub fn auth_headers(
         &self,
         route: Route,
@@ -461,7 +464,7 @@ impl Gateway {
     }
 
     /// The proxy URL of one call and the upstream path it signs.
-    fn target(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<(String, String), ApiError> {
+    pub fn target(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<(String, String), ApiError> {
         let path = route.path(param).ok_or(ApiError::Invalid(Invalid::BadId(route.service())))?;
         if !tenantscope_catalog::is_valid_segment(region) {
             return Err(ApiError::Invalid(Invalid::NoRegion));
@@ -476,161 +479,71 @@ impl Gateway {
         Ok((url, path))
     }
 
-    /// One GET through the proxy.
-    pub async fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> Result<ApiResponse, ApiError> {
-        self.get_until(route, region, param, query, None).await
-    }
-
-    /// One GET through the proxy, abandoned when `signal` aborts (a closed
-    /// tab stops what it was loading).
-    pub async fn get_until(
-        &self,
-        route: Route,
-        region: &str,
-        param: Option<&str>,
-        query: &[(&str, &str)],
-        signal: Option<&web_sys::AbortSignal>,
-    ) -> Result<ApiResponse, ApiError> {
-        self.call(route, region, param, query, String::new(), signal).await
-    }
-
-    /// One POST of the JSON `body` through the proxy (billing's query, the
-    /// one route that takes a body), abandoned when `signal` aborts.
-    pub async fn post_until(&self, route: Route, region: &str, body: String, signal: Option<&web_sys::AbortSignal>) -> Result<ApiResponse, ApiError> {
-        self.call(route, region, None, &[], body, signal).await
-    }
-
-    /// One call of `route` (its method: GET with an empty `body`, POST).
-    async fn call(
-        &self,
-        route: Route,
-        region: &str,
-        param: Option<&str>,
-        query: &[(&str, &str)],
-        body: String,
-        signal: Option<&web_sys::AbortSignal>,
-    ) -> Result<ApiResponse, ApiError> {
-        let (url, path) = self.target(route, region, param, query)?;
-        match &self.credentials {
-            Credentials::IamToken(token) => self.send(&url, route, token_headers(token, route), &body, signal, |_| {}).await,
-            Credentials::AccessKeys(_) => {
-                let query: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-                // Signed in the console chunk, which holds the signing code
-                // (SHA-256, HMAC: 8 KiB of brotli the first page load has no
-                // room for, and needs only once keys are entered).
-                #[cfg(target_arch = "wasm32")]
-                {
-                    let call = crate::components::console::signed_call(self.clone(), route, url, path, query, body, signal.cloned());
-                    match call.await {
-                        Ok(answer) => answer.await,
-                        Err(_) => Err(ApiError::Network { proxy: self.proxy.clone() }),
-                    }
-                }
-                #[cfg(not(target_arch = "wasm32"))]
-                {
-                    self.signed_call(route, &url, &path, &query, &body, signal).await
-                }
-            }
-        }
-    }
-
-    /// A call signed with access keys, dated by the proxy's clock as its
-    /// answers' `Date` measures it; a signature refused (APIGW.0303) by a
-    /// clock found off by minutes in that very answer is signed again once.
-    pub(crate) async fn signed_call(
-        &self,
-        route: Route,
-        url: &str,
-        path: &str,
-        query: &[(String, String)],
-        body: &str,
-        signal: Option<&web_sys::AbortSignal>,
-    ) -> Result<ApiResponse, ApiError> {
-        let Credentials::AccessKeys(keys) = &self.credentials else { return Err(ApiError::Invalid(Invalid::NotScoped)) };
-        let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        // Dated once a place is free (a signature waits for no one).
-        let _place = keys.sign_in.enter().await;
-        let mut again = true;
-        loop {
-            let before = keys.sign_in.offset_ms();
-            let sent = js_sys::Date::now() as i64;
-            let headers = keys.headers_at(route, path, &query, body, sent);
-            let observe = |response: &gloo_net::http::Response| {
-                // The proxy's `Date` (exposed to the page by its CORS headers).
-                let server = response.headers().get("date").map(|d| js_sys::Date::parse(&d)).filter(|t| t.is_finite());
-                if let Some(server) = server {
-                    keys.sign_in.set_offset(clock_offset(server as i64, sent, js_sys::Date::now() as i64));
-                }
-            };
-            match self.send(url, route, headers, body, signal, observe).await {
-                Err(e) if again && is_bad_signature(&e) && (keys.sign_in.offset_ms() - before).abs() > 60_000 => again = false,
-                answer => return answer,
-            }
-        }
-    }
-
-    /// One call with the headers that authenticate it; `observe` sees the
-    /// response before its body is read.
-    async fn send(
-        &self,
-        url: &str,
-        route: Route,
-        headers: Vec<(&'static str, String)>,
-        body: &str,
-        signal: Option<&web_sys::AbortSignal>,
-        observe: impl FnOnce(&gloo_net::http::Response),
-    ) -> Result<ApiResponse, ApiError> {
-        // Past the browser's HTTP cache: an answer read with a token must
-        // never be stored, and the cache would hold a second request for
-        // the same URL (the form's and a tab's CodeArts project list) until
-        // the first is answered, a round trip lost (bench/network.mjs).
-        let mut request = match route.method() {
-            "POST" => gloo_net::http::Request::post(url).header("Content-Type", "application/json"),
-            _ => gloo_net::http::Request::get(url),
-        }
-        .header("Accept", "application/json")
-        .cache(web_sys::RequestCache::NoStore)
-        .abort_signal(signal);
-        for (name, value) in headers {
-            request = request.header(name, &value);
-        }
-        let network = || ApiError::Network { proxy: self.proxy.clone() };
-        let sent = match route.method() {
-            "POST" => request.body(body.to_string()).map_err(|_| network())?.send().await,
-            _ => request.send().await,
-        };
-        let response = sent.map_err(|_| network())?;
-        observe(&response);
-        let status = response.status();
-        let request_id = response.headers().get("x-request-id");
-        let text = response.text().await.map_err(|_| network())?;
-        let parsed = parse_json(&text);
-        if not_a_proxy(status, &text, parsed.is_ok()) {
+    /// Reads what came back for a call of `route`: the proxy's (or the
+    /// API's) JSON on success, a typed error otherwise.
+    pub fn read(&self, route: Route, answer: Answer) -> Result<ApiResponse, ApiError> {
+        let Answer { status, request_id, text, json } = answer;
+        if not_a_proxy(status, &text, json.is_ok()) {
             return Err(ApiError::NotAProxy { proxy: self.proxy.clone(), status });
         }
         if !(200..300).contains(&status) {
-            return Err(ApiError::from_body(status, &text, request_id));
+            return Err(ApiError::from_body(status, json.as_ref().ok(), request_id));
         }
-        let body = parsed.map_err(|e| ApiError::Decode { service: route.service(), detail: format!("not JSON ({e})") })?;
+        let body = json.map_err(|e| ApiError::Decode { service: route.service(), detail: format!("not JSON ({e})") })?;
         Ok(ApiResponse { body, text, request_id })
+    }
+
+    /// The network failure of this gateway.
+    pub fn unreachable(&self) -> ApiError {
+        ApiError::Network { proxy: self.proxy.clone() }
     }
 }
 
-impl Gateway {
-    /// Where the proxy's operator set a service's host for a region the
-    /// catalogue lacks (`GET {proxy}/offered`, the proxy's `--service-host`):
-    /// (service, region) pairs. Empty when the proxy does not say (an older
-    /// proxy, a failure): the catalogue alone then decides.
-    pub async fn offered(&self) -> Vec<(Service, String)> {
-        let url = format!("{}/offered", self.proxy.trim_end_matches('/'));
-        let Ok(response) = gloo_net::http::Request::get(&url).header("Accept", "application/json").send().await else {
-            return Vec::new();
-        };
-        if !response.ok() {
-            return Vec::new();
+/// An answer as a face's transport received it, its text parsed by the
+/// face (the browser's own `JSON.parse` keeps serde_json's parser out of
+/// the wasm bundle).
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub status: u16,
+    /// The cloud's `X-Request-Id`.
+    pub request_id: Option<String>,
+    pub text: String,
+    /// The text as JSON, or why it is not.
+    pub json: Result<Value, String>,
+}
+
+/// A call signed with `keys`, dated by the proxy's clock as its answers'
+/// `Date` measures it; a signature refused (APIGW.0303) by a clock found
+/// off by minutes in that very answer is signed again once. `now` is the
+/// local clock in milliseconds; `send` sends the call with the headers
+/// given and returns the answer and its `Date` in milliseconds, if any.
+pub async fn signed<F, Fut>(
+    keys: &AccessKeys,
+    route: Route,
+    path: &str,
+    query: &[(&str, &str)],
+    body: &str,
+    now: impl Fn() -> i64,
+    send: F,
+) -> Result<ApiResponse, ApiError>
+where
+    F: Fn(Vec<(&'static str, String)>) -> Fut,
+    Fut: std::future::Future<Output = (Result<ApiResponse, ApiError>, Option<i64>)>,
+{
+    // Dated once a place is free (a signature waits for no one).
+    let _place = keys.sign_in.enter().await;
+    let mut again = true;
+    loop {
+        let before = keys.sign_in.offset_ms();
+        let sent = now();
+        let (answer, date) = send(keys.headers_at(route, path, query, body, sent)).await;
+        if let Some(server) = date {
+            keys.sign_in.set_offset(clock_offset(server, sent, now()));
         }
-        let text = response.text().await.unwrap_or_default();
-        parse_json(&text).map(|v| offered_pairs(&v)).unwrap_or_default()
+        match answer {
+            Err(e) if again && is_bad_signature(&e) && (keys.sign_in.offset_ms() - before).abs() > 60_000 => again = false,
+            answer => return answer,
+        }
     }
 }
 
@@ -645,23 +558,12 @@ pub struct About {
     pub relays_to: Vec<String>,
 }
 
-/// Asks the proxy at `proxy` what it is. A proxy older than the route
-/// answers its JSON 404: an [`ApiError::Http`], not [`ApiError::NotAProxy`].
-pub async fn about(proxy: String) -> Result<About, ApiError> {
-    let url = format!("{}/about", proxy.trim_end_matches('/'));
-    let network = || ApiError::Network { proxy: proxy.clone() };
-    let response = gloo_net::http::Request::get(&url).header("Accept", "application/json").send().await.map_err(|_| network())?;
-    let status = response.status();
-    let text = response.text().await.map_err(|_| network())?;
-    about_from(&proxy, status, &text)
-}
-
-/// Reads the answer to `GET {proxy}/about`.
-pub fn about_from(proxy: &str, status: u16, text: &str) -> Result<About, ApiError> {
+/// Reads the answer to `GET {proxy}/about` (its text as JSON, or why not).
+pub fn about_from(proxy: &str, status: u16, json: Result<Value, String>) -> Result<About, ApiError> {
     let not_a_proxy = || ApiError::NotAProxy { proxy: proxy.into(), status };
-    let Ok(body) = parse_json(text) else { return Err(not_a_proxy()) };
+    let Ok(body) = json else { return Err(not_a_proxy()) };
     if !(200..300).contains(&status) {
-        return Err(ApiError::from_body(status, text, None));
+        return Err(ApiError::from_body(status, Some(&body), None));
     }
     if body.get("proxy").and_then(Value::as_str) != Some("tenantscope-proxy") {
         return Err(not_a_proxy());
@@ -697,59 +599,15 @@ pub fn offered_pairs(body: &Value) -> Vec<(Service, String)> {
         .collect()
 }
 
-/// Reads JSON text. In the browser its own `JSON.parse` does it, which
-/// keeps serde_json's parser out of the wasm bundle (3.9 KiB brotli);
-/// natively (tests) serde_json does.
+/// Reads JSON text with serde_json (the browser reads with its own
+/// `JSON.parse` instead, which keeps this parser out of the wasm bundle).
 pub fn parse_json(text: &str) -> Result<Value, String> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        use wasm_bindgen::JsCast;
-        let parsed =
-            js_sys::JSON::parse(text).map_err(|e| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "malformed".into()))?;
-        Ok(from_js(&parsed))
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        serde_json::from_str(text).map_err(|e| e.to_string())
-    }
-}
-
-/// A value `JSON.parse` made, as serde_json's tree. Whole numbers that fit
-/// stay integers, as serde_json would read them.
-#[cfg(target_arch = "wasm32")]
-fn from_js(v: &wasm_bindgen::JsValue) -> Value {
-    use wasm_bindgen::JsCast;
-    if let Some(b) = v.as_bool() {
-        Value::Bool(b)
-    } else if let Some(n) = v.as_f64() {
-        if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
-            Value::from(n as i64)
-        } else {
-            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
-        }
-    } else if let Some(s) = v.as_string() {
-        Value::String(s)
-    } else if let Some(a) = v.dyn_ref::<js_sys::Array>() {
-        Value::Array(a.iter().map(|x| from_js(&x)).collect())
-    } else if v.is_object() {
-        let entries = js_sys::Object::entries(v.unchecked_ref());
-        Value::Object(
-            entries
-                .iter()
-                .filter_map(|pair| {
-                    let pair: js_sys::Array = pair.unchecked_into();
-                    Some((pair.get(0).as_string()?, from_js(&pair.get(1))))
-                })
-                .collect(),
-        )
-    } else {
-        Value::Null
-    }
+    serde_json::from_str(text).map_err(|e| e.to_string())
 }
 
 /// Percent-encodes everything but unreserved characters and `,` (which the
 /// APIs use to separate several values, e.g. `resource_source=A,B`).
-fn encode_query_value(value: &str) -> String {
+pub fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~,".contains(&b) {
@@ -774,7 +632,9 @@ mod tests {
         let about = about_from(
             "/api",
             200,
-            r#"{"proxy":"tenantscope-proxy","version":"0.1.0","demo":false,"relays_to":["hss.cn-north-4.myhuaweicloud.com",7,"sdg.cn-east-3.myhuaweicloud.com"]}"#,
+            parse_json(
+                r#"{"proxy":"tenantscope-proxy","version":"0.1.0","demo":false,"relays_to":["hss.cn-north-4.myhuaweicloud.com",7,"sdg.cn-east-3.myhuaweicloud.com"]}"#,
+            ),
         );
         assert_eq!(
             about,
@@ -784,14 +644,17 @@ mod tests {
                 relays_to: vec!["hss.cn-north-4.myhuaweicloud.com".into(), "sdg.cn-east-3.myhuaweicloud.com".into()]
             })
         );
-        let demo = about_from("/api", 200, r#"{"proxy":"tenantscope-proxy","version":"0.1.0","demo":true,"relays_to":[]}"#).unwrap();
+        let demo = about_from("/api", 200, parse_json(r#"{"proxy":"tenantscope-proxy","version":"0.1.0","demo":true,"relays_to":[]}"#)).unwrap();
         assert!(demo.demo && demo.relays_to.is_empty());
         // A static host's page, or some other JSON service at that URL.
-        assert_eq!(about_from("/api", 404, "<html>Not found</html>"), Err(ApiError::NotAProxy { proxy: "/api".into(), status: 404 }));
-        assert_eq!(about_from("/api", 200, "<!DOCTYPE html>"), Err(ApiError::NotAProxy { proxy: "/api".into(), status: 200 }));
-        assert_eq!(about_from("/x", 200, r#"{"name":"other"}"#), Err(ApiError::NotAProxy { proxy: "/x".into(), status: 200 }));
+        assert_eq!(about_from("/api", 404, parse_json("<html>Not found</html>")), Err(ApiError::NotAProxy { proxy: "/api".into(), status: 404 }));
+        assert_eq!(about_from("/api", 200, parse_json("<!DOCTYPE html>")), Err(ApiError::NotAProxy { proxy: "/api".into(), status: 200 }));
+        assert_eq!(about_from("/x", 200, parse_json(r#"{"name":"other"}"#)), Err(ApiError::NotAProxy { proxy: "/x".into(), status: 200 }));
         // A proxy from before the route: its own JSON 404.
-        assert!(matches!(about_from("/api", 404, r#"{"error_code":"TS.404","error_msg":"no such route"}"#), Err(ApiError::Http { status: 404, .. })));
+        assert!(matches!(
+            about_from("/api", 404, parse_json(r#"{"error_code":"TS.404","error_msg":"no such route"}"#)),
+            Err(ApiError::Http { status: 404, .. })
+        ));
     }
 
     #[test]
@@ -876,7 +739,7 @@ mod tests {
             ("", None, None),
         ];
         for (body, code, msg) in cases {
-            match ApiError::from_body(401, body, Some("rid".into())) {
+            match ApiError::from_body(401, parse_json(body).ok().as_ref(), Some("rid".into())) {
                 ApiError::Http { status, error_code, error_msg, request_id } => {
                     assert_eq!(status, 401);
                     assert_eq!(error_code.as_deref(), code, "{body}");

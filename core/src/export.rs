@@ -498,7 +498,7 @@ impl Report<'_> {
             Cell::Time(p.expiry.instant()),
             Cell::Word(Some(Word::Urgency(p.urgency(self.generated_at, self.thresholds)))),
             // v2
-            Cell::Name(crate::format::english_name(p), p.name.clone()),
+            Cell::Name(crate::services::english_name(p), p.name.clone()),
             Cell::Word(p.category.clone().map(Word::Category)),
             Cell::Text(p.enterprise_project.clone()),
             Cell::Text(p.host.clone()),
@@ -836,17 +836,14 @@ type DayKey = (Service, crate::domain::Date, Happens);
 /// One event's packages: (index, package, date) of each.
 type Day<'p> = (DayKey, Vec<(usize, &'p Package, Instant)>);
 
-/// The shortest text that reads back as the same finite number (`37`, `0.5`).
-/// In the browser, JavaScript's own number formatting does it: Rust's
-/// shortest float formatting would add several KiB to the wasm bundle.
+/// The shortest text that reads back as the same finite number (`37`,
+/// `0.5`): whole numbers as integers, others by serde_json's shortest
+/// float formatting (which the JSON export links in already).
 fn number(n: f64) -> String {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_default()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        n.to_string()
+    if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
+        (n as i64).to_string()
+    } else {
+        serde_json::Number::from_f64(n).map(|n| n.to_string()).unwrap_or_default()
     }
 }
 

@@ -8,17 +8,19 @@
 use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
 
+use super::projectman;
 use super::read::{root, root_list, Obj};
 use super::{epoch_or_datetime, status_word, Facts};
+use super::{once, single, Loaded};
 use crate::api::{ApiError, Invalid};
 use crate::domain::{Expiry, Package};
-use crate::i18n::tx;
-use crate::session::{codearts_project, once, single, Context, Fetch, Loaded};
+use crate::load::{Fetch, Session};
+use crate::tx;
 
 /// Reads the packages of the session's CodeArts project (`service_id`):
 /// the one given, else the first of the region's list, asked here so that
 /// the other services need not wait for it.
-pub async fn load<N: Fetch>(net: &N, ctx: &Context) -> Result<Loaded, ApiError> {
+pub async fn load<N: Fetch>(net: &N, ctx: &Session) -> Result<Loaded, ApiError> {
     let id = codearts_project(net, ctx).await?.ok_or(ApiError::Invalid(Invalid::NeedsCodeartsProject))?;
     let id = id.as_str();
     let answer = once(net, || net.get(Route::TestplanPackages, &ctx.region, Some(id), &[])).await?;
@@ -76,4 +78,26 @@ pub fn label(code: &str) -> Option<&'static str> {
         "codearts.extension.concurrency.ticc" => tx("TestPlan concurrency extension"),
         _ => return None,
     })
+}
+
+/// The session's CodeArts project: the one given, else the first of the
+/// region's CodeArts project list (`None` when CodeArts is not offered
+/// there, there is none, or listing them is not allowed; TestPlan's panel
+/// then says what to enter; an error when the list failed as TestPlan
+/// would: the proxy, the token, a throttle). Only TestPlan waits for it.
+pub async fn codearts_project<N: Fetch>(net: &N, ctx: &Session) -> Result<Option<String>, ApiError> {
+    if let Some(id) = &ctx.codearts_project_id {
+        return Ok(Some(id.clone()));
+    }
+    if !Service::Projectman.offered_in(&ctx.region) {
+        return Ok(None);
+    }
+    match net.get(Route::CodeartsProjects, &ctx.region, None, &[("offset", "0"), ("limit", "100")]).await {
+        Ok(a) => Ok(projectman::projects(&a.body).ok().and_then(|p| p.into_iter().next()).map(|p| p.id)),
+        // The proxy, the token or the network failed: TestPlan would fail
+        // alike, and that is what to say, not that a project is missing.
+        Err(e) if e.is_auth() || e.retry_delay().is_some() || matches!(e, ApiError::NotAProxy { .. }) => Err(e),
+        // No right to list them: a project named in the form still works.
+        Err(_) => Ok(None),
+    }
 }

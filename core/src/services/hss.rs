@@ -15,11 +15,12 @@ use tenantscope_catalog::{Route, Service};
 use super::read::{root, Obj};
 use super::status_word;
 use super::Facts;
+use super::{read_pages, Loaded, PageAnswer};
 use crate::api::ApiError;
 use crate::domain::paging::{PagePlan, Progress};
 use crate::domain::{Expiry, Instant, Package, Status};
-use crate::i18n::{t, tf, tx};
-use crate::session::{read_pages, Context, Fetch, Loaded, PageAnswer};
+use crate::load::{Fetch, Session};
+use crate::tx;
 
 /// The counts the answer gives for the whole tenant, for the charts.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,7 +47,7 @@ pub const PAGES: PagePlan = PagePlan { limit: 200, max_pages: 100 };
 /// Reads every page of the project's quotas in every enterprise project
 /// (seed 004: the default is project 0 alone); an account that refuses that
 /// is read for the default one, and the reading says so ([`Scope`]).
-pub async fn load<N: Fetch>(net: &N, ctx: &Context, mut progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
+pub async fn load<N: Fetch>(net: &N, ctx: &Session, mut progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
     let page = |all: bool| {
         move |offset: u64| async move {
             let (limit, offset) = (PAGES.limit.to_string(), offset.to_string());
@@ -88,18 +89,7 @@ pub struct Reading {
 impl Reading {
     /// Why the reading covers less than the tenant holds, if it does.
     pub fn narrowed(&self) -> Option<&'static str> {
-        matches!(self.scope, Scope::DefaultOnly(_)).then(|| t("default enterprise project only"))
-    }
-
-    /// The panel's notice when only the default enterprise project was read.
-    pub fn notice(&self) -> Option<String> {
-        match &self.scope {
-            Scope::DefaultOnly(error) => Some(tf(
-                "Default enterprise project only: asking for every enterprise project was refused ({0}). Quotas in other enterprise projects are not counted.",
-                &[&crate::format::error(error)],
-            )),
-            Scope::AllProjects => None,
-        }
+        matches!(self.scope, Scope::DefaultOnly(_)).then(|| tx("default enterprise project only"))
     }
 }
 
@@ -209,68 +199,4 @@ pub fn edition_label(version: &str) -> Option<&'static str> {
         "hss.version.container.enterprise" => tx("Container Edition"),
         _ => return None,
     })
-}
-
-/// HSS's own charts: quotas in use (the tenant-wide counts when every page
-/// agreed on them), quotas by edition and state as bar gauges, and the
-/// edition table by enterprise project and status, folded.
-pub fn charts(packages: &[Package], shown: &[usize], facts: Option<&Facts>, complete: bool) -> String {
-    use crate::domain::chart::states_by_name;
-    use crate::domain::query::groups;
-    use crate::render;
-    use std::fmt::Write;
-    let mut html = String::new();
-    // The packages shown (by index: a filter keystroke copies none).
-    let each = || shown.iter().filter_map(|&i| packages.get(i));
-    let in_use = each().filter(|p| p.in_use == Some(true)).count() as u64;
-    // The tenant-wide counts when every page agreed on them and nothing is
-    // filtered out (`facts` is `None` for a filtered view); else the packages'.
-    let stats = match facts {
-        Some(Facts::Hss(r)) => r.stats.as_ref(),
-        _ => None,
-    };
-    let (used, idle) = match stats {
-        Some(QuotaStats { used: Some(u), idle: Some(i), .. }) if complete => (*u, *i),
-        _ => (in_use, (each().count() as u64).saturating_sub(in_use)),
-    };
-    // The counts are the network's: no sum or product of them may overflow.
-    let total = used.saturating_add(idle);
-    let share = (u128::from(used) * 100 + u128::from(total / 2)).checked_div(u128::from(total)).unwrap_or(0);
-    html.push_str(&render::donut_with(
-        t("Quotas in use"),
-        &[(t("In use"), used, "s-used"), (t("Idle"), idle, "s-left")],
-        Some((format!("{used} / {total}"), tf("in use ({0}%)", &[&share]))),
-    ));
-    // Per edition, how many are normal, expired and frozen, in words beside the bar.
-    let rows: Vec<render::Gauge> = states_by_name(each())
-        .into_iter()
-        .map(|(name, c)| {
-            let words = [(c[0], tx("{0} normal")), (c[1], tx("{0} expired")), (c[2], tx("{0} frozen"))];
-            let figures: Vec<String> = words.iter().filter(|(n, _)| *n > 0).map(|(n, w)| tf(w, &[n])).collect();
-            render::Gauge { label: crate::format::code_label(Service::Hss, &name).unwrap_or(name), values: c.to_vec(), figures: figures.join(", ") }
-        })
-        .collect();
-    html.push_str(&render::gauges(t("Quotas by edition"), &[(t("Normal"), "s-ok"), (t("Expired"), "s-bad"), (t("Frozen"), "s-frozen")], &rows));
-    // The finer split, by enterprise project too, folded away: the gauges
-    // above say most of it.
-    let _ = write!(
-        html,
-        r#"<details class="groups-drawer"><summary>{}</summary>{}</details>"#,
-        t("By edition, enterprise project and status"),
-        render::groups(&groups(packages, shown))
-    );
-    html
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tenant_wide_counts_at_their_largest_draw_without_overflow() {
-        let stats = QuotaStats { used: Some(u64::MAX), idle: Some(u64::MAX), ..QuotaStats::default() };
-        let facts = Facts::Hss(Reading { stats: Some(stats), scope: Scope::AllProjects });
-        let html = charts(&[], &[], Some(&facts), true);
-        assert!(html.contains("Quotas in use"), "{html}");
-    }
 }

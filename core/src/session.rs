@@ -2,15 +2,16 @@
 //! IAM and CodeArts what the token can see, and the loading of each service's
 //! packages through the gateway.
 
-use std::sync::Arc;
-
 use tenantscope_catalog::{Route, Service};
 
-use crate::api::{ApiError, ApiResponse, Credentials, Gateway, Invalid, Token};
-use crate::domain::paging::{self, PageFailure, PagePlan, Paged, Progress, Stop};
-use crate::domain::{Instant, Package};
-use crate::services::Facts;
-use crate::services::{codecheck, dsc, hss, iam, metastudio, projectman, testplan};
+use crate::api::{ApiError, Credentials, Gateway, Invalid, Token};
+use crate::domain::paging::Progress;
+pub use crate::load::{Fetch, Session};
+use crate::services::{codecheck, dsc, hss, iam, metastudio, projectman, testplan, Facts, Loaded, ServiceState};
+
+/// A connection as "Remember in this tab" keeps it: token, region,
+/// project and CodeArts project.
+pub type Entry = [String; 4];
 
 /// What the form submitted. Empty IDs are discovered from the token.
 #[derive(Clone, Debug)]
@@ -40,7 +41,7 @@ impl Connection {
     /// The connection as "Remember in this tab" keeps it; `None` for
     /// access keys, which are never stored (issue 17: the secret key lives
     /// in memory only).
-    pub fn to_entry(&self) -> Option<crate::settings::remember::Entry> {
+    pub fn to_entry(&self) -> Option<Entry> {
         #[allow(irrefutable_let_patterns)]
         let Credentials::IamToken(token) = &self.gateway.credentials
         else {
@@ -51,7 +52,7 @@ impl Connection {
 
     /// A remembered connection, through `proxy`; `None` when the stored
     /// token would not be accepted (storage edited by hand).
-    pub fn from_entry(entry: &crate::settings::remember::Entry, proxy: &str) -> Option<Connection> {
+    pub fn from_entry(entry: &Entry, proxy: &str) -> Option<Connection> {
         let [token, region, project_id, codearts_project_id] = entry.clone();
         let token = Token::parse(&token).ok()?;
         Some(Connection {
@@ -63,26 +64,6 @@ impl Connection {
             known: None,
         })
     }
-}
-
-/// A connection with every ID known.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Context {
-    pub gateway: Gateway,
-    pub region: String,
-    pub project_id: String,
-    /// `None` when it was not entered and could not be discovered (CodeArts
-    /// is not offered in every region).
-    pub codearts_project_id: Option<String>,
-    /// Its name, where the form knew it ([`Connection::codearts_name`]).
-    pub codearts_name: Option<String>,
-    pub user: Option<String>,
-    pub domain: Option<String>,
-    /// The project's name where it is not its region's own: a subproject
-    /// (`cn-north-4_finance`, IAM's `{region}_{name}`).
-    pub project: Option<String>,
-    /// When the token stops working, where IAM said.
-    pub expires_at: Option<Instant>,
 }
 
 /// Whether `service` is offered in `region`: by the catalogue, else by a
@@ -125,16 +106,8 @@ pub async fn introspect<N: Fetch>(net: &N, region: &str) -> Result<(iam::TokenIn
     Err(first.unwrap_or(ApiError::Network { proxy: String::new() }))
 }
 
-/// Fills in what the person left empty: the project (and its region) from
-/// token introspection. The CodeArts project, when not given, is left to
-/// [`codearts_project`]: only TestPlan needs it.
-pub async fn resolve(connection: Connection) -> Result<Context, ApiError> {
-    let gateway = connection.gateway.clone();
-    resolve_via(&Browser(&gateway, None), connection).await
-}
-
 /// [`resolve`] through `net`.
-pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Context, ApiError> {
+pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Session, ApiError> {
     let Connection { gateway, mut region, mut project_id, codearts_project_id, codearts_name, known } = connection;
     // The form may have asked already.
     let asked = match known {
@@ -176,29 +149,7 @@ pub async fn resolve_via<N: Fetch>(net: &N, connection: Connection) -> Result<Co
     // Typed, or found by the form; else TestPlan looks it up on its own
     // ([`codearts_project`]), so that nothing else waits for the list.
     let codearts_project_id = Some(codearts_project_id.trim().to_string()).filter(|id| !id.is_empty());
-    Ok(Context { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, codearts_name, user, domain, project, expires_at })
-}
-
-/// The session's CodeArts project: the one given, else the first of the
-/// region's CodeArts project list (`None` when CodeArts is not offered
-/// there, there is none, or listing them is not allowed; TestPlan's panel
-/// then says what to enter; an error when the list failed as TestPlan
-/// would: the proxy, the token, a throttle). Only TestPlan waits for it.
-pub async fn codearts_project<N: Fetch>(net: &N, ctx: &Context) -> Result<Option<String>, ApiError> {
-    if let Some(id) = &ctx.codearts_project_id {
-        return Ok(Some(id.clone()));
-    }
-    if !Service::Projectman.offered_in(&ctx.region) {
-        return Ok(None);
-    }
-    match net.get(Route::CodeartsProjects, &ctx.region, None, &[("offset", "0"), ("limit", "100")]).await {
-        Ok(a) => Ok(projectman::projects(&a.body).ok().and_then(|p| p.into_iter().next()).map(|p| p.id)),
-        // The proxy, the token or the network failed: TestPlan would fail
-        // alike, and that is what to say, not that a project is missing.
-        Err(e) if e.is_auth() || e.retry_delay().is_some() || matches!(e, ApiError::NotAProxy { .. }) => Err(e),
-        // No right to list them: a project named in the form still works.
-        Err(_) => Ok(None),
-    }
+    Ok(Session { gateway, region, project_id: project_id.trim().to_string(), codearts_project_id, codearts_name, user, domain, project, expires_at })
 }
 
 /// What a token says about itself, and the projects it can choose from:
@@ -211,14 +162,6 @@ pub struct Discovery {
     /// The CodeArts projects in the token's region (empty when there are
     /// none, CodeArts is not offered there, or the list was refused).
     pub codearts: Vec<projectman::CodeartsProject>,
-}
-
-/// Once the token is known to be good ([`introspect_token`]; `at`: where
-/// it was found), its projects and, in the token's region (else `region`),
-/// its CodeArts projects, to fill in the form. Failures leave a list empty:
-/// the lists are a convenience.
-pub async fn lists(gateway: Gateway, info: iam::TokenInfo, at: Option<&'static str>, region: String) -> Discovery {
-    lists_via(&Browser(&gateway, None), info, at, region).await
 }
 
 /// [`lists`] through `net`.
@@ -246,11 +189,6 @@ pub async fn lists_via<N: Fetch>(net: &N, info: iam::TokenInfo, at: Option<&'sta
 pub async fn account<N: Fetch>(net: &N) -> Result<Vec<iam::Project>, ApiError> {
     let answer = net.get(Route::IamProjects, "global", None, &[]).await?;
     iam::projects(&answer.body)
-}
-
-/// [`account`] through the browser.
-pub async fn account_projects(gateway: &Gateway) -> Result<Vec<iam::Project>, ApiError> {
-    account(&Browser(gateway, None)).await
 }
 
 /// What "All regions" inspects of an account: every enabled project whose
@@ -311,182 +249,6 @@ pub fn region_connections(gateway: &Gateway, keys: &crate::api::AccessKeys, plan
         .collect()
 }
 
-/// [`introspect`] through the browser.
-pub async fn introspect_token(gateway: &Gateway, region: &str) -> Result<(iam::TokenInfo, Option<&'static str>), ApiError> {
-    introspect(&Browser(gateway, None), region).await
-}
-
-/// One service's packages, with the answers as received for the drawer.
-/// Cheap to clone: a resource hands out a clone to each reader, and a
-/// deep copy of a few thousand packages and their answers on every read
-/// held up the draw after the last answer (bench/network.mjs).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Loaded {
-    pub packages: Arc<[Package]>,
-    /// What the reading tells beyond its packages, owned by the service's
-    /// module (`services::Facts`).
-    pub facts: Option<Facts>,
-    /// Paged services: the total the service reports.
-    pub total: Option<u64>,
-    /// Paged services: how the reading went.
-    pub paging: Option<Paging>,
-    pub answers: Arc<[ApiResponse]>,
-    pub received_at: Instant,
-    /// Set when a refresh failed and these are the last good answers, kept
-    /// on screen (and in the overview and exports) with the failure.
-    pub stale: Option<ApiError>,
-}
-
-/// How a paged service was read.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Paging {
-    pub plan: PagePlan,
-    pub progress: Progress,
-    pub stop: Stop,
-    /// Pages that failed twice; the packages of the others are kept.
-    pub failures: Vec<PageFailure<ApiError>>,
-}
-
-/// One page of a paged service, as the page reader sees it.
-pub(crate) struct PageAnswer {
-    pub packages: Vec<Package>,
-    pub total: Option<u64>,
-    /// What the page tells beyond its packages (HSS: the tenant-wide
-    /// counts, the same on every page): the first page's is kept.
-    pub facts: Option<Facts>,
-    pub answer: ApiResponse,
-}
-
-impl Paged for PageAnswer {
-    fn items(&self) -> usize {
-        self.packages.len()
-    }
-    fn total(&self) -> Option<u64> {
-        self.total
-    }
-}
-
-/// One call of a service that answers in one page, retried once when the
-/// failure may pass (see [`ApiError::retry_delay`]).
-pub(crate) async fn once<N: Fetch, F, Fut>(net: &N, call: F) -> Result<ApiResponse, ApiError>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<ApiResponse, ApiError>>,
-{
-    paging::retried(call, ApiError::retry_delay, |ms| net.sleep(ms)).await
-}
-
-/// Reads every page of a paged service: `page(offset)` gets and parses one.
-/// A package a later page repeats (pages overlap when the service's pages
-/// are shorter than asked, then longer) is counted once, as the first page
-/// had it; packages without a resource id of their own are all kept.
-pub(crate) async fn read_pages<N: Fetch, F, Fut>(net: &N, plan: PagePlan, page: F, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError>
-where
-    F: Fn(u64) -> Fut,
-    Fut: std::future::Future<Output = Result<PageAnswer, ApiError>>,
-{
-    let outcome = paging::read_all(plan, page, ApiError::retry_delay, |ms| net.sleep(ms), progress).await?;
-    let (mut packages, mut answers, mut facts) = (Vec::<Package>::new(), Vec::with_capacity(outcome.pages.len()), None);
-    // Only what an earlier page had: rows one page lists under one id (a
-    // package and its sub-resources, say) are the service's to list.
-    let mut seen = std::collections::HashSet::new();
-    for page in outcome.pages {
-        facts = facts.or(page.facts);
-        let mut this_page = Vec::new();
-        for p in page.packages {
-            let key = crate::domain::across::resource_id(&p).map(|id| (id.to_string(), p.name.clone()));
-            if key.as_ref().is_none_or(|key| !seen.contains(key)) {
-                this_page.extend(key);
-                packages.push(p);
-            }
-        }
-        seen.extend(this_page);
-        answers.push(page.answer);
-    }
-    Ok(Loaded {
-        packages: packages.into(),
-        facts,
-        total: outcome.total,
-        paging: Some(Paging { plan, progress: outcome.progress, stop: outcome.stop, failures: outcome.failures }),
-        answers: answers.into(),
-        received_at: net.now(),
-        stale: None,
-    })
-}
-
-/// The current time, from the browser's clock.
-pub fn now() -> Instant {
-    Instant::from_millis(js_sys::Date::now() as i64)
-}
-
-/// What the loading needs of the outside world: calls through the proxy,
-/// a timer and a clock. The browser's is [`Browser`]; native tests answer
-/// from the fixtures, so that the orchestration (retries, fallbacks, which
-/// query each service is asked) is tested without a browser.
-pub trait Fetch {
-    fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>>;
-    /// One POST of the JSON `body` to `route` in `region` (billing's query,
-    /// the one route that takes a body). A fetcher that serves no billing
-    /// answers that it is not there.
-    fn post(&self, route: Route, region: &str, body: String) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
-        let _ = (region, body);
-        async move { Err(ApiError::Http { status: 405, error_code: None, error_msg: Some(format!("{} is not served here", route.template())), request_id: None }) }
-    }
-    fn sleep(&self, ms: u32) -> impl std::future::Future<Output = ()>;
-    fn now(&self) -> Instant;
-    /// Regions where the proxy's operator made a service offered beyond the
-    /// catalogue (`Gateway::offered`); none unless a fetcher knows better.
-    fn offered(&self) -> impl std::future::Future<Output = Vec<(Service, String)>> {
-        async { Vec::new() }
-    }
-}
-
-/// The browser: the gateway's calls (abandoned when the signal, if any,
-/// aborts), the window's timer and clock.
-pub struct Browser<'a>(pub &'a Gateway, pub Option<&'a web_sys::AbortSignal>);
-
-impl Fetch for Browser<'_> {
-    fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
-        self.0.get_until(route, region, param, query, self.1)
-    }
-
-    fn post(&self, route: Route, region: &str, body: String) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
-        self.0.post_until(route, region, body, self.1)
-    }
-
-    async fn sleep(&self, ms: u32) {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let scheduled =
-                web_sys::window().and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.min(i32::MAX as u32) as i32).ok());
-            if scheduled.is_none() {
-                let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
-            }
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-
-    fn now(&self) -> Instant {
-        now()
-    }
-
-    fn offered(&self) -> impl std::future::Future<Output = Vec<(Service, String)>> {
-        self.0.offered()
-    }
-}
-
-/// What one service's panel shows.
-// One per service and tab, and nearly always `Loaded`: a box would cost an
-// allocation per reading and save nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq)]
-pub enum ServiceState {
-    /// The tab's session is still being opened.
-    Waiting,
-    /// The service is not offered in the session's region.
-    NotOffered(String),
-    Loaded(Loaded),
-}
-
 /// How much of a service's packages the figures across services hold.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Coverage {
@@ -526,16 +288,6 @@ impl Coverage {
     }
 }
 
-impl Loaded {
-    /// Whether fewer packages were read than the service holds, as far as
-    /// the answers tell.
-    pub fn is_incomplete(&self) -> bool {
-        let short = self.total.is_some_and(|t| t > self.packages.len() as u64);
-        let failed = self.paging.as_ref().is_some_and(|p| !p.failures.is_empty());
-        short || failed
-    }
-}
-
 /// What a panel shows after a load, given the last good answers `last`:
 /// a failed refresh keeps them, marked with the failure; only a first load
 /// that fails is an error alone. Returns the state and the new last good.
@@ -547,27 +299,10 @@ pub fn keep_last_good(state: Result<ServiceState, ApiError>, last: Option<Loaded
     }
 }
 
-/// The state of one service for the session `ctx`, loading it if the
-/// service is offered in its region. `progress` hears how many pages of a
-/// paged service have been read; `signal` abandons the calls in flight.
-pub async fn service_state(
-    service: Service,
-    ctx: &Context,
-    signal: Option<&web_sys::AbortSignal>,
-    progress: impl FnMut(Progress),
-) -> Result<ServiceState, ApiError> {
-    let net = Browser(&ctx.gateway, signal);
-    if offers(&net, service, &ctx.region).await {
-        load(&net, service, ctx, progress).await.map(ServiceState::Loaded)
-    } else {
-        Ok(ServiceState::NotOffered(ctx.region.clone()))
-    }
-}
-
 /// Loads one service's packages, every page of them, through `net`. What
 /// each service is asked and how its answer is read lives in its own module
 /// (`src/services/`); this only dispatches.
-pub async fn load<N: Fetch>(net: &N, service: Service, ctx: &Context, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
+pub async fn load<N: Fetch>(net: &N, service: Service, ctx: &Session, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
     match service {
         Service::Testplan => testplan::load(net, ctx).await,
         Service::Codecheck => codecheck::load(net, ctx).await,
@@ -578,14 +313,11 @@ pub async fn load<N: Fetch>(net: &N, service: Service, ctx: &Context, progress: 
     }
 }
 
-/// The answer of a service that answers in one call, as a [`Loaded`].
-pub(crate) fn single(answer: ApiResponse, packages: Vec<Package>, received_at: Instant) -> Loaded {
-    Loaded { packages: packages.into(), facts: None, total: None, paging: None, answers: Arc::new([answer]), received_at, stale: None }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::ApiResponse;
+    use crate::domain::Instant;
 
     #[test]
     fn a_remembered_connection_comes_back_as_it_was() {

@@ -12,13 +12,14 @@ use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
 
 use super::read::{root, Obj};
+use super::{once, single, Loaded};
 use crate::api::ApiError;
 use crate::domain::{Package, Period, PeriodUnit};
-use crate::i18n::tx;
-use crate::session::{once, single, Context, Fetch, Loaded};
+use crate::load::{Fetch, Session};
+use crate::tx;
 
 /// Reads the project's orders.
-pub async fn load<N: Fetch>(net: &N, ctx: &Context) -> Result<Loaded, ApiError> {
+pub async fn load<N: Fetch>(net: &N, ctx: &Session) -> Result<Loaded, ApiError> {
     let answer = once(net, || net.get(Route::DscSpecification, &ctx.region, Some(&ctx.project_id), &[])).await?;
     let packages = packages(&answer.body)?;
     Ok(single(answer, packages, net.now()))

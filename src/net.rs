@@ -1,0 +1,261 @@
+//! The browser's side of the gateway: calls sent with `fetch` (gloo-net)
+//! through the proxy, the window's timer and clock, and the loading
+//! functions the views call, each [`tenantscope_core`]'s through [`Browser`].
+
+use tenantscope_catalog::{Route, Service};
+
+use crate::api::{about_from, offered_pairs, token_headers, About, Answer, ApiError, ApiResponse, Credentials, Gateway, Invalid};
+use crate::domain::paging::Progress;
+use crate::domain::Instant;
+use crate::services::iam;
+use crate::services::ServiceState;
+use crate::session::{account, introspect, lists_via, load, offers, resolve_via, Connection, Discovery, Fetch, Session};
+
+/// The current time, from the browser's clock.
+pub fn now() -> Instant {
+    Instant::from_millis(js_sys::Date::now() as i64)
+}
+
+/// The browser: the gateway's calls (abandoned when the signal, if any,
+/// aborts), the window's timer and clock.
+pub struct Browser<'a>(pub &'a Gateway, pub Option<&'a web_sys::AbortSignal>);
+
+impl Fetch for Browser<'_> {
+    fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
+        call(self.0, route, region, param, query, String::new(), self.1)
+    }
+
+    fn post(&self, route: Route, region: &str, body: String) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
+        call(self.0, route, region, None, &[], body, self.1)
+    }
+
+    async fn sleep(&self, ms: u32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let scheduled =
+                web_sys::window().and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.min(i32::MAX as u32) as i32).ok());
+            if scheduled.is_none() {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    fn now(&self) -> Instant {
+        now()
+    }
+
+    fn offered(&self) -> impl std::future::Future<Output = Vec<(Service, String)>> {
+        offered(self.0)
+    }
+}
+
+/// Fills in what the person left empty: the project (and its region) from
+/// token introspection. The CodeArts project, when not given, is left to
+/// [`crate::services::testplan::codearts_project`]: only TestPlan needs it.
+pub async fn resolve(connection: Connection) -> Result<Session, ApiError> {
+    let gateway = connection.gateway.clone();
+    resolve_via(&Browser(&gateway, None), connection).await
+}
+
+/// Once the token is known to be good ([`introspect_token`]; `at`: where
+/// it was found), its projects and, in the token's region (else `region`),
+/// its CodeArts projects, to fill in the form. Failures leave a list empty:
+/// the lists are a convenience.
+pub async fn lists(gateway: Gateway, info: iam::TokenInfo, at: Option<&'static str>, region: String) -> Discovery {
+    lists_via(&Browser(&gateway, None), info, at, region).await
+}
+
+/// [`account`] through the browser.
+pub async fn account_projects(gateway: &Gateway) -> Result<Vec<iam::Project>, ApiError> {
+    account(&Browser(gateway, None)).await
+}
+
+/// [`introspect`] through the browser.
+pub async fn introspect_token(gateway: &Gateway, region: &str) -> Result<(iam::TokenInfo, Option<&'static str>), ApiError> {
+    introspect(&Browser(gateway, None), region).await
+}
+
+/// The state of one service for the session `ctx`, loading it if the
+/// service is offered in its region. `progress` hears how many pages of a
+/// paged service have been read; `signal` abandons the calls in flight.
+pub async fn service_state(
+    service: Service,
+    ctx: &Session,
+    signal: Option<&web_sys::AbortSignal>,
+    progress: impl FnMut(Progress),
+) -> Result<ServiceState, ApiError> {
+    let net = Browser(&ctx.gateway, signal);
+    if offers(&net, service, &ctx.region).await {
+        load(&net, service, ctx, progress).await.map(ServiceState::Loaded)
+    } else {
+        Ok(ServiceState::NotOffered(ctx.region.clone()))
+    }
+}
+
+/// One call of `route` (its method: GET with an empty `body`, POST),
+/// abandoned when `signal` aborts (a closed tab stops what it was loading).
+async fn call(
+    gateway: &Gateway,
+    route: Route,
+    region: &str,
+    param: Option<&str>,
+    query: &[(&str, &str)],
+    body: String,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<ApiResponse, ApiError> {
+    let (url, path) = gateway.target(route, region, param, query)?;
+    match &gateway.credentials {
+        Credentials::IamToken(token) => send(gateway, &url, route, token_headers(token, route), &body, signal).await.0,
+        Credentials::AccessKeys(_) => {
+            let query: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            // Signed in the console chunk, which holds the signing code
+            // (SHA-256, HMAC: 8 KiB of brotli the first page load has no
+            // room for, and needs only once keys are entered).
+            match signer(gateway.clone(), route, url, path, query, body, signal.cloned()).await {
+                Ok(answer) => answer.await,
+                Err(_) => Err(ApiError::Invalid(Invalid::NoSigner)),
+            }
+        }
+    }
+}
+
+/// [`signed_call`], from the console chunk (a split point, fetched on
+/// first use like the console itself) so that the signing code comes with
+/// it, not with the first page load.
+#[leptos::wasm_split::wasm_split(console, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn signer(
+    gateway: Gateway,
+    route: Route,
+    url: String,
+    path: String,
+    query: Vec<(String, String)>,
+    body: String,
+    signal: Option<web_sys::AbortSignal>,
+) -> Result<futures::future::LocalBoxFuture<'static, Result<ApiResponse, ApiError>>, leptos::wasm_split::SplitLoaderError> {
+    Ok(Box::pin(async move { signed_call(&gateway, route, &url, &path, &query, &body, signal.as_ref()).await }))
+}
+
+/// A call signed with access keys ([`tenantscope_core::api::signed`]),
+/// dated by the proxy's clock as the `Date` of its answers measures it.
+pub async fn signed_call(
+    gateway: &Gateway,
+    route: Route,
+    url: &str,
+    path: &str,
+    query: &[(String, String)],
+    body: &str,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<ApiResponse, ApiError> {
+    let Credentials::AccessKeys(keys) = &gateway.credentials else { return Err(ApiError::Invalid(Invalid::NotScoped)) };
+    let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let clock = || js_sys::Date::now() as i64;
+    crate::api::signed(keys, route, path, &query, body, clock, |headers| send(gateway, url, route, headers, body, signal)).await
+}
+
+/// One call with the headers that authenticate it: the answer, and the
+/// proxy's `Date` in milliseconds (exposed to the page by its CORS headers).
+async fn send(
+    gateway: &Gateway,
+    url: &str,
+    route: Route,
+    headers: Vec<(&'static str, String)>,
+    body: &str,
+    signal: Option<&web_sys::AbortSignal>,
+) -> (Result<ApiResponse, ApiError>, Option<i64>) {
+    // Past the browser's HTTP cache: an answer read with a token must
+    // never be stored, and the cache would hold a second request for
+    // the same URL (the form's and a tab's CodeArts project list) until
+    // the first is answered, a round trip lost (bench/network.mjs).
+    let mut request = match route.method() {
+        "POST" => gloo_net::http::Request::post(url).header("Content-Type", "application/json"),
+        _ => gloo_net::http::Request::get(url),
+    }
+    .header("Accept", "application/json")
+    .cache(web_sys::RequestCache::NoStore)
+    .abort_signal(signal);
+    for (name, value) in headers {
+        request = request.header(name, &value);
+    }
+    let sent = match route.method() {
+        "POST" => match request.body(body.to_string()) {
+            Ok(request) => request.send().await,
+            Err(_) => return (Err(gateway.unreachable()), None),
+        },
+        _ => request.send().await,
+    };
+    let Ok(response) = sent else { return (Err(gateway.unreachable()), None) };
+    let date = response.headers().get("date").map(|d| js_sys::Date::parse(&d)).filter(|t| t.is_finite()).map(|t| t as i64);
+    let status = response.status();
+    let request_id = response.headers().get("x-request-id");
+    let Ok(text) = response.text().await else { return (Err(gateway.unreachable()), date) };
+    let json = parse_json(&text);
+    (gateway.read(route, Answer { status, request_id, text, json }), date)
+}
+
+/// Where the proxy's operator set a service's host for a region the
+/// catalogue lacks (`GET {proxy}/offered`, the proxy's `--service-host`):
+/// (service, region) pairs. Empty when the proxy does not say (an older
+/// proxy, a failure): the catalogue alone then decides.
+pub async fn offered(gateway: &Gateway) -> Vec<(Service, String)> {
+    let url = format!("{}/offered", gateway.proxy.trim_end_matches('/'));
+    let Ok(response) = gloo_net::http::Request::get(&url).header("Accept", "application/json").send().await else {
+        return Vec::new();
+    };
+    if !response.ok() {
+        return Vec::new();
+    }
+    let text = response.text().await.unwrap_or_default();
+    parse_json(&text).map(|v| offered_pairs(&v)).unwrap_or_default()
+}
+
+/// Asks the proxy at `proxy` what it is. A proxy older than the route
+/// answers its JSON 404: an [`ApiError::Http`], not [`ApiError::NotAProxy`].
+pub async fn about(proxy: String) -> Result<About, ApiError> {
+    let url = format!("{}/about", proxy.trim_end_matches('/'));
+    let network = || ApiError::Network { proxy: proxy.clone() };
+    let response = gloo_net::http::Request::get(&url).header("Accept", "application/json").send().await.map_err(|_| network())?;
+    let status = response.status();
+    let text = response.text().await.map_err(|_| network())?;
+    about_from(&proxy, status, parse_json(&text))
+}
+
+/// Reads JSON text with the browser's own `JSON.parse`, which keeps
+/// serde_json's parser out of the wasm bundle (3.9 KiB brotli).
+pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
+    use wasm_bindgen::JsCast;
+    let parsed =
+        js_sys::JSON::parse(text).map_err(|e| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "malformed".into()))?;
+    Ok(from_js(&parsed))
+}
+
+/// A value `JSON.parse` made, as serde_json's tree. Whole numbers that fit
+/// stay integers, as serde_json would read them.
+fn from_js(v: &wasm_bindgen::JsValue) -> serde_json::Value {
+    use wasm_bindgen::JsCast;
+    if let Some(b) = v.as_bool() {
+        serde_json::Value::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
+            serde_json::Value::from(n as i64)
+        } else {
+            serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number)
+        }
+    } else if let Some(s) = v.as_string() {
+        serde_json::Value::String(s)
+    } else if let Some(a) = v.dyn_ref::<js_sys::Array>() {
+        serde_json::Value::Array(a.iter().map(|x| from_js(&x)).collect())
+    } else if v.is_object() {
+        let entries = js_sys::Object::entries(v.unchecked_ref());
+        serde_json::Value::Object(
+            entries
+                .iter()
+                .filter_map(|pair| {
+                    let pair: js_sys::Array = pair.unchecked_into();
+                    Some((pair.get(0).as_string()?, from_js(&pair.get(1))))
+                })
+                .collect(),
+        )
+    } else {
+        serde_json::Value::Null
+    }
+}
