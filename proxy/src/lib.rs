@@ -27,7 +27,6 @@
 pub mod body;
 pub mod client_ip;
 pub mod config;
-pub mod demo;
 pub mod error;
 pub mod logging;
 pub mod metrics;
@@ -37,6 +36,10 @@ pub mod relay;
 pub mod server;
 pub mod site;
 pub mod tls;
+
+/// The demo tenant (`--demo`), its own crate; kept at this path for the
+/// tests' and benchmarks' `tenantscope_proxy::demo::DEMO_TOKEN` and the like.
+pub use tenantscope_demo as demo;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -482,8 +485,17 @@ fn demo_response(target: &TargetRef<'_>, headers: &HeaderMap, body: &[u8]) -> Re
     let mut path = String::with_capacity(target.route.template().len() + target.param.as_ref().map_or(0, |p| p.len()));
     target.push_path(&mut path);
     let call = demo::Call { route: target.route, region: &target.region, param: target.param.as_deref(), path: &path, query: target.query, headers, body };
-    let reply = demo::respond(&call, now);
-    let mut response = reply.into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+    reply_response(demo::respond(&call, now))
+}
+
+/// A demo [`demo::Reply`] as a response: its status, its body labelled as
+/// JSON, and its `Retry-After` when it has one.
+fn reply_response(reply: demo::Reply) -> Response<Body> {
+    let mut response = (reply.status, reply.body).into_response();
+    let headers = response.headers_mut();
+    if let Some(seconds) = reply.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
     response
 }

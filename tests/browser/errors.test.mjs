@@ -1,5 +1,5 @@
 // Each error state the console must explain, produced by the demo tenant's
-// fault tokens (proxy/src/demo.rs) through the real proxy and release build:
+// fault tokens (demo/src/auth.rs) through the real proxy and release build:
 // an expired token, a malformed body, a 404, a 403 and a throttled page, with
 // one failing service never blanking the others.
 import { test } from 'node:test';

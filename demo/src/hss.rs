@@ -1,7 +1,7 @@
 //! Host Security Service (docs/huawei-apis.md §2.5, seed 004): 480 quotas
 //! in two enterprise projects, paged with their counts.
 
-use axum::http::StatusCode;
+use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{json, Value};
 

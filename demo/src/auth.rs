@@ -3,7 +3,7 @@
 //! ([`Mode`]), the gateway's and the services' errors, and the faults of
 //! [`DEMO_FAULTS_TOKEN`].
 
-use axum::http::{header, HeaderMap, StatusCode};
+use http::{header, HeaderMap, StatusCode};
 use serde_json::json;
 use tenantscope_catalog::Route;
 
@@ -181,7 +181,7 @@ pub(super) fn fault(route: Route, query: Option<&str>) -> Option<Reply> {
 
 #[cfg(test)]
 mod tests {
-    use axum::http::HeaderValue;
+    use http::HeaderValue;
     use serde_json::Value;
 
     use super::super::support::{headers, param, parsed, path, reply, respond, NOW};

@@ -13,7 +13,7 @@
 //! verify); where §6 gives no wording, the messages are illustrative (each
 //! is marked).
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use tenantscope_sign::{parse_authorization, parse_sdk_date, query_pairs, Request};
 
 use super::auth::error;
@@ -173,7 +173,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("authorization", HeaderValue::from_str(&authorization(ak, sk, date, &request)).unwrap());
         for &(name, value, _) in sent {
-            headers.insert(axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
+            headers.insert(http::HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
         }
         headers
     }
@@ -383,7 +383,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("authorization", HeaderValue::from_str(&authorization(key.0, key.1, &d, &request)).unwrap());
         for (name, value) in sent {
-            headers.insert(axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
+            headers.insert(http::HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
         }
         headers
     }

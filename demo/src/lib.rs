@@ -1,5 +1,8 @@
-//! The demo tenant: the proxy's own answers to every API route the console
-//! uses, for the token [`DEMO_TOKEN`], with no network.
+//! The demo tenant: answers to every API route the console uses, for the
+//! token [`DEMO_TOKEN`], with no network. The proxy serves them with
+//! `--demo`; this crate has no server of its own (no axum, hyper or tokio):
+//! [`respond`] takes a [`Call`] and gives a [`Reply`], and the caller makes
+//! it a response.
 //!
 //! Two more tokens make it fail the way the console must be able to show, so
 //! browser tests can drive each error state:
@@ -48,7 +51,7 @@
 //! answers as Keystone does without `X-Subject-Token` (400), or for the
 //! demo token as subject.
 //!
-//! This module owns the sample tenant: its ids (domain, user, IAM and CodeArts
+//! This crate owns the sample tenant: its ids (domain, user, IAM and CodeArts
 //! projects), its IAM token and project list, the packages and quotas of
 //! the five services, and what billing says of them. Bodies are shaped
 //! like the official response examples (`docs/upstream/`, summarised in
@@ -59,14 +62,14 @@
 //! This file holds [`respond`], [`Reply`] and the dispatch by route; the rest
 //! is one file each: `auth` (identities, tokens, errors, the faults of
 //! [`DEMO_FAULTS_TOKEN`]), `signed` (the key pairs and the signature's
-//! verification), `query` (query strings read with axum's `Query`,
+//! verification), `query` (query strings read with `serde_urlencoded`,
 //! integer and list parameters, paging), `ids` (dates and ids), `iam` (the
 //! IAM token and projects), `projects` (CodeArts projects), the
 //! services' answers in `testplan`, `codecheck`, `metastudio`, `dsc` and
 //! `hss`, and billing's in `bss` (the one route with a body, read there);
 //! a route that reads its query declares its parameters beside its
 //! answer. `support` is the unit tests' shared harness. The router-level
-//! tests are in `proxy/tests/demo.rs`.
+//! tests are in `proxy/tests/demo.rs` (the proxy's crate).
 //!
 //! Nothing here is random, and nothing is remembered between calls: the same
 //! request always gets the same answer (HSS's throttle looks at the offset,
@@ -92,8 +95,7 @@ mod signed;
 mod support;
 mod testplan;
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use http::{header, HeaderMap, StatusCode};
 use serde_json::{json, Value};
 use tenantscope_catalog::Route;
 
@@ -118,29 +120,21 @@ use testplan::testplan_packages;
 type Answer = (StatusCode, Value);
 
 /// What [`respond`] sends: a status and JSON text, or a fault that no
-/// [`Value`] can carry (a cut-off body, a `Retry-After` header).
+/// [`Value`] can carry (a cut-off body, a `Retry-After` header). The caller
+/// sends the status, the body (labelled as JSON) and, when set, the
+/// `Retry-After` header.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Reply {
-    status: StatusCode,
-    body: String,
-    /// Seconds, sent as `Retry-After`.
-    retry_after: Option<u32>,
+    pub status: StatusCode,
+    /// The body: JSON text, except for a fault's cut-off body.
+    pub body: String,
+    /// Seconds, to be sent as `Retry-After`.
+    pub retry_after: Option<u32>,
 }
 
 impl From<Answer> for Reply {
     fn from((status, body): Answer) -> Reply {
         Reply { status, body: body.to_string(), retry_after: None }
-    }
-}
-
-impl IntoResponse for Reply {
-    /// The status, the body and `Retry-After`; the caller labels the body.
-    fn into_response(self) -> Response {
-        let mut response = (self.status, self.body).into_response();
-        if let Some(seconds) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        response
     }
 }
 
@@ -204,7 +198,7 @@ pub fn respond(call: &Call<'_>, now: time::OffsetDateTime) -> Reply {
 /// MetaStudio, DSC). The services that answer per CodeArts project
 /// (TestPlan, Check) answer the same wherever that project is asked about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Site {
+pub(crate) enum Site {
     Main,
     Shanghai,
     Singapore,
@@ -224,7 +218,7 @@ impl Site {
     /// The item indices of a list of `main` items in this region: the main
     /// region's own, or a smaller range of other indices (other ids, other
     /// dates) elsewhere.
-    pub(super) fn indices(self, main: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    pub(crate) fn indices(self, main: std::ops::Range<usize>) -> std::ops::Range<usize> {
         match self {
             Site::Main => main,
             Site::Shanghai => 10_000..10_000 + main.len() / 4,

@@ -128,7 +128,7 @@ pub(super) fn metastudio_resources(query: &MetastudioQuery, today: Today, site: 
 mod tests {
     use std::collections::HashSet;
 
-    use axum::http::StatusCode;
+    use http::StatusCode;
     use tenantscope_catalog::Route;
 
     use super::super::support::{call, call_ok, parse_utc, strings};

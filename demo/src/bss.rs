@@ -23,7 +23,7 @@
 //! `{resource_ids, only_main_resource, status_list, offset, limit, ...}`,
 //! an answer `{total_count, data: [OrderInstanceV2]}`.
 
-use axum::http::StatusCode;
+use http::StatusCode;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -425,7 +425,7 @@ pub(super) fn bss_resources(site: &str, body: &[u8], mode: Mode, signed: bool, t
 mod tests {
     use std::collections::HashMap;
 
-    use axum::http::HeaderMap;
+    use http::HeaderMap;
     use tenantscope_catalog::{Route, BILLING_CN, BILLING_INTL, GLOBAL_EU};
 
     use super::super::auth::{DEMO_EXPIRED_TOKEN, DEMO_FAULTS_TOKEN, DEMO_LIMITED_TOKEN, DEMO_TOKEN};

@@ -1,59 +1,33 @@
 //! Query strings: each route's parameters read into its own struct with
-//! axum's [`Query`], the integer and list parameters those structs hold, and
-//! the paging window the long lists are cut with.
+//! `serde_urlencoded` (the decoder behind axum's `Query`), the integer and
+//! list parameters those structs hold, and the paging window the long lists
+//! are cut with.
 
 use std::collections::HashSet;
-use std::fmt::Write;
 use std::ops::RangeInclusive;
 
-use axum::extract::Query;
-use axum::http::Uri;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
-/// The parameters `T` of a raw query string (without `?`), read with axum's
-/// [`Query`]: form decoding (`+` is a space, `%XX` a byte, a malformed
-/// escape is kept as it is and invalid UTF-8 is replaced, never refused),
-/// unknown keys ignored, and of a key given more than once the first wins.
-/// `T`'s fields are `Option`s of text or [`Int`], which accept any value, so
-/// reading never fails; a value a route refuses is its own answer.
+/// The parameters `T` of a raw query string (without `?`), read with
+/// `serde_urlencoded`: form decoding (`+` is a space, `%XX` a byte, a
+/// malformed escape is kept as it is and invalid UTF-8 is replaced, never
+/// refused; any other byte, a space, `#` or non-ASCII text from a direct
+/// caller, is read as it is), unknown keys ignored, and of a key given more
+/// than once the first wins. `T`'s fields are `Option`s of text or [`Int`],
+/// which accept any value, so reading never fails; a value a route refuses
+/// is its own answer.
 pub(super) fn params<T: DeserializeOwned + Default>(raw: Option<&str>) -> T {
-    let raw = uri_query(raw.unwrap_or_default());
-    // Query (serde_urlencoded) refuses a repeated field: keep each key's
-    // first piece. The form parser yields one pair per non-empty `&`-piece,
-    // in order (WHATWG URL, application/x-www-form-urlencoded parsing), so
-    // the pieces and the decoded keys line up.
+    let raw = raw.unwrap_or_default();
+    // serde_urlencoded refuses a repeated field: keep each key's first
+    // piece. The form parser yields one pair per non-empty `&`-piece, in
+    // order (WHATWG URL, application/x-www-form-urlencoded parsing), so the
+    // pieces and the decoded keys line up.
     let pieces = raw.split('&').filter(|piece| !piece.is_empty());
-    let Ok(Query(pairs)) = read::<Vec<(String, String)>>(&raw) else { return T::default() };
+    let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(raw) else { return T::default() };
     let mut seen = HashSet::new();
     let first: Vec<&str> = pieces.zip(&pairs).filter(|(_, (key, _))| seen.insert(key)).map(|(piece, _)| piece).collect();
-    read(&first.join("&")).map_or_else(|_| T::default(), |Query(params)| params)
-}
-
-fn read<T: DeserializeOwned>(query: &str) -> Result<Query<T>, ()> {
-    let uri = Uri::try_from(format!("/?{query}")).map_err(drop)?;
-    Query::try_from_uri(&uri).map_err(drop)
-}
-
-/// `raw` as a URI's query. A request's query, and so every query the router
-/// passes (checked by the catalogue's `is_plain_query`), is kept as it is; a
-/// byte a URI cannot hold there, which only a direct caller can pass (`\0`,
-/// a space, `#`, non-ASCII text), becomes its `%XX` escape, which the form
-/// decoder turns back into the same byte: the text reads as it is.
-fn uri_query(raw: &str) -> String {
-    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-_.~=&,:+%".contains(&b);
-    if raw.bytes().all(plain) {
-        return raw.to_string();
-    }
-    let mut escaped = String::with_capacity(raw.len() * 3);
-    for b in raw.bytes() {
-        if plain(b) {
-            escaped.push(char::from(b));
-        } else {
-            let _ = write!(escaped, "%{b:02X}");
-        }
-    }
-    escaped
+    serde_urlencoded::from_str(&first.join("&")).unwrap_or_default()
 }
 
 /// An integer parameter as sent: a decimal `i64` (Rust's `parse`: an
@@ -94,7 +68,7 @@ pub(super) fn page<T>(items: &[T], offset: i64, limit: i64) -> &[T] {
 
 #[cfg(test)]
 mod tests {
-    use axum::http::StatusCode;
+    use http::StatusCode;
     use tenantscope_catalog::Route;
 
     use super::super::support::{call, call_ok};

@@ -2,7 +2,7 @@
 //! instant, the demo's headers, and calls of [`respond`] (a GET, or a POST
 //! of billing's with [`post`]) with their replies.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::Value;
 use tenantscope_catalog::Route;
 use time::macros::datetime;
