@@ -7,7 +7,7 @@ use tenantscope_catalog::{Route, Service};
 use crate::api::{ApiError, Credentials, Gateway, Invalid, Token};
 use crate::domain::paging::Progress;
 pub use crate::load::{Fetch, Session};
-use crate::services::{codecheck, dsc, hss, iam, metastudio, projectman, testplan, Facts, Loaded, ServiceState};
+use crate::services::{iam, projectman, Facts, Loaded, ServiceState};
 
 /// A connection as "Remember in this tab" keeps it: token, region,
 /// project and CodeArts project.
@@ -299,18 +299,10 @@ pub fn keep_last_good(state: Result<ServiceState, ApiError>, last: Option<Loaded
     }
 }
 
-/// Loads one service's packages, every page of them, through `net`. What
-/// each service is asked and how its answer is read lives in its own module
-/// (`src/services/`); this only dispatches.
+/// Loads one service's packages, every page of them, through `net`
+/// ([`crate::services::load`], which dispatches to the service's module).
 pub async fn load<N: Fetch>(net: &N, service: Service, ctx: &Session, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
-    match service {
-        Service::Testplan => testplan::load(net, ctx).await,
-        Service::Codecheck => codecheck::load(net, ctx).await,
-        Service::Metastudio => metastudio::load(net, ctx, progress).await,
-        Service::Dsc => dsc::load(net, ctx).await,
-        Service::Hss => hss::load(net, ctx, progress).await,
-        Service::Iam | Service::Projectman | Service::Bss => Err(ApiError::Invalid(Invalid::NoPackages(service))),
-    }
+    crate::services::load(net, service, ctx, progress).await
 }
 
 #[cfg(test)]

@@ -251,11 +251,9 @@ fn general_hint(error: &ApiError) -> &'static str {
 pub fn hint(error: &ApiError, service: Option<Service>) -> String {
     match (error, service) {
         (ApiError::Http { status: 403, .. }, Some(service)) if !error.is_auth() => {
-            let permission = match service {
-                // The one action Huawei documents for these routes
-                // (ShowTenantPackageStatus, docs/huawei-apis.md §2.2).
-                Service::Codecheck => tf("the IAM action {0}", &[&"codeartscheck::getConfig"]),
-                other => tf("a policy that allows reading {0} (for example its read-only system policy)", &[&self::service(other)]),
+            let permission = match crate::services::names(service).and_then(|n| n.permission) {
+                Some(action) => tf("the IAM action {0}", &[&action]),
+                None => tf("a policy that allows reading {0} (for example its read-only system policy)", &[&self::service(service)]),
             };
             tf("The token's user lacks permission: ask an administrator to grant {0}, then refresh.", &[&permission])
         }

@@ -18,6 +18,9 @@ use crate::domain::{Package, Period, PeriodUnit};
 use crate::load::{Fetch, Session};
 use crate::tx;
 
+/// How it names its codes ([`super::Names`]).
+pub const NAMES: super::Names = super::Names { table: label, prefixes: &["hws.resource.type.dsc."], words_lead: "", lead: "", permission: None };
+
 /// Reads the project's orders.
 pub async fn load<N: Fetch>(net: &N, ctx: &Session) -> Result<Loaded, ApiError> {
     let answer = once(net, || net.get(Route::DscSpecification, &ctx.region, Some(&ctx.project_id), &[])).await?;

@@ -22,6 +22,9 @@ use crate::domain::{Expiry, Instant, Package, Status};
 use crate::load::{Fetch, Session};
 use crate::tx;
 
+/// How it names its codes ([`super::Names`]).
+pub const NAMES: super::Names = super::Names { table: edition_label, prefixes: &["hss.version."], words_lead: "", lead: "HSS ", permission: None };
+
 /// The counts the answer gives for the whole tenant, for the charts.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuotaStats {

@@ -26,7 +26,7 @@ use tenantscope_catalog::Service;
 use crate::api::{ApiError, ApiResponse};
 use crate::domain::paging::{self, PageFailure, PagePlan, Paged, Progress, Stop};
 use crate::domain::{Instant, Package, Status};
-use crate::load::Fetch;
+use crate::load::{Fetch, Session};
 
 /// The common status of a service's status word, in any case and with the
 /// `QUOTA_STATUS_` prefix some HSS docs show. Unknown words are `Unknown`
@@ -214,25 +214,58 @@ pub(crate) fn single(answer: ApiResponse, packages: Vec<Package>, received_at: I
     Loaded { packages: packages.into(), facts: None, total: None, paging: None, answers: Arc::new([answer]), received_at, stale: None }
 }
 
-/// The English name a service's table gives a code (marked with
-/// [`crate::tx`]: the faces translate it).
-pub fn code_table(service: Service, code: &str) -> Option<&'static str> {
+/// How a service names its codes, declared in its module (`NAMES`).
+#[derive(Debug)]
+pub struct Names {
+    /// Its table of English names, where its documents or SDKs name a code
+    /// (each marked with [`crate::tx`]: the faces translate it).
+    pub table: fn(&str) -> Option<&'static str>,
+    /// The prefixes every code of it shares, dropped to make words of a
+    /// code its table lacks ([`code_words`]).
+    pub prefixes: &'static [&'static str],
+    /// What a name made of a code's words starts with (`TestPlan `).
+    pub words_lead: &'static str,
+    /// What every name of its codes starts with (`HSS `).
+    pub lead: &'static str,
+    /// The IAM action its routes need, where Huawei documents one.
+    pub permission: Option<&'static str>,
+}
+
+/// The one place each package service is listed besides the catalogue:
+/// its module's [`Names`] (`None` for services that hold no packages).
+pub fn names(service: Service) -> Option<&'static Names> {
     match service {
-        Service::Hss => hss::edition_label(code),
-        Service::Testplan => testplan::label(code),
-        Service::Codecheck => codecheck::label(code),
-        Service::Metastudio => metastudio::label(code),
-        Service::Dsc => dsc::label(code),
+        Service::Testplan => Some(&testplan::NAMES),
+        Service::Codecheck => Some(&codecheck::NAMES),
+        Service::Metastudio => Some(&metastudio::NAMES),
+        Service::Dsc => Some(&dsc::NAMES),
+        Service::Hss => Some(&hss::NAMES),
         Service::Iam | Service::Projectman | Service::Bss => None,
     }
 }
 
-pub fn labelled(service: Service, label: &str) -> String {
-    if service == Service::Hss {
-        format!("HSS {label}")
-    } else {
-        label.to_string()
+/// Loads one service's packages, every page of them, through `net`: the
+/// dispatch to its module (the other place a service is listed).
+pub async fn load<N: Fetch>(net: &N, service: Service, session: &Session, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
+    match service {
+        Service::Testplan => testplan::load(net, session).await,
+        Service::Codecheck => codecheck::load(net, session).await,
+        Service::Metastudio => metastudio::load(net, session, progress).await,
+        Service::Dsc => dsc::load(net, session).await,
+        Service::Hss => hss::load(net, session, progress).await,
+        Service::Iam | Service::Projectman | Service::Bss => Err(ApiError::Invalid(crate::api::Invalid::NoPackages(service))),
     }
+}
+
+/// The English name a service's table gives a code.
+pub fn code_table(service: Service, code: &str) -> Option<&'static str> {
+    names(service).and_then(|n| (n.table)(code))
+}
+
+/// `label` as its service names its codes (`HSS Premium`).
+pub fn labelled(service: Service, label: &str) -> String {
+    let lead = names(service).map_or("", |n| n.lead);
+    format!("{lead}{label}")
 }
 
 /// The readable name of a service's code in English, where the documents
@@ -254,14 +287,7 @@ pub fn code_words(service: Service, code: &str) -> Option<String> {
     if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
         return None;
     }
-    let (prefixes, lead): (&[&str], &str) = match service {
-        Service::Metastudio => (&["hws.resource.type.metastudio."], ""),
-        Service::Dsc => (&["hws.resource.type.dsc."], ""),
-        Service::Hss => (&["hss.version."], ""),
-        Service::Testplan => (&["codearts.testplan.china.", "codearts.testplan.intl.", "codearts.testplan."], "TestPlan "),
-        Service::Codecheck => (&["codearts.china.", "codearts.intl."], "CodeArts "),
-        Service::Iam | Service::Projectman | Service::Bss => (&[], ""),
-    };
+    let (prefixes, lead) = names(service).map_or((&[][..], ""), |n| (n.prefixes, n.words_lead));
     let (rest, lead) = match prefixes.iter().find_map(|p| code.strip_prefix(p)) {
         Some(rest) => (rest, lead),
         None => (code.strip_prefix("hws.resource.type.").unwrap_or(code), ""),

@@ -17,6 +17,15 @@ use crate::domain::{Expiry, Package};
 use crate::load::{Fetch, Session};
 use crate::tx;
 
+/// How it names its codes ([`super::Names`]).
+pub const NAMES: super::Names = super::Names {
+    table: label,
+    prefixes: &["codearts.testplan.china.", "codearts.testplan.intl.", "codearts.testplan."],
+    words_lead: "TestPlan ",
+    lead: "",
+    permission: None,
+};
+
 /// Reads the packages of the session's CodeArts project (`service_id`):
 /// the one given, else the first of the region's list, asked here so that
 /// the other services need not wait for it.
