@@ -1,8 +1,18 @@
 # syntax=docker/dockerfile:1
-# tenantscope: the site (dist/) and tenantscope-proxy in one image.
+# tenantscope: the site (dist/) and tenantscope-proxy in one image (the last
+# stage, built by default); the command line and exporter in another (the
+# `cli` stage).
 #
 #   docker build -t tenantscope .
 #   docker run --rm -p 127.0.0.1:8080:8080 tenantscope --demo
+#
+# The command line (docs/cli.md), its credentials from the environment:
+#
+#   docker build --target cli -t tenantscope-cli .
+#   docker run --rm tenantscope-cli check --demo
+#   docker run --rm -e CLOUD_SDK_AK -e CLOUD_SDK_SK tenantscope-cli check --all-regions --fail-within 7
+#   docker run -d -p 127.0.0.1:9465:9465 -e CLOUD_SDK_AK -e CLOUD_SDK_SK tenantscope-cli \
+#     exporter --all-regions --listen 0.0.0.0:9465 --interval 15m
 #
 # Exposed, behind nginx on the host proxying to 127.0.0.1:8080 (the port is
 # published on loopback only; the host's connections reach the container
@@ -43,14 +53,28 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     scripts/bootstrap \
     && rm -rf /var/lib/apt/lists/*
 
-# The site (release, split wasm, precompressed) into dist/ and the proxy into
-# target/server/tenantscope-proxy. target/ is a build cache, so the results
+# The site (release, split wasm, precompressed) into dist/, the proxy and the
+# command line into target/server/. target/ is a build cache, so the results
 # are copied out of it in the same step.
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     --mount=type=cache,target=/src/target,sharing=locked \
     scripts/build \
-    && install -D -m 0755 target/server/tenantscope-proxy /out/tenantscope-proxy
+    && install -D -m 0755 target/server/tenantscope-proxy /out/tenantscope-proxy \
+    && install -D -m 0755 target/server/tenantscope /out/tenantscope
+
+# ---------------------------------------------------------------------------
+# The command line and exporter: the binary alone (rustls with its own roots,
+# glibc and libgcc_s from the base image). Not the default target.
+FROM docker.io/library/debian:stable-slim AS cli
+RUN groupadd --system --gid 10001 tenantscope \
+    && useradd --system --uid 10001 --gid tenantscope --no-create-home --home-dir /nonexistent \
+       --shell /usr/sbin/nologin tenantscope
+COPY --from=build /out/tenantscope /usr/local/bin/tenantscope
+USER 10001:10001
+EXPOSE 9465
+ENTRYPOINT ["/usr/local/bin/tenantscope"]
+CMD ["check", "--help"]
 
 # ---------------------------------------------------------------------------
 # Runtime: the binary and dist/, nothing else. The proxy uses rustls with its

@@ -70,7 +70,7 @@ impl Field {
 
 /// What was read: the fields that apply, and what was wrong.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Loaded {
+pub struct ConfigRead {
     pub deployment: Deployment,
     pub errors: Vec<ConfigError>,
 }
@@ -138,11 +138,11 @@ impl Deployment {
 }
 
 /// Reads `config.json`'s value: an object of the fields above.
-pub fn read(value: &Raw) -> Loaded {
+pub fn read(value: &Raw) -> ConfigRead {
     let Raw::Object(fields) = value else {
-        return Loaded { deployment: Deployment::default(), errors: vec![ConfigError::NotAnObject] };
+        return ConfigRead { deployment: Deployment::default(), errors: vec![ConfigError::NotAnObject] };
     };
-    let mut loaded = Loaded::default();
+    let mut loaded = ConfigRead::default();
     for (name, value) in fields {
         let Some(field) = Field::ALL.into_iter().find(|f| f.key() == name) else {
             loaded.errors.push(ConfigError::Unknown(name.clone()));
@@ -176,13 +176,13 @@ fn thresholds(value: &Raw) -> Option<Thresholds> {
 
 /// `config.json` as fetched: its HTTP status (`Some(0)`: no answer; `None`:
 /// never asked for) and its value (`None`: not JSON).
-pub fn of_answer(status: Option<u16>, value: Option<&Raw>) -> Loaded {
-    let error = |status| Loaded { errors: vec![ConfigError::Unreadable(status)], ..Loaded::default() };
+pub fn of_answer(status: Option<u16>, value: Option<&Raw>) -> ConfigRead {
+    let error = |status| ConfigRead { errors: vec![ConfigError::Unreadable(status)], ..ConfigRead::default() };
     match (status, value) {
-        (None | Some(404), _) => Loaded::default(),
+        (None | Some(404), _) => ConfigRead::default(),
         (Some(0), _) => error(None),
         (Some(200..=299), Some(value)) => read(value),
-        (Some(200..=299), None) => Loaded { errors: vec![ConfigError::NotAnObject], ..Loaded::default() },
+        (Some(200..=299), None) => ConfigRead { errors: vec![ConfigError::NotAnObject], ..ConfigRead::default() },
         (Some(other), _) => error(Some(other)),
     }
 }
@@ -191,10 +191,10 @@ pub fn of_answer(status: Option<u16>, value: Option<&Raw>) -> Loaded {
 /// `{status, value}` in `globalThis.tenantscopeConfig`; status 0: no
 /// answer; no value: not JSON), read. A missing file is no error; neither
 /// is a page without the script (then nothing is deployed).
-pub fn from_page() -> Loaded {
+pub fn from_page() -> ConfigRead {
     use wasm_bindgen::JsValue;
     let get = |of: &JsValue, key: &str| js_sys::Reflect::get(of, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined());
-    let Some(fetched) = get(&js_sys::global(), "tenantscopeConfig") else { return Loaded::default() };
+    let Some(fetched) = get(&js_sys::global(), "tenantscopeConfig") else { return ConfigRead::default() };
     let status = get(&fetched, "status").and_then(|s| s.as_f64()).map(|s| s as u16);
     let value = get(&fetched, "value").map(|v| raw(&v, 0));
     of_answer(status, value.as_ref())
@@ -226,7 +226,7 @@ fn raw(v: &wasm_bindgen::JsValue, depth: u8) -> Raw {
 /// Reads `config.json`'s text with serde_json, for the native tests (the
 /// page parses it with `JSON.parse`, [`from_page`]).
 #[cfg(test)]
-pub fn parse(text: &str) -> Loaded {
+pub fn parse(text: &str) -> ConfigRead {
     fn raw(v: &Value) -> Raw {
         match v {
             Value::String(t) => Raw::Text(t.clone()),
@@ -237,7 +237,7 @@ pub fn parse(text: &str) -> Loaded {
     }
     match serde_json::from_str::<Value>(text) {
         Ok(v) => read(&raw(&v)),
-        Err(_) => Loaded { errors: vec![ConfigError::NotAnObject], ..Loaded::default() },
+        Err(_) => ConfigRead { errors: vec![ConfigError::NotAnObject], ..ConfigRead::default() },
     }
 }
 
@@ -260,7 +260,7 @@ mod tests {
                 lang: Some(Lang::ZhCn),
             }
         );
-        assert_eq!(parse("{}"), Loaded::default());
+        assert_eq!(parse("{}"), ConfigRead::default());
     }
 
     #[test]
@@ -299,8 +299,8 @@ mod tests {
 
     #[test]
     fn a_missing_file_is_normal_and_a_failed_fetch_is_said() {
-        assert_eq!(of_answer(Some(404), None), Loaded::default());
-        assert_eq!(of_answer(None, None), Loaded::default());
+        assert_eq!(of_answer(Some(404), None), ConfigRead::default());
+        assert_eq!(of_answer(None, None), ConfigRead::default());
         assert_eq!(of_answer(Some(0), None).errors, [ConfigError::Unreadable(None)]);
         assert_eq!(of_answer(Some(403), None).errors, [ConfigError::Unreadable(Some(403))]);
         assert_eq!(of_answer(Some(200), None).errors, [ConfigError::NotAnObject], "not JSON");
@@ -312,7 +312,7 @@ mod tests {
     #[test]
     fn what_is_not_an_object_is_said_so() {
         for text in ["", "[]", "\"/api\"", "{\"proxy\": ", "<html>404</html>"] {
-            assert_eq!(parse(text), Loaded { deployment: Deployment::default(), errors: vec![ConfigError::NotAnObject] }, "{text}");
+            assert_eq!(parse(text), ConfigRead { deployment: Deployment::default(), errors: vec![ConfigError::NotAnObject] }, "{text}");
         }
     }
 }

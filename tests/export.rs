@@ -292,7 +292,7 @@ fn csv_holds_the_same_packages_as_json() {
         ("hss", "Host Security Service"),
     ];
     // The keys the CSV says in the page's English words (tested in
-    // src/export.rs): there exactly where the JSON has one.
+    // core/src/export.rs): there exactly where the JSON has one.
     let worded = [
         "status",
         "urgency",

@@ -10,7 +10,7 @@ use futures::executor::block_on;
 use serde_json::Value;
 use tenantscope::api::{ApiError, ApiResponse, Credentials, Gateway, Token, THROTTLE_BACKOFF_MS};
 use tenantscope::domain::Instant;
-use tenantscope::services::hss::Scope;
+use tenantscope::services::hss::Reach;
 use tenantscope::services::ServiceState;
 use tenantscope::services::{Facts, Loaded};
 use tenantscope::session::{keep_last_good, load, Fetch, Session};
@@ -86,7 +86,7 @@ fn hss_asks_for_every_enterprise_project() {
         ok(&fixture("hss.doc.json"))
     });
     let loaded = block_on(load(&net, Service::Hss, &ctx(), |_| {})).unwrap();
-    assert!(matches!(&loaded.facts, Some(Facts::Hss(r)) if r.scope == Scope::AllProjects && r.stats.is_some()), "{:?}", loaded.facts);
+    assert!(matches!(&loaded.facts, Some(Facts::Hss(r)) if r.scope == Reach::AllProjects && r.stats.is_some()), "{:?}", loaded.facts);
     assert!(!loaded.packages.is_empty());
 }
 
@@ -95,7 +95,7 @@ fn hss_falls_back_to_the_default_enterprise_project_and_says_so() {
     let net =
         Fake::new(|_, query, _| if has(query, "enterprise_project_id", "all_granted_eps") { http(403, "HSS.0004") } else { ok(&fixture("hss.doc.json")) });
     let loaded = block_on(load(&net, Service::Hss, &ctx(), |_| {})).unwrap();
-    assert!(matches!(&loaded.facts, Some(Facts::Hss(r)) if matches!(r.scope, Scope::DefaultOnly(ApiError::Http { status: 403, .. }))), "{:?}", loaded.facts);
+    assert!(matches!(&loaded.facts, Some(Facts::Hss(r)) if matches!(r.scope, Reach::DefaultOnly(ApiError::Http { status: 403, .. }))), "{:?}", loaded.facts);
     assert!(!loaded.packages.is_empty());
     let calls = net.calls.borrow();
     assert!(calls.iter().all(|(route, _)| *route == Route::HssQuotas));

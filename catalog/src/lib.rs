@@ -36,7 +36,8 @@ impl Service {
         [Service::Iam, Service::Projectman, Service::Testplan, Service::Codecheck, Service::Metastudio, Service::Dsc, Service::Hss, Service::Bss];
 
     /// The services that hold subscription packages, in display order.
-    /// Adding one is a module in `src/services/` and an entry here.
+    /// Adding one is a module in `core/src/services/`, an entry here and its
+    /// name in the app (docs/development.md, "Adding a sixth service").
     pub const PACKAGES: [Service; PACKAGE_COUNT] = [Service::Testplan, Service::Codecheck, Service::Metastudio, Service::Dsc, Service::Hss];
 
     /// The key used in proxy routes (`/api/{key}/{region}/...`) and exports.

@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
 use crate::api::Credentials;
-use crate::components::{PackageTable, Tenant};
+use crate::components::{PackageTable, TabLoad};
 use crate::domain::across::{self, Account};
 use crate::domain::query::View;
-use crate::domain::table::Owners;
+use crate::domain::table::OwnerNames;
 use crate::domain::{Instant, Package, Thresholds};
 use crate::format;
 use crate::i18n::{plural, t, tf};
@@ -17,8 +17,8 @@ use crate::session::{Coverage, Session};
 /// Whose account a tab reads: its access keys' or its token's domain
 /// ([`Account`]), read in place (no copy of the session and its
 /// credentials); unknown while the session opens.
-pub(super) fn account(tenant: &Tenant) -> Account {
-    tenant.context.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(account_of)).flatten().unwrap_or(Account::Unknown)
+pub(super) fn account(tenant: &TabLoad) -> Account {
+    tenant.session.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(account_of)).flatten().unwrap_or(Account::Unknown)
 }
 
 /// The account of an open session.
@@ -35,7 +35,7 @@ pub(super) fn account_of(ctx: &Session) -> Account {
 #[derive(Clone, Debug, PartialEq)]
 struct Across {
     packages: Vec<Package>,
-    owners: Owners,
+    owners: OwnerNames,
     /// By owner (as `owners` has them): its tabs.
     seen_in: Vec<Vec<usize>>,
     /// By tab: its region's id (for the region filter).
@@ -58,7 +58,7 @@ pub fn AllTenantsPanel(
     /// Whose packages.
     service: Service,
     /// Every tab's loads, in tab order.
-    tenants: Signal<Vec<Tenant>>,
+    tenants: Signal<Vec<TabLoad>>,
     /// Search, filters (the tenant filter too) and sort.
     view: Signal<View>,
     /// The urgency thresholds.
@@ -91,7 +91,7 @@ pub fn AllTenantsPanel(
         let owners = across::Owners::of(&uniques);
         Across {
             packages: uniques.iter().map(|u| u.package.clone()).collect(),
-            owners: Owners::of(&owners, &labels, &regions),
+            owners: OwnerNames::of(&owners, &labels, &regions),
             seen_in: owners.seen_in,
             regions,
             at,

@@ -20,13 +20,13 @@ use crate::settings::{remember, Settings};
 pub fn App(
     /// The deployer's `config.json`, read before the page is drawn.
     #[prop(optional)]
-    deployment: crate::deployment::Loaded,
+    deployment: crate::deployment::ConfigRead,
     /// The chosen language's texts, when they could not be fetched (the
     /// page is then in English and says so).
     #[prop(default = None)]
     texts: Option<i18n::TextsError>,
 ) -> impl IntoView {
-    let crate::deployment::Loaded { deployment, errors: config_errors } = deployment;
+    let crate::deployment::ConfigRead { deployment, errors: config_errors } = deployment;
     // The deployment's defaults, under the person's own settings.
     let base = deployment.settings_here();
     let settings = RwSignal::new(Settings::load(base.clone()));
@@ -274,7 +274,7 @@ pub fn App(
 /// loaded: the stored choice, else the deployment's, else the browser's.
 /// English needs no file; when the file fails, the page comes up in English
 /// and says so.
-pub fn mount(deployment: crate::deployment::Loaded) {
+pub fn mount(deployment: crate::deployment::ConfigRead) {
     let lang = Settings::load(deployment.deployment.settings_here()).lang;
     wasm_bindgen_futures::spawn_local(async move {
         let texts = i18n::load(lang).await.err();

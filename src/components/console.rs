@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use tenantscope_catalog::Service;
 
-use crate::components::{tab_label, AccessKeyForm, AllTenantsPanel, ExportBar, Filters, JumpLinks, Overview, SessionBar, Shared, TabBar, Tenant, TenantView};
+use crate::components::{tab_label, AccessKeyForm, AllTenantsPanel, ExportBar, Filters, JumpLinks, Overview, SessionBar, Shared, TabBar, TabLoad, TabView};
 use crate::domain::query::Facets;
 use crate::i18n::t;
 
@@ -79,7 +79,7 @@ pub fn Console(
     // The loads of every tab, as each tab's view registers them: they are
     // created and disposed of with that view, so nothing reads them after
     // the tab is closed.
-    let registry = RwSignal::new(Vec::<Tenant>::new());
+    let registry = RwSignal::new(Vec::<TabLoad>::new());
     let Shared { tabs, view, thresholds, minute, lang, .. } = shared;
     // In tab order.
     let tenants = Signal::derive(move || {
@@ -143,7 +143,7 @@ pub fn Console(
             } }}
         </Show>
         <For each=move || tabs.get() key=|tab| tab.id let:tab>
-            <TenantView tab shared registry />
+            <TabView tab shared registry />
         </For>
     }
 }

@@ -5,7 +5,7 @@ use tenantscope_catalog::Service;
 
 use super::all_tenants_panel::account_of;
 use crate::api::ApiError;
-use crate::components::{ServiceLoad, Tenant as Tab};
+use crate::components::{ServiceLoad, TabLoad};
 use crate::domain::across::{merge, Account};
 use crate::domain::query::View;
 use crate::domain::{Package, Thresholds};
@@ -28,7 +28,7 @@ use crate::session::Session;
 pub fn ExportBar(
     /// The tabs whose packages are exported (one, in a tab's own view), in
     /// tab order.
-    tenants: Signal<Vec<Tab>>,
+    tenants: Signal<Vec<TabLoad>>,
     /// The urgency thresholds in use (exported with the packages).
     thresholds: Signal<Thresholds>,
     /// The filters, for "what is shown".
@@ -39,8 +39,8 @@ pub fn ExportBar(
     let shown_only = RwSignal::new(true);
     let filtered = move || view.with(View::is_filtered);
     let export = move |format: &'static str| {
-        let all: Vec<Tab> = tenants.get_untracked();
-        let tabs: Vec<(usize, Tab, Session)> = all.iter().enumerate().filter_map(|(i, t)| Some((i, *t, t.ready()?))).collect();
+        let all: Vec<TabLoad> = tenants.get_untracked();
+        let tabs: Vec<(usize, TabLoad, Session)> = all.iter().enumerate().filter_map(|(i, t)| Some((i, *t, t.ready()?))).collect();
         if tabs.is_empty() {
             return;
         }
@@ -77,7 +77,7 @@ pub fn ExportBar(
         // A tab whose session is not open has nothing in the file: say so,
         // for each service, rather than leave it out unsaid.
         for (i, t) in all.iter().enumerate().filter(|(_, t)| t.ready().is_none()) {
-            let why = match t.context.get_untracked() {
+            let why = match t.session.get_untracked() {
                 Some(Err(e)) => format!("tab {}: the session could not start: {}", i + 1, e.summary()),
                 _ => format!("tab {}: the session is still opening", i + 1),
             };
@@ -121,7 +121,7 @@ pub fn ExportBar(
             .iter()
             .zip(&exported)
             .filter(|(_, e)| **e)
-            .map(|(t, _)| (t.context.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(place)).flatten().filter(|_| across), t.billing()))
+            .map(|(t, _)| (t.session.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(place)).flatten().filter(|_| across), t.billing()))
             .collect();
         let billing = BillingRead::of(states.iter().map(|(place, state)| (place.as_deref(), state)));
         let refs: Vec<&Tenant> = owners.iter().collect();

@@ -1,6 +1,6 @@
 //! The views. One public component per file (static markup comes from
 //! [`crate::render`]). [`Tab`] is one open connection as the page keeps it,
-//! [`Shared`] what the page hands the console, [`Tenant`] a tab's loads and
+//! [`Shared`] what the page hands the console, [`TabLoad`] a tab's loads and
 //! [`ServiceLoad`] one service's load.
 
 mod access_key_form;
@@ -17,7 +17,7 @@ mod service_panel;
 mod session_form;
 mod settings_panel;
 mod tab_bar;
-mod tenant_view;
+mod tab_view;
 mod welcome;
 
 pub(crate) use access_key_form::hint;
@@ -34,7 +34,7 @@ pub use service_panel::ServicePanel;
 pub use session_form::SessionForm;
 pub use settings_panel::SettingsPanel;
 pub use tab_bar::TabBar;
-pub use tenant_view::{SessionBar, TenantView};
+pub use tab_view::{SessionBar, TabView};
 pub use welcome::Welcome;
 
 use leptos::prelude::*;
@@ -151,12 +151,12 @@ impl ServiceLoad {
 }
 
 /// A tab's loads: the session it resolves to and each service's packages.
-/// They belong to the tab's [`TenantView`] and go with it when the tab is
+/// They belong to the tab's [`TabView`] and go with it when the tab is
 /// closed, token and all.
 #[derive(Clone, Copy)]
-pub struct Tenant {
+pub struct TabLoad {
     pub id: u32,
-    pub context: LocalResource<Result<Session, ApiError>>,
+    pub session: LocalResource<Result<Session, ApiError>>,
     pub loads: [ServiceLoad; tenantscope_catalog::PACKAGE_COUNT],
     /// Bumped by Refresh (the tab's own, [`Tab::refresh`]).
     pub refresh: RwSignal<u32>,
@@ -165,11 +165,11 @@ pub struct Tenant {
     pub billing: Memo<Option<crate::services::bss::BillingState>>,
 }
 
-impl Tenant {
+impl TabLoad {
     /// Loads everything again: the session too if it could not start.
     pub fn reload(&self) {
-        if matches!(self.context.get_untracked(), Some(Err(_))) {
-            self.context.refetch();
+        if matches!(self.session.get_untracked(), Some(Err(_))) {
+            self.session.refetch();
         } else {
             self.refresh.update(|n| *n += 1);
         }
@@ -177,18 +177,18 @@ impl Tenant {
 
     /// The session, once resolved (and while the tab is open).
     pub fn ready(&self) -> Option<Session> {
-        self.context.try_get().flatten().and_then(Result::ok)
+        self.session.try_get().flatten().and_then(Result::ok)
     }
 
     /// The session's region, once resolved (read in place: no copy of the
     /// session and its credentials).
     pub fn region(&self) -> Option<String> {
-        self.context.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(|c| c.region.clone())).flatten()
+        self.session.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(|c| c.region.clone())).flatten()
     }
 
     /// Whether the tab's calls are signed with access keys (read in place).
     pub fn signs(&self) -> bool {
-        self.context.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).is_some_and(|c| c.gateway.credentials.signs())).unwrap_or(false)
+        self.session.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).is_some_and(|c| c.gateway.credentials.signs())).unwrap_or(false)
     }
 
     /// What the tab is called: who and where, once known.
@@ -236,7 +236,7 @@ pub fn codearts_read(given: Option<&str>, loads: &[ServiceLoad]) -> Option<Strin
 
 /// Tab `i` as the tab bar, the overview and the views across tabs name it:
 /// numbered, since two tabs may be the same account.
-pub fn tab_label(i: usize, tenant: &Tenant) -> String {
+pub fn tab_label(i: usize, tenant: &TabLoad) -> String {
     format!("{}. {}", i + 1, tenant.label().unwrap_or_default())
 }
 

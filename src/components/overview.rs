@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
-use crate::components::{tr, Tenant};
+use crate::components::{tr, TabLoad};
 use crate::domain::across::{self, Account};
 use crate::domain::act::{act_now, Act, Reason};
 use crate::domain::overview::{grouped, upcoming, warnings, Counts, Merged, Relative};
@@ -34,7 +34,7 @@ const TIMELINE_DAYS: i64 = 90;
 #[component]
 pub fn Overview(
     /// The open tabs' loads.
-    tenants: Signal<Vec<Tenant>>,
+    tenants: Signal<Vec<TabLoad>>,
     /// The urgency thresholds.
     thresholds: Signal<Thresholds>,
     /// The clock to the minute.
@@ -96,7 +96,7 @@ pub fn Overview(
         // One tab: the whole note, with what would work; across tabs, the
         // tabs by name and why (each tab's overview says the rest).
         let line = match (all, &failed[..]) {
-            (false, [(_, e)]) => format::billing_note(&BillingState::Failed((*e).clone()), list.get(open).is_some_and(Tenant::signs)),
+            (false, [(_, e)]) => format::billing_note(&BillingState::Failed((*e).clone()), list.get(open).is_some_and(TabLoad::signs)),
             _ => format::billing_left_out(&failed),
         };
         // A failed refresh of billing: its last reading stands, said so.

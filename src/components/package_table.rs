@@ -7,7 +7,7 @@ use web_sys::HtmlElement;
 
 use crate::components::copy_clicked;
 use crate::domain::query::{Sort, View};
-use crate::domain::table::{self, Column, Owners, Place, TableSort};
+use crate::domain::table::{self, Column, OwnerNames, Place, TableSort};
 use crate::domain::{Instant, Package, Thresholds};
 use crate::format;
 use crate::i18n::t;
@@ -56,13 +56,13 @@ pub fn PackageTable(
     thresholds: Signal<Thresholds>,
     /// Under "All tenants": each package's tab, shown in a first column.
     #[prop(optional)]
-    owners: Option<StoredValue<Owners>>,
+    owners: Option<StoredValue<OwnerNames>>,
 ) -> impl IntoView {
     let place = packages.with_untracked(|p| Place::of(p));
     // HSS always; the others once billing knows one of their packages.
     let billing = Memo::new(move |_| service == Service::Hss || packages.with(|p| p.iter().any(|p| p.billed.is_some_and(|b| b.known()))));
     let tenant = owners.is_some();
-    let with_owners = move |f: &dyn Fn(Option<&Owners>) -> Vec<usize>| match owners {
+    let with_owners = move |f: &dyn Fn(Option<&OwnerNames>) -> Vec<usize>| match owners {
         Some(o) => o.with_value(|o| f(Some(o))),
         None => f(None),
     };
@@ -111,7 +111,7 @@ pub fn PackageTable(
     let body = move || {
         let (r, a, px, t) = (range.try_get()?, active.try_get()?, row_px.try_get()?, thresholds.try_get()?);
         let columns = Columns { tenant, place, billing: billing.try_get()?, prefix: service.key() };
-        let draw = |owned: Option<&Owners>| order.try_with(|o| packages.try_with(|p| render::rows(p, owned, o, r, px, a, columns, at, t))).flatten();
+        let draw = |owned: Option<&OwnerNames>| order.try_with(|o| packages.try_with(|p| render::rows(p, owned, o, r, px, a, columns, at, t))).flatten();
         match owners {
             Some(owners) => owners.try_with_value(|o| draw(Some(o))).flatten(),
             None => draw(None),

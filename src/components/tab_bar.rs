@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::{tr, Shared, Tenant};
+use crate::components::{tr, Shared, TabLoad};
 use crate::i18n::{t, tf};
 
 /// The open tabs, one per connection: pick one to see it, close it to drop
@@ -11,7 +11,7 @@ pub fn TabBar(
     /// The tabs and the view (which tab is open).
     shared: Shared,
     /// The tabs' loads, in tab order (for their names).
-    tenants: Signal<Vec<Tenant>>,
+    tenants: Signal<Vec<TabLoad>>,
 ) -> impl IntoView {
     let Shared { tabs, view, lang, .. } = shared;
     let close = move |index: usize| {
@@ -108,11 +108,11 @@ pub fn TabBar(
     }
 }
 
-/// What `tenant` is called in the tab bar: its [`Tenant::label`], and where
+/// What `tenant` is called in the tab bar: its [`TabLoad::label`], and where
 /// another of `all` has the same label but another CodeArts project, its
 /// CodeArts project (the name where the form knew it), which is then what
 /// tells them apart.
-fn distinct_label(tenant: &Tenant, all: &[Tenant]) -> Option<String> {
+fn distinct_label(tenant: &TabLoad, all: &[TabLoad]) -> Option<String> {
     let label = tenant.label()?;
     // Known on both sides and different: a tab whose TestPlan has not
     // answered yet is not told apart by a project it may share.

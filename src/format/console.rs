@@ -9,7 +9,7 @@ use crate::domain::overview::Relative;
 use crate::domain::paging::{Progress, Stop};
 use crate::domain::{Attention, Expiry, Instant, Lifecycle, NextAction, NextStep, Package, Period, PeriodUnit, Source, Status, Thresholds, Urgency};
 use crate::i18n::{self, plural, t, tf};
-use crate::services::hss::{Reading, Scope};
+use crate::services::hss::{Reach, Reading};
 use crate::services::Paging;
 use crate::services::{code_table, code_words, labelled, metastudio, Facts, Loaded};
 use crate::session::Coverage;
@@ -428,7 +428,7 @@ pub fn paging_note(paging: &Paging, shown: usize, total: Option<u64>) -> Option<
 /// the default enterprise project only, and why).
 pub fn notice(service: Service, loaded: &Loaded) -> Option<String> {
     match (service, &loaded.facts) {
-        (Service::Hss, Some(Facts::Hss(Reading { scope: Scope::DefaultOnly(why), .. }))) => Some(tf(
+        (Service::Hss, Some(Facts::Hss(Reading { scope: Reach::DefaultOnly(why), .. }))) => Some(tf(
             "Default enterprise project only: asking for every enterprise project was refused ({0}). Quotas in other enterprise projects are not counted.",
             &[&error(why)],
         )),

@@ -31,7 +31,7 @@ pub struct TextsError {
 /// A language's texts come in two files, as the code comes in two parts
 /// (see [`super::PAGE_SOURCES`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Part {
+enum TextFile {
     Page,
     Console,
 }
@@ -39,14 +39,14 @@ enum Part {
 thread_local! {
     /// The files loaded so far, and whether the console's are wanted (then
     /// a language picked later comes with them).
-    static LOADED: RefCell<(Vec<(Lang, Part)>, bool)> = const { RefCell::new((Vec::new(), false)) };
+    static LOADED: RefCell<(Vec<(Lang, TextFile)>, bool)> = const { RefCell::new((Vec::new(), false)) };
 }
 
 /// Where `lang`'s file of `part` is, relative to the page.
-fn path(lang: Lang, part: Part) -> String {
+fn path(lang: Lang, part: TextFile) -> String {
     match part {
-        Part::Page => format!("lang/{}.json", lang.key()),
-        Part::Console => format!("lang/{}.console.json", lang.key()),
+        TextFile::Page => format!("lang/{}.json", lang.key()),
+        TextFile::Console => format!("lang/{}.console.json", lang.key()),
     }
 }
 
@@ -54,9 +54,9 @@ fn path(lang: Lang, part: Part) -> String {
 /// already loaded, and the console's too once the console was wanted.
 /// Nothing changes on failure.
 pub async fn load(lang: Lang) -> Result<(), TextsError> {
-    load_part(lang, Part::Page).await?;
+    load_part(lang, TextFile::Page).await?;
     if LOADED.with(|l| l.borrow().1) {
-        load_part(lang, Part::Console).await?;
+        load_part(lang, TextFile::Console).await?;
     }
     Ok(())
 }
@@ -65,10 +65,10 @@ pub async fn load(lang: Lang) -> Result<(), TextsError> {
 /// every language picked from now on.
 pub async fn load_console(lang: Lang) -> Result<(), TextsError> {
     LOADED.with(|l| l.borrow_mut().1 = true);
-    load_part(lang, Part::Console).await
+    load_part(lang, TextFile::Console).await
 }
 
-async fn load_part(lang: Lang, part: Part) -> Result<(), TextsError> {
+async fn load_part(lang: Lang, part: TextFile) -> Result<(), TextsError> {
     if lang == Lang::En || LOADED.with(|l| l.borrow().0.contains(&(lang, part))) {
         return Ok(());
     }

@@ -64,12 +64,12 @@ pub fn charts(packages: &[Package], shown: &[usize], facts: Option<&Facts>, comp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::hss::{Reading, Scope};
+    use crate::services::hss::{Reach, Reading};
 
     #[test]
     fn tenant_wide_counts_at_their_largest_draw_without_overflow() {
         let stats = QuotaStats { used: Some(u64::MAX), idle: Some(u64::MAX), ..QuotaStats::default() };
-        let facts = Facts::Hss(Reading { stats: Some(stats), scope: Scope::AllProjects });
+        let facts = Facts::Hss(Reading { stats: Some(stats), scope: Reach::AllProjects });
         let html = charts(&[], &[], Some(&facts), true);
         assert!(html.contains("Quotas in use"), "{html}");
     }

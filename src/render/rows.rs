@@ -6,7 +6,7 @@ use std::fmt::Write;
 use std::ops::Range;
 
 use super::{badge, escape, meter};
-use crate::domain::table::{Owners, Place};
+use crate::domain::table::{OwnerNames, Place};
 use crate::domain::{Expiry, Instant, Package, Thresholds};
 use crate::format;
 use crate::i18n::t;
@@ -43,7 +43,7 @@ impl Columns {
 #[allow(clippy::too_many_arguments)]
 pub fn rows(
     packages: &[Package],
-    owners: Option<&Owners>,
+    owners: Option<&OwnerNames>,
     order: &[usize],
     range: Range<usize>,
     row_px: f64,
@@ -335,7 +335,7 @@ mod tests {
     #[test]
     fn across_tabs_each_row_names_its_tab_first() {
         let ps: Vec<Package> = (0..3).map(quota).collect();
-        let owners = Owners { tab_of: vec![0, 1], labels: vec!["1. <alice>".into(), "2. bob".into()], regions: vec!["cn-north-4".into(), String::new()] };
+        let owners = OwnerNames { tab_of: vec![0, 1], labels: vec!["1. <alice>".into(), "2. bob".into()], regions: vec!["cn-north-4".into(), String::new()] };
         let columns = Columns { tenant: true, ..COLUMNS };
         let h = rows(&ps, Some(&owners), &[1, 0, 2], 0..3, 36.0, 0, columns, Instant::from_millis(0), Thresholds::default());
         assert!(h.contains(r#"aria-selected="true"><td class="c-tenant" title="2. bob"><span class="tenant-full">2. bob</span><span class="tenant-short">2.</span></td><td class="c-region" title="">—</td><td class="c-name">"#), "{h}");
@@ -343,7 +343,7 @@ mod tests {
         assert!(h.contains(r#"<td class="c-tenant" title="—"><span class="tenant-full">—</span><span class="tenant-short">—</span></td><td class="c-region" title="">—</td>"#), "a package of no known tab");
         assert_eq!(columns.count(), 8);
         // A package read in two tabs: both numbers on a phone, both regions named.
-        let both = Owners { tab_of: vec![0], labels: vec!["1. a · cn-north-4, 3. a · cn-east-3".into()], regions: vec!["cn-north-4, cn-east-3".into()] };
+        let both = OwnerNames { tab_of: vec![0], labels: vec!["1. a · cn-north-4, 3. a · cn-east-3".into()], regions: vec!["cn-north-4, cn-east-3".into()] };
         let h = rows(&ps[..1], Some(&both), &[0], 0..1, 36.0, 0, columns, Instant::from_millis(0), Thresholds::default());
         assert!(h.contains(r#"<span class="tenant-short">1., 3.</span>"#), "{h}");
         assert!(h.contains(r#"title="CN North-Beijing4 (cn-north-4), CN East-Shanghai1 (cn-east-3)">cn-north-4, cn-east-3</td>"#), "{h}");

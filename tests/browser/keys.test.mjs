@@ -44,7 +44,7 @@ async function keysPage({ clockOffsetMs = 0 } = {}) {
   }
   const sent = [];
   page.on('request', (r) => sent.push(`${r.method()} ${r.url()}\n${JSON.stringify(r.headers())}\n${r.postData() ?? ''}`));
-  // Signed calls in flight at once, at most (src/api.rs SIGNED_IN_FLIGHT).
+  // Signed calls in flight at once, at most (core/src/api.rs SIGNED_IN_FLIGHT).
   const flight = { now: 0, max: 0 };
   const signedCall = (r) => /\/api\/(iam|testplan|codecheck|metastudio|dsc|hss)\//.test(r.url());
   page.on('request', (r) => { if (signedCall(r)) flight.max = Math.max(flight.max, ++flight.now); });

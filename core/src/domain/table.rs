@@ -95,7 +95,7 @@ impl Place {
 /// the tabs it was seen in ([`super::across`]: a package several tabs read
 /// is one row), and each owner's name and region as the columns show them.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Owners {
+pub struct OwnerNames {
     /// By package index: its owner's index (in tab order: the owners of one
     /// tab each are the tabs themselves).
     pub tab_of: Vec<usize>,
@@ -106,10 +106,10 @@ pub struct Owners {
     pub regions: Vec<String>,
 }
 
-impl Owners {
+impl OwnerNames {
     /// The owners of merged packages, by `owners` (the tabs of each), each
     /// tab named by `labels` and placed by `regions` (by tab index).
-    pub fn of(owners: &super::across::Owners, labels: &[String], regions: &[String]) -> Owners {
+    pub fn of(owners: &super::across::Owners, labels: &[String], regions: &[String]) -> OwnerNames {
         let region = |tabs: &[usize]| {
             let mut ids: Vec<&str> = Vec::new();
             for r in tabs.iter().filter_map(|&t| regions.get(t)).filter(|r| !r.is_empty()) {
@@ -119,7 +119,7 @@ impl Owners {
             }
             ids.join(super::across::SEPARATOR)
         };
-        Owners {
+        OwnerNames {
             tab_of: owners.of.clone(),
             labels: owners.seen_in.iter().map(|tabs| super::across::names(tabs, labels)).collect(),
             regions: owners.seen_in.iter().map(|tabs| region(tabs)).collect(),
@@ -150,7 +150,7 @@ pub fn sort(
     indices: &[usize],
     sort: TableSort,
     label: impl Fn(&Package) -> String,
-    owners: Option<&Owners>,
+    owners: Option<&OwnerNames>,
     now: Instant,
     thresholds: Thresholds,
 ) -> Vec<usize> {
@@ -283,7 +283,8 @@ mod tests {
     #[test]
     fn across_tabs_the_tenant_column_sorts_in_tab_order() {
         let ps = vec![package("a", "x"), package("b", "y"), package("c", "z"), package("d", "w")];
-        let owners = Owners { tab_of: vec![1, 0, 1], labels: vec!["1. alice".into(), "2. bob".into()], regions: vec!["cn-north-4".into(), "cn-east-3".into()] };
+        let owners =
+            OwnerNames { tab_of: vec![1, 0, 1], labels: vec!["1. alice".into(), "2. bob".into()], regions: vec!["cn-north-4".into(), "cn-east-3".into()] };
         let by = |descending| {
             sort(&ps, &[0, 1, 2, 3], TableSort { column: Column::Tenant, descending }, |p| p.name.clone(), Some(&owners), day(5), Thresholds::default())
         };
@@ -315,7 +316,7 @@ mod tests {
         let ps: Vec<Package> = merged.iter().map(|u| u.package.clone()).collect();
         let labels = ["1. acme · cn-north-4", "2. acme · cn-east-3", "3. acme · cn-east-3"].map(String::from);
         let regions = ["cn-north-4", "cn-east-3", "cn-east-3"].map(String::from);
-        let owners = Owners::of(&crate::domain::across::Owners::of(&merged), &labels, &regions);
+        let owners = OwnerNames::of(&crate::domain::across::Owners::of(&merged), &labels, &regions);
         assert_eq!(ps.len(), 2, "one row per package");
         assert_eq!(owners.label(0), Some("1. acme · cn-north-4, 3. acme · cn-east-3"));
         assert_eq!(owners.region(0), Some("cn-north-4, cn-east-3"));

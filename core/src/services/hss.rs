@@ -49,7 +49,7 @@ pub const PAGES: PagePlan = PagePlan { limit: 200, max_pages: 100 };
 
 /// Reads every page of the project's quotas in every enterprise project
 /// (seed 004: the default is project 0 alone); an account that refuses that
-/// is read for the default one, and the reading says so ([`Scope`]).
+/// is read for the default one, and the reading says so ([`Reach`]).
 pub async fn load<N: Fetch>(net: &N, ctx: &Session, mut progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
     let page = |all: bool| {
         move |offset: u64| async move {
@@ -61,13 +61,13 @@ pub async fn load<N: Fetch>(net: &N, ctx: &Session, mut progress: impl FnMut(Pro
             let answer = net.get(Route::HssQuotas, &ctx.region, Some(&ctx.project_id), &query).await?;
             let (packages, stats) = page(&answer.body)?;
             let total = stats.total;
-            let facts = Some(Facts::Hss(Reading { stats: Some(stats), scope: Scope::AllProjects }));
+            let facts = Some(Facts::Hss(Reading { stats: Some(stats), scope: Reach::AllProjects }));
             Ok(PageAnswer { packages, total, facts, answer })
         }
     };
     let (loaded, scope) = match read_pages(net, PAGES, page(true), &mut progress).await {
-        Ok(loaded) => (loaded, Scope::AllProjects),
-        Err(refused) if Scope::falls_back(&refused) => (read_pages(net, PAGES, page(false), &mut progress).await?, Scope::DefaultOnly(refused)),
+        Ok(loaded) => (loaded, Reach::AllProjects),
+        Err(refused) if Reach::falls_back(&refused) => (read_pages(net, PAGES, page(false), &mut progress).await?, Reach::DefaultOnly(refused)),
         Err(other) => return Err(other),
     };
     let stats = match loaded.facts {
@@ -86,19 +86,19 @@ pub const ALL_ENTERPRISE_PROJECTS: &str = "all_granted_eps";
 pub struct Reading {
     /// The tenant-wide counts of the first page.
     pub stats: Option<QuotaStats>,
-    pub scope: Scope,
+    pub scope: Reach,
 }
 
 impl Reading {
     /// Why the reading covers less than the tenant holds, if it does.
     pub fn narrowed(&self) -> Option<&'static str> {
-        matches!(self.scope, Scope::DefaultOnly(_)).then(|| tx("default enterprise project only"))
+        matches!(self.scope, Reach::DefaultOnly(_)).then(|| tx("default enterprise project only"))
     }
 }
 
 /// Which enterprise projects a reading covers.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Scope {
+pub enum Reach {
     /// Every enterprise project the token may see.
     AllProjects,
     /// The default enterprise project only: asking for all of them was
@@ -106,7 +106,7 @@ pub enum Scope {
     DefaultOnly(crate::api::ApiError),
 }
 
-impl Scope {
+impl Reach {
     /// Whether a refusal of [`ALL_ENTERPRISE_PROJECTS`] should fall back to
     /// the default project: a refusal of the parameter or of the permission
     /// for it (an account without enterprise projects), not of the token,

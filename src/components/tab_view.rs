@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
 use crate::api::ApiError;
-use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, Shared, Tab, Tenant};
+use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, Shared, Tab, TabLoad};
 use crate::domain::Instant;
 use crate::format;
 use crate::i18n::{t, tf};
@@ -30,13 +30,13 @@ fn changed(old: Option<&Option<Result<ServiceState, ApiError>>>, new: Option<&Op
 /// the token's life, Refresh, exports and the service panels (those the
 /// service filter lets through).
 #[component]
-pub fn TenantView(
+pub fn TabView(
     /// The tab's connection.
     tab: Tab,
     /// The tabs, the view, the clocks and the thresholds.
     shared: Shared,
     /// Every tab's loads, for the views across tabs.
-    registry: RwSignal<Vec<Tenant>>,
+    registry: RwSignal<Vec<TabLoad>>,
 ) -> impl IntoView {
     let Tab { id, connection, refresh } = tab;
     // Its hints for a refused call differ (a signature, not a token).
@@ -124,7 +124,7 @@ pub fn TenantView(
         );
         ServiceLoad { service, data, progress }
     });
-    let tenant = Tenant { id, context, loads, refresh, billing: billed };
+    let tenant = TabLoad { id, session: context, loads, refresh, billing: billed };
     registry.update(|r| r.push(tenant));
     on_cleanup(move || registry.update(|r| r.retain(|t| t.id != id)));
 
@@ -183,7 +183,7 @@ pub fn SessionBar(
     /// The tabs, the view, the clocks and the sign-in.
     shared: Shared,
     /// The tabs' loads, in tab order.
-    tenants: Signal<Vec<Tenant>>,
+    tenants: Signal<Vec<TabLoad>>,
 ) -> impl IntoView {
     let Shared { clock, minute, next_refresh, sign_in, lang, .. } = shared;
     // The open tab's loads, once registered; a change of tab redraws the line.
@@ -224,7 +224,7 @@ pub fn SessionBar(
                     {edit_button()}
                 </div>
             }.into_any(),
-            Some(tenant) => match tenant.context.get() {
+            Some(tenant) => match tenant.session.get() {
                 Some(Ok(ctx)) => view! { <SessionLine ctx tenant clock minute next_refresh edit=edit_button() /> }.into_any(),
                 state => view! {
                     <div class="session-bar">
@@ -244,7 +244,7 @@ pub fn SessionBar(
 #[component]
 fn SessionLine(
     ctx: Session,
-    tenant: Tenant,
+    tenant: TabLoad,
     clock: Signal<Instant>,
     minute: Signal<Instant>,
     next_refresh: Signal<Option<Instant>>,
