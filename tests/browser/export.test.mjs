@@ -4,7 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startProxy, startBrowser, openPage } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startProxy, startBrowser, openPage, ROOT } from './harness.mjs';
 
 let proxy, chrome, page;
 
@@ -165,6 +167,22 @@ test('Export calendar has one event per service, day and what happens, a reminde
   assert.ok([...unfolded.matchAll(/DTSTART;VALUE=DATE:(\d{8})/g)].every((m) => m[1] >= yesterday), 'an event for a day already past');
   assert.match(text, /DTSTART;VALUE=DATE:\d{8}\r\n/);
   for (const line of text.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75, line);
+});
+
+test('the command line writes the same JSON as the browser, package for package', async () => {
+  const browser = JSON.parse((await download('Export JSON')).text);
+  // The demo tenant read by `tenantscope check --demo` (in process, the
+  // same demo as the proxy's) a moment later: the same day's packages.
+  const cli = spawnSync(join(ROOT, 'target/server/tenantscope'), ['check', '--demo', '--format', 'json'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  assert.equal(cli.status, 1, `exit 1: the demo has packages lapsing within 30 days\n${cli.stderr}`);
+  const doc = JSON.parse(cli.stdout);
+  assert.equal(doc.schema, browser.schema);
+  assert.equal(doc.packages.length, browser.packages.length);
+  const key = (p) => `${p.service} ${p.id} ${p.name}`;
+  const byKey = new Map(browser.packages.map((p) => [key(p), p]));
+  for (const p of doc.packages) assert.deepEqual(p, byKey.get(key(p)), key(p));
+  assert.deepEqual(doc.packages.map(key), browser.packages.map(key), 'in the same order');
+  for (const field of ['tenant', 'thresholds_days', 'attention', 'billing', 'errors', 'scope']) assert.deepEqual(doc[field], browser[field], field);
 });
 
 test('with a filter set, the export can hold what the filters show', async () => {
