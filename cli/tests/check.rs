@@ -298,6 +298,11 @@ async fn every_format_parses() {
     assert_eq!(doc["thresholds_days"], serde_json::json!({"critical": 7, "warning": 30}));
     assert!(doc["packages"].as_array().unwrap().len() > 100);
     assert_eq!(doc["packages"][0]["seen_in"], Value::Null, "one session: seen_in null, as a tab's export");
+    // Billing laid over the packages, as in the console: its dates and renewals.
+    let billed = doc["packages"].as_array().unwrap().iter().filter(|p| p["expires_from"] == "billing" && !p["renewal"].is_null()).count();
+    assert!(billed > 10, "{billed} packages with billing's word");
+    assert_eq!(doc["billing"]["read"], true);
+    assert_eq!(doc["errors"], serde_json::json!([]));
     let csv = format("csv").await;
     let header = csv.stdout.lines().next().unwrap();
     assert!(header.trim_start_matches('\u{FEFF}').starts_with("Service,Name,Region,Account,"), "{header}");
