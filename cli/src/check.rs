@@ -187,6 +187,8 @@ pub fn credentials(env: impl Fn(&str) -> Option<String>) -> Result<Credentials, 
 
 /// How calls travel: to Huawei Cloud (or `--upstream-base`), or to the
 /// demo tenant in process.
+// One per run: a box would save nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Transport {
     Direct(Upstream),
     Demo,
@@ -281,7 +283,9 @@ async fn connections(args: &CheckArgs, transport: &Transport, credentials: Crede
         known,
     };
     match gateway.credentials.clone() {
-        Credentials::IamToken(_) if args.all_regions => Err("--all-regions needs access keys (CLOUD_SDK_AK, CLOUD_SDK_SK): a token is scoped to one project".into()),
+        Credentials::IamToken(_) if args.all_regions => {
+            Err("--all-regions needs access keys (CLOUD_SDK_AK, CLOUD_SDK_SK): a token is scoped to one project".into())
+        }
         Credentials::IamToken(_) if region.is_empty() => {
             // The token's own region, as introspection names its project.
             let net = transport.session(&gateway);
@@ -378,8 +382,7 @@ pub fn output(args: &CheckArgs, thresholds: Thresholds, regions: &[&str], tabs: 
         Format::Csv => sessions.report(now, thresholds, |r| r.to_csv()),
         Format::Ics => sessions.report(now, thresholds, |r| r.to_ics(0)),
         Format::Openmetrics => {
-            let list: Vec<crate::metrics::Tab> =
-                tabs.iter().zip(regions).map(|(reading, region)| crate::metrics::Tab { region, reading }).collect();
+            let list: Vec<crate::metrics::Tab> = tabs.iter().zip(regions).map(|(reading, region)| crate::metrics::Tab { region, reading }).collect();
             crate::metrics::render(&list, &sessions)
         }
     };
@@ -504,6 +507,9 @@ mod tests {
     fn failures_are_worded_on_one_line_without_credentials() {
         let e = ApiError::Http { status: 401, error_code: Some("APIG.0301".into()), error_msg: Some("bad\ntoken".into()), request_id: Some("r1".into()) };
         assert_eq!(describe(&e), "HTTP 401 APIG.0301 bad token (request r1) (the credentials were refused)");
-        assert_eq!(describe(&ApiError::Network { proxy: "hss.cn-north-4.myhuaweicloud.com: no answer within 30 s".into() }), "could not reach hss.cn-north-4.myhuaweicloud.com: no answer within 30 s");
+        assert_eq!(
+            describe(&ApiError::Network { proxy: "hss.cn-north-4.myhuaweicloud.com: no answer within 30 s".into() }),
+            "could not reach hss.cn-north-4.myhuaweicloud.com: no answer within 30 s"
+        );
     }
 }

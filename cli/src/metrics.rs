@@ -105,13 +105,17 @@ fn account(t: &Tenant) -> &str {
 /// The OpenMetrics text of `tabs` and of their export `sessions`
 /// ([`Sessions::of`] of the same tabs), ending in `# EOF`.
 pub fn render(tabs: &[Tab], sessions: &Sessions) -> String {
-    let mut expiry = Family::new("tenantscope_package_expiry_timestamp_seconds", "gauge", Some("seconds"), "When the package expires (billing's date where billing gives one).");
+    let mut expiry = Family::new(
+        "tenantscope_package_expiry_timestamp_seconds",
+        "gauge",
+        Some("seconds"),
+        "When the package expires (billing's date where billing gives one).",
+    );
     let mut used = Family::new("tenantscope_package_used", "gauge", None, "How much of the package is used, in its unit.");
     let mut total = Family::new("tenantscope_package_total", "gauge", None, "How much the package holds, in its unit.");
     let mut info = Family::new("tenantscope_package", "info", None, "A package read: its name, renewal and enterprise project.");
     let mut up = Family::new("tenantscope_service_up", "gauge", None, "Whether the service (or billing) was read whole: 1, or 0.");
-    let mut refresh =
-        Family::new("tenantscope_last_refresh_timestamp_seconds", "gauge", Some("seconds"), "When the service's answers were received.");
+    let mut refresh = Family::new("tenantscope_last_refresh_timestamp_seconds", "gauge", Some("seconds"), "When the service's answers were received.");
     let mut seen = HashSet::new();
     for (n, p) in sessions.packages.iter().enumerate() {
         let owner = sessions.tenant_of.get(n).and_then(|&o| sessions.owners.get(o)).unwrap_or(&sessions.tenant);

@@ -131,7 +131,14 @@ impl Direct<'_> {
 
     /// One call with the headers that authenticate it: the answer, and its
     /// `Date` in milliseconds.
-    async fn send(&self, gateway: &Gateway, url: &str, route: Route, headers: Vec<(&'static str, String)>, body: &str) -> (Result<ApiResponse, ApiError>, Option<i64>) {
+    async fn send(
+        &self,
+        gateway: &Gateway,
+        url: &str,
+        route: Route,
+        headers: Vec<(&'static str, String)>,
+        body: &str,
+    ) -> (Result<ApiResponse, ApiError>, Option<i64>) {
         let mut request = hyper::Request::builder().method(route.method()).uri(url).header("Accept", "application/json").header("User-Agent", USER_AGENT);
         if route.method() == "POST" {
             request = request.header("Content-Type", "application/json");
@@ -157,7 +164,8 @@ impl Direct<'_> {
             }
         };
         let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let date = header("date").and_then(|d| httpdate::parse_http_date(&d).ok()).and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_millis() as i64);
+        let date =
+            header("date").and_then(|d| httpdate::parse_http_date(&d).ok()).and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_millis() as i64);
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let json = parse_json(&text);
         (gateway.read(route, Answer { status: parts.status.as_u16(), request_id: header("x-request-id"), text, json }), date)
@@ -201,12 +209,18 @@ mod tests {
     fn calls_go_to_the_catalogues_host_or_the_base() {
         let query = [("resource_source", "PURCHASED,ADMIN_ALLOCATED"), ("limit", "100"), ("search", "a b")];
         let (url, path, named) = target(None, Route::MetastudioResources, "cn-north-4", Some("p1"), &query).unwrap();
-        assert_eq!(url, "https://metastudio.cn-north-4.myhuaweicloud.com/v1/p1/tenants/resources?resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&search=a%20b");
+        assert_eq!(
+            url,
+            "https://metastudio.cn-north-4.myhuaweicloud.com/v1/p1/tenants/resources?resource_source=PURCHASED,ADMIN_ALLOCATED&limit=100&search=a%20b"
+        );
         assert_eq!((path.as_str(), named.as_str()), ("/v1/p1/tenants/resources", "metastudio.cn-north-4.myhuaweicloud.com"));
         // IAM's and billing's pseudo-regions.
         assert_eq!(target(None, Route::IamToken, "global", None, &[]).unwrap().0, "https://iam.myhuaweicloud.com/v3/auth/tokens");
         assert_eq!(target(None, Route::IamToken, "global-eu", None, &[]).unwrap().0, "https://iam.myhuaweicloud.eu/v3/auth/tokens");
-        assert_eq!(target(None, Route::BssResources, "global-intl", None, &[]).unwrap().0, "https://bss-intl.myhuaweicloud.com/v2/orders/suscriptions/resources/query");
+        assert_eq!(
+            target(None, Route::BssResources, "global-intl", None, &[]).unwrap().0,
+            "https://bss-intl.myhuaweicloud.com/v2/orders/suscriptions/resources/query"
+        );
         // The base keeps path and query, whatever the region.
         let (url, _, named) = target(Some("http://127.0.0.1:9"), Route::HssQuotas, "cn-north-4", Some("p1"), &[("limit", "200")]).unwrap();
         assert_eq!((url.as_str(), named.as_str()), ("http://127.0.0.1:9/v5/p1/billing/quotas-detail?limit=200", "http://127.0.0.1:9"));

@@ -27,15 +27,18 @@ enum Mode {
     Empty,
 }
 
+/// A call's route and headers (name, value).
+type Seen = (Route, Vec<(String, String)>);
+
 #[derive(Clone)]
 struct Stub {
     mode: Mode,
     /// Each call's route and headers (name, value), in order received.
-    seen: Arc<Mutex<Vec<(Route, Vec<(String, String)>)>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Stub {
-    fn calls(&self) -> Vec<(Route, Vec<(String, String)>)> {
+    fn calls(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 }
@@ -82,15 +85,7 @@ async fn answer(State(stub): State<Stub>, request: Request) -> Response {
     // Billing's site is the account's (the demo's is the Chinese
     // mainland's); the other routes answer by the project in the path.
     let region = if route == Route::BssResources { BILLING_CN } else { DEMO_REGION };
-    let call = tenantscope_demo::Call {
-        route,
-        region,
-        param: param.as_deref(),
-        path: &path,
-        query: parts.uri.query(),
-        headers: &parts.headers,
-        body: &body,
-    };
+    let call = tenantscope_demo::Call { route, region, param: param.as_deref(), path: &path, query: parts.uri.query(), headers: &parts.headers, body: &body };
     let reply = tenantscope_demo::respond(&call, time::OffsetDateTime::now_utc());
     let text = match stub.mode {
         Mode::Empty if route.service().offered_in(DEMO_REGION) && Service::PACKAGES.contains(&route.service()) && reply.status == StatusCode::OK => {
@@ -133,13 +128,7 @@ async fn tenantscope(args: &[&str], env: &[(&str, &str)]) -> Run {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     tokio::task::spawn_blocking(move || {
-        let out = Command::new(env!("CARGO_BIN_EXE_tenantscope"))
-            .args(&args)
-            .env_clear()
-            .envs(env)
-            .stdin(Stdio::null())
-            .output()
-            .expect("the binary runs");
+        let out = Command::new(env!("CARGO_BIN_EXE_tenantscope")).args(&args).env_clear().envs(env).stdin(Stdio::null()).output().expect("the binary runs");
         Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
     })
     .await

@@ -1037,7 +1037,10 @@ impl Sessions {
         let billing = BillingRead::of(states.iter().map(|(place, state)| (place.as_deref(), state)));
         let tenant = Tenant::common(&owners.iter().collect::<Vec<_>>());
         let (tenant_of, seen_in) = if across {
-            (seen_in.iter().map(|tabs| tabs.first().copied().unwrap_or(0)).collect(), seen_in.iter().map(|tabs| tabs.iter().map(|&n| labels[n].clone()).collect()).collect())
+            (
+                seen_in.iter().map(|tabs| tabs.first().copied().unwrap_or(0)).collect(),
+                seen_in.iter().map(|tabs| tabs.iter().map(|&n| labels[n].clone()).collect()).collect(),
+            )
         } else {
             (Vec::new(), Vec::new())
         };

@@ -142,7 +142,8 @@ pub fn place(ctx: &Session) -> String {
 pub fn needs_attention(p: &Package, now: Instant, days: u32) -> Option<Reason> {
     let window = Thresholds { critical_days: days, warning_days: days };
     act::reason(p, now, window).or_else(|| {
-        let lapsed_lately = p.urgency(now, window) == Urgency::Expired && p.expiry.instant().is_some_and(|at| at <= now && at > now.plus_days(-i64::from(days)));
+        let lapsed_lately =
+            p.urgency(now, window) == Urgency::Expired && p.expiry.instant().is_some_and(|at| at <= now && at > now.plus_days(-i64::from(days)));
         lapsed_lately.then_some(Reason::Lapses)
     })
 }
@@ -308,7 +309,8 @@ mod tests {
         assert_eq!(across.seen_in[0], ["1. acme · cn-north-4", "2. acme · cn-north-4"]);
         assert_eq!(across.tenant_of, [0]);
         assert_eq!(across.errors[0].error_msg.as_deref(), Some("cn-north-4: "));
-        let not_started: Vec<&crate::export::ServiceError> = across.errors.iter().filter(|e| e.error_msg.as_deref().is_some_and(|m| m.starts_with("tab 3:"))).collect();
+        let not_started: Vec<&crate::export::ServiceError> =
+            across.errors.iter().filter(|e| e.error_msg.as_deref().is_some_and(|m| m.starts_with("tab 3:"))).collect();
         assert_eq!(not_started.len(), Service::PACKAGES.len());
         assert!(!across.billing.read, "a session without billing read");
         assert_eq!(across.tenant.project_id, None, "what the sessions do not share is left out");
