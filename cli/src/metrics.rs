@@ -1,5 +1,5 @@
-//! The OpenMetrics text of a check (`--format openmetrics`), for a
-//! Prometheus text-file collector now and an exporter later: what each
+//! The OpenMetrics text of a check (`--format openmetrics`), and of an
+//! exporter later: what each
 //! package's expiry and usage are, and whether each service and billing
 //! was read.
 //!
