@@ -1,5 +1,5 @@
 //! The layers point one way. In `core/src`: domain → api → load → services
-//! → session → export; in the app's `src`: the core → i18n → settings →
+//! → session → tenant → export; in the app's `src`: the core → i18n → settings →
 //! deployment → format → render → download → net → components. A module
 //! may use its own layer and those before it; a `crate::` path to a later
 //! one (outside comments and test modules) fails here, naming the file.
@@ -58,7 +58,7 @@ fn upward(root: &Path, layers: &[&[&str]]) -> Vec<String> {
     found
 }
 
-const CORE: &[&[&str]] = &[&["domain"], &["api"], &["load"], &["services"], &["session"], &["export"]];
+const CORE: &[&[&str]] = &[&["domain"], &["api"], &["load"], &["services"], &["session"], &["tenant"], &["export"]];
 
 const APP: &[&[&str]] = &[
     // The core, re-exported under its own names.

@@ -940,6 +940,148 @@ fn ics_line(out: &mut String, text: &str) {
     out.push_str("\r\n");
 }
 
+/// What the export of sessions read whole ([`crate::tenant::read`]) holds,
+/// built as the console builds the export of its tabs (each session a tab,
+/// in order; `Err` a session that could not start): each package once
+/// across sessions ([`crate::domain::across`]), every failure, billing's
+/// reading. [`Self::report`] lends the [`Report`] to write.
+#[derive(Clone, Debug, Default)]
+pub struct Sessions {
+    pub tenant: Tenant,
+    /// By session that started: whose packages they are.
+    pub owners: Vec<Tenant>,
+    /// Across sessions, by package: its owner's index in `owners`.
+    pub tenant_of: Vec<usize>,
+    pub seen_in: Vec<Vec<String>>,
+    pub billing: BillingRead,
+    pub packages: Vec<Package>,
+    pub errors: Vec<ServiceError>,
+    pub scope: Scope,
+}
+
+impl Sessions {
+    /// The export of `tabs`, everything read. Across several (more than
+    /// one), each package names its first session's region and account and
+    /// every session it was seen in (`1. acme · cn-north-4`), and each
+    /// failure its session's place.
+    pub fn of(tabs: &[Result<crate::tenant::Reading, crate::api::ApiError>]) -> Sessions {
+        use crate::domain::across::{merge, Account};
+        use crate::services::ServiceState;
+        let across = tabs.len() > 1;
+        let ready: Vec<(usize, &crate::tenant::Reading)> = tabs.iter().enumerate().filter_map(|(i, t)| Some((i, t.as_ref().ok()?))).collect();
+        let owners: Vec<Tenant> = ready
+            .iter()
+            .map(|(_, r)| Tenant {
+                domain: r.session.domain.clone(),
+                user: r.session.user.clone(),
+                region: Some(r.session.region.clone()),
+                project_id: Some(r.session.project_id.clone()),
+                codearts_project_id: r.codearts_read(),
+            })
+            .collect();
+        let labels: Vec<String> = ready.iter().map(|(i, r)| format!("{}. {}", i + 1, r.label())).collect();
+        let accounts: Vec<Account> = ready.iter().map(|(_, r)| r.account()).collect();
+        let mut read: Vec<(usize, &[Package])> = Vec::new();
+        let mut errors: Vec<ServiceError> = Vec::new();
+        for (n, (_, reading)) in ready.iter().enumerate() {
+            let mut found = Vec::new();
+            for (service, state) in &reading.services {
+                match state {
+                    Ok(ServiceState::Loaded(loaded)) => {
+                        if let Some(error) = &loaded.stale {
+                            found.push(ServiceError { kept_from: Some(loaded.received_at), ..ServiceError::of(*service, error) });
+                        }
+                        let failures = loaded.paging.iter().flat_map(|p| p.failures.iter());
+                        found.extend(failures.map(|f| ServiceError {
+                            error_msg: Some(format!("page at offset {}: {}", f.offset, f.error.summary())),
+                            ..ServiceError::of(*service, &f.error)
+                        }));
+                        read.push((n, &loaded.packages[..]));
+                    }
+                    Err(error) => found.push(ServiceError::of(*service, error)),
+                    _ => {}
+                }
+            }
+            errors.extend(found.into_iter().map(|mut e| {
+                if across {
+                    e.error_msg = Some(format!("{}: {}", reading.place(), e.error_msg.as_deref().unwrap_or("")));
+                }
+                e
+            }));
+        }
+        let uniques = merge(read.iter().map(|(n, p)| (*n, &accounts[*n], *p)));
+        let packages: Vec<Package> = uniques.iter().map(|u| u.package.clone()).collect();
+        let seen_in: Vec<Vec<usize>> = uniques.into_iter().map(|u| u.seen_in).collect();
+        // A session that could not start has nothing in the file: said for
+        // each service.
+        for (i, tab) in tabs.iter().enumerate() {
+            if let Err(e) = tab {
+                let why = format!("tab {}: the session could not start: {}", i + 1, e.summary());
+                errors.extend(Service::PACKAGES.map(|service| ServiceError {
+                    service,
+                    http_status: None,
+                    error_code: None,
+                    error_msg: Some(why.clone()),
+                    request_id: None,
+                    kept_from: None,
+                }));
+            }
+        }
+        let states: Vec<(Option<String>, BillingState)> = tabs
+            .iter()
+            .map(|t| match t {
+                Ok(r) => (across.then(|| r.place()), r.billing.clone()),
+                Err(_) => (None, BillingState::Waiting),
+            })
+            .collect();
+        let billing = BillingRead::of(states.iter().map(|(place, state)| (place.as_deref(), state)));
+        let tenant = Tenant::common(&owners.iter().collect::<Vec<_>>());
+        let (tenant_of, seen_in) = if across {
+            (
+                seen_in.iter().map(|tabs| tabs.first().copied().unwrap_or(0)).collect(),
+                seen_in.iter().map(|tabs| tabs.iter().map(|&n| labels[n].clone()).collect()).collect(),
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        Sessions { tenant, owners, tenant_of, seen_in, billing, packages, errors, scope: Scope::Everything }
+    }
+
+    /// `f` of the report of these sessions at `generated_at`.
+    pub fn report<R>(&self, generated_at: Instant, thresholds: Thresholds, f: impl FnOnce(&Report) -> R) -> R {
+        let tenant_of: Vec<&Tenant> = self.tenant_of.iter().map(|&n| self.owners.get(n).unwrap_or(&self.tenant)).collect();
+        f(&Report {
+            generated_at,
+            tenant: &self.tenant,
+            tenant_of: &tenant_of,
+            seen_in: &self.seen_in,
+            billing: &self.billing,
+            thresholds,
+            packages: &self.packages,
+            errors: &self.errors,
+            scope: &self.scope,
+        })
+    }
+}
+
+impl ServiceError {
+    /// `service`'s failure as the export reports it: an HTTP answer's
+    /// fields, or the failure's summary.
+    pub fn of(service: Service, error: &crate::api::ApiError) -> ServiceError {
+        match error {
+            crate::api::ApiError::Http { status, error_code, error_msg, request_id } => ServiceError {
+                service,
+                http_status: Some(*status),
+                error_code: error_code.clone(),
+                error_msg: error_msg.clone(),
+                request_id: request_id.clone(),
+                kept_from: None,
+            },
+            other => ServiceError { service, http_status: None, error_code: None, error_msg: Some(other.summary()), request_id: None, kept_from: None },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@
 //! face supplies, the resolved [`load::Session`]) → [`services`] (each
 //! service's query, pages and reader; billing; what a reading holds) →
 //! [`session`] (resolving a connection, discovering, loading a service) →
+//! [`tenant`] (a whole tenant read at once: every service, then billing) →
 //! [`export`] (JSON, CSV, calendar).
 //! `tests/layers.rs` fails on an import that points back.
 //! Wording stays out: values are typed, and English names of codes are
@@ -20,6 +21,7 @@ pub mod export;
 pub mod load;
 pub mod services;
 pub mod session;
+pub mod tenant;
 
 /// Marks an English text a face translates (the app's i18n scanner finds
 /// every call of it with a literal); it is the text itself.

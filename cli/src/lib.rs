@@ -1,0 +1,11 @@
+//! tenantscope-cli: tenantscope on the command line. `tenantscope check`
+//! reads a tenant whole through [`tenantscope_core`] (every package service,
+//! then billing), calling Huawei Cloud directly ([`net`]) or the demo tenant
+//! in process ([`demo`]), and prints what lapses ([`table`]), the console's
+//! exports, or OpenMetrics text ([`metrics`], for an exporter too).
+
+pub mod check;
+pub mod demo;
+pub mod metrics;
+pub mod net;
+pub mod table;
