@@ -59,6 +59,16 @@ impl Service {
     }
 
     /// The product name people know the service by.
+    /// The IAM action its routes need, where Huawei documents one: CodeArts
+    /// Check's ShowTenantPackageStatus names `codeartscheck::getConfig`
+    /// (docs/huawei-apis.md §2.2); the others name none.
+    pub const fn iam_action(self) -> Option<&'static str> {
+        match self {
+            Service::Codecheck => Some("codeartscheck::getConfig"),
+            _ => None,
+        }
+    }
+
     pub const fn title(self) -> &'static str {
         match self {
             Service::Iam => "Identity and Access Management",

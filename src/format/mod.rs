@@ -251,7 +251,7 @@ fn general_hint(error: &ApiError) -> &'static str {
 pub fn hint(error: &ApiError, service: Option<Service>) -> String {
     match (error, service) {
         (ApiError::Http { status: 403, .. }, Some(service)) if !error.is_auth() => {
-            let permission = match crate::services::names(service).and_then(|n| n.permission) {
+            let permission = match service.iam_action() {
                 Some(action) => tf("the IAM action {0}", &[&action]),
                 None => tf("a policy that allows reading {0} (for example its read-only system policy)", &[&self::service(service)]),
             };

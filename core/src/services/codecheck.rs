@@ -20,15 +20,7 @@ use crate::load::{Fetch, Session};
 use crate::tx;
 
 /// How it names its codes ([`super::Names`]).
-// The one action Huawei documents for its routes (ShowTenantPackageStatus,
-// docs/huawei-apis.md §2.2).
-pub const NAMES: super::Names = super::Names {
-    table: label,
-    prefixes: &["codearts.china.", "codearts.intl."],
-    words_lead: "CodeArts ",
-    lead: "",
-    permission: Some("codeartscheck::getConfig"),
-};
+pub const NAMES: super::Names = super::Names { table: label, prefixes: &["codearts.china.", "codearts.intl."], words_lead: "CodeArts ", lead: "" };
 
 /// Reads the tenant's packages, for the session's CodeArts project when it
 /// has one (`project_id`).

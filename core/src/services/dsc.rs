@@ -19,7 +19,7 @@ use crate::load::{Fetch, Session};
 use crate::tx;
 
 /// How it names its codes ([`super::Names`]).
-pub const NAMES: super::Names = super::Names { table: label, prefixes: &["hws.resource.type.dsc."], words_lead: "", lead: "", permission: None };
+pub const NAMES: super::Names = super::Names { table: label, prefixes: &["hws.resource.type.dsc."], words_lead: "", lead: "" };
 
 /// Reads the project's orders.
 pub async fn load<N: Fetch>(net: &N, ctx: &Session) -> Result<Loaded, ApiError> {

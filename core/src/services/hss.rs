@@ -23,7 +23,7 @@ use crate::load::{Fetch, Session};
 use crate::tx;
 
 /// How it names its codes ([`super::Names`]).
-pub const NAMES: super::Names = super::Names { table: edition_label, prefixes: &["hss.version."], words_lead: "", lead: "HSS ", permission: None };
+pub const NAMES: super::Names = super::Names { table: edition_label, prefixes: &["hss.version."], words_lead: "", lead: "HSS " };
 
 /// The counts the answer gives for the whole tenant, for the charts.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -14,7 +14,7 @@ use crate::load::{Fetch, Session};
 use crate::tx;
 
 /// How it names its codes ([`super::Names`]).
-pub const NAMES: super::Names = super::Names { table: label, prefixes: &["hws.resource.type.metastudio."], words_lead: "", lead: "", permission: None };
+pub const NAMES: super::Names = super::Names { table: label, prefixes: &["hws.resource.type.metastudio."], words_lead: "", lead: "" };
 
 /// `resource_source` is required (400 without it); these are all its values.
 pub const RESOURCE_SOURCES: &str = "PURCHASED,SP_ALLOCATED,ADMIN_ALLOCATED";

@@ -227,8 +227,6 @@ pub struct Names {
     pub words_lead: &'static str,
     /// What every name of its codes starts with (`HSS `).
     pub lead: &'static str,
-    /// The IAM action its routes need, where Huawei documents one.
-    pub permission: Option<&'static str>,
 }
 
 /// The one place each package service is listed besides the catalogue:

@@ -18,13 +18,8 @@ use crate::load::{Fetch, Session};
 use crate::tx;
 
 /// How it names its codes ([`super::Names`]).
-pub const NAMES: super::Names = super::Names {
-    table: label,
-    prefixes: &["codearts.testplan.china.", "codearts.testplan.intl.", "codearts.testplan."],
-    words_lead: "TestPlan ",
-    lead: "",
-    permission: None,
-};
+pub const NAMES: super::Names =
+    super::Names { table: label, prefixes: &["codearts.testplan.china.", "codearts.testplan.intl.", "codearts.testplan."], words_lead: "TestPlan ", lead: "" };
 
 /// Reads the packages of the session's CodeArts project (`service_id`):
 /// the one given, else the first of the region's list, asked here so that
