@@ -11,7 +11,7 @@
 //! everything lives here so that native tests reach the logic.
 //! `tests/layers.rs` fails on an import that points back up the layers.
 
-pub use tenantscope_core::{api, domain, export, load, services, session};
+pub use tenantscope_core::{api, domain, export, load, services, session, tenant};
 
 pub mod components;
 pub mod deployment;

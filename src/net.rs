@@ -9,7 +9,7 @@ use crate::domain::paging::Progress;
 use crate::domain::Instant;
 use crate::services::iam;
 use crate::services::ServiceState;
-use crate::session::{account, introspect, lists_via, load, offers, resolve_via, Connection, Discovery, Fetch, Session};
+use crate::session::{account, introspect, lists_via, resolve_via, Connection, Discovery, Fetch, Session};
 
 /// The current time, from the browser's clock.
 pub fn now() -> Instant {
@@ -84,12 +84,7 @@ pub async fn service_state(
     signal: Option<&web_sys::AbortSignal>,
     progress: impl FnMut(Progress),
 ) -> Result<ServiceState, ApiError> {
-    let net = Browser(&ctx.gateway, signal);
-    if offers(&net, service, &ctx.region).await {
-        load(&net, service, ctx, progress).await.map(ServiceState::Loaded)
-    } else {
-        Ok(ServiceState::NotOffered(ctx.region.clone()))
-    }
+    crate::tenant::service_state(&Browser(&ctx.gateway, signal), service, ctx, progress).await
 }
 
 /// One call of `route` (its method: GET with an empty `body`, POST),

@@ -62,7 +62,7 @@ const CORE: &[&[&str]] = &[&["domain"], &["api"], &["load"], &["services"], &["s
 
 const APP: &[&[&str]] = &[
     // The core, re-exported under its own names.
-    &["api", "domain", "load", "services", "session", "export", "tx"],
+    &["api", "domain", "load", "services", "session", "tenant", "export", "tx"],
     &["i18n"],
     &["settings"],
     &["deployment"],

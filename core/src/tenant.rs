@@ -15,6 +15,7 @@ use tenantscope_catalog::{Service, PACKAGE_COUNT};
 use crate::api::{ApiError, Credentials};
 use crate::domain::across::Account;
 use crate::domain::act::{self, Reason};
+use crate::domain::paging::Progress;
 use crate::domain::{Instant, Package, Thresholds, Urgency};
 use crate::load::{Fetch, Session};
 use crate::services::bss::{self, BillingState};
@@ -34,11 +35,11 @@ pub struct Reading {
     pub services: [(Service, Result<ServiceState, ApiError>); PACKAGE_COUNT],
 }
 
-/// The state of one service for `session`: loaded where it is offered
-/// (the console's `net::service_state`).
-pub async fn service_state<N: Fetch>(net: &N, service: Service, session: &Session) -> Result<ServiceState, ApiError> {
+/// The state of one service for `session`: loaded where it is offered.
+/// `progress` hears how many pages of a paged service have been read.
+pub async fn service_state<N: Fetch>(net: &N, service: Service, session: &Session, progress: impl FnMut(Progress)) -> Result<ServiceState, ApiError> {
     if offers(net, service, &session.region).await {
-        load(net, service, session, |_| {}).await.map(ServiceState::Loaded)
+        load(net, service, session, progress).await.map(ServiceState::Loaded)
     } else {
         Ok(ServiceState::NotOffered(session.region.clone()))
     }
@@ -49,7 +50,7 @@ pub async fn service_state<N: Fetch>(net: &N, service: Service, session: &Sessio
 /// they have all answered, for every resource id they listed, asking the
 /// billing sites of the session's region in order.
 pub async fn read<N: Fetch>(net: &N, session: Session) -> Reading {
-    let states = futures::future::join_all(Service::PACKAGES.map(|service| service_state(net, service, &session))).await;
+    let states = futures::future::join_all(Service::PACKAGES.map(|service| service_state(net, service, &session, |_| {}))).await;
     let mut states = states.into_iter();
     let loaded: [(Service, Result<ServiceState, ApiError>); PACKAGE_COUNT] =
         Service::PACKAGES.map(|service| (service, states.next().unwrap_or(Ok(ServiceState::Waiting))));

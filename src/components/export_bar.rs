@@ -4,7 +4,6 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
 use super::all_tenants_panel::account_of;
-use crate::api::ApiError;
 use crate::components::{ServiceLoad, TabLoad};
 use crate::domain::across::{merge, Account};
 use crate::domain::query::View;
@@ -205,33 +204,19 @@ fn collect(loads: &[ServiceLoad], packages: &mut Vec<Arc<[Package]>>, errors: &m
                 // The last good answers after a failed refresh: say so,
                 // and from when they are.
                 if let Some(error) = &loaded.stale {
-                    errors.push(ServiceError { kept_from: Some(loaded.received_at), ..service_error(service, error) });
+                    errors.push(ServiceError { kept_from: Some(loaded.received_at), ..ServiceError::of(service, error) });
                 }
                 // Pages that failed make the export incomplete: say so.
                 let failures = loaded.paging.iter().flat_map(|p| p.failures.iter());
                 errors.extend(failures.map(|f| {
-                    let mut error = service_error(service, &f.error);
+                    let mut error = ServiceError::of(service, &f.error);
                     error.error_msg = Some(format!("page at offset {}: {}", f.offset, f.error.summary()));
                     error
                 }));
                 packages.push(loaded.packages.clone());
             }
-            Some(Err(error)) => errors.push(service_error(service, &error)),
+            Some(Err(error)) => errors.push(ServiceError::of(service, &error)),
             _ => {}
         }
-    }
-}
-
-fn service_error(service: Service, error: &ApiError) -> ServiceError {
-    match error {
-        ApiError::Http { status, error_code, error_msg, request_id } => ServiceError {
-            service,
-            http_status: Some(*status),
-            error_code: error_code.clone(),
-            error_msg: error_msg.clone(),
-            request_id: request_id.clone(),
-            kept_from: None,
-        },
-        other => ServiceError { service, http_status: None, error_code: None, error_msg: Some(other.summary()), request_id: None, kept_from: None },
     }
 }

@@ -112,12 +112,9 @@ pub fn TabView(
         let data = Memo::new_with_compare(
             move |_| {
                 let state = raw.get()?;
-                let billing = billed.get();
-                Some(match (state, billing.as_ref().and_then(BillingState::billing)) {
-                    (Ok(ServiceState::Loaded(loaded)), Some(read)) => {
-                        Ok(ServiceState::Loaded(crate::services::Loaded { packages: read.apply(&loaded.packages), ..loaded }))
-                    }
-                    (state, _) => state,
+                Some(match billed.get() {
+                    Some(billing) => crate::tenant::billed(state, &billing),
+                    None => state,
                 })
             },
             changed,
