@@ -8,4 +8,5 @@ pub mod check;
 pub mod demo;
 pub mod metrics;
 pub mod net;
+pub mod reading;
 pub mod table;
