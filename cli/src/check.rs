@@ -43,6 +43,9 @@ pub enum Command {
     /// Read every package service and billing, list what lapses within
     /// --fail-within days, and exit 0, 1 or 2 (see below).
     Check(CheckArgs),
+    /// Serve /metrics for Prometheus (OpenMetrics), read every --interval
+    /// in the background: a scrape never calls Huawei Cloud.
+    Exporter(crate::exporter::ExporterArgs),
 }
 
 /// The output formats.
@@ -155,7 +158,8 @@ pub fn output(args: &CheckArgs, thresholds: Thresholds, regions: &[&str], tabs: 
         Format::Csv => sessions.report(now, thresholds, |r| r.to_csv()),
         Format::Ics => sessions.report(now, thresholds, |r| r.to_ics(0)),
         Format::Openmetrics => {
-            let list: Vec<crate::metrics::Tab> = tabs.iter().zip(regions).map(|(reading, region)| crate::metrics::Tab { region, reading }).collect();
+            let list: Vec<crate::metrics::Tab> =
+                tabs.iter().zip(regions).map(|(reading, region)| crate::metrics::Tab { region, reading, down: false }).collect();
             crate::metrics::render(&list, &sessions)
         }
     };
@@ -207,11 +211,11 @@ mod tests {
     #[test]
     fn the_window_defaults_to_the_warning_threshold() {
         let cli = Cli::parse_from(["tenantscope", "check"]);
-        let Command::Check(args) = cli.command;
+        let Command::Check(args) = cli.command else { unreachable!() };
         assert_eq!(args.window(), Thresholds::default().warning_days);
         assert_eq!(args.format, Format::Table);
         assert_eq!(args.thresholds(), Ok(Thresholds::default()));
-        let Command::Check(args) = Cli::parse_from(["tenantscope", "check", "--critical-days", "40"]).command;
+        let Command::Check(args) = Cli::parse_from(["tenantscope", "check", "--critical-days", "40"]).command else { unreachable!() };
         assert!(args.thresholds().is_err());
         assert!(Cli::try_parse_from(["tenantscope", "check", "--all-regions", "--project-id", "p"]).is_err());
         assert!(Cli::try_parse_from(["tenantscope", "check", "--upstream-base", "ftp://x"]).is_err());

@@ -74,10 +74,13 @@ pub fn open(args: &ReadArgs, env: impl Fn(&str) -> Option<String>) -> Result<(Tr
     Ok((Transport::Direct(Upstream::new(args.upstream_base.clone(), CALL_TIMEOUT)), credentials))
 }
 
-/// One reading of everything `args` names: the connections opened (or
-/// why none could be), and each one's reading (or why its session could
-/// not start), in the same order.
-pub async fn read_all(args: &ReadArgs, transport: &Transport, credentials: Credentials) -> Result<(Vec<Connection>, Vec<Result<Reading, ApiError>>), String> {
+/// One reading of everything: the connections opened, and each one's
+/// reading (or why its session could not start), in the same order; or
+/// why no connection could be opened.
+pub type ReadAll = Result<(Vec<Connection>, Vec<Result<Reading, ApiError>>), String>;
+
+/// One reading of everything `args` names ([`ReadAll`]).
+pub async fn read_all(args: &ReadArgs, transport: &Transport, credentials: Credentials) -> ReadAll {
     let connections = connections(args, transport, credentials).await?;
     let tabs = futures::future::join_all(connections.iter().map(|c| async move {
         let net = transport.session(&c.gateway);
@@ -209,8 +212,23 @@ pub fn describe(error: &ApiError) -> String {
     out.replace(['\n', '\r'], " ")
 }
 
+/// Whether `args` can be read with `credentials` at all, before anything
+/// is sent: what no answer would change.
+pub fn precheck(args: &ReadArgs, credentials: &Credentials) -> Result<(), String> {
+    match credentials {
+        Credentials::IamToken(_) if args.all_regions => {
+            Err("--all-regions needs access keys (CLOUD_SDK_AK, CLOUD_SDK_SK): a token is scoped to one project".into())
+        }
+        Credentials::AccessKeys(_) if !args.all_regions && args.region.as_deref().unwrap_or_default().is_empty() => {
+            Err("with access keys, give --region (or --all-regions)".into())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The connections a reading opens with `credentials`.
 async fn connections(args: &ReadArgs, transport: &Transport, credentials: Credentials) -> Result<Vec<Connection>, String> {
+    precheck(args, &credentials)?;
     let gateway = Gateway::new("huaweicloud".into(), credentials);
     let codearts = args.codearts_project.clone().unwrap_or_default();
     let project_id = args.project_id.clone().unwrap_or_default();
@@ -224,9 +242,6 @@ async fn connections(args: &ReadArgs, transport: &Transport, credentials: Creden
         known,
     };
     match gateway.credentials.clone() {
-        Credentials::IamToken(_) if args.all_regions => {
-            Err("--all-regions needs access keys (CLOUD_SDK_AK, CLOUD_SDK_SK): a token is scoped to one project".into())
-        }
         Credentials::IamToken(_) if region.is_empty() => {
             // The token's own region, as introspection names its project.
             let net = transport.session(&gateway);
@@ -238,9 +253,6 @@ async fn connections(args: &ReadArgs, transport: &Transport, credentials: Creden
         }
         Credentials::IamToken(_) => Ok(vec![one(gateway, region, project_id, None)]),
         Credentials::AccessKeys(keys) => {
-            if !args.all_regions && region.is_empty() {
-                return Err("with access keys, give --region (or --all-regions)".into());
-            }
             if !project_id.is_empty() {
                 let gateway = Gateway { credentials: Credentials::AccessKeys(keys.in_project(&project_id)), ..gateway };
                 return Ok(vec![one(gateway, region, project_id, None)]);
