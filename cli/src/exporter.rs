@@ -25,6 +25,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
 use clap::Args;
+use tenantscope_catalog::Service;
 use tenantscope_core::api::ApiError;
 use tenantscope_core::export::Sessions;
 use tenantscope_core::services::bss::BillingState;
@@ -130,19 +131,33 @@ fn last_good(state: &Result<ServiceState, ApiError>) -> Option<Loaded> {
     }
 }
 
+/// The state of `service` in `states`.
+fn state_of(states: &[(Service, Result<ServiceState, ApiError>)], service: Service) -> Option<&Result<ServiceState, ApiError>> {
+    states.iter().find(|(s, _)| *s == service).map(|(_, state)| state)
+}
+
 /// `fresh` with what failed in it kept from `last`: a service's last good
-/// answers (marked stale), billing's last reading (stale).
+/// answers (marked stale, with billing's word as it was laid over them
+/// then: this refresh asked billing nothing about them), billing's last
+/// reading (stale).
 pub fn merge(last: Option<&Reading>, fresh: Reading) -> Reading {
     let Reading { session, loaded, billing, .. } = fresh;
     let loaded = loaded.map(|(service, state)| {
-        let before = last.and_then(|r| r.loaded.iter().find(|(s, _)| *s == service)).and_then(|(_, s)| last_good(s));
+        let before = last.and_then(|r| state_of(&r.loaded, service)).and_then(last_good);
         (service, keep_last_good(state, before).0)
     });
     let billing = match (billing, last) {
         (BillingState::Failed(e) | BillingState::Stale(_, e), Some(last)) => BillingState::after_failure(&last.billing, e),
         (billing, _) => billing,
     };
-    let services = loaded.clone().map(|(service, state)| (service, billed(state, &billing)));
+    let services = loaded.clone().map(|(service, state)| {
+        let billed_before = last.and_then(|r| state_of(&r.services, service)).and_then(last_good);
+        let state = match (state, billed_before) {
+            (Ok(ServiceState::Loaded(kept)), Some(before)) if kept.stale.is_some() => Ok(ServiceState::Loaded(Loaded { stale: kept.stale, ..before })),
+            (state, _) => billed(state, &billing),
+        };
+        (service, state)
+    });
     Reading { session, loaded, billing, services }
 }
 
