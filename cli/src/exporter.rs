@@ -11,8 +11,8 @@
 //! them). A session that cannot be opened again keeps its last reading,
 //! every service 0. Each failure is one line on stderr.
 //!
-//! Until a refresh has opened a session (read it, or found why it could
-//! not start), `/metrics` answers 200 with the families' metadata and no
+//! Until a refresh has found the sessions to read (each read, or why it
+//! could not start), `/metrics` answers 200 with the families' metadata and no
 //! samples but `tenantscope_exporter_ready 0`; then
 //! `tenantscope_exporter_ready 1`.
 
@@ -162,8 +162,8 @@ pub fn merge(last: Option<&Reading>, fresh: Reading) -> Reading {
 }
 
 impl Cache {
-    /// Whether a refresh has opened a session yet (its reading, or why it
-    /// could not start): until then there are no samples but this.
+    /// Whether a refresh has found the sessions to read yet (each read, or
+    /// why it could not start): until then there are no samples but this.
     pub fn ready(&self) -> bool {
         !self.readings.is_empty()
     }
@@ -200,7 +200,7 @@ impl Cache {
         let mut out = crate::metrics::families(&tabs, &sessions);
         out.push_str(&crate::metrics::gauge(
             "tenantscope_exporter_ready",
-            "Whether a refresh has opened a session yet: 1, or 0 (no package or service samples yet).",
+            "Whether a refresh has found the sessions to read yet: 1, or 0 (no package or service samples yet).",
             if self.ready() { 1.0 } else { 0.0 },
         ));
         out.push_str("# EOF\n");
