@@ -24,6 +24,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
+use bytes::Bytes;
 use clap::Args;
 use tenantscope_catalog::Service;
 use tenantscope_core::api::ApiError;
@@ -208,17 +209,17 @@ impl Cache {
     }
 }
 
-/// The text `/metrics` serves.
-type Shared = Arc<RwLock<Arc<String>>>;
+/// The text `/metrics` serves (shared with each scrape, not copied).
+type Shared = Arc<RwLock<Bytes>>;
 
 async fn answer(State(text): State<Shared>, request: Request) -> Response {
     let get = matches!(*request.method(), Method::GET | Method::HEAD);
     let (content_type, body) = match request.uri().path() {
         "/metrics" if get => {
-            let text = text.read().map(|t| Arc::clone(&t)).unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()));
-            (CONTENT_TYPE, text.as_str().to_owned())
+            let text = text.read().map(|t| t.clone()).unwrap_or_else(|poisoned| poisoned.into_inner().clone());
+            (CONTENT_TYPE, text)
         }
-        "/healthz" if get => ("text/plain; charset=utf-8", "ok\n".to_owned()),
+        "/healthz" if get => ("text/plain; charset=utf-8", Bytes::from_static(b"ok\n")),
         _ => {
             return Response::builder()
                 .status(StatusCode::NOT_FOUND)
@@ -280,7 +281,7 @@ pub async fn run(args: &ExporterArgs, env: impl Fn(&str) -> Option<String>) -> i
     eprintln!("tenantscope: listening on http://{bound}/metrics, reading every {}s", interval.as_secs());
 
     let mut cache = Cache::default();
-    let shared: Shared = Arc::new(RwLock::new(Arc::new(cache.render())));
+    let shared: Shared = Arc::new(RwLock::new(Bytes::from(cache.render())));
     let app = axum::Router::new().fallback(answer).with_state(Arc::clone(&shared));
 
     let refresh = async {
@@ -301,7 +302,7 @@ pub async fn run(args: &ExporterArgs, env: impl Fn(&str) -> Option<String>) -> i
                 Err(why) => eprintln!("tenantscope: {why}"),
             }
             cache.update(fresh);
-            let text = Arc::new(cache.render());
+            let text = Bytes::from(cache.render());
             match shared.write() {
                 Ok(mut slot) => *slot = text,
                 Err(poisoned) => *poisoned.into_inner() = text,
