@@ -1,15 +1,20 @@
-//! The OpenMetrics text of a check (`--format openmetrics`), and of an
-//! exporter later: what each
-//! package's expiry and usage are, and whether each service and billing
-//! was read.
+//! The OpenMetrics text of a check (`--format openmetrics`) and of the
+//! exporter's `/metrics`: what each package's expiry and usage are, and
+//! whether each service and billing was read.
 //!
 //! | metric | labels | value |
 //! |---|---|---|
 //! | `tenantscope_package_expiry_timestamp_seconds` | account, region, service, id | the expiry (Unix seconds) |
-//! | `tenantscope_package_used`, `tenantscope_package_total` | account, region, service, id | the service's figures |
+//! | `tenantscope_package_used`, `tenantscope_package_capacity` | account, region, service, id | the service's figures |
 //! | `tenantscope_package_info` | those, name, renewal, enterprise_project | 1 |
 //! | `tenantscope_service_up` | account, region, service (`billing` too) | 1 read, 0 not |
 //! | `tenantscope_last_refresh_timestamp_seconds` | account, region, service | when its answers came |
+//!
+//! A service whose answers are kept from an earlier reading (the
+//! exporter's, after a refresh failed: [`tenantscope_core::services::Loaded::stale`])
+//! is 0, its packages still listed and its refresh time the kept one's; so
+//! is every service of a session the exporter could not open again
+//! ([`Tab::down`]), and billing when its reading is stale.
 //!
 //! A package without a date or without figures has no sample of that
 //! metric (never a 0 that would read as "expired in 1970" or "nothing
@@ -33,6 +38,9 @@ use tenantscope_core::tenant::Reading;
 pub struct Tab<'a> {
     pub region: &'a str,
     pub reading: &'a Result<Reading, ApiError>,
+    /// The reading is an earlier one, kept because the session could not
+    /// be opened again: every service and billing 0.
+    pub down: bool,
 }
 
 /// A label value escaped as OpenMetrics requires: `\`, `"` and line feeds.
@@ -49,8 +57,11 @@ pub fn escape(value: &str) -> String {
     out
 }
 
-/// `{a="x",b="y"}`.
+/// `{a="x",b="y"}`; nothing without labels.
 fn labels(pairs: &[(&str, &str)]) -> String {
+    if pairs.is_empty() {
+        return String::new();
+    }
     let inner: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
     format!("{{{}}}", inner.join(","))
 }
@@ -105,6 +116,22 @@ fn account(t: &Tenant) -> &str {
 /// The OpenMetrics text of `tabs` and of their export `sessions`
 /// ([`Sessions::of`] of the same tabs), ending in `# EOF`.
 pub fn render(tabs: &[Tab], sessions: &Sessions) -> String {
+    let mut out = families(tabs, sessions);
+    out.push_str("# EOF\n");
+    out
+}
+
+/// A gauge family of one sample without labels, for the exporter's own.
+pub fn gauge(name: &'static str, help: &'static str, value: f64) -> String {
+    let mut family = Family::new(name, "gauge", None, help);
+    family.add("", &[], value);
+    let mut out = String::new();
+    family.write(&mut out);
+    out
+}
+
+/// [`render`] without the closing `# EOF`: more families may follow.
+pub fn families(tabs: &[Tab], sessions: &Sessions) -> String {
     let mut expiry = Family::new(
         "tenantscope_package_expiry_timestamp_seconds",
         "gauge",
@@ -112,8 +139,11 @@ pub fn render(tabs: &[Tab], sessions: &Sessions) -> String {
         "When the package expires (billing's date where billing gives one).",
     );
     let mut used = Family::new("tenantscope_package_used", "gauge", None, "How much of the package is used, in its unit.");
-    let mut total = Family::new("tenantscope_package_total", "gauge", None, "How much the package holds, in its unit.");
-    let mut info = Family::new("tenantscope_package", "info", None, "A package read: its name, renewal and enterprise project.");
+    let mut total = Family::new("tenantscope_package_capacity", "gauge", None, "How much the package holds, in its unit.");
+    // A gauge of 1 named `_info`, as Prometheus's exporters write them, not
+    // OpenMetrics' info type: the Prometheus text parser (promtool check
+    // metrics, older scrapers) knows no info type.
+    let mut info = Family::new("tenantscope_package_info", "gauge", None, "A package read: its name, renewal and enterprise project (always 1).");
     let mut up = Family::new("tenantscope_service_up", "gauge", None, "Whether the service (or billing) was read whole: 1, or 0.");
     let mut refresh = Family::new("tenantscope_last_refresh_timestamp_seconds", "gauge", Some("seconds"), "When the service's answers were received.");
     let mut seen = HashSet::new();
@@ -137,7 +167,7 @@ pub fn render(tabs: &[Tab], sessions: &Sessions) -> String {
         let renewal = p.renewal().map_or("", |r| r.key());
         let mut described = key.to_vec();
         described.extend([("name", name.as_str()), ("renewal", renewal), ("enterprise_project", p.enterprise_project.as_deref().unwrap_or(""))]);
-        info.add("_info", &described, 1.0);
+        info.add("", &described, 1.0);
     }
     for tab in tabs {
         match tab.reading {
@@ -149,7 +179,8 @@ pub fn render(tabs: &[Tab], sessions: &Sessions) -> String {
                     match state {
                         Ok(ServiceState::Loaded(loaded)) => {
                             let whole = loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty());
-                            up.add("", &key, if whole { 1.0 } else { 0.0 });
+                            let up_now = whole && loaded.stale.is_none() && !tab.down;
+                            up.add("", &key, if up_now { 1.0 } else { 0.0 });
                             refresh.add("", &key, loaded.received_at.millis() as f64 / 1000.0);
                         }
                         Err(_) => up.add("", &key, 0.0),
@@ -157,7 +188,7 @@ pub fn render(tabs: &[Tab], sessions: &Sessions) -> String {
                         Ok(_) => {}
                     }
                 }
-                let read = matches!(reading.billing, BillingState::Read(_));
+                let read = matches!(reading.billing, BillingState::Read(_)) && !tab.down;
                 up.add("", &[("account", account), ("region", region), ("service", "billing")], if read { 1.0 } else { 0.0 });
             }
             Err(_) => {
@@ -172,7 +203,6 @@ pub fn render(tabs: &[Tab], sessions: &Sessions) -> String {
     for family in [&expiry, &used, &total, &info, &up, &refresh] {
         family.write(&mut out);
     }
-    out.push_str("# EOF\n");
     out
 }
 
@@ -212,10 +242,10 @@ mod tests {
             [r#"tenantscope_package_expiry_timestamp_seconds{account="acme",region="cn-north-4",service="hss",id="q1"} 1800000000.5"#]
         );
         assert_eq!(lines("tenantscope_package_used"), [r#"tenantscope_package_used{account="acme",region="cn-north-4",service="hss",id="q1"} 3"#]);
-        assert_eq!(lines("tenantscope_package_total").len(), 1);
+        assert_eq!(lines("tenantscope_package_capacity").len(), 1);
         let info = lines("tenantscope_package_info");
         assert_eq!(info.len(), 2, "each package once: {info:?}");
         assert!(info[0].contains(r#"enterprise_project="fin\"ance""#) && info[0].ends_with(" 1"), "{info:?}");
-        assert!(text.contains("# TYPE tenantscope_package info\n"));
+        assert!(text.contains("# TYPE tenantscope_package_info gauge\n"));
     }
 }
