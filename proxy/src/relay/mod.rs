@@ -2,11 +2,11 @@
 //! one host the catalogue gives for that service and region, forwarding only
 //! the headers the APIs need and only the headers the console needs back.
 //!
-//! The destination is never taken from the request: the service key and the
-//! region select a row of `tenantscope_catalog`, the path is rebuilt from one
-//! of the documented route templates and decoded, validated segments
-//! ([`tenantscope_catalog::parse_api_call`]), and the operator's
-//! `--upstream-base` is the only other destination there is.
+//! This file owns the call: the client, the slots a call holds, its deadline,
+//! the headers it forwards and returns, the JSON check before an answer is
+//! relayed, and how a failure is told. Where a call goes (never taken from
+//! the request) is `target.rs`'s; the answer's body as the client reads it,
+//! `answer.rs`'s; the connections under the client, `connector.rs`'s.
 //!
 //! An upstream call holds a slot (of `--max-upstream`, and of the client's
 //! `--max-upstream-per-client`) only while the upstream works: its body is
@@ -18,31 +18,35 @@
 //! whole beforehand, `body.rs`) is sent as it came, byte for byte
 //! ([`Upstream::forward_with`]).
 
-use std::collections::{HashMap, VecDeque};
+mod answer;
+mod connector;
+mod target;
+
+pub use answer::BodyCut;
+pub use target::{parse_target, parse_target_ref, upstream_url, Call, Target, TargetRef};
+
 use std::error::Error as StdError;
-use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::uri::{Authority, PathAndQuery, Scheme};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Request, Response, Uri};
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
-use hyper::body::Incoming;
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
-use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use tenantscope_catalog::{parse_api_call_ref, ApiCall, ApiCallRef, PathError, Service};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
-use crate::config::{service_host, Config, ServiceHost};
+use crate::config::Config;
 use crate::error::ProxyError;
 use crate::metrics::Metrics;
-use crate::ratelimit::{ByteCaps, ClientBytes, ClientSlot, InFlightCap};
+use crate::ratelimit::{ByteCaps, ClientSlot, InFlightCap};
+
+use answer::{is_json_type, next_frame, Prefix, Reader, RelayBody, Rest};
+use connector::{ConnectTimeout, Connector};
+use target::Origins;
 
 /// Request headers forwarded upstream; every other header is dropped
 /// (cookies, the client's Host, Forwarded/X-Forwarded-*/X-Real-IP, hop-by-hop
@@ -57,163 +61,11 @@ pub const FORWARDED_REQUEST_HEADERS: [&str; 8] =
 /// the body it sends).
 pub const RETURNED_RESPONSE_HEADERS: [&str; 3] = ["content-type", "x-request-id", "retry-after"];
 
-/// One validated API call: which route of which service in which region.
-pub type Target = ApiCall;
-
-impl From<PathError> for ProxyError {
-    fn from(e: PathError) -> ProxyError {
-        match e {
-            PathError::UnknownService => ProxyError::UnknownService,
-            PathError::InvalidPath => ProxyError::InvalidPath,
-            PathError::RegionNotOffered => ProxyError::RegionNotOffered,
-            PathError::RouteNotAllowed => ProxyError::RouteNotAllowed,
-        }
-    }
-}
-
-/// Parses the proxy URI (`/api/...`). The order of checks gives each mistake
-/// its own answer: unknown service, malformed segment or query, region, route.
-/// A region is offered where the catalogue or an operator's `--service-host`
-/// names a host.
-pub fn parse_target(uri: &Uri, hosts: &[ServiceHost]) -> Result<Target, ProxyError> {
-    Ok(parse_target_ref(uri, hosts)?.to_owned())
-}
-
-/// One validated API call, borrowing from the request's URI (what a
-/// request parses: no copy of what needed no decoding).
-pub type TargetRef<'a> = ApiCallRef<'a>;
-
-/// [`parse_target`], borrowing from `uri`.
-pub fn parse_target_ref<'a>(uri: &'a Uri, hosts: &[ServiceHost]) -> Result<TargetRef<'a>, ProxyError> {
-    let rest = uri.path().strip_prefix("/api/").ok_or(ProxyError::RouteNotAllowed)?;
-    let offered = |service, region: &str| hosts.iter().any(|h| h.service == service && h.region == region) || catalogue_offers(service, region);
-    Ok(parse_api_call_ref(rest, uri.query(), offered)?)
-}
-
-/// What the relay reads of a call, owned ([`Target`]) or borrowed ([`TargetRef`]).
-pub trait Call {
-    fn service(&self) -> Service;
-    fn region(&self) -> &str;
-    fn query(&self) -> Option<&str>;
-    /// Appends the upstream path (without the query).
-    fn push_path(&self, out: &mut String);
-    fn path_len(&self) -> usize;
-}
-
-impl Call for ApiCall {
-    fn service(&self) -> Service {
-        self.service
-    }
-    fn region(&self) -> &str {
-        &self.region
-    }
-    fn query(&self) -> Option<&str> {
-        self.query.as_deref()
-    }
-    fn push_path(&self, out: &mut String) {
-        out.push_str(&self.path);
-    }
-    fn path_len(&self) -> usize {
-        self.path.len()
-    }
-}
-
-impl Call for ApiCallRef<'_> {
-    fn service(&self) -> Service {
-        self.service
-    }
-    fn region(&self) -> &str {
-        &self.region
-    }
-    fn query(&self) -> Option<&str> {
-        self.query
-    }
-    fn push_path(&self, out: &mut String) {
-        ApiCallRef::push_path(self, out);
-    }
-    fn path_len(&self) -> usize {
-        self.route.template().len() + self.param.as_ref().map_or(0, |p| p.len())
-    }
-}
-
-/// [`Service::offered_in`], whose answer (a host name made with `format!`)
-/// is kept when it is yes: the catalogue is fixed, and the regions where
-/// some service is offered are few, so the set stays small whatever
-/// regions requests name.
-fn catalogue_offers(service: Service, region: &str) -> bool {
-    static OFFERED: OnceLock<RwLock<HashMap<Box<str>, u32, Fnv>>> = OnceLock::new();
-    let bit = 1u32 << service_index(service);
-    let offered = OFFERED.get_or_init(Default::default);
-    if offered.read().ok().and_then(|o| o.get(region).copied()).is_some_and(|services| services & bit != 0) {
-        return true;
-    }
-    if !service.offered_in(region) {
-        return false;
-    }
-    if let Ok(mut o) = offered.write() {
-        *o.entry(region.into()).or_default() |= bit;
-    }
-    true
-}
-
-/// FNV-1a, for the maps keyed by region whose keys are only regions the
-/// catalogue or the operator offers (a fixed, small set: a request's region
-/// is looked up, never inserted unless offered), so a hash that any request
-/// can predict costs nothing there; it is a quarter of SipHash's cost on a
-/// region id (the maps keyed by client address keep std's keyed hash).
-#[derive(Clone, Copy)]
-struct FnvHasher(u64);
-
-impl Default for FnvHasher {
-    fn default() -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
-
-/// `service`'s place in [`Service::ALL`].
-fn service_index(service: Service) -> usize {
-    Service::ALL.iter().position(|s| *s == service).unwrap_or(0)
-}
-
-/// The upstream URL: the operator's host or the catalogue's, or the
-/// operator's base URL for everything.
-pub fn upstream_url(target: &Target, base: Option<&str>, hosts: &[ServiceHost]) -> Result<String, ProxyError> {
-    let origin = match base {
-        Some(base) => base.trim_end_matches('/').to_string(),
-        None => format!("https://{}", service_host(hosts, target.service, &target.region).ok_or(ProxyError::RegionNotOffered)?),
-    };
-    Ok(match &target.query {
-        Some(q) => format!("{origin}{}?{q}", target.path),
-        None => format!("{origin}{}", target.path),
-    })
-}
-
 /// hyper-util's pooled client over rustls (webpki roots, ring, HTTP/2
 /// where the host offers it through ALPN), used directly: a call costs no
 /// URL parse and no second header map (the upstream `Uri` is put together
 /// from parts made once, [`Origins`]).
 type Client = hyper_util::client::legacy::Client<Connector, Outgoing>;
-
-/// TCP (connect timeout, `TCP_NODELAY`, keep-alive probes), then TLS where
-/// the scheme is `https`; the whole of it bounded by the connect timeout
-/// and counted when it succeeds.
-type Connector = CountConnections<HttpsConnector<HttpConnector>>;
 
 /// The HTTP client for upstream calls: pooled keep-alive connections
 /// (HTTP/2 where the host offers it), no redirects, no system proxy, bounded
@@ -296,24 +148,7 @@ struct Slot {
 
 impl Upstream {
     pub fn new(config: &Config, metrics: Arc<Metrics>) -> Upstream {
-        // reqwest's settings, which this client replaces: connect timeout
-        // (per address, and over TCP and TLS together), no Nagle, TCP
-        // keep-alive probes after 15 s idle, every 15 s, 3 of them.
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(config.connect_timeout));
-        http.set_keepalive(Some(Duration::from_secs(15)));
-        http.set_keepalive_interval(Some(Duration::from_secs(15)));
-        http.set_keepalive_retries(Some(3));
-        http.set_tcp_user_timeout(Some(Duration::from_secs(30)));
-        let https = HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-            .expect("ring offers TLS 1.2 and 1.3")
-            .https_or_http()
-            .enable_all_versions()
-            .wrap_connector(http);
-        let connector = CountConnections { inner: https, timeout: config.connect_timeout, metrics: metrics.clone() };
+        let connector = Connector::new(config.connect_timeout, metrics.clone());
         let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
@@ -615,104 +450,6 @@ fn is_not_processed(e: &(dyn StdError + 'static)) -> bool {
     false
 }
 
-/// Where calls go, made once: the operator's base URL, or the scheme and
-/// authority of each service's host in each region, kept the first time
-/// that host is called (the catalogue and `--service-host` are fixed for
-/// the process, so a host never changes).
-struct Origins {
-    /// `--upstream-base`: scheme, authority, and a path prefix without its
-    /// trailing `/`; `Err` when it is not a URL `http::Uri` reads.
-    base: Option<Result<Base, ()>>,
-    hosts: Vec<ServiceHost>,
-    /// Region to the authority of each service there (by `Service::ALL` index).
-    known: RwLock<HashMap<Box<str>, [Option<Authority>; SERVICES], Fnv>>,
-}
-
-const SERVICES: usize = Service::ALL.len();
-
-struct Base {
-    scheme: Scheme,
-    authority: Authority,
-    prefix: Box<str>,
-    /// For an `http://` base, the `Host` header hyper-util would make for
-    /// every call (`host`, or `host:port` for a port other than 80), made
-    /// once: a `format!` and a header value per call otherwise. Only
-    /// there: plain HTTP is always HTTP/1 here (no TLS, so no ALPN), whereas
-    /// an HTTP/2 upstream gets `:authority` and no `Host`.
-    host_header: Option<HeaderValue>,
-}
-
-impl Base {
-    fn parse(base: &str) -> Option<Base> {
-        let uri: Uri = base.parse().ok()?;
-        let scheme = match uri.scheme_str()? {
-            s if s.eq_ignore_ascii_case("https") => Scheme::HTTPS,
-            s if s.eq_ignore_ascii_case("http") => Scheme::HTTP,
-            _ => return None,
-        };
-        // Lower case, as a URL parser would have it (Host header, SNI).
-        let authority = Authority::try_from(uri.authority()?.as_str().to_ascii_lowercase()).ok()?;
-        let prefix = uri.path().trim_end_matches('/').into();
-        let host_header = (scheme == Scheme::HTTP)
-            .then(|| match authority.port_u16() {
-                Some(port) if port != 80 => HeaderValue::from_str(&format!("{}:{port}", authority.host())),
-                _ => HeaderValue::from_str(authority.host()),
-            })
-            .and_then(Result::ok);
-        Some(Base { scheme, authority, prefix, host_header })
-    }
-}
-
-impl Origins {
-    fn new(base: Option<&str>, hosts: Vec<ServiceHost>) -> Origins {
-        let base = base.map(|b| Base::parse(b.trim_end_matches('/')).ok_or(()));
-        Origins { base, hosts, known: RwLock::new(HashMap::default()) }
-    }
-
-    /// The authority of `service`'s host in `region`.
-    fn authority(&self, service: Service, region: &str) -> Result<Authority, ProxyError> {
-        let index = service_index(service);
-        if let Some(known) = self.known.read().ok().and_then(|k| k.get(region).and_then(|a| a[index].clone())) {
-            return Ok(known);
-        }
-        let host = service_host(&self.hosts, service, region).ok_or(ProxyError::RegionNotOffered)?;
-        let authority = Authority::try_from(host).map_err(|_| ProxyError::UpstreamUnreachable)?;
-        if let Ok(mut known) = self.known.write() {
-            known.entry(region.into()).or_default()[index] = Some(authority.clone());
-        }
-        Ok(authority)
-    }
-
-    /// The `Host` header of every call, where it is made once ([`Base`]).
-    fn host_header(&self) -> Option<&HeaderValue> {
-        self.base.as_ref()?.as_ref().ok()?.host_header.as_ref()
-    }
-
-    /// The upstream URI of `target`: what [`upstream_url`] says, without
-    /// parsing it.
-    fn uri(&self, target: &impl Call) -> Result<Uri, ProxyError> {
-        let (scheme, authority, prefix) = match &self.base {
-            Some(Ok(base)) => (base.scheme.clone(), base.authority.clone(), &*base.prefix),
-            // A base URL no request can be sent to (reqwest said so at send).
-            Some(Err(())) => return Err(ProxyError::UpstreamUnreachable),
-            None => (Scheme::HTTPS, self.authority(target.service(), target.region())?, ""),
-        };
-        let query = target.query();
-        let mut path = String::with_capacity(prefix.len() + target.path_len() + query.map_or(0, |q| q.len() + 1));
-        path.push_str(prefix);
-        target.push_path(&mut path);
-        if let Some(q) = query {
-            path.push('?');
-            path.push_str(q);
-        }
-        let mut parts = axum::http::uri::Parts::default();
-        parts.scheme = Some(scheme);
-        parts.authority = Some(authority);
-        parts.path_and_query = Some(PathAndQuery::from_maybe_shared(Bytes::from(path)).map_err(|_| ProxyError::UpstreamUnreachable)?);
-        Uri::from_parts(parts).map_err(|_| ProxyError::UpstreamUnreachable)
-    }
-}
-
 /// The body of an upstream request: none for a GET (ended from the
 /// start), billing's JSON for its POST, sent in one frame.
 #[derive(Clone, Debug, Default)]
@@ -733,10 +470,6 @@ impl HttpBody for Outgoing {
     fn size_hint(&self) -> SizeHint {
         SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
     }
-}
-
-async fn next_frame(body: &mut Incoming) -> Option<Result<Frame<Bytes>, hyper::Error>> {
-    std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await
 }
 
 /// A timeout anywhere in the error's chain (the connect timeout, the OS's,
@@ -764,18 +497,6 @@ fn is_timeout(e: &(dyn StdError + 'static)) -> bool {
     false
 }
 
-/// `application/json`, `text/json` or `application/*+json`, any parameters.
-/// (On bytes: a header value's text is visible ASCII, so trimming ASCII
-/// whitespace is all `str::trim` would do.)
-fn is_json_type(value: &str) -> bool {
-    let value = value.as_bytes();
-    let essence = value[..value.iter().position(|&b| b == b';').unwrap_or(value.len())].trim_ascii();
-    let is = |s: &str| essence.eq_ignore_ascii_case(s.as_bytes());
-    let ends_json = || essence.len() >= 5 && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json");
-    let starts_application = || essence.len() >= 12 && essence[..12].eq_ignore_ascii_case(b"application/");
-    is("application/json") || is("text/json") || (starts_application() && ends_json())
-}
-
 /// Counts the upstream gauge up while a call (and its body) is in flight.
 struct InFlight(Arc<Metrics>);
 
@@ -792,390 +513,9 @@ impl Drop for InFlight {
     }
 }
 
-/// What the reader task hands the client's body.
-enum Piece {
-    Data(Bytes),
-    End,
-    Cut(BodyCut),
-}
-
-/// Reads an upstream body to its end, its cap or its deadline, holding the
-/// upstream slot until then, never waiting for the client beyond `read_ahead`
-/// bytes of buffer (and then only until the deadline).
-struct Reader {
-    body: Incoming,
-    tx: mpsc::UnboundedSender<Piece>,
-    budget: Arc<Semaphore>,
-    /// The client's budget across its answers (none without a cap).
-    client: Option<ClientBytes>,
-    read_ahead: usize,
-    seen: u64,
-    max: u64,
-    metrics: Arc<Metrics>,
-    _slot: Slot,
-}
-
-impl Reader {
-    async fn run(mut self, deadline: tokio::time::Instant) {
-        let piece = match tokio::time::timeout_at(deadline, self.read()).await {
-            Ok(Some(piece)) => piece,
-            // The client went away: nothing to tell it.
-            Ok(None) => return,
-            Err(_) => Piece::Cut(BodyCut("upstream timeout")),
-        };
-        let _ = self.tx.send(piece);
-    }
-
-    /// The last piece to send, or `None` when the client has gone.
-    async fn read(&mut self) -> Option<Piece> {
-        loop {
-            // A client that goes away frees the slot at once, even while the
-            // upstream is silent.
-            let frame = tokio::select! {
-                frame = next_frame(&mut self.body) => frame,
-                _ = self.tx.closed() => return None,
-            };
-            let data = match frame {
-                None => return Some(Piece::End),
-                Some(Err(e)) => return Some(Piece::Cut(BodyCut(if is_timeout(&e) { "upstream timeout" } else { "upstream body error" }))),
-                Some(Ok(frame)) => match frame.into_data() {
-                    Ok(data) => data,
-                    // Trailers are not relayed.
-                    Err(_) => return Some(Piece::End),
-                },
-            };
-            self.seen += data.len() as u64;
-            if self.seen > self.max {
-                return Some(Piece::Cut(BodyCut("upstream body over the cap")));
-            }
-            let cost = data.len().min(self.read_ahead) as u32;
-            // The client's body closes the budget when it is dropped.
-            self.budget.acquire_many(cost).await.ok()?.forget();
-            if let Some(client) = &self.client {
-                tokio::select! {
-                    permit = client.budget().acquire_many(cost) => permit.ok()?.forget(),
-                    _ = self.tx.closed() => return None,
-                }
-            }
-            self.metrics.body_bytes(data.len() as u64);
-            if self.tx.send(Piece::Data(data)).is_err() {
-                // The body went away after it gave back what it had queued.
-                if let Some(client) = &self.client {
-                    client.budget().add_permits(cost as usize);
-                }
-                return None;
-            }
-        }
-    }
-}
-
-/// The part of a body the reader task still sends.
-struct Rest {
-    rx: mpsc::UnboundedReceiver<Piece>,
-    budget: Arc<Semaphore>,
-    client: Option<ClientBytes>,
-    read_ahead: usize,
-}
-
-/// The chunks read before the answer's headers went out: usually one,
-/// which takes no allocation of its own.
-#[derive(Default)]
-struct Prefix {
-    first: Option<Bytes>,
-    more: VecDeque<Bytes>,
-}
-
-impl Prefix {
-    fn push(&mut self, data: Bytes) {
-        if data.is_empty() {
-            return;
-        }
-        if self.first.is_none() && self.more.is_empty() {
-            self.first = Some(data);
-        } else {
-            self.more.push_back(data);
-        }
-    }
-
-    fn pop(&mut self) -> Option<Bytes> {
-        self.first.take().or_else(|| self.more.pop_front())
-    }
-
-    fn is_empty(&self) -> bool {
-        self.first.is_none() && self.more.is_empty()
-    }
-
-    fn len(&self) -> u64 {
-        self.first.iter().chain(&self.more).map(|b| b.len() as u64).sum()
-    }
-}
-
-/// The upstream body as the client gets it: the chunks read before the
-/// answer's headers went out, then what the reader task sends, ending with
-/// an error (which aborts the answer) if the upstream's body was cut.
-struct RelayBody {
-    prefix: Prefix,
-    rest: Option<Rest>,
-    /// Bytes still to come, when the upstream's framing says.
-    remaining: Option<u64>,
-}
-
-impl Drop for RelayBody {
-    fn drop(&mut self) {
-        // The client went away: the reader stops (and frees its slot) at once.
-        if let Some(rest) = &mut self.rest {
-            rest.budget.close();
-            // What the reader queued and the client never took goes back to
-            // the client's budget.
-            rest.rx.close();
-            if let Some(client) = &rest.client {
-                while let Ok(piece) = rest.rx.try_recv() {
-                    if let Piece::Data(data) = piece {
-                        client.budget().add_permits(data.len().min(rest.read_ahead));
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Why a relayed body stopped early (never carries upstream data).
-#[derive(Debug)]
-pub struct BodyCut(&'static str);
-
-impl std::fmt::Display for BodyCut {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl std::error::Error for BodyCut {}
-
-impl HttpBody for RelayBody {
-    type Data = Bytes;
-    type Error = BodyCut;
-
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BodyCut>>> {
-        let this = &mut *self;
-        let data = if let Some(first) = this.prefix.pop() {
-            first
-        } else {
-            let Some(rest) = this.rest.as_mut() else { return Poll::Ready(None) };
-            match rest.rx.poll_recv(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Piece::Data(data))) => {
-                    let cost = data.len().min(rest.read_ahead);
-                    rest.budget.add_permits(cost);
-                    if let Some(client) = &rest.client {
-                        client.budget().add_permits(cost);
-                    }
-                    data
-                }
-                Poll::Ready(Some(Piece::End)) => {
-                    this.rest = None;
-                    return Poll::Ready(None);
-                }
-                Poll::Ready(Some(Piece::Cut(cut))) => {
-                    this.rest = None;
-                    return Poll::Ready(Some(Err(cut)));
-                }
-                Poll::Ready(None) => {
-                    this.rest = None;
-                    return Poll::Ready(Some(Err(BodyCut("upstream reader ended early"))));
-                }
-            }
-        };
-        if let Some(remaining) = &mut this.remaining {
-            *remaining = remaining.saturating_sub(data.len() as u64);
-        }
-        Poll::Ready(Some(Ok(Frame::data(data))))
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.prefix.is_empty() && self.rest.is_none()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match self.remaining {
-            Some(n) => SizeHint::with_exact(n),
-            None => {
-                let mut hint = SizeHint::new();
-                hint.set_lower(self.prefix.len());
-                hint
-            }
-        }
-    }
-}
-
-/// The connect timeout passed (TCP and TLS together).
-#[derive(Debug)]
-struct ConnectTimeout;
-
-impl std::fmt::Display for ConnectTimeout {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connect timeout")
-    }
-}
-
-impl StdError for ConnectTimeout {}
-
-/// The connector as the pool sees it: every connection it completes (TCP,
-/// and TLS where used) within the connect timeout is one the pool did not
-/// have. Requests sent minus these is how many reused a pooled connection.
-#[derive(Clone)]
-struct CountConnections<S> {
-    inner: S,
-    timeout: Duration,
-    metrics: Arc<Metrics>,
-}
-
-impl<S> tower::Service<Uri> for CountConnections<S>
-where
-    S: tower::Service<Uri>,
-    S::Future: Send + 'static,
-    S::Error: Into<Box<dyn StdError + Send + Sync>>,
-{
-    type Response = Bare<S::Response>;
-    type Error = Box<dyn StdError + Send + Sync>;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, uri: Uri) -> Self::Future {
-        let connecting = self.inner.call(uri);
-        let (timeout, metrics) = (self.timeout, self.metrics.clone());
-        Box::pin(async move {
-            let connection = match tokio::time::timeout(timeout, connecting).await {
-                Ok(connection) => connection.map_err(Into::into)?,
-                Err(_) => return Err(ConnectTimeout.into()),
-            };
-            metrics.connection_opened();
-            Ok(Bare(connection))
-        })
-    }
-}
-
-/// An upstream connection that tells the pool only what it needs (HTTP/2
-/// or not, proxied or not): hyper-util's TCP connection also offers its
-/// addresses (`HttpInfo`), which the pool then copies into every answer's
-/// extensions, an allocation or two per call that nothing here reads.
-struct Bare<T>(T);
-
-impl<T: Connection> Connection for Bare<T> {
-    fn connected(&self) -> Connected {
-        let inner = self.0.connected();
-        let bare = Connected::new().proxy(inner.is_proxied());
-        if inner.is_negotiated_h2() {
-            bare.negotiated_h2()
-        } else {
-            bare
-        }
-    }
-}
-
-impl<T: hyper::rt::Read + Unpin> hyper::rt::Read for Bare<T> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: hyper::rt::ReadBufCursor<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.0).poll_read(cx, buf)
-    }
-}
-
-impl<T: hyper::rt::Write + Unpin> hyper::rt::Write for Bare<T> {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[std::io::IoSlice<'_>]) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.0.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.0).poll_shutdown(cx)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tenantscope_catalog::Route;
-
-    fn parse(uri: &str) -> Result<Target, ProxyError> {
-        parse_target(&uri.parse::<Uri>().unwrap(), &[])
-    }
-
-    #[test]
-    fn builds_the_catalogue_host() {
-        let t = parse("/api/hss/cn-north-4/v5/0123abc/billing/quotas-detail?limit=200&offset=0").unwrap();
-        assert_eq!(t.route, Route::HssQuotas);
-        assert_eq!(upstream_url(&t, None, &[]).unwrap(), "https://hss.cn-north-4.myhuaweicloud.com/v5/0123abc/billing/quotas-detail?limit=200&offset=0");
-        assert_eq!(upstream_url(&t, Some("http://127.0.0.1:9/"), &[]).unwrap(), "http://127.0.0.1:9/v5/0123abc/billing/quotas-detail?limit=200&offset=0");
-    }
-
-    #[test]
-    fn an_operators_host_serves_its_region() {
-        let hosts = [
-            ServiceHost { service: tenantscope_catalog::Service::Hss, region: "xx-test-1".into(), host: "hss.xx-test-1.myhuaweicloud.com".into() },
-            ServiceHost { service: tenantscope_catalog::Service::Hss, region: "cn-north-4".into(), host: "hss-alt.cn-north-4.myhuaweicloud.com".into() },
-        ];
-        let uri = |u: &str| u.parse::<Uri>().unwrap();
-        assert_eq!(parse("/api/hss/xx-test-1/v5/p/billing/quotas-detail").err(), Some(ProxyError::RegionNotOffered));
-        let t = parse_target(&uri("/api/hss/xx-test-1/v5/p/billing/quotas-detail"), &hosts).unwrap();
-        assert_eq!(upstream_url(&t, None, &hosts).unwrap(), "https://hss.xx-test-1.myhuaweicloud.com/v5/p/billing/quotas-detail");
-        let t = parse_target(&uri("/api/hss/cn-north-4/v5/p/billing/quotas-detail"), &hosts).unwrap();
-        assert_eq!(upstream_url(&t, None, &hosts).unwrap(), "https://hss-alt.cn-north-4.myhuaweicloud.com/v5/p/billing/quotas-detail");
-        // Another service in that region is still not offered.
-        assert_eq!(parse_target(&uri("/api/dsc/xx-test-1/v1/p/period/product/specification"), &hosts).err(), Some(ProxyError::RegionNotOffered));
-    }
-
-    #[test]
-    fn the_uri_is_the_url_unparsed() {
-        let hosts =
-            [ServiceHost { service: tenantscope_catalog::Service::Hss, region: "cn-north-4".into(), host: "hss-alt.cn-north-4.myhuaweicloud.com".into() }];
-        let calls = [
-            "/api/hss/cn-north-4/v5/0123abc/billing/quotas-detail?limit=200&offset=0",
-            "/api/dsc/cn-north-4/v1/p/period/product/specification",
-            "/api/iam/global/v3/auth/projects",
-            "/api/iam/global-eu/v3/auth/tokens?nocatalog=true",
-        ];
-        let bases = [None, Some("http://127.0.0.1:9/"), Some("http://127.0.0.1:9"), Some("https://gateway.example:8443/prefix/")];
-        for host_list in [&hosts[..], &[]] {
-            for base in bases {
-                let origins = Origins::new(base, host_list.to_vec());
-                for call in calls {
-                    let t = parse_target(&call.parse::<Uri>().unwrap(), host_list).unwrap();
-                    let uri = origins.uri(&t).unwrap();
-                    assert_eq!(uri.to_string(), upstream_url(&t, base, host_list).unwrap(), "{call} {base:?}");
-                    // Twice: the second from the kept authority.
-                    assert_eq!(origins.uri(&t).unwrap(), uri);
-                }
-            }
-        }
-        // The Host header made once, as hyper-util makes it (host, and the
-        // port unless the scheme's default); none where it may be HTTP/2.
-        for (base, host) in [
-            ("http://127.0.0.1:9/", Some("127.0.0.1:9")),
-            ("HTTP://LocalHost:80/x", Some("localhost")),
-            ("http://[::1]:8080", Some("[::1]:8080")),
-            ("http://gateway.example", Some("gateway.example")),
-            ("https://gateway.example:8443/prefix/", None),
-        ] {
-            let origins = Origins::new(Some(base), vec![]);
-            assert_eq!(origins.host_header().map(|h| h.to_str().unwrap()), host, "{base}");
-        }
-        assert!(Origins::new(None, hosts.to_vec()).host_header().is_none());
-        let upper = Origins::new(Some("HTTP://LocalHost:8080"), vec![]);
-        let t = parse("/api/iam/global/v3/auth/projects").unwrap();
-        assert_eq!(upper.uri(&t).unwrap().to_string(), "http://localhost:8080/v3/auth/projects");
-    }
 
     #[test]
     fn timeouts_are_told_from_other_failures() {
@@ -1198,35 +538,6 @@ mod tests {
         assert_eq!(classify(&Wrapping(io(std::io::ErrorKind::TimedOut))), ProxyError::UpstreamTimeout);
         assert_eq!(classify(&Wrapping(io(std::io::ErrorKind::ConnectionReset))), ProxyError::UpstreamUnreachable);
         assert_eq!(classify(&io(std::io::ErrorKind::ConnectionRefused)), ProxyError::UpstreamUnreachable);
-    }
-
-    #[tokio::test]
-    async fn a_connection_past_the_connect_timeout_is_a_timeout_and_not_counted() {
-        let never = tower::service_fn(|_: Uri| std::future::pending::<Result<(), std::io::Error>>());
-        let metrics = Arc::new(Metrics::default());
-        let mut connector = CountConnections { inner: never, timeout: Duration::from_millis(20), metrics: metrics.clone() };
-        let e = tower::Service::call(&mut connector, Uri::from_static("http://127.0.0.1:9/")).await.err().unwrap();
-        assert_eq!(classify(&*e), ProxyError::UpstreamTimeout);
-        assert!(metrics.render().contains("tenantscope_upstream_connections_opened_total 0\n"));
-        let ready = tower::service_fn(|_: Uri| async { Ok::<_, std::io::Error>(()) });
-        let mut connector = CountConnections { inner: ready, timeout: Duration::from_millis(20), metrics: metrics.clone() };
-        tower::Service::call(&mut connector, Uri::from_static("http://127.0.0.1:9/")).await.unwrap();
-        assert!(metrics.render().contains("tenantscope_upstream_connections_opened_total 1\n"));
-    }
-
-    #[test]
-    fn a_bare_connection_keeps_what_the_pool_needs() {
-        struct H2;
-        impl Connection for H2 {
-            fn connected(&self) -> Connected {
-                Connected::new().negotiated_h2().proxy(true).extra(7u8)
-            }
-        }
-        let bare = Bare(H2).connected();
-        assert!(bare.is_negotiated_h2() && bare.is_proxied());
-        let mut extensions = axum::http::Extensions::new();
-        bare.get_extras(&mut extensions);
-        assert!(extensions.is_empty());
     }
 
     #[tokio::test]
@@ -1254,28 +565,6 @@ mod tests {
         assert!(is_not_processed(&reset_with(h2::Reason::REFUSED_STREAM).await));
         assert!(!is_not_processed(&reset_with(h2::Reason::INTERNAL_ERROR).await));
         assert!(!is_not_processed(&std::io::Error::other("reset")));
-    }
-
-    #[test]
-    fn refuses_with_the_right_error() {
-        use ProxyError::*;
-        let cases = [
-            ("/api/ecs/cn-north-4/v1/p/cloudservers", UnknownService),
-            ("/api/hss/evil.example.com/v5/p/billing/quotas-detail", InvalidPath),
-            ("/api/hss/global/v5/p/billing/quotas-detail", RegionNotOffered),
-            ("/api/metastudio/ap-southeast-3/v1/p/tenants/resources", RegionNotOffered),
-            ("/api/hss/cn-north-4/v5/../billing/quotas-detail", InvalidPath),
-            ("/api/hss/cn-north-4/v5/p%2f/billing/quotas-detail", InvalidPath),
-            ("/api/hss/cn-north-4/v5/p/billing/quotas-detail?x=%00", InvalidPath),
-            ("/api/hss/cn-north-4/v5/p/billing/quotas-detail?x=a%20b%0a", InvalidPath),
-            ("/api/hss/cn-north-4/v5/p/billing/quotas-detail?x=a$b(c)", InvalidPath),
-            ("/api/hss/cn-north-4/v5/p/host-management/hosts", RouteNotAllowed),
-            ("/api/iam/global/v3/users", RouteNotAllowed),
-            ("/apix/iam/global/v3/auth/tokens", RouteNotAllowed),
-        ];
-        for (uri, expected) in cases {
-            assert_eq!(parse(uri).err(), Some(expected), "{uri}");
-        }
     }
 
     #[test]
@@ -1318,15 +607,5 @@ mod tests {
         assert_eq!(with(&[("authorization", signed), ("x-subject-token", "MIItoken")]), Ok(2));
         // Two signatures are still two of one credential.
         assert_eq!(with(&[("authorization", signed), ("authorization", signed)]), Err(ProxyError::DuplicateHeader));
-    }
-
-    #[test]
-    fn json_types() {
-        for ok in ["application/json", "application/json;charset=UTF-8", "Application/JSON ; x=y", "application/problem+json", "text/json"] {
-            assert!(is_json_type(ok), "{ok}");
-        }
-        for bad in ["text/html", "application/jsonp", "text/plain; json", ""] {
-            assert!(!is_json_type(bad), "{bad}");
-        }
     }
 }
