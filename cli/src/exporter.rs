@@ -16,16 +16,22 @@
 //! samples but `tenantscope_exporter_ready 0`; then
 //! `tenantscope_exporter_ready 1`.
 
+use std::convert::Infallible;
+use std::io;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, Method, StatusCode};
-use axum::response::Response;
 use bytes::Bytes;
 use clap::Args;
+use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tenantscope_catalog::Service;
 use tenantscope_core::api::ApiError;
 use tenantscope_core::export::Sessions;
@@ -33,6 +39,10 @@ use tenantscope_core::services::bss::BillingState;
 use tenantscope_core::services::{Loaded, ServiceState};
 use tenantscope_core::session::keep_last_good;
 use tenantscope_core::tenant::{billed, Reading};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 
 use crate::check::EXIT_UNREAD;
 use crate::reading::{open, precheck, problems, read_all, ReadAll, ReadArgs};
@@ -212,23 +222,190 @@ impl Cache {
 /// The text `/metrics` serves (shared with each scrape, not copied).
 type Shared = Arc<RwLock<Bytes>>;
 
-async fn answer(State(text): State<Shared>, request: Request) -> Response {
+/// How long a client has to send a whole request head, from when the
+/// exporter starts waiting for one: on a new connection and on a kept-alive
+/// one after each answer. Closes silent sockets, heads sent a byte at a
+/// time, and idle keep-alive connections (a scraper opens another).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection may go with nothing read from it or written to it,
+/// an answer under way or not: closes clients that stop taking their
+/// answers, which hyper alone would keep forever.
+pub const NO_PROGRESS_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections open at once. With all taken, a new one closes the one that
+/// moved least recently rather than being turned away: clients that sit on
+/// their connections cannot keep a scraper out, and the file descriptors
+/// stay well under the usual soft limit of 1024.
+pub const MAX_CONNECTIONS: usize = 256;
+/// The largest request head read (a scraper's is a few hundred bytes): more
+/// is 431. It bounds each connection's read buffer.
+const MAX_HEAD_BYTES: usize = 16 << 10;
+
+fn answer(text: &Shared, request: &Request<Incoming>) -> Response<Full<Bytes>> {
     let get = matches!(*request.method(), Method::GET | Method::HEAD);
-    let (content_type, body) = match request.uri().path() {
+    let (status, content_type, body) = match request.uri().path() {
         "/metrics" if get => {
             let text = text.read().map(|t| t.clone()).unwrap_or_else(|poisoned| poisoned.into_inner().clone());
-            (CONTENT_TYPE, text)
+            (StatusCode::OK, CONTENT_TYPE, text)
         }
-        "/healthz" if get => ("text/plain; charset=utf-8", Bytes::from_static(b"ok\n")),
-        _ => {
-            return Response::builder()
-                .status(StatusCode::NOT_FOUND)
-                .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-                .body(Body::from("not found\n"))
-                .unwrap_or_default();
-        }
+        "/healthz" if get => (StatusCode::OK, "text/plain; charset=utf-8", Bytes::from_static(b"ok\n")),
+        _ => (StatusCode::NOT_FOUND, "text/plain; charset=utf-8", Bytes::from_static(b"not found\n")),
     };
-    Response::builder().header(header::CONTENT_TYPE, content_type).body(Body::from(body)).unwrap_or_default()
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// One open connection, as its socket and the accept loop see it.
+struct Connection {
+    born: Instant,
+    /// When a byte last moved either way, in milliseconds after `born`.
+    moved: AtomicU64,
+    /// Told to close to make room for a new connection.
+    close: Notify,
+}
+
+impl Connection {
+    fn touch(&self) {
+        self.moved.store(self.born.elapsed().as_millis() as u64, Relaxed);
+    }
+
+    fn last_moved(&self) -> Instant {
+        self.born + Duration::from_millis(self.moved.load(Relaxed))
+    }
+}
+
+/// The connections open, each holding one of `slots` until it ends.
+struct Connections {
+    slots: Arc<Semaphore>,
+    open: Mutex<Vec<Arc<Connection>>>,
+}
+
+impl Connections {
+    /// A place for a new connection: a free one, or the place of the
+    /// connection that moved least recently, once it has closed.
+    async fn admit(self: &Arc<Self>) -> Option<Admitted> {
+        let slot = match Arc::clone(&self.slots).try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                let stalest = self.open.lock().unwrap_or_else(PoisonError::into_inner).iter().min_by_key(|c| c.last_moved()).cloned();
+                if let Some(stalest) = stalest {
+                    stalest.close.notify_one();
+                }
+                // Its task ends at its next poll; the second is only a bound.
+                tokio::time::timeout(Duration::from_secs(1), Arc::clone(&self.slots).acquire_owned()).await.ok()?.ok()?
+            }
+        };
+        let connection = Arc::new(Connection { born: Instant::now(), moved: AtomicU64::new(0), close: Notify::new() });
+        self.open.lock().unwrap_or_else(PoisonError::into_inner).push(Arc::clone(&connection));
+        Some(Admitted { connection, connections: Arc::clone(self), _slot: slot })
+    }
+}
+
+/// A connection's place, given back when it ends.
+struct Admitted {
+    connection: Arc<Connection>,
+    connections: Arc<Connections>,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        self.connections.open.lock().unwrap_or_else(PoisonError::into_inner).retain(|c| !Arc::ptr_eq(c, &self.connection));
+    }
+}
+
+/// A connection's socket, noting when bytes move either way.
+struct Tracked {
+    stream: TcpStream,
+    connection: Arc<Connection>,
+}
+
+impl AsyncRead for Tracked {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.connection.touch();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Tracked {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.stream).poll_write(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(1..))) {
+            self.connection.touch();
+        }
+        polled
+    }
+
+    // Vectored, as the socket is: hyper then queues the shared text rather
+    // than copying it into its write buffer.
+    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
+        if matches!(polled, Poll::Ready(Ok(1..))) {
+            self.connection.touch();
+        }
+        polled
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// Serves one connection until it ends, stops moving for
+/// [`NO_PROGRESS_TIMEOUT`], or is closed to make room. Its errors are the
+/// client's (hyper has answered what can be answered): none is logged.
+async fn serve_connection(stream: TcpStream, http: http1::Builder, text: Shared, admitted: Admitted) {
+    let connection = Arc::clone(&admitted.connection);
+    let io = TokioIo::new(Tracked { stream, connection: Arc::clone(&connection) });
+    let service = hyper::service::service_fn(move |request| std::future::ready(Ok::<_, Infallible>(answer(&text, &request))));
+    let serving = http.serve_connection(io, service);
+    tokio::pin!(serving);
+    loop {
+        let stalled = connection.last_moved() + NO_PROGRESS_TIMEOUT;
+        tokio::select! {
+            _ = serving.as_mut() => return,
+            () = connection.close.notified() => return,
+            () = tokio::time::sleep_until(stalled) => {
+                if connection.last_moved() + NO_PROGRESS_TIMEOUT <= Instant::now() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Serves `/metrics` and `/healthz` on `listener`, HTTP/1.1 only (a scraper
+/// needs no more), within the limits above; never returns.
+async fn serve(listener: TcpListener, text: Shared) -> Infallible {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).max_buf_size(MAX_HEAD_BYTES);
+    let connections = Arc::new(Connections { slots: Arc::new(Semaphore::new(MAX_CONNECTIONS)), open: Mutex::default() });
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) if matches!(e.kind(), io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset) => continue,
+            // Out of file descriptors or memory: a pause rather than a spin.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Some(admitted) = connections.admit().await else { continue };
+        tokio::spawn(serve_connection(stream, http.clone(), Arc::clone(&text), admitted));
+    }
 }
 
 /// SIGTERM or SIGINT.
@@ -273,7 +450,7 @@ pub async fn run(args: &ExporterArgs, env: impl Fn(&str) -> Option<String>) -> i
     if let Err(why) = precheck(&args.read, &credentials) {
         return refuse(why);
     }
-    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+    let listener = match TcpListener::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => return refuse(format!("cannot listen on {}: {e}", args.listen)),
     };
@@ -282,7 +459,6 @@ pub async fn run(args: &ExporterArgs, env: impl Fn(&str) -> Option<String>) -> i
 
     let mut cache = Cache::default();
     let shared: Shared = Arc::new(RwLock::new(Bytes::from(cache.render())));
-    let app = axum::Router::new().fallback(answer).with_state(Arc::clone(&shared));
 
     let refresh = async {
         // The first tick is at once; a refresh longer than the interval
@@ -311,9 +487,7 @@ pub async fn run(args: &ExporterArgs, env: impl Fn(&str) -> Option<String>) -> i
     };
 
     tokio::select! {
-        served = axum::serve(listener, app) => {
-            refuse(format!("the server on {bound} stopped: {}", served.err().map_or_else(|| "without an error".to_string(), |e| e.to_string())))
-        }
+        never = serve(listener, Arc::clone(&shared)) => match never {},
         _ = refresh => EXIT_UNREAD,
         _ = stopped() => {
             eprintln!("tenantscope: stopping");

@@ -5,116 +5,12 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{keys, stub, tenantscope, Mode, TOKEN};
+use common::{exporter, keys, ready, request, scrape, scrape_until, stub, tenantscope, Mode, TOKEN};
 use tenantscope_catalog::Route;
 use tenantscope_demo::{DEMO_DOMAIN_NAME, DEMO_SECRET_ACCESS_KEY};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-
-/// A running exporter: its address and what it has written to stderr.
-/// Killed when dropped.
-struct Exporter {
-    child: Child,
-    addr: String,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Drop for Exporter {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Exporter {
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-}
-
-/// Starts `tenantscope exporter --listen 127.0.0.1:0` with `args` and
-/// exactly the environment `env`, and waits for the address it says.
-async fn exporter(args: &[&str], env: &[(&str, &str)]) -> Exporter {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tenantscope"))
-        .args(["exporter", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .env_clear()
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let pipe = child.stderr.take().unwrap();
-    // Killed and waited for when dropped, the test failing or not.
-    let mut exporter = Exporter { child, addr: String::new(), stderr: Arc::default() };
-    let sink = Arc::clone(&exporter.stderr);
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-            let mut s = sink.lock().unwrap();
-            s.push_str(&line);
-            s.push('\n');
-        }
-    });
-    let started = Instant::now();
-    loop {
-        let text = exporter.stderr();
-        if let Some(rest) = text.split("listening on http://").nth(1) {
-            exporter.addr = rest.split('/').next().unwrap().to_string();
-            return exporter;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "no address said:\n{text}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// An answer: status, headers (lower-cased), body.
-struct Answer {
-    status: u16,
-    headers: String,
-    body: String,
-}
-
-/// `METHOD path` over a new connection.
-async fn request(addr: &str, method: &str, path: &str) -> Answer {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("the exporter listens");
-    stream.write_all(format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let raw = String::from_utf8(raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    Answer { status, headers: head.to_ascii_lowercase(), body: body.to_string() }
-}
-
-async fn scrape(addr: &str) -> String {
-    let answer = request(addr, "GET", "/metrics").await;
-    assert_eq!(answer.status, 200);
-    assert!(answer.headers.contains("content-type: application/openmetrics-text; version=1.0.0; charset=utf-8"), "{}", answer.headers);
-    assert!(answer.body.ends_with("# EOF\n"), "{}", answer.body);
-    answer.body
-}
-
-/// Scrapes until `done` holds of the text (within 20 s), and returns it.
-async fn scrape_until(exporter: &Exporter, what: &str, done: impl Fn(&str) -> bool) -> String {
-    let started = Instant::now();
-    loop {
-        let text = scrape(&exporter.addr).await;
-        if done(&text) {
-            return text;
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "{what} not seen; stderr:\n{}\nmetrics:\n{text}", exporter.stderr());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn ready(text: &str) -> bool {
-    text.contains("\ntenantscope_exporter_ready 1\n")
-}
 
 /// The sample lines of `metric` for `service`.
 fn samples(text: &str, metric: &str, service: &str) -> Vec<String> {
@@ -228,9 +124,15 @@ async fn healthz_answers_ok_and_anything_else_404() {
     let exporter = exporter(&["--demo", "--interval", "1h"], &[]).await;
     let health = request(&exporter.addr, "GET", "/healthz").await;
     assert_eq!((health.status, health.body.trim()), (200, "ok"));
-    for (method, path) in [("GET", "/"), ("GET", "/metrics/x"), ("GET", "/healthz/"), ("POST", "/metrics"), ("DELETE", "/healthz")] {
+    for (method, path) in
+        [("GET", "/"), ("GET", "/metrics/x"), ("GET", "/healthz/"), ("POST", "/metrics"), ("DELETE", "/healthz"), ("PUT", "/metrics"), ("OPTIONS", "*")]
+    {
         assert_eq!(request(&exporter.addr, method, path).await.status, 404, "{method} {path}");
     }
+    // HEAD: the headers of GET, no body.
+    let head = request(&exporter.addr, "HEAD", "/metrics").await;
+    assert_eq!((head.status, head.body.as_str()), (200, ""));
+    assert!(head.headers.contains("content-type: application/openmetrics-text;") && head.headers.contains("content-length: "), "{}", head.headers);
     let text = scrape_until(&exporter, "the demo's reading", ready).await;
     assert_eq!(up(&text, "billing"), Some(1));
 }

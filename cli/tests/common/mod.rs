@@ -7,8 +7,10 @@
 // Each test file uses what it needs of these.
 #![allow(dead_code)]
 
-use std::process::{Command, Stdio};
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -17,6 +19,7 @@ use axum::response::Response;
 use serde_json::Value;
 use tenantscope_catalog::{Route, Service, BILLING_CN};
 use tenantscope_demo::{DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY, DEMO_TOKEN};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 /// How the stub answers.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -154,4 +157,121 @@ pub const TOKEN: [(&str, &str); 1] = [("HUAWEICLOUD_TOKEN", DEMO_TOKEN)];
 
 pub fn keys() -> [(&'static str, &'static str); 2] {
     [("CLOUD_SDK_AK", DEMO_ACCESS_KEY_ID), ("CLOUD_SDK_SK", DEMO_SECRET_ACCESS_KEY)]
+}
+
+/// A running `tenantscope exporter`: its address and what it has written
+/// to stderr. Killed when dropped.
+pub struct Exporter {
+    pub child: Child,
+    pub addr: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Drop for Exporter {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Exporter {
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+/// Starts `tenantscope exporter --listen 127.0.0.1:0` with `args` and
+/// exactly the environment `env`, and waits for the address it says.
+pub async fn exporter(args: &[&str], env: &[(&str, &str)]) -> Exporter {
+    exporter_with_fds(args, env, None).await
+}
+
+/// [`exporter`], with at most `fds` file descriptors when given (a shell's
+/// `ulimit -n`, then `exec`: the same process).
+pub async fn exporter_with_fds(args: &[&str], env: &[(&str, &str)], fds: Option<u32>) -> Exporter {
+    let bin = env!("CARGO_BIN_EXE_tenantscope");
+    let mut command = match fds {
+        Some(n) => {
+            let mut sh = Command::new("/bin/sh");
+            sh.args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\""), bin]);
+            sh
+        }
+        None => Command::new(bin),
+    };
+    let mut child = command
+        .args(["exporter", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let pipe = child.stderr.take().unwrap();
+    // Killed and waited for when dropped, the test failing or not.
+    let mut exporter = Exporter { child, addr: String::new(), stderr: Arc::default() };
+    let sink = Arc::clone(&exporter.stderr);
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let mut s = sink.lock().unwrap();
+            s.push_str(&line);
+            s.push('\n');
+        }
+    });
+    let started = Instant::now();
+    loop {
+        let text = exporter.stderr();
+        if let Some(rest) = text.split("listening on http://").nth(1) {
+            exporter.addr = rest.split('/').next().unwrap().to_string();
+            return exporter;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "no address said:\n{text}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// An answer: status, headers (lower-cased), body.
+pub struct Answer {
+    pub status: u16,
+    pub headers: String,
+    pub body: String,
+}
+
+/// `METHOD path` over a new connection.
+pub async fn request(addr: &str, method: &str, path: &str) -> Answer {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("the exporter listens");
+    stream.write_all(format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let raw = String::from_utf8(raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    Answer { status, headers: head.to_ascii_lowercase(), body: body.to_string() }
+}
+
+/// `GET /metrics`, which must answer OpenMetrics text.
+pub async fn scrape(addr: &str) -> String {
+    let answer = request(addr, "GET", "/metrics").await;
+    assert_eq!(answer.status, 200);
+    assert!(answer.headers.contains("content-type: application/openmetrics-text; version=1.0.0; charset=utf-8"), "{}", answer.headers);
+    assert!(answer.body.ends_with("# EOF\n"), "{}", answer.body);
+    answer.body
+}
+
+/// Scrapes until `done` holds of the text (within 20 s), and returns it.
+pub async fn scrape_until(exporter: &Exporter, what: &str, done: impl Fn(&str) -> bool) -> String {
+    let started = Instant::now();
+    loop {
+        let text = scrape(&exporter.addr).await;
+        if done(&text) {
+            return text;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{what} not seen; stderr:\n{}\nmetrics:\n{text}", exporter.stderr());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub fn ready(text: &str) -> bool {
+    text.contains("\ntenantscope_exporter_ready 1\n")
 }
