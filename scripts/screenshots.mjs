@@ -5,7 +5,7 @@
 //   node scripts/screenshots.mjs        # after scripts/build
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startProxy, startBrowser, editSignIn } from '../tests/browser/harness.mjs';
+import { ROOT, startProxy, startBrowser, editSignIn, billingSettled } from '../tests/browser/harness.mjs';
 
 const SHOTS = join(ROOT, 'target/screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -35,6 +35,8 @@ try {
     }
     await page.locator('#token').fill('demo');
     for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 20_000 });
+    // Billing's word laid over the packages, as a person sees it a moment later.
+    await billingSettled(page);
     await page.screenshot({ path: join(SHOTS, `${v.name}-first-screen.png`) });
     await page.screenshot({ path: join(SHOTS, `${v.name}-tab.png`), fullPage: true });
     // A second region in a new tab, then "All tenants".

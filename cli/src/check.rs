@@ -166,7 +166,7 @@ pub fn output(args: &CheckArgs, thresholds: Thresholds, regions: &[&str], tabs: 
     Outcome { stdout, stderr, code }
 }
 
-/// `3 of 612 packages lapse within 30 days; billing read; 5 services read`.
+/// `3 of 612 packages need somebody within 30 days; billing read; 5 services read`.
 fn summary(tabs: &[Result<Reading, ApiError>], sessions: &Sessions, lapsing: usize, days: u32) -> String {
     let mut read = 0;
     let mut failed = 0;
@@ -185,7 +185,7 @@ fn summary(tabs: &[Result<Reading, ApiError>], sessions: &Sessions, lapsing: usi
     failed += unstarted * Service::PACKAGES.len();
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut s = format!(
-        "{} of {} lapse within {}; billing {}; {} read",
+        "{} of {} need somebody within {}; billing {}; {} read",
         lapsing,
         plural(sessions.packages.len(), "package", "packages"),
         plural(days as usize, "day", "days"),

@@ -18,7 +18,7 @@ async fn a_token_reads_every_service_and_billing_and_exits_1_for_what_lapses() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(lines[0].starts_with("SERVICE") && lines[0].contains("EXPIRES") && lines[0].contains("USED/TOTAL"), "{}", run.stdout);
     let summary = lines.last().unwrap();
-    assert!(summary.contains("packages lapse within 30 days; billing read; 5 services read"), "{summary}");
+    assert!(summary.contains("packages need somebody within 30 days; billing read; 5 services read"), "{summary}");
     // The region came from introspection; every service, then billing.
     let calls = stub.calls();
     let routes: Vec<Route> = calls.iter().map(|(r, _)| *r).collect();
@@ -87,7 +87,7 @@ async fn nothing_lapsing_and_everything_read_exits_0() {
     let (_stub, base) = stub(Mode::Empty).await;
     let run = tenantscope(&["check", "--upstream-base", &base], &TOKEN).await;
     assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
-    assert_eq!(run.stdout.trim(), "0 of 0 packages lapse within 30 days; billing read; 5 services read");
+    assert_eq!(run.stdout.trim(), "0 of 0 packages need somebody within 30 days; billing read; 5 services read");
     // The demo's packages within a window of 0 days: the frozen and used-up
     // still need somebody.
     let (_stub, base) = stub(Mode::Demo).await;
