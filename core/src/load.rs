@@ -28,6 +28,22 @@ pub struct Session {
     pub expires_at: Option<Instant>,
 }
 
+impl Session {
+    /// Where it is: its subproject (whose name says its region too), else
+    /// its region.
+    pub fn place(&self) -> String {
+        self.project.clone().unwrap_or_else(|| self.region.clone())
+    }
+
+    /// Who and where, as a tab is named: `acme · cn-north-4`.
+    pub fn label(&self) -> String {
+        match self.domain.as_ref().or(self.user.as_ref()) {
+            Some(who) => format!("{who} · {}", self.place()),
+            None => self.place(),
+        }
+    }
+}
+
 /// What the loading needs of the outside world: calls through the proxy,
 /// a timer and a clock. The browser's sends through the proxy, the command line's to Huawei Cloud directly; native tests answer
 /// from the fixtures, so that the orchestration (retries, fallbacks, which

@@ -112,26 +112,15 @@ impl Reading {
         })
     }
 
-    /// Where the session is, as an error across sessions names it: its
-    /// subproject, or its region.
+    /// Where the session is, as an error across sessions names it.
     pub fn place(&self) -> String {
-        place(&self.session)
+        self.session.place()
     }
 
     /// What the console calls the session's tab: who and where.
     pub fn label(&self) -> String {
-        let ctx = &self.session;
-        let place = place(ctx);
-        match ctx.domain.as_ref().or(ctx.user.as_ref()) {
-            Some(who) => format!("{who} · {place}"),
-            None => place,
-        }
+        self.session.label()
     }
-}
-
-/// Where a session is: its subproject, or its region.
-pub fn place(ctx: &Session) -> String {
-    ctx.project.clone().unwrap_or_else(|| ctx.region.clone())
 }
 
 /// Why `p` needs somebody within `days` days of `now`, if it does: the

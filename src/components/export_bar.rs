@@ -64,7 +64,7 @@ pub fn ExportBar(
             // field for it): the region, or the subproject.
             errors.extend(found.into_iter().map(|mut e| {
                 if across {
-                    e.error_msg = Some(format!("{}: {}", place(ctx), e.error_msg.as_deref().unwrap_or("")));
+                    e.error_msg = Some(format!("{}: {}", ctx.place(), e.error_msg.as_deref().unwrap_or("")));
                 }
                 (e, *i, ctx.region.clone())
             }));
@@ -120,7 +120,7 @@ pub fn ExportBar(
             .iter()
             .zip(&exported)
             .filter(|(_, e)| **e)
-            .map(|(t, _)| (t.session.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(place)).flatten().filter(|_| across), t.billing()))
+            .map(|(t, _)| (t.session.try_with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).map(Session::place)).flatten().filter(|_| across), t.billing()))
             .collect();
         let billing = BillingRead::of(states.iter().map(|(place, state)| (place.as_deref(), state)));
         let refs: Vec<&Tenant> = owners.iter().collect();
@@ -176,12 +176,6 @@ pub fn ExportBar(
             <span class="muted" role="status">{move || notice.get()}</span>
         </div>
     }
-}
-
-/// Where a tab is, as an error across tabs names it: its subproject, or
-/// its region.
-fn place(ctx: &Session) -> String {
-    ctx.project.clone().unwrap_or_else(|| ctx.region.clone())
 }
 
 /// Whose packages a tab's are, as the export names it.

@@ -193,13 +193,7 @@ impl TabLoad {
 
     /// What the tab is called: who and where, once known.
     pub fn label(&self) -> Option<String> {
-        let ctx = self.ready()?;
-        // A subproject by its name, which says its region too.
-        let place = ctx.project.unwrap_or(ctx.region);
-        Some(match ctx.domain.or(ctx.user) {
-            Some(who) => format!("{who} · {place}"),
-            None => place,
-        })
+        self.ready().map(|session| session.label())
     }
 
     /// The tab's CodeArts project's id: given, or the one TestPlan found.
