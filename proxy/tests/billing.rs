@@ -310,6 +310,19 @@ async fn start_post(proxy: &Running, ip: &str, length: usize, sent: &[u8]) -> Tc
 }
 
 /// Reads what the proxy answers on `socket` until it closes, within `within`.
+/// Billing's POST from the client at `ip` (behind the trusted balancer).
+async fn post_billing(proxy: &Running, ip: &str) -> reqwest::Response {
+    client()
+        .post(proxy.url(BSS))
+        .header("x-real-ip", ip)
+        .header("content-type", "application/json")
+        .header("x-auth-token", "t")
+        .body(BODY)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn answer_on(socket: &mut TcpStream, within: Duration) -> Option<String> {
     let mut answer = Vec::new();
     tokio::time::timeout(within, socket.read_to_end(&mut answer)).await.ok()?.ok()?;
@@ -350,29 +363,13 @@ async fn a_stalled_or_trickled_body_is_cut_off_and_costs_others_nothing() {
     // free: neither body holds it.
     for ip in ["10.0.0.2", "10.0.0.3"] {
         let asked = Instant::now();
-        let other = client()
-            .post(proxy.url(BSS))
-            .header("x-real-ip", ip)
-            .header("content-type", "application/json")
-            .header("x-auth-token", "t")
-            .body(BODY)
-            .send()
-            .await
-            .unwrap();
+        let other = post_billing(&proxy, ip).await;
         assert_eq!(other.status(), 200, "{ip}");
         assert!(asked.elapsed() < Duration::from_millis(400), "{ip} waited {:?}", asked.elapsed());
     }
     // The slow client's two bodies are its two places under its cap: a
     // third call of its own is refused, at once.
-    let third = client()
-        .post(proxy.url(BSS))
-        .header("x-real-ip", "10.0.0.1")
-        .header("content-type", "application/json")
-        .header("x-auth-token", "t")
-        .body(BODY)
-        .send()
-        .await
-        .unwrap();
+    let third = post_billing(&proxy, "10.0.0.1").await;
     assert_eq!(refusal(third).await, (429, "PROXY.0016".into()));
     // Both are cut at the header timeout: 408, and the connection closed.
     let answer = answer_on(&mut stalled, Duration::from_secs(3)).await.expect("the stalled connection is still open");
@@ -384,15 +381,7 @@ async fn a_stalled_or_trickled_body_is_cut_off_and_costs_others_nothing() {
     let (closed, _) = closed_within(&mut trickled, Duration::from_secs(2)).await;
     assert!(closed, "the trickling connection is still open");
     // Their places are free again; nothing of theirs reached the upstream.
-    let again = client()
-        .post(proxy.url(BSS))
-        .header("x-real-ip", "10.0.0.1")
-        .header("content-type", "application/json")
-        .header("x-auth-token", "t")
-        .body(BODY)
-        .send()
-        .await
-        .unwrap();
+    let again = post_billing(&proxy, "10.0.0.1").await;
     assert_eq!(again.status(), 200);
     assert_eq!(seen.lock().unwrap().len(), 3);
     assert_eq!(
