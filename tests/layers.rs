@@ -58,7 +58,7 @@ fn upward(root: &Path, layers: &[&[&str]]) -> Vec<String> {
     found
 }
 
-const CORE: &[&[&str]] = &[&["domain"], &["api"], &["load"], &["services"], &["session"], &["tenant"], &["export"]];
+const CORE: &[&[&str]] = &[&["domain"], &["api"], &["load"], &["services"], &["session"], &["tenant"], &["history"], &["export"]];
 
 const APP: &[&[&str]] = &[
     // The core, re-exported under its own names.

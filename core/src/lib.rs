@@ -18,6 +18,7 @@
 pub mod api;
 pub mod domain;
 pub mod export;
+pub mod history;
 pub mod load;
 pub mod services;
 pub mod session;

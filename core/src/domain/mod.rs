@@ -5,6 +5,7 @@
 pub mod across;
 pub mod act;
 pub mod chart;
+pub mod forecast;
 pub mod overview;
 pub mod package;
 pub mod paging;

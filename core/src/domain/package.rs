@@ -465,6 +465,9 @@ pub struct Package {
     /// package with no resource id of its own, which billing is not asked
     /// about); see [`Billed`].
     pub billed: Option<Billed>,
+    /// Its readings over time and the forecast from them, where a history
+    /// was kept and it has a usage and a total (see [`crate::history`]).
+    pub trend: Option<std::sync::Arc<super::forecast::Trend>>,
 }
 
 impl Package {
@@ -503,6 +506,7 @@ impl Package {
             shared: None,
             tags: Vec::new(),
             billed: None,
+            trend: None,
         }
     }
 
