@@ -11,7 +11,7 @@
 //! everything lives here so that native tests reach the logic.
 //! `tests/layers.rs` fails on an import that points back up the layers.
 
-pub use tenantscope_core::{api, domain, export, load, services, session, tenant};
+pub use tenantscope_core::{api, domain, export, history, load, services, session, tenant};
 
 pub mod components;
 pub mod deployment;
@@ -21,3 +21,4 @@ pub mod i18n;
 pub mod net;
 pub mod render;
 pub mod settings;
+pub mod store;

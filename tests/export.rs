@@ -97,6 +97,7 @@ fn with_report<T>(f: impl FnOnce(&Report) -> T) -> T {
         packages: &packages,
         errors: &errors,
         scope: &scope,
+        since: None,
     };
     f(&report)
 }
@@ -161,7 +162,7 @@ fn json_follows_the_documented_schema() {
     assert!(packages.iter().any(|p| p["service"] == "dsc" && p["urgency"] == "unknown"));
 
     // v2: what each package is, beyond v1's fields.
-    assert_eq!(doc["schema"], "tenantscope.export.v4");
+    assert_eq!(doc["schema"], "tenantscope.export.v5");
     let combo = packages.iter().find(|p| p["name"] == "codearts.china.enterprise").unwrap();
     assert_eq!(combo["label"], "CodeArts Enterprise");
     assert_eq!(combo["quantity"], 20.0);
@@ -227,6 +228,7 @@ fn billing_is_read_only_when_every_tab_exported_was() {
         packages: &[],
         errors: &[],
         scope: &scope,
+        since: None,
     };
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(doc["billing"], serde_json::json!({"read": false, "error": "cn-east-3: http 403"}));
@@ -431,6 +433,7 @@ fn calendar_merges_a_services_packages_of_one_day() {
         packages: &packages,
         errors: &[],
         scope: &scope,
+        since: None,
     };
     let ics = report.to_ics(0).replace("\r\n ", "");
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2, "one event per service and day: {ics}");
@@ -454,6 +457,7 @@ fn exports_of_nothing_are_still_well_formed() {
         packages: &[],
         errors: &[],
         scope: &scope,
+        since: None,
     };
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(doc["packages"], serde_json::json!([]));
@@ -490,6 +494,7 @@ fn an_export_across_tabs_names_each_packages_region_and_account() {
         packages: &packages,
         errors: &[],
         scope: &scope,
+        since: None,
     };
     let doc: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(doc["tenant"]["region"], Value::Null);

@@ -62,7 +62,7 @@ const CORE: &[&[&str]] = &[&["domain"], &["api"], &["load"], &["services"], &["s
 
 const APP: &[&[&str]] = &[
     // The core, re-exported under its own names.
-    &["api", "domain", "load", "services", "session", "tenant", "export", "tx"],
+    &["api", "domain", "load", "services", "session", "tenant", "history", "export", "tx"],
     &["i18n"],
     &["settings"],
     &["deployment"],
@@ -70,6 +70,7 @@ const APP: &[&[&str]] = &[
     &["render"],
     &["download"],
     &["net"],
+    &["store"],
     &["components"],
 ];
 

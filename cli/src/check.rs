@@ -53,7 +53,7 @@ pub enum Command {
 pub enum Format {
     /// What lapses, aligned, and a summary line.
     Table,
-    /// The console's JSON export (`tenantscope.export.v4`).
+    /// The console's JSON export (`tenantscope.export.v5`).
     Json,
     /// The console's CSV export.
     Csv,

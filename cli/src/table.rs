@@ -44,6 +44,7 @@ fn why(reason: Reason, p: &Package, now: Instant) -> &'static str {
         Reason::Lapses if p.lapsed(now).is_some() => "expired",
         Reason::Lapses => "expires",
         Reason::UsedUp => "used up",
+        Reason::RunsOut => "runs out",
     }
 }
 

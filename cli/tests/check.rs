@@ -151,7 +151,7 @@ async fn every_format_parses() {
     let json = format("json").await;
     assert_eq!(json.code, 1);
     let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
-    assert_eq!(doc["schema"], "tenantscope.export.v4");
+    assert_eq!(doc["schema"], "tenantscope.export.v5");
     assert_eq!(doc["thresholds_days"], serde_json::json!({"critical": 7, "warning": 30}));
     assert!(doc["packages"].as_array().unwrap().len() > 100);
     assert_eq!(doc["packages"][0]["seen_in"], Value::Null, "one session: seen_in null, as a tab's export");

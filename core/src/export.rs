@@ -1,7 +1,7 @@
 //! The three exports of what a session loaded (everything, or what the
-//! filters show): JSON (the stable `tenantscope.export.v4` format,
+//! filters show): JSON (the stable `tenantscope.export.v5` format,
 //! documented in docs/exports.md: v1's fields, then those added
-//! in v2, v3 and v4), CSV with the same package columns for people in a
+//! in v2, v3, v4 and v5), CSV with the same package columns for people in a
 //! spreadsheet (in the order they read them, under readable headers, keys
 //! in the page's English words, dates a spreadsheet reads), and an
 //! iCalendar file of the coming dates: one event per service, day and what
@@ -23,16 +23,17 @@ use tenantscope_catalog::Service;
 
 use crate::domain::overview::{warnings, Relative, Warning};
 use crate::domain::{Attention, BillingStatus, Instant, Lifecycle, NextAction, Package, Period, PeriodUnit, Renewal, Source, Status, Thresholds, Urgency};
+use crate::history::{Change, Changes};
 use crate::services::bss::BillingState;
 
 /// The `schema` value of every JSON export in this format. v1's promise
 /// stands: fields are only ever added under a new value.
-pub const JSON_SCHEMA: &str = "tenantscope.export.v4";
+pub const JSON_SCHEMA: &str = "tenantscope.export.v5";
 
 /// The package columns of the JSON objects, in order: v1's twelve, then
 /// v2's, v3's and v4's. The CSV has the same columns in another order
 /// ([`CSV_COLUMNS`]).
-pub const COLUMNS: [&str; 41] = [
+pub const COLUMNS: [&str; 43] = [
     "service",
     "id",
     "name",
@@ -77,6 +78,9 @@ pub const COLUMNS: [&str; 41] = [
     "expires_from",
     "billing_status",
     "seen_in",
+    // v5
+    "runs_out_at",
+    "pace_per_day",
 ];
 
 /// The CSV's columns in the order people read them, each a JSON key of
@@ -98,6 +102,8 @@ pub const CSV_COLUMNS: [(&str, &str); COLUMNS.len()] = [
     ("total", "Total"),
     ("unit", "Unit"),
     ("used_unit", "Used unit"),
+    ("runs_out_at", "Runs out around (UTC)"),
+    ("pace_per_day", "Used per day"),
     ("in_use", "In use"),
     ("host", "Host"),
     ("attention", "Frozen or closed"),
@@ -281,6 +287,9 @@ pub struct Report<'a> {
     pub packages: &'a [Package],
     pub errors: &'a [ServiceError],
     pub scope: &'a Scope,
+    /// What changed since the last look, for an export of one tab whose
+    /// account and place were looked at before.
+    pub since: Option<&'a Changes>,
 }
 
 /// `tenantscope-20261122-084317Z.json`: sortable, and safe on every file system.
@@ -334,7 +343,7 @@ enum Word {
 }
 
 impl Word {
-    /// The JSON's key, as `tenantscope.export.v4` documents it.
+    /// The JSON's key, as `tenantscope.export.v5` documents it.
     fn key(&self) -> String {
         match self {
             Word::Service(service) => service.key().into(),
@@ -529,6 +538,9 @@ impl Report<'_> {
             Cell::Text(p.expires_from().map(|e| e.key().to_string())),
             Cell::Word(p.billed.and_then(|b| b.status).map(Word::BillingStatus)),
             Cell::List(self.seen_in.get(n).cloned()),
+            // v5: at its pace, from the history the face keeps.
+            Cell::Time(p.trend.as_ref().and_then(|t| t.forecast.runs_out_at())),
+            Cell::Number(p.trend.as_ref().and_then(|t| t.forecast.pace()).map(|pace| pace.per_day)),
         ]
     }
 
@@ -538,7 +550,7 @@ impl Report<'_> {
         warnings([(0, self.packages)], self.generated_at, self.thresholds)
     }
 
-    /// The `tenantscope.export.v4` JSON document, keys in the documented order.
+    /// The `tenantscope.export.v5` JSON document, keys in the documented order.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(256 + self.packages.len() * 320);
         out.push_str("{\"schema\":");
@@ -640,7 +652,13 @@ impl Report<'_> {
         // v4: whether billing's word is in it.
         let _ = write!(out, "}},\"billing\":{{\"read\":{},\"error\":", self.billing.read);
         json_text(&mut out, self.billing.error.as_deref());
-        out.push_str("}}\n");
+        // v5: what changed since the last look.
+        out.push_str("},\"since\":");
+        match self.since {
+            None => out.push_str("null"),
+            Some(changes) => since_json(&mut out, changes),
+        }
+        out.push_str("}\n");
         out
     }
 
@@ -845,6 +863,37 @@ fn number(n: f64) -> String {
     } else {
         serde_json::Number::from_f64(n).map(|n| n.to_string()).unwrap_or_default()
     }
+}
+
+/// `since`'s object: when the last look was, and each change, its kind's
+/// key and what moved.
+fn since_json(out: &mut String, changes: &Changes) {
+    out.push_str("{\"at\":");
+    json_string(out, &changes.since.rfc3339());
+    out.push_str(",\"changes\":[");
+    for (n, line) in changes.lines.iter().enumerate() {
+        out.push_str(if n == 0 { "{\"service\":" } else { ",{\"service\":" });
+        json_string(out, line.service.key());
+        out.push_str(",\"id\":");
+        json_string(out, &line.id);
+        out.push_str(",\"name\":");
+        json_string(out, &line.name);
+        out.push_str(",\"change\":");
+        let time = |at: Option<Instant>| at.map_or_else(|| "null".to_string(), |at| format!("\"{}\"", at.rfc3339()));
+        let amount = |n: Option<f64>| n.filter(|n| n.is_finite()).map_or_else(|| "null".to_string(), number);
+        let _ = match &line.change {
+            Change::Added => write!(out, "\"added\""),
+            Change::Gone => write!(out, "\"gone\""),
+            Change::Renewed { from, to } => write!(out, "\"renewed\",\"from\":{},\"to\":{}", time(*from), time(Some(*to))),
+            Change::Expired => write!(out, "\"expired\""),
+            Change::Attention(status) => write!(out, "\"attention\",\"status\":\"{}\"", status.key()),
+            Change::Jumped { from, to, usual_per_day } => {
+                write!(out, "\"jumped\",\"from\":{},\"to\":{},\"usual_per_day\":{}", amount(Some(*from)), amount(Some(*to)), amount(*usual_per_day))
+            }
+        };
+        out.push('}');
+    }
+    out.push_str("]}");
 }
 
 fn json_key(out: &mut String, index: usize, key: &str) {
@@ -1060,6 +1109,7 @@ impl Sessions {
             packages: &self.packages,
             errors: &self.errors,
             scope: &self.scope,
+            since: None,
         })
     }
 }
@@ -1146,6 +1196,7 @@ mod tests {
             packages: &[p],
             errors: &[],
             scope: &scope,
+            since: None,
         };
         // In words in the CSV, with the days left beside it (the date is
         // the service's; no renewal, billing status or tabs known).
@@ -1187,6 +1238,7 @@ mod tests {
             packages,
             errors: &[],
             scope: &scope,
+            since: None,
         })
     }
 
@@ -1325,6 +1377,7 @@ mod tests {
             packages: &packages,
             errors: &[],
             scope: &scope,
+            since: None,
         };
         let (headers, rows) = csv_rows(&report.to_csv());
         assert_eq!(headers, CSV_HEADERS);

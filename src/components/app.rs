@@ -82,6 +82,7 @@ pub fn App(
         auto_refresh: auto_refresh.into(),
         next_refresh,
         lang,
+        history: Memo::new(move |_| settings.with(|s| s.history)).into(),
     };
 
     // Side effects only: the URL hash, storage and the page's theme follow
@@ -196,7 +197,9 @@ pub fn App(
     // in English, saying so.
     // A memo: a first tab opened from the access-key form must not fetch
     // the chunk anew (the form would be drawn anew, losing what it says).
-    let console_wanted = Memo::new(move |_| has_tabs.get() || keys_wanted.get());
+    // Opening the settings wants it too: the history's part is in it.
+    let settings_opened = RwSignal::new(false);
+    let console_wanted = Memo::new(move |_| has_tabs.get() || keys_wanted.get() || settings_opened.get());
     let chunk = LocalResource::new(move || {
         retry.track();
         let wanted = console_wanted.get();
@@ -215,6 +218,8 @@ pub fn App(
     // A part of the console's code, once fetched: at once (the split point
     // answers at once then), else what is missing.
     let drawn = move |fetched: Option<Result<(), NotLoaded>>, part: Part| match fetched {
+        // The settings show their own fields meanwhile.
+        None if matches!(part, Part::History { .. }) => ().into_any(),
         None => view! { <p class="session-line" data-state="loading">{tr(lang, "Loading the console…")}</p> }.into_any(),
         Some(Ok(())) => match console(shared, part).now_or_never() {
             Some(Ok(view)) => view,
@@ -227,7 +232,8 @@ pub fn App(
         <header class="topbar">
             <h1>"tenantscope"</h1>
             <p class="tagline">{tr(lang, "Packages, quotas and expiry dates of Huawei Cloud tenants")}</p>
-            <SettingsPanel settings />
+            <SettingsPanel settings opened=settings_opened
+                history=ViewFn::from(move || drawn(chunk.get().flatten(), Part::History { on: shared.history })) />
         </header>
         <main>
             {(!config_errors.is_empty()).then(|| {

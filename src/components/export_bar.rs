@@ -114,6 +114,14 @@ pub fn ExportBar(
             _ => Scope::Everything,
         };
         let errors: Vec<ServiceError> = errors.into_iter().map(|(e, _, _)| e).collect();
+        // An export of one tab says what changed since its last look.
+        let since = match &all[..] {
+            [one] if !across => match one.since.try_get_untracked().flatten() {
+                Some(crate::components::history_view::Since::Changes(changes)) => Some(changes),
+                _ => None,
+            },
+            _ => None,
+        };
         // Billing's reading of every tab in the file, a failure named by its
         // tab's place across tabs.
         let states: Vec<(Option<String>, BillingState)> = all
@@ -143,6 +151,7 @@ pub fn ExportBar(
             packages: &packages,
             errors: &errors,
             scope: &scope,
+            since: since.as_ref(),
         };
         let (text, mime, label) = match format {
             "json" => (report.to_json(), "application/json", "JSON"),

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
-use crate::domain::query::{Facets, Sort, View, FROZEN_OR_CLOSED, USED_UP};
+use crate::domain::query::{Facets, Sort, View, FROZEN_OR_CLOSED, RUNS_OUT, USED_UP};
 use crate::domain::{Status, Thresholds, Urgency};
 use crate::format;
 use crate::i18n::t;
@@ -32,7 +32,7 @@ pub fn Filters(
     let urgencies = Urgency::ALL
         .iter()
         .map(|u| (u.key().to_string(), format::urgency(*u, thresholds)))
-        .chain([(FROZEN_OR_CLOSED.to_string(), t("Frozen or closed").to_string()), (USED_UP.to_string(), t("Used up or over quota").to_string())]);
+        .chain([(FROZEN_OR_CLOSED.to_string(), t("Frozen or closed").to_string()), (USED_UP.to_string(), t("Used up or over quota").to_string()), (RUNS_OUT.to_string(), t("Run out before they expire").to_string())]);
     let sorts = Sort::ALL.iter().map(|s| {
         let label = match s {
             Sort::Expiry => t("Expiry, soonest first"),
@@ -85,11 +85,13 @@ pub fn Filters(
                     Some(u) => u.key().to_string(),
                     None if v.frozen_or_closed => FROZEN_OR_CLOSED.to_string(),
                     None if v.used_up => USED_UP.to_string(),
+                    None if v.runs_out => RUNS_OUT.to_string(),
                     None => String::new(),
                 })),
                 Callback::new(move |k: String| view.update(|v| {
                     v.frozen_or_closed = k == FROZEN_OR_CLOSED;
                     v.used_up = k == USED_UP;
+                    v.runs_out = k == RUNS_OUT;
                     v.urgency = Urgency::ALL.into_iter().find(|u| u.key() == k);
                 })))}
             {move || {

@@ -10,6 +10,7 @@ pub mod console;
 mod error_card;
 mod export_bar;
 mod filters;
+pub mod history_view;
 mod jump_links;
 mod overview;
 mod package_table;
@@ -81,6 +82,8 @@ pub struct Shared {
     /// The sign-in opened again (Edit) while tabs are open: it folds into
     /// the open tab's session line once a tab opens, on every screen.
     pub sign_in: RwSignal<bool>,
+    /// Whether each tab's figures are kept in this browser's history.
+    pub history: Signal<bool>,
 }
 
 impl Shared {
@@ -163,6 +166,9 @@ pub struct TabLoad {
     /// What billing says of the tab's packages, asked once the services
     /// have answered (a memo: it notifies only when the reading changes).
     pub billing: Memo<Option<crate::services::bss::BillingState>>,
+    /// What changed since the last look, once the tab and its billing are
+    /// read (`None` before, and with the history off or refused).
+    pub since: Memo<Option<history_view::Since>>,
 }
 
 impl TabLoad {

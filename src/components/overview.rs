@@ -3,11 +3,12 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
+use crate::components::history_view::Since;
 use crate::components::{tr, TabLoad};
 use crate::domain::across::{self, Account};
 use crate::domain::act::{act_now, Act, Reason};
 use crate::domain::overview::{grouped, upcoming, warnings, Counts, Merged, Relative};
-use crate::domain::query::{View, FROZEN_OR_CLOSED, USED_UP};
+use crate::domain::query::{View, FROZEN_OR_CLOSED, RUNS_OUT, USED_UP};
 use crate::domain::{Instant, Lifecycle, Package, Status, Thresholds, Urgency};
 use crate::format;
 use crate::i18n::{t, tf, Lang};
@@ -48,6 +49,21 @@ pub fn Overview(
     // changes the view too) does not redraw the overview.
     let scope =
         Memo::new(move |_| view.with(|v| View { all_tenants: v.all_tenants, tab: v.tab, tenant: v.tenant, region: v.region.clone(), ..View::default() }));
+    // What changed since the last look of the open tab (not under "All
+    // tenants": each tab's account and place has its own).
+    let since = Memo::new(move |_| {
+        lang.get();
+        let s = scope.get();
+        let list = tenants.get();
+        if s.all_tenants && list.len() > 1 {
+            return None;
+        }
+        let tab = list.get(s.tab.min(list.len().saturating_sub(1)))?;
+        Some(match tab.since.try_get().flatten()? {
+            Since::First => render::since(None),
+            Since::Changes(changes) => render::since(Some(&changes)),
+        })
+    });
     let parts = Memo::new(move |_| {
         lang.get();
         let (now, thresholds) = (minute.get(), thresholds.get());
@@ -218,6 +234,7 @@ pub fn Overview(
                 "attention" => {
                     next.frozen_or_closed = value == FROZEN_OR_CLOSED;
                     next.used_up = value == USED_UP;
+                    next.runs_out = value == RUNS_OUT;
                 }
                 "renewal" => next.renewal = crate::domain::Renewal::from_key(&value),
                 "status" => next.status = Status::ALL.into_iter().find(|s| s.key() == value),
@@ -249,6 +266,7 @@ pub fn Overview(
                 <h2 id="act-now-title">{tr(lang, "Act now")}</h2>
                 <div inner_html=part(|p| p.8.clone())></div>
             </section>
+            {move || since.get().map(|html| view! { <div class="since-wrap" on:click=on_click inner_html=html></div> })}
             <section class="overview" aria-labelledby="overview-title" on:click=on_click data-billing=move || parts.try_with(|p| p.as_ref().map(|p| p.7)).flatten()>
                 <h2 id="overview-title">{tr(lang, "Overview")}</h2>
                 <p class="muted">{part(|p| tf("{0} packages; {1} need attention.", &[&p.3, &p.4]))}</p>
@@ -288,9 +306,13 @@ fn act_row(a: &Act, labels: &[String], now: Instant) -> render::ActRow {
             Some(r) if r > 1.0 => tf("Over its quota: {0}", &[&format::usage(p, now)]),
             _ => tf("Used up: {0}", &[&format::usage(p, now)]),
         },
+        Reason::RunsOut => format::forecast(p).map_or_else(|| t("Runs out at its pace").to_string(), |(_, words)| words),
     };
     // The date that matters: the next step where the service gives one.
-    let at = p.next.map(|n| n.at).or(p.expiry.instant());
+    let at = match a.reason {
+        Reason::RunsOut => p.runs_out(now),
+        _ => p.next.map(|n| n.at).or(p.expiry.instant()),
+    };
     let place = match across::names(a.seen_in, labels) {
         tabs if tabs.is_empty() => format::service(p.service).to_string(),
         tabs => format!("{} · {tabs}", format::service(p.service)),

@@ -14,6 +14,11 @@ use crate::settings::{self, Settings, Theme, AUTO_REFRESH_CHOICES};
 pub fn SettingsPanel(
     /// The settings in force.
     settings: RwSignal<Settings>,
+    /// Set when the panel is first opened: the history's part comes with
+    /// the console's code.
+    opened: RwSignal<bool>,
+    /// The history's part (its size, Forget, Import, Export).
+    history: ViewFn,
 ) -> impl IntoView {
     let lang = Signal::derive(move || settings.with(|s| s.lang));
     let initial = settings.get_untracked();
@@ -63,7 +68,7 @@ pub fn SettingsPanel(
     };
 
     view! {
-        <details class="settings">
+        <details class="settings" on:toggle=move |_| if !opened.get_untracked() { opened.set(true) }>
             <summary>{tr(lang, "Settings")}</summary>
             <div class="settings-body">
                 <fieldset class="settings-group">
@@ -119,6 +124,15 @@ pub fn SettingsPanel(
                         }).into_iter().collect_view()}
                     </select>
                 </label>
+                </fieldset>
+                <fieldset class="settings-group history-group">
+                <legend>{tr(lang, "History")}</legend>
+                <label class="check">
+                    <input type="checkbox" id="history-keep" prop:checked=move || settings.with(|s| s.history)
+                        on:change=move |ev| settings.update(|s| s.history = event_target_checked(&ev)) />
+                    {tr(lang, "Keep a history of the figures in this browser")}
+                </label>
+                {move || opened.get().then(|| history.run())}
                 </fieldset>
                 // Where the proxy runs is the deployment's business, not a
                 // preference: apart, so nobody changes it by accident.

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 
 use crate::api::ApiError;
-use crate::components::{ErrorCard, ExportBar, ServiceLoad, ServicePanel, Shared, Tab, TabLoad};
+use crate::components::{history_view, ErrorCard, ExportBar, ServiceLoad, ServicePanel, Shared, Tab, TabLoad};
 use crate::domain::Instant;
 use crate::format;
 use crate::i18n::{t, tf};
@@ -41,8 +41,22 @@ pub fn TabView(
     let Tab { id, connection, refresh } = tab;
     // Its hints for a refused call differ (a signature, not a token).
     let signed = connection.gateway.credentials.signs();
-    let Shared { view, thresholds, auto_refresh, lang, .. } = shared;
+    let Shared { view, thresholds, auto_refresh, lang, history: keep_history, .. } = shared;
     let context = LocalResource::new(move || resolve(connection.clone()));
+    // The account's history, read once the session starts (before this
+    // tab's first snapshot is kept): the last look and the readings of
+    // the forecasts' window.
+    let kept = LocalResource::new(move || {
+        let ctx = context.get();
+        let on = keep_history.get_untracked();
+        async move {
+            let ctx = ctx?.ok()?;
+            if !on {
+                return None;
+            }
+            history_view::read(&ctx, crate::net::now()).await
+        }
+    });
     // Closing the tab abandons what it is still loading (issue 13).
     let abort = StoredValue::new_local(web_sys::AbortController::new().ok());
     on_cleanup(move || {
@@ -101,6 +115,13 @@ pub fn TabView(
                 Err(e) => BillingState::after_failure(&last_billing.try_get_value().unwrap_or(BillingState::Waiting), e),
             };
             last_billing.try_set_value(state.clone());
+            // The round is read: kept as a snapshot (at most one an hour),
+            // billing's dates and renewal included.
+            if keep_history.get_untracked() {
+                let states: Vec<_> = fetched.iter().map(|(service, data, _)| (*service, data.get_untracked().map(|s| crate::tenant::billed(s, &state)))).collect();
+                let snapshot = history_view::snapshot(history_view::origin(&ctx), crate::net::now(), &states);
+                let _ = crate::store::save(&[snapshot], false).await;
+            }
             state
         }
     });
@@ -108,20 +129,50 @@ pub fn TabView(
     // (the resource settles again, on the same reading, as each service answers).
     let billed = Memo::new(move |_| billing.get());
     // Each service's state with billing's word laid over its packages.
+    // The history as the packages see it: read, or nothing to lay.
+    let trends = Memo::new_with_compare(move |_| kept.get().flatten().and_then(Result::ok), |a, b| match (a, b) {
+        (Some(Some(a)), Some(Some(b))) => !std::sync::Arc::ptr_eq(a, b),
+        (a, b) => a.map(Option::is_some) != b.map(Option::is_some),
+    });
     let loads = fetched.map(|(service, raw, progress)| {
         let data = Memo::new_with_compare(
             move |_| {
                 let state = raw.get()?;
-                Some(match billed.get() {
+                let state = match billed.get() {
                     Some(billing) => crate::tenant::billed(state, &billing),
                     None => state,
+                };
+                // Each package with a usage and a total given its trend.
+                Some(match (trends.get(), state) {
+                    (Some(history), Ok(ServiceState::Loaded(l))) => {
+                        let at = l.received_at;
+                        Ok(history.index.lay(ServiceState::Loaded(l), at))
+                    }
+                    (_, state) => state,
                 })
             },
             changed,
         );
         ServiceLoad { service, data, progress }
     });
-    let tenant = TabLoad { id, session: context, loads, refresh, billing: billed };
+    // What changed since the last look: once every service answered and
+    // billing settled (its dates would otherwise read as changes).
+    let since = Memo::new(move |_| {
+        let history = trends.get()?;
+        if matches!(billed.get(), None | Some(BillingState::Waiting)) {
+            return None;
+        }
+        let states: Vec<_> = loads.iter().map(|l| (l.service, l.data.get())).collect();
+        if states.iter().any(|(_, s)| s.is_none()) {
+            return None;
+        }
+        let at = states.iter().filter_map(|(_, s)| match s {
+            Some(Ok(ServiceState::Loaded(l))) => Some(l.received_at),
+            _ => None,
+        }).max()?;
+        Some(history_view::since(&history, &history_view::snapshot(history.origin.clone(), at, &states)))
+    });
+    let tenant = TabLoad { id, session: context, loads, refresh, billing: billed, since };
     registry.update(|r| r.push(tenant));
     on_cleanup(move || registry.update(|r| r.retain(|t| t.id != id)));
 

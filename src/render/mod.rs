@@ -70,6 +70,26 @@ pub(crate) fn meter(p: &Package, now: Instant) -> String {
     )
 }
 
+/// Used over time as a small line under its total (the top edge): the
+/// readings of its trend, oldest on the left, spaced by their dates.
+pub fn sparkline(readings: &[(Instant, f64)], total: Option<f64>) -> String {
+    let (Some(first), Some(last)) = (readings.first(), readings.last()) else { return String::new() };
+    if readings.len() < 2 {
+        return String::new();
+    }
+    let span = (last.0.millis() - first.0.millis()).max(1) as f64;
+    let top = readings.iter().map(|r| r.1).fold(total.unwrap_or(0.0), f64::max).max(1e-9);
+    let points: Vec<String> = readings
+        .iter()
+        .map(|(at, used)| format!("{:.1},{:.1}", (at.millis() - first.0.millis()) as f64 / span * 100.0, 20.0 - (used / top).clamp(0.0, 1.0) * 20.0))
+        .collect();
+    format!(
+        r#"<svg class="sparkline" viewBox="-1 -1 102 22" preserveAspectRatio="none" role="img" aria-label="{}"><polyline points="{}"/></svg>"#,
+        escape(t("Used over time")),
+        points.join(" ")
+    )
+}
+
 /// One package card: name, status and urgency in words (colour beside),
 /// usage bar with figures, dates with how far away they are, billing mode,
 /// lifecycle stage, host, and a button that copies the resource ID.
@@ -99,6 +119,11 @@ pub fn card(p: &Package, now: Instant, thresholds: Thresholds) -> String {
         // `original_amount`: seed 000 names none) say so once, in the
         // panel's chart, not on every card.
         let _ = write!(h, r#"<p class="card-usage{class}">{}{note}</p>"#, escape(&usage));
+    }
+    // Its pace and when it runs out, from this browser's history.
+    if let Some((key, words)) = format::forecast(p) {
+        let line = p.trend.as_ref().map(|t| sparkline(&t.readings, p.total)).unwrap_or_default();
+        let _ = write!(h, r#"<p class="forecast" data-forecast="{key}">{line}<span>{}</span></p>"#, escape(&words));
     }
     let _ = write!(h, r#"<p class="card-dates"><span class="urgency urgency-{u}">{}</span>"#, escape(&format::state(p, now, thresholds)));
     if let Some(at) = p.starts_at {
@@ -381,6 +406,13 @@ pub fn figures(counts: &Counts, thresholds: Thresholds, billing_read: bool) -> S
         counts.used_up,
         t("Used up"),
         t("or over quota, still in use")
+    );
+    let _ = write!(
+        h,
+        r#"<div class="figure attention" role="listitem" data-figure="runs-out" data-attention="runs-out"><button type="button" class="figure-button" data-filter="attention" data-value="runs-out" title="{title}"><span class="figure-n">{}</span><span class="figure-label">{}</span><span class="figure-hint">{}</span></button></div>"#,
+        counts.runs_out,
+        t("Run out before they expire"),
+        t("at their pace, from this browser's history")
     );
     let _ = write!(h, r#"</div><p class="statuses"><span class="muted">{}</span> "#, t("By the status the services report:"));
     for s in Status::ALL {
@@ -875,4 +907,67 @@ mod tests {
         let wide = timeline(&points, NOW, 90, Thresholds { critical_days: 30, warning_days: 120 });
         assert!(wide.contains("<td>in 0–30 days</td><td>2</td>") && wide.contains("<td>in 31–90 days</td><td>1</td>") && !wide.contains("91–"), "{wide}");
     }
+}
+
+/// "Since your last look": for a tab whose account and place were looked
+/// at before (`changes`), what changed, in groups, each line finding its
+/// package (those gone name it only); `None` for the first look, which
+/// says that the history starts now and where it is kept.
+pub fn since(changes: Option<&crate::history::Changes>) -> String {
+    use crate::history::Change;
+    let Some(changes) = changes else {
+        return format!(
+            r#"<section class="since" data-state="first"><p class="muted">{}</p></section>"#,
+            escape(t("The first look at this account and region in this browser: from now on it keeps a history of the figures here (never sent anywhere; Settings turns it off), to show what changed and when usage runs out."))
+        );
+    };
+    let when = format!("{} {}", format::local_date(changes.since), format::local_time(changes.since));
+    if changes.lines.is_empty() {
+        return format!(r#"<section class="since" data-state="nothing"><p class="muted">{}</p></section>"#, escape(&tf("Nothing changed since your last look ({0}).", &[&when])));
+    }
+    let key = |c: &Change| match c {
+        Change::Added => "added",
+        Change::Gone => "gone",
+        Change::Renewed { .. } => "renewed",
+        Change::Expired => "expired",
+        Change::Attention(_) => "attention",
+        Change::Jumped { .. } => "jumped",
+    };
+    let mut groups: Vec<(&str, Vec<&crate::history::Line>)> = Vec::new();
+    for line in &changes.lines {
+        match groups.last_mut() {
+            Some((k, lines)) if *k == key(&line.change) => lines.push(line),
+            _ => groups.push((key(&line.change), vec![line])),
+        }
+    }
+    let summary = groups.iter().map(|(k, lines)| format!("{} {}", lines.len(), format::change_group(k))).collect::<Vec<_>>().join(" · ");
+    // Open when it is short; a long list folds under its counts.
+    let open = if changes.lines.len() <= 6 { " open" } else { "" };
+    let mut h = format!(
+        r#"<details class="since" data-state="changes"{open}><summary><strong>{}</strong> <span class="since-counts">{}</span></summary>"#,
+        escape(&tf("Since your last look ({0}):", &[&when])),
+        escape(&summary)
+    );
+    for (k, lines) in &groups {
+        let _ = write!(h, r#"<div class="since-group" data-group="{k}"><h3>{}</h3><ul>"#, escape(format::change_group(k)));
+        for line in lines {
+            let name = escape(&line.name);
+            let what = if line.change == Change::Gone {
+                format!(r#"<span class="since-name">{name}</span>"#)
+            } else {
+                format!(
+                    r#"<button type="button" class="link" data-filter="package" data-service="{}" data-value="{}" title="{}">{name}</button>"#,
+                    line.service.key(),
+                    escape(&line.id),
+                    escape(t("Show it in its panel"))
+                )
+            };
+            let words = format::change(&line.change, None);
+            let words = if words.is_empty() { String::new() } else { format!(" {}", escape(&words)) };
+            let _ = write!(h, r#"<li data-change="{k}">{what} <span class="muted">{}</span>{words}</li>"#, escape(format::service(line.service)));
+        }
+        h.push_str("</ul></div>");
+    }
+    h.push_str("</details>");
+    h
 }

@@ -9,7 +9,7 @@ use super::{badge, escape, meter};
 use crate::domain::table::{OwnerNames, Place};
 use crate::domain::{Expiry, Instant, Package, Thresholds};
 use crate::format;
-use crate::i18n::t;
+use crate::i18n::{t, tf};
 
 /// What a table shows beside the fixed columns, and how its rows are named.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,7 +136,16 @@ fn row(
         (true, None) => "—".into(),
     };
     let over = if p.usage_ratio().is_some_and(|r| r > 1.0) { r#" class="over""# } else { "" };
-    let _ = write!(h, r#"<td class="c-usage">{}<span{over}>{usage}</span></td>"#, meter(p, now));
+    // When it runs out at its pace, before it expires: the date, the words in its title.
+    let forecast = match format::forecast(p) {
+        Some((key @ ("runs-out-before-expiry" | "runs-out"), words)) => format!(
+            r#" <span class="forecast" data-forecast="{key}" title="{}">{}</span>"#,
+            escape(&words),
+            escape(&tf("runs out ~{0}", &[&p.trend.as_ref().and_then(|t| t.forecast.runs_out_at()).map(format::local_date).unwrap_or_default()]))
+        ),
+        _ => String::new(),
+    };
+    let _ = write!(h, r#"<td class="c-usage">{}<span{over}>{usage}</span>{forecast}</td>"#, meter(p, now));
     let expires = match p.expiry {
         Expiry::At(at) => format::date_time(at),
         _ => "—".into(),

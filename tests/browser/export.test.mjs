@@ -69,7 +69,7 @@ test('Export JSON downloads the documented v4 document', async () => {
   assert.match(name, /^tenantscope-\d{8}-\d{6}Z\.json$/);
   const doc = JSON.parse(text);
   assert.deepEqual(Object.keys(doc), ['schema', 'generated_at', 'tenant', 'thresholds_days', 'packages', 'attention', 'errors', 'scope', 'billing']);
-  assert.equal(doc.schema, 'tenantscope.export.v4');
+  assert.equal(doc.schema, 'tenantscope.export.v5');
   assert.deepEqual(doc.billing, { read: true, error: null });
   assert.deepEqual(doc.scope, { what: 'everything', filters: null });
   assert.match(doc.generated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

@@ -4,7 +4,9 @@
 //! first: an HSS quota expired while bound to a host (the host is
 //! unprotected), then what is frozen or closed, then what lapses within the
 //! critical threshold unless somebody acts (not what renews by itself), then
-//! what is used up or over its quota. Within a reason, the soonest date
+//! what is used up or over its quota, then what at its pace runs out within
+//! the critical threshold, before it expires (its [`Trend`](super::forecast::Trend),
+//! from the history). Within a reason, the soonest date
 //! first, then by name. Services that failed are the component's to add:
 //! they are not packages.
 
@@ -23,6 +25,8 @@ pub enum Reason {
     Lapses,
     /// Used up, or more used than bought.
     UsedUp,
+    /// At its pace, runs out within the critical threshold, before it expires.
+    RunsOut,
 }
 
 impl Reason {
@@ -34,6 +38,7 @@ impl Reason {
             Reason::Closed => "closed",
             Reason::Lapses => "lapses",
             Reason::UsedUp => "used-up",
+            Reason::RunsOut => "runs-out",
         }
     }
 }
@@ -59,7 +64,11 @@ pub fn reason(p: &Package, now: Instant, thresholds: Thresholds) -> Option<Reaso
     if p.urgency(now, thresholds) == Urgency::Critical && !p.renews() {
         return Some(Reason::Lapses);
     }
-    p.used_up(now).then_some(Reason::UsedUp)
+    if p.used_up(now) {
+        return Some(Reason::UsedUp);
+    }
+    let soon = now.millis() + i64::from(thresholds.critical_days) * super::time::MS_PER_DAY;
+    p.runs_out(now).is_some_and(|at| at.millis() <= soon).then_some(Reason::RunsOut)
 }
 
 /// The list, ranked.
@@ -67,7 +76,10 @@ pub fn act_now<'a>(uniques: &'a [Unique<'a>], now: Instant, thresholds: Threshol
     let list: Vec<Act<'a>> =
         uniques.iter().filter_map(|u| reason(u.package, now, thresholds).map(|reason| Act { reason, package: u.package, seen_in: &u.seen_in })).collect();
     super::sorted(list, |a| {
-        let when = a.package.next.map(|n| n.at).or(a.package.expiry.instant());
+        let when = match a.reason {
+            Reason::RunsOut => a.package.runs_out(now),
+            _ => a.package.next.map(|n| n.at).or(a.package.expiry.instant()),
+        };
         // The reason first (2^60 apart), then the date (within ±2^59).
         ((a.reason as i64) * (1 << 60) + (super::expiry_key(false, when) >> 4), a.package.name.clone())
     })
@@ -122,5 +134,30 @@ mod tests {
         let uniques = [Unique { package: &p, seen_in: vec![0, 2] }];
         let list = act_now(&uniques, NOW, Thresholds::default());
         assert_eq!((list.len(), list[0].seen_in), (1, &[0, 2][..]));
+    }
+
+    /// A package with usage whose trend runs out `in_days` from now.
+    fn running_out(name: &str, expires_in: i64, in_days: i64) -> Package {
+        use crate::domain::forecast::{Forecast, Pace, Trend};
+        let pace = Pace { per_day: 10.0, from: NOW, points: 3 };
+        let at = Instant::from_millis(NOW.millis() + in_days * MS_PER_DAY);
+        let trend = Trend { readings: vec![(NOW, 50.0)].into(), forecast: Forecast::RunsOut { at, pace } };
+        Package { used: Some(50.0), total: Some(100.0), trend: Some(std::sync::Arc::new(trend)), ..due(name, expires_in) }
+    }
+
+    #[test]
+    fn what_runs_out_before_it_expires_within_the_critical_threshold_is_listed_last() {
+        let soon = running_out("runs-out-in-3", 60, 3);
+        let later = running_out("runs-out-in-20", 60, 20);
+        let after_expiry = running_out("expires-first", 2, 5);
+        let full = Package { used: Some(100.0), total: Some(100.0), ..due("used-up", 200) };
+        assert_eq!(reason(&soon, NOW, Thresholds::default()), Some(Reason::RunsOut));
+        assert_eq!(reason(&later, NOW, Thresholds::default()), None, "beyond the critical threshold");
+        // It expires (in 2 days) before it would run out (in 5): it lapses.
+        assert_eq!(reason(&after_expiry, NOW, Thresholds::default()), Some(Reason::Lapses));
+        let all = [soon, later, after_expiry, full];
+        let uniques: Vec<Unique> = all.iter().map(|p| Unique { package: p, seen_in: vec![0] }).collect();
+        let names: Vec<&str> = act_now(&uniques, NOW, Thresholds::default()).iter().map(|a| a.package.name.as_str()).collect();
+        assert_eq!(names, ["expires-first", "used-up", "runs-out-in-3"]);
     }
 }

@@ -21,6 +21,8 @@ pub struct Counts {
     pub unprotected: usize,
     /// Used up or over quota while in use ([`Package::used_up`]).
     pub used_up: usize,
+    /// At their pace, run out before they expire ([`Package::runs_out`]).
+    pub runs_out: usize,
 }
 
 impl Counts {
@@ -34,6 +36,7 @@ impl Counts {
             counts.frozen_or_closed += usize::from(p.attention().is_some());
             counts.unprotected += usize::from(p.unprotected(now));
             counts.used_up += usize::from(p.used_up(now));
+            counts.runs_out += usize::from(p.runs_out(now).is_some());
         }
         counts
     }

@@ -597,6 +597,15 @@ impl Package {
         }
     }
 
+    /// When, at its pace, it runs out before it expires (a package with no
+    /// end date runs out first whenever it does), while it is still in
+    /// use: the forecast of its [`Trend`](super::forecast::Trend).
+    pub fn runs_out(&self, now: Instant) -> Option<Instant> {
+        let at = self.trend.as_ref()?.forecast.runs_out_at()?;
+        let before = self.expiry.instant().is_none_or(|expiry| at < expiry);
+        (before && self.lapsed(now).is_none()).then_some(at)
+    }
+
     /// Used as a share of total: at least 0, and above 1 when the service
     /// reports more used than bought.
     pub fn usage_ratio(&self) -> Option<f64> {

@@ -44,6 +44,8 @@ impl Sort {
 pub const FROZEN_OR_CLOSED: &str = "frozen-or-closed";
 /// The urgency filter's value (and hash value) for [`View::used_up`].
 pub const USED_UP: &str = "used-up";
+/// The urgency filter's value (and hash value) for [`View::runs_out`].
+pub const RUNS_OUT: &str = "runs-out";
 
 /// The view's state, as kept in the URL hash.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -71,6 +73,9 @@ pub struct View {
     /// Only packages used up or over quota ([`Package::used_up`]); in the
     /// hash as `urgency=used-up`.
     pub used_up: bool,
+    /// Only packages that at their pace run out before they expire
+    /// ([`Package::runs_out`]); in the hash as `urgency=runs-out`.
+    pub runs_out: bool,
     /// HSS: one enterprise project (its name or id, as the cards show it).
     pub enterprise_project: Option<String>,
     /// One category (MetaStudio business type, Check resource type…).
@@ -172,6 +177,9 @@ impl View {
         if self.used_up && !package.used_up(now) {
             return false;
         }
+        if self.runs_out && package.runs_out(now).is_none() {
+            return false;
+        }
         if self.renewal.is_some_and(|r| package.renewal() != Some(r)) {
             return false;
         }
@@ -225,6 +233,7 @@ impl View {
             || self.urgency.is_some()
             || self.frozen_or_closed
             || self.used_up
+            || self.runs_out
             || self.enterprise_project.is_some()
             || self.category.is_some()
             || self.source.is_some()
@@ -274,6 +283,8 @@ impl View {
             parts.push(format!("urgency={FROZEN_OR_CLOSED}"));
         } else if self.used_up {
             parts.push(format!("urgency={USED_UP}"));
+        } else if self.runs_out {
+            parts.push(format!("urgency={RUNS_OUT}"));
         }
         if let Some(ep) = &self.enterprise_project {
             parts.push(format!("ep={}", encode(ep)));
@@ -310,6 +321,7 @@ impl View {
                 "status" => view.status = Status::ALL.into_iter().find(|s| s.key() == value),
                 "urgency" if value == FROZEN_OR_CLOSED => view.frozen_or_closed = true,
                 "urgency" if value == USED_UP => view.used_up = true,
+                "urgency" if value == RUNS_OUT => view.runs_out = true,
                 "urgency" => view.urgency = Urgency::ALL.into_iter().find(|u| u.key() == value),
                 "ep" if !value.is_empty() => view.enterprise_project = Some(value),
                 "category" if !value.is_empty() => view.category = Some(value),
@@ -485,6 +497,7 @@ mod tests {
             urgency: Some(Urgency::Critical),
             frozen_or_closed: false,
             used_up: false,
+            runs_out: false,
             enterprise_project: None,
             category: None,
             source: None,
@@ -522,6 +535,9 @@ mod tests {
         let used_up = View { used_up: true, ..View::default() };
         assert_eq!(used_up.to_hash(), "urgency=used-up");
         assert_eq!(View::from_hash("#urgency=used-up"), used_up);
+        let runs_out = View { runs_out: true, ..View::default() };
+        assert_eq!(runs_out.to_hash(), "urgency=runs-out");
+        assert_eq!(View::from_hash("#urgency=runs-out"), runs_out);
         assert_eq!(View::from_hash(""), View::default());
         // Unknown keys and values, bad escapes, services without packages.
         let odd = View::from_hash("#tab=0&service=iam&status=gone&sort=up&q=%zz%4&x=1&&=");

@@ -1,0 +1,169 @@
+//! The console's side of the history ([`crate::history`], kept by
+//! [`crate::store`]): what a tab read of its account's history when its
+//! session started ([`TabHistory`]), what changed since the last look
+//! ([`Since`]), keeping each load's snapshot, and the history's part of
+//! the settings ([`HistorySettings`]: its size, Forget, Import, Export).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use tenantscope_catalog::Service;
+
+use crate::api::ApiError;
+use crate::domain::forecast::WINDOW_DAYS;
+use crate::domain::time::MS_PER_DAY;
+use crate::domain::Instant;
+use crate::history::{self, Changes, Index, Origin, Refused as FileRefused, Snapshot};
+use crate::i18n::{t, tf};
+use crate::load::Session;
+use crate::services::ServiceState;
+use crate::store::{self, Refused};
+
+/// Where a session's snapshots are kept: its account and place.
+pub fn origin(session: &Session) -> Origin {
+    Origin { account: history::account_key(session.domain.as_deref(), &session.project_id), place: session.place() }
+}
+
+/// What a tab read of its account's history when its session started: the
+/// snapshots of the forecasts' window and the last look.
+pub struct TabHistory {
+    pub origin: Origin,
+    pub snapshots: Vec<Snapshot>,
+    pub index: Index,
+}
+
+/// Reads the history for `session` at `now` (`None`: history is off).
+pub async fn read(session: &Session, now: Instant) -> Option<Result<Arc<TabHistory>, Refused>> {
+    let origin = origin(session);
+    let from = Instant::from_millis(now.millis() - (WINDOW_DAYS + 1) * MS_PER_DAY);
+    Some(store::load(&origin, from, now).await.map(|snapshots| {
+        let index = Index::new(&snapshots);
+        Arc::new(TabHistory { origin, snapshots, index })
+    }))
+}
+
+/// What changed since the last look of a tab's account and place.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Since {
+    /// No earlier look in this browser: the history starts now.
+    First,
+    Changes(Changes),
+}
+
+/// The snapshot of what a tab shows now: the services read in full (not
+/// one whose refresh failed and shows older answers).
+pub fn snapshot(origin: Origin, at: Instant, states: &[(Service, Option<Result<ServiceState, ApiError>>)]) -> Snapshot {
+    let read = states.iter().filter_map(|(service, state)| match state {
+        Some(Ok(ServiceState::Loaded(l))) if l.stale.is_none() => Some((*service, &l.packages[..])),
+        _ => None,
+    });
+    Snapshot::of(at, origin, read)
+}
+
+/// The changes of a tab from its history to `now`'s snapshot.
+pub fn since(history: &TabHistory, now: &Snapshot) -> Since {
+    match history::last_look(&history.snapshots, &history.origin, now.at) {
+        Some(last) => Since::Changes(history::changes(last, now, &history.index)),
+        None => Since::First,
+    }
+}
+
+/// Says once a page that this browser refused to keep a history.
+pub fn refused_note() -> impl IntoView {
+    view! {
+        <p class="notice history-note" role="status" data-state="history-refused">
+            {t("This browser does not let the page keep a history (a private window?): what changed since your last look and run-out forecasts are not shown. Everything else works.")}
+        </p>
+    }
+}
+
+/// The history's part of the settings: kept in this browser only, its
+/// size, and Forget, Import and Export.
+#[component]
+pub fn HistorySettings(
+    /// Whether the history is kept.
+    on: Signal<bool>,
+) -> impl IntoView {
+    // Bumped after each change, so the size is read again.
+    let changed = RwSignal::new(0u32);
+    let usage = LocalResource::new(move || {
+        changed.track();
+        store::usage()
+    });
+    let status = RwSignal::new(None::<(&'static str, String)>);
+    let forget = move |_| {
+        leptos::task::spawn_local(async move {
+            let done = store::forget().await;
+            status.set(Some(match done {
+                Ok(()) => ("forgotten", t("History forgotten.").to_string()),
+                Err(Refused) => ("refused", t("This browser refused: nothing was changed.").to_string()),
+            }));
+            changed.update(|n| *n += 1);
+        });
+    };
+    let export = move |_| {
+        leptos::task::spawn_local(async move {
+            let now = crate::net::now();
+            let words = match store::all().await {
+                Ok(snapshots) => {
+                    let name = crate::export::file_name(now, "json").replace("tenantscope-", "tenantscope-history-");
+                    if crate::download::save(&name, "application/json", &history::file(&snapshots, now)) {
+                        ("exported", tf("{0} snapshots exported.", &[&snapshots.len()]))
+                    } else {
+                        ("refused", t("The browser refused the download; nothing was lost.").to_string())
+                    }
+                }
+                Err(Refused) => ("refused", t("This browser refused: nothing was changed.").to_string()),
+            };
+            status.set(Some(words));
+        });
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target() else { return };
+        let files = store::picked_files(&input);
+        leptos::task::spawn_local(async move {
+            let (mut snapshots, mut refused) = (Vec::new(), Vec::new());
+            for (name, text) in files {
+                let Some(text) = text.await else {
+                    refused.push(tf("{0}: could not be read", &[&name]));
+                    continue;
+                };
+                let read = serde_json::from_str::<serde_json::Value>(&text).map_err(|e| FileRefused::NotJson(e.to_string())).and_then(|v| history::import(&v));
+                match read {
+                    Ok(mut s) => snapshots.append(&mut s),
+                    Err(why) => refused.push(format!("{name}: {}", crate::format::history_refused(&why))),
+                }
+            }
+            let saved = if snapshots.is_empty() { Ok(0) } else { store::save(&snapshots, true).await };
+            status.set(Some(match (saved, refused.is_empty()) {
+                (Err(Refused), _) => ("refused", t("This browser refused: nothing was changed.").to_string()),
+                (Ok(n), true) => ("imported", tf("{0} snapshots added.", &[&n])),
+                (Ok(n), false) => ("refused", tf("{0} snapshots added; not read: {1}", &[&n, &refused.join("; ")])),
+            }));
+            changed.update(|n| *n += 1);
+        });
+    };
+    view! {
+        <div class="history-settings">
+            <p class="muted">{t("Kept in this browser only, never sent anywhere, never with a token or key.")} " "
+                {move || match usage.get() {
+                    None => view! { <span data-history-size="">{t("Reading…")}</span> }.into_any(),
+                    Some(Ok((bytes, count))) => view! {
+                        <span data-history-size=bytes.to_string() data-history-count=count.to_string()>
+                            {tf("{0} in {1} snapshots", &[&crate::format::bytes(bytes), &count])}
+                        </span>
+                    }.into_any(),
+                    Some(Err(Refused)) => view! { <span data-history-size="">{t("This browser does not let the page keep a history.")}</span> }.into_any(),
+                }}
+                {move || (!on.get()).then(|| view! { <span>" " {t("Not kept while switched off; what is kept stays until forgotten.")}</span> })}
+            </p>
+            <div class="history-actions">
+                <button type="button" id="history-forget" on:click=forget>{t("Forget history")}</button>
+                <button type="button" id="history-export" on:click=export>{t("Export history")}</button>
+                <input type="file" id="history-import" accept=".json,application/json" multiple on:change=import />
+                <label for="history-import" class="file-button">{t("Import history")}</label>
+            </div>
+            {move || status.get().map(|(state, words)| view! { <p class="history-status" role="status" data-state=state>{words}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,261 @@
+//! Keeps the history's snapshots ([`crate::history`]) in this browser's
+//! IndexedDB, and nowhere else: one database (`tenantscope`) with one
+//! store of records, each a snapshot's compact JSON keyed by
+//! `[account, at, place]` (so that one account's snapshots are one key
+//! range), and a second store of each record's size under the same key, so
+//! that keeping decisions and the size shown never read the records.
+//!
+//! IndexedDB is reached through `js_sys::Reflect` rather than `web-sys`'s
+//! `Idb*` bindings: each binding adds its own function to the JavaScript
+//! glue every page load fetches, while these calls reuse glue the page
+//! already has. A browser that refuses IndexedDB (some private windows)
+//! gives [`Refused`], and the console goes on without a history.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::domain::Instant;
+use crate::history::{self, Kept, Origin, Snapshot};
+
+const DB: &str = "tenantscope";
+const RECORDS: &str = "snapshots";
+const SIZES: &str = "sizes";
+
+/// The browser refused IndexedDB, or a request on it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refused;
+
+impl From<JsValue> for Refused {
+    fn from(_: JsValue) -> Refused {
+        Refused
+    }
+}
+
+thread_local! {
+    /// The database once opened (or refused): opened once a page.
+    static OPENED: RefCell<Option<Result<JsValue, Refused>>> = const { RefCell::new(None) };
+}
+
+fn get(target: &JsValue, name: &str) -> Result<JsValue, Refused> {
+    Ok(Reflect::get(target, &JsValue::from_str(name))?)
+}
+
+/// `target.name(...args)`.
+fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, Refused> {
+    let f: Function = get(target, name)?.dyn_into().map_err(|_| Refused)?;
+    Ok(f.apply(target, &args.iter().collect::<Array>())?)
+}
+
+/// The result of an IndexedDB request, once it succeeds.
+async fn done(request: JsValue) -> Result<JsValue, Refused> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move |ev: JsValue| {
+            let result = get(&ev, "target").and_then(|t| get(&t, "result")).unwrap_or(JsValue::UNDEFINED);
+            let _ = resolve.call1(&JsValue::NULL, &result);
+        });
+        let failed = Closure::once_into_js(move |_: JsValue| {
+            let _ = reject.call0(&JsValue::NULL);
+        });
+        let _ = Reflect::set(&request, &"onsuccess".into(), &ok);
+        let _ = Reflect::set(&request, &"onerror".into(), &failed);
+    });
+    Ok(JsFuture::from(promise).await?)
+}
+
+/// The database, opened (and made, the first time) once a page.
+async fn db() -> Result<JsValue, Refused> {
+    if let Some(opened) = OPENED.with(|o| o.borrow().clone()) {
+        return opened;
+    }
+    let opened = open().await;
+    OPENED.with(|o| *o.borrow_mut() = Some(opened.clone()));
+    opened
+}
+
+async fn open() -> Result<JsValue, Refused> {
+    // Reading `indexedDB` itself throws in some private windows.
+    let factory = get(&js_sys::global(), "indexedDB")?;
+    if factory.is_undefined() || factory.is_null() {
+        return Err(Refused);
+    }
+    let request = call(&factory, "open", &[DB.into(), 1.into()])?;
+    let upgrade = Closure::once_into_js(move |ev: JsValue| {
+        let Ok(db) = get(&ev, "target").and_then(|t| get(&t, "result")) else { return };
+        let _ = call(&db, "createObjectStore", &[RECORDS.into()]);
+        let _ = call(&db, "createObjectStore", &[SIZES.into()]);
+    });
+    Reflect::set(&request, &"onupgradeneeded".into(), &upgrade)?;
+    done(request).await
+}
+
+/// A transaction on both stores, and the two stores in it.
+async fn stores(write: bool) -> Result<(JsValue, JsValue), Refused> {
+    let db = db().await?;
+    let names: Array = [RECORDS, SIZES].iter().map(|s| JsValue::from_str(s)).collect();
+    let tx = call(&db, "transaction", &[names.into(), (if write { "readwrite" } else { "readonly" }).into()])?;
+    Ok((call(&tx, "objectStore", &[RECORDS.into()])?, call(&tx, "objectStore", &[SIZES.into()])?))
+}
+
+fn key(origin: &Origin, at: Instant) -> JsValue {
+    Array::of3(&origin.account.as_str().into(), &(at.millis() as f64).into(), &origin.place.as_str().into()).into()
+}
+
+/// One account's keys from `from` on: `[account, from] ..= [account, ∞]`.
+fn range(account: &str, from: Instant) -> Result<JsValue, Refused> {
+    let key_range = get(&js_sys::global(), "IDBKeyRange")?;
+    let low = Array::of2(&account.into(), &(from.millis() as f64).into());
+    // An array sorts after every number, so `[account, []]` ends the account.
+    let high = Array::of2(&account.into(), &Array::new());
+    call(&key_range, "bound", &[low.into(), high.into()])
+}
+
+/// A stored key back as (origin, at).
+fn parse_key(key: &JsValue) -> Option<(Origin, Instant)> {
+    let a: &Array = key.dyn_ref()?;
+    let at = Instant::from_millis(a.get(1).as_f64()? as i64);
+    Some((Origin { account: a.get(0).as_string()?, place: a.get(2).as_string()? }, at))
+}
+
+/// Every kept snapshot's key and size, oldest first within an account.
+async fn kept() -> Result<Vec<(JsValue, Kept)>, Refused> {
+    let (_, sizes) = stores(false).await?;
+    let keys: Array = done(call(&sizes, "getAllKeys", &[])?).await?.dyn_into().map_err(|_| Refused)?;
+    let bytes: Array = done(call(&sizes, "getAll", &[])?).await?.dyn_into().map_err(|_| Refused)?;
+    Ok(keys
+        .iter()
+        .zip(bytes.iter())
+        .filter_map(|(k, b)| {
+            let (origin, at) = parse_key(&k)?;
+            Some((k, Kept { origin, at, bytes: b.as_f64().unwrap_or(0.0) as u64 }))
+        })
+        .collect())
+}
+
+/// How much the history takes: bytes and snapshots.
+pub async fn usage() -> Result<(u64, usize), Refused> {
+    let kept = kept().await?;
+    Ok((kept.iter().map(|(_, k)| k.bytes).sum(), kept.len()))
+}
+
+/// Keeps `snapshots` (one a tab an hour, unless `imported`: a file's are
+/// kept as dated), then drops what [`history::to_drop`] says. Returns how
+/// many were added.
+pub async fn save(snapshots: &[Snapshot], imported: bool) -> Result<usize, Refused> {
+    let before = kept().await?;
+    let list: Vec<Kept> = before.iter().map(|(_, k)| k.clone()).collect();
+    let mut added = 0;
+    {
+        let (records, sizes) = stores(true).await?;
+        let mut requests = Vec::new();
+        for s in snapshots {
+            if !imported && !history::due(&list, &s.origin, s.at) {
+                continue;
+            }
+            let record = s.to_json();
+            let key = key(&s.origin, s.at);
+            requests.push(call(&records, "put", &[record.as_str().into(), key.clone()])?);
+            requests.push(call(&sizes, "put", &[(record.len() as f64).into(), key])?);
+            added += 1;
+        }
+        for r in requests {
+            done(r).await?;
+        }
+    }
+    let now = crate::net::now();
+    let all = kept().await?;
+    let list: Vec<Kept> = all.iter().map(|(_, k)| k.clone()).collect();
+    let drop = history::to_drop(&list, now, history::MAX_BYTES);
+    if !drop.is_empty() {
+        let (records, sizes) = stores(true).await?;
+        let mut requests = Vec::new();
+        for i in drop {
+            if let Some((key, _)) = all.get(i) {
+                requests.push(call(&records, "delete", &[key.clone()])?);
+                requests.push(call(&sizes, "delete", &[key.clone()])?);
+            }
+        }
+        for r in requests {
+            done(r).await?;
+        }
+    }
+    Ok(added)
+}
+
+/// What a tab reads of its history at `now`: its account's snapshots from
+/// `from` on (every place: account-wide packages are seen from each), and
+/// the last look of `origin` when it is older than that.
+pub async fn load(origin: &Origin, from: Instant, now: Instant) -> Result<Vec<Snapshot>, Refused> {
+    let (records, sizes) = stores(false).await?;
+    let keys = call(&sizes, "getAllKeys", &[range(&origin.account, Instant::from_millis(0))?])?;
+    let window = call(&records, "getAll", &[range(&origin.account, from)?])?;
+    let keys: Array = done(keys).await?.dyn_into().map_err(|_| Refused)?;
+    let window: Array = done(window).await?.dyn_into().map_err(|_| Refused)?;
+    let mut snapshots = records_of(&window);
+    // Within the window, the last look is among them already.
+    let kept: Vec<Kept> = keys.iter().filter_map(|k| parse_key(&k)).map(|(origin, at)| Kept { origin, at, bytes: 0 }).collect();
+    let last = kept.iter().filter(|k| k.origin == *origin && k.at.millis() <= now.millis() - history::MIN_GAP_MS).max_by_key(|k| k.at);
+    if let Some(last) = last.filter(|k| k.at < from) {
+        let (records, _) = stores(false).await?;
+        let record = done(call(&records, "get", &[key(&last.origin, last.at)])?).await?;
+        snapshots.splice(0..0, records_of(&Array::of1(&record)));
+    }
+    Ok(snapshots)
+}
+
+/// The files picked in a file input (`target` of its change event), each
+/// its name and its text once read; the input is emptied, so picking the
+/// same file again reads it again.
+pub fn picked_files(target: &JsValue) -> Vec<(String, impl std::future::Future<Output = Option<String>>)> {
+    // A FileList, which `Array.from` reads (it throws on nothing).
+    let list = match get(target, "files") {
+        Ok(files) if files.is_object() => Array::from(&files),
+        _ => Array::new(),
+    };
+    let picked = list
+        .iter()
+        .map(|file| {
+            let name = get(&file, "name").ok().and_then(|n| n.as_string()).unwrap_or_default();
+            let text = call(&file, "text", &[]).ok().and_then(|p| p.dyn_into::<Promise>().ok());
+            (name, async move { JsFuture::from(text?).await.ok()?.as_string() })
+        })
+        .collect();
+    let _ = Reflect::set(target, &"value".into(), &"".into());
+    picked
+}
+
+/// Every snapshot kept.
+pub async fn all() -> Result<Vec<Snapshot>, Refused> {
+    let (records, _) = stores(false).await?;
+    let values: Array = done(call(&records, "getAll", &[])?).await?.dyn_into().map_err(|_| Refused)?;
+    Ok(records_of(&values))
+}
+
+/// The records that read, as snapshots. Read with serde_json, not the
+/// browser's `JSON.parse`: a month of hourly snapshots is millions of
+/// values, each a call across to JavaScript the other way.
+fn records_of(values: &Array) -> Vec<Snapshot> {
+    values.iter().filter_map(|v| v.as_string()).filter_map(|text| Snapshot::from_json(&serde_json::from_str(&text).ok()?).ok()).collect()
+}
+
+/// Forgets the whole history.
+pub async fn forget() -> Result<(), Refused> {
+    let (records, sizes) = stores(true).await?;
+    let (a, b) = (call(&records, "clear", &[])?, call(&sizes, "clear", &[])?);
+    done(a).await?;
+    done(b).await?;
+    Ok(())
+}
+
+/// Whether the browser refused IndexedDB (known once it was first opened).
+pub fn refused() -> bool {
+    OPENED.with(|o| matches!(*o.borrow(), Some(Err(_))))
+}
+
+/// Opens the database now (for [`refused`] to know).
+pub async fn check() -> bool {
+    db().await.is_ok()
+}
