@@ -1243,6 +1243,49 @@ mod tests {
     }
 
     #[test]
+    fn v5_gives_each_package_its_run_out_date_and_pace_and_the_changes_since_the_last_look() {
+        use crate::domain::forecast::{Forecast, NoPace, Pace, Trend};
+        use crate::history::{Change, Changes, Line};
+        let now = Instant::from_millis(1_800_000_000_000);
+        let trend = |forecast| Some(std::sync::Arc::new(Trend { readings: vec![(now, 40.0)].into(), forecast }));
+        let pace = Pace { per_day: 2.5, from: now, points: 3 };
+        let running = Package {
+            used: Some(40.0),
+            total: Some(100.0),
+            trend: trend(Forecast::RunsOut { at: now.plus_days(24), pace }),
+            ..Package::new(Service::Metastudio, "m-1", "n")
+        };
+        let young = Package { trend: trend(Forecast::Unknown(NoPace::OnePoint)), ..Package::new(Service::Metastudio, "m-2", "n") };
+        let changes = Changes {
+            since: now.plus_days(-2),
+            lines: vec![
+                Line {
+                    service: Service::Hss,
+                    id: "q-1".into(),
+                    name: "HSS \"pro\"".into(),
+                    change: Change::Renewed { from: Some(now), to: now.plus_days(365) },
+                },
+                Line { service: Service::Metastudio, id: "m-1".into(), name: "n".into(), change: Change::Jumped { from: 10.0, to: 40.0, usual_per_day: None } },
+            ],
+        };
+        let json = one_tab(now, &[running, young], |r| Report { since: Some(&changes), ..*r }.to_json());
+        let doc: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(doc["schema"], "tenantscope.export.v5");
+        assert_eq!(doc["packages"][0]["runs_out_at"], now.plus_days(24).rfc3339());
+        assert_eq!(doc["packages"][0]["pace_per_day"], 2.5);
+        assert!(doc["packages"][1]["runs_out_at"].is_null() && doc["packages"][1]["pace_per_day"].is_null());
+        assert_eq!(doc["since"]["at"], now.plus_days(-2).rfc3339());
+        let first = &doc["since"]["changes"][0];
+        assert_eq!(
+            (first["change"].as_str(), first["name"].as_str(), first["to"].as_str()),
+            (Some("renewed"), Some("HSS \"pro\""), Some(&*now.plus_days(365).rfc3339()))
+        );
+        assert_eq!((&doc["since"]["changes"][1]["from"], &doc["since"]["changes"][1]["usual_per_day"]), (&serde_json::json!(10), &serde_json::Value::Null));
+        // Without a last look: null.
+        assert!(serde_json::from_str::<serde_json::Value>(&one_tab(now, &[], |r| r.to_json())).unwrap()["since"].is_null());
+    }
+
+    #[test]
     fn csv_opens_with_what_people_read_first() {
         let now = Instant::from_millis(1_800_000_000_000);
         let p = Package { expiry: Expiry::At(now.plus_days(3)), status: Status::Active, ..Package::new(Service::Hss, "q-1", "hss.version.enterprise") };

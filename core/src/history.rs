@@ -1029,8 +1029,18 @@ mod tests {
     /// A v4 export of `packages` by the export module itself.
     fn v4_export(tenant: &Tenant, packages: &[Package], errors: &[ServiceError], scope: &Scope) -> Value {
         let billing = BillingRead { read: true, error: None };
-        let report =
-            Report { generated_at: NOW, tenant, tenant_of: &[], seen_in: &[], billing: &billing, thresholds: Thresholds::default(), packages, errors, scope };
+        let report = Report {
+            generated_at: NOW,
+            tenant,
+            tenant_of: &[],
+            seen_in: &[],
+            billing: &billing,
+            thresholds: Thresholds::default(),
+            packages,
+            errors,
+            scope,
+            since: None,
+        };
         parsed(&report.to_json())
     }
 

@@ -233,7 +233,7 @@ pub fn App(
             <h1>"tenantscope"</h1>
             <p class="tagline">{tr(lang, "Packages, quotas and expiry dates of Huawei Cloud tenants")}</p>
             <SettingsPanel settings opened=settings_opened
-                history=ViewFn::from(move || drawn(chunk.get().flatten(), Part::History { on: shared.history })) />
+                history=ViewFn::from(move || drawn(chunk.get().flatten(), Part::History { settings })) />
         </header>
         <main>
             {(!config_errors.is_empty()).then(|| {

@@ -57,7 +57,7 @@ pub enum Part {
     /// the console's code as the signing does.
     KeyForm { proxy: Signal<String>, on_open_all: Callback<Vec<crate::session::Connection>>, on_forget: Callback<()> },
     /// The history's part of the settings ([`HistorySettings`]).
-    History { on: Signal<bool> },
+    History { settings: RwSignal<crate::settings::Settings> },
 }
 
 /// `part` of the console, from code loaded on first use (one split point
@@ -68,7 +68,7 @@ pub fn console(shared: Shared, part: Part) -> Result<AnyView, NotLoaded> {
     Ok(match part {
         Part::Console => view! { <Console shared /> }.into_any(),
         Part::KeyForm { proxy, on_open_all, on_forget } => view! { <AccessKeyForm proxy on_open_all on_forget lang=shared.lang /> }.into_any(),
-        Part::History { on } => view! { <HistorySettings on /> }.into_any(),
+        Part::History { settings } => view! { <HistorySettings settings /> }.into_any(),
     })
 }
 

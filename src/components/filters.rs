@@ -29,10 +29,11 @@ pub fn Filters(
     let all = || vec![(String::new(), t("All").to_string())];
     let services = Service::PACKAGES.iter().map(|s| (s.key().to_string(), format::service(*s).to_string()));
     let statuses = Status::ALL.iter().map(|s| (s.key().to_string(), format::status(*s).to_string()));
-    let urgencies = Urgency::ALL
-        .iter()
-        .map(|u| (u.key().to_string(), format::urgency(*u, thresholds)))
-        .chain([(FROZEN_OR_CLOSED.to_string(), t("Frozen or closed").to_string()), (USED_UP.to_string(), t("Used up or over quota").to_string()), (RUNS_OUT.to_string(), t("Run out before they expire").to_string())]);
+    let urgencies = Urgency::ALL.iter().map(|u| (u.key().to_string(), format::urgency(*u, thresholds))).chain([
+        (FROZEN_OR_CLOSED.to_string(), t("Frozen or closed").to_string()),
+        (USED_UP.to_string(), t("Used up or over quota").to_string()),
+        (RUNS_OUT.to_string(), t("Run out before they expire").to_string()),
+    ]);
     let sorts = Sort::ALL.iter().map(|s| {
         let label = match s {
             Sort::Expiry => t("Expiry, soonest first"),

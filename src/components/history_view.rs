@@ -77,13 +77,14 @@ pub fn refused_note() -> impl IntoView {
     }
 }
 
-/// The history's part of the settings: kept in this browser only, its
-/// size, and Forget, Import and Export.
+/// The history's part of the settings: whether it is kept (in this
+/// browser only), its size, and Forget, Import and Export.
 #[component]
 pub fn HistorySettings(
-    /// Whether the history is kept.
-    on: Signal<bool>,
+    /// The settings in force (whether the history is kept is one).
+    settings: RwSignal<crate::settings::Settings>,
 ) -> impl IntoView {
+    let on = move || settings.with(|s| s.history);
     // Bumped after each change, so the size is read again.
     let changed = RwSignal::new(0u32);
     let usage = LocalResource::new(move || {
@@ -144,7 +145,13 @@ pub fn HistorySettings(
         });
     };
     view! {
-        <div class="history-settings">
+        <fieldset class="settings-group history-settings">
+            <legend>{t("History")}</legend>
+            <label class="check">
+                <input type="checkbox" id="history-keep" prop:checked=on
+                    on:change=move |ev| settings.update(|s| s.history = event_target_checked(&ev)) />
+                {t("Keep a history of the figures in this browser")}
+            </label>
             <p class="muted">{t("Kept in this browser only, never sent anywhere, never with a token or key.")} " "
                 {move || match usage.get() {
                     None => view! { <span data-history-size="">{t("Reading…")}</span> }.into_any(),
@@ -155,7 +162,7 @@ pub fn HistorySettings(
                     }.into_any(),
                     Some(Err(Refused)) => view! { <span data-history-size="">{t("This browser does not let the page keep a history.")}</span> }.into_any(),
                 }}
-                {move || (!on.get()).then(|| view! { <span>" " {t("Not kept while switched off; what is kept stays until forgotten.")}</span> })}
+                {move || (!on()).then(|| view! { <span>" " {t("Not kept while switched off; what is kept stays until forgotten.")}</span> })}
             </p>
             <div class="history-actions">
                 <button type="button" id="history-forget" on:click=forget>{t("Forget history")}</button>
@@ -164,6 +171,6 @@ pub fn HistorySettings(
                 <label for="history-import" class="file-button">{t("Import history")}</label>
             </div>
             {move || status.get().map(|(state, words)| view! { <p class="history-status" role="status" data-state=state>{words}</p> })}
-        </div>
+        </fieldset>
     }
 }

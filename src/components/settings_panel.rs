@@ -17,7 +17,8 @@ pub fn SettingsPanel(
     /// Set when the panel is first opened: the history's part comes with
     /// the console's code.
     opened: RwSignal<bool>,
-    /// The history's part (its size, Forget, Import, Export).
+    /// The history's part (whether to keep it, its size, Forget, Import,
+    /// Export), from the console's code.
     history: ViewFn,
 ) -> impl IntoView {
     let lang = Signal::derive(move || settings.with(|s| s.lang));
@@ -125,15 +126,9 @@ pub fn SettingsPanel(
                     </select>
                 </label>
                 </fieldset>
-                <fieldset class="settings-group history-group">
-                <legend>{tr(lang, "History")}</legend>
-                <label class="check">
-                    <input type="checkbox" id="history-keep" prop:checked=move || settings.with(|s| s.history)
-                        on:change=move |ev| settings.update(|s| s.history = event_target_checked(&ev)) />
-                    {tr(lang, "Keep a history of the figures in this browser")}
-                </label>
+                // The history's (keep it, its size, Forget, Import, Export)
+                // come with the console's code.
                 {move || opened.get().then(|| history.run())}
-                </fieldset>
                 // Where the proxy runs is the deployment's business, not a
                 // preference: apart, so nobody changes it by accident.
                 <fieldset class="settings-group">

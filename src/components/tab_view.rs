@@ -118,7 +118,8 @@ pub fn TabView(
             // The round is read: kept as a snapshot (at most one an hour),
             // billing's dates and renewal included.
             if keep_history.get_untracked() {
-                let states: Vec<_> = fetched.iter().map(|(service, data, _)| (*service, data.get_untracked().map(|s| crate::tenant::billed(s, &state)))).collect();
+                let states: Vec<_> =
+                    fetched.iter().map(|(service, data, _)| (*service, data.get_untracked().map(|s| crate::tenant::billed(s, &state)))).collect();
                 let snapshot = history_view::snapshot(history_view::origin(&ctx), crate::net::now(), &states);
                 let _ = crate::store::save(&[snapshot], false).await;
             }
@@ -130,10 +131,13 @@ pub fn TabView(
     let billed = Memo::new(move |_| billing.get());
     // Each service's state with billing's word laid over its packages.
     // The history as the packages see it: read, or nothing to lay.
-    let trends = Memo::new_with_compare(move |_| kept.get().flatten().and_then(Result::ok), |a, b| match (a, b) {
-        (Some(Some(a)), Some(Some(b))) => !std::sync::Arc::ptr_eq(a, b),
-        (a, b) => a.map(Option::is_some) != b.map(Option::is_some),
-    });
+    let trends = Memo::new_with_compare(
+        move |_| kept.get().flatten().and_then(Result::ok),
+        |a, b| match (a, b) {
+            (Some(Some(a)), Some(Some(b))) => !std::sync::Arc::ptr_eq(a, b),
+            (a, b) => a.map(Option::is_some) != b.map(Option::is_some),
+        },
+    );
     let loads = fetched.map(|(service, raw, progress)| {
         let data = Memo::new_with_compare(
             move |_| {
@@ -166,10 +170,13 @@ pub fn TabView(
         if states.iter().any(|(_, s)| s.is_none()) {
             return None;
         }
-        let at = states.iter().filter_map(|(_, s)| match s {
-            Some(Ok(ServiceState::Loaded(l))) => Some(l.received_at),
-            _ => None,
-        }).max()?;
+        let at = states
+            .iter()
+            .filter_map(|(_, s)| match s {
+                Some(Ok(ServiceState::Loaded(l))) => Some(l.received_at),
+                _ => None,
+            })
+            .max()?;
         Some(history_view::since(&history, &history_view::snapshot(history.origin.clone(), at, &states)))
     });
     let tenant = TabLoad { id, session: context, loads, refresh, billing: billed, since };

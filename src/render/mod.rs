@@ -923,7 +923,10 @@ pub fn since(changes: Option<&crate::history::Changes>) -> String {
     };
     let when = format!("{} {}", format::local_date(changes.since), format::local_time(changes.since));
     if changes.lines.is_empty() {
-        return format!(r#"<section class="since" data-state="nothing"><p class="muted">{}</p></section>"#, escape(&tf("Nothing changed since your last look ({0}).", &[&when])));
+        return format!(
+            r#"<section class="since" data-state="nothing"><p class="muted">{}</p></section>"#,
+            escape(&tf("Nothing changed since your last look ({0}).", &[&when]))
+        );
     }
     let key = |c: &Change| match c {
         Change::Added => "added",

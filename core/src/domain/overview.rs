@@ -292,6 +292,29 @@ mod tests {
     }
 
     #[test]
+    fn runs_out_counts_what_its_pace_empties_before_it_expires() {
+        use crate::domain::forecast::{Forecast, Pace, Trend};
+        let pace = Pace { per_day: 1.0, from: NOW, points: 2 };
+        let with = |id: &str, runs_out_in: i64, expires_in: i64| {
+            let forecast = Forecast::RunsOut { at: Instant::from_millis(NOW.millis() + runs_out_in), pace };
+            let trend = Some(std::sync::Arc::new(Trend { readings: vec![(NOW, 1.0)].into(), forecast }));
+            Package { used: Some(1.0), total: Some(10.0), trend, ..expiring(id, expires_in) }
+        };
+        let packages = [
+            with("first", 5 * MS_PER_DAY, 40 * MS_PER_DAY),
+            // It expires before it would run out.
+            with("expires-first", 50 * MS_PER_DAY, 40 * MS_PER_DAY),
+            // Expired already: what it would do is history.
+            with("expired", MS_PER_DAY, -MS_PER_DAY),
+            with("never-expires", 9 * MS_PER_DAY, 0),
+            expiring("no-trend", 40 * MS_PER_DAY),
+        ];
+        let mut packages = packages.to_vec();
+        packages[3].expiry = Expiry::Never;
+        assert_eq!(Counts::of(&packages, NOW, Thresholds::default()).runs_out, 2);
+    }
+
+    #[test]
     fn warnings_put_the_expired_first_then_by_date() {
         let mut said = Package::new(Service::Testplan, "s", "said-expired");
         said.status = Status::Expired;
