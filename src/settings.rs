@@ -59,9 +59,6 @@ pub struct Settings {
     pub lang: Lang,
     /// The time zone dates and times are shown in.
     pub zone: Zone,
-    /// Whether each tab's figures are kept in this browser's history
-    /// (IndexedDB, [`crate::store`]): on unless turned off.
-    pub history: bool,
 }
 
 impl Default for Settings {
@@ -74,7 +71,6 @@ impl Default for Settings {
             auto_refresh_minutes: 0,
             lang: Lang::En,
             zone: Zone::Browser,
-            history: true,
         }
     }
 }
@@ -106,7 +102,7 @@ pub fn proxy_url(text: &str) -> Result<String, &'static str> {
 }
 
 const PREFIX: &str = "tenantscope.";
-const KEYS: [&str; 8] = ["proxy", "critical", "warning", "theme", "refresh", "lang", "zone", "history"];
+const KEYS: [&str; 7] = ["proxy", "critical", "warning", "theme", "refresh", "lang", "zone"];
 
 impl Settings {
     /// Reads settings from `get` (a storage lookup by key); whatever is
@@ -137,14 +133,11 @@ impl Settings {
         if let Some(z) = get("zone").and_then(|k| Zone::ALL.into_iter().find(|z| z.key() == k)) {
             s.zone = z;
         }
-        if let Some(h) = get("history") {
-            s.history = h != "off";
-        }
         s
     }
 
     /// The key/value pairs [`Settings::read`] reads back.
-    pub fn pairs(&self) -> [(&'static str, String); 8] {
+    pub fn pairs(&self) -> [(&'static str, String); 7] {
         let values = [
             self.proxy.clone(),
             self.thresholds.critical_days.to_string(),
@@ -153,7 +146,6 @@ impl Settings {
             self.auto_refresh_minutes.to_string(),
             self.lang.key().to_string(),
             self.zone.key(),
-            (if self.history { "on" } else { "off" }).to_string(),
         ];
         let mut i = 0;
         values.map(|v| {
@@ -283,7 +275,6 @@ mod tests {
             auto_refresh_minutes: 15,
             lang: Lang::PtBr,
             zone: Zone::HUAWEI_CLOUD,
-            history: false,
         };
         let pairs = s.pairs();
         assert_eq!(Settings::read(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())), s);

@@ -1,15 +1,16 @@
 //! Keeps the history's snapshots ([`crate::history`]) in this browser's
 //! IndexedDB, and nowhere else: one database (`tenantscope`) with one
-//! store of records, each a snapshot's compact JSON keyed by
-//! `[account, at, place]` (so that one account's snapshots are one key
-//! range), and a second store of each record's size under the same key, so
-//! that keeping decisions and the size shown never read the records.
+//! store of records, each a snapshot's compact JSON keyed by its account,
+//! time and place ([`key`]: one account's snapshots are one key range, in
+//! time order), and a second store of each record's size under the same
+//! key, so that keeping decisions and the size shown never read the records.
 //!
 //! IndexedDB is reached through `js_sys::Reflect` rather than `web-sys`'s
 //! `Idb*` bindings: each binding adds its own function to the JavaScript
 //! glue every page load fetches, while these calls reuse glue the page
 //! already has. A browser that refuses IndexedDB (some private windows)
-//! gives [`Refused`], and the console goes on without a history.
+//! gives [`Refused`], and the console goes on without a history. Whether
+//! the history is kept at all is its own switch in localStorage ([`on`]).
 
 use std::cell::RefCell;
 
@@ -44,10 +45,14 @@ fn get(target: &JsValue, name: &str) -> Result<JsValue, Refused> {
     Ok(Reflect::get(target, &JsValue::from_str(name))?)
 }
 
-/// `target.name(...args)`.
+/// `target.name(...args)`, with up to two arguments.
 fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, Refused> {
     let f: Function = get(target, name)?.dyn_into().map_err(|_| Refused)?;
-    Ok(f.apply(target, &args.iter().collect::<Array>())?)
+    Ok(match args {
+        [] => f.call0(target)?,
+        [a] => f.call1(target, a)?,
+        [a, b, ..] => f.call2(target, a, b)?,
+    })
 }
 
 /// The result of an IndexedDB request, once it succeeds.
@@ -95,33 +100,37 @@ async fn open() -> Result<JsValue, Refused> {
 /// A transaction on both stores, and the two stores in it.
 async fn stores(write: bool) -> Result<(JsValue, JsValue), Refused> {
     let db = db().await?;
-    let names: Array = [RECORDS, SIZES].iter().map(|s| JsValue::from_str(s)).collect();
+    let names = Array::of1(&RECORDS.into());
+    Reflect::set(&names, &1.into(), &SIZES.into())?;
     let tx = call(&db, "transaction", &[names.into(), (if write { "readwrite" } else { "readonly" }).into()])?;
     Ok((call(&tx, "objectStore", &[RECORDS.into()])?, call(&tx, "objectStore", &[SIZES.into()])?))
 }
 
+/// A record's key: `{account}\u{1}{at}\u{1}{place}`, `at` in milliseconds
+/// padded to 13 digits, so that keys sort by account, then time. Text
+/// keys, not arrays: neither an IAM domain name, a project id nor a
+/// region has a control character.
 fn key(origin: &Origin, at: Instant) -> JsValue {
-    Array::of3(&origin.account.as_str().into(), &(at.millis() as f64).into(), &origin.place.as_str().into()).into()
+    format!("{}\u{1}{:013}\u{1}{}", origin.account, at.millis().max(0), origin.place).into()
 }
 
-/// One account's keys from `from` on: `[account, from] ..= [account, ∞]`.
+/// One account's keys from `from` on.
 fn range(account: &str, from: Instant) -> Result<JsValue, Refused> {
     let key_range = get(&js_sys::global(), "IDBKeyRange")?;
-    let low = Array::of2(&account.into(), &(from.millis() as f64).into());
-    // An array sorts after every number, so `[account, []]` ends the account.
-    let high = Array::of2(&account.into(), &Array::new());
-    call(&key_range, "bound", &[low.into(), high.into()])
+    // `\u{2}` sorts after every `\u{1}…` of the account, and before another account's.
+    call(&key_range, "bound", &[format!("{account}\u{1}{:013}", from.millis().max(0)).into(), format!("{account}\u{2}").into()])
 }
 
 /// A stored key back as (origin, at).
 fn parse_key(key: &JsValue) -> Option<(Origin, Instant)> {
-    let a: &Array = key.dyn_ref()?;
-    let at = Instant::from_millis(a.get(1).as_f64()? as i64);
-    Some((Origin { account: a.get(0).as_string()?, place: a.get(2).as_string()? }, at))
+    let key = key.as_string()?;
+    let mut parts = key.split('\u{1}');
+    let (account, at, place) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((Origin { account: account.into(), place: place.into() }, Instant::from_millis(at.parse().ok()?)))
 }
 
 /// Every kept snapshot's key and size, oldest first within an account.
-async fn kept() -> Result<Vec<(JsValue, Kept)>, Refused> {
+async fn stored() -> Result<Vec<(JsValue, Kept)>, Refused> {
     let (_, sizes) = stores(false).await?;
     let keys: Array = done(call(&sizes, "getAllKeys", &[])?).await?.dyn_into().map_err(|_| Refused)?;
     let bytes: Array = done(call(&sizes, "getAll", &[])?).await?.dyn_into().map_err(|_| Refused)?;
@@ -137,7 +146,7 @@ async fn kept() -> Result<Vec<(JsValue, Kept)>, Refused> {
 
 /// How much the history takes: bytes and snapshots.
 pub async fn usage() -> Result<(u64, usize), Refused> {
-    let kept = kept().await?;
+    let kept = stored().await?;
     Ok((kept.iter().map(|(_, k)| k.bytes).sum(), kept.len()))
 }
 
@@ -145,7 +154,7 @@ pub async fn usage() -> Result<(u64, usize), Refused> {
 /// kept as dated), then drops what [`history::to_drop`] says. Returns how
 /// many were added.
 pub async fn save(snapshots: &[Snapshot], imported: bool) -> Result<usize, Refused> {
-    let before = kept().await?;
+    let before = stored().await?;
     let list: Vec<Kept> = before.iter().map(|(_, k)| k.clone()).collect();
     let mut added = 0;
     {
@@ -166,7 +175,7 @@ pub async fn save(snapshots: &[Snapshot], imported: bool) -> Result<usize, Refus
         }
     }
     let now = crate::net::now();
-    let all = kept().await?;
+    let all = stored().await?;
     let list: Vec<Kept> = all.iter().map(|(_, k)| k.clone()).collect();
     let drop = history::to_drop(&list, now, history::MAX_BYTES);
     if !drop.is_empty() {
@@ -210,13 +219,10 @@ pub async fn load(origin: &Origin, from: Instant, now: Instant) -> Result<Vec<Sn
 /// its name and its text once read; the input is emptied, so picking the
 /// same file again reads it again.
 pub fn picked_files(target: &JsValue) -> Vec<(String, impl std::future::Future<Output = Option<String>>)> {
-    // A FileList, which `Array.from` reads (it throws on nothing).
-    let list = match get(target, "files") {
-        Ok(files) if files.is_object() => Array::from(&files),
-        _ => Array::new(),
-    };
-    let picked = list
-        .iter()
+    let files = get(target, "files").unwrap_or(JsValue::UNDEFINED);
+    let count = get(&files, "length").ok().and_then(|n| n.as_f64()).unwrap_or(0.0) as u32;
+    let picked = (0..count)
+        .filter_map(|i| Reflect::get(&files, &i.into()).ok())
         .map(|file| {
             let name = get(&file, "name").ok().and_then(|n| n.as_string()).unwrap_or_default();
             let text = call(&file, "text", &[]).ok().and_then(|p| p.dyn_into::<Promise>().ok());
@@ -250,12 +256,20 @@ pub async fn forget() -> Result<(), Refused> {
     Ok(())
 }
 
-/// Whether the browser refused IndexedDB (known once it was first opened).
-pub fn refused() -> bool {
-    OPENED.with(|o| matches!(*o.borrow(), Some(Err(_))))
+/// The localStorage key of the one setting the history has: `off` when
+/// the person switched it off (it is on unless they did).
+const SWITCH: &str = "tenantscope.history";
+
+/// Whether each tab's figures are kept (new tabs follow a change).
+pub fn on() -> bool {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    storage.and_then(|s| s.get_item(SWITCH).ok().flatten()).as_deref() != Some("off")
 }
 
-/// Opens the database now (for [`refused`] to know).
-pub async fn check() -> bool {
-    db().await.is_ok()
+/// Switches the history on or off for the tabs opened from now on; what
+/// is kept stays until forgotten.
+pub fn switch(on: bool) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = if on { s.remove_item(SWITCH) } else { s.set_item(SWITCH, "off") };
+    }
 }

@@ -82,7 +82,6 @@ pub fn App(
         auto_refresh: auto_refresh.into(),
         next_refresh,
         lang,
-        history: Memo::new(move |_| settings.with(|s| s.history)).into(),
     };
 
     // Side effects only: the URL hash, storage and the page's theme follow
@@ -215,25 +214,14 @@ pub fn App(
         }
     });
 
-    // A part of the console's code, once fetched: at once (the split point
-    // answers at once then), else what is missing.
-    let drawn = move |fetched: Option<Result<(), NotLoaded>>, part: Part| match fetched {
-        // The settings show their own fields meanwhile.
-        None if matches!(part, Part::History { .. }) => ().into_any(),
-        None => view! { <p class="session-line" data-state="loading">{tr(lang, "Loading the console…")}</p> }.into_any(),
-        Some(Ok(())) => match console(shared, part).now_or_never() {
-            Some(Ok(view)) => view,
-            _ => not_loaded(lang, retry),
-        },
-        Some(Err(NotLoaded)) => not_loaded(lang, retry),
-    };
+    let drawn = move |fetched: Option<Result<(), NotLoaded>>, part: Part| drawn(shared, retry, fetched, part);
 
     view! {
         <header class="topbar">
             <h1>"tenantscope"</h1>
             <p class="tagline">{tr(lang, "Packages, quotas and expiry dates of Huawei Cloud tenants")}</p>
             <SettingsPanel settings opened=settings_opened
-                history=ViewFn::from(move || drawn(chunk.get().flatten(), Part::History { settings })) />
+                history=ViewFn::from(move || drawn(chunk.get().flatten(), Part::History)) />
         </header>
         <main>
             {(!config_errors.is_empty()).then(|| {
@@ -286,6 +274,24 @@ pub fn mount(deployment: crate::deployment::ConfigRead) {
         let texts = i18n::load(lang).await.err();
         leptos::mount::mount_to_body(move || view! { <App deployment texts /> });
     });
+}
+
+/// A part of the console's code, once fetched: at once (the split point
+/// answers at once then), else what is missing. One function for the three
+/// places that draw a part, not a closure inlined into each.
+#[inline(never)]
+fn drawn(shared: Shared, retry: RwSignal<u32>, fetched: Option<Result<(), NotLoaded>>, part: Part) -> AnyView {
+    let lang = shared.lang;
+    match fetched {
+        // The settings show their own fields meanwhile.
+        None if matches!(part, Part::History) => ().into_any(),
+        None => view! { <p class="session-line" data-state="loading">{tr(lang, "Loading the console…")}</p> }.into_any(),
+        Some(Ok(())) => match console(shared, part).now_or_never() {
+            Some(Ok(view)) => view,
+            _ => not_loaded(lang, retry),
+        },
+        Some(Err(NotLoaded)) => not_loaded(lang, retry),
+    }
 }
 
 /// The error card for a console whose code could not be fetched.

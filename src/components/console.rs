@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use tenantscope_catalog::Service;
 
-use crate::components::history_view::HistorySettings;
+use crate::components::history_view::{HistorySettings, Since};
 use crate::components::{tab_label, AccessKeyForm, AllTenantsPanel, ExportBar, Filters, JumpLinks, Overview, SessionBar, Shared, TabBar, TabLoad, TabView};
 use crate::domain::query::Facets;
 use crate::i18n::t;
@@ -57,7 +57,7 @@ pub enum Part {
     /// the console's code as the signing does.
     KeyForm { proxy: Signal<String>, on_open_all: Callback<Vec<crate::session::Connection>>, on_forget: Callback<()> },
     /// The history's part of the settings ([`HistorySettings`]).
-    History { settings: RwSignal<crate::settings::Settings> },
+    History,
 }
 
 /// `part` of the console, from code loaded on first use (one split point
@@ -68,7 +68,7 @@ pub fn console(shared: Shared, part: Part) -> Result<AnyView, NotLoaded> {
     Ok(match part {
         Part::Console => view! { <Console shared /> }.into_any(),
         Part::KeyForm { proxy, on_open_all, on_forget } => view! { <AccessKeyForm proxy on_open_all on_forget lang=shared.lang /> }.into_any(),
-        Part::History { settings } => view! { <HistorySettings settings /> }.into_any(),
+        Part::History => view! { <HistorySettings /> }.into_any(),
     })
 }
 
@@ -125,16 +125,12 @@ pub fn Console(
     });
     let only = Memo::new(move |_| view.with(|v| v.service));
     let view_signal: Signal<_> = view.into();
-    // Whether this browser refuses the history: said once, not per tab.
-    let keep = shared.history;
-    let history_refused = LocalResource::new(move || {
-        let on = keep.get();
-        async move { on && !crate::store::check().await }
-    });
+    // Whether this browser refused a tab its history: said once, not per tab.
+    let history_refused = move || tenants.with(|list| list.iter().any(|t| t.since.try_with(|s| matches!(s, Some(Since::Refused))).unwrap_or(false)));
     view! {
         <TabBar shared tenants />
         <SessionBar shared tenants />
-        {move || { lang.get(); (history_refused.get() == Some(true)).then(super::history_view::refused_note) }}
+        {move || { lang.get(); history_refused().then(super::history_view::refused_note) }}
         {move || { lang.get(); view! { <JumpLinks view /> } }}
         <Overview tenants thresholds minute lang view />
         // Worded in the language and from the thresholds: redrawn when either changes.

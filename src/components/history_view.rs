@@ -45,6 +45,8 @@ pub async fn read(session: &Session, now: Instant) -> Option<Result<Arc<TabHisto
 /// What changed since the last look of a tab's account and place.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Since {
+    /// The browser refused to keep a history (the console says so once).
+    Refused,
     /// No earlier look in this browser: the history starts now.
     First,
     Changes(Changes),
@@ -80,11 +82,9 @@ pub fn refused_note() -> impl IntoView {
 /// The history's part of the settings: whether it is kept (in this
 /// browser only), its size, and Forget, Import and Export.
 #[component]
-pub fn HistorySettings(
-    /// The settings in force (whether the history is kept is one).
-    settings: RwSignal<crate::settings::Settings>,
-) -> impl IntoView {
-    let on = move || settings.with(|s| s.history);
+pub fn HistorySettings() -> impl IntoView {
+    let keep = RwSignal::new(store::on());
+    let on = move || keep.get();
     // Bumped after each change, so the size is read again.
     let changed = RwSignal::new(0u32);
     let usage = LocalResource::new(move || {
@@ -149,7 +149,11 @@ pub fn HistorySettings(
             <legend>{t("History")}</legend>
             <label class="check">
                 <input type="checkbox" id="history-keep" prop:checked=on
-                    on:change=move |ev| settings.update(|s| s.history = event_target_checked(&ev)) />
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        store::switch(on);
+                        keep.set(on);
+                    } />
                 {t("Keep a history of the figures in this browser")}
             </label>
             <p class="muted">{t("Kept in this browser only, never sent anywhere, never with a token or key.")} " "

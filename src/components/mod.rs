@@ -82,8 +82,6 @@ pub struct Shared {
     /// The sign-in opened again (Edit) while tabs are open: it folds into
     /// the open tab's session line once a tab opens, on every screen.
     pub sign_in: RwSignal<bool>,
-    /// Whether each tab's figures are kept in this browser's history.
-    pub history: Signal<bool>,
 }
 
 impl Shared {

@@ -60,6 +60,7 @@ pub fn Overview(
         }
         let tab = list.get(s.tab.min(list.len().saturating_sub(1)))?;
         Some(match tab.since.try_get().flatten()? {
+            Since::Refused => return None,
             Since::First => render::since(None),
             Since::Changes(changes) => render::since(Some(&changes)),
         })

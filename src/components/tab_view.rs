@@ -41,14 +41,14 @@ pub fn TabView(
     let Tab { id, connection, refresh } = tab;
     // Its hints for a refused call differ (a signature, not a token).
     let signed = connection.gateway.credentials.signs();
-    let Shared { view, thresholds, auto_refresh, lang, history: keep_history, .. } = shared;
+    let Shared { view, thresholds, auto_refresh, lang, .. } = shared;
     let context = LocalResource::new(move || resolve(connection.clone()));
     // The account's history, read once the session starts (before this
     // tab's first snapshot is kept): the last look and the readings of
     // the forecasts' window.
     let kept = LocalResource::new(move || {
         let ctx = context.get();
-        let on = keep_history.get_untracked();
+        let on = crate::store::on();
         async move {
             let ctx = ctx?.ok()?;
             if !on {
@@ -117,7 +117,7 @@ pub fn TabView(
             last_billing.try_set_value(state.clone());
             // The round is read: kept as a snapshot (at most one an hour),
             // billing's dates and renewal included.
-            if keep_history.get_untracked() {
+            if crate::store::on() {
                 let states: Vec<_> =
                     fetched.iter().map(|(service, data, _)| (*service, data.get_untracked().map(|s| crate::tenant::billed(s, &state)))).collect();
                 let snapshot = history_view::snapshot(history_view::origin(&ctx), crate::net::now(), &states);
@@ -162,7 +162,10 @@ pub fn TabView(
     // What changed since the last look: once every service answered and
     // billing settled (its dates would otherwise read as changes).
     let since = Memo::new(move |_| {
-        let history = trends.get()?;
+        let history = match kept.get().flatten()? {
+            Ok(history) => history,
+            Err(_) => return Some(history_view::Since::Refused),
+        };
         if matches!(billed.get(), None | Some(BillingState::Waiting)) {
             return None;
         }
