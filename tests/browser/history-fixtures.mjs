@@ -209,8 +209,9 @@ export async function closeSettings(page) {
   await page.waitForFunction(() => !document.querySelector('details.settings')?.open);
 }
 
-/** The snapshot count Settings shows. */
-export async function historyCount(page) {
+/** The snapshot count Settings shows, once read (it says "Reading…" first, without a count). */
+export async function historyCount(page, timeout = 15_000) {
+  await page.locator('[data-history-size][data-history-count]').waitFor({ state: 'attached', timeout });
   return Number(await page.locator('[data-history-size]').getAttribute('data-history-count'));
 }
 

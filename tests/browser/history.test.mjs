@@ -38,9 +38,16 @@ after(async () => {
   if (files) rmSync(files.dir, { recursive: true, force: true });
 });
 
-/** The one page of the tests below that share a history (one context: one IndexedDB). */
+/**
+ * The one page of the tests below that share a history (one context: one
+ * IndexedDB); each test asks for it first, and checks the page problems
+ * since (a failed test's are its own).
+ */
 async function mainPage() {
-  if (page) return page;
+  if (page) {
+    problems.length = 0;
+    return page;
+  }
   context = await demo.chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   page = await context.newPage();
   page.setDefaultTimeout(15_000);
@@ -196,7 +203,9 @@ test('two earlier exports imported in Settings, then the demo: a forecast, Act n
   assert.match(await gone.textContent(), words(fx.ghost.label));
   assert.equal(await gone.locator('button[data-filter=package]').count(), 0, 'a button to show a package that is gone');
 
-  // The added line's button shows that package alone.
+  // The added line's button shows that package alone (the lines unfolded
+  // first, should the section fold them).
+  if (await since.evaluate((e) => e.tagName === 'DETAILS' && !e.open)) await since.locator('summary').first().click();
   await added.locator('button[data-filter=package]').click();
   await p.waitForFunction(() => document.querySelectorAll('section.panel').length === 1);
   assert.equal(await p.locator('section.panel').getAttribute('data-service'), fx.removed.service);
