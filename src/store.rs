@@ -39,6 +39,20 @@ impl From<JsValue> for Refused {
 thread_local! {
     /// The database once opened (or refused): opened once a page.
     static OPENED: RefCell<Option<Result<JsValue, Refused>>> = const { RefCell::new(None) };
+    /// Notified whenever snapshots are added or dropped, for the size shown.
+    static CHANGED: leptos::prelude::ArcTrigger = leptos::prelude::ArcTrigger::new();
+}
+
+/// Tracks the history's changes: a reader of [`usage`] that calls this
+/// first reads it again after every save or forget.
+pub fn track() {
+    use leptos::prelude::Track;
+    CHANGED.with(|t| t.track());
+}
+
+fn changed() {
+    use leptos::prelude::Notify;
+    CHANGED.with(|t| t.notify());
 }
 
 fn get(target: &JsValue, name: &str) -> Result<JsValue, Refused> {
@@ -183,36 +197,39 @@ pub async fn save(snapshots: &[Snapshot], imported: bool) -> Result<usize, Refus
         let mut requests = Vec::new();
         for i in drop {
             if let Some((key, _)) = all.get(i) {
-                requests.push(call(&records, "delete", &[key.clone()])?);
-                requests.push(call(&sizes, "delete", &[key.clone()])?);
+                requests.push(call(&records, "delete", std::slice::from_ref(key))?);
+                requests.push(call(&sizes, "delete", std::slice::from_ref(key))?);
             }
         }
         for r in requests {
             done(r).await?;
         }
     }
+    changed();
     Ok(added)
 }
 
-/// What a tab reads of its history at `now`: its account's snapshots from
-/// `from` on (every place: account-wide packages are seen from each), and
-/// the last look of `origin` when it is older than that.
+/// What a tab reads of its history at `now` ([`history::to_read`]): a
+/// few of its account's snapshots a day from `from` on, and the last look
+/// of `origin`; only their keys are read to choose.
 pub async fn load(origin: &Origin, from: Instant, now: Instant) -> Result<Vec<Snapshot>, Refused> {
-    let (records, sizes) = stores(false).await?;
-    let keys = call(&sizes, "getAllKeys", &[range(&origin.account, Instant::from_millis(0))?])?;
-    let window = call(&records, "getAll", &[range(&origin.account, from)?])?;
-    let keys: Array = done(keys).await?.dyn_into().map_err(|_| Refused)?;
-    let window: Array = done(window).await?.dyn_into().map_err(|_| Refused)?;
-    let mut snapshots = records_of(&window);
-    // Within the window, the last look is among them already.
-    let kept: Vec<Kept> = keys.iter().filter_map(|k| parse_key(&k)).map(|(origin, at)| Kept { origin, at, bytes: 0 }).collect();
-    let last = kept.iter().filter(|k| k.origin == *origin && k.at.millis() <= now.millis() - history::MIN_GAP_MS).max_by_key(|k| k.at);
-    if let Some(last) = last.filter(|k| k.at < from) {
-        let (records, _) = stores(false).await?;
-        let record = done(call(&records, "get", &[key(&last.origin, last.at)])?).await?;
-        snapshots.splice(0..0, records_of(&Array::of1(&record)));
+    let (_, sizes) = stores(false).await?;
+    let keys: Array = done(call(&sizes, "getAllKeys", &[range(&origin.account, Instant::from_millis(0))?])?).await?.dyn_into().map_err(|_| Refused)?;
+    let keys: Vec<(JsValue, Kept)> = keys.iter().filter_map(|k| parse_key(&k).map(|(origin, at)| (k, Kept { origin, at, bytes: 0 }))).collect();
+    let list: Vec<Kept> = keys.iter().map(|(_, k)| k.clone()).collect();
+    let read = history::to_read(&list, origin, from, now);
+    if read.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(snapshots)
+    // A transaction of its own: the first may have ended while the keys were awaited.
+    let (records, _) = stores(false).await?;
+    let requests: Vec<JsValue> =
+        read.iter().filter_map(|&i| keys.get(i)).map(|(key, _)| call(&records, "get", std::slice::from_ref(key))).collect::<Result<_, _>>()?;
+    let mut values = Vec::with_capacity(requests.len());
+    for r in requests {
+        values.push(done(r).await?);
+    }
+    Ok(records_of(values))
 }
 
 /// The files picked in a file input (`target` of its change event), each
@@ -237,14 +254,14 @@ pub fn picked_files(target: &JsValue) -> Vec<(String, impl std::future::Future<O
 pub async fn all() -> Result<Vec<Snapshot>, Refused> {
     let (records, _) = stores(false).await?;
     let values: Array = done(call(&records, "getAll", &[])?).await?.dyn_into().map_err(|_| Refused)?;
-    Ok(records_of(&values))
+    Ok(records_of(values.iter()))
 }
 
 /// The records that read, as snapshots. Read with serde_json, not the
 /// browser's `JSON.parse`: a month of hourly snapshots is millions of
 /// values, each a call across to JavaScript the other way.
-fn records_of(values: &Array) -> Vec<Snapshot> {
-    values.iter().filter_map(|v| v.as_string()).filter_map(|text| Snapshot::from_json(&serde_json::from_str(&text).ok()?).ok()).collect()
+fn records_of(values: impl IntoIterator<Item = JsValue>) -> Vec<Snapshot> {
+    values.into_iter().filter_map(|v| v.as_string()).filter_map(|text| Snapshot::from_json(&serde_json::from_str(&text).ok()?).ok()).collect()
 }
 
 /// Forgets the whole history.
@@ -253,6 +270,7 @@ pub async fn forget() -> Result<(), Refused> {
     let (a, b) = (call(&records, "clear", &[])?, call(&sizes, "clear", &[])?);
     done(a).await?;
     done(b).await?;
+    changed();
     Ok(())
 }
 

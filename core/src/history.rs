@@ -29,7 +29,12 @@ pub const THIN_AFTER_DAYS: i64 = 30;
 /// Older than this, none is kept.
 pub const KEEP_DAYS: i64 = 400;
 /// What the history may take in a browser; the oldest go first beyond it.
-pub const MAX_BYTES: u64 = 32 * 1024 * 1024;
+/// Enough for 400 days of a tenant of several hundred packages looked at
+/// every hour (bench/history-size.mjs measures the demo tenant's).
+pub const MAX_BYTES: u64 = 96 * 1024 * 1024;
+/// A tab reads at most one snapshot of each place this often (the latest):
+/// the pace needs no more, and a month of hourly looks stays quick to read.
+pub const READ_GAP_MS: i64 = 6 * 3_600_000;
 
 /// Whose and where a snapshot is: a tab's account and place (region or
 /// subproject, as [`crate::load::Session::place`]).
@@ -69,7 +74,9 @@ impl Point {
         Point {
             service: p.service,
             id: p.id.clone(),
-            name: p.label.clone().unwrap_or_else(|| p.name.clone()),
+            // As the JSON export's `label` names it, so that an imported
+            // export's points and a tab's own are named alike.
+            name: crate::services::english_name(p).unwrap_or_else(|| p.name.clone()),
             used: p.used,
             total: p.total,
             unit: p.unit.clone(),
@@ -270,6 +277,29 @@ pub fn to_drop(kept: &[Kept], now: Instant, max_bytes: u64) -> Vec<usize> {
     drop.iter().enumerate().filter(|(_, d)| **d).map(|(i, _)| i).collect()
 }
 
+/// Which of `kept` (positions, oldest first) a tab of `origin` reads at
+/// `now`: of its account's snapshots from `from` on, every place's latest
+/// of each [`READ_GAP_MS`] (account-wide packages are seen from every
+/// place), and `origin`'s last look ([`last_look`]) wherever it is.
+pub fn to_read(kept: &[Kept], origin: &Origin, from: Instant, now: Instant) -> Vec<usize> {
+    let mut latest: std::collections::HashMap<(&Origin, i64), usize> = std::collections::HashMap::new();
+    for (i, k) in kept.iter().enumerate() {
+        if k.origin.account != origin.account || k.at < from || k.at > now {
+            continue;
+        }
+        let slot = latest.entry((&k.origin, k.at.millis().div_euclid(READ_GAP_MS))).or_insert(i);
+        if kept[*slot].at < k.at {
+            *slot = i;
+        }
+    }
+    let last =
+        kept.iter().enumerate().filter(|(_, k)| k.origin == *origin && k.at.millis() <= now.millis() - MIN_GAP_MS).max_by_key(|(_, k)| k.at).map(|(i, _)| i);
+    let mut read: Vec<usize> = latest.into_values().chain(last).collect();
+    read = crate::domain::sorted(read, |&i| (crate::domain::clamped(kept[i].at), String::new()));
+    read.dedup();
+    read
+}
+
 /// What changed for one package since the last look.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
@@ -447,7 +477,8 @@ impl Index {
         let (Some(used), Some(total)) = (p.used, p.total) else {
             return p.clone();
         };
-        if total.is_nan() || total <= 0.0 || p.used_unit.is_some() {
+        // A lapsed package's figures are history: nothing runs out.
+        if total.is_nan() || total <= 0.0 || p.used_unit.is_some() || p.lapsed(now).is_some() {
             return p.clone();
         }
         let earlier = self.readings(p.service, &p.id);
@@ -895,7 +926,9 @@ mod tests {
         let no_total = Package { used: Some(50.0), ..Package::new(Service::Testplan, "u", "plan") };
         let two_units = Package { used: Some(50.0), total: Some(100.0), used_unit: Some("count".into()), ..Package::new(Service::Testplan, "t", "plan") };
         let fresh = Package { used: Some(1.0), total: Some(100.0), ..Package::new(Service::Testplan, "new", "plan") };
-        let ServiceState::Loaded(laid) = index.lay(loaded(vec![growing, no_total, two_units, fresh]), NOW) else {
+        // Expired: its figures are history, and nothing runs out.
+        let lapsed = Package { status: Status::Expired, ..growing.clone() };
+        let ServiceState::Loaded(laid) = index.lay(loaded(vec![growing, no_total, two_units, fresh, lapsed]), NOW) else {
             panic!("still loaded");
         };
         let trend = laid.packages[0].trend.as_ref().expect("a trend");
@@ -906,6 +939,7 @@ mod tests {
         assert_eq!(laid.packages[2].trend, None);
         let fresh = laid.packages[3].trend.as_ref().expect("a trend of one reading");
         assert_eq!(fresh.forecast, Forecast::Unknown(NoPace::OnePoint));
+        assert_eq!(laid.packages[4].trend, None);
         assert_eq!(index.lay(ServiceState::Waiting, NOW), ServiceState::Waiting);
     }
 
@@ -1184,5 +1218,29 @@ mod tests {
         assert_eq!(import(&export(json!([{"service": "hss"}]))), Err(Refused::Malformed("packages[0]".into())));
         let undated = json!({"schema": "tenantscope.export.v2", "generated_at": "soon", "packages": []});
         assert_eq!(import(&undated), Err(Refused::Malformed("generated_at".into())));
+    }
+
+    #[test]
+    fn a_tab_reads_a_reading_a_quarter_day_and_its_last_look() {
+        let here = Origin { account: "acme".into(), place: "cn-north-4".into() };
+        let there = Origin { account: "acme".into(), place: "cn-east-3".into() };
+        let other = Origin { account: "globex".into(), place: "cn-north-4".into() };
+        let now = Instant::from_millis(1_800_000_000_000 - 1_800_000_000_000 % READ_GAP_MS + 3 * 3_600_000);
+        let at = |hours: i64| Instant::from_millis(now.millis() - hours * 3_600_000);
+        let kept = |origin: &Origin, hours: i64| Kept { origin: origin.clone(), at: at(hours), bytes: 1 };
+        // Hourly for two days here, one look there, another account's, and
+        // a last look of this place 40 days back.
+        let mut list: Vec<Kept> = (0..48).map(|h| kept(&here, h)).collect();
+        list.extend([kept(&there, 5), kept(&other, 1), kept(&here, 40 * 24)]);
+        let from = Instant::from_millis(now.millis() - 31 * MS_PER_DAY);
+        let read = to_read(&list, &here, from, now);
+        let hours: Vec<i64> = read.iter().map(|&i| (now.millis() - list[i].at.millis()) / 3_600_000).collect();
+        // The latest of each quarter day here (now is 3 h into one), the
+        // other place's look among them, and the last look (an hour back).
+        assert_eq!(hours, [46, 40, 34, 28, 22, 16, 10, 5, 4, 1, 0]);
+        assert!(read.iter().all(|&i| list[i].origin.account == "acme"));
+        // A last look before the window is read too.
+        assert_eq!(to_read(&[kept(&here, 40 * 24), kept(&here, 0)], &here, from, now), [0, 1]);
+        assert_eq!(to_read(&[kept(&here, 0)], &here, from, now), [0]);
     }
 }

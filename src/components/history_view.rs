@@ -85,10 +85,9 @@ pub fn refused_note() -> impl IntoView {
 pub fn HistorySettings() -> impl IntoView {
     let keep = RwSignal::new(store::on());
     let on = move || keep.get();
-    // Bumped after each change, so the size is read again.
-    let changed = RwSignal::new(0u32);
+    // Read again after every change, this page's tabs' snapshots too.
     let usage = LocalResource::new(move || {
-        changed.track();
+        store::track();
         store::usage()
     });
     let status = RwSignal::new(None::<(&'static str, String)>);
@@ -99,7 +98,6 @@ pub fn HistorySettings() -> impl IntoView {
                 Ok(()) => ("forgotten", t("History forgotten.").to_string()),
                 Err(Refused) => ("refused", t("This browser refused: nothing was changed.").to_string()),
             }));
-            changed.update(|n| *n += 1);
         });
     };
     let export = move |_| {
@@ -141,7 +139,6 @@ pub fn HistorySettings() -> impl IntoView {
                 (Ok(n), true) => ("imported", tf("{0} snapshots added.", &[&n])),
                 (Ok(n), false) => ("refused", tf("{0} snapshots added; not read: {1}", &[&n, &refused.join("; ")])),
             }));
-            changed.update(|n| *n += 1);
         });
     };
     view! {

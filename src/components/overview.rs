@@ -59,10 +59,14 @@ pub fn Overview(
             return None;
         }
         let tab = list.get(s.tab.min(list.len().saturating_sub(1)))?;
+        let name = |line: &crate::history::Line| {
+            let load = tab.loads.iter().find(|l| l.service == line.service)?;
+            load.with_packages(|packages, _| packages.iter().find(|p| p.id == line.id).map(format::name)).flatten()
+        };
         Some(match tab.since.try_get().flatten()? {
             Since::Refused => return None,
-            Since::First => render::since(None),
-            Since::Changes(changes) => render::since(Some(&changes)),
+            Since::First => render::since(None, name),
+            Since::Changes(changes) => render::since(Some(&changes), name),
         })
     });
     let parts = Memo::new(move |_| {

@@ -43,10 +43,12 @@ pub fn TabView(
     let signed = connection.gateway.credentials.signs();
     let Shared { view, thresholds, auto_refresh, lang, .. } = shared;
     let context = LocalResource::new(move || resolve(connection.clone()));
-    // The account's history, read once the session starts (before this
-    // tab's first snapshot is kept): the last look and the readings of
-    // the forecasts' window.
+    // The account's history, read once the session starts: the last look
+    // and the readings of the forecasts' window.
+    // Read again when the history changes (this tab's own snapshot of a
+    // round, an import, Forget), so that the next round's pace counts it.
     let kept = LocalResource::new(move || {
+        crate::store::track();
         let ctx = context.get();
         let on = crate::store::on();
         async move {

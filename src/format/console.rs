@@ -436,6 +436,81 @@ pub fn notice(service: Service, loaded: &Loaded) -> Option<String> {
     }
 }
 
+/// What a package's pace says, as its card and row show it: a stable key
+/// for the markup and the words. `None` for a package without a trend, or
+/// one used up already (its usage says so).
+pub fn forecast(p: &Package) -> Option<(&'static str, String)> {
+    use crate::domain::forecast::{Forecast, NoPace};
+    let trend = p.trend.as_ref()?;
+    let unit = p.unit.as_deref().map(|u| format!(" {}", self::unit(u, Some(2.0)))).unwrap_or_default();
+    let pace = |per_day: f64| format!("{}{unit}", number(per_day));
+    Some(match trend.forecast {
+        Forecast::RunsOut { at, pace: p_ } => match p.expiry.instant() {
+            Some(expiry) if at < expiry => (
+                "runs-out-before-expiry",
+                tf("At this pace ({0} a day), runs out around {1}, before it expires on {2}", &[&pace(p_.per_day), &local_date(at), &local_date(expiry)]),
+            ),
+            Some(expiry) => ("lasts", tf("At this pace ({0} a day), lasts past its expiry on {1}", &[&pace(p_.per_day), &local_date(expiry)])),
+            None => ("runs-out", tf("At this pace ({0} a day), runs out around {1}", &[&pace(p_.per_day), &local_date(at)])),
+        },
+        Forecast::Steady { .. } => ("steady", t("Not used lately: at this pace it does not run out").to_string()),
+        Forecast::UsedUp { .. } => return None,
+        Forecast::Unknown(NoPace::OnePoint) => ("unknown", t("No forecast yet: it needs two readings, a day apart, kept by this browser").to_string()),
+        Forecast::Unknown(NoPace::UnderADay) => ("unknown", t("No forecast yet: the readings kept span less than a day").to_string()),
+    })
+}
+
+/// A size in bytes, rounded: `820 KB`, `12.4 MB`.
+pub fn bytes(n: u64) -> String {
+    let n = n as f64;
+    if n < 1_000_000.0 {
+        format!("{} KB", number((n / 1000.0).ceil()))
+    } else {
+        format!("{} MB", number((n / 100_000.0).round() / 10.0))
+    }
+}
+
+/// Why a history file was not read, and what to do.
+pub fn history_refused(why: &crate::history::Refused) -> String {
+    use crate::history::Refused;
+    match why {
+        Refused::NotJson(_) => t("not JSON; pick a tenantscope JSON export or history file").to_string(),
+        Refused::NotOurs => t("not a tenantscope JSON export or history file").to_string(),
+        Refused::UnknownSchema(schema) => tf("made by a newer tenantscope ({0}); update this site and try again", &[schema]),
+        Refused::Malformed(what) => tf("damaged ({0}); export it again", &[what]),
+        Refused::Empty => t("no package in it to keep").to_string(),
+    }
+}
+
+/// One line of "since your last look", after the package's name: what
+/// changed (the group's heading says which kind).
+pub fn change(change: &crate::history::Change, unit: Option<&str>) -> String {
+    use crate::history::Change;
+    let unit = unit.map(|u| format!(" {}", self::unit(u, Some(2.0)))).unwrap_or_default();
+    match change {
+        Change::Added | Change::Gone | Change::Expired => String::new(),
+        Change::Renewed { from: Some(from), to } => tf("{0} → {1}", &[&local_date(*from), &local_date(*to)]),
+        Change::Renewed { from: None, to } => tf("now until {0}", &[&local_date(*to)]),
+        Change::Attention(status) => self::status(*status).to_string(),
+        Change::Jumped { from, to, usual_per_day: Some(usual) } => {
+            tf("{0} → {1}{2}, usually {3} a day", &[&number(*from), &number(*to), &unit, &number(*usual)])
+        }
+        Change::Jumped { from, to, usual_per_day: None } => tf("{0} → {1}{2}", &[&number(*from), &number(*to), &unit]),
+    }
+}
+
+/// The heading of a group of "since your last look" lines.
+pub fn change_group(key: &str) -> &'static str {
+    match key {
+        "added" => t("New"),
+        "gone" => t("Gone"),
+        "renewed" => t("Renewed"),
+        "expired" => t("Expired since"),
+        "attention" => t("Frozen or closed since"),
+        _ => t("Used faster than usual"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -583,79 +658,30 @@ mod tests {
             ]
         );
     }
-}
 
-/// What a package's pace says, as its card and row show it: a stable key
-/// for the markup and the words. `None` for a package without a trend, or
-/// one used up already (its usage says so).
-pub fn forecast(p: &Package) -> Option<(&'static str, String)> {
-    use crate::domain::forecast::{Forecast, NoPace};
-    let trend = p.trend.as_ref()?;
-    let unit = p.unit.as_deref().map(|u| format!(" {}", self::unit(u, Some(2.0)))).unwrap_or_default();
-    let pace = |per_day: f64| format!("{}{unit}", number((per_day * 10.0).round() / 10.0));
-    Some(match trend.forecast {
-        Forecast::RunsOut { at, pace: p_ } => match p.expiry.instant() {
-            Some(expiry) if at < expiry => (
-                "runs-out-before-expiry",
-                tf("At this pace ({0} a day), runs out around {1}, before it expires on {2}", &[&pace(p_.per_day), &local_date(at), &local_date(expiry)]),
-            ),
-            Some(expiry) => ("lasts", tf("At this pace ({0} a day), lasts past its expiry on {1}", &[&pace(p_.per_day), &local_date(expiry)])),
-            None => ("runs-out", tf("At this pace ({0} a day), runs out around {1}", &[&pace(p_.per_day), &local_date(at)])),
-        },
-        Forecast::Steady { .. } => ("steady", t("Not used lately: at this pace it does not run out").to_string()),
-        Forecast::UsedUp { .. } => return None,
-        Forecast::Unknown(NoPace::OnePoint) => ("unknown", t("No forecast yet: it needs two readings, a day apart, kept by this browser").to_string()),
-        Forecast::Unknown(NoPace::UnderADay) => ("unknown", t("No forecast yet: the readings kept span less than a day").to_string()),
-    })
-}
-
-/// A size in bytes, rounded: `820 KB`, `12.4 MB`.
-pub fn bytes(n: u64) -> String {
-    let n = n as f64;
-    if n < 1_000_000.0 {
-        format!("{} KB", number((n / 1000.0).ceil()))
-    } else {
-        format!("{} MB", number((n / 100_000.0).round() / 10.0))
-    }
-}
-
-/// Why a history file was not read, and what to do.
-pub fn history_refused(why: &crate::history::Refused) -> String {
-    use crate::history::Refused;
-    match why {
-        Refused::NotJson(_) => t("not JSON; pick a tenantscope JSON export or history file").to_string(),
-        Refused::NotOurs => t("not a tenantscope JSON export or history file").to_string(),
-        Refused::UnknownSchema(schema) => tf("made by a newer tenantscope ({0}); update this site and try again", &[schema]),
-        Refused::Malformed(what) => tf("damaged ({0}); export it again", &[what]),
-        Refused::Empty => t("no package in it to keep").to_string(),
-    }
-}
-
-/// One line of "since your last look", after the package's name: what
-/// changed (the group's heading says which kind).
-pub fn change(change: &crate::history::Change, unit: Option<&str>) -> String {
-    use crate::history::Change;
-    let unit = unit.map(|u| format!(" {}", self::unit(u, Some(2.0)))).unwrap_or_default();
-    match change {
-        Change::Added | Change::Gone | Change::Expired => String::new(),
-        Change::Renewed { from: Some(from), to } => tf("{0} → {1}", &[&local_date(*from), &local_date(*to)]),
-        Change::Renewed { from: None, to } => tf("now until {0}", &[&local_date(*to)]),
-        Change::Attention(status) => self::status(*status).to_string(),
-        Change::Jumped { from, to, usual_per_day: Some(usual) } => {
-            tf("{0} → {1}{2}, usually {3} a day", &[&number(*from), &number(*to), &unit, &number((usual * 10.0).round() / 10.0)])
-        }
-        Change::Jumped { from, to, usual_per_day: None } => tf("{0} → {1}{2}", &[&number(*from), &number(*to), &unit]),
-    }
-}
-
-/// The heading of a group of "since your last look" lines.
-pub fn change_group(key: &str) -> &'static str {
-    match key {
-        "added" => t("New"),
-        "gone" => t("Gone"),
-        "renewed" => t("Renewed"),
-        "expired" => t("Expired since"),
-        "attention" => t("Frozen or closed since"),
-        _ => t("Used faster than usual"),
+    #[test]
+    fn a_forecast_says_whether_it_runs_out_before_it_expires() {
+        use crate::domain::forecast::{Forecast, NoPace, Pace, Trend};
+        let now = Instant::from_millis(1_800_000_000_000);
+        let pace = Pace { per_day: 11.333, from: now, points: 3 };
+        let with = |forecast, expiry| Package {
+            used: Some(66.0),
+            total: Some(100.0),
+            unit: Some("GB".into()),
+            expiry,
+            trend: Some(std::sync::Arc::new(Trend { readings: vec![(now, 66.0)].into(), forecast })),
+            ..Package::new(Service::Metastudio, "m", "n")
+        };
+        let runs_out = Forecast::RunsOut { at: now.plus_days(3), pace };
+        let (key, words) = forecast(&with(runs_out, Expiry::At(now.plus_days(200)))).unwrap();
+        assert_eq!(key, "runs-out-before-expiry");
+        assert!(words.starts_with("At this pace (11.33 GB a day), runs out around ") && words.contains(", before it expires on "), "{words}");
+        assert_eq!(forecast(&with(runs_out, Expiry::At(now.plus_days(2)))).unwrap().0, "lasts");
+        assert_eq!(forecast(&with(runs_out, Expiry::Never)).unwrap().0, "runs-out");
+        assert_eq!(forecast(&with(Forecast::Steady { pace }, Expiry::Never)).unwrap().0, "steady");
+        assert_eq!(forecast(&with(Forecast::UsedUp { pace }, Expiry::Never)), None, "its usage says so");
+        let (key, why) = forecast(&with(Forecast::Unknown(NoPace::OnePoint), Expiry::Never)).unwrap();
+        assert_eq!((key, why.as_str()), ("unknown", "No forecast yet: it needs two readings, a day apart, kept by this browser"));
+        assert_eq!(forecast(&Package::new(Service::Metastudio, "m", "n")), None);
     }
 }

@@ -693,6 +693,74 @@ pub fn service_charts(service: Service, packages: &[Package], shown: &[usize], f
     }
 }
 
+/// "Since your last look": for a tab whose account and place were looked
+/// at before (`changes`), what changed, in groups, each line finding its
+/// package (those gone name it only), by `name` where it is still there;
+/// `None` for the first look, which
+/// says that the history starts now and where it is kept.
+pub fn since(changes: Option<&crate::history::Changes>, name: impl Fn(&crate::history::Line) -> Option<String>) -> String {
+    use crate::history::Change;
+    let Some(changes) = changes else {
+        return format!(
+            r#"<section class="since" data-state="first"><p class="muted">{}</p></section>"#,
+            escape(t("The first look at this account and region in this browser: from now on it keeps a history of the figures here (never sent anywhere; Settings turns it off), to show what changed and when usage runs out."))
+        );
+    };
+    let when = format!("{} {}", format::local_date(changes.since), format::local_time(changes.since));
+    if changes.lines.is_empty() {
+        return format!(
+            r#"<section class="since" data-state="nothing"><p class="muted">{}</p></section>"#,
+            escape(&tf("Nothing changed since your last look ({0}).", &[&when]))
+        );
+    }
+    let key = |c: &Change| match c {
+        Change::Added => "added",
+        Change::Gone => "gone",
+        Change::Renewed { .. } => "renewed",
+        Change::Expired => "expired",
+        Change::Attention(_) => "attention",
+        Change::Jumped { .. } => "jumped",
+    };
+    let mut groups: Vec<(&str, Vec<&crate::history::Line>)> = Vec::new();
+    for line in &changes.lines {
+        match groups.last_mut() {
+            Some((k, lines)) if *k == key(&line.change) => lines.push(line),
+            _ => groups.push((key(&line.change), vec![line])),
+        }
+    }
+    let summary = groups.iter().map(|(k, lines)| format!("{} {}", lines.len(), format::change_group(k))).collect::<Vec<_>>().join(" · ");
+    // Open when it is short; a long list folds under its counts.
+    let open = if changes.lines.len() <= 6 { " open" } else { "" };
+    let mut h = format!(
+        r#"<details class="since" data-state="changes"{open}><summary><strong>{}</strong> <span class="since-counts">{}</span></summary>"#,
+        escape(&tf("Since your last look ({0}):", &[&when])),
+        escape(&summary)
+    );
+    for (k, lines) in &groups {
+        let _ = write!(h, r#"<div class="since-group" data-group="{k}"><h3>{}</h3><ul>"#, escape(format::change_group(k)));
+        for line in lines {
+            // As the page names it now; a package gone by its last name.
+            let what = if line.change == Change::Gone {
+                format!(r#"<span class="since-name">{}</span>"#, escape(&line.name))
+            } else {
+                let name = escape(&name(line).unwrap_or_else(|| line.name.clone()));
+                format!(
+                    r#"<button type="button" class="link" data-filter="package" data-service="{}" data-value="{}" title="{}">{name}</button>"#,
+                    line.service.key(),
+                    escape(&line.id),
+                    escape(t("Show it in its panel"))
+                )
+            };
+            let words = format::change(&line.change, None);
+            let words = if words.is_empty() { String::new() } else { format!(" {}", escape(&words)) };
+            let _ = write!(h, r#"<li data-change="{k}">{what} <span class="muted">{}</span>{words}</li>"#, escape(format::service(line.service)));
+        }
+        h.push_str("</ul></div>");
+    }
+    h.push_str("</details>");
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -907,70 +975,40 @@ mod tests {
         let wide = timeline(&points, NOW, 90, Thresholds { critical_days: 30, warning_days: 120 });
         assert!(wide.contains("<td>in 0–30 days</td><td>2</td>") && wide.contains("<td>in 31–90 days</td><td>1</td>") && !wide.contains("91–"), "{wide}");
     }
-}
 
-/// "Since your last look": for a tab whose account and place were looked
-/// at before (`changes`), what changed, in groups, each line finding its
-/// package (those gone name it only); `None` for the first look, which
-/// says that the history starts now and where it is kept.
-pub fn since(changes: Option<&crate::history::Changes>) -> String {
-    use crate::history::Change;
-    let Some(changes) = changes else {
-        return format!(
-            r#"<section class="since" data-state="first"><p class="muted">{}</p></section>"#,
-            escape(t("The first look at this account and region in this browser: from now on it keeps a history of the figures here (never sent anywhere; Settings turns it off), to show what changed and when usage runs out."))
-        );
-    };
-    let when = format!("{} {}", format::local_date(changes.since), format::local_time(changes.since));
-    if changes.lines.is_empty() {
-        return format!(
-            r#"<section class="since" data-state="nothing"><p class="muted">{}</p></section>"#,
-            escape(&tf("Nothing changed since your last look ({0}).", &[&when]))
-        );
+    #[test]
+    fn since_groups_the_changes_and_finds_what_is_still_there() {
+        use crate::history::{Change, Changes, Line};
+        assert!(since(None, |_| None).contains(r#"data-state="first""#));
+        let at = Instant::from_millis(1_800_000_000_000);
+        assert!(since(Some(&Changes { since: at, lines: Vec::new() }), |_| None).contains(r#"data-state="nothing""#));
+        let line = |id: &str, change| Line { service: Service::Metastudio, id: id.into(), name: format!("{id} <old>"), change };
+        let changes = Changes {
+            since: at,
+            lines: vec![
+                line("a", Change::Added),
+                line("b", Change::Added),
+                line("g", Change::Gone),
+                line("j", Change::Jumped { from: 1.0, to: 9.0, usual_per_day: None }),
+            ],
+        };
+        let h = since(Some(&changes), |l| (l.id != "b").then(|| format!("{} now", l.id)));
+        assert!(h.starts_with(r#"<details class="since" data-state="changes" open>"#), "{h}");
+        let groups: Vec<&str> = h.match_indices(r#"data-group=""#).map(|(i, _)| &h[i + 12..i + 12 + h[i + 12..].find('"').unwrap()]).collect();
+        assert_eq!(groups, ["added", "gone", "jumped"]);
+        // As the page names it now; the one not found, and the one gone, by their last names.
+        assert!(h.contains(r#"data-value="a" title="Show it in its panel">a now</button>"#), "{h}");
+        assert!(h.contains(">b &lt;old&gt;</button>"), "{h}");
+        assert!(h.contains(r#"<span class="since-name">g &lt;old&gt;</span>"#), "{h}");
+        assert_eq!(h.matches(r#"data-change="added""#).count(), 2);
+        assert!(h.contains("1 → 9"), "{h}");
     }
-    let key = |c: &Change| match c {
-        Change::Added => "added",
-        Change::Gone => "gone",
-        Change::Renewed { .. } => "renewed",
-        Change::Expired => "expired",
-        Change::Attention(_) => "attention",
-        Change::Jumped { .. } => "jumped",
-    };
-    let mut groups: Vec<(&str, Vec<&crate::history::Line>)> = Vec::new();
-    for line in &changes.lines {
-        match groups.last_mut() {
-            Some((k, lines)) if *k == key(&line.change) => lines.push(line),
-            _ => groups.push((key(&line.change), vec![line])),
-        }
+
+    #[test]
+    fn a_sparkline_needs_two_readings() {
+        let at = |d: i64| Instant::from_millis(1_800_000_000_000 + d * 86_400_000);
+        assert_eq!(sparkline(&[(at(0), 5.0)], Some(10.0)), "");
+        let h = sparkline(&[(at(0), 0.0), (at(1), 5.0), (at(4), 10.0)], Some(10.0));
+        assert!(h.contains(r#"points="0.0,20.0 25.0,10.0 100.0,0.0""#), "{h}");
     }
-    let summary = groups.iter().map(|(k, lines)| format!("{} {}", lines.len(), format::change_group(k))).collect::<Vec<_>>().join(" · ");
-    // Open when it is short; a long list folds under its counts.
-    let open = if changes.lines.len() <= 6 { " open" } else { "" };
-    let mut h = format!(
-        r#"<details class="since" data-state="changes"{open}><summary><strong>{}</strong> <span class="since-counts">{}</span></summary>"#,
-        escape(&tf("Since your last look ({0}):", &[&when])),
-        escape(&summary)
-    );
-    for (k, lines) in &groups {
-        let _ = write!(h, r#"<div class="since-group" data-group="{k}"><h3>{}</h3><ul>"#, escape(format::change_group(k)));
-        for line in lines {
-            let name = escape(&line.name);
-            let what = if line.change == Change::Gone {
-                format!(r#"<span class="since-name">{name}</span>"#)
-            } else {
-                format!(
-                    r#"<button type="button" class="link" data-filter="package" data-service="{}" data-value="{}" title="{}">{name}</button>"#,
-                    line.service.key(),
-                    escape(&line.id),
-                    escape(t("Show it in its panel"))
-                )
-            };
-            let words = format::change(&line.change, None);
-            let words = if words.is_empty() { String::new() } else { format!(" {}", escape(&words)) };
-            let _ = write!(h, r#"<li data-change="{k}">{what} <span class="muted">{}</span>{words}</li>"#, escape(format::service(line.service)));
-        }
-        h.push_str("</ul></div>");
-    }
-    h.push_str("</details>");
-    h
 }

@@ -188,7 +188,7 @@ test('two earlier exports imported in Settings, then the demo: a forecast, Act n
   assert.ok(Number(n) >= 1, `the runs-out figure says ${await figure.textContent()}`);
 
   // Since the last look (the −1 d export): a package new since, one gone, each line a kind.
-  const since = p.locator('section.since');
+  const since = p.locator('.since');
   await since.waitFor();
   assert.equal(await since.getAttribute('data-state'), 'changes');
   const kinds = await since.locator('li[data-change]').evaluateAll((els) => els.map((e) => e.dataset.change));
@@ -226,7 +226,7 @@ test('two earlier exports imported in Settings, then the demo: a forecast, Act n
 test('the last look names what was renewed, frozen since and used faster than its pace', async () => {
   const p = await mainPage();
   await signedIn(p);
-  const since = p.locator('section.since');
+  const since = p.locator('.since');
   await since.waitFor();
   const line = (kind, what) => since.locator(`li[data-change=${kind}]`).filter({ hasText: nameOf(what) });
   assert.ok(await line('renewed', fx.renewed).count() >= 1, 'no renewed line');
@@ -310,7 +310,7 @@ test('the history outlives a reload: three snapshots with the load\'s own, and t
   await openHistorySettings(p);
   assert.ok(await waitForCount(p, { min: 3 }) >= 3);
   await closeSettings(p);
-  await p.locator('section.since[data-state=changes]').waitFor();
+  await p.locator('.since[data-state=changes]').waitFor();
   const card = await showPackage(p, 'runs-out', fx.target);
   assert.equal(await card.locator('.forecast[data-forecast="runs-out-before-expiry"]').count(), 1);
   await clearFilters(p);
@@ -326,8 +326,8 @@ test('Forget history empties it, and the next look is the first', async () => {
   await closeSettings(p);
   await reload(p);
   await signIn(p);
-  await p.locator('section.since[data-state=first]').waitFor();
-  assert.equal(await p.locator('section.since li[data-change]').count(), 0);
+  await p.locator('.since[data-state=first]').waitFor();
+  assert.equal(await p.locator('.since li[data-change]').count(), 0);
   assert.deepEqual(problems, []);
 });
 
