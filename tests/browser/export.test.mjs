@@ -63,12 +63,16 @@ const V2 = ['label', 'category', 'enterprise_project', 'host', 'host_id', 'billi
   'shared_quota', 'tags', 'parent', 'renew_url', 'attention'];
 const V3 = ['days_left', 'region', 'account'];
 const V4 = ['renewal', 'expires_from', 'billing_status', 'seen_in'];
+// v5: the forecast from this browser's history.
+const V5 = ['runs_out_at', 'pace_per_day'];
 
-test('Export JSON downloads the documented v4 document', async () => {
+test('Export JSON downloads the documented v5 document', async () => {
   const { name, text } = await download('Export JSON');
   assert.match(name, /^tenantscope-\d{8}-\d{6}Z\.json$/);
   const doc = JSON.parse(text);
-  assert.deepEqual(Object.keys(doc), ['schema', 'generated_at', 'tenant', 'thresholds_days', 'packages', 'attention', 'errors', 'scope', 'billing']);
+  assert.deepEqual(Object.keys(doc), ['schema', 'generated_at', 'tenant', 'thresholds_days', 'packages', 'attention', 'errors', 'scope', 'billing', 'since']);
+  // The first look at this account in this browser: nothing to compare with.
+  assert.equal(doc.since, null);
   assert.equal(doc.schema, 'tenantscope.export.v5');
   assert.deepEqual(doc.billing, { read: true, error: null });
   assert.deepEqual(doc.scope, { what: 'everything', filters: null });
@@ -79,7 +83,10 @@ test('Export JSON downloads the documented v4 document', async () => {
   assert.equal(doc.packages.length, await rowCount());
   const byService = {};
   for (const p of doc.packages) {
-    assert.deepEqual(Object.keys(p), [...V1, ...V2, ...V3, ...V4]);
+    assert.deepEqual(Object.keys(p), [...V1, ...V2, ...V3, ...V4, ...V5]);
+    // One reading so far: no pace yet.
+    assert.equal(p.runs_out_at, null);
+    assert.equal(p.pace_per_day, null);
     assert.equal(p.region, 'cn-north-4');
     // One tab's export names no tabs.
     assert.equal(p.seen_in, null);
@@ -116,7 +123,7 @@ test('Export CSV has readable headers, dates a spreadsheet reads, and one row pe
   assert.ok(text.startsWith('\uFEFF'), 'no byte-order mark');
   const lines = text.slice(1).split('\r\n');
   const headers = lines[0].split(',');
-  assert.equal(headers.length, V1.length + V2.length + V3.length + V4.length);
+  assert.equal(headers.length, V1.length + V2.length + V3.length + V4.length + V5.length);
   // What people read first; the codes and IDs last (export::CSV_COLUMNS).
   assert.deepEqual(headers.slice(0, 12), ['Service', 'Name', 'Region', 'Account', 'Status', 'Urgency', 'Expires (UTC)',
     'Days left', 'Renewal', 'Used', 'Total', 'Unit']);
