@@ -111,7 +111,7 @@ fn json_follows_the_documented_schema() {
     // the order in the text itself.
     let mut top = keys(&doc);
     top.sort();
-    assert_eq!(top, ["attention", "billing", "errors", "generated_at", "packages", "schema", "scope", "tenant", "thresholds_days"]);
+    assert_eq!(top, ["attention", "billing", "errors", "generated_at", "packages", "schema", "scope", "since", "tenant", "thresholds_days"]);
     let order = [
         "\"schema\"",
         "\"generated_at\"",
@@ -122,6 +122,7 @@ fn json_follows_the_documented_schema() {
         "\"errors\"",
         "\"scope\"",
         "\"billing\":{\"read\"",
+        "\"since\":null",
     ];
     let positions: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "top-level keys out of order: {positions:?}");
