@@ -136,16 +136,7 @@ fn row(
         (true, None) => "—".into(),
     };
     let over = if p.usage_ratio().is_some_and(|r| r > 1.0) { r#" class="over""# } else { "" };
-    // When it runs out at its pace, before it expires: the date, the words in its title.
-    let forecast = match format::forecast(p) {
-        Some((key @ ("runs-out-before-expiry" | "runs-out"), words)) => format!(
-            r#" <span class="forecast" data-forecast="{key}" title="{}">{}</span>"#,
-            escape(&words),
-            escape(&tf("runs out ~{0}", &[&p.trend.as_ref().and_then(|t| t.forecast.runs_out_at()).map(format::local_date).unwrap_or_default()]))
-        ),
-        _ => String::new(),
-    };
-    let _ = write!(h, r#"<td class="c-usage">{}<span{over}>{usage}</span>{forecast}</td>"#, meter(p, now));
+    let _ = write!(h, r#"<td class="c-usage">{}<span{over}>{usage}</span></td>"#, meter(p, now));
     let expires = match p.expiry {
         Expiry::At(at) => format::date_time(at),
         _ => "—".into(),
@@ -154,17 +145,29 @@ fn row(
     // On a phone, a past date as "56 days ago" (the row's words say it is
     // past) instead of "expired 56 days ago", which the column cuts short.
     let days = escape(&format::days_left(p, now, thresholds));
-    let _ = match p.expiry {
-        Expiry::At(at) if at <= now => write!(
+    // What runs out at its pace before it expires: how soon, in the place of
+    // the days to its expiry (which the Expires column keeps), its words as
+    // the tooltip.
+    let runs_out = p.runs_out(now).zip(format::forecast(p));
+    let _ = match (runs_out, p.expiry) {
+        (Some((at, (key, words))), _) => write!(
             h,
-            r#"<td class="c-days"><span class="urgency urgency-{u}"><span class="days-full">{days}</span><span class="days-short">{}</span></span></td>"#,
-            escape(&format::days_from(at, now))
+            r#"<td class="c-days" title="{}"><span class="forecast" data-forecast="{key}">{}</span></td>"#,
+            escape(&words),
+            escape(&tf("runs out {0}", &[&format::days_from(at, now)]))
         ),
-        // No date: why, where the billing mode says, as the tooltip.
-        _ => {
-            let why = format::no_date_why(p).map(|why| format!(r#" title="{}""#, escape(why))).unwrap_or_default();
-            write!(h, r#"<td class="c-days"{why}><span class="urgency urgency-{u}">{days}</span></td>"#)
-        }
+        (None, expiry) => match expiry {
+            Expiry::At(at) if at <= now => write!(
+                h,
+                r#"<td class="c-days"><span class="urgency urgency-{u}"><span class="days-full">{days}</span><span class="days-short">{}</span></span></td>"#,
+                escape(&format::days_from(at, now))
+            ),
+            // No date: why, where the billing mode says, as the tooltip.
+            _ => {
+                let why = format::no_date_why(p).map(|why| format!(r#" title="{}""#, escape(why))).unwrap_or_default();
+                write!(h, r#"<td class="c-days"{why}><span class="urgency urgency-{u}">{days}</span></td>"#)
+            }
+        },
     };
     if columns.billing {
         // The mode, and billing's policy where it gave one.
@@ -252,6 +255,29 @@ mod tests {
         let unknown = Package { billed: None, billing_mode: None, ..p };
         let h = rows(std::slice::from_ref(&unknown), None, &[0], 0..1, 36.0, 0, columns, Instant::from_millis(0), Thresholds::default());
         assert!(h.contains(r#"<td class="c-billing"><span>—</span></td>"#), "{h}");
+    }
+
+    #[test]
+    fn a_row_says_how_soon_it_runs_out_where_that_comes_before_its_expiry() {
+        use crate::domain::forecast::{Forecast, Pace, Trend};
+        let now = Instant::from_millis(100 * MS_PER_DAY);
+        let pace = Pace { per_day: 5.0, from: now, points: 3 };
+        let with = |runs_out_in: i64| Package {
+            used: Some(50.0),
+            total: Some(100.0),
+            expiry: Expiry::At(Instant::from_millis(now.millis() + 60 * MS_PER_DAY)),
+            trend: Some(std::sync::Arc::new(Trend {
+                readings: vec![(now, 50.0)].into(),
+                forecast: Forecast::RunsOut { at: Instant::from_millis(now.millis() + runs_out_in * MS_PER_DAY), pace },
+            })),
+            ..Package::new(Service::Metastudio, "m", "n")
+        };
+        let h = rows(&[with(10)], None, &[0], 0..1, 36.0, 0, COLUMNS, now, Thresholds::default());
+        assert!(h.contains(r#"<span class="forecast" data-forecast="runs-out-before-expiry">runs out in 10 days</span>"#), "{h}");
+        assert!(h.contains(r#"title="At this pace (5 a day), runs out around "#), "{h}");
+        // Past its expiry: the days to the expiry, as without a forecast.
+        let h = rows(&[with(90)], None, &[0], 0..1, 36.0, 0, COLUMNS, now, Thresholds::default());
+        assert!(!h.contains("runs out") && h.contains("in 60 days"), "{h}");
     }
 
     #[test]
