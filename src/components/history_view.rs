@@ -14,7 +14,7 @@ use crate::domain::forecast::WINDOW_DAYS;
 use crate::domain::time::MS_PER_DAY;
 use crate::domain::Instant;
 use crate::history::{self, Changes, Index, Origin, Refused as FileRefused, Snapshot};
-use crate::i18n::{t, tf};
+use crate::i18n::{plural, plural_with, t, tf};
 use crate::load::Session;
 use crate::services::ServiceState;
 use crate::store::{self, Refused};
@@ -107,7 +107,7 @@ pub fn HistorySettings() -> impl IntoView {
                 Ok(snapshots) => {
                     let name = crate::export::file_name(now, "json").replace("tenantscope-", "tenantscope-history-");
                     if crate::download::save(&name, "application/json", &history::file(&snapshots, now)) {
-                        ("exported", tf("{0} snapshots exported.", &[&snapshots.len()]))
+                        ("exported", plural(snapshots.len() as u64, "{0} snapshot exported.", "{0} snapshots exported."))
                     } else {
                         ("refused", t("The browser refused the download; nothing was lost.").to_string())
                     }
@@ -136,8 +136,8 @@ pub fn HistorySettings() -> impl IntoView {
             let saved = if snapshots.is_empty() { Ok(0) } else { store::save(&snapshots, true).await };
             status.set(Some(match (saved, refused.is_empty()) {
                 (Err(Refused), _) => ("refused", t("This browser refused: nothing was changed.").to_string()),
-                (Ok(n), true) => ("imported", tf("{0} snapshots added.", &[&n])),
-                (Ok(n), false) => ("refused", tf("{0} snapshots added; not read: {1}", &[&n, &refused.join("; ")])),
+                (Ok(n), true) => ("imported", plural(n as u64, "{0} snapshot added.", "{0} snapshots added.")),
+                (Ok(n), false) => ("refused", plural_with(n as u64, "{0} snapshot added; not read: {1}", "{0} snapshots added; not read: {1}", &[&refused.join("; ")])),
             }));
         });
     };
@@ -158,7 +158,7 @@ pub fn HistorySettings() -> impl IntoView {
                     None => view! { <span data-history-size="">{t("Reading…")}</span> }.into_any(),
                     Some(Ok((bytes, count))) => view! {
                         <span data-history-size=bytes.to_string() data-history-count=count.to_string()>
-                            {tf("{0} in {1} snapshots", &[&crate::format::bytes(bytes), &count])}
+                            {plural_with(count as u64, "{1} in {0} snapshot", "{1} in {0} snapshots", &[&crate::format::bytes(bytes)])}
                         </span>
                     }.into_any(),
                     Some(Err(Refused)) => view! { <span data-history-size="">{t("This browser does not let the page keep a history.")}</span> }.into_any(),
