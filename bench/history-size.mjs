@@ -23,7 +23,7 @@
 //    and size Settings shows (`[data-history-size]`), and the time from
 //    choosing the file to the status line's word (`.history-status`).
 //
-// The app keeps at most 32 MiB of history, dropping the oldest first: the
+// The app keeps at most 96 MiB of history, dropping the oldest first: the
 // table says what remains, and what a cap on the records' compact JSON
 // would keep, for comparison.
 import { statSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
@@ -37,7 +37,7 @@ const BUILD_ONLY = process.argv.includes('--build-only');
 const HOURLY_DAYS = Number(process.env.BENCH_HISTORY_HOURLY_DAYS ?? 30);
 const DAILY_DAYS = Number(process.env.BENCH_HISTORY_DAILY_DAYS ?? 370);
 const TIMEOUT_MS = Number(process.env.BENCH_HISTORY_TIMEOUT_MS ?? 600_000);
-const CAP = 32 * 1024 * 1024;
+const CAP = 96 * 1024 * 1024;
 
 const mib = (n) => (n === null || n === undefined || Number.isNaN(n) ? '—' : `${(n / 1048576).toFixed(2)} MiB`);
 const day = (ms) => new Date(ms).toISOString().slice(0, 10);
@@ -65,7 +65,7 @@ const path = out ?? files.write('tenantscope-history-bench.json', '');
 writeFileSync(path, text);
 const built = performance.now() - t0;
 
-// What a 32 MiB cap on the records' JSON keeps: the newest, back until it is full.
+// What a 96 MiB cap on the records' JSON keeps: the newest, back until it is full.
 let kept = 0, keptBytes = 0;
 for (let i = records.length - 1; i >= 0 && keptBytes + records[i] <= CAP; i--) { kept++; keptBytes += records[i]; }
 const oldestKept = file.snapshots[file.snapshots.length - kept]?.at;
@@ -75,7 +75,7 @@ row('snapshots in the file', `${file.snapshots.length} (${times.length - HOURLY_
 row('file size', `${statSync(path).size} B (${mib(statSync(path).size)})`);
 row('a record, compact JSON', `${Math.round(records.reduce((a, b) => a + b, 0) / records.length)} B on average`);
 row('records\' JSON in all', mib(records.reduce((a, b) => a + b, 0)));
-row('32 MiB of records\' JSON keeps', kept ? `${kept} snapshots, the oldest ${day(oldestKept)} (${((times.at(-1) - oldestKept) / DAY).toFixed(1)} days)` : 'none');
+row('96 MiB of records\' JSON keeps', kept ? `${kept} snapshots, the oldest ${day(oldestKept)} (${((times.at(-1) - oldestKept) / DAY).toFixed(1)} days)` : 'none');
 row('built in', `${built.toFixed(0)} ms`);
 
 if (BUILD_ONLY) {
@@ -115,6 +115,9 @@ try {
   const shown = page.locator('[data-history-size]');
   const count = Number(await shown.getAttribute('data-history-count'));
   const bytes = Number(await shown.getAttribute('data-history-size'));
+  const shownText = (await shown.textContent()).trim();
+  // The status line goes with the page: read before the reload.
+  const said = `${await status.getAttribute('data-state')}: ${(await status.textContent()).trim()}`;
   // Read back: the page loaded afresh, Settings' figures from IndexedDB.
   const reopenedAt = performance.now();
   await page.reload();
@@ -124,13 +127,13 @@ try {
   const reopenMs = performance.now() - reopenedAt;
   const reread = Number(await page.locator('[data-history-size]').getAttribute('data-history-count'));
 
-  row('import: status', `${await status.getAttribute('data-state')}: ${(await status.textContent()).trim()}`);
+  row('import: status', said);
   row('import: time to the status line', `${importMs.toFixed(0)} ms`);
   row('storage.estimate() usage before', `${before.usage} B (${mib(before.usage)}; IndexedDB ${mib(before.indexedDB)})`);
   row('storage.estimate() usage after', `${after.usage} B (${mib(after.usage)}; IndexedDB ${mib(after.indexedDB)})`);
   row('usage added', mib(after.usage - before.usage));
   row('snapshots kept (Settings)', `${count} of ${file.snapshots.length}`);
-  row('history size (Settings)', `${bytes} B (${mib(bytes)}): "${(await shown.textContent()).trim()}"`);
+  row('history size (Settings)', `${bytes} B (${mib(bytes)}): "${shownText}"`);
   if (count > 0 && count <= file.snapshots.length) {
     const oldest = file.snapshots[file.snapshots.length - count].at;
     row('what remains, if the oldest went', `from ${day(oldest)}: ${((times.at(-1) - oldest) / DAY).toFixed(1)} days`);
