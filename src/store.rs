@@ -41,18 +41,30 @@ thread_local! {
     static OPENED: RefCell<Option<Result<JsValue, Refused>>> = const { RefCell::new(None) };
     /// Notified whenever snapshots are added or dropped, for the size shown.
     static CHANGED: leptos::prelude::ArcTrigger = leptos::prelude::ArcTrigger::new();
+    /// Notified when the person changed the history (an import, Forget).
+    static REPLACED: leptos::prelude::ArcTrigger = leptos::prelude::ArcTrigger::new();
 }
 
-/// Tracks the history's changes: a reader of [`usage`] that calls this
-/// first reads it again after every save or forget.
+/// Tracks every change of the history: a reader of [`usage`] that calls
+/// this first reads it again after every save or forget.
 pub fn track() {
     use leptos::prelude::Track;
     CHANGED.with(|t| t.track());
 }
 
-fn changed() {
+/// Tracks what the person changed (an import, Forget), not a tab's own
+/// snapshots: a tab reads its history again then.
+pub fn track_replaced() {
+    use leptos::prelude::Track;
+    REPLACED.with(|t| t.track());
+}
+
+fn changed(replaced: bool) {
     use leptos::prelude::Notify;
     CHANGED.with(|t| t.notify());
+    if replaced {
+        REPLACED.with(|t| t.notify());
+    }
 }
 
 fn get(target: &JsValue, name: &str) -> Result<JsValue, Refused> {
@@ -205,7 +217,7 @@ pub async fn save(snapshots: &[Snapshot], imported: bool) -> Result<usize, Refus
             done(r).await?;
         }
     }
-    changed();
+    changed(imported);
     Ok(added)
 }
 
@@ -270,7 +282,7 @@ pub async fn forget() -> Result<(), Refused> {
     let (a, b) = (call(&records, "clear", &[])?, call(&sizes, "clear", &[])?);
     done(a).await?;
     done(b).await?;
-    changed();
+    changed(true);
     Ok(())
 }
 

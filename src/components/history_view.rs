@@ -137,7 +137,9 @@ pub fn HistorySettings() -> impl IntoView {
             status.set(Some(match (saved, refused.is_empty()) {
                 (Err(Refused), _) => ("refused", t("This browser refused: nothing was changed.").to_string()),
                 (Ok(n), true) => ("imported", plural(n as u64, "{0} snapshot added.", "{0} snapshots added.")),
-                (Ok(n), false) => ("refused", plural_with(n as u64, "{0} snapshot added; not read: {1}", "{0} snapshots added; not read: {1}", &[&refused.join("; ")])),
+                (Ok(n), false) => {
+                    ("refused", plural_with(n as u64, "{0} snapshot added; not read: {1}", "{0} snapshots added; not read: {1}", &[&refused.join("; ")]))
+                }
             }));
         });
     };

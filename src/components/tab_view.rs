@@ -43,12 +43,22 @@ pub fn TabView(
     let signed = connection.gateway.credentials.signs();
     let Shared { view, thresholds, auto_refresh, lang, .. } = shared;
     let context = LocalResource::new(move || resolve(connection.clone()));
+    // Closing the tab abandons what it is still loading (issue 13).
+    let abort = StoredValue::new_local(web_sys::AbortController::new().ok());
+    on_cleanup(move || {
+        abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::abort));
+    });
+    // Which round of loading (first load, each Refresh and auto-refresh)
+    // each service last answered: billing is asked once a round, when all
+    // five have answered it.
+    let round = move || refresh.get().wrapping_add(auto_refresh.get());
     // The account's history, read once the session starts: the last look
-    // and the readings of the forecasts' window.
-    // Read again when the history changes (this tab's own snapshot of a
-    // round, an import, Forget), so that the next round's pace counts it.
+    // and the readings of the forecasts' window. Read again each round (its
+    // pace then counts the last round's snapshot), and after an import or
+    // Forget.
     let kept = LocalResource::new(move || {
-        crate::store::track();
+        round();
+        crate::store::track_replaced();
         let ctx = context.get();
         let on = crate::store::on();
         async move {
@@ -59,15 +69,6 @@ pub fn TabView(
             history_view::read(&ctx, crate::net::now()).await
         }
     });
-    // Closing the tab abandons what it is still loading (issue 13).
-    let abort = StoredValue::new_local(web_sys::AbortController::new().ok());
-    on_cleanup(move || {
-        abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::abort));
-    });
-    // Which round of loading (first load, each Refresh and auto-refresh)
-    // each service last answered: billing is asked once a round, when all
-    // five have answered it.
-    let round = move || refresh.get().wrapping_add(auto_refresh.get());
     let answered = RwSignal::new([None::<u32>; tenantscope_catalog::PACKAGE_COUNT]);
     let fetched = Service::PACKAGES.map(|service| {
         let progress = RwSignal::new(None);
@@ -131,7 +132,6 @@ pub fn TabView(
     // Billing as the packages see it: it notifies them only when it changes
     // (the resource settles again, on the same reading, as each service answers).
     let billed = Memo::new(move |_| billing.get());
-    // Each service's state with billing's word laid over its packages.
     // The history as the packages see it: read, or nothing to lay.
     let trends = Memo::new_with_compare(
         move |_| kept.get().flatten().and_then(Result::ok),
@@ -140,6 +140,8 @@ pub fn TabView(
             (a, b) => a.map(Option::is_some) != b.map(Option::is_some),
         },
     );
+    // Each service's state with billing's word laid over its packages, and
+    // the history's.
     let loads = fetched.map(|(service, raw, progress)| {
         let data = Memo::new_with_compare(
             move |_| {
