@@ -21,6 +21,7 @@ use std::fmt::Write as _;
 
 use tenantscope_catalog::Service;
 
+use crate::domain::json;
 use crate::domain::overview::{warnings, Relative, Warning};
 use crate::domain::{Attention, BillingStatus, Instant, Lifecycle, NextAction, Package, Period, PeriodUnit, Renewal, Source, Status, Thresholds, Urgency};
 use crate::history::{Change, Changes};
@@ -554,9 +555,9 @@ impl Report<'_> {
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(256 + self.packages.len() * 320);
         out.push_str("{\"schema\":");
-        json_string(&mut out, JSON_SCHEMA);
+        json::string(&mut out, JSON_SCHEMA);
         out.push_str(",\"generated_at\":");
-        json_string(&mut out, &self.generated_at.rfc3339());
+        json::string(&mut out, &self.generated_at.rfc3339());
         out.push_str(",\"tenant\":{");
         let t = self.tenant;
         let tenant =
@@ -586,7 +587,7 @@ impl Report<'_> {
                             if k > 0 {
                                 out.push(',');
                             }
-                            json_string(&mut out, text);
+                            json::string(&mut out, text);
                         }
                         out.push(']');
                     }
@@ -622,7 +623,7 @@ impl Report<'_> {
         out.push_str("],\"errors\":[");
         for (n, error) in self.errors.iter().enumerate() {
             out.push_str(if n == 0 { "{\"service\":" } else { ",{\"service\":" });
-            json_string(&mut out, error.service.key());
+            json::string(&mut out, error.service.key());
             out.push_str(",\"http_status\":");
             match error.http_status {
                 Some(status) => {
@@ -646,7 +647,7 @@ impl Report<'_> {
             Scope::Everything => out.push_str("\"everything\",\"filters\":null"),
             Scope::Shown { filters } => {
                 out.push_str("\"shown\",\"filters\":");
-                json_string(&mut out, filters);
+                json::string(&mut out, filters);
             }
         }
         // v4: whether billing's word is in it.
@@ -869,27 +870,26 @@ fn number(n: f64) -> String {
 /// key and what moved.
 fn since_json(out: &mut String, changes: &Changes) {
     out.push_str("{\"at\":");
-    json_string(out, &changes.since.rfc3339());
+    json::string(out, &changes.since.rfc3339());
     out.push_str(",\"changes\":[");
     for (n, line) in changes.lines.iter().enumerate() {
         out.push_str(if n == 0 { "{\"service\":" } else { ",{\"service\":" });
-        json_string(out, line.service.key());
+        json::string(out, line.service.key());
         out.push_str(",\"id\":");
-        json_string(out, &line.id);
+        json::string(out, &line.id);
         out.push_str(",\"name\":");
-        json_string(out, &line.name);
+        json::string(out, &line.name);
         out.push_str(",\"change\":");
         let time = |at: Option<Instant>| at.map_or_else(|| "null".to_string(), |at| format!("\"{}\"", at.rfc3339()));
         let amount = |n: Option<f64>| n.filter(|n| n.is_finite()).map_or_else(|| "null".to_string(), number);
+        json::string(out, line.change.key());
         let _ = match &line.change {
-            Change::Added => write!(out, "\"added\""),
-            Change::Gone => write!(out, "\"gone\""),
-            Change::Renewed { from, to } => write!(out, "\"renewed\",\"from\":{},\"to\":{}", time(*from), time(Some(*to))),
-            Change::Expired => write!(out, "\"expired\""),
-            Change::Attention(status) => write!(out, "\"attention\",\"status\":\"{}\"", status.key()),
+            Change::Renewed { from, to } => write!(out, ",\"from\":{},\"to\":{}", time(*from), time(Some(*to))),
+            Change::Attention(status) => write!(out, ",\"status\":\"{}\"", status.key()),
             Change::Jumped { from, to, usual_per_day } => {
-                write!(out, "\"jumped\",\"from\":{},\"to\":{},\"usual_per_day\":{}", amount(Some(*from)), amount(Some(*to)), amount(*usual_per_day))
+                write!(out, ",\"from\":{},\"to\":{},\"usual_per_day\":{}", amount(Some(*from)), amount(Some(*to)), amount(*usual_per_day))
             }
+            Change::Added | Change::Gone | Change::Expired => Ok(()),
         };
         out.push('}');
     }
@@ -900,35 +900,15 @@ fn json_key(out: &mut String, index: usize, key: &str) {
     if index > 0 {
         out.push(',');
     }
-    json_string(out, key);
+    json::string(out, key);
     out.push(':');
 }
 
 fn json_text(out: &mut String, text: Option<&str>) {
     match text {
-        Some(text) => json_string(out, text),
+        Some(text) => json::string(out, text),
         None => out.push_str("null"),
     }
-}
-
-/// A JSON string literal (RFC 8259 §7): quotes, backslashes and control
-/// characters escaped, everything else as UTF-8.
-fn json_string(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// One CSV text cell. Quoted when it holds a comma, quote or line break
@@ -1157,7 +1137,7 @@ mod tests {
     #[test]
     fn json_strings_escape_controls() {
         let mut out = String::new();
-        json_string(&mut out, "a\"b\\c\nd\u{1}é");
+        json::string(&mut out, "a\"b\\c\nd\u{1}é");
         assert_eq!(out, "\"a\\\"b\\\\c\\nd\\u0001é\"");
     }
 

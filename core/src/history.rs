@@ -16,6 +16,7 @@ use serde_json::Value;
 use tenantscope_catalog::Service;
 
 use crate::domain::forecast::{forecast, pace, Reading, Trend};
+use crate::domain::json;
 use crate::domain::time::MS_PER_DAY;
 use crate::domain::{clamped, order, sorted, Date, Instant, Package, Renewal, Status};
 use crate::services::{Loaded, ServiceState};
@@ -133,31 +134,31 @@ impl Snapshot {
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(128 + self.points.len() * 96);
         let _ = write!(out, "{{\"at\":{},\"account\":", self.at.millis());
-        json_string(&mut out, &self.origin.account);
+        json::string(&mut out, &self.origin.account);
         out.push_str(",\"place\":");
-        json_string(&mut out, &self.origin.place);
+        json::string(&mut out, &self.origin.place);
         out.push_str(",\"services\":[");
         for (i, service) in self.services.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            json_string(&mut out, service.key());
+            json::string(&mut out, service.key());
         }
         out.push_str("],\"points\":[");
         for (i, p) in self.points.iter().enumerate() {
             out.push_str(if i == 0 { "[" } else { ",[" });
-            json_string(&mut out, p.service.key());
+            json::string(&mut out, p.service.key());
             out.push(',');
-            json_string(&mut out, &p.id);
+            json::string(&mut out, &p.id);
             out.push(',');
-            json_string(&mut out, &p.name);
+            json::string(&mut out, &p.name);
             out.push(',');
             json_number(&mut out, p.used);
             out.push(',');
             json_number(&mut out, p.total);
             out.push(',');
             match &p.unit {
-                Some(unit) => json_string(&mut out, unit),
+                Some(unit) => json::string(&mut out, unit),
                 None => out.push_str("null"),
             }
             match p.expires_at {
@@ -166,10 +167,10 @@ impl Snapshot {
                 }
                 None => out.push_str(",null,"),
             }
-            json_string(&mut out, p.status.key());
+            json::string(&mut out, p.status.key());
             out.push(',');
             match p.renewal {
-                Some(renewal) => json_string(&mut out, renewal.key()),
+                Some(renewal) => json::string(&mut out, renewal.key()),
                 None => out.push_str("null"),
             }
             out.push(']');
@@ -316,6 +317,20 @@ pub enum Change {
     /// Used more since than its usual pace would have: `from` → `to`, and
     /// the usual pace a day when there was one.
     Jumped { from: f64, to: f64, usual_per_day: Option<f64> },
+}
+
+impl Change {
+    /// The stable key of its kind, in the exports and the page's markup.
+    pub const fn key(&self) -> &'static str {
+        match self {
+            Change::Added => "added",
+            Change::Gone => "gone",
+            Change::Renewed { .. } => "renewed",
+            Change::Expired => "expired",
+            Change::Attention(_) => "attention",
+            Change::Jumped { .. } => "jumped",
+        }
+    }
 }
 
 /// One line of "since your last look".
@@ -495,9 +510,9 @@ impl Index {
 pub fn file(snapshots: &[Snapshot], generated_at: Instant) -> String {
     let mut out = String::with_capacity(96 + snapshots.iter().map(|s| 128 + s.points.len() * 96).sum::<usize>());
     out.push_str("{\"schema\":");
-    json_string(&mut out, HISTORY_SCHEMA);
+    json::string(&mut out, HISTORY_SCHEMA);
     out.push_str(",\"generated_at\":");
-    json_string(&mut out, &generated_at.rfc3339());
+    json::string(&mut out, &generated_at.rfc3339());
     out.push_str(",\"snapshots\":[");
     for (i, snapshot) in snapshots.iter().enumerate() {
         if i > 0 {
@@ -691,26 +706,6 @@ fn json_number(out: &mut String, n: Option<f64>) {
         },
         None => out.push_str("null"),
     }
-}
-
-/// A JSON string literal (RFC 8259 §7): quotes, backslashes and control
-/// characters escaped, everything else as UTF-8.
-fn json_string(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -944,21 +939,7 @@ mod tests {
     }
 
     fn kinds(changes: &Changes) -> Vec<(&str, &'static str)> {
-        changes
-            .lines
-            .iter()
-            .map(|l| {
-                let kind = match l.change {
-                    Change::Added => "added",
-                    Change::Gone => "gone",
-                    Change::Renewed { .. } => "renewed",
-                    Change::Expired => "expired",
-                    Change::Attention(_) => "attention",
-                    Change::Jumped { .. } => "jumped",
-                };
-                (l.id.as_str(), kind)
-            })
-            .collect()
+        changes.lines.iter().map(|l| (l.id.as_str(), l.change.key())).collect()
     }
 
     #[test]

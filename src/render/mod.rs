@@ -713,19 +713,11 @@ pub fn since(changes: Option<&crate::history::Changes>, name: impl Fn(&crate::hi
             escape(&tf("Nothing changed since your last look ({0}).", &[&when]))
         );
     }
-    let key = |c: &Change| match c {
-        Change::Added => "added",
-        Change::Gone => "gone",
-        Change::Renewed { .. } => "renewed",
-        Change::Expired => "expired",
-        Change::Attention(_) => "attention",
-        Change::Jumped { .. } => "jumped",
-    };
     let mut groups: Vec<(&str, Vec<&crate::history::Line>)> = Vec::new();
     for line in &changes.lines {
         match groups.last_mut() {
-            Some((k, lines)) if *k == key(&line.change) => lines.push(line),
-            _ => groups.push((key(&line.change), vec![line])),
+            Some((k, lines)) if *k == line.change.key() => lines.push(line),
+            _ => groups.push((line.change.key(), vec![line])),
         }
     }
     let summary = groups.iter().map(|(k, lines)| format!("{} {}", lines.len(), format::change_group(k))).collect::<Vec<_>>().join(" · ");

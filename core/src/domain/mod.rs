@@ -6,6 +6,7 @@ pub mod across;
 pub mod act;
 pub mod chart;
 pub mod forecast;
+pub mod json;
 pub mod overview;
 pub mod package;
 pub mod paging;
