@@ -162,9 +162,11 @@ fn row(
                 r#"<td class="c-days"><span class="urgency urgency-{u}"><span class="days-full">{days}</span><span class="days-short">{}</span></span></td>"#,
                 escape(&format::days_from(at, now))
             ),
-            // No date: why, where the billing mode says, as the tooltip.
+            // No date: why, where the billing mode says, as the tooltip;
+            // else what its pace says ("lasts past its expiry…"), if anything.
             _ => {
-                let why = format::no_date_why(p).map(|why| format!(r#" title="{}""#, escape(why))).unwrap_or_default();
+                let why = format::no_date_why(p).map(str::to_string).or_else(|| format::forecast(p).map(|(_, words)| words));
+                let why = why.map(|why| format!(r#" title="{}""#, escape(&why))).unwrap_or_default();
                 write!(h, r#"<td class="c-days"{why}><span class="urgency urgency-{u}">{days}</span></td>"#)
             }
         },
@@ -275,9 +277,10 @@ mod tests {
         let h = rows(&[with(10)], None, &[0], 0..1, 36.0, 0, COLUMNS, now, Thresholds::default());
         assert!(h.contains(r#"<span class="forecast" data-forecast="runs-out-before-expiry">runs out in 10 days</span>"#), "{h}");
         assert!(h.contains(r#"title="At this pace (5 a day), runs out around "#), "{h}");
-        // Past its expiry: the days to the expiry, as without a forecast.
+        // Past its expiry: the days to the expiry, its pace in the tooltip.
         let h = rows(&[with(90)], None, &[0], 0..1, 36.0, 0, COLUMNS, now, Thresholds::default());
-        assert!(!h.contains("runs out") && h.contains("in 60 days"), "{h}");
+        assert!(!h.contains(">runs out") && h.contains("in 60 days"), "{h}");
+        assert!(h.contains(r#"title="At this pace (5 a day), lasts past its expiry on "#), "{h}");
     }
 
     #[test]
