@@ -87,9 +87,10 @@ pub struct Args {
     /// 256 KiB): past it, its answers wait for it to read.
     #[arg(long, env = "TENANTSCOPE_MAX_BUFFERED_PER_CLIENT", default_value_t = MAX_BUFFERED_PER_CLIENT, value_name = "BYTES")]
     pub max_buffered_per_client: usize,
-    /// Requests one peer address (IPv6 by /64) may have in flight across
-    /// all its connections, until each answer has been sent or dropped;
-    /// more get 429 (0: no cap). A --trusted-proxy peer is not counted.
+    /// Requests one client (IPv6 by /64) may have in flight across all its
+    /// connections, until each answer has been sent or dropped; more get
+    /// 429 (0: no cap). Behind a --trusted-proxy, the client its
+    /// --client-ip-header names.
     #[arg(long, env = "TENANTSCOPE_MAX_ANSWERS_PER_CLIENT", default_value_t = MAX_ANSWERS_PER_CLIENT, value_name = "N")]
     pub max_answers_per_client: usize,
     /// Seconds to wait for an upstream connection.
@@ -294,7 +295,7 @@ pub struct Config {
     pub max_upstream_per_client: usize,
     /// Connections open per peer address at most, trusted proxies apart (0: no cap).
     pub max_connections_per_client: usize,
-    /// Answers in flight per peer address at most, trusted proxies apart (0: no cap).
+    /// Answers in flight per client at most; behind a trusted proxy, per client its header names (0: no cap).
     pub max_answers_per_client: usize,
     /// Upstream answer bytes read ahead of one client in all (0: no cap).
     pub max_buffered_per_client: usize,

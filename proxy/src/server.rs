@@ -68,12 +68,15 @@ pub struct ServeOptions {
     /// Connections one peer address (IPv6 by /64) may have open at once;
     /// more are closed as soon as they are accepted (0: no cap).
     pub max_connections_per_client: usize,
-    /// Requests one peer address (IPv6 by /64) may have in flight across
-    /// its connections until their answers are sent; more get 429 (0: no cap).
+    /// Requests one client (IPv6 by /64) may have in flight across its
+    /// connections until their answers are sent; more get 429 (0: no cap).
     pub max_answers_per_client: usize,
-    /// Peers not counted by these caps: the load balancers that carry
-    /// everyone's connections (`--trusted-proxy`).
+    /// Peers whose connections are not capped: the load balancers that
+    /// carry everyone's (`--trusted-proxy`). Their requests' answers in
+    /// flight count against the client `client_ip_header` names.
     pub trusted_proxies: Vec<crate::client_ip::Cidr>,
+    /// The header a trusted proxy names the client in (`--client-ip-header`).
+    pub client_ip_header: Option<axum::http::HeaderName>,
     /// Counts the connections refused by that cap (`/metrics`).
     pub connections_refused: Counter,
     /// Serve HTTPS with these certificates (watched for reloads while
@@ -95,6 +98,7 @@ impl ServeOptions {
             max_connections_per_client: config.max_connections_per_client,
             max_answers_per_client: config.max_answers_per_client,
             trusted_proxies: config.trusted_proxies.clone(),
+            client_ip_header: config.client_ip_header.clone(),
             connections_refused: Counter::default(),
             tls: config.tls.clone(),
         }
@@ -248,7 +252,13 @@ pub async fn serve(listener: TcpListener, app: impl Served, options: ServeOption
         };
         let _ = stream.set_nodelay(true);
         let activity = Arc::new(Activity::new());
-        let answers = (!trusted).then(|| answers.clone());
+        // A trusted proxy's requests count against the client it names;
+        // one without that header is not capped here (the balancer is).
+        let answers = match (trusted, &options.client_ip_header) {
+            (false, _) => Some(AnswersCap { cap: answers.clone(), named_by: None }),
+            (true, Some(header)) => Some(AnswersCap { cap: answers.clone(), named_by: Some((header.clone(), options.trusted_proxies.clone().into())) }),
+            (true, None) => None,
+        };
         let service = Tracked::new(app.clone(), peer, activity.clone(), answers, tls.is_some());
         let (ask, asked) = oneshot::channel();
         let task = match &tls {
@@ -300,16 +310,16 @@ struct Tracked<S> {
     spare: S,
     peer: SocketAddr,
     activity: Arc<Activity>,
-    /// The peer's answers in flight across its connections (none for a
-    /// trusted proxy): a request takes a place until its answer is sent.
-    answers: Option<Arc<InFlightCap>>,
+    /// The client's answers in flight across its connections: a request
+    /// takes a place until its answer is sent (`None`: not capped).
+    answers: Option<AnswersCap>,
     /// The connection is TLS: its requests say so ([`crate::tls::OverTls`]),
     /// and its answers carry HSTS.
     tls: bool,
 }
 
 impl<S: Served> Tracked<S> {
-    fn new(app: S, peer: SocketAddr, activity: Arc<Activity>, answers: Option<Arc<InFlightCap>>, tls: bool) -> Tracked<S> {
+    fn new(app: S, peer: SocketAddr, activity: Arc<Activity>, answers: Option<AnswersCap>, tls: bool) -> Tracked<S> {
         Tracked { app: RefCell::new(app.clone()), spare: app, peer, activity, answers, tls }
     }
 }
@@ -326,7 +336,7 @@ impl<S: Served> hyper::service::Service<Request<Incoming>> for Tracked<S> {
         // port too (browsers ignore it for IP addresses themselves).
         let hsts = self.tls && !crate::middleware::host_guard::is_loopback_name(request.headers(), request.uri());
         let slot = match &self.answers {
-            Some(answers) => match answers.take(self.peer.ip()) {
+            Some(answers) => match answers.cap.take(answers.client(&request, self.peer.ip())) {
                 Some(slot) => Some(slot),
                 // As many answers in flight as the address may have: refused
                 // before the app sees it, costing nothing but this answer.
@@ -353,6 +363,28 @@ impl<S: Served> hyper::service::Service<Request<Incoming>> for Tracked<S> {
             Poll::Pending => TrackedState::Waiting { future: app.clone().oneshot(request), open },
         };
         TrackedFuture { state, hsts }
+    }
+}
+
+/// The cap on answers in flight, and whom a request counts against: the
+/// peer, or behind a trusted proxy the client its header names (the
+/// header and the trusted proxies, as the rate limit reads them).
+struct AnswersCap {
+    cap: Arc<InFlightCap>,
+    named_by: Option<(axum::http::HeaderName, Arc<[crate::client_ip::Cidr]>)>,
+}
+
+impl AnswersCap {
+    fn client<B>(&self, request: &Request<B>, peer: std::net::IpAddr) -> std::net::IpAddr {
+        use crate::client_ip::{from_header, Said};
+        match &self.named_by {
+            Some((header, trusted)) => match from_header(request.headers().get_all(header), trusted) {
+                Said::Client(ip) => ip,
+                // The rate limit counts and logs what cannot be read.
+                Said::Nothing | Said::Unparsed => peer,
+            },
+            None => peer,
+        }
     }
 }
 

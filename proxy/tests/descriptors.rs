@@ -3,7 +3,8 @@
 //! from memory), one client address has at most so many answers in flight
 //! across all its connections, and the process raises its soft descriptor
 //! limit to the hard one at start (a connection's 32 streams:
-//! `starvation.rs`).
+//! `starvation.rs`). Behind a trusted proxy, that cap counts each client
+//! its header names.
 
 mod common;
 
@@ -42,10 +43,19 @@ async fn h2_from(from: &str, to: SocketAddr) -> h2::client::SendRequest<Bytes> {
 
 /// `n` GETs of `path` over `send`, each left unread; their statuses.
 async fn stall(send: &mut h2::client::SendRequest<Bytes>, url: &str, n: usize) -> Vec<(u16, h2::RecvStream)> {
+    stall_as(send, url, n, None).await
+}
+
+/// [`stall`], each request saying `X-Real-IP: {client}` when given.
+async fn stall_as(send: &mut h2::client::SendRequest<Bytes>, url: &str, n: usize, client: Option<&str>) -> Vec<(u16, h2::RecvStream)> {
     let mut held = Vec::new();
     for _ in 0..n {
         *send = send.clone().ready().await.unwrap();
-        let request = axum::http::Request::get(url).body(()).unwrap();
+        let mut request = axum::http::Request::get(url);
+        if let Some(client) = client {
+            request = request.header("x-real-ip", client);
+        }
+        let request = request.body(()).unwrap();
         let (response, _) = send.send_request(request, true).unwrap();
         let response = tokio::time::timeout(Duration::from_secs(5), response).await.expect("answer headers").unwrap();
         held.push((response.status().as_u16(), response.into_body()));
@@ -97,6 +107,27 @@ async fn answers_in_flight_are_capped_per_client_across_connections() {
     let mut again = h2_from("127.0.0.1", proxy.addr).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(stall(&mut again, &url, 10).await.iter().all(|(s, _)| *s == 200));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_answers_in_flight_are_capped_per_client_it_names() {
+    let dir = site_dir("trusted");
+    let args =
+        Args::try_parse_from(["tenantscope-proxy", "--max-answers-per-client", "16", "--client-ip-header", "X-Real-IP", "--trusted-proxy", "127.0.0.1/32"])
+            .expect("the flags parse");
+    let config = Config { static_dir: Some(dir.clone()), guard_host: true, ..Config::from(&args) };
+    let proxy = start(config).await;
+    let url = proxy.url("/big-0123456789abcdef.js");
+    // The balancer (127.0.0.1) carries two clients' requests on its connections.
+    let (mut one, mut two) = (h2_from("127.0.0.1", proxy.addr).await, h2_from("127.0.0.1", proxy.addr).await);
+    let first = stall_as(&mut one, &url, 10, Some("203.0.113.7")).await;
+    let second = stall_as(&mut two, &url, 10, Some("203.0.113.7")).await;
+    let statuses: Vec<u16> = first.iter().chain(&second).map(|(s, _)| *s).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 4, "one client behind the balancer holds all it may: {statuses:?}");
+    // Another client behind the same balancer is not held back by the first.
+    let mut third = h2_from("127.0.0.1", proxy.addr).await;
+    assert!(stall_as(&mut third, &url, 10, Some("203.0.113.8")).await.iter().all(|(s, _)| *s == 200));
     let _ = std::fs::remove_dir_all(dir);
 }
 
