@@ -79,12 +79,18 @@ pub fn sparkline(readings: &[(Instant, f64)], total: Option<f64>) -> String {
     }
     let span = (last.0.millis() - first.0.millis()).max(1) as f64;
     let top = readings.iter().map(|r| r.1).fold(total.unwrap_or(0.0), f64::max).max(1e-9);
+    // Whole numbers on a 1000 × 200 grid: formatting a float costs the wasm
+    // bundle about 10 KiB.
     let points: Vec<String> = readings
         .iter()
-        .map(|(at, used)| format!("{:.1},{:.1}", (at.millis() - first.0.millis()) as f64 / span * 100.0, 20.0 - (used / top).clamp(0.0, 1.0) * 20.0))
+        .map(|(at, used)| {
+            let x = ((at.millis() - first.0.millis()) as f64 / span * 1000.0).round() as i64;
+            let y = (200.0 - (used / top).clamp(0.0, 1.0) * 200.0).round() as i64;
+            format!("{x},{y}")
+        })
         .collect();
     format!(
-        r#"<svg class="sparkline" viewBox="-1 -1 102 22" preserveAspectRatio="none" role="img" aria-label="{}"><polyline points="{}"/></svg>"#,
+        r#"<svg class="sparkline" viewBox="-10 -10 1020 220" preserveAspectRatio="none" role="img" aria-label="{}"><polyline points="{}"/></svg>"#,
         escape(t("Used over time")),
         points.join(" ")
     )
@@ -1001,6 +1007,6 @@ mod tests {
         let at = |d: i64| Instant::from_millis(1_800_000_000_000 + d * 86_400_000);
         assert_eq!(sparkline(&[(at(0), 5.0)], Some(10.0)), "");
         let h = sparkline(&[(at(0), 0.0), (at(1), 5.0), (at(4), 10.0)], Some(10.0));
-        assert!(h.contains(r#"points="0.0,20.0 25.0,10.0 100.0,0.0""#), "{h}");
+        assert!(h.contains(r#"points="0,200 250,100 1000,0""#), "{h}");
     }
 }
