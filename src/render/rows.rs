@@ -152,8 +152,10 @@ fn row(
     let _ = match (runs_out, p.expiry) {
         (Some((at, (key, words))), _) => write!(
             h,
-            r#"<td class="c-days" title="{}"><span class="forecast" data-forecast="{key}">{}</span></td>"#,
+            r#"<td class="c-days" title="{}"><span class="forecast urgency urgency-{}" data-forecast="{key}">{}</span></td>"#,
             escape(&words),
+            // Coloured as an expiry that soon would be.
+            Package { expiry: Expiry::At(at), ..Package::new(p.service, "", "") }.urgency(now, thresholds).key(),
             escape(&tf("runs out {0}", &[&format::days_from(at, now)]))
         ),
         (None, expiry) => match expiry {
@@ -275,7 +277,7 @@ mod tests {
             ..Package::new(Service::Metastudio, "m", "n")
         };
         let h = rows(&[with(10)], None, &[0], 0..1, 36.0, 0, COLUMNS, now, Thresholds::default());
-        assert!(h.contains(r#"<span class="forecast" data-forecast="runs-out-before-expiry">runs out in 10 days</span>"#), "{h}");
+        assert!(h.contains(r#"<span class="forecast urgency urgency-warning" data-forecast="runs-out-before-expiry">runs out in 10 days</span>"#), "{h}");
         assert!(h.contains(r#"title="At this pace (5 a day), runs out around "#), "{h}");
         // Past its expiry: the days to the expiry, its pace in the tooltip.
         let h = rows(&[with(90)], None, &[0], 0..1, 36.0, 0, COLUMNS, now, Thresholds::default());
