@@ -119,12 +119,27 @@ pub fn TabView(
             };
             last_billing.try_set_value(state.clone());
             // The round is read: kept as a snapshot (at most one an hour),
-            // billing's dates and renewal included.
+            // billing's dates and renewal included; once the page has drawn
+            // it, not before (nothing waits for the history).
             if crate::store::on() {
-                let states: Vec<_> =
-                    fetched.iter().map(|(service, data, _)| (*service, data.get_untracked().map(|s| crate::tenant::billed(s, &state)))).collect();
-                let snapshot = history_view::snapshot(history_view::origin(&ctx), crate::net::now(), &states);
-                let _ = crate::store::save(&[snapshot], false).await;
+                let (billing, origin) = (state.clone(), history_view::origin(&ctx));
+                set_timeout(
+                    move || {
+                        let states: Vec<_> = fetched
+                            .iter()
+                            .map(|(service, data, _)| (*service, data.try_get_untracked().flatten().map(|s| crate::tenant::billed(s, &billing))))
+                            .collect();
+                        let snapshot = history_view::snapshot(origin, crate::net::now(), &states);
+                        // Closed meanwhile, or nothing read: nothing to keep.
+                        if snapshot.services.is_empty() {
+                            return;
+                        }
+                        leptos::task::spawn_local(async move {
+                            let _ = crate::store::save(&[snapshot], false).await;
+                        });
+                    },
+                    std::time::Duration::from_millis(500),
+                );
             }
             state
         }
