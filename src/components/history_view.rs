@@ -32,14 +32,13 @@ pub struct TabHistory {
     pub index: Index,
 }
 
-/// Reads the history for `session` at `now` (`None`: history is off).
-pub async fn read(session: &Session, now: Instant) -> Option<Result<Arc<TabHistory>, Refused>> {
+/// Reads the history for `session` at `now`.
+pub async fn read(session: &Session, now: Instant) -> Result<Arc<TabHistory>, Refused> {
     let origin = origin(session);
     let from = Instant::from_millis(now.millis() - (WINDOW_DAYS + 1) * MS_PER_DAY);
-    Some(store::load(&origin, from, now).await.map(|snapshots| {
-        let index = Index::new(&snapshots);
-        Arc::new(TabHistory { origin, snapshots, index })
-    }))
+    let snapshots = store::load(&origin, from, now).await?;
+    let index = Index::new(&snapshots);
+    Ok(Arc::new(TabHistory { origin, snapshots, index }))
 }
 
 /// What changed since the last look of a tab's account and place.

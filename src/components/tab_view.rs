@@ -66,7 +66,7 @@ pub fn TabView(
             if !on {
                 return None;
             }
-            history_view::read(&ctx, crate::net::now()).await
+            Some(history_view::read(&ctx, crate::net::now()).await)
         }
     });
     let answered = RwSignal::new([None::<u32>; tenantscope_catalog::PACKAGE_COUNT]);
