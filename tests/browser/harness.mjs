@@ -51,16 +51,20 @@ export async function startBrowser() {
   return { browser, close: async () => { await browser.close(); rmSync(profile, { recursive: true, force: true }); } };
 }
 
-/** A page that records console errors and failed requests. */
-export async function openPage(browser, url) {
+/**
+ * A page that records console errors and failed requests; `init`, when
+ * given, runs in the page before its own scripts (`addInitScript`).
+ */
+export async function openPage(browser, url, { init, arg } = {}) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  if (init) await context.addInitScript(init, arg);
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto(url);
   await page.waitForSelector('form.session button[type=submit]');
-  return { page, problems };
+  return { page, problems, context };
 }
 
 /**

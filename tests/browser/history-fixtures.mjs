@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './harness.mjs';
+import { ROOT, openPage } from './harness.mjs';
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
@@ -243,19 +243,14 @@ export async function signIn(page) {
  * or 'open' (`indexedDB.open` throws).
  */
 export async function openRefusedPage(browser, url, how) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  await context.addInitScript((how) => {
-    if (how === 'getter') {
-      Object.defineProperty(window, 'indexedDB', { configurable: true, get() { throw new DOMException('refused', 'SecurityError'); } });
-    } else {
-      IDBFactory.prototype.open = function open() { throw new DOMException('refused', 'SecurityError'); };
-    }
-  }, how);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(url);
-  await page.waitForSelector('form.session button[type=submit]');
-  return { page, context, problems };
+  return openPage(browser, url, {
+    arg: how,
+    init: (how) => {
+      if (how === 'getter') {
+        Object.defineProperty(window, 'indexedDB', { configurable: true, get() { throw new DOMException('refused', 'SecurityError'); } });
+      } else {
+        IDBFactory.prototype.open = function open() { throw new DOMException('refused', 'SecurityError'); };
+      }
+    },
+  });
 }
