@@ -180,8 +180,8 @@ pub async fn usage() -> Result<(u64, usize), Refused> {
 /// kept as dated), then drops what [`history::to_drop`] says. Returns how
 /// many were added.
 pub async fn save(snapshots: &[Snapshot], imported: bool) -> Result<usize, Refused> {
-    let before = stored().await?;
-    let list: Vec<Kept> = before.iter().map(|(_, k)| k.clone()).collect();
+    // What is kept already, for the hourly rule (a file's are kept as dated).
+    let list: Vec<Kept> = if imported { Vec::new() } else { stored().await?.into_iter().map(|(_, k)| k).collect() };
     let mut added = 0;
     {
         let (records, sizes) = stores(true).await?;
