@@ -16,17 +16,41 @@ pub fn now() -> Instant {
     Instant::from_millis(js_sys::Date::now() as i64)
 }
 
+/// How an answer's text is read as JSON.
+type Parse = fn(&str) -> Result<serde_json::Value, String>;
+
 /// The browser: the gateway's calls (abandoned when the signal, if any,
 /// aborts), the window's timer and clock.
-pub struct Browser<'a>(pub &'a Gateway, pub Option<&'a web_sys::AbortSignal>);
+pub struct Browser<'a> {
+    gateway: &'a Gateway,
+    signal: Option<&'a web_sys::AbortSignal>,
+    parse: Parse,
+}
+
+impl<'a> Browser<'a> {
+    /// For the first page load's calls (the token's lookup): its answers
+    /// are few and small, read by [`parse_with_js`], with no parser in its wasm.
+    fn page(gateway: &'a Gateway) -> Browser<'a> {
+        Browser { gateway, signal: None, parse: parse_with_js }
+    }
+
+    /// For the console's calls, abandoned when `signal` aborts. Its answers
+    /// are read by serde_json's parser, which the console's code holds
+    /// already (for the history): a page of 200 quotas is read several
+    /// times faster than by walking `JSON.parse`'s objects, and the next
+    /// pages wait for it.
+    pub fn console(gateway: &'a Gateway, signal: Option<&'a web_sys::AbortSignal>) -> Browser<'a> {
+        Browser { gateway, signal, parse: crate::api::parse_json }
+    }
+}
 
 impl Fetch for Browser<'_> {
     fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
-        call(self.0, route, region, param, query, String::new(), self.1)
+        call(self.gateway, route, region, param, query, String::new(), self.signal, self.parse)
     }
 
     fn post(&self, route: Route, region: &str, body: String) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
-        call(self.0, route, region, None, &[], body, self.1)
+        call(self.gateway, route, region, None, &[], body, self.signal, self.parse)
     }
 
     async fn sleep(&self, ms: u32) {
@@ -45,8 +69,24 @@ impl Fetch for Browser<'_> {
     }
 
     fn offered(&self) -> impl std::future::Future<Output = Vec<(Service, String)>> {
-        offered(self.0)
+        offered(self.gateway)
     }
+}
+
+/// Resolves when the page next draws a frame (its animation frame), or
+/// after 100 ms when it draws none (a hidden page). What is awaited
+/// before being shown is drawn with that frame, all at once, and calls
+/// answered meanwhile are read first.
+pub async fn frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(&resolve);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
+        } else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Fills in what the person left empty: the project (and its region) from
@@ -54,7 +94,7 @@ impl Fetch for Browser<'_> {
 /// [`crate::services::testplan::codearts_project`]: only TestPlan needs it.
 pub async fn resolve(connection: Connection) -> Result<Session, ApiError> {
     let gateway = connection.gateway.clone();
-    resolve_via(&Browser(&gateway, None), connection).await
+    resolve_via(&Browser::console(&gateway, None), connection).await
 }
 
 /// Once the token is known to be good ([`introspect_token`]; `at`: where
@@ -62,17 +102,17 @@ pub async fn resolve(connection: Connection) -> Result<Session, ApiError> {
 /// its CodeArts projects, to fill in the form. Failures leave a list empty:
 /// the lists are a convenience.
 pub async fn lists(gateway: Gateway, info: iam::TokenInfo, at: Option<&'static str>, region: String) -> Discovery {
-    lists_via(&Browser(&gateway, None), info, at, region).await
+    lists_via(&Browser::page(&gateway), info, at, region).await
 }
 
 /// [`account`] through the browser.
 pub async fn account_projects(gateway: &Gateway) -> Result<Vec<iam::Project>, ApiError> {
-    account(&Browser(gateway, None)).await
+    account(&Browser::console(gateway, None)).await
 }
 
 /// [`introspect`] through the browser.
 pub async fn introspect_token(gateway: &Gateway, region: &str) -> Result<(iam::TokenInfo, Option<&'static str>), ApiError> {
-    introspect(&Browser(gateway, None), region).await
+    introspect(&Browser::page(gateway), region).await
 }
 
 /// The state of one service for the session `ctx`, loading it if the
@@ -84,11 +124,13 @@ pub async fn service_state(
     signal: Option<&web_sys::AbortSignal>,
     progress: impl FnMut(Progress),
 ) -> Result<ServiceState, ApiError> {
-    crate::tenant::service_state(&Browser(&ctx.gateway, signal), service, ctx, progress).await
+    crate::tenant::service_state(&Browser::console(&ctx.gateway, signal), service, ctx, progress).await
 }
 
 /// One call of `route` (its method: GET with an empty `body`, POST),
-/// abandoned when `signal` aborts (a closed tab stops what it was loading).
+/// abandoned when `signal` aborts (a closed tab stops what it was loading),
+/// its answer read by `parse`.
+#[allow(clippy::too_many_arguments)]
 async fn call(
     gateway: &Gateway,
     route: Route,
@@ -97,10 +139,11 @@ async fn call(
     query: &[(&str, &str)],
     body: String,
     signal: Option<&web_sys::AbortSignal>,
+    parse: Parse,
 ) -> Result<ApiResponse, ApiError> {
     let (url, path) = gateway.target(route, region, param, query)?;
     match &gateway.credentials {
-        Credentials::IamToken(token) => send(gateway, &url, route, token_headers(token, route), &body, signal).await.0,
+        Credentials::IamToken(token) => send(gateway, &url, route, token_headers(token, route), &body, signal, parse).await.0,
         Credentials::AccessKeys(_) => {
             let query: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
             // Signed in the console chunk, which holds the signing code
@@ -144,11 +187,13 @@ pub async fn signed_call(
     let Credentials::AccessKeys(keys) = &gateway.credentials else { return Err(ApiError::Invalid(Invalid::NotScoped)) };
     let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let clock = || js_sys::Date::now() as i64;
-    crate::api::signed(keys, route, path, &query, body, clock, |headers| send(gateway, url, route, headers, body, signal)).await
+    // Only the console signs: its parser reads the answers.
+    crate::api::signed(keys, route, path, &query, body, clock, |headers| send(gateway, url, route, headers, body, signal, crate::api::parse_json)).await
 }
 
-/// One call with the headers that authenticate it: the answer, and the
-/// proxy's `Date` in milliseconds (exposed to the page by its CORS headers).
+/// One call with the headers that authenticate it: the answer (read by
+/// `parse`), and the proxy's `Date` in milliseconds (exposed to the page by
+/// its CORS headers).
 async fn send(
     gateway: &Gateway,
     url: &str,
@@ -156,6 +201,7 @@ async fn send(
     headers: Vec<(&'static str, String)>,
     body: &str,
     signal: Option<&web_sys::AbortSignal>,
+    parse: Parse,
 ) -> (Result<ApiResponse, ApiError>, Option<i64>) {
     // Past the browser's HTTP cache: an answer read with a token must
     // never be stored, and the cache would hold a second request for
@@ -183,7 +229,7 @@ async fn send(
     let status = response.status();
     let request_id = response.headers().get("x-request-id");
     let Ok(text) = response.text().await else { return (Err(gateway.unreachable()), date) };
-    let json = parse_json(&text);
+    let json = parse(&text);
     (gateway.read(route, Answer { status, request_id, text, json }), date)
 }
 
@@ -200,7 +246,7 @@ pub async fn offered(gateway: &Gateway) -> Vec<(Service, String)> {
         return Vec::new();
     }
     let text = response.text().await.unwrap_or_default();
-    parse_json(&text).map(|v| offered_pairs(&v)).unwrap_or_default()
+    parse_with_js(&text).map(|v| offered_pairs(&v)).unwrap_or_default()
 }
 
 /// Asks the proxy at `proxy` what it is. A proxy older than the route
@@ -211,12 +257,13 @@ pub async fn about(proxy: String) -> Result<About, ApiError> {
     let response = gloo_net::http::Request::get(&url).header("Accept", "application/json").send().await.map_err(|_| network())?;
     let status = response.status();
     let text = response.text().await.map_err(|_| network())?;
-    about_from(&proxy, status, parse_json(&text))
+    about_from(&proxy, status, parse_with_js(&text))
 }
 
 /// Reads JSON text with the browser's own `JSON.parse`, which keeps
-/// serde_json's parser out of the wasm bundle (3.9 KiB brotli).
-pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
+/// serde_json's parser out of the first page load's wasm (3.9 KiB brotli);
+/// the console's calls have it ([`Browser::console`]).
+fn parse_with_js(text: &str) -> Result<serde_json::Value, String> {
     use wasm_bindgen::JsCast;
     let parsed =
         js_sys::JSON::parse(text).map_err(|e| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "malformed".into()))?;

@@ -5,8 +5,9 @@
 //! This is most of the app's code, and none of it is needed before a token
 //! is inspected, so it is split out of the first page load: [`console`] is a
 //! split point (scripts/build-wasm), fetched the first time it is called, or
-//! earlier by [`preload_console`] when the token field is focused. Its
-//! styles and texts come with it ([`fetch`], `lang/*.console.json`).
+//! earlier by [`prefetch`] when the token field is focused or a token is
+//! pasted. Its styles and texts come with it ([`fetch`],
+//! `lang/*.console.json`).
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use tenantscope_catalog::Service;
@@ -46,6 +47,13 @@ pub async fn fetch() -> Result<(), NotLoaded> {
     let (code, style) = futures::join!(preload_console(), style);
     code.map_err(NotLoaded::from)?;
     style
+}
+
+/// [`fetch`] and the console's texts in the language shown, ahead of need
+/// (the token field focused, a token pasted), so that the console is drawn
+/// as soon as a tab opens. What fails is fetched again when needed.
+pub async fn prefetch() {
+    let _ = futures::join!(fetch(), crate::i18n::load_console(crate::i18n::lang()));
 }
 
 /// What the page draws from the console's code.
@@ -127,27 +135,31 @@ pub fn Console(
     let view_signal: Signal<_> = view.into();
     // Whether this browser refused a tab its history: said once, not per tab.
     let history_refused = move || tenants.with(|list| list.iter().any(|t| t.since.try_with(|s| matches!(s, Some(Since::Refused))).unwrap_or(false)));
+    // The tabs' loads start first; all that reads them is drawn a frame later.
+    let drawn = super::next_frame();
     view! {
-        <TabBar shared tenants />
-        <SessionBar shared tenants />
-        {move || { lang.get(); history_refused().then(super::history_view::refused_note) }}
-        {move || { lang.get(); view! { <JumpLinks view /> } }}
-        <Overview tenants thresholds minute lang view />
-        // Worded in the language and from the thresholds: redrawn when either changes.
-        {move || { lang.get(); let thresholds = thresholds.get(); view! { <Filters view facets thresholds tenants=labels.into() regions /> } }}
-        <Show when=move || shared.all_tenants()>
-            {move || { lang.get(); view! {
-                <p class="muted all-tenants-note">{t("Every tab's packages, the tab and its region named in the first columns. Pick a tab for its session and charts.")}</p>
-                <ExportBar tenants view=view_signal thresholds />
-                <div class="panels panels-across">
-                    {move || {
-                        let only = only.get();
-                        Service::PACKAGES.iter().copied().filter(|s| only.is_none_or(|o| o == *s)).map(|service| view! {
-                            <AllTenantsPanel service tenants view=view_signal thresholds />
-                        }).collect_view()
-                    }}
-                </div>
-            } }}
+        <Show when=move || drawn.get()>
+            <TabBar shared tenants />
+            <SessionBar shared tenants />
+            {move || { lang.get(); history_refused().then(super::history_view::refused_note) }}
+            {move || { lang.get(); view! { <JumpLinks view /> } }}
+            <Overview tenants thresholds minute lang view />
+            // Worded in the language and from the thresholds: redrawn when either changes.
+            {move || { lang.get(); let thresholds = thresholds.get(); view! { <Filters view facets thresholds tenants=labels.into() regions /> } }}
+            <Show when=move || shared.all_tenants()>
+                {move || { lang.get(); view! {
+                    <p class="muted all-tenants-note">{t("Every tab's packages, the tab and its region named in the first columns. Pick a tab for its session and charts.")}</p>
+                    <ExportBar tenants view=view_signal thresholds />
+                    <div class="panels panels-across">
+                        {move || {
+                            let only = only.get();
+                            Service::PACKAGES.iter().copied().filter(|s| only.is_none_or(|o| o == *s)).map(|service| view! {
+                                <AllTenantsPanel service tenants view=view_signal thresholds />
+                            }).collect_view()
+                        }}
+                    </div>
+                } }}
+            </Show>
         </Show>
         <For each=move || tabs.get() key=|tab| tab.id let:tab>
             <TabView tab shared registry />

@@ -255,3 +255,13 @@ pub(crate) fn clipboard(text: &str) {
         let _ = w.navigator().clipboard().write_text(text);
     }
 }
+
+/// False until the next animation frame. A view drawn behind it lets what
+/// started with it leave first (a tab's first requests wait for nothing
+/// drawn, and drawing the console takes longer than their head start:
+/// bench/network.mjs), and is still drawn before that frame is painted.
+pub(crate) fn next_frame() -> Signal<bool> {
+    let drawn = RwSignal::new(false);
+    request_animation_frame(move || drawn.set(true));
+    drawn.into()
+}

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use tenantscope_catalog::REGIONS;
 
 use crate::api::{ApiError, Credentials, Gateway, Token};
-use crate::components::console::preload_console;
+use crate::components::console::prefetch;
 use crate::components::tr;
 use crate::format;
 use crate::i18n::{t, tf, Lang};
@@ -174,15 +174,16 @@ pub fn SessionForm(
         found.set(None);
         let gateway = Gateway::new(proxy, Credentials::IamToken(t.clone()));
         let region = region.get_untracked().unwrap_or_else(|| default_region.get_untracked());
-        // The console's code comes while the token is looked up (a paste
-        // may come without a focus, from a script or a password manager).
-        leptos::task::spawn_local(async {
-            let _ = preload_console().await;
-        });
         leptos::task::spawn_local(async move {
             // Another token was pasted meanwhile: this answer is not for it.
             let current = move || probe.with_untracked(|p| p.as_ref() == Some(&t));
-            let (info, at) = match introspect_token(&gateway, &region).await {
+            let asked = introspect_token(&gateway, &region);
+            // The console's code, styles and texts come while the token is
+            // looked up (a paste may come without a focus, from a script or
+            // a password manager), asked after the token: fetching a chunk
+            // holds the page's thread for a moment.
+            leptos::task::spawn_local(prefetch());
+            let (info, at) = match asked.await {
                 Ok(known) => known,
                 Err(e) => {
                     if current() {
@@ -226,9 +227,10 @@ pub fn SessionForm(
                 <span>{tr(lang, "IAM token")}</span>
                 <input type="password" name="token" id="token" spellcheck="false" autocomplete="off" placeholder="MII…"
                     aria-describedby="token-status" aria-invalid=move || refused().then_some("true")
-                    // The console's code is fetched while the token is
-                    // being pasted; a failure shows when it is needed.
-                    on:focus=|_| leptos::task::spawn_local(async { let _ = preload_console().await; })
+                    // The console is fetched while the token is being
+                    // pasted (a failure shows when it is needed); after the
+                    // token's lookup when the paste comes with the focus.
+                    on:focus=|_| set_timeout(|| leptos::task::spawn_local(prefetch()), std::time::Duration::ZERO)
                     prop:value=move || token.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);

@@ -91,9 +91,13 @@ pub fn TabView(
                     progress.try_set(Some(p));
                 })
                 .await;
-                progress.try_set(None);
                 let (state, last) = keep_last_good(state, last_good.try_get_value().flatten());
                 last_good.try_set_value(last);
+                // Shown with the next frame: the other services' pages
+                // answered meanwhile are read (and their next pages asked)
+                // first, and answers of one frame are drawn at once.
+                crate::net::frame().await;
+                progress.try_set(None);
                 answered.try_update(|a| a[k] = Some(this_round));
                 state
             }
@@ -112,7 +116,7 @@ pub fn TabView(
         async move {
             let (Some(ids), Some(Ok(ctx))) = (ids, ctx) else { return last_billing.try_get_value().unwrap_or(BillingState::Waiting) };
             let signal = abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::signal)).flatten();
-            let net = Browser(&ctx.gateway, signal.as_ref());
+            let net = Browser::console(&ctx.gateway, signal.as_ref());
             let state = match bss::load(&net, tenantscope_catalog::billing_sites(&ctx.region), &ids).await {
                 Ok(read) => BillingState::Read(std::sync::Arc::new(read)),
                 Err(e) => BillingState::after_failure(&last_billing.try_get_value().unwrap_or(BillingState::Waiting), e),
@@ -215,8 +219,10 @@ pub fn TabView(
     // Made once for the tab: a signal made in the views below would be
     // disposed of with them, while their last updates may still read it.
     let view: Signal<_> = view.into();
+    // Its loads have started above; its panels are drawn a frame later.
+    let drawn = super::next_frame();
     view! {
-        <Show when=move || active.get()>
+        <Show when=move || drawn.get() && active.get()>
             // Drawn anew in another language; the loads stay.
             {move || { lang.get(); view! {
             <div class="tenant" role="tabpanel" aria-labelledby=format!("tab-{id}")>

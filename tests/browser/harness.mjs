@@ -10,6 +10,8 @@ import { before, after } from 'node:test';
 export const ROOT = resolve(import.meta.dirname, '../..');
 const PROXY_BIN = process.env.TENANTSCOPE_PROXY_BIN ?? join(ROOT, 'target/server/tenantscope-proxy');
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+// Another build of the site (a profiling build with WASM_NAMES=1, say).
+const SITE = process.env.TENANTSCOPE_SITE ?? join(ROOT, 'dist');
 
 /**
  * Starts the proxy on a free loopback port; resolves to { url, logs, stop }.
@@ -17,7 +19,7 @@ const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
  * with `--upstream-base`.
  */
 export async function startProxy(extraArgs = [], { demo = true } = {}) {
-  const args = ['--listen', '127.0.0.1:0', '--static', join(ROOT, 'dist'), ...(demo ? ['--demo'] : []), ...extraArgs];
+  const args = ['--listen', '127.0.0.1:0', '--static', SITE, ...(demo ? ['--demo'] : []), ...extraArgs];
   const child = spawn(PROXY_BIN, args, { env: { ...process.env, RUST_LOG: 'debug' } });
   const logs = [];
   child.stderr.on('data', (d) => logs.push(d.toString()));
