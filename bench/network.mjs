@@ -1,9 +1,13 @@
 // The dashboard at the speed of the network: how long
 // from pasting a token until the dashboard is complete (every panel drawn,
 // every page read), against the shortest chain of dependent requests the
-// data needs: token introspection, then a service's first page, then its
-// remaining pages, 3 × 300 ms when every answer takes 300 ms. Not a test:
-// it prints a table and exits 1 when a target is missed.
+// data needs: token introspection, then a service's first page (and the
+// CodeArts project list), then its remaining pages (and TestPlan's status),
+// 3 × 300 ms when every answer takes 300 ms. That last round holds as many
+// requests as the protocol lets a page have in flight to one host: six
+// connections over HTTP/1.1, the proxy's 32 streams over HTTP/2; more take
+// as many rounds more. Not a test: it prints a table and exits 1 when a
+// target is missed.
 //
 //   node bench/network.mjs            (scripts/build first; or scripts/bench-network)
 //   BENCH_NET_RUNS=5 BENCH_NET_LATENCY_MS=300 node bench/network.mjs
@@ -31,7 +35,17 @@ const PROTOCOLS = (process.env.BENCH_NET_PROTOCOLS ?? 'h1,h2').split(',');
 // the render after the last answer within 50 ms on the demo tenant.
 const TARGET_RATIO = { h1: 1.2, h2: 1.1 };
 const TARGET_RENDER_MS = 50;
-const CRITICAL_MS = 3 * LATENCY;
+// Requests a page can have in flight to one host: a browser's connections
+// over HTTP/1.1, the proxy's streams per connection over HTTP/2
+// (proxy/src/config.rs, H2_MAX_STREAMS).
+const IN_FLIGHT = { h1: 6, h2: 32 };
+
+/** The shortest chain for a run: the third round is every page after a first
+ * (an `offset` other than 0) and TestPlan's status, in rounds of `IN_FLIGHT`. */
+function criticalMs(run, protocol) {
+  const third = run.paths.filter((p) => /[?&]offset=(?!0(&|$))/.test(p) || p.includes('/package/status')).length;
+  return LATENCY * (2 + Math.max(1, Math.ceil(third / IN_FLIGHT[protocol])));
+}
 
 /** A self-signed certificate for 127.0.0.1; { cert, key, remove }. */
 function certificate() {
@@ -86,6 +100,7 @@ async function once(browser, url, token) {
       total: done - t0,
       renderAfterLast: done - lastAnswer,
       calls: api.length,
+      paths: api.map((e) => new URL(e.name).pathname + new URL(e.name).search),
       protocol: api[0]?.nextHopProtocol ?? '',
       heap: performance.memory?.usedJSHeapSize ?? 0,
       packages: [...document.querySelectorAll('section.panel .count')].map((c) => c.textContent).join(', '),
@@ -131,7 +146,8 @@ try {
       rows.push([`${name}: the browser spoke`, last.protocol, wanted, last.protocol === wanted]);
       rows.push([`${name}: paste to complete (median of ${RUNS})`, `${total.toFixed(0)} ms`, '', true]);
       const target = TARGET_RATIO[protocol];
-      rows.push([`${name}: ratio to the critical path (${CRITICAL_MS} ms)`, (total / CRITICAL_MS).toFixed(2), `≤ ${target}`, total / CRITICAL_MS <= target]);
+      const critical = criticalMs(last, protocol);
+      rows.push([`${name}: ratio to the critical path (${critical} ms)`, (total / critical).toFixed(2), `≤ ${target}`, total / critical <= target]);
       rows.push([`${name}: last answer to finished render`, `${render.toFixed(0)} ms`, tenant.render ? `≤ ${TARGET_RENDER_MS} ms` : '', !tenant.render || render <= TARGET_RENDER_MS]);
       rows.push([`${name}: JS heap after load`, `${heap.toFixed(1)} MiB`, '', true]);
       await proxy.stop();
