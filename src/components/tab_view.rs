@@ -93,10 +93,14 @@ pub fn TabView(
                 .await;
                 let (state, last) = keep_last_good(state, last_good.try_get_value().flatten());
                 last_good.try_set_value(last);
-                // Shown with the next frame: the other services' pages
-                // answered meanwhile are read (and their next pages asked)
-                // first, and answers of one frame are drawn at once.
-                crate::net::frame().await;
+                // Shown with the next frame while other services are still
+                // loading: their pages answered meanwhile are read (and their
+                // next pages asked) first, and answers of one frame are
+                // drawn at once. The last one is shown at once.
+                let others = answered.try_with_untracked(|a| a.iter().enumerate().any(|(i, r)| i != k && *r != Some(this_round)));
+                if others.unwrap_or(false) {
+                    crate::net::frame().await;
+                }
                 progress.try_set(None);
                 answered.try_update(|a| a[k] = Some(this_round));
                 state
