@@ -208,9 +208,12 @@ pub fn Overview(
             act_html,
         ))
     });
-    // The page title says what needs attention, so a background tab shows it.
+    // The page title says what needs attention, so a background tab shows
+    // it; set when it changes only (setting it costs the browser a few
+    // milliseconds, and the parts change with every service's answer).
+    let title = Memo::new(move |_| parts.try_with(|p| p.as_ref().map(|p| p.6.clone()).unwrap_or_default()).unwrap_or_default());
     Effect::new(move |_| {
-        let title = parts.try_with(|p| p.as_ref().map(|p| p.6.clone()).unwrap_or_default()).unwrap_or_default();
+        let title = title.get();
         let page = if title.is_empty() { "tenantscope".to_string() } else { format!("{title} — tenantscope") };
         document().set_title(&page);
     });
