@@ -73,17 +73,16 @@ impl Fetch for Browser<'_> {
     }
 }
 
-/// Resolves when the page next draws a frame (its animation frame), or
-/// after 100 ms when it draws none (a hidden page). What is awaited
-/// before being shown is drawn with that frame, all at once, and calls
-/// answered meanwhile are read first.
-pub async fn frame() {
+/// Resolves when the function `hold` is given is called, or after `ms`
+/// milliseconds, whichever comes first.
+pub async fn held(ms: i32, hold: impl FnOnce(js_sys::Function)) {
+    let mut hold = Some(hold);
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
-            let _ = window.request_animation_frame(&resolve);
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
-        } else {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+        if let Some(hold) = hold.take() {
+            hold(resolve);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;

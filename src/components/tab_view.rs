@@ -70,6 +70,13 @@ pub fn TabView(
         }
     });
     let answered = RwSignal::new([None::<u32>; tenantscope_catalog::PACKAGE_COUNT]);
+    // Which round each service last finished reading, and the services
+    // finished but not yet shown (each one's release): drawing a service
+    // holds up the reading of the others' answers, so a service finished
+    // while others are loading is shown with the round's last one, or
+    // after 100 ms, whichever comes first (bench/network.mjs).
+    let finished = StoredValue::new([None::<u32>; tenantscope_catalog::PACKAGE_COUNT]);
+    let held = StoredValue::new_local(Vec::<js_sys::Function>::new());
     let fetched = Service::PACKAGES.map(|service| {
         let progress = RwSignal::new(None);
         let k = Service::PACKAGES.iter().position(|s| *s == service).unwrap_or(0);
@@ -93,13 +100,17 @@ pub fn TabView(
                 .await;
                 let (state, last) = keep_last_good(state, last_good.try_get_value().flatten());
                 last_good.try_set_value(last);
-                // Shown with the next frame while other services are still
-                // loading: their pages answered meanwhile are read (and their
-                // next pages asked) first, and answers of one frame are
-                // drawn at once. The last one is shown at once.
-                let others = answered.try_with_untracked(|a| a.iter().enumerate().any(|(i, r)| i != k && *r != Some(this_round)));
-                if others.unwrap_or(false) {
-                    crate::net::frame().await;
+                finished.try_update_value(|f| f[k] = Some(this_round));
+                if finished.try_with_value(|f| f.iter().any(|r| *r != Some(this_round))).unwrap_or(false) {
+                    crate::net::held(100, |release| {
+                        held.try_update_value(|h| h.push(release));
+                    })
+                    .await;
+                } else {
+                    // The round's last: the others held are shown with it.
+                    for release in held.try_update_value(std::mem::take).unwrap_or_default() {
+                        let _ = release.call0(&wasm_bindgen::JsValue::UNDEFINED);
+                    }
                 }
                 progress.try_set(None);
                 answered.try_update(|a| a[k] = Some(this_round));
