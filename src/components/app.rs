@@ -86,8 +86,12 @@ pub fn App(
 
     // Side effects only: the URL hash, storage and the page's theme follow
     // the signals; nothing here writes a signal.
+    // The hash as it reads: the URL is written when it changes only (a tab
+    // opening updates the view without changing it, and writing the URL
+    // costs the browser a few milliseconds).
+    let hash = Memo::new(move |_| view.with(View::to_hash));
     Effect::new(move |_| {
-        let hash = view.with(View::to_hash);
+        let hash = hash.get();
         if let Ok(history) = window().history() {
             let url = if hash.is_empty() { location_path() } else { format!("#{hash}") };
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));

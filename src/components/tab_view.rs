@@ -132,6 +132,9 @@ pub fn TabView(
             let (Some(ids), Some(Ok(ctx))) = (ids, ctx) else { return last_billing.try_get_value().unwrap_or(BillingState::Waiting) };
             let signal = abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::signal)).flatten();
             let net = Browser::console(&ctx.gateway, signal.as_ref());
+            // Asked in a task of its own, once the round's last service is
+            // drawn: writing a dozen requests would hold the drawing up.
+            crate::net::held(0, drop).await;
             let state = match bss::load(&net, tenantscope_catalog::billing_sites(&ctx.region), &ids).await {
                 Ok(read) => BillingState::Read(std::sync::Arc::new(read)),
                 Err(e) => BillingState::after_failure(&last_billing.try_get_value().unwrap_or(BillingState::Waiting), e),
