@@ -194,15 +194,18 @@ pub fn App(
     // Why the texts of the language are (partly) in English: the page's
     // file failed before the page was drawn, or the console's later.
     let texts = RwSignal::new(texts);
-    // The console's code and texts, fetched once a tab is open (if focusing
-    // the token field has not fetched the code already) or access keys are
+    // The console's code and texts, fetched once a token is about to be
+    // entered (the field focused, a token pasted: by the time it is looked
+    // up, the console is drawn at once), a tab is open or access keys are
     // picked; Try again fetches them anew. Texts that fail leave the console
     // in English, saying so.
     // A memo: a first tab opened from the access-key form must not fetch
     // the chunk anew (the form would be drawn anew, losing what it says).
     // Opening the settings wants it too: the history's part is in it.
     let settings_opened = RwSignal::new(false);
-    let console_wanted = Memo::new(move |_| has_tabs.get() || keys_wanted.get() || settings_opened.get());
+    let console_asked = RwSignal::new(false);
+    let on_console = Callback::new(move |()| console_asked.set(true));
+    let console_wanted = Memo::new(move |_| console_asked.get() || has_tabs.get() || keys_wanted.get() || settings_opened.get());
     let chunk = LocalResource::new(move || {
         retry.track();
         let wanted = console_wanted.get();
@@ -253,7 +256,7 @@ pub fn App(
                 </div>
                 <SessionForm proxy
                     default_region=Signal::derive(move || settings.with(|s| s.region.clone())) remembering lang demo
-                    has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget />
+                    has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget on_console />
                 {move || keys_wanted.get().then(|| drawn(chunk.get().flatten(), Part::KeyForm { proxy, on_open_all, on_forget: on_forget_keys }))}
             </div>
             {move || if !has_tabs.get() {

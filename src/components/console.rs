@@ -5,8 +5,8 @@
 //! This is most of the app's code, and none of it is needed before a token
 //! is inspected, so it is split out of the first page load: [`console`] is a
 //! split point (scripts/build-wasm), fetched the first time it is called, or
-//! earlier by [`prefetch`] when the token field is focused or a token is
-//! pasted. Its styles and texts come with it ([`fetch`],
+//! earlier when the token field is focused or a token is pasted
+//! (`App`'s `chunk`). Its styles and texts come with it ([`fetch`],
 //! `lang/*.console.json`).
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
@@ -47,13 +47,6 @@ pub async fn fetch() -> Result<(), NotLoaded> {
     let (code, style) = futures::join!(preload_console(), style);
     code.map_err(NotLoaded::from)?;
     style
-}
-
-/// [`fetch`] and the console's texts in the language shown, ahead of need
-/// (the token field focused, a token pasted), so that the console is drawn
-/// as soon as a tab opens. What fails is fetched again when needed.
-pub async fn prefetch() {
-    let _ = futures::join!(fetch(), crate::i18n::load_console(crate::i18n::lang()));
 }
 
 /// What the page draws from the console's code.

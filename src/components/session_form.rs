@@ -2,7 +2,6 @@ use leptos::prelude::*;
 use tenantscope_catalog::REGIONS;
 
 use crate::api::{ApiError, Credentials, Gateway, Token};
-use crate::components::console::prefetch;
 use crate::components::tr;
 use crate::format;
 use crate::i18n::{t, tf, Lang};
@@ -36,6 +35,9 @@ pub fn SessionForm(
     on_open: Callback<(Connection, bool)>,
     /// Called when the token is forgotten.
     on_forget: Callback<()>,
+    /// Called when a token is about to be entered (the field focused, a
+    /// token pasted): the console's code is fetched meanwhile.
+    on_console: Callback<()>,
     /// Whether the proxy runs the demo tenant: then, until a tab is open,
     /// a button opens it without typing (its token is `demo`).
     #[prop(optional, into)]
@@ -178,11 +180,11 @@ pub fn SessionForm(
             // Another token was pasted meanwhile: this answer is not for it.
             let current = move || probe.with_untracked(|p| p.as_ref() == Some(&t));
             let asked = introspect_token(&gateway, &region);
-            // The console's code, styles and texts come while the token is
-            // looked up (a paste may come without a focus, from a script or
-            // a password manager), asked after the token: fetching a chunk
-            // holds the page's thread for a moment.
-            leptos::task::spawn_local(prefetch());
+            // The console comes while the token is looked up (a paste may
+            // come without a focus, from a script or a password manager),
+            // asked after the token: fetching a chunk holds the page's
+            // thread for a moment.
+            on_console.run(());
             let (info, at) = match asked.await {
                 Ok(known) => known,
                 Err(e) => {
@@ -230,7 +232,7 @@ pub fn SessionForm(
                     // The console is fetched while the token is being
                     // pasted (a failure shows when it is needed); after the
                     // token's lookup when the paste comes with the focus.
-                    on:focus=|_| set_timeout(|| leptos::task::spawn_local(prefetch()), std::time::Duration::ZERO)
+                    on:focus=move |_| set_timeout(move || on_console.run(()), std::time::Duration::ZERO)
                     prop:value=move || token.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
