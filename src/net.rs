@@ -73,19 +73,27 @@ impl Fetch for Browser<'_> {
     }
 }
 
-/// Resolves when the function `hold` is given is called, or after `ms`
-/// milliseconds, whichever comes first.
-pub async fn held(ms: i32, hold: impl FnOnce(js_sys::Function)) {
-    let mut hold = Some(hold);
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-        if let Some(hold) = hold.take() {
-            hold(resolve);
+/// Resolves when the function `park` is given is called (by whoever `park`
+/// hands it to).
+pub async fn parked(park: impl FnOnce(js_sys::Function)) {
+    let mut park = Some(park);
+    let promise = js_sys::Promise::new(&mut |resume, _| {
+        if let Some(park) = park.take() {
+            park(resume);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Resolves in a later task of the page's (a timer of 0 ms): what the
+/// current one started (drawing, say) is done first.
+pub async fn later() {
+    parked(|resume| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resume, 0);
+        }
+    })
+    .await;
 }
 
 /// Fills in what the person left empty: the project (and its region) from

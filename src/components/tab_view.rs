@@ -71,12 +71,13 @@ pub fn TabView(
     });
     let answered = RwSignal::new([None::<u32>; tenantscope_catalog::PACKAGE_COUNT]);
     // Which round each service last finished reading, and the services
-    // finished but not yet shown (each one's release): drawing a service
+    // finished but not yet shown (each one's resume): drawing a service
     // holds up the reading of the others' answers, so a service finished
     // while others are loading is shown with the round's last one, or
-    // after 100 ms, whichever comes first (bench/network.mjs).
+    // 100 ms after the first one waiting, whichever comes first
+    // (bench/network.mjs).
     let finished = StoredValue::new([None::<u32>; tenantscope_catalog::PACKAGE_COUNT]);
-    let held = StoredValue::new_local(Vec::<js_sys::Function>::new());
+    let to_draw = StoredValue::new_local(Vec::<js_sys::Function>::new());
     let fetched = Service::PACKAGES.map(|service| {
         let progress = RwSignal::new(None);
         let k = Service::PACKAGES.iter().position(|s| *s == service).unwrap_or(0);
@@ -101,17 +102,26 @@ pub fn TabView(
                 let (state, last) = keep_last_good(state, last_good.try_get_value().flatten());
                 last_good.try_set_value(last);
                 finished.try_update_value(|f| f[k] = Some(this_round));
-                if finished.try_with_value(|f| f.iter().any(|r| *r != Some(this_round))).unwrap_or(false) {
-                    crate::net::held(100, |release| {
-                        held.try_update_value(|h| h.push(release));
-                    })
-                    .await;
-                } else {
-                    // The round's last: the others held are shown with it.
-                    for release in held.try_update_value(std::mem::take).unwrap_or_default() {
-                        let _ = release.call0(&wasm_bindgen::JsValue::UNDEFINED);
+                let last = finished.try_with_value(|f| f.iter().all(|r| *r == Some(this_round))).unwrap_or(true);
+                // Every service waiting is let go at once, so that they are
+                // drawn together, the overview once.
+                let release = move || {
+                    for resume in to_draw.try_update_value(std::mem::take).unwrap_or_default() {
+                        let _ = resume.call0(&wasm_bindgen::JsValue::UNDEFINED);
                     }
-                }
+                };
+                crate::net::parked(|resume| {
+                    let first = to_draw.try_update_value(|h| {
+                        h.push(resume);
+                        h.len() == 1
+                    });
+                    if last {
+                        release();
+                    } else if first == Some(true) {
+                        set_timeout(release, std::time::Duration::from_millis(100));
+                    }
+                })
+                .await;
                 progress.try_set(None);
                 answered.try_update(|a| a[k] = Some(this_round));
                 state
@@ -134,7 +144,7 @@ pub fn TabView(
             let net = Browser::console(&ctx.gateway, signal.as_ref());
             // Asked in a task of its own, once the round's last service is
             // drawn: writing a dozen requests would hold the drawing up.
-            crate::net::held(0, drop).await;
+            crate::net::later().await;
             let state = match bss::load(&net, tenantscope_catalog::billing_sites(&ctx.region), &ids).await {
                 Ok(read) => BillingState::Read(std::sync::Arc::new(read)),
                 Err(e) => BillingState::after_failure(&last_billing.try_get_value().unwrap_or(BillingState::Waiting), e),
