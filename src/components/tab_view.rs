@@ -102,7 +102,7 @@ pub fn TabView(
                 let (state, last) = keep_last_good(state, last_good.try_get_value().flatten());
                 last_good.try_set_value(last);
                 finished.try_update_value(|f| f[k] = Some(this_round));
-                let last = finished.try_with_value(|f| f.iter().all(|r| *r == Some(this_round))).unwrap_or(true);
+                let round_done = finished.try_with_value(|f| f.iter().all(|r| *r == Some(this_round))).unwrap_or(true);
                 // Every service waiting is let go at once, so that they are
                 // drawn together, the overview once.
                 let release = move || {
@@ -115,7 +115,7 @@ pub fn TabView(
                         h.push(resume);
                         h.len() == 1
                     });
-                    if last {
+                    if round_done {
                         release();
                     } else if first == Some(true) {
                         set_timeout(release, std::time::Duration::from_millis(100));
