@@ -43,6 +43,14 @@ thread_local! {
     static CHANGED: leptos::prelude::ArcTrigger = leptos::prelude::ArcTrigger::new();
     /// Notified when the person changed the history (an import, Forget).
     static REPLACED: leptos::prelude::ArcTrigger = leptos::prelude::ArcTrigger::new();
+    /// How many times the history was forgotten on this page.
+    static FORGETS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A mark of the history's forgets so far: a snapshot read before a
+/// Forget is not kept after it ([`save`]).
+pub fn mark() -> u32 {
+    FORGETS.with(std::cell::Cell::get)
 }
 
 /// Tracks every change of the history: a reader of [`usage`] that calls
@@ -177,12 +185,18 @@ pub async fn usage() -> Result<(u64, usize), Refused> {
 }
 
 /// Keeps `snapshots` (one a tab an hour, unless `imported`: a file's are
-/// kept as dated), then drops what [`history::to_drop`] says. Returns how
-/// many were added.
-pub async fn save(snapshots: &[Snapshot], imported: bool) -> Result<usize, Refused> {
+/// kept as dated), then drops what [`history::to_drop`] says, unless the
+/// history was forgotten since `read` (a [`mark`] taken when they were
+/// read). Returns how many were added.
+pub async fn save(snapshots: &[Snapshot], imported: bool, read: u32) -> Result<usize, Refused> {
     // What is kept already, for the hourly rule (a file's are kept as dated).
     let list: Vec<Kept> = if imported { Vec::new() } else { stored().await?.into_iter().map(|(_, k)| k).collect() };
     let mut added = 0;
+    // Checked after the last await before the writes: a Forget's clearing
+    // asked meanwhile would otherwise be followed by these.
+    if mark() != read {
+        return Ok(0);
+    }
     {
         let (records, sizes) = stores(true).await?;
         let mut requests = Vec::new();
@@ -278,6 +292,7 @@ fn records_of(values: impl IntoIterator<Item = JsValue>) -> Vec<Snapshot> {
 
 /// Forgets the whole history.
 pub async fn forget() -> Result<(), Refused> {
+    FORGETS.with(|f| f.set(f.get().wrapping_add(1)));
     let (records, sizes) = stores(true).await?;
     let (a, b) = (call(&records, "clear", &[])?, call(&sizes, "clear", &[])?);
     done(a).await?;

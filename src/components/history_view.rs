@@ -132,7 +132,7 @@ pub fn HistorySettings() -> impl IntoView {
                     Err(why) => refused.push(format!("{name}: {}", crate::format::history_refused(&why))),
                 }
             }
-            let saved = if snapshots.is_empty() { Ok(0) } else { store::save(&snapshots, true).await };
+            let saved = if snapshots.is_empty() { Ok(0) } else { store::save(&snapshots, true, store::mark()).await };
             status.set(Some(match (saved, refused.is_empty()) {
                 (Err(Refused), _) => ("refused", t("This browser refused: nothing was changed.").to_string()),
                 (Ok(n), true) => ("imported", plural(n as u64, "{0} snapshot added.", "{0} snapshots added.")),

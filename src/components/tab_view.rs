@@ -154,7 +154,8 @@ pub fn TabView(
             // billing's dates and renewal included; once the page has drawn
             // it, not before (nothing waits for the history).
             if crate::store::on() {
-                let (billing, origin) = (state.clone(), history_view::origin(&ctx));
+                // A Forget between this reading and its keeping drops it.
+                let (billing, origin, read) = (state.clone(), history_view::origin(&ctx), crate::store::mark());
                 set_timeout(
                     move || {
                         let states: Vec<_> = fetched
@@ -167,7 +168,7 @@ pub fn TabView(
                             return;
                         }
                         leptos::task::spawn_local(async move {
-                            let _ = crate::store::save(&[snapshot], false).await;
+                            let _ = crate::store::save(&[snapshot], false, read).await;
                         });
                     },
                     std::time::Duration::from_millis(500),
