@@ -149,22 +149,23 @@ pub fn Overview(
             let shown = merged.iter().take(WARNINGS_SHOWN).map(|m| warning_row(m, &owners.seen_in[m.first.tenant], &labels, now)).collect();
             (shown, merged.len().saturating_sub(WARNINGS_SHOWN))
         };
-        let (unprotected_rows, upcoming_rows, renewing_rows) = (rows(&groups.unprotected), rows(&groups.upcoming), rows(&groups.renewing));
-        let (frozen_rows, expired_rows) = (rows(&groups.frozen_or_closed), rows(&groups.expired));
+        let (unprotected_rows, upcoming_rows, frozen_rows) = (rows(&groups.unprotected), rows(&groups.upcoming), rows(&groups.frozen_or_closed));
         let packages_in = |group: &[Merged]| group.iter().map(|m| m.count).sum::<usize>();
-        let (expired_packages, renewing_packages) = (packages_in(&groups.expired), packages_in(&groups.renewing));
+        let renewing_packages = packages_in(&groups.renewing);
         let warnings_html = render::warnings(
             &WarningGroups {
                 unprotected: (&unprotected_rows.0, unprotected_rows.1),
                 upcoming: (&upcoming_rows.0, upcoming_rows.1),
-                renewing: (&renewing_rows.0, renewing_rows.1),
                 frozen_or_closed: (&frozen_rows.0, frozen_rows.1),
-                expired: (&expired_rows.0, expired_rows.1),
-                expired_packages,
-                renewing_packages,
             },
             thresholds,
         );
+        let folded = |key: &'static str, group: &[Merged], one: &'static str, many: &'static str| {
+            let (rows, more) = rows(group);
+            Folded { key, summary: crate::i18n::plural(packages_in(group) as u64, one, many), rows, more }
+        };
+        let expired = folded("expired", &groups.expired, "Expired: {0} package", "Expired: {0} packages");
+        let renewing = folded("renewing", &groups.renewing, "Renews automatically: {0} package", "Renews automatically: {0} packages");
         // What renews by itself needs nobody.
         let need_attention = groups.packages() - renewing_packages;
         let points: Vec<_> = upcoming(uniques.iter().map(|u| u.package), now, TIMELINE_DAYS)
@@ -195,23 +196,25 @@ pub fn Overview(
                 tab => format!("{} · {tab} {why}", format::service(*service)),
             })
             .collect();
-        let act_html = render::act_now(&acts, &failed, thresholds.critical_days);
-        Some((
-            render::figures(&counts, thresholds, billing == "read"),
-            warnings_html,
-            render::timeline(&points, now, TIMELINE_DAYS, thresholds),
-            counts.total(),
+        Some(Parts {
+            act: render::act_now(&acts, &failed, thresholds.critical_days),
+            acts: (acts, failed),
+            figures: render::figures(&counts, thresholds, billing == "read"),
+            warnings: warnings_html,
+            expired,
+            renewing,
+            timeline: render::timeline(&points, now, TIMELINE_DAYS, thresholds),
+            total: counts.total(),
             need_attention,
             left_out,
             title,
             billing,
-            act_html,
-        ))
+        })
     });
     // The page title says what needs attention, so a background tab shows
     // it; set when it changes only (setting it costs the browser a few
     // milliseconds, and the parts change with every service's answer).
-    let title = Memo::new(move |_| parts.try_with(|p| p.as_ref().map(|p| p.6.clone()).unwrap_or_default()).unwrap_or_default());
+    let title = Memo::new(move |_| parts.try_with(|p| p.as_ref().map(|p| p.title.clone()).unwrap_or_default()).unwrap_or_default());
     Effect::new(move |_| {
         let title = title.get();
         let page = if title.is_empty() { "tenantscope".to_string() } else { format!("{title} — tenantscope") };
@@ -265,38 +268,113 @@ pub fn Overview(
             }
         });
     };
-    type Parts = (String, String, String, usize, usize, String, String, &'static str, String);
     let part = move |f: fn(&Parts) -> String| move || parts.try_with(|p| p.as_ref().map(f).unwrap_or_default()).unwrap_or_default();
+    // The folds' bodies, drawn only while open.
+    let act_more = Signal::derive(move || parts.try_with(|p| p.as_ref().map(|p| render::act_more(&p.acts.0, &p.acts.1))).flatten().unwrap_or_default());
+    let act_all = move || parts.try_with(|p| p.as_ref().map(|p| p.acts.0.len() + p.acts.1.len())).flatten().unwrap_or(0);
+    let folded = move |f: fn(&Parts) -> &Folded| {
+        let summary = Signal::derive(move || parts.try_with(|p| p.as_ref().map(|p| f(p).summary.clone())).flatten().unwrap_or_default());
+        let body = Signal::derive(move || {
+            let t = thresholds.get();
+            parts.try_with(|p| p.as_ref().map(|p| render::folded_warnings(f(p).key, &f(p).rows, f(p).more, t))).flatten().unwrap_or_default()
+        });
+        let shown = move || parts.try_with(|p| p.as_ref().is_some_and(|p| !f(p).rows.is_empty())).unwrap_or(false);
+        (summary, body, shown)
+    };
+    let (expired_summary, expired_body, expired_shown) = folded(|p| &p.expired);
+    let (renewing_summary, renewing_body, renewing_shown) = folded(|p| &p.renewing);
     view! {
         <Show when=move || parts.try_with(Option::is_some).unwrap_or(false)>
             // What needs a person, first thing: ranked, nothing scrolls in a box.
             <section class="act-now" aria-labelledby="act-now-title" on:click=on_click>
                 <h2 id="act-now-title">{tr(lang, "Act now")}</h2>
-                <div inner_html=part(|p| p.8.clone())></div>
+                <div inner_html=part(|p| p.act.clone())></div>
+                <Show when=move || { act_all() > render::ACT_SHOWN }>
+                    <Fold class="act-more" summary=Signal::derive(move || tf("All {0}", &[&act_all()])) body=act_more />
+                </Show>
             </section>
             {move || since.get().map(|html| view! { <div class="since-wrap" on:click=on_click inner_html=html></div> })}
-            <section class="overview" aria-labelledby="overview-title" on:click=on_click data-billing=move || parts.try_with(|p| p.as_ref().map(|p| p.7)).flatten()>
+            <section class="overview" aria-labelledby="overview-title" on:click=on_click data-billing=move || parts.try_with(|p| p.as_ref().map(|p| p.billing)).flatten()>
                 <h2 id="overview-title">{tr(lang, "Overview")}</h2>
-                <p class="muted">{part(|p| tf("{0} packages; {1} need attention.", &[&p.3, &p.4]))}</p>
+                <p class="muted">{part(|p| tf("{0} packages; {1} need attention.", &[&p.total, &p.need_attention]))}</p>
                 {move || {
-                    let left_out = part(|p| p.5.clone())();
+                    let left_out = part(|p| p.left_out.clone())();
                     (!left_out.is_empty()).then(|| view! { <p class="notice notice-warn coverage" data-state="left-out">{left_out}</p> })
                 }}
-                <div inner_html=part(|p| p.0.clone())></div>
+                <div inner_html=part(|p| p.figures.clone())></div>
                 <div class="overview-grid">
                     <div>
                         <h3>{tr(lang, "Expiry warnings")}</h3>
                         // Scrolls: focusable so that keys can scroll it too.
-                        <div class="table-wrap" tabindex="0" role="region" aria-label=tr(lang, "Expiry warnings")
-                            inner_html=part(|p| p.1.clone())></div>
+                        <div class="table-wrap" tabindex="0" role="region" aria-label=tr(lang, "Expiry warnings")>
+                            <div inner_html=part(|p| p.warnings.clone())></div>
+                            <Show when=expired_shown>
+                                <Fold class="expired-group" summary=expired_summary body=expired_body />
+                            </Show>
+                            <Show when=renewing_shown>
+                                <Fold class="renewing-group" summary=renewing_summary body=renewing_body />
+                            </Show>
+                        </div>
                     </div>
                     <div>
                         <h3>{tr(lang, "Upcoming expiries, next 90 days")}</h3>
-                        <div inner_html=part(|p| p.2.clone())></div>
+                        <div inner_html=part(|p| p.timeline.clone())></div>
                     </div>
                 </div>
             </section>
         </Show>
+    }
+}
+
+/// What the overview draws, from every package counted once.
+#[derive(Clone, Debug, PartialEq)]
+struct Parts {
+    /// Act now's first lines, and every line with the failed services'
+    /// (for its fold).
+    act: String,
+    acts: (Vec<render::ActRow>, Vec<String>),
+    figures: String,
+    /// The warnings in sight, then the two folded groups.
+    warnings: String,
+    expired: Folded,
+    renewing: Folded,
+    timeline: String,
+    total: usize,
+    need_attention: usize,
+    /// What the figures leave out, and why.
+    left_out: String,
+    /// The page title's words.
+    title: String,
+    /// `waiting`, `read` or `failed`.
+    billing: &'static str,
+}
+
+/// A folded group of warnings: its summary, its rows and how many more.
+#[derive(Clone, Debug, PartialEq)]
+struct Folded {
+    key: &'static str,
+    summary: String,
+    rows: Vec<WarningRow>,
+    more: usize,
+}
+
+/// A group folded behind its summary. Its body is drawn only while it is
+/// open: the overview is drawn anew as each service answers, and a few
+/// hundred folded lines held the draw after the last answer up
+/// (bench/network.mjs). It stays as the person left it when the overview
+/// is drawn again.
+#[component]
+fn Fold(class: &'static str, summary: Signal<String>, body: Signal<String>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let toggled = move |ev: leptos::ev::Event| {
+        let now = ev.target().and_then(|d| js_sys::Reflect::get(&d, &"open".into()).ok()).and_then(|o| o.as_bool());
+        open.set(now.unwrap_or(false));
+    };
+    view! {
+        <details class=class on:toggle=toggled>
+            <summary>{summary}</summary>
+            <div inner_html=move || if open.get() { body.get() } else { String::new() }></div>
+        </details>
     }
 }
 

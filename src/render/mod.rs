@@ -460,11 +460,35 @@ pub const ACT_SHOWN: usize = 10;
 /// The act-now list: what needs a person, ranked, each line saying why,
 /// what, where, when and what to do (a Renew link, or the package in its
 /// panel); services that could not be read first of all (their packages are
-/// not known); the first [`ACT_SHOWN`], then the rest folded in place.
+/// not known). The first [`ACT_SHOWN`]; the rest are [`act_more`]'s, drawn
+/// when their fold ("All N") is opened.
 pub fn act_now(rows: &[ActRow], failed: &[String], critical_days: u32) -> String {
-    let mut items: Vec<String> =
-        failed.iter().map(|line| format!(r#"<li class="act" data-reason="failed"><span class="act-why">{}</span></li>"#, escape(line))).collect();
-    items.extend(rows.iter().map(|r| {
+    if rows.is_empty() && failed.is_empty() {
+        return format!(
+            r#"<p class="act-none">{}</p>"#,
+            plural(
+                critical_days.into(),
+                "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} day.",
+                "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} days."
+            )
+        );
+    }
+    format!(r#"<ol class="act-list">{}</ol>"#, act_items(rows, failed).take(ACT_SHOWN).collect::<String>())
+}
+
+/// The act-now lines after the first [`ACT_SHOWN`], numbered on from
+/// them; empty when there are none.
+pub fn act_more(rows: &[ActRow], failed: &[String]) -> String {
+    if rows.len() + failed.len() <= ACT_SHOWN {
+        return String::new();
+    }
+    format!(r#"<ol class="act-list" start="{}">{}</ol>"#, ACT_SHOWN + 1, act_items(rows, failed).skip(ACT_SHOWN).collect::<String>())
+}
+
+/// Each act-now line, the failed services' first.
+fn act_items<'a>(rows: &'a [ActRow], failed: &'a [String]) -> impl Iterator<Item = String> + 'a {
+    let failed = failed.iter().map(|line| format!(r#"<li class="act" data-reason="failed"><span class="act-why">{}</span></li>"#, escape(line)));
+    failed.chain(rows.iter().map(|r| {
         let renew = r.renew.as_ref().map_or_else(String::new, |url| {
             format!(r#" <a class="renew" href="{}" target="_blank" rel="noopener noreferrer">{}</a>"#, escape(url), t("Renew"))
         });
@@ -483,29 +507,7 @@ pub fn act_now(rows: &[ActRow], failed: &[String], critical_days: u32) -> String
             escape(&r.name),
             escape(&r.place),
         )
-    }));
-    if items.is_empty() {
-        return format!(
-            r#"<p class="act-none">{}</p>"#,
-            plural(
-                critical_days.into(),
-                "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} day.",
-                "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} days."
-            )
-        );
-    }
-    let (first, rest) = items.split_at(items.len().min(ACT_SHOWN));
-    let mut h = format!(r#"<ol class="act-list">{}</ol>"#, first.concat());
-    if !rest.is_empty() {
-        let _ = write!(
-            h,
-            r#"<details class="act-more"><summary>{}</summary><ol class="act-list" start="{}">{}</ol></details>"#,
-            tf("All {0}", &[&items.len()]),
-            ACT_SHOWN + 1,
-            rest.concat()
-        );
-    }
-    h
+    }))
 }
 
 /// One line of the expiry warnings, ready to show.
@@ -526,25 +528,19 @@ pub struct WarningRow {
     pub tab: usize,
 }
 
-/// The warnings' groups, each with the rows shown and how many more there are.
+/// The warnings' groups in sight, each with the rows shown and how many
+/// more there are (the folded ones are [`folded_warnings`]').
 pub struct WarningGroups<'a> {
     /// Lapsed HSS quotas still bound to a host.
     pub unprotected: (&'a [WarningRow], usize),
     pub upcoming: (&'a [WarningRow], usize),
-    /// What renews automatically within the warning threshold.
-    pub renewing: (&'a [WarningRow], usize),
     pub frozen_or_closed: (&'a [WarningRow], usize),
-    pub expired: (&'a [WarningRow], usize),
-    /// Packages the expired rows stand for (merged rows count each).
-    pub expired_packages: usize,
-    /// Likewise, the renewing rows.
-    pub renewing_packages: usize,
 }
 
-/// The expiry warnings: hosts that lost their protection, first of all;
-/// what lapses soon unless somebody acts (or a line saying nothing does);
-/// what is frozen or closed; the expired, collapsed behind their count;
-/// and, quietly apart, what renews automatically soon.
+/// The expiry warnings in sight: hosts that lost their protection, first
+/// of all; what lapses soon unless somebody acts (or a line saying nothing
+/// does); what is frozen or closed. The expired, and what renews by itself,
+/// are folded behind their count ([`folded_warnings`]).
 pub fn warnings(groups: &WarningGroups, thresholds: Thresholds) -> String {
     let mut h = String::new();
     let (unprotected, more) = groups.unprotected;
@@ -567,18 +563,13 @@ pub fn warnings(groups: &WarningGroups, thresholds: Thresholds) -> String {
         let _ = write!(h, r#"<h4>{}</h4>"#, t("Frozen or closed"));
         h.push_str(&warning_table("warnings frozen", frozen, more, thresholds));
     }
-    // Folded behind their count: the expired, and what renews by itself.
-    let folded = [
-        ("expired", groups.expired, plural(groups.expired_packages as u64, "Expired: {0} package", "Expired: {0} packages")),
-        ("renewing", groups.renewing, plural(groups.renewing_packages as u64, "Renews automatically: {0} package", "Renews automatically: {0} packages")),
-    ];
-    for (key, (rows, more), summary) in folded {
-        if !rows.is_empty() {
-            let table = warning_table(&format!("warnings {key}"), rows, more, thresholds);
-            let _ = write!(h, r#"<details class="{key}-group"><summary>{summary}</summary>{table}</details>"#);
-        }
-    }
     h
+}
+
+/// A folded group of warnings (`key`: `expired` or `renewing`), drawn when
+/// it is opened.
+pub fn folded_warnings(key: &str, rows: &[WarningRow], more: usize, thresholds: Thresholds) -> String {
+    warning_table(&format!("warnings {key}"), rows, more, thresholds)
 }
 
 fn warning_table(class: &str, rows: &[WarningRow], more: usize, thresholds: Thresholds) -> String {
@@ -890,14 +881,16 @@ mod tests {
             tab: 0,
         };
         let rows: Vec<ActRow> = (0..12).map(row).collect();
-        let h = act_now(&rows, &["TestPlan could not be read: HTTP 503".into()], 7);
-        assert_eq!(h.matches("<li").count(), 13);
-        let (first, rest) = h.split_once("<details").unwrap();
+        let failed = ["TestPlan could not be read: HTTP 503".to_string()];
+        let first = act_now(&rows, &failed, 7);
+        let rest = act_more(&rows, &failed);
         assert_eq!(first.matches("<li").count(), 10, "ten lines, then the rest folded");
         assert!(first.contains(r#"data-reason="failed""#) && first.contains(r#"data-reason="unprotected""#));
-        assert!(rest.contains("<summary>All 13</summary>") && rest.contains(r#"start="11""#), "{rest}");
-        assert!(h.contains("&lt;p0&gt;") && h.contains(r#"data-filter="package" data-tab="0" data-service="hss" data-value="id0""#), "{h}");
-        assert!(h.contains(r#"<a class="renew" href="https://account.huawei.com/renew""#));
+        assert_eq!(rest.matches("<li").count(), 3, "{rest}");
+        assert!(rest.starts_with(r#"<ol class="act-list" start="11">"#), "{rest}");
+        assert!(first.contains("&lt;p0&gt;") && first.contains(r#"data-filter="package" data-tab="0" data-service="hss" data-value="id0""#), "{first}");
+        assert!(first.contains(r#"<a class="renew" href="https://account.huawei.com/renew""#));
+        assert_eq!(act_more(&rows[..9], &failed), "", "ten lines fold nothing");
         let none = act_now(&[], &[], 7);
         assert!(none.starts_with(r#"<p class="act-none">Nothing needs you now"#) && none.contains("within 7 days"), "{none}");
     }
@@ -934,19 +927,13 @@ mod tests {
             tab: 0,
         };
         let expired = [row("<n>", 1), row("pack", 13)];
-        let groups = WarningGroups {
-            unprotected: (&[], 0),
-            upcoming: (&[], 0),
-            renewing: (&[], 0),
-            frozen_or_closed: (&[], 0),
-            expired: (&expired, 2),
-            expired_packages: 16,
-            renewing_packages: 0,
-        };
-        let w = warnings(&groups, Thresholds::default());
+        let groups = WarningGroups { unprotected: (&[], 0), upcoming: (&[], 0), frozen_or_closed: (&[], 0) };
+        let open = warnings(&groups, Thresholds::default());
+        assert!(open.contains("Nothing lapses within 30 days.") && !open.contains("expired today"), "{open}");
+        let w = folded_warnings("expired", &expired, 2, Thresholds::default());
         assert!(w.contains(r#"data-filter="package" data-tab="0" data-service="hss" data-value="id&quot;1" title="Show in its panel">&lt;n&gt;</button></td><td></td><td>expired today</td>"#), "{w}");
         assert!(w.contains(">pack</button> <span class=\"merged\" title=\"13 identical packages\">×13</span>"), "{w}");
-        assert!(w.contains("Nothing lapses within 30 days.") && w.contains("<details class=\"expired-group\"><summary>Expired: 16 packages</summary>"), "{w}");
+        assert!(w.starts_with(r#"<table class="warnings expired""#), "{w}");
         assert!(w.contains("…and 2 more"), "{w}");
         let points = [
             (Urgency::Critical, NOW.plus_days(3), "a".to_string()),

@@ -165,6 +165,12 @@ test('Act now opens the overview: ranked, a bare host first, what lapses, never 
   await billingSettled(page);
   const act = page.locator('section.act-now');
   const lines = act.locator('li.act');
+  // The lines past the first ten are drawn when their fold is opened, and
+  // it stays open as the overview is drawn again.
+  const fold = act.locator('details.act-more');
+  assert.equal(await fold.locator('li.act').count(), 0, 'a closed fold holds no lines');
+  await fold.locator('summary').click();
+  await fold.locator('li.act').first().waitFor();
   // Before the overview, in the first screen.
   assert.ok(await act.evaluate((e) => e.getBoundingClientRect().top < innerHeight), 'Act now is in the first screen');
   assert.ok(await act.evaluate((e) => e.compareDocumentPosition(document.querySelector('section.overview')) & Node.DOCUMENT_POSITION_FOLLOWING));
@@ -180,6 +186,8 @@ test('Act now opens the overview: ranked, a bare host first, what lapses, never 
   const all = Number((await act.locator('details.act-more summary').textContent()).match(/^All (\d+)$/)[1]);
   assert.equal(all, reasons.length);
   assert.equal(await act.evaluate((e) => [...e.querySelectorAll('*')].some((x) => /auto|scroll/.test(getComputedStyle(x).overflowY))), false);
+  await fold.locator('summary').click();
+  await page.waitForFunction(() => !document.querySelector('section.act-now details.act-more').open);
   // Nothing that renews by itself is on it.
   assert.doesNotMatch(await act.textContent(), /renews automatically/);
   await act.evaluate((e) => e.scrollIntoView());

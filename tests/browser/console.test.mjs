@@ -123,9 +123,14 @@ test('the demo token shows data from all five services', async () => {
   assert.match(await overview.locator('table.warnings.upcoming').textContent(), /expires in \d+ days?/);
   assert.match(await overview.locator('table.warnings.frozen').textContent(), /Frozen|Closed/);
   assert.match(await overview.locator('details.expired-group summary').textContent(), /^Expired: \d+ packages$/);
+  // Its rows are drawn when it is opened.
+  assert.equal(await overview.locator('details.expired-group table').count(), 0, 'a closed group holds no rows');
+  await overview.locator('details.expired-group summary').click();
   assert.match(await overview.locator('details.expired-group table.warnings').textContent(), /expired \d+ days? ago|expired today/);
   // What renews by itself last, folded, with its date.
-  assert.match(await warnings.last().textContent(), /renews automatically on \d{4}-\d\d-\d\d/);
+  await overview.locator('details.renewing-group summary').click();
+  assert.match(await overview.locator('details.renewing-group table.warnings').textContent(), /renews automatically on \d{4}-\d\d-\d\d/);
+  assert.equal(await warnings.last().evaluate((t) => t.closest('details')?.className), 'renewing-group', 'last of the warnings');
   assert.equal(await page.getByRole('img', { name: /packages expire in the next 90 days, the first on \d{4}-\d\d-\d\d/ }).count(), 1);
   // Charts say their figures in words: the donut as an image with words,
   // the bar gauges beside each bar.

@@ -40,6 +40,9 @@ test('the sign-in folds into the session line once a tab opens, and Edit opens i
   // shows as many packages as it counts.
   const usedUp = Number(await page.locator('.figure[data-attention=used-up] .figure-n').textContent());
   assert.ok(usedUp > 0, 'the demo has packages used up');
+  const more = act.locator('details.act-more');
+  if (await more.count()) await more.locator('summary').click();
+  await act.locator('li.act').nth(10).waitFor();
   assert.ok(await act.locator('li.act[data-reason=used-up]').count() > 0, 'Act now lists none used up');
   await page.locator('.figure[data-attention=used-up] button').click();
   await page.waitForFunction(() => /urgency=used-up/.test(location.hash));

@@ -128,7 +128,8 @@ test('labels follow the thresholds, and the page title says what is urgent', asy
   const [, lapsing] = (await page.title()).match(/^1 host unprotected · (\d+) lapsing within 7 days — tenantscope$/) ?? [];
   assert.ok(Number(lapsing) > 0 && Number(lapsing) < critical, `${await page.title()} of ${critical} critical`);
   // What renews within 7 days is what the title leaves out.
-  assert.ok(await page.locator('section.overview details.renewing-group tbody tr', { hasText: 'Expires within 7 days' }).count() > 0);
+  await page.locator('section.overview details.renewing-group summary').click();
+  await page.locator('section.overview details.renewing-group tbody tr', { hasText: 'Expires within 7 days' }).first().waitFor();
 
   await page.getByText('Settings', { exact: true }).click();
   await page.getByLabel('Warning within (days)').fill('60');
@@ -136,6 +137,9 @@ test('labels follow the thresholds, and the page title says what is urgent', asy
   await page.getByLabel('Critical within (days)').fill('14');
   await page.getByLabel('Critical within (days)').press('Tab');
   await page.waitForFunction(() => document.querySelector('.figure[data-urgency=critical] .figure-label').textContent === 'Expires within 14 days');
+  // The group opened above stays open as the overview is drawn again, its rows in the new words.
+  assert.equal(await page.locator('section.overview details.renewing-group').evaluate((d) => d.open), true, 'the opened group closed');
+  await page.locator('section.overview details.renewing-group tbody tr', { hasText: 'Expires within 14 days' }).first().waitFor();
   const labels = await page.locator('.figure .figure-label').allTextContents();
   assert.deepEqual(labels.slice(1, 4), ['Expires within 14 days', 'Expires within 60 days', 'Expires after 60 days']);
   const options = await page.getByLabel('Urgency', { exact: true }).locator('option').allTextContents();

@@ -68,8 +68,13 @@ async function reload(p) {
 /** The act-now line of a package for `reason`, its fold opened if it is folded. */
 async function actLine(p, reason, id) {
   const line = p.locator(`section.act-now li.act[data-reason="${reason}"]`).filter({ has: p.locator(`button[data-filter=package][data-value="${id}"]`) });
-  await line.first().waitFor({ state: 'attached' });
-  if (!(await line.first().isVisible())) await p.locator('section.act-now details.act-more > summary').click();
+  await p.locator('section.act-now li.act').first().waitFor();
+  // Past the first ten, in the fold, drawn once it is opened.
+  if (!(await line.count())) {
+    const more = p.locator('section.act-now details.act-more');
+    if (await more.count() && !(await more.evaluate((d) => d.open))) await more.locator('summary').click();
+  }
+  await line.first().waitFor();
   return line.first();
 }
 
