@@ -256,7 +256,7 @@ pub fn App(
                 </div>
                 <SessionForm proxy
                     default_region=Signal::derive(move || settings.with(|s| s.region.clone())) remembering lang demo
-                    has_tabs=has_tabs.into() open_tab=open_tab.into() on_open on_forget on_console />
+                    has_tabs=has_tabs.into() editing=sign_in.into() open_tab=open_tab.into() on_open on_forget on_console />
                 {move || keys_wanted.get().then(|| drawn(chunk.get().flatten(), Part::KeyForm { proxy, on_open_all, on_forget: on_forget_keys }))}
             </div>
             {move || if !has_tabs.get() {

@@ -29,6 +29,9 @@ pub fn SessionForm(
     remembering: RwSignal<bool>,
     /// Whether a tab is open.
     has_tabs: Signal<bool>,
+    /// Whether the form was opened again with a tab open (its Edit): else
+    /// it is folded away then, and its choices are asked once it is in use.
+    editing: Signal<bool>,
     /// The open tab (its id and connection), which the form follows.
     open_tab: Signal<Option<(u32, Connection)>>,
     /// Called with the connection to open, and whether in a new tab.
@@ -73,6 +76,9 @@ pub fn SessionForm(
     let problem = RwSignal::new(None::<String>);
     // The token last looked up, and what was found for it.
     let probe = RwSignal::new(None::<Token>);
+    // The lookup of the form's choices (the account's projects, the
+    // CodeArts projects), waiting for the form to be in use.
+    let choices_later = StoredValue::new_local(None::<futures::channel::oneshot::Sender<()>>);
     let found = RwSignal::new(None::<Result<Discovery, ApiError>>);
     // The token a tab was last opened with: that tab says what its session
     // met, so the form does not say a refusal a second time.
@@ -174,11 +180,12 @@ pub fn SessionForm(
         }
         probe.set(Some(t.clone()));
         found.set(None);
+        choices_later.set_value(None);
         let gateway = Gateway::new(proxy, Credentials::IamToken(t.clone()));
         let region = region.get_untracked().unwrap_or_else(|| default_region.get_untracked());
         leptos::task::spawn_local(async move {
             // Another token was pasted meanwhile: this answer is not for it.
-            let current = move || probe.with_untracked(|p| p.as_ref() == Some(&t));
+            let current = || probe.with_untracked(|p| p.as_ref() == Some(&t));
             let asked = introspect_token(&gateway, &region);
             // The console comes while the token is looked up (a paste may
             // come without a focus, from a script or a password manager),
@@ -204,16 +211,36 @@ pub fn SessionForm(
             if then_open && !has_tabs.get_untracked() {
                 open(false);
             }
+            // The choices are asked when the form is in sight, not while
+            // the tab just opened asks what it needs: it asks its CodeArts
+            // project itself, and over HTTP/1.1 two lists beside its first
+            // pages would take two of the browser's six connections.
+            if has_tabs.get_untracked() && !editing.get_untracked() {
+                let (shown, wait) = futures::channel::oneshot::channel::<()>();
+                choices_later.set_value(Some(shown));
+                // Dropped unsent: another token, or forgotten.
+                if wait.await.is_err() {
+                    return;
+                }
+            }
             let lists = lists(gateway, info, at, region).await;
             if current() {
                 found.set(Some(Ok(lists)));
             }
         });
     };
+    // The form in use (Edit focuses the token field): the choices it
+    // waited for.
+    let choices_wanted = move || {
+        if let Some(shown) = choices_later.try_update_value(Option::take).flatten() {
+            let _ = shown.send(());
+        }
+    };
     let forget = move |_| {
         token.set(String::new());
         probe.set(None);
         found.set(None);
+        choices_later.set_value(None);
         for field in [region_typed, project_typed, codearts_typed] {
             field.set(None);
         }
@@ -232,7 +259,10 @@ pub fn SessionForm(
                     // The console is fetched while the token is being
                     // pasted (a failure shows when it is needed); after the
                     // token's lookup when the paste comes with the focus.
-                    on:focus=move |_| set_timeout(move || on_console.run(()), std::time::Duration::ZERO)
+                    on:focus=move |_| {
+                        choices_wanted();
+                        set_timeout(move || on_console.run(()), std::time::Duration::ZERO)
+                    }
                     prop:value=move || token.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
@@ -308,6 +338,7 @@ pub fn SessionForm(
         </form>
     }
 }
+
 
 /// What a token said about itself, in one line.
 fn who(d: &Discovery) -> String {

@@ -208,13 +208,21 @@ test('forget token clears the field and the panels', async () => {
 
 test('a pasted token is looked up at once and fills the form, which stays editable', async () => {
   const { page, problems } = await openPage(chrome.browser, proxy.url);
+  const lists = [];
+  page.on('request', (r) => { if (/\/v4\/projects\?|\/v3\/auth\/projects/.test(r.url())) lists.push(new URL(r.url()).pathname); });
   await page.getByLabel('IAM token').fill('demo');
   await page.locator('.session-line[data-state=ready]').waitFor();
   assert.match(await page.textContent('.session-line'), /demo-operator @ northwind-demo/);
-  // The form folded into the session line; Edit opens it as it was filled.
+  // Each list asked once: the CodeArts projects by TestPlan; the form's
+  // choices not while it is folded away.
+  await page.locator('section.panel[data-service=testplan] [data-state=ready]').waitFor();
+  assert.deepEqual(lists, ['/api/projectman/cn-north-4/v4/projects']);
+  // The form folded into the session line; Edit opens it as it was filled,
+  // and asks its choices.
   await editSignIn(page);
   assert.equal(await page.getByLabel('Project ID').inputValue(), '0b4a1c7e5f9d4e2a8c3b6d1f0e7a9c25');
-  assert.equal(await page.getByLabel('CodeArts project').inputValue(), '5d2f8a1b9c4e4f7a8b3c6e0d1a2f4b97');
+  await page.waitForFunction(() => document.getElementById('codearts-project').value === '5d2f8a1b9c4e4f7a8b3c6e0d1a2f4b97');
+  assert.deepEqual(lists.slice(1).sort(), ['/api/iam/global/v3/auth/projects', '/api/projectman/cn-north-4/v4/projects']);
   assert.equal(await page.getByLabel('Region', { exact: true }).inputValue(), 'cn-north-4');
   // Typed by hand wins over what was found.
   await page.getByLabel('Project ID').fill('typed-by-hand');
