@@ -37,7 +37,8 @@ pub struct Args {
     /// Answer the API from the built-in demo tenant (token `demo`), with no network.
     #[arg(long, env = "TENANTSCOPE_DEMO")]
     pub demo: bool,
-    /// Extra latency for every demo answer, in milliseconds (for benchmarks).
+    /// How long every demo answer takes from its request, its making
+    /// included, in milliseconds (for benchmarks: an upstream's latency).
     #[arg(long, env = "TENANTSCOPE_DEMO_LATENCY_MS", default_value_t = 0, value_name = "MS")]
     pub demo_latency_ms: u64,
     /// Send every service to this base URL instead of the Huawei Cloud hosts,

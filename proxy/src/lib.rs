@@ -390,11 +390,13 @@ async fn relay(state: &AppState, request: &Parts, body: Body, routed: &mut Route
         None
     };
     if state.config.demo {
-        if !state.config.demo_latency.is_zero() {
-            tokio::time::sleep(state.config.demo_latency).await;
-        }
+        // Made first, then held to the latency from the request's arrival,
+        // as an upstream's answer time includes its making.
+        let due = tokio::time::Instant::now() + state.config.demo_latency;
         let bytes = posted.as_ref().map_or(&[][..], |(_, bytes)| &bytes[..]);
-        return Ok(demo_response(&target, &request.headers, bytes));
+        let answer = demo_response(&target, &request.headers, bytes);
+        tokio::time::sleep_until(due).await;
+        return Ok(answer);
     }
     let relayed = match posted {
         Some((slot, bytes)) => state.upstream.forward_with(&target, &forwarded, slot, Some(bytes)).await?,

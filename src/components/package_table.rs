@@ -13,8 +13,13 @@ use crate::format;
 use crate::i18n::t;
 use crate::render::{self, Columns};
 
-/// Rows drawn beyond those in sight, above and below.
+/// Rows drawn beyond those in sight, above and below, once the box is
+/// measured (it is on the first scroll, key or focus).
 const MARGIN: usize = 12;
+/// Before then: a few. The first draw comes with the dashboard's last
+/// answers, and every row drawn then holds the finished dashboard up
+/// (bench/network.mjs).
+const FIRST_MARGIN: usize = 3;
 
 /// What the page says of the scroll box, in pixels (read from it).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -87,7 +92,7 @@ pub fn PackageTable(
         let m = metrics.get();
         let len = order.with(Vec::len);
         let top = m.top.min((len as f64 * m.row + m.header - m.height).max(0.0));
-        table::window(top, m.height, m.row, len, MARGIN)
+        table::window(top, m.height, m.row, len, if m == GUESS { FIRST_MARGIN } else { MARGIN })
     });
     // The row the keyboard is on (a position in `order`), and the package
     // whose card is open beneath.

@@ -259,6 +259,12 @@ test('a long list is a table: windowed, sortable by its headers, one tab stop wi
   assert.equal(await table.getAttribute('aria-rowcount'), '481');
   const drawn = await hss.locator('tr.row').count();
   assert.ok(drawn < 60, `${drawn} rows in the page`);
+  // Before any scroll, the rows drawn fill the box, on a phone too.
+  for (const width of [390, 1400]) {
+    await page.setViewportSize({ width, height: 1000 });
+    const gap = await box.evaluate((b) => b.getBoundingClientRect().bottom - [...b.querySelectorAll('tr.row')].at(-1).getBoundingClientRect().bottom);
+    assert.ok(gap <= 0, `${width} px: the last row drawn ends ${gap} px above the box's bottom`);
+  }
   await box.evaluate((b) => { b.scrollTop = b.scrollHeight; });
   await page.waitForFunction(() => document.querySelector('[data-service=hss] tr.row:last-child')?.getAttribute('aria-rowindex') === '481');
   assert.ok(await hss.locator('tr.row').count() < 60);
