@@ -20,12 +20,26 @@ struct Page {
     total: Option<u64>,
 }
 
-impl Paged for Page {
+thread_local! {
+    /// What happened, in order: each page asked (`ask`) and settled (`settle`).
+    static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// The offset whose page fails to settle.
+    static UNREADABLE: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+impl Paged<Failure> for Page {
     fn items(&self) -> usize {
         self.items
     }
     fn total(&self) -> Option<u64> {
         self.total
+    }
+    fn settle(&mut self) -> Result<(), Failure> {
+        LOG.with(|l| l.borrow_mut().push(format!("settle {}", self.offset)));
+        match UNREADABLE.get() {
+            Some(offset) if offset == self.offset => Err(Failure::Unreadable),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -35,6 +49,8 @@ enum Failure {
     Broken,
     /// An error that retrying cannot fix (a refused token).
     Denied,
+    /// A page whose items could not be read.
+    Unreadable,
 }
 
 /// A tenant of `total` items served `page_size` at a time, with scripted
@@ -72,6 +88,7 @@ impl Script {
 
     async fn fetch(&self, offset: u64) -> Result<Page, Failure> {
         self.calls.borrow_mut().push(offset);
+        LOG.with(|l| l.borrow_mut().push(format!("ask {offset}")));
         self.in_flight.set(self.in_flight.get() + 1);
         self.max_in_flight.set(self.max_in_flight.get().max(self.in_flight.get()));
         YieldOnce(false).await;
@@ -92,7 +109,7 @@ impl Script {
             |e: &Failure| match e {
                 Failure::Throttled => Some(2000),
                 Failure::Broken => Some(250),
-                Failure::Denied => None,
+                Failure::Denied | Failure::Unreadable => None,
             },
             |ms| {
                 self.sleeps.borrow_mut().push(ms);
@@ -140,6 +157,29 @@ fn reads_to_the_total() {
     let expected = Some(3);
     assert_eq!(progress, [1, 2, 3].map(|read| Progress { read, expected }));
     assert_eq!(*script.calls.borrow(), [0, 200, 400]);
+}
+
+#[test]
+fn the_next_pages_are_asked_before_the_first_is_read() {
+    LOG.with(|l| l.borrow_mut().clear());
+    let script = Script::new(Some(420), 200);
+    script.run(HSS).0.unwrap();
+    let log = LOG.with(|l| l.borrow().clone());
+    assert_eq!(log, ["ask 0", "ask 200", "ask 400", "settle 0", "settle 200", "settle 400"]);
+}
+
+#[test]
+fn a_page_that_cannot_be_read_fails_as_its_call_would() {
+    // A later page: a failed page, the others kept.
+    UNREADABLE.set(Some(200));
+    let outcome = Script::new(Some(420), 200).run(HSS).0.unwrap();
+    assert_eq!(offsets(&outcome), [0, 400]);
+    assert_eq!(outcome.failures, [PageFailure { offset: 200, error: Failure::Unreadable }]);
+    // The first: the whole reading.
+    UNREADABLE.set(Some(0));
+    assert_eq!(Script::new(Some(420), 200).run(HSS).0.unwrap_err(), Failure::Unreadable);
+    assert_eq!(Script::new(None, 200).run(HSS).0.unwrap_err(), Failure::Unreadable);
+    UNREADABLE.set(None);
 }
 
 #[test]

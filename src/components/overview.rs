@@ -160,12 +160,20 @@ pub fn Overview(
             },
             thresholds,
         );
-        let folded = |key: &'static str, group: &[Merged], one: &'static str, many: &'static str| {
+        let folded = |key: &'static str, group: &[Merged], summary: String| {
             let (rows, more) = rows(group);
-            Folded { key, summary: crate::i18n::plural(packages_in(group) as u64, one, many), rows, more }
+            Folded { key, summary, rows, more }
         };
-        let expired = folded("expired", &groups.expired, "Expired: {0} package", "Expired: {0} packages");
-        let renewing = folded("renewing", &groups.renewing, "Renews automatically: {0} package", "Renews automatically: {0} packages");
+        let expired = folded(
+            "expired",
+            &groups.expired,
+            crate::i18n::plural(packages_in(&groups.expired) as u64, "Expired: {0} package", "Expired: {0} packages"),
+        );
+        let renewing = folded(
+            "renewing",
+            &groups.renewing,
+            crate::i18n::plural(renewing_packages as u64, "Renews automatically: {0} package", "Renews automatically: {0} packages"),
+        );
         // What renews by itself needs nobody.
         let need_attention = groups.packages() - renewing_packages;
         let points: Vec<_> = upcoming(uniques.iter().map(|u| u.package), now, TIMELINE_DAYS)

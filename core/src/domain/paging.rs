@@ -35,11 +35,16 @@ pub struct PagePlan {
 }
 
 /// What the reader needs to know of a page.
-pub trait Paged {
+pub trait Paged<E> {
     /// Items on this page.
     fn items(&self) -> usize;
     /// The total the service reports, if it does.
     fn total(&self) -> Option<u64>;
+    /// Reads what can wait until the next pages are asked (its items); an
+    /// error fails the page as its call failing would.
+    fn settle(&mut self) -> Result<(), E> {
+        Ok(())
+    }
 }
 
 /// Pages read so far, of how many (`None` while the total is unknown).
@@ -143,7 +148,7 @@ pub async fn read_all<P, E, F, Fut, S, SFut>(
     mut progress: impl FnMut(Progress),
 ) -> Result<Outcome<P, E>, E>
 where
-    P: Paged,
+    P: Paged<E>,
     F: Fn(u64) -> Fut,
     Fut: Future<Output = Result<P, E>>,
     S: Fn(u32) -> SFut,
@@ -170,14 +175,26 @@ where
                 _ if capped => Stop::Cap,
                 _ => Stop::Total,
             };
-            out.pages.push(first);
-            progress(out.progress);
             let last = offsets.last().copied();
             let mut pages = Window::new(offsets.into_iter().map(|offset| async move { (offset, page(offset).await) }), IN_FLIGHT);
-            while let Some((offset, result)) = pages.next().await {
+            // The next pages are asked (their first poll sends them) before
+            // the first page's items are read: those wait for nothing.
+            let mut arrived = {
+                let mut next = std::pin::pin!(pages.next());
+                let early = poll_fn(|cx| Poll::Ready(next.as_mut().poll(cx))).await;
+                let mut first = first;
+                first.settle()?;
+                out.pages.push(first);
+                progress(out.progress);
+                match early {
+                    Poll::Ready(arrived) => arrived,
+                    Poll::Pending => next.await,
+                }
+            };
+            while let Some((offset, result)) = arrived {
                 out.progress.read += 1;
                 progress(out.progress);
-                match result {
+                match result.and_then(|mut p| p.settle().map(|()| p)) {
                     Ok(p) if p.items() == 0 => {
                         out.stop = Stop::EmptyPage;
                         break;
@@ -192,11 +209,14 @@ where
                     }
                     Err(error) => out.failures.push(PageFailure { offset, error }),
                 }
+                arrived = pages.next().await;
             }
         }
         None => {
             // No total: one page after another until one is short or empty.
             out.progress = Progress { read: 1, expected: None };
+            let mut first = first;
+            first.settle()?;
             out.pages.push(first);
             progress(out.progress);
             out.stop = if n < limit {
@@ -210,7 +230,7 @@ where
             };
             let mut offset = n as u64;
             while n >= limit && out.progress.read < plan.max_pages {
-                let result = page(offset).await;
+                let result = page(offset).await.and_then(|mut p| p.settle().map(|()| p));
                 out.progress.read += 1;
                 progress(out.progress);
                 match result {

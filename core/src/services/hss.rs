@@ -59,10 +59,11 @@ pub async fn load<N: Fetch>(net: &N, ctx: &Session, mut progress: impl FnMut(Pro
                 query.push(("enterprise_project_id", ALL_ENTERPRISE_PROJECTS));
             }
             let answer = net.get(Route::HssQuotas, &ctx.region, Some(&ctx.project_id), &query).await?;
-            let (packages, stats) = page(&answer.body)?;
+            // Its quotas are read once the next pages are asked.
+            let (items, stats) = counts(&answer.body)?;
             let total = stats.total;
             let facts = Some(Facts::Hss(Reading { stats: Some(stats), scope: Reach::AllProjects }));
-            Ok(PageAnswer { packages, total, facts, answer })
+            Ok(PageAnswer { packages: Vec::new(), items, unread: Some(quotas), total, facts, answer })
         }
     };
     let (loaded, scope) = match read_pages(net, PAGES, page(true), &mut progress).await {
@@ -118,6 +119,12 @@ impl Reach {
 
 /// One page: its packages and the statistics (the same on every page).
 pub fn page(body: &Value) -> Result<(Vec<Package>, QuotaStats), ApiError> {
+    let (_, stats) = counts(body)?;
+    Ok((quotas(body)?, stats))
+}
+
+/// How many quotas a page holds, and the tenant-wide counts it gives.
+fn counts(body: &Value) -> Result<(usize, QuotaStats), ApiError> {
     let top = root(Service::Hss, body)?;
     let mut by_version = Vec::new();
     for v in top.list(&["quota_statistics_list"])? {
@@ -136,8 +143,12 @@ pub fn page(body: &Value) -> Result<(Vec<Package>, QuotaStats), ApiError> {
         on_demand: count(&top, "on_demand_num")?,
         by_version,
     };
-    let packages = top.list(&["data_list"])?.iter().enumerate().map(|(i, q)| package(i, q)).collect::<Result<_, _>>()?;
-    Ok((packages, stats))
+    Ok((top.list(&["data_list"])?.len(), stats))
+}
+
+/// A page's quotas.
+fn quotas(body: &Value) -> Result<Vec<Package>, ApiError> {
+    root(Service::Hss, body)?.list(&["data_list"])?.iter().enumerate().map(|(i, q)| package(i, q)).collect()
 }
 
 fn package(index: usize, q: &Obj) -> Result<Package, ApiError> {

@@ -30,7 +30,7 @@ pub async fn load<N: Fetch>(net: &N, ctx: &Session, progress: impl FnMut(Progres
         let query = [("resource_source", RESOURCE_SOURCES), ("limit", &limit), ("offset", &offset)];
         let answer = net.get(Route::MetastudioResources, &ctx.region, Some(&ctx.project_id), &query).await?;
         let (packages, total) = page(&answer.body)?;
-        Ok(PageAnswer { packages, total, facts: None, answer })
+        Ok(PageAnswer::read(packages, total, None, answer))
     };
     read_pages(net, PAGES, page, progress).await
 }

@@ -135,6 +135,11 @@ pub struct Paging {
 /// One page of a paged service, as the page reader sees it.
 pub(crate) struct PageAnswer {
     pub packages: Vec<Package>,
+    /// Items on the page, read or not.
+    pub items: usize,
+    /// What reads its packages from the answer, until they are read
+    /// ([`Paged::settle`]: once the next pages are asked).
+    pub unread: Option<fn(&serde_json::Value) -> Result<Vec<Package>, ApiError>>,
     pub total: Option<u64>,
     /// What the page tells beyond its packages (HSS: the tenant-wide
     /// counts, the same on every page): the first page's is kept.
@@ -142,12 +147,25 @@ pub(crate) struct PageAnswer {
     pub answer: ApiResponse,
 }
 
-impl Paged for PageAnswer {
+impl PageAnswer {
+    /// A page whose packages are read.
+    pub fn read(packages: Vec<Package>, total: Option<u64>, facts: Option<Facts>, answer: ApiResponse) -> PageAnswer {
+        PageAnswer { items: packages.len(), packages, unread: None, total, facts, answer }
+    }
+}
+
+impl Paged<ApiError> for PageAnswer {
     fn items(&self) -> usize {
-        self.packages.len()
+        self.items
     }
     fn total(&self) -> Option<u64> {
         self.total
+    }
+    fn settle(&mut self) -> Result<(), ApiError> {
+        if let Some(read) = self.unread.take() {
+            self.packages = read(&self.answer.body)?;
+        }
+        Ok(())
     }
 }
 
