@@ -13,8 +13,8 @@ use crate::format;
 use crate::i18n::t;
 use crate::render::{self, Columns};
 
-/// Rows drawn beyond those in sight, above and below, once the box is
-/// measured (it is on the first scroll, key or focus).
+/// Rows drawn beyond those in sight, above and below, once the box has
+/// scrolled.
 const MARGIN: usize = 12;
 /// Before then: a few. The first draw comes with the dashboard's last
 /// answers, and every row drawn then holds the finished dashboard up
@@ -85,6 +85,9 @@ pub fn PackageTable(
         }
     });
     let metrics = RwSignal::new(GUESS);
+    // Not on a focus or a click: the rows drawn anew under the pointer
+    // would lose the click.
+    let scrolled = RwSignal::new(false);
     let row_px = Memo::new(move |_| metrics.get().row);
     // The rows in sight (a list that shrank under the scroll position is
     // seen from its end, as the browser will clamp it).
@@ -92,7 +95,7 @@ pub fn PackageTable(
         let m = metrics.get();
         let len = order.with(Vec::len);
         let top = m.top.min((len as f64 * m.row + m.header - m.height).max(0.0));
-        table::window(top, m.height, m.row, len, if m == GUESS { FIRST_MARGIN } else { MARGIN })
+        table::window(top, m.height, m.row, len, if scrolled.get() { MARGIN } else { FIRST_MARGIN })
     });
     // The row the keyboard is on (a position in `order`), and the package
     // whose card is open beneath.
@@ -222,7 +225,12 @@ pub fn PackageTable(
         Some(view! { <ul class="cards row-detail" inner_html=html on:click=copy_clicked></ul> })
     };
     view! {
-        <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure()>
+        <div class="table-scroll" node_ref=scroller on:scroll=move |_| {
+            if !scrolled.get_untracked() {
+                scrolled.set(true);
+            }
+            measure()
+        }>
             <table class="rows" role="grid" tabindex="0" aria-rowcount=rows aria-activedescendant=current
                 aria-label=format::service(service) on:keydown=on_key on:click=on_click on:focus=move |_| measure()>
                 <thead>
