@@ -178,7 +178,7 @@ pub fn Overview(
         let need_attention = groups.packages() - renewing_packages;
         let points: Vec<_> = upcoming(uniques.iter().map(|u| u.package), now, TIMELINE_DAYS)
             .into_iter()
-            .map(|(p, at)| (p.urgency(now, thresholds), at, format::name(p)))
+            .map(|(p, at)| (p.urgency(now, thresholds), at))
             .collect();
         // The alarm: hosts without protection, then what lapses (not what
         // renews by itself).

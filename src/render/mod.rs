@@ -607,12 +607,12 @@ fn warning_table(class: &str, rows: &[WarningRow], more: usize, thresholds: Thre
 
 /// The timeline of the next `days` days from `now`: one mark per expiry
 /// (urgency, instant, name), the axis, and a table of counts by period.
-pub fn timeline(points: &[(Urgency, Instant, String)], now: Instant, days: i64, thresholds: Thresholds) -> String {
+pub fn timeline(points: &[(Urgency, Instant)], now: Instant, days: i64, thresholds: Thresholds) -> String {
     // (urgency, day from now: 1 for "in 1 day"), of what expires within the span.
     let marks: Vec<(Urgency, i64, Instant)> = points
         .iter()
-        .filter(|(_, at, _)| chart::timeline_x(*at, now, days).is_some())
-        .map(|(u, at, _)| {
+        .filter(|(_, at)| chart::timeline_x(*at, now, days).is_some())
+        .map(|(u, at)| {
             let day = match Relative::between(*at, now) {
                 Relative::In(d) => d,
                 _ => 0,
@@ -936,10 +936,10 @@ mod tests {
         assert!(w.starts_with(r#"<table class="warnings expired""#), "{w}");
         assert!(w.contains("…and 2 more"), "{w}");
         let points = [
-            (Urgency::Critical, NOW.plus_days(3), "a".to_string()),
-            (Urgency::Warning, NOW.plus_days(20), "b".to_string()),
-            (Urgency::Ok, NOW.plus_days(60), "c".to_string()),
-            (Urgency::Ok, NOW.plus_days(120), "beyond".to_string()),
+            (Urgency::Critical, NOW.plus_days(3)),
+            (Urgency::Warning, NOW.plus_days(20)),
+            (Urgency::Ok, NOW.plus_days(60)),
+            (Urgency::Ok, NOW.plus_days(120)),
         ];
         let t = timeline(&points, NOW, 90, Thresholds::default());
         assert!(t.contains("3 packages expire in the next 90 days, the first on"), "{t}");

@@ -205,7 +205,10 @@ impl View {
     /// The indices of the `packages` that pass the filters, in the view's
     /// order. `label` gives a package's readable name.
     pub fn select(&self, packages: &[Package], label: impl Fn(&Package) -> String, now: Instant, thresholds: Thresholds) -> Vec<usize> {
-        let labels: Vec<String> = packages.iter().map(&label).collect();
+        // The readable names only where a search or the sort by name reads
+        // them: making a few thousand is most of this otherwise.
+        let named = !self.text.trim().is_empty() || self.sort == Sort::Name;
+        let labels: Vec<String> = if named { packages.iter().map(&label).collect() } else { vec![String::new(); packages.len()] };
         let picked: Vec<usize> = (0..packages.len()).filter(|&i| self.matches(&packages[i], &labels[i], now, thresholds)).collect();
         let key = |i: usize| -> super::Key {
             let p = &packages[i];
