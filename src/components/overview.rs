@@ -164,11 +164,8 @@ pub fn Overview(
             let (rows, more) = rows(group);
             Folded { key, summary, rows, more }
         };
-        let expired = folded(
-            "expired",
-            &groups.expired,
-            crate::i18n::plural(packages_in(&groups.expired) as u64, "Expired: {0} package", "Expired: {0} packages"),
-        );
+        let expired =
+            folded("expired", &groups.expired, crate::i18n::plural(packages_in(&groups.expired) as u64, "Expired: {0} package", "Expired: {0} packages"));
         let renewing = folded(
             "renewing",
             &groups.renewing,
@@ -176,10 +173,8 @@ pub fn Overview(
         );
         // What renews by itself needs nobody.
         let need_attention = groups.packages() - renewing_packages;
-        let points: Vec<_> = upcoming(uniques.iter().map(|u| u.package), now, TIMELINE_DAYS)
-            .into_iter()
-            .map(|(p, at)| (p.urgency(now, thresholds), at))
-            .collect();
+        let points: Vec<_> =
+            upcoming(uniques.iter().map(|u| u.package), now, TIMELINE_DAYS).into_iter().map(|(p, at)| (p.urgency(now, thresholds), at)).collect();
         // The alarm: hosts without protection, then what lapses (not what
         // renews by itself).
         let lapsing = match counts.lapsing(Urgency::Critical) {

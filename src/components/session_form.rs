@@ -339,7 +339,6 @@ pub fn SessionForm(
     }
 }
 
-
 /// What a token said about itself, in one line.
 fn who(d: &Discovery) -> String {
     let i = &d.info;

@@ -935,12 +935,8 @@ mod tests {
         assert!(w.contains(">pack</button> <span class=\"merged\" title=\"13 identical packages\">×13</span>"), "{w}");
         assert!(w.starts_with(r#"<table class="warnings expired""#), "{w}");
         assert!(w.contains("…and 2 more"), "{w}");
-        let points = [
-            (Urgency::Critical, NOW.plus_days(3)),
-            (Urgency::Warning, NOW.plus_days(20)),
-            (Urgency::Ok, NOW.plus_days(60)),
-            (Urgency::Ok, NOW.plus_days(120)),
-        ];
+        let points =
+            [(Urgency::Critical, NOW.plus_days(3)), (Urgency::Warning, NOW.plus_days(20)), (Urgency::Ok, NOW.plus_days(60)), (Urgency::Ok, NOW.plus_days(120))];
         let t = timeline(&points, NOW, 90, Thresholds::default());
         assert!(t.contains("3 packages expire in the next 90 days, the first on"), "{t}");
         // Weekly bars: week 1 holds the one in 3 days, week 3 the one in 20, week 9 the one in 60.

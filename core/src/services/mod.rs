@@ -132,6 +132,9 @@ pub struct Paging {
     pub failures: Vec<PageFailure<ApiError>>,
 }
 
+/// What reads a page's packages from its answer.
+pub(crate) type PageReader = fn(&serde_json::Value) -> Result<Vec<Package>, ApiError>;
+
 /// One page of a paged service, as the page reader sees it.
 pub(crate) struct PageAnswer {
     pub packages: Vec<Package>,
@@ -139,7 +142,7 @@ pub(crate) struct PageAnswer {
     pub items: usize,
     /// What reads its packages from the answer, until they are read
     /// ([`Paged::settle`]: once the next pages are asked).
-    pub unread: Option<fn(&serde_json::Value) -> Result<Vec<Package>, ApiError>>,
+    pub unread: Option<PageReader>,
     pub total: Option<u64>,
     /// What the page tells beyond its packages (HSS: the tenant-wide
     /// counts, the same on every page): the first page's is kept.
