@@ -4,7 +4,7 @@ use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
 use crate::components::history_view::Since;
-use crate::components::{tr, TabLoad};
+use crate::components::{tr, Fold, TabLoad};
 use crate::domain::across::{self, Account};
 use crate::domain::act::{act_now, Act, Reason};
 use crate::domain::overview::{grouped, upcoming, warnings, Counts, Merged, Relative};
@@ -359,26 +359,6 @@ struct Folded {
     summary: String,
     rows: Vec<WarningRow>,
     more: usize,
-}
-
-/// A group folded behind its summary. Its body is drawn only while it is
-/// open: the overview is drawn anew as each service answers, and a few
-/// hundred folded lines held the draw after the last answer up
-/// (bench/network.mjs). It stays as the person left it when the overview
-/// is drawn again.
-#[component]
-fn Fold(class: &'static str, summary: Signal<String>, body: Signal<String>) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let toggled = move |ev: leptos::ev::Event| {
-        let now = ev.target().and_then(|d| js_sys::Reflect::get(&d, &"open".into()).ok()).and_then(|o| o.as_bool());
-        open.set(now.unwrap_or(false));
-    };
-    view! {
-        <details class=class on:toggle=toggled>
-            <summary>{summary}</summary>
-            <div inner_html=move || if open.get() { body.get() } else { String::new() }></div>
-        </details>
-    }
 }
 
 /// One line of the act-now list: why in words, what, where, when and what

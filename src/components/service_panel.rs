@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
-use crate::components::{clipboard, copy_clicked, ErrorCard, PackageTable, ServiceLoad};
+use crate::components::{clipboard, copy_clicked, ErrorCard, Fold, PackageTable, ServiceLoad};
 use crate::domain::chart::usage_by_name;
 use crate::domain::query::View;
 use crate::domain::table::CARDS_UP_TO;
@@ -165,6 +165,10 @@ fn loaded_view(
             {scope.map(|line| view! { <p class="notice notice-warn" data-scope="default-only">{line}</p> })}
             {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>{t("Incomplete: ")}</strong>{note}</p> })}
             <div class="charts" inner_html=move || charts.get()></div>
+            {render::service_drawer(service).map(|(summary, draw)| {
+                let body = Signal::derive(move || selected.try_with(|s| packages.try_with(|p| draw(p, s))).flatten().unwrap_or_default());
+                view! { <Fold class="groups-drawer" summary=Signal::stored(summary.to_string()) body /> }
+            })}
             <p class="muted shown" aria-live="polite">{shown_line}</p>
             <Show when=move || as_table.try_get().unwrap_or(false)
                 fallback=move || view! { <ul class="cards" inner_html=cards on:click=copy_clicked></ul> }>

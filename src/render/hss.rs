@@ -1,8 +1,6 @@
 //! HSS's own charts (its quotas in use, by edition and state, by
 //! enterprise project), drawn from what its reading holds.
 
-use std::fmt::Write;
-
 use tenantscope_catalog::Service;
 
 use crate::domain::chart::states_by_name;
@@ -15,8 +13,7 @@ use crate::services::hss::QuotaStats;
 use crate::services::Facts;
 
 /// HSS's own charts: quotas in use (the tenant-wide counts when every page
-/// agreed on them), quotas by edition and state as bar gauges, and the
-/// edition table by enterprise project and status, folded.
+/// agreed on them), and quotas by edition and state as bar gauges.
 pub fn charts(packages: &[Package], shown: &[usize], facts: Option<&Facts>, complete: bool) -> String {
     let mut html = String::new();
     // The packages shown (by index: a filter keystroke copies none).
@@ -50,15 +47,14 @@ pub fn charts(packages: &[Package], shown: &[usize], facts: Option<&Facts>, comp
         })
         .collect();
     html.push_str(&render::gauges(t("Quotas by edition"), &[(t("Normal"), "s-ok"), (t("Expired"), "s-bad"), (t("Frozen"), "s-frozen")], &rows));
-    // The finer split, by enterprise project too, folded away: the gauges
-    // above say most of it.
-    let _ = write!(
-        html,
-        r#"<details class="groups-drawer"><summary>{}</summary>{}</details>"#,
-        t("By edition, enterprise project and status"),
-        render::groups(&groups(packages, shown))
-    );
     html
+}
+
+/// The finer split, by enterprise project too, folded away beneath the
+/// charts (the gauges say most of it): its summary, and the table drawn
+/// when it is opened.
+pub fn drawer() -> render::Drawer {
+    (t("By edition, enterprise project and status"), |packages, shown| render::groups(&groups(packages, shown)))
 }
 
 #[cfg(test)]

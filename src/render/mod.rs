@@ -690,6 +690,18 @@ pub fn service_charts(service: Service, packages: &[Package], shown: &[usize], f
     }
 }
 
+/// A service's own table folded beneath its charts: its summary, and what
+/// draws it from the packages shown once it is opened.
+pub type Drawer = (&'static str, fn(&[Package], &[usize]) -> String);
+
+/// The service's [`Drawer`], where it has one.
+pub fn service_drawer(service: Service) -> Option<Drawer> {
+    match service {
+        Service::Hss => Some(self::hss::drawer()),
+        _ => None,
+    }
+}
+
 /// "Since your last look": for a tab whose account and place were looked
 /// at before (`changes`), what changed, in groups, each line finding its
 /// package (those gone name it only), by `name` where it is still there;

@@ -30,6 +30,7 @@ test('the demo tenant: enterprise projects, the Check countdown, units, names an
   const hss = panel(page, 'hss');
   assert.equal(await hss.locator('.count').textContent(), '480 packages');
   assert.equal(await hss.locator('[data-scope=default-only]').count(), 0);
+  await hss.locator('details.groups-drawer summary').click();
   assert.match(await hss.locator('table.groups').textContent(), /finance/);
   await page.getByLabel('Enterprise project').selectOption('finance');
   await page.waitForFunction(() => document.querySelector('[data-service=hss] .shown')?.textContent === '60 match the filters.');
