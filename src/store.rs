@@ -192,13 +192,13 @@ pub async fn save(snapshots: &[Snapshot], imported: bool, read: u32) -> Result<u
     // What is kept already, for the hourly rule (a file's are kept as dated).
     let list: Vec<Kept> = if imported { Vec::new() } else { stored().await?.into_iter().map(|(_, k)| k).collect() };
     let mut added = 0;
-    // Checked after the last await before the writes: a Forget's clearing
-    // asked meanwhile would otherwise be followed by these.
-    if mark() != read {
-        return Ok(0);
-    }
     {
         let (records, sizes) = stores(true).await?;
+        // Checked after the last await before the writes: a Forget's
+        // clearing asked meanwhile would otherwise be followed by these.
+        if mark() != read {
+            return Ok(0);
+        }
         let mut requests = Vec::new();
         for s in snapshots {
             if !imported && !history::due(&list, &s.origin, s.at) {
