@@ -379,3 +379,61 @@ fn a_package_that_overlapping_pages_repeat_is_read_once() {
     // Two resources without an id: their stand-ins are alike, both are kept.
     assert_eq!(loaded.packages.iter().filter(|p| p.id.starts_with("pack#")).count(), 2);
 }
+
+/// A MetaStudio tenant of 150 resources whose first page holds one that
+/// cannot be read: every page is recorded as it is asked.
+#[derive(Default)]
+struct FirstUnreadable {
+    asked: RefCell<Vec<usize>>,
+}
+
+impl tenantscope::session::Fetch for FirstUnreadable {
+    async fn get(
+        &self,
+        _: tenantscope_catalog::Route,
+        _: &str,
+        _: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> Result<tenantscope::api::ApiResponse, tenantscope::api::ApiError> {
+        let offset: usize = query.iter().find(|(k, _)| *k == "offset").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+        self.asked.borrow_mut().push(offset);
+        let resources: Vec<serde_json::Value> = (offset..(offset + 100).min(150))
+            .map(|i| match i {
+                // A type that no variant has: its reading is a decode error.
+                7 => serde_json::json!({ "resource_id": "r7", "resource_type": { "not": "text" } }),
+                i => serde_json::json!({ "resource_id": format!("r{i}"), "resource_type": "pack" }),
+            })
+            .collect();
+        let body = serde_json::json!({ "count": 150, "resources": resources });
+        Ok(tenantscope::api::ApiResponse { text: body.to_string(), body, request_id: None })
+    }
+    async fn sleep(&self, _: u32) {}
+    fn now(&self) -> tenantscope::domain::Instant {
+        tenantscope::domain::Instant::from_millis(0)
+    }
+}
+
+#[test]
+fn metastudio_asks_its_next_pages_before_it_reads_the_first() {
+    use tenantscope::api::{ApiError, Credentials, Gateway, Token};
+    let ctx = tenantscope::session::Session {
+        gateway: Gateway::new("/api".into(), Credentials::IamToken(Token::parse("t").unwrap())),
+        region: "cn-north-4".into(),
+        project_id: "p".into(),
+        codearts_project_id: None,
+        codearts_name: None,
+        user: None,
+        domain: None,
+        project: None,
+        expires_at: None,
+    };
+    let fetch = FirstUnreadable::default();
+    let read = block_on(tenantscope::session::load(&fetch, tenantscope_catalog::Service::Metastudio, &ctx, |_| {}));
+    // Counted at once, the first page sent the second on its way; read
+    // after, its unreadable resource fails the reading as it always did.
+    assert_eq!(*fetch.asked.borrow(), [0, 100]);
+    match read {
+        Err(ApiError::Decode { detail, .. }) => assert!(detail.contains("resources[7].resource_type"), "{detail}"),
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}

@@ -216,12 +216,13 @@ pub fn Overview(
     });
     // The page title says what needs attention, so a background tab shows
     // it; set when it changes only (setting it costs the browser a few
-    // milliseconds, and the parts change with every service's answer).
+    // milliseconds, and the parts change with every service's answer), and
+    // in a task after the one that draws the page, which it does not hold up.
     let title = Memo::new(move |_| parts.try_with(|p| p.as_ref().map(|p| p.title.clone()).unwrap_or_default()).unwrap_or_default());
     Effect::new(move |_| {
         let title = title.get();
         let page = if title.is_empty() { "tenantscope".to_string() } else { format!("{title} — tenantscope") };
-        document().set_title(&page);
+        set_timeout(move || document().set_title(&page), std::time::Duration::ZERO);
     });
     // The figures' and rows' buttons (`data-filter`), by delegation: a
     // figure shows its packages, a row its package in its panel (under "All

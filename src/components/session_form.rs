@@ -207,9 +207,19 @@ pub fn SessionForm(
             // The tab opens as soon as the token is known: its services
             // need only the project (TestPlan asks for its CodeArts project
             // itself). The lists fill the form's choices when they come.
-            found.set(Some(Ok(Discovery { info: info.clone(), projects: Vec::new(), codearts: Vec::new() })));
+            let known = Some(Ok(Discovery { info: info.clone(), projects: Vec::new(), codearts: Vec::new() }));
             if then_open && !has_tabs.get_untracked() {
+                // The tab's first requests go before the form, folding
+                // away, is drawn with what was found: `open` reads it
+                // untracked, and the form hears of it a task later.
+                found.update_untracked(|f| *f = known);
                 open(false);
+                leptos::task::spawn_local(async move {
+                    crate::net::later().await;
+                    found.notify();
+                });
+            } else {
+                found.set(known);
             }
             // The choices are asked when the form is in sight, not while
             // the tab just opened asks what it needs: it asks its CodeArts

@@ -52,23 +52,6 @@ pub fn TabView(
     // each service last answered: billing is asked once a round, when all
     // five have answered it.
     let round = move || refresh.get().wrapping_add(auto_refresh.get());
-    // The account's history, read once the session starts: the last look
-    // and the readings of the forecasts' window. Read again each round (its
-    // pace then counts the last round's snapshot), and after an import or
-    // Forget.
-    let kept = LocalResource::new(move || {
-        round();
-        crate::store::track_replaced();
-        let ctx = context.get();
-        let on = crate::store::on();
-        async move {
-            let ctx = ctx?.ok()?;
-            if !on {
-                return None;
-            }
-            Some(history_view::read(&ctx, crate::net::now()).await)
-        }
-    });
     let answered = RwSignal::new([None::<u32>; tenantscope_catalog::PACKAGE_COUNT]);
     // Which round each service last finished reading, and the services
     // finished but not yet shown (each one's resume): drawing a service
@@ -128,6 +111,24 @@ pub fn TabView(
             }
         });
         (service, data, progress)
+    });
+    // The account's history, read once the session starts: the last look
+    // and the readings of the forecasts' window. Read again each round (its
+    // pace then counts the last round's snapshot), and after an import or
+    // Forget. Made after the services' loads: what subscribes first to the
+    // session hears of it first, and their requests wait for nothing.
+    let kept = LocalResource::new(move || {
+        round();
+        crate::store::track_replaced();
+        let ctx = context.get();
+        let on = crate::store::on();
+        async move {
+            let ctx = ctx?.ok()?;
+            if !on {
+                return None;
+            }
+            Some(history_view::read(&ctx, crate::net::now()).await)
+        }
     });
     // Billing, once every service has answered this round (the panels do
     // not wait for it), for every resource id they listed. Until then the

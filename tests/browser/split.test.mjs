@@ -92,3 +92,26 @@ test('a new tab asks its services before it draws its panels', async () => {
   assert.ok(Math.min(...firstPages) < panelAt, `the services were asked at ${Math.min(...firstPages)} ms, the panels drawn at ${panelAt} ms`);
   assert.deepEqual(problems, []);
 });
+
+test('a new tab asks its services before it opens the account\'s history', async () => {
+  const { page, problems } = await freshPage();
+  // Every opening of the page's database from here on, timed.
+  await page.evaluate(() => {
+    window.historyOpened = [];
+    const open = indexedDB.open.bind(indexedDB);
+    indexedDB.open = (...args) => {
+      window.historyOpened.push(performance.now());
+      return open(...args);
+    };
+  });
+  await pasteWithFocus(page);
+  await page.waitForFunction(() => window.historyOpened.length > 0);
+  const { opened, firstPages } = await page.evaluate(() => ({
+    opened: Math.min(...window.historyOpened),
+    firstPages: performance.getEntriesByType('resource')
+      .filter((e) => /\/api\/(hss|dsc|metastudio|codecheck)\//.test(e.name) && !/[?&]offset=(?!0(&|$))/.test(e.name)).map((e) => e.startTime),
+  }));
+  assert.equal(firstPages.length, 4, `the services were asked: ${firstPages}`);
+  assert.ok(Math.max(...firstPages) < opened, `the last first page was asked at ${Math.max(...firstPages)} ms, the history opened at ${opened} ms`);
+  assert.deepEqual(problems, []);
+});

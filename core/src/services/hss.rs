@@ -143,7 +143,7 @@ fn counts(body: &Value) -> Result<(usize, QuotaStats), ApiError> {
         on_demand: count(&top, "on_demand_num")?,
         by_version,
     };
-    Ok((top.list(&["data_list"])?.len(), stats))
+    Ok((top.count(&["data_list"])?, stats))
 }
 
 /// A page's quotas.

@@ -29,18 +29,29 @@ pub async fn load<N: Fetch>(net: &N, ctx: &Session, progress: impl FnMut(Progres
         let (limit, offset) = (PAGES.limit.to_string(), offset.to_string());
         let query = [("resource_source", RESOURCE_SOURCES), ("limit", &limit), ("offset", &offset)];
         let answer = net.get(Route::MetastudioResources, &ctx.region, Some(&ctx.project_id), &query).await?;
-        let (packages, total) = page(&answer.body)?;
-        Ok(PageAnswer::read(packages, total, None, answer))
+        // Counted now, read once the next pages are asked.
+        let (items, total) = counts(&answer.body)?;
+        Ok(PageAnswer { packages: Vec::new(), items, unread: Some(resources), total, facts: None, answer })
     };
     read_pages(net, PAGES, page, progress).await
 }
 
 /// One page: its packages and the total the service reports.
 pub fn page(body: &Value) -> Result<(Vec<Package>, Option<u64>), ApiError> {
+    let (_, total) = counts(body)?;
+    Ok((resources(body)?, total))
+}
+
+/// A page's resources, counted, and the total the service reports.
+fn counts(body: &Value) -> Result<(usize, Option<u64>), ApiError> {
     let top = root(Service::Metastudio, body)?;
     let total = top.num(&["count"])?.filter(|c| *c >= 0.0).map(|c| c as u64);
-    let packages = top.list(&["resources"])?.iter().enumerate().map(|(i, r)| package(i, r)).collect::<Result<_, _>>()?;
-    Ok((packages, total))
+    Ok((top.count(&["resources"])?, total))
+}
+
+/// A page's packages.
+fn resources(body: &Value) -> Result<Vec<Package>, ApiError> {
+    root(Service::Metastudio, body)?.list(&["resources"])?.iter().enumerate().map(|(i, r)| package(i, r)).collect()
 }
 
 fn package(index: usize, r: &Obj) -> Result<Package, ApiError> {

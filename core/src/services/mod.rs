@@ -150,13 +150,6 @@ pub(crate) struct PageAnswer {
     pub answer: ApiResponse,
 }
 
-impl PageAnswer {
-    /// A page whose packages are read.
-    pub fn read(packages: Vec<Package>, total: Option<u64>, facts: Option<Facts>, answer: ApiResponse) -> PageAnswer {
-        PageAnswer { items: packages.len(), packages, unread: None, total, facts, answer }
-    }
-}
-
 impl Paged<ApiError> for PageAnswer {
     fn items(&self) -> usize {
         self.items

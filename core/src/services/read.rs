@@ -143,6 +143,16 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// How many objects a list holds, counted without reading them: an
+    /// array's length, else as [`Obj::list`] reads it (one object, `null`,
+    /// or the error a value of another type is).
+    pub fn count(&self, keys: &[&'static str]) -> Result<usize, ApiError> {
+        match self.find(keys) {
+            Some((_, Value::Array(items))) => Ok(items.len()),
+            _ => Ok(self.list(keys)?.len()),
+        }
+    }
+
     /// A nested object; an array (DSC `product_info` in the ae-ad-1 docs)
     /// gives its first object.
     pub fn obj(&self, keys: &[&'static str]) -> Result<Option<Obj<'a>>, ApiError> {
@@ -308,6 +318,16 @@ mod tests {
         assert_eq!(with(json!({"l": [{"a": 1}, {"a": 2}]}), |o| Ok(o.list(&["l"])?.len())).unwrap(), 2);
         assert_eq!(with(json!({"l": {"a": 1}}), |o| Ok(o.list(&["l"])?.len())).unwrap(), 1);
         assert_eq!(with(json!({"l": null}), |o| Ok(o.list(&["l"])?.len())).unwrap(), 0);
+    }
+
+    #[test]
+    fn lists_are_counted_without_reading_them() {
+        // An item that could not be read is counted all the same.
+        assert_eq!(with(json!({"l": [{"a": {}}, 1]}), |o| o.count(&["l"])).unwrap(), 2);
+        assert_eq!(with(json!({"l": {"a": 1}}), |o| o.count(&["l"])).unwrap(), 1);
+        assert_eq!(with(json!({"l": null}), |o| o.count(&["l"])).unwrap(), 0);
+        assert_eq!(with(json!({}), |o| o.count(&["l"])).unwrap(), 0);
+        assert!(with(json!({"l": "x"}), |o| o.count(&["l"])).is_err(), "a list of another type is an error");
     }
 
     #[test]
