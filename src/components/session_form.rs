@@ -214,10 +214,7 @@ pub fn SessionForm(
                 // untracked, and the form hears of it a task later.
                 found.update_untracked(|f| *f = known);
                 open(false);
-                leptos::task::spawn_local(async move {
-                    crate::net::later().await;
-                    found.notify();
-                });
+                set_timeout(move || found.notify(), std::time::Duration::ZERO);
             } else {
                 found.set(known);
             }

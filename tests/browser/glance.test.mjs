@@ -255,6 +255,9 @@ test('a long list is a table: windowed, sortable by its headers, one tab stop wi
   const hss = page.locator('section.panel[data-service=hss]');
   const table = hss.locator('table.rows');
   const box = hss.locator('.table-scroll');
+  // In sight, as a person sees it: out of sight its rows are not laid out
+  // (content-visibility), and their geometry reads as nothing.
+  await box.scrollIntoViewIfNeeded();
   // 480 quotas, a window of them in the page; scrolling to the end draws the last.
   assert.equal(await table.getAttribute('aria-rowcount'), '481');
   const drawn = await hss.locator('tr.row').count();
@@ -262,6 +265,7 @@ test('a long list is a table: windowed, sortable by its headers, one tab stop wi
   // Before any scroll, the rows drawn fill the box, on a phone too.
   for (const width of [390, 1400]) {
     await page.setViewportSize({ width, height: 1000 });
+    await box.scrollIntoViewIfNeeded();
     const gap = await box.evaluate((b) => b.getBoundingClientRect().bottom - [...b.querySelectorAll('tr.row')].at(-1).getBoundingClientRect().bottom);
     assert.ok(gap <= 0, `${width} px: the last row drawn ends ${gap} px above the box's bottom`);
   }
