@@ -315,47 +315,10 @@ fn an_error_that_retrying_cannot_fix_is_not_retried() {
     assert_eq!(script.calls_at(100), 1);
 }
 
-/// A MetaStudio tenant of 150 resources whose service pages unevenly: the
-/// first page holds 50 of the 100 asked for, the others 100. The reader
-/// steps by the first page's 50, so the pages at 50 and 100 overlap.
-struct Uneven;
-
-impl Uneven {
-    const TOTAL: usize = 150;
-
-    fn resource(index: usize, offset: usize) -> serde_json::Value {
-        // Two resources without an id of their own, at the same place on
-        // two pages: the stand-in ids the reader makes of them are the same.
-        let id = if index == 10 || index == 60 { serde_json::Value::Null } else { format!("r{index}").into() };
-        // What the later page says of a resource differs: the first is kept.
-        serde_json::json!({ "resource_id": id, "resource_type": "pack", "amount": 10, "usage": offset, "unit": "MIN" })
-    }
-}
-
-impl tenantscope::session::Fetch for Uneven {
-    async fn get(
-        &self,
-        _: tenantscope_catalog::Route,
-        _: &str,
-        _: Option<&str>,
-        query: &[(&str, &str)],
-    ) -> Result<tenantscope::api::ApiResponse, tenantscope::api::ApiError> {
-        let offset: usize = query.iter().find(|(k, _)| *k == "offset").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
-        let size = if offset == 0 { 50 } else { 100 };
-        let resources: Vec<serde_json::Value> = (offset..(offset + size).min(Self::TOTAL)).map(|i| Self::resource(i, offset)).collect();
-        let body = serde_json::json!({ "count": Self::TOTAL, "resources": resources });
-        Ok(tenantscope::api::ApiResponse { text: body.to_string(), body, request_id: None })
-    }
-    async fn sleep(&self, _: u32) {}
-    fn now(&self) -> tenantscope::domain::Instant {
-        tenantscope::domain::Instant::from_millis(0)
-    }
-}
-
-#[test]
-fn a_package_that_overlapping_pages_repeat_is_read_once() {
+/// A session in one region and project, for the services' readers.
+fn session() -> tenantscope::session::Session {
     use tenantscope::api::{Credentials, Gateway, Token};
-    let ctx = tenantscope::session::Session {
+    tenantscope::session::Session {
         gateway: Gateway::new("/api".into(), Credentials::IamToken(Token::parse("t").unwrap())),
         region: "cn-north-4".into(),
         project_id: "p".into(),
@@ -365,11 +328,69 @@ fn a_package_that_overlapping_pages_repeat_is_read_once() {
         domain: None,
         project: None,
         expires_at: None,
-    };
-    let loaded = block_on(tenantscope::session::load(&Uneven, tenantscope_catalog::Service::Metastudio, &ctx, |_| {})).unwrap();
+    }
+}
+
+/// A MetaStudio tenant of 150 resources, each page's resources made by
+/// `page(offset)`; every page asked is recorded.
+struct Metastudio<F> {
+    page: F,
+    asked: RefCell<Vec<usize>>,
+}
+
+impl<F: Fn(usize) -> Vec<serde_json::Value>> Metastudio<F> {
+    const TOTAL: usize = 150;
+
+    fn new(page: F) -> Self {
+        Metastudio { page, asked: RefCell::new(Vec::new()) }
+    }
+
+    fn read(&self) -> Result<tenantscope::services::Loaded, tenantscope::api::ApiError> {
+        block_on(tenantscope::session::load(self, tenantscope_catalog::Service::Metastudio, &session(), |_| {}))
+    }
+}
+
+impl<F: Fn(usize) -> Vec<serde_json::Value>> tenantscope::session::Fetch for Metastudio<F> {
+    async fn get(
+        &self,
+        _: tenantscope_catalog::Route,
+        _: &str,
+        _: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> Result<tenantscope::api::ApiResponse, tenantscope::api::ApiError> {
+        let offset: usize = query.iter().find(|(k, _)| *k == "offset").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+        self.asked.borrow_mut().push(offset);
+        let body = serde_json::json!({ "count": Self::TOTAL, "resources": (self.page)(offset) });
+        Ok(tenantscope::api::ApiResponse { text: body.to_string(), body, request_id: None })
+    }
+    async fn sleep(&self, _: u32) {}
+    fn now(&self) -> tenantscope::domain::Instant {
+        tenantscope::domain::Instant::from_millis(0)
+    }
+}
+
+/// A service that pages unevenly: the first page holds 50 of the 100 asked
+/// for, the others 100. The reader steps by the first page's 50, so the
+/// pages at 50 and 100 overlap.
+fn uneven(offset: usize) -> Vec<serde_json::Value> {
+    let size = if offset == 0 { 50 } else { 100 };
+    (offset..(offset + size).min(150))
+        .map(|index| {
+            // Two resources without an id of their own, at the same place on
+            // two pages: the stand-in ids the reader makes of them are the same.
+            let id = if index == 10 || index == 60 { serde_json::Value::Null } else { format!("r{index}").into() };
+            // What the later page says of a resource differs: the first is kept.
+            serde_json::json!({ "resource_id": id, "resource_type": "pack", "amount": 10, "usage": offset, "unit": "MIN" })
+        })
+        .collect()
+}
+
+#[test]
+fn a_package_that_overlapping_pages_repeat_is_read_once() {
+    let loaded = Metastudio::new(uneven).read().unwrap();
     // Pages at 0, 50 and 100: 200 items read, 150 resources.
     assert_eq!(loaded.answers.len(), 3);
-    assert_eq!(loaded.packages.len(), Uneven::TOTAL);
+    assert_eq!(loaded.packages.len(), 150);
     assert!(!loaded.is_incomplete(), "every resource the service counts");
     // In the order read, each as the first page that had it said.
     let first = |id: &str| loaded.packages.iter().position(|p| p.id == id).unwrap();
@@ -380,58 +401,23 @@ fn a_package_that_overlapping_pages_repeat_is_read_once() {
     assert_eq!(loaded.packages.iter().filter(|p| p.id.starts_with("pack#")).count(), 2);
 }
 
-/// A MetaStudio tenant of 150 resources whose first page holds one that
-/// cannot be read: every page is recorded as it is asked.
-#[derive(Default)]
-struct FirstUnreadable {
-    asked: RefCell<Vec<usize>>,
-}
-
-impl tenantscope::session::Fetch for FirstUnreadable {
-    async fn get(
-        &self,
-        _: tenantscope_catalog::Route,
-        _: &str,
-        _: Option<&str>,
-        query: &[(&str, &str)],
-    ) -> Result<tenantscope::api::ApiResponse, tenantscope::api::ApiError> {
-        let offset: usize = query.iter().find(|(k, _)| *k == "offset").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
-        self.asked.borrow_mut().push(offset);
-        let resources: Vec<serde_json::Value> = (offset..(offset + 100).min(150))
+#[test]
+fn metastudio_asks_its_next_pages_before_it_reads_the_first() {
+    use tenantscope::api::ApiError;
+    // The first page holds a resource that cannot be read.
+    let tenant = Metastudio::new(|offset| {
+        (offset..(offset + 100).min(150))
             .map(|i| match i {
                 // A type that no variant has: its reading is a decode error.
                 7 => serde_json::json!({ "resource_id": "r7", "resource_type": { "not": "text" } }),
                 i => serde_json::json!({ "resource_id": format!("r{i}"), "resource_type": "pack" }),
             })
-            .collect();
-        let body = serde_json::json!({ "count": 150, "resources": resources });
-        Ok(tenantscope::api::ApiResponse { text: body.to_string(), body, request_id: None })
-    }
-    async fn sleep(&self, _: u32) {}
-    fn now(&self) -> tenantscope::domain::Instant {
-        tenantscope::domain::Instant::from_millis(0)
-    }
-}
-
-#[test]
-fn metastudio_asks_its_next_pages_before_it_reads_the_first() {
-    use tenantscope::api::{ApiError, Credentials, Gateway, Token};
-    let ctx = tenantscope::session::Session {
-        gateway: Gateway::new("/api".into(), Credentials::IamToken(Token::parse("t").unwrap())),
-        region: "cn-north-4".into(),
-        project_id: "p".into(),
-        codearts_project_id: None,
-        codearts_name: None,
-        user: None,
-        domain: None,
-        project: None,
-        expires_at: None,
-    };
-    let fetch = FirstUnreadable::default();
-    let read = block_on(tenantscope::session::load(&fetch, tenantscope_catalog::Service::Metastudio, &ctx, |_| {}));
+            .collect()
+    });
+    let read = tenant.read();
     // Counted at once, the first page sent the second on its way; read
     // after, its unreadable resource fails the reading as it always did.
-    assert_eq!(*fetch.asked.borrow(), [0, 100]);
+    assert_eq!(*tenant.asked.borrow(), [0, 100]);
     match read {
         Err(ApiError::Decode { detail, .. }) => assert!(detail.contains("resources[7].resource_type"), "{detail}"),
         other => panic!("expected a decode error, got {other:?}"),
