@@ -5,7 +5,7 @@
 //   node scripts/screenshots.mjs        # after scripts/build
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startProxy, startBrowser, editSignIn, billingSettled } from '../tests/browser/harness.mjs';
+import { ROOT, startProxy, startBrowser, editSignIn, billingSettled, layOutLazy } from '../tests/browser/harness.mjs';
 
 const SHOTS = join(ROOT, 'target/screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -38,6 +38,8 @@ try {
     // Billing's word laid over the packages, as a person sees it a moment later.
     await billingSettled(page);
     await page.screenshot({ path: join(SHOTS, `${v.name}-first-screen.png`) });
+    // What is below the fold is laid out as it comes near: all of it, here.
+    await layOutLazy(page);
     await page.screenshot({ path: join(SHOTS, `${v.name}-tab.png`), fullPage: true });
     // A second region in a new tab, then "All tenants".
     await editSignIn(page);
@@ -48,6 +50,7 @@ try {
     for (const key of KEYS) await page.locator(`.tenant section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 20_000 });
     await page.locator('#tab-all').click();
     await page.locator('.panels-across section.panel[data-service=hss] table.rows').waitFor({ timeout: 20_000 });
+    await layOutLazy(page);
     await page.screenshot({ path: join(SHOTS, `${v.name}-all-tenants.png`), fullPage: true });
     await page.locator('.panels-across section.panel[data-service=hss]').screenshot({ path: join(SHOTS, `${v.name}-all-tenants-hss.png`) });
     await context.close();

@@ -17,8 +17,8 @@ use crate::services::bss::BillingState;
 use crate::session::Coverage;
 
 /// How many rows each group of warnings lists before "and N more": the
-/// box shows about ten; the groups are drawn anew as each service arrives,
-/// and 50 made the draw after the last answer about 10 ms longer
+/// box shows about ten, and the groups are drawn anew as each service
+/// arrives, so more rows lengthen the draw after the last answer
 /// (bench/network.mjs).
 const WARNINGS_SHOWN: usize = 25;
 /// The timeline's span.

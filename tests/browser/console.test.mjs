@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startProxy, startBrowser, openPage, editSignIn } from './harness.mjs';
+import { ROOT, startProxy, startBrowser, openPage, editSignIn, layOutLazy } from './harness.mjs';
 
 const SERVICES = {
   testplan: 'CodeArts TestPlan',
@@ -148,6 +148,7 @@ test('the demo token shows data from all five services', async () => {
   await groupsDrawer.locator('table.groups tbody tr').nth(1).waitFor();
   await groupsDrawer.locator('summary').click();
 
+  await layOutLazy(page);
   await page.screenshot({ path: join(SHOTS, 'console-demo.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(SHOTS, 'console-phone.png'), fullPage: true });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage, billingSettled } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled, layOutLazy } from './harness.mjs';
 
 const demo = useDemo();
 const KEYS = ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss'];
@@ -80,10 +80,9 @@ test('a 390 px phone: nothing wider than the screen, and Act now within the firs
   const act = page.locator('section.act-now');
   assert.ok(await act.evaluate((e) => e.getBoundingClientRect().top < innerHeight * 0.6), 'Act now is not in the first screen');
   // Everything, not only Act now: a table in a box that scrolls sideways
-  // counts as its box. What is laid out only near the viewport
-  // (content-visibility) is laid out here, as scrolling down would.
+  // counts as its box, and what is laid out only near the viewport is laid out.
+  await layOutLazy(page);
   const wide = await page.evaluate(() => {
-    for (const lazy of document.querySelectorAll('.table-scroll, .panel .charts')) lazy.style.contentVisibility = 'visible';
     const clipped = (x) => { for (let p = x.parentElement; p; p = p.parentElement) if (/auto|scroll|hidden/.test(getComputedStyle(p).overflowX)) return true; return false; };
     return [...document.querySelectorAll('body *')]
       .filter((x) => x.getClientRects().length && x.getBoundingClientRect().right > innerWidth + 1 && !clipped(x))

@@ -70,6 +70,17 @@ export async function openPage(browser, url, { init, arg } = {}) {
 }
 
 /**
+ * Lays out what the page lays out only near the viewport
+ * (`content-visibility: auto`), as scrolling down to it would: before a
+ * full-page screenshot, or a check of every element's box.
+ */
+export async function layOutLazy(page) {
+  await page.evaluate(() => {
+    for (const el of document.querySelectorAll('body *')) if (getComputedStyle(el).contentVisibility === 'auto') el.style.contentVisibility = 'visible';
+  });
+}
+
+/**
  * Waits until billing's reading is over for what the overview counts
  * (`data-billing` read or failed): billing is asked after the services, and
  * lays its dates over their packages.
