@@ -606,7 +606,7 @@ fn warning_table(class: &str, rows: &[WarningRow], more: usize, thresholds: Thre
 }
 
 /// The timeline of the next `days` days from `now`: one mark per expiry
-/// (urgency, instant, name), the axis, and a table of counts by period.
+/// (urgency, instant), the axis, and a table of counts by period.
 pub fn timeline(points: &[(Urgency, Instant)], now: Instant, days: i64, thresholds: Thresholds) -> String {
     // (urgency, day from now: 1 for "in 1 day"), of what expires within the span.
     let marks: Vec<(Urgency, i64, Instant)> = points
