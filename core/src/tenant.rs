@@ -46,14 +46,18 @@ pub async fn service_state<N: Fetch>(net: &N, service: Service, session: &Sessio
 }
 
 /// Reads every package service of `session` through `net`, all at once
-/// (each reads its own pages with the paging's bound), then billing once
+/// (each reads its own pages with the paging's bound; the longest chains
+/// started first, [`crate::services::load_order`]), then billing once
 /// they have all answered, for every resource id they listed, asking the
 /// billing sites of the session's region in order.
 pub async fn read<N: Fetch>(net: &N, session: Session) -> Reading {
-    let states = futures::future::join_all(Service::PACKAGES.map(|service| service_state(net, service, &session, |_| {}))).await;
-    let mut states = states.into_iter();
-    let loaded: [(Service, Result<ServiceState, ApiError>); PACKAGE_COUNT] =
-        Service::PACKAGES.map(|service| (service, states.next().unwrap_or(Ok(ServiceState::Waiting))));
+    let order = crate::services::load_order();
+    let mut states: Vec<_> =
+        order.into_iter().zip(futures::future::join_all(order.map(|service| service_state(net, service, &session, |_| {}))).await).collect();
+    let loaded: [(Service, Result<ServiceState, ApiError>); PACKAGE_COUNT] = Service::PACKAGES.map(|service| {
+        let state = states.iter().position(|(s, _)| *s == service).map(|at| states.swap_remove(at).1);
+        (service, state.unwrap_or(Ok(ServiceState::Waiting)))
+    });
     let answered: Vec<Option<Result<ServiceState, ApiError>>> = loaded.iter().map(|(_, s)| Some(s.clone())).collect();
     let billing = match bss::ids_of(&answered) {
         Some(ids) => match bss::load(net, tenantscope_catalog::billing_sites(&session.region), &ids).await {

@@ -157,7 +157,9 @@ impl ServiceLoad {
 #[derive(Clone, Copy)]
 pub struct TabLoad {
     pub id: u32,
-    pub session: LocalResource<Result<Session, ApiError>>,
+    pub session: AsyncDerived<Result<Session, ApiError>, LocalStorage>,
+    /// Resolves the session anew (a session that could not start).
+    pub again: Trigger,
     pub loads: [ServiceLoad; tenantscope_catalog::PACKAGE_COUNT],
     /// Bumped by Refresh (the tab's own, [`Tab::refresh`]).
     pub refresh: RwSignal<u32>,
@@ -173,7 +175,7 @@ impl TabLoad {
     /// Loads everything again: the session too if it could not start.
     pub fn reload(&self) {
         if matches!(self.session.get_untracked(), Some(Err(_))) {
-            self.session.refetch();
+            self.again.notify();
         } else {
             self.refresh.update(|n| *n += 1);
         }

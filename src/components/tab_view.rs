@@ -42,7 +42,15 @@ pub fn TabView(
     // Its hints for a refused call differ (a signature, not a token).
     let signed = connection.gateway.credentials.signs();
     let Shared { view, thresholds, auto_refresh, lang, .. } = shared;
-    let context = LocalResource::new(move || resolve(connection.clone()));
+    // Not `LocalResource`s, which wait a task before their first poll: an
+    // `AsyncDerived` polls its future at once, so a session the form has
+    // looked up already is resolved as the tab is made, and its services'
+    // first requests are sent from here, before the tab is drawn.
+    let again = Trigger::new();
+    let context = AsyncDerived::new_unsync(move || {
+        again.track();
+        resolve(connection.clone())
+    });
     // Closing the tab abandons what it is still loading (issue 13).
     let abort = StoredValue::new_local(web_sys::AbortController::new().ok());
     on_cleanup(move || {
@@ -61,12 +69,15 @@ pub fn TabView(
     // (bench/network.mjs).
     let finished = StoredValue::new([None::<u32>; tenantscope_catalog::PACKAGE_COUNT]);
     let to_draw = StoredValue::new_local(Vec::<js_sys::Function>::new());
-    let fetched = Service::PACKAGES.map(|service| {
+    // Made, and so started, in [`crate::services::load_order`]: the same
+    // order when the session arrives later (what subscribes first to it
+    // hears of it first).
+    let started = crate::services::load_order().map(|service| {
         let progress = RwSignal::new(None);
         let k = Service::PACKAGES.iter().position(|s| *s == service).unwrap_or(0);
         // The last good answers: a refresh that fails keeps them on screen.
         let last_good = StoredValue::new(None);
-        let data = LocalResource::new(move || {
+        let data = AsyncDerived::new_unsync(move || {
             let this_round = round();
             // Read now, not awaited: awaiting would also subscribe, and the
             // session's arrival would then start a second load beside the
@@ -112,11 +123,13 @@ pub fn TabView(
         });
         (service, data, progress)
     });
+    // In the catalogue's order, as they are shown.
+    let fetched = Service::PACKAGES.map(|service| started.into_iter().find(|(s, _, _)| *s == service).unwrap_or(started[0]));
     // The account's history, read once the session starts: the last look
     // and the readings of the forecasts' window. Read again each round (its
     // pace then counts the last round's snapshot), and after an import or
-    // Forget. Made after the services' loads: what subscribes first to the
-    // session hears of it first, and their requests wait for nothing.
+    // Forget. A `LocalResource`, which waits a task: the services' first
+    // requests, sent as their loads are made, go before the database opens.
     let kept = LocalResource::new(move || {
         round();
         crate::store::track_replaced();
@@ -235,7 +248,7 @@ pub fn TabView(
             .max()?;
         Some(history_view::since(&history, &history_view::snapshot(history.origin.clone(), at, &states)))
     });
-    let tenant = TabLoad { id, session: context, loads, refresh, billing: billed, since };
+    let tenant = TabLoad { id, session: context, again, loads, refresh, billing: billed, since };
     registry.update(|r| r.push(tenant));
     on_cleanup(move || registry.update(|r| r.retain(|t| t.id != id)));
 

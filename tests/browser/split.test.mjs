@@ -115,3 +115,49 @@ test('a new tab asks its services before it opens the account\'s history', async
   assert.ok(Math.max(...firstPages) < opened, `the last first page was asked at ${Math.max(...firstPages)} ms, the history opened at ${opened} ms`);
   assert.deepEqual(problems, []);
 });
+
+/** Records each call of `fetch` from here on: its URL, and whether the
+ * welcome was still in the page (the tab not yet drawn). */
+async function recordFetches(page) {
+  await page.evaluate(() => {
+    window.fetched = [];
+    const fetch = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+      const url = typeof input === 'string' ? input : input.url;
+      window.fetched.push({ url, welcome: !!document.querySelector('section.welcome') });
+      return fetch(input, init);
+    };
+  });
+}
+
+/** The services' first requests, in the order they were sent. */
+const firstRequests = (page) => page.evaluate(() => window.fetched
+  .filter((f) => /\/api\/(hss|dsc|metastudio|codecheck|projectman)\//.test(f.url) && !/[?&]offset=(?!0(&|$))/.test(f.url)));
+
+test('a new tab sends its first requests before the page is drawn for it', async () => {
+  const { page, problems } = await freshPage();
+  await recordFetches(page);
+  // The console's code is in by the time the token is known, as it is when
+  // IAM takes longer than the code to come (it is asked at the focus).
+  const chunk = page.waitForResponse((r) => CHUNK.test(new URL(r.url()).pathname));
+  await page.focus('#token');
+  await chunk;
+  await page.waitForTimeout(300);
+  await pasteWithFocus(page);
+  const first = await firstRequests(page);
+  assert.equal(first.length, 5, `the services were asked: ${first.map((f) => f.url)}`);
+  assert.deepEqual(first.filter((f) => !f.welcome).map((f) => new URL(f.url).pathname), [], 'asked after the welcome gave way to the tab');
+  assert.deepEqual(problems, []);
+});
+
+test('a new tab asks first the services whose next requests wait for an answer', async () => {
+  const { page, problems } = await freshPage();
+  await recordFetches(page);
+  await pasteWithFocus(page);
+  const order = (await firstRequests(page)).map((f) => new URL(f.url).pathname.split('/')[2]);
+  // TestPlan's CodeArts project list (its status waits for it, and it is
+  // read at once), then the paged services (their next pages wait for the
+  // first), then the services of one call, each in the catalogue's order.
+  assert.deepEqual(order, ['projectman', 'metastudio', 'hss', 'codecheck', 'dsc']);
+  assert.deepEqual(problems, []);
+});

@@ -22,6 +22,9 @@ use crate::tx;
 /// How it names its codes ([`super::Names`]).
 pub const NAMES: super::Names = super::Names { table: label, prefixes: &["codearts.china.", "codearts.intl."], words_lead: "CodeArts ", lead: "" };
 
+/// One request ([`super::Chain`]).
+pub const CHAIN: super::Chain = super::Chain::One;
+
 /// Reads the tenant's packages, for the session's CodeArts project when it
 /// has one (`project_id`).
 pub async fn load<N: Fetch>(net: &N, ctx: &Session) -> Result<Loaded, ApiError> {

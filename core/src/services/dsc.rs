@@ -21,6 +21,9 @@ use crate::tx;
 /// How it names its codes ([`super::Names`]).
 pub const NAMES: super::Names = super::Names { table: label, prefixes: &["hws.resource.type.dsc."], words_lead: "", lead: "" };
 
+/// One request ([`super::Chain`]).
+pub const CHAIN: super::Chain = super::Chain::One;
+
 /// Reads the project's orders.
 pub async fn load<N: Fetch>(net: &N, ctx: &Session) -> Result<Loaded, ApiError> {
     let answer = once(net, || net.get(Route::DscSpecification, &ctx.region, Some(&ctx.project_id), &[])).await?;

@@ -47,6 +47,9 @@ fn count(o: &Obj, key: &'static str) -> Result<Option<u64>, ApiError> {
 /// Pages of 10–200 (`limit`, docs/upstream/hss-*.txt), at most 100 of them.
 pub const PAGES: PagePlan = PagePlan { limit: 200, max_pages: 100 };
 
+/// Its next pages wait for its first ([`super::Chain`]).
+pub const CHAIN: super::Chain = super::Chain::Paged;
+
 /// Reads every page of the project's quotas in every enterprise project
 /// (seed 004: the default is project 0 alone); an account that refuses that
 /// is read for the default one, and the reading says so ([`Reach`]).

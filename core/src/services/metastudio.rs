@@ -23,6 +23,9 @@ pub const RESOURCE_SOURCES: &str = "PURCHASED,SP_ALLOCATED,ADMIN_ALLOCATED";
 /// Resources", docs/upstream/metastudio-*.txt), at most 100 of them.
 pub const PAGES: PagePlan = PagePlan { limit: 100, max_pages: 100 };
 
+/// Its next pages wait for its first ([`super::Chain`]).
+pub const CHAIN: super::Chain = super::Chain::Paged;
+
 /// Reads every page of the project's resources, of every source.
 pub async fn load<N: Fetch>(net: &N, ctx: &Session, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
     let page = |offset: u64| async move {

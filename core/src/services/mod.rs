@@ -256,6 +256,43 @@ pub fn names(service: Service) -> Option<&'static Names> {
     }
 }
 
+/// How a service's load follows one request with another, declared in its
+/// module (`CHAIN`): a tab starts the longest chains first ([`load_order`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Chain {
+    /// One request (and its retries).
+    One,
+    /// A first page, then every page its total calls for, asked once the
+    /// first is parsed.
+    Paged,
+    /// A request that waits for a short answer (TestPlan's status for the
+    /// CodeArts project list), asked as soon as it is read.
+    Then,
+}
+
+/// The package services in the order their loads start: those with a next
+/// request to make first, the quickest to make it first, else the
+/// catalogue's order. Every first request leaves at once, but the answers
+/// come in about the order they were asked, and each is read before the
+/// next: so the next requests leave before the answers that end a load
+/// are read.
+pub fn load_order() -> [Service; tenantscope_catalog::PACKAGE_COUNT] {
+    let mut order = Service::PACKAGES;
+    order.sort_by_key(|s| std::cmp::Reverse(chain(*s)));
+    order
+}
+
+fn chain(service: Service) -> Chain {
+    match service {
+        Service::Testplan => testplan::CHAIN,
+        Service::Codecheck => codecheck::CHAIN,
+        Service::Metastudio => metastudio::CHAIN,
+        Service::Dsc => dsc::CHAIN,
+        Service::Hss => hss::CHAIN,
+        Service::Iam | Service::Projectman | Service::Bss => Chain::One,
+    }
+}
+
 /// Loads one service's packages, every page of them, through `net`: the
 /// dispatch to its module (the other place a service is listed).
 pub async fn load<N: Fetch>(net: &N, service: Service, session: &Session, progress: impl FnMut(Progress)) -> Result<Loaded, ApiError> {
@@ -349,6 +386,15 @@ pub fn renew_link(url: &str) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn loads_start_with_the_longest_chains() {
+        let order = load_order();
+        assert!(Service::PACKAGES.iter().all(|s| order.contains(s)), "every package service once: {order:?}");
+        assert!(order.windows(2).all(|w| chain(w[0]) >= chain(w[1])), "{order:?}");
+        // Within a chain, the catalogue's order.
+        assert_eq!(order, [Service::Testplan, Service::Metastudio, Service::Hss, Service::Codecheck, Service::Dsc]);
+    }
 
     #[test]
     fn status_words() {

@@ -21,6 +21,10 @@ use crate::tx;
 pub const NAMES: super::Names =
     super::Names { table: label, prefixes: &["codearts.testplan.china.", "codearts.testplan.intl.", "codearts.testplan."], words_lead: "TestPlan ", lead: "" };
 
+/// Its packages wait for the CodeArts project list, unless the project
+/// was given ([`super::Chain`]).
+pub const CHAIN: super::Chain = super::Chain::Then;
+
 /// Reads the packages of the session's CodeArts project (`service_id`):
 /// the one given, else the first of the region's list, asked here so that
 /// the other services need not wait for it.
