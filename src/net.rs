@@ -16,22 +16,23 @@ pub fn now() -> Instant {
     Instant::from_millis(js_sys::Date::now() as i64)
 }
 
-/// How an answer's text is read as JSON.
-type Parse = fn(&str) -> Result<serde_json::Value, String>;
+/// How an answer's body is read: its text, and the text as JSON (`None`:
+/// the body could not be read).
+type Read = fn(gloo_net::http::Response) -> futures::future::LocalBoxFuture<'static, Option<(String, Result<serde_json::Value, String>)>>;
 
 /// The browser: the gateway's calls (abandoned when the signal, if any,
 /// aborts), the window's timer and clock.
 pub struct Browser<'a> {
     gateway: &'a Gateway,
     signal: Option<&'a web_sys::AbortSignal>,
-    parse: Parse,
+    read: Read,
 }
 
 impl<'a> Browser<'a> {
     /// For the first page load's calls (the token's lookup): its answers
     /// are few and small, read by [`parse_with_js`], with no parser in its wasm.
     fn page(gateway: &'a Gateway) -> Browser<'a> {
-        Browser { gateway, signal: None, parse: parse_with_js }
+        Browser { gateway, signal: None, read: read_text }
     }
 
     /// For the console's calls, abandoned when `signal` aborts. Its answers
@@ -40,17 +41,17 @@ impl<'a> Browser<'a> {
     /// times faster than by walking `JSON.parse`'s objects, and the next
     /// pages wait for it.
     pub fn console(gateway: &'a Gateway, signal: Option<&'a web_sys::AbortSignal>) -> Browser<'a> {
-        Browser { gateway, signal, parse: crate::api::parse_json }
+        Browser { gateway, signal, read: read_bytes }
     }
 }
 
 impl Fetch for Browser<'_> {
     fn get(&self, route: Route, region: &str, param: Option<&str>, query: &[(&str, &str)]) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
-        call(self.gateway, route, region, param, query, String::new(), self.signal, self.parse)
+        call(self.gateway, route, region, param, query, String::new(), self.signal, self.read)
     }
 
     fn post(&self, route: Route, region: &str, body: String) -> impl std::future::Future<Output = Result<ApiResponse, ApiError>> {
-        call(self.gateway, route, region, None, &[], body, self.signal, self.parse)
+        call(self.gateway, route, region, None, &[], body, self.signal, self.read)
     }
 
     async fn sleep(&self, ms: u32) {
@@ -136,7 +137,7 @@ pub async fn service_state(
 
 /// One call of `route` (its method: GET with an empty `body`, POST),
 /// abandoned when `signal` aborts (a closed tab stops what it was loading),
-/// its answer read by `parse`.
+/// its answer read by `read`.
 #[allow(clippy::too_many_arguments)]
 async fn call(
     gateway: &Gateway,
@@ -146,11 +147,11 @@ async fn call(
     query: &[(&str, &str)],
     body: String,
     signal: Option<&web_sys::AbortSignal>,
-    parse: Parse,
+    read: Read,
 ) -> Result<ApiResponse, ApiError> {
     let (url, path) = gateway.target(route, region, param, query)?;
     match &gateway.credentials {
-        Credentials::IamToken(token) => send(gateway, &url, route, token_headers(token, route), &body, signal, parse).await.0,
+        Credentials::IamToken(token) => send(gateway, &url, route, token_headers(token, route), &body, signal, read).await.0,
         Credentials::AccessKeys(_) => {
             let query: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
             // Signed in the console chunk, which holds the signing code
@@ -195,11 +196,11 @@ pub async fn signed_call(
     let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let clock = || js_sys::Date::now() as i64;
     // Only the console signs: its parser reads the answers.
-    crate::api::signed(keys, route, path, &query, body, clock, |headers| send(gateway, url, route, headers, body, signal, crate::api::parse_json)).await
+    crate::api::signed(keys, route, path, &query, body, clock, |headers| send(gateway, url, route, headers, body, signal, read_bytes)).await
 }
 
 /// One call with the headers that authenticate it: the answer (read by
-/// `parse`), and the proxy's `Date` in milliseconds (exposed to the page by
+/// `read`), and the proxy's `Date` in milliseconds (exposed to the page by
 /// its CORS headers).
 async fn send(
     gateway: &Gateway,
@@ -208,7 +209,7 @@ async fn send(
     headers: Vec<(&'static str, String)>,
     body: &str,
     signal: Option<&web_sys::AbortSignal>,
-    parse: Parse,
+    read: Read,
 ) -> (Result<ApiResponse, ApiError>, Option<i64>) {
     // Past the browser's HTTP cache: an answer read with a token must
     // never be stored, and the cache would hold a second request for
@@ -235,8 +236,7 @@ async fn send(
     let date = response.headers().get("date").map(|d| js_sys::Date::parse(&d)).filter(|t| t.is_finite()).map(|t| t as i64);
     let status = response.status();
     let request_id = response.headers().get("x-request-id");
-    let Ok(text) = response.text().await else { return (Err(gateway.unreachable()), date) };
-    let json = parse(&text);
+    let Some((text, json)) = read(response).await else { return (Err(gateway.unreachable()), date) };
     (gateway.read(route, Answer { status, request_id, text, json }), date)
 }
 
@@ -265,6 +265,33 @@ pub async fn about(proxy: String) -> Result<About, ApiError> {
     let status = response.status();
     let text = response.text().await.map_err(|_| network())?;
     about_from(&proxy, status, parse_with_js(&text))
+}
+
+/// An answer's text, and the text as read by [`parse_with_js`].
+fn read_text(response: gloo_net::http::Response) -> futures::future::LocalBoxFuture<'static, Option<(String, Result<serde_json::Value, String>)>> {
+    Box::pin(async move {
+        let text = response.text().await.ok()?;
+        let json = parse_with_js(&text);
+        Some((text, json))
+    })
+}
+
+/// An answer's bytes, copied into the module's memory at once (a text
+/// would be copied a character at a time by the bindings' JavaScript,
+/// which took longer than reading a page of quotas, in a trace of the
+/// demo), and read by serde_json's parser ([`Browser::console`]).
+fn read_bytes(response: gloo_net::http::Response) -> futures::future::LocalBoxFuture<'static, Option<(String, Result<serde_json::Value, String>)>> {
+    Box::pin(async move {
+        let bytes = response.binary().await.ok()?;
+        // JSON is UTF-8 (RFC 8259 §8.1): other bytes are no JSON to read.
+        Some(match String::from_utf8(bytes) {
+            Ok(text) => {
+                let json = crate::api::parse_json(&text);
+                (text, json)
+            }
+            Err(_) => (String::new(), Err("not UTF-8".to_string())),
+        })
+    })
 }
 
 /// Reads JSON text with the browser's own `JSON.parse`, which keeps
