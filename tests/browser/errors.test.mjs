@@ -103,3 +103,26 @@ test('each failing service explains itself; the others are shown', async () => {
     [['codecheck', null], ['metastudio', 404], ['dsc', 403], ['hss', 429]]);
   assert.ok(!text.includes('demo-faults'), 'the token is in the export');
 });
+
+test('answers are read as UTF-8: names in any script are kept, other bytes are unreadable data', async () => {
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
+  // HSS's first page names a host in Chinese; Data Security Center answers
+  // bytes that are not UTF-8 (0xFF never is).
+  await page.route('**/api/hss/**', async (route) => {
+    const answer = await route.fetch();
+    await route.fulfill({ response: answer, body: (await answer.text()).replace('"ecs-web-000"', '"数据库主机-01"') });
+  });
+  await page.route('**/api/dsc/**', async (route) => {
+    const answer = await route.fetch();
+    await route.fulfill({ response: answer, body: Buffer.concat([Buffer.from('{"orders":[{"product_name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')]) });
+  });
+  await page.getByLabel('IAM token').fill('demo');
+  const hss = panel(page, 'hss');
+  await hss.locator('[data-state=ready]').waitFor({ timeout: 15_000 });
+  assert.ok((await hss.textContent()).includes('数据库主机-01'), 'the host named in Chinese');
+  const dsc = panel(page, 'dsc').locator('.error-card');
+  await dsc.waitFor({ timeout: 15_000 });
+  assert.match(await dsc.textContent(), /Data Security Center answered with unreadable data: not JSON \(not UTF-8\)/);
+  assert.ok(await panel(page, 'testplan').locator('li.card').count() > 0, 'the others are shown');
+  assert.deepEqual(problems, []);
+});
