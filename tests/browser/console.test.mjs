@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startProxy, startBrowser, openPage, editSignIn, layOutLazy } from './harness.mjs';
+import { ROOT, startProxy, startBrowser, openPage, editSignIn, fullShot } from './harness.mjs';
 
 const SERVICES = {
   testplan: 'CodeArts TestPlan',
@@ -148,8 +148,7 @@ test('the demo token shows data from all five services', async () => {
   await groupsDrawer.locator('table.groups tbody tr').nth(1).waitFor();
   await groupsDrawer.locator('summary').click();
 
-  await layOutLazy(page);
-  await page.screenshot({ path: join(SHOTS, 'console-demo.png'), fullPage: true });
+  await fullShot(page, join(SHOTS, 'console-demo.png'));
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(SHOTS, 'console-phone.png'), fullPage: true });
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page scrolls sideways on a phone');
@@ -185,7 +184,7 @@ test('a wrong token gets a clear error and loses nothing typed', async () => {
   await page.locator('#token').blur();
   await page.waitForTimeout(1000);
   assert.equal((await page.locator('main').innerText()).split('APIG.0301').length - 1, 1, 'the refusal is said twice');
-  await page.screenshot({ path: join(SHOTS, 'console-bad-token.png'), fullPage: true });
+  await fullShot(page, join(SHOTS, 'console-bad-token.png'));
 });
 
 test('a token with whitespace is refused before any request', async () => {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage, editSignIn } from './harness.mjs';
+import { ROOT, useDemo, openPage, editSignIn, fullShot } from './harness.mjs';
 
 const demo = useDemo();
 
@@ -92,7 +92,7 @@ test('each failing service explains itself; the others are shown', async () => {
   assert.equal(await hss.locator('.count').textContent(), '280 of 480 shown');
   assert.match(await hss.locator('.notice-warn').textContent(),
     /1 page could not be read \(first at offset 200: HTTP 429 APIG\.0308: The throttling threshold has been reached/);
-  await page.screenshot({ path: join(ROOT, 'target/screenshots/errors-demo-faults.png'), fullPage: true });
+  await fullShot(page, join(ROOT, 'target/screenshots/errors-demo-faults.png'));
 
   // The export lists every failure, and no token.
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);

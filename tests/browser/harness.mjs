@@ -80,6 +80,12 @@ export async function layOutLazy(page) {
   });
 }
 
+/** A screenshot of the whole page at `path`, what is laid out only near the viewport laid out first ([`layOutLazy`]). */
+export async function fullShot(page, path) {
+  await layOutLazy(page);
+  await page.screenshot({ path, fullPage: true });
+}
+
 /**
  * Waits until billing's reading is over for what the overview counts
  * (`data-billing` read or failed): billing is asked after the services, and

@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, startProxy, startBrowser, openPage } from './harness.mjs';
+import { ROOT, startProxy, startBrowser, openPage, fullShot } from './harness.mjs';
 
 const KEYS = ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss'];
 const env = {};
@@ -67,7 +67,7 @@ test('dist/ under a sub-path of a static server: styled, its chunk loads, the de
   // The proxy itself says it is the demo, and a button opens it untyped.
   await welcome.locator('[data-state=demo]').waitFor();
   assert.match(await welcome.locator('[data-state=demo]').textContent(), /runs the demo tenant: it answers every call itself.*sends nothing to Huawei Cloud/);
-  await page.screenshot({ path: join(ROOT, 'target/screenshots/hosting-first-visit.png'), fullPage: true });
+  await fullShot(page, join(ROOT, 'target/screenshots/hosting-first-visit.png'));
   await page.getByRole('button', { name: 'Try the demo tenant' }).click();
   for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 20_000 });
   // A project-scoped token names its own region, which wins over the deployment's default.
@@ -138,7 +138,7 @@ test('a relaying proxy lists the Huawei Cloud hosts it sends to on the first vis
     assert.match(await hosts.locator('summary').textContent(), new RegExp(`relays only to these ${listed.length} Huawei Cloud hosts`));
     assert.equal(await page.getByRole('button', { name: 'Try the demo tenant' }).count(), 0);
     await hosts.locator('summary').click();
-    await page.screenshot({ path: join(ROOT, 'target/screenshots/hosting-relay-hosts.png'), fullPage: true });
+    await fullShot(page, join(ROOT, 'target/screenshots/hosting-relay-hosts.png'));
     assert.deepEqual(problems, []);
   } finally {
     await relay.stop();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startProxy, startBrowser, openPage } from './harness.mjs';
+import { ROOT, startProxy, startBrowser, openPage, fullShot } from './harness.mjs';
 
 const fixture = (name) => readFileSync(join(ROOT, 'tests/fixtures', name), 'utf8');
 const HSS_TOTAL = 450;
@@ -98,5 +98,5 @@ test('a throttled page is retried, a failing page is reported, the rest is kept'
   assert.match(doc.errors[1].error_msg, /^page at offset 400: /);
   assert.equal(doc.packages.filter((p) => p.service === 'hss').length, 400);
   assert.ok(!JSON.stringify(doc).includes('MIIstub-token'));
-  await page.screenshot({ path: join(ROOT, 'target/screenshots/paging-failures.png'), fullPage: true });
+  await fullShot(page, join(ROOT, 'target/screenshots/paging-failures.png'));
 });

@@ -7,12 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage, billingSettled, editSignIn } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled, editSignIn, fullShot } from './harness.mjs';
 
 const demo = useDemo();
 const panel = (page, key) => page.locator(`section.panel[data-service=${key}]`);
 const ready = (page, key) => panel(page, key).locator('[data-state=ready]');
-const shot = (page, name) => page.screenshot({ path: join(ROOT, `target/screenshots/${name}.png`), fullPage: true });
+const shot = (page, name) => fullShot(page, join(ROOT, `target/screenshots/${name}.png`));
 const MOBILE_APP = '9a4e2c7f0d1b48e6a5c3f7b2d0e8a146';
 const OPS_BOARD = 'c0f7b3e9a25d4c18b6e4a0d9f3c7e251';
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage, billingSettled, editSignIn } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled, editSignIn, fullShot } from './harness.mjs';
 
 const demo = useDemo();
 const ready = (page, key) => page.locator(`section.panel[data-service=${key}] [data-state=ready]`);
@@ -67,7 +67,7 @@ test('two tenants in two tabs load, switch, span the overview and close on their
   await hss.getByRole('button', { name: 'Tenant' }).click();
   await page.waitForFunction(() => document.querySelector('.panels-across [data-service=hss] th.c-tenant')?.getAttribute('aria-sort') === 'descending');
   assert.equal(await hss.locator('tr.row td.c-tenant .tenant-full').first().textContent(), both);
-  await page.screenshot({ path: join(ROOT, 'target/screenshots/tabs-two-tenants.png'), fullPage: true });
+  await fullShot(page, join(ROOT, 'target/screenshots/tabs-two-tenants.png'));
   // The tenant filter narrows the overview and the tables to one tab, and is in the hash.
   await page.getByLabel('Tenant', { exact: true }).selectOption({ label: '2. northwind-demo · cn-north-4' });
   await page.waitForFunction((n) => Number(document.querySelector('.overview > p.muted')?.textContent.match(/^(\d+)/)?.[1]) === n, second);

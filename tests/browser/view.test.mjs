@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage, billingSettled } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled, fullShot } from './harness.mjs';
 
 const demo = useDemo();
 const KEYS = ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss'];
@@ -58,7 +58,7 @@ test('filters narrow the cards, live in the hash and come back from a bookmark',
   });
   assert.deepEqual(await names(), byName(await names()));
   assert.match(page.url(), /#service=metastudio&sort=name$/);
-  await page.screenshot({ path: join(ROOT, 'target/screenshots/view-filtered.png'), fullPage: true });
+  await fullShot(page, join(ROOT, 'target/screenshots/view-filtered.png'));
 
   // "Clear filters" keeps the sort.
   await page.getByRole('button', { name: 'Clear filters' }).click();
