@@ -16,9 +16,12 @@ pub fn now() -> Instant {
     Instant::from_millis(js_sys::Date::now() as i64)
 }
 
-/// How an answer's body is read: its text, and the text as JSON (`None`:
-/// the body could not be read).
-type Read = fn(gloo_net::http::Response) -> futures::future::LocalBoxFuture<'static, Option<(String, Result<serde_json::Value, String>)>>;
+/// An answer's body as read: its text, and the text as JSON (`None`: the
+/// body could not be read).
+type Body = futures::future::LocalBoxFuture<'static, Option<(String, Result<serde_json::Value, String>)>>;
+
+/// How an answer's body is read.
+type Read = fn(gloo_net::http::Response) -> Body;
 
 /// The browser: the gateway's calls (abandoned when the signal, if any,
 /// aborts), the window's timer and clock.
@@ -268,7 +271,7 @@ pub async fn about(proxy: String) -> Result<About, ApiError> {
 }
 
 /// An answer's text, and the text as read by [`parse_with_js`].
-fn read_text(response: gloo_net::http::Response) -> futures::future::LocalBoxFuture<'static, Option<(String, Result<serde_json::Value, String>)>> {
+fn read_text(response: gloo_net::http::Response) -> Body {
     Box::pin(async move {
         let text = response.text().await.ok()?;
         let json = parse_with_js(&text);
@@ -280,7 +283,7 @@ fn read_text(response: gloo_net::http::Response) -> futures::future::LocalBoxFut
 /// would be copied a character at a time by the bindings' JavaScript,
 /// which took longer than reading a page of quotas, in a trace of the
 /// demo), and read by serde_json's parser ([`Browser::console`]).
-fn read_bytes(response: gloo_net::http::Response) -> futures::future::LocalBoxFuture<'static, Option<(String, Result<serde_json::Value, String>)>> {
+fn read_bytes(response: gloo_net::http::Response) -> Body {
     Box::pin(async move {
         let bytes = response.binary().await.ok()?;
         // JSON is UTF-8 (RFC 8259 §8.1): other bytes are no JSON to read.

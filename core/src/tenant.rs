@@ -46,7 +46,7 @@ pub async fn service_state<N: Fetch>(net: &N, service: Service, session: &Sessio
 }
 
 /// Reads every package service of `session` through `net`, all at once
-/// (each reads its own pages with the paging's bound; the longest chains
+/// (each reads its own pages with the paging's bound; the chained ones
 /// started first, [`crate::services::load_order`]), then billing once
 /// they have all answered, for every resource id they listed, asking the
 /// billing sites of the session's region in order.

@@ -257,7 +257,7 @@ pub fn names(service: Service) -> Option<&'static Names> {
 }
 
 /// How a service's load follows one request with another, declared in its
-/// module (`CHAIN`): a tab starts the longest chains first ([`load_order`]).
+/// module (`CHAIN`): a tab starts the chained ones first ([`load_order`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Chain {
     /// One request (and its retries).
@@ -388,7 +388,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn loads_start_with_the_longest_chains() {
+    fn loads_start_with_the_chained_services() {
         let order = load_order();
         assert!(Service::PACKAGES.iter().all(|s| order.contains(s)), "every package service once: {order:?}");
         assert!(order.windows(2).all(|w| chain(w[0]) >= chain(w[1])), "{order:?}");
