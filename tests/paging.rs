@@ -61,6 +61,8 @@ struct Script {
     /// When the total is unknown, how many items there really are.
     actual: u64,
     scripted: RefCell<HashMap<u64, Vec<Result<usize, Failure>>>>,
+    /// Offsets whose answers take this many more polls to come.
+    slow: HashMap<u64, u32>,
     calls: RefCell<Vec<u64>>,
     in_flight: Cell<usize>,
     max_in_flight: Cell<usize>,
@@ -74,6 +76,7 @@ impl Script {
             page_size,
             actual: total.unwrap_or(u64::MAX),
             scripted: RefCell::default(),
+            slow: HashMap::new(),
             calls: RefCell::default(),
             in_flight: Cell::new(0),
             max_in_flight: Cell::new(0),
@@ -86,12 +89,20 @@ impl Script {
         self
     }
 
+    fn slow(mut self, offset: u64, polls: u32) -> Script {
+        self.slow.insert(offset, polls);
+        self
+    }
+
     async fn fetch(&self, offset: u64) -> Result<Page, Failure> {
         self.calls.borrow_mut().push(offset);
         LOG.with(|l| l.borrow_mut().push(format!("ask {offset}")));
         self.in_flight.set(self.in_flight.get() + 1);
         self.max_in_flight.set(self.max_in_flight.get().max(self.in_flight.get()));
         YieldOnce(false).await;
+        for _ in 0..self.slow.get(&offset).copied().unwrap_or(0) {
+            YieldOnce(false).await;
+        }
         self.in_flight.set(self.in_flight.get() - 1);
         let scripted = self.scripted.borrow_mut().get_mut(&offset).and_then(|answers| if answers.is_empty() { None } else { Some(answers.remove(0)) });
         let items = match scripted {
@@ -166,6 +177,17 @@ fn the_next_pages_are_asked_before_the_first_is_read() {
     script.run(HSS).0.unwrap();
     let log = LOG.with(|l| l.borrow().clone());
     assert_eq!(log, ["ask 0", "ask 200", "ask 400", "settle 0", "settle 200", "settle 400"]);
+}
+
+#[test]
+fn each_page_is_read_as_it_arrives_and_kept_in_offset_order() {
+    LOG.with(|l| l.borrow_mut().clear());
+    let script = Script::new(Some(620), 200).slow(200, 3);
+    let outcome = script.run(HSS).0.unwrap();
+    let log = LOG.with(|l| l.borrow().clone());
+    // The pages after a slow one are read while it is awaited, not after it.
+    assert_eq!(log, ["ask 0", "ask 200", "ask 400", "ask 600", "settle 0", "settle 400", "settle 600", "settle 200"]);
+    assert_eq!(offsets(&outcome), [0, 200, 400, 600]);
 }
 
 #[test]

@@ -795,7 +795,7 @@ mod tests {
         assert_eq!(Service::Codecheck.host("cn-east-3").as_deref(), Some("codearts-check.cn-south-1.myhuaweicloud.com"));
         assert_eq!(Service::Metastudio.host("ap-southeast-3"), None);
         assert_eq!(Service::Hss.host("global"), None);
-        // Issue 13 item 14: the EU cloud's global IAM, and the HSS regions of the Java and Python SDKs.
+        // The EU cloud's global IAM, and the HSS regions of the Java and Python SDKs.
         assert_eq!(Service::Iam.host(GLOBAL_EU).as_deref(), Some("iam.myhuaweicloud.eu"));
         assert_eq!((iam_home("eu-west-101"), iam_home("cn-north-4")), (GLOBAL_EU, "global"));
         assert_eq!(Service::Hss.host("af-north-1").as_deref(), Some("hss.af-north-1.myhuaweicloud.com"));

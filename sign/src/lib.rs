@@ -3,7 +3,7 @@
 //! API signing guide, api-sign-algorithm-003 and -005): the canonical
 //! request, the string to sign, the signature and the `Authorization`
 //! header. Pure: the caller gives the time, the request and the keys, so
-//! that the published vectors are reproduced natively (issue 17). The
+//! that the published vectors are reproduced natively. The
 //! secret key is only read here, never kept or returned.
 //!
 //! One crate for both sides: the console signs with it in the browser, and

@@ -1,4 +1,4 @@
-//! The sign-in with access keys (issue 17): key ID, secret key and the
+//! The sign-in with access keys: key ID, secret key and the
 //! optional security token of temporary keys; every region of the account
 //! opened at once. With the wording only signed calls need (a refused
 //! signature, an unknown key, a clock that is off), so that it all comes

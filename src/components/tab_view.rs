@@ -51,7 +51,7 @@ pub fn TabView(
         again.track();
         resolve(connection.clone())
     });
-    // Closing the tab abandons what it is still loading (issue 13).
+    // Closing the tab abandons what it is still loading.
     let abort = StoredValue::new_local(web_sys::AbortController::new().ok());
     on_cleanup(move || {
         abort.try_with_value(|c| c.as_ref().map(web_sys::AbortController::abort));
