@@ -6,8 +6,10 @@
 // 3 × 300 ms when every answer takes 300 ms. That last round holds as many
 // requests as the protocol lets a page have in flight to one host: six
 // connections over HTTP/1.1, the proxy's 32 streams over HTTP/2; more take
-// as many rounds more. Not a test: it prints a table and exits 1 when a
-// target is missed.
+// as many rounds more. After each paste its requests are replayed in those
+// rounds from a fresh page, text only (`chainAlone`): what the chain costs
+// this machine by itself, and so the page's own time above it. Not a test:
+// it prints a table and exits 1 when a target is missed.
 //
 //   node bench/network.mjs            (scripts/build first; or scripts/bench-network)
 //   BENCH_NET_RUNS=5 BENCH_NET_LATENCY_MS=300 node bench/network.mjs
