@@ -42,10 +42,14 @@ const TARGET_RENDER_MS = 50;
 // (proxy/src/config.rs, H2_MAX_STREAMS).
 const IN_FLIGHT = { h1: 6, h2: 32 };
 
+/** A request of the last round: a page after a first (an `offset` other
+ * than 0), or TestPlan's status. */
+const isLater = (path) => /[?&]offset=(?!0(&|$))/.test(path) || path.includes('/package/status');
+
 /** The shortest chain for a run: the third round is every page after a first
  * (an `offset` other than 0) and TestPlan's status, in rounds of `IN_FLIGHT`. */
 function criticalMs(run, protocol) {
-  const third = run.paths.filter((p) => /[?&]offset=(?!0(&|$))/.test(p) || p.includes('/package/status')).length;
+  const third = run.paths.filter(isLater).length;
   return LATENCY * (2 + Math.max(1, Math.ceil(third / IN_FLIGHT[protocol])));
 }
 
@@ -126,21 +130,22 @@ async function chainAlone(browser, url, token, paths) {
   const page = await context.newPage();
   await page.goto(url);
   await page.waitForSelector('form.session button[type=submit]');
-  const ms = await page.evaluate(async ({ paths, token }) => {
+  // Billing and the form's choices are asked too, but nothing waits for them.
+  const chain = paths.filter((path) => !path.includes('/bss/') && !path.includes('/auth/projects'));
+  const introspection = chain.find((path) => path.includes('/auth/tokens'));
+  const service = (path) => path.split('/')[2];
+  const waitsFor = (path) => (service(path) === 'testplan' ? 'projectman' : service(path));
+  // Each first request with the last round's requests that wait for it.
+  const rounds = chain.filter((path) => path !== introspection && !isLater(path))
+    .map((first) => [first, chain.filter((path) => isLater(path) && waitsFor(path) === service(first))]);
+  const ms = await page.evaluate(async ({ introspection, rounds, token }) => {
     const headers = { 'X-Auth-Token': token, 'X-Subject-Token': token, Accept: 'application/json' };
     const get = (path) => fetch(path, { headers, cache: 'no-store' }).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`${path}: ${r.status}`))));
-    const service = (path) => path.split('/')[2];
-    const later = (path) => /[?&]offset=(?!0(&|$))/.test(path) || path.includes('/package/status');
-    // Billing and the form's choices are asked too, but nothing waits for them.
-    const chain = paths.filter((path) => !path.includes('/bss/') && !path.includes('/auth/projects'));
-    const introspection = chain.find((path) => path.includes('/auth/tokens'));
-    const firsts = chain.filter((path) => path !== introspection && !later(path));
-    const waitsFor = (path) => (service(path) === 'testplan' ? 'projectman' : service(path));
     const t0 = performance.now();
     await get(introspection);
-    await Promise.all(firsts.map((first) => get(first).then(() => Promise.all(chain.filter((path) => later(path) && waitsFor(path) === service(first)).map(get)))));
+    await Promise.all(rounds.map(([first, after]) => get(first).then(() => Promise.all(after.map(get)))));
     return performance.now() - t0;
-  }, { paths, token });
+  }, { introspection, rounds, token });
   await context.close();
   return ms;
 }
