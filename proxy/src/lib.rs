@@ -28,6 +28,7 @@ pub mod body;
 pub mod client_ip;
 pub mod config;
 pub mod error;
+pub mod gzip;
 pub mod logging;
 pub mod metrics;
 pub mod middleware;
@@ -394,13 +395,14 @@ async fn relay(state: &AppState, request: &Parts, body: Body, routed: &mut Route
         // as an upstream's answer time includes its making.
         let due = tokio::time::Instant::now() + state.config.demo_latency;
         let bytes = posted.as_ref().map_or(&[][..], |(_, bytes)| &bytes[..]);
-        let answer = demo_response(&target, &request.headers, bytes);
+        let answer = demo_response(&target, &request.headers, bytes, gzip::accepts(&request.headers));
         tokio::time::sleep_until(due).await;
         return Ok(answer);
     }
+    let gzip = gzip::accepts(&request.headers);
     let relayed = match posted {
-        Some((slot, bytes)) => state.upstream.forward_with(&target, &forwarded, slot, Some(bytes)).await?,
-        None => state.upstream.forward(&target, &forwarded, client).await?,
+        Some((slot, bytes)) => state.upstream.forward_with(&target, &forwarded, slot, Some(bytes), gzip).await?,
+        None => state.upstream.forward(&target, &forwarded, client, gzip).await?,
     };
     routed.upstream = Some(relayed.latency);
     Ok(relayed.response)
@@ -481,20 +483,29 @@ fn offered(config: &Config) -> Response<Body> {
     response
 }
 
-fn demo_response(target: &TargetRef<'_>, headers: &HeaderMap, body: &[u8]) -> Response<Body> {
+fn demo_response(target: &TargetRef<'_>, headers: &HeaderMap, body: &[u8], gzip: bool) -> Response<Body> {
     let now = time::OffsetDateTime::now_utc();
     // The path the upstream would get, which a signature covers.
     let mut path = String::with_capacity(target.route.template().len() + target.param.as_ref().map_or(0, |p| p.len()));
     target.push_path(&mut path);
     let call = demo::Call { route: target.route, region: &target.region, param: target.param.as_deref(), path: &path, query: target.query, headers, body };
-    reply_response(demo::respond(&call, now))
+    reply_response(demo::respond(&call, now), gzip)
 }
 
 /// A demo [`demo::Reply`] as a response: its status, its body labelled as
-/// JSON, and its `Retry-After` when it has one.
-fn reply_response(reply: demo::Reply) -> Response<Body> {
-    let mut response = (reply.status, reply.body).into_response();
+/// JSON (compressed for a client that takes gzip, as a relayed answer is),
+/// and its `Retry-After` when it has one.
+fn reply_response(reply: demo::Reply, gzip: bool) -> Response<Body> {
+    let zipped = if gzip { gzip::compress([reply.body.as_bytes()], reply.body.len() as u64) } else { None };
+    let compressed = zipped.is_some();
+    let mut response = match zipped {
+        Some(bytes) => (reply.status, bytes).into_response(),
+        None => (reply.status, reply.body).into_response(),
+    };
     let headers = response.headers_mut();
+    if compressed {
+        gzip::label(headers);
+    }
     if let Some(seconds) = reply.retry_after {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }

@@ -120,7 +120,8 @@ where
         };
         let Some((cross, preflight_asked)) = this.headers.take() else { return Poll::Ready(Ok(response)) };
         let h = response.headers_mut();
-        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+        // Beside a compressed answer's `Vary: Accept-Encoding` (gzip.rs).
+        h.append(header::VARY, HeaderValue::from_static("Origin"));
         if let Cross::Allowed(origin) = cross {
             h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             if !preflight_asked {

@@ -146,6 +146,11 @@ impl Prefix {
         self.first.take().or_else(|| self.more.pop_front())
     }
 
+    /// The chunks in order, to read without taking them.
+    pub(super) fn chunks(&self) -> impl Iterator<Item = &[u8]> {
+        self.first.iter().chain(&self.more).map(|b| &b[..])
+    }
+
     pub(super) fn is_empty(&self) -> bool {
         self.first.is_none() && self.more.is_empty()
     }
@@ -163,6 +168,105 @@ pub(super) struct RelayBody {
     pub(super) rest: Option<Rest>,
     /// Bytes still to come, when the upstream's framing says.
     pub(super) remaining: Option<u64>,
+    /// Of the read-ahead, what the prefix holds (read on for gzip): given
+    /// back to the reader's budget as the client takes the prefix.
+    pub(super) held: usize,
+    /// Of the client's budget, what the prefix holds (read on for gzip).
+    pub(super) charge: Charge,
+}
+
+/// Bytes of a client's budget that an answer holds outside its reader (read
+/// on before its headers went out, for gzip): given back as the client
+/// takes them, and what is left when the answer is dropped.
+pub(super) struct Charge {
+    client: Option<ClientBytes>,
+    bytes: usize,
+    /// Bytes taken before the charged ones, which give nothing back (the
+    /// chunks read for the JSON check).
+    free: usize,
+}
+
+impl Charge {
+    pub(super) fn new(client: Option<ClientBytes>, free: usize) -> Charge {
+        Charge { client, bytes: 0, free }
+    }
+
+    /// The client took `n` bytes of the prefix.
+    pub(super) fn taken(&mut self, n: usize) {
+        let free = n.min(self.free);
+        self.free -= free;
+        self.give(n - free);
+    }
+
+    /// Takes `n` bytes more of the budget if it has them now (always, when
+    /// the client has no cap).
+    pub(super) fn try_take(&mut self, n: usize) -> bool {
+        let Some(client) = &self.client else { return true };
+        match client.budget().try_acquire_many(n.min(u32::MAX as usize) as u32) {
+            Ok(permit) => {
+                permit.forget();
+                self.bytes += n;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Gives `n` of the bytes held back.
+    pub(super) fn give(&mut self, n: usize) {
+        let n = n.min(self.bytes);
+        self.bytes -= n;
+        if let (Some(client), true) = (&self.client, n > 0) {
+            client.budget().add_permits(n);
+        }
+    }
+
+    /// Holds `n` bytes exactly, giving back or taking more; false (holding
+    /// what it held) when the budget lacks them now.
+    pub(super) fn hold(&mut self, n: usize) -> bool {
+        if self.bytes >= n {
+            self.give(self.bytes - n);
+            true
+        } else {
+            self.try_take(n - self.bytes)
+        }
+    }
+}
+
+impl Drop for Charge {
+    fn drop(&mut self) {
+        self.give(self.bytes);
+    }
+}
+
+/// A whole answer compressed (`crate::gzip`), holding its part of the
+/// client's budget until it has been taken.
+pub(super) struct Zipped {
+    data: Option<Bytes>,
+    _charge: Charge,
+}
+
+impl Zipped {
+    pub(super) fn new(data: Vec<u8>, charge: Charge) -> Zipped {
+        Zipped { data: Some(Bytes::from(data)), _charge: charge }
+    }
+}
+
+impl HttpBody for Zipped {
+    type Data = Bytes;
+    type Error = BodyCut;
+
+    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BodyCut>>> {
+        Poll::Ready(self.data.take().map(|data| Ok(Frame::data(data))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.len() as u64))
+    }
 }
 
 impl Drop for RelayBody {
@@ -203,6 +307,12 @@ impl HttpBody for RelayBody {
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BodyCut>>> {
         let this = &mut *self;
         let data = if let Some(first) = this.prefix.pop() {
+            if let Some(rest) = this.rest.as_ref().filter(|_| this.held > 0) {
+                let back = first.len().min(this.held);
+                this.held -= back;
+                rest.budget.add_permits(back);
+            }
+            this.charge.taken(first.len());
             first
         } else {
             let Some(rest) = this.rest.as_mut() else { return Poll::Ready(None) };

@@ -44,7 +44,7 @@ use crate::error::ProxyError;
 use crate::metrics::Metrics;
 use crate::ratelimit::{ByteCaps, ClientSlot, InFlightCap};
 
-use answer::{is_json_type, next_frame, Prefix, Reader, RelayBody, Rest};
+use answer::{is_json_type, next_frame, Charge, Prefix, Reader, RelayBody, Rest, Zipped};
 use connector::{ConnectTimeout, Connector};
 use target::Origins;
 
@@ -189,20 +189,22 @@ impl Upstream {
         self.per_client.take(client).ok_or(ProxyError::ClientBusy)
     }
 
-    /// A GET of `target` for `client`.
-    pub async fn forward(&self, target: &impl Call, forwarded: &Forwarded<'_>, client: IpAddr) -> Result<Relayed, ProxyError> {
-        self.forward_with(target, forwarded, self.client_slot(client)?, None).await
+    /// A GET of `target` for `client`; `gzip`: the client takes gzip.
+    pub async fn forward(&self, target: &impl Call, forwarded: &Forwarded<'_>, client: IpAddr, gzip: bool) -> Result<Relayed, ProxyError> {
+        self.forward_with(target, forwarded, self.client_slot(client)?, None, gzip).await
     }
 
     /// A call of `target` holding `client_slot`: a POST of `body` when
     /// there is one (sent as it is, with the client's `Content-Type`), a
-    /// GET otherwise.
+    /// GET otherwise. With `gzip`, a JSON answer whole within the
+    /// read-ahead goes compressed (`crate::gzip`).
     pub async fn forward_with(
         &self,
         target: &impl Call,
         forwarded: &Forwarded<'_>,
         client_slot: ClientSlot,
         body: Option<Bytes>,
+        gzip: bool,
     ) -> Result<Relayed, ProxyError> {
         let uri = self.origins.uri(target)?;
         let client_bytes = self.buffered.of(client_slot.key());
@@ -310,6 +312,61 @@ impl Upstream {
             return Err(ProxyError::UpstreamNotJson);
         }
         ended = ended || body.is_end_stream();
+        // For a client that takes gzip, a JSON answer is read on to its end
+        // while that is within the read-ahead and the client's budget of
+        // buffered bytes (what the reader would hold ahead of the client
+        // anyway, and charged alike), to go compressed. Past either, the
+        // answer streams as it comes; the bytes read here then count
+        // against the reader's read-ahead and the client's budget until the
+        // client has taken them.
+        let mut held = 0;
+        let mut charge = Charge::new(client_bytes.clone(), seen as usize);
+        if gzip && starts_json == Some(true) && !ended {
+            while seen < self.read_ahead as u64 {
+                let frame = tokio::select! {
+                    biased;
+                    frame = next_frame(&mut body) => frame,
+                    () = &mut sleep => return Err(ProxyError::UpstreamTimeout),
+                };
+                let data = match frame {
+                    None => None,
+                    Some(Err(e)) => return Err(classify(&e)),
+                    Some(Ok(frame)) => frame.into_data().ok(),
+                };
+                let Some(data) = data else {
+                    ended = true;
+                    break;
+                };
+                seen += data.len() as u64;
+                if seen > self.max_body {
+                    return Err(ProxyError::UpstreamTooLarge);
+                }
+                let charged = charge.try_take(data.len());
+                prefix.push(data);
+                if body.is_end_stream() {
+                    ended = true;
+                    break;
+                }
+                if !charged {
+                    break;
+                }
+            }
+            held = (seen as usize).min(self.read_ahead);
+        }
+        if ended && gzip && starts_json == Some(true) {
+            // Charged to the client's budget until taken, as what its
+            // reader holds is; past the budget it goes as it came.
+            let zipped = crate::gzip::compress(prefix.chunks(), seen).filter(|z| charge.hold(z.len()));
+            if let Some(zipped) = zipped {
+                self.metrics.body_bytes(seen);
+                drop(slot);
+                let mut response = Response::new(Body::new(Zipped::new(zipped, charge)));
+                *response.status_mut() = status;
+                crate::gzip::label(&mut returned);
+                *response.headers_mut() = returned;
+                return Ok(Relayed { response, latency });
+            }
+        }
         let remaining = body.size_hint().exact();
         let exact = if ended { Some(seen) } else { remaining.map(|r| r + seen) };
         self.metrics.body_bytes(seen);
@@ -325,7 +382,7 @@ impl Upstream {
             // and by up to the client's `--max-buffered-per-client` in all its
             // answers together.
             let (tx, rx) = mpsc::unbounded_channel();
-            let budget = Arc::new(Semaphore::new(self.read_ahead));
+            let budget = Arc::new(Semaphore::new(self.read_ahead - held));
             let reader = Reader {
                 body,
                 tx,
@@ -340,7 +397,7 @@ impl Upstream {
             tokio::spawn(reader.run(deadline));
             Some(Rest { rx, budget, client: client_bytes, read_ahead: self.read_ahead })
         };
-        let body = RelayBody { prefix, rest, remaining: exact };
+        let body = RelayBody { prefix, rest, remaining: exact, held, charge };
         let mut response = Response::new(Body::new(body));
         *response.status_mut() = status;
         *response.headers_mut() = returned;

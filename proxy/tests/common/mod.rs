@@ -81,6 +81,26 @@ pub const HUGE: usize = 12 << 20;
 
 const OK_BODY: &str = r#"{"total_num":0,"data_list":[]}"#;
 
+/// A page of `n` quotas as JSON, as HSS lists them (the `zip` answers).
+pub fn quotas_json(n: usize) -> String {
+    let quota = |i: usize| {
+        format!(
+            r#"{{"resource_id":"q-{i:06}-7e1d","version":"hss.version.enterprise","quota_status":"normal","used_status":"used","host_id":"h-{i:06}","host_name":"web-{i}","charging_mode":"packet_cycle","expire_time":{}}}"#,
+            1_767_225_600_000u64 + i as u64 * 86_400_000
+        )
+    };
+    format!(r#"{{"total_num":{n},"data_list":[{}]}}"#, (0..n).map(quota).collect::<Vec<_>>().join(","))
+}
+
+/// The quotas of the `zip` answers: about 40 KiB.
+pub const ZIP_QUOTAS: usize = 200;
+/// The quotas of `zipbig`: about 600 KiB, past the 256 KiB read-ahead.
+pub const ZIP_BIG_QUOTAS: usize = 3000;
+
+fn chunked(body: &str, piece: usize) -> Vec<String> {
+    body.as_bytes().chunks(piece).map(|c| format!("{:x}\r\n{}\r\n", c.len(), String::from_utf8_lossy(c))).collect()
+}
+
 fn json(status: &str, body: &str, extra: &str) -> String {
     format!("HTTP/1.1 {status}\r\ncontent-type: application/json;charset=UTF-8\r\ncontent-length: {}\r\n{extra}\r\n{body}", body.len())
 }
@@ -198,6 +218,22 @@ async fn connection(mut socket: TcpStream, stub: Stub) {
                 let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n4\r\n \r\n \r\n").await;
                 tokio::time::sleep(Duration::from_millis(80)).await;
                 let _ = socket.write_all(b"11\r\n<html>evil</html>\r\n0\r\n\r\n").await;
+                continue;
+            }
+            "zip" => json("200 OK", &quotas_json(ZIP_QUOTAS), ""),
+            // The same page in five chunks, apart in time.
+            "zipchunked" | "zipbig" => {
+                let (n, piece) = if mode == "zipchunked" { (ZIP_QUOTAS, 9000) } else { (ZIP_BIG_QUOTAS, 16384) };
+                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n").await;
+                for part in chunked(&quotas_json(n), piece) {
+                    if mode == "zipchunked" {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    if socket.write_all(part.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+                let _ = socket.write_all(b"0\r\n\r\n").await;
                 continue;
             }
             "cacheable" => json("200 OK", OK_BODY, "cache-control: public, max-age=600\r\nexpires: Thu, 01 Jan 2099 00:00:00 GMT\r\n"),
