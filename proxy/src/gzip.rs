@@ -7,7 +7,7 @@
 //! its compressed bytes only, never an encoder's state; larger answers
 //! stream as they come, uncompressed.
 //!
-//! JSON shrinks to a tenth or less: what a console far from the proxy waits
+//! JSON shrinks to a fifth or less: what a console far from the proxy waits
 //! for is bytes. (Nothing secret travels in these bodies beside text a page
 //! of another origin could choose: a token is a header, and a page of
 //! another origin cannot send one (CORS), so compression tells nobody
@@ -34,7 +34,7 @@ pub fn compress<'a>(chunks: impl IntoIterator<Item = &'a [u8]>, len: u64) -> Opt
     if len < MIN_BYTES {
         return None;
     }
-    // JSON at the fastest level: about a tenth (docs/benchmarks.md).
+    // JSON at the fastest level: a fifth to a tenth (docs/benchmarks.md).
     let mut encoder = GzEncoder::new(Vec::with_capacity((len / 8) as usize + 64), Compression::fast());
     for chunk in chunks {
         encoder.write_all(chunk).ok()?;
