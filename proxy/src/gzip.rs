@@ -24,8 +24,14 @@ use flate2::Compression;
 pub const MIN_BYTES: u64 = 1024;
 
 /// Whether the client's `Accept-Encoding` takes gzip (`q=0` meaning not).
+/// Read on every API call: no allocation, and nothing to read without the
+/// header.
 pub fn accepts(headers: &HeaderMap) -> bool {
-    crate::site::accepted_encodings(headers).contains(&"gzip")
+    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|item| {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or_default().trim();
+        coding.eq_ignore_ascii_case("gzip") && !parts.any(|p| p.trim().strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)))
+    })
 }
 
 /// `chunks` (`len` bytes in all) as one gzip member at the fastest level,

@@ -174,7 +174,7 @@ fn prefix_outside(outside: &HashSet<String>, name: &str) -> bool {
 }
 
 /// The codings the client accepts (`br`, `gzip`), `q=0` meaning not.
-pub(crate) fn accepted_encodings(headers: &HeaderMap) -> Vec<&'static str> {
+fn accepted_encodings(headers: &HeaderMap) -> Vec<&'static str> {
     let mut accepted = Vec::new();
     for value in headers.get_all(header::ACCEPT_ENCODING) {
         let Ok(value) = value.to_str() else { continue };

@@ -320,8 +320,11 @@ impl Upstream {
         // against the reader's read-ahead and the client's budget until the
         // client has taken them.
         let mut held = 0;
-        let mut charge = Charge::new(client_bytes.clone(), seen as usize);
-        if gzip && starts_json == Some(true) && !ended {
+        // No handle on the client's budget (to drop again) for an answer
+        // that will not go compressed.
+        let zippable = gzip && starts_json == Some(true);
+        let mut charge = Charge::new(if zippable { client_bytes.clone() } else { None }, seen as usize);
+        if zippable && !ended {
             while seen < self.read_ahead as u64 {
                 let frame = tokio::select! {
                     biased;
@@ -353,7 +356,7 @@ impl Upstream {
             }
             held = (seen as usize).min(self.read_ahead);
         }
-        if ended && gzip && starts_json == Some(true) {
+        if ended && zippable {
             // Charged to the client's budget until taken, as what its
             // reader holds is; past the budget it goes as it came.
             let zipped = crate::gzip::compress(prefix.chunks(), seen).filter(|z| charge.hold(z.len()));
