@@ -277,25 +277,10 @@ impl Upstream {
         let mut seen = 0u64;
         let mut ended = false;
         let starts_json = loop {
-            let frame = tokio::select! {
-                biased;
-                frame = next_frame(&mut body) => frame,
-                () = &mut sleep => return Err(ProxyError::UpstreamTimeout),
-            };
-            let data = match frame {
-                None => None,
-                Some(Err(e)) => return Err(classify(&e)),
-                Some(Ok(frame)) => frame.into_data().ok(),
-            };
-            // The end, or trailers (not relayed): the body is over.
-            let Some(data) = data else {
+            let Some(data) = next_chunk(&mut body, sleep.as_mut(), &mut seen, self.max_body).await? else {
                 ended = true;
                 break None;
             };
-            seen += data.len() as u64;
-            if seen > self.max_body {
-                return Err(ProxyError::UpstreamTooLarge);
-            }
             let first = data.iter().find(|b| !b.is_ascii_whitespace()).copied();
             prefix.push(data);
             if let Some(b) = first {
@@ -326,24 +311,10 @@ impl Upstream {
         let mut charge = Charge::new(if zippable { client_bytes.clone() } else { None }, seen as usize);
         if zippable && !ended {
             while seen < self.read_ahead as u64 {
-                let frame = tokio::select! {
-                    biased;
-                    frame = next_frame(&mut body) => frame,
-                    () = &mut sleep => return Err(ProxyError::UpstreamTimeout),
-                };
-                let data = match frame {
-                    None => None,
-                    Some(Err(e)) => return Err(classify(&e)),
-                    Some(Ok(frame)) => frame.into_data().ok(),
-                };
-                let Some(data) = data else {
+                let Some(data) = next_chunk(&mut body, sleep.as_mut(), &mut seen, self.max_body).await? else {
                     ended = true;
                     break;
                 };
-                seen += data.len() as u64;
-                if seen > self.max_body {
-                    return Err(ProxyError::UpstreamTooLarge);
-                }
                 let charged = charge.try_take(data.len());
                 prefix.push(data);
                 if body.is_end_stream() {
@@ -406,6 +377,30 @@ impl Upstream {
         *response.headers_mut() = returned;
         Ok(Relayed { response, latency })
     }
+}
+
+/// The body's next chunk, read before the deadline `sleep`, counted in
+/// `seen` against the cap `max`: `None` at the end, or at trailers (not
+/// relayed), when the body is over.
+async fn next_chunk(body: &mut hyper::body::Incoming, sleep: Pin<&mut tokio::time::Sleep>, seen: &mut u64, max: u64) -> Result<Option<Bytes>, ProxyError> {
+    let frame = tokio::select! {
+        biased;
+        frame = next_frame(body) => frame,
+        () = sleep => return Err(ProxyError::UpstreamTimeout),
+    };
+    let data = match frame {
+        None => return Ok(None),
+        Some(Err(e)) => return Err(classify(&e)),
+        Some(Ok(frame)) => match frame.into_data() {
+            Ok(data) => data,
+            Err(_) => return Ok(None),
+        },
+    };
+    *seen += data.len() as u64;
+    if *seen > max {
+        return Err(ProxyError::UpstreamTooLarge);
+    }
+    Ok(Some(data))
 }
 
 /// How many times a call an HTTP/2 upstream did not process is sent again.
