@@ -23,14 +23,24 @@ use flate2::Compression;
 /// cost 18 bytes, and a short answer gains little.
 pub const MIN_BYTES: u64 = 1024;
 
-/// Whether the client's `Accept-Encoding` takes gzip (`q=0` meaning not).
-/// Read on every API call: no allocation, and nothing to read without the
-/// header.
+/// Whether the client's `Accept-Encoding` takes gzip.
 pub fn accepts(headers: &HeaderMap) -> bool {
+    takes(headers, "gzip")
+}
+
+/// Whether the client's `Accept-Encoding` names `coding` with a weight
+/// above 0 (RFC 9110 §12.5.3: names and `q` in any case). Read on every API
+/// call and every file served: no allocation, and nothing to read without
+/// the header.
+pub fn takes(headers: &HeaderMap, coding: &str) -> bool {
     headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|item| {
         let mut parts = item.split(';');
-        let coding = parts.next().unwrap_or_default().trim();
-        coding.eq_ignore_ascii_case("gzip") && !parts.any(|p| p.trim().strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)))
+        let named = parts.next().unwrap_or_default().trim().eq_ignore_ascii_case(coding);
+        named
+            && !parts.any(|p| {
+                let p = p.trim();
+                p.get(..2).is_some_and(|q| q.eq_ignore_ascii_case("q=")) && p.get(2..).and_then(|q| q.trim().parse::<f32>().ok()).is_some_and(|q| q <= 0.0)
+            })
     })
 }
 
@@ -102,6 +112,7 @@ mod tests {
         assert!(with("gzip, deflate, br, zstd"));
         assert!(with("br;q=1.0, GZIP;q=0.5"));
         assert!(!with("gzip;q=0"));
+        assert!(!with("gzip; Q=0.0"));
         assert!(!with("br"));
         assert!(!accepts(&HeaderMap::new()));
     }

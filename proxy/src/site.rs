@@ -175,24 +175,7 @@ fn prefix_outside(outside: &HashSet<String>, name: &str) -> bool {
 
 /// The codings the client accepts (`br`, `gzip`), `q=0` meaning not.
 fn accepted_encodings(headers: &HeaderMap) -> Vec<&'static str> {
-    let mut accepted = Vec::new();
-    for value in headers.get_all(header::ACCEPT_ENCODING) {
-        let Ok(value) = value.to_str() else { continue };
-        for item in value.split(',') {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or_default().trim();
-            let refused = parts.any(|p| p.trim().strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)));
-            if refused {
-                continue;
-            }
-            if coding.eq_ignore_ascii_case("br") {
-                accepted.push("br");
-            } else if coding.eq_ignore_ascii_case("gzip") {
-                accepted.push("gzip");
-            }
-        }
-    }
-    accepted
+    ["br", "gzip"].into_iter().filter(|coding| crate::gzip::takes(headers, coding)).collect()
 }
 
 fn index(files: &Files) -> Response<Body> {

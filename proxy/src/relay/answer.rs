@@ -57,7 +57,9 @@ pub(super) struct Reader {
     pub(super) seen: u64,
     pub(super) max: u64,
     pub(super) metrics: Arc<Metrics>,
-    pub(super) _slot: Slot,
+    /// The upstream slot, held until the body is read (`None` when it was
+    /// let go already).
+    pub(super) _slot: Option<Slot>,
 }
 
 impl Reader {
@@ -168,8 +170,11 @@ pub(super) struct RelayBody {
     pub(super) rest: Option<Rest>,
     /// Bytes still to come, when the upstream's framing says.
     pub(super) remaining: Option<u64>,
-    /// Of the read-ahead, what the prefix holds (read on for gzip): given
-    /// back to the reader's budget as the client takes the prefix.
+    /// The prefix's first bytes, read for the JSON check: counted by
+    /// neither budget below.
+    pub(super) free: usize,
+    /// Of the read-ahead, what the prefix holds past them (read on for
+    /// gzip): given back to the reader's budget as the client takes it.
     pub(super) held: usize,
     /// Of the client's budget, what the prefix holds (read on for gzip).
     pub(super) charge: Charge,
@@ -181,21 +186,11 @@ pub(super) struct RelayBody {
 pub(super) struct Charge {
     client: Option<ClientBytes>,
     bytes: usize,
-    /// Bytes taken before the charged ones, which give nothing back (the
-    /// chunks read for the JSON check).
-    free: usize,
 }
 
 impl Charge {
-    pub(super) fn new(client: Option<ClientBytes>, free: usize) -> Charge {
-        Charge { client, bytes: 0, free }
-    }
-
-    /// The client took `n` bytes of the prefix.
-    pub(super) fn taken(&mut self, n: usize) {
-        let free = n.min(self.free);
-        self.free -= free;
-        self.give(n - free);
+    pub(super) fn new(client: Option<ClientBytes>) -> Charge {
+        Charge { client, bytes: 0 }
     }
 
     /// Takes `n` bytes more of the budget if it has them now (always, when
@@ -307,12 +302,15 @@ impl HttpBody for RelayBody {
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BodyCut>>> {
         let this = &mut *self;
         let data = if let Some(first) = this.prefix.pop() {
-            if let Some(rest) = this.rest.as_ref().filter(|_| this.held > 0) {
-                let back = first.len().min(this.held);
+            let free = first.len().min(this.free);
+            this.free -= free;
+            let counted = first.len() - free;
+            if let Some(rest) = this.rest.as_ref().filter(|_| counted > 0 && this.held > 0) {
+                let back = counted.min(this.held);
                 this.held -= back;
                 rest.budget.add_permits(back);
             }
-            this.charge.taken(first.len());
+            this.charge.give(counted);
             first
         } else {
             let Some(rest) = this.rest.as_mut() else { return Poll::Ready(None) };

@@ -132,10 +132,11 @@ const USER_AGENT: HeaderValue = HeaderValue::from_static(concat!("tenantscope-pr
 /// before this one, sent).
 const ACCEPT_ANY: HeaderValue = HeaderValue::from_static("*/*");
 
-/// Room in an answer's header map for the headers the layers above add
-/// (`Vary`, CORS, `X-Request-Id`, the four security headers) besides the
-/// three relayed, so that none of them grows it.
-const ANSWER_HEADERS: usize = 12;
+/// Room in an answer's header map for the headers added here and by the
+/// layers above (`Content-Encoding`, `Vary`, CORS, `X-Request-Id`, the four
+/// security headers, `Cache-Control`, `Content-Length`) besides the three
+/// relayed, so that none of them grows it.
+const ANSWER_HEADERS: usize = 14;
 
 /// What an upstream call holds while it runs: a global slot, the client's
 /// slot and the in-flight gauge. Dropped when the upstream answer has been
@@ -298,19 +299,20 @@ impl Upstream {
         }
         ended = ended || body.is_end_stream();
         // For a client that takes gzip, a JSON answer is read on to its end
-        // while that is within the read-ahead and the client's budget of
-        // buffered bytes (what the reader would hold ahead of the client
-        // anyway, and charged alike), to go compressed. Past either, the
-        // answer streams as it comes; the bytes read here then count
-        // against the reader's read-ahead and the client's budget until the
-        // client has taken them.
-        let mut held = 0;
+        // while that is within the read-ahead past what the check read, and
+        // within the client's budget of buffered bytes (what the reader
+        // would hold ahead of the client anyway, and charged alike), to go
+        // compressed. Past either, the answer streams as it comes; the bytes
+        // read on then count against the reader's read-ahead and the
+        // client's budget until the client has taken them.
+        let checked = seen;
+        let zippable = gzip && starts_json == Some(true);
         // No handle on the client's budget (to drop again) for an answer
         // that will not go compressed.
-        let zippable = gzip && starts_json == Some(true);
-        let mut charge = Charge::new(if zippable { client_bytes.clone() } else { None }, seen as usize);
+        let mut charge = Charge::new(if zippable { client_bytes.clone() } else { None });
+        let mut slot = Some(slot);
         if zippable && !ended {
-            while seen < self.read_ahead as u64 {
+            while seen - checked < self.read_ahead as u64 {
                 let Some(data) = next_chunk(&mut body, sleep.as_mut(), &mut seen, self.max_body).await? else {
                     ended = true;
                     break;
@@ -325,15 +327,18 @@ impl Upstream {
                     break;
                 }
             }
-            held = (seen as usize).min(self.read_ahead);
         }
+        let held = ((seen - checked) as usize).min(self.read_ahead);
         if ended && zippable {
+            // All read: the slot is free before the compressing, which runs
+            // here, on the answer's task (at the fastest level, a fraction
+            // of a millisecond for a read-ahead's worth: docs/benchmarks.md).
+            slot = None;
             // Charged to the client's budget until taken, as what its
             // reader holds is; past the budget it goes as it came.
             let zipped = crate::gzip::compress(prefix.chunks(), seen).filter(|z| charge.hold(z.len()));
             if let Some(zipped) = zipped {
                 self.metrics.body_bytes(seen);
-                drop(slot);
                 let mut response = Response::new(Body::new(Zipped::new(zipped, charge)));
                 *response.status_mut() = status;
                 crate::gzip::label(&mut returned);
@@ -371,7 +376,7 @@ impl Upstream {
             tokio::spawn(reader.run(deadline));
             Some(Rest { rx, budget, client: client_bytes, read_ahead: self.read_ahead })
         };
-        let body = RelayBody { prefix, rest, remaining: exact, held, charge };
+        let body = RelayBody { prefix, rest, remaining: exact, free: checked as usize, held, charge };
         let mut response = Response::new(Body::new(body));
         *response.status_mut() = status;
         *response.headers_mut() = returned;
