@@ -8,10 +8,10 @@
 //! stream as they come, uncompressed.
 //!
 //! JSON shrinks to a fifth or less: what a console far from the proxy waits
-//! for is bytes. (Nothing secret travels in these bodies beside text a page
-//! of another origin could choose: a token is a header, and a page of
-//! another origin cannot send one (CORS), so compression tells nobody
-//! anything about one; the BREACH attack needs both.)
+//! for is bytes. (The BREACH attack needs a secret in a compressed body
+//! beside text an attacker's page chooses and sends with the victim's
+//! credential: the token travels in a header, and a page of another origin
+//! cannot send one (CORS).)
 
 use std::io::Write;
 

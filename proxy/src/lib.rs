@@ -390,16 +390,16 @@ async fn relay(state: &AppState, request: &Parts, body: Body, routed: &mut Route
     } else {
         None
     };
+    let gzip = gzip::accepts(&request.headers);
     if state.config.demo {
         // Made first, then held to the latency from the request's arrival,
         // as an upstream's answer time includes its making.
         let due = tokio::time::Instant::now() + state.config.demo_latency;
         let bytes = posted.as_ref().map_or(&[][..], |(_, bytes)| &bytes[..]);
-        let answer = demo_response(&target, &request.headers, bytes, gzip::accepts(&request.headers));
+        let answer = demo_response(&target, &request.headers, bytes, gzip);
         tokio::time::sleep_until(due).await;
         return Ok(answer);
     }
-    let gzip = gzip::accepts(&request.headers);
     let relayed = match posted {
         Some((slot, bytes)) => state.upstream.forward_with(&target, &forwarded, slot, Some(bytes), gzip).await?,
         None => state.upstream.forward(&target, &forwarded, client, gzip).await?,
