@@ -24,7 +24,7 @@ use std::time::SystemTime;
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+use axum::http::{header, HeaderValue, Method, Response, StatusCode};
 use axum::response::IntoResponse;
 use axum::Router;
 use base64::Engine;
@@ -122,10 +122,9 @@ impl Site {
         }
         // The app routes on the client, so unknown paths get the page.
         let Some(file) = files.by_path.get(&relative) else { return index(&files) };
-        let accepted = accepted_encodings(request.headers());
         let (encoding, sent) = [("br", &variants[1]), ("gzip", &variants[2])]
             .into_iter()
-            .filter(|(encoding, _)| accepted.contains(encoding))
+            .filter(|(encoding, _)| crate::gzip::takes(request.headers(), encoding))
             .find_map(|(encoding, name)| files.by_path.get(name).map(|f| (Some(encoding), f)))
             .unwrap_or((None, file));
         let precompressed = files.by_path.contains_key(&variants[1]) || files.by_path.contains_key(&variants[2]);
@@ -171,11 +170,6 @@ fn relative(path: &str) -> Option<String> {
 /// Whether a directory on the way to `name` was a link out of the directory.
 fn prefix_outside(outside: &HashSet<String>, name: &str) -> bool {
     !outside.is_empty() && name.match_indices('/').any(|(at, _)| outside.contains(&name[..at]))
-}
-
-/// The codings the client accepts (`br`, `gzip`), `q=0` meaning not.
-fn accepted_encodings(headers: &HeaderMap) -> Vec<&'static str> {
-    ["br", "gzip"].into_iter().filter(|coding| crate::gzip::takes(headers, coding)).collect()
 }
 
 fn index(files: &Files) -> Response<Body> {

@@ -2,8 +2,9 @@
 //! label ([`is_json_type`]), the chunks read before the answer's headers went
 //! out ([`Prefix`]), and the rest, read by a task of its own ([`Reader`]) a
 //! bounded distance ahead of the client, so that a slow client holds buffered
-//! bytes and never the upstream slot ([`RelayBody`]). The request body a
-//! client sends is `body.rs`'s.
+//! bytes and never the upstream slot ([`RelayBody`]); a whole answer
+//! compressed ([`Zipped`]); and the client's budget an answer holds beyond
+//! its reader ([`Charge`]). The request body a client sends is `body.rs`'s.
 
 use std::collections::VecDeque;
 use std::pin::Pin;

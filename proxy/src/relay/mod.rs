@@ -4,7 +4,8 @@
 //!
 //! This file owns the call: the client, the slots a call holds, its deadline,
 //! the headers it forwards and returns, the JSON check before an answer is
-//! relayed, and how a failure is told. Where a call goes (never taken from
+//! relayed, the reading on of a JSON answer to gzip it whole (`crate::gzip`),
+//! and how a failure is told. Where a call goes (never taken from
 //! the request) is `target.rs`'s; the answer's body as the client reads it,
 //! `answer.rs`'s; the connections under the client, `connector.rs`'s.
 //!
