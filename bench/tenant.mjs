@@ -5,7 +5,10 @@
 // 50 ids a call once the services have answered). Used
 // with `tenantscope-proxy --upstream-base` by bench/ui.mjs and
 // bench/network.mjs; `latencyMs` delays every answer, as a distant region
-// would.
+// would. Each page's body is made once and kept (the console's pages made
+// at the start): a paged list's later pages all fall due at once, and a
+// stub that made them one after another on its one thread would answer the
+// last of them late by the making of the others, which no upstream does.
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,7 +70,22 @@ function billing(req, json) {
   });
 }
 
-function answer(req, res, { quotas: QUOTAS, resources: RESOURCES }) {
+/** A page of `make(i)` for `offset`, `limit` of `count`, as JSON made by `wrap(items)`; made once. */
+function page(made, key, count, offset, limit, make, wrap) {
+  const at = `${key} ${offset} ${limit}`;
+  if (!made.has(at)) {
+    const items = Array.from({ length: Math.max(0, Math.min(limit, count - offset)) }, (_, k) => make(offset + k));
+    made.set(at, JSON.stringify(wrap(items)));
+  }
+  return made.get(at);
+}
+
+const quotaPage = (made, QUOTAS, offset, limit) =>
+  page(made, 'quotas', QUOTAS, offset, limit, quota, (items) => ({ data_list: items, total_num: QUOTAS, quota_statistics_list: [] }));
+const resourcePage = (made, RESOURCES, offset, limit) =>
+  page(made, 'resources', RESOURCES, offset, limit, resource, (items) => ({ resources: items, count: RESOURCES }));
+
+function answer(req, res, { quotas: QUOTAS, resources: RESOURCES, made }) {
   const url = new URL(req.url, 'http://stub');
   const offset = Number(url.searchParams.get('offset') ?? 0);
   const limit = Number(url.searchParams.get('limit') ?? 200);
@@ -81,15 +99,9 @@ function answer(req, res, { quotas: QUOTAS, resources: RESOURCES }) {
   if (p === '/v4/projects') return json(fixture('projectman.projects.json'));
   if (p.endsWith('/package/status')) return json(fixture('testplan.doc.json'));
   if (p.endsWith('/tenant-package-status')) return json(fixture('codecheck.doc.json'));
-  if (p.endsWith('/tenants/resources')) {
-    const items = Array.from({ length: Math.max(0, Math.min(limit, RESOURCES - offset)) }, (_, k) => resource(offset + k));
-    return json({ resources: items, count: RESOURCES });
-  }
+  if (p.endsWith('/tenants/resources')) return json(resourcePage(made, RESOURCES, offset, limit));
   if (p.includes('/period/product/specification')) return json(fixture('dsc.doc.json'));
-  if (p.endsWith('/billing/quotas-detail')) {
-    const items = Array.from({ length: Math.max(0, Math.min(limit, QUOTAS - offset)) }, (_, k) => quota(offset + k));
-    return json({ data_list: items, total_num: QUOTAS, quota_statistics_list: [] });
-  }
+  if (p.endsWith('/billing/quotas-detail')) return json(quotaPage(made, QUOTAS, offset, limit));
   if (p === '/v2/orders/suscriptions/resources/query' && req.method === 'POST') return billing(req, json);
   res.writeHead(404, { 'content-type': 'application/json' });
   res.end('{"error_code":"STUB.404"}');
@@ -97,8 +109,13 @@ function answer(req, res, { quotas: QUOTAS, resources: RESOURCES }) {
 
 /** Starts the stub on a free loopback port; resolves to { url, close }. */
 export async function startTenant({ quotas = 2000, resources = 1000, latencyMs = 0 } = {}) {
+  // The pages the console asks for (HSS 200 a page, MetaStudio 100: their
+  // modules' `PAGES` in core/src/services), made before the first is asked.
+  const made = new Map();
+  for (let offset = 0; offset < quotas; offset += 200) quotaPage(made, quotas, offset, 200);
+  for (let offset = 0; offset < resources; offset += 100) resourcePage(made, resources, offset, 100);
   const server = createServer((req, res) => {
-    const reply = () => answer(req, res, { quotas, resources });
+    const reply = () => answer(req, res, { quotas, resources, made });
     if (latencyMs > 0) setTimeout(reply, latencyMs); else reply();
   });
   // Many pages at once from one client: no connection is refused.
