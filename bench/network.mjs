@@ -26,11 +26,8 @@
 // over HTTP/2, the proxy serving TLS itself (`--tls-cert`, a self-signed
 // certificate made here with openssl; the browser told to accept it), as
 // deployed alone without anything in front.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startProxy, startBrowser } from '../tests/browser/harness.mjs';
+import { certificate, isLater, paste, startTlsProxy, throttle } from './paste.mjs';
 import { startTenant } from './tenant.mjs';
 
 const RUNS = Number(process.env.BENCH_NET_RUNS ?? 5);
@@ -51,108 +48,11 @@ const TARGET_RENDER_MS = 50;
 // (proxy/src/config.rs, H2_MAX_STREAMS).
 const IN_FLIGHT = { h1: 6, h2: 32 };
 
-/** A request of the last round: a page after a first (an `offset` other
- * than 0), or TestPlan's status. */
-const isLater = (path) => /[?&]offset=(?!0(&|$))/.test(path) || path.includes('/package/status');
-
 /** The shortest chain for a run: the third round is every page after a first
  * (an `offset` other than 0) and TestPlan's status, in rounds of `IN_FLIGHT`. */
 function criticalMs(run, protocol) {
   const third = run.paths.filter(isLater).length;
   return LATENCY * (2 + Math.max(1, Math.ceil(third / IN_FLIGHT[protocol])));
-}
-
-/** A self-signed certificate for 127.0.0.1; { cert, key, remove }. */
-function certificate() {
-  const dir = mkdtempSync(join(tmpdir(), 'tenantscope-tls-'));
-  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  if (made.status !== 0) throw new Error('openssl could not make a certificate');
-  return { cert, key, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** The proxy serving TLS itself (HTTP/2 by ALPN), started as `startProxy` starts it otherwise; { url, stop }. */
-function startTlsProxy(tls, extraArgs = [], options = {}) {
-  return startProxy(['--tls-cert', tls.cert, '--tls-key', tls.key, ...extraArgs], options);
-}
-
-/** Holds the page's link to `MBPS` each way, when set. */
-async function throttle(context, page) {
-  if (!MBPS) return;
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  const bytesPerSecond = (MBPS * 1e6) / 8;
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond });
-}
-
-/** One paste to complete dashboard, timed in the page. */
-async function once(browser, url, token) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ignoreHTTPSErrors: true });
-  const page = await context.newPage();
-  await page.goto(url);
-  await page.waitForSelector('form.session button[type=submit]');
-  await throttle(context, page);
-  // Settled: every panel drawn (its packages, an error or "not offered") and
-  // no page read still in flight; complete at the first animation frame
-  // after the change that settled it. Looked at in the frame after each
-  // change, not polled every frame: a frame asked for every 16 ms costs the
-  // browser a frame's work each time, which a page nobody watches this way
-  // does not pay.
-  await page.evaluate(() => {
-    window.benchDone = new Promise((done) => {
-      const settled = () => {
-        const panels = [...document.querySelectorAll('section.panel')];
-        return panels.length === 5 && panels.every((p) => p.querySelector('[data-state=ready], [data-state=not-offered], .error-card')
-          && !p.querySelector('[data-state=loading]') && !p.querySelector('.progress')?.textContent);
-      };
-      let asked = false;
-      const changes = new MutationObserver(() => {
-        if (asked) return;
-        asked = true;
-        requestAnimationFrame(() => {
-          asked = false;
-          if (!settled()) return;
-          changes.disconnect();
-          done(performance.now());
-        });
-      });
-      changes.observe(document.body, { childList: true, subtree: true, attributes: true, characterData: true });
-    });
-  });
-  const t0 = await page.evaluate((value) => {
-    const input = document.getElementById('token');
-    input.focus();
-    const t = performance.now();
-    // A paste: the whole token at once, as the field's input event sees it.
-    input.value = value;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-    return t;
-  }, token);
-  const done = await page.evaluate(() => window.benchDone);
-  // Let anything late arrive, then read what was asked and when.
-  await page.waitForTimeout(200);
-  const figures = await page.evaluate(({ t0, done }) => {
-    const api = performance.getEntriesByType('resource').filter((e) => /\/api\/(?!about|offered)/.test(e.name) && e.startTime >= t0);
-    const lastAnswer = Math.max(...api.map((e) => e.responseEnd));
-    return {
-      total: done - t0,
-      renderAfterLast: done - lastAnswer,
-      calls: api.length,
-      paths: api.map((e) => new URL(e.name).pathname + new URL(e.name).search),
-      protocol: api[0]?.nextHopProtocol ?? '',
-      heap: performance.memory?.usedJSHeapSize ?? 0,
-      // The answers' bytes as they travelled (compressed or not) and as read.
-      wire: api.reduce((n, e) => n + e.encodedBodySize, 0),
-      read: api.reduce((n, e) => n + e.decodedBodySize, 0),
-      packages: [...document.querySelectorAll('section.panel .count')].map((c) => c.textContent).join(', '),
-      // Every request after the paste: when it started and ended, from the paste.
-      timeline: performance.getEntriesByType('resource').filter((e) => e.startTime >= t0)
-        .map((e) => `${(e.startTime - t0).toFixed(0).padStart(6)} ${(e.responseEnd - t0).toFixed(0).padStart(6)}  ${new URL(e.name).pathname}${new URL(e.name).search}`),
-    };
-  }, { t0, done });
-  await context.close();
-  return figures;
 }
 
 /** The chain alone: a run's requests replayed from a fresh page in the
@@ -166,7 +66,7 @@ async function chainAlone(browser, url, token, paths) {
   const page = await context.newPage();
   await page.goto(url);
   await page.waitForSelector('form.session button[type=submit]');
-  await throttle(context, page);
+  await throttle(context, page, MBPS);
   // Billing and the form's choices are asked too, but nothing waits for them.
   const chain = paths.filter((path) => !path.includes('/bss/') && !path.includes('/auth/projects'));
   const introspection = chain.find((path) => path.includes('/auth/tokens'));
@@ -210,7 +110,7 @@ try {
       const runs = [];
       const alone = [];
       for (let i = 0; i < RUNS; i++) {
-        runs.push(await once(chrome.browser, proxy.url, tenant.token));
+        runs.push(await paste(chrome.browser, proxy.url, tenant.token, { mbps: MBPS }));
         alone.push(await chainAlone(chrome.browser, proxy.url, tenant.token, runs.at(-1).paths));
       }
       const total = median(runs.map((r) => r.total));

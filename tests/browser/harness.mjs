@@ -16,11 +16,12 @@ const SITE = process.env.TENANTSCOPE_SITE ?? join(ROOT, 'dist');
 /**
  * Starts the proxy on a free loopback port; resolves to { url, logs, stop }.
  * With `demo: false` it relays instead, for example to a stub upstream given
- * with `--upstream-base`.
+ * with `--upstream-base`. `bin` and `site`: another proxy binary, another
+ * build of the site (bench/compare.mjs sets them per build compared).
  */
-export async function startProxy(extraArgs = [], { demo = true } = {}) {
-  const args = ['--listen', '127.0.0.1:0', '--static', SITE, ...(demo ? ['--demo'] : []), ...extraArgs];
-  const child = spawn(PROXY_BIN, args, { env: { ...process.env, RUST_LOG: 'debug' } });
+export async function startProxy(extraArgs = [], { demo = true, bin = PROXY_BIN, site = SITE } = {}) {
+  const args = ['--listen', '127.0.0.1:0', '--static', site, ...(demo ? ['--demo'] : []), ...extraArgs];
+  const child = spawn(bin, args, { env: { ...process.env, RUST_LOG: 'debug' } });
   const logs = [];
   child.stderr.on('data', (d) => logs.push(d.toString()));
   const url = await new Promise((ok, fail) => {
