@@ -17,7 +17,7 @@
 // BENCH_CMP_LATENCY_MS (300).
 import { isAbsolute, join } from 'node:path';
 import { ROOT, startProxy, startBrowser } from '../tests/browser/harness.mjs';
-import { certificate, paste, startTlsProxy } from './paste.mjs';
+import { certificate, median, paste, startTlsProxy } from './paste.mjs';
 import { startTenant } from './tenant.mjs';
 
 const RUNS = Number(process.env.BENCH_CMP_RUNS ?? 11);
@@ -35,10 +35,6 @@ if (builds < 2 || (sites.length > 1 && proxies.length > 1 && sites.length !== pr
 }
 const at = (xs, i) => xs[Math.min(i, xs.length - 1)];
 
-const median = (xs) => {
-  const sorted = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN;
-};
 const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : '—');
 
 const tls = certificate();

@@ -27,7 +27,7 @@
 // certificate made here with openssl; the browser told to accept it), as
 // deployed alone without anything in front.
 import { startProxy, startBrowser } from '../tests/browser/harness.mjs';
-import { certificate, isLater, paste, startTlsProxy, throttle } from './paste.mjs';
+import { certificate, isLater, median, paste, startTlsProxy, throttle } from './paste.mjs';
 import { startTenant } from './tenant.mjs';
 
 const RUNS = Number(process.env.BENCH_NET_RUNS ?? 5);
@@ -87,7 +87,6 @@ async function chainAlone(browser, url, token, paths) {
   return ms;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
 const chrome = await startBrowser();
 const tls = certificate();

@@ -13,6 +13,12 @@ import { startProxy } from '../tests/browser/harness.mjs';
 const LATER_PAGE = /[?&]offset=(?!0(&|$))/;
 export const isLater = (path) => LATER_PAGE.test(path) || path.includes('/package/status');
 
+/** The middle of `xs` (the upper of the two middles), the numbers only; NaN for none. */
+export const median = (xs) => {
+  const sorted = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN;
+};
+
 /** A self-signed certificate for 127.0.0.1; { cert, key, remove }. */
 export function certificate() {
   const dir = mkdtempSync(join(tmpdir(), 'tenantscope-tls-'));
