@@ -107,6 +107,20 @@ pub fn Overview(
         // failure is said with its services'.)
         let states: Vec<(usize, BillingState)> =
             list.iter().enumerate().filter(|(i, t)| passes[*i] && t.region().is_some()).map(|(i, t)| (i, t.billing())).collect();
+        // What Act now and the warnings have not seen whole: the services,
+        // and billing, whose dates and renewal policies decide what lapses.
+        // Until all are read, finding nothing is no all-clear.
+        let mut unread = coverage.clone();
+        unread.extend(states.iter().map(|(i, s)| {
+            let read = match s {
+                BillingState::Waiting => Coverage::Loading,
+                BillingState::Read(_) => Coverage::Whole,
+                BillingState::Stale(_, e) => Coverage::Stale(e.clone()),
+                BillingState::Failed(e) => Coverage::Failed(e.clone()),
+            };
+            (Service::Bss, labels[*i].clone(), read)
+        }));
+        let unsure = format::act_unsure(&unread);
         let failed: Vec<(String, &crate::api::ApiError)> = states
             .iter()
             .filter_map(|(i, s)| match s {
@@ -159,6 +173,7 @@ pub fn Overview(
                 frozen_or_closed: (&frozen_rows.0, frozen_rows.1),
             },
             thresholds,
+            unsure.is_none(),
         );
         let folded = |key: &'static str, group: &[Merged], summary: String| {
             let (rows, more) = rows(group);
@@ -200,7 +215,7 @@ pub fn Overview(
             })
             .collect();
         Some(Parts {
-            act: render::act_now(&acts, &failed, thresholds.critical_days),
+            act: render::act_now(&acts, &failed, thresholds.critical_days, unsure.as_deref()),
             acts: (acts, failed),
             figures: render::figures(&counts, thresholds, billing == "read"),
             warnings: warnings_html,

@@ -373,6 +373,29 @@ pub fn count(shown: usize, total: Option<u64>) -> String {
 /// (with its tab, when several are open) whose packages are missing or
 /// partial, and why. `None` when every service is whole.
 pub fn coverage_note(items: &[(Service, String, Coverage)]) -> Option<String> {
+    gaps(items).map(|gaps| tf("Not in these figures, or only in part: {0}.", &[&gaps]))
+}
+
+/// What Act now says when it lists nothing but has not seen everything:
+/// `items` are the services in view, and billing (its dates and renewal
+/// policies decide what lapses), each with how much of it was read. Until
+/// all of them are read whole (or not offered), finding nothing is not
+/// "nothing needs you": the line says what is still being read, or what
+/// could not be read in full. `None` when everything was read.
+pub fn act_unsure(items: &[(Service, String, Coverage)]) -> Option<String> {
+    let unread: Vec<_> = items.iter().filter(|(_, _, c)| !matches!(c, Coverage::NotOffered(_))).cloned().collect();
+    let gaps = gaps(&unread)?;
+    Some(if unread.iter().any(|(_, _, c)| *c == Coverage::Loading) {
+        tf("Nothing found that needs you so far, but not everything is read yet: {0}.", &[&gaps])
+    } else {
+        tf("Nothing found that needs you, but not everything could be read: {0}.", &[&gaps])
+    })
+}
+
+/// The services (with their tabs) not read whole, grouped by why:
+/// `MetaStudio, Host Security Service (still loading); Data Security
+/// Center (failed: HTTP 403)`. `None` when every one is whole.
+fn gaps(items: &[(Service, String, Coverage)]) -> Option<String> {
     // Services that are left out for the same reason are named together.
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     for (service, tab, coverage) in items {
@@ -392,7 +415,7 @@ pub fn coverage_note(items: &[(Service, String, Coverage)]) -> Option<String> {
         }
     }
     let parts: Vec<String> = groups.into_iter().map(|(why, names)| tf("{0} ({1})", &[&names.join(", "), &why])).collect();
-    (!parts.is_empty()).then(|| tf("Not in these figures, or only in part: {0}.", &[&parts.join("; ")]))
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// What a person should know about how a paged list was read: pages that

@@ -474,4 +474,28 @@ mod tests {
         assert_eq!(note, "Not in these figures, or only in part: MetaStudio, CodeArts Check (failed: HTTP 403); Data Security Center (not offered in la-south-2); Host Security Service · 2. acme (incomplete); Host Security Service · 3. acme (default enterprise project only); CodeArts TestPlan · 3. acme (failed: it answered \"failed\").");
         assert_eq!(coverage_note(&items[..1]), None);
     }
+
+    #[test]
+    fn act_now_gives_no_all_clear_until_everything_is_read() {
+        let e = ApiError::Http { status: 403, error_code: None, error_msg: None, request_id: None };
+        let whole = [(Service::Testplan, String::new(), Coverage::Whole), (Service::Dsc, String::new(), Coverage::NotOffered("la-south-2".into()))];
+        assert_eq!(act_unsure(&whole), None, "read whole, or not offered: nothing found is an all-clear");
+        let loading = [
+            (Service::Testplan, String::new(), Coverage::Whole),
+            (Service::Hss, String::new(), Coverage::Loading),
+            (Service::Bss, String::new(), Coverage::Loading),
+            (Service::Metastudio, String::new(), Coverage::Incomplete),
+        ];
+        assert_eq!(
+            act_unsure(&loading).unwrap(),
+            "Nothing found that needs you so far, but not everything is read yet: Host Security Service, Billing Center (still loading); MetaStudio (incomplete)."
+        );
+        let failed = [(Service::Testplan, String::new(), Coverage::Whole), (Service::Bss, "2. acme".into(), Coverage::Failed(e))];
+        assert_eq!(
+            act_unsure(&failed).unwrap(),
+            "Nothing found that needs you, but not everything could be read: Billing Center · 2. acme (failed: HTTP 403)."
+        );
+        let narrowed = [(Service::Hss, String::new(), Coverage::Narrowed("default enterprise project only"))];
+        assert!(act_unsure(&narrowed).unwrap().ends_with("Host Security Service (default enterprise project only)."));
+    }
 }

@@ -461,8 +461,13 @@ pub const ACT_SHOWN: usize = 10;
 /// what, where, when and what to do (a Renew link, or the package in its
 /// panel); services that could not be read first of all (their packages are
 /// not known). The first [`ACT_SHOWN`]; the rest are [`act_more`]'s, drawn
-/// when their fold ("All N") is opened.
-pub fn act_now(rows: &[ActRow], failed: &[String], critical_days: u32) -> String {
+/// when their fold ("All N") is opened. An empty list says that nothing
+/// needs a person only when everything was read; else `unsure`
+/// ([`format::act_unsure`]) says what was not, yet.
+pub fn act_now(rows: &[ActRow], failed: &[String], critical_days: u32, unsure: Option<&str>) -> String {
+    if let (true, true, Some(line)) = (rows.is_empty(), failed.is_empty(), unsure) {
+        return format!(r#"<p class="act-none act-unsure">{}</p>"#, escape(line));
+    }
     if rows.is_empty() && failed.is_empty() {
         return format!(
             r#"<p class="act-none">{}</p>"#,
@@ -539,9 +544,11 @@ pub struct WarningGroups<'a> {
 
 /// The expiry warnings in sight: hosts that lost their protection, first
 /// of all; what lapses soon unless somebody acts (or a line saying nothing
-/// does); what is frozen or closed. The expired, and what renews by itself,
-/// are folded behind their count ([`folded_warnings`]).
-pub fn warnings(groups: &WarningGroups, thresholds: Thresholds) -> String {
+/// does, of what has been read when `whole` is false: some service or
+/// billing is still being read, or could not be read in full); what is
+/// frozen or closed. The expired, and what renews by itself, are folded
+/// behind their count ([`folded_warnings`]).
+pub fn warnings(groups: &WarningGroups, thresholds: Thresholds, whole: bool) -> String {
     let mut h = String::new();
     let (unprotected, more) = groups.unprotected;
     if !unprotected.is_empty() {
@@ -553,7 +560,15 @@ pub fn warnings(groups: &WarningGroups, thresholds: Thresholds) -> String {
         let _ = write!(
             h,
             r#"<p class="muted">{}</p>"#,
-            plural(thresholds.warning_days.into(), "Nothing lapses within {0} day.", "Nothing lapses within {0} days.")
+            if whole {
+                plural(thresholds.warning_days.into(), "Nothing lapses within {0} day.", "Nothing lapses within {0} days.")
+            } else {
+                plural(
+                    thresholds.warning_days.into(),
+                    "Nothing lapses within {0} day in what has been read.",
+                    "Nothing lapses within {0} days in what has been read.",
+                )
+            }
         );
     } else {
         h.push_str(&warning_table("warnings upcoming", upcoming, more, thresholds));
@@ -894,7 +909,7 @@ mod tests {
         };
         let rows: Vec<ActRow> = (0..12).map(row).collect();
         let failed = ["TestPlan could not be read: HTTP 503".to_string()];
-        let first = act_now(&rows, &failed, 7);
+        let first = act_now(&rows, &failed, 7, None);
         let rest = act_more(&rows, &failed);
         assert_eq!(first.matches("<li").count(), 10, "ten lines, then the rest folded");
         assert!(first.contains(r#"data-reason="failed""#) && first.contains(r#"data-reason="unprotected""#));
@@ -903,8 +918,14 @@ mod tests {
         assert!(first.contains("&lt;p0&gt;") && first.contains(r#"data-filter="package" data-tab="0" data-service="hss" data-value="id0""#), "{first}");
         assert!(first.contains(r#"<a class="renew" href="https://account.huawei.com/renew""#));
         assert_eq!(act_more(&rows[..9], &failed), "", "ten lines fold nothing");
-        let none = act_now(&[], &[], 7);
+        let none = act_now(&[], &[], 7, None);
         assert!(none.starts_with(r#"<p class="act-none">Nothing needs you now"#) && none.contains("within 7 days"), "{none}");
+        // Not everything read: no all-clear, but what is missing; a list
+        // that found something shows it as it stands.
+        let unsure = act_now(&[], &[], 7, Some("still <reading>"));
+        assert_eq!(unsure, r#"<p class="act-none act-unsure">still &lt;reading&gt;</p>"#);
+        assert_eq!(act_now(&rows[..2], &[], 7, Some("still reading")), act_now(&rows[..2], &[], 7, None));
+        assert_eq!(act_now(&[], &failed, 7, Some("still reading")), act_now(&[], &failed, 7, None));
     }
 
     #[test]
@@ -940,8 +961,10 @@ mod tests {
         };
         let expired = [row("<n>", 1), row("pack", 13)];
         let groups = WarningGroups { unprotected: (&[], 0), upcoming: (&[], 0), frozen_or_closed: (&[], 0) };
-        let open = warnings(&groups, Thresholds::default());
+        let open = warnings(&groups, Thresholds::default(), true);
         assert!(open.contains("Nothing lapses within 30 days.") && !open.contains("expired today"), "{open}");
+        let partial = warnings(&groups, Thresholds::default(), false);
+        assert!(partial.contains("Nothing lapses within 30 days in what has been read."), "{partial}");
         let w = folded_warnings("expired", &expired, 2, Thresholds::default());
         assert!(w.contains(r#"data-filter="package" data-tab="0" data-service="hss" data-value="id&quot;1" title="Show in its panel">&lt;n&gt;</button></td><td></td><td>expired today</td>"#), "{w}");
         assert!(w.contains(">pack</button> <span class=\"merged\" title=\"13 identical packages\">×13</span>"), "{w}");

@@ -198,6 +198,35 @@ test('Act now opens the overview: ranked, a bare host first, what lapses, never 
   assert.deepEqual(problems, []);
 });
 
+test('Act now gives no all-clear while services or billing are still being read', async () => {
+  const { page, problems } = await openPage(demo.chrome.browser, demo.proxy.url);
+  await page.setViewportSize({ width: 1400, height: 900 });
+  // The services that hold the demo's lines to act on are held back; Check
+  // and DSC, which hold none, answer. Billing waits for all five.
+  const held = [];
+  let release;
+  const released = new Promise((r) => { release = r; });
+  await page.route(/\/api\/(testplan|metastudio|hss)\//, async (route) => { held.push(route.request().url()); await released; await route.continue(); });
+  await page.getByLabel('IAM token').fill('demo');
+  for (const key of ['codecheck', 'dsc']) await panel(page, key).locator('[data-state=ready]').first().waitFor({ timeout: 20_000 });
+  const act = page.locator('section.act-now');
+  await act.locator('.act-none').waitFor();
+  const waiting = await act.textContent();
+  assert.doesNotMatch(waiting, /Nothing needs you now/, 'an all-clear while three services load');
+  assert.match(waiting, /not everything is read yet: .*MetaStudio.*Host Security Service.*Billing Center.*\(still loading\)/, waiting);
+  assert.equal(await act.locator('.act-unsure').count(), 1);
+  await shot(page, 'act-now-while-loading');
+  assert.ok(held.length >= 3, held.join('\n'));
+  release();
+  for (const key of SERVICES) await panel(page, key).locator('[data-state=ready]').first().waitFor({ timeout: 20_000 });
+  await billingSettled(page);
+  // Everything read: the lines to act on, and no word of what was missing.
+  await act.locator('li.act').first().waitFor();
+  assert.equal(await act.locator('.act-unsure').count(), 0);
+  assert.doesNotMatch(await page.locator('section.overview').textContent(), /in what has been read/);
+  assert.deepEqual(problems, []);
+});
+
 test('Act now on a phone: a list within the width, no line wider than the screen', async () => {
   const { context, page } = await phone();
   const act = page.locator('section.act-now');
