@@ -215,7 +215,7 @@ pub fn Overview(
             })
             .collect();
         Some(Parts {
-            act: render::act_now(&acts, &failed, thresholds.critical_days, unsure.as_deref()),
+            act: render::act_now(&acts, &failed, thresholds.critical_days, unsure.as_deref(), counts.by_urgency[Urgency::Unknown as usize]),
             acts: (acts, failed),
             figures: render::figures(&counts, thresholds, billing == "read"),
             warnings: warnings_html,

@@ -463,20 +463,28 @@ pub const ACT_SHOWN: usize = 10;
 /// not known). The first [`ACT_SHOWN`]; the rest are [`act_more`]'s, drawn
 /// when their fold ("All N") is opened. An empty list says that nothing
 /// needs a person only when everything was read; else `unsure`
-/// ([`format::act_unsure`]) says what was not, yet.
-pub fn act_now(rows: &[ActRow], failed: &[String], critical_days: u32, unsure: Option<&str>) -> String {
+/// ([`format::act_unsure`]) says what was not, yet. Of the `undated`
+/// packages (no expiry date given) nobody can say when they lapse: the
+/// all-clear says so.
+pub fn act_now(rows: &[ActRow], failed: &[String], critical_days: u32, unsure: Option<&str>, undated: usize) -> String {
     if let (true, true, Some(line)) = (rows.is_empty(), failed.is_empty(), unsure) {
         return format!(r#"<p class="act-none act-unsure">{}</p>"#, escape(line));
     }
     if rows.is_empty() && failed.is_empty() {
-        return format!(
-            r#"<p class="act-none">{}</p>"#,
-            plural(
-                critical_days.into(),
-                "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} day.",
-                "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} days."
-            )
+        let mut line = plural(
+            critical_days.into(),
+            "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} day.",
+            "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} days.",
         );
+        if undated > 0 {
+            line.push(' ');
+            line.push_str(&plural(
+                undated as u64,
+                "{0} package gives no expiry date, so whether it lapses is not known.",
+                "{0} packages give no expiry date, so whether they lapse is not known.",
+            ));
+        }
+        return format!(r#"<p class="act-none">{line}</p>"#);
     }
     format!(r#"<ol class="act-list">{}</ol>"#, act_items(rows, failed).take(ACT_SHOWN).collect::<String>())
 }
@@ -909,7 +917,7 @@ mod tests {
         };
         let rows: Vec<ActRow> = (0..12).map(row).collect();
         let failed = ["TestPlan could not be read: HTTP 503".to_string()];
-        let first = act_now(&rows, &failed, 7, None);
+        let first = act_now(&rows, &failed, 7, None, 0);
         let rest = act_more(&rows, &failed);
         assert_eq!(first.matches("<li").count(), 10, "ten lines, then the rest folded");
         assert!(first.contains(r#"data-reason="failed""#) && first.contains(r#"data-reason="unprotected""#));
@@ -918,14 +926,17 @@ mod tests {
         assert!(first.contains("&lt;p0&gt;") && first.contains(r#"data-filter="package" data-tab="0" data-service="hss" data-value="id0""#), "{first}");
         assert!(first.contains(r#"<a class="renew" href="https://account.huawei.com/renew""#));
         assert_eq!(act_more(&rows[..9], &failed), "", "ten lines fold nothing");
-        let none = act_now(&[], &[], 7, None);
-        assert!(none.starts_with(r#"<p class="act-none">Nothing needs you now"#) && none.contains("within 7 days"), "{none}");
+        let none = act_now(&[], &[], 7, None, 0);
+        assert!(none.starts_with(r#"<p class="act-none">Nothing needs you now"#) && none.ends_with("within 7 days.</p>"), "{none}");
+        // Packages whose date nobody gave are not in the all-clear.
+        let undated = act_now(&[], &[], 7, None, 2);
+        assert!(undated.ends_with("within 7 days. 2 packages give no expiry date, so whether they lapse is not known.</p>"), "{undated}");
         // Not everything read: no all-clear, but what is missing; a list
         // that found something shows it as it stands.
-        let unsure = act_now(&[], &[], 7, Some("still <reading>"));
+        let unsure = act_now(&[], &[], 7, Some("still <reading>"), 2);
         assert_eq!(unsure, r#"<p class="act-none act-unsure">still &lt;reading&gt;</p>"#);
-        assert_eq!(act_now(&rows[..2], &[], 7, Some("still reading")), act_now(&rows[..2], &[], 7, None));
-        assert_eq!(act_now(&[], &failed, 7, Some("still reading")), act_now(&[], &failed, 7, None));
+        assert_eq!(act_now(&rows[..2], &[], 7, Some("still reading"), 2), act_now(&rows[..2], &[], 7, None, 0));
+        assert_eq!(act_now(&[], &failed, 7, Some("still reading"), 2), act_now(&[], &failed, 7, None, 0));
     }
 
     #[test]
