@@ -866,8 +866,8 @@ fn number(n: f64) -> String {
     }
 }
 
-/// `since`'s object: when the last look was, and each change, its kind's
-/// key and what moved.
+/// `since`'s object: when the last look was, each change, its kind's key
+/// and what moved, and the services not compared.
 fn since_json(out: &mut String, changes: &Changes) {
     out.push_str("{\"at\":");
     json::string(out, &changes.since.rfc3339());
@@ -892,6 +892,13 @@ fn since_json(out: &mut String, changes: &Changes) {
             Change::Added | Change::Gone | Change::Expired => Ok(()),
         };
         out.push('}');
+    }
+    out.push_str("],\"not_compared\":[");
+    for (n, service) in changes.uncompared.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        json::string(out, service.key());
     }
     out.push_str("]}");
 }
@@ -1247,6 +1254,7 @@ mod tests {
                 },
                 Line { service: Service::Metastudio, id: "m-1".into(), name: "n".into(), change: Change::Jumped { from: 10.0, to: 40.0, usual_per_day: None } },
             ],
+            uncompared: vec![Service::Dsc],
         };
         let json = one_tab(now, &[running, young], |r| Report { since: Some(&changes), ..*r }.to_json());
         let doc: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
@@ -1261,6 +1269,7 @@ mod tests {
             (Some("renewed"), Some("HSS \"pro\""), Some(&*now.plus_days(365).rfc3339()))
         );
         assert_eq!((&doc["since"]["changes"][1]["from"], &doc["since"]["changes"][1]["usual_per_day"]), (&serde_json::json!(10), &serde_json::Value::Null));
+        assert_eq!(doc["since"]["not_compared"], serde_json::json!(["dsc"]));
         // Without a last look: null.
         assert!(serde_json::from_str::<serde_json::Value>(&one_tab(now, &[], |r| r.to_json())).unwrap()["since"].is_null());
     }

@@ -127,6 +127,18 @@ impl Snapshot {
         Snapshot { at, origin, services, points }
     }
 
+    /// The snapshot of what a tab shows now: the services read in full
+    /// only, not one whose refresh failed and shows older answers, nor one
+    /// with pages that could not be read (what those held would read as
+    /// gone since the last look, and as new at the next).
+    pub fn of_states(at: Instant, origin: Origin, states: &[(Service, Option<Result<ServiceState, crate::api::ApiError>>)]) -> Snapshot {
+        let read = states.iter().filter_map(|(service, state)| match state {
+            Some(Ok(ServiceState::Loaded(l))) if l.stale.is_none() && !l.is_incomplete() => Some((*service, &l.packages[..])),
+            _ => None,
+        });
+        Snapshot::of(at, origin, read)
+    }
+
     /// The snapshot as one stored record: compact JSON,
     /// `{"at":ms,"account":…,"place":…,"services":[…],"points":[[service,
     /// id, name, used, total, unit, expires ms, status, renewal],…]}`,
@@ -350,6 +362,10 @@ pub struct Changes {
     /// When the last look was.
     pub since: Instant,
     pub lines: Vec<Line>,
+    /// The services read in full at one of the two looks only (failed,
+    /// pages missing, or a refresh that showed older answers): what
+    /// changed in them is not known, and nothing is said of them.
+    pub uncompared: Vec<Service>,
 }
 
 /// The changes from `last` to `now` (both of one origin), comparing only
@@ -394,7 +410,10 @@ pub fn changes(last: &Snapshot, now: &Snapshot, index: &Index) -> Changes {
         }
     }
     let lines = sorted(lines, |l| (change_rank(&l.change) * 1024 + l.service as i64, format!("{}\u{0}{}", l.name, l.id)));
-    Changes { since: last.at, lines }
+    let mut uncompared: Vec<Service> = last.services.iter().chain(&now.services).filter(|s| !compared(s)).copied().collect();
+    uncompared.sort_unstable();
+    uncompared.dedup();
+    Changes { since: last.at, lines, uncompared }
 }
 
 /// Where a change goes in [`Changes::lines`]: [`Change`]'s order.
@@ -770,6 +789,44 @@ mod tests {
         let snapshot = Snapshot::of(NOW, origin("acme", "cn-north-4"), [(Service::Hss, &[][..]), (Service::Dsc, std::slice::from_ref(&p))]);
         assert_eq!(snapshot.services, [Service::Hss, Service::Dsc]);
         assert_eq!(snapshot.points, [point]);
+    }
+
+    #[test]
+    fn a_snapshot_holds_the_services_read_in_full_only() {
+        let p = |id: &str| Package::new(Service::Hss, id, "hss.code");
+        let loaded = |packages: Vec<Package>, total: Option<u64>| Loaded {
+            packages: packages.into(),
+            facts: None,
+            total,
+            paging: None,
+            answers: Arc::new([]),
+            received_at: NOW,
+            stale: None,
+        };
+        let refused = crate::api::ApiError::Http { status: 503, error_code: None, error_msg: None, request_id: None };
+        let states = [
+            (Service::Hss, Some(Ok(ServiceState::Loaded(loaded(vec![p("h1"), p("h2")], Some(2)))))),
+            // Pages missing: two of the three it counts.
+            (Service::Metastudio, Some(Ok(ServiceState::Loaded(loaded(vec![p("m1"), p("m2")], Some(3)))))),
+            // A refresh that failed shows the last good answers.
+            (Service::Dsc, Some(Ok(ServiceState::Loaded(Loaded { stale: Some(refused.clone()), ..loaded(vec![p("d1")], None) })))),
+            (Service::Codecheck, Some(Err(refused))),
+            (Service::Testplan, None),
+        ];
+        let snapshot = Snapshot::of_states(NOW, origin("acme", "cn-north-4"), &states);
+        assert_eq!(snapshot.services, [Service::Hss]);
+        assert_eq!(snapshot.points.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["h1", "h2"]);
+        // So a page that failed this time is not read as packages gone.
+        let last = Snapshot::of_states(
+            NOW,
+            origin("acme", "cn-north-4"),
+            &[(Service::Metastudio, Some(Ok(ServiceState::Loaded(loaded(vec![p("m1"), p("m2"), p("m3")], Some(3))))))],
+        );
+        let since = changes(&last, &snapshot, &Index::default());
+        assert!(since.lines.is_empty());
+        // ...and what could not be compared is named.
+        assert_eq!(since.uncompared, [Service::Metastudio, Service::Hss], "read in full at one look only");
+        assert_eq!(changes(&snapshot, &snapshot, &Index::default()).uncompared, []);
     }
 
     #[test]

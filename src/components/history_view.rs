@@ -1,22 +1,19 @@
 //! The console's side of the history ([`crate::history`], kept by
 //! [`crate::store`]): what a tab read of its account's history when its
 //! session started ([`TabHistory`]), what changed since the last look
-//! ([`Since`]), keeping each load's snapshot, and the history's part of
-//! the settings ([`HistorySettings`]: its size, Forget, Import, Export).
+//! ([`Since`]), and the history's part of the settings
+//! ([`HistorySettings`]: its size, Forget, Import, Export).
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use tenantscope_catalog::Service;
 
-use crate::api::ApiError;
 use crate::domain::forecast::WINDOW_DAYS;
 use crate::domain::time::MS_PER_DAY;
 use crate::domain::Instant;
 use crate::history::{self, Changes, Index, Origin, Refused as FileRefused, Snapshot};
 use crate::i18n::{plural, plural_with, t, tf};
 use crate::load::Session;
-use crate::services::ServiceState;
 use crate::store::{self, Refused};
 
 /// Where a session's snapshots are kept: its account and place.
@@ -49,16 +46,6 @@ pub enum Since {
     /// No earlier look in this browser: the history starts now.
     First,
     Changes(Changes),
-}
-
-/// The snapshot of what a tab shows now: the services read in full (not
-/// one whose refresh failed and shows older answers).
-pub fn snapshot(origin: Origin, at: Instant, states: &[(Service, Option<Result<ServiceState, ApiError>>)]) -> Snapshot {
-    let read = states.iter().filter_map(|(service, state)| match state {
-        Some(Ok(ServiceState::Loaded(l))) if l.stale.is_none() => Some((*service, &l.packages[..])),
-        _ => None,
-    });
-    Snapshot::of(at, origin, read)
 }
 
 /// The changes of a tab from its history to `now`'s snapshot.

@@ -176,7 +176,7 @@ pub fn TabView(
                             .iter()
                             .map(|(service, data, _)| (*service, data.try_get_untracked().flatten().map(|s| crate::tenant::billed(s, &billing))))
                             .collect();
-                        let snapshot = history_view::snapshot(origin, crate::net::now(), &states);
+                        let snapshot = crate::history::Snapshot::of_states(crate::net::now(), origin, &states);
                         // Closed meanwhile, or nothing read: nothing to keep.
                         if snapshot.services.is_empty() {
                             return;
@@ -246,7 +246,7 @@ pub fn TabView(
                 _ => None,
             })
             .max()?;
-        Some(history_view::since(&history, &history_view::snapshot(history.origin.clone(), at, &states)))
+        Some(history_view::since(&history, &crate::history::Snapshot::of_states(at, history.origin.clone(), &states)))
     });
     let tenant = TabLoad { id, session: context, again, loads, refresh, billing: billed, since };
     registry.update(|r| r.push(tenant));

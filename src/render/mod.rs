@@ -739,9 +739,17 @@ pub fn since(changes: Option<&crate::history::Changes>, name: impl Fn(&crate::hi
         );
     };
     let when = format!("{} {}", format::local_date(changes.since), format::local_time(changes.since));
+    // What could not be compared is said beside what was.
+    let uncompared = match &changes.uncompared[..] {
+        [] => String::new(),
+        services => {
+            let names: Vec<&str> = services.iter().map(|s| format::service(*s)).collect();
+            format!(r#" <span class="since-uncompared">{}</span>"#, escape(&tf("Not compared: {0} (not read in full at both looks).", &[&names.join(", ")])))
+        }
+    };
     if changes.lines.is_empty() {
         return format!(
-            r#"<section class="since" data-state="nothing"><p class="muted">{}</p></section>"#,
+            r#"<section class="since" data-state="nothing"><p class="muted">{}{uncompared}</p></section>"#,
             escape(&tf("Nothing changed since your last look ({0}).", &[&when]))
         );
     }
@@ -756,7 +764,7 @@ pub fn since(changes: Option<&crate::history::Changes>, name: impl Fn(&crate::hi
     // Open when it is short; a long list folds under its counts.
     let open = if changes.lines.len() <= 6 { " open" } else { "" };
     let mut h = format!(
-        r#"<details class="since" data-state="changes"{open}><summary><strong>{}</strong> <span class="since-counts">{}</span></summary>"#,
+        r#"<details class="since" data-state="changes"{open}><summary><strong>{}</strong> <span class="since-counts">{}</span>{uncompared}</summary>"#,
         escape(&tf("Since your last look ({0}):", &[&when])),
         escape(&summary)
     );
@@ -1008,7 +1016,11 @@ mod tests {
         use crate::history::{Change, Changes, Line};
         assert!(since(None, |_| None).contains(r#"data-state="first""#));
         let at = Instant::from_millis(1_800_000_000_000);
-        assert!(since(Some(&Changes { since: at, lines: Vec::new() }), |_| None).contains(r#"data-state="nothing""#));
+        let nothing = since(Some(&Changes { since: at, lines: Vec::new(), uncompared: Vec::new() }), |_| None);
+        assert!(nothing.contains(r#"data-state="nothing""#) && !nothing.contains("Not compared"), "{nothing}");
+        // A service read in full at one look only: "nothing changed" is not said of it.
+        let partial = since(Some(&Changes { since: at, lines: Vec::new(), uncompared: vec![Service::Hss, Service::Dsc] }), |_| None);
+        assert!(partial.contains("Not compared: Host Security Service, Data Security Center (not read in full at both looks)."), "{partial}");
         let line = |id: &str, change| Line { service: Service::Metastudio, id: id.into(), name: format!("{id} <old>"), change };
         let changes = Changes {
             since: at,
@@ -1018,6 +1030,7 @@ mod tests {
                 line("g", Change::Gone),
                 line("j", Change::Jumped { from: 1.0, to: 9.0, usual_per_day: None }),
             ],
+            uncompared: Vec::new(),
         };
         let h = since(Some(&changes), |l| (l.id != "b").then(|| format!("{} now", l.id)));
         assert!(h.starts_with(r#"<details class="since" data-state="changes" open>"#), "{h}");
