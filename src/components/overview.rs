@@ -200,9 +200,10 @@ pub fn Overview(
         let bare = (counts.unprotected > 0).then(|| crate::i18n::plural(counts.unprotected as u64, "{0} host unprotected", "{0} hosts unprotected"));
         let title = [bare, lapsing].into_iter().flatten().collect::<Vec<_>>().join(" · ");
         // Act now: what needs a person, ranked; the services that could not
-        // be read first (what they hold is not known).
+        // be read first (what they hold is not known), and billing (without
+        // it, what lapses on a date billing keeps is not on the list).
         let acts: Vec<render::ActRow> = act_now(&uniques, now, thresholds).iter().map(|a| act_row(a, &labels, now)).collect();
-        let failed: Vec<String> = coverage
+        let failed: Vec<String> = unread
             .iter()
             .filter_map(|(service, label, c)| match c {
                 Coverage::Failed(e) => Some((service, label, tf("could not be read: {0}", &[&format::short_error(e)]))),

@@ -123,6 +123,10 @@ test('a token billing refuses: one note says what is missing, why and what works
   // The overview says it beside its figures, and knows no renewal count (not 0).
   assert.equal(await page.locator('section.overview').getAttribute('data-billing'), 'failed');
   assert.equal(await page.locator('section.overview .figure.renewing .figure-n').textContent(), '—');
+  // Act now says it first of all, with the services that failed: what
+  // lapses on a date billing keeps is not on its list.
+  const failed = await page.locator('section.act-now li.act[data-reason=failed]').allTextContents();
+  assert.ok(failed.some((l) => /^Billing Center could not be read: HTTP 403/.test(l)), failed.join(' | '));
   await shot(page, 'billing-refused-desktop');
   // The refusals are the console's to explain (the browser logs each
   // refused request; billing's 403, and the other site's 401): no page error.
