@@ -127,16 +127,21 @@ impl Snapshot {
         Snapshot { at, origin, services, points }
     }
 
-    /// The snapshot of what a tab shows now: the services read in full
-    /// only, not one whose refresh failed and shows older answers, nor one
-    /// with pages that could not be read (what those held would read as
-    /// gone since the last look, and as new at the next).
+    /// The snapshot of what a tab shows now. Only the services read in full
+    /// are compared: not one whose refresh failed and shows older answers,
+    /// nor one with pages that could not be read (what those held would
+    /// read as gone since the last look, and as new at the next). The
+    /// packages a service read in part are kept all the same: each is a
+    /// true reading of its usage, for its pace.
     pub fn of_states(at: Instant, origin: Origin, states: &[(Service, Option<Result<ServiceState, crate::api::ApiError>>)]) -> Snapshot {
-        let read = states.iter().filter_map(|(service, state)| match state {
-            Some(Ok(ServiceState::Loaded(l))) if l.stale.is_none() && !l.is_incomplete() => Some((*service, &l.packages[..])),
+        let fresh = states.iter().filter_map(|(service, state)| match state {
+            Some(Ok(ServiceState::Loaded(l))) if l.stale.is_none() => Some((*service, l)),
             _ => None,
         });
-        Snapshot::of(at, origin, read)
+        let (whole, partial): (Vec<_>, Vec<_>) = fresh.partition(|(_, l)| !l.is_incomplete());
+        let mut snapshot = Snapshot::of(at, origin, whole.into_iter().map(|(service, l)| (service, &l.packages[..])));
+        snapshot.points.extend(partial.into_iter().flat_map(|(_, l)| l.packages.iter().map(Point::of)));
+        snapshot
     }
 
     /// The snapshot as one stored record: compact JSON,
@@ -793,7 +798,7 @@ mod tests {
 
     #[test]
     fn a_snapshot_holds_the_services_read_in_full_only() {
-        let p = |id: &str| Package::new(Service::Hss, id, "hss.code");
+        let p = |service, id: &str| Package::new(service, id, "code");
         let loaded = |packages: Vec<Package>, total: Option<u64>| Loaded {
             packages: packages.into(),
             facts: None,
@@ -803,29 +808,32 @@ mod tests {
             received_at: NOW,
             stale: None,
         };
+        let (h, m, d) = (Service::Hss, Service::Metastudio, Service::Dsc);
         let refused = crate::api::ApiError::Http { status: 503, error_code: None, error_msg: None, request_id: None };
         let states = [
-            (Service::Hss, Some(Ok(ServiceState::Loaded(loaded(vec![p("h1"), p("h2")], Some(2)))))),
+            (h, Some(Ok(ServiceState::Loaded(loaded(vec![p(h, "h1"), p(h, "h2")], Some(2)))))),
             // Pages missing: two of the three it counts.
-            (Service::Metastudio, Some(Ok(ServiceState::Loaded(loaded(vec![p("m1"), p("m2")], Some(3)))))),
+            (m, Some(Ok(ServiceState::Loaded(loaded(vec![p(m, "m1"), p(m, "m2")], Some(3)))))),
             // A refresh that failed shows the last good answers.
-            (Service::Dsc, Some(Ok(ServiceState::Loaded(Loaded { stale: Some(refused.clone()), ..loaded(vec![p("d1")], None) })))),
+            (d, Some(Ok(ServiceState::Loaded(Loaded { stale: Some(refused.clone()), ..loaded(vec![p(d, "d1")], None) })))),
             (Service::Codecheck, Some(Err(refused))),
             (Service::Testplan, None),
         ];
         let snapshot = Snapshot::of_states(NOW, origin("acme", "cn-north-4"), &states);
-        assert_eq!(snapshot.services, [Service::Hss]);
-        assert_eq!(snapshot.points.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["h1", "h2"]);
+        assert_eq!(snapshot.services, [h]);
+        // The packages read in part are kept, for their pace; not the stale.
+        assert_eq!(snapshot.points.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["h1", "h2", "m1", "m2"]);
         // So a page that failed this time is not read as packages gone.
+        let read = |packages| Some(Ok(ServiceState::Loaded(loaded(packages, Some(3)))));
         let last = Snapshot::of_states(
             NOW,
             origin("acme", "cn-north-4"),
-            &[(Service::Metastudio, Some(Ok(ServiceState::Loaded(loaded(vec![p("m1"), p("m2"), p("m3")], Some(3))))))],
+            &[(m, read(vec![p(m, "m1"), p(m, "m2"), p(m, "m3")])), (h, read(vec![p(h, "h1"), p(h, "h2"), p(h, "h3")]))],
         );
         let since = changes(&last, &snapshot, &Index::default());
-        assert!(since.lines.is_empty());
-        // ...and what could not be compared is named.
-        assert_eq!(since.uncompared, [Service::Metastudio, Service::Hss], "read in full at one look only");
+        // HSS, read in full both times, is compared; MetaStudio is named.
+        assert_eq!(since.lines.iter().map(|l| (l.id.as_str(), l.change.key())).collect::<Vec<_>>(), [("h3", "gone")]);
+        assert_eq!(since.uncompared, [m], "read in full at one look only");
         assert_eq!(changes(&snapshot, &snapshot, &Index::default()).uncompared, []);
     }
 

@@ -178,7 +178,7 @@ pub fn TabView(
                             .collect();
                         let snapshot = crate::history::Snapshot::of_states(crate::net::now(), origin, &states);
                         // Closed meanwhile, or nothing read: nothing to keep.
-                        if snapshot.services.is_empty() {
+                        if snapshot.services.is_empty() && snapshot.points.is_empty() {
                             return;
                         }
                         leptos::task::spawn_local(async move {
