@@ -107,11 +107,12 @@ pub fn Overview(
         // failure is said with its services'.)
         let states: Vec<(usize, BillingState)> =
             list.iter().enumerate().filter(|(i, t)| passes[*i] && t.region().is_some()).map(|(i, t)| (i, t.billing())).collect();
-        // What Act now and the warnings have not seen whole: the services,
-        // and billing, whose dates and renewal policies decide what lapses.
-        // Until all are read, finding nothing is no all-clear.
-        let mut unread = coverage.clone();
-        unread.extend(states.iter().map(|(i, s)| {
+        // What Act now and the warnings rest on, and how much of each was
+        // read: the services, and billing, whose dates and renewal policies
+        // decide what lapses. Until all are read whole, finding nothing is
+        // no all-clear.
+        let mut seen = coverage.clone();
+        seen.extend(states.iter().map(|(i, s)| {
             let read = match s {
                 BillingState::Waiting => Coverage::Loading,
                 BillingState::Read(_) => Coverage::Whole,
@@ -120,7 +121,7 @@ pub fn Overview(
             };
             (Service::Bss, labels[*i].clone(), read)
         }));
-        let unsure = format::act_unsure(&unread);
+        let unsure = format::act_unsure(&seen);
         let failed: Vec<(String, &crate::api::ApiError)> = states
             .iter()
             .filter_map(|(i, s)| match s {
@@ -203,7 +204,7 @@ pub fn Overview(
         // be read first (what they hold is not known), and billing (without
         // it, what lapses on a date billing keeps is not on the list).
         let acts: Vec<render::ActRow> = act_now(&uniques, now, thresholds).iter().map(|a| act_row(a, &labels, now)).collect();
-        let failed: Vec<String> = unread
+        let failed: Vec<String> = seen
             .iter()
             .filter_map(|(service, label, c)| match c {
                 Coverage::Failed(e) => Some((service, label, tf("could not be read: {0}", &[&format::short_error(e)]))),
