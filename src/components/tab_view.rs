@@ -177,8 +177,10 @@ pub fn TabView(
                             .map(|(service, data, _)| (*service, data.try_get_untracked().flatten().map(|s| crate::tenant::billed(s, &billing))))
                             .collect();
                         let snapshot = crate::history::Snapshot::of_states(crate::net::now(), origin, &states);
-                        // Closed meanwhile, or nothing read: nothing to keep.
-                        if snapshot.services.is_empty() && snapshot.points.is_empty() {
+                        // Closed meanwhile, or nothing read in full: nothing to
+                        // keep (a snapshot takes its hour's place, and one that
+                        // compares nothing would be the next look's last).
+                        if snapshot.services.is_empty() {
                             return;
                         }
                         leptos::task::spawn_local(async move {
