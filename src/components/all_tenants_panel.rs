@@ -98,6 +98,9 @@ pub fn AllTenantsPanel(
             left_out: format::coverage_note(&coverage),
         }
     });
+    // The table's header sort, kept here so that it outlives the table,
+    // which is drawn anew as each tab's services answer.
+    let sort = RwSignal::new(None);
     let body = move || {
         let Across { packages, owners, seen_in, regions, at, left_out } = across.get();
         let count = packages.len();
@@ -130,14 +133,13 @@ pub fn AllTenantsPanel(
         };
         let emptied = move || (selected.try_with(Vec::is_empty).unwrap_or(false) && view.try_with(View::is_filtered).unwrap_or(false)).then_some("");
         let any = move || selected.try_with(|s| !s.is_empty()).unwrap_or(false);
-        let sort = RwSignal::new(None);
         view! {
             <div data-state="ready" data-emptied=emptied>
                 <p class="count">{plural(count as u64, "{0} package across the tabs", "{0} packages across the tabs")}</p>
                 {left_out.map(|line| view! { <p class="notice notice-warn" data-state="left-out">{line}</p> })}
                 <p class="muted shown" aria-live="polite">{shown_line}</p>
                 <Show when=any>
-                    <PackageTable service packages selected view sort at thresholds owners />
+                    <PackageTable service packages selected view sort at=Signal::stored(at) thresholds owners />
                 </Show>
             </div>
         }

@@ -7,6 +7,7 @@ mod access_key_form;
 mod all_tenants_panel;
 mod app;
 pub mod console;
+mod drawn;
 mod error_card;
 mod export_bar;
 mod filters;
@@ -25,6 +26,7 @@ pub(crate) use access_key_form::hint;
 pub use access_key_form::AccessKeyForm;
 pub use all_tenants_panel::AllTenantsPanel;
 pub use app::{mount, App};
+pub(crate) use drawn::drawn;
 pub use error_card::ErrorCard;
 pub use export_bar::ExportBar;
 pub use filters::Filters;
@@ -283,7 +285,7 @@ pub fn Fold(class: &'static str, summary: Signal<String>, body: Signal<String>) 
     view! {
         <details class=class on:toggle=toggled>
             <summary>{summary}</summary>
-            <div inner_html=move || if open.get() { body.get() } else { String::new() }></div>
+            <div use:drawn=Signal::derive(move || if open.get() { body.get() } else { String::new() })></div>
         </details>
     }
 }

@@ -4,7 +4,7 @@ use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
 use crate::components::history_view::Since;
-use crate::components::{tr, Fold, TabLoad};
+use crate::components::{drawn, tr, Fold, TabLoad};
 use crate::domain::across::{self, Account};
 use crate::domain::act::{act_now, Act, Reason};
 use crate::domain::overview::{grouped, upcoming, warnings, Counts, Merged, Relative};
@@ -290,6 +290,8 @@ pub fn Overview(
         });
     };
     let part = move |f: fn(&Parts) -> String| move || parts.try_with(|p| p.as_ref().map(f).unwrap_or_default()).unwrap_or_default();
+    // The parts with controls in them, drawn keeping the keyboard's focus.
+    let html = move |f: fn(&Parts) -> String| Signal::derive(part(f));
     // The folds' bodies, drawn only while open.
     let act_more = Signal::derive(move || parts.try_with(|p| p.as_ref().map(|p| render::act_more(&p.acts.0, &p.acts.1))).flatten().unwrap_or_default());
     let act_all = move || parts.try_with(|p| p.as_ref().map(|p| p.acts.0.len() + p.acts.1.len())).flatten().unwrap_or(0);
@@ -309,12 +311,14 @@ pub fn Overview(
             // What needs a person, first thing: ranked, nothing scrolls in a box.
             <section class="act-now" aria-labelledby="act-now-title" on:click=on_click>
                 <h2 id="act-now-title">{tr(lang, "Act now")}</h2>
-                <div inner_html=part(|p| p.act.clone())></div>
+                <div use:drawn=html(|p| p.act.clone())></div>
                 <Show when=move || { act_all() > render::ACT_SHOWN }>
                     <Fold class="act-more" summary=Signal::derive(move || tf("All {0}", &[&act_all()])) body=act_more />
                 </Show>
             </section>
-            {move || since.get().map(|html| view! { <div class="since-wrap" on:click=on_click inner_html=html></div> })}
+            <Show when=move || since.try_with(Option::is_some).unwrap_or(false)>
+                <div class="since-wrap" on:click=on_click use:drawn=Signal::derive(move || since.try_get().flatten().unwrap_or_default())></div>
+            </Show>
             <section class="overview" aria-labelledby="overview-title" on:click=on_click data-billing=move || parts.try_with(|p| p.as_ref().map(|p| p.billing)).flatten()>
                 <h2 id="overview-title">{tr(lang, "Overview")}</h2>
                 <p class="muted">{part(|p| tf("{0} packages; {1} need attention.", &[&p.total, &p.need_attention]))}</p>
@@ -322,13 +326,13 @@ pub fn Overview(
                     let left_out = part(|p| p.left_out.clone())();
                     (!left_out.is_empty()).then(|| view! { <p class="notice notice-warn coverage" data-state="left-out">{left_out}</p> })
                 }}
-                <div inner_html=part(|p| p.figures.clone())></div>
+                <div use:drawn=html(|p| p.figures.clone())></div>
                 <div class="overview-grid">
                     <div>
                         <h3>{tr(lang, "Expiry warnings")}</h3>
                         // Scrolls: focusable so that keys can scroll it too.
                         <div class="table-wrap" tabindex="0" role="region" aria-label=tr(lang, "Expiry warnings")>
-                            <div inner_html=part(|p| p.warnings.clone())></div>
+                            <div use:drawn=html(|p| p.warnings.clone())></div>
                             <Show when=expired_shown>
                                 <Fold class="expired-group" summary=expired_summary body=expired_body />
                             </Show>
@@ -339,7 +343,7 @@ pub fn Overview(
                     </div>
                     <div>
                         <h3>{tr(lang, "Upcoming expiries, next 90 days")}</h3>
-                        <div inner_html=part(|p| p.timeline.clone())></div>
+                        <div use:drawn=html(|p| p.timeline.clone())></div>
                     </div>
                 </div>
             </section>

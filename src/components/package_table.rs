@@ -5,7 +5,7 @@ use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use crate::components::copy_clicked;
+use crate::components::{copy_clicked, drawn};
 use crate::domain::query::{Sort, View};
 use crate::domain::table::{self, Column, OwnerNames, Place, TableSort};
 use crate::domain::{Instant, Package, Thresholds};
@@ -56,14 +56,14 @@ pub fn PackageTable(
     /// panel, so that it outlives the table when a filter leaves only cards.
     sort: RwSignal<Option<(Sort, TableSort)>>,
     /// When the answer was received (urgency is counted from it).
-    at: Instant,
+    at: Signal<Instant>,
     /// The urgency thresholds.
     thresholds: Signal<Thresholds>,
     /// Under "All tenants": each package's tab, shown in a first column.
     #[prop(optional)]
     owners: Option<StoredValue<OwnerNames>>,
 ) -> impl IntoView {
-    let place = packages.with_untracked(|p| Place::of(p));
+    let place = Memo::new(move |_| packages.with(|p| Place::of(p)));
     // HSS always; the others once billing knows one of their packages.
     let billing = Memo::new(move |_| service == Service::Hss || packages.with(|p| p.iter().any(|p| p.billed.is_some_and(|b| b.known()))));
     let tenant = owners.is_some();
@@ -79,7 +79,7 @@ pub fn PackageTable(
         match by_header.get() {
             None => s,
             Some(h) => {
-                let t = thresholds.get();
+                let (t, at) = (thresholds.get(), at.get());
                 packages.with(|p| with_owners(&|o| table::sort(p, &s, h, format::name, o, at, t)))
             }
         }
@@ -98,9 +98,10 @@ pub fn PackageTable(
         table::window(top, m.height, m.row, len, if scrolled.get() { MARGIN } else { FIRST_MARGIN })
     });
     // The row the keyboard is on (a position in `order`), and the package
-    // whose card is open beneath.
+    // whose card is open beneath, by its ID (a new reading may order the
+    // packages otherwise).
     let active = RwSignal::new(0usize);
-    let open = RwSignal::new(None::<usize>);
+    let open = RwSignal::new(None::<String>);
     let scroller = NodeRef::<leptos::html::Div>::new();
     let measure = move || {
         let Some(el) = scroller.get_untracked() else { return };
@@ -117,8 +118,8 @@ pub fn PackageTable(
         }
     };
     let body = move || {
-        let (r, a, px, t) = (range.try_get()?, active.try_get()?, row_px.try_get()?, thresholds.try_get()?);
-        let columns = Columns { tenant, place, billing: billing.try_get()?, prefix: service.key() };
+        let (r, a, px, t, at) = (range.try_get()?, active.try_get()?, row_px.try_get()?, thresholds.try_get()?, at.try_get()?);
+        let columns = Columns { tenant, place: place.try_get()?, billing: billing.try_get()?, prefix: service.key() };
         let draw = |owned: Option<&OwnerNames>| order.try_with(|o| packages.try_with(|p| render::rows(p, owned, o, r, px, a, columns, at, t))).flatten();
         match owners {
             Some(owners) => owners.try_with_value(|o| draw(Some(o))).flatten(),
@@ -126,8 +127,8 @@ pub fn PackageTable(
         }
     };
     let toggle = move |pos: usize| {
-        if let Some(i) = order.with_untracked(|o| o.get(pos).copied()) {
-            open.update(|o| *o = if *o == Some(i) { None } else { Some(i) });
+        if let Some(id) = order.with_untracked(|o| o.get(pos).and_then(|&i| packages.with_untracked(|p| p.get(i).map(|p| p.id.clone())))) {
+            open.update(|o| *o = if o.as_ref() == Some(&id) { None } else { Some(id) });
         }
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
@@ -215,15 +216,25 @@ pub fn PackageTable(
             </th>
         }
     };
-    let place_header = place.map(|p| match p {
-        Place::Host => header(Column::Place, t("Host")),
-        Place::Category => header(Column::Place, t("Type")),
-    });
-    let detail = move || {
-        let i = open.try_get().flatten().filter(|i| order.with(|o| o.contains(i)))?;
-        let html = packages.try_with(|p| p.get(i).map(|p| render::card(p, at, thresholds.get()))).flatten()?;
-        Some(view! { <ul class="cards row-detail" inner_html=html on:click=copy_clicked></ul> })
+    let place_header = move || {
+        place.try_get().flatten().map(|p| match p {
+            Place::Host => header(Column::Place, t("Host")),
+            Place::Category => header(Column::Place, t("Type")),
+        })
     };
+    // The open row's card: one element while a card is open, drawn anew
+    // (keeping the focus on its Copy ID) as billing's word arrives.
+    let card = Memo::new(move |_| {
+        let (at, t) = (at.get(), thresholds.get());
+        open.with(|id| {
+            let id = id.as_ref()?;
+            packages.with(|p| {
+                let i = p.iter().position(|p| p.id == *id).filter(|i| order.with(|o| o.contains(i)))?;
+                Some(render::card(&p[i], at, t))
+            })
+        })
+    });
+    let card_html = Signal::derive(move || card.try_get().flatten().unwrap_or_default());
     view! {
         <div class="table-scroll" node_ref=scroller on:scroll=move |_| {
             if !scrolled.get_untracked() {
@@ -250,6 +261,10 @@ pub fn PackageTable(
             </table>
         </div>
         <p class="muted table-keys">{t("In the table: arrow keys move, Enter opens the package's card.")}</p>
-        <div aria-live="polite">{detail}</div>
+        <div aria-live="polite">
+            <Show when=move || card.try_with(Option::is_some).unwrap_or(false)>
+                <ul class="cards row-detail" use:drawn=card_html on:click=copy_clicked></ul>
+            </Show>
+        </div>
     }
 }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use tenantscope_catalog::Service;
 use wasm_bindgen::JsCast;
 
-use crate::components::{clipboard, copy_clicked, ErrorCard, Fold, PackageTable, ServiceLoad};
+use crate::components::{clipboard, copy_clicked, drawn, ErrorCard, Fold, PackageTable, ServiceLoad};
 use crate::domain::chart::usage_by_name;
 use crate::domain::query::View;
 use crate::domain::table::CARDS_UP_TO;
@@ -33,16 +33,16 @@ pub fn ServicePanel(
 ) -> impl IntoView {
     let ServiceLoad { service, data, progress } = load;
     let title = format::service(service);
-    // What the panel is drawn from: the reading, not billing's word laid
-    // over it later (which redraws the packages, not the panel: a header
-    // sort, an open card or the raw drawer stay).
+    // What the panel's structure follows: the kind of state, not the
+    // reading. A refresh, or billing's word laid over the packages, redraws
+    // the reading's lines and packages, not the panel: a header sort, an
+    // open card, the table's scroll, the raw drawer and the keyboard's place
+    // stay.
     let shape = Memo::new(move |_| {
         data.try_with(|d| match d {
             None | Some(Ok(ServiceState::Waiting)) => Shape::Loading,
             Some(Ok(ServiceState::NotOffered(region))) => Shape::NotOffered(region.clone()),
-            Some(Ok(ServiceState::Loaded(l))) => {
-                Shape::Loaded { received_at: l.received_at, answers: std::sync::Arc::as_ptr(&l.answers) as *const () as usize, stale: l.stale.clone() }
-            }
+            Some(Ok(ServiceState::Loaded(_))) => Shape::Loaded,
             Some(Err(e)) => Shape::Failed(e.clone()),
         })
         .unwrap_or(Shape::Loading)
@@ -72,60 +72,70 @@ pub fn ServicePanel(
             {move || match shape.get() {
                 Shape::Loading => view! { <Skeleton /> }.into_any(),
                 Shape::NotOffered(region) => view! { <p class="muted" data-state="not-offered">{tf("Not offered in {0}.", &[&region])}</p> }.into_any(),
-                Shape::Loaded { .. } => match data.get_untracked() {
-                    Some(Ok(ServiceState::Loaded(loaded))) => loaded_view(service, loaded, packages.into(), view, thresholds, signed),
-                    _ => view! { <Skeleton /> }.into_any(),
-                },
+                Shape::Loaded => loaded_view(load, packages.into(), view, thresholds, signed),
                 Shape::Failed(error) => view! { <ErrorCard error title=title.to_string() service=Some(service) signed /> }.into_any(),
             }}
         </section>
     }
 }
 
-/// What a panel's structure follows: the state of its service's reading,
-/// a reading by its arrival (and the answers it holds).
+/// What a panel's structure follows: the kind of its service's state.
 #[derive(Clone, Debug, PartialEq)]
 enum Shape {
     Loading,
     NotOffered(String),
-    Loaded { received_at: crate::domain::Instant, answers: usize, stale: Option<crate::api::ApiError> },
+    Loaded,
     Failed(crate::api::ApiError),
 }
 
-fn loaded_view(
-    service: Service,
-    loaded: Loaded,
-    packages: Signal<std::sync::Arc<[Package]>>,
-    view: Signal<View>,
-    thresholds: Signal<Thresholds>,
-    signed: bool,
-) -> AnyView {
-    let facts = loaded.facts.clone();
-    let complete = loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty());
-    let count = format::count(loaded.packages.len(), loaded.total);
-    let note = loaded.paging.as_ref().and_then(|p| format::paging_note(p, loaded.packages.len(), loaded.total));
+fn loaded_view(load: ServiceLoad, packages: Signal<std::sync::Arc<[Package]>>, view: Signal<View>, thresholds: Signal<Thresholds>, signed: bool) -> AnyView {
+    let service = load.service;
+    // The reading's own lines, drawn from the reading in hand.
+    let count = move || load.with_loaded(|l| format::count(l.packages.len(), l.total));
+    let note = move || {
+        load.with_loaded(|l| l.paging.as_ref().and_then(|p| format::paging_note(p, l.packages.len(), l.total)))
+            .flatten()
+            .map(|note| view! { <p class="notice notice-warn" role="alert"><strong>{t("Incomplete: ")}</strong>{note}</p> })
+    };
     // A refresh failed: these are the last good answers, with their age.
-    let stale = loaded.stale.as_ref().map(|error| {
-        let at = loaded.received_at;
-        (
-            tf("As of {0} {1}: the refresh failed: {2}", &[&format::local_date(at), &format::local_time(at), &format::error(error)]),
-            super::hint(error, Some(service), signed),
-        )
-    });
+    let stale = move || {
+        load.with_loaded(|l| {
+            let (error, at) = (l.stale.as_ref()?, l.received_at);
+            let line = tf("As of {0} {1}: the refresh failed: {2}", &[&format::local_date(at), &format::local_time(at), &format::error(error)]);
+            Some((line, super::hint(error, Some(service), signed)))
+        })
+        .flatten()
+        .map(|(line, hint)| view! { <p class="notice notice-warn" role="alert" data-state="stale"><strong>{t("Not up to date. ")}</strong>{line} " " {hint}</p> })
+    };
     // What the service's own module has to say of this reading (HSS: the
     // default enterprise project only).
-    let scope = crate::format::notice(service, &loaded);
-    let at = loaded.received_at;
+    let scope = move || {
+        load.with_loaded(|l| crate::format::notice(service, l))
+            .flatten()
+            .map(|line| view! { <p class="notice notice-warn" data-scope="default-only">{line}</p> })
+    };
+    // When the reading was received (urgency is counted from it); kept
+    // through the instant the panel is being put away.
+    let at = Memo::new(move |last: Option<&crate::domain::Instant>| {
+        load.with_loaded(|l| l.received_at).or(last.copied()).unwrap_or(crate::domain::Instant::from_millis(0))
+    });
     // The answers as received, laid out only when the drawer is opened:
     // indenting a few hundred KiB of JSON on arrival would hold up the
     // panel's first draw (bench/network.mjs, render after the last answer).
-    let answers = StoredValue::new(loaded.answers);
     let raw_open = RwSignal::new(false);
-    let raw = move || answers.with_value(|answers| answers.iter().map(|a| (a.request_id.clone(), format::pretty_json(&a.text))).collect::<Vec<_>>());
+    // By the reading, not billing's word laid over it.
+    let answers = Memo::new_with_compare(
+        move |_| load.with_loaded(|l| l.answers.clone()),
+        |a, b| !matches!((a, b), (Some(Some(a)), Some(Some(b))) if std::sync::Arc::ptr_eq(a, b)),
+    );
+    let raw = move || {
+        answers.try_get().flatten().map(|a| a.iter().map(|a| (a.request_id.clone(), format::pretty_json(&a.text))).collect::<Vec<_>>()).unwrap_or_default()
+    };
     // The indices of the packages that pass the filters, in the view's
     // order (soonest expiry first unless another sort is picked).
     let selected = Memo::new(move |_| {
         let t = thresholds.get();
+        let at = at.get();
         view.with(|v| packages.with(|p| v.select(p, format::name, at, t)))
     });
     // A few are cards; more, the table. A memo, so that typing a search
@@ -135,17 +145,27 @@ fn loaded_view(
     // data), these closures can run once more after what they read has been
     // disposed of; they then draw nothing rather than panic.
     let cards = move || {
-        let t = thresholds.get();
+        let (t, at) = (thresholds.get(), at.try_get().unwrap_or(crate::domain::Instant::from_millis(0)));
         selected.try_with(|s| packages.try_with(|p| render::cards(p, s, at, t))).flatten().unwrap_or_default()
     };
-    // The table's header sort, kept here so that it outlives the table.
+    // The table's header sort, kept here so that it outlives the table
+    // when a filter leaves only cards.
     let sort = RwSignal::new(None);
     // The charts follow the filters: drawn from the packages that pass them.
     // By index: a keystroke copies no package. Unfiltered, the service's
     // own tenant-wide figures may be used.
     let charts = Memo::new(move |_| {
-        let filtered = view.with(View::is_filtered);
-        selected.with(|s| packages.with(|p| if filtered { charts(service, p, s, None, true, at) } else { charts(service, p, s, facts.as_ref(), complete, at) }))
+        let (filtered, at) = (view.with(View::is_filtered), at.get());
+        selected.with(|s| {
+            packages.with(|p| {
+                if filtered {
+                    charts(service, p, s, None, true, at)
+                } else {
+                    let complete = |l: &Loaded| l.paging.as_ref().is_none_or(|p| p.failures.is_empty());
+                    load.with_loaded(|l| charts(service, p, s, l.facts.as_ref(), complete(l), at)).unwrap_or_default()
+                }
+            })
+        })
     });
     let shown_line = move || {
         let (matching, filtered) = (selected.try_with(Vec::len).unwrap_or(0), view.try_with(View::is_filtered).unwrap_or(false));
@@ -161,9 +181,9 @@ fn loaded_view(
     view! {
         <div data-state="ready" data-emptied=emptied>
             <p class="count">{count}</p>
-            {stale.map(|(line, hint)| view! { <p class="notice notice-warn" role="alert" data-state="stale"><strong>{t("Not up to date. ")}</strong>{line} " " {hint}</p> })}
-            {scope.map(|line| view! { <p class="notice notice-warn" data-scope="default-only">{line}</p> })}
-            {note.map(|note| view! { <p class="notice notice-warn" role="alert"><strong>{t("Incomplete: ")}</strong>{note}</p> })}
+            {stale}
+            {scope}
+            {note}
             <div class="charts" inner_html=move || charts.get()></div>
             {render::service_drawer(service).map(|(summary, draw)| {
                 let body = Signal::derive(move || selected.try_with(|s| packages.try_with(|p| draw(p, s))).flatten().unwrap_or_default());
@@ -171,8 +191,8 @@ fn loaded_view(
             })}
             <p class="muted shown" aria-live="polite">{shown_line}</p>
             <Show when=move || as_table.try_get().unwrap_or(false)
-                fallback=move || view! { <ul class="cards" inner_html=cards on:click=copy_clicked></ul> }>
-                <PackageTable service packages selected view sort at thresholds />
+                fallback=move || view! { <ul class="cards" use:drawn=Signal::derive(cards) on:click=copy_clicked></ul> }>
+                <PackageTable service packages selected view sort at=at.into() thresholds />
             </Show>
             <details class="raw" on:toggle=move |ev| {
                 let open = ev.target().and_then(|d| js_sys::Reflect::get(&d, &"open".into()).ok()).and_then(|o| o.as_bool());

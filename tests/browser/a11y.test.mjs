@@ -57,6 +57,30 @@ for (const theme of ['light', 'dark']) {
   });
 }
 
+test('the keyboard keeps its place in an open card when billing\'s dates arrive', async () => {
+  const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
+  // Billing is held until the card's Copy ID has the focus.
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  await page.route('**/api/bss/**', async (route) => { await held; await route.continue(); });
+  await page.getByLabel('IAM token').fill('demo');
+  await page.keyboard.press('Enter');
+  const hss = page.locator('section.panel[data-service=hss]');
+  await hss.locator('[data-state=ready]').waitFor({ timeout: 15_000 });
+  await hss.locator('table.rows').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const copy = hss.locator('.row-detail [data-copy]');
+  const id = await copy.getAttribute('data-copy');
+  await copy.focus();
+  const before = await hss.locator('.row-detail').textContent();
+  release();
+  await page.waitForFunction(() => document.querySelector('section.overview')?.dataset.billing === 'read');
+  // The card was drawn anew with billing's word, and the focus went with it.
+  await page.waitForFunction((b) => document.querySelector('[data-service=hss] .row-detail')?.textContent !== b, before);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.copy), id, 'the focus fell out of the card');
+});
+
 test('the console works from the keyboard alone, with a visible focus', async () => {
   const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
   await page.getByLabel('IAM token').focus();

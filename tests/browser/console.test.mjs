@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startProxy, startBrowser, openPage, editSignIn, fullShot } from './harness.mjs';
+import { ROOT, startProxy, startBrowser, openPage, editSignIn, fullShot, billingSettled } from './harness.mjs';
 
 const SERVICES = {
   testplan: 'CodeArts TestPlan',
@@ -290,6 +290,34 @@ test('Refresh loads every service again and says how old the answers are', async
   for (let waited = 0; waited < 5_000 && !keys.every((k) => calls.includes(k)); waited += 50) await page.waitForTimeout(50);
   for (const key of keys) assert.ok(calls.includes(key), `${key} not reloaded: ${calls}`);
   assert.ok(!calls.includes('iam'), 'the session is not opened again');
+  assert.deepEqual(problems, []);
+});
+
+test('a refresh redraws the answers, not the panel: the header sort, the open card and the keyboard\'s place stay', async () => {
+  const { page, problems } = await openPage(chrome.browser, proxy.url);
+  await page.getByLabel('IAM token').fill('demo');
+  const hss = page.locator('section.panel[data-service=hss]');
+  await hss.locator('[data-state=ready]').waitFor({ timeout: 15_000 });
+  await billingSettled(page);
+  await page.locator('.updated', { hasText: 'updated just now' }).waitFor();
+  await hss.getByRole('button', { name: 'Usage' }).click();
+  // The keyboard on the table, the second row's card open beneath.
+  await hss.locator('table.rows').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const id = await hss.locator('.row-detail [data-copy]').getAttribute('data-copy');
+  await page.evaluate(() => { document.querySelector('[data-service=hss] table.rows').dataset.mark = 'drawn once'; });
+  // Refresh pressed as auto-refresh does, without taking the focus.
+  const reloaded = page.waitForResponse((r) => r.url().includes('/api/hss/'));
+  await page.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent === 'Refresh').click());
+  await reloaded;
+  await page.waitForFunction(() => !document.querySelector('[data-service=hss] .progress')?.textContent);
+  await billingSettled(page);
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => document.querySelector('[data-service=hss] table.rows')?.dataset.mark), 'drawn once', 'the table was drawn anew');
+  assert.equal(await hss.locator('th[aria-sort=descending]').textContent(), 'Usage▼', 'the header sort was lost');
+  assert.equal(await hss.locator('.row-detail [data-copy]').getAttribute('data-copy'), id, 'the open card was closed');
+  assert.ok(await page.evaluate(() => document.activeElement?.matches('[data-service=hss] table.rows')), 'the keyboard lost its place');
   assert.deepEqual(problems, []);
 });
 
