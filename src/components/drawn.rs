@@ -12,39 +12,28 @@ use web_sys::{Element, HtmlElement};
 /// its namesake in the new HTML rather than falling back to the page's
 /// start, where the next Tab or a screen reader would begin again.
 pub fn drawn(el: Element, html: Signal<String>) {
-    let effect = RenderEffect::new(move |last: Option<String>| {
-        let Some(next) = html.try_get() else { return last.unwrap_or_default() };
-        if last.as_deref() != Some(next.as_str()) {
-            redraw(&el, &next);
-        }
-        next
+    let mut last = None;
+    let effect = RenderEffect::new(move |_| {
+        html.try_with(|next| {
+            if last.as_ref() != Some(next) {
+                redraw(&el, next);
+                last = Some(next.clone());
+            }
+        });
     });
     on_cleanup(move || drop(effect));
 }
 
 /// Sets `el`'s HTML; a control inside it that had the focus hands it to the
-/// control of the same name in the new HTML (the `n`th of that name, when
-/// several share it, as a service's Renew links do).
+/// first control of the same name in the new HTML (a Renew link may share
+/// its name with another card's, whose place is then the one taken).
 fn redraw(el: &Element, html: &str) {
-    let focused = el.query_selector(":focus").ok().flatten();
-    let mark = focused.map(|f| {
-        let name = name(&f);
-        // Which of its namesakes it is: found by a mark, as the page's
-        // elements have no identity to compare here.
-        let _ = f.set_attribute(MARK, "");
-        let nth = namesakes(el, &name).position(|c| c.has_attribute(MARK)).unwrap_or(0);
-        (name, nth)
-    });
+    let name = el.query_selector(":focus").ok().flatten().map(|f| name(&f));
     el.set_inner_html(html);
-    if let Some((name, nth)) = mark {
-        if let Some(next) = namesakes(el, &name).nth(nth).and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
-            let _ = next.focus();
-        }
+    if let Some(next) = name.and_then(|n| el.query_selector(&n).ok().flatten()).and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
+        let _ = next.focus();
     }
 }
-
-/// Marks the focused control while its place is counted.
-const MARK: &str = "data-focus-mark";
 
 /// What names a control across two drawings, as a CSS selector: its tag,
 /// its link and the attributes that say what it acts on (the ID it copies,
@@ -59,11 +48,4 @@ fn name(el: &Element) -> String {
         }
     }
     name
-}
-
-/// The controls in `el` named `name`, in the page's order.
-fn namesakes(el: &Element, name: &str) -> impl Iterator<Item = Element> {
-    let list = el.query_selector_all(name).ok();
-    let len = list.as_ref().map_or(0, web_sys::NodeList::length);
-    (0..len).filter_map(move |i| list.as_ref()?.item(i)?.dyn_into::<Element>().ok())
 }
