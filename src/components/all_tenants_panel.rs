@@ -34,7 +34,7 @@ pub(super) fn account_of(ctx: &Session) -> Account {
 /// once, whichever tabs read it.
 #[derive(Clone, Debug, PartialEq)]
 struct Across {
-    packages: Vec<Package>,
+    packages: std::sync::Arc<[Package]>,
     owners: OwnerNames,
     /// By owner (as `owners` has them): its tabs.
     seen_in: Vec<Vec<usize>>,
@@ -90,7 +90,7 @@ pub fn AllTenantsPanel(
         let uniques = across::merge(read.iter().map(|(i, account, p)| (*i, account, &p[..])));
         let owners = across::Owners::of(&uniques);
         Across {
-            packages: uniques.iter().map(|u| u.package.clone()).collect(),
+            packages: uniques.iter().map(|u| u.package.clone()).collect::<Vec<_>>().into(),
             owners: OwnerNames::of(&owners, &labels, &regions),
             seen_in: owners.seen_in,
             regions,
@@ -98,51 +98,50 @@ pub fn AllTenantsPanel(
             left_out: format::coverage_note(&coverage),
         }
     });
-    // The table's header sort, kept here so that it outlives the table,
-    // which is drawn anew as each tab's services answer.
-    let sort = RwSignal::new(None);
-    let body = move || {
-        let Across { packages, owners, seen_in, regions, at, left_out } = across.get();
-        let count = packages.len();
-        let gaps = left_out.is_some();
-        let packages = Signal::stored(std::sync::Arc::<[_]>::from(packages));
-        let owners = StoredValue::new(owners);
-        let selected = Memo::new(move |_| {
-            let t = thresholds.get();
+    // What the table is drawn from, by arrival: an answer redraws the rows
+    // and lines, not the table, so an open card, the scroll, a header sort
+    // and the keyboard's place stay.
+    let packages = Memo::new(move |_| across.with(|a| a.packages.clone()));
+    let owners = Memo::new(move |_| across.with(|a| a.owners.clone()));
+    let at = Memo::new(move |_| across.with(|a| a.at));
+    let selected = Memo::new(move |_| {
+        let (t, at) = (thresholds.get(), at.get());
+        across.with(|a| {
             view.with(|v| {
-                let picked = packages.with(|p| v.select(p, format::name, at, t));
+                let picked = v.select(&a.packages, format::name, at, t);
                 // The tenant and region filters keep a package when any tab
                 // it was seen in passes.
-                let passes = |tab: usize| v.shows_tab(tab, regions.get(tab).map_or("", String::as_str));
-                owners.with_value(|o| {
-                    picked
-                        .into_iter()
-                        .filter(|&i| o.owner(i).and_then(|n| seen_in.get(n)).is_some_and(|tabs| tabs.iter().any(|&tab| passes(tab))))
-                        .collect::<Vec<_>>()
-                })
+                let passes = |tab: usize| v.shows_tab(tab, a.regions.get(tab).map_or("", String::as_str));
+                picked
+                    .into_iter()
+                    .filter(|&i| a.owners.owner(i).and_then(|n| a.seen_in.get(n)).is_some_and(|tabs| tabs.iter().any(|&tab| passes(tab))))
+                    .collect::<Vec<_>>()
             })
-        });
-        let shown_line = move || {
-            let (matching, filtered) = (selected.try_with(Vec::len).unwrap_or(0), view.try_with(View::is_filtered).unwrap_or(false));
-            match (matching, filtered) {
-                (0, true) => t("No package matches the filters.").to_string(),
-                (0, false) if !gaps => t("No tab reports packages of this service.").to_string(),
-                (n, true) => tf("{0} match the filters.", &[&n]),
-                _ => String::new(),
-            }
-        };
-        let emptied = move || (selected.try_with(Vec::is_empty).unwrap_or(false) && view.try_with(View::is_filtered).unwrap_or(false)).then_some("");
-        let any = move || selected.try_with(|s| !s.is_empty()).unwrap_or(false);
-        view! {
-            <div data-state="ready" data-emptied=emptied>
-                <p class="count">{plural(count as u64, "{0} package across the tabs", "{0} packages across the tabs")}</p>
-                {left_out.map(|line| view! { <p class="notice notice-warn" data-state="left-out">{line}</p> })}
-                <p class="muted shown" aria-live="polite">{shown_line}</p>
-                <Show when=any>
-                    <PackageTable service packages selected view sort at=Signal::stored(at) thresholds owners />
-                </Show>
-            </div>
+        })
+    });
+    let sort = RwSignal::new(None);
+    let count = move || across.try_with(|a| a.packages.len()).unwrap_or(0) as u64;
+    let left_out = move || across.try_with(|a| a.left_out.clone()).flatten();
+    let shown_line = move || {
+        let (matching, filtered) = (selected.try_with(Vec::len).unwrap_or(0), view.try_with(View::is_filtered).unwrap_or(false));
+        match (matching, filtered) {
+            (0, true) => t("No package matches the filters.").to_string(),
+            (0, false) if left_out().is_none() => t("No tab reports packages of this service.").to_string(),
+            (n, true) => tf("{0} match the filters.", &[&n]),
+            _ => String::new(),
         }
+    };
+    let emptied = move || (selected.try_with(Vec::is_empty).unwrap_or(false) && view.try_with(View::is_filtered).unwrap_or(false)).then_some("");
+    let any = move || selected.try_with(|s| !s.is_empty()).unwrap_or(false);
+    let body = view! {
+        <div data-state="ready" data-emptied=emptied>
+            <p class="count">{move || plural(count(), "{0} package across the tabs", "{0} packages across the tabs")}</p>
+            {move || left_out().map(|line| view! { <p class="notice notice-warn" data-state="left-out">{line}</p> })}
+            <p class="muted shown" aria-live="polite">{shown_line}</p>
+            <Show when=any>
+                <PackageTable service packages=packages.into() selected view sort at=at.into() thresholds owners=owners.into() />
+            </Show>
+        </div>
     };
     view! {
         <section class="panel panel-across" data-service=service.key() aria-label=title tabindex="-1">

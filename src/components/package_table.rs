@@ -61,14 +61,14 @@ pub fn PackageTable(
     thresholds: Signal<Thresholds>,
     /// Under "All tenants": each package's tab, shown in a first column.
     #[prop(optional)]
-    owners: Option<StoredValue<OwnerNames>>,
+    owners: Option<Signal<OwnerNames>>,
 ) -> impl IntoView {
     let place = Memo::new(move |_| packages.with(|p| Place::of(p)));
     // HSS always; the others once billing knows one of their packages.
     let billing = Memo::new(move |_| service == Service::Hss || packages.with(|p| p.iter().any(|p| p.billed.is_some_and(|b| b.known()))));
     let tenant = owners.is_some();
     let with_owners = move |f: &dyn Fn(Option<&OwnerNames>) -> Vec<usize>| match owners {
-        Some(o) => o.with_value(|o| f(Some(o))),
+        Some(o) => o.with(|o| f(Some(o))),
         None => f(None),
     };
     // A header's sort, while the view's sort is still the one it was picked
@@ -122,7 +122,7 @@ pub fn PackageTable(
         let columns = Columns { tenant, place: place.try_get()?, billing: billing.try_get()?, prefix: service.key() };
         let draw = |owned: Option<&OwnerNames>| order.try_with(|o| packages.try_with(|p| render::rows(p, owned, o, r, px, a, columns, at, t))).flatten();
         match owners {
-            Some(owners) => owners.try_with_value(|o| draw(Some(o))).flatten(),
+            Some(owners) => owners.try_with(|o| draw(Some(o))).flatten(),
             None => draw(None),
         }
     };

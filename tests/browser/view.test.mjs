@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage, billingSettled, fullShot } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled, editSignIn, fullShot } from './harness.mjs';
 
 const demo = useDemo();
 const KEYS = ['testplan', 'codecheck', 'metastudio', 'dsc', 'hss'];
@@ -137,5 +137,39 @@ test('auto-refresh loads the open tabs again when the interval has passed', asyn
   for (let i = 0; i < 50 && !calls.includes('bss'); i++) await page.waitForTimeout(100);
   assert.ok(calls.includes('bss'), `billing not asked again: ${calls}`);
   assert.ok(!calls.includes('iam'), 'the session is not opened again');
+  await context.close();
+});
+
+test('under All tenants, auto-refresh redraws the rows, not the table: the open card and the keyboard\'s place stay', async () => {
+  const context = await demo.chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.goto(demo.proxy.url);
+  await page.evaluate(() => localStorage.setItem('tenantscope.refresh', '5'));
+  await page.reload();
+  await page.getByLabel('IAM token').fill('demo');
+  await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 15_000 });
+  await editSignIn(page);
+  await page.getByLabel('IAM token').fill('demo-faults');
+  await page.locator('.discovery', { hasText: 'Token of demo-operator' }).waitFor();
+  await page.getByRole('button', { name: 'Inspect in new tab' }).click();
+  await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 20_000 });
+  await billingSettled(page);
+  await page.getByRole('tab', { name: 'All tenants' }).click();
+  const hss = page.locator('.panels-across section.panel[data-service=hss]');
+  await hss.locator('table.rows').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const id = await hss.locator('.row-detail [data-copy]').getAttribute('data-copy');
+  await page.evaluate(() => { document.querySelector('.panels-across [data-service=hss] table.rows').dataset.mark = 'drawn once'; });
+  const calls = [];
+  page.on('request', (r) => { const m = r.url().match(/\/api\/(\w+)\//); if (m) calls.push(m[1]); });
+  await page.clock.fastForward('05:30');
+  for (let i = 0; i < 100 && calls.filter((c) => c === 'bss').length < 2; i++) await page.waitForTimeout(100);
+  assert.ok(calls.filter((c) => c === 'hss').length >= 2, `both tabs' HSS not refreshed: ${calls}`);
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => document.querySelector('.panels-across [data-service=hss] table.rows')?.dataset.mark), 'drawn once', 'the table was drawn anew');
+  assert.equal(await hss.locator('.row-detail [data-copy]').getAttribute('data-copy'), id, 'the open card was closed');
+  assert.ok(await page.evaluate(() => document.activeElement?.matches('.panels-across [data-service=hss] table.rows')), 'the keyboard lost its place');
   await context.close();
 });
