@@ -175,6 +175,7 @@ pub fn Overview(
             },
             thresholds,
             unsure.is_none(),
+            counts.by_urgency[Urgency::Unknown as usize],
         );
         let folded = |key: &'static str, group: &[Merged], summary: String| {
             let (rows, more) = rows(group);

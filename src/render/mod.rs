@@ -476,17 +476,26 @@ pub fn act_now(rows: &[ActRow], failed: &[String], critical_days: u32, unsure: O
             "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} day.",
             "Nothing needs you now: no host is unprotected, nothing is frozen, closed or used up, and nothing lapses within {0} days.",
         );
-        if undated > 0 {
-            line.push(' ');
-            line.push_str(&plural(
-                undated as u64,
-                "{0} package gives no expiry date, so whether it lapses is not known.",
-                "{0} packages give no expiry date, so whether they lapse is not known.",
-            ));
-        }
+        line.push_str(&undated_line(undated));
         return format!(r#"<p class="act-none">{line}</p>"#);
     }
     format!(r#"<ol class="act-list">{}</ol>"#, act_items(rows, failed).take(ACT_SHOWN).collect::<String>())
+}
+
+/// What an all-clear adds of the `undated` packages (no expiry date
+/// given), whose lapsing nobody can rule out: a sentence, after a space.
+fn undated_line(undated: usize) -> String {
+    if undated == 0 {
+        return String::new();
+    }
+    format!(
+        " {}",
+        plural(
+            undated as u64,
+            "{0} package gives no expiry date, so whether it lapses is not known.",
+            "{0} packages give no expiry date, so whether they lapse is not known."
+        )
+    )
 }
 
 /// The act-now lines after the first [`ACT_SHOWN`], numbered on from
@@ -556,7 +565,7 @@ pub struct WarningGroups<'a> {
 /// billing is still being read, or could not be read in full); what is
 /// frozen or closed. The expired, and what renews by itself, are folded
 /// behind their count ([`folded_warnings`]).
-pub fn warnings(groups: &WarningGroups, thresholds: Thresholds, whole: bool) -> String {
+pub fn warnings(groups: &WarningGroups, thresholds: Thresholds, whole: bool, undated: usize) -> String {
     let mut h = String::new();
     let (unprotected, more) = groups.unprotected;
     if !unprotected.is_empty() {
@@ -565,19 +574,16 @@ pub fn warnings(groups: &WarningGroups, thresholds: Thresholds, whole: bool) -> 
     }
     let (upcoming, more) = groups.upcoming;
     if upcoming.is_empty() {
-        let _ = write!(
-            h,
-            r#"<p class="muted">{}</p>"#,
-            if whole {
-                plural(thresholds.warning_days.into(), "Nothing lapses within {0} day.", "Nothing lapses within {0} days.")
-            } else {
-                plural(
-                    thresholds.warning_days.into(),
-                    "Nothing lapses within {0} day in what has been read.",
-                    "Nothing lapses within {0} days in what has been read.",
-                )
-            }
-        );
+        let none = if whole {
+            plural(thresholds.warning_days.into(), "Nothing lapses within {0} day.", "Nothing lapses within {0} days.")
+        } else {
+            plural(
+                thresholds.warning_days.into(),
+                "Nothing lapses within {0} day in what has been read.",
+                "Nothing lapses within {0} days in what has been read.",
+            )
+        };
+        let _ = write!(h, r#"<p class="muted">{none}{}</p>"#, undated_line(undated));
     } else {
         h.push_str(&warning_table("warnings upcoming", upcoming, more, thresholds));
     }
@@ -980,10 +986,13 @@ mod tests {
         };
         let expired = [row("<n>", 1), row("pack", 13)];
         let groups = WarningGroups { unprotected: (&[], 0), upcoming: (&[], 0), frozen_or_closed: (&[], 0) };
-        let open = warnings(&groups, Thresholds::default(), true);
-        assert!(open.contains("Nothing lapses within 30 days.") && !open.contains("expired today"), "{open}");
-        let partial = warnings(&groups, Thresholds::default(), false);
-        assert!(partial.contains("Nothing lapses within 30 days in what has been read."), "{partial}");
+        let open = warnings(&groups, Thresholds::default(), true, 0);
+        assert!(open.contains("Nothing lapses within 30 days.</p>") && !open.contains("expired today"), "{open}");
+        let partial = warnings(&groups, Thresholds::default(), false, 0);
+        assert!(partial.contains("Nothing lapses within 30 days in what has been read.</p>"), "{partial}");
+        // Packages with no expiry date are not covered by "nothing lapses".
+        let undated = warnings(&groups, Thresholds::default(), true, 1);
+        assert!(undated.contains("Nothing lapses within 30 days. 1 package gives no expiry date, so whether it lapses is not known.</p>"), "{undated}");
         let w = folded_warnings("expired", &expired, 2, Thresholds::default());
         assert!(w.contains(r#"data-filter="package" data-tab="0" data-service="hss" data-value="id&quot;1" title="Show in its panel">&lt;n&gt;</button></td><td></td><td>expired today</td>"#), "{w}");
         assert!(w.contains(">pack</button> <span class=\"merged\" title=\"13 identical packages\">×13</span>"), "{w}");
