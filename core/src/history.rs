@@ -96,6 +96,12 @@ pub struct Snapshot {
     /// The services read in full: only these are compared (a service that
     /// failed, or a filtered export, says nothing of what is gone).
     pub services: Vec<Service>,
+    /// Of those, the ones read in full within less than the tenant holds,
+    /// by the service's own account (HSS: the default enterprise project
+    /// only, [`Coverage::Narrowed`](crate::session::Coverage::Narrowed)):
+    /// compared only with a look narrowed as well, where the rest would
+    /// otherwise read as gone, or as new.
+    pub narrowed: Vec<Service>,
     pub points: Vec<Point>,
 }
 
@@ -124,7 +130,7 @@ impl Snapshot {
             }
             points.extend(packages.iter().map(Point::of));
         }
-        Snapshot { at, origin, services, points }
+        Snapshot { at, origin, services, narrowed: Vec::new(), points }
     }
 
     /// The snapshot of what a tab shows now. Only the services read in full
@@ -139,13 +145,16 @@ impl Snapshot {
             _ => None,
         });
         let (whole, partial): (Vec<_>, Vec<_>) = fresh.partition(|(_, l)| !l.is_incomplete());
+        let narrowed =
+            whole.iter().filter(|(_, l)| l.facts.as_ref().and_then(crate::services::Facts::narrowed).is_some()).map(|(service, _)| *service).collect();
         let mut snapshot = Snapshot::of(at, origin, whole.into_iter().map(|(service, l)| (service, &l.packages[..])));
+        snapshot.narrowed = narrowed;
         snapshot.points.extend(partial.into_iter().flat_map(|(_, l)| l.packages.iter().map(Point::of)));
         snapshot
     }
 
     /// The snapshot as one stored record: compact JSON,
-    /// `{"at":ms,"account":…,"place":…,"services":[…],"points":[[service,
+    /// `{"at":ms,"account":…,"place":…,"services":[…],"narrowed":[…],"points":[[service,
     /// id, name, used, total, unit, expires ms, status, renewal],…]}`,
     /// `null` for what is absent (and for a figure that is not a finite number).
     pub fn to_json(&self) -> String {
@@ -161,7 +170,19 @@ impl Snapshot {
             }
             json::string(&mut out, service.key());
         }
-        out.push_str("],\"points\":[");
+        out.push_str("],");
+        // Only when some service is: most records have none.
+        if !self.narrowed.is_empty() {
+            out.push_str("\"narrowed\":[");
+            for (i, service) in self.narrowed.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json::string(&mut out, service.key());
+            }
+            out.push_str("],");
+        }
+        out.push_str("\"points\":[");
         for (i, p) in self.points.iter().enumerate() {
             out.push_str(if i == 0 { "[" } else { ",[" });
             json::string(&mut out, p.service.key());
@@ -211,15 +232,13 @@ impl Snapshot {
         let Some(Value::Array(listed)) = fields.get("services") else {
             return Err(malformed("services"));
         };
-        let mut services = Vec::new();
-        for service in listed {
-            let key = service.as_str().ok_or_else(|| malformed("services"))?;
-            if let Some(service) = package_service(key) {
-                if !services.contains(&service) {
-                    services.push(service);
-                }
-            }
-        }
+        let services = services_of(listed).ok_or_else(|| malformed("services"))?;
+        // Absent before the field was: read as whole.
+        let narrowed = match fields.get("narrowed") {
+            None => Vec::new(),
+            Some(Value::Array(listed)) => services_of(listed).ok_or_else(|| malformed("narrowed"))?,
+            Some(_) => return Err(malformed("narrowed")),
+        };
         let Some(Value::Array(stored)) = fields.get("points") else {
             return Err(malformed("points"));
         };
@@ -230,8 +249,22 @@ impl Snapshot {
             }
         }
         let origin = Origin { account: account.to_string(), place: place.to_string() };
-        Ok(Snapshot { at: Instant::from_millis(at), origin, services, points })
+        Ok(Snapshot { at: Instant::from_millis(at), origin, services, narrowed, points })
     }
+}
+
+/// The package services a record lists (one this version does not know is
+/// left out); none when an entry is not a string.
+fn services_of(listed: &[Value]) -> Option<Vec<Service>> {
+    let mut services = Vec::new();
+    for service in listed {
+        if let Some(service) = package_service(service.as_str()?) {
+            if !services.contains(&service) {
+                services.push(service);
+            }
+        }
+    }
+    Some(services)
 }
 
 /// A stored snapshot's key and size: what keeping decisions need.
@@ -368,16 +401,19 @@ pub struct Changes {
     pub since: Instant,
     pub lines: Vec<Line>,
     /// The services read in full at one of the two looks only (failed,
-    /// pages missing, or a refresh that showed older answers): what
-    /// changed in them is not known, and nothing is said of them.
+    /// pages missing, or a refresh that showed older answers), or narrowed
+    /// at one look only: what changed in them is not known, and nothing is
+    /// said of them.
     pub uncompared: Vec<Service>,
 }
 
 /// The changes from `last` to `now` (both of one origin), comparing only
-/// services read in full in both; `index` gives the usual pace before the
-/// last look.
+/// services read in full in both, and to the same reach; `index` gives the
+/// usual pace before the last look.
 pub fn changes(last: &Snapshot, now: &Snapshot, index: &Index) -> Changes {
-    let compared = |service: &Service| last.services.contains(service) && now.services.contains(service);
+    let compared = |service: &Service| {
+        last.services.contains(service) && now.services.contains(service) && last.narrowed.contains(service) == now.narrowed.contains(service)
+    };
     let before: HashMap<(Service, &str), &Point> = last.points.iter().rev().filter(|p| compared(&p.service)).map(|p| ((p.service, p.id.as_str()), p)).collect();
     let current: HashSet<(Service, &str)> = now.points.iter().map(|p| (p.service, p.id.as_str())).collect();
     let elapsed_days = now.at.since(last.at) as f64 / MS_PER_DAY as f64;
@@ -645,7 +681,7 @@ fn from_export(fields: &serde_json::Map<String, Value>) -> Result<Vec<Snapshot>,
             Some(snapshot) => snapshot.points.push(point),
             None => {
                 of_origin.insert(origin.clone(), snapshots.len());
-                snapshots.push(Snapshot { at, origin, services: services.clone(), points: vec![point] });
+                snapshots.push(Snapshot { at, origin, services: services.clone(), narrowed: Vec::new(), points: vec![point] });
             }
         }
     }
@@ -757,7 +793,7 @@ mod tests {
     }
 
     fn snapshot(at: Instant, services: &[Service], points: Vec<Point>) -> Snapshot {
-        Snapshot { at, origin: origin("acme", "cn-north-4"), services: services.to_vec(), points }
+        Snapshot { at, origin: origin("acme", "cn-north-4"), services: services.to_vec(), narrowed: Vec::new(), points }
     }
 
     fn parsed(text: &str) -> Value {
@@ -838,6 +874,46 @@ mod tests {
     }
 
     #[test]
+    fn a_narrowed_reading_is_compared_only_with_another() {
+        use crate::services::{hss, Facts};
+        let h = Service::Hss;
+        let p = |id: &str| Package::new(h, id, "quota");
+        let refused = crate::api::ApiError::Http { status: 403, error_code: None, error_msg: None, request_id: None };
+        let read = |ids: &[&str], reach: hss::Reach| {
+            let facts = Some(Facts::Hss(hss::Reading { stats: None, scope: reach }));
+            let state = ServiceState::Loaded(Loaded {
+                facts,
+                ..match loaded(ids.iter().map(|id| p(id)).collect()) {
+                    ServiceState::Loaded(l) => l,
+                    _ => unreachable!(),
+                }
+            });
+            Snapshot::of_states(NOW, origin("acme", "cn-north-4"), &[(h, Some(Ok(state)))])
+        };
+        let whole = read(&["default", "other"], hss::Reach::AllProjects);
+        let narrowed = read(&["default"], hss::Reach::DefaultOnly(refused));
+        assert_eq!((narrowed.services.as_slice(), narrowed.narrowed.as_slice()), ([h].as_slice(), [h].as_slice()));
+        assert_eq!(whole.narrowed, []);
+        // The other enterprise project's quota is not gone, nor new after.
+        for (last, now) in [(&whole, &narrowed), (&narrowed, &whole)] {
+            let since = changes(last, now, &Index::default());
+            assert_eq!((since.lines.len(), since.uncompared.as_slice()), (0, [h].as_slice()));
+        }
+        // Two narrowed looks are compared.
+        let fewer = Snapshot { points: Vec::new(), ..narrowed.clone() };
+        let since = changes(&narrowed, &fewer, &Index::default());
+        assert_eq!((since.lines.iter().map(|l| l.change.key()).collect::<Vec<_>>(), since.uncompared), (vec!["gone"], vec![]));
+        // The record keeps it; one written before the field reads as whole.
+        let record: Value = serde_json::from_str(&narrowed.to_json()).unwrap();
+        assert_eq!(Snapshot::from_json(&record).unwrap().narrowed, [h]);
+        let old: Value = serde_json::from_str(&whole.to_json()).unwrap();
+        assert!(old.get("narrowed").is_none());
+        assert_eq!(Snapshot::from_json(&old).unwrap().narrowed, []);
+        let wrong: Value = serde_json::from_str(&narrowed.to_json().replace(r#""narrowed":["hss"]"#, r#""narrowed":"hss""#)).unwrap();
+        assert_eq!(Snapshot::from_json(&wrong), Err(Refused::Malformed("narrowed".into())));
+    }
+
+    #[test]
     fn a_record_reads_back_as_written() {
         let mut full = point(Service::Hss, "af4d-\"quoted\"\\", Some(12.5), Some(100.0));
         full.name = "主机安全 \u{1}\n\"企业版\"".into();
@@ -850,6 +926,7 @@ mod tests {
             at: NOW,
             origin: origin("ácme \"co\"", "cn-north-4_finance"),
             services: vec![Service::Testplan, Service::Hss],
+            narrowed: vec![Service::Hss],
             points: vec![full, bare],
         };
         let record = s.to_json();
