@@ -1024,14 +1024,7 @@ impl Sessions {
             for (service, state) in &reading.services {
                 match state {
                     Ok(ServiceState::Loaded(loaded)) => {
-                        if let Some(error) = &loaded.stale {
-                            found.push(ServiceError { kept_from: Some(loaded.received_at), ..ServiceError::of(*service, error) });
-                        }
-                        let failures = loaded.paging.iter().flat_map(|p| p.failures.iter());
-                        found.extend(failures.map(|f| ServiceError {
-                            error_msg: Some(format!("page at offset {}: {}", f.offset, f.error.summary())),
-                            ..ServiceError::of(*service, &f.error)
-                        }));
+                        found.extend(ServiceError::of_reading(*service, loaded));
                         read.push((n, &loaded.packages[..]));
                     }
                     Err(error) => found.push(ServiceError::of(*service, error)),
@@ -1102,6 +1095,29 @@ impl Sessions {
 }
 
 impl ServiceError {
+    /// What a reading of `service` leaves out, as the export reports it:
+    /// the failed refresh whose older answers these are (with when they
+    /// were received), each page that could not be read, and the refusal
+    /// that narrowed it (HSS: the default enterprise project only), whose
+    /// packages are not known either.
+    pub fn of_reading(service: Service, loaded: &crate::services::Loaded) -> Vec<ServiceError> {
+        let mut errors = Vec::new();
+        if let Some(error) = &loaded.stale {
+            errors.push(ServiceError { kept_from: Some(loaded.received_at), ..ServiceError::of(service, error) });
+        }
+        let failures = loaded.paging.iter().flat_map(|p| p.failures.iter());
+        errors.extend(
+            failures.map(|f| ServiceError {
+                error_msg: Some(format!("page at offset {}: {}", f.offset, f.error.summary())),
+                ..ServiceError::of(service, &f.error)
+            }),
+        );
+        if let Some((words, refused)) = loaded.facts.as_ref().and_then(crate::services::Facts::narrowed) {
+            errors.push(ServiceError { error_msg: Some(format!("{words}: {}", refused.summary())), ..ServiceError::of(service, refused) });
+        }
+        errors
+    }
+
     /// `service`'s failure as the export reports it: an HTTP answer's
     /// fields, or the failure's summary.
     pub fn of(service: Service, error: &crate::api::ApiError) -> ServiceError {

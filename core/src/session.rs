@@ -280,7 +280,7 @@ impl Coverage {
                 Some(e) => Coverage::Stale(e.clone()),
                 None if l.is_incomplete() => Coverage::Incomplete,
                 None => match l.facts.as_ref().and_then(Facts::narrowed) {
-                    Some(why) => Coverage::Narrowed(why),
+                    Some((why, _)) => Coverage::Narrowed(why),
                     None => Coverage::Whole,
                 },
             },

@@ -309,4 +309,24 @@ mod tests {
         assert!(!across.billing.read, "a session without billing read");
         assert_eq!(across.tenant.project_id, None, "what the sessions do not share is left out");
     }
+
+    #[test]
+    fn the_export_says_what_a_narrowed_reading_left_out() {
+        use crate::services::{hss, Facts};
+        let net = Fake::new(&[]);
+        let mut one = futures::executor::block_on(read(&net, session("cn-north-4")));
+        let refused = ApiError::Http { status: 403, error_code: Some("HSS.1001".into()), error_msg: Some("no EP permission".into()), request_id: None };
+        for (service, state) in one.services.iter_mut() {
+            if let (Service::Hss, Ok(ServiceState::Loaded(l))) = (*service, state) {
+                l.facts = Some(Facts::Hss(hss::Reading { stats: None, scope: hss::Reach::DefaultOnly(refused.clone()) }));
+            }
+        }
+        let sessions = crate::export::Sessions::of(&[Ok(one)]);
+        // Its quotas are exported, and the file says the rest are not known.
+        assert!(sessions.packages.iter().any(|p| p.service == Service::Hss));
+        let hss: Vec<_> = sessions.errors.iter().filter(|e| e.service == Service::Hss).collect();
+        assert_eq!(hss.len(), 1, "{:?}", sessions.errors);
+        assert_eq!((hss[0].http_status, hss[0].error_code.as_deref()), (Some(403), Some("HSS.1001")));
+        assert!(hss[0].error_msg.as_deref().is_some_and(|m| m.starts_with("default enterprise project only: ")), "{:?}", hss[0].error_msg);
+    }
 }

@@ -204,18 +204,9 @@ fn collect(loads: &[ServiceLoad], packages: &mut Vec<Arc<[Package]>>, errors: &m
         let service = *service;
         match data.get_untracked() {
             Some(Ok(ServiceState::Loaded(loaded))) => {
-                // The last good answers after a failed refresh: say so,
-                // and from when they are.
-                if let Some(error) = &loaded.stale {
-                    errors.push(ServiceError { kept_from: Some(loaded.received_at), ..ServiceError::of(service, error) });
-                }
-                // Pages that failed make the export incomplete: say so.
-                let failures = loaded.paging.iter().flat_map(|p| p.failures.iter());
-                errors.extend(failures.map(|f| {
-                    let mut error = ServiceError::of(service, &f.error);
-                    error.error_msg = Some(format!("page at offset {}: {}", f.offset, f.error.summary()));
-                    error
-                }));
+                // What the reading leaves out makes the export incomplete:
+                // say so.
+                errors.extend(ServiceError::of_reading(service, &loaded));
                 packages.push(loaded.packages.clone());
             }
             Some(Err(error)) => errors.push(ServiceError::of(service, &error)),

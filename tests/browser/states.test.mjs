@@ -6,6 +6,7 @@
 // overview leaves out, and a refresh that fails keeping what was loaded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, useDemo, openPage, billingSettled, editSignIn, fullShot } from './harness.mjs';
 
@@ -125,6 +126,13 @@ test('demo-limited: HSS falls back to the default enterprise project and TestPla
   const left = page.locator('.overview [data-state=left-out]');
   assert.match(await left.textContent(), /CodeArts TestPlan \(failed: /);
   assert.match(await left.textContent(), /Host Security Service \(default enterprise project only\)/);
+  // So does the export: the other enterprise projects' quotas are not known.
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+  const doc = JSON.parse(readFileSync(await file.path(), 'utf8'));
+  const narrowed = doc.errors.filter((e) => e.service === 'hss');
+  assert.deepEqual(narrowed.map((e) => [e.http_status, e.error_code]), [[403, 'HSS.0004']], JSON.stringify(doc.errors));
+  assert.match(narrowed[0].error_msg, /^default enterprise project only: http 403 HSS\.0004 /);
+  assert.equal(doc.packages.filter((p) => p.service === 'hss').length, 420);
   await shot(page, 'states-demo-limited');
   // The errors the page shows are the expected ones, nothing else.
   // The refusals the console explains: HSS's and billing's 403, and the

@@ -94,9 +94,13 @@ pub struct Reading {
 }
 
 impl Reading {
-    /// Why the reading covers less than the tenant holds, if it does.
-    pub fn narrowed(&self) -> Option<&'static str> {
-        matches!(self.scope, Reach::DefaultOnly(_)).then(|| tx("default enterprise project only"))
+    /// Why the reading covers less than the tenant holds, if it does: in
+    /// words, and the refusal that narrowed it.
+    pub fn narrowed(&self) -> Option<(&'static str, &crate::api::ApiError)> {
+        match &self.scope {
+            Reach::DefaultOnly(refused) => Some((tx("default enterprise project only"), refused)),
+            Reach::AllProjects => None,
+        }
     }
 }
 

@@ -78,9 +78,10 @@ impl Facts {
         }
     }
 
-    /// Why the reading covers less than the tenant holds, in words, when
-    /// it does (HSS: the default enterprise project only).
-    pub fn narrowed(&self) -> Option<&'static str> {
+    /// Why the reading covers less than the tenant holds, when it does (HSS:
+    /// the default enterprise project only): in words, and the refusal that
+    /// narrowed it.
+    pub fn narrowed(&self) -> Option<(&'static str, &crate::api::ApiError)> {
         match self {
             Facts::Hss(r) => r.narrowed(),
             Facts::Testplan { .. } => None,
