@@ -7,7 +7,7 @@ use tenantscope_catalog::Service;
 use tenantscope_core::api::ApiError;
 use tenantscope_core::domain::{Instant, Thresholds};
 use tenantscope_core::export::Sessions;
-use tenantscope_core::services::ServiceState;
+use tenantscope_core::services::{Facts, ServiceState};
 use tenantscope_core::tenant::Reading;
 
 use crate::reading::{problems, ReadArgs};
@@ -174,7 +174,11 @@ fn summary(tabs: &[Result<Reading, ApiError>], sessions: &Sessions, lapsing: usi
     for reading in tabs.iter().flatten() {
         for (_, state) in &reading.services {
             match state {
-                Ok(ServiceState::Loaded(l)) if l.paging.as_ref().is_none_or(|p| p.failures.is_empty()) => read += 1,
+                Ok(ServiceState::Loaded(l))
+                    if l.paging.as_ref().is_none_or(|p| p.failures.is_empty()) && l.facts.as_ref().and_then(Facts::narrowed).is_none() =>
+                {
+                    read += 1
+                }
                 Ok(ServiceState::NotOffered(_)) => not_offered += 1,
                 Ok(ServiceState::Waiting) => {}
                 _ => failed += 1,

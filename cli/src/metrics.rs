@@ -178,7 +178,10 @@ pub fn families(tabs: &[Tab], sessions: &Sessions) -> String {
                     let key = [("account", account), ("region", region), ("service", service.key())];
                     match state {
                         Ok(ServiceState::Loaded(loaded)) => {
-                            let whole = loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty());
+                            // Pages missing, or narrowed (HSS's default
+                            // enterprise project only): not whole.
+                            let whole = loaded.paging.as_ref().is_none_or(|p| p.failures.is_empty())
+                                && loaded.facts.as_ref().and_then(tenantscope_core::services::Facts::narrowed).is_none();
                             let up_now = whole && loaded.stale.is_none() && !tab.down;
                             up.add("", &key, if up_now { 1.0 } else { 0.0 });
                             refresh.add("", &key, loaded.received_at.millis() as f64 / 1000.0);

@@ -299,6 +299,11 @@ pub fn problems(regions: &[&str], tabs: &[Result<Reading, ApiError>]) -> Vec<Str
                     for f in loaded.paging.iter().flat_map(|p| p.failures.iter()) {
                         out.push(format!("{at}{}: page at offset {}: {}", service.key(), f.offset, describe(&f.error)));
                     }
+                    // Read within less than the tenant holds: the rest is
+                    // not known, as a failed page's is not.
+                    if let Some((words, refused)) = loaded.facts.as_ref().and_then(tenantscope_core::services::Facts::narrowed) {
+                        out.push(format!("{at}{}: {words}: {}", service.key(), describe(refused)));
+                    }
                 }
                 Ok(_) => {}
             }

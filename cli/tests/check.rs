@@ -7,7 +7,7 @@ mod common;
 use common::{keys, stub, tenantscope, Mode, TOKEN};
 use serde_json::Value;
 use tenantscope_catalog::{Route, Service};
-use tenantscope_demo::{DEMO_ACCESS_KEY_ID, DEMO_FAULTS_TOKEN, DEMO_SECRET_ACCESS_KEY, DEMO_TOKEN};
+use tenantscope_demo::{DEMO_ACCESS_KEY_ID, DEMO_FAULTS_TOKEN, DEMO_LIMITED_TOKEN, DEMO_SECRET_ACCESS_KEY, DEMO_TOKEN};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_reads_every_service_and_billing_and_exits_1_for_what_lapses() {
@@ -123,6 +123,30 @@ async fn the_demos_faults_exit_2_one_line_each_without_the_token() {
     }
     assert!(!run.stderr.lines().any(|l| l.starts_with("tenantscope: testplan")), "{}", run.stderr);
     assert!(!run.stderr.contains(DEMO_FAULTS_TOKEN) && !run.stdout.contains(DEMO_FAULTS_TOKEN));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hss_narrowed_to_the_default_enterprise_project_exits_2_and_says_so() {
+    // Asking for every enterprise project is refused: the default one is
+    // read, and the quotas elsewhere are not known, so nothing can be said
+    // not to lapse.
+    let (_stub, base) = stub(Mode::Demo).await;
+    let run = tenantscope(&["check", "--upstream-base", &base], &[("HUAWEICLOUD_TOKEN", DEMO_LIMITED_TOKEN)]).await;
+    assert_eq!(run.code, 2, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    let narrowed: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("tenantscope: hss: ")).collect();
+    assert_eq!(narrowed.len(), 1, "{}", run.stderr);
+    assert!(narrowed[0].starts_with("tenantscope: hss: default enterprise project only: HTTP 403 HSS.0004"), "{}", narrowed[0]);
+    assert!(!run.stdout.lines().last().unwrap().contains("5 services read"), "{}", run.stdout);
+    let json = tenantscope(&["check", "--upstream-base", &base, "--format", "json"], &[("HUAWEICLOUD_TOKEN", DEMO_LIMITED_TOKEN)]).await;
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert!(doc["errors"].as_array().unwrap().iter().any(|e| e["service"] == "hss" && e["http_status"] == 403), "{}", doc["errors"]);
+    // Not read whole, for an alert.
+    let metrics = tenantscope(&["check", "--upstream-base", &base, "--format", "openmetrics"], &[("HUAWEICLOUD_TOKEN", DEMO_LIMITED_TOKEN)]).await;
+    let up = |service: &str| {
+        metrics.stdout.lines().find(|l| l.starts_with("tenantscope_service_up{") && l.contains(&format!("service=\"{service}\""))).map(str::to_string)
+    };
+    assert!(up("hss").is_some_and(|l| l.ends_with(" 0")), "{:?}", up("hss"));
+    assert!(up("dsc").is_some_and(|l| l.ends_with(" 1")), "{:?}", up("dsc"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
