@@ -163,26 +163,22 @@ impl Snapshot {
         json::string(&mut out, &self.origin.account);
         out.push_str(",\"place\":");
         json::string(&mut out, &self.origin.place);
-        out.push_str(",\"services\":[");
-        for (i, service) in self.services.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            json::string(&mut out, service.key());
-        }
-        out.push_str("],");
-        // Only when some service is: most records have none.
-        if !self.narrowed.is_empty() {
-            out.push_str("\"narrowed\":[");
-            for (i, service) in self.narrowed.iter().enumerate() {
+        let keys = |out: &mut String, field: &str, services: &[Service]| {
+            let _ = write!(out, ",\"{field}\":[");
+            for (i, service) in services.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                json::string(&mut out, service.key());
+                json::string(out, service.key());
             }
-            out.push_str("],");
+            out.push(']');
+        };
+        keys(&mut out, "services", &self.services);
+        // Only when some service is: most records have none.
+        if !self.narrowed.is_empty() {
+            keys(&mut out, "narrowed", &self.narrowed);
         }
-        out.push_str("\"points\":[");
+        out.push_str(",\"points\":[");
         for (i, p) in self.points.iter().enumerate() {
             out.push_str(if i == 0 { "[" } else { ",[" });
             json::string(&mut out, p.service.key());

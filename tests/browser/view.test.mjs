@@ -113,15 +113,23 @@ test('settings: thresholds change the overview, the theme the page, and both are
   assert.deepEqual(problems, []);
 });
 
-test('auto-refresh loads the open tabs again when the interval has passed', async () => {
+/**
+ * A page refreshing every five minutes, on a clock the test can move (five
+ * minutes pass in an instant), with the demo's token pasted.
+ */
+async function autoRefreshing() {
   const context = await demo.chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
-  // A clock the test can move: five minutes pass in an instant.
   await page.clock.install();
   await page.goto(demo.proxy.url);
   await page.evaluate(() => localStorage.setItem('tenantscope.refresh', '5'));
   await page.reload();
   await page.getByLabel('IAM token').fill('demo');
+  return { context, page };
+}
+
+test('auto-refresh loads the open tabs again when the interval has passed', async () => {
+  const { context, page } = await autoRefreshing();
   for (const key of KEYS) await page.locator(`section.panel[data-service=${key}] [data-state=ready]`).waitFor({ timeout: 15_000 });
   await billingSettled(page);
   const calls = [];
@@ -141,13 +149,7 @@ test('auto-refresh loads the open tabs again when the interval has passed', asyn
 });
 
 test('under All tenants, auto-refresh redraws the rows, not the table: the open card and the keyboard\'s place stay', async () => {
-  const context = await demo.chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  await page.clock.install();
-  await page.goto(demo.proxy.url);
-  await page.evaluate(() => localStorage.setItem('tenantscope.refresh', '5'));
-  await page.reload();
-  await page.getByLabel('IAM token').fill('demo');
+  const { context, page } = await autoRefreshing();
   await page.locator('section.panel[data-service=hss] [data-state=ready]').waitFor({ timeout: 15_000 });
   await editSignIn(page);
   await page.getByLabel('IAM token').fill('demo-faults');
