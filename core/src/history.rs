@@ -154,7 +154,7 @@ impl Snapshot {
     }
 
     /// The snapshot as one stored record: compact JSON,
-    /// `{"at":ms,"account":…,"place":…,"services":[…],"narrowed":[…],"points":[[service,
+    /// `{"at":ms,"account":…,"place":…,"services":[…],"narrowed":[…] (only when some service is),"points":[[service,
     /// id, name, used, total, unit, expires ms, status, renewal],…]}`,
     /// `null` for what is absent (and for a figure that is not a finite number).
     pub fn to_json(&self) -> String {

@@ -26,26 +26,50 @@ pub fn drawn(el: Element, html: Signal<String>) {
 
 /// Sets `el`'s HTML; a control inside it that had the focus hands it to the
 /// first control of the same name in the new HTML (a Renew link may share
-/// its name with another card's, whose place is then the one taken).
+/// its name with another card's, whose place is then the one taken), in
+/// place: the page does not scroll to it. What has no name (a card focused
+/// by a click on its text) is left to fall.
 fn redraw(el: &Element, html: &str) {
-    let name = el.query_selector(":focus").ok().flatten().map(|f| name(&f));
+    // The document's focus, not `:focus`, which a page in a background tab
+    // or window does not match (an auto-refresh lands there too).
+    let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).filter(|f| el.contains(Some(f)));
+    let name = focused.and_then(|f| name(&f));
     el.set_inner_html(html);
     if let Some(next) = name.and_then(|n| el.query_selector(&n).ok().flatten()).and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
-        let _ = next.focus();
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = next.focus_with_options(&options);
     }
 }
 
 /// What names a control across two drawings, as a CSS selector: its tag,
 /// its link and the attributes that say what it acts on (the ID it copies,
 /// the filter it sets, the package, tab and service it shows); not its text,
-/// which may say "Copied", nor its class, which may carry an urgency.
-fn name(el: &Element) -> String {
+/// which may say "Copied", nor its class, which may carry an urgency. None
+/// when it has none of them.
+fn name(el: &Element) -> Option<String> {
     let mut name = el.tag_name().to_ascii_lowercase();
+    let mut named = false;
     for attr in ["href", "data-copy", "data-filter", "data-value", "data-tab", "data-service"] {
         if let Some(value) = el.get_attribute(attr) {
-            let value = value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\a ");
-            name.push_str(&format!("[{attr}=\"{value}\"]"));
+            named = true;
+            name.push('[');
+            name.push_str(attr);
+            name.push_str("=\"");
+            // A CSS string: quotes and backslashes escaped, control
+            // characters by their code point.
+            for c in value.chars() {
+                match c {
+                    '"' | '\\' => {
+                        name.push('\\');
+                        name.push(c);
+                    }
+                    c if c.is_control() => name.push_str(&format!("\\{:x} ", u32::from(c))),
+                    c => name.push(c),
+                }
+            }
+            name.push_str("\"]");
         }
     }
-    name
+    named.then_some(name)
 }

@@ -98,10 +98,11 @@ pub fn PackageTable(
         table::window(top, m.height, m.row, len, if scrolled.get() { MARGIN } else { FIRST_MARGIN })
     });
     // The row the keyboard is on (a position in `order`), and the package
-    // whose card is open beneath, by its ID (a new reading may order the
-    // packages otherwise).
+    // whose card is open beneath: its index and its ID, as a new reading
+    // may hold the packages otherwise (and an ID may stand for several: a
+    // MetaStudio package's parts, one resource in two accounts).
     let active = RwSignal::new(0usize);
-    let open = RwSignal::new(None::<String>);
+    let open = RwSignal::new(None::<(usize, String)>);
     let scroller = NodeRef::<leptos::html::Div>::new();
     let measure = move || {
         let Some(el) = scroller.get_untracked() else { return };
@@ -127,8 +128,8 @@ pub fn PackageTable(
         }
     };
     let toggle = move |pos: usize| {
-        if let Some(id) = order.with_untracked(|o| o.get(pos).and_then(|&i| packages.with_untracked(|p| p.get(i).map(|p| p.id.clone())))) {
-            open.update(|o| *o = if o.as_ref() == Some(&id) { None } else { Some(id) });
+        if let Some(picked) = order.with_untracked(|o| o.get(pos).and_then(|&i| packages.with_untracked(|p| p.get(i).map(|p| (i, p.id.clone()))))) {
+            open.update(|o| *o = if o.as_ref() == Some(&picked) { None } else { Some(picked) });
         }
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
@@ -226,11 +227,14 @@ pub fn PackageTable(
     // (keeping the focus on its Copy ID) as billing's word arrives.
     let card = Memo::new(move |_| {
         let (at, t) = (at.get(), thresholds.get());
-        open.with(|id| {
-            let id = id.as_ref()?;
+        open.with(|open| {
+            let (i, id) = open.as_ref()?;
             packages.with(|p| {
-                let i = p.iter().position(|p| p.id == *id).filter(|i| order.with(|o| o.contains(i)))?;
-                Some(render::card(&p[i], at, t))
+                // Where it was, else the first shown of that ID.
+                let i = Some(*i)
+                    .filter(|&i| p.get(i).is_some_and(|p| p.id == *id))
+                    .or_else(|| order.with(|o| o.iter().copied().find(|&i| p.get(i).is_some_and(|p| p.id == *id))))?;
+                order.with(|o| o.contains(&i)).then(|| render::card(&p[i], at, t))
             })
         })
     });

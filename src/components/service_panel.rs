@@ -90,30 +90,29 @@ enum Shape {
 
 fn loaded_view(load: ServiceLoad, packages: Signal<std::sync::Arc<[Package]>>, view: Signal<View>, thresholds: Signal<Thresholds>, signed: bool) -> AnyView {
     let service = load.service;
-    // The reading's own lines, drawn from the reading in hand.
-    let count = move || load.with_loaded(|l| format::count(l.packages.len(), l.total));
-    let note = move || {
-        load.with_loaded(|l| l.paging.as_ref().and_then(|p| format::paging_note(p, l.packages.len(), l.total)))
-            .flatten()
-            .map(|note| view! { <p class="notice notice-warn" role="alert"><strong>{t("Incomplete: ")}</strong>{note}</p> })
-    };
+    // The reading's own lines, drawn from the reading in hand. Memos: what
+    // is laid over the packages later (billing's word, the history's pace)
+    // changes the reading, not these, and an alert drawn anew would be
+    // announced again.
+    let count = Memo::new(move |_| load.with_loaded(|l| format::count(l.packages.len(), l.total)).unwrap_or_default());
+    let note = Memo::new(move |_| load.with_loaded(|l| l.paging.as_ref().and_then(|p| format::paging_note(p, l.packages.len(), l.total))).flatten());
+    let note = move || note.get().map(|note| view! { <p class="notice notice-warn" role="alert"><strong>{t("Incomplete: ")}</strong>{note}</p> });
     // A refresh failed: these are the last good answers, with their age.
-    let stale = move || {
+    let stale = Memo::new(move |_| {
         load.with_loaded(|l| {
             let (error, at) = (l.stale.as_ref()?, l.received_at);
             let line = tf("As of {0} {1}: the refresh failed: {2}", &[&format::local_date(at), &format::local_time(at), &format::error(error)]);
             Some((line, super::hint(error, Some(service), signed)))
         })
         .flatten()
-        .map(|(line, hint)| view! { <p class="notice notice-warn" role="alert" data-state="stale"><strong>{t("Not up to date. ")}</strong>{line} " " {hint}</p> })
+    });
+    let stale = move || {
+        stale.get().map(|(line, hint)| view! { <p class="notice notice-warn" role="alert" data-state="stale"><strong>{t("Not up to date. ")}</strong>{line} " " {hint}</p> })
     };
     // What the service's own module has to say of this reading (HSS: the
     // default enterprise project only).
-    let scope = move || {
-        load.with_loaded(|l| crate::format::notice(service, l))
-            .flatten()
-            .map(|line| view! { <p class="notice notice-warn" data-scope="default-only">{line}</p> })
-    };
+    let scope = Memo::new(move |_| load.with_loaded(|l| crate::format::notice(service, l)).flatten());
+    let scope = move || scope.get().map(|line| view! { <p class="notice notice-warn" data-scope="default-only">{line}</p> });
     // When the reading was received (urgency is counted from it); kept
     // through the instant the panel is being put away.
     let at = Memo::new(move |last: Option<&crate::domain::Instant>| {

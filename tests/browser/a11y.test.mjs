@@ -81,6 +81,54 @@ test('the keyboard keeps its place in an open card when billing\'s dates arrive'
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.copy), id, 'the focus fell out of the card');
 });
 
+test('a card focused by a click keeps the page where it is when billing redraws the cards', async () => {
+  const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  await page.route('**/api/bss/**', async (route) => { await held; await route.continue(); });
+  await page.getByLabel('IAM token').fill('demo');
+  const cards = page.locator('section.panel[data-service=codecheck] ul.cards > li.card');
+  await cards.nth(1).waitFor({ timeout: 15_000 });
+  // A click on the second card's text focuses the card (it has no name to
+  // be found by once drawn anew).
+  await cards.nth(1).locator('h3, .card-name, p').first().click();
+  assert.ok(await page.evaluate(() => document.activeElement?.matches('[data-service=codecheck] li.card')), 'the card took no focus');
+  const before = await page.locator('[data-service=codecheck] ul.cards').innerHTML();
+  release();
+  await page.waitForFunction((b) => document.querySelector('[data-service=codecheck] ul.cards')?.innerHTML !== b, before, { timeout: 15_000 });
+  // Not handed to the first card (which would scroll the page to it).
+  assert.ok(!(await page.evaluate(() => document.activeElement?.matches('[data-service=codecheck] li.card:first-child'))), 'the focus jumped to the first card');
+});
+
+test('an open card is the row\'s own when two packages share an ID', async () => {
+  const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
+  // Two MetaStudio resources under one ID, as a package and its parts are.
+  await page.route('**/api/metastudio/**', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    const first = body.resources?.[0];
+    if (first) body.resources.splice(1, 0, { ...first, is_sub_resource: true, sub_resource_type: 'PART_OF_THE_FIRST' });
+    await route.fulfill({ response, json: body });
+  });
+  await page.getByLabel('IAM token').fill('demo');
+  const panel = page.locator('section.panel[data-service=metastudio]');
+  await panel.locator('table.rows').waitFor({ timeout: 15_000 });
+  const shared = await panel.evaluate((p) => {
+    const rows = [...p.querySelectorAll('tr.row')];
+    const ids = rows.map((r) => r.querySelector('[data-copy]')?.dataset.copy);
+    const second = ids.findIndex((id, i) => ids.indexOf(id) !== i);
+    return second < 0 ? null : { first: ids.indexOf(ids[second]), second, names: rows.map((r) => r.querySelector('.c-name')?.textContent) };
+  });
+  assert.ok(shared, 'no two rows share an ID in sight');
+  // Each row opens its own card, and the second row switches the card.
+  for (const at of [shared.first, shared.second]) {
+    await panel.locator('tr.row').nth(at).locator('td.c-name').click();
+    await panel.locator('.row-detail li.card').waitFor();
+    const card = await panel.locator('.row-detail li.card').textContent();
+    assert.ok(card.includes(shared.names[at].replace(/(Frozen|Closed)$/, '').trim()), `row ${at} (${shared.names[at]}) opened ${card}`);
+  }
+});
+
 test('the console works from the keyboard alone, with a visible focus', async () => {
   const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
   await page.getByLabel('IAM token').focus();
