@@ -141,6 +141,10 @@ pub fn PackageTable(
         if len == 0 {
             return;
         }
+        // Measured on a key, not on focus: a click focuses the table first,
+        // and rows drawn anew between its press and its release would lose
+        // it.
+        measure();
         let m = metrics.get_untracked();
         let page = ((m.height - m.header) / m.row).floor().max(1.0) as usize;
         let now = active.get_untracked().min(len - 1);
@@ -247,7 +251,7 @@ pub fn PackageTable(
             measure()
         }>
             <table class="rows" role="grid" tabindex="0" aria-rowcount=rows aria-activedescendant=current
-                aria-label=format::service(service) on:keydown=on_key on:click=on_click on:focus=move |_| measure()>
+                aria-label=format::service(service) on:keydown=on_key on:click=on_click>
                 <thead>
                     <tr aria-rowindex="1">
                         {owners.is_some().then(|| header(Column::Tenant, t("Tenant")))}
