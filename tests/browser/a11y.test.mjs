@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { useDemo, openPage, billingSettled } from './harness.mjs';
+import { useDemo, openPage, billingSettled, holdBack } from './harness.mjs';
 
 const demo = useDemo();
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -60,9 +60,7 @@ for (const theme of ['light', 'dark']) {
 test('the keyboard keeps its place in an open card when billing\'s dates arrive', async () => {
   const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
   // Billing is held until the card's Copy ID has the focus.
-  let release;
-  const held = new Promise((ok) => { release = ok; });
-  await page.route('**/api/bss/**', async (route) => { await held; await route.continue(); });
+  const { release } = await holdBack(page, '**/api/bss/**');
   await page.getByLabel('IAM token').fill('demo');
   await page.keyboard.press('Enter');
   const hss = page.locator('section.panel[data-service=hss]');
@@ -83,9 +81,7 @@ test('the keyboard keeps its place in an open card when billing\'s dates arrive'
 
 test('a card focused by a click keeps the page where it is when billing redraws the cards', async () => {
   const { page } = await openPage(demo.chrome.browser, demo.proxy.url);
-  let release;
-  const held = new Promise((ok) => { release = ok; });
-  await page.route('**/api/bss/**', async (route) => { await held; await route.continue(); });
+  const { release } = await holdBack(page, '**/api/bss/**');
   await page.getByLabel('IAM token').fill('demo');
   const cards = page.locator('section.panel[data-service=codecheck] ul.cards > li.card');
   await cards.nth(1).waitFor({ timeout: 15_000 });

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, useDemo, openPage, billingSettled } from './harness.mjs';
+import { ROOT, useDemo, openPage, billingSettled, holdBack } from './harness.mjs';
 
 const demo = useDemo();
 const panel = (page, key) => page.locator(`section.panel[data-service=${key}]`);
@@ -207,10 +207,7 @@ test('Act now gives no all-clear while services or billing are still being read'
   await page.setViewportSize({ width: 1400, height: 900 });
   // The services that hold the demo's lines to act on are held back; Check
   // and DSC, which hold none, answer. Billing waits for all five.
-  const held = [];
-  let release;
-  const released = new Promise((r) => { release = r; });
-  await page.route(/\/api\/(testplan|metastudio|hss)\//, async (route) => { held.push(route.request().url()); await released; await route.continue(); });
+  const { release, held } = await holdBack(page, /\/api\/(testplan|metastudio|hss)\//);
   await page.getByLabel('IAM token').fill('demo');
   for (const key of ['codecheck', 'dsc']) await panel(page, key).locator('[data-state=ready]').first().waitFor({ timeout: 20_000 });
   const act = page.locator('section.act-now');

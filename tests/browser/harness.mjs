@@ -122,3 +122,16 @@ export async function editSignIn(page) {
   if (await page.locator('#sign-in.folded').count()) await page.locator('.edit-sign-in').click();
   await page.locator('#sign-in:not(.folded)').waitFor();
 }
+
+/**
+ * Holds back the page's requests whose URL matches `url` (a glob or a
+ * regular expression, as `page.route` takes) until the returned function
+ * is called; `held` lists their URLs meanwhile.
+ */
+export async function holdBack(page, url) {
+  let release;
+  const released = new Promise((ok) => { release = ok; });
+  const held = [];
+  await page.route(url, async (route) => { held.push(route.request().url()); await released; await route.continue(); });
+  return { release, held };
+}
