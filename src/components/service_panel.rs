@@ -92,8 +92,7 @@ fn loaded_view(load: ServiceLoad, packages: Signal<std::sync::Arc<[Package]>>, v
     let service = load.service;
     // The reading's own lines, drawn from the reading in hand. Memos: what
     // is laid over the packages later (billing's word, the history's pace)
-    // changes the reading, not these, and an alert drawn anew would be
-    // announced again.
+    // changes the reading but not these, which are then not worded again.
     let count = Memo::new(move |_| load.with_loaded(|l| format::count(l.packages.len(), l.total)).unwrap_or_default());
     let note = Memo::new(move |_| load.with_loaded(|l| l.paging.as_ref().and_then(|p| format::paging_note(p, l.packages.len(), l.total))).flatten());
     let note = move || note.get().map(|note| view! { <p class="notice notice-warn" role="alert"><strong>{t("Incomplete: ")}</strong>{note}</p> });
